@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mls: build the module, libmls, the tools and the selftests; test them in
+# a QEMU VM. `make help` lists the targets.
+
+SHELL		:= /bin/bash
+.SHELLFLAGS	:= -o pipefail -c
+
+BUILD		?= $(CURDIR)/build
+SHARED		?= $(abspath $(CURDIR)/../shared)
+VECTORS		?= $(SHARED)/mls-vectors
+LINUX_SRC_TAR	?= /usr/src/linux-source-6.1.tar.xz
+
+# The kernel to build against: the running kernel's build tree, or else the
+# embedded default, Debian 12's newest linux-headers-*-cloud-amd64.
+KDIR_RUNNING	:= /lib/modules/$(shell uname -r)/build
+KDIR_EMBEDDED	 = $(shell ls -dv /usr/src/linux-headers-*-cloud-amd64 2>/dev/null | tail -n 1)
+KDIR		?= $(if $(wildcard $(KDIR_RUNNING)/Makefile),$(KDIR_RUNNING),$(KDIR_EMBEDDED))
+KVER		 = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+VM_KERNEL	?= /boot/vmlinuz-$(KVER)
+VM_MODULES	?= /lib/modules/$(KVER)
+VM_TIMEOUT	?= 1800
+
+CC		?= gcc
+USER_CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		   -I$(CURDIR)/uapi -I$(CURDIR)/userlib/include $(EXTRA_CFLAGS)
+export CC USER_CFLAGS BUILD VECTORS
+
+MODULE		:= $(CURDIR)/mls.ko
+KSELFTEST_DIR	:= $(BUILD)/kselftest
+KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
+
+.PHONY: all module userlib tools selftests deps check check-debug run shell \
+	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
+	check-inner check-debug-inner
+
+all: module userlib tools selftests
+
+help:
+	@echo "make            build mls.ko, libmls, the tools and the selftests"
+	@echo "make deps       install the Debian packages the project needs"
+	@echo "make check      build, lint, run every test in the VM"
+	@echo "make check-debug  the same on a KASAN/lockdep/kmemleak kernel"
+	@echo "make run        boot the VM and run the demo"
+	@echo "make shell      interactive shell in the VM (module loaded)"
+	@echo "KDIR=$(KDIR)"
+
+deps:
+	@$(CURDIR)/tools/deps.sh
+
+# --- the module ------------------------------------------------------------
+
+# W=1 warnings are errors too: the build log is kept and any warning fails.
+module:
+	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || \
+		{ echo "no kernel build tree (KDIR); run: make deps" >&2; exit 1; }
+	@mkdir -p $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules 2>&1 | tee $(BUILD)/module-build.log
+	@! grep -E 'warning:|error:' $(BUILD)/module-build.log
+
+# --- userspace ---------------------------------------------------------------
+
+# Files taken from Debian's kernel source at build time, never copied
+# into the tree: the kselftest harness and checkpatch.
+kernel-files: $(KSELFTEST_DIR)/kselftest_harness.h
+
+$(KSELFTEST_DIR)/kselftest_harness.h:
+	@mkdir -p $(KSELFTEST_DIR) $(KSCRIPTS_DIR)
+	tar -xJf $(LINUX_SRC_TAR) -C $(BUILD) --strip-components=1 --wildcards \
+		'linux-source-6.1/tools/testing/selftests/kselftest.h' \
+		'linux-source-6.1/tools/testing/selftests/kselftest_harness.h' \
+		'linux-source-6.1/scripts/checkpatch.pl' \
+		'linux-source-6.1/scripts/spelling.txt' \
+		'linux-source-6.1/scripts/const_structs.checkpatch'
+	rm -rf $(KSCRIPTS_DIR) && mv $(BUILD)/scripts $(KSCRIPTS_DIR)
+	mv $(BUILD)/tools/testing/selftests/kselftest*.h $(KSELFTEST_DIR)/
+	rm -rf $(BUILD)/tools/testing
+
+userlib:
+	$(MAKE) -C userlib
+
+tools: userlib
+	$(MAKE) -C tools
+
+selftests: userlib kernel-files
+	$(MAKE) -C selftests/mls KSELFTEST_DIR=$(KSELFTEST_DIR)
+
+# --- lint --------------------------------------------------------------------
+
+lint: checkpatch sparse
+
+checkpatch: kernel-files
+	perl $(KSCRIPTS_DIR)/checkpatch.pl --no-tree --strict --terse --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f kmod/*.c kmod/*.h uapi/linux/*.h
+
+# sparse over every module source (C=2 checks files even when up to date).
+sparse:
+	@mkdir -p $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules 2>&1 | tee $(BUILD)/sparse.log
+	@! grep -E ': (warning|error):' $(BUILD)/sparse.log
+
+# --- the VM ------------------------------------------------------------------
+
+WARN_MODULE	:= $(CURDIR)/tools/vm/warn-test/mls_warn_test.ko
+
+VM_ENV = BUILD=$(BUILD) VECTORS=$(VECTORS) MODULE=$(MODULE) \
+	 VM_KERNEL=$(VM_KERNEL) VM_MODULES=$(VM_MODULES) VM_TIMEOUT=$(VM_TIMEOUT) \
+	 WARN_MODULE=$(WARN_MODULE)
+
+# The module that WARNs on purpose, for the runner's own test.
+warn-module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tools/vm/warn-test W=1 modules
+
+# The runner's own test: its log scanner catches each kind of kernel report,
+# and a real WARN in a real guest fails a real run.
+vm-selftest: all warn-module
+	$(VM_ENV) tools/vm/selftest.sh
+
+# check and run install what they need first, then re-enter make so that
+# KDIR is computed after the headers exist.
+check: deps
+	@$(MAKE) --no-print-directory check-inner
+
+check-inner: all lint warn-module
+	$(VM_ENV) tools/check.sh
+
+check-debug: deps
+	@$(MAKE) --no-print-directory check-debug-inner
+
+check-debug-inner:
+	tools/vm/check-debug.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(VM_ENV) tools/vm/run-vm.sh --job run --log $(BUILD)/vm/run.log
+
+shell: deps
+	@$(MAKE) --no-print-directory all
+	$(VM_ENV) tools/vm/run-vm.sh --job shell --interactive --log $(BUILD)/vm/shell.log
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tools/vm/warn-test clean
+	$(MAKE) -C userlib clean
+	$(MAKE) -C tools clean
+	$(MAKE) -C selftests/mls clean
+	rm -rf $(BUILD)

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/mls: the control node. Its ioctls create, join and open groups
+ * (each returns a group fd) and run the module-wide operations.
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "device.h"
+#include "ioctl.h"
+#include "suite.h"
+
+#include <uapi/linux/mls.h>
+
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_version *v = arg;
+
+	if (v->flags || v->reserved)
+		return -EINVAL;
+	v->api_version = MLS_API_VERSION;
+	v->features = MLS_FEATURE_VERSION_IOCTL;
+	v->suites = mls_suite_mask();
+	return 0;
+}
+
+static const struct mls_ioctl_desc mls_ctl_ioctls[] = {
+	{ MLS_IOC_GET_VERSION, MLS_VERSION_SIZE_VER0, mls_ioc_get_version },
+};
+
+static long mls_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return mls_ioctl_dispatch(mls_ctl_ioctls, ARRAY_SIZE(mls_ctl_ioctls),
+				  file, cmd, arg);
+}
+
+static const struct file_operations mls_ctl_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= mls_ctl_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/*
+ * Any user may open /dev/mls: what one may do is decided per object
+ * (groups carry an owner and a mode), as for /dev/net/tun.
+ */
+static struct miscdevice mls_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= MLS_DEVICE_NAME,
+	.fops	= &mls_ctl_fops,
+	.mode	= 0666,
+};
+
+int mls_device_init(void)
+{
+	return misc_register(&mls_miscdev);
+}
+
+void mls_device_exit(void)
+{
+	misc_deregister(&mls_miscdev);
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "ioctl.h"
+
+#include <uapi/linux/mls.h>
+
+#include <linux/file.h>
+#include <linux/nospec.h>
+#include <linux/uaccess.h>
+
+static const struct mls_ioctl_desc *find_desc(const struct mls_ioctl_desc *table,
+					      size_t n, unsigned int cmd)
+{
+	size_t i;
+
+	if (_IOC_TYPE(cmd) != MLS_IOC_MAGIC)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned int c = table[i].cmd;
+
+		if (_IOC_NR(c) == _IOC_NR(cmd) && _IOC_DIR(c) == _IOC_DIR(cmd))
+			return &table[array_index_nospec(i, n)];
+	}
+	return NULL;
+}
+
+long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
+			struct file *file, unsigned int cmd, unsigned long arg)
+{
+	const struct mls_ioctl_desc *d = find_desc(table, n, cmd);
+	struct mls_ioctl_ctx ctx = { .file = file, .new_fd = -1 };
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+	size_t ksize;
+	u8 karg[MLS_IOCTL_MAX_ARG] __aligned(8);
+	long ret;
+
+	if (!d)
+		return -ENOTTY;
+	ksize = _IOC_SIZE(d->cmd);
+	if (WARN_ON_ONCE(ksize > sizeof(karg)))
+		return -ENOTTY;
+	if (usize < d->min_size)
+		return -EINVAL;
+
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		ret = copy_struct_from_user(karg, ksize, uarg, usize);
+		if (ret)
+			goto out;
+	} else {
+		memset(karg, 0, ksize);
+	}
+
+	ret = d->handler(&ctx, karg);
+	if (ret < 0)
+		goto out;
+
+	if ((_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, karg, min(usize, ksize))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (ctx.new_file) {
+		fd_install(ctx.new_fd, ctx.new_file);
+		ctx.new_file = NULL;
+		ret = ctx.new_fd;
+	}
+out:
+	if (ctx.new_file) {
+		fput(ctx.new_file);
+		put_unused_fd(ctx.new_fd);
+	}
+	/* Arguments may carry secrets (commit inputs): never leave them. */
+	memzero_explicit(karg, ksize);
+	return ret;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Table-driven ioctl dispatch shared by /dev/mls and the group fds: the
+ * argument struct is copied in and out here, by the rules of the uapi
+ * header (size from the ioctl number, growth at the end), so that the
+ * handlers only see a kernel copy.
+ */
+#ifndef _MLS_IOCTL_H
+#define _MLS_IOCTL_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+/* Largest argument struct of any mls ioctl. */
+#define MLS_IOCTL_MAX_ARG 256
+
+/**
+ * struct mls_ioctl_ctx - what a handler hands back besides its return value
+ * @file: the file the ioctl was called on
+ * @new_file: a file to install as a new fd once the argument has been
+ *            copied back (NULL if none); the handler has reserved @new_fd
+ * @new_fd: the reserved descriptor number for @new_file
+ */
+struct mls_ioctl_ctx {
+	struct file *file;
+	struct file *new_file;
+	int new_fd;
+};
+
+/**
+ * struct mls_ioctl_desc - one row of an ioctl table
+ * @cmd: the ioctl number as published (its size is the current struct's)
+ * @min_size: the struct's first published size (…_SIZE_VER0)
+ * @handler: works on the kernel copy @arg; returns 0 or -errno
+ */
+struct mls_ioctl_desc {
+	unsigned int cmd;
+	unsigned int min_size;
+	int (*handler)(struct mls_ioctl_ctx *ctx, void *arg);
+};
+
+long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
+			struct file *file, unsigned int cmd, unsigned long arg);
+
+#endif /* _MLS_IOCTL_H */

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MLS_NETLINK_H
+#define _MLS_NETLINK_H
+
+int mls_genl_init(void);
+void mls_genl_exit(void);
+
+#endif /* _MLS_NETLINK_H */

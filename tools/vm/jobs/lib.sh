@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers shared by the guest jobs.
+
+# Module parameters from the host: mlsvm.params=a=1,b=2 on the command line.
+module_params() {
+	sed -n 's/.*mlsvm\.params=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' '
+}
+
+load_module() {
+	# shellcheck disable=SC2046
+	if ! insmod /mls/mls.ko $(module_params); then
+		echo "not ok - insmod mls.ko"
+		return 1
+	fi
+	echo "ok - insmod mls.ko"
+}
+
+# A clean unload: no group, fd or reference left behind.
+unload_module() {
+	if ! rmmod mls; then
+		echo "not ok - rmmod mls"
+		return 1
+	fi
+	if [ -e /sys/module/mls ]; then
+		echo "not ok - mls still present after rmmod"
+		return 1
+	fi
+	echo "ok - rmmod mls"
+}
+
+# On a kernel with kmemleak: scan twice (a scan only reports objects
+# unreferenced for a while) and print what it finds into the kernel log,
+# where the host's log check sees it.
+kmemleak_check() {
+	k=/sys/kernel/debug/kmemleak
+	[ -w $k ] || return 0
+	echo scan >$k
+	sleep 6
+	echo scan >$k
+	leaks=$(cat $k)
+	if [ -n "$leaks" ]; then
+		echo "not ok - kmemleak: no unreferenced objects"
+		echo "$leaks" | sed 's/^/# /'
+		echo "$leaks" >/dev/kmsg
+		return 1
+	fi
+	echo "ok - kmemleak: no unreferenced objects"
+}

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the guest's initramfs: busybox-static, the module, the kernel
+# crypto modules it may request, the tools, the selftests, the RFC 9420
+# vectors and the shared libraries all of them link.
+#
+# usage: mkinitramfs.sh OUT.cpio.gz
+# environment: BUILD MODULE VECTORS VM_MODULES (may be empty: a kernel
+#              with everything built in) EXTRA_MODULES (more .ko files)
+set -euo pipefail
+
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+root=$BUILD/vm/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib64,mls/bin,mls/lib,mls/selftests,mls/vectors,mls/extra}
+
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$here/guest-init.sh" "$root/init"
+cp -r "$here/jobs" "$root/mls/jobs"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\nmlsuser:x:1000:1000:mlsuser:/tmp:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\nmlsuser:x:1000:\n' >"$root/etc/group"
+
+cp "$MODULE" "$root/mls/mls.ko"
+for m in ${EXTRA_MODULES:-}; do
+	cp "$m" "$root/mls/extra/"
+done
+
+# Kernel crypto modules, with the index files modprobe reads, so that the
+# kernel's request_module("crypto-gcm(aes)") finds them inside the guest.
+if [ -n "${VM_MODULES:-}" ] && [ -d "$VM_MODULES/kernel" ]; then
+	kver=$(basename "$VM_MODULES")
+	dst=$root/lib/modules/$kver
+	mkdir -p "$dst/kernel/arch/x86"
+	cp -r "$VM_MODULES/kernel/crypto" "$dst/kernel/"
+	cp -r "$VM_MODULES/kernel/arch/x86/crypto" "$dst/kernel/arch/x86/"
+	cp -r "$VM_MODULES/kernel/lib" "$dst/kernel/"
+	cp "$VM_MODULES"/modules.* "$dst/"
+fi
+
+# Everything userspace that the tests and the demo run.
+copy_execs() {
+	[ -d "$1" ] || return 0
+	find "$1" -maxdepth 1 -type f -perm -u+x -exec cp {} "$2/" \;
+}
+copy_execs "$BUILD/tools" "$root/mls/bin"
+copy_execs "$BUILD/selftests/mls" "$root/mls/selftests"
+find "$BUILD/userlib" -maxdepth 1 -name 'libmls.so*' -exec cp -P {} "$root/mls/lib/" \;
+cp "$VECTORS"/*.json "$root/mls/vectors/"
+
+# The shared libraries of every ELF file in the image, resolved on the host.
+find "$root/mls" -type f -perm -u+x | while read -r f; do
+	LD_LIBRARY_PATH=$root/mls/lib ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}'
+done | sort -u | while read -r lib; do
+	case "$lib" in "$root"/*) continue ;; esac
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+mkdir -p "$root/lib64"
+[ -e "$root/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
