@@ -17,6 +17,8 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib64,mls/bin,mls/lib,mls/selftests,mls/vectors,mls/extra}
 
 cp /bin/busybox "$root/bin/busybox"
+# The kernel opens /dev/console for /init before devtmpfs is mounted.
+mknod -m 600 "$root/dev/console" c 5 1
 install -m 0755 "$here/guest-init.sh" "$root/init"
 cp -r "$here/jobs" "$root/mls/jobs"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\nmlsuser:x:1000:1000:mlsuser:/tmp:/bin/sh\n' >"$root/etc/passwd"

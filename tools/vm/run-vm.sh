@@ -29,14 +29,17 @@ done
 [ -f "$here/jobs/$job" ] || [ "$job" = shell ] || { echo "run-vm: no job $job" >&2; exit 1; }
 [ -r "${VM_KERNEL:?}" ] || { echo "run-vm: no kernel image $VM_KERNEL (make deps)" >&2; exit 1; }
 
-mkdir -p "$(dirname "$log")"
+mkdir -p "$(dirname "$log")" "$BUILD/vm"
+# One guest at a time per build tree: runs started together wait here.
+exec 9>"$BUILD/vm/.lock"
+flock 9
 initrd=$BUILD/vm/initramfs-$job.cpio.gz
 "$here/mkinitramfs.sh" "$initrd"
 
 out=${log%.log}.out
 : >"$log"
 : >"$out"
-cmdline="console=ttyS0 loglevel=5 panic=-1 mlsvm.job=$job ${append}"
+cmdline="console=ttyS0 loglevel=5 panic=-1 mlsvm.job=$job ${append} ${VM_APPEND:-}"
 # MLS_MODULE_PARAMS reaches the guest through the command line.
 [ -n "${MLS_MODULE_PARAMS:-}" ] && cmdline="$cmdline mlsvm.params=${MLS_MODULE_PARAMS// /,}"
 
