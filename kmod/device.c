@@ -7,6 +7,8 @@
  */
 
 #include "device.h"
+#include "evbuf.h"
+#include "group_new.h"
 #include "ioctl.h"
 #include "suite.h"
 
@@ -22,17 +24,30 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 	if (v->flags || v->reserved)
 		return -EINVAL;
 	v->api_version = MLS_API_VERSION;
-	v->features = MLS_FEATURE_VERSION_IOCTL;
+	v->features = MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS |
+		      MLS_FEATURE_EVBUF;
 	v->suites = mls_suite_mask();
 	return 0;
 }
 
 static const struct mls_ioctl_desc mls_ctl_ioctls[] = {
 	{ MLS_IOC_GET_VERSION, MLS_VERSION_SIZE_VER0, mls_ioc_get_version },
+	{ MLS_IOC_GROUP_CREATE, MLS_GROUP_NEW_SIZE_VER0, mls_ioc_group_create },
+	{ MLS_IOC_GROUP_JOIN, MLS_GROUP_NEW_SIZE_VER0, mls_ioc_group_join },
+	{ MLS_IOC_GROUP_OPEN, MLS_GROUP_OPEN_SIZE_VER0, mls_ioc_group_open },
+	{ MLS_IOC_GROUP_LIST, MLS_GROUP_LIST_SIZE_VER0, mls_ioc_group_list },
 };
+
+/* ioctl numbers 0x40-0x4f: the event buffer (evbuf_ioctl.c). */
+#define MLS_IOC_NR_EVBUF_FIRST	0x40
+#define MLS_IOC_NR_EVBUF_LAST	0x4f
 
 static long mls_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	if (_IOC_TYPE(cmd) == MLS_IOC_MAGIC &&
+	    _IOC_NR(cmd) >= MLS_IOC_NR_EVBUF_FIRST &&
+	    _IOC_NR(cmd) <= MLS_IOC_NR_EVBUF_LAST)
+		return mls_evbuf_ioctl(file, cmd, arg);
 	return mls_ioctl_dispatch(mls_ctl_ioctls, ARRAY_SIZE(mls_ctl_ioctls),
 				  file, cmd, arg);
 }

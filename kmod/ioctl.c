@@ -55,14 +55,19 @@ long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
 	}
 
 	ret = d->handler(&ctx, karg);
-	if (ret < 0)
+	/* -ENOSPC writes back the sizes needed, per the uapi rules. */
+	if (ret < 0 && ret != -ENOSPC)
 		goto out;
 
 	if ((_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(uarg, karg, min(usize, ksize))) {
+		if (ret >= 0 && ctx.undo)
+			ctx.undo(ctx.undo_arg);
 		ret = -EFAULT;
 		goto out;
 	}
+	if (ret < 0)
+		goto out;
 	if (ctx.new_file) {
 		fd_install(ctx.new_fd, ctx.new_file);
 		ctx.new_file = NULL;

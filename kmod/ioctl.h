@@ -20,11 +20,17 @@
  * @new_file: a file to install as a new fd once the argument has been
  *            copied back (NULL if none); the handler has reserved @new_fd
  * @new_fd: the reserved descriptor number for @new_file
+ * @undo: called when the ioctl fails after the handler succeeded (the
+ *	argument could not be copied back): undoes what the handler did, so
+ *	that a failed call leaves nothing behind
+ * @undo_arg: its argument
  */
 struct mls_ioctl_ctx {
 	struct file *file;
 	struct file *new_file;
 	int new_fd;
+	void (*undo)(void *arg);
+	void *undo_arg;
 };
 
 /**

@@ -6,8 +6,14 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "crypto_selftest.h"
 #include "device.h"
+#include "evbuf.h"
+#include "group.h"
+#include "hkdf.h"
 #include "netlink.h"
+#include "protect_selftest.h"
+#include "secret_tree_selftest.h"
 #include "sysfs.h"
 #include "version.h"
 
@@ -20,6 +26,22 @@ static int __init mls_mod_init(void)
 {
 	int ret;
 
+	ret = mls_crypto_init();
+	if (ret)
+		goto err_crypto;
+
+	/* Built with MLS_SELFTEST=y: a failed self-test refuses the load. */
+	ret = -ENOTRECOVERABLE;
+	if (mls_crypto_selftest() || mls_stree_selftest() ||
+	    mls_protect_selftest())
+		goto err_selftest;
+
+	ret = mls_evbuf_init();
+	if (ret)
+		goto err_evbuf;
+	ret = mls_groups_init();
+	if (ret)
+		goto err_groups;
 	ret = mls_sysfs_init();
 	if (ret)
 		goto err_sysfs;
@@ -38,6 +60,13 @@ err_device:
 err_genl:
 	mls_sysfs_exit();
 err_sysfs:
+	mls_groups_exit();
+err_groups:
+	mls_evbuf_exit();
+err_evbuf:
+err_selftest:
+	mls_crypto_exit();
+err_crypto:
 	return ret;
 }
 
@@ -46,6 +75,9 @@ static void __exit mls_mod_exit(void)
 	mls_device_exit();
 	mls_genl_exit();
 	mls_sysfs_exit();
+	mls_groups_exit();
+	mls_evbuf_exit();
+	mls_crypto_exit();
 }
 
 module_init(mls_mod_init);
@@ -55,3 +87,8 @@ MODULE_DESCRIPTION("Messaging Layer Security (RFC 9420) group state and message 
 MODULE_AUTHOR("The mls authors");
 MODULE_VERSION(MLS_MODULE_VERSION);
 MODULE_ALIAS_GENL_FAMILY(MLS_GENL_NAME);
+/*
+ * The accelerated, constant-time implementations, loaded first so that the
+ * crypto API picks them over the generic table-based ones.
+ */
+MODULE_SOFTDEP("pre: aesni_intel ghash-clmulni-intel sha256_ssse3 sha512_ssse3 chacha_x86_64 poly1305_x86_64");

@@ -14,3 +14,92 @@
 unsigned int mls_max_groups = 4096;
 module_param_named(max_groups, mls_max_groups, uint, 0444);
 MODULE_PARM_DESC(max_groups, "Maximum number of groups alive at once (default 4096)");
+
+unsigned int mls_max_leaves = 65536;
+module_param_named(max_leaves, mls_max_leaves, uint, 0444);
+MODULE_PARM_DESC(max_leaves, "Maximum leaf count of a group's tree (default 65536)");
+
+unsigned int mls_max_message = 1 << 20;
+module_param_named(max_message, mls_max_message, uint, 0444);
+MODULE_PARM_DESC(max_message, "Maximum size in bytes of a message and of each of its parts (default 1048576)");
+
+/*
+ * Defaults and caps of the per-group policy (struct mls_policy): NAME is
+ * what a new group starts with, NAME_max the most MLS_IOC_SET_POLICY
+ * accepts.
+ */
+unsigned int mls_out_of_order = 32;
+module_param_named(out_of_order, mls_out_of_order, uint, 0444);
+MODULE_PARM_DESC(out_of_order, "Default skipped generations kept per sender for late messages (default 32)");
+unsigned int mls_out_of_order_max = 1024;
+module_param_named(out_of_order_max, mls_out_of_order_max, uint, 0444);
+MODULE_PARM_DESC(out_of_order_max, "Cap on skipped generations kept per sender for late messages (default 1024)");
+
+unsigned int mls_max_forward = 1000;
+module_param_named(max_forward, mls_max_forward, uint, 0444);
+MODULE_PARM_DESC(max_forward, "Default generations a message may be ahead of the next expected one (default 1000)");
+unsigned int mls_max_forward_max = 65536;
+module_param_named(max_forward_max, mls_max_forward_max, uint, 0444);
+MODULE_PARM_DESC(max_forward_max, "Cap on generations a message may be ahead of the next expected one (default 65536)");
+
+unsigned int mls_epochs_kept = 10;
+module_param_named(epochs_kept, mls_epochs_kept, uint, 0444);
+MODULE_PARM_DESC(epochs_kept, "Default past epochs kept for decryption (default 10)");
+unsigned int mls_epochs_kept_max = 64;
+module_param_named(epochs_kept_max, mls_epochs_kept_max, uint, 0444);
+MODULE_PARM_DESC(epochs_kept_max, "Cap on past epochs kept for decryption (default 64)");
+
+unsigned int mls_epoch_max_age_ms = 300000;
+module_param_named(epoch_max_age_ms, mls_epoch_max_age_ms, uint, 0444);
+MODULE_PARM_DESC(epoch_max_age_ms, "Default milliseconds a past epoch is kept (0: no limit) (default 300000)");
+unsigned int mls_epoch_max_age_ms_max = 86400000;
+module_param_named(epoch_max_age_ms_max, mls_epoch_max_age_ms_max, uint, 0444);
+MODULE_PARM_DESC(epoch_max_age_ms_max, "Cap on milliseconds a past epoch is kept (0: no limit) (default 86400000)");
+
+unsigned int mls_padding_block;	/* no padding */
+module_param_named(padding_block, mls_padding_block, uint, 0444);
+MODULE_PARM_DESC(padding_block, "Default padding block of message content in bytes (0: none) (default 0)");
+unsigned int mls_padding_block_max = 4096;
+module_param_named(padding_block_max, mls_padding_block_max, uint, 0444);
+MODULE_PARM_DESC(padding_block_max, "Cap on padding block of message content in bytes (0: none) (default 4096)");
+
+/* The event buffer (evbuf.c): table size and endpoint defaults. */
+unsigned int mls_evbuf_slots = 4096;
+module_param_named(evbuf_slots, mls_evbuf_slots, uint, 0444);
+MODULE_PARM_DESC(evbuf_slots, "Endpoints in the event buffer table (default 4096)");
+
+char *mls_evbuf_lock = "cas";
+module_param_named(evbuf_lock, mls_evbuf_lock, charp, 0444);
+MODULE_PARM_DESC(evbuf_lock, "Event buffer update method: cas, or spinlock for benchmark comparison only (default cas)");
+
+unsigned int mls_evbuf_rate = 1000;
+module_param_named(evbuf_rate, mls_evbuf_rate, uint, 0444);
+MODULE_PARM_DESC(evbuf_rate, "Default endpoint rate in events per second (default 1000)");
+
+unsigned int mls_evbuf_burst = 100;
+module_param_named(evbuf_burst, mls_evbuf_burst, uint, 0444);
+MODULE_PARM_DESC(evbuf_burst, "Default endpoint burst in events (default 100)");
+
+unsigned int mls_evbuf_fail_threshold = 5;
+module_param_named(evbuf_fail_threshold, mls_evbuf_fail_threshold, uint, 0444);
+MODULE_PARM_DESC(evbuf_fail_threshold, "Consecutive failures that open a circuit (default 5)");
+
+unsigned int mls_evbuf_half_open_probes = 1;
+module_param_named(evbuf_half_open_probes, mls_evbuf_half_open_probes, uint, 0444);
+MODULE_PARM_DESC(evbuf_half_open_probes, "Successful probes that close a half-open circuit (default 1)");
+
+unsigned int mls_evbuf_open_base_ms = 1000;
+module_param_named(evbuf_open_base_ms, mls_evbuf_open_base_ms, uint, 0444);
+MODULE_PARM_DESC(evbuf_open_base_ms, "Open time after the first trip in ms, doubled per trip (default 1000)");
+
+unsigned int mls_evbuf_open_max_ms = 60000;
+module_param_named(evbuf_open_max_ms, mls_evbuf_open_max_ms, uint, 0444);
+MODULE_PARM_DESC(evbuf_open_max_ms, "Cap on the open time in ms (default 60000)");
+
+unsigned int mls_evbuf_gzip_max_size = 16 << 20;
+module_param_named(evbuf_gzip_max_size, mls_evbuf_gzip_max_size, uint, 0444);
+MODULE_PARM_DESC(evbuf_gzip_max_size, "Largest inflated size in bytes a gzip payload may claim (default 16777216)");
+
+unsigned int mls_evbuf_gzip_max_ratio = 100;
+module_param_named(evbuf_gzip_max_ratio, mls_evbuf_gzip_max_ratio, uint, 0444);
+MODULE_PARM_DESC(evbuf_gzip_max_ratio, "Largest inflated/compressed ratio of a gzip payload (default 100)");

@@ -3,5 +3,25 @@
 #define _MLS_PARAMS_H
 
 extern unsigned int mls_max_groups;
+extern unsigned int mls_max_leaves;
+extern unsigned int mls_max_message;
+
+/*
+ * Per-group policy: each field has a module-wide default (given to new
+ * groups) and a hard cap (no group may set more).
+ */
+extern unsigned int mls_out_of_order, mls_out_of_order_max;
+extern unsigned int mls_max_forward, mls_max_forward_max;
+extern unsigned int mls_epochs_kept, mls_epochs_kept_max;
+extern unsigned int mls_epoch_max_age_ms, mls_epoch_max_age_ms_max;
+extern unsigned int mls_padding_block, mls_padding_block_max;
+
+/* The event buffer: size, defaults of a new endpoint, payload bounds. */
+extern unsigned int mls_evbuf_slots;
+extern unsigned int mls_evbuf_rate, mls_evbuf_burst;
+extern unsigned int mls_evbuf_fail_threshold, mls_evbuf_half_open_probes;
+extern unsigned int mls_evbuf_open_base_ms, mls_evbuf_open_max_ms;
+extern unsigned int mls_evbuf_gzip_max_size, mls_evbuf_gzip_max_ratio;
+extern char *mls_evbuf_lock;
 
 #endif /* _MLS_PARAMS_H */

@@ -42,9 +42,15 @@
 /**
  * enum mls_feature - feature bits reported by %MLS_IOC_GET_VERSION
  * @MLS_FEATURE_VERSION_IOCTL: %MLS_IOC_GET_VERSION (always set)
+ * @MLS_FEATURE_EVBUF: the event buffer (ioctls 0x40-0x4f): per-endpoint
+ *	throttling and circuit breaking
+ * @MLS_FEATURE_GROUPS: groups and their data plane (create, join, open,
+ *	encrypt, decrypt, commit, exporter...)
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
+	MLS_FEATURE_GROUPS		= 1ULL << 1,
+	MLS_FEATURE_EVBUF		= 1ULL << 2,
 };
 
 /**
@@ -63,7 +69,7 @@ struct mls_version {
 	__u64 reserved;
 };
 
-#define MLS_VERSION_SIZE_VER0	24
+#define MLS_VERSION_SIZE_VER0	32
 
 /**
  * DOC: MLS_IOC_GET_VERSION
@@ -81,6 +87,1171 @@ struct mls_version {
  *    not zero.
  */
 #define MLS_IOC_GET_VERSION	_IOWR(MLS_IOC_MAGIC, 0x00, struct mls_version)
+
+/*
+ * Groups
+ * ======
+ *
+ * A group is one member's state of one MLS group: group_id, ciphersuite,
+ * own leaf index, leaf count and occupied-leaf map, the current epoch and
+ * the past epochs kept for late messages. It has a kernel id (like an
+ * ifindex), an owner uid/gid and a mode (0600 unless given), and lives
+ * until MLS_IOC_GROUP_DESTROY or module unload; a group created with
+ * %MLS_GROUP_F_EPHEMERAL dies with its last file descriptor.
+ *
+ * Create, join and open return a group fd (O_CLOEXEC) on which the data
+ * plane runs. A group fd is a capability: whoever holds it may use the
+ * group, so it can be handed over a unix socket.
+ */
+
+#define MLS_MAX_GROUP_ID_LEN	255
+#define MLS_MAX_HASH_LEN	64
+/* GroupContext tree_hash and confirmed_transcript_hash: one hash each. */
+#define MLS_MAX_CONTEXT_HASH_LEN MLS_MAX_HASH_LEN
+#define MLS_MAX_EXTENSIONS_LEN	65536
+#define MLS_MAX_EXPORTER_LEN	1024
+#define MLS_MAX_LABEL_LEN	255
+
+/**
+ * struct mls_buf - a user buffer
+ * @addr: user address
+ * @len: for input, the number of bytes at @addr; for output, (in) the
+ *       capacity and (out) the number of bytes written, or, with -ENOSPC,
+ *       the number needed
+ * @reserved: must be zero
+ */
+struct mls_buf {
+	__u64 addr;
+	__u32 len;
+	__u32 reserved;
+};
+
+/**
+ * struct mls_group_context - the GroupContext fields of an epoch (§8.1)
+ *	that are not fixed for the group (version, cipher_suite and group_id
+ *	are)
+ * @epoch: the epoch number
+ * @tree_hash: tree_hash, at most %MLS_MAX_CONTEXT_HASH_LEN bytes
+ * @confirmed_transcript_hash: at most %MLS_MAX_CONTEXT_HASH_LEN bytes
+ * @extensions: the GroupContext extensions, encoded as the content of the
+ *	extensions<V> vector (the kernel adds the length prefix); length 0
+ *	for no extensions
+ */
+struct mls_group_context {
+	__u64 epoch;
+	struct mls_buf tree_hash;
+	struct mls_buf confirmed_transcript_hash;
+	struct mls_buf extensions;
+};
+
+/**
+ * struct mls_roster - who is in the group, as far as the data plane cares
+ * @own_leaf: this member's leaf index
+ * @leaf_count: number of leaves of the ratchet tree (occupied or blank)
+ * @occupied: bitmap of occupied leaves, bit i (byte i / 8, least
+ *	significant bit first) set when leaf i is occupied, at least
+ *	(@leaf_count + 7) / 8 bytes; length 0 means every leaf is occupied.
+ *	A message from a blank leaf is rejected (-EBADMSG).
+ */
+struct mls_roster {
+	__u32 own_leaf;
+	__u32 leaf_count;
+	struct mls_buf occupied;
+};
+
+/* Flags of struct mls_group_new. */
+#define MLS_GROUP_F_EPHEMERAL	(1U << 0) /* dies with its last fd */
+#define MLS_GROUP_F_FROM_INPUTS	(1U << 1) /* CREATE: run §8 from init, commit, psk */
+#define MLS_GROUP_F_INSTALL	(1U << 2) /* CREATE: encryption and sender-data secrets given */
+#define MLS_GROUP_F_ALL		(MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_FROM_INPUTS | \
+				 MLS_GROUP_F_INSTALL)
+
+/**
+ * struct mls_group_new - argument of %MLS_IOC_GROUP_CREATE and
+ *	%MLS_IOC_GROUP_JOIN
+ * @flags: (in) %MLS_GROUP_F_*
+ * @suite: (in) RFC 9420 ciphersuite, 1 to 7
+ * @mode: (in) permission bits for %MLS_IOC_GROUP_OPEN (as a file's: owner,
+ *	group, other; read and write both needed); 0 means 0600
+ * @id: (out) the group's kernel id
+ * @reserved0: must be zero
+ * @group_id: (in) the MLS group_id, 1 to %MLS_MAX_GROUP_ID_LEN bytes
+ * @init_secret: (in) CREATE with %MLS_GROUP_F_FROM_INPUTS: the previous
+ *	epoch's init_secret (Nh bytes); else empty
+ * @joiner_secret: (in) JOIN: the joiner_secret of the Welcome (Nh bytes);
+ *	else empty
+ * @commit_secret: (in) CREATE with %MLS_GROUP_F_FROM_INPUTS: Nh bytes, or
+ *	empty for Nh zero bytes; else empty
+ * @psk_secret: (in) FROM_INPUTS or JOIN: Nh bytes, or empty for zeros
+ * @encryption_secret: (in) CREATE with %MLS_GROUP_F_INSTALL: Nh bytes
+ * @sender_data_secret: (in) CREATE with %MLS_GROUP_F_INSTALL: Nh bytes
+ * @context: (in) the epoch's GroupContext fields. A plain CREATE must
+ *	give epoch 0.
+ * @roster: (in) own leaf, leaf count and occupied leaves. A plain CREATE
+ *	is leaf 0 of one leaf: own_leaf 0, leaf_count 0 or 1.
+ */
+struct mls_group_new {
+	__u32 flags;
+	__u16 suite;
+	__u16 mode;
+	__u32 id;
+	__u32 reserved0;
+	struct mls_buf group_id;
+	struct mls_buf init_secret;
+	struct mls_buf joiner_secret;
+	struct mls_buf commit_secret;
+	struct mls_buf psk_secret;
+	struct mls_buf encryption_secret;
+	struct mls_buf sender_data_secret;
+	struct mls_group_context context;
+	struct mls_roster roster;
+};
+
+#define MLS_GROUP_NEW_SIZE_VER0	208
+
+/**
+ * DOC: MLS_IOC_GROUP_CREATE
+ *
+ * Context: /dev/mls. Returns a group fd.
+ *
+ * Creates a group whose first epoch comes from one of:
+ *
+ *  * a random epoch_secret, as the creator of a new group does (RFC 9420
+ *    §11): no flag; this member is leaf 0 of one leaf, epoch 0;
+ *  * %MLS_GROUP_F_FROM_INPUTS: the key schedule (§8) run from
+ *    @init_secret, @commit_secret, @psk_secret and the GroupContext, for a
+ *    migration or a test;
+ *  * %MLS_GROUP_F_INSTALL: @encryption_secret and @sender_data_secret set
+ *    directly, for a control plane that runs its own key schedule (no
+ *    exporter or epoch_authenticator in such an epoch).
+ *
+ * The caller becomes the owner. The group counts against the module
+ * parameter max_groups.
+ *
+ * Return: the new group fd (>= 0), or
+ *  * -EINVAL: unknown flag, FROM_INPUTS with INSTALL, a reserved field
+ *    not zero, unsupported suite, bad group_id length, a secret of the
+ *    wrong length or given where it does not belong, a context field too
+ *    long, own_leaf >= leaf_count, own leaf not occupied, leaf_count above
+ *    the module's max_leaves, mode with bits outside 0777;
+ *  * -EFAULT: a bad address;
+ *  * -ENOSPC: max_groups reached;
+ *  * -ENOMEM: out of memory;
+ *  * -EMFILE, -ENFILE: no descriptor left.
+ */
+#define MLS_IOC_GROUP_CREATE	_IOWR(MLS_IOC_MAGIC, 0x10, struct mls_group_new)
+
+/**
+ * DOC: MLS_IOC_GROUP_JOIN
+ *
+ * Context: /dev/mls. Returns a group fd.
+ *
+ * Joins a group from a Welcome (RFC 9420 §12.4.3.1): the epoch's secrets
+ * come from @joiner_secret, @psk_secret and the GroupContext, with the
+ * given roster. Only %MLS_GROUP_F_EPHEMERAL may be set.
+ *
+ * Return: as %MLS_IOC_GROUP_CREATE.
+ */
+#define MLS_IOC_GROUP_JOIN	_IOWR(MLS_IOC_MAGIC, 0x11, struct mls_group_new)
+
+/**
+ * struct mls_group_open - argument of %MLS_IOC_GROUP_OPEN
+ * @flags: (in) must be zero
+ * @id: (in) the group's kernel id
+ */
+struct mls_group_open {
+	__u32 flags;
+	__u32 id;
+};
+
+#define MLS_GROUP_OPEN_SIZE_VER0 8
+
+/**
+ * DOC: MLS_IOC_GROUP_OPEN
+ *
+ * Context: /dev/mls. Returns a group fd.
+ *
+ * Opens an existing group by kernel id. Access is checked as for a file:
+ * the owner's, the group's or the others' bits of the group's mode must
+ * grant both read and write (6); CAP_DAC_OVERRIDE overrides.
+ *
+ * Return: the group fd, or -EINVAL (flags), -EFAULT, -ENOENT (no such
+ * group, or destroyed), -EACCES (mode), -EMFILE, -ENFILE.
+ */
+#define MLS_IOC_GROUP_OPEN	_IOW(MLS_IOC_MAGIC, 0x12, struct mls_group_open)
+
+/**
+ * struct mls_group_list - argument of %MLS_IOC_GROUP_LIST
+ * @flags: (in) must be zero
+ * @count: (in) the capacity of @ids, in entries; (out) the number of
+ *	groups alive
+ * @ids: (in) address of an array of __u32, filled with the kernel ids
+ */
+struct mls_group_list {
+	__u32 flags;
+	__u32 count;
+	__u64 ids;
+};
+
+#define MLS_GROUP_LIST_SIZE_VER0 16
+
+/**
+ * DOC: MLS_IOC_GROUP_LIST
+ *
+ * Context: /dev/mls.
+ *
+ * Lists the kernel ids of the live groups, in increasing order.
+ *
+ * Return: 0, or -EINVAL (flags), -EFAULT, -ENOSPC (@count was too small;
+ * it now holds the number needed).
+ */
+#define MLS_IOC_GROUP_LIST	_IOWR(MLS_IOC_MAGIC, 0x13, struct mls_group_list)
+
+/*
+ * The data plane: ioctls on a group fd
+ * ====================================
+ */
+
+/**
+ * enum mls_content_type - RFC 9420 ContentType
+ * @MLS_CONTENT_APPLICATION: application data, through the application
+ *	ratchet
+ * @MLS_CONTENT_PROPOSAL: a proposal, through the handshake ratchet
+ * @MLS_CONTENT_COMMIT: a commit, through the handshake ratchet
+ */
+enum mls_content_type {
+	MLS_CONTENT_APPLICATION	= 1,
+	MLS_CONTENT_PROPOSAL	= 2,
+	MLS_CONTENT_COMMIT	= 3,
+};
+
+/**
+ * struct mls_encrypt - argument of %MLS_IOC_ENCRYPT
+ * @flags: (in) must be zero
+ * @content_type: (in) &enum mls_content_type
+ * @authenticated_data: (in) the PrivateMessage authenticated_data
+ * @content: (in) application: the application_data; proposal or commit:
+ *	the raw PrivateMessageContent bytes before the padding (the
+ *	Proposal or Commit followed by its FramedContentAuthData)
+ * @signature: (in) application: the FramedContent signature userspace
+ *	made over FramedContentTBS (§6.1); must be empty otherwise
+ * @message: (out) the MLSMessage (version, wire_format private_message,
+ *	PrivateMessage)
+ * @epoch: (out) the epoch the message was sent in
+ * @generation: (out) the ratchet generation it consumed
+ * @reserved: must be zero
+ */
+struct mls_encrypt {
+	__u32 flags;
+	__u32 content_type;
+	struct mls_buf authenticated_data;
+	struct mls_buf content;
+	struct mls_buf signature;
+	struct mls_buf message;
+	__u64 epoch;
+	__u32 generation;
+	__u32 reserved;
+};
+
+#define MLS_ENCRYPT_SIZE_VER0	88
+
+/**
+ * DOC: MLS_IOC_ENCRYPT
+ *
+ * Context: group fd.
+ *
+ * Protects one message as a PrivateMessage (RFC 9420 §6.3) in the current
+ * epoch from this member's leaf: content padded with zeros to the group's
+ * padding block, a fresh random reuse_guard, sender data sealed under the
+ * key derived from the ciphertext sample. Each (epoch, leaf, generation)
+ * is used exactly once, whatever the number of threads. If the struct
+ * itself cannot be written back (-EFAULT), the generation was used: a gap
+ * in the sequence, never a reuse.
+ *
+ * Return: 0, or
+ *  * -EINVAL: flags, reserved, content_type, a signature with a
+ *    proposal or commit, sizes above the module's max_message;
+ *  * -EFAULT: a bad address;
+ *  * -ENOSPC: @message too small; @message.len holds the size needed and
+ *    no generation was used;
+ *  * -EOVERFLOW: the sending ratchet reached its last generation;
+ *  * -EAGAIN: the group's encrypt rate is exceeded;
+ *  * -ENOENT: the group was destroyed;
+ *  * -ENOMEM.
+ */
+#define MLS_IOC_ENCRYPT		_IOWR(MLS_IOC_MAGIC, 0x20, struct mls_encrypt)
+
+/**
+ * struct mls_decrypt - argument of %MLS_IOC_DECRYPT
+ * @flags: (in) must be zero
+ * @reserved0: must be zero
+ * @message: (in) an MLSMessage holding a PrivateMessage
+ * @authenticated_data: (out) its authenticated_data
+ * @content: (out) application: the application_data; proposal or commit:
+ *	the whole PrivateMessageContent plaintext, padding included (the
+ *	kernel cannot find the end of a Proposal or Commit without parsing
+ *	it)
+ * @signature: (out) application: the signature; else empty
+ * @epoch: (out) the message's epoch
+ * @content_type: (out) &enum mls_content_type
+ * @sender_leaf: (out) the sender's leaf index
+ * @generation: (out) the ratchet generation of the message
+ * @reserved1: must be zero
+ */
+struct mls_decrypt {
+	__u32 flags;
+	__u32 reserved0;
+	struct mls_buf message;
+	struct mls_buf authenticated_data;
+	struct mls_buf content;
+	struct mls_buf signature;
+	__u64 epoch;
+	__u32 content_type;
+	__u32 sender_leaf;
+	__u32 generation;
+	__u32 reserved1;
+};
+
+#define MLS_DECRYPT_SIZE_VER0	96
+
+/**
+ * DOC: MLS_IOC_DECRYPT
+ *
+ * Context: group fd.
+ *
+ * Opens a PrivateMessage of the current epoch or of a past epoch still
+ * kept. The ratchet key of (sender, generation) is consumed only once the
+ * AEAD tag has verified and the outputs have been copied: a forged or
+ * truncated message, or an output buffer too small, burns nothing.
+ *
+ * Return: 0, or
+ *  * -EINVAL: flags, reserved fields, a message longer than any the
+ *    kernel could have made (3 x max_message + padding_block_max + 1024
+ *    bytes);
+ *  * -EFAULT: a bad address;
+ *  * -EBADMSG: malformed bytes (truncated, trailing, non-minimal varint,
+ *    wrong version or wire format, another group_id, non-zero padding,
+ *    blank or out-of-range sender leaf, own leaf as sender), or
+ *    authentication failed;
+ *  * -EAGAIN: the message's epoch is not reached yet;
+ *  * -EKEYEXPIRED: its epoch is past retention, or the generation fell out
+ *    of the out-of-order window;
+ *  * -EALREADY: that generation was already consumed (a replay);
+ *  * -ERANGE: the generation is beyond the maximum forward distance;
+ *  * -ENOSPC: an output buffer is too small; the lengths needed are
+ *    written back and nothing was consumed;
+ *  * -ECONNREFUSED: the sender's circuit breaker is open (its messages
+ *    kept failing authentication); refused before any key work;
+ *  * -ENOENT: the group was destroyed;
+ *  * -ENOMEM.
+ */
+#define MLS_IOC_DECRYPT		_IOWR(MLS_IOC_MAGIC, 0x21, struct mls_decrypt)
+
+/* Flags of struct mls_commit. */
+#define MLS_COMMIT_F_INSTALL		(1U << 0)
+#define MLS_COMMIT_F_RETURN_SECRETS	(1U << 1)
+#define MLS_COMMIT_F_ALL		(MLS_COMMIT_F_INSTALL | MLS_COMMIT_F_RETURN_SECRETS)
+
+/**
+ * struct mls_commit - argument of %MLS_IOC_COMMIT
+ * @flags: (in) %MLS_COMMIT_F_*
+ * @reserved0: must be zero
+ * @commit_secret: (in) Nh bytes, or empty for Nh zeros
+ * @psk_secret: (in) Nh bytes, or empty for Nh zeros
+ * @encryption_secret: (in) with %MLS_COMMIT_F_INSTALL: Nh bytes
+ * @sender_data_secret: (in) with %MLS_COMMIT_F_INSTALL: Nh bytes
+ * @context: (in) the new epoch's GroupContext fields; @context.epoch must
+ *	be the current epoch + 1
+ * @roster: (in) the new epoch's roster; own_leaf must not change
+ * @joiner_secret: (out) with %MLS_COMMIT_F_RETURN_SECRETS: Nh bytes
+ * @welcome_secret: (out) with %MLS_COMMIT_F_RETURN_SECRETS: Nh bytes
+ */
+struct mls_commit {
+	__u32 flags;
+	__u32 reserved0;
+	struct mls_buf commit_secret;
+	struct mls_buf psk_secret;
+	struct mls_buf encryption_secret;
+	struct mls_buf sender_data_secret;
+	struct mls_group_context context;
+	struct mls_roster roster;
+	struct mls_buf joiner_secret;
+	struct mls_buf welcome_secret;
+};
+
+#define MLS_COMMIT_SIZE_VER0	184
+
+/**
+ * DOC: MLS_IOC_COMMIT
+ *
+ * Context: group fd.
+ *
+ * Moves the group to the next epoch: its secrets come from the key
+ * schedule (§8) on the current init_secret, @commit_secret, @psk_secret and
+ * the new GroupContext, or with %MLS_COMMIT_F_INSTALL from the given
+ * secrets. The previous epoch stays for decryption only (GRACE) within
+ * the group's retention policy; its sending keys and its init_secret are
+ * erased. One commit wins per epoch: the loser of two concurrent commits
+ * gets -EBUSY, and a commit built on an old epoch -ESTALE.
+ *
+ * %MLS_COMMIT_F_RETURN_SECRETS writes back the joiner_secret and
+ * welcome_secret, which a control plane must put in a Welcome: the only
+ * secrets that ever leave the kernel, and only on request.
+ *
+ * Return: 0, or
+ *  * -EINVAL: flags, reserved fields, secret lengths, context fields too
+ *    long, roster invalid or own_leaf changed, INSTALL with
+ *    RETURN_SECRETS, output buffers given without RETURN_SECRETS;
+ *  * -EFAULT: a bad address;
+ *  * -ESTALE: @context.epoch is not the current epoch + 1;
+ *  * -EBUSY: another commit of this group is in progress;
+ *  * -EOVERFLOW: the epoch counter is exhausted;
+ *  * -ENODATA: a key-schedule commit on an epoch that was installed
+ *    (%MLS_GROUP_F_INSTALL or %MLS_COMMIT_F_INSTALL): there is no
+ *    init_secret to run the schedule from;
+ *  * -ENOSPC: an output buffer is smaller than Nh (its len is set to Nh;
+ *    the commit was not applied);
+ *  * -ENOENT: the group was destroyed;
+ *  * -ENOMEM.
+ */
+#define MLS_IOC_COMMIT		_IOWR(MLS_IOC_MAGIC, 0x22, struct mls_commit)
+
+/**
+ * struct mls_exporter - argument of %MLS_IOC_EXPORTER
+ * @flags: (in) must be zero
+ * @reserved0: must be zero
+ * @epoch: (out) the epoch the value belongs to
+ * @label: (in) the exporter label, up to %MLS_MAX_LABEL_LEN bytes
+ * @context: (in) the exporter context, up to %MLS_MAX_EXTENSIONS_LEN bytes
+ * @secret: (in) @secret.len is the Length asked for, 1 to
+ *	%MLS_MAX_EXPORTER_LEN; (out) that many bytes of
+ *	MLS-Exporter(label, context, length)
+ */
+struct mls_exporter {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 epoch;
+	struct mls_buf label;
+	struct mls_buf context;
+	struct mls_buf secret;
+};
+
+#define MLS_EXPORTER_SIZE_VER0	64
+
+/**
+ * DOC: MLS_IOC_EXPORTER
+ *
+ * Context: group fd.
+ *
+ * MLS-Exporter(Label, Context, Length) of the current epoch (§8.5).
+ *
+ * Return: 0, or -EINVAL (flags, reserved, lengths), -EFAULT, -ENODATA
+ * (the epoch was installed without an exporter secret), -ENOENT, -ENOMEM.
+ */
+#define MLS_IOC_EXPORTER	_IOWR(MLS_IOC_MAGIC, 0x23, struct mls_exporter)
+
+/**
+ * struct mls_authenticator - argument of %MLS_IOC_EPOCH_AUTHENTICATOR
+ * @flags: (in) must be zero
+ * @reserved0: must be zero
+ * @epoch: (out) the current epoch
+ * @authenticator: (out) the epoch_authenticator, Nh bytes
+ */
+struct mls_authenticator {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 epoch;
+	struct mls_buf authenticator;
+};
+
+#define MLS_AUTHENTICATOR_SIZE_VER0 32
+
+/**
+ * DOC: MLS_IOC_EPOCH_AUTHENTICATOR
+ *
+ * Context: group fd.
+ *
+ * The current epoch's epoch_authenticator (§8.7), a public value members
+ * compare out of band.
+ *
+ * Return: 0, or -EINVAL, -EFAULT, -ENOSPC (@authenticator.len set to Nh),
+ * -ENODATA (installed epoch), -ENOENT.
+ */
+#define MLS_IOC_EPOCH_AUTHENTICATOR _IOWR(MLS_IOC_MAGIC, 0x24, struct mls_authenticator)
+
+/**
+ * struct mls_policy - a group's policy
+ * @out_of_order: per sender and ratchet, how many skipped generations are
+ *	kept for late messages
+ * @max_forward: how far ahead of the next expected generation a message
+ *	may be (-ERANGE beyond)
+ * @epochs_kept: past epochs kept for decryption
+ * @epoch_max_age_ms: a past epoch is erased this long after it was left
+ *	(the grace period); 0: no age limit
+ * @padding_block: content is zero-padded to a multiple of this many bytes
+ *	(0 or 1: no padding)
+ * @encrypt_rate: messages per second this member may encrypt (the
+ *	group's own event-buffer endpoint); 0: no limit
+ * @encrypt_burst: how many messages may go at once above the rate
+ * @reserved: must be zero
+ *
+ * Module parameters give the defaults and the hard caps (see
+ * Documentation/admin-guide/module-parameters.rst).
+ */
+struct mls_policy {
+	__u32 out_of_order;
+	__u32 max_forward;
+	__u32 epochs_kept;
+	__u32 epoch_max_age_ms;
+	__u32 padding_block;
+	__u32 encrypt_rate;
+	__u32 encrypt_burst;
+	__u32 reserved;
+};
+
+/*
+ * Group states (struct mls_group_info.state). A destroyed group answers
+ * -ENOENT on its fds, so MLS_GROUP_INFO only ever reports ACTIVE; the
+ * other values name the states reported elsewhere (events, sysfs).
+ */
+#define MLS_GROUP_STATE_ACTIVE		1
+#define MLS_GROUP_STATE_SHUTTING_DOWN	2
+#define MLS_GROUP_STATE_DESTROYED	3
+
+/**
+ * struct mls_group_info - argument of %MLS_IOC_GROUP_INFO
+ * @flags: (in) must be zero
+ * @id: (out) kernel id
+ * @suite: (out) ciphersuite
+ * @mode: (out) permission bits
+ * @state: (out) MLS_GROUP_STATE_*
+ * @own_leaf: (out) this member's leaf
+ * @leaf_count: (out) leaves of the current epoch
+ * @epoch: (out) current epoch
+ * @oldest_epoch: (out) the oldest epoch still kept for decryption
+ * @owner_uid: (out) owner
+ * @owner_gid: (out) owner group
+ * @group_flags: (out) the %MLS_GROUP_F_* it was made with
+ * @reserved0: must be zero
+ * @policy: (out) the group's policy
+ * @group_id: (out) the MLS group_id
+ */
+struct mls_group_info {
+	__u32 flags;
+	__u32 id;
+	__u16 suite;
+	__u16 mode;
+	__u32 state;
+	__u32 own_leaf;
+	__u32 leaf_count;
+	__u64 epoch;
+	__u64 oldest_epoch;
+	__u32 owner_uid;
+	__u32 owner_gid;
+	__u32 group_flags;
+	__u32 reserved0;
+	struct mls_policy policy;
+	struct mls_buf group_id;
+};
+
+#define MLS_GROUP_INFO_SIZE_VER0 104
+
+/**
+ * DOC: MLS_IOC_GROUP_INFO
+ *
+ * Context: group fd.
+ *
+ * Return: 0, or -EINVAL, -EFAULT, -ENOSPC (@group_id too small; its len
+ * is set), -ENOENT.
+ */
+#define MLS_IOC_GROUP_INFO	_IOWR(MLS_IOC_MAGIC, 0x25, struct mls_group_info)
+
+#define MLS_CONTEXT_F_EPOCH	(1U << 0)
+
+/**
+ * struct mls_get_context - argument of %MLS_IOC_GET_CONTEXT
+ * @flags: (in) %MLS_CONTEXT_F_EPOCH to name a past epoch in @epoch;
+ *	without it, the current epoch
+ * @reserved0: must be zero
+ * @epoch: (in/out) the epoch
+ * @context: (out) the encoded GroupContext of that epoch
+ */
+struct mls_get_context {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 epoch;
+	struct mls_buf context;
+};
+
+#define MLS_GET_CONTEXT_SIZE_VER0 32
+
+/**
+ * DOC: MLS_IOC_GET_CONTEXT
+ *
+ * Context: group fd.
+ *
+ * The encoded GroupContext of the current epoch or of a kept past epoch:
+ * what userspace appends to FramedContentTBS to sign or verify (§6.1).
+ *
+ * Return: 0, or -EINVAL, -EFAULT, -ENOSPC (len set), -EAGAIN (a future
+ * epoch), -EKEYEXPIRED (an epoch no longer kept), -ENOENT.
+ */
+#define MLS_IOC_GET_CONTEXT	_IOWR(MLS_IOC_MAGIC, 0x26, struct mls_get_context)
+
+/* Which fields of struct mls_set_policy.policy to set. */
+#define MLS_POLICY_OUT_OF_ORDER		(1U << 0)
+#define MLS_POLICY_MAX_FORWARD		(1U << 1)
+#define MLS_POLICY_EPOCHS_KEPT		(1U << 2)
+#define MLS_POLICY_EPOCH_MAX_AGE	(1U << 3)
+#define MLS_POLICY_PADDING_BLOCK	(1U << 4)
+#define MLS_POLICY_ENCRYPT_RATE		(1U << 5) /* rate and burst together */
+#define MLS_POLICY_ALL			0x3f
+
+/**
+ * struct mls_set_policy - argument of %MLS_IOC_SET_POLICY
+ * @flags: (in) must be zero
+ * @mask: (in) MLS_POLICY_* fields to set; the others keep their value
+ * @policy: (in) the values
+ */
+struct mls_set_policy {
+	__u32 flags;
+	__u32 mask;
+	struct mls_policy policy;
+};
+
+#define MLS_SET_POLICY_SIZE_VER0 40
+
+/**
+ * DOC: MLS_IOC_SET_POLICY
+ *
+ * Context: group fd.
+ *
+ * Sets policy fields; each takes effect at the next operation that reads
+ * it (a smaller epochs_kept or epoch_max_age_ms erases past epochs at
+ * once).
+ *
+ * Return: 0, or -EINVAL (flags, unknown mask bits, a value above its
+ * module cap, reserved), -EFAULT, -ENOENT.
+ */
+#define MLS_IOC_SET_POLICY	_IOW(MLS_IOC_MAGIC, 0x27, struct mls_set_policy)
+
+/**
+ * struct mls_group_destroy - argument of %MLS_IOC_GROUP_DESTROY
+ * @flags: (in) must be zero
+ * @reserved: must be zero
+ */
+struct mls_group_destroy {
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define MLS_GROUP_DESTROY_SIZE_VER0 8
+
+/**
+ * DOC: MLS_IOC_GROUP_DESTROY
+ *
+ * Context: group fd.
+ *
+ * Destroys the group: it leaves the registry, every secret is erased, and
+ * every operation on any of its fds then fails with -ENOENT.
+ *
+ * Return: 0, or -EINVAL, -EFAULT, -ENOENT (already destroyed).
+ */
+#define MLS_IOC_GROUP_DESTROY	_IOW(MLS_IOC_MAGIC, 0x28, struct mls_group_destroy)
+
+/* Event buffer ioctls (0x40-0x4f) on /dev/mls: see below. */
+
+/*
+ * The event buffer
+ * ================
+ *
+ * A fixed table of endpoints (module parameter evbuf_slots), each with one
+ * 64-bit state word changed only by compare-and-swap: a GCRA rate limit
+ * (a record above the rate is "throttled": -EAGAIN) and a circuit breaker
+ * (closed, open, half-open, forced open; a record while open is refused:
+ * -ECONNREFUSED). Documentation/userspace-api/evbuf.rst tells how to use
+ * it.
+ *
+ * Endpoints are named by (owner uid, id): every user has a namespace of
+ * its own, the caller's effective uid unless %MLS_EVBUF_F_OWNER names
+ * another. The module files its own endpoints (each group's encrypt rate,
+ * each group sender's authentication failures) in a namespace that no
+ * ioctl can name.
+ *
+ * Who may do what with an endpoint:
+ *
+ *  * its owner, and any holder of CAP_NET_ADMIN: everything;
+ *  * any other user: %MLS_IOC_EVBUF_RECORD, %MLS_IOC_EVBUF_REPORT and
+ *    %MLS_IOC_EVBUF_STATE when the endpoint is %MLS_EVBUF_ACCESS_SHARED,
+ *    nothing else (-EACCES on a private endpoint; -EPERM for CONFIG,
+ *    SET_STATE and REMOVE, and for creating an endpoint in another user's
+ *    namespace).
+ *
+ * A full table gives -ENOSPC; a live endpoint is never evicted. A quarter
+ * of the table is kept for the module's own endpoints.
+ */
+
+/* Bytes of an endpoint id, the terminating NUL included. */
+#define MLS_EVBUF_ID_SIZE	64
+/* Largest payload %MLS_IOC_EVBUF_RECORD takes. */
+#define MLS_EVBUF_MAX_PAYLOAD	65536
+/* Highest rate: one event per tick of 16 ns. */
+#define MLS_EVBUF_MAX_RATE	62500000
+#define MLS_EVBUF_MAX_BURST	100000
+#define MLS_EVBUF_MAX_THRESHOLD	1000
+#define MLS_EVBUF_MAX_PROBES	31
+#define MLS_EVBUF_MAX_OPEN_BASE_MS 3600000
+#define MLS_EVBUF_MAX_OPEN_MS	86400000
+
+/* Circuit states. */
+#define MLS_EVBUF_CLOSED	0 /* records pass (within the rate) */
+#define MLS_EVBUF_OPEN		1 /* records refused until the open time passes */
+#define MLS_EVBUF_HALF_OPEN	2 /* a few probe records pass */
+#define MLS_EVBUF_FORCED_OPEN	3 /* records refused until set otherwise */
+
+/* Flags of the structs that name an endpoint. */
+#define MLS_EVBUF_F_OWNER	(1U << 0) /* @owner names the namespace */
+#define MLS_EVBUF_F_CREATE	(1U << 1) /* CONFIG, RECORD: create if missing */
+#define MLS_EVBUF_F_EXCL	(1U << 2) /* CONFIG with CREATE: -EEXIST if it exists */
+#define MLS_EVBUF_F_GZIP	(1U << 3) /* RECORD: the payload must be gzip */
+#define MLS_EVBUF_F_BATCH_CLOCK	(1U << 4) /* BENCH: one clock reading per 256 records */
+
+/* struct mls_evbuf_config.access */
+#define MLS_EVBUF_ACCESS_PRIVATE 0 /* owner and CAP_NET_ADMIN only */
+#define MLS_EVBUF_ACCESS_SHARED	1 /* any user may record, report, read */
+
+/* struct mls_evbuf_info.lock */
+#define MLS_EVBUF_LOCK_CAS	0 /* compare-and-swap on the state word */
+#define MLS_EVBUF_LOCK_SPINLOCK	1 /* one table-wide spinlock (benchmark only) */
+
+/**
+ * struct mls_evbuf_info - argument of %MLS_IOC_EVBUF_INFO
+ * @flags: (in) must be zero
+ * @slots: (out) endpoints the table holds (module parameter evbuf_slots)
+ * @user_slots: (out) how many of them user endpoints may take, all users
+ *	together (the rest is kept for the module's own endpoints)
+ * @used: (out) slots in use, user and module endpoints (a removed
+ *	endpoint's slot counts until an RCU grace period has passed)
+ * @user_used: (out) user endpoints alive, all users together
+ * @lock: (out) %MLS_EVBUF_LOCK_CAS, or %MLS_EVBUF_LOCK_SPINLOCK when the
+ *	module was loaded with evbuf_lock=spinlock
+ * @tick_ns: (out) nanoseconds of one tick of the state word's clock
+ * @reserved0: must be zero
+ * @records: (out) records and data-path admissions asked for
+ * @admitted: (out) of which admitted
+ * @throttled: (out) refused by the rate limit
+ * @refused: (out) refused by an open circuit
+ * @contended: (out) denied because the compare-and-swap lost too many
+ *	races in a row
+ * @cas_retries: (out) compare-and-swap attempts that lost a race and were
+ *	retried
+ * @trips: (out) transitions to open
+ * @half_opens: (out) transitions from open to half-open
+ * @closes: (out) transitions from half-open to closed
+ * @payloads: (out) payloads checked
+ * @payload_bombs: (out) gzip payloads rejected as decompression bombs
+ * @payload_malformed: (out) payloads rejected as malformed gzip
+ * @module_full: (out) times the module could not file one of its own
+ *	endpoints because the table was full (the data path then goes on
+ *	without that limit)
+ * @reserved: must be zero
+ *
+ * The counters are module-wide since load.
+ */
+struct mls_evbuf_info {
+	__u32 flags;
+	__u32 slots;
+	__u32 user_slots;
+	__u32 used;
+	__u32 user_used;
+	__u32 lock;
+	__u32 tick_ns;
+	__u32 reserved0;
+	__u64 records;
+	__u64 admitted;
+	__u64 throttled;
+	__u64 refused;
+	__u64 contended;
+	__u64 cas_retries;
+	__u64 trips;
+	__u64 half_opens;
+	__u64 closes;
+	__u64 payloads;
+	__u64 payload_bombs;
+	__u64 payload_malformed;
+	__u64 module_full;
+	__u64 reserved;
+};
+
+#define MLS_EVBUF_INFO_SIZE_VER0 144
+
+/**
+ * DOC: MLS_IOC_EVBUF_INFO
+ *
+ * Context: /dev/mls. Any user.
+ *
+ * The table's size and use and the module-wide event buffer counters.
+ *
+ * Return: 0, or -EINVAL (flags, reserved fields, size below
+ * %MLS_EVBUF_INFO_SIZE_VER0), -E2BIG (non-zero tail), -EFAULT.
+ */
+#define MLS_IOC_EVBUF_INFO	_IOWR(MLS_IOC_MAGIC, 0x40, struct mls_evbuf_info)
+
+/* Which fields of struct mls_evbuf_config to set. */
+#define MLS_EVBUF_CFG_RATE	(1U << 0) /* rate and burst together */
+#define MLS_EVBUF_CFG_THRESHOLD	(1U << 1)
+#define MLS_EVBUF_CFG_PROBES	(1U << 2)
+#define MLS_EVBUF_CFG_OPEN_TIME	(1U << 3) /* open_base_ms and open_max_ms together */
+#define MLS_EVBUF_CFG_ACCESS	(1U << 4)
+#define MLS_EVBUF_CFG_ALL	0x1f
+
+/**
+ * struct mls_evbuf_config - argument of %MLS_IOC_EVBUF_CONFIG
+ * @flags: (in) %MLS_EVBUF_F_OWNER, %MLS_EVBUF_F_CREATE, %MLS_EVBUF_F_EXCL
+ * @owner: (in) with %MLS_EVBUF_F_OWNER, the uid whose namespace holds the
+ *	endpoint (else ignored); (out) the endpoint's owner
+ * @id: (in) the endpoint id: 1 to %MLS_EVBUF_ID_SIZE - 1 printable ASCII
+ *	characters (0x21 to 0x7e), NUL-terminated, the rest of the array zero
+ * @mask: (in) the MLS_EVBUF_CFG_* fields to set; the others keep their
+ *	value, or for a new endpoint take the module's defaults (module
+ *	parameters evbuf_*); 0 only reads the configuration
+ * @rate: (in/out) events per second the rate limit admits, at most
+ *	%MLS_EVBUF_MAX_RATE; 0: no limit. The limit works in ticks of 16 ns,
+ *	so the rate enforced is 62500000 / ceil(62500000 / @rate): never above
+ *	@rate.
+ * @burst: (in/out) events admitted at once above the rate, 1 to
+ *	%MLS_EVBUF_MAX_BURST
+ * @fail_threshold: (in/out) consecutive failures (%MLS_IOC_EVBUF_REPORT)
+ *	that open the circuit, 1 to %MLS_EVBUF_MAX_THRESHOLD
+ * @half_open_probes: (in/out) records admitted while half-open, and the
+ *	successes needed to close, 1 to %MLS_EVBUF_MAX_PROBES
+ * @open_base_ms: (in/out) how long the circuit stays open after its first
+ *	trip, 1 to %MLS_EVBUF_MAX_OPEN_BASE_MS; each further trip without a
+ *	close in between doubles it
+ * @open_max_ms: (in/out) the longest open time, @open_base_ms to
+ *	%MLS_EVBUF_MAX_OPEN_MS
+ * @access: (in/out) %MLS_EVBUF_ACCESS_PRIVATE or %MLS_EVBUF_ACCESS_SHARED
+ * @reserved: must be zero
+ */
+struct mls_evbuf_config {
+	__u32 flags;
+	__u32 owner;
+	char id[MLS_EVBUF_ID_SIZE];
+	__u32 mask;
+	__u32 rate;
+	__u32 burst;
+	__u32 fail_threshold;
+	__u32 half_open_probes;
+	__u32 open_base_ms;
+	__u32 open_max_ms;
+	__u32 access;
+	__u64 reserved;
+};
+
+#define MLS_EVBUF_CONFIG_SIZE_VER0 112
+
+/**
+ * DOC: MLS_IOC_EVBUF_CONFIG
+ *
+ * Context: /dev/mls. The owner or CAP_NET_ADMIN; creating in another
+ * user's namespace needs CAP_NET_ADMIN.
+ *
+ * Creates an endpoint (%MLS_EVBUF_F_CREATE) or changes its configuration,
+ * and writes back the configuration in force. A new endpoint starts
+ * closed, with its full burst available. A change takes effect at the
+ * next record; the state word is kept.
+ *
+ * Return: 0, or
+ *  * -EINVAL: unknown flag, %MLS_EVBUF_F_EXCL without CREATE, unknown
+ *    @mask bit, a value out of its range, @open_max_ms below
+ *    @open_base_ms, bad @id, @owner not a uid of the caller's user
+ *    namespace, @reserved not zero;
+ *  * -EFAULT: a bad address;
+ *  * -ENOENT: no such endpoint and no %MLS_EVBUF_F_CREATE;
+ *  * -EEXIST: %MLS_EVBUF_F_EXCL and the endpoint exists;
+ *  * -EPERM: not the owner and no CAP_NET_ADMIN;
+ *  * -ENOSPC: creating, and the table's user share is full.
+ */
+#define MLS_IOC_EVBUF_CONFIG	_IOWR(MLS_IOC_MAGIC, 0x41, struct mls_evbuf_config)
+
+/**
+ * struct mls_evbuf_record - argument of %MLS_IOC_EVBUF_RECORD
+ * @flags: (in) %MLS_EVBUF_F_OWNER, %MLS_EVBUF_F_CREATE, %MLS_EVBUF_F_GZIP
+ * @owner: (in) with %MLS_EVBUF_F_OWNER, the namespace's uid
+ * @id: (in) the endpoint id (as in struct mls_evbuf_config)
+ * @payload: (in) the event's payload, at most %MLS_EVBUF_MAX_PAYLOAD
+ *	bytes, or empty. A payload that starts with the gzip magic (1f 8b),
+ *	or any payload with %MLS_EVBUF_F_GZIP, is checked as gzip (RFC 1952).
+ *	The kernel keeps no payload, only the counters.
+ */
+struct mls_evbuf_record {
+	__u32 flags;
+	__u32 owner;
+	char id[MLS_EVBUF_ID_SIZE];
+	struct mls_buf payload;
+};
+
+#define MLS_EVBUF_RECORD_SIZE_VER0 88
+
+/**
+ * DOC: MLS_IOC_EVBUF_RECORD
+ *
+ * Context: /dev/mls. The owner, CAP_NET_ADMIN, or anyone on a shared
+ * endpoint; creating needs the owner's uid or CAP_NET_ADMIN.
+ *
+ * Asks to admit one event: checks the payload, then the circuit (closed
+ * passes; open refuses until its open time has passed, then turns
+ * half-open; half-open admits up to half_open_probes probes), then the
+ * rate limit (GCRA: over any interval of t seconds at most rate * t +
+ * burst events are admitted). A refused event changes nothing.
+ *
+ * The gzip check never trusts the trailer's ISIZE alone. The bound is the
+ * smaller of the module parameters evbuf_gzip_max_size and
+ * evbuf_gzip_max_ratio times the payload's length. The headers must
+ * parse and the last ISIZE be within the bound; then the deflate data of
+ * every member is decoded without being inflated (the lengths its codes
+ * stand for are added up, in one pass over the payload), stopping as soon
+ * as the sum passes the bound, and each member must stand for exactly its
+ * trailer's ISIZE. The CRC-32 is not checked: only inflated bytes could
+ * prove it.
+ *
+ * Return: 0 (admitted), or
+ *  * -EAGAIN: throttled by the rate limit, or the state word changed under
+ *    the record too many times in a row (counted as contended);
+ *  * -ECONNREFUSED: the circuit is open, forced open, or half-open with
+ *    every probe out;
+ *  * -EMSGSIZE: the payload is a gzip decompression bomb (too large once
+ *    inflated, or too high a ratio); counted in payload_bombs;
+ *  * -EBADMSG: the payload is malformed gzip (header, deflate codes,
+ *    truncated stream, size different from its trailer, trailing bytes),
+ *    or not gzip with %MLS_EVBUF_F_GZIP; counted in payload_malformed;
+ *  * -EINVAL: unknown flag, bad @id, payload longer than
+ *    %MLS_EVBUF_MAX_PAYLOAD, @payload.reserved not zero, bad @owner;
+ *  * -EFAULT: a bad address;
+ *  * -ENOENT: no such endpoint and no %MLS_EVBUF_F_CREATE;
+ *  * -EACCES: another user's private endpoint;
+ *  * -EPERM: creating in another user's namespace without CAP_NET_ADMIN;
+ *  * -ENOSPC: creating, and the table's user share is full;
+ *  * -ENOMEM.
+ */
+#define MLS_IOC_EVBUF_RECORD	_IOW(MLS_IOC_MAGIC, 0x42, struct mls_evbuf_record)
+
+/* struct mls_evbuf_report.result */
+#define MLS_EVBUF_SUCCESS	0
+#define MLS_EVBUF_FAILURE	1
+
+/**
+ * struct mls_evbuf_report - argument of %MLS_IOC_EVBUF_REPORT
+ * @flags: (in) %MLS_EVBUF_F_OWNER
+ * @owner: (in) with %MLS_EVBUF_F_OWNER, the namespace's uid
+ * @id: (in) the endpoint id
+ * @result: (in) %MLS_EVBUF_SUCCESS or %MLS_EVBUF_FAILURE
+ * @reserved: must be zero
+ */
+struct mls_evbuf_report {
+	__u32 flags;
+	__u32 owner;
+	char id[MLS_EVBUF_ID_SIZE];
+	__u32 result;
+	__u32 reserved;
+};
+
+#define MLS_EVBUF_REPORT_SIZE_VER0 80
+
+/**
+ * DOC: MLS_IOC_EVBUF_REPORT
+ *
+ * Context: /dev/mls. The owner, CAP_NET_ADMIN, or anyone on a shared
+ * endpoint.
+ *
+ * Reports the outcome of an admitted event to the circuit breaker.
+ * Closed: a failure counts one more consecutive failure, and at
+ * fail_threshold the circuit opens (trips + 1) for open_base_ms <<
+ * (trips - 1), at most open_max_ms; a success clears the failures.
+ * Half-open: a failure opens the circuit again, for twice as long; a
+ * success counts, and half_open_probes of them close it (trips back to 0).
+ * Open or forced open: the outcome is counted and changes nothing.
+ *
+ * Return: 0, or -EINVAL (flags, @result, @reserved, @id, @owner), -EFAULT,
+ * -ENOENT, -EACCES, -EBUSY (the state word changed under the report too
+ * many times in a row; nothing was changed).
+ */
+#define MLS_IOC_EVBUF_REPORT	_IOW(MLS_IOC_MAGIC, 0x43, struct mls_evbuf_report)
+
+/**
+ * struct mls_evbuf_state - argument of %MLS_IOC_EVBUF_STATE
+ * @flags: (in) %MLS_EVBUF_F_OWNER
+ * @owner: (in) with %MLS_EVBUF_F_OWNER, the namespace's uid; (out) the
+ *	endpoint's owner
+ * @id: (in) the endpoint id
+ * @state: (out) the circuit state, MLS_EVBUF_CLOSED... (an open circuit
+ *	whose open time has passed reads as half-open)
+ * @throttled: (out) 1 if the rate limit would refuse a record now, else 0
+ * @trips: (out) consecutive trips (0 once closed from half-open)
+ * @failures: (out) consecutive failures while closed
+ * @probes: (out) half-open: probes admitted
+ * @probe_successes: (out) half-open: successes reported
+ * @retry_ns: (out) when throttled, nanoseconds until a record is admitted
+ *	again; else 0
+ * @reopen_ns: (out) when open, nanoseconds until it turns half-open; else 0
+ * @events: (out) records admitted
+ * @throttled_events: (out) records refused by the rate limit
+ * @refused_events: (out) records refused by the circuit
+ * @contended: (out) records and reports denied because the state word
+ *	changed under them too many times in a row
+ * @cas_retries: (out) compare-and-swap attempts on this endpoint's word
+ *	that lost a race and were retried
+ * @failures_total: (out) failures reported
+ * @successes_total: (out) successes reported
+ * @reserved: must be zero
+ */
+struct mls_evbuf_state {
+	__u32 flags;
+	__u32 owner;
+	char id[MLS_EVBUF_ID_SIZE];
+	__u32 state;
+	__u32 throttled;
+	__u32 trips;
+	__u32 failures;
+	__u32 probes;
+	__u32 probe_successes;
+	__u64 retry_ns;
+	__u64 reopen_ns;
+	__u64 events;
+	__u64 throttled_events;
+	__u64 refused_events;
+	__u64 contended;
+	__u64 cas_retries;
+	__u64 failures_total;
+	__u64 successes_total;
+	__u64 reserved;
+};
+
+#define MLS_EVBUF_STATE_SIZE_VER0 176
+
+/**
+ * DOC: MLS_IOC_EVBUF_STATE
+ *
+ * Context: /dev/mls. The owner, CAP_NET_ADMIN, or anyone on a shared
+ * endpoint.
+ *
+ * The endpoint's state word decoded, and its counters; this is also the
+ * "is it throttled" question, which changes nothing.
+ *
+ * Return: 0, or -EINVAL (flags, @reserved, @id, @owner), -EFAULT, -ENOENT,
+ * -EACCES.
+ */
+#define MLS_IOC_EVBUF_STATE	_IOWR(MLS_IOC_MAGIC, 0x44, struct mls_evbuf_state)
+
+/**
+ * struct mls_evbuf_set_state - argument of %MLS_IOC_EVBUF_SET_STATE
+ * @flags: (in) %MLS_EVBUF_F_OWNER
+ * @owner: (in) with %MLS_EVBUF_F_OWNER, the namespace's uid
+ * @id: (in) the endpoint id
+ * @state: (in) %MLS_EVBUF_CLOSED: reset (no failures, no trips, full
+ *	burst); %MLS_EVBUF_OPEN: trip now (trips + 1); %MLS_EVBUF_HALF_OPEN:
+ *	let probes through now; %MLS_EVBUF_FORCED_OPEN: refuse every record
+ *	until set otherwise
+ * @reserved: must be zero
+ */
+struct mls_evbuf_set_state {
+	__u32 flags;
+	__u32 owner;
+	char id[MLS_EVBUF_ID_SIZE];
+	__u32 state;
+	__u32 reserved;
+};
+
+#define MLS_EVBUF_SET_STATE_SIZE_VER0 80
+
+/**
+ * DOC: MLS_IOC_EVBUF_SET_STATE
+ *
+ * Context: /dev/mls. The owner or CAP_NET_ADMIN.
+ *
+ * Sets or forces the circuit state.
+ *
+ * Return: 0, or -EINVAL (flags, @state, @reserved, @id, @owner), -EFAULT,
+ * -ENOENT, -EPERM, -EBUSY (the state word changed under the call too many
+ * times in a row; nothing was changed).
+ */
+#define MLS_IOC_EVBUF_SET_STATE	_IOW(MLS_IOC_MAGIC, 0x45, struct mls_evbuf_set_state)
+
+/**
+ * struct mls_evbuf_remove - argument of %MLS_IOC_EVBUF_REMOVE
+ * @flags: (in) %MLS_EVBUF_F_OWNER
+ * @owner: (in) with %MLS_EVBUF_F_OWNER, the namespace's uid
+ * @id: (in) the endpoint id
+ */
+struct mls_evbuf_remove {
+	__u32 flags;
+	__u32 owner;
+	char id[MLS_EVBUF_ID_SIZE];
+};
+
+#define MLS_EVBUF_REMOVE_SIZE_VER0 72
+
+/**
+ * DOC: MLS_IOC_EVBUF_REMOVE
+ *
+ * Context: /dev/mls. The owner or CAP_NET_ADMIN.
+ *
+ * Removes the endpoint. Its slot is free again once the records running
+ * on it have finished (an RCU grace period).
+ *
+ * Return: 0, or -EINVAL (flags, @id, @owner), -EFAULT, -ENOENT, -EPERM.
+ */
+#define MLS_IOC_EVBUF_REMOVE	_IOW(MLS_IOC_MAGIC, 0x46, struct mls_evbuf_remove)
+
+/**
+ * struct mls_evbuf_bench - argument of %MLS_IOC_EVBUF_BENCH
+ * @flags: (in) %MLS_EVBUF_F_OWNER, %MLS_EVBUF_F_BATCH_CLOCK
+ * @owner: (in) with %MLS_EVBUF_F_OWNER, the namespace's uid
+ * @id: (in) the endpoint id
+ * @count: (in) records to run, 1 to 100000000
+ * @done: (out) records run (fewer than @count if a signal came)
+ * @admitted: (out) of which admitted
+ * @throttled: (out) refused by the rate limit
+ * @refused: (out) refused by the circuit
+ * @contended: (out) denied after too many lost races
+ * @cas_retries: (out) lost races retried on this endpoint meanwhile (by
+ *	every caller, not only this one)
+ * @elapsed_ns: (out) time the loop took
+ */
+struct mls_evbuf_bench {
+	__u32 flags;
+	__u32 owner;
+	char id[MLS_EVBUF_ID_SIZE];
+	__u32 count;
+	__u32 done;
+	__u64 admitted;
+	__u64 throttled;
+	__u64 refused;
+	__u64 contended;
+	__u64 cas_retries;
+	__u64 elapsed_ns;
+};
+
+#define MLS_EVBUF_BENCH_SIZE_VER0 128
+
+/**
+ * DOC: MLS_IOC_EVBUF_BENCH
+ *
+ * Context: /dev/mls. The owner, CAP_NET_ADMIN, or anyone on a shared
+ * endpoint (as for %MLS_IOC_EVBUF_RECORD).
+ *
+ * Runs @count records without payload on the endpoint in a loop inside
+ * the kernel, as @count %MLS_IOC_EVBUF_RECORD calls would but without the
+ * system call and the id lookup of each: it measures the state word
+ * itself (tools/mls-evbench.c). Each record reads the clock once, as a
+ * record always does; with %MLS_EVBUF_F_BATCH_CLOCK the loop reads it
+ * once per 256 records instead, to measure the word without the clock
+ * (which can be the larger cost: in a VM it may be an emulated device).
+ *
+ * Return: 0, or -EINVAL (flags, @count, @id, @owner), -EFAULT, -ENOENT,
+ * -EACCES.
+ */
+#define MLS_IOC_EVBUF_BENCH	_IOWR(MLS_IOC_MAGIC, 0x4f, struct mls_evbuf_bench)
 
 /*
  * Generic netlink family "mls" (spec: Documentation/netlink/specs/mls.yaml).

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AEAD for message protection: gcm(aes) and rfc7539(chacha20,poly1305).
+ *
+ * Every message has its own key (one ratchet generation), and many threads
+ * seal for one group at once, so a tfm cannot belong to a group: its key
+ * would have to change under the other users. Instead each AEAD has a pool
+ * of tfms, one slot per CPU, each with its own mutex and a preallocated
+ * request. A call takes the slot of the CPU it starts on, which is only a
+ * way to spread the load: the mutex, not the CPU, makes the slot its own,
+ * so being preempted or migrated while holding it is harmless.
+ *
+ * Forward secrecy: once a message is done, the slot's tfm is rekeyed with
+ * zeros and its request wiped before the slot is released, so that no
+ * consumed message key (nor a GHASH key derived from it) outlives the call
+ * in a tfm context.
+ *
+ * Any implementation is accepted, asynchronous ones too: the best AES-GCM
+ * on x86 (generic-gcm-aesni, AES-NI and PCLMUL, constant time) is only
+ * offered as asynchronous, while the synchronous fallback is table-based
+ * AES and GHASH. The call waits for the request (crypto_wait_req), so it
+ * still completes inside the call, under the slot's mutex.
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#define pr_fmt(fmt) "mls: " fmt
+
+#include "aead.h"
+
+#include <crypto/aead.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+/* Scatterlist entries on the stack: a vmalloc'd buffer of up to 3 pages. */
+#define MLS_AEAD_SG_STACK	4
+
+struct mls_aead_slot {
+	struct mutex lock;	/* owns tfm, req and the key in tfm */
+	struct crypto_aead *tfm;
+	struct aead_request *req;
+};
+
+static const char * const mls_aead_names[MLS_AEAD_COUNT] = {
+	[MLS_AEAD_AES_GCM] = "gcm(aes)",
+	[MLS_AEAD_CHACHA20_POLY1305] = "rfc7539(chacha20,poly1305)",
+};
+
+static struct mls_aead_slot __percpu *mls_aead_pool[MLS_AEAD_COUNT];
+
+static void mls_aead_slot_free(struct mls_aead_slot *slot)
+{
+	aead_request_free(slot->req);
+	crypto_free_aead(slot->tfm);
+	slot->req = NULL;
+	slot->tfm = NULL;
+}
+
+static int mls_aead_slot_alloc(struct mls_aead_slot *slot,
+			       enum mls_aead_alg alg)
+{
+	struct crypto_aead *tfm;
+	int ret;
+
+	tfm = crypto_alloc_aead(mls_aead_names[alg], 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	slot->tfm = tfm;
+	ret = crypto_aead_setauthsize(tfm, MLS_TAG_LEN);
+	if (!ret && crypto_aead_ivsize(tfm) != MLS_NONCE_LEN)
+		ret = -EINVAL;
+	if (!ret) {
+		slot->req = aead_request_alloc(tfm, GFP_KERNEL);
+		if (!slot->req)
+			ret = -ENOMEM;
+	}
+	if (ret)
+		mls_aead_slot_free(slot);
+	return ret;
+}
+
+/*
+ * Leave nothing of the message's key behind. If the zero key cannot be
+ * set (gcm's setkey allocates), the tfm may hold part of the old key, so
+ * it goes, and the next user of the slot allocates another.
+ */
+static void mls_aead_slot_wipe(struct mls_aead_slot *slot, unsigned int nk)
+{
+	static const u8 zero_key[MLS_MAX_KEY_LEN];
+
+	memzero_explicit(slot->req,
+			 sizeof(*slot->req) + crypto_aead_reqsize(slot->tfm));
+	if (crypto_aead_setkey(slot->tfm, zero_key, nk))
+		mls_aead_slot_free(slot);
+}
+
+/*
+ * A scatterlist over @len bytes at @buf. A kvmalloc'd buffer (a large
+ * message) or a buffer on a vmapped stack is virtually contiguous only, so
+ * it is described page by page; up to MLS_AEAD_SG_STACK pages need no
+ * allocation.
+ */
+static int mls_aead_map(u8 *buf, size_t len, struct scatterlist *stack,
+			struct sg_table *table, struct scatterlist **sgl)
+{
+	unsigned int off = offset_in_page(buf);
+	unsigned int nents, i;
+	struct scatterlist *sg;
+	int ret;
+
+	if (!is_vmalloc_addr(buf)) {
+		/* Not in the linear map (module data, say): no pages. */
+		if (!virt_addr_valid(buf))
+			return -EINVAL;
+		sg_init_one(stack, buf, len);
+		*sgl = stack;
+		return 0;
+	}
+
+	nents = DIV_ROUND_UP(off + len, PAGE_SIZE);
+	if (nents <= MLS_AEAD_SG_STACK) {
+		sg_init_table(stack, nents);
+		*sgl = stack;
+	} else {
+		ret = sg_alloc_table(table, nents, GFP_KERNEL);
+		if (ret)
+			return ret;
+		*sgl = table->sgl;
+	}
+	for_each_sg(*sgl, sg, nents, i) {
+		unsigned int n = min_t(size_t, len, PAGE_SIZE - off);
+
+		sg_set_page(sg, vmalloc_to_page(buf), n, off);
+		buf += n;
+		len -= n;
+		off = 0;
+	}
+	return 0;
+}
+
+/*
+ * One in-place operation. @len is the plaintext length when sealing, the
+ * ciphertext length with its tag when opening; the buffer covers
+ * @aad_len + @len (+ the tag when sealing) bytes.
+ */
+static int mls_aead_crypt(const struct mls_suite *s, const u8 *key,
+			  const u8 *nonce, u8 *buf, size_t aad_len, size_t len,
+			  bool seal)
+{
+	struct scatterlist stack[MLS_AEAD_SG_STACK], *sgl;
+	struct sg_table table = {};
+	struct mls_aead_slot *slot;
+	DECLARE_CRYPTO_WAIT(wait);
+	size_t data_len = seal ? len + MLS_TAG_LEN : len;
+	u8 iv[MLS_NONCE_LEN];
+	int ret;
+
+	if (s->aead >= MLS_AEAD_COUNT || !mls_aead_pool[s->aead] ||
+	    !(s->nk == 16 || s->nk == 32) ||
+	    (s->aead == MLS_AEAD_CHACHA20_POLY1305 && s->nk != 32))
+		return -EINVAL;
+	/* The crypto API counts in unsigned int. */
+	if (len > UINT_MAX - MLS_TAG_LEN || aad_len > UINT_MAX - data_len)
+		return -EINVAL;
+
+	ret = mls_aead_map(buf, aad_len + data_len, stack, &table, &sgl);
+	if (ret)
+		return ret;
+
+	memcpy(iv, nonce, sizeof(iv));
+	slot = raw_cpu_ptr(mls_aead_pool[s->aead]);
+	mutex_lock(&slot->lock);
+	if (!slot->tfm) {
+		ret = mls_aead_slot_alloc(slot, s->aead);
+		if (ret)
+			goto unlock;
+	}
+	ret = crypto_aead_setkey(slot->tfm, key, s->nk);
+	if (!ret) {
+		aead_request_set_tfm(slot->req, slot->tfm);
+		aead_request_set_callback(slot->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+					  CRYPTO_TFM_REQ_MAY_SLEEP,
+					  crypto_req_done, &wait);
+		aead_request_set_crypt(slot->req, sgl, sgl, len, iv);
+		aead_request_set_ad(slot->req, aad_len);
+		ret = crypto_wait_req(seal ? crypto_aead_encrypt(slot->req) :
+					     crypto_aead_decrypt(slot->req),
+				      &wait);
+		/*
+		 * Neither half-sealed data nor unauthenticated plaintext
+		 * leaves this function.
+		 */
+		if (ret)
+			memzero_explicit(buf + aad_len, data_len);
+	}
+	mls_aead_slot_wipe(slot, s->nk);
+unlock:
+	mutex_unlock(&slot->lock);
+	memzero_explicit(iv, sizeof(iv));
+	if (sgl != stack)
+		sg_free_table(&table);
+	return ret;
+}
+
+/**
+ * mls_aead_seal() - encrypt in place and append the tag
+ * @s: the suite (its AEAD and Nk)
+ * @key: Nk bytes, used for this one message
+ * @nonce: MLS_NONCE_LEN bytes
+ * @buf: aad || plaintext || MLS_TAG_LEN bytes of room; kmalloc'd or
+ *	vmalloc'd (kvmalloc), not static data
+ * @aad_len: bytes of additional data at @buf
+ * @pt_len: bytes of plaintext after them
+ *
+ * On success buf + aad_len holds the ciphertext and its tag
+ * (@pt_len + MLS_TAG_LEN bytes). If the cipher fails, that region is zeroed.
+ * No trace of @key is left in the crypto API's state.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EINVAL (suite, lengths or buffer) or -ENOMEM.
+ */
+int mls_aead_seal(const struct mls_suite *s, const u8 *key, const u8 *nonce,
+		  u8 *buf, size_t aad_len, size_t pt_len)
+{
+	return mls_aead_crypt(s, key, nonce, buf, aad_len, pt_len, true);
+}
+
+/**
+ * mls_aead_open() - verify and decrypt in place
+ * @s: the suite (its AEAD and Nk)
+ * @key: Nk bytes
+ * @nonce: MLS_NONCE_LEN bytes
+ * @buf: aad || ciphertext || tag; kmalloc'd or vmalloc'd, not static data
+ * @aad_len: bytes of additional data at @buf
+ * @ct_len: bytes of ciphertext after them, the tag included
+ *
+ * On success the plaintext, @ct_len - MLS_TAG_LEN bytes, is at
+ * buf + aad_len. On failure the @ct_len bytes at buf + aad_len are zeroed:
+ * the ciphers decrypt before they check the tag, and unauthenticated
+ * plaintext must not reach anyone. A caller that wants to retry with
+ * another key has to keep its own copy of the ciphertext.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EBADMSG (authentication failed, or @ct_len shorter than a
+ * tag), -EINVAL (suite, lengths or buffer) or -ENOMEM.
+ */
+int mls_aead_open(const struct mls_suite *s, const u8 *key, const u8 *nonce,
+		  u8 *buf, size_t aad_len, size_t ct_len)
+{
+	if (ct_len < MLS_TAG_LEN)
+		return -EBADMSG;
+	return mls_aead_crypt(s, key, nonce, buf, aad_len, ct_len, false);
+}
+
+void mls_aead_exit(void)
+{
+	unsigned int cpu;
+	int alg;
+
+	for (alg = 0; alg < MLS_AEAD_COUNT; alg++) {
+		if (!mls_aead_pool[alg])
+			continue;
+		for_each_possible_cpu(cpu) {
+			struct mls_aead_slot *slot;
+
+			slot = per_cpu_ptr(mls_aead_pool[alg], cpu);
+			mls_aead_slot_free(slot);
+			mutex_destroy(&slot->lock);
+		}
+		free_percpu(mls_aead_pool[alg]);
+		mls_aead_pool[alg] = NULL;
+	}
+}
+
+/*
+ * Every slot's tfm is allocated now rather than on first use, so that a
+ * kernel without one of the algorithms refuses the module at load time
+ * instead of failing messages later.
+ */
+int mls_aead_init(void)
+{
+	unsigned int cpu;
+	int alg, ret;
+
+	for (alg = 0; alg < MLS_AEAD_COUNT; alg++) {
+		mls_aead_pool[alg] = alloc_percpu(struct mls_aead_slot);
+		if (!mls_aead_pool[alg]) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		for_each_possible_cpu(cpu)
+			mutex_init(&per_cpu_ptr(mls_aead_pool[alg], cpu)->lock);
+		for_each_possible_cpu(cpu) {
+			struct mls_aead_slot *slot;
+
+			slot = per_cpu_ptr(mls_aead_pool[alg], cpu);
+			ret = mls_aead_slot_alloc(slot, alg);
+			if (ret) {
+				pr_err("cannot allocate %s: %d\n",
+				       mls_aead_names[alg], ret);
+				goto err;
+			}
+		}
+	}
+	return 0;
+
+err:
+	mls_aead_exit();
+	return ret;
+}

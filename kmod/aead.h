@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The suites' AEADs, sealing and opening in place under a key used once.
+ * Process context only: a call may sleep.
+ */
+#ifndef _MLS_AEAD_H
+#define _MLS_AEAD_H
+
+#include "suite.h"
+
+#include <linux/types.h>
+
+/* Called from mls_crypto_init() and mls_crypto_exit() only. */
+int mls_aead_init(void);
+void mls_aead_exit(void);
+
+int mls_aead_seal(const struct mls_suite *s, const u8 *key, const u8 *nonce,
+		  u8 *buf, size_t aad_len, size_t pt_len);
+int mls_aead_open(const struct mls_suite *s, const u8 *key, const u8 *nonce,
+		  u8 *buf, size_t aad_len, size_t ct_len);
+
+#endif /* _MLS_AEAD_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One epoch of a group: its secrets (kept only in kernel memory), its
+ * GroupContext bytes, its roster and its secret tree.
+ *
+ * The current epoch encrypts and decrypts (ACTIVE); past epochs only
+ * decrypt (GRACE) until the group's retention policy drops them, which
+ * erases every secret they hold (EXPIRED: only "older than the oldest
+ * kept" remains, which is what -EKEYEXPIRED reports). An epoch is
+ * reference counted: an operation that uses it after dropping the group
+ * lock holds a reference, and the secrets are erased with the last one.
+ */
+#ifndef _MLS_EPOCH_H
+#define _MLS_EPOCH_H
+
+#include "keysched.h"
+#include "protect.h"
+#include "secret_tree.h"
+#include "suite.h"
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct mls_epoch {
+	struct list_head node;
+	struct kref ref;
+	u64 epoch;
+	unsigned long left_at;		/* jiffies it stopped being current */
+	bool is_current;
+	u32 own_leaf;
+	u32 leaf_count;
+	unsigned long *occupied;
+	u8 *context;			/* encoded GroupContext */
+	size_t context_len;
+	struct mls_secret_tree *tree;
+	const struct mls_suite *suite;
+	bool has_exporter;		/* false for an installed epoch */
+	u8 sender_data_secret[MLS_MAX_HASH_LEN];
+	u8 exporter_secret[MLS_MAX_HASH_LEN];
+	u8 authenticator[MLS_MAX_HASH_LEN];
+};
+
+/**
+ * enum mls_epoch_source - where an epoch's secrets come from
+ * @MLS_EPOCH_RANDOM: a random epoch_secret (the creator, §11)
+ * @MLS_EPOCH_SCHEDULE: init_secret + commit_secret + psk_secret (§8)
+ * @MLS_EPOCH_JOINER: joiner_secret + psk_secret (§12.4.3.1)
+ * @MLS_EPOCH_INSTALL: encryption and sender-data secrets given
+ */
+enum mls_epoch_source {
+	MLS_EPOCH_RANDOM,
+	MLS_EPOCH_SCHEDULE,
+	MLS_EPOCH_JOINER,
+	MLS_EPOCH_INSTALL,
+};
+
+/**
+ * struct mls_epoch_input - everything an epoch is made from, in kernel
+ *	memory (erase with mls_epoch_input_wipe)
+ */
+struct mls_epoch_input {
+	enum mls_epoch_source source;
+	u8 init[MLS_MAX_HASH_LEN];	/* SCHEDULE */
+	u8 commit[MLS_MAX_HASH_LEN];	/* SCHEDULE; zeros if absent */
+	u8 psk[MLS_MAX_HASH_LEN];	/* SCHEDULE, JOINER; zeros if absent */
+	u8 joiner[MLS_MAX_HASH_LEN];	/* JOINER */
+	u8 encryption[MLS_MAX_HASH_LEN]; /* INSTALL */
+	u8 sender_data[MLS_MAX_HASH_LEN]; /* INSTALL */
+	struct mls_group_context_in gc;
+	u32 own_leaf;
+	u32 leaf_count;
+	unsigned long *occupied;	/* owned; moved into the epoch */
+};
+
+void mls_epoch_input_wipe(struct mls_epoch_input *in);
+
+/**
+ * mls_epoch_create() - derive a new epoch from @in
+ * @init_out: (out) the epoch's init_secret for the next commit, Nh bytes;
+ *	not written (and *@has_init false) for an installed epoch
+ * @joiner_out: (out, optional) the joiner_secret (SCHEDULE only)
+ * @welcome_out: (out, optional) the welcome_secret (SCHEDULE, JOINER)
+ *
+ * Return: the epoch with one reference, or ERR_PTR.
+ */
+struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
+				   struct mls_epoch_input *in,
+				   u8 *init_out, bool *has_init,
+				   u8 *joiner_out, u8 *welcome_out);
+
+static inline void mls_epoch_get(struct mls_epoch *e)
+{
+	kref_get(&e->ref);
+}
+
+void mls_epoch_put(struct mls_epoch *e);
+
+/* The view of PrivateMessage protection on this epoch. */
+void mls_epoch_protect_ctx(const struct mls_epoch *e, const u8 *group_id,
+			   size_t group_id_len, struct mls_protect_ctx *c);
+
+#endif /* _MLS_EPOCH_H */

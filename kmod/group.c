@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Groups: the registry (kernel ids), lifetime, access, group fds, and
+ * the list of epochs with its retention policy.
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "epoch.h"
+#include "evbuf.h"
+#include "group.h"
+#include "group_ops.h"
+#include "params.h"
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+static DEFINE_XARRAY_ALLOC1(mls_groups);
+static atomic_t mls_nr_groups = ATOMIC_INIT(0);
+
+/*
+ * Past epochs are also dropped when an operation finds them too old; this
+ * worker erases them when nothing touches the group.
+ */
+#define MLS_RETENTION_PERIOD	HZ
+static void mls_retention_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mls_retention, mls_retention_work);
+
+struct mls_group *mls_group_alloc(const struct mls_suite *suite,
+				  const u8 *group_id, size_t group_id_len,
+				  u32 own_leaf, u32 flags, umode_t mode)
+{
+	struct mls_group *g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+
+	if (!g)
+		return NULL;
+	kref_init(&g->ref);
+	mutex_init(&g->commit_lock);
+	spin_lock_init(&g->lock);
+	INIT_LIST_HEAD(&g->epochs);
+	g->suite = suite;
+	memcpy(g->group_id, group_id, group_id_len);
+	g->group_id_len = group_id_len;
+	g->own_leaf = own_leaf;
+	g->flags = flags;
+	g->mode = mode;
+	g->owner = current_fsuid();
+	g->owner_gid = current_fsgid();
+	g->policy = (struct mls_group_policy){
+		.out_of_order = min(mls_out_of_order, mls_out_of_order_max),
+		.max_forward = min(mls_max_forward, mls_max_forward_max),
+		.epochs_kept = min(mls_epochs_kept, mls_epochs_kept_max),
+		.epoch_max_age_ms = min(mls_epoch_max_age_ms, mls_epoch_max_age_ms_max),
+		.padding_block = min(mls_padding_block, mls_padding_block_max),
+	};
+	return g;
+}
+
+static void mls_group_free_rcu(struct rcu_head *rcu)
+{
+	struct mls_group *g = container_of(rcu, struct mls_group, rcu);
+
+	kfree_sensitive(g);
+}
+
+static void mls_group_release(struct kref *ref)
+{
+	struct mls_group *g = container_of(ref, struct mls_group, ref);
+	struct mls_epoch *e, *tmp;
+
+	/* Destroy emptied the list already unless publishing failed. */
+	list_for_each_entry_safe(e, tmp, &g->epochs, node) {
+		list_del(&e->node);
+		mls_epoch_put(e);
+	}
+	memzero_explicit(g->init_secret, sizeof(g->init_secret));
+	mutex_destroy(&g->commit_lock);
+	/* RCU lookups may still be looking at it. */
+	call_rcu(&g->rcu, mls_group_free_rcu);
+}
+
+void mls_group_put(struct mls_group *g)
+{
+	if (g)
+		kref_put(&g->ref, mls_group_release);
+}
+
+/* Make @g visible with its first epoch @first (whose reference it takes). */
+int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
+{
+	int ret;
+
+	first->is_current = true;
+	list_add(&first->node, &g->epochs);
+	g->nr_epochs = 1;
+
+	if (atomic_inc_return(&mls_nr_groups) > mls_max_groups) {
+		atomic_dec(&mls_nr_groups);
+		return -ENOSPC;
+	}
+	ret = xa_alloc(&mls_groups, &g->id, g, xa_limit_31b, GFP_KERNEL);
+	if (ret) {
+		atomic_dec(&mls_nr_groups);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	return 0;
+}
+
+struct mls_group *mls_group_lookup(u32 id)
+{
+	struct mls_group *g;
+
+	rcu_read_lock();
+	g = xa_load(&mls_groups, id);
+	if (g && !kref_get_unless_zero(&g->ref))
+		g = NULL;
+	rcu_read_unlock();
+	return g;
+}
+
+/*
+ * Take @g out of the registry and erase its epochs now; references still
+ * held (fds, running operations) only see a dead group (-ENOENT).
+ */
+void mls_group_destroy(struct mls_group *g)
+{
+	struct mls_epoch *e, *tmp;
+	LIST_HEAD(gone);
+	bool was_dead;
+
+	spin_lock(&g->lock);
+	was_dead = g->dead;
+	g->dead = true;
+	list_splice_init(&g->epochs, &gone);
+	g->nr_epochs = 0;
+	spin_unlock(&g->lock);
+	if (was_dead)
+		return;
+
+	list_for_each_entry_safe(e, tmp, &gone, node) {
+		list_del(&e->node);
+		mls_epoch_put(e);
+	}
+	mutex_lock(&g->commit_lock);
+	memzero_explicit(g->init_secret, sizeof(g->init_secret));
+	g->has_init_secret = false;
+	mutex_unlock(&g->commit_lock);
+
+	xa_erase(&mls_groups, g->id);
+	atomic_dec(&mls_nr_groups);
+	mls_evbuf_group_gone(g->id);
+	mls_group_put(g);	/* the registry's reference */
+}
+
+/* Open-by-id access, as for a file: read and write both needed. */
+int mls_group_may_open(const struct mls_group *g)
+{
+	umode_t mode = g->mode;
+
+	if (uid_eq(current_fsuid(), g->owner))
+		mode >>= 6;
+	else if (in_group_p(g->owner_gid))
+		mode >>= 3;
+	if ((mode & 6) == 6)
+		return 0;
+	return capable(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+}
+
+int mls_group_list(u32 *ids, u32 cap, u32 *count)
+{
+	struct mls_group *g;
+	unsigned long id;
+	u32 n = 0;
+
+	xa_for_each(&mls_groups, id, g) {
+		if (n < cap)
+			ids[n] = id;
+		n++;
+	}
+	*count = n;
+	return n > cap ? -ENOSPC : 0;
+}
+
+/* --- group fds ------------------------------------------------------------ */
+
+static int mls_group_file_release(struct inode *inode, struct file *file)
+{
+	struct mls_group *g = file->private_data;
+	bool last;
+
+	spin_lock(&g->lock);
+	last = --g->nfiles == 0;
+	spin_unlock(&g->lock);
+	if (last && (g->flags & MLS_GROUP_F_EPHEMERAL))
+		mls_group_destroy(g);
+	mls_group_put(g);
+	return 0;
+}
+
+static const struct file_operations mls_group_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mls_group_file_release,
+	.unlocked_ioctl	= mls_group_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/*
+ * A new fd on @g (not installed: the ioctl dispatcher installs it once the
+ * argument is copied back). Fails with -ENOENT on a dead group.
+ */
+int mls_group_new_file(struct mls_group *g, struct file **filep, int *fdp)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+
+	spin_lock(&g->lock);
+	if (g->dead) {
+		spin_unlock(&g->lock);
+		put_unused_fd(fd);
+		return -ENOENT;
+	}
+	g->nfiles++;
+	spin_unlock(&g->lock);
+	kref_get(&g->ref);
+
+	file = anon_inode_getfile("[mls-group]", &mls_group_fops, g, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		/* As if the file had been released. */
+		spin_lock(&g->lock);
+		g->nfiles--;
+		spin_unlock(&g->lock);
+		mls_group_put(g);
+		return PTR_ERR(file);
+	}
+	*filep = file;
+	*fdp = fd;
+	return 0;
+}
+
+struct mls_group *mls_group_from_file(struct file *file)
+{
+	return file->f_op == &mls_group_fops ? file->private_data : NULL;
+}
+
+/* --- epochs --------------------------------------------------------------- */
+
+static bool epoch_too_old(const struct mls_group *g, const struct mls_epoch *e,
+			  unsigned int past_index)
+{
+	u32 max_age = READ_ONCE(g->policy.epoch_max_age_ms);
+
+	if (e->is_current)
+		return false;
+	if (past_index >= READ_ONCE(g->policy.epochs_kept))
+		return true;
+	return max_age && time_after(jiffies, e->left_at + msecs_to_jiffies(max_age));
+}
+
+/* Move the epochs past retention from g->epochs to @gone. */
+static void collect_expired(struct mls_group *g, struct list_head *gone)
+{
+	struct mls_epoch *e, *tmp;
+	unsigned int past = 0;
+
+	lockdep_assert_held(&g->lock);
+	list_for_each_entry_safe(e, tmp, &g->epochs, node) {
+		if (e->is_current)
+			continue;
+		if (epoch_too_old(g, e, past)) {
+			list_move_tail(&e->node, gone);
+			g->nr_epochs--;
+		} else {
+			past++;
+		}
+	}
+}
+
+static void put_epochs(struct list_head *gone)
+{
+	struct mls_epoch *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, gone, node) {
+		list_del(&e->node);
+		mls_epoch_put(e);
+	}
+}
+
+void mls_group_prune(struct mls_group *g)
+{
+	LIST_HEAD(gone);
+
+	spin_lock(&g->lock);
+	collect_expired(g, &gone);
+	spin_unlock(&g->lock);
+	put_epochs(&gone);
+}
+
+/* The current epoch with a reference, or ERR_PTR(-ENOENT) on a dead group. */
+struct mls_epoch *mls_group_current(struct mls_group *g)
+{
+	struct mls_epoch *e = ERR_PTR(-ENOENT);
+
+	spin_lock(&g->lock);
+	if (!g->dead) {
+		e = list_first_entry(&g->epochs, struct mls_epoch, node);
+		mls_epoch_get(e);
+	}
+	spin_unlock(&g->lock);
+	return e;
+}
+
+/*
+ * Epoch @epoch with a reference: ERR_PTR(-EAGAIN) if it is not reached
+ * yet, -EKEYEXPIRED if it is no longer kept, -ENOENT on a dead group.
+ */
+struct mls_epoch *mls_group_epoch(struct mls_group *g, u64 epoch)
+{
+	struct mls_epoch *e, *found = ERR_PTR(-EKEYEXPIRED);
+	LIST_HEAD(gone);
+
+	spin_lock(&g->lock);
+	if (g->dead) {
+		found = ERR_PTR(-ENOENT);
+		goto out;
+	}
+	collect_expired(g, &gone);
+	list_for_each_entry(e, &g->epochs, node) {
+		if (e->is_current && epoch > e->epoch) {
+			found = ERR_PTR(-EAGAIN);
+			break;
+		}
+		if (e->epoch == epoch) {
+			mls_epoch_get(e);
+			found = e;
+			break;
+		}
+	}
+out:
+	spin_unlock(&g->lock);
+	put_epochs(&gone);
+	return found;
+}
+
+/*
+ * Make @next (one reference, taken over) the current epoch. The caller
+ * holds commit_lock and checked that @next follows the current epoch.
+ */
+int mls_group_advance(struct mls_group *g, struct mls_epoch *next)
+{
+	struct mls_epoch *cur;
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&g->commit_lock);
+	spin_lock(&g->lock);
+	if (g->dead) {
+		spin_unlock(&g->lock);
+		return -ENOENT;
+	}
+	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
+	cur->is_current = false;
+	cur->left_at = jiffies;
+	next->is_current = true;
+	list_add(&next->node, &g->epochs);
+	g->nr_epochs++;
+	collect_expired(g, &gone);
+	spin_unlock(&g->lock);
+	put_epochs(&gone);
+	return 0;
+}
+
+/* The live group with the lowest id >= *@id, referenced; advances *@id. */
+static struct mls_group *next_group(unsigned long *id)
+{
+	struct mls_group *g;
+
+	rcu_read_lock();
+	for (;;) {
+		g = xa_find(&mls_groups, id, ULONG_MAX, XA_PRESENT);
+		if (!g)
+			break;
+		(*id)++;
+		if (kref_get_unless_zero(&g->ref))
+			break;
+	}
+	rcu_read_unlock();
+	return g;
+}
+
+static void mls_retention_work(struct work_struct *work)
+{
+	struct mls_group *g;
+	unsigned long id = 0;
+
+	while ((g = next_group(&id))) {
+		mls_group_prune(g);
+		mls_group_put(g);
+	}
+	schedule_delayed_work(&mls_retention, MLS_RETENTION_PERIOD);
+}
+
+int mls_groups_init(void)
+{
+	schedule_delayed_work(&mls_retention, MLS_RETENTION_PERIOD);
+	return 0;
+}
+
+/* Module unload: no fd is open (each holds a module reference). */
+void mls_groups_exit(void)
+{
+	struct mls_group *g;
+	unsigned long id;
+
+	cancel_delayed_work_sync(&mls_retention);
+	xa_for_each(&mls_groups, id, g)
+		mls_group_destroy(g);
+	xa_destroy(&mls_groups);
+	/* Wait for the RCU frees of the groups above. */
+	rcu_barrier();
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A group: one member's state of one MLS group, with its epochs.
+ *
+ * Lifetime: kref. The registry holds one reference from creation until
+ * destroy (or module unload), each group fd one, each running operation
+ * one. Lookups by id run under RCU.
+ *
+ * Locking:
+ *  - commit_lock (mutex) serialises epoch changes; a second committer does
+ *    not wait, it loses (-EBUSY): one commit wins per epoch.
+ *  - lock (spinlock) guards the epoch list, nfiles and dead; operations
+ *    take a reference on the epoch they use and drop the lock before any
+ *    crypto.
+ */
+#ifndef _MLS_GROUP_H
+#define _MLS_GROUP_H
+
+#include "suite.h"
+
+#include <uapi/linux/mls.h>
+
+#include <linux/cred.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct mls_epoch;
+
+/* The kernel's copy of struct mls_policy; fields read with READ_ONCE. */
+struct mls_group_policy {
+	u32 out_of_order;
+	u32 max_forward;
+	u32 epochs_kept;
+	u32 epoch_max_age_ms;
+	u32 padding_block;
+	u32 encrypt_rate;
+	u32 encrypt_burst;
+};
+
+struct mls_group {
+	struct kref ref;
+	struct rcu_head rcu;
+	u32 id;
+	u32 flags;			/* MLS_GROUP_F_* it was made with */
+	const struct mls_suite *suite;
+	u8 group_id[MLS_MAX_GROUP_ID_LEN];
+	u16 group_id_len;
+	u32 own_leaf;
+	kuid_t owner;
+	kgid_t owner_gid;
+	umode_t mode;
+
+	struct mutex commit_lock;	/* epoch changes; see above */
+	/* The current epoch's init_secret, for the next commit. */
+	u8 init_secret[MLS_MAX_HASH_LEN];
+	bool has_init_secret;
+
+	spinlock_t lock;		/* epochs, nr_epochs, nfiles, dead */
+	struct list_head epochs;	/* newest (current) first */
+	unsigned int nr_epochs;
+	unsigned int nfiles;
+	bool dead;
+
+	struct mls_group_policy policy;
+};
+
+int mls_groups_init(void);
+void mls_groups_exit(void);
+
+/* Registry */
+struct mls_group *mls_group_alloc(const struct mls_suite *suite,
+				  const u8 *group_id, size_t group_id_len,
+				  u32 own_leaf, u32 flags, umode_t mode);
+int mls_group_publish(struct mls_group *g, struct mls_epoch *first);
+struct mls_group *mls_group_lookup(u32 id);
+void mls_group_put(struct mls_group *g);
+void mls_group_destroy(struct mls_group *g);
+int mls_group_may_open(const struct mls_group *g);
+int mls_group_list(u32 *ids, u32 cap, u32 *count);
+
+/* Group fds */
+int mls_group_new_file(struct mls_group *g, struct file **filep, int *fdp);
+struct mls_group *mls_group_from_file(struct file *file);
+
+/* Epochs of a group */
+struct mls_epoch *mls_group_current(struct mls_group *g);
+struct mls_epoch *mls_group_epoch(struct mls_group *g, u64 epoch);
+int mls_group_advance(struct mls_group *g, struct mls_epoch *next);
+void mls_group_prune(struct mls_group *g);
+
+#endif /* _MLS_GROUP_H */

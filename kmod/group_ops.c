@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data plane: ioctls on a group fd.
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "epoch_args.h"
+#include "evbuf.h"
+#include "group.h"
+#include "group_ops.h"
+#include "hkdf.h"
+#include "ioctl.h"
+#include "params.h"
+#include "protect.h"
+#include "uarg.h"
+
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+static struct mls_group *ctx_group(struct mls_ioctl_ctx *ctx)
+{
+	return ctx->file->private_data;
+}
+
+/* The input parts of a message, copied into kernel memory. */
+struct msg_parts {
+	void *aad;
+	void *data;
+	void *sig;
+};
+
+static void msg_parts_free(struct msg_parts *m, const struct mls_encrypt *a)
+{
+	/* Plaintext: erased, not just freed. */
+	if (!IS_ERR_OR_NULL(m->data))
+		kvfree_sensitive(m->data, a->content.len);
+	if (!IS_ERR_OR_NULL(m->sig))
+		kvfree_sensitive(m->sig, a->signature.len);
+	if (!IS_ERR_OR_NULL(m->aad))
+		kvfree(m->aad);
+}
+
+static int check_encrypt(const struct mls_encrypt *a)
+{
+	if (a->flags || a->reserved)
+		return -EINVAL;
+	if (a->content_type < MLS_CONTENT_APPLICATION ||
+	    a->content_type > MLS_CONTENT_COMMIT)
+		return -EINVAL;
+	if (a->content_type != MLS_CONTENT_APPLICATION && a->signature.len)
+		return -EINVAL;
+	return mls_buf_check(&a->message);
+}
+
+static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_encrypt *a = arg;
+	struct msg_parts m = {};
+	struct mls_protect_ctx pc;
+	struct mls_plain p;
+	struct mls_epoch *e;
+	size_t need;
+	ssize_t n;
+	u8 *out = NULL;
+	u32 gen;
+	int ret;
+
+	ret = check_encrypt(a);
+	if (ret)
+		return ret;
+	ret = mls_evbuf_encrypt_admit(g->id, READ_ONCE(g->policy.encrypt_rate),
+				      READ_ONCE(g->policy.encrypt_burst));
+	if (ret)
+		return ret;
+	m.aad = mls_buf_dup(&a->authenticated_data, mls_max_message);
+	m.data = mls_buf_dup(&a->content, mls_max_message);
+	m.sig = mls_buf_dup(&a->signature, mls_max_message);
+	ret = PTR_ERR_OR_ZERO(m.aad) ?: PTR_ERR_OR_ZERO(m.data) ?:
+	      PTR_ERR_OR_ZERO(m.sig);
+	if (ret)
+		goto out_parts;
+
+	e = mls_group_current(g);
+	if (IS_ERR(e)) {
+		ret = PTR_ERR(e);
+		goto out_parts;
+	}
+	mls_epoch_protect_ctx(e, g->group_id, g->group_id_len, &pc);
+	p = (struct mls_plain){
+		.content_type = a->content_type,
+		.aad = m.aad, .aad_len = a->authenticated_data.len,
+		.data = m.data, .data_len = a->content.len,
+		.sig = m.sig, .sig_len = a->signature.len,
+		.padding_block = READ_ONCE(g->policy.padding_block),
+	};
+	need = mls_protect_size(&pc, &p);
+	ret = mls_buf_fits(&a->message, need);
+	if (ret)
+		goto out_epoch;
+	out = kvmalloc(need, GFP_KERNEL_ACCOUNT);
+	if (!out) {
+		ret = -ENOMEM;
+		goto out_epoch;
+	}
+	n = mls_protect(&pc, &p, out, need, &gen);
+	if (n < 0) {
+		ret = n;
+		goto out_epoch;
+	}
+	ret = mls_buf_write(&a->message, out, n);
+	a->epoch = e->epoch;
+	a->generation = gen;
+out_epoch:
+	kvfree(out);
+	mls_epoch_put(e);
+out_parts:
+	msg_parts_free(&m, a);
+	return ret;
+}
+
+static int check_decrypt(const struct mls_decrypt *a)
+{
+	if (a->flags || a->reserved0 || a->reserved1)
+		return -EINVAL;
+	return mls_buf_check(&a->authenticated_data) ?:
+	       mls_buf_check(&a->content) ?: mls_buf_check(&a->signature);
+}
+
+/* Every output must fit before anything is consumed; report all sizes. */
+static int decrypt_outputs_fit(struct mls_decrypt *a, const struct mls_received *r)
+{
+	int r1 = mls_buf_fits(&a->authenticated_data, r->aad_len);
+	int r2 = mls_buf_fits(&a->content, r->data_len);
+	int r3 = mls_buf_fits(&a->signature, r->sig_len);
+
+	return r1 ?: r2 ?: r3;
+}
+
+/* Fail fast, before any key work, while the sender's breaker is open. */
+static int decrypt_sender_gate(void *arg, u32 leaf)
+{
+	const struct mls_group *g = arg;
+
+	return mls_evbuf_sender_check(g->id, leaf);
+}
+
+static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_decrypt *a = arg;
+	/*
+	 * A message carries at most three parts of max_message, padding and
+	 * framing.
+	 */
+	size_t max_len = 3 * (size_t)mls_max_message + mls_padding_block_max + 1024;
+	struct mls_protect_ctx pc;
+	struct mls_msg_header h;
+	struct mls_received r;
+	struct mls_epoch *e;
+	size_t len = a->message.len;
+	u32 max_forward = READ_ONCE(g->policy.max_forward);
+	u8 *msg;
+	int ret;
+
+	ret = check_decrypt(a);
+	if (ret)
+		return ret;
+	msg = mls_buf_dup(&a->message, max_len);
+	if (IS_ERR_OR_NULL(msg))
+		return msg ? PTR_ERR(msg) : -EBADMSG;
+
+	ret = mls_message_peek(msg, len, &h);
+	if (ret)
+		goto out_msg;
+	if (h.group_id_len != g->group_id_len ||
+	    memcmp(h.group_id, g->group_id, h.group_id_len)) {
+		ret = -EBADMSG;
+		goto out_msg;
+	}
+	e = mls_group_epoch(g, h.epoch);
+	if (IS_ERR(e)) {
+		ret = PTR_ERR(e);
+		goto out_msg;
+	}
+	mls_epoch_protect_ctx(e, g->group_id, g->group_id_len, &pc);
+	pc.sender_gate = decrypt_sender_gate;
+	pc.gate_arg = g;
+	ret = mls_unprotect(&pc, msg, len, max_forward, &r);
+	/*
+	 * A sender whose messages keep failing authentication trips its
+	 * breaker; a message refused by the breaker counts for nothing.
+	 */
+	if (r.sender_known && (!ret || (ret == -EBADMSG && !r.authentic)))
+		mls_evbuf_sender_result(g->id, r.sender_leaf, !ret);
+	if (ret)
+		goto out_epoch;
+	ret = decrypt_outputs_fit(a, &r) ?:
+	      mls_buf_write(&a->authenticated_data, r.aad, r.aad_len) ?:
+	      mls_buf_write(&a->content, r.data, r.data_len) ?:
+	      mls_buf_write(&a->signature, r.sig, r.sig_len);
+	if (ret)
+		goto out_epoch;
+	/* Delivered: only now is the generation used up. */
+	ret = mls_unprotect_consume(&pc, &r, max_forward,
+				    READ_ONCE(g->policy.out_of_order));
+	a->epoch = e->epoch;
+	a->content_type = r.content_type;
+	a->sender_leaf = r.sender_leaf;
+	a->generation = r.generation;
+out_epoch:
+	mls_epoch_put(e);
+out_msg:
+	kvfree_sensitive(msg, len);
+	return ret;
+}
+
+static int commit_inputs(struct mls_group *g, struct mls_commit *a,
+			 struct mls_epoch_input *in)
+{
+	const struct mls_suite *s = g->suite;
+
+	if (a->flags & MLS_COMMIT_F_INSTALL) {
+		in->source = MLS_EPOCH_INSTALL;
+		return mls_epoch_args_absent(&a->commit_secret) ?:
+		       mls_epoch_args_absent(&a->psk_secret) ?:
+		       mls_epoch_args_secret(s, &a->encryption_secret,
+					     in->encryption, true) ?:
+		       mls_epoch_args_secret(s, &a->sender_data_secret,
+					     in->sender_data, true);
+	}
+	/* An installed epoch has no init_secret to run the schedule on. */
+	if (!g->has_init_secret)
+		return -ENODATA;
+	in->source = MLS_EPOCH_SCHEDULE;
+	memcpy(in->init, g->init_secret, s->nh);
+	return mls_epoch_args_absent(&a->encryption_secret) ?:
+	       mls_epoch_args_absent(&a->sender_data_secret) ?:
+	       mls_epoch_args_secret(s, &a->commit_secret, in->commit, false) ?:
+	       mls_epoch_args_secret(s, &a->psk_secret, in->psk, false);
+}
+
+static int check_commit(struct mls_commit *a, const struct mls_suite *s)
+{
+	bool ret_secrets = a->flags & MLS_COMMIT_F_RETURN_SECRETS;
+
+	if ((a->flags & ~MLS_COMMIT_F_ALL) || a->reserved0)
+		return -EINVAL;
+	if ((a->flags & MLS_COMMIT_F_INSTALL) && ret_secrets)
+		return -EINVAL;
+	if (!ret_secrets)
+		return mls_epoch_args_absent(&a->joiner_secret) ?:
+		       mls_epoch_args_absent(&a->welcome_secret);
+	/* Check the room first: a commit is not applied half-way. */
+	return mls_buf_fits(&a->joiner_secret, s->nh) ?:
+	       mls_buf_fits(&a->welcome_secret, s->nh);
+}
+
+static int commit_locked(struct mls_group *g, struct mls_commit *a)
+{
+	const struct mls_suite *s = g->suite;
+	bool ret_secrets = a->flags & MLS_COMMIT_F_RETURN_SECRETS;
+	struct mls_epoch_args args = {};
+	u8 joiner[MLS_MAX_HASH_LEN], welcome[MLS_MAX_HASH_LEN];
+	u8 init[MLS_MAX_HASH_LEN];
+	struct mls_epoch *cur, *next;
+	bool has_init = false;
+	int ret;
+
+	cur = mls_group_current(g);
+	if (IS_ERR(cur))
+		return PTR_ERR(cur);
+	if (cur->epoch == U64_MAX)
+		ret = -EOVERFLOW;
+	else if (a->context.epoch != cur->epoch + 1)
+		ret = -ESTALE;
+	else if (a->roster.own_leaf != g->own_leaf)
+		ret = -EINVAL;
+	else
+		ret = commit_inputs(g, a, &args.in) ?:
+		      mls_epoch_args_context(&args, g->group_id, g->group_id_len,
+					     &a->context) ?:
+		      mls_epoch_args_roster(&args, &a->roster);
+	mls_epoch_put(cur);
+	if (ret)
+		goto out;
+
+	next = mls_epoch_create(s, &args.in, init, &has_init,
+				ret_secrets ? joiner : NULL,
+				ret_secrets ? welcome : NULL);
+	if (IS_ERR(next)) {
+		ret = PTR_ERR(next);
+		goto out;
+	}
+	if (ret_secrets) {
+		ret = mls_buf_write(&a->joiner_secret, joiner, s->nh) ?:
+		      mls_buf_write(&a->welcome_secret, welcome, s->nh);
+		if (ret) {
+			mls_epoch_put(next);
+			goto out;
+		}
+	}
+	ret = mls_group_advance(g, next);
+	if (ret) {
+		mls_epoch_put(next);
+		goto out;
+	}
+	memcpy(g->init_secret, init, sizeof(init));
+	g->has_init_secret = has_init;
+out:
+	memzero_explicit(joiner, sizeof(joiner));
+	memzero_explicit(welcome, sizeof(welcome));
+	memzero_explicit(init, sizeof(init));
+	mls_epoch_args_free(&args);
+	return ret;
+}
+
+static int mls_ioc_commit(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_commit *a = arg;
+	int ret;
+
+	ret = check_commit(a, g->suite);
+	if (ret)
+		return ret;
+	/* One commit wins per epoch: the loser does not wait. */
+	if (!mutex_trylock(&g->commit_lock))
+		return -EBUSY;
+	ret = commit_locked(g, a);
+	mutex_unlock(&g->commit_lock);
+	return ret;
+}
+
+static int mls_ioc_exporter(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_exporter *a = arg;
+	void *label = NULL, *context = NULL;
+	size_t len = a->secret.len;
+	struct mls_epoch *e;
+	u8 *out = NULL;
+	int ret;
+
+	if (a->flags || a->reserved0 || mls_buf_check(&a->secret))
+		return -EINVAL;
+	if (len < 1 || len > MLS_MAX_EXPORTER_LEN)
+		return -EINVAL;
+	label = mls_buf_dup(&a->label, MLS_MAX_LABEL_LEN);
+	if (IS_ERR(label))
+		return PTR_ERR(label);
+	context = mls_buf_dup(&a->context, MLS_MAX_EXTENSIONS_LEN);
+	if (IS_ERR(context)) {
+		ret = PTR_ERR(context);
+		context = NULL;
+		goto out;
+	}
+	e = mls_group_current(g);
+	if (IS_ERR(e)) {
+		ret = PTR_ERR(e);
+		goto out;
+	}
+	out = kmalloc(len, GFP_KERNEL);
+	if (!out)
+		ret = -ENOMEM;
+	else if (!e->has_exporter)
+		ret = -ENODATA;
+	else
+		ret = mls_exporter(g->suite, e->exporter_secret, label,
+				   a->label.len, context, a->context.len,
+				   out, len);
+	if (!ret)
+		ret = mls_buf_write(&a->secret, out, len);
+	a->epoch = e->epoch;
+	mls_epoch_put(e);
+out:
+	kfree_sensitive(out);
+	kvfree(label);
+	kvfree(context);
+	return ret;
+}
+
+static int mls_ioc_authenticator(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_authenticator *a = arg;
+	struct mls_epoch *e;
+	int ret;
+
+	if (a->flags || a->reserved0)
+		return -EINVAL;
+	e = mls_group_current(g);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	ret = e->has_exporter ?
+	      mls_buf_write(&a->authenticator, e->authenticator, g->suite->nh) :
+	      -ENODATA;
+	a->epoch = e->epoch;
+	mls_epoch_put(e);
+	return ret;
+}
+
+static int mls_ioc_group_info(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_group_info *a = arg;
+	const struct mls_group_policy *p = &g->policy;
+	struct mls_epoch *cur, *oldest;
+	int ret;
+
+	if (a->flags || a->reserved0)
+		return -EINVAL;
+	mls_group_prune(g);
+	spin_lock(&g->lock);
+	if (g->dead) {
+		spin_unlock(&g->lock);
+		return -ENOENT;
+	}
+	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
+	oldest = list_last_entry(&g->epochs, struct mls_epoch, node);
+	a->epoch = cur->epoch;
+	a->oldest_epoch = oldest->epoch;
+	a->leaf_count = cur->leaf_count;
+	spin_unlock(&g->lock);
+
+	a->id = g->id;
+	a->suite = g->suite->id;
+	a->mode = g->mode;
+	a->state = MLS_GROUP_STATE_ACTIVE;
+	a->own_leaf = g->own_leaf;
+	a->owner_uid = from_kuid_munged(current_user_ns(), g->owner);
+	a->owner_gid = from_kgid_munged(current_user_ns(), g->owner_gid);
+	a->group_flags = g->flags;
+	a->policy = (struct mls_policy){
+		.out_of_order = READ_ONCE(p->out_of_order),
+		.max_forward = READ_ONCE(p->max_forward),
+		.epochs_kept = READ_ONCE(p->epochs_kept),
+		.epoch_max_age_ms = READ_ONCE(p->epoch_max_age_ms),
+		.padding_block = READ_ONCE(p->padding_block),
+		.encrypt_rate = READ_ONCE(p->encrypt_rate),
+		.encrypt_burst = READ_ONCE(p->encrypt_burst),
+	};
+	ret = mls_buf_write(&a->group_id, g->group_id, g->group_id_len);
+	return ret;
+}
+
+static int mls_ioc_get_context(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_get_context *a = arg;
+	struct mls_epoch *e;
+	int ret;
+
+	if ((a->flags & ~MLS_CONTEXT_F_EPOCH) || a->reserved0)
+		return -EINVAL;
+	if (a->flags & MLS_CONTEXT_F_EPOCH)
+		e = mls_group_epoch(g, a->epoch);
+	else
+		e = mls_group_current(g);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	ret = mls_buf_write(&a->context, e->context, e->context_len);
+	a->epoch = e->epoch;
+	mls_epoch_put(e);
+	return ret;
+}
+
+static int check_policy(const struct mls_set_policy *a)
+{
+	const struct mls_policy *p = &a->policy;
+	u32 m = a->mask;
+
+	if (a->flags || (m & ~MLS_POLICY_ALL) || p->reserved)
+		return -EINVAL;
+	if (((m & MLS_POLICY_OUT_OF_ORDER) && p->out_of_order > mls_out_of_order_max) ||
+	    ((m & MLS_POLICY_MAX_FORWARD) && p->max_forward > mls_max_forward_max) ||
+	    ((m & MLS_POLICY_EPOCHS_KEPT) && p->epochs_kept > mls_epochs_kept_max) ||
+	    ((m & MLS_POLICY_EPOCH_MAX_AGE) &&
+	     p->epoch_max_age_ms > mls_epoch_max_age_ms_max) ||
+	    ((m & MLS_POLICY_PADDING_BLOCK) && p->padding_block > mls_padding_block_max))
+		return -EINVAL;
+	return 0;
+}
+
+static int mls_ioc_set_policy(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_set_policy *a = arg;
+	const struct mls_policy *p = &a->policy;
+	struct mls_group_policy *gp = &g->policy;
+	u32 m = a->mask;
+	int ret;
+
+	ret = check_policy(a);
+	if (ret)
+		return ret;
+	if (READ_ONCE(g->dead))
+		return -ENOENT;
+	if (m & MLS_POLICY_OUT_OF_ORDER)
+		WRITE_ONCE(gp->out_of_order, p->out_of_order);
+	if (m & MLS_POLICY_MAX_FORWARD)
+		WRITE_ONCE(gp->max_forward, p->max_forward);
+	if (m & MLS_POLICY_EPOCHS_KEPT)
+		WRITE_ONCE(gp->epochs_kept, p->epochs_kept);
+	if (m & MLS_POLICY_EPOCH_MAX_AGE)
+		WRITE_ONCE(gp->epoch_max_age_ms, p->epoch_max_age_ms);
+	if (m & MLS_POLICY_PADDING_BLOCK)
+		WRITE_ONCE(gp->padding_block, p->padding_block);
+	if (m & MLS_POLICY_ENCRYPT_RATE) {
+		WRITE_ONCE(gp->encrypt_rate, p->encrypt_rate);
+		WRITE_ONCE(gp->encrypt_burst, p->encrypt_burst);
+	}
+	/* A shorter retention erases what it no longer covers, now. */
+	mls_group_prune(g);
+	return 0;
+}
+
+static int mls_ioc_group_destroy(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx_group(ctx);
+	struct mls_group_destroy *a = arg;
+
+	if (a->flags || a->reserved)
+		return -EINVAL;
+	if (READ_ONCE(g->dead))
+		return -ENOENT;
+	mls_group_destroy(g);
+	return 0;
+}
+
+static const struct mls_ioctl_desc mls_group_ioctls[] = {
+	{ MLS_IOC_ENCRYPT, MLS_ENCRYPT_SIZE_VER0, mls_ioc_encrypt },
+	{ MLS_IOC_DECRYPT, MLS_DECRYPT_SIZE_VER0, mls_ioc_decrypt },
+	{ MLS_IOC_COMMIT, MLS_COMMIT_SIZE_VER0, mls_ioc_commit },
+	{ MLS_IOC_EXPORTER, MLS_EXPORTER_SIZE_VER0, mls_ioc_exporter },
+	{ MLS_IOC_EPOCH_AUTHENTICATOR, MLS_AUTHENTICATOR_SIZE_VER0,
+	  mls_ioc_authenticator },
+	{ MLS_IOC_GROUP_INFO, MLS_GROUP_INFO_SIZE_VER0, mls_ioc_group_info },
+	{ MLS_IOC_GET_CONTEXT, MLS_GET_CONTEXT_SIZE_VER0, mls_ioc_get_context },
+	{ MLS_IOC_SET_POLICY, MLS_SET_POLICY_SIZE_VER0, mls_ioc_set_policy },
+	{ MLS_IOC_GROUP_DESTROY, MLS_GROUP_DESTROY_SIZE_VER0,
+	  mls_ioc_group_destroy },
+};
+
+long mls_group_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return mls_ioctl_dispatch(mls_group_ioctls, ARRAY_SIZE(mls_group_ioctls),
+				  file, cmd, arg);
+}
