@@ -52,6 +52,8 @@ TEST_F(dev, version)
 	ASSERT_EQ(0, ioctl(self->fd, MLS_IOC_GET_VERSION, &v));
 	EXPECT_EQ(MLS_API_VERSION, v.api_version);
 	EXPECT_TRUE(v.features & MLS_FEATURE_VERSION_IOCTL);
+	EXPECT_TRUE(v.features & MLS_FEATURE_GROUPS);
+	EXPECT_TRUE(v.features & MLS_FEATURE_EVBUF);
 	/* The seven RFC 9420 ciphersuites, and nothing else. */
 	for (s = 0; s < 64; s++)
 		EXPECT_EQ(s >= 1 && s <= 7, !!(v.suites & (1ULL << s)));

@@ -1,0 +1,1357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data plane between two members of one group in one VM: A (leaf 0)
+ * and B (leaf 1), both made FROM_INPUTS from the same inputs, exchange
+ * PrivateMessages across epochs, once per ciphersuite. Late, replayed,
+ * forged, truncated, expired, future, padded and crafted messages; the
+ * errno of each comes from uapi/linux/mls.h (MLS_IOC_DECRYPT).
+ *
+ * The secrets of every epoch are also computed in userspace
+ * (group_util.h, checked against the RFC 9420 vectors), so messages the
+ * kernel would never send can be crafted here.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/mls.h>
+
+#include "kselftest_harness.h"
+#include "group_util.h"
+
+FIXTURE(data) {
+	struct pair p;
+	struct msg m, m2;
+	struct dec d;
+};
+
+FIXTURE_VARIANT(data) {
+	unsigned int suite;
+};
+
+FIXTURE_VARIANT_ADD(data, suite1_aes128gcm_sha256_x25519) { .suite = 1 };
+FIXTURE_VARIANT_ADD(data, suite2_aes128gcm_sha256_p256) { .suite = 2 };
+FIXTURE_VARIANT_ADD(data, suite3_chacha20poly1305_sha256_x25519) { .suite = 3 };
+FIXTURE_VARIANT_ADD(data, suite4_aes256gcm_sha512_x448) { .suite = 4 };
+FIXTURE_VARIANT_ADD(data, suite5_aes256gcm_sha512_p521) { .suite = 5 };
+FIXTURE_VARIANT_ADD(data, suite6_chacha20poly1305_sha512_x448) { .suite = 6 };
+FIXTURE_VARIANT_ADD(data, suite7_aes256gcm_sha384_p384) { .suite = 7 };
+
+FIXTURE_SETUP(data)
+{
+	ASSERT_EQ(0, pair_make(&self->p, variant->suite));
+	/* Known padding and windows, whatever the module defaults are. */
+	ASSERT_EQ(0, grp_policy1(self->p.a, MLS_POLICY_PADDING_BLOCK, 0));
+	ASSERT_EQ(0, grp_policy1(self->p.b, MLS_POLICY_PADDING_BLOCK, 0));
+}
+
+FIXTURE_TEARDOWN(data)
+{
+	pair_close(&self->p);
+}
+
+static const uint8_t sig64[64] = {
+	0x5a, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
+	0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+	0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23,
+	0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
+	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b,
+	0x3c, 0x3d, 0x3e, 0xa5,
+};
+
+/* Encrypt "text" from @tx and expect @rx to get it back exactly. */
+#define EXCHANGE(tx, rx, tx_leaf, text) do {					\
+	struct msg *_m = &self->m;						\
+	struct dec *_d = &self->d;						\
+	ASSERT_EQ(0, enc_text((tx), (text), _m));				\
+	ASSERT_EQ(0, dec_msg((rx), _m, _d));					\
+	EXPECT_EQ(strlen(text), _d->content_len);				\
+	EXPECT_EQ(0, memcmp(_d->content, (text), strlen(text)));		\
+	EXPECT_EQ((__u32)(tx_leaf), _d->leaf);					\
+	EXPECT_EQ(_m->gen, _d->gen);						\
+	EXPECT_EQ(_m->epoch, _d->epoch);					\
+} while (0)
+
+static void fill_pattern(uint8_t *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+}
+
+/* A and B talk both ways over four epochs, all outputs checked. */
+TEST_F(data, both_ways_across_epochs)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *d = &self->d;
+	unsigned int e, dir, i;
+
+	for (e = 0; e < 4; e++) {
+		uint8_t auth_a[64], auth_b[64];
+		__u64 ea = 99, eb = 99;
+
+		for (dir = 0; dir < 2; dir++) {
+			int tx = dir ? p->b : p->a, rx = dir ? p->a : p->b;
+
+			for (i = 0; i < 3; i++) {
+				char content[80], aad[40];
+				uint8_t pt[256];
+				size_t ptlen, clen, alen;
+				uint32_t leaf, gen;
+				struct pm pm;
+
+				clen = (size_t)snprintf(content, sizeof(content),
+					"epoch %u from leaf %u message %u", e, dir, i);
+				alen = (size_t)snprintf(aad, sizeof(aad), "aad-%u-%u-%u", e, dir, i);
+				ASSERT_EQ(0, grp_encrypt(tx, MLS_CONTENT_APPLICATION, aad, alen,
+							 content, clen, sig64, sizeof(sig64), m));
+				EXPECT_EQ(e, m->epoch);
+				EXPECT_EQ(i, m->gen);
+
+				/* The wire format: an MLSMessage holding a PrivateMessage. */
+				ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
+				EXPECT_EQ(1, pm.version);
+				EXPECT_EQ(2, pm.wire_format);
+				EXPECT_EQ(p->in.group_id_len, pm.gid_len);
+				EXPECT_EQ(0, memcmp(m->buf + pm.gid_off, p->in.group_id,
+						    p->in.group_id_len));
+				EXPECT_EQ(e, pm.epoch);
+				EXPECT_EQ(MLS_CONTENT_APPLICATION, pm.ctype);
+				EXPECT_EQ(alen, pm.aad_len);
+				EXPECT_EQ(0, memcmp(m->buf + pm.aad_off, aad, alen));
+				EXPECT_EQ(12 + TAG_LEN, pm.esd_len);
+				/* The content is sealed, not in the clear. */
+				EXPECT_FALSE(memmem_found(m->buf, m->len, content, clen));
+
+				/* Userspace opens it with the secrets it computed. */
+				ASSERT_EQ(0, open_message(p->suite, p->es.encryption,
+							  p->es.sender_data, 2, m->buf, m->len,
+							  &leaf, &gen, pt, &ptlen));
+				EXPECT_EQ(dir, leaf);
+				EXPECT_EQ(i, gen);
+
+				ASSERT_EQ(0, dec_msg(rx, m, d));
+				EXPECT_EQ(MLS_CONTENT_APPLICATION, d->ctype);
+				EXPECT_EQ(dir, d->leaf);
+				EXPECT_EQ(i, d->gen);
+				EXPECT_EQ(e, d->epoch);
+				ASSERT_EQ(clen, d->content_len);
+				EXPECT_EQ(0, memcmp(d->content, content, clen));
+				ASSERT_EQ(alen, d->aad_len);
+				EXPECT_EQ(0, memcmp(d->aad, aad, alen));
+				ASSERT_EQ(sizeof(sig64), d->sig_len);
+				EXPECT_EQ(0, memcmp(d->sig, sig64, sizeof(sig64)));
+			}
+		}
+		/* Both members hold the same epoch, the one computed here. */
+		ASSERT_EQ((int)p->nh, grp_authenticator(p->a, auth_a, sizeof(auth_a), &ea));
+		ASSERT_EQ((int)p->nh, grp_authenticator(p->b, auth_b, sizeof(auth_b), &eb));
+		EXPECT_EQ(e, ea);
+		EXPECT_EQ(e, eb);
+		EXPECT_EQ(0, memcmp(auth_a, auth_b, p->nh));
+		EXPECT_EQ(0, memcmp(auth_a, p->es.authentication, p->nh));
+		ASSERT_EQ(0, pair_commit(p));
+	}
+}
+
+/* Empty content, empty signature, and a big message, both ways. */
+TEST_F(data, sizes)
+{
+	struct pair *p = &self->p;
+	struct dec *d = &self->d;
+	size_t big = 200000, cap = big + 4096;
+	uint8_t *content = malloc(big), *out = malloc(cap), *back = malloc(big);
+	uint8_t aad[1000], sig[132];
+	struct mls_encrypt e;
+	struct mls_decrypt dd;
+	uint8_t daad[1000], dsig[132];
+
+	ASSERT_NE(NULL, content);
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, back);
+	/* Nothing at all. */
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, NULL, 0, NULL, 0, NULL, 0,
+				 &self->m));
+	ASSERT_EQ(0, dec_msg(p->b, &self->m, d));
+	EXPECT_EQ(0, d->content_len);
+	EXPECT_EQ(0, d->aad_len);
+	EXPECT_EQ(0, d->sig_len);
+
+	/* 200 kB of content, 1000 bytes of aad, a P-521 sized signature. */
+	fill_pattern(content, big, 1);
+	fill_pattern(aad, sizeof(aad), 2);
+	fill_pattern(sig, sizeof(sig), 3);
+	enc_init(&e, MLS_CONTENT_APPLICATION, aad, sizeof(aad), content, big, sig, sizeof(sig),
+		 out, cap);
+	ASSERT_EQ(0, xioctl(p->b, MLS_IOC_ENCRYPT, &e));
+	EXPECT_EQ(0, e.generation);
+	memset(&dd, 0, sizeof(dd));
+	mbuf(&dd.message, out, e.message.len);
+	mbuf(&dd.authenticated_data, daad, sizeof(daad));
+	mbuf(&dd.content, back, big);
+	mbuf(&dd.signature, dsig, sizeof(dsig));
+	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_DECRYPT, &dd));
+	ASSERT_EQ(big, dd.content.len);
+	EXPECT_EQ(0, memcmp(back, content, big));
+	ASSERT_EQ(sizeof(aad), dd.authenticated_data.len);
+	EXPECT_EQ(0, memcmp(daad, aad, sizeof(aad)));
+	ASSERT_EQ(sizeof(sig), dd.signature.len);
+	EXPECT_EQ(0, memcmp(dsig, sig, sizeof(sig)));
+	EXPECT_EQ(1, dd.sender_leaf);
+	free(content);
+	free(out);
+	free(back);
+}
+
+/*
+ * Each part at max_message bytes (the largest ENCRYPT takes), with the
+ * largest padding block: what the kernel encrypts, it decrypts.
+ */
+TEST_F_TIMEOUT(data, max_message_round_trip, 120)
+{
+	struct pair *p = &self->p;
+	long long max = mod_param("max_message"), pad = mod_param("padding_block_max");
+	size_t n, cap;
+	uint8_t *part, *out, *back[3];
+	struct mls_encrypt e;
+	struct mls_decrypt d;
+	int round, i;
+
+	ASSERT_LT(0, max);
+	ASSERT_GE(1 << 24, max);
+	ASSERT_LE(0, pad);
+	n = (size_t)max;
+	cap = 3 * n + (size_t)pad + 4096;
+	part = malloc(n);
+	out = malloc(cap);
+	ASSERT_NE(NULL, part);
+	ASSERT_NE(NULL, out);
+	for (i = 0; i < 3; i++) {
+		back[i] = malloc(n);
+		ASSERT_NE(NULL, back[i]);
+	}
+	fill_pattern(part, n, 5);
+	for (round = 0; round < 2; round++) {
+		size_t other = round ? n : 0;
+
+		ASSERT_EQ(0, grp_policy1(p->a, MLS_POLICY_PADDING_BLOCK, round ? (__u32)pad : 0));
+		enc_init(&e, MLS_CONTENT_APPLICATION, part, other, part, n, part, other, out, cap);
+		ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e)) TH_LOG("round %d", round);
+		memset(&d, 0, sizeof(d));
+		mbuf(&d.message, out, e.message.len);
+		mbuf(&d.authenticated_data, back[0], n);
+		mbuf(&d.content, back[1], n);
+		mbuf(&d.signature, back[2], n);
+		ASSERT_EQ(0, xioctl(p->b, MLS_IOC_DECRYPT, &d))
+			TH_LOG("round %d: a message of %u bytes", round, e.message.len);
+		EXPECT_EQ(n, d.content.len);
+		EXPECT_EQ(0, memcmp(back[1], part, n));
+		EXPECT_EQ(other, d.authenticated_data.len);
+		EXPECT_EQ(other, d.signature.len);
+	}
+	for (i = 0; i < 3; i++)
+		free(back[i]);
+	free(part);
+	free(out);
+}
+
+/* A joins B through a commit's joiner_secret (what a Welcome carries). */
+TEST_F(data, join_with_joiner_secret)
+{
+	struct pair *p = &self->p;
+	struct grp_inputs in, next;
+	struct epoch_secrets s0, s1;
+	uint8_t cs[64], joiner[64], welcome[64], auth_a[64], auth_b[64];
+	struct mls_group_new n;
+	struct mls_commit c;
+	int a, b;
+
+	inputs_random(&in, p->suite);
+	ASSERT_EQ(0, key_schedule(&in, in.init, in.commit, in.psk, &s0));
+	new_from_inputs(&n, &in, 0, 1, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	a = grp_create(p->ctl, &n);
+	ASSERT_LE(0, a);
+
+	/* A adds leaf 1 and asks for the secrets of the Welcome. */
+	next = in;
+	next.epoch = 1;
+	rand_bytes(cs, p->nh);
+	commit_init(&c, p->suite, cs, in.psk, &next, 0, 2, NULL, 0);
+	c.flags = MLS_COMMIT_F_RETURN_SECRETS;
+	mbuf(&c.joiner_secret, joiner, sizeof(joiner));
+	mbuf(&c.welcome_secret, welcome, sizeof(welcome));
+	ASSERT_EQ(0, grp_commit(a, &c));
+	ASSERT_EQ(p->nh, c.joiner_secret.len);
+	ASSERT_EQ(p->nh, c.welcome_secret.len);
+	ASSERT_EQ(0, key_schedule(&next, s0.init, cs, in.psk, &s1));
+	EXPECT_EQ(0, memcmp(joiner, s1.joiner, p->nh));
+	EXPECT_EQ(0, memcmp(welcome, s1.welcome, p->nh));
+
+	new_join(&n, &next, joiner, 1, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	b = grp_join(p->ctl, &n);
+	ASSERT_LE(0, b);
+	ASSERT_EQ((int)p->nh, grp_authenticator(a, auth_a, sizeof(auth_a), NULL));
+	ASSERT_EQ((int)p->nh, grp_authenticator(b, auth_b, sizeof(auth_b), NULL));
+	EXPECT_EQ(0, memcmp(auth_a, auth_b, p->nh));
+	EXPECT_EQ(0, memcmp(auth_a, s1.authentication, p->nh));
+	EXPECT_EQ(1, grp_epoch(b));
+
+	EXCHANGE(a, b, 0, "hello joiner");
+	EXCHANGE(b, a, 1, "hello creator");
+	EXPECT_EQ(1, self->d.epoch);
+	close(a);
+	close(b);
+}
+
+/* A third member joins at leaf 2; all three talk, then commit again. */
+TEST_F(data, three_members)
+{
+	struct pair *p = &self->p;
+	uint8_t cs[64], joiner[64], welcome[64], au[3][64];
+	struct grp_inputs next;
+	struct mls_group_new n;
+	struct mls_commit c;
+	int fds[3], i, j, k;
+
+	p->leaf_count = 3;
+	rand_bytes(cs, p->nh);
+	pair_commit_arg(p, &c, &next, 0, cs);
+	c.flags = MLS_COMMIT_F_RETURN_SECRETS;
+	mbuf(&c.joiner_secret, joiner, sizeof(joiner));
+	mbuf(&c.welcome_secret, welcome, sizeof(welcome));
+	ASSERT_EQ(0, grp_commit(p->a, &c));
+	ASSERT_EQ(0, member_commit(p, p->b, 1, cs));
+	ASSERT_EQ(0, pair_advance(p, cs));
+	EXPECT_EQ(0, memcmp(joiner, p->es.joiner, p->nh));
+
+	new_join(&n, &p->in, joiner, 2, 3, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	fds[0] = p->a;
+	fds[1] = p->b;
+	fds[2] = grp_join(p->ctl, &n);
+	ASSERT_LE(0, fds[2]);
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 3; i++) {
+			ASSERT_EQ((int)p->nh, grp_authenticator(fds[i], au[i], 64, NULL));
+			EXPECT_EQ(0, memcmp(au[i], p->es.authentication, p->nh));
+		}
+		for (i = 0; i < 3; i++)
+			for (j = 0; j < 3; j++)
+				if (i != j)
+					EXCHANGE(fds[i], fds[j], i, "three of us");
+		/* Everyone to the next epoch. */
+		rand_bytes(cs, p->nh);
+		for (i = 0; i < 3; i++)
+			ASSERT_EQ(0, member_commit(p, fds[i], (__u32)i, cs));
+		ASSERT_EQ(0, pair_advance(p, cs));
+	}
+	close(fds[2]);
+}
+
+/* Proposals and commits go through the handshake ratchet, raw. */
+TEST_F(data, handshake_content_types)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *d = &self->d;
+	static const uint8_t proposal[] = { 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x40, 0x40 };
+	uint8_t commit[300];
+	__u32 app_gen = 0, hs_gen = 0;
+	int round;
+
+	fill_pattern(commit, sizeof(commit), 9);
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(0, enc_text(p->a, "application", m));
+		EXPECT_EQ(app_gen, m->gen);
+		ASSERT_EQ(0, dec_msg(p->b, m, d));
+		EXPECT_EQ(MLS_CONTENT_APPLICATION, d->ctype);
+		EXPECT_EQ(app_gen, d->gen);
+		app_gen++;
+
+		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_PROPOSAL, "pa", 2, proposal,
+					 sizeof(proposal), NULL, 0, m));
+		EXPECT_EQ(hs_gen, m->gen);
+		ASSERT_EQ(0, dec_msg(p->b, m, d));
+		EXPECT_EQ(MLS_CONTENT_PROPOSAL, d->ctype);
+		EXPECT_EQ(hs_gen, d->gen);
+		EXPECT_EQ(0, d->sig_len);
+		ASSERT_EQ(sizeof(proposal), d->content_len);
+		EXPECT_EQ(0, memcmp(d->content, proposal, sizeof(proposal)));
+		ASSERT_EQ(2, d->aad_len);
+		EXPECT_EQ(0, memcmp(d->aad, "pa", 2));
+		hs_gen++;
+
+		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_COMMIT, NULL, 0, commit,
+					 sizeof(commit), NULL, 0, m));
+		EXPECT_EQ(hs_gen, m->gen);
+		ASSERT_EQ(0, dec_msg(p->b, m, d));
+		EXPECT_EQ(MLS_CONTENT_COMMIT, d->ctype);
+		EXPECT_EQ(hs_gen, d->gen);
+		EXPECT_EQ(0, d->sig_len);
+		ASSERT_EQ(sizeof(commit), d->content_len);
+		EXPECT_EQ(0, memcmp(d->content, commit, sizeof(commit)));
+		hs_gen++;
+	}
+	/* The handshake ratchet from userspace: leaf 0, generation hs_gen. */
+	{
+		uint8_t pt[400], msg[MSG_MAX];
+		struct craft c = {
+			.suite = p->suite, .group_id = p->in.group_id,
+			.group_id_len = p->in.group_id_len, .epoch = 0,
+			.ctype = MLS_CONTENT_PROPOSAL, .pt = pt, .pt_len = sizeof(proposal),
+			.leaf = 0, .gen = hs_gen, .reuse_guard = { 9, 8, 7, 6 },
+			.encryption_secret = p->es.encryption,
+			.sender_data_secret = p->es.sender_data, .leaf_count = 2,
+		};
+		size_t len;
+
+		memcpy(pt, proposal, sizeof(proposal));
+		len = craft_message(&c, msg);
+		ASSERT_NE(0, len);
+		ASSERT_EQ(0, grp_decrypt(p->b, msg, len, d));
+		EXPECT_EQ(MLS_CONTENT_PROPOSAL, d->ctype);
+		EXPECT_EQ(hs_gen, d->gen);
+		EXPECT_EQ(sizeof(proposal), d->content_len);
+	}
+}
+
+static size_t roundup_sz(size_t x, size_t b)
+{
+	return b > 1 ? (x + b - 1) / b * b : x;
+}
+
+static size_t varint_len(size_t v)
+{
+	return v < 64 ? 1 : v < 16384 ? 2 : 4;
+}
+
+/* SET_POLICY padding_block: the sealed content grows to the block. */
+TEST_F(data, padding_block)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *d = &self->d;
+	static const unsigned int blocks[] = { 0, 1, 16, 32, 100, 256 };
+	long long cap = mod_param("padding_block_max");
+	uint8_t content[300], pt[MSG_MAX];
+	unsigned int bi;
+	size_t len;
+
+	ASSERT_LE(256, cap);
+	fill_pattern(content, sizeof(content), 4);
+	for (bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
+		unsigned int blk = blocks[bi];
+
+		ASSERT_EQ(0, grp_policy1(p->a, MLS_POLICY_PADDING_BLOCK, blk));
+		for (len = 0; len < sizeof(content); len += 37) {
+			size_t unpadded = varint_len(len) + len + 1 + 8, ptlen;
+			uint32_t leaf, gen;
+			struct pm pm;
+			size_t i;
+			bool zero = true;
+
+			ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, NULL, 0, content,
+						 len, sig64, 8, m));
+			ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
+			EXPECT_EQ(roundup_sz(unpadded, blk), pm.ct_len - TAG_LEN);
+			ASSERT_EQ(0, open_message(p->suite, p->es.encryption, p->es.sender_data,
+						  2, m->buf, m->len, &leaf, &gen, pt, &ptlen));
+			EXPECT_EQ(pm.ct_len - TAG_LEN, ptlen);
+			for (i = unpadded; i < ptlen; i++)
+				zero &= pt[i] == 0;
+			EXPECT_TRUE(zero);
+			ASSERT_EQ(0, dec_msg(p->b, m, d));
+			ASSERT_EQ(len, d->content_len);
+			EXPECT_EQ(0, memcmp(d->content, content, len));
+			EXPECT_EQ(8, d->sig_len);
+		}
+		/* A proposal comes back raw: padding included, zeros. */
+		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_PROPOSAL, NULL, 0, content, 45,
+					 NULL, 0, m));
+		ASSERT_EQ(0, dec_msg(p->b, m, d));
+		EXPECT_EQ(roundup_sz(45, blk), d->content_len);
+		EXPECT_EQ(0, memcmp(d->content, content, 45));
+		{
+			bool zero = true;
+			size_t i;
+
+			for (i = 45; i < d->content_len; i++)
+				zero &= d->content[i] == 0;
+			EXPECT_TRUE(zero);
+		}
+	}
+}
+
+/* Five messages decrypted in the order 4, 2, 0, 1, 3; then replays. */
+TEST_F(data, out_of_order)
+{
+	static const int order[] = { 4, 2, 0, 1, 3 };
+	struct pair *p = &self->p;
+	struct msg *ms = calloc(5, sizeof(*ms));
+	char text[32];
+	int i;
+
+	ASSERT_NE(NULL, ms);
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_OUT_OF_ORDER, 8));
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), "message %d", i);
+		ASSERT_EQ(0, enc_text(p->a, text, &ms[i]));
+		ASSERT_EQ((__u32)i, ms[i].gen);
+	}
+	for (i = 0; i < 5; i++) {
+		int k = order[i];
+
+		snprintf(text, sizeof(text), "message %d", k);
+		ASSERT_EQ(0, dec_msg(p->b, &ms[k], &self->d)) TH_LOG("message %d", k);
+		EXPECT_EQ((__u32)k, self->d.gen);
+		EXPECT_EQ(strlen(text), self->d.content_len);
+		EXPECT_EQ(0, memcmp(self->d.content, text, strlen(text)));
+	}
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(-EALREADY, dec_msg(p->b, &ms[i], &self->d));
+	free(ms);
+}
+
+/* Past the out-of-order window the skipped keys are gone: EKEYEXPIRED. */
+TEST_F(data, out_of_order_window)
+{
+	struct pair *p = &self->p;
+	struct msg *ms = calloc(6, sizeof(*ms));
+	int i;
+
+	ASSERT_NE(NULL, ms);
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_OUT_OF_ORDER, 2));
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(0, enc_text(p->a, "windowed", &ms[i]));
+	ASSERT_EQ(0, dec_msg(p->b, &ms[5], &self->d));
+	/* Skipped 0..4; at most two kept, the newest. */
+	EXPECT_EQ(-EKEYEXPIRED, dec_msg(p->b, &ms[0], &self->d));
+	EXPECT_EQ(-EKEYEXPIRED, dec_msg(p->b, &ms[1], &self->d));
+	EXPECT_EQ(-EKEYEXPIRED, dec_msg(p->b, &ms[2], &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &ms[3], &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &ms[4], &self->d));
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &ms[5], &self->d));
+	free(ms);
+}
+
+/* The same message twice: EALREADY, also after later ones and in each ratchet. */
+TEST_F(data, replay_ealready)
+{
+	struct pair *p = &self->p;
+
+	ASSERT_EQ(0, enc_text(p->a, "once", &self->m));
+	ASSERT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &self->m, &self->d));
+	EXCHANGE(p->a, p->b, 0, "twice");
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &self->m, &self->d));
+
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_COMMIT, NULL, 0, "c", 1, NULL, 0,
+				 &self->m2));
+	ASSERT_EQ(0, dec_msg(p->b, &self->m2, &self->d));
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &self->m2, &self->d));
+
+	/* A replay in a past epoch is still a replay. */
+	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &self->m, &self->d));
+}
+
+/* Flip one byte of @m at @off and expect @err from @fd; restore it. */
+#define FORGE(fd, m, off, err) do {						\
+	(m)->buf[(off)] ^= 0x01;						\
+	EXPECT_EQ(-(err), dec_msg((fd), (m), &self->d)) TH_LOG("offset %zu", (size_t)(off)); \
+	(m)->buf[(off)] ^= 0x01;						\
+} while (0)
+
+/* A forged ciphertext fails and burns nothing: the genuine one decrypts. */
+TEST_F(data, forgery_ciphertext)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct pm pm;
+
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "ad", 2,
+				 "a message long enough to have a sample of its own; 64 bytes and more",
+				 69, sig64, sizeof(sig64), m));
+	ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
+	/* The tag (past the sample: the sender data still opens). */
+	FORGE(p->b, m, m->len - 1, EBADMSG);
+	/* The first ciphertext byte (in the sample: sender data fails). */
+	FORGE(p->b, m, pm.ct_off, EBADMSG);
+	ASSERT_EQ(0, dec_msg(p->b, m, &self->d));
+	EXPECT_EQ(0, self->d.gen);
+	EXPECT_EQ(69, self->d.content_len);
+}
+
+TEST_F(data, forgery_sender_data)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct pm pm;
+
+	ASSERT_EQ(0, enc_text(p->a, "sender data", m));
+	ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
+	FORGE(p->b, m, pm.esd_off, EBADMSG);
+	FORGE(p->b, m, pm.esd_off + pm.esd_len - 1, EBADMSG);
+	ASSERT_EQ(0, dec_msg(p->b, m, &self->d));
+	EXPECT_EQ(0, self->d.gen);
+}
+
+/*
+ * A sender whose messages keep failing authentication trips its breaker
+ * (module parameter evbuf_fail_threshold consecutive failures): its
+ * genuine messages are then refused (ECONNREFUSED) without being burned,
+ * other senders are not, and after the open time it is heard again.
+ */
+TEST_F_TIMEOUT(data, forgery_breaker, 60)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m2;	/* EXCHANGE uses self->m */
+	long long threshold = mod_param("evbuf_fail_threshold");
+	long long open_ms = mod_param("evbuf_open_base_ms");
+	long long i;
+	int r = 0;
+
+	ASSERT_LT(0, threshold);
+	ASSERT_GE(50, threshold);
+	ASSERT_LT(0, open_ms);
+	ASSERT_GE(10000, open_ms);
+	ASSERT_EQ(0, enc_text(p->a, "the genuine one, long enough to keep its sample", m));
+	for (i = 0; i < threshold; i++)
+		FORGE(p->b, m, m->len - 1, EBADMSG);
+	/* Open: the genuine message is refused, and not consumed. */
+	EXPECT_EQ(-ECONNREFUSED, dec_msg(p->b, m, &self->d));
+	/* Another sender (B -> A is A's endpoint for leaf 1) is not affected. */
+	EXCHANGE(p->b, p->a, 1, "the other way");
+	/* After the open time, a probe passes. */
+	sleep_ms((unsigned int)open_ms + 500);
+	for (i = 0; i < 20; i++) {
+		r = dec_msg(p->b, m, &self->d);
+		if (r != -ECONNREFUSED)
+			break;
+		sleep_ms(250);
+	}
+	EXPECT_EQ(0, r);
+	EXPECT_EQ(0, self->d.gen);
+	EXCHANGE(p->a, p->b, 0, "heard again");
+}
+
+/* The authenticated header fields: aad, group_id, content type. */
+TEST_F(data, forgery_header)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct pm pm;
+
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "authenticated", 13,
+				 "header", 6, NULL, 0, m));
+	ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
+	FORGE(p->b, m, pm.aad_off + 3, EBADMSG);
+	FORGE(p->b, m, pm.gid_off, EBADMSG);
+	/* application (1) -> proposal... 1 ^ 1 = 0: not a content type */
+	FORGE(p->b, m, pm.ctype_off, EBADMSG);
+	m->buf[pm.ctype_off] = MLS_CONTENT_PROPOSAL;
+	EXPECT_EQ(-EBADMSG, dec_msg(p->b, m, &self->d));
+	m->buf[pm.ctype_off] = MLS_CONTENT_APPLICATION;
+	/* epoch 0 -> 1: not reached yet */
+	FORGE(p->b, m, pm.epoch_off + 7, EAGAIN);
+	ASSERT_EQ(0, dec_msg(p->b, m, &self->d));
+	EXPECT_EQ(13, self->d.aad_len);
+}
+
+/* Beyond max_forward: ERANGE, and the far message is not burned. */
+TEST_F(data, max_forward_erange)
+{
+	struct pair *p = &self->p;
+	struct msg *ms = calloc(12, sizeof(*ms));
+	int i;
+
+	ASSERT_NE(NULL, ms);
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_MAX_FORWARD, 4));
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_OUT_OF_ORDER, 16));
+	for (i = 0; i < 12; i++)
+		ASSERT_EQ(0, enc_text(p->a, "forward", &ms[i]));
+	EXPECT_EQ(-ERANGE, dec_msg(p->b, &ms[11], &self->d));
+	EXPECT_EQ(-ERANGE, dec_msg(p->b, &ms[5], &self->d));
+	/* 4 ahead of the next expected (0) is allowed. */
+	EXPECT_EQ(0, dec_msg(p->b, &ms[4], &self->d));
+	EXPECT_EQ(-ERANGE, dec_msg(p->b, &ms[10], &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &ms[9], &self->d));
+	/* Now everything else is in reach, the refused ones included. */
+	for (i = 0; i < 12; i++) {
+		if (i == 4 || i == 9)
+			continue;
+		EXPECT_EQ(0, dec_msg(p->b, &ms[i], &self->d)) TH_LOG("gen %d", i);
+	}
+	free(ms);
+}
+
+/* A message of the previous epoch decrypts after the commit (GRACE). */
+TEST_F(data, grace_previous_epoch)
+{
+	struct pair *p = &self->p;
+
+	ASSERT_EQ(0, enc_text(p->a, "late", &self->m2));
+	EXPECT_EQ(0, self->m2.epoch);
+	ASSERT_EQ(0, pair_commit(p));
+	/* A sends in the new epoch only. */
+	ASSERT_EQ(0, enc_text(p->a, "new", &self->m));
+	EXPECT_EQ(1, self->m.epoch);
+	EXPECT_EQ(0, self->m.gen);
+	ASSERT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+	EXPECT_EQ(1, self->d.epoch);
+	ASSERT_EQ(0, dec_msg(p->b, &self->m2, &self->d));
+	EXPECT_EQ(0, self->d.epoch);
+	EXPECT_EQ(4, self->d.content_len);
+	EXPECT_EQ(0, memcmp(self->d.content, "late", 4));
+}
+
+/* epochs_kept past epochs, then EKEYEXPIRED. */
+TEST_F(data, epochs_kept_expiry)
+{
+	struct pair *p = &self->p;
+	struct mls_group_info info;
+	uint8_t gid[256], ctx[GC_MAX], want[GC_MAX];
+	struct grp_inputs e1;
+	size_t len;
+
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_EPOCHS_KEPT, 2));
+	ASSERT_EQ(0, enc_text(p->a, "epoch 0", &self->m));
+	ASSERT_EQ(0, pair_commit(p));
+	e1 = p->in;
+	ASSERT_EQ(0, enc_text(p->a, "epoch 1", &self->m2));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, pair_commit(p));
+	/* Current 3; kept 2 and 1; 0 is gone. */
+	ASSERT_EQ(0, grp_info(p->b, &info, gid, sizeof(gid)));
+	EXPECT_EQ(3, info.epoch);
+	EXPECT_EQ(1, info.oldest_epoch);
+	EXPECT_EQ(-EKEYEXPIRED, dec_msg(p->b, &self->m, &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m2, &self->d));
+	EXPECT_EQ(1, self->d.epoch);
+	EXPECT_EQ(-EKEYEXPIRED, grp_get_context(p->b, MLS_CONTEXT_F_EPOCH, 0, ctx,
+						sizeof(ctx), &len));
+	ASSERT_EQ(0, grp_get_context(p->b, MLS_CONTEXT_F_EPOCH, 1, ctx, sizeof(ctx), &len));
+	EXPECT_EQ(gc_encode(&e1, want), len);
+	EXPECT_EQ(0, memcmp(ctx, want, len));
+	EXPECT_EQ(-EAGAIN, grp_get_context(p->b, MLS_CONTEXT_F_EPOCH, 4, ctx,
+					   sizeof(ctx), &len));
+}
+
+/* Lowering epochs_kept erases past epochs at once. */
+TEST_F(data, epochs_kept_lowered)
+{
+	struct pair *p = &self->p;
+
+	ASSERT_EQ(0, enc_text(p->a, "epoch 0", &self->m));
+	ASSERT_EQ(0, enc_text(p->a, "epoch 0 too", &self->m2));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_EPOCHS_KEPT, 0));
+	EXPECT_EQ(-EKEYEXPIRED, dec_msg(p->b, &self->m2, &self->d));
+	/* The current epoch is untouched. */
+	EXCHANGE(p->a, p->b, 0, "current");
+}
+
+/* A past epoch older than epoch_max_age_ms: EKEYEXPIRED. */
+TEST_F(data, epoch_max_age_expiry)
+{
+	struct pair *p = &self->p;
+	struct msg *m3 = calloc(1, sizeof(*m3));
+
+	ASSERT_NE(NULL, m3);
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_EPOCH_MAX_AGE, 500));
+	ASSERT_EQ(0, enc_text(p->a, "age a", &self->m));
+	ASSERT_EQ(0, enc_text(p->a, "age b", &self->m2));
+	ASSERT_EQ(0, pair_commit(p));
+	/* Just left: still within the grace period. */
+	EXPECT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+	sleep_ms(1200);
+	EXPECT_EQ(-EKEYEXPIRED, dec_msg(p->b, &self->m2, &self->d));
+	/* The current epoch never ages. */
+	ASSERT_EQ(0, enc_text(p->a, "current", m3));
+	EXPECT_EQ(0, dec_msg(p->b, m3, &self->d));
+	free(m3);
+}
+
+/* The sender committed, the receiver not yet: EAGAIN, then fine. */
+TEST_F(data, future_epoch_eagain)
+{
+	struct pair *p = &self->p;
+	uint8_t cs[64];
+
+	rand_bytes(cs, p->nh);
+	ASSERT_EQ(0, member_commit(p, p->a, 0, cs));
+	ASSERT_EQ(0, enc_text(p->a, "from the future", &self->m));
+	EXPECT_EQ(1, self->m.epoch);
+	EXPECT_EQ(-EAGAIN, dec_msg(p->b, &self->m, &self->d));
+	ASSERT_EQ(0, member_commit(p, p->b, 1, cs));
+	ASSERT_EQ(0, pair_advance(p, cs));
+	ASSERT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+	EXPECT_EQ(1, self->d.epoch);
+	EXPECT_EQ(0, self->d.gen);
+}
+
+/*
+ * Leaf 2 of a three-leaf group sends; a receiver whose roster has leaf 2
+ * blank rejects it, one whose roster has it occupied accepts it.
+ */
+TEST_F(data, blank_leaf_ebadmsg)
+{
+	struct pair *p = &self->p;
+	struct grp_inputs in;
+	struct mls_group_new n;
+	uint8_t blank2 = 0x03, all = 0x07;
+	int s, r_blank, r_full;
+
+	inputs_random(&in, p->suite);
+	new_from_inputs(&n, &in, 2, 3, &all, 1, MLS_GROUP_F_EPHEMERAL);
+	s = grp_create(p->ctl, &n);
+	ASSERT_LE(0, s);
+	new_from_inputs(&n, &in, 0, 3, &blank2, 1, MLS_GROUP_F_EPHEMERAL);
+	r_blank = grp_create(p->ctl, &n);
+	ASSERT_LE(0, r_blank);
+	new_from_inputs(&n, &in, 1, 3, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	r_full = grp_create(p->ctl, &n);
+	ASSERT_LE(0, r_full);
+
+	ASSERT_EQ(0, enc_text(s, "from leaf 2", &self->m));
+	EXPECT_EQ(-EBADMSG, dec_msg(r_blank, &self->m, &self->d));
+	ASSERT_EQ(0, dec_msg(r_full, &self->m, &self->d));
+	EXPECT_EQ(2, self->d.leaf);
+	/* Leaf 0 and 1 are still heard by the one with leaf 2 blank. */
+	EXCHANGE(r_full, r_blank, 1, "from leaf 1");
+	close(s);
+	close(r_blank);
+	close(r_full);
+}
+
+/* In a two-leaf group: a receiver with the sender's leaf blank. */
+TEST_F(data, blank_leaf_two_leaves)
+{
+	struct pair *p = &self->p;
+	struct mls_group_new n;
+	uint8_t only1 = 0x02;
+	int r;
+
+	new_from_inputs(&n, &p->in, 1, 2, &only1, 1, MLS_GROUP_F_EPHEMERAL);
+	r = grp_create(p->ctl, &n);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(0, enc_text(p->a, "from leaf 0", &self->m));
+	EXPECT_EQ(-EBADMSG, dec_msg(r, &self->m, &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+	close(r);
+}
+
+/* Every truncation and one trailing byte: EBADMSG, nothing consumed. */
+TEST_F(data, truncated_input)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	uint8_t *copy;
+	size_t len;
+
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "aad", 3, "truncate me", 11,
+				 sig64, sizeof(sig64), m));
+	copy = malloc(m->len + 1);
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, m->buf, m->len);
+	for (len = 0; len < m->len; len++)
+		EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, copy, len, &self->d)) TH_LOG("len %zu", len);
+	copy[m->len] = 0;
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, copy, m->len + 1, &self->d));
+	copy[m->len] = 0xff;
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, copy, m->len + 1, &self->d));
+	ASSERT_EQ(0, dec_msg(p->b, m, &self->d));
+	EXPECT_EQ(11, self->d.content_len);
+	free(copy);
+}
+
+/* Encrypt into a small buffer: ENOSPC with the size, no generation used. */
+TEST_F(data, encrypt_enospc)
+{
+	struct pair *p = &self->p;
+	struct mls_encrypt e;
+	uint8_t out[MSG_MAX];
+	__u32 need;
+
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, out, 10);
+	EXPECT_EQ(-ENOSPC, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	need = e.message.len;
+	ASSERT_LT(10, need);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, out, need - 1);
+	EXPECT_EQ(-ENOSPC, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	EXPECT_EQ(need, e.message.len);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, NULL, 0);
+	EXPECT_EQ(-ENOSPC, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	EXPECT_EQ(need, e.message.len);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, out, need);
+	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	EXPECT_EQ(need, e.message.len);
+	EXPECT_EQ(0, e.generation);
+	ASSERT_EQ(0, grp_decrypt(p->b, out, e.message.len, &self->d));
+	EXPECT_EQ(0, self->d.gen);
+}
+
+/* Decrypt into small buffers: ENOSPC with the sizes, nothing consumed. */
+TEST_F(data, decrypt_enospc)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	uint8_t aad[64], content[64], sig[128];
+	struct mls_decrypt d;
+
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "0123456789", 10,
+				 "content of 20 bytes!", 20, sig64, sizeof(sig64), m));
+#define DEC_SET(acap, ccap, scap) do {						\
+	memset(&d, 0, sizeof(d));						\
+	mbuf(&d.message, m->buf, m->len);					\
+	mbuf(&d.authenticated_data, aad, (acap));				\
+	mbuf(&d.content, content, (ccap));					\
+	mbuf(&d.signature, sig, (scap));					\
+} while (0)
+	DEC_SET(sizeof(aad), 19, sizeof(sig));
+	EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	EXPECT_EQ(20, d.content.len);
+	DEC_SET(9, sizeof(content), sizeof(sig));
+	EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	EXPECT_EQ(10, d.authenticated_data.len);
+	DEC_SET(sizeof(aad), sizeof(content), 63);
+	EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	EXPECT_EQ(64, d.signature.len);
+	DEC_SET(0, 0, 0);
+	EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	EXPECT_EQ(10, d.authenticated_data.len);
+	EXPECT_EQ(20, d.content.len);
+	EXPECT_EQ(64, d.signature.len);
+	/* Exactly enough. */
+	DEC_SET(10, 20, 64);
+	ASSERT_EQ(0, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	EXPECT_EQ(0, d.generation);
+	EXPECT_EQ(20, d.content.len);
+	EXPECT_EQ(0, memcmp(content, "content of 20 bytes!", 20));
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, m, &self->d));
+#undef DEC_SET
+}
+
+/* An output address that faults: EFAULT, and the key is not burned. */
+TEST_F(data, decrypt_efault_burns_nothing)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct mls_decrypt d;
+
+	ASSERT_EQ(0, enc_text(p->a, "fault", m));
+	dec_init(&d, m->buf, m->len, &self->d);
+	d.content.addr = BAD_ADDR;
+	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	dec_init(&d, m->buf, m->len, &self->d);
+	d.signature.addr = LOW_ADDR;
+	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	dec_init(&d, m->buf, m->len, &self->d);
+	d.message.addr = BAD_ADDR;
+	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	ASSERT_EQ(0, dec_msg(p->b, m, &self->d));
+	EXPECT_EQ(0, self->d.gen);
+}
+
+/* Same secrets, other group_id: EBADMSG; same group_id: fine. */
+TEST_F(data, other_group_id_ebadmsg)
+{
+	struct pair *p = &self->p;
+	struct grp_inputs in, other;
+	struct mls_group_new n;
+	uint8_t enc[64], sd[64];
+	int a, b_same, b_other;
+
+	inputs_random(&in, p->suite);
+	other = in;
+	other.group_id[0] ^= 0x80;
+	rand_bytes(enc, p->nh);
+	rand_bytes(sd, p->nh);
+	new_install(&n, &in, enc, sd, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	a = grp_create(p->ctl, &n);
+	ASSERT_LE(0, a);
+	new_install(&n, &in, enc, sd, 1, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	b_same = grp_create(p->ctl, &n);
+	ASSERT_LE(0, b_same);
+	new_install(&n, &other, enc, sd, 1, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	b_other = grp_create(p->ctl, &n);
+	ASSERT_LE(0, b_other);
+
+	ASSERT_EQ(0, enc_text(a, "for one group", &self->m));
+	EXPECT_EQ(-EBADMSG, dec_msg(b_other, &self->m, &self->d));
+	EXPECT_EQ(0, dec_msg(b_same, &self->m, &self->d));
+	/* Also a message of the pair's group, to an unrelated member. */
+	ASSERT_EQ(0, enc_text(p->a, "for the pair", &self->m2));
+	EXPECT_EQ(-EBADMSG, dec_msg(b_same, &self->m2, &self->d));
+	close(a);
+	close(b_same);
+	close(b_other);
+}
+
+/* A member's own message fed back to it: EBADMSG. */
+TEST_F(data, own_message_ebadmsg)
+{
+	struct pair *p = &self->p;
+
+	ASSERT_EQ(0, enc_text(p->a, "mine", &self->m));
+	EXPECT_EQ(-EBADMSG, dec_msg(p->a, &self->m, &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+}
+
+/* Both members export the same values, those of RFC 9420 §8.5. */
+TEST_F(data, exporter_agrees)
+{
+	struct pair *p = &self->p;
+	static const size_t lens[] = { 1, 16, 32, 64, 65, 1024 };
+	uint8_t a[1024], b[1024], want[1024], prev[32];
+	const char *ctx = "exporter context";
+	unsigned int i;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		ASSERT_EQ(0, grp_exporter(p->a, "label", ctx, strlen(ctx), a, lens[i]));
+		ASSERT_EQ(0, grp_exporter(p->b, "label", ctx, strlen(ctx), b, lens[i]));
+		ASSERT_EQ(0, mls_exporter_us(p->suite, p->es.exporter, "label",
+					     (const uint8_t *)ctx, strlen(ctx), want, lens[i]));
+		EXPECT_EQ(0, memcmp(a, b, lens[i]));
+		EXPECT_EQ(0, memcmp(a, want, lens[i]));
+	}
+	ASSERT_EQ(0, grp_exporter(p->a, "label", ctx, strlen(ctx), prev, 32));
+	ASSERT_EQ(0, grp_exporter(p->a, "other label", ctx, strlen(ctx), a, 32));
+	EXPECT_NE(0, memcmp(a, prev, 32));
+	ASSERT_EQ(0, grp_exporter(p->a, "label", "", 0, a, 32));
+	EXPECT_NE(0, memcmp(a, prev, 32));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "label", ctx, strlen(ctx), a, 32));
+	ASSERT_EQ(0, grp_exporter(p->b, "label", ctx, strlen(ctx), b, 32));
+	EXPECT_EQ(0, memcmp(a, b, 32));
+	EXPECT_NE(0, memcmp(a, prev, 32));
+}
+
+/* GET_CONTEXT: the encoded GroupContext, what userspace signs. */
+TEST_F(data, group_context_encoding)
+{
+	struct pair *p = &self->p;
+	uint8_t ctx[GC_MAX], want[GC_MAX];
+	struct grp_inputs in;
+	struct mls_group_new n;
+	size_t len;
+	int fd;
+
+	ASSERT_EQ(0, grp_get_context(p->a, 0, 0, ctx, sizeof(ctx), &len));
+	EXPECT_EQ(gc_encode(&p->in, want), len);
+	EXPECT_EQ(0, memcmp(ctx, want, len));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, grp_get_context(p->b, 0, 0, ctx, sizeof(ctx), &len));
+	EXPECT_EQ(gc_encode(&p->in, want), len);
+	EXPECT_EQ(0, memcmp(ctx, want, len));
+
+	/* With extensions, short hashes and a long group_id. */
+	inputs_random(&in, p->suite);
+	in.group_id_len = 255;
+	rand_bytes(in.group_id, 255);
+	in.tree_hash_len = 5;
+	in.cth_len = 0;
+	in.ext_len = 10;
+	memcpy(in.ext, "\x00\x0a\x07\x00\x01\x02\x03\x04\x05\x06", 10);
+	new_from_inputs(&n, &in, 0, 1, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	fd = grp_create(p->ctl, &n);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, grp_get_context(fd, 0, 0, ctx, sizeof(ctx), &len));
+	EXPECT_EQ(gc_encode(&in, want), len);
+	EXPECT_EQ(0, memcmp(ctx, want, len));
+	/* ENOSPC with the size needed. */
+	EXPECT_EQ(-ENOSPC, grp_get_context(fd, 0, 0, ctx, 4, &len));
+	EXPECT_EQ(gc_encode(&in, want), len);
+	close(fd);
+}
+
+/* ------------------------------------------------ messages made here */
+
+/* The crafting context of the pair's current epoch, from leaf 0. */
+static struct craft pair_craft(const struct pair *p, const uint8_t *pt, size_t pt_len,
+			       uint32_t gen)
+{
+	struct craft c = {
+		.suite = p->suite, .group_id = p->in.group_id,
+		.group_id_len = p->in.group_id_len, .epoch = p->in.epoch,
+		.ctype = MLS_CONTENT_APPLICATION, .aad = (const uint8_t *)"crafted",
+		.aad_len = 7, .pt = pt, .pt_len = pt_len, .leaf = 0, .gen = gen,
+		.encryption_secret = p->es.encryption,
+		.sender_data_secret = p->es.sender_data, .leaf_count = p->leaf_count,
+	};
+
+	rand_bytes(c.reuse_guard, 4);
+	return c;
+}
+
+/* A message made in userspace decrypts in the kernel (the control). */
+TEST_F(data, crafted_valid_accepted)
+{
+	struct pair *p = &self->p;
+	uint8_t pt[256], msg[MSG_MAX];
+	struct craft c;
+	size_t ptlen, len;
+	uint32_t g;
+
+	for (g = 0; g < 3; g++) {
+		ptlen = app_plaintext(pt, (const uint8_t *)"made in userspace", 17, sig64,
+				      sizeof(sig64), g * 5);
+		c = pair_craft(p, pt, ptlen, g * 2);
+		len = craft_message(&c, msg);
+		ASSERT_NE(0, len);
+		ASSERT_EQ(0, grp_decrypt(p->b, msg, len, &self->d));
+		EXPECT_EQ(0, self->d.leaf);
+		EXPECT_EQ(g * 2, self->d.gen);
+		ASSERT_EQ(17, self->d.content_len);
+		EXPECT_EQ(0, memcmp(self->d.content, "made in userspace", 17));
+		ASSERT_EQ(7, self->d.aad_len);
+		EXPECT_EQ(0, memcmp(self->d.aad, "crafted", 7));
+		ASSERT_EQ(sizeof(sig64), self->d.sig_len);
+		EXPECT_EQ(0, memcmp(self->d.sig, sig64, sizeof(sig64)));
+	}
+	/* And in a later epoch. */
+	ASSERT_EQ(0, pair_commit(p));
+	ptlen = app_plaintext(pt, (const uint8_t *)"epoch 1", 7, NULL, 0, 0);
+	c = pair_craft(p, pt, ptlen, 0);
+	len = craft_message(&c, msg);
+	ASSERT_EQ(0, grp_decrypt(p->b, msg, len, &self->d));
+	EXPECT_EQ(1, self->d.epoch);
+}
+
+/* A non-zero padding byte: EBADMSG. */
+TEST_F(data, crafted_nonzero_padding)
+{
+	struct pair *p = &self->p;
+	uint8_t pt[256], msg[MSG_MAX];
+	struct craft c;
+	size_t ptlen, len;
+
+	ptlen = app_plaintext(pt, (const uint8_t *)"padded", 6, sig64, 8, 20);
+	pt[ptlen - 1] = 0x01;
+	c = pair_craft(p, pt, ptlen, 0);
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	pt[ptlen - 1] = 0;
+	pt[ptlen - 20] = 0x80;
+	c = pair_craft(p, pt, ptlen, 0);
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	/* All zeros: fine, and generation 0 was not burned by the others. */
+	pt[ptlen - 20] = 0;
+	c = pair_craft(p, pt, ptlen, 0);
+	len = craft_message(&c, msg);
+	ASSERT_EQ(0, grp_decrypt(p->b, msg, len, &self->d));
+	EXPECT_EQ(6, self->d.content_len);
+}
+
+/* Another member at leaf 1 of the pair's first epoch (fresh ratchets). */
+static int fresh_b(const struct pair *p)
+{
+	struct mls_group_new n;
+
+	new_from_inputs(&n, &p->in, 1, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	return grp_create(p->ctl, &n);
+}
+
+/*
+ * Malformed content plaintexts that authenticate: EBADMSG. Each goes to
+ * a receiver of its own, which then takes a good message of the same
+ * generation (a rejected message burns nothing).
+ */
+TEST_F(data, crafted_malformed_content)
+{
+	struct pair *p = &self->p;
+	uint8_t msg[MSG_MAX];
+	/* application_data<V> with a non-minimal length */
+	static const uint8_t nonmin[] = { 0x40, 0x03, 'a', 'b', 'c', 0x00 };
+	/* signature<V> with a non-minimal length */
+	static const uint8_t signonmin[] = { 0x01, 'a', 0x40, 0x01, 's' };
+	/* a length past the end */
+	static const uint8_t overrun[] = { 0x10, 'a', 'b', 'c' };
+	/* no signature<V> at all */
+	static const uint8_t nosig[] = { 0x03, 'a', 'b', 'c' };
+	/* a signature<V> past the end */
+	static const uint8_t sigover[] = { 0x01, 'a', 0x05, 's' };
+	/* prefix 11 */
+	static const uint8_t prefix11[] = { 0xc0, 0x00, 0x00, 0x00, 0x00 };
+	static const struct { const uint8_t *pt; size_t len; } cases[] = {
+		{ nonmin, sizeof(nonmin) },
+		{ signonmin, sizeof(signonmin) },
+		{ overrun, sizeof(overrun) },
+		{ nosig, sizeof(nosig) },
+		{ sigover, sizeof(sigover) },
+		{ prefix11, sizeof(prefix11) },
+		{ NULL, 0 },
+	};
+	unsigned int i;
+	uint8_t good[32];
+	struct craft c;
+	size_t len;
+	int r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = fresh_b(p);
+		ASSERT_LE(0, r);
+		c = pair_craft(p, cases[i].pt, cases[i].len, 0);
+		len = craft_message(&c, msg);
+		ASSERT_NE(0, len);
+		EXPECT_EQ(-EBADMSG, grp_decrypt(r, msg, len, &self->d)) TH_LOG("case %u", i);
+		c = pair_craft(p, good, app_plaintext(good, (const uint8_t *)"ok", 2, NULL, 0, 0),
+			       0);
+		len = craft_message(&c, msg);
+		EXPECT_EQ(0, grp_decrypt(r, msg, len, &self->d)) TH_LOG("case %u", i);
+		close(r);
+	}
+}
+
+/* A valid message from a leaf blank in the receiver's roster. */
+TEST_F(data, crafted_blank_leaf)
+{
+	struct pair *p = &self->p;
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct epoch_secrets es;
+	uint8_t pt[64], msg[MSG_MAX], blank2 = 0x0b;	/* leaves 0, 1, 3 */
+	struct craft c;
+	size_t len;
+	int r_blank, r_full;
+
+	inputs_random(&in, p->suite);
+	ASSERT_EQ(0, key_schedule(&in, in.init, in.commit, in.psk, &es));
+	new_from_inputs(&n, &in, 0, 4, &blank2, 1, MLS_GROUP_F_EPHEMERAL);
+	r_blank = grp_create(p->ctl, &n);
+	ASSERT_LE(0, r_blank);
+	new_from_inputs(&n, &in, 1, 4, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	r_full = grp_create(p->ctl, &n);
+	ASSERT_LE(0, r_full);
+
+	c = (struct craft){
+		.suite = p->suite, .group_id = in.group_id, .group_id_len = in.group_id_len,
+		.epoch = 0, .ctype = MLS_CONTENT_APPLICATION, .pt = pt,
+		.pt_len = app_plaintext(pt, (const uint8_t *)"leaf 2", 6, NULL, 0, 0),
+		.leaf = 2, .gen = 0, .reuse_guard = { 1, 2, 3, 4 },
+		.encryption_secret = es.encryption, .sender_data_secret = es.sender_data,
+		.leaf_count = 4,
+	};
+	len = craft_message(&c, msg);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(r_blank, msg, len, &self->d));
+	ASSERT_EQ(0, grp_decrypt(r_full, msg, len, &self->d));
+	EXPECT_EQ(2, self->d.leaf);
+	/* Leaf 3 is occupied for both. */
+	c.leaf = 3;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(0, grp_decrypt(r_blank, msg, len, &self->d));
+	close(r_blank);
+	close(r_full);
+}
+
+/* A valid message claiming the receiver's own leaf, or no leaf at all. */
+TEST_F(data, crafted_bad_sender_leaf)
+{
+	struct pair *p = &self->p;
+	uint8_t pt[64], msg[MSG_MAX];
+	struct craft c;
+	size_t len;
+
+	c = pair_craft(p, pt, app_plaintext(pt, (const uint8_t *)"me?", 3, NULL, 0, 0), 0);
+	c.leaf = 1;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	/* A, whose own leaf is 0, takes it (the control). */
+	ASSERT_EQ(0, grp_decrypt(p->a, msg, len, &self->d));
+	EXPECT_EQ(1, self->d.leaf);
+
+	/* Leaves 2 and 0xffffffff do not exist in a two-leaf group. */
+	c.leaf = 2;
+	c.bad_content_key = true;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	c.leaf = 0xffffffff;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+}
+
+/* Generations near 2^32 with max_forward at its cap: ERANGE, no wrap. */
+TEST_F(data, crafted_far_generation)
+{
+	struct pair *p = &self->p;
+	long long cap = mod_param("max_forward_max");
+	static const uint32_t gens[] = { 0xffffffff, 0xfffffffe, 0x80000000 };
+	uint8_t pt[64], msg[MSG_MAX];
+	struct craft c;
+	unsigned int i;
+	size_t len;
+
+	ASSERT_LT(0, cap);
+	ASSERT_GT(0x80000000LL, cap);
+	ASSERT_EQ(0, grp_policy1(p->b, MLS_POLICY_MAX_FORWARD, (__u32)cap));
+	for (i = 0; i < sizeof(gens) / sizeof(gens[0]); i++) {
+		c = pair_craft(p, pt, app_plaintext(pt, (const uint8_t *)"far", 3, NULL, 0, 0),
+			       gens[i]);
+		c.bad_content_key = true;
+		len = craft_message(&c, msg);
+		EXPECT_EQ(-ERANGE, grp_decrypt(p->b, msg, len, &self->d)) TH_LOG("gen %u", gens[i]);
+	}
+	c = pair_craft(p, pt, app_plaintext(pt, (const uint8_t *)"far", 3, NULL, 0, 0),
+		       (uint32_t)cap + 1);
+	c.bad_content_key = true;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-ERANGE, grp_decrypt(p->b, msg, len, &self->d));
+	EXCHANGE(p->a, p->b, 0, "near");
+}
+
+/* The MLSMessage framing: version, wire format, varints, content type. */
+TEST_F(data, crafted_bad_framing)
+{
+	struct pair *p = &self->p;
+	uint8_t pt[64], msg[MSG_MAX];
+	struct craft c;
+	size_t ptlen, len;
+
+	ptlen = app_plaintext(pt, (const uint8_t *)"frame", 5, NULL, 0, 0);
+	c = pair_craft(p, pt, ptlen, 0);
+	c.version = 2;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	c.version = 0xffff;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	c.version = 0;
+	c.wire_format = 1;	/* mls_public_message */
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	c.wire_format = 3;	/* mls_welcome */
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	c.wire_format = 0;
+	c.aad_len_nonminimal = true;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	c.aad_len_nonminimal = false;
+	c.ctype = 0;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	c.ctype = 4;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(-EBADMSG, grp_decrypt(p->b, msg, len, &self->d));
+	/* Prefix 11 in the group_id length of a genuine message. */
+	ASSERT_EQ(0, enc_text(p->a, "genuine", &self->m));
+	self->m.buf[4] |= 0xc0;
+	EXPECT_EQ(-EBADMSG, dec_msg(p->b, &self->m, &self->d));
+	self->m.buf[4] &= 0x3f;
+	/* The control: all of it in order. */
+	c.ctype = MLS_CONTENT_APPLICATION;
+	c.gen = 1;
+	len = craft_message(&c, msg);
+	EXPECT_EQ(0, grp_decrypt(p->b, msg, len, &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+}
+
+TEST_HARNESS_MAIN
