@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
-/* The control device: open and version. */
-#include "lib.h"
-
+/* The control device: open, version, and the groups it makes and finds. */
 #include <libmls.h>
 
+#include "lib.h"
+
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,70 @@ MLS_EXPORT int mls_open(int flags)
 
 MLS_EXPORT int mls_get_version(int ctl_fd, struct mls_version *v)
 {
+	if (!v)
+		return -EINVAL;
 	memset(v, 0, sizeof(*v));
 	return mls_ioctl(ctl_fd, MLS_IOC_GET_VERSION, v);
+}
+
+MLS_EXPORT int mls_group_create(int ctl_fd, struct mls_group_new *g)
+{
+	if (!g)
+		return -EINVAL;
+	return mls_ioctl(ctl_fd, MLS_IOC_GROUP_CREATE, g);
+}
+
+MLS_EXPORT int mls_group_join(int ctl_fd, struct mls_group_new *g)
+{
+	if (!g)
+		return -EINVAL;
+	return mls_ioctl(ctl_fd, MLS_IOC_GROUP_JOIN, g);
+}
+
+MLS_EXPORT int mls_group_open(int ctl_fd, uint32_t id)
+{
+	struct mls_group_open o = { .flags = 0, .id = id };
+
+	return mls_ioctl(ctl_fd, MLS_IOC_GROUP_OPEN, &o);
+}
+
+/*
+ * Ask with room for what exists now plus some: groups made between two
+ * calls make the kernel ask again, a bounded number of times.
+ */
+MLS_EXPORT int mls_group_list(int ctl_fd, uint32_t **ids, size_t *count)
+{
+	struct mls_group_list l;
+	uint32_t cap = 16, *buf;
+	int ret, i;
+
+	if (!ids || !count)
+		return -EINVAL;
+	*ids = NULL;
+	*count = 0;
+	for (i = 0; i < MLS_RETRIES; i++) {
+		buf = mls_malloc(cap * sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
+		memset(&l, 0, sizeof(l));
+		l.count = cap;
+		l.ids = (uint64_t)(uintptr_t)buf;
+		ret = mls_ioctl(ctl_fd, MLS_IOC_GROUP_LIST, &l);
+		if (ret == 0) {
+			if (l.count == 0) {
+				free(buf);
+				buf = NULL;
+			}
+			*ids = buf;
+			*count = l.count;
+			return 0;
+		}
+		free(buf);
+		if (ret != -ENOSPC)
+			return ret;
+		if (l.count > UINT32_MAX / 2 - 16)
+			return -EOVERFLOW;
+		cap = l.count + l.count / 4 + 16;
+	}
+	return -ENOSPC;
 }

@@ -2,11 +2,18 @@
 /* mlsctl version: what the module reports about itself. */
 #include "mlsctl.h"
 
-#include <libmls.h>
-
-#include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
+
+const char usage_version[] = "\n"
+	"Prints the module version (sysfs), the API version, the feature\n"
+	"bits and the supported ciphersuites.\n";
+
+static const char *const feature_names[] = {
+	"version_ioctl",	/* MLS_FEATURE_VERSION_IOCTL */
+	"groups",		/* MLS_FEATURE_GROUPS */
+};
 
 static void read_sysfs(const char *name, char *buf, size_t len)
 {
@@ -27,46 +34,48 @@ int cmd_version(const struct mlsctl_opts *o, int argc, char **argv)
 {
 	struct mls_version v;
 	char modver[64];
-	int fd, ret, s, first = 1;
+	unsigned int b;
+	struct jw w;
+	int fd, ret;
 
-	if (argc > 0 && strcmp(argv[0], "help") == 0) {
-		printf("usage: mlsctl [-j] version\n");
-		return EXIT_OK;
-	}
-	if (argc > 0) {
-		fprintf(stderr, "mlsctl version: unexpected argument \"%s\"\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	fd = mls_open(0);
-	if (fd < 0) {
-		fprintf(stderr, "mlsctl: /dev/mls: %s\n", strerror(-fd));
+	if (argc > 0)
+		return usage_error("version: unexpected argument \"%s\"", argv[0]);
+	fd = open_ctl();
+	if (fd < 0)
 		return EXIT_KERNEL;
-	}
 	ret = mls_get_version(fd, &v);
 	close(fd);
-	if (ret < 0) {
-		fprintf(stderr, "mlsctl: version: %s\n", strerror(-ret));
-		return EXIT_KERNEL;
-	}
+	if (ret < 0)
+		return op_error(ret, "version");
 	read_sysfs("version", modver, sizeof(modver));
 
 	if (o->json) {
-		printf("{\"module_version\":\"%s\",\"api_version\":%u,"
-		       "\"features\":%llu,\"suites\":[", modver, v.api_version,
-		       (unsigned long long)v.features);
-		for (s = 0; s < 64; s++)
-			if (v.suites & (1ULL << s)) {
-				printf("%s%d", first ? "" : ",", s);
-				first = 0;
-			}
-		printf("]}\n");
+		jw_init(&w, stdout);
+		jw_obj(&w, NULL);
+		jw_str(&w, "module_version", modver);
+		jw_u64(&w, "api_version", v.api_version);
+		jw_u64(&w, "features", v.features);
+		jw_arr(&w, "feature_names");
+		for (b = 0; b < ARRAY_SIZE(feature_names); b++)
+			if (v.features & (1ULL << b))
+				jw_str(&w, NULL, feature_names[b]);
+		jw_arr_end(&w);
+		jw_arr(&w, "suites");
+		for (b = 0; b < 64; b++)
+			if (v.suites & (1ULL << b))
+				jw_u64(&w, NULL, b);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
 		return EXIT_OK;
 	}
-	printf("module version: %s\napi version:    %u\nfeatures:       0x%llx\nciphersuites:  ",
-	       modver, v.api_version, (unsigned long long)v.features);
-	for (s = 0; s < 64; s++)
-		if (v.suites & (1ULL << s))
-			printf(" %d", s);
-	printf("\n");
+	printf("module version: %s\napi version:    %u\nfeatures:       0x%" PRIx64,
+	       modver, v.api_version, (uint64_t)v.features);
+	for (b = 0; b < ARRAY_SIZE(feature_names); b++)
+		if (v.features & (1ULL << b))
+			printf(" %s", feature_names[b]);
+	printf("\nciphersuites:\n");
+	for (b = 0; b < 64; b++)
+		if (v.suites & (1ULL << b))
+			printf("  %2u %s\n", b, mls_suite_name(b) ? mls_suite_name(b) : "");
 	return EXIT_OK;
 }

@@ -2,12 +2,32 @@
 /*
  * libmls: the thin userspace library of mls.
  *
- * Every function returns 0 (or a non-negative value where documented) on
- * success and -errno on failure; none touches errno. There is no global
- * state: the caller owns every descriptor.
+ * It wraps every ioctl of /dev/mls and of a group fd (uapi/linux/mls.h is
+ * the reference for what each one does), sizes the output buffers the
+ * kernel fills, and adds what every application needs around the kernel:
+ * FramedContentTBS (RFC 9420 §6.1) and its signature (OpenSSL), so that a
+ * signed application message goes out with mls_send() and comes in,
+ * verified, with mls_recv().
+ *
+ * Conventions:
+ *  - Every function returns 0 (or a non-negative value where documented)
+ *    on success and -errno on failure; none touches errno.
+ *  - There is no global state: the caller owns every descriptor, key and
+ *    buffer.
+ *  - Outputs of bounded size (a signature, an authenticator) go to a
+ *    caller's buffer with an in/out length: on -ENOSPC the length needed
+ *    is written back. Outputs of unbounded size (messages, plaintexts,
+ *    GroupContexts, group lists) are allocated by libmls, which retries
+ *    with the size the kernel asks for; release them with
+ *    mls_bytes_free() or mls_received_free(), which also wipe them.
+ *
+ * One man page per function: libmls(3) lists them.
  */
 #ifndef LIBMLS_H
 #define LIBMLS_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include <linux/mls.h>
 
@@ -15,20 +35,325 @@
 extern "C" {
 #endif
 
-/**
- * mls_open() - open the control device /dev/mls
- * @flags: extra open(2) flags (O_CLOEXEC is always added)
- *
- * Return: the descriptor, or -errno.
- */
-int mls_open(int flags);
+#define LIBMLS_VERSION_MAJOR	0
+#define LIBMLS_VERSION_MINOR	1
+
+/* RFC 9420 §6 WireFormat, and the largest signature any suite makes. */
+#define MLS_WIRE_FORMAT_PUBLIC_MESSAGE	1
+#define MLS_WIRE_FORMAT_PRIVATE_MESSAGE	2
+#define MLS_SIGNATURE_MAX		160
+
+/* TLS SignatureScheme values (RFC 8446 §4.2.3) of the seven suites. */
+#define MLS_SIG_ECDSA_SECP256R1_SHA256	0x0403
+#define MLS_SIG_ECDSA_SECP384R1_SHA384	0x0503
+#define MLS_SIG_ECDSA_SECP521R1_SHA512	0x0603
+#define MLS_SIG_ED25519			0x0807
+#define MLS_SIG_ED448			0x0808
+
+/* --------------------------------------------------------------- helpers */
 
 /**
- * mls_get_version() - API version, features and ciphersuites
- * @ctl_fd: descriptor of /dev/mls
- * @v: filled on success
+ * mls_buf_set() - point a struct mls_buf at @len bytes at @p
  */
+static inline void mls_buf_set(struct mls_buf *b, const void *p, size_t len)
+{
+	b->addr = (uint64_t)(uintptr_t)p;
+	b->len = (uint32_t)len;
+	b->reserved = 0;
+}
+
+/**
+ * mls_suite_hash_len() - Nh of RFC 9420 ciphersuite @suite: the length of
+ *	every secret the kernel takes or gives; 0 for an unknown suite
+ */
+static inline size_t mls_suite_hash_len(unsigned int suite)
+{
+	switch (suite) {
+	case 1: case 2: case 3:
+		return 32;
+	case 7:
+		return 48;
+	case 4: case 5: case 6:
+		return 64;
+	}
+	return 0;
+}
+
+/**
+ * mls_suite_signature_scheme() - the MLS_SIG_* of @suite, 0 if unknown
+ */
+static inline int mls_suite_signature_scheme(unsigned int suite)
+{
+	switch (suite) {
+	case 1: case 3:
+		return MLS_SIG_ED25519;
+	case 2:
+		return MLS_SIG_ECDSA_SECP256R1_SHA256;
+	case 4: case 6:
+		return MLS_SIG_ED448;
+	case 5:
+		return MLS_SIG_ECDSA_SECP521R1_SHA512;
+	case 7:
+		return MLS_SIG_ECDSA_SECP384R1_SHA384;
+	}
+	return 0;
+}
+
+/**
+ * mls_suite_name() - the RFC 9420 name of @suite, or NULL if unknown
+ */
+static inline const char *mls_suite_name(unsigned int suite)
+{
+	switch (suite) {
+	case 1:
+		return "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
+	case 2:
+		return "MLS_128_DHKEMP256_AES128GCM_SHA256_P256";
+	case 3:
+		return "MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519";
+	case 4:
+		return "MLS_256_DHKEMX448_AES256GCM_SHA512_Ed448";
+	case 5:
+		return "MLS_256_DHKEMP521_AES256GCM_SHA512_P521";
+	case 6:
+		return "MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_Ed448";
+	case 7:
+		return "MLS_256_DHKEMP384_AES256GCM_SHA384_P384";
+	}
+	return NULL;
+}
+
+/* Bytes libmls allocated. */
+struct mls_bytes {
+	uint8_t *data;
+	size_t len;
+};
+
+/* Wipe and free @b->data; @b is left empty. NULL and empty are fine. */
+void mls_bytes_free(struct mls_bytes *b);
+
+/* ---------------------------------------------------- the control device */
+
+/* Open /dev/mls (O_RDWR | O_CLOEXEC | @flags): the descriptor, or -errno. */
+int mls_open(int flags);
+
+/* MLS_IOC_GET_VERSION into @v. */
 int mls_get_version(int ctl_fd, struct mls_version *v);
+
+/*
+ * MLS_IOC_GROUP_CREATE and MLS_IOC_GROUP_JOIN: the new group fd (>= 0),
+ * with @g->id set to the group's kernel id, or -errno.
+ */
+int mls_group_create(int ctl_fd, struct mls_group_new *g);
+int mls_group_join(int ctl_fd, struct mls_group_new *g);
+
+/* MLS_IOC_GROUP_OPEN: a group fd on group @id, or -errno. */
+int mls_group_open(int ctl_fd, uint32_t id);
+
+/*
+ * MLS_IOC_GROUP_LIST: the kernel ids of the live groups, increasing, in
+ * a fresh array (@*ids, free(3) it; NULL when there is none) of @*count.
+ */
+int mls_group_list(int ctl_fd, uint32_t **ids, size_t *count);
+
+/* ------------------------------------------------------ a group's state */
+
+/*
+ * MLS_IOC_GROUP_INFO into @info. @group_id (may be NULL) gets the MLS
+ * group_id, @*group_id_len is its capacity in and its length out (-ENOSPC
+ * with the length needed if too small; MLS_MAX_GROUP_ID_LEN always fits).
+ * The buffer fields of @info are cleared on return.
+ */
+int mls_group_info(int gfd, struct mls_group_info *info, void *group_id,
+		   size_t *group_id_len);
+
+/* MLS_IOC_SET_POLICY: the fields of @p named by @mask (MLS_POLICY_*). */
+int mls_group_set_policy(int gfd, uint32_t mask, const struct mls_policy *p);
+
+/* MLS_IOC_GROUP_DESTROY. */
+int mls_group_destroy(int gfd);
+
+/*
+ * MLS_IOC_GET_CONTEXT: the encoded GroupContext of epoch @*epoch (flags
+ * MLS_CONTEXT_F_EPOCH) or of the current epoch (flags 0; @*epoch is set),
+ * in a fresh @ctx.
+ */
+int mls_get_context(int gfd, uint32_t flags, uint64_t *epoch,
+		    struct mls_bytes *ctx);
+
+/* MLS_IOC_COMMIT with @c as given (see uapi/linux/mls.h). */
+int mls_commit(int gfd, struct mls_commit *c);
+
+/*
+ * MLS_IOC_EXPORTER: MLS-Exporter(@label, @context, @len) of the current
+ * epoch into @out; @epoch (may be NULL) gets the epoch.
+ */
+int mls_exporter(int gfd, const char *label, const void *context,
+		 size_t context_len, void *out, size_t len, uint64_t *epoch);
+
+/*
+ * MLS_IOC_EPOCH_AUTHENTICATOR into @out, @*len its capacity in and the
+ * authenticator's length (Nh) out; @epoch (may be NULL) gets the epoch.
+ */
+int mls_epoch_authenticator(int gfd, void *out, size_t *len, uint64_t *epoch);
+
+/* ------------------------------------------------------------ messages */
+
+/* What mls_encrypt() and mls_send() made. */
+struct mls_sent {
+	struct mls_bytes message;	/* the MLSMessage: mls_bytes_free() it */
+	uint64_t epoch;
+	uint32_t generation;
+};
+
+/* What mls_decrypt() and mls_recv() opened: mls_received_free() it. */
+struct mls_received {
+	/* application_data, or the raw plaintext of a proposal or commit */
+	const uint8_t *content;
+	size_t content_len;
+	const uint8_t *authenticated_data;
+	size_t authenticated_data_len;
+	const uint8_t *signature;
+	size_t signature_len;
+	uint64_t epoch;
+	uint32_t content_type;		/* enum mls_content_type */
+	uint32_t sender_leaf;
+	uint32_t generation;
+	struct mls_bytes block;		/* where the three above live */
+};
+
+void mls_received_free(struct mls_received *r);
+
+/*
+ * MLS_IOC_ENCRYPT: protect @content (an application_data, or the raw
+ * Proposal/Commit and its auth data) with @signature; @out gets a fresh
+ * MLSMessage. Empty arguments may be NULL.
+ */
+int mls_encrypt(int gfd, uint32_t content_type,
+		const void *authenticated_data, size_t authenticated_data_len,
+		const void *content, size_t content_len,
+		const void *signature, size_t signature_len,
+		struct mls_sent *out);
+
+/* MLS_IOC_DECRYPT of the MLSMessage @msg into a fresh @out. */
+int mls_decrypt(int gfd, const void *msg, size_t len, struct mls_received *out);
+
+/* The clear header of an MLSMessage holding a PrivateMessage. */
+struct mls_message_header {
+	uint16_t version;
+	uint16_t wire_format;
+	const uint8_t *group_id;	/* pointers into the message */
+	size_t group_id_len;
+	uint64_t epoch;
+	uint32_t content_type;
+	const uint8_t *authenticated_data;
+	size_t authenticated_data_len;
+};
+
+/*
+ * Parse the clear header of @msg without any key: which group, which
+ * epoch, which content type. -EBADMSG if it is not an MLSMessage(mls10,
+ * PrivateMessage) or is malformed.
+ */
+int mls_message_peek(const void *msg, size_t len, struct mls_message_header *h);
+
+/* ---------------------------------------------------------- signatures */
+
+/* A signature key (private, or public only) of one signature scheme. */
+struct mls_sig_key;
+
+enum mls_key_format {
+	MLS_KEY_PRIVATE,	/* raw SignaturePrivateKey (RFC 9420 vectors) */
+	MLS_KEY_PUBLIC,		/* raw SignaturePublicKey (LeafNode) */
+	MLS_KEY_PEM_PRIVATE,	/* PKCS#8 PEM */
+	MLS_KEY_PEM_PUBLIC,	/* SubjectPublicKeyInfo PEM */
+};
+
+/* A fresh key pair for @suite's signature scheme. */
+int mls_sig_key_generate(unsigned int suite, struct mls_sig_key **key);
+
+/*
+ * A key from @len bytes at @buf in @format. @suite names the scheme; with
+ * a PEM format it may be 0 (any scheme some suite uses).
+ */
+int mls_sig_key_import(unsigned int suite, enum mls_key_format format,
+		       const void *buf, size_t len, struct mls_sig_key **key);
+
+/* @key in @format into a fresh @out. */
+int mls_sig_key_export(const struct mls_sig_key *key, enum mls_key_format format,
+		       struct mls_bytes *out);
+
+/* The MLS_SIG_* scheme of @key (> 0), or -EINVAL. */
+int mls_sig_key_scheme(const struct mls_sig_key *key);
+
+/* Wipe and free @key; NULL is fine. */
+void mls_sig_key_free(struct mls_sig_key *key);
+
+/*
+ * SignWithLabel (RFC 9420 §5.1.2): sign SignContent{"MLS 1.0 " @label,
+ * @content} into @sig, @*sig_len its capacity in and the signature's
+ * length out (-ENOSPC with the maximum needed).
+ */
+int mls_sign_with_label(const struct mls_sig_key *key, const char *label,
+			const void *content, size_t len, void *sig,
+			size_t *sig_len);
+
+/* VerifyWithLabel: 0 if @sig is valid, -EBADMSG if it is not. */
+int mls_verify_with_label(const struct mls_sig_key *key, const char *label,
+			  const void *content, size_t len, const void *sig,
+			  size_t sig_len);
+
+/* A FramedContent (§6.1) sent by a member, with its GroupContext. */
+struct mls_framed_content {
+	uint16_t wire_format;		/* MLS_WIRE_FORMAT_*; 0 is private */
+	const void *group_id;
+	size_t group_id_len;
+	uint64_t epoch;
+	uint32_t sender_leaf;
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+	uint32_t content_type;		/* enum mls_content_type */
+	/* application_data (libmls adds its length), or an encoded
+	 * Proposal or Commit
+	 */
+	const void *content;
+	size_t content_len;
+	const void *context;		/* the encoded GroupContext */
+	size_t context_len;
+};
+
+/* The encoded FramedContentTBS of @fc into a fresh @tbs. */
+int mls_framed_content_tbs(const struct mls_framed_content *fc,
+			   struct mls_bytes *tbs);
+
+/* ------------------------------------------- signed application messages */
+
+/*
+ * Sign @data (with @aad as authenticated_data) with @key over the current
+ * epoch's FramedContentTBS and encrypt it: @out gets the MLSMessage.
+ */
+int mls_send(int gfd, const struct mls_sig_key *key, const void *data,
+	     size_t len, const void *aad, size_t aad_len, struct mls_sent *out);
+
+/*
+ * Where mls_recv() finds a sender's key: set @*key (borrowed: libmls does
+ * not free it) for member @leaf in @epoch and return 0, or return -errno
+ * (-ENOKEY: unknown sender), which mls_recv() passes on.
+ */
+typedef int (*mls_sender_key_fn)(void *arg, uint32_t leaf, uint64_t epoch,
+				 const struct mls_sig_key **key);
+
+/*
+ * Decrypt the application message @msg and verify its signature with the
+ * sender's key from @lookup: @out gets the verified message.
+ */
+int mls_recv(int gfd, mls_sender_key_fn lookup, void *arg, const void *msg,
+	     size_t len, struct mls_received *out);
+
+/*
+ * The event buffer's ioctls (MLS_IOC_EVBUF_*, /dev/mls) get their wrappers
+ * in evbuf.c, exported under a new version node of libmls.map.
+ */
 
 #ifdef __cplusplus
 }
