@@ -1,0 +1,1362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mls-bench: the measured speed of the mls data plane against its
+ * baselines (Documentation/dev-tools/bench.rst).
+ *
+ * usage: mls-bench [--scale F] [--cap SECONDS] [--sections LIST]
+ *                  [--suites LIST] [--sizes LIST] [--threads LIST]
+ *                  [--ops LIST] [--mem-groups LIST] [--no-kernel] [--quick]
+ *
+ * LISTs are comma-separated; every option is described in
+ * Documentation/dev-tools/bench.rst.
+ *
+ * Prints progress lines ("# ..."), then the table between
+ * "=== mls-bench table begin ===" and "=== mls-bench table end ===", and
+ * one JSON document between "=== mls-bench json begin ===" and
+ * "=== mls-bench json end ===".
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "bench.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#define MB_SUITES	2
+#define MB_SIZES	4
+
+static const unsigned int suites[MB_SUITES] = { 1, 3 };
+static const size_t sizes[MB_SIZES] = { 64, 1024, 16384, 65536 };
+/* Calls per cell at --scale 1, chosen to keep the whole run under ~10 min. */
+static const unsigned long size_iters[MB_SIZES] = { 5000, 3000, 1000, 300 };
+
+#define RT_ITERS	20000
+#define COMMIT_ITERS_2	1500
+#define COMMIT_ITERS_1K	300
+#define MEM_COMMITS	4	/* past epochs made per group */
+#define DEC_OUT_OF_ORDER 64
+#define DEC_MAX_FORWARD	4096
+#define ROUNDS		3	/* interleaved rounds per row */
+
+static struct {
+	double scale;
+	double cap_s;
+	bool kernel;
+	char sections[128];
+	char mem_groups[128];
+	char suites[64];
+	char sizes[64];
+	char threads[16];
+	char ops[32];
+} opt = {
+	.scale = 1.0,
+	.cap_s = 4.0,
+	.kernel = true,
+	.sections = "rt,data,commit,mem,probe",
+	.mem_groups = "1,100,10000",
+	.suites = "1,3",
+	.sizes = "64,1024,16384,65536",
+	.threads = "1,2",
+	.ops = "encrypt,decrypt",
+};
+
+static int ctl = -1;
+static int failures;
+static struct mb_json *J;
+static struct mb_text T;
+static uint8_t sig[MB_SIG_LEN];
+
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+}
+
+/* Whether @name is one of the comma-separated @list. */
+static bool listed(const char *list, const char *name)
+{
+	char buf[128], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, name))
+			return true;
+	return false;
+}
+
+static bool listed_num(const char *list, unsigned long long v)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%llu", v);
+	return listed(list, name);
+}
+
+static bool section(const char *name)
+{
+	return listed(opt.sections, name);
+}
+
+static unsigned long scaled(unsigned long n)
+{
+	unsigned long v = (unsigned long)((double)n * opt.scale);
+
+	return v < 10 ? 10 : v;
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		abort();
+	memset(p, 0, n);
+	return p;
+}
+
+static void read_first_line(const char *path, char *out, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+
+	snprintf(out, cap, "unknown");
+	if (!f)
+		return;
+	if (fgets(out, (int)cap, f))
+		out[strcspn(out, "\n")] = 0;
+	fclose(f);
+}
+
+/* ------------------------------------------------------------- header */
+
+static void cpu_info(char *model, size_t cap, char *flags, size_t fcap)
+{
+	static const char *const want[] = { "aes", "pclmulqdq", "avx", "avx2",
+					    "sha_ni", "movbe" };
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	size_t i, n = 0;
+
+	snprintf(model, cap, "unknown");
+	flags[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (!v)
+			continue;
+		v += 2;
+		v[strcspn(v, "\n")] = 0;
+		if (!strncmp(line, "model name", 10)) {
+			snprintf(model, cap, "%s", v);
+		} else if (!strncmp(line, "flags", 5)) {
+			for (i = 0; i < ARRAY_SIZE(want); i++) {
+				char pat[32];
+
+				snprintf(pat, sizeof(pat), " %s ", want[i]);
+				if (strstr(line, pat) || (strlen(v) >= strlen(want[i]) &&
+				    !strcmp(v + strlen(v) - strlen(want[i]), want[i])))
+					n += (size_t)snprintf(flags + n, fcap - n, "%s%s",
+							      n ? " " : "", want[i]);
+			}
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static long long mod_param(const char *name)
+{
+	char path[256], buf[64];
+
+	snprintf(path, sizeof(path), "/sys/module/mls/parameters/%s", name);
+	read_first_line(path, buf, sizeof(buf));
+	return strcmp(buf, "unknown") ? atoll(buf) : -1;
+}
+
+static void header(void)
+{
+	static const char *const params[] = {
+		"max_groups", "max_leaves", "max_message", "out_of_order",
+		"out_of_order_max", "max_forward", "max_forward_max",
+		"epochs_kept", "padding_block",
+	};
+	char date[64], model[256], flags[128], clk[64];
+	struct utsname u;
+	struct mls_version v;
+	time_t now = time(NULL);
+	size_t i;
+
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
+	uname(&u);
+	cpu_info(model, sizeof(model), flags, sizeof(flags));
+	read_first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			clk, sizeof(clk));
+
+	mb_json_str(J, "tool", "mls-bench");
+	mb_json_int(J, "format", 1);
+	mb_json_str(J, "date", date);
+	mb_json_str(J, "kernel", u.release);
+	mb_json_str(J, "machine", u.machine);
+	mb_json_str(J, "cpu", model);
+	mb_json_str(J, "cpu_flags", flags);
+	mb_json_int(J, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	mb_json_str(J, "clocksource", clk);
+	mb_json_str(J, "openssl", OpenSSL_version(OPENSSL_VERSION));
+
+	mb_text_printf(&T, "mls-bench, %s\n", date);
+	mb_text_printf(&T, "kernel %s, %ld CPUs: %s [%s], clocksource %s\n",
+		       u.release, sysconf(_SC_NPROCESSORS_ONLN), model, flags, clk);
+	mb_text_printf(&T, "%s\n", OpenSSL_version(OPENSSL_VERSION));
+	mb_text_printf(&T, "Emulated machine (QEMU TCG): compare ratios within this run, not absolute numbers.\n");
+
+	mb_json_obj(J, "module");
+	if (ctl >= 0 && k_version(ctl, &v) == 0) {
+		mb_json_int(J, "api_version", v.api_version);
+		mb_json_int(J, "features", (long long)v.features);
+		mb_json_int(J, "suites", (long long)v.suites);
+		mb_text_printf(&T, "mls API %u, features %#llx, suites %#llx; parameters:",
+			       v.api_version, (unsigned long long)v.features,
+			       (unsigned long long)v.suites);
+	} else {
+		mb_json_null(J, "api_version");
+		mb_text_printf(&T, "mls module: not available; parameters:");
+	}
+	mb_json_obj(J, "parameters");
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
+		long long p = mod_param(params[i]);
+
+		mb_json_int(J, params[i], p);
+		mb_text_printf(&T, " %s=%lld", params[i], p);
+	}
+	mb_json_end(J);
+	mb_json_end(J);
+	mb_text_printf(&T, "\n");
+
+	mb_json_obj(J, "plan");
+	mb_json_num(J, "scale", opt.scale);
+	mb_json_num(J, "time_cap_s", opt.cap_s);
+	mb_json_int(J, "rounds", ROUNDS);
+	mb_json_arr(J, "iterations_per_size");
+	for (i = 0; i < MB_SIZES; i++) {
+		mb_json_obj(J, NULL);
+		mb_json_int(J, "size", (long long)sizes[i]);
+		mb_json_int(J, "iterations", (long long)scaled(size_iters[i]));
+		mb_json_end(J);
+	}
+	mb_json_end(J);
+	mb_json_int(J, "roundtrip_iterations", (long long)scaled(RT_ITERS));
+	mb_json_int(J, "commit_iterations_2", (long long)scaled(COMMIT_ITERS_2));
+	mb_json_int(J, "commit_iterations_1000", (long long)scaled(COMMIT_ITERS_1K));
+	mb_json_int(J, "memory_commits_per_group", MEM_COMMITS);
+	mb_json_int(J, "signature_bytes", MB_SIG_LEN);
+	mb_json_int(J, "authenticated_data_bytes", 0);
+	mb_json_int(J, "decrypt_out_of_order", DEC_OUT_OF_ORDER);
+	mb_json_int(J, "decrypt_max_forward", DEC_MAX_FORWARD);
+	mb_json_end(J);
+	mb_text_printf(&T, "Calls per cell (each cell stops early after %.1f s):", opt.cap_s);
+	for (i = 0; i < MB_SIZES; i++)
+		mb_text_printf(&T, " %zu B: %lu;", sizes[i], scaled(size_iters[i]));
+	mb_text_printf(&T, " round trips: %lu; commits: %lu (2 leaves), %lu (1000 leaves).\n",
+		       scaled(RT_ITERS), scaled(COMMIT_ITERS_2), scaled(COMMIT_ITERS_1K));
+	mb_text_printf(&T, "Messages: application data of the size shown, a %d-byte signature, no authenticated_data, no padding.\n",
+		       MB_SIG_LEN);
+}
+
+/* --------------------------------------------------------- interop check */
+
+/*
+ * The userspace implementation must do exactly the kernel's work: it
+ * opens what the kernel sealed and the kernel opens what it sealed, from
+ * epochs both derived from the same inputs.
+ */
+static void interop(void)
+{
+	size_t k;
+
+	mb_json_arr(J, "interop");
+	for (k = 0; k < MB_SUITES; k++) {
+		const struct mb_suite *s = mb_suite(suites[k]);
+		static const char text[] = "interop: kernel <-> userspace";
+		struct us_epoch use, usr;
+		struct mb_inputs in;
+		struct us_received r;
+		uint8_t msg[512], pt[512], auth[MB_MAX_NH];
+		int sfd = -1, rfd = -1, ret;
+		const char *what = "ok";
+		uint32_t gen = 0;
+		long n;
+
+		mb_inputs_random(&in, s, 7);
+		if (us_epoch_from_inputs(&use, &in, 0, 2) ||
+		    us_epoch_from_inputs(&usr, &in, 1, 2))
+			abort();
+		sfd = k_group_create(ctl, &in, 0, 2, MLS_GROUP_F_EPHEMERAL, NULL);
+		rfd = k_group_create(ctl, &in, 1, 2, MLS_GROUP_F_EPHEMERAL, NULL);
+		if (sfd < 0 || rfd < 0) {
+			what = "group create failed";
+			ret = sfd < 0 ? sfd : rfd;
+			goto done;
+		}
+		ret = k_authenticator(sfd, auth, sizeof(auth));
+		if (ret < 0) {
+			what = "epoch_authenticator failed";
+			goto done;
+		}
+		if ((size_t)ret != s->nh || memcmp(auth, use.authentication, s->nh)) {
+			what = "key schedule differs (epoch_authenticator)";
+			ret = -EBADMSG;
+			goto done;
+		}
+		n = k_encrypt(sfd, (const uint8_t *)text, sizeof(text), sig,
+			      sizeof(sig), msg, sizeof(msg), NULL);
+		if (n < 0) {
+			what = "kernel encrypt failed";
+			ret = (int)n;
+			goto done;
+		}
+		ret = us_unprotect(&usr, msg, (size_t)n, pt, sizeof(pt), &r);
+		if (ret || r.data_len != sizeof(text) || memcmp(r.data, text, sizeof(text)) ||
+		    r.sig_len != sizeof(sig) || r.sender != 0) {
+			what = "userspace cannot open the kernel's message";
+			ret = ret ?: -EBADMSG;
+			goto done;
+		}
+		/* Generation 0 went to the kernel sender; take 1. */
+		n = us_protect(&use, (const uint8_t *)text, sizeof(text), sig,
+			       sizeof(sig), msg, sizeof(msg), &gen);
+		n = n < 0 ? n : us_protect(&use, (const uint8_t *)text, sizeof(text),
+					   sig, sizeof(sig), msg, sizeof(msg), &gen);
+		if (n < 0) {
+			what = "userspace protect failed";
+			ret = (int)n;
+			goto done;
+		}
+		n = k_decrypt(rfd, msg, (size_t)n, pt, sizeof(pt), auth, sizeof(auth), NULL);
+		if (n != sizeof(text) || memcmp(pt, text, sizeof(text))) {
+			what = "the kernel cannot open userspace's message";
+			ret = n < 0 ? (int)n : -EBADMSG;
+			goto done;
+		}
+		ret = 0;
+done:
+		if (ret)
+			failures++;
+		progress("interop suite %u: %s%s%s", s->id, what, ret ? ": " : "",
+			 ret ? strerror(-ret) : "");
+		mb_text_printf(&T, "Interop check, suite %u: %s%s%s\n", s->id, what,
+			       ret ? ": " : "", ret ? strerror(-ret) : "");
+		mb_json_obj(J, NULL);
+		mb_json_int(J, "suite", s->id);
+		mb_json_bool(J, "ok", !ret);
+		mb_json_str(J, "detail", what);
+		mb_json_end(J);
+		if (sfd >= 0)
+			close(sfd);
+		if (rfd >= 0)
+			close(rfd);
+		us_epoch_free(&use);
+		us_epoch_free(&usr);
+	}
+	mb_json_end(J);
+}
+
+/* ---------------------------------------------------------- round trips */
+
+static int op_version(void *arg, unsigned int thread, unsigned long i)
+{
+	struct mls_version v;
+
+	(void)arg, (void)thread, (void)i;
+	return k_version(ctl, &v);
+}
+
+static int op_getppid(void *arg, unsigned int thread, unsigned long i)
+{
+	(void)arg, (void)thread, (void)i;
+	return syscall(SYS_getppid) > 0 ? 0 : -EIO;
+}
+
+static int op_nothing(void *arg, unsigned int thread, unsigned long i)
+{
+	(void)arg, (void)thread, (void)i;
+	return 0;
+}
+
+static void roundtrips(void)
+{
+	static const struct {
+		const char *name, *what;
+		mb_op_fn fn;
+		bool kernel;
+	} rt[] = {
+		{ "clock_read", "one clock read (the timing's own cost)", op_nothing, false },
+		{ "syscall_getppid", "null system call (getppid)", op_getppid, false },
+		{ "ioctl_get_version", "ioctl round trip (MLS_IOC_GET_VERSION on /dev/mls)", op_version, true },
+	};
+	struct mb_acc acc[ARRAY_SIZE(rt)];
+	struct mb_result res[ARRAY_SIZE(rt)];
+	unsigned long per = scaled(RT_ITERS) / ROUNDS;
+	unsigned int r;
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(rt); k++)
+		mb_acc_init(&acc[k]);
+	for (r = 0; r < ROUNDS; r++) {
+		for (k = 0; k < ARRAY_SIZE(rt); k++) {
+			struct mb_run run = {
+				.fn = rt[k].fn, .threads = 1, .iters = per,
+				.time_cap_s = opt.cap_s / ROUNDS,
+			};
+
+			if (!rt[k].kernel || ctl >= 0)
+				mb_round(&run, &acc[k]);
+		}
+	}
+	mb_text_printf(&T, "\nRound trips (1 thread, %lu calls in %d rounds; rate: the best round):\n",
+		       per * ROUNDS, ROUNDS);
+	mb_json_obj(J, "roundtrip");
+	for (k = 0; k < ARRAY_SIZE(rt); k++) {
+		mb_finish(&acc[k], &res[k]);
+		progress("round trip %s: %.0f /s, p50 %.2f us", rt[k].name,
+			 res[k].ops_per_s, res[k].p50_us);
+		mb_text_printf(&T, "  %-52s %10.0f /s  p50 %8.2f us  p99 %8.2f us\n",
+			       rt[k].what, res[k].ops_per_s, res[k].p50_us, res[k].p99_us);
+		mb_json_result(J, rt[k].name, &res[k]);
+	}
+	mb_json_end(J);
+}
+
+/* ------------------------------------------------------------ data plane */
+
+struct cell {
+	const struct mb_suite *s;
+	size_t size;
+	uint8_t *data;
+	size_t cap;			/* one message's buffer */
+	uint8_t *out[MB_MAX_THREADS];	/* per-thread output */
+	uint8_t *sigout[MB_MAX_THREADS];
+	/* pre-encrypted batches for decrypt: kernel's and userspace's */
+	uint8_t *kbatch, *ubatch;
+	size_t *klen, *ulen;
+	/* kernel */
+	int sfd, rfd;
+	/* userspace */
+	struct us_epoch use, usr;
+	/* raw */
+	uint8_t key[MB_MAX_NK];
+	uint8_t tag[MB_MAX_THREADS][MB_TAG_LEN];
+	uint8_t *rawct;
+	uint8_t rawtag[MB_TAG_LEN];
+};
+
+static int op_k_enc(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+	long n;
+
+	(void)i;
+	n = k_encrypt(c->sfd, c->data, c->size, sig, sizeof(sig), c->out[t],
+		      c->cap, NULL);
+	return n < 0 ? (int)n : 0;
+}
+
+static int op_k_dec(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+	long n;
+
+	n = k_decrypt(c->rfd, c->kbatch + i * c->cap, c->klen[i], c->out[t],
+		      c->cap, c->sigout[t], 2 * MB_SIG_LEN, NULL);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == c->size ? 0 : -EBADMSG;
+}
+
+static int op_u_warm(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+
+	(void)t, (void)i;
+	us_thread_warm(c->s);
+	return 0;
+}
+
+static int op_u_done(void *arg, unsigned int t, unsigned long i)
+{
+	(void)arg, (void)t, (void)i;
+	us_thread_exit();
+	return 0;
+}
+
+static int op_u_enc(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+	uint32_t gen;
+	long n;
+
+	(void)i;
+	n = us_protect(&c->use, c->data, c->size, sig, sizeof(sig), c->out[t],
+		       c->cap, &gen);
+	return n < 0 ? (int)n : 0;
+}
+
+static int op_u_dec(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+	struct us_received r;
+	int ret;
+
+	ret = us_unprotect(&c->usr, c->ubatch + i * c->cap, c->ulen[i],
+			   c->out[t], c->cap, &r);
+	if (ret)
+		return ret;
+	return r.data_len == c->size ? 0 : -EBADMSG;
+}
+
+static void raw_nonce(uint8_t *nonce, unsigned long i)
+{
+	memset(nonce, 0, MB_NONCE_LEN);
+	memcpy(nonce, &i, sizeof(i));
+}
+
+static int op_r_warm(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+
+	(void)t, (void)i;
+	us_thread_warm(c->s);
+	return us_raw_setkey(c->s, c->key);
+}
+
+static int op_r_enc(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+	uint8_t nonce[MB_NONCE_LEN];
+
+	raw_nonce(nonce, i + 1);
+	return us_raw_seal(c->s, nonce, c->data, c->size, c->out[t], c->tag[t]);
+}
+
+static int op_r_dec(void *arg, unsigned int t, unsigned long i)
+{
+	struct cell *c = arg;
+	uint8_t nonce[MB_NONCE_LEN];
+
+	(void)i;
+	raw_nonce(nonce, 0);
+	return us_raw_open(c->s, nonce, c->rawct, c->size, c->rawtag, c->out[t]);
+}
+
+static void cell_init(struct cell *c, const struct mb_suite *s, size_t size)
+{
+	unsigned int t;
+
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->size = size;
+	c->cap = size + MB_SIG_LEN + MB_MSG_OVERHEAD;
+	c->data = xmalloc(size);
+	mb_random(c->data, size);
+	for (t = 0; t < MB_MAX_THREADS; t++) {
+		c->out[t] = xmalloc(c->cap);
+		c->sigout[t] = xmalloc(2 * MB_SIG_LEN);
+	}
+	c->sfd = c->rfd = -1;
+	mb_random(c->key, sizeof(c->key));
+}
+
+static void cell_free(struct cell *c)
+{
+	unsigned int t;
+
+	for (t = 0; t < MB_MAX_THREADS; t++) {
+		free(c->out[t]);
+		free(c->sigout[t]);
+	}
+	free(c->data);
+	free(c->kbatch);
+	free(c->ubatch);
+	free(c->klen);
+	free(c->ulen);
+	free(c->rawct);
+}
+
+/* Sender (leaf 0) and receiver (leaf 1) made from the same inputs. */
+static int kernel_pair(struct cell *c, bool receiver)
+{
+	struct mb_inputs in;
+	struct mls_policy p = {
+		.out_of_order = DEC_OUT_OF_ORDER,
+		.max_forward = DEC_MAX_FORWARD,
+	};
+	int ret;
+
+	mb_inputs_random(&in, c->s, 1);
+	c->sfd = k_group_create(ctl, &in, 0, 2, MLS_GROUP_F_EPHEMERAL, NULL);
+	if (c->sfd < 0 || !receiver)
+		return c->sfd < 0 ? c->sfd : 0;
+	c->rfd = k_group_create(ctl, &in, 1, 2, MLS_GROUP_F_EPHEMERAL, NULL);
+	if (c->rfd < 0)
+		return c->rfd;
+	ret = k_set_policy(c->rfd, MLS_POLICY_OUT_OF_ORDER | MLS_POLICY_MAX_FORWARD, &p);
+	if (ret)
+		progress("warning: MLS_IOC_SET_POLICY on the receiver: %s", strerror(-ret));
+	return 0;
+}
+
+static void kernel_pair_close(struct cell *c)
+{
+	if (c->sfd >= 0)
+		close(c->sfd);
+	if (c->rfd >= 0)
+		close(c->rfd);
+	c->sfd = c->rfd = -1;
+}
+
+static void user_pair(struct cell *c)
+{
+	struct mb_inputs in;
+
+	mb_inputs_random(&in, c->s, 1);
+	if (us_epoch_from_inputs(&c->use, &in, 0, 2) ||
+	    us_epoch_from_inputs(&c->usr, &in, 1, 2))
+		abort();
+}
+
+/* One row: the three implementations of one (op, suite, size, threads). */
+struct row {
+	const char *op;
+	unsigned int suite;
+	size_t size;
+	unsigned int threads;
+	struct mb_result k, u, r;
+};
+
+/* The kernel's batch for decrypt: @iters messages from the sender. */
+static int kernel_batch(struct cell *c, unsigned long iters)
+{
+	unsigned long i;
+	long n;
+
+	c->kbatch = xmalloc(iters * c->cap);
+	c->klen = xmalloc(iters * sizeof(*c->klen));
+	for (i = 0; i < iters; i++) {
+		n = k_encrypt(c->sfd, c->data, c->size, sig, sizeof(sig),
+			      c->kbatch + i * c->cap, c->cap, NULL);
+		if (n < 0)
+			return (int)n;
+		c->klen[i] = (size_t)n;
+	}
+	return 0;
+}
+
+static void user_batch(struct cell *c, unsigned long iters)
+{
+	unsigned long i;
+	uint32_t gen;
+	long n;
+
+	c->ubatch = xmalloc(iters * c->cap);
+	c->ulen = xmalloc(iters * sizeof(*c->ulen));
+	us_thread_warm(c->s);
+	for (i = 0; i < iters; i++) {
+		n = us_protect(&c->use, c->data, c->size, sig, sizeof(sig),
+			       c->ubatch + i * c->cap, c->cap, &gen);
+		if (n < 0)
+			abort();
+		c->ulen[i] = (size_t)n;
+	}
+}
+
+/*
+ * Measure one row: set up the three implementations, then ROUNDS rounds
+ * of kernel, userspace, raw, each round on the next slice of the calls.
+ */
+static void row_measure(struct row *w, const struct mb_suite *s, bool dec,
+			size_t size, unsigned long iters, unsigned int threads)
+{
+	struct mb_acc ak, au, ar;
+	struct cell c;
+	unsigned long per = iters / ROUNDS ? iters / ROUNDS : 1;
+	int kerr = -ENODEV;
+	unsigned int r;
+
+	cell_init(&c, s, size);
+	if (ctl >= 0) {
+		kerr = kernel_pair(&c, dec);
+		if (!kerr && dec)
+			kerr = kernel_batch(&c, iters);
+	}
+	user_pair(&c);
+	if (dec) {
+		uint8_t nonce[MB_NONCE_LEN];
+
+		user_batch(&c, iters);
+		c.rawct = xmalloc(size);
+		raw_nonce(nonce, 0);
+		if (us_raw_setkey(s, c.key) ||
+		    us_raw_seal(s, nonce, c.data, size, c.rawct, c.rawtag))
+			abort();
+	}
+
+	mb_acc_init(&ak);
+	mb_acc_init(&au);
+	mb_acc_init(&ar);
+	for (r = 0; r < ROUNDS; r++) {
+		unsigned long off = r * per;
+		struct mb_run run = {
+			.arg = &c, .offset = off,
+			.iters = r == ROUNDS - 1 ? iters - off : per,
+			.threads = threads, .payload = size,
+			.time_cap_s = opt.cap_s / ROUNDS,
+		};
+
+		if (!run.iters)
+			continue;
+		if (!kerr) {
+			run.fn = dec ? op_k_dec : op_k_enc;
+			mb_round(&run, &ak);
+		}
+		run.fn = dec ? op_u_dec : op_u_enc;
+		run.warm = op_u_warm;
+		run.done = op_u_done;
+		mb_round(&run, &au);
+		run.fn = dec ? op_r_dec : op_r_enc;
+		run.warm = op_r_warm;
+		mb_round(&run, &ar);
+	}
+	mb_finish(&ak, &w->k);
+	mb_finish(&au, &w->u);
+	mb_finish(&ar, &w->r);
+	if (kerr && ctl >= 0) {
+		w->k.ran = true;
+		w->k.err = kerr;
+		w->k.errors = 1;
+	}
+	failures += (w->k.errors || (ctl >= 0 && !w->k.ran)) + !!w->u.errors +
+		    !!w->r.errors;
+	kernel_pair_close(&c);
+	us_epoch_free(&c.use);
+	us_epoch_free(&c.usr);
+	cell_free(&c);
+}
+
+static double ratio(const struct mb_result *a, const struct mb_result *b)
+{
+	if (!a->ran || !b->ran || a->errors || b->errors || b->ops_per_s <= 0)
+		return 0;
+	return a->ops_per_s / b->ops_per_s;
+}
+
+/* Per-call latency, the other way round: > 1 when @a is faster. */
+static double ratio_p50(const struct mb_result *a, const struct mb_result *b)
+{
+	if (!a->ran || !b->ran || a->errors || b->errors || a->p50_us <= 0)
+		return 0;
+	return b->p50_us / a->p50_us;
+}
+
+/* The same with the fastest calls: the cost without interference. */
+static double ratio_min(const struct mb_result *a, const struct mb_result *b)
+{
+	if (!a->ran || !b->ran || a->errors || b->errors || a->min_us <= 0)
+		return 0;
+	return b->min_us / a->min_us;
+}
+
+/* A ratio in the JSON document: null when one side was not measured. */
+static void json_ratio(const char *key, double v)
+{
+	if (v > 0)
+		mb_json_num(J, key, v);
+	else
+		mb_json_null(J, key);
+}
+
+static void text_result(const struct mb_result *r, bool pages)
+{
+	if (!r->ran) {
+		mb_text_printf(&T, " %10s %8s %8s %8s%s", "n/a", "", "", "",
+			       pages ? "       " : "");
+		return;
+	}
+	if (r->errors || !r->iters) {
+		mb_text_printf(&T, " %10s %-26s%s", "ERROR",
+			       r->err ? strerror(-r->err) : "no call ran",
+			       pages ? "       " : "");
+		return;
+	}
+	mb_text_printf(&T, " %10.0f %8.2f %8.2f %8.2f", r->ops_per_s, r->mb_per_s,
+		       r->p50_us, r->p99_us);
+	if (pages)
+		mb_text_printf(&T, " %6.2f", r->pages_per_call);
+}
+
+static void data_plane(void)
+{
+	static const char *const ops[] = { "encrypt", "decrypt" };
+	struct row rows[2 * MB_SUITES * MB_SIZES * MB_MAX_THREADS];
+	size_t nrows = 0, k, o, z, i;
+	unsigned int t;
+
+	memset(rows, 0, sizeof(rows));
+	for (k = 0; k < MB_SUITES; k++) {
+		const struct mb_suite *s = mb_suite(suites[k]);
+
+		if (!listed_num(opt.suites, s->id))
+			continue;
+		for (o = 0; o < ARRAY_SIZE(ops); o++) {
+			if (!listed(opt.ops, ops[o]))
+				continue;
+			for (z = 0; z < MB_SIZES; z++) {
+				if (!listed_num(opt.sizes, sizes[z]))
+					continue;
+				for (t = 1; t <= MB_MAX_THREADS; t++) {
+					struct row *w;
+					unsigned long iters = scaled(size_iters[z]);
+
+					if (!listed_num(opt.threads, t))
+						continue;
+					w = &rows[nrows++];
+
+					w->op = ops[o];
+					w->suite = s->id;
+					w->size = sizes[z];
+					w->threads = t;
+					row_measure(w, s, o == 1, sizes[z], iters, t);
+					progress("%s suite %u %6zu B %u thr: kernel %.0f/s (%lu calls%s) user %.0f/s raw %.0f/s  k/u %.2f",
+						 w->op, w->suite, w->size, t,
+						 w->k.ops_per_s, w->k.iters,
+						 w->k.errors ? ", ERRORS" : "",
+						 w->u.ops_per_s, w->r.ops_per_s,
+						 ratio(&w->k, &w->u));
+				}
+			}
+		}
+	}
+
+	mb_text_printf(&T, "\nData plane: messages per second (best of %d interleaved rounds), MB/s of application data, latency per call in us\n"
+		       "(p50, p99 over every call); pg/op: pages the page allocator handed out per call; k/u: kernel / userspace\n"
+		       "msg/s; k/u50: userspace p50 / kernel p50; k/umn: the same with each side's fastest call (the cost\n"
+		       "without the host's interference); k/raw: kernel / raw AEAD msg/s. Ratios > 1: the kernel is faster.\n",
+		       ROUNDS);
+	mb_text_printf(&T, "%-7s %5s %6s %3s |%10s %8s %8s %8s %6s |%10s %8s %8s %8s |%10s %8s %8s %8s | %5s %5s %5s %5s\n",
+		       "op", "suite", "size", "thr", "kernel/s", "MB/s", "p50", "p99", "pg/op",
+		       "user/s", "MB/s", "p50", "p99", "raw/s", "MB/s", "p50", "p99",
+		       "k/u", "k/u50", "k/umn", "k/raw");
+	mb_json_arr(J, "data_plane");
+	for (i = 0; i < nrows; i++) {
+		struct row *w = &rows[i];
+
+		mb_text_printf(&T, "%-7s %5u %6zu %3u |", w->op, w->suite, w->size,
+			       w->threads);
+		text_result(&w->k, true);
+		mb_text_printf(&T, " |");
+		text_result(&w->u, false);
+		mb_text_printf(&T, " |");
+		text_result(&w->r, false);
+		mb_text_printf(&T, " | %5.2f %5.2f %5.2f %5.2f\n", ratio(&w->k, &w->u),
+			       ratio_p50(&w->k, &w->u), ratio_min(&w->k, &w->u),
+			       ratio(&w->k, &w->r));
+
+		mb_json_obj(J, NULL);
+		mb_json_str(J, "op", w->op);
+		mb_json_int(J, "suite", w->suite);
+		mb_json_int(J, "size", (long long)w->size);
+		mb_json_int(J, "threads", w->threads);
+		mb_json_result(J, "kernel", &w->k);
+		mb_json_result(J, "userspace", &w->u);
+		mb_json_result(J, "raw_aead", &w->r);
+		json_ratio("ratio_kernel_userspace", ratio(&w->k, &w->u));
+		json_ratio("ratio_kernel_userspace_p50", ratio_p50(&w->k, &w->u));
+		json_ratio("ratio_kernel_userspace_min", ratio_min(&w->k, &w->u));
+		json_ratio("ratio_kernel_raw", ratio(&w->k, &w->r));
+		mb_json_end(J);
+	}
+	mb_json_end(J);
+}
+
+/* --------------------------------------------------------------- commits */
+
+struct commit_cell {
+	const struct mb_suite *s;
+	uint32_t leaves;
+	struct mb_inputs next;
+	int fd;
+	/* userspace: the current epoch and the kept past ones */
+	struct us_epoch *ring;
+	unsigned int ring_len, ring_pos;
+	struct us_epoch *cur;
+};
+
+static int op_k_commit(void *arg, unsigned int t, unsigned long i)
+{
+	struct commit_cell *c = arg;
+
+	(void)t, (void)i;
+	c->next.epoch++;
+	return k_commit(c->fd, &c->next, 0, c->leaves);
+}
+
+/* Each epoch kept for epochs_kept commits (as the kernel does), then freed. */
+static int op_u_commit(void *arg, unsigned int t, unsigned long i)
+{
+	struct commit_cell *c = arg;
+	struct us_epoch *slot = &c->ring[c->ring_pos];
+	int ret;
+
+	(void)t, (void)i;
+	if (slot->suite)
+		us_epoch_free(slot);
+	c->next.epoch++;
+	ret = us_epoch_next(slot, c->cur, &c->next, c->leaves);
+	if (ret)
+		return ret;
+	c->cur = slot;
+	c->ring_pos = (c->ring_pos + 1) % c->ring_len;
+	return 0;
+}
+
+static int op_c_warm(void *arg, unsigned int t, unsigned long i)
+{
+	struct commit_cell *c = arg;
+
+	(void)t, (void)i;
+	us_thread_warm(c->s);
+	return 0;
+}
+
+static void commits(void)
+{
+	static const uint32_t leaves[] = { 2, 1000 };
+	const struct mb_suite *s = mb_suite(1);
+	long long kept = mod_param("epochs_kept");
+	size_t k;
+
+	if (kept < 0)
+		kept = 10;
+	mb_text_printf(&T, "\nCommits (MLS_IOC_COMMIT with the next epoch's context; suite 1, 1 thread, %lld past epochs kept):\n",
+		       kept);
+	mb_text_printf(&T, "  %-7s %7s |%10s %8s %8s |%10s %8s %8s | %5s %5s %5s\n", "leaves",
+		       "calls", "kernel/s", "p50", "p99", "user/s", "p50", "p99", "k/u",
+		       "k/u50", "k/umn");
+	mb_json_arr(J, "commits");
+	for (k = 0; k < ARRAY_SIZE(leaves); k++) {
+		struct commit_cell c = { .s = s, .leaves = leaves[k], .fd = -1 }, uc;
+		unsigned long iters = scaled(leaves[k] == 2 ? COMMIT_ITERS_2 : COMMIT_ITERS_1K);
+		struct mb_result kr = { 0 }, ur = { 0 };
+		struct mb_inputs in;
+		unsigned int j;
+
+		struct mb_acc ka, ua;
+		unsigned long per = iters / ROUNDS ? iters / ROUNDS : 1;
+		unsigned int r;
+		int kerr = -ENODEV;
+
+		mb_inputs_random(&in, s, 1);
+		if (ctl >= 0) {
+			c.fd = k_group_create(ctl, &in, 0, leaves[k],
+					      MLS_GROUP_F_EPHEMERAL, NULL);
+			kerr = c.fd < 0 ? c.fd : 0;
+		}
+		uc = (struct commit_cell){ .s = s, .leaves = leaves[k], .fd = -1 };
+		uc.ring_len = (unsigned int)kept + 1;
+		uc.ring = calloc(uc.ring_len, sizeof(*uc.ring));
+		if (!uc.ring || us_epoch_from_inputs(&uc.ring[0], &in, 0, leaves[k]))
+			abort();
+		uc.cur = &uc.ring[0];
+		uc.ring_pos = 1 % uc.ring_len;
+		uc.next = in;
+		c.next = in;
+
+		mb_acc_init(&ka);
+		mb_acc_init(&ua);
+		for (r = 0; r < ROUNDS; r++) {
+			struct mb_run run = {
+				.iters = per, .threads = 1,
+				.time_cap_s = opt.cap_s / ROUNDS,
+			};
+
+			if (!kerr) {
+				run.fn = op_k_commit;
+				run.arg = &c;
+				mb_round(&run, &ka);
+			}
+			run.fn = op_u_commit;
+			run.arg = &uc;
+			run.warm = op_c_warm;
+			run.done = op_u_done;
+			mb_round(&run, &ua);
+		}
+		mb_finish(&ka, &kr);
+		mb_finish(&ua, &ur);
+		if (kerr && ctl >= 0) {
+			kr.ran = true;
+			kr.err = kerr;
+			kr.errors = 1;
+		}
+		if (kr.errors || (ctl >= 0 && !kr.ran))
+			failures++;
+		if (c.fd >= 0)
+			close(c.fd);
+		for (j = 0; j < uc.ring_len; j++)
+			if (uc.ring[j].suite)
+				us_epoch_free(&uc.ring[j]);
+		free(uc.ring);
+
+		progress("commit %u leaves: kernel %.0f/s user %.0f/s", leaves[k],
+			 kr.ops_per_s, ur.ops_per_s);
+		mb_text_printf(&T, "  %-7u %7lu |", leaves[k], kr.iters);
+		if (kr.ran && !kr.errors && kr.iters)
+			mb_text_printf(&T, "%10.0f %8.2f %8.2f |", kr.ops_per_s, kr.p50_us,
+				       kr.p99_us);
+		else
+			mb_text_printf(&T, "%10s %-17s |", kr.ran ? "ERROR" : "n/a",
+				       kr.err ? strerror(-kr.err) : "");
+		mb_text_printf(&T, "%10.0f %8.2f %8.2f | %5.2f %5.2f %5.2f\n", ur.ops_per_s,
+			       ur.p50_us, ur.p99_us, ratio(&kr, &ur), ratio_p50(&kr, &ur),
+			       ratio_min(&kr, &ur));
+		mb_json_obj(J, NULL);
+		mb_json_int(J, "suite", s->id);
+		mb_json_int(J, "leaves", leaves[k]);
+		mb_json_result(J, "kernel", &kr);
+		mb_json_result(J, "userspace", &ur);
+		json_ratio("ratio_kernel_userspace", ratio(&kr, &ur));
+		json_ratio("ratio_kernel_userspace_p50", ratio_p50(&kr, &ur));
+		json_ratio("ratio_kernel_userspace_min", ratio_min(&kr, &ur));
+		mb_json_end(J);
+	}
+	mb_json_end(J);
+	mb_text_printf(&T, "  userspace: the same key schedule (2 Extract, 12 ExpandWithLabel) and a new epoch (context, roster, lazily derived tree), past epochs freed as the kernel frees them\n");
+}
+
+/* ---------------------------------------------------------------- memory */
+
+struct snap {
+	struct mb_meminfo mi;
+	struct mb_slabinfo *si;
+};
+
+static void snapshot(struct snap *s)
+{
+	/* Let RCU-deferred frees (files, groups, epochs) run first. */
+	sync();
+	usleep(1500 * 1000);
+	mb_read_meminfo(&s->mi);
+	s->si = mb_read_slabinfo();
+}
+
+struct mem_delta {
+	long long slab_b;	/* /proc/slabinfo active objects */
+	long long slab_kb;	/* /proc/meminfo Slab */
+	long long sunreclaim_kb;
+	long long memfree_kb;
+	char top[512];
+};
+
+static void delta(const struct snap *a, const struct snap *b, struct mem_delta *d)
+{
+	d->slab_b = mb_slab_delta(a->si, b->si, d->top, sizeof(d->top), 4);
+	d->slab_kb = b->mi.slab_kb - a->mi.slab_kb;
+	d->sunreclaim_kb = b->mi.sunreclaim_kb - a->mi.sunreclaim_kb;
+	d->memfree_kb = a->mi.memfree_kb - b->mi.memfree_kb;
+}
+
+static void json_delta(const char *key, const struct mem_delta *d, double per)
+{
+	mb_json_obj(J, key);
+	mb_json_num(J, "count", per);
+	mb_json_int(J, "slabinfo_bytes", d->slab_b);
+	mb_json_int(J, "meminfo_slab_kb", d->slab_kb);
+	mb_json_int(J, "meminfo_sunreclaim_kb", d->sunreclaim_kb);
+	mb_json_int(J, "meminfo_memfree_drop_kb", d->memfree_kb);
+	mb_json_num(J, "slabinfo_bytes_each", per > 0 ? (double)d->slab_b / per : 0);
+	mb_json_num(J, "slab_bytes_each", per > 0 ? (double)d->slab_kb * 1024 / per : 0);
+	mb_json_num(J, "sunreclaim_bytes_each",
+		    per > 0 ? (double)d->sunreclaim_kb * 1024 / per : 0);
+	mb_json_str(J, "top_caches", d->top);
+	mb_json_end(J);
+}
+
+static void memory_one(unsigned long n)
+{
+	const struct mb_suite *s = mb_suite(1);
+	struct mb_inputs in;
+	struct snap a, b, c, d;
+	struct mem_delta dg, de, dr;
+	uint32_t *ids = xmalloc(n * sizeof(*ids));
+	unsigned long i, made = 0, committed = 0;
+	uint64_t t0, t1, t2;
+	int ret = 0;
+
+	mb_inputs_random(&in, s, 1);
+	snapshot(&a);
+	t0 = mb_now_ns();
+	for (i = 0; i < n; i++) {
+		int fd;
+
+		memcpy(in.group_id, &i, sizeof(i));
+		fd = k_group_create(ctl, &in, 0, 2, 0, &ids[i]);
+		if (fd < 0) {
+			ret = fd;
+			break;
+		}
+		close(fd);
+		made++;
+	}
+	t1 = mb_now_ns();
+	snapshot(&b);
+	for (i = 0; i < made && !ret; i++) {
+		struct mb_inputs next = in;
+		int fd = k_group_open(ctl, ids[i]), k;
+
+		if (fd < 0) {
+			ret = fd;
+			break;
+		}
+		for (k = 0; k < MEM_COMMITS && !ret; k++) {
+			next.epoch++;
+			ret = k_commit(fd, &next, 0, 2);
+		}
+		close(fd);
+		if (!ret)
+			committed++;
+	}
+	t2 = mb_now_ns();
+	snapshot(&c);
+	for (i = 0; i < made; i++) {
+		int fd = k_group_open(ctl, ids[i]);
+
+		if (fd >= 0) {
+			k_group_destroy(fd);
+			close(fd);
+		}
+	}
+	snapshot(&d);
+
+	delta(&a, &b, &dg);
+	delta(&b, &c, &de);
+	delta(&a, &d, &dr);
+	if (ret)
+		failures++;
+	progress("memory %lu groups (%lu made, %lu with %d commits%s%s): %.0f B/group, %.0f B/past epoch (slabinfo)",
+		 n, made, committed, MEM_COMMITS, ret ? "; error: " : "",
+		 ret ? strerror(-ret) : "",
+		 made ? (double)dg.slab_b / (double)made : 0,
+		 committed ? (double)de.slab_b / (double)(committed * MEM_COMMITS) : 0);
+
+	mb_text_printf(&T, "  %6lu | %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f | %8lld %8lld | %6.1f %6.1f%s%s\n",
+		       n,
+		       made ? (double)dg.slab_b / (double)made : 0,
+		       made ? (double)dg.slab_kb * 1024 / (double)made : 0,
+		       made ? (double)dg.sunreclaim_kb * 1024 / (double)made : 0,
+		       committed ? (double)de.slab_b / (double)(committed * MEM_COMMITS) : 0,
+		       committed ? (double)de.slab_kb * 1024 / (double)(committed * MEM_COMMITS) : 0,
+		       committed ? (double)de.sunreclaim_kb * 1024 / (double)(committed * MEM_COMMITS) : 0,
+		       dr.slab_b, dr.sunreclaim_kb,
+		       (double)(t1 - t0) / 1e9, (double)(t2 - t1) / 1e9,
+		       ret ? "  error: " : "", ret ? strerror(-ret) : "");
+	mb_text_printf(&T, "         groups: %s\n", dg.top[0] ? dg.top : "-");
+	mb_text_printf(&T, "         epochs: %s\n", de.top[0] ? de.top : "-");
+
+	mb_json_obj(J, NULL);
+	mb_json_int(J, "groups", (long long)n);
+	mb_json_int(J, "made", (long long)made);
+	mb_json_int(J, "committed_groups", (long long)committed);
+	mb_json_int(J, "past_epochs_per_group", MEM_COMMITS);
+	if (ret)
+		mb_json_int(J, "first_errno", -ret);
+	json_delta("per_group", &dg, (double)made);
+	json_delta("per_past_epoch", &de, (double)(committed * MEM_COMMITS));
+	json_delta("after_destroy", &dr, 1);
+	mb_json_num(J, "create_s", (double)(t1 - t0) / 1e9);
+	mb_json_num(J, "commit_s", (double)(t2 - t1) / 1e9);
+	mb_json_end(J);
+
+	mb_slabinfo_free(a.si);
+	mb_slabinfo_free(b.si);
+	mb_slabinfo_free(c.si);
+	mb_slabinfo_free(d.si);
+	free(ids);
+}
+
+static void memory(void)
+{
+	long long max_groups = mod_param("max_groups");
+	char buf[sizeof(opt.mem_groups)], *tok, *save = NULL;
+
+	mb_text_printf(&T, "\nMemory the module holds (suite 1, 2 leaves; no messages). Measured from the guest: /proc/slabinfo\n"
+		       "(active objects x object size, all caches) and /proc/meminfo (Slab, SUnreclaim) before and after;\n"
+		       "the module has no memory accounting of its own in sysfs yet (future work). Group fds are closed\n"
+		       "before each reading, so struct file is not counted; 1 group is below the resolution of both sources.\n");
+	mb_text_printf(&T, "  %6s | %29s | %29s | %17s | %13s\n", "",
+		       "per group (bytes)", "per past epoch (bytes)",
+		       "left after destroy", "time (s)");
+	mb_text_printf(&T, "  %6s | %9s %9s %9s | %9s %9s %9s | %8s %8s | %6s %6s\n",
+		       "groups", "slabinfo", "Slab", "SUnrecl", "slabinfo", "Slab",
+		       "SUnrecl", "slab B", "SUnr kB", "create", "commit");
+	mb_json_obj(J, "memory");
+	mb_json_str(J, "source", "guest /proc/slabinfo (sum over caches of active_objs x objsize) and /proc/meminfo (Slab, SUnreclaim) deltas; no module accounting in sysfs yet");
+	mb_json_int(J, "max_groups", max_groups);
+	mb_json_arr(J, "rows");
+	snprintf(buf, sizeof(buf), "%s", opt.mem_groups);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned long n = strtoul(tok, NULL, 10);
+
+		if (!n)
+			continue;
+		if (max_groups >= 0 && (long long)n > max_groups) {
+			mb_text_printf(&T, "  %6lu | skipped: max_groups=%lld (load the module with max_groups=20000)\n",
+				       n, max_groups);
+			continue;
+		}
+		memory_one(n);
+	}
+	mb_json_end(J);
+	mb_json_end(J);
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,commit,mem,probe]\n"
+		"                 [--suites 1,3] [--sizes 64,1024,16384,65536] [--threads 1,2]\n"
+		"                 [--ops encrypt,decrypt] [--mem-groups 1,100,10000]\n"
+		"                 [--no-kernel] [--quick]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "scale", required_argument, NULL, 's' },
+		{ "cap", required_argument, NULL, 'c' },
+		{ "sections", required_argument, NULL, 'S' },
+		{ "mem-groups", required_argument, NULL, 'm' },
+		{ "suites", required_argument, NULL, 'u' },
+		{ "sizes", required_argument, NULL, 'z' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "no-kernel", no_argument, NULL, 'n' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mb_probe_ctx probe;
+	uint64_t start = mb_now_ns();
+	int c;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opt.scale = atof(optarg);
+			break;
+		case 'c':
+			opt.cap_s = atof(optarg);
+			break;
+		case 'S':
+			snprintf(opt.sections, sizeof(opt.sections), "%s", optarg);
+			break;
+		case 'm':
+			snprintf(opt.mem_groups, sizeof(opt.mem_groups), "%s", optarg);
+			break;
+		case 'u':
+			snprintf(opt.suites, sizeof(opt.suites), "%s", optarg);
+			break;
+		case 'z':
+			snprintf(opt.sizes, sizeof(opt.sizes), "%s", optarg);
+			break;
+		case 't':
+			snprintf(opt.threads, sizeof(opt.threads), "%s", optarg);
+			break;
+		case 'o':
+			snprintf(opt.ops, sizeof(opt.ops), "%s", optarg);
+			break;
+		case 'n':
+			opt.kernel = false;
+			break;
+		case 'q':
+			opt.scale = 0.05;
+			opt.cap_s = 1;
+			snprintf(opt.mem_groups, sizeof(opt.mem_groups), "1,100");
+			break;
+		default:
+			usage();
+		}
+	}
+	if (opt.scale <= 0)
+		usage();
+
+	if (us_init()) {
+		fprintf(stderr, "mls-bench: OpenSSL algorithms missing\n");
+		return 1;
+	}
+	mb_random(sig, sizeof(sig));
+	if (opt.kernel) {
+		ctl = k_open();
+		if (ctl < 0) {
+			fprintf(stderr, "mls-bench: /dev/mls: %s (--no-kernel to run the baselines alone)\n",
+				strerror(-ctl));
+			return 1;
+		}
+	}
+
+	J = mb_json_new();
+	header();
+	if (ctl >= 0)
+		interop();
+	if (section("rt"))
+		roundtrips();
+	if (section("data"))
+		data_plane();
+	if (section("commit"))
+		commits();
+	if (section("mem") && ctl >= 0)
+		memory();
+
+	probe = (struct mb_probe_ctx){ .json = J, .text = &T,
+				       .time_cap_s = opt.cap_s, .scale = opt.scale };
+	if (section("probe")) {
+		mb_json_obj(J, "probes");
+		mb_probe_crypto_drivers(&probe);
+		mb_probe_afalg(&probe);
+		mb_probe_passes(&probe);
+		mb_json_end(J);
+	}
+
+	mb_json_num(J, "total_s", (double)(mb_now_ns() - start) / 1e9);
+	mb_json_int(J, "failures", failures);
+	mb_text_printf(&T, "\nTotal %.0f s; %d failure%s.\n",
+		       (double)(mb_now_ns() - start) / 1e9, failures,
+		       failures == 1 ? "" : "s");
+
+	printf("=== mls-bench table begin ===\n%s=== mls-bench table end ===\n",
+	       T.buf ? T.buf : "");
+	printf("=== mls-bench json begin ===\n%s=== mls-bench json end ===\n",
+	       mb_json_text(J));
+	mb_json_free(J);
+	free(T.buf);
+	if (ctl >= 0)
+		close(ctl);
+	return failures ? 1 : 0;
+}
