@@ -589,7 +589,10 @@ TEST(version)
 	for (i = 0; i < 7; i++)
 		EXPECT_EQ((json_int_t)i + 1, json_integer_value(json_array_get(s, i)));
 	s = json_object_get(j, "feature_names");
+	ASSERT_EQ(3, json_array_size(s));
 	EXPECT_STREQ("version_ioctl", json_string_value(json_array_get(s, 0)));
+	EXPECT_STREQ("groups", json_string_value(json_array_get(s, 1)));
+	EXPECT_STREQ("evbuf", json_string_value(json_array_get(s, 2)));
 	json_decref(j);
 	run_free(&r);
 	/* --json and a prefix */

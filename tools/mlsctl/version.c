@@ -13,6 +13,7 @@ const char usage_version[] = "\n"
 static const char *const feature_names[] = {
 	"version_ioctl",	/* MLS_FEATURE_VERSION_IOCTL */
 	"groups",		/* MLS_FEATURE_GROUPS */
+	"evbuf",		/* MLS_FEATURE_EVBUF */
 };
 
 static void read_sysfs(const char *name, char *buf, size_t len)
