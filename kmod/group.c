@@ -372,12 +372,16 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next)
 	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
 	cur->is_current = false;
 	cur->left_at = jiffies;
+	mls_epoch_get(cur);
 	next->is_current = true;
 	list_add(&next->node, &g->epochs);
 	g->nr_epochs++;
 	collect_expired(g, &gone);
 	spin_unlock(&g->lock);
 	put_epochs(&gone);
+	/* The old epoch only decrypts now: its sending keys go at once. */
+	mls_stree_retire_sender(cur->tree, cur->own_leaf);
+	mls_epoch_put(cur);
 	return 0;
 }
 

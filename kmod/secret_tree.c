@@ -87,9 +87,13 @@ struct mls_ratchet {
 	u32 cap;
 };
 
-/* The ratchets of one leaf, by enum mls_ratchet_type. */
+/*
+ * The ratchets of one leaf, by enum mls_ratchet_type; @retired once its
+ * sending secrets were erased (mls_stree_retire_sender()).
+ */
 struct mls_stree_leaf {
 	struct mls_ratchet ratchet[2];
+	bool retired;
 };
 
 /**
@@ -622,6 +626,10 @@ int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 		goto unlock;
 	}
 	r = &lf->ratchet[type];
+	if (lf->retired) {
+		ret = -ESTALE;
+		goto unlock;
+	}
 	if (r->next == MLS_RATCHET_END) {
 		ret = -EOVERFLOW;
 		goto unlock;
@@ -636,6 +644,37 @@ out:
 	if (ret)
 		mls_msg_key_wipe(out);
 	return ret;
+}
+
+/**
+ * mls_stree_retire_sender() - erase the sending ratchets of @leaf
+ * @t: the tree of an epoch that is no longer current
+ * @leaf: the own leaf
+ *
+ * Once the group has moved on, nothing is sent in this epoch again: the
+ * own leaf's ratchet secrets go now rather than when the epoch expires
+ * (forward secrecy of what was sent). A leaf not taken yet is derived
+ * first, so that its secret leaves the tree's nodes too. Best effort: on
+ * -ENOMEM the secrets stay until the tree is freed.
+ */
+void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf)
+{
+	struct mls_stree_leaf *lf;
+	int i;
+
+	if (!t || leaf >= t->leaf_count)
+		return;
+	mutex_lock(&t->lock);
+	lf = mls_stree_leaf_get(t, leaf);
+	if (!IS_ERR(lf)) {
+		for (i = 0; i < ARRAY_SIZE(lf->ratchet); i++) {
+			memzero_explicit(lf->ratchet[i].secret,
+					 sizeof(lf->ratchet[i].secret));
+			lf->ratchet[i].next = MLS_RATCHET_END;
+		}
+		lf->retired = true;
+	}
+	mutex_unlock(&t->lock);
 }
 
 /**
@@ -1748,6 +1787,38 @@ static void __init mls_st_race(struct mls_st *st, const struct mls_suite *s,
 	mls_stree_free(race.t);
 }
 
+/*
+ * Retiring a sender erases both of its ratchet secrets, taken or not yet,
+ * and refuses to send (-ESTALE) while its leaf still receives.
+ */
+static void __init mls_st_retire(struct mls_st *st, const struct mls_suite *s,
+				 const u8 *secret)
+{
+	struct mls_secret_tree *t = mls_stree_new(s, secret, 8);
+	struct mls_stree_leaf *lf;
+	struct mls_msg_key k;
+
+	mls_st_check(st, !IS_ERR(t));
+	if (IS_ERR(t))
+		return;
+	mls_st_check(st, !mls_stree_send_key(t, 2, MLS_RATCHET_APPLICATION, &k));
+	mls_stree_retire_sender(t, 2);
+	mls_stree_retire_sender(t, 5);	/* never taken */
+	lf = xa_load(&t->leaves, 2);
+	mls_st_check(st, lf && lf->retired &&
+		     mls_st_is_zero(lf->ratchet[0].secret, MLS_MAX_HASH_LEN) &&
+		     mls_st_is_zero(lf->ratchet[1].secret, MLS_MAX_HASH_LEN));
+	lf = xa_load(&t->leaves, 5);
+	mls_st_check(st, lf && lf->retired &&
+		     mls_st_is_zero(lf->ratchet[1].secret, MLS_MAX_HASH_LEN));
+	mls_st_check(st, mls_stree_send_key(t, 2, MLS_RATCHET_HANDSHAKE, &k) ==
+			 -ESTALE);
+	mls_st_check(st, !mls_stree_recv_key(t, 3, MLS_RATCHET_APPLICATION, 0,
+					     10, &k));
+	mls_msg_key_wipe(&k);
+	mls_stree_free(t);
+}
+
 /**
  * mls_stree_selftest() - run every row
  *
@@ -1778,6 +1849,8 @@ int __init mls_stree_selftest(void)
 		mls_st_shape(&st, s, st_cs1_8_secret, ref);
 		mls_st_group(&st, "secret-tree race");
 		mls_st_race(&st, s, st_cs1_8_secret);
+		mls_st_group(&st, "secret-tree retire");
+		mls_st_retire(&st, s, st_cs1_8_secret);
 	}
 	if (!IS_ERR(t))
 		mls_stree_free(t);

@@ -65,6 +65,12 @@ void mls_stree_free(struct mls_secret_tree *t);
 int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 		       enum mls_ratchet_type type, struct mls_msg_key *out);
 
+/*
+ * Erase the sending ratchets of the own @leaf of an epoch that is no
+ * longer current; a later mls_stree_send_key() on it gives -ESTALE.
+ */
+void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf);
+
 /**
  * mls_stree_recv_key() - the key of (@leaf, @type, @generation), not consumed
  * @max_forward: how far ahead of the next expected generation may be

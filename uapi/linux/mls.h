@@ -375,6 +375,8 @@ struct mls_encrypt {
  *  * -ENOSPC: @message too small; @message.len holds the size needed and
  *    no generation was used;
  *  * -EOVERFLOW: the sending ratchet reached its last generation;
+ *  * -ESTALE: a commit moved the group to its next epoch during the call
+ *    (the old epoch's sending keys are erased); nothing was sent: retry;
  *  * -EAGAIN: the group's encrypt rate is exceeded;
  *  * -ENOENT: the group was destroyed;
  *  * -ENOMEM.
