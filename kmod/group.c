@@ -127,9 +127,10 @@ struct mls_group *mls_group_lookup(u32 id)
 
 /*
  * Take @g out of the registry and erase its epochs now; references still
- * held (fds, running operations) only see a dead group (-ENOENT).
+ * held (fds, running operations) only see a dead group (-ENOENT). Of
+ * concurrent destroyers exactly one succeeds; the others get -ENOENT.
  */
-void mls_group_destroy(struct mls_group *g)
+int mls_group_destroy(struct mls_group *g)
 {
 	struct mls_epoch *e, *tmp;
 	LIST_HEAD(gone);
@@ -142,7 +143,7 @@ void mls_group_destroy(struct mls_group *g)
 	g->nr_epochs = 0;
 	spin_unlock(&g->lock);
 	if (was_dead)
-		return;
+		return -ENOENT;
 
 	list_for_each_entry_safe(e, tmp, &gone, node) {
 		list_del(&e->node);
@@ -157,6 +158,7 @@ void mls_group_destroy(struct mls_group *g)
 	atomic_dec(&mls_nr_groups);
 	mls_evbuf_group_gone(g->id);
 	mls_group_put(g);	/* the registry's reference */
+	return 0;
 }
 
 /* Open-by-id access, as for a file: read and write both needed. */

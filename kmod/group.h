@@ -78,7 +78,7 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 int mls_group_publish(struct mls_group *g, struct mls_epoch *first);
 struct mls_group *mls_group_lookup(u32 id);
 void mls_group_put(struct mls_group *g);
-void mls_group_destroy(struct mls_group *g);
+int mls_group_destroy(struct mls_group *g);
 int mls_group_may_open(const struct mls_group *g);
 int mls_group_list(u32 *ids, u32 cap, u32 *count);
 

@@ -525,10 +525,7 @@ static int mls_ioc_group_destroy(struct mls_ioctl_ctx *ctx, void *arg)
 
 	if (a->flags || a->reserved)
 		return -EINVAL;
-	if (READ_ONCE(g->dead))
-		return -ENOENT;
-	mls_group_destroy(g);
-	return 0;
+	return mls_group_destroy(g);
 }
 
 static const struct mls_ioctl_desc mls_group_ioctls[] = {
