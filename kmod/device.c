@@ -25,7 +25,7 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 		return -EINVAL;
 	v->api_version = MLS_API_VERSION;
 	v->features = MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS |
-		      MLS_FEATURE_EVBUF;
+		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS;
 	v->suites = mls_suite_mask();
 	return 0;
 }

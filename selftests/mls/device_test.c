@@ -54,6 +54,7 @@ TEST_F(dev, version)
 	EXPECT_TRUE(v.features & MLS_FEATURE_VERSION_IOCTL);
 	EXPECT_TRUE(v.features & MLS_FEATURE_GROUPS);
 	EXPECT_TRUE(v.features & MLS_FEATURE_EVBUF);
+	EXPECT_TRUE(v.features & MLS_FEATURE_EVENTS);
 	/* The seven RFC 9420 ciphersuites, and nothing else. */
 	for (s = 0; s < 64; s++)
 		EXPECT_EQ(s >= 1 && s <= 7, !!(v.suites & (1ULL << s)));

@@ -14,6 +14,7 @@ static const char *const feature_names[] = {
 	"version_ioctl",	/* MLS_FEATURE_VERSION_IOCTL */
 	"groups",		/* MLS_FEATURE_GROUPS */
 	"evbuf",		/* MLS_FEATURE_EVBUF */
+	"events",		/* MLS_FEATURE_EVENTS */
 };
 
 static void read_sysfs(const char *name, char *buf, size_t len)

@@ -46,11 +46,14 @@
  *	throttling and circuit breaking
  * @MLS_FEATURE_GROUPS: groups and their data plane (create, join, open,
  *	encrypt, decrypt, commit, exporter...)
+ * @MLS_FEATURE_EVENTS: the generic netlink family "mls" with its group
+ *	dump and "events", and the counters and health in /sys/kernel/mls
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
 	MLS_FEATURE_GROUPS		= 1ULL << 1,
 	MLS_FEATURE_EVBUF		= 1ULL << 2,
+	MLS_FEATURE_EVENTS		= 1ULL << 3,
 };
 
 /**
@@ -1255,13 +1258,61 @@ struct mls_evbuf_bench {
  */
 #define MLS_IOC_EVBUF_BENCH	_IOWR(MLS_IOC_MAGIC, 0x4f, struct mls_evbuf_bench)
 
-/*
- * Generic netlink family "mls" (spec: Documentation/netlink/specs/mls.yaml).
+/**
+ * DOC: Generic netlink family "mls"
  *
- *   MLS_CMD_GET_VERSION (do)
- *     reply: MLS_A_API_VERSION u32, MLS_A_MODULE_VERSION string
+ * Spec: Documentation/netlink/specs/mls.yaml. Requests are validated
+ * strictly: an attribute a command does not take, an unknown attribute or
+ * a wrong length is rejected with -EINVAL and an extended ACK message.
  *
- * Multicast group "events": event notifications.
+ * %MLS_CMD_GET_VERSION (do, any user): reply %MLS_A_API_VERSION,
+ * %MLS_A_MODULE_VERSION. Takes no attribute.
+ *
+ * %MLS_CMD_GET_GROUP: the groups' metadata, never a secret. do: takes
+ * %MLS_A_GROUP_KID, replies with one group; dump: takes no attribute, one
+ * message per group. A user sees the groups they own and those whose mode
+ * lets them read (as for a file); CAP_NET_ADMIN sees every group. A group
+ * the caller may not see is reported as absent (-ENOENT). Each group:
+ * %MLS_A_GROUP_KID, %MLS_A_GROUP_ID, %MLS_A_SUITE, %MLS_A_EPOCH,
+ * %MLS_A_OLDEST_EPOCH, %MLS_A_OWN_LEAF, %MLS_A_LEAF_COUNT,
+ * %MLS_A_MEMBERS, %MLS_A_STATE, %MLS_A_OWNER_UID, %MLS_A_MODE,
+ * %MLS_A_GROUP_FLAGS and the nest %MLS_A_STATS (&enum mls_stats_attr).
+ *
+ * Multicast group %MLS_GENL_MCGRP_EVENTS: one notification per event, its
+ * command says which (%MLS_CMD_GROUP_CREATED and after). Joining the group
+ * needs CAP_NET_ADMIN (-EPERM otherwise): events name every user's groups
+ * and endpoints. No event carries a secret, and none is built while
+ * nobody listens. A listener that falls behind gets -ENOBUFS from recv();
+ * the events in between are lost and its view must be rebuilt from a dump.
+ *
+ * Attributes of each event (every group event carries %MLS_A_GROUP_KID
+ * and %MLS_A_GROUP_ID):
+ *
+ * - %MLS_CMD_GROUP_CREATED, %MLS_CMD_GROUP_JOINED: as one group of
+ *   %MLS_CMD_GET_GROUP without %MLS_A_STATS.
+ * - %MLS_CMD_GROUP_DESTROYED: %MLS_A_EPOCH (the last current epoch).
+ * - %MLS_CMD_EPOCH_CHANGED: %MLS_A_OLD_EPOCH, %MLS_A_EPOCH,
+ *   %MLS_A_LEAF_COUNT, %MLS_A_MEMBERS.
+ * - %MLS_CMD_EPOCH_EXPIRED: %MLS_A_EPOCH (a past epoch the retention
+ *   policy erased; not sent for the epochs of a destroyed group).
+ * - %MLS_CMD_MEMBER_ADDED, %MLS_CMD_MEMBER_REMOVED: %MLS_A_EPOCH (the new
+ *   epoch), %MLS_A_LEAF; one per leaf whose occupancy changed, sent after
+ *   %MLS_CMD_EPOCH_CHANGED, in leaf order.
+ * - %MLS_CMD_COMMIT_CONFLICT: %MLS_A_EPOCH (the current epoch),
+ *   %MLS_A_ERROR (EBUSY: another commit was running; ESTALE: it was made
+ *   on an epoch that is no longer current).
+ * - %MLS_CMD_ENDPOINT_THROTTLED: the endpoint (below), sent for each
+ *   record refused by the rate.
+ * - %MLS_CMD_BREAKER_CHANGED: the endpoint, %MLS_A_OLD_STATE,
+ *   %MLS_A_BREAKER_STATE (MLS_EVBUF_CLOSED...).
+ * - %MLS_CMD_PAYLOAD_REJECTED: the endpoint, %MLS_A_ERROR (EMSGSIZE: it
+ *   would inflate past the limits; EBADMSG: malformed).
+ * - %MLS_CMD_SHUTDOWN: no attribute; the module is being unloaded, the
+ *   %MLS_CMD_GROUP_DESTROYED of each group follows.
+ *
+ * An endpoint is %MLS_A_ENDPOINT_KIND (&enum mls_endpoint_kind) with, for
+ * a user endpoint, %MLS_A_ENDPOINT_UID and %MLS_A_ENDPOINT_ID; for a
+ * group's endpoints, %MLS_A_GROUP_KID (and %MLS_A_LEAF for a sender).
  */
 #define MLS_GENL_NAME		"mls"
 #define MLS_GENL_VERSION	1
@@ -1270,6 +1321,20 @@ struct mls_evbuf_bench {
 enum mls_cmd {
 	MLS_CMD_UNSPEC,
 	MLS_CMD_GET_VERSION,
+	MLS_CMD_GET_GROUP,
+	/* Notifications on the "events" group. */
+	MLS_CMD_GROUP_CREATED,
+	MLS_CMD_GROUP_JOINED,
+	MLS_CMD_GROUP_DESTROYED,
+	MLS_CMD_EPOCH_CHANGED,
+	MLS_CMD_EPOCH_EXPIRED,
+	MLS_CMD_MEMBER_ADDED,
+	MLS_CMD_MEMBER_REMOVED,
+	MLS_CMD_COMMIT_CONFLICT,
+	MLS_CMD_ENDPOINT_THROTTLED,
+	MLS_CMD_BREAKER_CHANGED,
+	MLS_CMD_PAYLOAD_REJECTED,
+	MLS_CMD_SHUTDOWN,
 
 	__MLS_CMD_MAX,
 };
@@ -1280,10 +1345,56 @@ enum mls_attr {
 	MLS_A_UNSPEC,
 	MLS_A_API_VERSION,		/* u32 */
 	MLS_A_MODULE_VERSION,		/* string */
+	MLS_A_PAD,			/* padding of the u64 attributes */
+	MLS_A_GROUP_KID,		/* u32: the kernel id */
+	MLS_A_GROUP_ID,			/* binary: the MLS group_id */
+	MLS_A_SUITE,			/* u16: the ciphersuite */
+	MLS_A_EPOCH,			/* u64 */
+	MLS_A_OLD_EPOCH,		/* u64 */
+	MLS_A_OLDEST_EPOCH,		/* u64: the oldest epoch still kept */
+	MLS_A_OWN_LEAF,			/* u32 */
+	MLS_A_LEAF_COUNT,		/* u32 */
+	MLS_A_MEMBERS,			/* u32: occupied leaves */
+	MLS_A_LEAF,			/* u32 */
+	MLS_A_STATE,			/* u32: MLS_GROUP_STATE_* */
+	MLS_A_OWNER_UID,		/* u32 */
+	MLS_A_MODE,			/* u32 */
+	MLS_A_GROUP_FLAGS,		/* u32: MLS_GROUP_F_* */
+	MLS_A_STATS,			/* nest: enum mls_stats_attr */
+	MLS_A_ERROR,			/* u32: a positive errno */
+	MLS_A_ENDPOINT_KIND,		/* u32: enum mls_endpoint_kind */
+	MLS_A_ENDPOINT_UID,		/* u32 */
+	MLS_A_ENDPOINT_ID,		/* string */
+	MLS_A_OLD_STATE,		/* u32: MLS_EVBUF_CLOSED... */
+	MLS_A_BREAKER_STATE,		/* u32: MLS_EVBUF_CLOSED... */
 
 	__MLS_A_MAX,
 };
 
 #define MLS_A_MAX (__MLS_A_MAX - 1)
+
+/* A group's counters, nested in MLS_A_STATS; every one a u64. */
+enum mls_stats_attr {
+	MLS_STATS_A_UNSPEC,
+	MLS_STATS_A_PAD,
+	MLS_STATS_A_MESSAGES_ENCRYPTED,
+	MLS_STATS_A_MESSAGES_DECRYPTED,
+	MLS_STATS_A_BYTES_ENCRYPTED,	/* content bytes, before padding */
+	MLS_STATS_A_BYTES_DECRYPTED,
+	MLS_STATS_A_AUTH_FAILURES,
+	MLS_STATS_A_REPLAYS,
+	MLS_STATS_A_EPOCHS_ROTATED,
+
+	__MLS_STATS_A_MAX,
+};
+
+#define MLS_STATS_A_MAX (__MLS_STATS_A_MAX - 1)
+
+/* What an event buffer endpoint named in an event is. */
+enum mls_endpoint_kind {
+	MLS_ENDPOINT_USER = 1,		/* made by MLS_IOC_EVBUF_CONFIG */
+	MLS_ENDPOINT_SENDER,		/* a group's sender leaf (forgeries) */
+	MLS_ENDPOINT_ENCRYPT,		/* a group's encrypt rate */
+};
 
 #endif /* _UAPI_LINUX_MLS_H */
