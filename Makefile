@@ -45,6 +45,7 @@ help:
 	@echo "make deps       install the Debian packages the project needs"
 	@echo "make check      build, lint, run every test in the VM"
 	@echo "make check-debug  the same on a KASAN/lockdep/kmemleak kernel"
+	@echo "make test SUITES=\"a_test b_test\"  only those suites in the VM"
 	@echo "make run        boot the VM and run the demo"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
@@ -141,6 +142,14 @@ check-debug: deps
 
 check-debug-inner: userlib tools selftests
 	$(VM_ENV) tools/vm/check-debug.sh
+
+# make test SUITES="netlink_test sysfs_test": only those suites, in the VM,
+# without the lint and the runner's own test (a quick loop while working).
+.PHONY: test
+test: deps
+	@$(MAKE) --no-print-directory all
+	MLS_SUITES="$(SUITES)" $(VM_ENV) tools/vm/run-vm.sh --job check \
+		--log $(BUILD)/vm/test.log
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -18,6 +18,7 @@
 #include "secret_tree.h"
 #include "suite.h"
 
+#include <linux/bitmap.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/types.h>
@@ -95,6 +96,12 @@ static inline void mls_epoch_get(struct mls_epoch *e)
 }
 
 void mls_epoch_put(struct mls_epoch *e);
+
+/* How many of the epoch's leaves are occupied (its members). */
+static inline u32 mls_epoch_members(const struct mls_epoch *e)
+{
+	return bitmap_weight(e->occupied, e->leaf_count);
+}
 
 /* The view of PrivateMessage protection on this epoch. */
 void mls_epoch_protect_ctx(const struct mls_epoch *e, const u8 *group_id,

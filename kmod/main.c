@@ -70,12 +70,18 @@ err_crypto:
 	return ret;
 }
 
+/*
+ * No fd is open (each holds a module reference) once the device is gone.
+ * The groups go before the netlink family and sysfs: destroying one sends
+ * its event and removes its directory.
+ */
 static void __exit mls_mod_exit(void)
 {
 	mls_device_exit();
+	mls_event_shutdown();
+	mls_groups_exit();
 	mls_genl_exit();
 	mls_sysfs_exit();
-	mls_groups_exit();
 	mls_evbuf_exit();
 	mls_crypto_exit();
 }

@@ -68,6 +68,10 @@ static struct genl_family mls_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(mls_genl_mcgrps),
 };
 
+void mls_event_shutdown(void)
+{
+}
+
 int __init mls_genl_init(void)
 {
 	return genl_register_family(&mls_genl_family);

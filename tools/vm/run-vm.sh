@@ -41,6 +41,7 @@ out=${log%.log}.out
 : >"$out"
 cmdline="console=ttyS0 loglevel=5 panic=-1 mlsvm.job=$job ${append} ${VM_APPEND:-}"
 # MLS_MODULE_PARAMS reaches the guest through the command line.
+[ -n "${MLS_SUITES:-}" ] && cmdline="$cmdline mlsvm.suites=${MLS_SUITES// /,}"
 [ -n "${MLS_MODULE_PARAMS:-}" ] && cmdline="$cmdline mlsvm.params=${MLS_MODULE_PARAMS// /,}"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${VM_MEM:-2048}"
