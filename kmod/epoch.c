@@ -11,6 +11,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -78,6 +79,7 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 	INIT_LIST_HEAD(&e->node);
 	e->suite = s;
 	e->epoch = in->gc.epoch;
+	e->made_at = jiffies;
 	e->own_leaf = in->own_leaf;
 	e->leaf_count = in->leaf_count;
 

@@ -27,6 +27,7 @@ struct mls_epoch {
 	struct list_head node;
 	struct kref ref;
 	u64 epoch;
+	unsigned long made_at;		/* jiffies it was made */
 	unsigned long left_at;		/* jiffies it stopped being current */
 	bool is_current;
 	u32 own_leaf;

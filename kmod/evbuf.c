@@ -50,6 +50,7 @@
 #define pr_fmt(fmt) "mls: " fmt
 
 #include "evbuf.h"
+#include "events.h"
 #include "params.h"
 
 #include <linux/bitfield.h>
@@ -375,12 +376,14 @@ static struct evb_cold *evb_cold_of(const struct mls_evbuf_ep *ep)
 	return &evb_cold[ep - evb_ep];
 }
 
-static void evb_changed(u64 old, u64 new)
+/* Under rcu_read_lock(): @ep's key stays while we read it. */
+static void evb_changed(struct mls_evbuf_ep *ep, u64 old, u64 new)
 {
 	u32 from = FIELD_GET(EVB_STATE, old), to = FIELD_GET(EVB_STATE, new);
 
 	if (from == to)
 		return;
+	mls_event_breaker_changed(&evb_cold_of(ep)->key, from, to);
 	if (to == MLS_EVBUF_OPEN)
 		evb_stat_inc(EVB_S_TRIPS);
 	else if (from == MLS_EVBUF_OPEN && to == MLS_EVBUF_HALF_OPEN)
@@ -402,7 +405,7 @@ static enum mls_evbuf_verdict evb_apply_locked(struct mls_evbuf_ep *ep,
 	if (new != old)
 		atomic64_set(&ep->word, new);
 	spin_unlock(&evb_big_lock);
-	evb_changed(old, new);
+	evb_changed(ep, old, new);
 	return v;
 }
 
@@ -443,7 +446,7 @@ static enum mls_evbuf_verdict evb_apply(struct mls_evbuf_ep *ep,
 				return v;
 		}
 		if (atomic64_try_cmpxchg(&ep->word, &old, new)) {
-			evb_changed(old, new);
+			evb_changed(ep, old, new);
 			return v;
 		}
 		/* @old now holds the word that won; decide again from it. */
@@ -758,9 +761,9 @@ static struct mls_evbuf_ep *evb_module_ep(const struct mls_evbuf_key *k,
 int mls_evbuf_encrypt_admit(u32 group_kid, u32 rate, u32 burst)
 {
 	struct mls_evbuf_key k = { .kind = MLS_EVBUF_KIND_ENCRYPT, .a = group_kid };
+	enum mls_evbuf_verdict v = MLS_EVBUF_ADMITTED;
 	struct evb_cfg c = { };
 	struct mls_evbuf_ep *ep;
-	int ret = 0;
 
 	if (!rate)
 		return 0;
@@ -771,10 +774,12 @@ int mls_evbuf_encrypt_admit(u32 group_kid, u32 rate, u32 burst)
 
 	rcu_read_lock();
 	ep = evb_module_ep(&k, evb_hash(&k));
-	if (ep && evb_record(ep, &c, EVB_CLOCK) != MLS_EVBUF_ADMITTED)
-		ret = -EAGAIN;
+	if (ep)
+		v = evb_record(ep, &c, EVB_CLOCK);
+	if (v == MLS_EVBUF_THROTTLED)
+		mls_event_throttled(&k);
 	rcu_read_unlock();
-	return ret;
+	return v == MLS_EVBUF_ADMITTED ? 0 : -EAGAIN;
 }
 
 int mls_evbuf_sender_check(u32 group_kid, u32 leaf)
@@ -1080,6 +1085,40 @@ void mls_evbuf_read_info(struct mls_evbuf_info *info)
 	info->payload_bombs = sum[EVB_S_BOMBS];
 	info->payload_malformed = sum[EVB_S_MALFORMED];
 	info->module_full = sum[EVB_S_MODULE_FULL];
+}
+
+/*
+ * Endpoints whose circuit is open now: open with its open time still
+ * ahead (past it, the next record is a probe), or forced open. One pass
+ * over the table under RCU, no lock, for /sys/kernel/mls/health.
+ */
+u32 mls_evbuf_breakers_open(void)
+{
+	u64 now = evb_now();
+	u32 i, n = 0;
+
+	for (i = 0; i < evb_nslots; i++) {
+		struct mls_evbuf_ep *ep = &evb_ep[i];
+		u64 w;
+
+		rcu_read_lock();
+		if (evb_slot_state(ep) == EVB_LIVE) {
+			w = atomic64_read(&ep->word);
+			switch (FIELD_GET(EVB_STATE, w)) {
+			case MLS_EVBUF_OPEN:
+				if (evb_delta(FIELD_GET(EVB_TIME, w), now) > 0)
+					n++;
+				break;
+			case MLS_EVBUF_FORCED_OPEN:
+				n++;
+				break;
+			}
+		}
+		rcu_read_unlock();
+		if (!(i % 1024))
+			cond_resched();
+	}
+	return n;
 }
 
 void mls_evbuf_count_payload(int result)

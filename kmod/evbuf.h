@@ -45,6 +45,13 @@ void mls_evbuf_sender_result(u32 group_kid, u32 leaf, bool authentic);
 void mls_evbuf_group_gone(u32 group_kid);
 
 /*
+ * For /sys/kernel/mls (sysfs.c): the endpoints whose circuit is open now
+ * (open with its open time ahead, or forced open); one pass over the
+ * table. The table's size and use: mls_evbuf_read_info() below.
+ */
+u32 mls_evbuf_breakers_open(void);
+
+/*
  * Between evbuf.c (the table) and evbuf_ioctl.c (the ioctls) only.
  */
 

@@ -13,6 +13,7 @@
  */
 
 #include "evbuf.h"
+#include "events.h"
 #include "ioctl.h"
 #include "params.h"
 #include "payload.h"
@@ -219,6 +220,8 @@ static int evb_payload(const struct mls_evbuf_key *key,
 					mls_evbuf_gzip_max_size,
 					mls_evbuf_gzip_max_ratio);
 		mls_evbuf_count_payload(ret);
+		if (ret == -EMSGSIZE || ret == -EBADMSG)
+			mls_event_payload_rejected(key, -ret);
 	}
 	kvfree(buf);
 	return ret;
@@ -267,6 +270,10 @@ static int evb_ioc_record(struct mls_ioctl_ctx *ctx, void *arg)
 		break;
 	case MLS_EVBUF_REFUSED:
 		ret = -ECONNREFUSED;
+		break;
+	case MLS_EVBUF_THROTTLED:
+		mls_event_throttled(&key);
+		ret = -EAGAIN;
 		break;
 	default:
 		ret = -EAGAIN;

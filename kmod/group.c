@@ -8,9 +8,12 @@
 
 #include "epoch.h"
 #include "evbuf.h"
+#include "events.h"
 #include "group.h"
 #include "group_ops.h"
 #include "params.h"
+#include "stats.h"
+#include "sysfs.h"
 
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
@@ -23,6 +26,12 @@
 #include <linux/xarray.h>
 
 static DEFINE_XARRAY_ALLOC1(mls_groups);
+/*
+ * Ids are handed out cyclically, as pids are: an id freed by a destroy is
+ * not given to the next group at once, so that an event or a dump naming
+ * an id is not mistaken for a newer group that took it over.
+ */
+static u32 mls_next_id = 1;
 static atomic_t mls_nr_groups = ATOMIC_INIT(0);
 
 /*
@@ -41,6 +50,10 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 
 	if (!g)
 		return NULL;
+	if (mls_group_stats_alloc(g)) {
+		kfree(g);
+		return NULL;
+	}
 	kref_init(&g->ref);
 	mutex_init(&g->commit_lock);
 	spin_lock_init(&g->lock);
@@ -67,6 +80,8 @@ static void mls_group_free_rcu(struct rcu_head *rcu)
 {
 	struct mls_group *g = container_of(rcu, struct mls_group, rcu);
 
+	/* Here, not at release: RCU readers may still read the counters. */
+	mls_group_stats_free(g);
 	kfree_sensitive(g);
 }
 
@@ -105,11 +120,25 @@ int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
 		atomic_dec(&mls_nr_groups);
 		return -ENOSPC;
 	}
-	ret = xa_alloc(&mls_groups, &g->id, g, xa_limit_31b, GFP_KERNEL);
-	if (ret) {
+	/*
+	 * The id is reserved first (a lookup finds nothing there), then the
+	 * directory named by it is made, then the group stored: a group that
+	 * fails here was never found by anyone.
+	 */
+	ret = xa_alloc_cyclic(&mls_groups, &g->id, NULL, xa_limit_31b,
+			      &mls_next_id, GFP_KERNEL);
+	if (ret < 0) {
 		atomic_dec(&mls_nr_groups);
 		return ret == -EBUSY ? -ENOSPC : ret;
 	}
+	ret = mls_sysfs_group_add(g);
+	if (ret) {
+		xa_release(&mls_groups, g->id);
+		atomic_dec(&mls_nr_groups);
+		return ret;
+	}
+	/* Into the reserved slot: nothing to allocate, cannot fail. */
+	xa_store(&mls_groups, g->id, g, GFP_KERNEL);
 	return 0;
 }
 
@@ -135,10 +164,14 @@ int mls_group_destroy(struct mls_group *g)
 	struct mls_epoch *e, *tmp;
 	LIST_HEAD(gone);
 	bool was_dead;
+	u64 last = 0;
 
 	spin_lock(&g->lock);
 	was_dead = g->dead;
 	g->dead = true;
+	e = list_first_entry_or_null(&g->epochs, struct mls_epoch, node);
+	if (e)
+		last = e->epoch;
 	list_splice_init(&g->epochs, &gone);
 	g->nr_epochs = 0;
 	spin_unlock(&g->lock);
@@ -154,9 +187,13 @@ int mls_group_destroy(struct mls_group *g)
 	g->has_init_secret = false;
 	mutex_unlock(&g->commit_lock);
 
+	/* Before the id can be reused; no show runs once it returns. */
+	mls_sysfs_group_del(g);
 	xa_erase(&mls_groups, g->id);
 	atomic_dec(&mls_nr_groups);
 	mls_evbuf_group_gone(g->id);
+	/* Out of the registry: a dump after the event does not list it. */
+	mls_event_group_destroyed(g, last);
 	mls_group_put(g);	/* the registry's reference */
 	return 0;
 }
@@ -188,6 +225,12 @@ int mls_group_list(u32 *ids, u32 cap, u32 *count)
 	}
 	*count = n;
 	return n > cap ? -ENOSPC : 0;
+}
+
+/* Groups in the registry, as max_groups counts them. */
+unsigned int mls_groups_active(void)
+{
+	return atomic_read(&mls_nr_groups);
 }
 
 /* --- group fds ------------------------------------------------------------ */
@@ -284,16 +327,20 @@ static void collect_expired(struct mls_group *g, struct list_head *gone)
 		if (epoch_too_old(g, e, past)) {
 			list_move_tail(&e->node, gone);
 			g->nr_epochs--;
+			mls_stat_add(MLS_STAT_EPOCHS_EXPIRED, 1);
 		} else {
 			past++;
 		}
 	}
 }
 
-static void put_epochs(struct list_head *gone)
+/* Erase the epochs collect_expired() took from @g, oldest first. */
+static void put_epochs(struct mls_group *g, struct list_head *gone)
 {
 	struct mls_epoch *e, *tmp;
 
+	list_for_each_entry_reverse(e, gone, node)
+		mls_event_epoch_expired(g, e->epoch);
 	list_for_each_entry_safe(e, tmp, gone, node) {
 		list_del(&e->node);
 		mls_epoch_put(e);
@@ -307,7 +354,7 @@ void mls_group_prune(struct mls_group *g)
 	spin_lock(&g->lock);
 	collect_expired(g, &gone);
 	spin_unlock(&g->lock);
-	put_epochs(&gone);
+	put_epochs(g, &gone);
 }
 
 /* The current epoch with a reference, or ERR_PTR(-ENOENT) on a dead group. */
@@ -352,7 +399,7 @@ struct mls_epoch *mls_group_epoch(struct mls_group *g, u64 epoch)
 	}
 out:
 	spin_unlock(&g->lock);
-	put_epochs(&gone);
+	put_epochs(g, &gone);
 	return found;
 }
 
@@ -377,10 +424,17 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next)
 	mls_epoch_get(cur);
 	next->is_current = true;
 	list_add(&next->node, &g->epochs);
+	/* For the events: a destroy may empty the list once unlocked. */
+	mls_epoch_get(next);
 	g->nr_epochs++;
 	collect_expired(g, &gone);
 	spin_unlock(&g->lock);
-	put_epochs(&gone);
+	mls_group_stat_add(g, MLS_STAT_EPOCHS_ROTATED, 1);
+	/* The change, then who came and went, then what retention erased. */
+	mls_event_epoch_changed(g, cur, next);
+	mls_event_members(g, cur, next);
+	mls_epoch_put(next);
+	put_epochs(g, &gone);
 	/* The old epoch only decrypts now: its sending keys go at once. */
 	mls_stree_retire_sender(cur->tree, cur->own_leaf);
 	mls_epoch_put(cur);
@@ -403,6 +457,12 @@ static struct mls_group *next_group(unsigned long *id)
 	}
 	rcu_read_unlock();
 	return g;
+}
+
+/* For listings (debugfs.c): as next_group(). */
+struct mls_group *mls_group_next(unsigned long *id)
+{
+	return next_group(id);
 }
 
 static void mls_retention_work(struct work_struct *work)

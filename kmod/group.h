@@ -29,6 +29,8 @@
 #include <linux/types.h>
 
 struct mls_epoch;
+struct mls_group_kobj;
+struct mls_group_stats;
 
 /* The kernel's copy of struct mls_policy; fields read with READ_ONCE. */
 struct mls_group_policy {
@@ -66,6 +68,9 @@ struct mls_group {
 	bool dead;
 
 	struct mls_group_policy policy;
+
+	struct mls_group_stats __percpu *stats;	/* stats.c */
+	struct mls_group_kobj *sysfs;	/* its directory (sysfs.c) */
 };
 
 int mls_groups_init(void);
@@ -81,6 +86,8 @@ void mls_group_put(struct mls_group *g);
 int mls_group_destroy(struct mls_group *g);
 int mls_group_may_open(const struct mls_group *g);
 int mls_group_list(u32 *ids, u32 cap, u32 *count);
+unsigned int mls_groups_active(void);
+struct mls_group *mls_group_next(unsigned long *id);
 
 /* Group fds */
 int mls_group_new_file(struct mls_group *g, struct file **filep, int *fdp);

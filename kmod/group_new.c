@@ -6,6 +6,7 @@
  */
 
 #include "epoch_args.h"
+#include "events.h"
 #include "group.h"
 #include "group_new.h"
 #include "uarg.h"
@@ -156,6 +157,8 @@ static int group_new(struct mls_ioctl_ctx *ctx, struct mls_group_new *a,
 		mls_group_put(g);
 		goto out;
 	}
+	/* Published: a failure from here on destroys it (and says so). */
+	mls_event_group_new(g, join);
 	ret = mls_group_new_file(g, &ctx->new_file, &ctx->new_fd);
 	if (ret) {
 		mls_group_destroy(g);

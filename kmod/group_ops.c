@@ -7,17 +7,20 @@
 
 #include "epoch_args.h"
 #include "evbuf.h"
+#include "events.h"
 #include "group.h"
 #include "group_ops.h"
 #include "hkdf.h"
 #include "ioctl.h"
 #include "params.h"
 #include "protect.h"
+#include "stats.h"
 #include "uarg.h"
 
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 static struct mls_group *ctx_group(struct mls_ioctl_ctx *ctx)
@@ -57,6 +60,7 @@ static int check_encrypt(const struct mls_encrypt *a)
 
 static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 {
+	u64 start = ktime_get_ns();
 	struct mls_group *g = ctx_group(ctx);
 	struct mls_encrypt *a = arg;
 	struct msg_parts m = {};
@@ -114,6 +118,11 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	ret = mls_buf_write(&a->message, out, n);
 	a->epoch = e->epoch;
 	a->generation = gen;
+	if (!ret) {
+		mls_group_stat_add(g, MLS_STAT_MESSAGES_ENCRYPTED, 1);
+		mls_group_stat_add(g, MLS_STAT_BYTES_ENCRYPTED, a->content.len);
+		mls_latency_record(MLS_OP_ENCRYPT, start);
+	}
 out_epoch:
 	kvfree(out);
 	mls_epoch_put(e);
@@ -148,8 +157,31 @@ static int decrypt_sender_gate(void *arg, u32 leaf)
 	return mls_evbuf_sender_check(g->id, leaf);
 }
 
+/*
+ * The counters of a decrypt that reached mls_unprotect(). An
+ * authentication failure is a tag that did not verify: the sender data's
+ * (not sealed under the epoch's sender_data_secret) or, from a named
+ * sender, the content's. Malformed messages, a blank or own sender leaf
+ * and an open breaker are not counted as one.
+ */
+static void decrypt_count(struct mls_group *g, int ret,
+			  const struct mls_received *r, u64 start)
+{
+	if (!ret) {
+		mls_group_stat_add(g, MLS_STAT_MESSAGES_DECRYPTED, 1);
+		mls_group_stat_add(g, MLS_STAT_BYTES_DECRYPTED, r->data_len);
+		mls_latency_record(MLS_OP_DECRYPT, start);
+	} else if (ret == -EALREADY) {
+		mls_group_stat_add(g, MLS_STAT_REPLAYS, 1);
+	} else if (ret == -EBADMSG &&
+		   (r->sender_data_failed || (r->sender_known && !r->authentic))) {
+		mls_group_stat_add(g, MLS_STAT_AUTH_FAILURES, 1);
+	}
+}
+
 static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 {
+	u64 start = ktime_get_ns();
 	struct mls_group *g = ctx_group(ctx);
 	struct mls_decrypt *a = arg;
 	/*
@@ -212,6 +244,7 @@ static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	a->sender_leaf = r.sender_leaf;
 	a->generation = r.generation;
 out_epoch:
+	decrypt_count(g, ret, &r, start);
 	mls_epoch_put(e);
 out_msg:
 	kvfree_sensitive(msg, len);
@@ -320,6 +353,7 @@ out:
 
 static int mls_ioc_commit(struct mls_ioctl_ctx *ctx, void *arg)
 {
+	u64 start = ktime_get_ns();
 	struct mls_group *g = ctx_group(ctx);
 	struct mls_commit *a = arg;
 	int ret;
@@ -328,10 +362,19 @@ static int mls_ioc_commit(struct mls_ioctl_ctx *ctx, void *arg)
 	if (ret)
 		return ret;
 	/* One commit wins per epoch: the loser does not wait. */
-	if (!mutex_trylock(&g->commit_lock))
+	if (!mutex_trylock(&g->commit_lock)) {
+		mls_stat_add(MLS_STAT_COMMIT_CONFLICTS, 1);
+		mls_event_commit_conflict(g, EBUSY);
 		return -EBUSY;
+	}
 	ret = commit_locked(g, a);
 	mutex_unlock(&g->commit_lock);
+	if (ret == -ESTALE) {
+		mls_stat_add(MLS_STAT_COMMIT_CONFLICTS, 1);
+		mls_event_commit_conflict(g, ESTALE);
+	} else if (!ret) {
+		mls_latency_record(MLS_OP_COMMIT, start);
+	}
 	return ret;
 }
 

@@ -7,6 +7,7 @@
  */
 
 #include "crypto_selftest.h"
+#include "debugfs.h"
 #include "device.h"
 #include "evbuf.h"
 #include "group.h"
@@ -14,6 +15,7 @@
 #include "netlink.h"
 #include "protect_selftest.h"
 #include "secret_tree_selftest.h"
+#include "stats.h"
 #include "sysfs.h"
 #include "version.h"
 
@@ -33,9 +35,12 @@ static int __init mls_mod_init(void)
 	/* Built with MLS_SELFTEST=y: a failed self-test refuses the load. */
 	ret = -ENOTRECOVERABLE;
 	if (mls_crypto_selftest() || mls_stree_selftest() ||
-	    mls_protect_selftest())
+	    mls_protect_selftest() || mls_stats_selftest())
 		goto err_selftest;
 
+	ret = mls_stats_init();
+	if (ret)
+		goto err_stats;
 	ret = mls_evbuf_init();
 	if (ret)
 		goto err_evbuf;
@@ -45,6 +50,7 @@ static int __init mls_mod_init(void)
 	ret = mls_sysfs_init();
 	if (ret)
 		goto err_sysfs;
+	mls_debugfs_init();
 	ret = mls_genl_init();
 	if (ret)
 		goto err_genl;
@@ -58,12 +64,15 @@ static int __init mls_mod_init(void)
 err_device:
 	mls_genl_exit();
 err_genl:
+	mls_debugfs_exit();
 	mls_sysfs_exit();
 err_sysfs:
 	mls_groups_exit();
 err_groups:
 	mls_evbuf_exit();
 err_evbuf:
+	mls_stats_exit();
+err_stats:
 err_selftest:
 	mls_crypto_exit();
 err_crypto:
@@ -81,8 +90,10 @@ static void __exit mls_mod_exit(void)
 	mls_event_shutdown();
 	mls_groups_exit();
 	mls_genl_exit();
+	mls_debugfs_exit();
 	mls_sysfs_exit();
 	mls_evbuf_exit();
+	mls_stats_exit();
 	mls_crypto_exit();
 }
 

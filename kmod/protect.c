@@ -576,7 +576,8 @@ static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
  * the call then fails: the caller can count a forgery in a member's name
  * against that sender. Then @c->sender_gate, if any, may refuse the
  * sender before any of its keys is looked at. The sender data only
- * proves that some member of the epoch wrote it, not which one.
+ * proves that some member of the epoch wrote it, not which one. When
+ * its tag fails, @r->sender_data_failed is set instead.
  *
  * Context: process context, may sleep.
  * Return: 0, or -EBADMSG (malformed, wrong group/epoch, blank or own
@@ -599,8 +600,11 @@ int mls_unprotect(const struct mls_protect_ctx *c, u8 *msg, size_t len,
 	if (!mls_header_ok(c, &m.h))
 		return -EBADMSG;
 	ret = mls_open_sender_data(c, msg, &m, &s);
-	if (ret)
+	if (ret) {
+		/* Its length is fixed: -EBADMSG here is the tag. */
+		r->sender_data_failed = ret == -EBADMSG;
 		goto out;
+	}
 	if (!mls_sender_ok(c, s.leaf)) {
 		ret = -EBADMSG;
 		goto out;

@@ -138,10 +138,15 @@ int mls_message_peek(const u8 *msg, size_t len, struct mls_msg_header *h);
  *	make a forgery look like another member's.
  * @authentic: the content's AEAD tag verified (a later failure is a
  *	malformed message, such as non-zero padding, not a forgery)
+ * @sender_data_failed: the sender data's AEAD tag did not verify: the
+ *	message was not sealed under this epoch's sender_data_secret (a
+ *	forgery, or damaged in its sender data or ciphertext sample); no
+ *	sender is known
  */
 struct mls_received {
 	bool sender_known;
 	bool authentic;
+	bool sender_data_failed;
 	u8 content_type;
 	u32 sender_leaf;
 	u32 generation;

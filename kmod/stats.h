@@ -64,4 +64,43 @@ void mls_group_stats_free(struct mls_group *g);
 void mls_group_counters_read(const struct mls_group *g,
 			     struct mls_group_counters *c);
 
+/*
+ * The first MLS_GROUP_NR_STATS of enum mls_stat are a group's counters too
+ * (struct mls_group_counters, in the same order).
+ */
+#define MLS_GROUP_NR_STATS	(MLS_STAT_EPOCHS_ROTATED + 1)
+
+/* Count @n of @s module-wide and, if it is one of a group's, in @g's. */
+void mls_group_stat_add(struct mls_group *g, enum mls_stat s, u64 n);
+
+/* The bucket of a duration: ilog2(@ns), 0 for 0, at most the last. */
+unsigned int mls_latency_bucket(u64 ns);
+
+/* /sys/kernel/mls/health (rules: Documentation/ABI/testing/sysfs-kernel-mls). */
+enum mls_health {
+	MLS_HEALTHY,
+	MLS_DEGRADED,
+	MLS_UNHEALTHY,
+};
+
+struct mls_health_input {
+	u32 groups_active;
+	u32 max_groups;
+	u32 evbuf_used;
+	u32 evbuf_slots;
+	u32 breakers_open;
+};
+
+enum mls_health mls_health_eval(const struct mls_health_input *in);
+const char *mls_health_name(enum mls_health h);
+
+#ifdef MLS_SELFTEST
+int mls_stats_selftest(void);
+#else
+static inline int mls_stats_selftest(void)
+{
+	return 0;
+}
+#endif
+
 #endif /* _MLS_STATS_H */

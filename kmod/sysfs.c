@@ -3,18 +3,43 @@
  * /sys/kernel/mls: module state, one value per file, never a secret.
  * Documented in Documentation/ABI/testing/sysfs-kernel-mls.
  *
+ *   version, api_version, health, module -> /sys/module/mls
+ *   stats/         module-wide counters, and the event buffer's
+ *   latency/       log2 histograms of encrypt, decrypt and commit
+ *   groups/<id>/   one directory per group: metadata and counters
+ *
+ * Counters are read as per-cpu sums (stats.c): no show takes a lock the
+ * data path takes, except a group's spinlock, held only to read the ends
+ * of its epoch list and take a reference, as MLS_IOC_GROUP_INFO does.
+ *
+ * A group's directory holds no reference on the group: it is removed by
+ * the group's destroyer, and kobject_del() returns only once no show is
+ * running (kernfs drains them) and none can start.
+ *
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "epoch.h"
+#include "evbuf.h"
+#include "group.h"
+#include "params.h"
+#include "stats.h"
 #include "sysfs.h"
 #include "version.h"
 
 #include <uapi/linux/mls.h>
 
+#include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
 #include <linux/sysfs.h>
 
 static struct kobject *mls_kobj;
+static struct kobject *mls_groups_kobj;
+
+/* ------------------------------------------------------- /sys/kernel/mls */
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -32,15 +57,424 @@ static ssize_t api_version_show(struct kobject *kobj,
 
 static struct kobj_attribute api_version_attr = __ATTR_RO(api_version);
 
+static ssize_t health_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct mls_evbuf_info info = { };
+	struct mls_health_input in;
+
+	mls_evbuf_read_info(&info);
+	in = (struct mls_health_input){
+		.groups_active = mls_groups_active(),
+		.max_groups = READ_ONCE(mls_max_groups),
+		.evbuf_used = info.used,
+		.evbuf_slots = info.slots,
+		.breakers_open = mls_evbuf_breakers_open(),
+	};
+	return sysfs_emit(buf, "%s\n", mls_health_name(mls_health_eval(&in)));
+}
+
+static struct kobj_attribute health_attr = __ATTR_RO(health);
+
 static struct attribute *mls_attrs[] = {
 	&version_attr.attr,
 	&api_version_attr.attr,
+	&health_attr.attr,
 	NULL,
 };
 
 static const struct attribute_group mls_attr_group = {
 	.attrs = mls_attrs,
 };
+
+/* ------------------------------------------------------------- stats/ */
+
+/* A module-wide counter (enum mls_stat) or a histogram (enum mls_op). */
+struct mls_index_attr {
+	struct kobj_attribute attr;
+	unsigned int index;
+};
+
+#define MLS_INDEX_ATTR(_name, _show, _index)				\
+	static struct mls_index_attr _name##_attr = {			\
+		.attr = __ATTR(_name, 0444, _show, NULL),		\
+		.index = (_index),					\
+	}
+
+static unsigned int attr_index(const struct kobj_attribute *attr)
+{
+	return container_of(attr, struct mls_index_attr, attr)->index;
+}
+
+static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", mls_stat_read(attr_index(attr)));
+}
+
+MLS_INDEX_ATTR(messages_encrypted, stat_show, MLS_STAT_MESSAGES_ENCRYPTED);
+MLS_INDEX_ATTR(messages_decrypted, stat_show, MLS_STAT_MESSAGES_DECRYPTED);
+MLS_INDEX_ATTR(bytes_encrypted, stat_show, MLS_STAT_BYTES_ENCRYPTED);
+MLS_INDEX_ATTR(bytes_decrypted, stat_show, MLS_STAT_BYTES_DECRYPTED);
+MLS_INDEX_ATTR(auth_failures, stat_show, MLS_STAT_AUTH_FAILURES);
+MLS_INDEX_ATTR(replays, stat_show, MLS_STAT_REPLAYS);
+MLS_INDEX_ATTR(epochs_rotated, stat_show, MLS_STAT_EPOCHS_ROTATED);
+MLS_INDEX_ATTR(epochs_expired, stat_show, MLS_STAT_EPOCHS_EXPIRED);
+MLS_INDEX_ATTR(commit_conflicts, stat_show, MLS_STAT_COMMIT_CONFLICTS);
+
+static ssize_t groups_active_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mls_groups_active());
+}
+
+static struct kobj_attribute groups_active_attr = __ATTR_RO(groups_active);
+
+static ssize_t throttled_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	struct mls_evbuf_info info = { };
+
+	mls_evbuf_read_info(&info);
+	return sysfs_emit(buf, "%llu\n", info.throttled);
+}
+
+static struct kobj_attribute throttled_attr = __ATTR_RO(throttled);
+
+static ssize_t breaker_trips_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct mls_evbuf_info info = { };
+
+	mls_evbuf_read_info(&info);
+	return sysfs_emit(buf, "%llu\n", info.trips);
+}
+
+static struct kobj_attribute breaker_trips_attr = __ATTR_RO(breaker_trips);
+
+static ssize_t breakers_open_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mls_evbuf_breakers_open());
+}
+
+static struct kobj_attribute breakers_open_attr = __ATTR_RO(breakers_open);
+
+static struct attribute *mls_stats_attrs[] = {
+	&groups_active_attr.attr,
+	&messages_encrypted_attr.attr.attr,
+	&messages_decrypted_attr.attr.attr,
+	&bytes_encrypted_attr.attr.attr,
+	&bytes_decrypted_attr.attr.attr,
+	&auth_failures_attr.attr.attr,
+	&replays_attr.attr.attr,
+	&epochs_rotated_attr.attr.attr,
+	&epochs_expired_attr.attr.attr,
+	&commit_conflicts_attr.attr.attr,
+	&throttled_attr.attr,
+	&breaker_trips_attr.attr,
+	&breakers_open_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group mls_stats_group = {
+	.name = "stats",
+	.attrs = mls_stats_attrs,
+};
+
+/* ----------------------------------------------------------- latency/ */
+
+static ssize_t hist_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	u64 b[MLS_LATENCY_BUCKETS], sum;
+	int i, len = 0;
+
+	mls_latency_read(attr_index(attr), b, &sum);
+	for (i = 0; i < MLS_LATENCY_BUCKETS; i++)
+		len += sysfs_emit_at(buf, len, "%s%llu", i ? " " : "", b[i]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t sum_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	u64 b[MLS_LATENCY_BUCKETS], sum;
+
+	mls_latency_read(attr_index(attr), b, &sum);
+	return sysfs_emit(buf, "%llu\n", sum);
+}
+
+MLS_INDEX_ATTR(encrypt_ns, hist_show, MLS_OP_ENCRYPT);
+MLS_INDEX_ATTR(decrypt_ns, hist_show, MLS_OP_DECRYPT);
+MLS_INDEX_ATTR(commit_ns, hist_show, MLS_OP_COMMIT);
+MLS_INDEX_ATTR(encrypt_sum_ns, sum_show, MLS_OP_ENCRYPT);
+MLS_INDEX_ATTR(decrypt_sum_ns, sum_show, MLS_OP_DECRYPT);
+MLS_INDEX_ATTR(commit_sum_ns, sum_show, MLS_OP_COMMIT);
+
+static struct attribute *mls_latency_attrs[] = {
+	&encrypt_ns_attr.attr.attr,
+	&decrypt_ns_attr.attr.attr,
+	&commit_ns_attr.attr.attr,
+	&encrypt_sum_ns_attr.attr.attr,
+	&decrypt_sum_ns_attr.attr.attr,
+	&commit_sum_ns_attr.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group mls_latency_group = {
+	.name = "latency",
+	.attrs = mls_latency_attrs,
+};
+
+static const struct attribute_group *mls_attr_groups[] = {
+	&mls_attr_group,
+	&mls_stats_group,
+	&mls_latency_group,
+	NULL,
+};
+
+/* -------------------------------------------------------- groups/<id>/ */
+
+struct mls_group_kobj {
+	struct kobject kobj;
+	struct mls_group *g;	/* no reference: see the top of the file */
+};
+
+static struct mls_group *to_group(struct kobject *kobj)
+{
+	return container_of(kobj, struct mls_group_kobj, kobj)->g;
+}
+
+static ssize_t group_id_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	const struct mls_group *g = to_group(kobj);
+	char *end;
+
+	/* At most 2 x 255 + 1 bytes of the page. */
+	end = bin2hex(buf, g->group_id, g->group_id_len);
+	*end++ = '\n';
+	return end - buf;
+}
+
+static ssize_t suite_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_group(kobj)->suite->id);
+}
+
+static ssize_t own_leaf_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_group(kobj)->own_leaf);
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	/* Between its destroyer's start and the removal of this directory. */
+	return sysfs_emit(buf, "%s\n",
+			  READ_ONCE(to_group(kobj)->dead) ? "destroyed" : "active");
+}
+
+static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%04o\n", to_group(kobj)->mode);
+}
+
+static ssize_t flags_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "0x%x\n", to_group(kobj)->flags);
+}
+
+/* The mode comes from the group's mode (is_visible), not from here. */
+static struct kobj_attribute group_id_attr = __ATTR(group_id, 0400, group_id_show, NULL);
+static struct kobj_attribute suite_attr = __ATTR(suite, 0400, suite_show, NULL);
+static struct kobj_attribute own_leaf_attr = __ATTR(own_leaf, 0400, own_leaf_show, NULL);
+static struct kobj_attribute state_attr = __ATTR(state, 0400, state_show, NULL);
+static struct kobj_attribute mode_attr = __ATTR(mode, 0400, mode_show, NULL);
+static struct kobj_attribute flags_attr = __ATTR(flags, 0400, flags_show, NULL);
+
+/* What a group's epoch files show. */
+enum group_epoch_field {
+	GROUP_EPOCH,
+	GROUP_OLDEST_EPOCH,
+	GROUP_LEAF_COUNT,
+	GROUP_MEMBERS,
+};
+
+static ssize_t group_epoch_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct mls_group *g = to_group(kobj);
+	struct mls_epoch *cur;
+	u64 oldest, v = 0;
+
+	spin_lock(&g->lock);
+	if (g->dead) {
+		spin_unlock(&g->lock);
+		return -ENOENT;
+	}
+	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
+	oldest = list_last_entry(&g->epochs, struct mls_epoch, node)->epoch;
+	mls_epoch_get(cur);
+	spin_unlock(&g->lock);
+
+	switch (attr_index(attr)) {
+	case GROUP_EPOCH:
+		v = cur->epoch;
+		break;
+	case GROUP_OLDEST_EPOCH:
+		v = oldest;
+		break;
+	case GROUP_LEAF_COUNT:
+		v = cur->leaf_count;
+		break;
+	case GROUP_MEMBERS:
+		/* Up to max_leaves bits: counted outside the lock. */
+		v = mls_epoch_members(cur);
+		break;
+	}
+	mls_epoch_put(cur);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+#define GROUP_INDEX_ATTR(_name, _show, _index)				\
+	static struct mls_index_attr group_##_name##_attr = {		\
+		.attr = __ATTR(_name, 0400, _show, NULL),		\
+		.index = (_index),					\
+	}
+
+GROUP_INDEX_ATTR(epoch, group_epoch_show, GROUP_EPOCH);
+GROUP_INDEX_ATTR(oldest_epoch, group_epoch_show, GROUP_OLDEST_EPOCH);
+GROUP_INDEX_ATTR(leaf_count, group_epoch_show, GROUP_LEAF_COUNT);
+GROUP_INDEX_ATTR(members, group_epoch_show, GROUP_MEMBERS);
+
+static ssize_t group_counter_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct mls_group_counters c;
+
+	mls_group_counters_read(to_group(kobj), &c);
+	return sysfs_emit(buf, "%llu\n",
+			  *(u64 *)((u8 *)&c + attr_index(attr)));
+}
+
+#define GROUP_COUNTER(f)	offsetof(struct mls_group_counters, f)
+
+GROUP_INDEX_ATTR(messages_encrypted, group_counter_show,
+		 GROUP_COUNTER(messages_encrypted));
+GROUP_INDEX_ATTR(messages_decrypted, group_counter_show,
+		 GROUP_COUNTER(messages_decrypted));
+GROUP_INDEX_ATTR(bytes_encrypted, group_counter_show,
+		 GROUP_COUNTER(bytes_encrypted));
+GROUP_INDEX_ATTR(bytes_decrypted, group_counter_show,
+		 GROUP_COUNTER(bytes_decrypted));
+GROUP_INDEX_ATTR(auth_failures, group_counter_show,
+		 GROUP_COUNTER(auth_failures));
+GROUP_INDEX_ATTR(replays, group_counter_show, GROUP_COUNTER(replays));
+GROUP_INDEX_ATTR(epochs_rotated, group_counter_show,
+		 GROUP_COUNTER(epochs_rotated));
+
+static struct attribute *mls_group_attrs[] = {
+	&group_id_attr.attr,
+	&suite_attr.attr,
+	&group_epoch_attr.attr.attr,
+	&group_oldest_epoch_attr.attr.attr,
+	&own_leaf_attr.attr,
+	&group_leaf_count_attr.attr.attr,
+	&group_members_attr.attr.attr,
+	&state_attr.attr,
+	&mode_attr.attr,
+	&flags_attr.attr,
+	&group_messages_encrypted_attr.attr.attr,
+	&group_messages_decrypted_attr.attr.attr,
+	&group_bytes_encrypted_attr.attr.attr,
+	&group_bytes_decrypted_attr.attr.attr,
+	&group_auth_failures_attr.attr.attr,
+	&group_replays_attr.attr.attr,
+	&group_epochs_rotated_attr.attr.attr,
+	NULL,
+};
+
+/*
+ * Who reads a group's files is who may see it in the netlink dump: its
+ * owner, and its owner group and others as far as the group's mode lets
+ * them read (plus root, by its DAC override). The group's mode never
+ * changes, so neither does this.
+ */
+static umode_t mls_group_attr_mode(struct kobject *kobj, struct attribute *a,
+				   int n)
+{
+	return 0400 | (to_group(kobj)->mode & 0044);
+}
+
+static const struct attribute_group mls_group_attr_group = {
+	.attrs = mls_group_attrs,
+	.is_visible = mls_group_attr_mode,
+};
+
+static const struct attribute_group *mls_group_attr_groups[] = {
+	&mls_group_attr_group,
+	NULL,
+};
+
+static void mls_group_kobj_ownership(struct kobject *kobj, kuid_t *uid,
+				     kgid_t *gid)
+{
+	const struct mls_group *g = to_group(kobj);
+
+	*uid = g->owner;
+	*gid = g->owner_gid;
+}
+
+static void mls_group_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct mls_group_kobj, kobj));
+}
+
+static const struct kobj_type mls_group_ktype = {
+	.release	= mls_group_kobj_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= mls_group_attr_groups,
+	.get_ownership	= mls_group_kobj_ownership,
+};
+
+int mls_sysfs_group_add(struct mls_group *g)
+{
+	struct mls_group_kobj *gk;
+	int ret;
+
+	gk = kzalloc(sizeof(*gk), GFP_KERNEL_ACCOUNT);
+	if (!gk)
+		return -ENOMEM;
+	gk->g = g;
+	ret = kobject_init_and_add(&gk->kobj, &mls_group_ktype, mls_groups_kobj,
+				   "%u", g->id);
+	if (ret) {
+		kobject_put(&gk->kobj);
+		return ret;
+	}
+	g->sysfs = gk;
+	return 0;
+}
+
+/* Only the destroyer of @g calls this, once. */
+void mls_sysfs_group_del(struct mls_group *g)
+{
+	struct mls_group_kobj *gk = g->sysfs;
+
+	if (!gk)
+		return;
+	g->sysfs = NULL;
+	kobject_del(&gk->kobj);
+	kobject_put(&gk->kobj);
+}
+
+/* ------------------------------------------------------ init and exit */
 
 int mls_sysfs_init(void)
 {
@@ -49,17 +483,37 @@ int mls_sysfs_init(void)
 	mls_kobj = kobject_create_and_add("mls", kernel_kobj);
 	if (!mls_kobj)
 		return -ENOMEM;
-	ret = sysfs_create_group(mls_kobj, &mls_attr_group);
-	if (ret) {
-		kobject_put(mls_kobj);
-		mls_kobj = NULL;
+	ret = sysfs_create_groups(mls_kobj, mls_attr_groups);
+	if (ret)
+		goto err_kobj;
+	/* The parameters: /sys/kernel/mls/module/parameters/. */
+	ret = sysfs_create_link(mls_kobj, &THIS_MODULE->mkobj.kobj, "module");
+	if (ret)
+		goto err_groups;
+	mls_groups_kobj = kobject_create_and_add("groups", mls_kobj);
+	if (!mls_groups_kobj) {
+		ret = -ENOMEM;
+		goto err_link;
 	}
+	return 0;
+
+err_link:
+	sysfs_remove_link(mls_kobj, "module");
+err_groups:
+	sysfs_remove_groups(mls_kobj, mls_attr_groups);
+err_kobj:
+	kobject_put(mls_kobj);
+	mls_kobj = NULL;
 	return ret;
 }
 
+/* After every group is destroyed: groups/ is empty. */
 void mls_sysfs_exit(void)
 {
-	sysfs_remove_group(mls_kobj, &mls_attr_group);
+	kobject_put(mls_groups_kobj);
+	mls_groups_kobj = NULL;
+	sysfs_remove_link(mls_kobj, "module");
+	sysfs_remove_groups(mls_kobj, mls_attr_groups);
 	kobject_put(mls_kobj);
 	mls_kobj = NULL;
 }

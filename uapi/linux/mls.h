@@ -98,7 +98,9 @@ struct mls_version {
  * A group is one member's state of one MLS group: group_id, ciphersuite,
  * own leaf index, leaf count and occupied-leaf map, the current epoch and
  * the past epochs kept for late messages. It has a kernel id (like an
- * ifindex), an owner uid/gid and a mode (0600 unless given), and lives
+ * ifindex; 1 to 2^31 - 1, handed out cyclically as pids are, so that a
+ * freed id is not reused at once), an owner uid/gid and a mode (0600
+ * unless given), and lives
  * until MLS_IOC_GROUP_DESTROY or module unload; a group created with
  * %MLS_GROUP_F_EPHEMERAL dies with its last file descriptor.
  *
@@ -1264,6 +1266,10 @@ struct mls_evbuf_bench {
  * Spec: Documentation/netlink/specs/mls.yaml. Requests are validated
  * strictly: an attribute a command does not take, an unknown attribute or
  * a wrong length is rejected with -EINVAL and an extended ACK message.
+ * So is a do of %MLS_CMD_GET_GROUP without %MLS_A_GROUP_KID; a kernel id
+ * of 0 is out of the attribute's range (-ERANGE, with a message too). A
+ * dump of %MLS_CMD_GET_GROUP given %MLS_A_GROUP_KID gets its -EINVAL and
+ * message in NLMSG_DONE.
  *
  * %MLS_CMD_GET_VERSION (do, any user): reply %MLS_A_API_VERSION,
  * %MLS_A_MODULE_VERSION. Takes no attribute.

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/mls/groups (0400): every group with its metadata and
+ * the epochs it keeps, for a developer. Never a secret: no key, no secret
+ * of the key schedule or of the secret tree, no GroupContext; the same
+ * kind of facts as /sys/kernel/mls/groups/<id>, plus each kept epoch.
+ * The format may change (it is debugfs); it is described in
+ * Documentation/admin-guide/monitoring.rst.
+ *
+ * A seq_file over the registry by kernel id: each group is referenced
+ * while it is shown, and a read that resumes starts again at the id it
+ * stopped at.
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "debugfs.h"
+#include "epoch.h"
+#include "group.h"
+#include "params.h"
+
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uidgid.h>
+
+static struct dentry *mls_debugfs_dir;
+
+/* What is shown of one kept epoch, taken under the group's lock. */
+struct mls_dbg_epoch {
+	struct mls_epoch *e;	/* referenced */
+	unsigned long left_at;
+	bool is_current;
+};
+
+static int mls_dbg_show_epochs(struct seq_file *m, struct mls_group *g)
+{
+	/* A group keeps at most epochs_kept_max past epochs and its current one. */
+	unsigned int cap = mls_epochs_kept_max + 1, n = 0, total, i;
+	struct mls_dbg_epoch *v;
+	struct mls_epoch *e;
+	unsigned long now;
+
+	v = kmalloc_array(cap, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	spin_lock(&g->lock);
+	total = g->nr_epochs;
+	list_for_each_entry(e, &g->epochs, node) {
+		if (n == cap)
+			break;
+		mls_epoch_get(e);
+		v[n].e = e;
+		v[n].left_at = e->left_at;
+		v[n].is_current = e->is_current;
+		n++;
+	}
+	spin_unlock(&g->lock);
+
+	now = jiffies;
+	for (i = 0; i < n; i++) {
+		e = v[i].e;
+		seq_printf(m, "\tepoch %llu %s leaf_count %u members %u age_ms %u",
+			   e->epoch, v[i].is_current ? "current" : "past",
+			   e->leaf_count, mls_epoch_members(e),
+			   jiffies_to_msecs(now - e->made_at));
+		if (!v[i].is_current)
+			seq_printf(m, " past_ms %u",
+				   jiffies_to_msecs(now - v[i].left_at));
+		seq_putc(m, '\n');
+		mls_epoch_put(e);
+	}
+	if (total > n)
+		seq_printf(m, "\t(%u more)\n", total - n);
+	kfree(v);
+	return 0;
+}
+
+static int mls_dbg_show_group(struct seq_file *m, struct mls_group *g)
+{
+	const struct mls_group_policy *p = &g->policy;
+	unsigned int i;
+
+	seq_printf(m, "group %u\n\tgroup_id ", g->id);
+	for (i = 0; i < g->group_id_len; i++)
+		seq_printf(m, "%02x", g->group_id[i]);
+	seq_printf(m, "\n\tsuite %u own_leaf %u uid %u gid %u mode %04o flags 0x%x state %s\n",
+		   g->suite->id, g->own_leaf,
+		   from_kuid_munged(seq_user_ns(m), g->owner),
+		   from_kgid_munged(seq_user_ns(m), g->owner_gid),
+		   g->mode, g->flags,
+		   READ_ONCE(g->dead) ? "destroyed" : "active");
+	seq_printf(m, "\tpolicy out_of_order %u max_forward %u epochs_kept %u epoch_max_age_ms %u padding_block %u encrypt_rate %u encrypt_burst %u\n",
+		   READ_ONCE(p->out_of_order), READ_ONCE(p->max_forward),
+		   READ_ONCE(p->epochs_kept), READ_ONCE(p->epoch_max_age_ms),
+		   READ_ONCE(p->padding_block), READ_ONCE(p->encrypt_rate),
+		   READ_ONCE(p->encrypt_burst));
+	return mls_dbg_show_epochs(m, g);
+}
+
+/* *pos is 0 for the header, else the kernel id of the group to show. */
+static void *mls_dbg_start(struct seq_file *m, loff_t *pos)
+{
+	unsigned long id = *pos;
+	struct mls_group *g;
+
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	g = mls_group_next(&id);
+	if (g)
+		*pos = g->id;
+	return g;
+}
+
+static void *mls_dbg_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	unsigned long id = v == SEQ_START_TOKEN ? 1 : *pos + 1;
+	struct mls_group *g;
+
+	if (v != SEQ_START_TOKEN)
+		mls_group_put(v);
+	g = mls_group_next(&id);
+	/* Past the last id when there is no next group: the end. */
+	*pos = g ? g->id : id;
+	return g;
+}
+
+static void mls_dbg_stop(struct seq_file *m, void *v)
+{
+	if (v && v != SEQ_START_TOKEN)
+		mls_group_put(v);
+}
+
+static int mls_dbg_show(struct seq_file *m, void *v)
+{
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "# mls groups and the epochs they keep; no secret\n");
+		return 0;
+	}
+	return mls_dbg_show_group(m, v);
+}
+
+static const struct seq_operations mls_dbg_groups_sops = {
+	.start	= mls_dbg_start,
+	.next	= mls_dbg_next,
+	.stop	= mls_dbg_stop,
+	.show	= mls_dbg_show,
+};
+
+DEFINE_SEQ_ATTRIBUTE(mls_dbg_groups);
+
+void mls_debugfs_init(void)
+{
+	mls_debugfs_dir = debugfs_create_dir("mls", NULL);
+	debugfs_create_file("groups", 0400, mls_debugfs_dir, NULL,
+			    &mls_dbg_groups_fops);
+}
+
+void mls_debugfs_exit(void)
+{
+	debugfs_remove(mls_debugfs_dir);
+	mls_debugfs_dir = NULL;
+}
