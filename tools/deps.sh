@@ -5,6 +5,15 @@
 # testing mls needs. Idempotent: a second run installs nothing and makes
 # no network access. Called by `make deps`, hence by `make check` and
 # `make run`.
+#
+# prometheus is here for /usr/bin/promtool, the parser that checks
+# `mlsctl stats --prometheus`; its daemon is not wanted on a build
+# machine. Debian's way to keep a package's maintainer scripts from
+# starting a service is policy-rc.d (invoke-rc.d(8), deb-systemd-invoke(1p)):
+# one that says "no" (exit 101) is in place while apt-get runs, unless the
+# machine has its own (a container's usually does), and the service a
+# fresh install enabled is disabled again, so that it does not start at
+# the next boot either.
 set -eu
 
 PACKAGES="
@@ -13,8 +22,10 @@ PACKAGES="
 	linux-headers-cloud-amd64 linux-image-cloud-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev libjansson-dev
-	openssl python3
+	openssl python3 prometheus
 "
+# Packages whose service we install only for their tools.
+SERVICES="prometheus"
 
 missing=""
 for p in $PACKAGES; do
@@ -35,7 +46,32 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: need root to install packages (run: sudo make deps)" >&2
 	exit 1
 fi
+
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	trap 'rm -f "$policy"' EXIT
+	trap 'exit 130' INT TERM
+	printf '#!/bin/sh\n# tools/deps.sh: start no service while it installs\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+fi
+
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+
+for s in $SERVICES; do
+	case " $missing " in
+	*" $s "*) ;;
+	*) continue ;;
+	esac
+	# Nothing started it; keep it from starting at boot (systemd and
+	# sysvinit links; both work without a running init).
+	if command -v deb-systemd-helper >/dev/null; then
+		deb-systemd-helper disable "$s.service" >/dev/null 2>&1 || true
+	fi
+	if [ -x "/etc/init.d/$s" ]; then
+		update-rc.d "$s" disable >/dev/null 2>&1 || true
+	fi
+	echo "deps: $s installed for its tools; its service is disabled, not started"
+done

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libmls.h>
 
 #include "kselftest_harness.h"
 
@@ -402,6 +404,20 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	run_free(&r);
 	EXPECT_EQ(0, run(&r, "version", "help", NULL));
 	run_free(&r);
+	EXPECT_EQ(0, run(&r, "monitor", "help", NULL));
+	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl monitor [count N] [timeout MS]"));
+	run_free(&r);
+	EXPECT_EQ(0, run(&r, "stats", "help", NULL));
+	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl stats [prometheus]"));
+	run_free(&r);
+	EXPECT_EQ(0, run(&r, "health", "--help", NULL));
+	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl health"));
+	run_free(&r);
+	EXPECT_EQ(0, run(&r, "help", NULL));
+	EXPECT_NE(NULL, strstr(r.out, "monitor"));
+	EXPECT_NE(NULL, strstr(r.out, "stats"));
+	EXPECT_NE(NULL, strstr(r.out, "health"));
+	run_free(&r);
 	/* Prefixes: "gr cr help" is "group create help" */
 	EXPECT_EQ(0, run(&r, "gr", "cr", "help", NULL));
 	EXPECT_EQ(0, strncmp(r.out, "usage: mlsctl group create", 26));
@@ -471,6 +487,18 @@ TEST_F_TIMEOUT(cli, usage_errors_exit_1, LONG_TIMEOUT)
 		{ "key", "generate", "bogus", "1", NULL },
 		{ "key", "public", "in", "/nonexistent", NULL },
 		{ "key", "public", "suite", "8", NULL },
+		{ "monitor", "bogus", NULL },
+		{ "monitor", "count", NULL },
+		{ "monitor", "count", "0", NULL },
+		{ "monitor", "count", "x", NULL },
+		{ "monitor", "--count", "-1", NULL },
+		{ "monitor", "timeout", NULL },
+		{ "monitor", "timeout", "1s", NULL },
+		{ "monitor", "--timeout", "99999999999", NULL },
+		{ "stats", "bogus", NULL },
+		{ "stats", "--prometheus", "x", NULL },
+		{ "-j", "stats", "prometheus", NULL },	/* two formats */
+		{ "health", "extra", NULL },
 	};
 	struct run r;
 	size_t i;
@@ -589,7 +617,13 @@ TEST(version)
 	for (i = 0; i < 7; i++)
 		EXPECT_EQ((json_int_t)i + 1, json_integer_value(json_array_get(s, i)));
 	s = json_object_get(j, "feature_names");
-	ASSERT_EQ(3, json_array_size(s));
+	/* MLS_FEATURE_EVENTS: the netlink family, sysfs counters and health */
+	if (json_integer_value(json_object_get(j, "features")) & MLS_FEATURE_EVENTS) {
+		ASSERT_EQ(4, json_array_size(s));
+		EXPECT_STREQ("events", json_string_value(json_array_get(s, 3)));
+	} else {
+		ASSERT_EQ(3, json_array_size(s));
+	}
 	EXPECT_STREQ("version_ioctl", json_string_value(json_array_get(s, 0)));
 	EXPECT_STREQ("groups", json_string_value(json_array_get(s, 1)));
 	EXPECT_STREQ("evbuf", json_string_value(json_array_get(s, 2)));
@@ -1204,6 +1238,1343 @@ TEST(group_set_policy)
 	EXPECT_NE(NULL, strstr(r.out, "epochs-kept 3 epoch-max-age 5000"));
 	run_free(&r);
 	destroy(id);
+}
+
+/* ================================================ monitor, stats, health */
+
+/* A command left running: its output kept in files we read as it goes. */
+struct bg {
+	pid_t pid;
+	int out, err;		/* read ends */
+	int status;		/* once done */
+	bool done;
+};
+
+/* A temporary file open twice: the child appends, we read from 0. */
+static void tmp_pair(int *wfd, int *rfd)
+{
+	char path[] = "/tmp/mlsctl_test.XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		abort();
+	*wfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	*rfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*wfd < 0 || *rfd < 0)
+		abort();
+	close(fd);
+	unlink(path);
+}
+
+static void bg_start(struct bg *b, ...)
+{
+	char *argv[MAX_ARGS + 2];
+	int wout, werr, n = 0;
+	const char *a;
+	va_list ap;
+
+	memset(b, 0, sizeof(*b));
+	tmp_pair(&wout, &b->out);
+	tmp_pair(&werr, &b->err);
+	argv[n++] = "mlsctl";
+	va_start(ap, b);
+	while ((a = va_arg(ap, const char *)) && n < MAX_ARGS)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	b->pid = fork();
+	if (b->pid < 0)
+		abort();
+	if (b->pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(wout, 1);
+		dup2(werr, 2);
+		execvp("mlsctl", argv);
+		_exit(127);
+	}
+	close(wout);
+	close(werr);
+}
+
+/* What @fd's file holds, from its start. */
+static char *read_all_fd(int fd)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1);
+	ssize_t r;
+
+	if (!buf)
+		abort();
+	while ((r = pread(fd, buf + n, cap - n, (off_t)n)) > 0) {
+		n += (size_t)r;
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				abort();
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool bg_reap(struct bg *b)
+{
+	int st;
+
+	if (!b->done && waitpid(b->pid, &st, WNOHANG) == b->pid) {
+		b->done = true;
+		b->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	return b->done;
+}
+
+/* Wait up to @ms for @needle in the output (or for the end): found? */
+static bool bg_wait_for(struct bg *b, const char *needle, int ms)
+{
+	char *out;
+	bool found;
+
+	for (;;) {
+		out = read_all_fd(b->out);
+		found = strstr(out, needle) != NULL;
+		free(out);
+		if (found || ms <= 0 || bg_reap(b))
+			return found;
+		usleep(50000);
+		ms -= 50;
+	}
+}
+
+/* Send @sig (0: none) and wait for the end: the exit status, -1 if killed. */
+static int bg_stop(struct bg *b, int sig, char **out, char **err)
+{
+	int i;
+
+	if (sig && !bg_reap(b))
+		kill(b->pid, sig);
+	for (i = 0; i < 400 && !bg_reap(b); i++)
+		usleep(50000);
+	if (!b->done) {
+		kill(b->pid, SIGKILL);
+		waitpid(b->pid, NULL, 0);
+		b->done = true;
+		b->status = -2;
+	}
+	*out = read_all_fd(b->out);
+	*err = read_all_fd(b->err);
+	close(b->out);
+	close(b->err);
+	return b->status;
+}
+
+/* Skip when the module has no events (an older one). */
+#define NEED_EVENTS() do {						\
+	struct run __r;							\
+	NEED_DEV();							\
+	run(&__r, "monitor", "timeout", "1", NULL);			\
+	if (__r.status == 2 && strstr(__r.err, "no generic netlink family")) { \
+		run_free(&__r);						\
+		SKIP(return, "no generic netlink family \"mls\"");	\
+	}								\
+	run_free(&__r);							\
+} while (0)
+
+/*
+ * The monitor has joined the events once it shows one of a probe group
+ * (created and destroyed at once): false if it never does.
+ */
+static bool monitor_ready(struct bg *b)
+{
+	struct run r;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		run(&r, "group", "create", "ephemeral", NULL);
+		run_free(&r);
+		if (bg_wait_for(b, "group_destroyed", 500))
+			return true;
+		if (bg_reap(b))
+			return false;
+	}
+	return false;
+}
+
+/* "2026-11-21T15:30:00.123456Z" */
+static bool is_rfc3339_us(const char *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	size_t i;
+
+	if (!t || strlen(t) != sizeof(pat) - 1)
+		return false;
+	for (i = 0; i < sizeof(pat) - 1; i++) {
+		if (pat[i] == 'd' ? (t[i] < '0' || t[i] > '9') : t[i] != pat[i])
+			return false;
+	}
+	return true;
+}
+
+#define EV_CREATED_SCHEMA "time:s,event:s,id:i,group_id:s,suite:i,state:s," \
+	"epoch:i,oldest_epoch:i,own_leaf:i,leaf_count:i,members:i,owner_uid:i," \
+	"mode:s,flags:a"
+#define EV_EPOCH_SCHEMA "time:s,event:s,id:i,group_id:s,old_epoch:i,epoch:i," \
+	"leaf_count:i,members:i"
+#define EV_MEMBER_SCHEMA "time:s,event:s,id:i,group_id:s,epoch:i,leaf:i"
+#define EV_DESTROYED_SCHEMA "time:s,event:s,id:i,group_id:s,epoch:i"
+
+/* monitor -j: one JSON line per event, for what mlsctl itself does. */
+TEST_F_TIMEOUT(cli, monitor_json_lines, LONG_TIMEOUT)
+{
+	static const char *const want[] = {
+		"group_created", "epoch_changed", "member_added", "group_destroyed",
+	};
+	static const char *const schemas[] = {
+		EV_CREATED_SCHEMA, EV_EPOCH_SCHEMA, EV_MEMBER_SCHEMA, EV_DESTROYED_SCHEMA,
+	};
+	char dir[64], ids[24], needle[96], *out, *err, *line, *save = NULL;
+	unsigned long id;
+	size_t seen = 0;
+	struct run r;
+	struct bg b;
+	json_t *j;
+
+	NEED_EVENTS();
+	scratch(dir, sizeof(dir));
+	bg_start(&b, "-j", "monitor", "timeout", "200000", NULL);
+	ASSERT_TRUE(monitor_ready(&b));
+
+	id = create(_metadata, "group", "create", "group-id", "6d6f6e", "mode",
+		    "0640", NULL);
+	ASSERT_NE(0, id);
+	snprintf(ids, sizeof(ids), "%lu", id);
+	put(dir, "c1", hexfill('7', "1"));
+	ASSERT_EQ(0, run(&r, "group", "commit", ids, "leaves", "2", "commit-secret",
+			 at(dir, "c1"), NULL));
+	run_free(&r);
+	destroy(id);
+	snprintf(needle, sizeof(needle),
+		 "\"event\":\"group_destroyed\",\"id\":%lu,\"group_id\":\"6d6f6e\"", id);
+	EXPECT_TRUE(bg_wait_for(&b, needle, 20000));
+	/* SIGTERM: a clean end */
+	EXPECT_EQ(0, bg_stop(&b, SIGTERM, &out, &err));
+	EXPECT_STREQ("", err);
+
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_error_t e;
+
+		j = json_loads(line, 0, &e);
+		ASSERT_NE(NULL, j) TH_LOG("not JSON: %s", line);
+		EXPECT_TRUE(is_rfc3339_us(json_string_value(json_object_get(j, "time"))))
+			TH_LOG("%s", line);
+		EXPECT_TRUE(json_is_string(json_object_get(j, "event")));
+		/* kernel ids are reused: the probes' may be this one */
+		if (json_integer_value(json_object_get(j, "id")) != (json_int_t)id ||
+		    !json_is_string(json_object_get(j, "group_id")) ||
+		    strcmp(json_string_value(json_object_get(j, "group_id")), "6d6f6e")) {
+			json_decref(j);
+			continue;
+		}
+		ASSERT_GT(ARRAY_SIZE(want), seen) TH_LOG("one more: %s", line);
+		EXPECT_STREQ(want[seen], json_string_value(json_object_get(j, "event")));
+		EXPECT_EQ(0, schema(j, schemas[seen])) TH_LOG("%s", line);
+		EXPECT_STREQ("6d6f6e", json_string_value(json_object_get(j, "group_id")));
+		switch (seen) {
+		case 0:
+			EXPECT_STREQ("0640", json_string_value(json_object_get(j, "mode")));
+			EXPECT_STREQ("active", json_string_value(json_object_get(j, "state")));
+			EXPECT_EQ(1, json_integer_value(json_object_get(j, "leaf_count")));
+			break;
+		case 1:
+			EXPECT_EQ(0, json_integer_value(json_object_get(j, "old_epoch")));
+			EXPECT_EQ(1, json_integer_value(json_object_get(j, "epoch")));
+			EXPECT_EQ(2, json_integer_value(json_object_get(j, "members")));
+			break;
+		case 2:
+			EXPECT_EQ(1, json_integer_value(json_object_get(j, "leaf")));
+			break;
+		case 3:
+			EXPECT_EQ(1, json_integer_value(json_object_get(j, "epoch")));
+			break;
+		}
+		seen++;
+		json_decref(j);
+	}
+	EXPECT_EQ(ARRAY_SIZE(want), seen);
+	free(out);
+	free(err);
+	rm_scratch(dir);
+}
+
+/* monitor, text: one line per event; SIGINT ends it cleanly. */
+TEST_F_TIMEOUT(cli, monitor_text_sigint, LONG_TIMEOUT)
+{
+	char needle[160], *out, *err, *p;
+	unsigned long id;
+	struct run r;
+	struct bg b;
+
+	NEED_EVENTS();
+	bg_start(&b, "monitor", NULL);
+	ASSERT_TRUE(monitor_ready(&b));
+	ASSERT_EQ(0, run(&r, "-j", "group", "create", "ephemeral", "group-id",
+			 "74657874", NULL));
+	id = strtoul(strstr(r.out, ":") + 1, NULL, 10);
+	run_free(&r);
+	snprintf(needle, sizeof(needle), " group_destroyed group %lu group-id 74657874 epoch 0\n", id);
+	EXPECT_TRUE(bg_wait_for(&b, needle, 20000));
+	EXPECT_EQ(0, bg_stop(&b, SIGINT, &out, &err));
+	EXPECT_STREQ("", err);
+	snprintf(needle, sizeof(needle), " group_created group %lu group-id 74657874 "
+		 "suite 1 state active epoch 0 oldest-epoch 0 own-leaf 0 leaves 1 "
+		 "members 1 owner 0 mode 0600 flags ephemeral\n", id);
+	p = strstr(out, needle);
+	ASSERT_NE(NULL, p) TH_LOG("%s", out);
+	/* the time stamp before it, at the start of its line */
+	ASSERT_LE(27, p - out);
+	EXPECT_TRUE(p - out == 27 || p[-28] == '\n');
+	{
+		char t[28];
+
+		memcpy(t, p - 27, 27);
+		t[27] = '\0';
+		EXPECT_TRUE(is_rfc3339_us(t)) TH_LOG("%s", t);
+	}
+	free(out);
+	free(err);
+}
+
+/* count and timeout: the end a script can wait for. */
+TEST_F_TIMEOUT(cli, monitor_count_timeout, LONG_TIMEOUT)
+{
+	char *out, *err, *line, *save = NULL;
+	struct run r;
+	struct bg b;
+	int i, lines = 0;
+
+	NEED_EVENTS();
+	/* A timeout alone is a normal end. */
+	EXPECT_EQ(0, run(&r, "monitor", "timeout", "200", NULL));
+	EXPECT_STREQ("", r.err);
+	run_free(&r);
+	/* A count not reached in time is not. */
+	EXPECT_EQ(2, run(&r, "-j", "monitor", "--count", "100000", "--timeout", "300", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "ETIMEDOUT")) TH_LOG("%s", r.err);
+	run_free(&r);
+	/* A count reached: exit 0 by itself, that many lines. */
+	bg_start(&b, "-j", "monitor", "count", "2", "timeout", "100000", NULL);
+	for (i = 0; i < 40 && !bg_reap(&b); i++) {
+		run(&r, "group", "create", "ephemeral", NULL);
+		run_free(&r);
+		usleep(200000);
+	}
+	EXPECT_EQ(0, bg_stop(&b, 0, &out, &err));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(line, 0, NULL);
+
+		EXPECT_NE(NULL, j) TH_LOG("%s", line);
+		json_decref(j);
+		lines++;
+	}
+	EXPECT_EQ(2, lines);
+	free(out);
+	free(err);
+}
+
+/* Events name every user's groups: CAP_NET_ADMIN only. */
+TEST(monitor_unprivileged)
+{
+	struct run r;
+
+	NEED_EVENTS();
+	if (geteuid() != 0)
+		SKIP(return, "needs root to act as another user");
+	EXPECT_EQ(2, run_as(&r, 1000, "monitor", "timeout", "100", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "CAP_NET_ADMIN")) TH_LOG("%s", r.err);
+	EXPECT_STREQ("", r.out);
+	run_free(&r);
+}
+
+/*
+ * A monitor that falls behind (stopped while a burst of events fills its
+ * socket): a "lost" line with the groups as they are now, then the events
+ * go on.
+ */
+TEST_F_TIMEOUT(cli, monitor_lost_then_groups, LONG_TIMEOUT)
+{
+	char needle[96], *out, *err, *line, *save = NULL;
+	struct mls_group_new g;
+	uint32_t keep, kid;
+	uint8_t gid[4] = { 'k', 'e', 'e', 'p' };
+	int ctl, keepfd, fd, i, lost = 0, found = 0;
+	struct bg b;
+	json_t *j, *a, *e;
+	size_t k;
+
+	NEED_EVENTS();
+	bg_start(&b, "-j", "monitor", "timeout", "200000", NULL);
+	ASSERT_TRUE(monitor_ready(&b));
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+	memset(&g, 0, sizeof(g));
+	g.suite = 1;
+	g.flags = MLS_GROUP_F_EPHEMERAL;
+	mls_buf_set(&g.group_id, gid, sizeof(gid));
+	g.roster.leaf_count = 1;
+	keepfd = mls_group_create(ctl, &g);
+	ASSERT_LE(0, keepfd);
+	keep = g.id;
+	snprintf(needle, sizeof(needle),
+		 "\"event\":\"group_created\",\"id\":%u,\"group_id\":\"6b656570\"", keep);
+	ASSERT_TRUE(bg_wait_for(&b, needle, 20000));
+
+	ASSERT_EQ(0, kill(b.pid, SIGSTOP));
+	for (i = 0; i < 1500; i++) {
+		g.flags = MLS_GROUP_F_EPHEMERAL;
+		fd = mls_group_create(ctl, &g);
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+	ASSERT_EQ(0, kill(b.pid, SIGCONT));
+	/*
+	 * The monitor first prints what its socket still holds, then the
+	 * loss and a dump: generous bounds, for a KASAN kernel on a busy
+	 * host. They bound a wait; they measure nothing.
+	 */
+	EXPECT_TRUE(bg_wait_for(&b, "\"event\":\"lost\"", 120000));
+	/* and after it, the events of now */
+	g.flags = MLS_GROUP_F_EPHEMERAL;
+	mls_buf_set(&g.group_id, "after", 5);
+	fd = mls_group_create(ctl, &g);
+	ASSERT_LE(0, fd);
+	kid = g.id;
+	close(fd);
+	snprintf(needle, sizeof(needle),
+		 "\"event\":\"group_destroyed\",\"id\":%u,\"group_id\":\"6166746572\"", kid);
+	EXPECT_TRUE(bg_wait_for(&b, needle, 120000));
+	EXPECT_EQ(0, bg_stop(&b, SIGTERM, &out, &err));
+	EXPECT_STREQ("", err);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		j = json_loads(line, 0, NULL);
+		ASSERT_NE(NULL, j) TH_LOG("%s", line);
+		if (!json_is_string(json_object_get(j, "event")) ||
+		    strcmp(json_string_value(json_object_get(j, "event")), "lost")) {
+			json_decref(j);
+			continue;
+		}
+		lost++;
+		EXPECT_EQ(0, schema(j, "time:s,event:s,groups:a")) TH_LOG("%s", line);
+		a = json_object_get(j, "groups");
+		json_array_foreach(a, k, e) {
+			EXPECT_TRUE(json_is_integer(json_object_get(e, "id")));
+			if (json_integer_value(json_object_get(e, "id")) != keep)
+				continue;
+			found++;
+			EXPECT_EQ(0, schema(e, "id:i,group_id:s,suite:i,state:s,"
+					    "epoch:i,oldest_epoch:i,own_leaf:i,"
+					    "leaf_count:i,members:i,owner_uid:i,mode:s,"
+					    "flags:a,stats:o")) TH_LOG("%s", line);
+			EXPECT_EQ(0, schema(json_object_get(e, "stats"),
+					    "messages_encrypted:i,messages_decrypted:i,"
+					    "bytes_encrypted:i,bytes_decrypted:i,"
+					    "auth_failures:i,replays:i,epochs_rotated:i"));
+			EXPECT_STREQ("6b656570", json_string_value(json_object_get(e, "group_id")));
+		}
+		json_decref(j);
+	}
+	EXPECT_LE(1, lost);
+	EXPECT_EQ(lost, found);
+	close(keepfd);
+	close(ctl);
+	free(out);
+	free(err);
+}
+
+/* --------------------------------------------------------------- stats */
+
+static const char *const stat_names[] = {
+	"groups_active", "messages_encrypted", "messages_decrypted",
+	"bytes_encrypted", "bytes_decrypted", "auth_failures", "replays",
+	"epochs_rotated", "epochs_expired", "commit_conflicts", "throttled",
+	"breaker_trips", "breakers_open",
+};
+static const char *const op_names[] = { "encrypt", "decrypt", "commit" };
+
+#define STATS_SCHEMA "health:s|n,counters:o,latency:o,groups:a,absent:a"
+#define LAT_SCHEMA "count:i,sum_ns:i|n,buckets:a"
+
+static const char *sysroot(void)
+{
+	const char *r = getenv("MLSCTL_SYSFS");
+
+	return r ? r : "/sys/kernel/mls";
+}
+
+/* A file of the sysfs tree, newline cut; NULL if absent. */
+static char *sys_read(const char *rel)
+{
+	char path[512];
+	int fd;
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/%s", sysroot(), rel);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	s = read_all_fd(fd);
+	close(fd);
+	s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+static bool sys_u64(const char *rel, unsigned long long *v)
+{
+	char *s = sys_read(rel), *end;
+	bool ok;
+
+	if (!s)
+		return false;
+	*v = strtoull(s, &end, 10);
+	ok = end != s && !*end;
+	free(s);
+	return ok;
+}
+
+static bool sys_hist(const char *op, unsigned long long b[32])
+{
+	char rel[64], *s, *p, *end;
+	int i;
+
+	snprintf(rel, sizeof(rel), "latency/%s_ns", op);
+	s = sys_read(rel);
+	if (!s)
+		return false;
+	p = s;
+	for (i = 0; i < 32; i++) {
+		b[i] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+	}
+	free(s);
+	return i == 32;
+}
+
+static json_t *stats_json(struct __test_metadata *_metadata)
+{
+	struct run r;
+	json_t *j;
+
+	run(&r, "-j", "stats", NULL);
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	j = parse(_metadata, &r);
+	run_free(&r);
+	if (j)
+		EXPECT_EQ(0, schema(j, STATS_SCHEMA));
+	return j;
+}
+
+static long long counter(json_t *j, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(j, "counters"), name);
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+static long long lat_count(json_t *j, const char *op)
+{
+	json_t *v = json_object_get(json_object_get(j, "latency"), op);
+
+	return json_is_object(v) ? json_integer_value(json_object_get(v, "count")) : -1;
+}
+
+static json_t *stats_group(json_t *j, unsigned long id)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "groups"), i, g)
+		if (json_integer_value(json_object_get(g, "id")) == (json_int_t)id)
+			return g;
+	return NULL;
+}
+
+#define NEED_SYSFS_STATS() do {						\
+	NEED_DEV();							\
+	if (access("/sys/kernel/mls/stats", F_OK))			\
+		SKIP(return, "no /sys/kernel/mls/stats (an older module)"); \
+} while (0)
+
+/* -j stats says what sysfs says, file by file. */
+TEST(stats_match_sysfs)
+{
+	unsigned long long v, b[32];
+	char rel[64], *h;
+	json_t *j, *l, *arr;
+	size_t i, k;
+
+	NEED_SYSFS_STATS();
+	j = stats_json(_metadata);
+	ASSERT_NE(NULL, j);
+	EXPECT_EQ(0, json_array_size(json_object_get(j, "absent")));
+	h = sys_read("health");
+	ASSERT_NE(NULL, h);
+	EXPECT_STREQ(h, json_string_value(json_object_get(j, "health")));
+	free(h);
+	EXPECT_EQ(ARRAY_SIZE(stat_names), json_object_size(json_object_get(j, "counters")));
+	for (i = 0; i < ARRAY_SIZE(stat_names); i++) {
+		snprintf(rel, sizeof(rel), "stats/%s", stat_names[i]);
+		ASSERT_TRUE(sys_u64(rel, &v)) TH_LOG("%s", rel);
+		EXPECT_EQ((long long)v, counter(j, stat_names[i])) TH_LOG("%s", rel);
+	}
+	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
+		unsigned long long sum = 0, n = 0;
+
+		l = json_object_get(json_object_get(j, "latency"), op_names[i]);
+		EXPECT_EQ(0, schema(l, LAT_SCHEMA));
+		ASSERT_TRUE(sys_hist(op_names[i], b));
+		arr = json_object_get(l, "buckets");
+		ASSERT_EQ(32, json_array_size(arr));
+		for (k = 0; k < 32; k++) {
+			EXPECT_EQ((json_int_t)b[k], json_integer_value(json_array_get(arr, k)));
+			n += b[k];
+		}
+		EXPECT_EQ((json_int_t)n, json_integer_value(json_object_get(l, "count")));
+		snprintf(rel, sizeof(rel), "latency/%s_sum_ns", op_names[i]);
+		ASSERT_TRUE(sys_u64(rel, &sum));
+		EXPECT_EQ((json_int_t)sum, json_integer_value(json_object_get(l, "sum_ns")));
+	}
+	json_decref(j);
+}
+
+/* The counters move by what was done, and the group's own too. */
+TEST_F_TIMEOUT(cli, stats_after_operations, LONG_TIMEOUT)
+{
+	static const char *const msgs[] = { "abc", "defg", "hi" };
+	char dir[64], ids[24];
+	json_t *j0, *j1, *g;
+	unsigned long id;
+	struct run r;
+	size_t i;
+
+	NEED_SYSFS_STATS();
+	scratch(dir, sizeof(dir));
+	j0 = stats_json(_metadata);
+	ASSERT_NE(NULL, j0);
+	id = create(_metadata, "group", "create", NULL);
+	ASSERT_NE(0, id);
+	snprintf(ids, sizeof(ids), "%lu", id);
+	for (i = 0; i < ARRAY_SIZE(msgs); i++) {
+		ASSERT_EQ(0, run_in(&r, msgs[i], "encrypt", ids, "out", at(dir, "m"), NULL))
+			TH_LOG("%s", r.err);
+		run_free(&r);
+	}
+	put(dir, "c1", hexfill('4', "1"));
+	ASSERT_EQ(0, run(&r, "group", "commit", ids, "commit-secret", at(dir, "c1"), NULL));
+	run_free(&r);
+	EXPECT_EQ(2, run(&r, "group", "commit", ids, "epoch", "9", NULL));
+	run_free(&r);
+	j1 = stats_json(_metadata);
+	ASSERT_NE(NULL, j1);
+
+	EXPECT_EQ(1, counter(j1, "groups_active") - counter(j0, "groups_active"));
+	EXPECT_EQ(3, counter(j1, "messages_encrypted") - counter(j0, "messages_encrypted"));
+	EXPECT_EQ(9, counter(j1, "bytes_encrypted") - counter(j0, "bytes_encrypted"));
+	EXPECT_EQ(0, counter(j1, "messages_decrypted") - counter(j0, "messages_decrypted"));
+	EXPECT_EQ(1, counter(j1, "epochs_rotated") - counter(j0, "epochs_rotated"));
+	EXPECT_EQ(1, counter(j1, "commit_conflicts") - counter(j0, "commit_conflicts"));
+	EXPECT_EQ(3, lat_count(j1, "encrypt") - lat_count(j0, "encrypt"));
+	EXPECT_EQ(0, lat_count(j1, "decrypt") - lat_count(j0, "decrypt"));
+	EXPECT_EQ(1, lat_count(j1, "commit") - lat_count(j0, "commit"));
+	/* the group's directory, as root may read it */
+	g = stats_group(j1, id);
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(3, json_integer_value(json_object_get(g, "messages_encrypted")));
+	EXPECT_EQ(9, json_integer_value(json_object_get(g, "bytes_encrypted")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "epoch")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "members")));
+	EXPECT_STREQ("0600", json_string_value(json_object_get(g, "mode")));
+	EXPECT_STREQ("active", json_string_value(json_object_get(g, "state")));
+	EXPECT_EQ(NULL, stats_group(j0, id));
+	json_decref(j0);
+	/* and the table */
+	ASSERT_EQ(0, run(&r, "stats", NULL));
+	EXPECT_NE(NULL, strstr(r.out, "counters\n"));
+	EXPECT_NE(NULL, strstr(r.out, "  messages_encrypted"));
+	EXPECT_NE(NULL, strstr(r.out, "latency "));
+	{
+		char want[48];
+
+		snprintf(want, sizeof(want), "group %lu:", id);
+		EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("%s", r.out);
+	}
+	run_free(&r);
+	destroy(id);
+	j0 = stats_json(_metadata);
+	ASSERT_NE(NULL, j0);
+	EXPECT_EQ(-1, counter(j0, "groups_active") - counter(j1, "groups_active"));
+	EXPECT_EQ(NULL, stats_group(j0, id));
+	json_decref(j0);
+	json_decref(j1);
+	rm_scratch(dir);
+}
+
+/* Another user reads the groups whose mode lets them, no others. */
+TEST(stats_other_user)
+{
+	unsigned long priv, shared;
+	struct run r;
+	json_t *j;
+
+	NEED_SYSFS_STATS();
+	if (geteuid() != 0)
+		SKIP(return, "needs root to act as another user");
+	priv = create(_metadata, "group", "create", "mode", "0600", NULL);
+	shared = create(_metadata, "group", "create", "mode", "0604", NULL);
+	ASSERT_NE(0, priv);
+	ASSERT_NE(0, shared);
+	ASSERT_EQ(0, run_as(&r, 1000, "-j", "stats", NULL)) TH_LOG("%s", r.err);
+	j = parse(_metadata, &r);
+	ASSERT_NE(NULL, j);
+	EXPECT_EQ(0, schema(j, STATS_SCHEMA));
+	EXPECT_EQ(NULL, stats_group(j, priv));
+	EXPECT_NE(NULL, stats_group(j, shared));
+	/* the module-wide files are everyone's */
+	EXPECT_LE(0, counter(j, "groups_active"));
+	json_decref(j);
+	run_free(&r);
+	destroy(priv);
+	destroy(shared);
+}
+
+/* ---------------------------------------------------------- Prometheus */
+
+/* One sample of the exposition. */
+struct sample {
+	char name[128];
+	char labels[128];	/* as written between the braces */
+	double value;
+};
+
+struct family {
+	char name[128];
+	char type[16];
+	bool help, sampled, closed;
+	/* histograms */
+	double last_le, last_bucket, inf, sum, count;
+	bool has_inf, has_sum, has_count;
+	int buckets;
+};
+
+struct expo {
+	struct sample s[512];
+	size_t ns;
+	struct family f[64];
+	size_t nf;
+};
+
+static bool name_ok(const char *s, size_t n, bool colon)
+{
+	size_t i;
+
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      (colon && s[i] == ':')))
+			return false;
+	return true;
+}
+
+static struct family *family_of(struct expo *x, const char *name, bool add)
+{
+	size_t i;
+
+	for (i = 0; i < x->nf; i++)
+		if (strcmp(x->f[i].name, name) == 0)
+			return &x->f[i];
+	if (!add || x->nf == ARRAY_SIZE(x->f))
+		return NULL;
+	memset(&x->f[x->nf], 0, sizeof(x->f[0]));
+	snprintf(x->f[x->nf].name, sizeof(x->f[0].name), "%s", name);
+	return &x->f[x->nf++];
+}
+
+/* A float of the format: strtod's forms, +Inf, -Inf, NaN. */
+static bool value_of(const char *s, double *v)
+{
+	char *end;
+
+	if (strcmp(s, "+Inf") == 0) {
+		*v = 1.0 / 0.0;
+		return true;
+	}
+	if (strcmp(s, "-Inf") == 0) {
+		*v = -1.0 / 0.0;
+		return true;
+	}
+	if (strcmp(s, "NaN") == 0) {
+		*v = 0.0 / 0.0;
+		return true;
+	}
+	if (!*s || *s == ' ')
+		return false;
+	*v = strtod(s, &end);
+	return !*end;
+}
+
+/* Labels 'a="x",b="y"': well formed? The value of @want in @out if asked. */
+static bool labels_ok(const char *l, const char *want, char *out, size_t outlen)
+{
+	const char *p = l, *eq;
+
+	while (*p) {
+		eq = strchr(p, '=');
+		if (!eq || !name_ok(p, (size_t)(eq - p), false) || eq[1] != '"')
+			return false;
+		if (want && strlen(want) == (size_t)(eq - p) &&
+		    strncmp(p, want, (size_t)(eq - p)) == 0 && out)
+			snprintf(out, outlen, "%.*s", (int)strcspn(eq + 2, "\""), eq + 2);
+		p = eq + 2;
+		while (*p && *p != '"') {
+			if (*p == '\\') {
+				if (p[1] != '\\' && p[1] != '"' && p[1] != 'n')
+					return false;
+				p++;
+			}
+			p++;
+		}
+		if (*p != '"')
+			return false;
+		p++;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The text exposition format 0.0.4, held strictly: every line a HELP, a
+ * TYPE or a sample; one HELP and one TYPE per family, before its samples;
+ * a family's samples together; histograms with increasing le, cumulative
+ * non-decreasing buckets ending with +Inf, and _count equal to it. The
+ * number of problems (each logged).
+ */
+static int prom_check(struct __test_metadata *_metadata, const char *text,
+		      struct expo *x)
+{
+	char *copy = strdup(text), *line, *save = NULL, *sp, *brace, *val;
+	struct family *cur = NULL, *f;
+	int bad = 0;
+	size_t i;
+
+	memset(x, 0, sizeof(*x));
+	if (!*text || text[strlen(text) - 1] != '\n') {
+		TH_LOG("prometheus: does not end with a newline");
+		bad++;
+	}
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[128], base[128], le[64] = "";
+		struct sample *s;
+
+		if (strncmp(line, "# HELP ", 7) == 0 || strncmp(line, "# TYPE ", 7) == 0) {
+			bool help = line[2] == 'H';
+
+			sp = strchr(line + 7, ' ');
+			if (!sp || !name_ok(line + 7, (size_t)(sp - line - 7), true)) {
+				TH_LOG("prometheus: bad line: %s", line);
+				bad++;
+				continue;
+			}
+			snprintf(name, sizeof(name), "%.*s", (int)(sp - line - 7), line + 7);
+			f = family_of(x, name, true);
+			if (!f || f->sampled || (help ? f->help : f->type[0] != 0)) {
+				TH_LOG("prometheus: misplaced or second %s", line);
+				bad++;
+				continue;
+			}
+			if (help) {
+				f->help = true;
+				if (!sp[1]) {
+					TH_LOG("prometheus: empty HELP: %s", line);
+					bad++;
+				}
+			} else {
+				if (strcmp(sp + 1, "counter") && strcmp(sp + 1, "gauge") &&
+				    strcmp(sp + 1, "histogram") && strcmp(sp + 1, "summary") &&
+				    strcmp(sp + 1, "untyped")) {
+					TH_LOG("prometheus: bad type: %s", line);
+					bad++;
+				}
+				snprintf(f->type, sizeof(f->type), "%s", sp + 1);
+			}
+			continue;
+		}
+		if (line[0] == '#') {
+			TH_LOG("prometheus: unexpected comment: %s", line);
+			bad++;
+			continue;
+		}
+		/* a sample: name[{labels}] value (no time stamp) */
+		if (x->ns == ARRAY_SIZE(x->s))
+			return bad + 1;
+		s = &x->s[x->ns++];
+		memset(s, 0, sizeof(*s));
+		brace = strchr(line, '{');
+		sp = strchr(line, ' ');
+		if (!sp || (brace && brace > sp)) {
+			brace = NULL;
+		}
+		if (brace) {
+			char *close = strstr(brace, "} ");
+
+			if (!close) {
+				TH_LOG("prometheus: bad labels: %s", line);
+				bad++;
+				continue;
+			}
+			snprintf(s->name, sizeof(s->name), "%.*s", (int)(brace - line), line);
+			snprintf(s->labels, sizeof(s->labels), "%.*s",
+				 (int)(close - brace - 1), brace + 1);
+			val = close + 2;
+		} else if (sp) {
+			snprintf(s->name, sizeof(s->name), "%.*s", (int)(sp - line), line);
+			val = sp + 1;
+		} else {
+			TH_LOG("prometheus: bad sample: %s", line);
+			bad++;
+			continue;
+		}
+		if (!name_ok(s->name, strlen(s->name), true) ||
+		    !labels_ok(s->labels, "le", le, sizeof(le)) ||
+		    strchr(val, ' ') || !value_of(val, &s->value)) {
+			TH_LOG("prometheus: bad sample: %s", line);
+			bad++;
+			continue;
+		}
+		/* its family: the name, or a histogram's without its suffix */
+		snprintf(base, sizeof(base), "%s", s->name);
+		f = family_of(x, base, false);
+		if (!f) {
+			static const char *const sfx[] = { "_bucket", "_sum", "_count" };
+			size_t k, n = strlen(base);
+
+			for (k = 0; k < ARRAY_SIZE(sfx) && !f; k++) {
+				size_t m = strlen(sfx[k]);
+
+				if (n > m && strcmp(base + n - m, sfx[k]) == 0) {
+					base[n - m] = '\0';
+					f = family_of(x, base, false);
+					if (f && strcmp(f->type, "histogram"))
+						f = NULL;
+					if (!f)
+						base[n - m] = sfx[k][0];
+				}
+			}
+		}
+		if (!f || !f->type[0] || !f->help) {
+			TH_LOG("prometheus: sample without HELP and TYPE: %s", line);
+			bad++;
+			continue;
+		}
+		if (f != cur) {
+			if (f->closed || f->sampled) {
+				TH_LOG("prometheus: %s's samples are not together", f->name);
+				bad++;
+			}
+			if (cur)
+				cur->closed = true;
+			cur = f;
+		}
+		f->sampled = true;
+		if (strcmp(f->type, "histogram")) {
+			size_t n = strlen(f->name);
+
+			/* suffixes of histograms only (promtool says so too) */
+			if ((n > 6 && !strcmp(f->name + n - 6, "_count")) ||
+			    (n > 4 && !strcmp(f->name + n - 4, "_sum")) ||
+			    (n > 7 && !strcmp(f->name + n - 7, "_bucket"))) {
+				TH_LOG("prometheus: %s %s has a histogram's suffix",
+				       f->type, f->name);
+				bad++;
+			}
+			if (!strcmp(f->type, "counter") &&
+			    (n < 6 || strcmp(f->name + n - 6, "_total"))) {
+				TH_LOG("prometheus: counter %s without _total", f->name);
+				bad++;
+			}
+			continue;
+		}
+		if (strcmp(s->name + strlen(f->name), "_bucket") == 0) {
+			double lev;
+
+			if (!value_of(le, &lev) || f->has_inf ||
+			    (f->buckets && lev <= f->last_le) || s->value < f->last_bucket) {
+				TH_LOG("prometheus: bucket out of order: %s", line);
+				bad++;
+			}
+			f->last_le = lev;
+			f->last_bucket = s->value;
+			f->buckets++;
+			if (strcmp(le, "+Inf") == 0) {
+				f->has_inf = true;
+				f->inf = s->value;
+			}
+		} else if (strcmp(s->name + strlen(f->name), "_sum") == 0) {
+			f->has_sum = true;
+			f->sum = s->value;
+		} else {
+			f->has_count = true;
+			f->count = s->value;
+		}
+	}
+	for (i = 0; i < x->nf; i++) {
+		f = &x->f[i];
+		if (!f->sampled) {
+			TH_LOG("prometheus: %s has no sample", f->name);
+			bad++;
+		}
+		if (strcmp(f->type, "histogram"))
+			continue;
+		if (!f->has_inf || !f->has_sum || !f->has_count || f->count != f->inf) {
+			TH_LOG("prometheus: histogram %s: +Inf %d sum %d count %d (%g, %g)",
+			       f->name, f->has_inf, f->has_sum, f->has_count, f->count, f->inf);
+			bad++;
+		}
+	}
+	free(copy);
+	return bad;
+}
+
+static const struct sample *sample_of(const struct expo *x, const char *name,
+				      const char *labels)
+{
+	size_t i;
+
+	for (i = 0; i < x->ns; i++)
+		if (strcmp(x->s[i].name, name) == 0 &&
+		    strcmp(x->s[i].labels, labels ? labels : "") == 0)
+			return &x->s[i];
+	return NULL;
+}
+
+/* promtool check metrics: its exit status (what it said is logged). */
+static int promtool(struct __test_metadata *_metadata, const char *text)
+{
+	char path[] = "/tmp/mlsctl_test.XXXXXX", cmd[128], line[512];
+	int fd = mkstemp(path), ret;
+	FILE *p;
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics <%s 2>&1", path);
+	p = popen(cmd, "r");
+	if (!p)
+		abort();
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		TH_LOG("promtool: %s", line);
+	}
+	ret = pclose(p);
+	unlink(path);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+static bool have_promtool(void)
+{
+	return system("command -v promtool >/dev/null 2>&1") == 0;
+}
+
+/* The exposition parses strictly and says what sysfs says. */
+TEST(stats_prometheus_strict)
+{
+	unsigned long long v, b[32], cum, sum;
+	char rel[64], name[96], labels[64], *h;
+	const struct sample *s;
+	struct expo *x = malloc(sizeof(*x));
+	struct run r;
+	size_t i, k;
+	int ones = 0;
+
+	NEED_SYSFS_STATS();
+	ASSERT_NE(NULL, x);
+	ASSERT_EQ(0, run(&r, "stats", "--prometheus", NULL));
+	EXPECT_STREQ("", r.err);
+	EXPECT_EQ(0, prom_check(_metadata, r.out, x));
+	for (i = 0; i < ARRAY_SIZE(stat_names); i++) {
+		bool gauge = !strcmp(stat_names[i], "groups_active") ||
+			     !strcmp(stat_names[i], "breakers_open");
+
+		snprintf(rel, sizeof(rel), "stats/%s", stat_names[i]);
+		ASSERT_TRUE(sys_u64(rel, &v));
+		snprintf(name, sizeof(name), "mls_%s%s", stat_names[i], gauge ? "" : "_total");
+		s = sample_of(x, name, NULL);
+		ASSERT_NE(NULL, s) TH_LOG("no %s", name);
+		EXPECT_EQ((double)v, s->value) TH_LOG("%s", name);
+		EXPECT_STREQ(gauge ? "gauge" : "counter", family_of(x, name, false)->type);
+	}
+	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
+		ASSERT_TRUE(sys_hist(op_names[i], b));
+		snprintf(name, sizeof(name), "mls_%s_duration_seconds_bucket", op_names[i]);
+		cum = 0;
+		for (k = 0; k < 31; k++) {
+			char le[32];
+
+			cum += b[k];
+			/* 2^(k+1) ns in seconds, written exactly */
+			snprintf(le, sizeof(le), "%.9f", (double)(1ULL << (k + 1)) / 1e9);
+			while (le[strlen(le) - 1] == '0')
+				le[strlen(le) - 1] = '\0';
+			if (le[strlen(le) - 1] == '.')
+				le[strlen(le) - 1] = '\0';
+			snprintf(labels, sizeof(labels), "le=\"%s\"", le);
+			s = sample_of(x, name, labels);
+			ASSERT_NE(NULL, s) TH_LOG("%s{%s}", name, labels);
+			EXPECT_EQ((double)cum, s->value);
+		}
+		cum += b[31];
+		s = sample_of(x, name, "le=\"+Inf\"");
+		ASSERT_NE(NULL, s);
+		EXPECT_EQ((double)cum, s->value);
+		snprintf(name, sizeof(name), "mls_%s_duration_seconds_count", op_names[i]);
+		s = sample_of(x, name, NULL);
+		ASSERT_NE(NULL, s);
+		EXPECT_EQ((double)cum, s->value);
+		snprintf(rel, sizeof(rel), "latency/%s_sum_ns", op_names[i]);
+		ASSERT_TRUE(sys_u64(rel, &sum));
+		snprintf(name, sizeof(name), "mls_%s_duration_seconds_sum", op_names[i]);
+		s = sample_of(x, name, NULL);
+		ASSERT_NE(NULL, s);
+		EXPECT_TRUE(s->value * 1e9 > (double)sum - 1 && s->value * 1e9 < (double)sum + 1);
+	}
+	h = sys_read("health");
+	ASSERT_NE(NULL, h);
+	for (i = 0; i < x->ns; i++) {
+		char state[32] = "";
+
+		if (strcmp(x->s[i].name, "mls_health_state"))
+			continue;
+		ASSERT_TRUE(labels_ok(x->s[i].labels, "state", state, sizeof(state)));
+		EXPECT_EQ(strcmp(state, h) == 0 ? 1.0 : 0.0, x->s[i].value) TH_LOG("%s", state);
+		ones += x->s[i].value == 1.0;
+	}
+	EXPECT_EQ(1, ones);
+	EXPECT_STREQ("gauge", family_of(x, "mls_health_state", false)->type);
+	free(h);
+	run_free(&r);
+	free(x);
+}
+
+/* promtool (Prometheus's own parser and linter) takes it as it is. */
+TEST(stats_prometheus_promtool)
+{
+	unsigned long id;
+	struct run r;
+
+	NEED_SYSFS_STATS();
+	if (!have_promtool())
+		SKIP(return, "no promtool in PATH");
+	id = create(_metadata, "group", "create", NULL);
+	ASSERT_NE(0, id);
+	ASSERT_EQ(0, run(&r, "stats", "prometheus", NULL));
+	EXPECT_NE(NULL, strstr(r.out, "mls_group_epoch{group=\""));
+	EXPECT_EQ(0, promtool(_metadata, r.out)) TH_LOG("%s", r.out);
+	run_free(&r);
+	destroy(id);
+}
+
+/* ------------------------------------------------ a sysfs tree of our own */
+
+/* A tree like /sys/kernel/mls in @dir, with every file but those in @skip. */
+static void fake_tree(const char *dir, const char *health, const char *skip)
+{
+	char path[256];
+	size_t i;
+
+	snprintf(path, sizeof(path), "mkdir -p %s/stats %s/latency %s/groups/5", dir,
+		 dir, dir);
+	if (system(path))
+		abort();
+	if (health)
+		put(dir, "health", health);
+	for (i = 0; i < ARRAY_SIZE(stat_names); i++) {
+		char v[24];
+
+		snprintf(path, sizeof(path), "stats/%s", stat_names[i]);
+		if (skip && strstr(skip, path))
+			continue;
+		snprintf(v, sizeof(v), "%zu\n", 100 + i);
+		put(dir, path, v);
+	}
+	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
+		snprintf(path, sizeof(path), "latency/%s_ns", op_names[i]);
+		if (!skip || !strstr(skip, path))
+			put(dir, path, "1 0 0 0 0 0 0 0 0 0 0 0 4 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 2\n");
+		snprintf(path, sizeof(path), "latency/%s_sum_ns", op_names[i]);
+		if (!skip || !strstr(skip, path))
+			put(dir, path, "6000000001\n");
+	}
+	put(dir, "groups/5/epoch", "3\n");
+	put(dir, "groups/5/group_id", "6d6c73\n");
+	put(dir, "groups/5/messages_encrypted", "8\n");
+	put(dir, "groups/5/state", "active\n");
+	put(dir, "groups/5/mode", "0640\n");
+}
+
+/* Files an older module lacks: named on stderr, null in JSON, never 0. */
+TEST_F_TIMEOUT(cli, stats_absent_files, LONG_TIMEOUT)
+{
+	struct expo *x = malloc(sizeof(*x));
+	char dir[64], root[80];
+	json_t *j, *a, *g;
+	struct run r;
+
+	NEED_MLSCTL();
+	ASSERT_NE(NULL, x);
+	scratch(dir, sizeof(dir));
+	fake_tree(dir, "degraded\n", "stats/throttled stats/breakers_open "
+		  "latency/decrypt_ns latency/commit_sum_ns");
+	/* not in the documented format: left out as well */
+	put(dir, "stats/replays", "12x\n");
+	setenv("MLSCTL_SYSFS", dir, 1);
+
+	ASSERT_EQ(0, run(&r, "-j", "stats", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "stats/throttled: absent")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "stats/replays: not in the documented format"));
+	j = parse(_metadata, &r);
+	ASSERT_NE(NULL, j);
+	EXPECT_EQ(0, schema(j, STATS_SCHEMA));
+	EXPECT_STREQ("degraded", json_string_value(json_object_get(j, "health")));
+	EXPECT_TRUE(json_is_null(json_object_get(json_object_get(j, "counters"), "throttled")));
+	EXPECT_TRUE(json_is_null(json_object_get(json_object_get(j, "counters"), "replays")));
+	EXPECT_EQ(101, counter(j, "messages_encrypted"));
+	EXPECT_TRUE(json_is_null(json_object_get(json_object_get(j, "latency"), "decrypt")));
+	EXPECT_EQ(7, lat_count(j, "encrypt"));
+	EXPECT_TRUE(json_is_null(json_object_get(json_object_get(json_object_get(j,
+		"latency"), "commit"), "sum_ns")));
+	a = json_object_get(j, "absent");
+	EXPECT_EQ(5, json_array_size(a));
+	g = stats_group(j, 5);
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(0, schema(g, "id:i,group_id:s,state:s,epoch:i,messages_encrypted:i,"
+			    "mode:s"));
+	/* a mode is octal, not a number */
+	EXPECT_STREQ("0640", json_string_value(json_object_get(g, "mode")));
+	json_decref(j);
+	run_free(&r);
+
+	/* Prometheus: those metrics left out, the rest well formed. */
+	ASSERT_EQ(0, run(&r, "stats", "prometheus", NULL));
+	EXPECT_EQ(0, prom_check(_metadata, r.out, x)) TH_LOG("%s", r.out);
+	EXPECT_EQ(NULL, strstr(r.out, "mls_throttled_total"));
+	EXPECT_EQ(NULL, strstr(r.out, "mls_replays_total"));
+	EXPECT_EQ(NULL, strstr(r.out, "mls_decrypt_duration"));
+	EXPECT_EQ(NULL, strstr(r.out, "mls_commit_duration"));
+	EXPECT_NE(NULL, sample_of(x, "mls_encrypt_duration_seconds_bucket", "le=\"0.000000002\""));
+	EXPECT_EQ(1.0, sample_of(x, "mls_encrypt_duration_seconds_bucket", "le=\"0.000000002\"")->value);
+	EXPECT_EQ(5.0, sample_of(x, "mls_encrypt_duration_seconds_bucket", "le=\"0.000008192\"")->value);
+	EXPECT_EQ(5.0, sample_of(x, "mls_encrypt_duration_seconds_bucket", "le=\"2.147483648\"")->value);
+	EXPECT_EQ(7.0, sample_of(x, "mls_encrypt_duration_seconds_bucket", "le=\"+Inf\"")->value);
+	EXPECT_NE(NULL, strstr(r.out, "\nmls_encrypt_duration_seconds_sum 6.000000001\n"));
+	EXPECT_EQ(1.0, sample_of(x, "mls_health_state", "state=\"degraded\"")->value);
+	EXPECT_EQ(0.0, sample_of(x, "mls_health_state", "state=\"healthy\"")->value);
+	EXPECT_EQ(3.0, sample_of(x, "mls_group_epoch", "group=\"5\"")->value);
+	EXPECT_EQ(8.0, sample_of(x, "mls_group_messages_encrypted_total", "group=\"5\"")->value);
+	if (have_promtool())
+		EXPECT_EQ(0, promtool(_metadata, r.out));
+	run_free(&r);
+
+	/* The table: a dash, not a zero. */
+	ASSERT_EQ(0, run(&r, "stats", NULL));
+	snprintf(root, sizeof(root), "  %-20s %20s\n", "throttled", "-");
+	EXPECT_NE(NULL, strstr(r.out, root)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "group 5: group_id 6d6c73 state active mode 0640 epoch 3"))
+		TH_LOG("%s", r.out);
+	run_free(&r);
+
+	/* No tree at all: the module is not loaded. */
+	snprintf(root, sizeof(root), "%s/none", dir);
+	setenv("MLSCTL_SYSFS", root, 1);
+	EXPECT_EQ(2, run(&r, "stats", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "is the mls module loaded?"));
+	EXPECT_STREQ("", r.out);
+	run_free(&r);
+	EXPECT_EQ(2, run(&r, "health", NULL));
+	run_free(&r);
+	unsetenv("MLSCTL_SYSFS");
+	rm_scratch(dir);
+	free(x);
+}
+
+/* health: the word, and an exit status scripts can test. */
+TEST_F_TIMEOUT(cli, health_exit_status, LONG_TIMEOUT)
+{
+	static const struct {
+		const char *word;
+		int status;
+	} cases[] = {
+		{ "healthy\n", 0 }, { "degraded\n", 3 }, { "unhealthy\n", 4 },
+		{ "overloaded\n", 4 },	/* a word of a newer module */
+		{ "two words\n", 2 }, { "\n", 2 },
+	};
+	char dir[64], want[64];
+	struct run r;
+	json_t *j;
+	size_t i;
+
+	NEED_MLSCTL();
+	scratch(dir, sizeof(dir));
+	fake_tree(dir, NULL, NULL);
+	setenv("MLSCTL_SYSFS", dir, 1);
+	/* absent: an older module */
+	EXPECT_EQ(2, run(&r, "health", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "health: absent")) TH_LOG("%s", r.err);
+	run_free(&r);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		put(dir, "health", cases[i].word);
+		EXPECT_EQ(cases[i].status, run(&r, "health", NULL)) TH_LOG("%s", cases[i].word);
+		if (cases[i].status != 2) {
+			EXPECT_STREQ(cases[i].word, r.out);
+			EXPECT_STREQ("", r.err);
+		} else {
+			EXPECT_STREQ("", r.out);
+		}
+		run_free(&r);
+		EXPECT_EQ(cases[i].status, run(&r, "-j", "health", NULL));
+		if (cases[i].status != 2) {
+			j = parse(_metadata, &r);
+			EXPECT_EQ(0, schema(j, "health:s"));
+			snprintf(want, sizeof(want), "%.*s", (int)strlen(cases[i].word) - 1,
+				 cases[i].word);
+			EXPECT_STREQ(want, json_string_value(json_object_get(j, "health")));
+			json_decref(j);
+		}
+		run_free(&r);
+	}
+	unsetenv("MLSCTL_SYSFS");
+	rm_scratch(dir);
+
+	/* The module's own: the word sysfs holds, and its status. */
+	if (!have_dev() || access("/sys/kernel/mls/health", R_OK))
+		return;
+	{
+		char *h = sys_read("health");
+		int st = !strcmp(h, "healthy") ? 0 : !strcmp(h, "degraded") ? 3 : 4;
+
+		EXPECT_EQ(st, run(&r, "health", NULL));
+		snprintf(want, sizeof(want), "%s\n", h);
+		EXPECT_STREQ(want, r.out);
+		run_free(&r);
+		free(h);
+	}
 }
 
 TEST_HARNESS_MAIN

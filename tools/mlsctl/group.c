@@ -406,18 +406,20 @@ static int group_list(const struct mlsctl_opts *o, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const char *state_name(uint32_t state)
+const char *state_name(uint32_t state)
 {
 	switch (state) {
 	case MLS_GROUP_STATE_ACTIVE:
 		return "active";
+	case MLS_GROUP_STATE_SHUTTING_DOWN:
+		return "shutting-down";
 	case MLS_GROUP_STATE_DESTROYED:
 		return "destroyed";
 	}
 	return "unknown";
 }
 
-static const char *const flag_names[] = {
+const char *const flag_names[3] = {
 	"ephemeral",	/* MLS_GROUP_F_EPHEMERAL */
 	"from-inputs",	/* MLS_GROUP_F_FROM_INPUTS */
 	"install",	/* MLS_GROUP_F_INSTALL */

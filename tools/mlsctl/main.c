@@ -16,6 +16,11 @@ static const struct cmd objects[] = {
 	{ "encrypt", cmd_encrypt, "sign and encrypt a message", usage_encrypt },
 	{ "decrypt", cmd_decrypt, "decrypt and verify a message", usage_decrypt },
 	{ "key", cmd_key, "signature keys: generate, public", NULL },
+	{ "monitor", cmd_monitor, "print the module's events as they happen",
+	  usage_monitor },
+	{ "stats", cmd_stats, "counters and latency histograms (sysfs)",
+	  usage_stats },
+	{ "health", cmd_health, "the module's health, one word", usage_health },
 	/*
 	 * The event buffer's objects (endpoint record / state / breaker /
 	 * throttled) go here, one file each, once its ioctls are in

@@ -16,6 +16,8 @@ enum {
 	EXIT_OK		= 0,
 	EXIT_USAGE	= 1,	/* bad arguments, unreadable input */
 	EXIT_KERNEL	= 2,	/* the operation failed (kernel or crypto) */
+	EXIT_DEGRADED	= 3,	/* mlsctl health: the module is degraded */
+	EXIT_UNHEALTHY	= 4,	/* mlsctl health: unhealthy (or a word unknown) */
 };
 
 struct mlsctl_opts {
@@ -49,8 +51,16 @@ int cmd_group(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_encrypt(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_decrypt(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_key(const struct mlsctl_opts *o, int argc, char **argv);
+int cmd_monitor(const struct mlsctl_opts *o, int argc, char **argv);
+int cmd_stats(const struct mlsctl_opts *o, int argc, char **argv);
+int cmd_health(const struct mlsctl_opts *o, int argc, char **argv);
 
 extern const char usage_version[], usage_encrypt[], usage_decrypt[];
+extern const char usage_monitor[], usage_stats[], usage_health[];
+
+/* A group's MLS_GROUP_STATE_* as a word ("active"), and its flags' names. */
+const char *state_name(uint32_t state);
+extern const char *const flag_names[3];	/* bit i: MLS_GROUP_F_* 1 << i */
 
 /* ---- diagnostics (stderr) ---- */
 

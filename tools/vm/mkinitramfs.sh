@@ -49,6 +49,13 @@ copy_execs() {
 copy_execs "$BUILD/tools" "$root/mls/bin"
 copy_execs "$BUILD/selftests/mls" "$root/mls/selftests"
 find "$BUILD/userlib" -maxdepth 1 -name 'libmls.so*' -exec cp -P {} "$root/mls/lib/" \;
+# promtool (Debian's prometheus package, tools/deps.sh) parses `mlsctl stats
+# --prometheus` in mlsctl_test and the demo: a static Go binary of 48 MB,
+# 15 MB of the compressed image, about a second more of boot under TCG.
+# Without it, that test is skipped.
+if promtool=$(command -v promtool); then
+	cp "$promtool" "$root/mls/bin/"
+fi
 cp "$VECTORS"/*.json "$root/mls/vectors/"
 
 # The shared libraries of every ELF file in the image, resolved on the host.

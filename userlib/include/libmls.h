@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <linux/mls.h>
 
@@ -36,7 +37,7 @@ extern "C" {
 #endif
 
 #define LIBMLS_VERSION_MAJOR	0
-#define LIBMLS_VERSION_MINOR	1
+#define LIBMLS_VERSION_MINOR	2
 
 /* RFC 9420 §6 WireFormat, and the largest signature any suite makes. */
 #define MLS_WIRE_FORMAT_PUBLIC_MESSAGE	1
@@ -350,9 +351,214 @@ typedef int (*mls_sender_key_fn)(void *arg, uint32_t leaf, uint64_t epoch,
 int mls_recv(int gfd, mls_sender_key_fn lookup, void *arg, const void *msg,
 	     size_t len, struct mls_received *out);
 
+/* ------------------------------------------------ events and group dump */
+
+/*
+ * The generic netlink family "mls" (uapi/linux/mls.h, "DOC: Generic
+ * netlink family"): its "events" multicast group, and the groups'
+ * metadata and counters. libmls talks to it through libnl-genl-3 and
+ * checks every attribute's length and content before using it: a message
+ * that fails is reported (-EPROTO), never half-decoded.
+ *
+ * Ownership and threads: a struct mls_events belongs to its caller and is
+ * used by one thread at a time (libmls takes no lock); distinct handles,
+ * and the dump functions (each with its own socket), are independent.
+ * libmls neither reads nor writes anything global.
+ *
+ * Fields: which fields of an event or a group status are set is in its
+ * @present mask, bit MLS_HAS(MLS_A_*) per netlink attribute; a field the
+ * kernel did not send (another event type, an older module) is 0 and its
+ * bit clear. Structures only grow at the end, into their reserved words.
+ */
+
+/* The bit of @present that says the field of netlink attribute @attr is set. */
+#define MLS_HAS(attr)		(1ULL << (attr))
+
+/*
+ * Not a notification: the kernel dropped events (the socket's receive
+ * buffer was full, recv() said ENOBUFS). Rebuild the view of the groups
+ * from mls_groups_dump(), then go on with mls_events_next().
+ */
+#define MLS_EVENT_LOST		0x10000
+
+/* One event: its @type is the MLS_CMD_* of the notification, or MLS_EVENT_LOST. */
+struct mls_event {
+	uint32_t type;
+	uint32_t group_kid;			/* MLS_A_GROUP_KID */
+	uint64_t present;			/* MLS_HAS() bits */
+	struct timespec time;			/* received (CLOCK_REALTIME) */
+	uint64_t epoch;				/* MLS_A_EPOCH */
+	uint64_t old_epoch;			/* MLS_A_OLD_EPOCH */
+	uint64_t oldest_epoch;			/* MLS_A_OLDEST_EPOCH */
+	uint32_t group_id_len;			/* MLS_A_GROUP_ID */
+	uint16_t suite;				/* MLS_A_SUITE */
+	uint8_t group_id[MLS_MAX_GROUP_ID_LEN];
+	uint8_t pad[3];
+	uint32_t own_leaf;			/* MLS_A_OWN_LEAF */
+	uint32_t leaf_count;			/* MLS_A_LEAF_COUNT */
+	uint32_t members;			/* MLS_A_MEMBERS */
+	uint32_t leaf;				/* MLS_A_LEAF */
+	uint32_t state;				/* MLS_A_STATE: MLS_GROUP_STATE_* */
+	uint32_t owner_uid;			/* MLS_A_OWNER_UID */
+	uint32_t mode;				/* MLS_A_MODE */
+	uint32_t group_flags;			/* MLS_A_GROUP_FLAGS: MLS_GROUP_F_* */
+	uint32_t error;				/* MLS_A_ERROR: a positive errno */
+	uint32_t endpoint_kind;			/* MLS_A_ENDPOINT_KIND */
+	uint32_t endpoint_uid;			/* MLS_A_ENDPOINT_UID */
+	uint32_t old_state;			/* MLS_A_OLD_STATE: MLS_EVBUF_* */
+	uint32_t breaker_state;			/* MLS_A_BREAKER_STATE */
+	uint32_t pad2;
+	char endpoint_id[MLS_EVBUF_ID_SIZE];	/* MLS_A_ENDPOINT_ID, NUL-ended */
+	uint64_t reserved[8];
+};
+
+/* One group as MLS_CMD_GET_GROUP reports it: metadata and counters. */
+struct mls_group_status {
+	uint32_t kid;				/* MLS_A_GROUP_KID */
+	uint32_t pad;
+	uint64_t present;			/* MLS_HAS() bits */
+	uint64_t epoch;				/* MLS_A_EPOCH */
+	uint64_t oldest_epoch;			/* MLS_A_OLDEST_EPOCH */
+	uint32_t group_id_len;			/* MLS_A_GROUP_ID */
+	uint16_t suite;				/* MLS_A_SUITE */
+	uint8_t group_id[MLS_MAX_GROUP_ID_LEN];
+	uint8_t pad2[3];
+	uint32_t own_leaf;			/* MLS_A_OWN_LEAF */
+	uint32_t leaf_count;			/* MLS_A_LEAF_COUNT */
+	uint32_t members;			/* MLS_A_MEMBERS */
+	uint32_t state;				/* MLS_A_STATE */
+	uint32_t owner_uid;			/* MLS_A_OWNER_UID */
+	uint32_t mode;				/* MLS_A_MODE */
+	uint32_t group_flags;			/* MLS_A_GROUP_FLAGS */
+	uint32_t pad3;
+	/* MLS_A_STATS: bit MLS_HAS(MLS_STATS_A_*) of each counter set */
+	uint64_t stats_present;
+	uint64_t messages_encrypted;
+	uint64_t messages_decrypted;
+	uint64_t bytes_encrypted;		/* content bytes, before padding */
+	uint64_t bytes_decrypted;
+	uint64_t auth_failures;
+	uint64_t replays;
+	uint64_t epochs_rotated;
+	uint64_t reserved[8];
+};
+
+/* A subscription to the "events" multicast group. */
+struct mls_events;
+
+/*
+ * Subscribe to the events into a fresh @*ev; @flags must be 0. -ENOENT:
+ * no family "mls" (the module is not loaded); -EPERM: the caller lacks
+ * CAP_NET_ADMIN (events name every user's groups).
+ */
+int mls_events_open(unsigned int flags, struct mls_events **ev);
+
+/*
+ * The netlink socket of @ev, to poll(2) for POLLIN (an event, or lost
+ * ones: POLLERR). It stays @ev's: do not read from it or close it
+ * (setsockopt(SO_RCVBUF) is fine). -EINVAL if @ev is NULL.
+ */
+int mls_events_fd(const struct mls_events *ev);
+
+/*
+ * The next event into @out, waiting at most @timeout_ms (< 0: as long as
+ * it takes; 0: not at all). 0, or -EAGAIN (none, @timeout_ms 0),
+ * -ETIMEDOUT (none in time), -EINTR (a signal came), -EPROTO (a malformed
+ * message, dropped: call again), -errno of recv(2). Events arrive in the
+ * order the kernel sent them; MLS_EVENT_LOST says some were dropped.
+ */
+int mls_events_next(struct mls_events *ev, struct mls_event *out, int timeout_ms);
+
+/* Unsubscribe and free @ev; NULL is fine. */
+void mls_events_close(struct mls_events *ev);
+
+/*
+ * Every group the caller may see (its own, those whose mode lets it read,
+ * all with CAP_NET_ADMIN), in increasing kernel id order, in a fresh array
+ * (@*groups, free(3) it; NULL when there is none) of @*count. A dump the
+ * kernel says changes interrupted is asked again. -ENOENT: no family.
+ */
+int mls_groups_dump(struct mls_group_status **groups, size_t *count);
+
+/* Group @kid into @st; -ENOENT if there is none the caller may see. */
+int mls_group_get_status(uint32_t kid, struct mls_group_status *st);
+
+/*
+ * mls_event_name() - the name of event type @type ("group_created",
+ *	"lost"...), or NULL if libmls does not know it (a newer module)
+ */
+static inline const char *mls_event_name(uint32_t type)
+{
+	switch (type) {
+	case MLS_CMD_GROUP_CREATED:
+		return "group_created";
+	case MLS_CMD_GROUP_JOINED:
+		return "group_joined";
+	case MLS_CMD_GROUP_DESTROYED:
+		return "group_destroyed";
+	case MLS_CMD_EPOCH_CHANGED:
+		return "epoch_changed";
+	case MLS_CMD_EPOCH_EXPIRED:
+		return "epoch_expired";
+	case MLS_CMD_MEMBER_ADDED:
+		return "member_added";
+	case MLS_CMD_MEMBER_REMOVED:
+		return "member_removed";
+	case MLS_CMD_COMMIT_CONFLICT:
+		return "commit_conflict";
+	case MLS_CMD_ENDPOINT_THROTTLED:
+		return "endpoint_throttled";
+	case MLS_CMD_BREAKER_CHANGED:
+		return "breaker_changed";
+	case MLS_CMD_PAYLOAD_REJECTED:
+		return "payload_rejected";
+	case MLS_CMD_SHUTDOWN:
+		return "shutdown";
+	case MLS_EVENT_LOST:
+		return "lost";
+	}
+	return NULL;
+}
+
+/*
+ * mls_breaker_state_name() - "closed", "open", "half-open", "forced-open"
+ *	for MLS_EVBUF_CLOSED...; NULL if unknown
+ */
+static inline const char *mls_breaker_state_name(uint32_t state)
+{
+	switch (state) {
+	case MLS_EVBUF_CLOSED:
+		return "closed";
+	case MLS_EVBUF_OPEN:
+		return "open";
+	case MLS_EVBUF_HALF_OPEN:
+		return "half-open";
+	case MLS_EVBUF_FORCED_OPEN:
+		return "forced-open";
+	}
+	return NULL;
+}
+
+/*
+ * mls_endpoint_kind_name() - "user", "sender", "encrypt" for enum
+ *	mls_endpoint_kind; NULL if unknown
+ */
+static inline const char *mls_endpoint_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case MLS_ENDPOINT_USER:
+		return "user";
+	case MLS_ENDPOINT_SENDER:
+		return "sender";
+	case MLS_ENDPOINT_ENCRYPT:
+		return "encrypt";
+	}
+	return NULL;
+}
+
 /*
  * The event buffer's ioctls (MLS_IOC_EVBUF_*, /dev/mls) get their wrappers
- * in evbuf.c, exported under a new version node of libmls.map.
+ * in evbuf.c, exported under a version node of their own in libmls.map.
  */
 
 #ifdef __cplusplus

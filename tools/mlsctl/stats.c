@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlsctl stats and mlsctl health: what /sys/kernel/mls says about the
+ * module (Documentation/ABI/testing/sysfs-kernel-mls): its counters, its
+ * latency histograms, its health, and the groups the caller may read; as
+ * a table, JSON, or the Prometheus text exposition format (0.0.4).
+ *
+ * A file a module does not have (an older one) is reported as absent, on
+ * stderr and in the JSON, never taken for zero. MLSCTL_SYSFS names
+ * another directory than /sys/kernel/mls (the tests use it).
+ */
+#include "mlsctl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char usage_stats[] = "[prometheus]\n"
+	"\n"
+	"Prints the module's counters and latency histograms, from\n"
+	"/sys/kernel/mls, and those of each group the caller may read. With\n"
+	"prometheus (or --prometheus): the Prometheus text format 0.0.4, for\n"
+	"a textfile collector or a scrape. Files an older module does not\n"
+	"have are named on stderr and left out.\n";
+
+const char usage_health[] = "\n"
+	"Prints the module's health, one word: healthy, degraded or\n"
+	"unhealthy (/sys/kernel/mls/health). Exit status 0 when healthy, 3\n"
+	"degraded, 4 unhealthy (or a word this mlsctl does not know), 2 when\n"
+	"it cannot be read.\n";
+
+#define LAT_BUCKETS	32	/* bucket i: [2^i, 2^(i+1)) ns; the last: the rest */
+#define MAX_GROUP_FILES	64
+/* The longest value of a group's file: a group_id of 255 bytes, as hex. */
+#define GROUP_VALUE_MAX	(2 * MLS_MAX_GROUP_ID_LEN + 2)
+
+enum kind { COUNTER, GAUGE };
+
+static const struct stat_def {
+	const char *name;
+	enum kind kind;
+	const char *help;
+} stat_defs[] = {
+	{ "groups_active", GAUGE, "Groups alive in the module." },
+	{ "messages_encrypted", COUNTER, "Messages encrypted (PrivateMessage)." },
+	{ "messages_decrypted", COUNTER, "Messages decrypted and authenticated." },
+	{ "bytes_encrypted", COUNTER, "Content bytes encrypted, before padding." },
+	{ "bytes_decrypted", COUNTER, "Content bytes decrypted." },
+	{ "auth_failures", COUNTER, "Messages whose authentication failed." },
+	{ "replays", COUNTER, "Messages refused as replays of a consumed generation." },
+	{ "epochs_rotated", COUNTER, "Epoch changes applied." },
+	{ "epochs_expired", COUNTER, "Past epochs erased by the retention policy." },
+	{ "commit_conflicts", COUNTER, "Commits refused: another commit won the epoch." },
+	{ "throttled", COUNTER, "Event buffer records refused by the rate." },
+	{ "breaker_trips", COUNTER, "Circuit breakers tripped open." },
+	{ "breakers_open", GAUGE, "Circuit breakers open now." },
+};
+
+static const char *const op_names[] = { "encrypt", "decrypt", "commit" };
+static const char *const op_help[] = {
+	"Time to encrypt one message",
+	"Time to decrypt one message",
+	"Time to apply one commit",
+};
+
+/*
+ * Per-group files exported as Prometheus metrics, when readable:
+ * mls_group_<metric>[_total]{group="<kid>"}.
+ */
+static const struct group_def {
+	const char *file;
+	const char *metric;	/* "_count" belongs to histograms */
+	enum kind kind;
+	const char *help;
+} group_defs[] = {
+	{ "epoch", "epoch", GAUGE, "The group's current epoch." },
+	{ "members", "members", GAUGE, "Occupied leaves of the group's current epoch." },
+	{ "leaf_count", "leaves", GAUGE, "Leaves of the group's tree." },
+	{ "messages_encrypted", "messages_encrypted", COUNTER,
+	  "Messages the group encrypted." },
+	{ "messages_decrypted", "messages_decrypted", COUNTER,
+	  "Messages the group decrypted." },
+	{ "bytes_encrypted", "bytes_encrypted", COUNTER,
+	  "Content bytes the group encrypted." },
+	{ "bytes_decrypted", "bytes_decrypted", COUNTER,
+	  "Content bytes the group decrypted." },
+	{ "auth_failures", "auth_failures", COUNTER,
+	  "The group's messages that failed authentication." },
+	{ "replays", "replays", COUNTER, "The group's messages refused as replays." },
+	{ "epochs_rotated", "epochs_rotated", COUNTER, "The group's epoch changes." },
+};
+
+/* The order a group's files are shown in; others follow, by name. */
+static const char *const group_order[] = {
+	"group_id", "suite", "state", "mode", "flags", "epoch", "oldest_epoch",
+	"own_leaf", "leaf_count", "members", "messages_encrypted",
+	"messages_decrypted", "bytes_encrypted", "bytes_decrypted",
+	"auth_failures", "replays", "epochs_rotated",
+};
+
+struct group_file {
+	char *name;
+	char *value;
+	bool number;
+	uint64_t v;
+};
+
+struct group {
+	uint32_t kid;
+	size_t n;
+	struct group_file *f;
+};
+
+struct sys {
+	char health[32];
+	int health_err;
+	uint64_t val[ARRAY_SIZE(stat_defs)];
+	int err[ARRAY_SIZE(stat_defs)];
+	struct {
+		uint64_t b[LAT_BUCKETS], sum, count;
+		int err, sum_err;
+	} lat[ARRAY_SIZE(op_names)];
+	struct group *groups;
+	size_t ngroups;
+	char absent[32][64];
+	size_t nabsent;
+};
+
+/* ----------------------------------------------------------- reading */
+
+static const char *sysfs_root(void)
+{
+	const char *r = getenv("MLSCTL_SYSFS");
+
+	return r && *r ? r : "/sys/kernel/mls";
+}
+
+/* File @rel under the root, at most @len - 1 bytes, trailing newline cut. */
+static int read_attr(const char *rel, char *buf, size_t len)
+{
+	char path[512];
+	size_t n = 0;
+	ssize_t r;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", sysfs_root(), rel);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (n < len - 1) {
+		r = read(fd, buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	/* One more byte: the value did not fit. */
+	if (!err && n == len - 1 && read(fd, path, 1) > 0)
+		err = -EFBIG;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+/*
+ * A decimal u64 and nothing else, in its canonical form: -EBADMSG if it
+ * is not one ("0600", a mode, is not decimal).
+ */
+static int parse_dec(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1]))
+		return -EBADMSG;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EBADMSG;
+	return 0;
+}
+
+static int read_u64(const char *rel, uint64_t *v)
+{
+	char buf[32];
+	int err = read_attr(rel, buf, sizeof(buf));
+
+	return err ? err : parse_dec(buf, v);
+}
+
+/* Exactly LAT_BUCKETS decimal counts separated by spaces. */
+static int read_hist(const char *rel, uint64_t b[LAT_BUCKETS])
+{
+	char buf[LAT_BUCKETS * 21 + 2], *p, *end;
+	int err = read_attr(rel, buf, sizeof(buf));
+	size_t i;
+
+	if (err)
+		return err;
+	p = buf;
+	for (i = 0; i < LAT_BUCKETS; i++) {
+		if (i && *p++ != ' ')
+			return -EBADMSG;
+		if (*p < '0' || *p > '9')
+			return -EBADMSG;
+		errno = 0;
+		b[i] = strtoull(p, &end, 10);
+		if (errno)
+			return -EBADMSG;
+		p = end;
+	}
+	return *p ? -EBADMSG : 0;
+}
+
+/* Note a file that is not there (or not as documented) for the report. */
+static void absent(struct sys *s, const char *rel, int err)
+{
+	if (err == -EBADMSG || err == -EFBIG)
+		fprintf(stderr, "mlsctl: %s/%s: not in the documented format, left out\n",
+			sysfs_root(), rel);
+	else if (err == -ENOENT)
+		fprintf(stderr, "mlsctl: %s/%s: absent (a module older than this mlsctl?), left out\n",
+			sysfs_root(), rel);
+	else
+		fprintf(stderr, "mlsctl: %s/%s: %s, left out\n", sysfs_root(), rel,
+			strerror(-err));
+	if (s->nabsent < ARRAY_SIZE(s->absent))
+		snprintf(s->absent[s->nabsent++], sizeof(s->absent[0]), "%s", rel);
+}
+
+static bool root_exists(void)
+{
+	struct stat st;
+
+	if (stat(sysfs_root(), &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	fprintf(stderr, "mlsctl: %s: %s (is the mls module loaded?)\n",
+		sysfs_root(), strerror(errno ? errno : ENOTDIR));
+	return false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct group_file *x = a, *y = b;
+	size_t i, ix = ARRAY_SIZE(group_order), iy = ix;
+
+	for (i = 0; i < ARRAY_SIZE(group_order); i++) {
+		if (strcmp(x->name, group_order[i]) == 0)
+			ix = i;
+		if (strcmp(y->name, group_order[i]) == 0)
+			iy = i;
+	}
+	if (ix != iy)
+		return ix < iy ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void group_free(struct group *g)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++) {
+		free(g->f[k].name);
+		free(g->f[k].value);
+	}
+	free(g->f);
+	g->f = NULL;
+	g->n = 0;
+}
+
+/* Every regular file of groups/@kid: false if the caller may not read it. */
+static bool read_group(uint32_t kid, struct group *g)
+{
+	char rel[384], dir[512], value[GROUP_VALUE_MAX + 1];
+	struct group_file *f;
+	struct dirent *de;
+	DIR *d;
+	int err;
+
+	g->kid = kid;
+	g->n = 0;
+	g->f = calloc(MAX_GROUP_FILES, sizeof(*g->f));
+	if (!g->f)
+		return false;
+	snprintf(dir, sizeof(dir), "%s/groups/%" PRIu32, sysfs_root(), kid);
+	d = opendir(dir);
+	if (!d) {
+		group_free(g);
+		return false;
+	}
+	while ((de = readdir(d)) && g->n < MAX_GROUP_FILES) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) > 64)
+			continue;
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+			continue;
+		snprintf(rel, sizeof(rel), "groups/%" PRIu32 "/%s", kid, de->d_name);
+		err = read_attr(rel, value, sizeof(value));
+		if (err == -EACCES || err == -EPERM) {
+			closedir(d);
+			group_free(g);
+			return false;
+		}
+		if (err)
+			continue;	/* gone meanwhile, or a directory */
+		f = &g->f[g->n];
+		f->name = strdup(de->d_name);
+		f->value = strdup(value);
+		if (!f->name || !f->value) {
+			free(f->name);
+			free(f->value);
+			break;
+		}
+		f->number = parse_dec(f->value, &f->v) == 0;
+		g->n++;
+	}
+	closedir(d);
+	qsort(g->f, g->n, sizeof(g->f[0]), by_name);
+	return true;
+}
+
+static int by_kid(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	return (x->kid > y->kid) - (x->kid < y->kid);
+}
+
+/* The groups the caller may read; an absent groups/ is an older module. */
+static void read_groups(struct sys *s)
+{
+	char dir[512];
+	struct group *ng;
+	struct dirent *de;
+	size_t cap = 0;
+	uint64_t kid;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/groups", sysfs_root());
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT)
+			absent(s, "groups", -ENOENT);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (parse_dec(de->d_name, &kid) || kid > UINT32_MAX)
+			continue;
+		if (s->ngroups == cap) {
+			cap = cap ? 2 * cap : 8;
+			ng = realloc(s->groups, cap * sizeof(*ng));
+			if (!ng)
+				break;
+			s->groups = ng;
+		}
+		if (read_group((uint32_t)kid, &s->groups[s->ngroups]))
+			s->ngroups++;
+	}
+	closedir(d);
+	if (s->ngroups)
+		qsort(s->groups, s->ngroups, sizeof(*s->groups), by_kid);
+}
+
+static void read_all(struct sys *s)
+{
+	char rel[96];
+	size_t i, k;
+
+	memset(s, 0, sizeof(*s));
+	s->health_err = read_attr("health", s->health, sizeof(s->health));
+	if (s->health_err)
+		absent(s, "health", s->health_err);
+	for (i = 0; i < ARRAY_SIZE(stat_defs); i++) {
+		snprintf(rel, sizeof(rel), "stats/%s", stat_defs[i].name);
+		s->err[i] = read_u64(rel, &s->val[i]);
+		if (s->err[i])
+			absent(s, rel, s->err[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
+		snprintf(rel, sizeof(rel), "latency/%s_ns", op_names[i]);
+		s->lat[i].err = read_hist(rel, s->lat[i].b);
+		if (s->lat[i].err)
+			absent(s, rel, s->lat[i].err);
+		for (k = 0; k < LAT_BUCKETS; k++)
+			s->lat[i].count += s->lat[i].b[k];
+		snprintf(rel, sizeof(rel), "latency/%s_sum_ns", op_names[i]);
+		s->lat[i].sum_err = read_u64(rel, &s->lat[i].sum);
+		if (s->lat[i].sum_err)
+			absent(s, rel, s->lat[i].sum_err);
+	}
+	read_groups(s);
+}
+
+/* ------------------------------------------------------------ the table */
+
+static void human_ns(double ns, char *buf, size_t n)
+{
+	if (ns < 1e3)
+		snprintf(buf, n, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, n, "%.3g us", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, n, "%.3g ms", ns / 1e6);
+	else
+		snprintf(buf, n, "%.3g s", ns / 1e9);
+}
+
+/* The upper bound of the bucket holding quantile @q, as text. */
+static void quantile(const uint64_t b[LAT_BUCKETS], uint64_t count, double q,
+		     char *buf, size_t n)
+{
+	uint64_t want = (uint64_t)((double)count * q + 0.999999), cum = 0;
+	size_t i;
+
+	if (!want)
+		want = 1;
+	for (i = 0; i < LAT_BUCKETS; i++) {
+		cum += b[i];
+		if (cum >= want)
+			break;
+	}
+	if (i >= LAT_BUCKETS - 1) {
+		snprintf(buf, n, "> 2.15 s");
+		return;
+	}
+	human_ns((double)(1ULL << (i + 1)), buf, n);
+}
+
+static void print_table(const struct sys *s)
+{
+	char mean[24], p50[24], p99[24], max[24];
+	uint64_t count;
+	size_t i, k;
+
+	printf("health  %s\n\ncounters\n", s->health_err ? "-" : s->health);
+	for (i = 0; i < ARRAY_SIZE(stat_defs); i++) {
+		if (s->err[i])
+			printf("  %-20s %20s\n", stat_defs[i].name, "-");
+		else
+			printf("  %-20s %20" PRIu64 "\n", stat_defs[i].name, s->val[i]);
+	}
+	printf("\nlatency         count        mean     p50 <=     p99 <=     max <=\n");
+	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
+		count = s->lat[i].count;
+		if (s->lat[i].err) {
+			printf("  %-8s %10s\n", op_names[i], "-");
+			continue;
+		}
+		if (!count) {
+			printf("  %-8s %10d %11s %10s %10s %10s\n", op_names[i], 0,
+			       "-", "-", "-", "-");
+			continue;
+		}
+		if (s->lat[i].sum_err)
+			snprintf(mean, sizeof(mean), "-");
+		else
+			human_ns((double)s->lat[i].sum / (double)count, mean,
+				 sizeof(mean));
+		quantile(s->lat[i].b, count, 0.5, p50, sizeof(p50));
+		quantile(s->lat[i].b, count, 0.99, p99, sizeof(p99));
+		quantile(s->lat[i].b, count, 1.0, max, sizeof(max));
+		printf("  %-8s %10" PRIu64 " %11s %10s %10s %10s\n", op_names[i],
+		       count, mean, p50, p99, max);
+	}
+	if (s->ngroups)
+		printf("\n");
+	for (i = 0; i < s->ngroups; i++) {
+		printf("group %" PRIu32 ":", s->groups[i].kid);
+		for (k = 0; k < s->groups[i].n; k++)
+			printf(" %s %s", s->groups[i].f[k].name,
+			       s->groups[i].f[k].value);
+		printf("\n");
+	}
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static void print_json(const struct sys *s)
+{
+	const struct group_file *f;
+	struct jw w;
+	size_t i, k;
+
+	jw_init(&w, stdout);
+	jw_obj(&w, NULL);
+	if (s->health_err)
+		jw_null(&w, "health");
+	else
+		jw_str(&w, "health", s->health);
+	jw_obj(&w, "counters");
+	for (i = 0; i < ARRAY_SIZE(stat_defs); i++) {
+		if (s->err[i])
+			jw_null(&w, stat_defs[i].name);
+		else
+			jw_u64(&w, stat_defs[i].name, s->val[i]);
+	}
+	jw_obj_end(&w);
+	jw_obj(&w, "latency");
+	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
+		if (s->lat[i].err) {
+			jw_null(&w, op_names[i]);
+			continue;
+		}
+		jw_obj(&w, op_names[i]);
+		jw_u64(&w, "count", s->lat[i].count);
+		if (s->lat[i].sum_err)
+			jw_null(&w, "sum_ns");
+		else
+			jw_u64(&w, "sum_ns", s->lat[i].sum);
+		jw_arr(&w, "buckets");
+		for (k = 0; k < LAT_BUCKETS; k++)
+			jw_u64(&w, NULL, s->lat[i].b[k]);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
+	jw_obj_end(&w);
+	jw_arr(&w, "groups");
+	for (i = 0; i < s->ngroups; i++) {
+		jw_obj(&w, NULL);
+		jw_u64(&w, "id", s->groups[i].kid);
+		for (k = 0; k < s->groups[i].n; k++) {
+			f = &s->groups[i].f[k];
+			if (strcmp(f->name, "id") == 0)
+				continue;
+			if (f->number)
+				jw_u64(&w, f->name, f->v);
+			else
+				jw_str(&w, f->name, f->value);
+		}
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_arr(&w, "absent");
+	for (i = 0; i < s->nabsent; i++)
+		jw_str(&w, NULL, s->absent[i]);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+}
+
+/* ------------------------------------------------------------ Prometheus */
+
+/* @ns nanoseconds as seconds, exactly: "0.000001024", "2.147483648", "3". */
+static void seconds(uint64_t ns, char *buf, size_t n)
+{
+	size_t len;
+
+	snprintf(buf, n, "%" PRIu64 ".%09" PRIu64, ns / 1000000000, ns % 1000000000);
+	len = strlen(buf);
+	while (buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (buf[len - 1] == '.')
+		buf[--len] = '\0';
+}
+
+static void prom_family(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static const struct group_file *group_file(const struct group *g, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++)
+		if (strcmp(g->f[k].name, name) == 0)
+			return g->f[k].number ? &g->f[k] : NULL;
+	return NULL;
+}
+
+static void print_prometheus(const struct sys *s)
+{
+	static const char *const states[] = { "healthy", "degraded", "unhealthy" };
+	const struct group_file *f;
+	char name[96], le[32], sum[32];
+	uint64_t cum;
+	size_t i, k;
+	bool known;
+
+	for (i = 0; i < ARRAY_SIZE(stat_defs); i++) {
+		if (s->err[i])
+			continue;
+		snprintf(name, sizeof(name), "mls_%s%s", stat_defs[i].name,
+			 stat_defs[i].kind == COUNTER ? "_total" : "");
+		prom_family(name, stat_defs[i].kind == COUNTER ? "counter" : "gauge",
+			    stat_defs[i].help);
+		printf("%s %" PRIu64 "\n", name, s->val[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
+		/* A histogram without its sum would not be one. */
+		if (s->lat[i].err || s->lat[i].sum_err)
+			continue;
+		snprintf(name, sizeof(name), "mls_%s_duration_seconds", op_names[i]);
+		printf("# HELP %s %s (log2 buckets of latency/%s_ns).\n",
+		       name, op_help[i], op_names[i]);
+		printf("# TYPE %s histogram\n", name);
+		cum = 0;
+		/* Bucket i ends at 2^(i+1) ns; the last one is +Inf's alone. */
+		for (k = 0; k < LAT_BUCKETS - 1; k++) {
+			cum += s->lat[i].b[k];
+			seconds(1ULL << (k + 1), le, sizeof(le));
+			printf("%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, le, cum);
+		}
+		cum += s->lat[i].b[LAT_BUCKETS - 1];
+		printf("%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cum);
+		seconds(s->lat[i].sum, sum, sizeof(sum));
+		printf("%s_sum %s\n%s_count %" PRIu64 "\n", name, sum, name, cum);
+	}
+	if (!s->health_err) {
+		prom_family("mls_health_state", "gauge",
+			    "The module's health (/sys/kernel/mls/health): 1 for its state.");
+		known = false;
+		for (i = 0; i < ARRAY_SIZE(states); i++) {
+			printf("mls_health_state{state=\"%s\"} %d\n", states[i],
+			       strcmp(s->health, states[i]) == 0);
+			known |= strcmp(s->health, states[i]) == 0;
+		}
+		/* A word of a newer module: shown as itself, if it is a word. */
+		if (!known && s->health[0] &&
+		    strspn(s->health, "abcdefghijklmnopqrstuvwxyz_-") == strlen(s->health))
+			printf("mls_health_state{state=\"%s\"} 1\n", s->health);
+	}
+	for (i = 0; i < ARRAY_SIZE(group_defs); i++) {
+		bool any = false;
+
+		snprintf(name, sizeof(name), "mls_group_%s%s", group_defs[i].metric,
+			 group_defs[i].kind == COUNTER ? "_total" : "");
+		for (k = 0; k < s->ngroups; k++) {
+			f = group_file(&s->groups[k], group_defs[i].file);
+			if (!f)
+				continue;
+			if (!any)
+				prom_family(name, group_defs[i].kind == COUNTER ?
+					    "counter" : "gauge", group_defs[i].help);
+			any = true;
+			printf("%s{group=\"%" PRIu32 "\"} %" PRIu64 "\n", name,
+			       s->groups[k].kid, f->v);
+		}
+	}
+}
+
+/* ------------------------------------------------------------- commands */
+
+int cmd_stats(const struct mlsctl_opts *o, int argc, char **argv)
+{
+	bool prometheus = false;
+	struct sys *s;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "prometheus") == 0 ||
+		    strcmp(argv[i], "--prometheus") == 0)
+			prometheus = true;
+		else
+			return usage_error("stats: unknown argument \"%s\"", argv[i]);
+	}
+	if (prometheus && o->json)
+		return usage_error("stats: -j and prometheus are two formats; choose one");
+	if (!root_exists())
+		return EXIT_KERNEL;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return op_error(-ENOMEM, "stats");
+	read_all(s);
+	if (prometheus)
+		print_prometheus(s);
+	else if (o->json)
+		print_json(s);
+	else
+		print_table(s);
+	for (i = 0; i < (int)s->ngroups; i++)
+		group_free(&s->groups[i]);
+	free(s->groups);
+	free(s);
+	return EXIT_OK;
+}
+
+int cmd_health(const struct mlsctl_opts *o, int argc, char **argv)
+{
+	char word[32];
+	struct jw w;
+	int err;
+
+	if (argc > 0)
+		return usage_error("health: unexpected argument \"%s\"", argv[0]);
+	if (!root_exists())
+		return EXIT_KERNEL;
+	err = read_attr("health", word, sizeof(word));
+	if (err == -ENOENT) {
+		fprintf(stderr, "mlsctl: %s/health: absent (a module older than this mlsctl?)\n",
+			sysfs_root());
+		return EXIT_KERNEL;
+	}
+	if (err)
+		return op_error(err, "%s/health", sysfs_root());
+	if (!word[0] || strspn(word, "abcdefghijklmnopqrstuvwxyz_-") != strlen(word)) {
+		fprintf(stderr, "mlsctl: %s/health: not one word\n", sysfs_root());
+		return EXIT_KERNEL;
+	}
+	if (o->json) {
+		jw_init(&w, stdout);
+		jw_obj(&w, NULL);
+		jw_str(&w, "health", word);
+		jw_obj_end(&w);
+	} else {
+		printf("%s\n", word);
+	}
+	if (strcmp(word, "healthy") == 0)
+		return EXIT_OK;
+	if (strcmp(word, "degraded") == 0)
+		return EXIT_DEGRADED;
+	return EXIT_UNHEALTHY;
+}
