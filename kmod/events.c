@@ -183,7 +183,7 @@ void mls_event_epoch_expired(struct mls_group *g, u64 epoch)
 
 void mls_event_commit_conflict(struct mls_group *g, u32 err)
 {
-	const struct mls_epoch *cur;
+	struct mls_epoch *cur;
 	struct sk_buff *skb;
 	u64 epoch;
 	void *hdr;
@@ -191,14 +191,11 @@ void mls_event_commit_conflict(struct mls_group *g, u32 err)
 	if (!mls_nl_listening())
 		return;
 	/* The commit that won may have moved it on already: read it now. */
-	spin_lock(&g->lock);
-	if (g->dead) {
-		spin_unlock(&g->lock);
+	cur = mls_group_current(g);
+	if (IS_ERR(cur))
 		return;
-	}
-	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
 	epoch = cur->epoch;
-	spin_unlock(&g->lock);
+	mls_epoch_put(cur);
 
 	hdr = mls_ev_group_start(&skb, MLS_CMD_COMMIT_CONFLICT, g,
 				 MLS_EV_U64 + MLS_EV_U32);

@@ -357,8 +357,11 @@ void mls_group_prune(struct mls_group *g)
 	put_epochs(g, &gone);
 }
 
-/* The current epoch with a reference, or ERR_PTR(-ENOENT) on a dead group. */
-struct mls_epoch *mls_group_current(struct mls_group *g)
+/*
+ * The current epoch with a reference, or ERR_PTR(-ENOENT) on a dead group;
+ * with @oldest, also the number of the oldest epoch kept, read at once.
+ */
+struct mls_epoch *mls_group_current_oldest(struct mls_group *g, u64 *oldest)
 {
 	struct mls_epoch *e = ERR_PTR(-ENOENT);
 
@@ -366,9 +369,17 @@ struct mls_epoch *mls_group_current(struct mls_group *g)
 	if (!g->dead) {
 		e = list_first_entry(&g->epochs, struct mls_epoch, node);
 		mls_epoch_get(e);
+		if (oldest)
+			*oldest = list_last_entry(&g->epochs, struct mls_epoch,
+						  node)->epoch;
 	}
 	spin_unlock(&g->lock);
 	return e;
+}
+
+struct mls_epoch *mls_group_current(struct mls_group *g)
+{
+	return mls_group_current_oldest(g, NULL);
 }
 
 /*

@@ -95,6 +95,7 @@ struct mls_group *mls_group_from_file(struct file *file);
 
 /* Epochs of a group */
 struct mls_epoch *mls_group_current(struct mls_group *g);
+struct mls_epoch *mls_group_current_oldest(struct mls_group *g, u64 *oldest);
 struct mls_epoch *mls_group_epoch(struct mls_group *g, u64 epoch);
 int mls_group_advance(struct mls_group *g, struct mls_epoch *next);
 void mls_group_prune(struct mls_group *g);

@@ -451,23 +451,18 @@ static int mls_ioc_group_info(struct mls_ioctl_ctx *ctx, void *arg)
 	struct mls_group *g = ctx_group(ctx);
 	struct mls_group_info *a = arg;
 	const struct mls_group_policy *p = &g->policy;
-	struct mls_epoch *cur, *oldest;
+	struct mls_epoch *cur;
 	int ret;
 
 	if (a->flags || a->reserved0)
 		return -EINVAL;
 	mls_group_prune(g);
-	spin_lock(&g->lock);
-	if (g->dead) {
-		spin_unlock(&g->lock);
-		return -ENOENT;
-	}
-	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
-	oldest = list_last_entry(&g->epochs, struct mls_epoch, node);
+	cur = mls_group_current_oldest(g, &a->oldest_epoch);
+	if (IS_ERR(cur))
+		return PTR_ERR(cur);
 	a->epoch = cur->epoch;
-	a->oldest_epoch = oldest->epoch;
 	a->leaf_count = cur->leaf_count;
-	spin_unlock(&g->lock);
+	mls_epoch_put(cur);
 
 	a->id = g->id;
 	a->suite = g->suite->id;

@@ -135,22 +135,17 @@ static int mls_nl_put_stats(struct sk_buff *msg, const struct mls_group *g)
 int mls_nl_put_group(struct sk_buff *msg, struct mls_group *g,
 		     struct user_namespace *ns, bool stats)
 {
-	const struct mls_epoch *cur, *oldest;
+	struct mls_epoch *cur;
 	u64 epoch, oldest_epoch;
 	u32 leaf_count, members;
 
-	spin_lock(&g->lock);
-	if (g->dead) {
-		spin_unlock(&g->lock);
-		return -ENOENT;
-	}
-	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
-	oldest = list_last_entry(&g->epochs, struct mls_epoch, node);
+	cur = mls_group_current_oldest(g, &oldest_epoch);
+	if (IS_ERR(cur))
+		return PTR_ERR(cur);
 	epoch = cur->epoch;
-	oldest_epoch = oldest->epoch;
 	leaf_count = cur->leaf_count;
 	members = mls_epoch_members(cur);
-	spin_unlock(&g->lock);
+	mls_epoch_put(cur);
 
 	if (mls_nl_put_group_ref(msg, g) ||
 	    nla_put_u16(msg, MLS_A_SUITE, g->suite->id) ||

@@ -313,15 +313,9 @@ static ssize_t group_epoch_show(struct kobject *kobj,
 	struct mls_epoch *cur;
 	u64 oldest, v = 0;
 
-	spin_lock(&g->lock);
-	if (g->dead) {
-		spin_unlock(&g->lock);
-		return -ENOENT;
-	}
-	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
-	oldest = list_last_entry(&g->epochs, struct mls_epoch, node)->epoch;
-	mls_epoch_get(cur);
-	spin_unlock(&g->lock);
+	cur = mls_group_current_oldest(g, &oldest);
+	if (IS_ERR(cur))
+		return PTR_ERR(cur);
 
 	switch (attr_index(attr)) {
 	case GROUP_EPOCH:
