@@ -6,6 +6,9 @@
  * netlink family"); none is a secret: kernel ids, the MLS group_id,
  * epoch numbers, leaf indexes, counts, states, endpoint names and errnos.
  *
+ * The control path's tracepoints (trace.h) fire here too, first, whether
+ * or not anybody listens on netlink: one place per event for both.
+ *
  * Context: any (see events.h). Nothing is built while nobody listens:
  * each function first asks mls_nl_listening(), a bit test. Messages are
  * GFP_ATOMIC; a message that cannot be built sets -ENOBUFS on every
@@ -23,6 +26,7 @@
 #include "events.h"
 #include "group.h"
 #include "netlink.h"
+#include "trace.h"
 
 #include <uapi/linux/mls.h>
 
@@ -68,11 +72,25 @@ static void mls_ev_fail(struct sk_buff *skb)
 	mls_nl_event_lost();
 }
 
+/* mls_group_created, with the group's first epoch (a destroy may be first). */
+static void mls_trace_group_new(struct mls_group *g, bool joined)
+{
+	struct mls_epoch *e;
+
+	if (!trace_mls_group_created_enabled())
+		return;
+	e = mls_group_current(g);
+	trace_mls_group_created(g, IS_ERR(e) ? NULL : e, joined);
+	if (!IS_ERR(e))
+		mls_epoch_put(e);
+}
+
 void mls_event_group_new(struct mls_group *g, bool joined)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
+	mls_trace_group_new(g, joined);
 	if (!mls_nl_listening())
 		return;
 	hdr = mls_nl_event_new(&skb, mls_nl_group_size(false),
@@ -99,6 +117,7 @@ void mls_event_group_destroyed(struct mls_group *g, u64 epoch)
 	struct sk_buff *skb;
 	void *hdr;
 
+	trace_mls_group_destroyed(g, epoch);
 	if (!mls_nl_listening())
 		return;
 	hdr = mls_ev_group_start(&skb, MLS_CMD_GROUP_DESTROYED, g, MLS_EV_U64);
@@ -170,6 +189,7 @@ void mls_event_epoch_expired(struct mls_group *g, u64 epoch)
 	struct sk_buff *skb;
 	void *hdr;
 
+	trace_mls_epoch_expired(g, epoch);
 	if (!mls_nl_listening() || mls_ev_dead(g))
 		return;
 	hdr = mls_ev_group_start(&skb, MLS_CMD_EPOCH_EXPIRED, g, MLS_EV_U64);
@@ -266,6 +286,7 @@ fail:
 
 void mls_event_throttled(const struct mls_evbuf_key *key)
 {
+	trace_mls_throttled(key);
 	mls_ev_endpoint(MLS_CMD_ENDPOINT_THROTTLED, key, NULL, 0);
 }
 
@@ -277,6 +298,7 @@ void mls_event_breaker_changed(const struct mls_evbuf_key *key, u32 old,
 		{ MLS_A_BREAKER_STATE, new },
 	};
 
+	trace_mls_breaker_changed(key, old, new);
 	mls_ev_endpoint(MLS_CMD_BREAKER_CHANGED, key, attrs, ARRAY_SIZE(attrs));
 }
 
@@ -284,6 +306,7 @@ void mls_event_payload_rejected(const struct mls_evbuf_key *key, u32 err)
 {
 	const u32 attrs[][2] = { { MLS_A_ERROR, err } };
 
+	trace_mls_payload_rejected(key, err);
 	mls_ev_endpoint(MLS_CMD_PAYLOAD_REJECTED, key, attrs, ARRAY_SIZE(attrs));
 }
 

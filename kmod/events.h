@@ -12,6 +12,12 @@
  * An event that cannot be built (no memory) is not dropped silently: every
  * listener gets -ENOBUFS, as when it falls behind, and rebuilds its view
  * from a dump.
+
+ *
+ * The group, expiry and endpoint functions also fire their tracepoint
+ * (trace.h: mls_group_created, mls_group_destroyed, mls_epoch_expired,
+ * mls_throttled, mls_breaker_changed, mls_payload_rejected), listener or
+ * not.
  */
 #ifndef _MLS_EVENTS_H
 #define _MLS_EVENTS_H

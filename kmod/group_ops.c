@@ -15,6 +15,7 @@
 #include "params.h"
 #include "protect.h"
 #include "stats.h"
+#include "trace.h"
 #include "uarg.h"
 
 #include <linux/err.h>
@@ -79,7 +80,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	ret = mls_evbuf_encrypt_admit(g->id, READ_ONCE(g->policy.encrypt_rate),
 				      READ_ONCE(g->policy.encrypt_burst));
 	if (ret)
-		return ret;
+		goto out_parts;
 	m.aad = mls_buf_dup(&a->authenticated_data, mls_max_message);
 	m.data = mls_buf_dup(&a->content, mls_max_message);
 	m.sig = mls_buf_dup(&a->signature, mls_max_message);
@@ -127,6 +128,7 @@ out_epoch:
 	kvfree(out);
 	mls_epoch_put(e);
 out_parts:
+	trace_mls_encrypt(g, a, ret);
 	msg_parts_free(&m, a);
 	return ret;
 }
@@ -190,8 +192,8 @@ static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	 */
 	size_t max_len = 3 * (size_t)mls_max_message + mls_padding_block_max + 1024;
 	struct mls_protect_ctx pc;
-	struct mls_msg_header h;
-	struct mls_received r;
+	struct mls_msg_header h = {};
+	struct mls_received r = {};
 	struct mls_epoch *e;
 	size_t len = a->message.len;
 	u32 max_forward = READ_ONCE(g->policy.max_forward);
@@ -247,6 +249,7 @@ out_epoch:
 	decrypt_count(g, ret, &r, start);
 	mls_epoch_put(e);
 out_msg:
+	trace_mls_decrypt(g, &h, &r, len, ret);
 	kvfree_sensitive(msg, len);
 	return ret;
 }
@@ -365,10 +368,14 @@ static int mls_ioc_commit(struct mls_ioctl_ctx *ctx, void *arg)
 	if (!mutex_trylock(&g->commit_lock)) {
 		mls_stat_add(MLS_STAT_COMMIT_CONFLICTS, 1);
 		mls_event_commit_conflict(g, EBUSY);
+		trace_mls_commit(g, MLS_TRACE_COMMIT_ONESHOT, a->context.epoch - 1,
+				 a->context.epoch, -EBUSY);
 		return -EBUSY;
 	}
 	ret = commit_locked(g, a);
 	mutex_unlock(&g->commit_lock);
+	trace_mls_commit(g, MLS_TRACE_COMMIT_ONESHOT, a->context.epoch - 1,
+			 a->context.epoch, ret);
 	if (ret == -ESTALE) {
 		mls_stat_add(MLS_STAT_COMMIT_CONFLICTS, 1);
 		mls_event_commit_conflict(g, ESTALE);

@@ -325,4 +325,12 @@ void mb_probe_crypto_drivers(struct mb_probe_ctx *p);
 void mb_probe_afalg(struct mb_probe_ctx *p);
 void mb_probe_passes(struct mb_probe_ctx *p);
 
+/* ------------------------------------------------ tracepoints (tracefs.c) */
+
+/* A trace instance of our own in @inst (a path), events/mls off; -errno. */
+int mb_trace_open(char *inst, size_t cap);
+int mb_trace_enable(const char *inst, bool on);	/* events/mls/enable */
+unsigned long long mb_trace_records(const char *inst);
+void mb_trace_close(const char *inst);		/* off, and removed */
+
 #endif /* MLS_BENCH_H */

@@ -61,7 +61,7 @@ static struct {
 	.scale = 1.0,
 	.cap_s = 4.0,
 	.kernel = true,
-	.sections = "rt,data,commit,mem,probe",
+	.sections = "rt,data,commit,trace,mem,probe",
 	.mem_groups = "1,100,10000",
 	.suites = "1,3",
 	.sizes = "64,1024,16384,65536",
@@ -1233,12 +1233,139 @@ static void memory(void)
 	mb_json_end(J);
 }
 
+/* ------------------------------------------------------------ tracepoints */
+
+/*
+ * One row: MLS_IOC_ENCRYPT or _DECRYPT of 64 B (suite 1, 1 thread) with
+ * events/mls disabled and enabled, each on groups of its own, round by
+ * round in turns so that both see the same background load.
+ */
+static void trace_row(const char *inst, bool dec, struct mb_result *res,
+		      unsigned long long *records)
+{
+	const struct mb_suite *s = mb_suite(1);
+	unsigned long iters = scaled(size_iters[0]);
+	unsigned long per = iters / ROUNDS ? iters / ROUNDS : 1;
+	unsigned long long before;
+	struct mb_acc acc[2];
+	struct cell c[2];
+	unsigned int m, r;
+	int err = 0;
+
+	for (m = 0; m < 2; m++) {
+		cell_init(&c[m], s, 64);
+		err = err ?: kernel_pair(&c[m], dec);
+		if (!err && dec)
+			err = kernel_batch(&c[m], iters);
+		mb_acc_init(&acc[m]);
+	}
+	before = mb_trace_records(inst);
+	for (r = 0; r < ROUNDS && !err; r++) {
+		unsigned long off = r * per;
+
+		for (m = 0; m < 2; m++) {
+			struct mb_run run = {
+				.fn = dec ? op_k_dec : op_k_enc, .arg = &c[m],
+				.offset = off,
+				.iters = r == ROUNDS - 1 ? iters - off : per,
+				.threads = 1, .payload = 64,
+				.time_cap_s = opt.cap_s / ROUNDS,
+			};
+
+			err = mb_trace_enable(inst, m == 1);
+			if (err)
+				break;
+			mb_round(&run, &acc[m]);
+		}
+	}
+	mb_trace_enable(inst, false);
+	*records = mb_trace_records(inst) - before;
+	for (m = 0; m < 2; m++) {
+		mb_finish(&acc[m], &res[m]);
+		if (err) {
+			res[m].ran = true;
+			res[m].err = err;
+			res[m].errors = 1;
+		}
+		failures += !!res[m].errors;
+		kernel_pair_close(&c[m]);
+		cell_free(&c[m]);
+	}
+}
+
+static void tracing(void)
+{
+	static const char *const ops[] = { "encrypt", "decrypt" };
+	char inst[256];
+	unsigned int o, m;
+	int err;
+
+	mb_text_printf(&T, "\nTracepoints (events/mls of a trace instance disabled / enabled; suite 1, 64 B, 1 thread,\n"
+		       "%lu calls each in %d interleaved rounds; d50, dmin: enabled minus disabled latency, p50 and fastest call):\n",
+		       scaled(size_iters[0]), ROUNDS);
+	mb_json_arr(J, "tracepoints");
+	err = mb_trace_open(inst, sizeof(inst));
+	if (err) {
+		mb_text_printf(&T, "  n/a: no tracefs or no events/mls (%s)\n", strerror(-err));
+		progress("tracepoints: n/a (%s)", strerror(-err));
+		mb_json_end(J);
+		return;
+	}
+	mb_text_printf(&T, "  %-7s |%10s %8s %8s |%10s %8s %8s | %6s %7s %7s | %8s\n", "op",
+		       "off/s", "p50", "min", "on/s", "p50", "min", "on/off", "d50 us",
+		       "dmin us", "records");
+	for (o = 0; o < ARRAY_SIZE(ops); o++) {
+		struct mb_result res[2] = { 0 };
+		unsigned long long records = 0;
+		bool ok;
+
+		if (!listed(opt.ops, ops[o]))
+			continue;
+		trace_row(inst, o == 1, res, &records);
+		ok = !res[0].errors && !res[1].errors && res[0].ran && res[1].ran;
+		/* Enabled means traced: one record per enabled call. */
+		if (ok && records != res[1].iters) {
+			progress("tracepoints %s: %llu records for %lu enabled calls",
+				 ops[o], records, res[1].iters);
+			failures++;
+		}
+		progress("tracepoints %s: off %.0f/s on %.0f/s, %llu records",
+			 ops[o], res[0].ops_per_s, res[1].ops_per_s, records);
+		mb_text_printf(&T, "  %-7s |", ops[o]);
+		for (m = 0; m < 2; m++) {
+			if (ok)
+				mb_text_printf(&T, "%10.0f %8.2f %8.2f |", res[m].ops_per_s,
+					       res[m].p50_us, res[m].min_us);
+			else
+				mb_text_printf(&T, "%10s %8s %8s |", "ERROR", "", "");
+		}
+		if (ok)
+			mb_text_printf(&T, " %6.3f %7.2f %7.2f | %8llu\n",
+				       ratio(&res[1], &res[0]),
+				       res[1].p50_us - res[0].p50_us,
+				       res[1].min_us - res[0].min_us, records);
+		else
+			mb_text_printf(&T, " %6s %7s %7s | %8llu\n", "", "", "", records);
+		mb_json_obj(J, NULL);
+		mb_json_str(J, "op", ops[o]);
+		mb_json_int(J, "suite", 1);
+		mb_json_int(J, "size", 64);
+		mb_json_result(J, "disabled", &res[0]);
+		mb_json_result(J, "enabled", &res[1]);
+		json_ratio("ratio_enabled_disabled", ratio(&res[1], &res[0]));
+		mb_json_int(J, "records", (long long)records);
+		mb_json_end(J);
+	}
+	mb_json_end(J);
+	mb_trace_close(inst);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,commit,mem,probe]\n"
+		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,commit,trace,mem,probe]\n"
 		"                 [--suites 1,3] [--sizes 64,1024,16384,65536] [--threads 1,2]\n"
 		"                 [--ops encrypt,decrypt] [--mem-groups 1,100,10000]\n"
 		"                 [--no-kernel] [--quick]\n");
@@ -1331,6 +1458,8 @@ int main(int argc, char **argv)
 		data_plane();
 	if (section("commit"))
 		commits();
+	if (section("trace") && ctl >= 0)
+		tracing();
 	if (section("mem") && ctl >= 0)
 		memory();
 

@@ -15,6 +15,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
+# The tracepoints' interface (trace_test, the bench); absent without tracing.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 echo /sbin/modprobe >/proc/sys/kernel/modprobe
 # Under emulation a busy task can be slow; 120 s is still a hang.
