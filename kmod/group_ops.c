@@ -363,14 +363,14 @@ static int mls_ioc_commit(struct mls_ioctl_ctx *ctx, void *arg)
 		return ret;
 	/* One commit wins per epoch: the loser does not wait. */
 	if (!mutex_trylock(&g->commit_lock)) {
-		mls_stat_add(MLS_STAT_COMMIT_CONFLICTS, 1);
+		mls_group_stat_add(g, MLS_STAT_COMMIT_CONFLICTS, 1);
 		mls_event_commit_conflict(g, EBUSY);
 		return -EBUSY;
 	}
 	ret = commit_locked(g, a);
 	mutex_unlock(&g->commit_lock);
 	if (ret == -ESTALE) {
-		mls_stat_add(MLS_STAT_COMMIT_CONFLICTS, 1);
+		mls_group_stat_add(g, MLS_STAT_COMMIT_CONFLICTS, 1);
 		mls_event_commit_conflict(g, ESTALE);
 	} else if (!ret) {
 		mls_latency_record(MLS_OP_COMMIT, start);
