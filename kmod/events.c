@@ -228,6 +228,37 @@ void mls_event_commit_conflict(struct mls_group *g, u32 err)
 		mls_nl_event_send(skb, hdr);
 }
 
+static void commit_event(struct mls_group *g, u8 cmd, u64 cur_epoch,
+			 u64 pending, u32 err)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!mls_nl_listening())
+		return;
+	hdr = mls_ev_group_start(&skb, cmd, g,
+				 2 * MLS_EV_U64 + (err ? MLS_EV_U32 : 0));
+	if (!hdr)
+		return;
+	if (nla_put_u64_64bit(skb, MLS_A_EPOCH, cur_epoch, MLS_A_PAD) ||
+	    nla_put_u64_64bit(skb, MLS_A_PENDING_EPOCH, pending, MLS_A_PAD) ||
+	    (err && nla_put_u32(skb, MLS_A_ERROR, err)))
+		mls_ev_fail(skb);
+	else
+		mls_nl_event_send(skb, hdr);
+}
+
+void mls_event_commit_prepared(struct mls_group *g, u64 cur_epoch, u64 pending)
+{
+	commit_event(g, MLS_CMD_COMMIT_PREPARED, cur_epoch, pending, 0);
+}
+
+void mls_event_commit_discarded(struct mls_group *g, u64 cur_epoch, u64 pending,
+				u32 err)
+{
+	commit_event(g, MLS_CMD_COMMIT_DISCARDED, cur_epoch, pending, err);
+}
+
 /* ------------------------------------------------------------- endpoints */
 
 #define MLS_EV_ENDPOINT		(3 * MLS_EV_U32 + nla_total_size(MLS_EVBUF_ID_SIZE))

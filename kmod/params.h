@@ -15,6 +15,7 @@ extern unsigned int mls_max_forward, mls_max_forward_max;
 extern unsigned int mls_epochs_kept, mls_epochs_kept_max;
 extern unsigned int mls_epoch_max_age_ms, mls_epoch_max_age_ms_max;
 extern unsigned int mls_padding_block, mls_padding_block_max;
+extern unsigned int mls_commit_timeout_ms, mls_commit_timeout_ms_max;
 
 /* The event buffer: size, defaults of a new endpoint, payload bounds. */
 extern unsigned int mls_evbuf_slots;

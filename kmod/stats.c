@@ -135,6 +135,12 @@ void mls_group_counters_read(const struct mls_group *g,
 		.auth_failures = sum[MLS_STAT_AUTH_FAILURES],
 		.replays = sum[MLS_STAT_REPLAYS],
 		.epochs_rotated = sum[MLS_STAT_EPOCHS_ROTATED],
+		.commits_prepared = sum[MLS_STAT_COMMITS_PREPARED],
+		.commits_merged = sum[MLS_STAT_COMMITS_MERGED],
+		.commits_discarded = sum[MLS_STAT_COMMITS_DISCARDED],
+		.commits_timed_out = sum[MLS_STAT_COMMITS_TIMED_OUT],
+		.commit_conflicts = sum[MLS_STAT_COMMIT_CONFLICTS],
+		.tag_failures = sum[MLS_STAT_TAG_FAILURES],
 	};
 }
 

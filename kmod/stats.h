@@ -21,8 +21,13 @@ enum mls_stat {
 	MLS_STAT_AUTH_FAILURES,
 	MLS_STAT_REPLAYS,
 	MLS_STAT_EPOCHS_ROTATED,
-	MLS_STAT_EPOCHS_EXPIRED,
+	MLS_STAT_COMMITS_PREPARED,
+	MLS_STAT_COMMITS_MERGED,
+	MLS_STAT_COMMITS_DISCARDED,
+	MLS_STAT_COMMITS_TIMED_OUT,
 	MLS_STAT_COMMIT_CONFLICTS,
+	MLS_STAT_TAG_FAILURES,
+	MLS_STAT_EPOCHS_EXPIRED,
 	MLS_STAT_NR
 };
 
@@ -31,6 +36,7 @@ enum mls_op {
 	MLS_OP_ENCRYPT,
 	MLS_OP_DECRYPT,
 	MLS_OP_COMMIT,
+	MLS_OP_COMMIT_PENDING,	/* prepare to merge */
 	MLS_OP_NR
 };
 
@@ -46,6 +52,12 @@ struct mls_group_counters {
 	u64 auth_failures;
 	u64 replays;
 	u64 epochs_rotated;
+	u64 commits_prepared;
+	u64 commits_merged;
+	u64 commits_discarded;
+	u64 commits_timed_out;
+	u64 commit_conflicts;
+	u64 tag_failures;
 };
 
 int mls_stats_init(void);
@@ -68,7 +80,7 @@ void mls_group_counters_read(const struct mls_group *g,
  * The first MLS_GROUP_NR_STATS of enum mls_stat are a group's counters too
  * (struct mls_group_counters, in the same order).
  */
-#define MLS_GROUP_NR_STATS	(MLS_STAT_EPOCHS_ROTATED + 1)
+#define MLS_GROUP_NR_STATS	(MLS_STAT_TAG_FAILURES + 1)
 
 /* Count @n of @s module-wide and, if it is one of a group's, in @g's. */
 void mls_group_stat_add(struct mls_group *g, enum mls_stat s, u64 n);

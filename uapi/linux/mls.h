@@ -48,12 +48,16 @@
  *	encrypt, decrypt, commit, exporter...)
  * @MLS_FEATURE_EVENTS: the generic netlink family "mls" with its group
  *	dump and "events", and the counters and health in /sys/kernel/mls
+ * @MLS_FEATURE_HANDSHAKE: the kernel half of the handshake: pending
+ *	commits, confirmation and membership tags, PSK lists, staged joins
+ *	and external commits (ioctls 0x14, 0x29-0x2e)
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
 	MLS_FEATURE_GROUPS		= 1ULL << 1,
 	MLS_FEATURE_EVBUF		= 1ULL << 2,
 	MLS_FEATURE_EVENTS		= 1ULL << 3,
+	MLS_FEATURE_HANDSHAKE		= 1ULL << 4,
 };
 
 /**
@@ -164,12 +168,86 @@ struct mls_roster {
 	struct mls_buf occupied;
 };
 
+/* struct mls_psk.type: PSKType (§8.4) */
+#define MLS_PSK_EXTERNAL		1
+#define MLS_PSK_RESUMPTION		2
+
+/* struct mls_psk.usage: ResumptionPSKUsage (§8.4) */
+#define MLS_PSK_USAGE_APPLICATION	1
+#define MLS_PSK_USAGE_REINIT		2
+#define MLS_PSK_USAGE_BRANCH		3
+
+/* Flags of struct mls_psk. */
+#define MLS_PSK_F_GROUP_KID	(1U << 0) /* @group is a kernel id, not an fd */
+#define MLS_PSK_F_ALL		MLS_PSK_F_GROUP_KID
+
+#define MLS_MAX_PSKS		64
+#define MLS_MAX_PSK_ID_LEN	1024
+#define MLS_MAX_PSK_LEN		1024
+
+/**
+ * struct mls_psk - one PreSharedKeyID of a psk_secret (RFC 9420 §8.4)
+ * @type: %MLS_PSK_EXTERNAL or %MLS_PSK_RESUMPTION
+ * @usage: resumption: %MLS_PSK_USAGE_*; external: must be zero
+ * @flags: %MLS_PSK_F_*; external: must be zero
+ * @group: resumption: the group whose resumption_psk is used, as a group
+ *	fd of the caller, or with %MLS_PSK_F_GROUP_KID as a kernel id (the
+ *	caller must be allowed to open it, as %MLS_IOC_GROUP_OPEN checks);
+ *	external: must be zero. Its MLS group_id is the psk_group_id.
+ * @epoch: resumption: psk_epoch, an epoch that group still keeps;
+ *	external: must be zero
+ * @id: external: psk_id, 1 to %MLS_MAX_PSK_ID_LEN bytes; resumption: empty
+ * @secret: external: the PSK, 1 to %MLS_MAX_PSK_LEN bytes; resumption:
+ *	empty (the kernel takes the value, which never leaves it)
+ * @nonce: psk_nonce, Nh bytes of the suite being keyed
+ */
+struct mls_psk {
+	__u8 type;
+	__u8 usage;
+	__u16 flags;
+	__u32 group;
+	__u64 epoch;
+	struct mls_buf id;
+	struct mls_buf secret;
+	struct mls_buf nonce;
+};
+
+/**
+ * struct mls_psk_list - the PSKs of an epoch, in the order of the Commit's
+ *	PreSharedKey proposals (or the Welcome's GroupSecrets.psks)
+ * @addr: user address of an array of struct mls_psk
+ * @count: its length, 0 to %MLS_MAX_PSKS; 0 means no list
+ * @reserved: must be zero
+ *
+ * Where a struct carries both a raw psk_secret and a list, at most one
+ * of them may be given (-EINVAL otherwise). The kernel computes
+ * psk_secret from the list; a list of zero PSKs is the same as no PSK
+ * (Nh zero bytes). Errors particular to a list:
+ *
+ *  * -EINVAL: @count above %MLS_MAX_PSKS, a bad type, usage, flag,
+ *    length or nonzero reserved or unused field, or the nonce not Nh
+ *    bytes;
+ *  * -EBADF: a resumption @group that is not an open group fd;
+ *  * -ENOENT: a resumption @group kernel id that names no group;
+ *  * -EACCES: a group the caller may not open;
+ *  * -EKEYEXPIRED: an epoch that group no longer keeps;
+ *  * -EAGAIN: an epoch that group has not reached;
+ *  * -ENODATA: an epoch that was installed (it has no resumption_psk);
+ *  * -EINVAL: a resumption group of another ciphersuite.
+ */
+struct mls_psk_list {
+	__u64 addr;
+	__u32 count;
+	__u32 reserved;
+};
+
 /* Flags of struct mls_group_new. */
 #define MLS_GROUP_F_EPHEMERAL	(1U << 0) /* dies with its last fd */
 #define MLS_GROUP_F_FROM_INPUTS	(1U << 1) /* CREATE: run §8 from init, commit, psk */
 #define MLS_GROUP_F_INSTALL	(1U << 2) /* CREATE: encryption and sender-data secrets given */
+#define MLS_GROUP_F_STAGED	(1U << 3) /* JOIN: from a staged join (@staged_fd) */
 #define MLS_GROUP_F_ALL		(MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_FROM_INPUTS | \
-				 MLS_GROUP_F_INSTALL)
+				 MLS_GROUP_F_INSTALL | MLS_GROUP_F_STAGED)
 
 /**
  * struct mls_group_new - argument of %MLS_IOC_GROUP_CREATE and
@@ -194,6 +272,12 @@ struct mls_roster {
  *	give epoch 0.
  * @roster: (in) own leaf, leaf count and occupied leaves. A plain CREATE
  *	is leaf 0 of one leaf: own_leaf 0, leaf_count 0 or 1.
+ * @psks: (in) FROM_INPUTS or JOIN: the PSKs, in place of @psk_secret
+ *	(struct mls_psk_list); the kernel computes psk_secret
+ * @staged_fd: (in) JOIN with %MLS_GROUP_F_STAGED: the fd that
+ *	%MLS_IOC_JOIN_STAGE returned; @joiner_secret, @psk_secret and @psks
+ *	are then empty. Else must be zero.
+ * @reserved1: must be zero
  */
 struct mls_group_new {
 	__u32 flags;
@@ -210,9 +294,13 @@ struct mls_group_new {
 	struct mls_buf sender_data_secret;
 	struct mls_group_context context;
 	struct mls_roster roster;
+	struct mls_psk_list psks;
+	__s32 staged_fd;
+	__u32 reserved1;
 };
 
 #define MLS_GROUP_NEW_SIZE_VER0	208
+#define MLS_GROUP_NEW_SIZE_VER1	232	/* + psks, staged_fd */
 
 /**
  * DOC: MLS_IOC_GROUP_CREATE
@@ -252,10 +340,21 @@ struct mls_group_new {
  * Context: /dev/mls. Returns a group fd.
  *
  * Joins a group from a Welcome (RFC 9420 §12.4.3.1): the epoch's secrets
- * come from @joiner_secret, @psk_secret and the GroupContext, with the
- * given roster. Only %MLS_GROUP_F_EPHEMERAL may be set.
+ * come from @joiner_secret, @psk_secret (or @psks) and the GroupContext,
+ * with the given roster. With %MLS_GROUP_F_STAGED they come from the
+ * join staged by %MLS_IOC_JOIN_STAGE instead (@staged_fd); that staged
+ * join is used up by a successful JOIN and stays usable after a failed
+ * one. Only %MLS_GROUP_F_EPHEMERAL and %MLS_GROUP_F_STAGED may be set.
  *
- * Return: as %MLS_IOC_GROUP_CREATE.
+ * The joiner must then check the GroupInfo's confirmation_tag with
+ * %MLS_IOC_CONFIRMATION_TAG (%MLS_TAG_F_VERIFY), and destroy the group if
+ * it does not verify.
+ *
+ * Return: as %MLS_IOC_GROUP_CREATE, and the errors of struct
+ * mls_psk_list, and
+ *  * -EBADF: @staged_fd is not a staged join;
+ *  * -ETIMEDOUT: the staged join timed out (its secret is erased);
+ *  * -EINVAL: @suite differs from the staged join's.
  */
 #define MLS_IOC_GROUP_JOIN	_IOWR(MLS_IOC_MAGIC, 0x11, struct mls_group_new)
 
@@ -311,6 +410,60 @@ struct mls_group_list {
  * it now holds the number needed).
  */
 #define MLS_IOC_GROUP_LIST	_IOWR(MLS_IOC_MAGIC, 0x13, struct mls_group_list)
+
+/**
+ * struct mls_join_stage - argument of %MLS_IOC_JOIN_STAGE
+ * @flags: (in) must be zero
+ * @suite: (in) the ciphersuite of the group being joined
+ * @reserved0: must be zero
+ * @timeout_ms: (in) how long the staged join is kept unused; 0 for the
+ *	module parameter commit_timeout_ms, at most commit_timeout_ms_max
+ * @reserved1: must be zero
+ * @joiner_secret: (in) the joiner_secret of the Welcome's GroupSecrets,
+ *	Nh bytes
+ * @psk_secret: (in) Nh bytes, or empty; not with @psks
+ * @psks: (in) the GroupSecrets' PSKs (struct mls_psk_list)
+ * @welcome_secret: (out) Nh bytes: the key of the Welcome's
+ *	encrypted_group_info (§12.4.3.1)
+ */
+struct mls_join_stage {
+	__u32 flags;
+	__u16 suite;
+	__u16 reserved0;
+	__u32 timeout_ms;
+	__u32 reserved1;
+	struct mls_buf joiner_secret;
+	struct mls_buf psk_secret;
+	struct mls_psk_list psks;
+	struct mls_buf welcome_secret;
+};
+
+#define MLS_JOIN_STAGE_SIZE_VER0 80
+
+/**
+ * DOC: MLS_IOC_JOIN_STAGE
+ *
+ * Context: /dev/mls. Returns a staged-join fd (O_CLOEXEC).
+ *
+ * The first half of a join whose PSKs only the kernel can resolve (a
+ * resumption PSK of a branch or reinit): a Welcome's GroupInfo is
+ * encrypted under welcome_secret, which needs psk_secret, and the
+ * GroupContext a join needs is inside that GroupInfo. This call computes
+ * psk_secret, keeps Extract(joiner_secret, psk_secret) in the kernel and
+ * returns welcome_secret; %MLS_IOC_GROUP_JOIN with %MLS_GROUP_F_STAGED and
+ * the fd completes the join with the GroupContext and the roster.
+ *
+ * The kept secret is erased when the join completes, when the fd is
+ * closed, or @timeout_ms after this call, whichever comes first.
+ *
+ * Return: the new fd (>= 0), or
+ *  * -EINVAL: flags, reserved fields, suite, secret lengths, @timeout_ms
+ *    above its cap, both @psk_secret and @psks;
+ *  * the errors of struct mls_psk_list;
+ *  * -ENOSPC: @welcome_secret smaller than Nh (its len is set);
+ *  * -EFAULT, -ENOMEM, -EMFILE, -ENFILE.
+ */
+#define MLS_IOC_JOIN_STAGE	_IOWR(MLS_IOC_MAGIC, 0x14, struct mls_join_stage)
 
 /*
  * The data plane: ioctls on a group fd
@@ -457,14 +610,18 @@ struct mls_decrypt {
 /* Flags of struct mls_commit. */
 #define MLS_COMMIT_F_INSTALL		(1U << 0)
 #define MLS_COMMIT_F_RETURN_SECRETS	(1U << 1)
-#define MLS_COMMIT_F_ALL		(MLS_COMMIT_F_INSTALL | MLS_COMMIT_F_RETURN_SECRETS)
+#define MLS_COMMIT_F_EXTERNAL_INIT	(1U << 2) /* init_secret from @kem_output */
+#define MLS_COMMIT_F_ALL		(MLS_COMMIT_F_INSTALL | MLS_COMMIT_F_RETURN_SECRETS | \
+					 MLS_COMMIT_F_EXTERNAL_INIT)
+
+#define MLS_MAX_KEM_OUTPUT_LEN	256
 
 /**
- * struct mls_commit - argument of %MLS_IOC_COMMIT
+ * struct mls_commit - argument of %MLS_IOC_COMMIT and %MLS_IOC_COMMIT_PREPARE
  * @flags: (in) %MLS_COMMIT_F_*
  * @reserved0: must be zero
  * @commit_secret: (in) Nh bytes, or empty for Nh zeros
- * @psk_secret: (in) Nh bytes, or empty for Nh zeros
+ * @psk_secret: (in) Nh bytes, or empty for Nh zeros; not with @psks
  * @encryption_secret: (in) with %MLS_COMMIT_F_INSTALL: Nh bytes
  * @sender_data_secret: (in) with %MLS_COMMIT_F_INSTALL: Nh bytes
  * @context: (in) the new epoch's GroupContext fields; @context.epoch must
@@ -472,6 +629,13 @@ struct mls_decrypt {
  * @roster: (in) the new epoch's roster; own_leaf must not change
  * @joiner_secret: (out) with %MLS_COMMIT_F_RETURN_SECRETS: Nh bytes
  * @welcome_secret: (out) with %MLS_COMMIT_F_RETURN_SECRETS: Nh bytes
+ * @psks: (in) the Commit's PSKs (struct mls_psk_list), in place of
+ *	@psk_secret
+ * @kem_output: (in) with %MLS_COMMIT_F_EXTERNAL_INIT: the ExternalInit
+ *	proposal's kem_output (§12.4.3.2). The kernel decapsulates it with
+ *	the current epoch's external private key and the HPKE exporter
+ *	result, not the current init_secret, keys the new epoch (§8.3).
+ *	Else empty.
  */
 struct mls_commit {
 	__u32 flags;
@@ -484,44 +648,256 @@ struct mls_commit {
 	struct mls_roster roster;
 	struct mls_buf joiner_secret;
 	struct mls_buf welcome_secret;
+	struct mls_psk_list psks;
+	struct mls_buf kem_output;
 };
 
 #define MLS_COMMIT_SIZE_VER0	184
+#define MLS_COMMIT_SIZE_VER1	216	/* + psks, kem_output */
 
 /**
  * DOC: MLS_IOC_COMMIT
  *
  * Context: group fd.
  *
- * Moves the group to the next epoch: its secrets come from the key
- * schedule (§8) on the current init_secret, @commit_secret, @psk_secret and
- * the new GroupContext, or with %MLS_COMMIT_F_INSTALL from the given
- * secrets. The previous epoch stays for decryption only (GRACE) within
- * the group's retention policy; its sending keys and its init_secret are
- * erased. One commit wins per epoch: the loser of two concurrent commits
- * gets -EBUSY, and a commit built on an old epoch -ESTALE.
+ * Moves the group to the next epoch at once: %MLS_IOC_COMMIT_PREPARE then
+ * %MLS_IOC_COMMIT_MERGE in one call. Its secrets come from the key
+ * schedule (§8) on the current init_secret, @commit_secret, the
+ * psk_secret (@psk_secret or @psks) and the new GroupContext, or with
+ * %MLS_COMMIT_F_INSTALL from the given secrets. The previous epoch stays
+ * for decryption only (GRACE) within the group's retention policy; its
+ * sending keys, its init_secret, exporter secret, epoch_authenticator,
+ * confirmation key and external secret are erased (its membership key
+ * and resumption_psk stay as long as the epoch does). One commit wins
+ * per epoch: the loser of two concurrent commits gets -EBUSY, and a
+ * commit built on an old epoch -ESTALE.
  *
  * %MLS_COMMIT_F_RETURN_SECRETS writes back the joiner_secret and
  * welcome_secret, which a control plane must put in a Welcome: the only
  * secrets that ever leave the kernel, and only on request.
  *
+ * A call that fails has changed nothing: the outputs are written before
+ * the epoch moves, and a failure to copy the struct back undoes nothing
+ * because the move is the last step.
+ *
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, secret lengths, context fields too
  *    long, roster invalid or own_leaf changed, INSTALL with
- *    RETURN_SECRETS, output buffers given without RETURN_SECRETS;
+ *    RETURN_SECRETS or EXTERNAL_INIT, output buffers given without
+ *    RETURN_SECRETS, both @psk_secret and @psks, @kem_output without
+ *    EXTERNAL_INIT or of the wrong length;
+ *  * the errors of struct mls_psk_list;
  *  * -EFAULT: a bad address;
  *  * -ESTALE: @context.epoch is not the current epoch + 1;
- *  * -EBUSY: another commit of this group is in progress;
+ *  * -EBUSY: another commit of this group is in progress, or pending;
  *  * -EOVERFLOW: the epoch counter is exhausted;
  *  * -ENODATA: a key-schedule commit on an epoch that was installed
  *    (%MLS_GROUP_F_INSTALL or %MLS_COMMIT_F_INSTALL): there is no
- *    init_secret to run the schedule from;
+ *    init_secret (or external secret) to run the schedule from;
+ *  * -EOPNOTSUPP: EXTERNAL_INIT in a suite whose KEM the kernel lacks
+ *    (4, 5, 6: X448 and P-521);
+ *  * -EBADMSG: EXTERNAL_INIT with a @kem_output that is not a valid
+ *    public key;
  *  * -ENOSPC: an output buffer is smaller than Nh (its len is set to Nh;
  *    the commit was not applied);
  *  * -ENOENT: the group was destroyed;
  *  * -ENOMEM.
  */
 #define MLS_IOC_COMMIT		_IOWR(MLS_IOC_MAGIC, 0x22, struct mls_commit)
+
+/**
+ * DOC: MLS_IOC_COMMIT_PREPARE
+ *
+ * Context: group fd. Argument: struct mls_commit.
+ *
+ * Stages the next epoch from the same inputs as %MLS_IOC_COMMIT, without
+ * moving the group: it keeps encrypting and decrypting in its current
+ * epoch, while the pending epoch can be asked for its confirmation tag
+ * (%MLS_IOC_CONFIRMATION_TAG with %MLS_TAG_F_PENDING) and its external
+ * public key. %MLS_IOC_COMMIT_MERGE then makes it current, as
+ * %MLS_IOC_COMMIT would have; %MLS_IOC_COMMIT_DISCARD erases it.
+ *
+ * A committer prepares its own Commit, sends it, and merges once the
+ * delivery service accepted it or discards it when another Commit won; a
+ * receiver prepares from a received Commit, verifies its confirmation tag
+ * against the pending epoch, and merges.
+ *
+ * A group has at most one pending commit. One that is neither merged nor
+ * discarded within the group's commit_timeout_ms (policy) is discarded by
+ * the kernel (an %MLS_CMD_COMMIT_DISCARDED event with %MLS_A_ERROR
+ * ETIMEDOUT); destroy and module unload discard it too.
+ *
+ * Return: as %MLS_IOC_COMMIT; -EBUSY also when a commit is pending.
+ */
+#define MLS_IOC_COMMIT_PREPARE	_IOWR(MLS_IOC_MAGIC, 0x29, struct mls_commit)
+
+/**
+ * struct mls_commit_pending - argument of %MLS_IOC_COMMIT_MERGE and
+ *	%MLS_IOC_COMMIT_DISCARD
+ * @flags: (in) must be zero
+ * @reserved0: must be zero
+ * @epoch: (in) the pending epoch (the prepared @context.epoch): the
+ *	operation is refused unless that is the epoch pending
+ */
+struct mls_commit_pending {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 epoch;
+};
+
+#define MLS_COMMIT_PENDING_SIZE_VER0 16
+
+/**
+ * DOC: MLS_IOC_COMMIT_MERGE
+ *
+ * Context: group fd.
+ *
+ * Makes the pending epoch current, exactly as %MLS_IOC_COMMIT does:
+ * retention, erasure, events, counters.
+ *
+ * Return: 0, or
+ *  * -EINVAL: flags, reserved;
+ *  * -ETIMEDOUT: @epoch was pending and the kernel discarded it at its
+ *    timeout (also when the timeout has passed and the worker has not
+ *    run yet: the pending epoch is discarded then);
+ *  * -ESTALE: a different epoch is pending;
+ *  * -ENOENT: nothing is pending (never prepared, merged or discarded
+ *    already), or the group was destroyed;
+ *  * -EINTR: a signal came while waiting for a running commit operation.
+ */
+#define MLS_IOC_COMMIT_MERGE	_IOW(MLS_IOC_MAGIC, 0x2a, struct mls_commit_pending)
+
+/**
+ * DOC: MLS_IOC_COMMIT_DISCARD
+ *
+ * Context: group fd.
+ *
+ * Erases the pending epoch's secrets; nothing else changes.
+ *
+ * Return: 0, or as %MLS_IOC_COMMIT_MERGE.
+ */
+#define MLS_IOC_COMMIT_DISCARD	_IOW(MLS_IOC_MAGIC, 0x2b, struct mls_commit_pending)
+
+/* Flags of struct mls_tag. */
+#define MLS_TAG_F_VERIFY	(1U << 0) /* compare with @tag, do not return it */
+#define MLS_TAG_F_PENDING	(1U << 1) /* confirmation: the pending epoch */
+#define MLS_TAG_F_EPOCH		(1U << 2) /* membership: the epoch in @epoch */
+#define MLS_TAG_F_ALL		(MLS_TAG_F_VERIFY | MLS_TAG_F_PENDING | MLS_TAG_F_EPOCH)
+
+/**
+ * struct mls_tag - argument of %MLS_IOC_CONFIRMATION_TAG and
+ *	%MLS_IOC_MEMBERSHIP_TAG
+ * @flags: (in) %MLS_TAG_F_*
+ * @reserved0: must be zero
+ * @epoch: (in) with %MLS_TAG_F_EPOCH, the epoch; (out) the epoch used
+ * @data: (in) membership: the AuthenticatedContentTBM (§6.2), 1 to
+ *	the module's max_message bytes; confirmation: empty
+ * @tag: (out) the tag, Nh bytes; (in) with %MLS_TAG_F_VERIFY, the tag to
+ *	check
+ */
+struct mls_tag {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 epoch;
+	struct mls_buf data;
+	struct mls_buf tag;
+};
+
+#define MLS_TAG_SIZE_VER0 48
+
+/**
+ * DOC: MLS_IOC_CONFIRMATION_TAG
+ *
+ * Context: group fd.
+ *
+ * confirmation_tag = MAC(confirmation_key, confirmed_transcript_hash)
+ * (§6.1, §8.1) of the current epoch, or with %MLS_TAG_F_PENDING of the
+ * pending one; the confirmed_transcript_hash is the one given in that
+ * epoch's GroupContext. A committer puts the pending epoch's tag in its
+ * Commit; a receiver verifies a Commit's tag against the epoch it
+ * prepared from it, and a joiner the GroupInfo's against its new group.
+ * Only the current and the pending epoch have a confirmation key.
+ *
+ * With %MLS_TAG_F_VERIFY the kernel compares @tag in constant time and
+ * returns 0 or -EBADMSG (counted in tag_failures).
+ *
+ * Return: 0, or
+ *  * -EINVAL: flags (%MLS_TAG_F_EPOCH is not for this ioctl), reserved,
+ *    @data not empty;
+ *  * -EBADMSG: with %MLS_TAG_F_VERIFY, the tag differs (or is not Nh
+ *    bytes);
+ *  * -ENOSPC: @tag smaller than Nh (its len is set);
+ *  * -ENOENT: %MLS_TAG_F_PENDING and no commit is pending, or the group
+ *    was destroyed;
+ *  * -ENODATA: an installed epoch (it has no confirmation key);
+ *  * -EFAULT, -ENOMEM.
+ */
+#define MLS_IOC_CONFIRMATION_TAG _IOWR(MLS_IOC_MAGIC, 0x2c, struct mls_tag)
+
+/**
+ * DOC: MLS_IOC_MEMBERSHIP_TAG
+ *
+ * Context: group fd.
+ *
+ * membership_tag = MAC(membership_key, AuthenticatedContentTBM) (§6.2) of
+ * a PublicMessage from a member, with the current epoch's key or, with
+ * %MLS_TAG_F_EPOCH, the key of any epoch still kept (a late proposal
+ * belongs to a past epoch). The bytes in @data are public: the caller
+ * encodes them. With %MLS_TAG_F_VERIFY, compared in constant time.
+ *
+ * Return: 0, or
+ *  * -EINVAL: flags (%MLS_TAG_F_PENDING is not for this ioctl), reserved,
+ *    @data empty or longer than max_message;
+ *  * -EBADMSG: with %MLS_TAG_F_VERIFY, the tag differs (counted in
+ *    tag_failures);
+ *  * -EKEYEXPIRED, -EAGAIN: an epoch no longer kept, or not reached;
+ *  * -ENOSPC, -ENODATA, -ENOENT, -EFAULT, -ENOMEM: as
+ *    %MLS_IOC_CONFIRMATION_TAG.
+ */
+#define MLS_IOC_MEMBERSHIP_TAG	_IOWR(MLS_IOC_MAGIC, 0x2d, struct mls_tag)
+
+/* Flags of struct mls_external_pub. */
+#define MLS_EXTERNAL_PUB_F_PENDING (1U << 0) /* of the pending epoch */
+
+/**
+ * struct mls_external_pub - argument of %MLS_IOC_EXTERNAL_PUB
+ * @flags: (in) %MLS_EXTERNAL_PUB_F_PENDING
+ * @reserved0: must be zero
+ * @epoch: (out) the epoch
+ * @pub: (out) the epoch's external_pub: the KEM public key, serialized
+ *	as RFC 9180 SerializePublicKey does (X25519: 32 bytes; P-256: 65;
+ *	P-384: 97)
+ */
+struct mls_external_pub {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 epoch;
+	struct mls_buf pub;
+};
+
+#define MLS_EXTERNAL_PUB_SIZE_VER0 32
+
+/**
+ * DOC: MLS_IOC_EXTERNAL_PUB
+ *
+ * Context: group fd.
+ *
+ * The external_pub of the current (or pending) epoch: the public half of
+ * DeriveKeyPair(external_secret) (§8.3), which a GroupInfo's external_pub
+ * extension carries so that a new member can join by an external commit.
+ * The private half never leaves the kernel; %MLS_COMMIT_F_EXTERNAL_INIT
+ * uses it.
+ *
+ * The KEMs come from the kernel's crypto API: DHKEM(X25519) for suites 1
+ * and 3, DHKEM(P-256) for 2, DHKEM(P-384) for 7. Suites 4, 5 and 6
+ * (X448, P-521) get -EOPNOTSUPP.
+ *
+ * Return: 0, or -EINVAL (flags, reserved), -EOPNOTSUPP, -ENODATA (an
+ * installed epoch), -ENOSPC (@pub too small; len set), -ENOENT (nothing
+ * pending with %MLS_EXTERNAL_PUB_F_PENDING, or a destroyed group),
+ * -EFAULT, -ENOMEM.
+ */
+#define MLS_IOC_EXTERNAL_PUB	_IOWR(MLS_IOC_MAGIC, 0x2e, struct mls_external_pub)
 
 /**
  * struct mls_exporter - argument of %MLS_IOC_EXPORTER
@@ -600,7 +976,9 @@ struct mls_authenticator {
  * @encrypt_rate: messages per second this member may encrypt (the
  *	group's own event-buffer endpoint); 0: no limit
  * @encrypt_burst: how many messages may go at once above the rate
- * @reserved: must be zero
+ * @commit_timeout_ms: a pending commit (%MLS_IOC_COMMIT_PREPARE) not
+ *	merged or discarded within this time is discarded; 1 to the module
+ *	cap commit_timeout_ms_max
  *
  * Module parameters give the defaults and the hard caps (see
  * Documentation/admin-guide/module-parameters.rst).
@@ -613,7 +991,7 @@ struct mls_policy {
 	__u32 padding_block;
 	__u32 encrypt_rate;
 	__u32 encrypt_burst;
-	__u32 reserved;
+	__u32 commit_timeout_ms;
 };
 
 /*
@@ -712,7 +1090,8 @@ struct mls_get_context {
 #define MLS_POLICY_EPOCH_MAX_AGE	(1U << 3)
 #define MLS_POLICY_PADDING_BLOCK	(1U << 4)
 #define MLS_POLICY_ENCRYPT_RATE		(1U << 5) /* rate and burst together */
-#define MLS_POLICY_ALL			0x3f
+#define MLS_POLICY_COMMIT_TIMEOUT	(1U << 6)
+#define MLS_POLICY_ALL			0x7f
 
 /**
  * struct mls_set_policy - argument of %MLS_IOC_SET_POLICY
@@ -1313,6 +1692,13 @@ struct mls_evbuf_bench {
  *   %MLS_A_BREAKER_STATE (MLS_EVBUF_CLOSED...).
  * - %MLS_CMD_PAYLOAD_REJECTED: the endpoint, %MLS_A_ERROR (EMSGSIZE: it
  *   would inflate past the limits; EBADMSG: malformed).
+ * - %MLS_CMD_COMMIT_PREPARED: %MLS_A_EPOCH (the current epoch),
+ *   %MLS_A_PENDING_EPOCH (the epoch staged by %MLS_IOC_COMMIT_PREPARE).
+ *   Its merge is the %MLS_CMD_EPOCH_CHANGED that follows.
+ * - %MLS_CMD_COMMIT_DISCARDED: %MLS_A_EPOCH, %MLS_A_PENDING_EPOCH,
+ *   %MLS_A_ERROR: why (ECANCELED: %MLS_IOC_COMMIT_DISCARD; ETIMEDOUT:
+ *   the group's commit timeout passed; ENOENT: the group was destroyed,
+ *   or the module unloaded, with it pending).
  * - %MLS_CMD_SHUTDOWN: no attribute; the module is being unloaded, the
  *   %MLS_CMD_GROUP_DESTROYED of each group follows.
  *
@@ -1341,6 +1727,8 @@ enum mls_cmd {
 	MLS_CMD_BREAKER_CHANGED,
 	MLS_CMD_PAYLOAD_REJECTED,
 	MLS_CMD_SHUTDOWN,
+	MLS_CMD_COMMIT_PREPARED,
+	MLS_CMD_COMMIT_DISCARDED,
 
 	__MLS_CMD_MAX,
 };
@@ -1373,6 +1761,7 @@ enum mls_attr {
 	MLS_A_ENDPOINT_ID,		/* string */
 	MLS_A_OLD_STATE,		/* u32: MLS_EVBUF_CLOSED... */
 	MLS_A_BREAKER_STATE,		/* u32: MLS_EVBUF_CLOSED... */
+	MLS_A_PENDING_EPOCH,		/* u64: the epoch a pending commit stages */
 
 	__MLS_A_MAX,
 };
@@ -1390,6 +1779,12 @@ enum mls_stats_attr {
 	MLS_STATS_A_AUTH_FAILURES,
 	MLS_STATS_A_REPLAYS,
 	MLS_STATS_A_EPOCHS_ROTATED,
+	MLS_STATS_A_COMMITS_PREPARED,	/* epochs staged: PREPARE, and each COMMIT */
+	MLS_STATS_A_COMMITS_MERGED,	/* epochs made current by a merge or COMMIT */
+	MLS_STATS_A_COMMITS_DISCARDED,	/* pending commits discarded (any reason) */
+	MLS_STATS_A_COMMITS_TIMED_OUT,	/* of which at their timeout */
+	MLS_STATS_A_COMMIT_CONFLICTS,	/* EBUSY and ESTALE of commit operations */
+	MLS_STATS_A_TAG_FAILURES,	/* confirmation/membership tags that differed */
 
 	__MLS_STATS_A_MAX,
 };
