@@ -7,8 +7,11 @@ SHELL		:= /bin/bash
 .SHELLFLAGS	:= -o pipefail -c
 
 BUILD		?= $(CURDIR)/build
-SHARED		?= $(abspath $(CURDIR)/../shared)
-VECTORS		?= $(SHARED)/mls-vectors
+# The RFC 9420 vectors the tests read: the project's copy
+# (selftests/mls/vectors/, xz) unpacked into $(BUILD)/vectors, unless
+# $MLS_VECTORS or VECTORS=dir names another directory of the same files.
+VECTORS_SRC	:= $(CURDIR)/selftests/mls/vectors
+VECTORS		?= $(or $(MLS_VECTORS),$(BUILD)/vectors)
 LINUX_SRC_TAR	?= /usr/src/linux-source-6.1.tar.xz
 
 # The kernel to build against: the running kernel's build tree, or else the
@@ -34,11 +37,11 @@ MODULE		:= $(CURDIR)/mls.ko
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
-.PHONY: all module userlib tools selftests deps check check-debug run shell \
+.PHONY: all module userlib tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
 	check-inner check-debug-inner
 
-all: module userlib tools selftests
+all: module userlib tools selftests vectors
 
 help:
 	@echo "make            build mls.ko, libmls, the tools and the selftests"
@@ -91,6 +94,25 @@ tools: userlib
 
 selftests: userlib kernel-files
 	$(MAKE) -C selftests/mls KSELFTEST_DIR=$(KSELFTEST_DIR)
+
+# The vectors, unpacked and checked against the published SHA-256 of each
+# file (selftests/mls/vectors/README: where they come from).
+VECTORS_XZ	:= $(wildcard $(VECTORS_SRC)/*.json.xz)
+
+vectors: $(BUILD)/vectors/.unpacked
+
+$(BUILD)/vectors/.unpacked: $(VECTORS_XZ) $(VECTORS_SRC)/SHA256SUMS $(VECTORS_SRC)/test-vectors.md
+	@rm -rf $(BUILD)/vectors.tmp && mkdir -p $(BUILD)/vectors.tmp
+	@for f in $(VECTORS_XZ); do \
+		xz -dc "$$f" >$(BUILD)/vectors.tmp/$$(basename "$$f" .xz) || exit 1; \
+	done
+	@cp $(VECTORS_SRC)/test-vectors.md $(BUILD)/vectors.tmp/
+	@cd $(BUILD)/vectors.tmp && sha256sum --quiet --strict -c $(VECTORS_SRC)/SHA256SUMS
+	@test $$(ls $(BUILD)/vectors.tmp | wc -l) -eq $$(wc -l <$(VECTORS_SRC)/SHA256SUMS) || \
+		{ echo "vectors: a file is not listed in SHA256SUMS" >&2; exit 1; }
+	@rm -rf $(BUILD)/vectors && mv $(BUILD)/vectors.tmp $(BUILD)/vectors
+	@touch $@
+	@echo "vectors: $(words $(VECTORS_XZ)) files in $(BUILD)/vectors"
 
 # --- lint --------------------------------------------------------------------
 
