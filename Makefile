@@ -52,6 +52,8 @@ help:
 	@echo "make run        boot the VM and run the demo"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
+	@echo "make dkms-install / dkms-remove  the module through DKMS (as root)"
+	@echo "make dkms-test  DKMS builds and installs it for KDIR; the VM loads that"
 	@echo "KDIR=$(KDIR)"
 
 deps:
@@ -197,6 +199,44 @@ bench: deps
 shell: deps
 	@$(MAKE) --no-print-directory all
 	$(VM_ENV) tools/vm/run-vm.sh --job shell --interactive --log $(BUILD)/vm/shell.log
+
+# --- DKMS (Documentation/admin-guide/install.rst) ----------------------------
+
+# make dkms-install: the sources into $(DKMS_SRCTREE)/mls-VERSION, then
+# dkms adds, builds and installs them (for the running kernel, or
+# DKMS_KVER). DKMS_FLAGS passes options to dkms(8), such as its trees.
+DKMS		?= dkms
+DKMS_SRCTREE	?= /usr/src
+DKMS_KVER	?=
+DKMS_FLAGS	?=
+DKMS_VERSION	 = $(shell $(CURDIR)/tools/version.sh)
+DKMS_DIR	 = $(DKMS_SRCTREE)/mls-$(DKMS_VERSION)
+
+.PHONY: dkms-src dkms-install dkms-remove dkms-test
+dkms-src:
+	@test -n "$(DKMS_VERSION)"
+	rm -rf $(DKMS_DIR)
+	tools/dkms-src.sh $(DKMS_DIR)
+	sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
+	chmod 0644 $(DKMS_DIR)/dkms.conf
+
+dkms-install: dkms-src
+	$(DKMS) add mls/$(DKMS_VERSION) $(DKMS_FLAGS)
+	$(DKMS) install mls/$(DKMS_VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER)) $(DKMS_FLAGS)
+
+dkms-remove:
+	$(DKMS) remove mls/$(DKMS_VERSION) --all $(DKMS_FLAGS)
+	rm -rf $(DKMS_DIR)
+
+# DKMS builds and installs the module for KDIR's kernel (into trees of
+# its own under $(BUILD)/dkms: the host's /lib/modules and /var/lib/dkms
+# stay as they are), the VM loads that very .ko and runs the smoke test.
+dkms-test: deps
+	@$(MAKE) --no-print-directory userlib tools vectors
+	@mkdir -p $(BUILD)/results/dkms-test
+	KDIR=$(KDIR) KVER=$(KVER) $(VM_ENV) tools/dkms-test.sh | \
+		tee $(BUILD)/results/dkms-test/dkms.tap; \
+	tools/tap-summary.sh $(BUILD)/results/dkms-test/dkms.tap
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
