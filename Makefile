@@ -54,6 +54,7 @@ help:
 	@echo "make shell      interactive shell in the VM (module loaded)"
 	@echo "make dkms-install / dkms-remove  the module through DKMS (as root)"
 	@echo "make dkms-test  DKMS builds and installs it for KDIR; the VM loads that"
+	@echo "make deb        the Debian packages (build/deb/); deb-test checks them"
 	@echo "KDIR=$(KDIR)"
 
 deps:
@@ -237,6 +238,21 @@ dkms-test: deps
 	KDIR=$(KDIR) KVER=$(KVER) $(VM_ENV) tools/dkms-test.sh | \
 		tee $(BUILD)/results/dkms-test/dkms.tap; \
 	tools/tap-summary.sh $(BUILD)/results/dkms-test/dkms.tap
+
+# --- Debian packages (Documentation/admin-guide/install.rst) -----------------
+
+# make deb: mls-dkms, libmls0, libmls-dev and mls-tools in $(BUILD)/deb/,
+# built by dpkg-buildpackage from a copy of the sources (nothing of the
+# tree's own build gets in), then checked by lintian. deb-test installs
+# them into a scratch root and builds the example against them.
+.PHONY: deb deb-test
+deb: deps
+	BUILD=$(BUILD) tools/deb.sh
+
+deb-test: deb
+	@mkdir -p $(BUILD)/results/deb-test
+	BUILD=$(BUILD) tools/deb-test.sh | tee $(BUILD)/results/deb-test/deb.tap; \
+	tools/tap-summary.sh $(BUILD)/results/deb-test/deb.tap
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
