@@ -7,8 +7,11 @@ SHELL		:= /bin/bash
 .SHELLFLAGS	:= -o pipefail -c
 
 BUILD		?= $(CURDIR)/build
-SHARED		?= $(abspath $(CURDIR)/../shared)
-VECTORS		?= $(SHARED)/mls-vectors
+# The RFC 9420 vectors the tests read: the project's copy
+# (selftests/mls/vectors/, xz) unpacked into $(BUILD)/vectors, unless
+# $MLS_VECTORS or VECTORS=dir names another directory of the same files.
+VECTORS_SRC	:= $(CURDIR)/selftests/mls/vectors
+VECTORS		?= $(or $(MLS_VECTORS),$(BUILD)/vectors)
 LINUX_SRC_TAR	?= /usr/src/linux-source-6.1.tar.xz
 
 # The kernel to build against: the running kernel's build tree, or else the
@@ -34,11 +37,11 @@ MODULE		:= $(CURDIR)/mls.ko
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
-.PHONY: all module userlib tools selftests deps check check-debug run shell \
+.PHONY: all module userlib tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
 	check-inner check-debug-inner
 
-all: module userlib tools selftests
+all: module userlib tools selftests vectors
 
 help:
 	@echo "make            build mls.ko, libmls, the tools and the selftests"
@@ -49,6 +52,9 @@ help:
 	@echo "make run        boot the VM and run the demo"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
+	@echo "make dkms-install / dkms-remove  the module through DKMS (as root)"
+	@echo "make dkms-test  DKMS builds and installs it for KDIR; the VM loads that"
+	@echo "make deb        the Debian packages (build/deb/); deb-test checks them"
 	@echo "KDIR=$(KDIR)"
 
 deps:
@@ -91,6 +97,25 @@ tools: userlib
 
 selftests: userlib kernel-files
 	$(MAKE) -C selftests/mls KSELFTEST_DIR=$(KSELFTEST_DIR)
+
+# The vectors, unpacked and checked against the published SHA-256 of each
+# file (selftests/mls/vectors/README: where they come from).
+VECTORS_XZ	:= $(wildcard $(VECTORS_SRC)/*.json.xz)
+
+vectors: $(BUILD)/vectors/.unpacked
+
+$(BUILD)/vectors/.unpacked: $(VECTORS_XZ) $(VECTORS_SRC)/SHA256SUMS $(VECTORS_SRC)/test-vectors.md
+	@rm -rf $(BUILD)/vectors.tmp && mkdir -p $(BUILD)/vectors.tmp
+	@for f in $(VECTORS_XZ); do \
+		xz -dc "$$f" >$(BUILD)/vectors.tmp/$$(basename "$$f" .xz) || exit 1; \
+	done
+	@cp $(VECTORS_SRC)/test-vectors.md $(BUILD)/vectors.tmp/
+	@cd $(BUILD)/vectors.tmp && sha256sum --quiet --strict -c $(VECTORS_SRC)/SHA256SUMS
+	@test $$(ls $(BUILD)/vectors.tmp | wc -l) -eq $$(wc -l <$(VECTORS_SRC)/SHA256SUMS) || \
+		{ echo "vectors: a file is not listed in SHA256SUMS" >&2; exit 1; }
+	@rm -rf $(BUILD)/vectors && mv $(BUILD)/vectors.tmp $(BUILD)/vectors
+	@touch $@
+	@echo "vectors: $(words $(VECTORS_XZ)) files in $(BUILD)/vectors"
 
 # --- lint --------------------------------------------------------------------
 
@@ -175,6 +200,63 @@ bench: deps
 shell: deps
 	@$(MAKE) --no-print-directory all
 	$(VM_ENV) tools/vm/run-vm.sh --job shell --interactive --log $(BUILD)/vm/shell.log
+
+# --- DKMS (Documentation/admin-guide/install.rst) ----------------------------
+
+# make dkms-install: the sources into $(DKMS_SRCTREE)/mls-VERSION, then
+# dkms adds, builds and installs them (for the running kernel, or
+# DKMS_KVER). DKMS_FLAGS passes options to dkms(8), such as its trees.
+DKMS		?= dkms
+DKMS_SRCTREE	?= /usr/src
+DKMS_KVER	?=
+DKMS_FLAGS	?=
+DKMS_VERSION	 = $(shell $(CURDIR)/tools/version.sh)
+DKMS_DIR	 = $(DKMS_SRCTREE)/mls-$(DKMS_VERSION)
+
+.PHONY: dkms-src dkms-install dkms-remove dkms-test
+dkms-src:
+	@test -n "$(DKMS_VERSION)"
+	rm -rf $(DKMS_DIR)
+	tools/dkms-src.sh $(DKMS_DIR)
+	sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
+	chmod 0644 $(DKMS_DIR)/dkms.conf
+
+dkms-install: dkms-src
+	$(DKMS) add mls/$(DKMS_VERSION) $(DKMS_FLAGS)
+	$(DKMS) install mls/$(DKMS_VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER)) $(DKMS_FLAGS)
+
+dkms-remove:
+	$(DKMS) remove mls/$(DKMS_VERSION) --all $(DKMS_FLAGS)
+	rm -rf $(DKMS_DIR)
+
+# DKMS builds and installs the module for KDIR's kernel (into trees of
+# its own under $(BUILD)/dkms: the host's /lib/modules and /var/lib/dkms
+# stay as they are), the VM loads that very .ko and runs the smoke test.
+# As check does, it re-enters make once deps has installed the headers.
+dkms-test: deps
+	@$(MAKE) --no-print-directory dkms-test-inner
+
+.PHONY: dkms-test-inner
+dkms-test-inner: userlib tools vectors
+	@mkdir -p $(BUILD)/results/dkms-test
+	KDIR=$(KDIR) KVER=$(KVER) $(VM_ENV) tools/dkms-test.sh | \
+		tee $(BUILD)/results/dkms-test/dkms.tap; \
+	tools/tap-summary.sh $(BUILD)/results/dkms-test/dkms.tap
+
+# --- Debian packages (Documentation/admin-guide/install.rst) -----------------
+
+# make deb: mls-dkms, libmls0, libmls-dev and mls-tools in $(BUILD)/deb/,
+# built by dpkg-buildpackage from a copy of the sources (nothing of the
+# tree's own build gets in), then checked by lintian. deb-test installs
+# them into a scratch root and builds the example against them.
+.PHONY: deb deb-test
+deb: deps
+	BUILD=$(BUILD) tools/deb.sh
+
+deb-test: deb
+	@mkdir -p $(BUILD)/results/deb-test
+	BUILD=$(BUILD) tools/deb-test.sh | tee $(BUILD)/results/deb-test/deb.tap; \
+	tools/tap-summary.sh $(BUILD)/results/deb-test/deb.tap
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

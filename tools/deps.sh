@@ -6,6 +6,10 @@
 # no network access. Called by `make deps`, hence by `make check` and
 # `make run`.
 #
+# dkms, dh-dkms, debhelper, dpkg-dev, fakeroot and lintian build and
+# check the Debian packages (make deb) and the DKMS install (make
+# dkms-test); Documentation/admin-guide/install.rst.
+#
 # prometheus is here for /usr/bin/promtool, the parser that checks
 # `mlsctl stats --prometheus`; its daemon is not wanted on a build
 # machine. Debian's way to keep a package's maintainer scripts from
@@ -23,6 +27,7 @@ PACKAGES="
 	qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev libjansson-dev
 	openssl python3 prometheus
+	dkms dh-dkms debhelper dpkg-dev fakeroot lintian
 "
 # Packages whose service we install only for their tools.
 SERVICES="prometheus"
