@@ -70,7 +70,10 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 		.out_of_order = min(mls_out_of_order, mls_out_of_order_max),
 		.max_forward = min(mls_max_forward, mls_max_forward_max),
 		.epochs_kept = min(mls_epochs_kept, mls_epochs_kept_max),
-		.epoch_max_age_ms = min(mls_epoch_max_age_ms, mls_epoch_max_age_ms_max),
+		/* A cap of 0 is "no limit"; a default of 0 needs that cap. */
+		.epoch_max_age_ms = mls_epoch_max_age_ms_max ?
+				    min(mls_epoch_max_age_ms, mls_epoch_max_age_ms_max) :
+				    mls_epoch_max_age_ms,
 		.padding_block = min(mls_padding_block, mls_padding_block_max),
 	};
 	return g;

@@ -516,8 +516,9 @@ static int check_policy(const struct mls_set_policy *a)
 	if (((m & MLS_POLICY_OUT_OF_ORDER) && p->out_of_order > mls_out_of_order_max) ||
 	    ((m & MLS_POLICY_MAX_FORWARD) && p->max_forward > mls_max_forward_max) ||
 	    ((m & MLS_POLICY_EPOCHS_KEPT) && p->epochs_kept > mls_epochs_kept_max) ||
-	    ((m & MLS_POLICY_EPOCH_MAX_AGE) &&
-	     p->epoch_max_age_ms > mls_epoch_max_age_ms_max) ||
+	    ((m & MLS_POLICY_EPOCH_MAX_AGE) && mls_epoch_max_age_ms_max &&
+	     (!p->epoch_max_age_ms ||
+	      p->epoch_max_age_ms > mls_epoch_max_age_ms_max)) ||
 	    ((m & MLS_POLICY_PADDING_BLOCK) && p->padding_block > mls_padding_block_max))
 		return -EINVAL;
 	return 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1628,6 +1629,9 @@ TEST_F(life, set_policy_caps)
 		EXPECT_EQ(-EINVAL, grp_policy1(p->a, f[i].mask, 0xffffffff)) TH_LOG("%s", f[i].cap);
 		EXPECT_EQ(0, grp_policy1(p->a, f[i].mask, (__u32)cap)) TH_LOG("%s", f[i].cap);
 	}
+	/* 0 is "no age limit": more than any finite cap allows. */
+	ASSERT_LT(0, mod_param("epoch_max_age_ms_max"));
+	EXPECT_EQ(-EINVAL, grp_policy1(p->a, MLS_POLICY_EPOCH_MAX_AGE, 0));
 	ASSERT_EQ(0, grp_info(p->a, &info, gid, sizeof(gid)));
 	EXPECT_EQ(mod_param("out_of_order_max"), info.policy.out_of_order);
 	EXPECT_EQ(mod_param("max_forward_max"), info.policy.max_forward);
@@ -2271,6 +2275,76 @@ TEST_F_TIMEOUT(life, max_groups_enospc, 600)
 		close(fd);
 	}
 	free(ids);
+}
+
+/* ------------------------------------------------------ module defaults */
+
+#define MODULE_PATH	"/mls/mls.ko"
+
+/* finit_module(MODULE_PATH) with the VM's parameters and @extra: 0 or -errno. */
+static int mod_load(const char *extra)
+{
+	char params[1024], all[1280];
+	int mfd, r, i;
+
+	vm_module_params(params, sizeof(params));
+	snprintf(all, sizeof(all), "%s %s", params, extra);
+	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	r = (int)syscall(SYS_finit_module, mfd, all, 0) ? -errno : 0;
+	close(mfd);
+	for (i = 0; !r && i < 100 && access("/dev/mls", F_OK); i++)
+		sleep_ms(50);
+	return r;
+}
+
+/*
+ * A default epoch_max_age_ms of 0 ("no age limit") under a finite
+ * epoch_max_age_ms_max would give every new group a retention above the
+ * administrator's cap: the module refuses to load (EINVAL). With no cap
+ * (epoch_max_age_ms_max=0), 0 is fine. Runs in the test VM only: it
+ * unloads the module the other suites use and loads it back as the VM did.
+ */
+TEST(module_default_max_age_zero_needs_no_cap)
+{
+	int r, fd;
+
+	if (getuid() != 0 || access(MODULE_PATH, R_OK))
+		SKIP(return, "not in the test VM (no %s)", MODULE_PATH);
+	ASSERT_EQ(0, syscall(SYS_delete_module, "mls", O_NONBLOCK))
+		TH_LOG("delete_module: %s", strerror(errno));
+
+	/* Until the module is back, EXPECT only. */
+	r = mod_load("epoch_max_age_ms=0");
+	EXPECT_EQ(-EINVAL, r) TH_LOG("epoch_max_age_ms=0 under a cap: %s", strerror(-r));
+	if (!r)
+		EXPECT_EQ(0, syscall(SYS_delete_module, "mls", O_NONBLOCK));
+	r = mod_load("epoch_max_age_ms=0 epoch_max_age_ms_max=0");
+	EXPECT_EQ(0, r) TH_LOG("epoch_max_age_ms=0 without a cap: %s", strerror(-r));
+	if (!r) {
+		struct mls_set_policy sp;
+		struct pair p;
+
+		EXPECT_EQ(0, mod_param("epoch_max_age_ms"));
+		/* Without a cap a group may set 0, or any age. */
+		EXPECT_EQ(0, pair_make(&p, 1));
+		memset(&sp, 0, sizeof(sp));
+		sp.mask = MLS_POLICY_EPOCH_MAX_AGE;
+		EXPECT_EQ(0, xioctl(p.a, MLS_IOC_SET_POLICY, &sp));
+		sp.policy.epoch_max_age_ms = 0xffffffff;
+		EXPECT_EQ(0, xioctl(p.a, MLS_IOC_SET_POLICY, &sp));
+		pair_close(&p);
+		EXPECT_EQ(0, syscall(SYS_delete_module, "mls", O_NONBLOCK))
+			TH_LOG("delete_module: %s", strerror(errno));
+	}
+	/* Back for the suites that follow, as the VM loaded it. */
+	r = mod_load("");
+	ASSERT_EQ(0, r) TH_LOG("finit_module: %s", strerror(-r));
+	fd = open("/dev/mls", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_LT(0, mod_param("epoch_max_age_ms"));
 }
 
 TEST_HARNESS_MAIN

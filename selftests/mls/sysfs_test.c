@@ -704,8 +704,8 @@ TEST_F_TIMEOUT(sysfs, retention_counts_expired_epochs, 120)
 
 	ASSERT_EQ(0, pair_make_flags(&p, 1, 0));
 	/* Kept by count only: no epoch ages out during the test. */
-	ASSERT_EQ(0, grp_policy1(p.a, MLS_POLICY_EPOCH_MAX_AGE, 0));
-	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, 0));
+	ASSERT_EQ(0, grp_policy1(p.a, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
+	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
 	ASSERT_EQ(0, grp_policy1(p.a, MLS_POLICY_EPOCHS_KEPT, 1));
 	counters_read(&m0);
 	for (i = 0; i < 3; i++)
@@ -736,7 +736,7 @@ TEST_F_TIMEOUT(sysfs, retention_counts_expired_epochs, 120)
 	EXPECT_DELTA(m0, m1, expired, 3);
 
 	/* Epochs of a destroyed group are not expired by retention. */
-	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, 0));
+	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
 	ASSERT_EQ(0, pair_commit(&p));
 	EXPECT_EQ(3, g_u64(p.b_id, "oldest_epoch"));
 	counters_read(&m0);

@@ -594,7 +594,9 @@ struct mls_authenticator {
  *	may be (-ERANGE beyond)
  * @epochs_kept: past epochs kept for decryption
  * @epoch_max_age_ms: a past epoch is erased this long after it was left
- *	(the grace period); 0: no age limit
+ *	(the grace period); 0: no age limit, which only a module without a
+ *	cap (epoch_max_age_ms_max = 0) accepts: under a finite cap 0 is
+ *	refused like any value above it
  * @padding_block: content is zero-padded to a multiple of this many bytes
  *	(0 or 1: no padding)
  * @encrypt_rate: messages per second this member may encrypt (the
@@ -738,7 +740,8 @@ struct mls_set_policy {
  * once).
  *
  * Return: 0, or -EINVAL (flags, unknown mask bits, a value above its
- * module cap, reserved), -EFAULT, -ENOENT.
+ * module cap, epoch_max_age_ms 0 under a finite epoch_max_age_ms_max,
+ * reserved), -EFAULT, -ENOENT.
  */
 #define MLS_IOC_SET_POLICY	_IOW(MLS_IOC_MAGIC, 0x27, struct mls_set_policy)
 
