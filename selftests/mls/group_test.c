@@ -1810,6 +1810,94 @@ TEST_F(life, open_checks_owner_and_mode)
 	}
 }
 
+struct list_case {
+	__u32 ids[4];
+	bool want[4];		/* whether the child sees ids[i] */
+};
+
+/* MLS_IOC_GROUP_LIST, then: a group of its own is listed too. */
+static int child_list(void *arg)
+{
+	const struct list_case *c = arg;
+	static __u32 ids[4096];
+	struct mls_group_list l;
+	struct mls_group_new n;
+	int ctl = ctl_open(), own, i;
+	__u32 j;
+
+	CHILD_CHECK(ctl >= 0);
+	new_plain(&n, 1, "child's", 7, MLS_GROUP_F_EPHEMERAL);
+	n.mode = 0600;
+	own = grp_create(ctl, &n);
+	CHILD_CHECK(own >= 0);
+	memset(&l, 0, sizeof(l));
+	l.count = sizeof(ids) / sizeof(ids[0]);
+	l.ids = (uintptr_t)ids;
+	CHILD_CHECK(xioctl(ctl, MLS_IOC_GROUP_LIST, &l) == 0);
+	for (i = 0; i < 4; i++) {
+		bool seen = false;
+
+		for (j = 0; j < l.count; j++)
+			seen |= ids[j] == c->ids[i];
+		if (seen != c->want[i])
+			fprintf(stderr, "#   child (uid %u gid %u): group %u %s\n", getuid(),
+				getgid(), c->ids[i], seen ? "listed" : "not listed");
+		CHILD_CHECK(seen == c->want[i]);
+	}
+	for (j = 0; j < l.count && ids[j] != n.id; j++)
+		;
+	CHILD_CHECK(j < l.count);
+	/* The count is what it may see: asking with no room says the same. */
+	l.count = 0;
+	CHILD_CHECK(xioctl(ctl, MLS_IOC_GROUP_LIST, &l) == 0 || errno == ENOSPC);
+	close(own);
+	close(ctl);
+	return 0;
+}
+
+/*
+ * MLS_IOC_GROUP_LIST shows a caller the groups it may see, as the netlink
+ * dump does: its own, and others' as their mode's read bits let it read
+ * them (group, then other); CAP_NET_ADMIN (root here) sees all.
+ */
+TEST_F(life, list_shows_only_visible_groups)
+{
+	static const __u16 modes[4] = { 0600, 0640, 0604, 0660 };
+	struct list_case c;
+	int fd[4], i;
+
+	for (i = 0; i < 4; i++) {
+		fd[i] = root_group(self->p.ctl, modes[i], &c.ids[i]);
+		ASSERT_LE(0, fd[i]);
+	}
+	/* uid 1000 gid 1000: only the other-readable one */
+	c.want[0] = false;
+	c.want[1] = false;
+	c.want[2] = true;
+	c.want[3] = false;
+	EXPECT_EQ(0, as_user(1000, 1000, child_list, &c));
+	/* in root's group: the group-readable ones, and not 0604's... */
+	c.want[1] = true;
+	c.want[3] = true;
+	c.want[2] = false;	/* a member of the group gets the group bits */
+	EXPECT_EQ(0, as_user(1000, 0, child_list, &c));
+	/* root sees them all */
+	{
+		__u32 ids[4096];
+		struct mls_group_list l = { .count = 4096, .ids = (uintptr_t)ids };
+		__u32 j;
+
+		ASSERT_EQ(0, xioctl(self->p.ctl, MLS_IOC_GROUP_LIST, &l));
+		for (i = 0; i < 4; i++) {
+			for (j = 0; j < l.count && ids[j] != c.ids[i]; j++)
+				;
+			EXPECT_LT(j, l.count) TH_LOG("root does not see mode %#o", modes[i]);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
+}
+
 struct own_case {
 	int pipe_w;
 	__u16 mode;

@@ -289,7 +289,7 @@ struct mls_group_open {
  * struct mls_group_list - argument of %MLS_IOC_GROUP_LIST
  * @flags: (in) must be zero
  * @count: (in) the capacity of @ids, in entries; (out) the number of
- *	groups alive
+ *	live groups the caller may see
  * @ids: (in) address of an array of __u32, filled with the kernel ids
  */
 struct mls_group_list {
@@ -305,7 +305,15 @@ struct mls_group_list {
  *
  * Context: /dev/mls.
  *
- * Lists the kernel ids of the live groups, in increasing order.
+ * Lists the kernel ids of the live groups the caller may see, in
+ * increasing order. The caller sees a group as it could read a file of
+ * the group's owner and mode: its own (fsuid is the owner), else one
+ * whose owner group it is in if the mode's group read bit (0040) is set,
+ * else one whose other read bit (0004) is set; with CAP_NET_ADMIN it
+ * sees every group. The netlink MLS_CMD_GET_GROUP do and dump follow the
+ * same rule, and /sys/kernel/mls/groups/ as far as file permissions can
+ * (see Documentation/ABI/testing/sysfs-kernel-mls). Seeing a group is
+ * not opening it: MLS_IOC_GROUP_OPEN needs read and write.
  *
  * Return: 0, or -EINVAL (flags), -EFAULT, -ENOSPC (@count was too small;
  * it now holds the number needed).
