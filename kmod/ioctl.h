@@ -23,13 +23,19 @@
  * @undo: called when the ioctl fails after the handler succeeded (the
  *	argument could not be copied back): undoes what the handler did, so
  *	that a failed call leaves nothing behind
- * @undo_arg: its argument
+ * @done: called once the ioctl succeeded (the argument was copied back):
+ *	commits what the handler only prepared
+ * @undo_arg: the argument of @undo and @done
+ *
+ * A handler sets @undo and @done only when it returns 0: exactly one of
+ * them is then called.
  */
 struct mls_ioctl_ctx {
 	struct file *file;
 	struct file *new_file;
 	int new_fd;
 	void (*undo)(void *arg);
+	void (*done)(void *arg);
 	void *undo_arg;
 };
 

@@ -436,8 +436,18 @@ struct mls_decrypt {
  *
  * Opens a PrivateMessage of the current epoch or of a past epoch still
  * kept. The ratchet key of (sender, generation) is consumed only once the
- * AEAD tag has verified and the outputs have been copied: a forged or
- * truncated message, or an output buffer too small, burns nothing.
+ * AEAD tag has verified and the outputs and this struct have been copied
+ * back: a forged or truncated message, an output buffer too small or a
+ * fault anywhere (-EFAULT, copying this struct back included) burns
+ * nothing, and a retry can still succeed. A call that fails leaves no
+ * plaintext behind: what it wrote to the output buffers is overwritten
+ * with zeros (unless they were unmapped meanwhile).
+ *
+ * A message is delivered once. Once its tag verified, a call claims its
+ * generation before writing any output; of several calls decrypting one
+ * message at once, one gets 0 and the plaintext, the others get
+ * -EALREADY with their buffers untouched. Should the claiming call then
+ * fail, the message can be decrypted again.
  *
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, a message longer than any the
@@ -451,7 +461,8 @@ struct mls_decrypt {
  *  * -EAGAIN: the message's epoch is not reached yet;
  *  * -EKEYEXPIRED: its epoch is past retention, or the generation fell out
  *    of the out-of-order window;
- *  * -EALREADY: that generation was already consumed (a replay);
+ *  * -EALREADY: that generation was already consumed (a replay), or is
+ *    being delivered by another call;
  *  * -ERANGE: the generation is beyond the maximum forward distance;
  *  * -ENOSPC: an output buffer is too small; the lengths needed are
  *    written back and nothing was consumed;
