@@ -23,6 +23,7 @@
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -71,7 +72,10 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 		.out_of_order = min(mls_out_of_order, mls_out_of_order_max),
 		.max_forward = min(mls_max_forward, mls_max_forward_max),
 		.epochs_kept = min(mls_epochs_kept, mls_epochs_kept_max),
-		.epoch_max_age_ms = min(mls_epoch_max_age_ms, mls_epoch_max_age_ms_max),
+		/* A cap of 0 is "no limit"; a default of 0 needs that cap. */
+		.epoch_max_age_ms = mls_epoch_max_age_ms_max ?
+				    min(mls_epoch_max_age_ms, mls_epoch_max_age_ms_max) :
+				    mls_epoch_max_age_ms,
 		.padding_block = min(mls_padding_block, mls_padding_block_max),
 		.commit_timeout_ms = min(mls_commit_timeout_ms,
 					 mls_commit_timeout_ms_max),
@@ -216,13 +220,48 @@ int mls_group_may_open(const struct mls_group *g)
 	return capable(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
 }
 
+/* in_group_p() for credentials other than current's. */
+static bool mls_cred_in_group(const struct cred *cred, kgid_t gid)
+{
+	const struct group_info *gi = cred->group_info;
+	int i;
+
+	if (gid_eq(cred->fsgid, gid))
+		return true;
+	for (i = 0; i < gi->ngroups; i++)
+		if (gid_eq(gi->gid[i], gid))
+			return true;
+	return false;
+}
+
+/*
+ * Who may see a group exists (MLS_IOC_GROUP_LIST, the netlink do and
+ * dump): as for reading a file, its owner (fsuid), else its owner group
+ * if the mode's group read bit is set, else others if the other read bit
+ * is; and whoever has CAP_NET_ADMIN (@admin), whatever the mode.
+ */
+bool mls_group_may_see(const struct mls_group *g, const struct cred *cred,
+		       bool admin)
+{
+	if (admin || uid_eq(cred->fsuid, g->owner))
+		return true;
+	if (mls_cred_in_group(cred, g->owner_gid))
+		return g->mode & 0040;
+	return g->mode & 0004;
+}
+
+/* The kernel ids of the groups the caller may see, in increasing order. */
 int mls_group_list(u32 *ids, u32 cap, u32 *count)
 {
+	const struct cred *cred = current_cred();
+	bool admin = ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
 	struct mls_group *g;
 	unsigned long id;
 	u32 n = 0;
 
 	xa_for_each(&mls_groups, id, g) {
+		if (!mls_group_may_see(g, cred, admin))
+			continue;
 		if (n < cap)
 			ids[n] = id;
 		n++;

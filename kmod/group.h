@@ -93,6 +93,8 @@ struct mls_group *mls_group_lookup(u32 id);
 void mls_group_put(struct mls_group *g);
 int mls_group_destroy(struct mls_group *g);
 int mls_group_may_open(const struct mls_group *g);
+bool mls_group_may_see(const struct mls_group *g, const struct cred *cred,
+		       bool admin);
 int mls_group_list(u32 *ids, u32 cap, u32 *count);
 unsigned int mls_groups_active(void);
 struct mls_group *mls_group_next(unsigned long *id);

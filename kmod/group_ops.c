@@ -183,6 +183,111 @@ static void decrypt_count(struct mls_group *g, int ret,
 	}
 }
 
+/*
+ * A decrypt between its claim of the generation and the end of the
+ * ioctl: the dispatcher commits the claim once the argument was copied
+ * back (decrypt_done()), or releases it (decrypt_undo()). Holds a
+ * reference on the epoch, whose tree holds the claim.
+ */
+struct mls_decrypt_hold {
+	struct mls_epoch *e;
+	struct mls_stree_claim *claim;
+	u32 out_of_order;
+	struct mls_buf out[3];	/* what was written, to wipe on failure */
+};
+
+/*
+ * A failed call delivers nothing: the plaintext already written to the
+ * caller's buffers is overwritten with zeros (best effort: the caller
+ * may have unmapped them meanwhile).
+ */
+static void decrypt_wipe(const struct mls_buf *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!out[i].len)
+			continue;
+		/* A buffer unmapped meanwhile holds nothing to wipe. */
+		if (clear_user(u64_to_user_ptr(out[i].addr), out[i].len))
+			continue;
+	}
+}
+
+static void decrypt_undo(void *arg)
+{
+	struct mls_decrypt_hold *h = arg;
+
+	decrypt_wipe(h->out, ARRAY_SIZE(h->out));
+	mls_stree_recv_release(h->e->tree, h->claim);
+	mls_epoch_put(h->e);
+	kfree(h);
+}
+
+static void decrypt_done(void *arg)
+{
+	struct mls_decrypt_hold *h = arg;
+
+	mls_stree_recv_commit(h->e->tree, h->claim, h->out_of_order);
+	mls_epoch_put(h->e);
+	kfree(h);
+}
+
+/*
+ * Deliver an authenticated message: claim its generation (one caller
+ * only gets past this), then write the outputs. The claim is committed
+ * by the dispatcher after the argument was copied back, so that a call
+ * that fails anywhere, up to that last copy, consumes nothing and leaves
+ * no plaintext behind; and a concurrent decrypt of the same message gets
+ * -EALREADY before any of its buffers is written.
+ */
+static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
+			   struct mls_epoch *e, const struct mls_protect_ctx *pc,
+			   const struct mls_received *r, u32 max_forward,
+			   struct mls_decrypt *a)
+{
+	struct mls_buf *out[] = {
+		&a->authenticated_data, &a->content, &a->signature,
+	};
+	const void *src[] = { r->aad, r->data, r->sig };
+	size_t len[] = { r->aad_len, r->data_len, r->sig_len };
+	struct mls_decrypt_hold *h;
+	size_t i;
+	int ret;
+
+	ret = decrypt_outputs_fit(a, r);
+	if (ret)
+		return ret;
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	h->claim = mls_unprotect_claim(pc, r, max_forward);
+	if (IS_ERR(h->claim)) {
+		ret = PTR_ERR(h->claim);
+		kfree(h);
+		return ret;
+	}
+	h->e = e;
+	h->out_of_order = READ_ONCE(g->policy.out_of_order);
+	for (i = 0; i < ARRAY_SIZE(out); i++) {
+		h->out[i] = *out[i];
+		h->out[i].len = len[i];
+		ret = mls_buf_write(out[i], src[i], len[i]);
+		if (ret) {
+			decrypt_wipe(h->out, i + 1);
+			mls_stree_recv_release(e->tree, h->claim);
+			kfree(h);
+			return ret;
+		}
+	}
+	/* The epoch's reference is the hold's now. */
+	mls_epoch_get(e);
+	ctx->undo = decrypt_undo;
+	ctx->done = decrypt_done;
+	ctx->undo_arg = h;
+	return 0;
+}
+
 static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	u64 start = ktime_get_ns();
@@ -234,15 +339,10 @@ static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 		mls_evbuf_sender_result(g->id, r.sender_leaf, !ret);
 	if (ret)
 		goto out_epoch;
-	ret = decrypt_outputs_fit(a, &r) ?:
-	      mls_buf_write(&a->authenticated_data, r.aad, r.aad_len) ?:
-	      mls_buf_write(&a->content, r.data, r.data_len) ?:
-	      mls_buf_write(&a->signature, r.sig, r.sig_len);
+	/* Only the caller that delivers uses the generation up. */
+	ret = decrypt_deliver(ctx, g, e, &pc, &r, max_forward, a);
 	if (ret)
 		goto out_epoch;
-	/* Delivered: only now is the generation used up. */
-	ret = mls_unprotect_consume(&pc, &r, max_forward,
-				    READ_ONCE(g->policy.out_of_order));
 	a->epoch = e->epoch;
 	a->content_type = r.content_type;
 	a->sender_leaf = r.sender_leaf;
@@ -385,8 +485,9 @@ static int check_policy(const struct mls_set_policy *a)
 	if (((m & MLS_POLICY_OUT_OF_ORDER) && p->out_of_order > mls_out_of_order_max) ||
 	    ((m & MLS_POLICY_MAX_FORWARD) && p->max_forward > mls_max_forward_max) ||
 	    ((m & MLS_POLICY_EPOCHS_KEPT) && p->epochs_kept > mls_epochs_kept_max) ||
-	    ((m & MLS_POLICY_EPOCH_MAX_AGE) &&
-	     p->epoch_max_age_ms > mls_epoch_max_age_ms_max) ||
+	    ((m & MLS_POLICY_EPOCH_MAX_AGE) && mls_epoch_max_age_ms_max &&
+	     (!p->epoch_max_age_ms ||
+	      p->epoch_max_age_ms > mls_epoch_max_age_ms_max)) ||
 	    ((m & MLS_POLICY_PADDING_BLOCK) && p->padding_block > mls_padding_block_max))
 		return -EINVAL;
 	return 0;

@@ -78,6 +78,8 @@ long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
 			goto out;
 		}
 	}
+	if (ctx.done)
+		ctx.done(ctx.undo_arg);
 	if (ctx.new_file) {
 		fd_install(ctx.new_fd, ctx.new_file);
 		ctx.new_file = NULL;

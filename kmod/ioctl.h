@@ -23,19 +23,26 @@
  * @undo: called when the ioctl fails after the handler succeeded (the
  *	argument could not be copied back): undoes what the handler did, so
  *	that a failed call leaves nothing behind
- * @undo_arg: its argument
+ * @done: called once the ioctl succeeded (the argument was copied back):
+ *	commits what the handler only prepared
+ * @undo_arg: the argument of @undo and @done
  * @finish: for a handler whose state change must not happen unless the
  *	call succeeds: called once the argument has been copied back, makes
  *	the change and gives the call's result
  * @cancel: called instead of @finish when the copy back failed, so that
  *	the failed call changed nothing
  * @finish_arg: their argument
+ *
+ * A handler sets @undo and @done only when it returns 0: exactly one of
+ * them is then called. @finish runs before @done; a handler uses either
+ * @done or @finish and @cancel, whichever fits its change.
  */
 struct mls_ioctl_ctx {
 	struct file *file;
 	struct file *new_file;
 	int new_fd;
 	void (*undo)(void *arg);
+	void (*done)(void *arg);
 	void *undo_arg;
 	int (*finish)(void *arg);
 	void (*cancel)(void *arg);

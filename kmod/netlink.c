@@ -12,9 +12,9 @@
  * no resv_start_op: the core also checks the genetlink header's reserved
  * field and the netlink flags of every command.
  *
- * Who sees which group (do and dump): its owner (fsuid), whoever the
- * mode's read bit lets read it as for a file (group, then other), and
- * CAP_NET_ADMIN. A group the caller may not see is absent (-ENOENT). The
+ * Who sees which group (do and dump): mls_group_may_see(), the rule
+ * MLS_IOC_GROUP_LIST follows too. A group the caller may not see is
+ * absent (-ENOENT). The
  * dump decides with the credentials the requester had when it asked
  * (.start runs in its context; later parts of the dump run in whichever
  * task reads the socket).
@@ -163,33 +163,6 @@ int mls_nl_put_group(struct sk_buff *msg, struct mls_group *g,
 	return stats ? mls_nl_put_stats(msg, g) : 0;
 }
 
-/* -------------------------------------------------------------- access */
-
-/* in_group_p() for credentials other than current's. */
-static bool mls_nl_cred_in_group(const struct cred *cred, kgid_t gid)
-{
-	const struct group_info *gi = cred->group_info;
-	int i;
-
-	if (gid_eq(cred->fsgid, gid))
-		return true;
-	for (i = 0; i < gi->ngroups; i++)
-		if (gid_eq(gi->gid[i], gid))
-			return true;
-	return false;
-}
-
-/* As for a file: the owner, else the group's bits, else the others'. */
-static bool mls_nl_may_see(const struct mls_group *g, const struct cred *cred,
-			   bool admin)
-{
-	if (admin || uid_eq(cred->fsuid, g->owner))
-		return true;
-	if (mls_nl_cred_in_group(cred, g->owner_gid))
-		return g->mode & 0040;
-	return g->mode & 0004;
-}
-
 /* ------------------------------------------------------------- requests */
 
 static int mls_nl_get_version(struct sk_buff *skb, struct genl_info *info)
@@ -229,8 +202,8 @@ static int mls_nl_get_group_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	g = mls_group_lookup(nla_get_u32(kid));
-	if (g && !mls_nl_may_see(g, current_cred(),
-				 netlink_capable(skb, CAP_NET_ADMIN))) {
+	if (g && !mls_group_may_see(g, current_cred(),
+				    netlink_capable(skb, CAP_NET_ADMIN))) {
 		mls_group_put(g);
 		g = NULL;
 	}
@@ -326,7 +299,7 @@ static int mls_nl_get_group_dumpit(struct sk_buff *skb,
 		g = mls_group_next(&id);
 		if (!g)
 			break;
-		if (!mls_nl_may_see(g, d->cred, d->admin)) {
+		if (!mls_group_may_see(g, d->cred, d->admin)) {
 			mls_group_put(g);
 			d->next_id = id;
 			continue;

@@ -7,9 +7,12 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#define pr_fmt(fmt) "mls: " fmt
+
 #include "params.h"
 
 #include <linux/moduleparam.h>
+#include <linux/printk.h>
 
 unsigned int mls_max_groups = 4096;
 module_param_named(max_groups, mls_max_groups, uint, 0444);
@@ -51,7 +54,7 @@ MODULE_PARM_DESC(epochs_kept_max, "Cap on past epochs kept for decryption (defau
 
 unsigned int mls_epoch_max_age_ms = 300000;
 module_param_named(epoch_max_age_ms, mls_epoch_max_age_ms, uint, 0444);
-MODULE_PARM_DESC(epoch_max_age_ms, "Default milliseconds a past epoch is kept (0: no limit) (default 300000)");
+MODULE_PARM_DESC(epoch_max_age_ms, "Default milliseconds a past epoch is kept (0: no limit, only when epoch_max_age_ms_max is 0) (default 300000)");
 unsigned int mls_epoch_max_age_ms_max = 86400000;
 module_param_named(epoch_max_age_ms_max, mls_epoch_max_age_ms_max, uint, 0444);
 MODULE_PARM_DESC(epoch_max_age_ms_max, "Cap on milliseconds a past epoch is kept (0: no limit) (default 86400000)");
@@ -109,3 +112,22 @@ MODULE_PARM_DESC(evbuf_gzip_max_size, "Largest inflated size in bytes a gzip pay
 unsigned int mls_evbuf_gzip_max_ratio = 100;
 module_param_named(evbuf_gzip_max_ratio, mls_evbuf_gzip_max_ratio, uint, 0444);
 MODULE_PARM_DESC(evbuf_gzip_max_ratio, "Largest inflated/compressed ratio of a gzip payload (default 100)");
+
+/**
+ * mls_params_check() - refuse parameters that contradict each other
+ *
+ * A default above its cap is lowered to the cap when a group is made. But
+ * epoch_max_age_ms = 0 means "no age limit", which no finite cap allows:
+ * it would let past-epoch secrets outlive the administrator's cap.
+ *
+ * Return: 0, or -EINVAL (the module refuses to load).
+ */
+int mls_params_check(void)
+{
+	if (!mls_epoch_max_age_ms && mls_epoch_max_age_ms_max) {
+		pr_err("epoch_max_age_ms=0 (no limit) exceeds epoch_max_age_ms_max=%u\n",
+		       mls_epoch_max_age_ms_max);
+		return -EINVAL;
+	}
+	return 0;
+}

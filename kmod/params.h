@@ -25,4 +25,6 @@ extern unsigned int mls_evbuf_open_base_ms, mls_evbuf_open_max_ms;
 extern unsigned int mls_evbuf_gzip_max_size, mls_evbuf_gzip_max_ratio;
 extern char *mls_evbuf_lock;
 
+int mls_params_check(void);
+
 #endif /* _MLS_PARAMS_H */

@@ -566,9 +566,10 @@ static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
  * @max_forward: the group's maximum forward distance
  * @r: (out) the message; pointers into @msg, NULL on failure
  *
- * Nothing is consumed: once the caller has delivered the output it calls
- * mls_unprotect_consume(). A failed content tag leaves the ciphertext
- * zeroed, never decrypted.
+ * Nothing is consumed: the caller claims the generation
+ * (mls_unprotect_claim()), delivers the output, then commits the claim;
+ * or it calls mls_unprotect_consume() once the output was delivered. A
+ * failed content tag leaves the ciphertext zeroed, never decrypted.
  *
  * Once the sender data authenticated and named a valid sender (an
  * occupied leaf other than the own), @r->sender_known is set with
@@ -645,6 +646,28 @@ int mls_unprotect_consume(const struct mls_protect_ctx *c,
 				      mls_ratchet_of(r->content_type),
 				      r->generation, max_forward,
 				      out_of_order);
+}
+
+/**
+ * mls_unprotect_claim() - claim the generation of a message that
+ *	mls_unprotect() accepted, before delivering it
+ * @c: the epoch it was opened in
+ * @r: what mls_unprotect() returned
+ * @max_forward: the group's maximum forward distance
+ *
+ * See mls_stree_recv_claim(): commit the claim once the output was
+ * delivered, release it otherwise.
+ *
+ * Return: the claim, or ERR_PTR(-EALREADY) if another caller consumed or
+ * claimed it first, or another error of mls_stree_recv_claim().
+ */
+struct mls_stree_claim *mls_unprotect_claim(const struct mls_protect_ctx *c,
+					    const struct mls_received *r,
+					    u32 max_forward)
+{
+	return mls_stree_recv_claim(c->tree, r->sender_leaf,
+				    mls_ratchet_of(r->content_type),
+				    r->generation, max_forward);
 }
 
 #ifdef MLS_SELFTEST

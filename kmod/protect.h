@@ -183,4 +183,17 @@ int mls_unprotect_consume(const struct mls_protect_ctx *c,
 			  const struct mls_received *r,
 			  u32 max_forward, u32 out_of_order);
 
+/**
+ * mls_unprotect_claim() - claim the generation of a message that
+ *	mls_unprotect() accepted, to deliver it: one caller only gets the
+ *	claim; commit it (mls_stree_recv_commit()) once delivered, or
+ *	release it (mls_stree_recv_release())
+ *
+ * Return: the claim, or ERR_PTR(-EALREADY) if another caller consumed or
+ * claimed it first, -EKEYEXPIRED, -ENOMEM.
+ */
+struct mls_stree_claim *mls_unprotect_claim(const struct mls_protect_ctx *c,
+					    const struct mls_received *r,
+					    u32 max_forward);
+
 #endif /* _MLS_PROTECT_H */

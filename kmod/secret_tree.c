@@ -28,6 +28,13 @@
  * check and the change are one step. The AEAD runs in the callers,
  * outside. Process context: everything may sleep.
  *
+ * A receiver that must deliver a message before its generation is used
+ * up claims the generation first (mls_stree_recv_claim()): while claimed,
+ * no other caller may claim or consume it, and the claim is then either
+ * committed (consumed) or released (nothing changed). @claims lists the
+ * claims in flight, under @lock; there are at most as many as callers
+ * between claim and commit.
+ *
  * Copyright (C) 2026 The mls authors.
  */
 
@@ -44,6 +51,7 @@
 #include <linux/bsearch.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
@@ -104,6 +112,7 @@ struct mls_stree_leaf {
  * @lock: see the top of this file
  * @nodes: node index -> its secret (Nh bytes), for nodes not yet split
  * @leaves: leaf index -> struct mls_stree_leaf, for leaves taken
+ * @claims: struct mls_stree_claim in flight
  */
 struct mls_secret_tree {
 	const struct mls_suite *suite;
@@ -112,6 +121,21 @@ struct mls_secret_tree {
 	struct mutex lock;	/* see the top of this file */
 	struct xarray nodes;
 	struct xarray leaves;
+	struct list_head claims;
+};
+
+/**
+ * struct mls_stree_claim - a received generation being delivered
+ * @node: in the tree's @claims
+ * @leaf: the sender's leaf
+ * @type: which ratchet
+ * @generation: the generation
+ */
+struct mls_stree_claim {
+	struct list_head node;
+	u32 leaf;
+	enum mls_ratchet_type type;
+	u32 generation;
 };
 
 static const char * const mls_ratchet_labels[] = {
@@ -556,6 +580,7 @@ struct mls_secret_tree *mls_stree_new(const struct mls_suite *s,
 	/* Leaf i is node 2i; the root of 2^k leaves is node 2^k - 1. */
 	t->root = roundup_pow_of_two(leaf_count) - 1;
 	mutex_init(&t->lock);
+	INIT_LIST_HEAD(&t->claims);
 	xa_init_flags(&t->nodes, XA_FLAGS_ACCOUNT);
 	xa_init_flags(&t->leaves, XA_FLAGS_ACCOUNT);
 	ret = xa_insert(&t->nodes, t->root, root, GFP_KERNEL);
@@ -577,6 +602,7 @@ err_root:
  */
 void mls_stree_free(struct mls_secret_tree *t)
 {
+	struct mls_stree_claim *c, *tmp;
 	struct mls_stree_leaf *lf;
 	unsigned long index;
 	u8 *secret;
@@ -584,6 +610,11 @@ void mls_stree_free(struct mls_secret_tree *t)
 
 	if (!t)
 		return;
+	/* Only claims whose commit failed are left (they stand for consumed). */
+	list_for_each_entry_safe(c, tmp, &t->claims, node) {
+		list_del(&c->node);
+		kfree(c);
+	}
 	xa_for_each(&t->nodes, index, secret)
 		kfree_sensitive(secret);
 	xa_destroy(&t->nodes);
@@ -753,6 +784,70 @@ out:
 	return ret;
 }
 
+/* Whether (@leaf, @type, @g) is claimed by a caller delivering it. */
+static bool mls_stree_claimed(const struct mls_secret_tree *t, u32 leaf,
+			      enum mls_ratchet_type type, u32 g)
+{
+	const struct mls_stree_claim *c;
+
+	lockdep_assert_held(&t->lock);
+	list_for_each_entry(c, &t->claims, node)
+		if (c->leaf == leaf && c->type == type && c->generation == g)
+			return true;
+	return false;
+}
+
+/*
+ * The ratchet of (@leaf, @type), created if needed, when @g may still be
+ * received: its state is checked as mls_stree_recv_key() does. Returns
+ * the ratchet or an ERR_PTR (-EALREADY, -EKEYEXPIRED, -ERANGE, -ENOMEM).
+ */
+static struct mls_ratchet *mls_stree_recv_ratchet(struct mls_secret_tree *t,
+						  u32 leaf,
+						  enum mls_ratchet_type type,
+						  u32 g, u32 max_forward)
+{
+	struct mls_stree_leaf *lf;
+	struct mls_ratchet *r;
+
+	lockdep_assert_held(&t->lock);
+	lf = xa_load(&t->leaves, leaf);
+	if (!lf) {
+		/* Whether it is in range needs no ratchet yet. */
+		if (g > max_forward)
+			return ERR_PTR(-ERANGE);
+		lf = mls_stree_leaf_get(t, leaf);
+		if (IS_ERR(lf))
+			return ERR_CAST(lf);
+	}
+	r = &lf->ratchet[type];
+	if (g < r->next) {
+		if (!mls_ratchet_find(r, g))
+			return ERR_PTR(mls_ratchet_gone(r, g));
+	} else if (g - r->next > max_forward) {
+		return ERR_PTR(-ERANGE);
+	}
+	return r;
+}
+
+/* Consume @g of @r, which mls_stree_recv_ratchet() accepted. */
+static int mls_stree_consume_locked(struct mls_secret_tree *t,
+				    struct mls_ratchet *r, u32 g,
+				    u32 out_of_order)
+{
+	struct mls_msg_key *k;
+
+	if (g >= r->next)
+		return mls_ratchet_advance(t, r, g, out_of_order);
+	k = mls_ratchet_find(r, g);
+	if (!k)
+		return mls_ratchet_gone(r, g);
+	mls_ratchet_remove(r, k);
+	/* For when @floor has passed it (mls_ratchet_gone()). */
+	mls_ratchet_mark(r, g);
+	return 0;
+}
+
 /**
  * mls_stree_recv_consume() - mark (@leaf, @type, @generation) consumed
  * @t: the tree
@@ -766,7 +861,8 @@ out:
  * most @out_of_order skipped generations (the oldest are erased first),
  * or erases the kept key of a late @generation.
  *
- * Return: 0, or -EALREADY when another caller consumed it meanwhile,
+ * Return: 0, or -EALREADY when another caller consumed or claimed it
+ * meanwhile,
  * -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(), -ENOMEM (only
  * when the leaf's ratchets must be created: fewer keys are kept rather
  * than failing for want of room for them).
@@ -775,8 +871,6 @@ int mls_stree_recv_consume(struct mls_secret_tree *t, u32 leaf,
 			   enum mls_ratchet_type type, u32 generation,
 			   u32 max_forward, u32 out_of_order)
 {
-	struct mls_stree_leaf *lf;
-	struct mls_msg_key *k;
 	struct mls_ratchet *r;
 	int ret;
 
@@ -784,37 +878,111 @@ int mls_stree_recv_consume(struct mls_secret_tree *t, u32 leaf,
 	if (ret)
 		return ret;
 	mutex_lock(&t->lock);
-	lf = xa_load(&t->leaves, leaf);
-	if (!lf) {
-		/* Whether it is in range needs no ratchet yet. */
-		if (generation > max_forward) {
-			ret = -ERANGE;
-			goto unlock;
-		}
-		lf = mls_stree_leaf_get(t, leaf);
-		if (IS_ERR(lf)) {
-			ret = PTR_ERR(lf);
-			goto unlock;
-		}
-	}
-	r = &lf->ratchet[type];
-	if (generation < r->next) {
-		k = mls_ratchet_find(r, generation);
-		if (k) {
-			mls_ratchet_remove(r, k);
-			/* For when @floor has passed it (mls_ratchet_gone()). */
-			mls_ratchet_mark(r, generation);
-		} else {
-			ret = mls_ratchet_gone(r, generation);
-		}
-	} else if (generation - r->next > max_forward) {
-		ret = -ERANGE;
-	} else {
-		ret = mls_ratchet_advance(t, r, generation, out_of_order);
-	}
-unlock:
+	r = mls_stree_recv_ratchet(t, leaf, type, generation, max_forward);
+	if (IS_ERR(r))
+		ret = PTR_ERR(r);
+	else if (mls_stree_claimed(t, leaf, type, generation))
+		ret = -EALREADY;
+	else
+		ret = mls_stree_consume_locked(t, r, generation, out_of_order);
 	mutex_unlock(&t->lock);
 	return ret;
+}
+
+/**
+ * mls_stree_recv_claim() - reserve (@leaf, @type, @generation) for one caller
+ * @t: the tree
+ * @leaf: the sender's leaf
+ * @type: which ratchet
+ * @generation: the generation of a message that authenticated
+ * @max_forward: as given to mls_stree_recv_key()
+ *
+ * Checks the generation as mls_stree_recv_consume() would, and creates
+ * the leaf's ratchets if needed, but consumes nothing: until the claim
+ * is committed or released, every other claim or consumption of the
+ * generation gets -EALREADY.
+ *
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed, or claimed by
+ * another caller), -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(),
+ * -ENOMEM.
+ */
+struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
+					     u32 leaf,
+					     enum mls_ratchet_type type,
+					     u32 generation, u32 max_forward)
+{
+	struct mls_stree_claim *c;
+	struct mls_ratchet *r;
+	int ret;
+
+	ret = mls_stree_check(t, leaf, type);
+	if (ret)
+		return ERR_PTR(ret);
+	c = kmalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->leaf = leaf;
+	c->type = type;
+	c->generation = generation;
+	mutex_lock(&t->lock);
+	r = mls_stree_recv_ratchet(t, leaf, type, generation, max_forward);
+	if (IS_ERR(r))
+		ret = PTR_ERR(r);
+	else if (mls_stree_claimed(t, leaf, type, generation))
+		ret = -EALREADY;
+	else
+		list_add(&c->node, &t->claims);
+	mutex_unlock(&t->lock);
+	if (ret) {
+		kfree(c);
+		return ERR_PTR(ret);
+	}
+	return c;
+}
+
+/**
+ * mls_stree_recv_release() - give a claim up: nothing was consumed
+ * @t: the tree
+ * @c: a claim of mls_stree_recv_claim() on @t; freed
+ */
+void mls_stree_recv_release(struct mls_secret_tree *t,
+			    struct mls_stree_claim *c)
+{
+	mutex_lock(&t->lock);
+	list_del(&c->node);
+	mutex_unlock(&t->lock);
+	kfree(c);
+}
+
+/**
+ * mls_stree_recv_commit() - consume a claimed generation
+ * @t: the tree
+ * @c: a claim of mls_stree_recv_claim() on @t
+ * @out_of_order: how many skipped generations to keep for late messages
+ *
+ * As mls_stree_recv_consume(), with no forward limit (it was checked at
+ * the claim, and the ratchet only moved closer since). If the kept key
+ * went meanwhile (dropped from the out-of-order window by a later
+ * message), the generation can no longer be received: that is consumed
+ * enough. Should the ratchet step fail, the claim stays in place until
+ * the tree is freed, so the generation is never received again. Either
+ * way the caller no longer owns @c.
+ */
+void mls_stree_recv_commit(struct mls_secret_tree *t,
+			   struct mls_stree_claim *c, u32 out_of_order)
+{
+	struct mls_ratchet *r;
+	int ret;
+
+	mutex_lock(&t->lock);
+	r = mls_stree_recv_ratchet(t, c->leaf, c->type, c->generation, U32_MAX);
+	ret = IS_ERR(r) ? PTR_ERR(r) :
+	      mls_stree_consume_locked(t, r, c->generation, out_of_order);
+	if (!ret || ret == -EALREADY || ret == -EKEYEXPIRED) {
+		list_del(&c->node);
+		kfree(c);
+	}
+	mutex_unlock(&t->lock);
 }
 
 #ifdef MLS_SELFTEST

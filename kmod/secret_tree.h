@@ -8,7 +8,11 @@
  * exactly once. Receiving is two-phase so that a key is consumed only
  * after the message authenticated: mls_stree_recv_key() derives (or finds)
  * the key without changing any state, and mls_stree_recv_consume() commits
- * the consumption once the tag verified and the output was delivered.
+ * the consumption once the tag verified. A caller that must deliver the
+ * output first claims the generation once the tag verified
+ * (mls_stree_recv_claim()), delivers, then commits or releases the claim:
+ * one caller only gets past the claim, and a failed delivery consumes
+ * nothing.
  *
  * Locking: one mutex per tree, held for the ratchet step only; callers
  * run the AEAD without it. Process context.
@@ -97,6 +101,32 @@ int mls_stree_recv_key(struct mls_secret_tree *t, u32 leaf,
 int mls_stree_recv_consume(struct mls_secret_tree *t, u32 leaf,
 			   enum mls_ratchet_type type, u32 generation,
 			   u32 max_forward, u32 out_of_order);
+
+struct mls_stree_claim;
+
+/**
+ * mls_stree_recv_claim() - reserve (@leaf, @type, @generation) for one caller
+ *
+ * For a caller that must deliver a message before its generation is used
+ * up: consumes nothing, but until mls_stree_recv_commit() or
+ * mls_stree_recv_release(), every other claim or consumption of that
+ * generation gets -EALREADY.
+ *
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed or claimed),
+ * -EKEYEXPIRED, -ERANGE, -EINVAL, -ENOMEM.
+ */
+struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
+					     u32 leaf,
+					     enum mls_ratchet_type type,
+					     u32 generation, u32 max_forward);
+
+/* The claimed generation was delivered: consume it. Takes @c. */
+void mls_stree_recv_commit(struct mls_secret_tree *t,
+			   struct mls_stree_claim *c, u32 out_of_order);
+
+/* It was not: give the claim up, nothing consumed. Takes @c. */
+void mls_stree_recv_release(struct mls_secret_tree *t,
+			    struct mls_stree_claim *c);
 
 /* Erase a key copy. */
 static inline void mls_msg_key_wipe(struct mls_msg_key *k)

@@ -12,6 +12,17 @@
  * data path takes, except a group's spinlock, held only to read the ends
  * of its epoch list and take a reference, as MLS_IOC_GROUP_INFO does.
  *
+ * Who sees a group here is who may see it elsewhere (mls_group_may_see()),
+ * as far as file permissions can say it: sysfs cannot filter a directory
+ * listing per reader. So groups/ is 0711: only root (DAC override or
+ * read-search) lists the names; others reach the directory of a group
+ * whose kernel id they know (MLS_IOC_GROUP_LIST, MLS_IOC_GROUP_INFO).
+ * Each group's directory is 0500 for its owner, plus read and search for
+ * its group and others as the group's mode lets them read; its files
+ * likewise (0400 plus the mode's read bits). Looking a name up still
+ * tells whether that kernel id exists, as the groups_active count tells
+ * how many do: nothing more.
+ *
  * A group's directory holds no reference on the group: it is removed by
  * the group's destroyer, and kobject_del() returns only once no show is
  * running (kernfs drains them) and none can start.
@@ -437,6 +448,27 @@ static const struct kobj_type mls_group_ktype = {
 	.get_ownership	= mls_group_kobj_ownership,
 };
 
+/*
+ * sysfs makes every directory 0755 and offers no chmod of one; a
+ * directory is found by name under its parent as an attribute is, so
+ * sysfs_chmod_file() sets its mode.
+ */
+static int mls_sysfs_dir_mode(struct kobject *parent, const char *name,
+			      umode_t mode)
+{
+	struct attribute dir = { .name = name };
+
+	return sysfs_chmod_file(parent, &dir, mode);
+}
+
+/* The mode's read bits for the group and others, with search to match. */
+static umode_t mls_group_dir_mode(const struct mls_group *g)
+{
+	umode_t r = g->mode & 0044;
+
+	return 0500 | r | (r >> 2);
+}
+
 int mls_sysfs_group_add(struct mls_group *g)
 {
 	struct mls_group_kobj *gk;
@@ -449,6 +481,13 @@ int mls_sysfs_group_add(struct mls_group *g)
 	ret = kobject_init_and_add(&gk->kobj, &mls_group_ktype, mls_groups_kobj,
 				   "%u", g->id);
 	if (ret) {
+		kobject_put(&gk->kobj);
+		return ret;
+	}
+	ret = mls_sysfs_dir_mode(mls_groups_kobj, kobject_name(&gk->kobj),
+				 mls_group_dir_mode(g));
+	if (ret) {
+		kobject_del(&gk->kobj);
 		kobject_put(&gk->kobj);
 		return ret;
 	}
@@ -489,8 +528,15 @@ int mls_sysfs_init(void)
 		ret = -ENOMEM;
 		goto err_link;
 	}
+	/* Listed by root only; see the top of this file. */
+	ret = mls_sysfs_dir_mode(mls_kobj, "groups", 0711);
+	if (ret)
+		goto err_groups_kobj;
 	return 0;
 
+err_groups_kobj:
+	kobject_put(mls_groups_kobj);
+	mls_groups_kobj = NULL;
 err_link:
 	sysfs_remove_link(mls_kobj, "module");
 err_groups:

@@ -11,10 +11,12 @@
  * kernel would never send can be crafted here.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/mls.h>
@@ -957,6 +959,166 @@ TEST_F(data, decrypt_efault_burns_nothing)
 	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, &d));
 	ASSERT_EQ(0, dec_msg(p->b, m, &self->d));
 	EXPECT_EQ(0, self->d.gen);
+}
+
+/*
+ * The struct itself cannot be written back (it lies in a read-only page,
+ * which the kernel can read it from): EFAULT, the generation is not used
+ * up, and the plaintext written meanwhile is wiped; the retry gets it.
+ */
+TEST_F(data, decrypt_struct_copy_back_efault_then_retry)
+{
+	static const char text[] = "copy-back fault: this plaintext must not stay";
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *o = &self->d;
+	long page = sysconf(_SC_PAGESIZE);
+	struct mls_decrypt *d;
+	void *map;
+
+	ASSERT_EQ(0, enc_text(p->a, text, m));
+	map = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	d = map;
+	memset(o->content, 0xee, sizeof(o->content));
+	memset(o->sig, 0xee, sizeof(o->sig));
+	dec_init(d, m->buf, m->len, o);
+	ASSERT_EQ(0, mprotect(map, (size_t)page, PROT_READ));
+	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, d));
+	/* Nothing delivered: the buffers hold neither text nor signature. */
+	EXPECT_FALSE(memmem_found(o->content, sizeof(o->content), text, strlen(text)));
+	EXPECT_FALSE(memmem_found(o->sig, sizeof(o->sig), "signatur", 8));
+	/* Twice: a failed call left nothing behind, not even a claim. */
+	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, d));
+
+	ASSERT_EQ(0, mprotect(map, (size_t)page, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, xioctl(p->b, MLS_IOC_DECRYPT, d));
+	EXPECT_EQ(strlen(text), d->content.len);
+	EXPECT_EQ(0, memcmp(o->content, text, strlen(text)));
+	EXPECT_EQ(0, d->generation);
+	EXPECT_EQ(0, d->sender_leaf);
+	/* Delivered once: now it is a replay. */
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, m, o));
+	munmap(map, (size_t)page);
+}
+
+/*
+ * An output that faults after another was written: EFAULT, nothing
+ * consumed, and what was written is wiped.
+ */
+TEST_F(data, decrypt_output_efault_wipes)
+{
+	static const char text[] = "the signature faults, the content was written";
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct mls_decrypt d;
+
+	ASSERT_EQ(0, enc_text(p->a, text, m));
+	memset(self->d.content, 0xee, sizeof(self->d.content));
+	dec_init(&d, m->buf, m->len, &self->d);
+	d.signature.addr = BAD_ADDR;
+	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	EXPECT_FALSE(memmem_found(self->d.content, sizeof(self->d.content), text,
+				  strlen(text)));
+	ASSERT_EQ(0, dec_msg(p->b, m, &self->d));
+	EXPECT_EQ(strlen(text), self->d.content_len);
+	EXPECT_EQ(0, memcmp(self->d.content, text, strlen(text)));
+}
+
+#define RACE_THREADS	8
+#define RACE_ROUNDS	40
+
+struct race {
+	pthread_barrier_t start;
+	int fd;
+	const struct msg *m;
+	struct dec out[RACE_THREADS];
+	int ret[RACE_THREADS];
+};
+
+struct race_arg {
+	struct race *r;
+	int i;
+};
+
+static void *race_decrypt(void *arg)
+{
+	struct race_arg *a = arg;
+	struct race *r = a->r;
+
+	pthread_barrier_wait(&r->start);
+	r->ret[a->i] = dec_msg(r->fd, r->m, &r->out[a->i]);
+	return NULL;
+}
+
+static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/*
+ * Several threads decrypt one message at once: exactly one gets 0 and
+ * the plaintext; the others get EALREADY and their buffers are untouched.
+ */
+TEST_F_TIMEOUT(data, concurrent_decrypts_one_winner, 120)
+{
+	struct pair *p = &self->p;
+	struct race *r = calloc(1, sizeof(*r));
+	struct race_arg args[RACE_THREADS];
+	pthread_t th[RACE_THREADS];
+	uint8_t *content = malloc(MSG_MAX);
+	size_t clen = MSG_MAX - 1024;
+	int round, i;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_NE(NULL, content);
+	r->fd = p->b;
+	r->m = &self->m;
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		int winners = 0, already = 0;
+
+		fill_pattern(content, clen, (unsigned int)round);
+		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "race", 4,
+					 content, clen, sig64, sizeof(sig64), &self->m));
+		ASSERT_EQ(0, pthread_barrier_init(&r->start, NULL, RACE_THREADS));
+		for (i = 0; i < RACE_THREADS; i++) {
+			memset(&r->out[i], 0xa5, sizeof(r->out[i]));
+			args[i].r = r;
+			args[i].i = i;
+			ASSERT_EQ(0, pthread_create(&th[i], NULL, race_decrypt, &args[i]));
+		}
+		for (i = 0; i < RACE_THREADS; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&r->start);
+		for (i = 0; i < RACE_THREADS; i++) {
+			struct dec *o = &r->out[i];
+
+			if (r->ret[i] == 0) {
+				winners++;
+				EXPECT_EQ(clen, o->content_len);
+				EXPECT_EQ(0, memcmp(o->content, content, clen));
+				continue;
+			}
+			EXPECT_EQ(-EALREADY, r->ret[i]) TH_LOG("round %d thread %d: %s",
+							       round, i, strerror(-r->ret[i]));
+			already++;
+			EXPECT_TRUE(all_bytes(o->aad, sizeof(o->aad), 0xa5) &&
+				    all_bytes(o->content, sizeof(o->content), 0xa5) &&
+				    all_bytes(o->sig, sizeof(o->sig), 0xa5))
+				TH_LOG("round %d: thread %d got EALREADY and the plaintext",
+				       round, i);
+		}
+		EXPECT_EQ(1, winners) TH_LOG("round %d", round);
+		EXPECT_EQ(RACE_THREADS - 1, already) TH_LOG("round %d", round);
+	}
+	free(content);
+	free(r);
 }
 
 /* Same secrets, other group_id: EBADMSG; same group_id: fine. */

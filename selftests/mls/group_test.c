@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1632,6 +1633,9 @@ TEST_F(life, set_policy_caps)
 		EXPECT_EQ(-EINVAL, grp_policy1(p->a, f[i].mask, 0xffffffff)) TH_LOG("%s", f[i].cap);
 		EXPECT_EQ(0, grp_policy1(p->a, f[i].mask, (__u32)cap)) TH_LOG("%s", f[i].cap);
 	}
+	/* 0 is "no age limit": more than any finite cap allows. */
+	ASSERT_LT(0, mod_param("epoch_max_age_ms_max"));
+	EXPECT_EQ(-EINVAL, grp_policy1(p->a, MLS_POLICY_EPOCH_MAX_AGE, 0));
 	ASSERT_EQ(0, grp_info(p->a, &info, gid, sizeof(gid)));
 	EXPECT_EQ(mod_param("out_of_order_max"), info.policy.out_of_order);
 	EXPECT_EQ(mod_param("max_forward_max"), info.policy.max_forward);
@@ -1808,6 +1812,94 @@ TEST_F(life, open_checks_owner_and_mode)
 			TH_LOG("mode %#o uid %u gid %u", cases[i].mode, cases[i].uid, cases[i].gid);
 		close(fd);
 	}
+}
+
+struct list_case {
+	__u32 ids[4];
+	bool want[4];		/* whether the child sees ids[i] */
+};
+
+/* MLS_IOC_GROUP_LIST, then: a group of its own is listed too. */
+static int child_list(void *arg)
+{
+	const struct list_case *c = arg;
+	static __u32 ids[4096];
+	struct mls_group_list l;
+	struct mls_group_new n;
+	int ctl = ctl_open(), own, i;
+	__u32 j;
+
+	CHILD_CHECK(ctl >= 0);
+	new_plain(&n, 1, "child's", 7, MLS_GROUP_F_EPHEMERAL);
+	n.mode = 0600;
+	own = grp_create(ctl, &n);
+	CHILD_CHECK(own >= 0);
+	memset(&l, 0, sizeof(l));
+	l.count = sizeof(ids) / sizeof(ids[0]);
+	l.ids = (uintptr_t)ids;
+	CHILD_CHECK(xioctl(ctl, MLS_IOC_GROUP_LIST, &l) == 0);
+	for (i = 0; i < 4; i++) {
+		bool seen = false;
+
+		for (j = 0; j < l.count; j++)
+			seen |= ids[j] == c->ids[i];
+		if (seen != c->want[i])
+			fprintf(stderr, "#   child (uid %u gid %u): group %u %s\n", getuid(),
+				getgid(), c->ids[i], seen ? "listed" : "not listed");
+		CHILD_CHECK(seen == c->want[i]);
+	}
+	for (j = 0; j < l.count && ids[j] != n.id; j++)
+		;
+	CHILD_CHECK(j < l.count);
+	/* The count is what it may see: asking with no room says the same. */
+	l.count = 0;
+	CHILD_CHECK(xioctl(ctl, MLS_IOC_GROUP_LIST, &l) == 0 || errno == ENOSPC);
+	close(own);
+	close(ctl);
+	return 0;
+}
+
+/*
+ * MLS_IOC_GROUP_LIST shows a caller the groups it may see, as the netlink
+ * dump does: its own, and others' as their mode's read bits let it read
+ * them (group, then other); CAP_NET_ADMIN (root here) sees all.
+ */
+TEST_F(life, list_shows_only_visible_groups)
+{
+	static const __u16 modes[4] = { 0600, 0640, 0604, 0660 };
+	struct list_case c;
+	int fd[4], i;
+
+	for (i = 0; i < 4; i++) {
+		fd[i] = root_group(self->p.ctl, modes[i], &c.ids[i]);
+		ASSERT_LE(0, fd[i]);
+	}
+	/* uid 1000 gid 1000: only the other-readable one */
+	c.want[0] = false;
+	c.want[1] = false;
+	c.want[2] = true;
+	c.want[3] = false;
+	EXPECT_EQ(0, as_user(1000, 1000, child_list, &c));
+	/* in root's group: the group-readable ones, and not 0604's... */
+	c.want[1] = true;
+	c.want[3] = true;
+	c.want[2] = false;	/* a member of the group gets the group bits */
+	EXPECT_EQ(0, as_user(1000, 0, child_list, &c));
+	/* root sees them all */
+	{
+		__u32 ids[4096];
+		struct mls_group_list l = { .count = 4096, .ids = (uintptr_t)ids };
+		__u32 j;
+
+		ASSERT_EQ(0, xioctl(self->p.ctl, MLS_IOC_GROUP_LIST, &l));
+		for (i = 0; i < 4; i++) {
+			for (j = 0; j < l.count && ids[j] != c.ids[i]; j++)
+				;
+			EXPECT_LT(j, l.count) TH_LOG("root does not see mode %#o", modes[i]);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
 }
 
 struct own_case {
@@ -2275,6 +2367,76 @@ TEST_F_TIMEOUT(life, max_groups_enospc, 600)
 		close(fd);
 	}
 	free(ids);
+}
+
+/* ------------------------------------------------------ module defaults */
+
+#define MODULE_PATH	"/mls/mls.ko"
+
+/* finit_module(MODULE_PATH) with the VM's parameters and @extra: 0 or -errno. */
+static int mod_load(const char *extra)
+{
+	char params[1024], all[1280];
+	int mfd, r, i;
+
+	vm_module_params(params, sizeof(params));
+	snprintf(all, sizeof(all), "%s %s", params, extra);
+	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	r = (int)syscall(SYS_finit_module, mfd, all, 0) ? -errno : 0;
+	close(mfd);
+	for (i = 0; !r && i < 100 && access("/dev/mls", F_OK); i++)
+		sleep_ms(50);
+	return r;
+}
+
+/*
+ * A default epoch_max_age_ms of 0 ("no age limit") under a finite
+ * epoch_max_age_ms_max would give every new group a retention above the
+ * administrator's cap: the module refuses to load (EINVAL). With no cap
+ * (epoch_max_age_ms_max=0), 0 is fine. Runs in the test VM only: it
+ * unloads the module the other suites use and loads it back as the VM did.
+ */
+TEST(module_default_max_age_zero_needs_no_cap)
+{
+	int r, fd;
+
+	if (getuid() != 0 || access(MODULE_PATH, R_OK))
+		SKIP(return, "not in the test VM (no %s)", MODULE_PATH);
+	ASSERT_EQ(0, syscall(SYS_delete_module, "mls", O_NONBLOCK))
+		TH_LOG("delete_module: %s", strerror(errno));
+
+	/* Until the module is back, EXPECT only. */
+	r = mod_load("epoch_max_age_ms=0");
+	EXPECT_EQ(-EINVAL, r) TH_LOG("epoch_max_age_ms=0 under a cap: %s", strerror(-r));
+	if (!r)
+		EXPECT_EQ(0, syscall(SYS_delete_module, "mls", O_NONBLOCK));
+	r = mod_load("epoch_max_age_ms=0 epoch_max_age_ms_max=0");
+	EXPECT_EQ(0, r) TH_LOG("epoch_max_age_ms=0 without a cap: %s", strerror(-r));
+	if (!r) {
+		struct mls_set_policy sp;
+		struct pair p;
+
+		EXPECT_EQ(0, mod_param("epoch_max_age_ms"));
+		/* Without a cap a group may set 0, or any age. */
+		EXPECT_EQ(0, pair_make(&p, 1));
+		memset(&sp, 0, sizeof(sp));
+		sp.mask = MLS_POLICY_EPOCH_MAX_AGE;
+		EXPECT_EQ(0, xioctl(p.a, MLS_IOC_SET_POLICY, &sp));
+		sp.policy.epoch_max_age_ms = 0xffffffff;
+		EXPECT_EQ(0, xioctl(p.a, MLS_IOC_SET_POLICY, &sp));
+		pair_close(&p);
+		EXPECT_EQ(0, syscall(SYS_delete_module, "mls", O_NONBLOCK))
+			TH_LOG("delete_module: %s", strerror(errno));
+	}
+	/* Back for the suites that follow, as the VM loaded it. */
+	r = mod_load("");
+	ASSERT_EQ(0, r) TH_LOG("finit_module: %s", strerror(-r));
+	fd = open("/dev/mls", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_LT(0, mod_param("epoch_max_age_ms"));
 }
 
 TEST_HARNESS_MAIN

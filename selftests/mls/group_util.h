@@ -176,6 +176,37 @@ static inline long long mod_param(const char *name)
 	return read_ll_file(path);
 }
 
+/*
+ * The longest epoch_max_age_ms a group may set: the module's cap, or 0
+ * ("no limit") when the module has none. 0 is refused under a finite cap.
+ */
+static inline __u32 max_age_longest(void)
+{
+	long long cap = mod_param("epoch_max_age_ms_max");
+
+	return cap > 0 ? (__u32)cap : 0;
+}
+
+/* The module parameters the VM loaded it with (mlsvm.params=a=1,b=2). */
+static inline void vm_module_params(char *out, size_t cap)
+{
+	char cmdline[4096] = { 0 }, *p, *q;
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	out[0] = 0;
+	p = n > 0 ? strstr(cmdline, "mlsvm.params=") : NULL;
+	if (!p)
+		return;
+	p += strlen("mlsvm.params=");
+	snprintf(out, cap, "%.*s", (int)strcspn(p, " \n"), p);
+	for (q = out; *q; q++)
+		if (*q == ',')
+			*q = ' ';
+}
+
 static inline uint64_t now_ms(void)
 {
 	struct timespec ts;

@@ -1385,7 +1385,7 @@ TEST_F_TIMEOUT(nl, events_epoch_expired_by_count_and_by_age, 60)
 	mine_add(n.id);
 	EXPECT_EVENT(l, e, MLS_CMD_GROUP_CREATED, n.id);
 	ASSERT_EQ(0, grp_policy1(fd, MLS_POLICY_EPOCHS_KEPT, 1));
-	ASSERT_EQ(0, grp_policy1(fd, MLS_POLICY_EPOCH_MAX_AGE, 0));
+	ASSERT_EQ(0, grp_policy1(fd, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
 	EXPECT_QUIET(l, e);
 
 	/* One past epoch kept: the second commit drops epoch 0, after its change. */
@@ -1423,7 +1423,7 @@ TEST_F_TIMEOUT(nl, events_epoch_expired_by_count_and_by_age, 60)
 	resp_free(&r);
 
 	/* A destroyed group's epochs are not "expired". */
-	ASSERT_EQ(0, grp_policy1(fd, MLS_POLICY_EPOCH_MAX_AGE, 0));
+	ASSERT_EQ(0, grp_policy1(fd, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
 	ASSERT_EQ(0, commit_roster(fd, &in, cs, 1, NULL, 0));
 	EXPECT_CHANGED(l, e, n.id, 3, 4, 1, 1);
 	ASSERT_EQ(0, grp_destroy(fd));
@@ -1855,26 +1855,6 @@ TEST_F_TIMEOUT(nl, enobufs_when_not_reading_then_dump_recovers, 60)
 
 /* ------------------------------------------------------ module unload */
 
-/* The module parameters the VM loaded it with (mlsvm.params=a=1,b=2). */
-static void vm_params(char *out, size_t cap)
-{
-	char cmdline[4096] = { 0 }, *p, *q;
-	int fd = open("/proc/cmdline", O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	out[0] = 0;
-	p = n > 0 ? strstr(cmdline, "mlsvm.params=") : NULL;
-	if (!p)
-		return;
-	p += strlen("mlsvm.params=");
-	snprintf(out, cap, "%.*s", (int)strcspn(p, " \n"), p);
-	for (q = out; *q; q++)
-		if (*q == ',')
-			*q = ' ';
-}
-
 /*
  * Unloading sends MLS_CMD_SHUTDOWN, then MLS_CMD_GROUP_DESTROYED for each
  * group left. Runs in the test VM only (it unloads the module the other
@@ -1939,7 +1919,7 @@ TEST_F_TIMEOUT(nl, shutdown_on_unload_then_reload, 600)
 	EXPECT_EQ(nids, destroyed);
 
 	/* Back for the suites that follow, as the VM loaded it. */
-	vm_params(params, sizeof(params));
+	vm_module_params(params, sizeof(params));
 	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, mfd);
 	r = (int)syscall(SYS_finit_module, mfd, params, 0);

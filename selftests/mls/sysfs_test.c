@@ -16,6 +16,7 @@
  * (4096 each): filling both takes about 2 s under TCG, about 70 s on the
  * KASAN/lockdep kernel of make check-debug.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -704,8 +705,8 @@ TEST_F_TIMEOUT(sysfs, retention_counts_expired_epochs, 120)
 
 	ASSERT_EQ(0, pair_make_flags(&p, 1, 0));
 	/* Kept by count only: no epoch ages out during the test. */
-	ASSERT_EQ(0, grp_policy1(p.a, MLS_POLICY_EPOCH_MAX_AGE, 0));
-	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, 0));
+	ASSERT_EQ(0, grp_policy1(p.a, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
+	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
 	ASSERT_EQ(0, grp_policy1(p.a, MLS_POLICY_EPOCHS_KEPT, 1));
 	counters_read(&m0);
 	for (i = 0; i < 3; i++)
@@ -736,7 +737,7 @@ TEST_F_TIMEOUT(sysfs, retention_counts_expired_epochs, 120)
 	EXPECT_DELTA(m0, m1, expired, 3);
 
 	/* Epochs of a destroyed group are not expired by retention. */
-	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, 0));
+	ASSERT_EQ(0, grp_policy1(p.b, MLS_POLICY_EPOCH_MAX_AGE, max_age_longest()));
 	ASSERT_EQ(0, pair_commit(&p));
 	EXPECT_EQ(3, g_u64(p.b_id, "oldest_epoch"));
 	counters_read(&m0);
@@ -908,6 +909,83 @@ static int child_make_group(void *arg)
 	CHILD_CHECK(write(pipes[0], &n.id, sizeof(n.id)) == sizeof(n.id));
 	CHILD_CHECK(read(pipes[1], &go, 1) == 1);
 	return 0;
+}
+
+struct dir_case {
+	__u32 hidden, shown;	/* root's groups, mode 0600 and 0604 */
+};
+
+/* What another user finds when it lists and enters the directories. */
+static int child_list_dirs(void *arg)
+{
+	const struct dir_case *c = arg;
+	char path[128];
+	struct dirent *de;
+	bool epoch = false;
+	DIR *d;
+
+	/* The names are listed by root only. */
+	d = opendir(SYS "/groups");
+	CHILD_CHECK(!d && errno == EACCES);
+	/* A group it may not see: not entered, not listed. */
+	snprintf(path, sizeof(path), SYS "/groups/%u", c->hidden);
+	d = opendir(path);
+	CHILD_CHECK(!d && errno == EACCES);
+	snprintf(path, sizeof(path), SYS "/groups/%u/epoch", c->hidden);
+	CHILD_CHECK(open(path, O_RDONLY) == -1 && errno == EACCES);
+	/* One it may see: as the netlink dump and MLS_IOC_GROUP_LIST show it. */
+	snprintf(path, sizeof(path), SYS "/groups/%u", c->shown);
+	d = opendir(path);
+	CHILD_CHECK(d != NULL);
+	while ((de = readdir(d)))
+		epoch |= !strcmp(de->d_name, "epoch");
+	closedir(d);
+	CHILD_CHECK(epoch);
+	return 0;
+}
+
+/*
+ * sysfs cannot filter a listing per reader: groups/ is 0711 (only root
+ * lists the kernel ids), and each group's directory is 0500 plus read
+ * and search for its group and others as the group's mode lets them
+ * read it, the rule of MLS_IOC_GROUP_LIST and of the netlink dump.
+ */
+TEST_F(sysfs, group_dirs_listed_as_groups_are_seen)
+{
+	static const struct { __u16 mode, dir; } m[] = {
+		{ 0600, 0500 }, { 0604, 0505 }, { 0640, 0550 }, { 0666, 0555 },
+	};
+	struct dir_case c;
+	char path[128];
+	struct stat sb;
+	int fd[4], i;
+	__u32 id[4];
+	DIR *d;
+
+	ASSERT_EQ(0, stat(SYS "/groups", &sb));
+	EXPECT_TRUE(S_ISDIR(sb.st_mode));
+	EXPECT_EQ(0711, sb.st_mode & 07777);
+	for (i = 0; i < 4; i++) {
+		fd[i] = plain_group(self->ctl, m[i].mode, &id[i]);
+		ASSERT_LE(0, fd[i]);
+		snprintf(path, sizeof(path), SYS "/groups/%u", id[i]);
+		ASSERT_EQ(0, stat(path, &sb));
+		EXPECT_TRUE(S_ISDIR(sb.st_mode));
+		EXPECT_EQ(m[i].dir, sb.st_mode & 07777) TH_LOG("mode %#o", m[i].mode);
+	}
+	/* root lists them all */
+	d = opendir(SYS "/groups");
+	ASSERT_NE(NULL, d);
+	closedir(d);
+	c.hidden = id[0];
+	c.shown = id[1];
+	EXPECT_EQ(0, as_user(OTHER_UID, OTHER_UID, child_list_dirs, &c));
+	/* In root's group, 0640 shows, 0604 does not: the group's bits. */
+	c.hidden = id[1];
+	c.shown = id[2];
+	EXPECT_EQ(0, as_user(OTHER_UID, 0, child_list_dirs, &c));
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
 }
 
 TEST_F(sysfs, group_files_owner_and_mode)

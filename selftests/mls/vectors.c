@@ -124,10 +124,16 @@ const char *vec_dir(void)
 json_t *vec_load(const char *file)
 {
 	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", vec_dir(), file);
+	return vec_load_path(path);
+}
+
+json_t *vec_load_path(const char *path)
+{
 	json_error_t err;
 	json_t *root;
 
-	snprintf(path, sizeof(path), "%s/%s", vec_dir(), file);
 	root = json_load_file(path, 0, &err);
 	if (!root) {
 		fprintf(stderr, "# %s: %s (line %d)\n", path, err.text, err.line);
@@ -165,6 +171,25 @@ size_t vec_entry_count(json_t *root, unsigned int suite)
 	while (vec_entry(root, suite, n))
 		n++;
 	return n;
+}
+
+int vec_set_hex(json_t *obj, const char *key, const uint8_t *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *h = malloc(2 * len + 1);
+	size_t i;
+	int ret;
+
+	if (!h)
+		return -1;
+	for (i = 0; i < len; i++) {
+		h[2 * i] = digits[p[i] >> 4];
+		h[2 * i + 1] = digits[p[i] & 15];
+	}
+	h[2 * len] = 0;
+	ret = json_object_set_new(obj, key, json_string(h));
+	free(h);
+	return ret ? -1 : 0;
 }
 
 int vec_get_hex(json_t *obj, const char *key, struct bytes *out)

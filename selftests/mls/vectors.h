@@ -87,6 +87,10 @@ const char *vec_dir(void);
 /* Load @file (e.g. "key-schedule.json") from vec_dir(); NULL on error,
  * with the reason on stderr. The caller json_decref()s it. */
 json_t *vec_load(const char *file);
+/* The same from a path of its own. */
+json_t *vec_load_path(const char *path);
+/* obj[key] = the hex of @len bytes at @p (lowercase). */
+int vec_set_hex(json_t *obj, const char *key, const uint8_t *p, size_t len);
 /* The @nth (0-based) entry of the array @root whose cipher_suite is @suite. */
 json_t *vec_entry(json_t *root, unsigned int suite, size_t nth);
 /* Number of entries of @root for @suite. */

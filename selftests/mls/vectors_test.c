@@ -14,9 +14,18 @@
  *                       the kernel's messages open with the vector's keys
  *  message_protection.* the vector's PrivateMessages decrypt in the
  *                       kernel, their signatures verify; a round trip
+ *  derived.*            files of the same schema with other values,
+ *                       written here by the oracle: the same code passes
+ *                       over them, and fails once their second case is
+ *                       corrupted
  *
- * The vectors are read from $MLS_VECTORS (default /mls/vectors).
- * A suite the kernel does not support fails; nothing is skipped.
+ * The vectors are read from $MLS_VECTORS (default /mls/vectors). Every
+ * test runs over exactly what a file lists for its suite: every case,
+ * every leaf, every generation (in order and out of order, the group's
+ * policy raised as far as a case needs, up to the module's caps), every
+ * epoch; what ran is printed per file. A suite the kernel does not
+ * support, a case that needs more than a cap, a field missing or
+ * malformed: each fails; nothing is skipped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/mls.h>
@@ -93,6 +103,25 @@ static int open_dev(struct __test_metadata *_metadata, unsigned int suite)
 	ASSERT_TRUE(v.suites & (1ULL << suite))
 		TH_LOG("ciphersuite %u is not supported by the kernel", suite);
 	return fd;
+}
+
+/* A module parameter, or -1. */
+static long long mod_param_ll(const char *name)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/mls/parameters/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 10);
 }
 
 /* An installed group (MLS_GROUP_F_INSTALL). */
@@ -218,17 +247,13 @@ FIXTURE_TEARDOWN(oracle)
 }
 
 /* ExpandWithLabel, DeriveSecret, DeriveTreeSecret, SignWithLabel. */
-TEST_F(oracle, crypto_basics)
+static void oracle_crypto_basics_case(struct __test_metadata *_metadata,
+				      const struct vec_suite *cs, json_t *e)
 {
-	const struct vec_suite *cs = self->cs;
-	json_t *root = vec_load("crypto-basics.json"), *e, *o;
+	json_t *o;
 	struct bytes secret, ctx, out, priv, pub, content, sig, mysig;
 	uint8_t buf[VEC_MAX_HASH * 4];
 	uint64_t len, gen;
-
-	ASSERT_NE(NULL, root);
-	e = vec_entry(root, cs->id, 0);
-	ASSERT_NE(NULL, e) TH_LOG("no crypto-basics vector for suite %u", cs->id);
 
 	o = json_object_get(e, "expand_with_label");
 	ASSERT_EQ(0, vec_get_hex(o, "secret", &secret));
@@ -286,22 +311,32 @@ TEST_F(oracle, crypto_basics)
 	bytes_free(&content);
 	bytes_free(&sig);
 	bytes_free(&mysig);
+}
+
+TEST_F(oracle, crypto_basics)
+{
+	json_t *root = vec_load("crypto-basics.json");
+	size_t nth, count;
+
+	ASSERT_NE(NULL, root);
+	count = vec_entry_count(root, self->cs->id);
+	ASSERT_LT(0, count) TH_LOG("no crypto-basics vector for suite %u", self->cs->id);
+	for (nth = 0; nth < count; nth++)
+		oracle_crypto_basics_case(_metadata, self->cs, vec_entry(root, self->cs->id, nth));
+	ksft_print_msg("crypto-basics.json, suite %u: %zu cases\n", self->cs->id, count);
 	json_decref(root);
 }
 
 /* The key schedule, GroupContext encoding and MLS-Exporter of every epoch. */
-TEST_F(oracle, key_schedule)
+static void oracle_ks_case(struct __test_metadata *_metadata,
+			   const struct vec_suite *cs, json_t *e)
 {
-	const struct vec_suite *cs = self->cs;
-	json_t *root = vec_load("key-schedule.json"), *e, *ep, *ex;
+	json_t *ep, *ex;
 	struct bytes gid, init, v[16];
 	struct vec_epoch_secrets s;
 	uint8_t next_init[VEC_MAX_HASH], out[1024];
 	size_t i;
 
-	ASSERT_NE(NULL, root);
-	e = vec_entry(root, cs->id, 0);
-	ASSERT_NE(NULL, e) TH_LOG("no key-schedule vector for suite %u", cs->id);
 	ASSERT_EQ(0, vec_get_hex(e, "group_id", &gid));
 	ASSERT_EQ(0, vec_get_hex(e, "initial_init_secret", &init));
 	ASSERT_EQ(cs->nh, init.len);
@@ -384,6 +419,20 @@ TEST_F(oracle, key_schedule)
 	}
 	bytes_free(&gid);
 	bytes_free(&init);
+}
+
+TEST_F(oracle, key_schedule)
+{
+	json_t *root = vec_load("key-schedule.json");
+	size_t nth, count;
+
+	ASSERT_NE(NULL, root);
+	count = vec_entry_count(root, self->cs->id);
+	ASSERT_LT(0, count) TH_LOG("no key-schedule vector for suite %u", self->cs->id);
+	for (nth = 0; nth < count; nth++)
+		oracle_ks_case(_metadata, self->cs, vec_entry(root, self->cs->id, nth));
+	ksft_print_msg("key-schedule.json, suite %u: %zu cases (oracle)\n", self->cs->id,
+		       count);
 	json_decref(root);
 }
 
@@ -558,10 +607,9 @@ static int mp_open(const struct vec_suite *cs, const struct mp *m,
 }
 
 /* The three PrivateMessages open in userspace; their signatures verify. */
-TEST_F(oracle, message_protection)
+static void oracle_mp_case(struct __test_metadata *_metadata,
+			   const struct vec_suite *cs, json_t *e)
 {
-	const struct vec_suite *cs = self->cs;
-	json_t *root = vec_load("message-protection.json"), *e;
 	const uint8_t *app, *sig, *tag;
 	size_t app_len, sig_len, tag_len;
 	struct vec_sender_data sd;
@@ -570,9 +618,6 @@ TEST_F(oracle, message_protection)
 	struct wbuf gc;
 	struct mp m;
 
-	ASSERT_NE(NULL, root);
-	e = vec_entry(root, cs->id, 0);
-	ASSERT_NE(NULL, e) TH_LOG("no message-protection vector for suite %u", cs->id);
 	ASSERT_EQ(0, mp_load(e, &m));
 	mp_context(cs, &m, &gc);
 	ASSERT_EQ(0, gc.err);
@@ -650,14 +695,25 @@ TEST_F(oracle, message_protection)
 	}
 	wb_free(&gc);
 	mp_free(&m);
+}
+
+TEST_F(oracle, message_protection)
+{
+	json_t *root = vec_load("message-protection.json");
+	size_t nth, count;
+
+	ASSERT_NE(NULL, root);
+	count = vec_entry_count(root, self->cs->id);
+	ASSERT_LT(0, count) TH_LOG("no message-protection vector for suite %u",
+				   self->cs->id);
+	for (nth = 0; nth < count; nth++)
+		oracle_mp_case(_metadata, self->cs, vec_entry(root, self->cs->id, nth));
 	json_decref(root);
 }
 
 /* ======================================================================== */
 /* key_schedule                                                            */
 /* ======================================================================== */
-
-#define KS_MAX_EPOCHS 16
 
 struct ks_epoch {
 	struct bytes commit_secret, psk_secret, tree_hash, cth, group_context;
@@ -666,81 +722,74 @@ struct ks_epoch {
 	uint64_t exp_len;
 };
 
-FIXTURE(key_schedule) {
+/* One case of a key-schedule file, loaded. */
+struct ks {
 	const struct vec_suite *cs;
 	int dev;
-	json_t *root;
 	struct bytes gid, init;
 	size_t n;
-	struct ks_epoch ep[KS_MAX_EPOCHS];
+	struct ks_epoch *ep;
 };
 
-FIXTURE_VARIANT(key_schedule) {
-	unsigned int suite;
+/* What a run over a file covered, printed per file. */
+struct vec_counts {
+	size_t cases, leaves, generations, epochs, messages;
 };
 
-ALL_SUITES(key_schedule);
-
-FIXTURE_SETUP(key_schedule)
+static void ks_free(struct ks *k)
 {
-	json_t *e, *ep, *ex;
 	size_t i;
 
-	self->cs = vec_suite(variant->suite);
-	ASSERT_NE(NULL, self->cs);
-	self->root = vec_load("key-schedule.json");
-	ASSERT_NE(NULL, self->root);
-	e = vec_entry(self->root, variant->suite, 0);
-	ASSERT_NE(NULL, e) TH_LOG("no key-schedule vector for suite %u", variant->suite);
-	ASSERT_EQ(0, vec_get_hex(e, "group_id", &self->gid));
-	ASSERT_EQ(0, vec_get_hex(e, "initial_init_secret", &self->init));
-	self->n = json_array_size(json_object_get(e, "epochs"));
-	ASSERT_LE(2, self->n);
-	ASSERT_GE(KS_MAX_EPOCHS, self->n);
-	json_array_foreach(json_object_get(e, "epochs"), i, ep) {
-		struct ks_epoch *k = &self->ep[i];
+	for (i = 0; k->ep && i < k->n; i++) {
+		struct ks_epoch *e = &k->ep[i];
 
-		ex = json_object_get(ep, "exporter");
-		ASSERT_EQ(0, vec_get_hex(ep, "commit_secret", &k->commit_secret));
-		ASSERT_EQ(0, vec_get_hex(ep, "psk_secret", &k->psk_secret));
-		ASSERT_EQ(0, vec_get_hex(ep, "tree_hash", &k->tree_hash));
-		ASSERT_EQ(0, vec_get_hex(ep, "confirmed_transcript_hash", &k->cth));
-		ASSERT_EQ(0, vec_get_hex(ep, "group_context", &k->group_context));
-		ASSERT_EQ(0, vec_get_hex(ep, "joiner_secret", &k->joiner));
-		ASSERT_EQ(0, vec_get_hex(ep, "welcome_secret", &k->welcome));
-		ASSERT_EQ(0, vec_get_hex(ep, "epoch_authenticator", &k->authenticator));
-		ASSERT_EQ(0, vec_get_hex(ex, "context", &k->exp_ctx));
-		ASSERT_EQ(0, vec_get_hex(ex, "secret", &k->exp_secret));
-		ASSERT_EQ(0, vec_get_u64(ex, "length", &k->exp_len));
-		k->exp_label = vec_get_str(ex, "label");
-		ASSERT_NE(NULL, k->exp_label);
+		bytes_free(&e->commit_secret);
+		bytes_free(&e->psk_secret);
+		bytes_free(&e->tree_hash);
+		bytes_free(&e->cth);
+		bytes_free(&e->group_context);
+		bytes_free(&e->joiner);
+		bytes_free(&e->welcome);
+		bytes_free(&e->authenticator);
+		bytes_free(&e->exp_ctx);
+		bytes_free(&e->exp_secret);
 	}
-	self->dev = open_dev(_metadata, variant->suite);
+	free(k->ep);
+	k->ep = NULL;
+	bytes_free(&k->gid);
+	bytes_free(&k->init);
 }
 
-FIXTURE_TEARDOWN(key_schedule)
+/* Every epoch the case lists; a field that is missing or bad fails. */
+static void ks_load(struct __test_metadata *_metadata, json_t *e, struct ks *k)
 {
+	json_t *ep, *ex;
 	size_t i;
 
-	for (i = 0; i < self->n && i < KS_MAX_EPOCHS; i++) {
-		struct ks_epoch *k = &self->ep[i];
+	ASSERT_EQ(0, vec_get_hex(e, "group_id", &k->gid));
+	ASSERT_EQ(0, vec_get_hex(e, "initial_init_secret", &k->init));
+	k->n = json_array_size(json_object_get(e, "epochs"));
+	ASSERT_LE(1, k->n) TH_LOG("a key-schedule case without epochs");
+	k->ep = calloc(k->n, sizeof(*k->ep));
+	ASSERT_NE(NULL, k->ep);
+	json_array_foreach(json_object_get(e, "epochs"), i, ep) {
+		struct ks_epoch *x = &k->ep[i];
 
-		bytes_free(&k->commit_secret);
-		bytes_free(&k->psk_secret);
-		bytes_free(&k->tree_hash);
-		bytes_free(&k->cth);
-		bytes_free(&k->group_context);
-		bytes_free(&k->joiner);
-		bytes_free(&k->welcome);
-		bytes_free(&k->authenticator);
-		bytes_free(&k->exp_ctx);
-		bytes_free(&k->exp_secret);
+		ex = json_object_get(ep, "exporter");
+		ASSERT_EQ(0, vec_get_hex(ep, "commit_secret", &x->commit_secret));
+		ASSERT_EQ(0, vec_get_hex(ep, "psk_secret", &x->psk_secret));
+		ASSERT_EQ(0, vec_get_hex(ep, "tree_hash", &x->tree_hash));
+		ASSERT_EQ(0, vec_get_hex(ep, "confirmed_transcript_hash", &x->cth));
+		ASSERT_EQ(0, vec_get_hex(ep, "group_context", &x->group_context));
+		ASSERT_EQ(0, vec_get_hex(ep, "joiner_secret", &x->joiner));
+		ASSERT_EQ(0, vec_get_hex(ep, "welcome_secret", &x->welcome));
+		ASSERT_EQ(0, vec_get_hex(ep, "epoch_authenticator", &x->authenticator));
+		ASSERT_EQ(0, vec_get_hex(ex, "context", &x->exp_ctx));
+		ASSERT_EQ(0, vec_get_hex(ex, "secret", &x->exp_secret));
+		ASSERT_EQ(0, vec_get_u64(ex, "length", &x->exp_len));
+		x->exp_label = vec_get_str(ex, "label");
+		ASSERT_NE(NULL, x->exp_label);
 	}
-	bytes_free(&self->gid);
-	bytes_free(&self->init);
-	json_decref(self->root);
-	if (self->dev >= 0)
-		close(self->dev);
 }
 
 static void ks_context(const struct ks_epoch *k, uint64_t epoch,
@@ -755,7 +804,7 @@ static void ks_context(const struct ks_epoch *k, uint64_t epoch,
 
 /* Exporter, epoch_authenticator and GroupContext of epoch @i on @fd. */
 static void ks_check_epoch(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(key_schedule) *self, int fd, size_t i,
+			   const struct ks *self, int fd, size_t i,
 			   const char *how)
 {
 	const struct ks_epoch *k = &self->ep[i];
@@ -804,9 +853,8 @@ static void ks_check_epoch(struct __test_metadata *_metadata,
 }
 
 /* MLS_IOC_COMMIT to epoch @i with RETURN_SECRETS; checks the secrets. */
-static void ks_commit(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(key_schedule) *self, int fd, size_t i,
-		      const char *how)
+static void ks_commit(struct __test_metadata *_metadata, const struct ks *self,
+		      int fd, size_t i, const char *how)
 {
 	const struct ks_epoch *k = &self->ep[i];
 	uint8_t joiner[VEC_MAX_HASH], welcome[VEC_MAX_HASH];
@@ -832,7 +880,7 @@ static void ks_commit(struct __test_metadata *_metadata,
 	EXPECT_BYTES(what, k->welcome.data, k->welcome.len, welcome, c.welcome_secret.len);
 }
 
-static int ks_create(FIXTURE_DATA(key_schedule) *self)
+static int ks_create(const struct ks *self)
 {
 	const struct ks_epoch *k = &self->ep[0];
 	struct mls_group_new n;
@@ -857,7 +905,8 @@ static int ks_create(FIXTURE_DATA(key_schedule) *self)
  * every later epoch: each epoch's exporter, epoch_authenticator and
  * GroupContext, and each commit's joiner_secret and welcome_secret.
  */
-TEST_F(key_schedule, create_then_commit_every_epoch)
+static void ks_create_then_commit(struct __test_metadata *_metadata,
+				  const struct ks *self)
 {
 	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
 	struct mls_group_info info;
@@ -886,7 +935,8 @@ TEST_F(key_schedule, create_then_commit_every_epoch)
  * epoch_authenticator and GroupContext; then COMMIT from the joined group
  * through the last epoch (its init_secret is the vector's).
  */
-TEST_F(key_schedule, join_every_epoch_then_commit)
+static void ks_join_every_epoch(struct __test_metadata *_metadata,
+				const struct ks *self)
 {
 	size_t at, i;
 
@@ -918,15 +968,29 @@ TEST_F(key_schedule, join_every_epoch_then_commit)
 	}
 }
 
-/* After the last commit, GET_CONTEXT names each kept past epoch. */
-TEST_F(key_schedule, past_epoch_contexts)
+/*
+ * After the last commit, GET_CONTEXT names each kept past epoch. The
+ * group keeps as many past epochs as the case lists (up to the module's
+ * cap: a case needing more fails).
+ */
+static void ks_past_contexts(struct __test_metadata *_metadata,
+			     const struct ks *self)
 {
+	long long cap = mod_param_ll("epochs_kept_max");
+	struct mls_set_policy p;
 	uint8_t ctx[1024];
 	size_t i;
 	int fd;
 
+	ASSERT_LE((long long)self->n - 1, cap)
+		TH_LOG("%zu epochs: more past epochs than epochs_kept_max %lld", self->n, cap);
 	fd = ks_create(self);
 	ASSERT_LE(0, fd) TH_LOG("MLS_IOC_GROUP_CREATE (FROM_INPUTS): %s", strerror(-fd));
+	memset(&p, 0, sizeof(p));
+	p.mask = MLS_POLICY_EPOCHS_KEPT;
+	p.policy.epochs_kept = (__u32)cap;
+	ASSERT_EQ(0, ioctl(fd, MLS_IOC_SET_POLICY, &p))
+		TH_LOG("MLS_IOC_SET_POLICY: %s", strerror(errno));
 	for (i = 1; i < self->n; i++)
 		ks_commit(_metadata, self, fd, i, "created");
 	for (i = 0; i < self->n; i++) {
@@ -947,6 +1011,79 @@ TEST_F(key_schedule, past_epoch_contexts)
 	close(fd);
 }
 
+typedef void (*ks_fn)(struct __test_metadata *_metadata, const struct ks *k);
+
+/* @fn over every case of @root for the suite of @cs; counts them. */
+static void ks_run_file(struct __test_metadata *_metadata, json_t *root,
+			const struct vec_suite *cs, int dev, ks_fn fn,
+			struct vec_counts *cnt)
+{
+	size_t nth, count = vec_entry_count(root, cs->id);
+
+	ASSERT_LT(0, count) TH_LOG("no key-schedule case for suite %u", cs->id);
+	for (nth = 0; nth < count; nth++) {
+		struct ks k = { .cs = cs, .dev = dev };
+
+		ks_load(_metadata, vec_entry(root, cs->id, nth), &k);
+		fn(_metadata, &k);
+		cnt->cases++;
+		cnt->epochs += k.n;
+		ks_free(&k);
+	}
+}
+
+FIXTURE(key_schedule) {
+	const struct vec_suite *cs;
+	int dev;
+	json_t *root;
+	struct vec_counts cnt;
+};
+
+FIXTURE_VARIANT(key_schedule) {
+	unsigned int suite;
+};
+
+ALL_SUITES(key_schedule);
+
+FIXTURE_SETUP(key_schedule)
+{
+	memset(&self->cnt, 0, sizeof(self->cnt));
+	self->dev = -1;
+	self->cs = vec_suite(variant->suite);
+	ASSERT_NE(NULL, self->cs);
+	self->root = vec_load("key-schedule.json");
+	ASSERT_NE(NULL, self->root);
+	self->dev = open_dev(_metadata, variant->suite);
+}
+
+FIXTURE_TEARDOWN(key_schedule)
+{
+	if (self->cnt.cases)
+		ksft_print_msg("key-schedule.json, suite %u: %zu cases, %zu epochs\n",
+			       variant->suite, self->cnt.cases, self->cnt.epochs);
+	json_decref(self->root);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+TEST_F(key_schedule, create_then_commit_every_epoch)
+{
+	ks_run_file(_metadata, self->root, self->cs, self->dev,
+		    ks_create_then_commit, &self->cnt);
+}
+
+TEST_F(key_schedule, join_every_epoch_then_commit)
+{
+	ks_run_file(_metadata, self->root, self->cs, self->dev,
+		    ks_join_every_epoch, &self->cnt);
+}
+
+TEST_F(key_schedule, past_epoch_contexts)
+{
+	ks_run_file(_metadata, self->root, self->cs, self->dev,
+		    ks_past_contexts, &self->cnt);
+}
+
 /* ======================================================================== */
 /* secret_tree                                                              */
 /* ======================================================================== */
@@ -956,51 +1093,79 @@ static const uint8_t st_th[VEC_MAX_HASH] = { 0x11 };
 static const uint8_t st_cth[VEC_MAX_HASH] = { 0x22 };
 #define ST_EPOCH 0
 
-FIXTURE(secret_tree) {
-	const struct vec_suite *cs;
-	int dev;
-	json_t *root;
-	size_t count;
-};
-
-FIXTURE_VARIANT(secret_tree) {
-	unsigned int suite;
-};
-
-ALL_SUITES(secret_tree);
-
-FIXTURE_SETUP(secret_tree)
-{
-	self->cs = vec_suite(variant->suite);
-	ASSERT_NE(NULL, self->cs);
-	self->root = vec_load("secret-tree.json");
-	ASSERT_NE(NULL, self->root);
-	self->count = vec_entry_count(self->root, variant->suite);
-	ASSERT_LT(0, self->count) TH_LOG("no secret-tree vector for suite %u",
-					 variant->suite);
-	self->dev = open_dev(_metadata, variant->suite);
-}
-
-FIXTURE_TEARDOWN(secret_tree)
-{
-	json_decref(self->root);
-	if (self->dev >= 0)
-		close(self->dev);
-}
-
+/* One case of a secret-tree file, loaded. */
 struct st_entry {
+	json_t *e;
 	struct bytes enc, sds;
 	uint32_t leaves;
+	uint32_t max_gen;	/* the highest generation any leaf lists */
 };
+
+static void st_free(struct st_entry *s)
+{
+	bytes_free(&s->enc);
+	bytes_free(&s->sds);
+}
+
+/*
+ * The generations leaf @leaf lists, ascending (a fresh array in @out, the
+ * count in @n); each must carry its four keys and nonces, and appear once.
+ */
+static void st_gens(struct __test_metadata *_metadata, json_t *e, uint32_t leaf,
+		    uint32_t **out, size_t *n)
+{
+	json_t *gens = json_array_get(json_object_get(e, "leaves"), leaf), *g;
+	uint32_t *a;
+	size_t i, j;
+
+	*n = json_array_size(gens);
+	ASSERT_LT(0, *n) TH_LOG("leaf %u lists no generation", leaf);
+	a = calloc(*n, sizeof(*a));
+	ASSERT_NE(NULL, a);
+	json_array_foreach(gens, i, g) {
+		struct bytes b;
+		uint64_t gen;
+
+		ASSERT_EQ(0, vec_get_u64(g, "generation", &gen)) TH_LOG("leaf %u", leaf);
+		ASSERT_GE(0xffffffffULL, gen);
+		ASSERT_EQ(0, vec_get_hex(g, "handshake_key", &b));
+		bytes_free(&b);
+		ASSERT_EQ(0, vec_get_hex(g, "handshake_nonce", &b));
+		bytes_free(&b);
+		ASSERT_EQ(0, vec_get_hex(g, "application_key", &b));
+		bytes_free(&b);
+		ASSERT_EQ(0, vec_get_hex(g, "application_nonce", &b));
+		bytes_free(&b);
+		/* insertion sort, duplicates refused */
+		for (j = i; j > 0 && a[j - 1] > gen; j--)
+			a[j] = a[j - 1];
+		ASSERT_TRUE(j == 0 || a[j - 1] != gen)
+			TH_LOG("leaf %u lists generation %llu twice", leaf,
+			       (unsigned long long)gen);
+		a[j] = (uint32_t)gen;
+	}
+	*out = a;
+}
 
 static void st_load(struct __test_metadata *_metadata, json_t *e,
 		    struct st_entry *s)
 {
+	uint32_t leaf, *g;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	s->e = e;
 	ASSERT_EQ(0, vec_get_hex(e, "encryption_secret", &s->enc));
 	ASSERT_EQ(0, vec_get_hex(json_object_get(e, "sender_data"),
 				 "sender_data_secret", &s->sds));
 	s->leaves = (uint32_t)json_array_size(json_object_get(e, "leaves"));
 	ASSERT_LT(0, s->leaves);
+	for (leaf = 0; leaf < s->leaves; leaf++) {
+		st_gens(_metadata, e, leaf, &g, &n);
+		if (g[n - 1] > s->max_gen)
+			s->max_gen = g[n - 1];
+		free(g);
+	}
 }
 
 static int st_group(int dev, const struct vec_suite *cs, const struct st_entry *s,
@@ -1017,12 +1182,39 @@ static int st_group(int dev, const struct vec_suite *cs, const struct st_entry *
 }
 
 /*
+ * Let @fd receive every generation the case lists, in any order: the
+ * window and the forward distance raised to the highest generation. A
+ * case that needs more than the module's caps fails.
+ */
+static void st_policy(struct __test_metadata *_metadata, const struct st_entry *s,
+		      int fd)
+{
+	long long oo_max = mod_param_ll("out_of_order_max");
+	long long fw_max = mod_param_ll("max_forward_max");
+	struct mls_set_policy p;
+
+	ASSERT_LE((long long)s->max_gen, oo_max)
+		TH_LOG("generation %u needs out_of_order %u: above out_of_order_max %lld",
+		       s->max_gen, s->max_gen, oo_max);
+	ASSERT_LE((long long)s->max_gen, fw_max)
+		TH_LOG("generation %u needs max_forward %u: above max_forward_max %lld",
+		       s->max_gen, s->max_gen, fw_max);
+	memset(&p, 0, sizeof(p));
+	p.mask = MLS_POLICY_OUT_OF_ORDER | MLS_POLICY_MAX_FORWARD;
+	p.policy.out_of_order = s->max_gen;
+	p.policy.max_forward = s->max_gen;
+	ASSERT_EQ(0, ioctl(fd, MLS_IOC_SET_POLICY, &p))
+		TH_LOG("MLS_IOC_SET_POLICY: %s", strerror(errno));
+}
+
+/*
  * Seal in userspace, with the vector's key and nonce, a message of
- * @content_type from @leaf at @gen, and decrypt it in the kernel on @fd.
+ * @content_type from @leaf at @gen, and decrypt it in the kernel on @fd:
+ * expect @want (0: delivered, with every output checked).
  */
 static void st_recv_one(struct __test_metadata *_metadata, const struct vec_suite *cs,
-			json_t *e, const struct st_entry *s, int fd,
-			uint32_t leaf, uint32_t gen, unsigned int content_type)
+			const struct st_entry *s, int fd, uint32_t leaf, uint32_t gen,
+			unsigned int content_type, int want)
 {
 	struct vec_sender_data sd = { leaf, gen, { (uint8_t)leaf, (uint8_t)gen, 0xa5, 0x5a } };
 	enum vec_ratchet type = vec_ratchet_of(content_type);
@@ -1037,8 +1229,10 @@ static void st_recv_one(struct __test_metadata *_metadata, const struct vec_suit
 	snprintf(what, sizeof(what), "%u leaves, from leaf %u, %s gen %u, type %u",
 		 s->leaves, leaf, type == VEC_RATCHET_APPLICATION ? "application" :
 		 "handshake", gen, content_type);
-	ASSERT_EQ(0, st_vector_key(e, leaf, type, gen, &key, &nonce))
+	ASSERT_EQ(0, st_vector_key(s->e, leaf, type, gen, &key, &nonce))
 		TH_LOG("%s: not in the vector", what);
+	ASSERT_EQ(cs->nk, key.len) TH_LOG("%s: key length", what);
+	ASSERT_EQ(VEC_NONCE, nonce.len) TH_LOG("%s: nonce length", what);
 	memset(app, 0, sizeof(app));
 	snprintf((char *)app, sizeof(app), "suite %u leaf %u gen %u type %u",
 		 cs->id, leaf, gen, content_type);
@@ -1064,8 +1258,8 @@ static void st_recv_one(struct __test_metadata *_metadata, const struct vec_suit
 				 nonce.data, pt.p, pt.len, &msg));
 
 	ret = do_decrypt(fd, msg.p, msg.len, d);
-	EXPECT_EQ(0, ret) TH_LOG("%s: MLS_IOC_DECRYPT: %s", what, strerror(-ret));
-	if (!ret) {
+	EXPECT_EQ(want, ret) TH_LOG("%s: MLS_IOC_DECRYPT: %s", what, strerror(-ret));
+	if (!ret && !want) {
 		EXPECT_EQ(content_type, d->d.content_type) TH_LOG("%s", what);
 		EXPECT_EQ(leaf, d->d.sender_leaf) TH_LOG("%s", what);
 		EXPECT_EQ(gen, d->d.generation) TH_LOG("%s", what);
@@ -1088,195 +1282,80 @@ static void st_recv_one(struct __test_metadata *_metadata, const struct vec_suit
 	free(d);
 }
 
-/* Every leaf's messages at generations 0 then 15 (a forward jump). */
-static void st_recv(struct __test_metadata *_metadata,
-		    FIXTURE_DATA(secret_tree) *self, int handshake)
+enum st_order { ST_ASCENDING, ST_DESCENDING };
+
+/*
+ * Every leaf's messages at every generation the case lists for it, in
+ * @order, through the application or the handshake ratchet (proposals
+ * and commits in turn). Own leaf 0 receives from the others, own leaf
+ * n-1 from leaf 0. In a one-leaf tree the only sender is the own leaf:
+ * its messages, sealed with the vector's keys, are refused (-EBADMSG).
+ */
+static void st_recv_case(struct __test_metadata *_metadata, const struct vec_suite *cs,
+			 int dev, const struct st_entry *s, int handshake,
+			 enum st_order order, struct vec_counts *cnt)
 {
-	size_t nth, tested = 0;
+	int g0, g1;
+	uint32_t leaf;
 
-	for (nth = 0; nth < self->count; nth++) {
-		json_t *e = vec_entry(self->root, self->cs->id, nth);
-		struct st_entry s;
-		uint32_t leaf;
-		int g0, g1;
+	g0 = st_group(dev, cs, s, 0);
+	ASSERT_LE(0, g0) TH_LOG("%u leaves, own leaf 0: MLS_IOC_GROUP_CREATE: %s",
+				s->leaves, strerror(-g0));
+	g1 = st_group(dev, cs, s, s->leaves - 1);
+	ASSERT_LE(0, g1) TH_LOG("%u leaves, own leaf %u: MLS_IOC_GROUP_CREATE: %s",
+				s->leaves, s->leaves - 1, strerror(-g1));
+	st_policy(_metadata, s, g0);
+	st_policy(_metadata, s, g1);
+	for (leaf = 0; leaf < s->leaves; leaf++) {
+		int fd = leaf == 0 ? g1 : g0;
+		int want = s->leaves == 1 ? -EBADMSG : 0;
+		uint32_t *gens;
+		size_t n, i;
 
-		st_load(_metadata, e, &s);
-		if (s.leaves < 2) {
-			/* the only leaf is our own: nobody to receive from */
-			bytes_free(&s.enc);
-			bytes_free(&s.sds);
-			continue;
+		st_gens(_metadata, s->e, leaf, &gens, &n);
+		for (i = 0; i < n; i++) {
+			uint32_t gen = gens[order == ST_ASCENDING ? i : n - 1 - i];
+			unsigned int ct = !handshake ? VEC_CT_APPLICATION :
+					  i % 2 ? VEC_CT_COMMIT : VEC_CT_PROPOSAL;
+
+			st_recv_one(_metadata, cs, s, fd, leaf, gen, ct, want);
+			cnt->messages++;
 		}
-		/* own leaf 0 receives from the others; own leaf n-1 from leaf 0 */
-		g0 = st_group(self->dev, self->cs, &s, 0);
-		ASSERT_LE(0, g0) TH_LOG("%u leaves, own leaf 0: MLS_IOC_GROUP_CREATE: %s",
-					s.leaves, strerror(-g0));
-		g1 = st_group(self->dev, self->cs, &s, s.leaves - 1);
-		ASSERT_LE(0, g1) TH_LOG("%u leaves, own leaf %u: MLS_IOC_GROUP_CREATE: %s",
-					s.leaves, s.leaves - 1, strerror(-g1));
-		for (leaf = 0; leaf < s.leaves; leaf++) {
-			int fd = leaf == 0 ? g1 : g0;
-
-			st_recv_one(_metadata, self->cs, e, &s, fd, leaf, 0,
-				    handshake ? VEC_CT_PROPOSAL : VEC_CT_APPLICATION);
-			st_recv_one(_metadata, self->cs, e, &s, fd, leaf, 15,
-				    handshake ? VEC_CT_COMMIT : VEC_CT_APPLICATION);
-			tested++;
-		}
-		close(g0);
-		close(g1);
-		bytes_free(&s.enc);
-		bytes_free(&s.sds);
+		cnt->leaves++;
+		cnt->generations += n;
+		free(gens);
 	}
-	EXPECT_LT(0, tested) TH_LOG("no multi-leaf secret-tree vector");
-}
-
-/* Application messages sealed with the vector's keys at generations 0 and
- * 15 from every leaf decrypt in the kernel. */
-TEST_F_TIMEOUT(secret_tree, kernel_decrypts_vector_application_keys, 300)
-{
-	st_recv(_metadata, self, 0);
-}
-
-/* The same through the handshake ratchet: a proposal at generation 0, a
- * commit at generation 15. */
-TEST_F_TIMEOUT(secret_tree, kernel_decrypts_vector_handshake_keys, 300)
-{
-	st_recv(_metadata, self, 1);
+	close(g0);
+	close(g1);
 }
 
 /*
- * Generation 15 first, then generation 0 (a late message kept in the
- * out-of-order window, set to 32 here), for every sending leaf.
+ * The kernel encrypts as @own every generation up to the highest the case
+ * lists for that leaf; each message opens in userspace, with the
+ * vector's key and nonce at the listed generations, with the oracle's at
+ * the others.
  */
-TEST_F_TIMEOUT(secret_tree, kernel_decrypts_vector_keys_out_of_order, 300)
-{
-	struct mls_set_policy p;
-	size_t nth, tested = 0;
-
-	memset(&p, 0, sizeof(p));
-	p.mask = MLS_POLICY_OUT_OF_ORDER | MLS_POLICY_MAX_FORWARD;
-	p.policy.out_of_order = 32;
-	p.policy.max_forward = 100;
-	for (nth = 0; nth < self->count; nth++) {
-		json_t *e = vec_entry(self->root, self->cs->id, nth);
-		struct st_entry s;
-		uint32_t leaf;
-		int g0, g1;
-
-		st_load(_metadata, e, &s);
-		if (s.leaves < 2) {
-			bytes_free(&s.enc);
-			bytes_free(&s.sds);
-			continue;
-		}
-		g0 = st_group(self->dev, self->cs, &s, 0);
-		ASSERT_LE(0, g0) TH_LOG("MLS_IOC_GROUP_CREATE: %s", strerror(-g0));
-		g1 = st_group(self->dev, self->cs, &s, s.leaves - 1);
-		ASSERT_LE(0, g1) TH_LOG("MLS_IOC_GROUP_CREATE: %s", strerror(-g1));
-		ASSERT_EQ(0, ioctl(g0, MLS_IOC_SET_POLICY, &p))
-			TH_LOG("MLS_IOC_SET_POLICY: %s", strerror(errno));
-		ASSERT_EQ(0, ioctl(g1, MLS_IOC_SET_POLICY, &p))
-			TH_LOG("MLS_IOC_SET_POLICY: %s", strerror(errno));
-		for (leaf = 0; leaf < s.leaves; leaf++) {
-			int fd = leaf == 0 ? g1 : g0;
-
-			st_recv_one(_metadata, self->cs, e, &s, fd, leaf, 15,
-				    VEC_CT_APPLICATION);
-			st_recv_one(_metadata, self->cs, e, &s, fd, leaf, 0,
-				    VEC_CT_APPLICATION);
-			st_recv_one(_metadata, self->cs, e, &s, fd, leaf, 15,
-				    VEC_CT_COMMIT);
-			st_recv_one(_metadata, self->cs, e, &s, fd, leaf, 0,
-				    VEC_CT_PROPOSAL);
-			tested++;
-		}
-		close(g0);
-		close(g1);
-		bytes_free(&s.enc);
-		bytes_free(&s.sds);
-	}
-	EXPECT_LT(0, tested);
-}
-
-/* A single-leaf tree: a message "from" the own (only) leaf is refused. */
-TEST_F(secret_tree, single_leaf_own_sender_refused)
-{
-	size_t nth, tested = 0;
-
-	for (nth = 0; nth < self->count; nth++) {
-		json_t *e = vec_entry(self->root, self->cs->id, nth);
-		struct vec_sender_data sd = { 0, 0, { 0 } };
-		struct bytes key, nonce;
-		struct wbuf pt, msg;
-		struct st_entry s;
-		struct dec *d;
-		int fd, ret;
-
-		st_load(_metadata, e, &s);
-		if (s.leaves != 1) {
-			bytes_free(&s.enc);
-			bytes_free(&s.sds);
-			continue;
-		}
-		fd = st_group(self->dev, self->cs, &s, 0);
-		ASSERT_LE(0, fd) TH_LOG("MLS_IOC_GROUP_CREATE: %s", strerror(-fd));
-		ASSERT_EQ(0, st_vector_key(e, 0, VEC_RATCHET_APPLICATION, 0, &key, &nonce));
-		wb_init(&pt);
-		wb_init(&msg);
-		vec_app_content(&pt, (const uint8_t *)"x", 1, NULL, 0, 0);
-		ASSERT_EQ(0, vec_pm_seal(self->cs, s.sds.data, st_gid, sizeof(st_gid) - 1,
-					 ST_EPOCH, VEC_CT_APPLICATION, NULL, 0, &sd,
-					 key.data, nonce.data, pt.p, pt.len, &msg));
-		d = calloc(1, sizeof(*d));
-		ASSERT_NE(NULL, d);
-		ret = do_decrypt(fd, msg.p, msg.len, d);
-		EXPECT_EQ(-EBADMSG, ret) TH_LOG("own leaf as sender: %s", strerror(-ret));
-		tested++;
-		free(d);
-		wb_free(&pt);
-		wb_free(&msg);
-		bytes_free(&key);
-		bytes_free(&nonce);
-		bytes_free(&s.enc);
-		bytes_free(&s.sds);
-		close(fd);
-	}
-	EXPECT_LT(0, tested) TH_LOG("no single-leaf secret-tree vector");
-}
-
-/* Own leaves whose sending ratchets are checked in an n-leaf tree. */
-static int st_send_leaf(uint32_t leaves, uint32_t leaf)
-{
-	if (leaves <= 8)
-		return 1;
-	return leaf == 0 || leaf == 1 || leaf == 2 || leaf == leaves / 2 - 1 ||
-	       leaf == leaves / 2 || leaf == leaves - 2 || leaf == leaves - 1;
-}
-
-/*
- * The kernel encrypts 16 messages as @own (generations 0..15); each opens
- * in userspace: generations 0 and 15 with the vector's key and nonce, the
- * others with the oracle's.
- */
-static void st_send_one(struct __test_metadata *_metadata, const struct vec_suite *cs,
-			json_t *e, const struct st_entry *s, int dev, uint32_t own,
-			int handshake)
+static void st_send_case(struct __test_metadata *_metadata, const struct vec_suite *cs,
+			 int dev, const struct st_entry *s, uint32_t own, int handshake,
+			 struct vec_counts *cnt)
 {
 	struct enc *en = calloc(1, sizeof(*en));
-	uint32_t i;
+	uint32_t *gens, i;
+	size_t n, next = 0;
 	int fd;
 
 	ASSERT_NE(NULL, en);
+	st_gens(_metadata, s->e, own, &gens, &n);
 	fd = st_group(dev, cs, s, own);
 	ASSERT_LE(0, fd) TH_LOG("%u leaves, own leaf %u: MLS_IOC_GROUP_CREATE: %s",
 				s->leaves, own, strerror(-fd));
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i <= gens[n - 1]; i++) {
 		unsigned int ct = handshake ? (i % 2 ? VEC_CT_COMMIT : VEC_CT_PROPOSAL) :
 					      VEC_CT_APPLICATION;
 		enum vec_ratchet type = vec_ratchet_of(ct);
 		uint8_t app[64], sig[VEC_MAX_HASH], aad[16];
 		uint8_t okey[VEC_MAX_KEY], ononce[VEC_NONCE];
+		size_t aad_len = i % sizeof(aad);
 		struct vec_sender_data sd;
 		struct bytes key, nonce, pt;
 		const uint8_t *key_p, *nonce_p;
@@ -1289,7 +1368,7 @@ static void st_send_one(struct __test_metadata *_metadata, const struct vec_suit
 			 s->leaves, own, handshake ? "handshake" : "application", i);
 		memset(app, 0, sizeof(app));
 		snprintf((char *)app, sizeof(app), "kernel-sent %u/%u", own, i);
-		memset(sig, 0x40 + (int)i, sizeof(sig));
+		memset(sig, 0x40 + (int)(i & 0x3f), sizeof(sig));
 		memset(aad, (int)i, sizeof(aad));
 		wb_init(&content);
 		if (handshake) {
@@ -1297,9 +1376,10 @@ static void st_send_one(struct __test_metadata *_metadata, const struct vec_suit
 			wb_vec(&content, sig, sizeof(sig));
 			if (ct == VEC_CT_COMMIT)
 				wb_vec(&content, sig, cs->nh);
-			ret = do_encrypt(fd, ct, aad, i, content.p, content.len, NULL, 0, en);
+			ret = do_encrypt(fd, ct, aad, aad_len, content.p, content.len,
+					 NULL, 0, en);
 		} else {
-			ret = do_encrypt(fd, ct, aad, i, app, strlen((char *)app), sig,
+			ret = do_encrypt(fd, ct, aad, aad_len, app, strlen((char *)app), sig,
 					 sizeof(sig), en);
 		}
 		ASSERT_EQ(0, ret) TH_LOG("%s: MLS_IOC_ENCRYPT: %s", what, strerror(-ret));
@@ -1311,17 +1391,21 @@ static void st_send_one(struct __test_metadata *_metadata, const struct vec_suit
 		EXPECT_EQ(ct, pm.content_type) TH_LOG("%s", what);
 		EXPECT_EQ(ST_EPOCH, pm.epoch) TH_LOG("%s", what);
 		EXPECT_BYTES(what, st_gid, sizeof(st_gid) - 1, pm.group_id, pm.gid_len);
-		EXPECT_BYTES(what, aad, i, pm.aad, pm.aad_len);
+		EXPECT_BYTES(what, aad, aad_len, pm.aad, pm.aad_len);
 		ASSERT_EQ(0, vec_pm_open_sender(cs, s->sds.data, &pm, &sd))
 			TH_LOG("%s: sender data does not open", what);
 		EXPECT_EQ(own, sd.leaf) TH_LOG("%s", what);
 		EXPECT_EQ(i, sd.generation) TH_LOG("%s", what);
 
 		key.data = nonce.data = NULL;
-		if (i == 0 || i == 15) {
-			ASSERT_EQ(0, st_vector_key(e, own, type, i, &key, &nonce));
+		if (next < n && gens[next] == i) {
+			ASSERT_EQ(0, st_vector_key(s->e, own, type, i, &key, &nonce));
+			ASSERT_EQ(cs->nk, key.len) TH_LOG("%s: key length", what);
+			ASSERT_EQ(VEC_NONCE, nonce.len) TH_LOG("%s: nonce length", what);
 			key_p = key.data;
 			nonce_p = nonce.data;
+			next++;
+			cnt->generations++;
 		} else {
 			ASSERT_EQ(0, vec_ratchet_key(cs, s->enc.data, s->leaves, own, type,
 						     i, okey, ononce));
@@ -1347,49 +1431,133 @@ static void st_send_one(struct __test_metadata *_metadata, const struct vec_suit
 			for (k = content.len; k < pt.len; k++)
 				EXPECT_EQ(0, pt.data[k]) TH_LOG("%s: padding byte %zu", what, k);
 		}
+		cnt->messages++;
 		bytes_free(&pt);
 		bytes_free(&key);
 		bytes_free(&nonce);
 		wb_free(&content);
 	}
+	EXPECT_EQ(n, next) TH_LOG("own leaf %u: listed generations not all checked", own);
+	cnt->leaves++;
 	close(fd);
+	free(gens);
 	free(en);
 }
 
-static void st_send(struct __test_metadata *_metadata,
-		    FIXTURE_DATA(secret_tree) *self, int handshake)
-{
-	size_t nth, tested = 0;
+enum st_mode {
+	ST_RECV_APP,		/* every listed generation, ascending */
+	ST_RECV_HS,
+	ST_RECV_REVERSE,	/* descending, both ratchets */
+	ST_SEND_APP,		/* the kernel's messages, every own leaf */
+	ST_SEND_HS,
+};
 
-	for (nth = 0; nth < self->count; nth++) {
-		json_t *e = vec_entry(self->root, self->cs->id, nth);
+/* @mode over every case of @root for @cs's suite; counts what ran. */
+static void st_run_file(struct __test_metadata *_metadata, json_t *root,
+			const struct vec_suite *cs, int dev, enum st_mode mode,
+			struct vec_counts *cnt)
+{
+	size_t nth, count = vec_entry_count(root, cs->id);
+
+	ASSERT_LT(0, count) TH_LOG("no secret-tree case for suite %u", cs->id);
+	for (nth = 0; nth < count; nth++) {
 		struct st_entry s;
 		uint32_t own;
 
-		st_load(_metadata, e, &s);
-		for (own = 0; own < s.leaves; own++) {
-			if (!st_send_leaf(s.leaves, own))
-				continue;
-			st_send_one(_metadata, self->cs, e, &s, self->dev, own, handshake);
-			tested++;
+		st_load(_metadata, vec_entry(root, cs->id, nth), &s);
+		switch (mode) {
+		case ST_RECV_APP:
+		case ST_RECV_HS:
+			st_recv_case(_metadata, cs, dev, &s, mode == ST_RECV_HS,
+				     ST_ASCENDING, cnt);
+			break;
+		case ST_RECV_REVERSE:
+			st_recv_case(_metadata, cs, dev, &s, 0, ST_DESCENDING, cnt);
+			st_recv_case(_metadata, cs, dev, &s, 1, ST_DESCENDING, cnt);
+			break;
+		case ST_SEND_APP:
+		case ST_SEND_HS:
+			for (own = 0; own < s.leaves; own++)
+				st_send_case(_metadata, cs, dev, &s, own,
+					     mode == ST_SEND_HS, cnt);
+			break;
 		}
-		bytes_free(&s.enc);
-		bytes_free(&s.sds);
+		cnt->cases++;
+		st_free(&s);
 	}
-	EXPECT_LT(0, tested);
 }
 
-/* The kernel's application messages (generations 0..15) open in userspace
- * with the vector's keys at 0 and 15, for several own leaves. */
+static void print_counts(const char *file, unsigned int suite, const char *what,
+			 const struct vec_counts *c)
+{
+	ksft_print_msg("%s, suite %u, %s: %zu cases, %zu leaves, %zu generations, %zu messages\n",
+		       file, suite, what, c->cases, c->leaves, c->generations, c->messages);
+}
+
+FIXTURE(secret_tree) {
+	const struct vec_suite *cs;
+	int dev;
+	json_t *root;
+	struct vec_counts cnt;
+};
+
+FIXTURE_VARIANT(secret_tree) {
+	unsigned int suite;
+};
+
+ALL_SUITES(secret_tree);
+
+FIXTURE_SETUP(secret_tree)
+{
+	memset(&self->cnt, 0, sizeof(self->cnt));
+	self->dev = -1;
+	self->cs = vec_suite(variant->suite);
+	ASSERT_NE(NULL, self->cs);
+	self->root = vec_load("secret-tree.json");
+	ASSERT_NE(NULL, self->root);
+	self->dev = open_dev(_metadata, variant->suite);
+}
+
+FIXTURE_TEARDOWN(secret_tree)
+{
+	print_counts("secret-tree.json", variant->suite, "kernel", &self->cnt);
+	json_decref(self->root);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* Application messages sealed with the vector's keys at every listed
+ * generation from every leaf decrypt in the kernel, in order. */
+TEST_F_TIMEOUT(secret_tree, kernel_decrypts_vector_application_keys, 300)
+{
+	st_run_file(_metadata, self->root, self->cs, self->dev, ST_RECV_APP, &self->cnt);
+}
+
+/* The same through the handshake ratchet: proposals and commits. */
+TEST_F_TIMEOUT(secret_tree, kernel_decrypts_vector_handshake_keys, 300)
+{
+	st_run_file(_metadata, self->root, self->cs, self->dev, ST_RECV_HS, &self->cnt);
+}
+
+/* The highest listed generation first, then down: late messages kept in
+ * the out-of-order window, raised as far as the case needs. */
+TEST_F_TIMEOUT(secret_tree, kernel_decrypts_vector_keys_out_of_order, 300)
+{
+	st_run_file(_metadata, self->root, self->cs, self->dev, ST_RECV_REVERSE,
+		    &self->cnt);
+}
+
+/* The kernel's application messages, as every own leaf, open in userspace
+ * with the vector's keys at every listed generation. */
 TEST_F_TIMEOUT(secret_tree, kernel_encrypts_with_vector_application_keys, 300)
 {
-	st_send(_metadata, self, 0);
+	st_run_file(_metadata, self->root, self->cs, self->dev, ST_SEND_APP, &self->cnt);
 }
 
 /* The same for proposals and commits (the handshake ratchet). */
 TEST_F_TIMEOUT(secret_tree, kernel_encrypts_with_vector_handshake_keys, 300)
 {
-	st_send(_metadata, self, 1);
+	st_run_file(_metadata, self->root, self->cs, self->dev, ST_SEND_HS, &self->cnt);
 }
 
 /* ======================================================================== */
@@ -1400,8 +1568,9 @@ FIXTURE(message_protection) {
 	const struct vec_suite *cs;
 	int dev;
 	json_t *root;
-	struct mp m;
-	struct wbuf gc;		/* the GroupContext, encoded in userspace */
+	size_t cases;
+	struct mp m;		/* the case being run */
+	struct wbuf gc;		/* its GroupContext, encoded in userspace */
 };
 
 FIXTURE_VARIANT(message_protection) {
@@ -1412,20 +1581,16 @@ ALL_SUITES(message_protection);
 
 FIXTURE_SETUP(message_protection)
 {
-	json_t *e;
-
 	memset(&self->m, 0, sizeof(self->m));
 	wb_init(&self->gc);
+	self->dev = -1;
 	self->cs = vec_suite(variant->suite);
 	ASSERT_NE(NULL, self->cs);
 	self->root = vec_load("message-protection.json");
 	ASSERT_NE(NULL, self->root);
-	e = vec_entry(self->root, variant->suite, 0);
-	ASSERT_NE(NULL, e) TH_LOG("no message-protection vector for suite %u",
-				  variant->suite);
-	ASSERT_EQ(0, mp_load(e, &self->m));
-	mp_context(self->cs, &self->m, &self->gc);
-	ASSERT_EQ(0, self->gc.err);
+	self->cases = vec_entry_count(self->root, variant->suite);
+	ASSERT_LT(0, self->cases) TH_LOG("no message-protection vector for suite %u",
+					 variant->suite);
 	self->dev = open_dev(_metadata, variant->suite);
 }
 
@@ -1485,7 +1650,8 @@ static int mp_kernel_sig_ok(struct __test_metadata *_metadata,
 
 /* application_priv: content_type 1, the application bytes, from leaf 1;
  * the signature the kernel returns verifies. */
-TEST_F(message_protection, decrypt_application_priv)
+static void mp_decrypt_application_priv(struct __test_metadata *_metadata,
+		FIXTURE_DATA(message_protection) *self)
 {
 	struct dec *d = calloc(1, sizeof(*d));
 	struct vec_sender_data sd;
@@ -1524,7 +1690,8 @@ TEST_F(message_protection, decrypt_application_priv)
  * and burns nothing: the genuine message then decrypts; a replay of it
  * is told apart (-EALREADY).
  */
-TEST_F(message_protection, forged_then_genuine_then_replayed_application_priv)
+static void mp_forged_then_genuine_then_replayed_application_priv(struct __test_metadata *_metadata,
+		FIXTURE_DATA(message_protection) *self)
 {
 	const struct bytes *msg = &self->m.application_priv;
 	struct dec *d = calloc(1, sizeof(*d));
@@ -1598,12 +1765,14 @@ static void mp_handshake(struct __test_metadata *_metadata,
 	free(d);
 }
 
-TEST_F(message_protection, decrypt_proposal_priv)
+static void mp_decrypt_proposal_priv(struct __test_metadata *_metadata,
+		FIXTURE_DATA(message_protection) *self)
 {
 	mp_handshake(_metadata, self, 0);
 }
 
-TEST_F(message_protection, decrypt_commit_priv)
+static void mp_decrypt_commit_priv(struct __test_metadata *_metadata,
+		FIXTURE_DATA(message_protection) *self)
 {
 	mp_handshake(_metadata, self, 1);
 }
@@ -1613,7 +1782,8 @@ TEST_F(message_protection, decrypt_commit_priv)
  * encrypts (application signed in userspace, proposal, commit), leaf 1
  * decrypts; the messages also open in userspace; then leaf 1 answers.
  */
-TEST_F(message_protection, round_trip_leaf0_to_leaf1)
+static void mp_round_trip_leaf0_to_leaf1(struct __test_metadata *_metadata,
+		FIXTURE_DATA(message_protection) *self)
 {
 	static const uint8_t aad[] = "round trip aad";
 	const struct vec_suite *cs = self->cs;
@@ -1733,6 +1903,421 @@ TEST_F(message_protection, round_trip_leaf0_to_leaf1)
 	close(b);
 	free(en);
 	free(d);
+}
+
+typedef void (*mp_fn)(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(message_protection) *self);
+
+/* @fn over every case of the file for the variant's suite. */
+static void mp_each_case(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(message_protection) *self, mp_fn fn)
+{
+	size_t nth;
+
+	for (nth = 0; nth < self->cases; nth++) {
+		ASSERT_EQ(0, mp_load(vec_entry(self->root, self->cs->id, nth), &self->m))
+			TH_LOG("message-protection case %zu of suite %u", nth, self->cs->id);
+		wb_free(&self->gc);
+		mp_context(self->cs, &self->m, &self->gc);
+		ASSERT_EQ(0, self->gc.err);
+		fn(_metadata, self);
+		mp_free(&self->m);
+	}
+	ksft_print_msg("message-protection.json, suite %u: %zu cases\n", self->cs->id,
+		       self->cases);
+}
+
+TEST_F(message_protection, decrypt_application_priv)
+{
+	mp_each_case(_metadata, self, mp_decrypt_application_priv);
+}
+
+TEST_F(message_protection, forged_then_genuine_then_replayed_application_priv)
+{
+	mp_each_case(_metadata, self, mp_forged_then_genuine_then_replayed_application_priv);
+}
+
+TEST_F(message_protection, decrypt_proposal_priv)
+{
+	mp_each_case(_metadata, self, mp_decrypt_proposal_priv);
+}
+
+TEST_F(message_protection, decrypt_commit_priv)
+{
+	mp_each_case(_metadata, self, mp_decrypt_commit_priv);
+}
+
+TEST_F(message_protection, round_trip_leaf0_to_leaf1)
+{
+	mp_each_case(_metadata, self, mp_round_trip_leaf0_to_leaf1);
+}
+
+/* ======================================================================== */
+/* derived: files of the same schema with other values                      */
+/* ======================================================================== */
+
+/*
+ * The tests above must read whatever a file in the vectors' schema holds,
+ * not the layout of the official files. Here the oracle (vectors.c)
+ * writes such files at run time, for the variant's suite: secret-tree
+ * cases with other leaf counts and generations (listed unsorted), and
+ * key-schedule cases with other epoch counts, two cases each. The same
+ * code runs over them, and must fail once the second case is corrupted.
+ */
+
+#define DV_ST_CASES	2
+#define DV_KS_CASES	2
+
+static const uint32_t dv_leaves[DV_ST_CASES] = { 5, 11 };
+static const uint32_t dv_gens[DV_ST_CASES][3] = { { 64, 1, 7 }, { 31, 100, 5 } };
+static const size_t dv_epochs[DV_KS_CASES] = { 3, 6 };
+
+static void dv_fill(uint8_t *p, size_t n, unsigned int tag)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(tag * 131 + i * 17 + 5);
+}
+
+/* A secret-tree case: @leaves leaves, each listing @gens (in that order). */
+static json_t *dv_st_case(const struct vec_suite *cs, unsigned int tag,
+			  uint32_t leaves, const uint32_t *gens, size_t ngens)
+{
+	uint8_t enc[VEC_MAX_HASH], sds[VEC_MAX_HASH], ct[40];
+	uint8_t key[VEC_MAX_KEY], nonce[VEC_NONCE];
+	json_t *e = json_object(), *sd = json_object(), *ls = json_array();
+	uint32_t leaf;
+	size_t i;
+	int bad = !e || !sd || !ls;
+
+	dv_fill(enc, cs->nh, tag);
+	dv_fill(sds, cs->nh, tag + 1);
+	dv_fill(ct, sizeof(ct), tag + 2);
+	bad |= json_object_set_new(e, "cipher_suite", json_integer(cs->id));
+	bad |= vec_set_hex(sd, "sender_data_secret", sds, cs->nh);
+	bad |= vec_set_hex(sd, "ciphertext", ct, sizeof(ct));
+	bad |= vec_sender_data_key(cs, sds, ct, sizeof(ct), key, nonce);
+	bad |= vec_set_hex(sd, "key", key, cs->nk);
+	bad |= vec_set_hex(sd, "nonce", nonce, VEC_NONCE);
+	bad |= json_object_set_new(e, "sender_data", sd);
+	bad |= vec_set_hex(e, "encryption_secret", enc, cs->nh);
+	for (leaf = 0; leaf < leaves; leaf++) {
+		json_t *l = json_array();
+
+		bad |= !l;
+		for (i = 0; l && i < ngens; i++) {
+			json_t *g = json_object();
+
+			bad |= !g || json_object_set_new(g, "generation", json_integer(gens[i]));
+			bad |= vec_ratchet_key(cs, enc, leaves, leaf, VEC_RATCHET_HANDSHAKE,
+					       gens[i], key, nonce);
+			bad |= vec_set_hex(g, "handshake_key", key, cs->nk);
+			bad |= vec_set_hex(g, "handshake_nonce", nonce, VEC_NONCE);
+			bad |= vec_ratchet_key(cs, enc, leaves, leaf, VEC_RATCHET_APPLICATION,
+					       gens[i], key, nonce);
+			bad |= vec_set_hex(g, "application_key", key, cs->nk);
+			bad |= vec_set_hex(g, "application_nonce", nonce, VEC_NONCE);
+			bad |= json_array_append_new(l, g);
+		}
+		bad |= json_array_append_new(ls, l);
+	}
+	bad |= json_object_set_new(e, "leaves", ls);
+	if (bad) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* A key-schedule case of @n epochs. */
+static json_t *dv_ks_case(const struct vec_suite *cs, unsigned int tag, size_t n)
+{
+	uint8_t gid[24], init[VEC_MAX_HASH], commit[VEC_MAX_HASH], psk[VEC_MAX_HASH];
+	uint8_t th[VEC_MAX_HASH], cth[VEC_MAX_HASH], ctx[16], out[64];
+	json_t *e = json_object(), *eps = json_array();
+	struct vec_epoch_secrets s;
+	int bad = !e || !eps;
+	size_t i;
+
+	dv_fill(gid, sizeof(gid) - tag % 8, tag);
+	dv_fill(init, cs->nh, tag + 1);
+	bad |= json_object_set_new(e, "cipher_suite", json_integer(cs->id));
+	bad |= vec_set_hex(e, "group_id", gid, sizeof(gid) - tag % 8);
+	bad |= vec_set_hex(e, "initial_init_secret", init, cs->nh);
+	for (i = 0; i < n; i++) {
+		json_t *ep = json_object(), *ex = json_object();
+		char label[48];
+		size_t ctx_len = 3 + i, len = 20 + i;
+		struct wbuf gc;
+
+		dv_fill(commit, cs->nh, tag + 10 + (unsigned int)i);
+		/* a zero psk_secret in every other epoch, as "no PSK" */
+		if (i % 2)
+			memset(psk, 0, cs->nh);
+		else
+			dv_fill(psk, cs->nh, tag + 20 + (unsigned int)i);
+		dv_fill(th, cs->nh, tag + 30 + (unsigned int)i);
+		dv_fill(cth, cs->nh, tag + 40 + (unsigned int)i);
+		dv_fill(ctx, ctx_len, tag + 50 + (unsigned int)i);
+		snprintf(label, sizeof(label), "derived exporter %u/%zu", tag, i);
+		wb_init(&gc);
+		vec_group_context(&gc, cs, gid, sizeof(gid) - tag % 8, i, th, cs->nh,
+				  cth, cs->nh, NULL, 0);
+		bad |= !ep || !ex || gc.err;
+		bad |= vec_key_schedule(cs, init, commit, NULL, psk, gc.p, gc.len, &s);
+		bad |= vec_exporter(cs, s.exporter, (const uint8_t *)label, strlen(label),
+				    ctx, ctx_len, out, len);
+		bad |= vec_set_hex(ep, "tree_hash", th, cs->nh);
+		bad |= vec_set_hex(ep, "commit_secret", commit, cs->nh);
+		bad |= vec_set_hex(ep, "psk_secret", psk, cs->nh);
+		bad |= vec_set_hex(ep, "confirmed_transcript_hash", cth, cs->nh);
+		bad |= vec_set_hex(ep, "group_context", gc.p, gc.len);
+		bad |= vec_set_hex(ep, "joiner_secret", s.joiner, cs->nh);
+		bad |= vec_set_hex(ep, "welcome_secret", s.welcome, cs->nh);
+		bad |= vec_set_hex(ep, "init_secret", s.init, cs->nh);
+		bad |= vec_set_hex(ep, "sender_data_secret", s.sender_data, cs->nh);
+		bad |= vec_set_hex(ep, "encryption_secret", s.encryption, cs->nh);
+		bad |= vec_set_hex(ep, "exporter_secret", s.exporter, cs->nh);
+		bad |= vec_set_hex(ep, "epoch_authenticator", s.authentication, cs->nh);
+		bad |= vec_set_hex(ep, "external_secret", s.external, cs->nh);
+		bad |= vec_set_hex(ep, "confirmation_key", s.confirm, cs->nh);
+		bad |= vec_set_hex(ep, "membership_key", s.membership, cs->nh);
+		bad |= vec_set_hex(ep, "resumption_psk", s.resumption, cs->nh);
+		bad |= json_object_set_new(ex, "label", json_string(label));
+		bad |= vec_set_hex(ex, "context", ctx, ctx_len);
+		bad |= json_object_set_new(ex, "length", json_integer((json_int_t)len));
+		bad |= vec_set_hex(ex, "secret", out, len);
+		bad |= json_object_set_new(ep, "exporter", ex);
+		bad |= json_array_append_new(eps, ep);
+		memcpy(init, s.init, cs->nh);
+		wb_free(&gc);
+	}
+	bad |= json_object_set_new(e, "epochs", eps);
+	if (bad) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Flip a bit of the hex string obj[key]. */
+static int dv_corrupt(json_t *obj, const char *key)
+{
+	struct bytes b;
+	int ret;
+
+	if (vec_get_hex(obj, key, &b) || !b.len)
+		return -1;
+	b.data[0] ^= 0x01;
+	ret = vec_set_hex(obj, key, b.data, b.len);
+	bytes_free(&b);
+	return ret;
+}
+
+FIXTURE(derived) {
+	const struct vec_suite *cs;
+	int dev;
+	char dir[64];
+	char st_path[96], ks_path[96];
+	json_t *st, *ks;	/* as read back from the files */
+};
+
+FIXTURE_VARIANT(derived) {
+	unsigned int suite;
+};
+
+ALL_SUITES(derived);
+
+FIXTURE_SETUP(derived)
+{
+	json_t *st = json_array(), *ks = json_array(), *other;
+	unsigned int i;
+
+	self->dev = -1;
+	self->st = self->ks = NULL;
+	self->cs = vec_suite(variant->suite);
+	ASSERT_NE(NULL, self->cs);
+	ASSERT_NE(NULL, st);
+	ASSERT_NE(NULL, ks);
+	snprintf(self->dir, sizeof(self->dir), "/tmp/mls-vectors-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->st_path, sizeof(self->st_path), "%s/secret-tree.json", self->dir);
+	snprintf(self->ks_path, sizeof(self->ks_path), "%s/key-schedule.json", self->dir);
+	/* A case of another suite first: the runner must pick its own. */
+	other = dv_st_case(vec_suite(self->cs->id % 7 + 1), 99, 2, dv_gens[0], 3);
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, json_array_append_new(st, other));
+	for (i = 0; i < DV_ST_CASES; i++) {
+		json_t *e = dv_st_case(self->cs, 7 * i + 1, dv_leaves[i], dv_gens[i], 3);
+
+		ASSERT_NE(NULL, e);
+		ASSERT_EQ(0, json_array_append_new(st, e));
+	}
+	for (i = 0; i < DV_KS_CASES; i++) {
+		json_t *e = dv_ks_case(self->cs, 5 * i + 3, dv_epochs[i]);
+
+		ASSERT_NE(NULL, e);
+		ASSERT_EQ(0, json_array_append_new(ks, e));
+	}
+	ASSERT_EQ(0, json_dump_file(st, self->st_path, JSON_INDENT(1)));
+	ASSERT_EQ(0, json_dump_file(ks, self->ks_path, JSON_INDENT(1)));
+	json_decref(st);
+	json_decref(ks);
+	self->st = vec_load_path(self->st_path);
+	ASSERT_NE(NULL, self->st);
+	self->ks = vec_load_path(self->ks_path);
+	ASSERT_NE(NULL, self->ks);
+	self->dev = open_dev(_metadata, variant->suite);
+}
+
+FIXTURE_TEARDOWN(derived)
+{
+	json_decref(self->st);
+	json_decref(self->ks);
+	unlink(self->st_path);
+	unlink(self->ks_path);
+	rmdir(self->dir);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* The secret-tree tests over the derived file: every case, leaf and
+ * listed generation ran. */
+TEST_F_TIMEOUT(derived, secret_tree_file, 600)
+{
+	static const struct { enum st_mode mode; const char *name; size_t per_gen; } m[] = {
+		{ ST_RECV_APP, "decrypt in order", 1 },
+		{ ST_RECV_HS, "decrypt handshake in order", 1 },
+		{ ST_RECV_REVERSE, "decrypt out of order", 2 },
+		{ ST_SEND_APP, "encrypt", 1 },
+		{ ST_SEND_HS, "encrypt handshake", 1 },
+	};
+	size_t i, leaves = 0, gens = 0, c;
+
+	for (c = 0; c < DV_ST_CASES; c++) {
+		leaves += dv_leaves[c];
+		gens += 3 * dv_leaves[c];
+	}
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		struct vec_counts cnt = { 0 };
+
+		st_run_file(_metadata, self->st, self->cs, self->dev, m[i].mode, &cnt);
+		print_counts(self->st_path, self->cs->id, m[i].name, &cnt);
+		EXPECT_EQ(DV_ST_CASES, cnt.cases) TH_LOG("%s", m[i].name);
+		EXPECT_EQ(leaves * m[i].per_gen, cnt.leaves) TH_LOG("%s", m[i].name);
+		EXPECT_EQ(gens * m[i].per_gen, cnt.generations) TH_LOG("%s", m[i].name);
+	}
+}
+
+/* The key-schedule tests over the derived file: every case and epoch. */
+TEST_F_TIMEOUT(derived, key_schedule_file, 300)
+{
+	static const ks_fn fn[] = {
+		ks_create_then_commit, ks_join_every_epoch, ks_past_contexts,
+	};
+	size_t i, epochs = 0, c;
+
+	for (c = 0; c < DV_KS_CASES; c++)
+		epochs += dv_epochs[c];
+	for (i = 0; i < sizeof(fn) / sizeof(fn[0]); i++) {
+		struct vec_counts cnt = { 0 };
+
+		ks_run_file(_metadata, self->ks, self->cs, self->dev, fn[i], &cnt);
+		ksft_print_msg("%s, suite %u: %zu cases, %zu epochs\n", self->ks_path,
+			       self->cs->id, cnt.cases, cnt.epochs);
+		EXPECT_EQ(DV_KS_CASES, cnt.cases);
+		EXPECT_EQ(epochs, cnt.epochs);
+	}
+}
+
+/* What a run in a child reports: 0 passed, 1 failed, else broken. */
+struct dv_run {
+	json_t *root;
+	const struct vec_suite *cs;
+	int dev;
+	int st_mode;	/* -1: the key schedule */
+};
+
+static int dv_run_child(const struct dv_run *r)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct __test_metadata m;
+		struct vec_counts cnt = { 0 };
+
+		memset(&m, 0, sizeof(m));
+		m.name = "corrupted file";
+		m.passed = 1;
+		if (setjmp(m.env) == 0) {
+			if (r->st_mode < 0)
+				ks_run_file(&m, r->root, r->cs, r->dev,
+					    ks_create_then_commit, &cnt);
+			else
+				st_run_file(&m, r->root, r->cs, r->dev,
+					    (enum st_mode)r->st_mode, &cnt);
+		}
+		_exit(m.passed ? 0 : 1);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * One flipped bit in the second case of this suite, and the same test
+ * code fails: in a secret-tree file, one key of one leaf's generation
+ * (the receiving and the sending tests both catch it); in a key-schedule
+ * file, one epoch's exporter secret. Each run is in a child; the
+ * untouched file passes there first. The child's failure report is
+ * printed above the result: it is expected.
+ */
+TEST_F_TIMEOUT(derived, corrupted_second_case_fails, 600)
+{
+	struct dv_run r = { .cs = self->cs, .dev = self->dev };
+	json_t *e, *g;
+	int mode;
+
+	for (mode = ST_RECV_APP; mode <= ST_SEND_APP; mode += ST_SEND_APP - ST_RECV_APP) {
+		r.root = self->st;
+		r.st_mode = mode;
+		EXPECT_EQ(0, dv_run_child(&r)) TH_LOG("untouched secret-tree file, mode %d",
+						      mode);
+	}
+	r.root = self->ks;
+	r.st_mode = -1;
+	EXPECT_EQ(0, dv_run_child(&r)) TH_LOG("untouched key-schedule file");
+
+	/* The second case of the suite: leaf 2's application key at 31. */
+	e = vec_entry(self->st, self->cs->id, 1);
+	ASSERT_NE(NULL, e);
+	g = json_array_get(json_array_get(json_object_get(e, "leaves"), 2), 0);
+	ASSERT_NE(NULL, g);
+	ASSERT_EQ(31, json_integer_value(json_object_get(g, "generation")));
+	ASSERT_EQ(0, dv_corrupt(g, "application_key"));
+	for (mode = ST_RECV_APP; mode <= ST_SEND_APP; mode += ST_SEND_APP - ST_RECV_APP) {
+		r.root = self->st;
+		r.st_mode = mode;
+		ksft_print_msg("a run over a corrupted secret-tree file (mode %d), which must fail:\n",
+			       mode);
+		EXPECT_EQ(1, dv_run_child(&r)) TH_LOG("corrupted secret-tree file, mode %d",
+						      mode);
+	}
+
+	/* The second case: epoch 4's exporter secret. */
+	e = vec_entry(self->ks, self->cs->id, 1);
+	ASSERT_NE(NULL, e);
+	g = json_object_get(json_array_get(json_object_get(e, "epochs"), 4), "exporter");
+	ASSERT_NE(NULL, g);
+	ASSERT_EQ(0, dv_corrupt(g, "secret"));
+	r.root = self->ks;
+	r.st_mode = -1;
+	ksft_print_msg("a run over a corrupted key-schedule file, which must fail:\n");
+	EXPECT_EQ(1, dv_run_child(&r)) TH_LOG("corrupted key-schedule file");
 }
 
 TEST_HARNESS_MAIN

@@ -338,37 +338,62 @@ static int by_kid(const void *a, const void *b)
 	return (x->kid > y->kid) - (x->kid < y->kid);
 }
 
-/* The groups the caller may read; an absent groups/ is an older module. */
+/* Add group @kid if the caller may read it; false when out of memory. */
+static bool add_group(struct sys *s, size_t *cap, uint64_t kid)
+{
+	struct group *ng;
+
+	if (s->ngroups == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		ng = realloc(s->groups, *cap * sizeof(*ng));
+		if (!ng)
+			return false;
+		s->groups = ng;
+	}
+	if (read_group((uint32_t)kid, &s->groups[s->ngroups]))
+		s->ngroups++;
+	return true;
+}
+
+/*
+ * The groups the caller may read; an absent groups/ is an older module.
+ * Only root lists groups/: others take the kernel ids MLS_IOC_GROUP_LIST
+ * shows them (the groups they may see), whose directories they may read.
+ */
 static void read_groups(struct sys *s)
 {
 	char dir[512];
-	struct group *ng;
 	struct dirent *de;
-	size_t cap = 0;
+	size_t cap = 0, n, i;
+	uint32_t *ids;
 	uint64_t kid;
+	int ctl;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "%s/groups", sysfs_root());
 	d = opendir(dir);
-	if (!d) {
+	if (!d && errno == EACCES) {
+		ctl = mls_open(0);
+		if (ctl >= 0 && !mls_group_list(ctl, &ids, &n)) {
+			for (i = 0; i < n && add_group(s, &cap, ids[i]); i++)
+				;
+			free(ids);
+		}
+		if (ctl >= 0)
+			close(ctl);
+	} else if (!d) {
 		if (errno == ENOENT)
 			absent(s, "groups", -ENOENT);
 		return;
-	}
-	while ((de = readdir(d))) {
-		if (parse_dec(de->d_name, &kid) || kid > UINT32_MAX)
-			continue;
-		if (s->ngroups == cap) {
-			cap = cap ? 2 * cap : 8;
-			ng = realloc(s->groups, cap * sizeof(*ng));
-			if (!ng)
+	} else {
+		while ((de = readdir(d))) {
+			if (parse_dec(de->d_name, &kid) || kid > UINT32_MAX)
+				continue;
+			if (!add_group(s, &cap, kid))
 				break;
-			s->groups = ng;
 		}
-		if (read_group((uint32_t)kid, &s->groups[s->ngroups]))
-			s->ngroups++;
+		closedir(d);
 	}
-	closedir(d);
 	if (s->ngroups)
 		qsort(s->groups, s->ngroups, sizeof(*s->groups), by_kid);
 }

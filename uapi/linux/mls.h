@@ -388,7 +388,7 @@ struct mls_group_open {
  * struct mls_group_list - argument of %MLS_IOC_GROUP_LIST
  * @flags: (in) must be zero
  * @count: (in) the capacity of @ids, in entries; (out) the number of
- *	groups alive
+ *	live groups the caller may see
  * @ids: (in) address of an array of __u32, filled with the kernel ids
  */
 struct mls_group_list {
@@ -404,7 +404,15 @@ struct mls_group_list {
  *
  * Context: /dev/mls.
  *
- * Lists the kernel ids of the live groups, in increasing order.
+ * Lists the kernel ids of the live groups the caller may see, in
+ * increasing order. The caller sees a group as it could read a file of
+ * the group's owner and mode: its own (fsuid is the owner), else one
+ * whose owner group it is in if the mode's group read bit (0040) is set,
+ * else one whose other read bit (0004) is set; with CAP_NET_ADMIN it
+ * sees every group. The netlink MLS_CMD_GET_GROUP do and dump follow the
+ * same rule, and /sys/kernel/mls/groups/ as far as file permissions can
+ * (see Documentation/ABI/testing/sysfs-kernel-mls). Seeing a group is
+ * not opening it: MLS_IOC_GROUP_OPEN needs read and write.
  *
  * Return: 0, or -EINVAL (flags), -EFAULT, -ENOSPC (@count was too small;
  * it now holds the number needed).
@@ -581,8 +589,18 @@ struct mls_decrypt {
  *
  * Opens a PrivateMessage of the current epoch or of a past epoch still
  * kept. The ratchet key of (sender, generation) is consumed only once the
- * AEAD tag has verified and the outputs have been copied: a forged or
- * truncated message, or an output buffer too small, burns nothing.
+ * AEAD tag has verified and the outputs and this struct have been copied
+ * back: a forged or truncated message, an output buffer too small or a
+ * fault anywhere (-EFAULT, copying this struct back included) burns
+ * nothing, and a retry can still succeed. A call that fails leaves no
+ * plaintext behind: what it wrote to the output buffers is overwritten
+ * with zeros (unless they were unmapped meanwhile).
+ *
+ * A message is delivered once. Once its tag verified, a call claims its
+ * generation before writing any output; of several calls decrypting one
+ * message at once, one gets 0 and the plaintext, the others get
+ * -EALREADY with their buffers untouched. Should the claiming call then
+ * fail, the message can be decrypted again.
  *
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, a message longer than any the
@@ -596,7 +614,8 @@ struct mls_decrypt {
  *  * -EAGAIN: the message's epoch is not reached yet;
  *  * -EKEYEXPIRED: its epoch is past retention, or the generation fell out
  *    of the out-of-order window;
- *  * -EALREADY: that generation was already consumed (a replay);
+ *  * -EALREADY: that generation was already consumed (a replay), or is
+ *    being delivered by another call;
  *  * -ERANGE: the generation is beyond the maximum forward distance;
  *  * -ENOSPC: an output buffer is too small; the lengths needed are
  *    written back and nothing was consumed;
@@ -970,7 +989,9 @@ struct mls_authenticator {
  *	may be (-ERANGE beyond)
  * @epochs_kept: past epochs kept for decryption
  * @epoch_max_age_ms: a past epoch is erased this long after it was left
- *	(the grace period); 0: no age limit
+ *	(the grace period); 0: no age limit, which only a module without a
+ *	cap (epoch_max_age_ms_max = 0) accepts: under a finite cap 0 is
+ *	refused like any value above it
  * @padding_block: content is zero-padded to a multiple of this many bytes
  *	(0 or 1: no padding)
  * @encrypt_rate: messages per second this member may encrypt (the
@@ -1117,7 +1138,8 @@ struct mls_set_policy {
  * once).
  *
  * Return: 0, or -EINVAL (flags, unknown mask bits, a value above its
- * module cap, reserved), -EFAULT, -ENOENT.
+ * module cap, epoch_max_age_ms 0 under a finite epoch_max_age_ms_max,
+ * reserved), -EFAULT, -ENOENT.
  */
 #define MLS_IOC_SET_POLICY	_IOW(MLS_IOC_MAGIC, 0x27, struct mls_set_policy)
 
