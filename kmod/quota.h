@@ -49,6 +49,7 @@ static inline struct mls_user *mls_user_hold(struct mls_user *u)
 		refcount_inc(&u->ref);
 	return u;
 }
+
 /* Any context, NULL is fine. */
 void mls_user_put(struct mls_user *u);
 
