@@ -191,6 +191,7 @@ static int stage_locked(struct mls_group *g, struct mls_commit *a, u64 start)
 	      mls_epoch_args_roster(&args, &a->roster);
 	if (ret)
 		goto err;
+	args.in.user = g->user;
 	p->epoch = mls_epoch_create(s, &args.in, p->init_secret, &p->has_init,
 				    ret_secrets ? joiner : NULL,
 				    ret_secrets ? welcome : NULL);

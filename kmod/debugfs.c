@@ -18,6 +18,7 @@
 #include "epoch.h"
 #include "group.h"
 #include "params.h"
+#include "quota.h"
 
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
@@ -150,11 +151,33 @@ static const struct seq_operations mls_dbg_groups_sops = {
 
 DEFINE_SEQ_ATTRIBUTE(mls_dbg_groups);
 
+/* Every uid with something charged against its limits (quota.c). */
+static int mls_dbg_users_show(struct seq_file *m, void *v)
+{
+	unsigned long index = 0;
+	struct mls_user *u;
+
+	seq_puts(m, "# uid groups endpoints bytes\n");
+	rcu_read_lock();
+	while ((u = mls_user_next(&index)))
+		seq_printf(m, "%u %lld %lld %lld\n",
+			   from_kuid_munged(&init_user_ns, u->uid),
+			   atomic64_read(&u->use[MLS_QUOTA_GROUPS]),
+			   atomic64_read(&u->use[MLS_QUOTA_ENDPOINTS]),
+			   atomic64_read(&u->use[MLS_QUOTA_BYTES]));
+	rcu_read_unlock();
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(mls_dbg_users);
+
 void mls_debugfs_init(void)
 {
 	mls_debugfs_dir = debugfs_create_dir("mls", NULL);
 	debugfs_create_file("groups", 0400, mls_debugfs_dir, NULL,
 			    &mls_dbg_groups_fops);
+	debugfs_create_file("users", 0400, mls_debugfs_dir, NULL,
+			    &mls_dbg_users_fops);
 }
 
 void mls_debugfs_exit(void)

@@ -8,6 +8,7 @@
 
 #include "epoch.h"
 #include "hkdf.h"
+#include "quota.h"
 
 #include <linux/bitmap.h>
 #include <linux/err.h>
@@ -74,8 +75,8 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 	struct mls_epoch *e;
 	int ret = -ENOMEM;
 
-	es = kzalloc(sizeof(*es), GFP_KERNEL);
-	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	es = kzalloc(sizeof(*es), MLS_GFP_USER);
+	e = kzalloc(sizeof(*e), MLS_GFP_USER);
 	if (!es || !e)
 		goto err;
 	kref_init(&e->ref);
@@ -87,12 +88,21 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 	e->leaf_count = in->leaf_count;
 
 	e->context = mls_group_context_alloc(s, &in->gc, &e->context_len,
-					     GFP_KERNEL_ACCOUNT);
+					     MLS_GFP_USER);
 	if (IS_ERR(e->context)) {
 		ret = PTR_ERR(e->context);
 		e->context = NULL;
 		goto err;
 	}
+	/* What the epoch holds for as long as it is kept (§12). */
+	ret = mls_user_charge(in->user, MLS_QUOTA_BYTES,
+			      sizeof(*e) + e->context_len +
+			      BITS_TO_LONGS(in->leaf_count) * sizeof(long));
+	if (ret)
+		goto err;
+	e->user = mls_user_hold(in->user);
+	e->charged = sizeof(*e) + e->context_len +
+		     BITS_TO_LONGS(in->leaf_count) * sizeof(long);
 
 	ret = derive_secrets(s, in, e->context, e->context_len, es,
 			     joiner_out, welcome_out);
@@ -105,6 +115,7 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 		e->tree = NULL;
 		goto err;
 	}
+	mls_stree_set_user(e->tree, in->user);
 	memcpy(e->sender_data_secret, es->sender_data, s->nh);
 	*has_init = in->source != MLS_EPOCH_INSTALL;
 	if (*has_init) {
@@ -146,7 +157,9 @@ static void mls_epoch_release(struct kref *ref)
 
 	mls_stree_free(e->tree);
 	bitmap_free(e->occupied);
-	kfree(e->context);
+	kvfree(e->context);
+	mls_user_uncharge(e->user, MLS_QUOTA_BYTES, e->charged);
+	mls_user_put(e->user);
 	kfree_sensitive(e);
 }
 

@@ -25,6 +25,8 @@
 #include <linux/list.h>
 #include <linux/types.h>
 
+struct mls_user;
+
 struct mls_epoch {
 	struct list_head node;
 	struct kref ref;
@@ -39,6 +41,8 @@ struct mls_epoch {
 	size_t context_len;
 	struct mls_secret_tree *tree;
 	const struct mls_suite *suite;
+	struct mls_user *user;		/* charged with @charged bytes */
+	size_t charged;
 	bool has_exporter;		/* false for an installed epoch */
 	u8 sender_data_secret[MLS_MAX_HASH_LEN];
 	/* Kept for as long as the epoch (late PublicMessages, resumption). */
@@ -118,6 +122,7 @@ struct mls_epoch_input {
 	u32 own_leaf;
 	u32 leaf_count;
 	unsigned long *occupied;	/* owned; moved into the epoch */
+	struct mls_user *user;		/* whose bytes it is (not owned) */
 };
 
 void mls_epoch_input_wipe(struct mls_epoch_input *in);

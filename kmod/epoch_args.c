@@ -5,6 +5,7 @@
 
 #include "epoch_args.h"
 #include "params.h"
+#include "quota.h"
 #include "uarg.h"
 
 #include <linux/bitmap.h>
@@ -69,7 +70,7 @@ int mls_epoch_args_roster(struct mls_epoch_args *a, const struct mls_roster *r)
 		return -EINVAL;
 	a->in.own_leaf = r->own_leaf;
 	a->in.leaf_count = n;
-	a->in.occupied = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
+	a->in.occupied = bitmap_zalloc(n, MLS_GFP_USER);
 	if (!a->in.occupied)
 		return -ENOMEM;
 

@@ -51,7 +51,9 @@
 
 #include "evbuf.h"
 #include "events.h"
+#include "group.h"
 #include "params.h"
+#include "quota.h"
 
 #include <linux/bitfield.h>
 #include <linux/cache.h>
@@ -142,6 +144,7 @@ struct evb_cold {
 	atomic64_t cas_retries;
 	atomic64_t failures;
 	atomic64_t successes;
+	struct mls_user *user;	/* charged one endpoint */
 	struct rcu_head rcu;
 };
 
@@ -164,6 +167,7 @@ enum evb_op {
 	EVB_OP_HALF_OPEN,	/* set half-open */
 	EVB_OP_FORCE_OPEN,
 	EVB_OP_SWEEP,		/* pull a stale time up */
+	EVB_OP_RELEASE,		/* give back a half-open probe unreported */
 };
 
 /* Module-wide counters, per cpu so that distinct endpoints share no line. */
@@ -365,6 +369,13 @@ static enum mls_evbuf_verdict evb_step(enum evb_op op, u64 old, u64 now,
 		if (evb_delta(FIELD_GET(EVB_TIME, old), now) < -(s64)EVB_STALE)
 			*new = evb_set_time(old, now - EVB_STALE);
 		break;
+	case EVB_OP_RELEASE:
+		/* Only an authenticated outcome resolves a probe. */
+		if (FIELD_GET(EVB_STATE, old) == MLS_EVBUF_HALF_OPEN &&
+		    FIELD_GET(EVB_PROBES, old) > FIELD_GET(EVB_PROBE_OK, old))
+			*new = (old & ~EVB_PROBES) |
+			       FIELD_PREP(EVB_PROBES, FIELD_GET(EVB_PROBES, old) - 1);
+		break;
 	}
 	return MLS_EVBUF_ADMITTED;
 }
@@ -376,14 +387,14 @@ static struct evb_cold *evb_cold_of(const struct mls_evbuf_ep *ep)
 	return &evb_cold[ep - evb_ep];
 }
 
-/* Under rcu_read_lock(): @ep's key stays while we read it. */
-static void evb_changed(struct mls_evbuf_ep *ep, u64 old, u64 new)
+/* Under rcu_read_lock(): an endpoint's key stays while we read it. */
+static void evb_changed(const struct mls_evbuf_key *key, u64 old, u64 new)
 {
 	u32 from = FIELD_GET(EVB_STATE, old), to = FIELD_GET(EVB_STATE, new);
 
 	if (from == to)
 		return;
-	mls_event_breaker_changed(&evb_cold_of(ep)->key, from, to);
+	mls_event_breaker_changed(key, from, to);
 	if (to == MLS_EVBUF_OPEN)
 		evb_stat_inc(EVB_S_TRIPS);
 	else if (from == MLS_EVBUF_OPEN && to == MLS_EVBUF_HALF_OPEN)
@@ -392,7 +403,8 @@ static void evb_changed(struct mls_evbuf_ep *ep, u64 old, u64 new)
 		evb_stat_inc(EVB_S_CLOSES);
 }
 
-static enum mls_evbuf_verdict evb_apply_locked(struct mls_evbuf_ep *ep,
+static enum mls_evbuf_verdict evb_apply_locked(atomic64_t *word,
+					       const struct mls_evbuf_key *key,
 					       enum evb_op op, u64 at,
 					       const struct evb_cfg *c)
 {
@@ -400,12 +412,12 @@ static enum mls_evbuf_verdict evb_apply_locked(struct mls_evbuf_ep *ep,
 	u64 old, new;
 
 	spin_lock(&evb_big_lock);
-	old = atomic64_read(&ep->word);
+	old = atomic64_read(word);
 	v = evb_step(op, old, at == EVB_CLOCK ? evb_now() : at, c, &new);
 	if (new != old)
-		atomic64_set(&ep->word, new);
+		atomic64_set(word, new);
 	spin_unlock(&evb_big_lock);
-	evb_changed(ep, old, new);
+	evb_changed(key, old, new);
 	return v;
 }
 
@@ -420,19 +432,24 @@ static enum mls_evbuf_verdict evb_apply_locked(struct mls_evbuf_ep *ep,
  * than our clock, and a denial decided so is decided again by a fresh
  * reading. Any reading made during the call keeps the rate's bound: a
  * stale one only makes admission harder.
+ *
+ * @word is @ep's, or with @ep NULL a group's fallback (struct
+ * mls_evbuf_fallback) named by @key in the events.
  */
-static enum mls_evbuf_verdict evb_apply(struct mls_evbuf_ep *ep,
-					enum evb_op op, u64 at,
-					const struct evb_cfg *c)
+static enum mls_evbuf_verdict evb_apply_word(struct mls_evbuf_ep *ep,
+					     atomic64_t *word,
+					     const struct mls_evbuf_key *key,
+					     enum evb_op op, u64 at,
+					     const struct evb_cfg *c)
 {
 	enum mls_evbuf_verdict v;
 	u64 old, new, now;
 	int i;
 
 	if (evb_spin)
-		return evb_apply_locked(ep, op, at, c);
+		return evb_apply_locked(word, key, op, at, c);
 
-	old = atomic64_read(&ep->word);
+	old = atomic64_read(word);
 	now = at == EVB_CLOCK ? evb_now() : at;
 	for (i = 0; i < EVB_CAS_MAX; i++) {
 		v = evb_step(op, old, now, c, &new);
@@ -445,17 +462,26 @@ static enum mls_evbuf_verdict evb_apply(struct mls_evbuf_ep *ep,
 			if (new == old)
 				return v;
 		}
-		if (atomic64_try_cmpxchg(&ep->word, &old, new)) {
-			evb_changed(ep, old, new);
+		if (atomic64_try_cmpxchg(word, &old, new)) {
+			evb_changed(key, old, new);
 			return v;
 		}
 		/* @old now holds the word that won; decide again from it. */
 		evb_stat_inc(EVB_S_CAS_RETRIES);
-		atomic64_inc(&evb_cold_of(ep)->cas_retries);
+		if (ep)
+			atomic64_inc(&evb_cold_of(ep)->cas_retries);
 	}
-	atomic64_inc(&evb_cold_of(ep)->contended);
+	if (ep)
+		atomic64_inc(&evb_cold_of(ep)->contended);
 	evb_stat_inc(EVB_S_CONTENDED);
 	return MLS_EVBUF_CONTENDED;
+}
+
+static enum mls_evbuf_verdict evb_apply(struct mls_evbuf_ep *ep,
+					enum evb_op op, u64 at,
+					const struct evb_cfg *c)
+{
+	return evb_apply_word(ep, &ep->word, &evb_cold_of(ep)->key, op, at, c);
 }
 
 static enum mls_evbuf_verdict evb_record(struct mls_evbuf_ep *ep,
@@ -501,7 +527,7 @@ static u32 evb_hash(const struct mls_evbuf_key *k)
 {
 	if (k->kind == MLS_EVBUF_KIND_USER)
 		return (u32)siphash(k, sizeof(*k), &evb_hkey);
-	return (u32)siphash_3u32(k->kind, k->a, k->b, &evb_hkey);
+	return (u32)siphash_4u32(k->kind, k->a, k->b, k->c, &evb_hkey);
 }
 
 static spinlock_t *evb_lock_of(u32 hash)
@@ -515,6 +541,8 @@ static bool evb_key_eq(const struct mls_evbuf_ep *ep,
 	if (READ_ONCE(ep->hash) != hash || READ_ONCE(ep->kind) != k->kind ||
 	    READ_ONCE(ep->key_a) != k->a || READ_ONCE(ep->key_b) != k->b)
 		return false;
+	if (k->kind == MLS_EVBUF_KIND_SENDER)
+		return READ_ONCE(evb_cold_of(ep)->key.c) == k->c;
 	return k->kind != MLS_EVBUF_KIND_USER ||
 	       !memcmp(evb_cold_of(ep)->key.id, k->id, sizeof(k->id));
 }
@@ -611,7 +639,7 @@ static void evb_init_slot(struct mls_evbuf_ep *ep, const struct mls_evbuf_key *k
 
 static struct mls_evbuf_ep *evb_insert(const struct mls_evbuf_key *k, u32 hash,
 				       const struct mls_evbuf_cfg *cfg,
-				       bool *created)
+				       struct mls_user *owner, bool *created)
 {
 	u32 bucket = hash & (evb_nbuckets - 1);
 	bool user = k->kind == MLS_EVBUF_KIND_USER;
@@ -623,9 +651,13 @@ static struct mls_evbuf_ep *evb_insert(const struct mls_evbuf_key *k, u32 hash,
 	ep = evb_find(k, hash);
 	if (ep)
 		goto out;
+	/* The owner's limit first: a user over it learns that, not "full". */
+	ep = ERR_PTR(mls_user_charge(owner, MLS_QUOTA_ENDPOINTS, 1));
+	if (IS_ERR(ep))
+		goto out;
 	ep = ERR_PTR(-ENOSPC);
 	if (user && !atomic_add_unless(&evb_user_used, 1, evb_user_max))
-		goto out;
+		goto out_charge;
 	if (!atomic_add_unless(&evb_used, 1, evb_nslots))
 		goto out_user;
 	ep = evb_claim(hash);
@@ -635,6 +667,7 @@ static struct mls_evbuf_ep *evb_insert(const struct mls_evbuf_key *k, u32 hash,
 		goto out_user;
 	}
 	evb_init_slot(ep, k, hash, cfg);
+	evb_cold_of(ep)->user = mls_user_hold(owner);
 	if (!user)
 		atomic_inc(&evb_module_live);
 	WRITE_ONCE(ep->next, evb_heads[bucket]);
@@ -647,6 +680,8 @@ static struct mls_evbuf_ep *evb_insert(const struct mls_evbuf_key *k, u32 hash,
 out_user:
 	if (user)
 		atomic_dec(&evb_user_used);
+out_charge:
+	mls_user_uncharge(owner, MLS_QUOTA_ENDPOINTS, 1);
 out:
 	spin_unlock(lock);
 	return ep;
@@ -657,6 +692,9 @@ static void evb_free_rcu(struct rcu_head *rcu)
 	struct evb_cold *cold = container_of(rcu, struct evb_cold, rcu);
 	struct mls_evbuf_ep *ep = &evb_ep[cold - evb_cold];
 
+	/* Uncharged when unlinked; the reference lasted as long as the slot. */
+	mls_user_put(cold->user);
+	cold->user = NULL;
 	atomic_set_release(&ep->meta, evb_meta(ep, EVB_FREE));
 	atomic_dec(&evb_used);
 }
@@ -691,6 +729,8 @@ static int evb_unlink(const struct mls_evbuf_key *k, u32 hash,
 		atomic_dec(&evb_user_used);
 	else
 		atomic_dec(&evb_module_live);
+	/* Gone for its owner at once, though the slot waits for a grace period. */
+	mls_user_uncharge(evb_cold[i].user, MLS_QUOTA_ENDPOINTS, 1);
 	spin_unlock(lock);
 	call_rcu(&evb_cold[i].rcu, evb_free_rcu);
 	return 0;
@@ -703,6 +743,7 @@ static void evb_module_key(const struct mls_evbuf_ep *ep, struct mls_evbuf_key *
 	k->kind = READ_ONCE(ep->kind);
 	k->a = READ_ONCE(ep->key_a);
 	k->b = READ_ONCE(ep->key_b);
+	k->c = READ_ONCE(evb_cold_of(ep)->key.c);
 }
 
 static void evb_sweep(struct work_struct *work)
@@ -739,7 +780,7 @@ next:
 /* ------------------------------------------------- the module's endpoints */
 
 static struct mls_evbuf_ep *evb_module_ep(const struct mls_evbuf_key *k,
-					  u32 hash)
+					  u32 hash, struct mls_user *owner)
 {
 	struct mls_evbuf_cfg cfg;
 	struct mls_evbuf_ep *ep;
@@ -750,7 +791,7 @@ static struct mls_evbuf_ep *evb_module_ep(const struct mls_evbuf_key *k,
 		return ep;
 	mls_evbuf_default_cfg(&cfg);
 	cfg.rate = 0;
-	ep = evb_insert(k, hash, &cfg, &created);
+	ep = evb_insert(k, hash, &cfg, owner, &created);
 	if (IS_ERR(ep)) {
 		evb_stat_inc(EVB_S_MODULE_FULL);
 		return NULL;
@@ -758,10 +799,19 @@ static struct mls_evbuf_ep *evb_module_ep(const struct mls_evbuf_key *k,
 	return ep;
 }
 
-int mls_evbuf_encrypt_admit(u32 group_kid, u32 rate, u32 burst)
+void mls_evbuf_fallback_init(struct mls_evbuf_fallback *fb)
 {
-	struct mls_evbuf_key k = { .kind = MLS_EVBUF_KIND_ENCRYPT, .a = group_kid };
-	enum mls_evbuf_verdict v = MLS_EVBUF_ADMITTED;
+	u64 w = evb_word(MLS_EVBUF_CLOSED, 0, 0, evb_now());
+
+	atomic64_set(&fb->sender, w);
+	atomic64_set(&fb->encrypt, w);
+	fb->sender_used = false;
+}
+
+int mls_evbuf_encrypt_admit(struct mls_group *g, u32 rate, u32 burst)
+{
+	struct mls_evbuf_key k = { .kind = MLS_EVBUF_KIND_ENCRYPT, .a = g->id };
+	enum mls_evbuf_verdict v;
 	struct evb_cfg c = { };
 	struct mls_evbuf_ep *ep;
 
@@ -773,56 +823,119 @@ int mls_evbuf_encrypt_admit(u32 group_kid, u32 rate, u32 burst)
 	c.tau = (u64)c.interval * (burst - 1);
 
 	rcu_read_lock();
-	ep = evb_module_ep(&k, evb_hash(&k));
+	ep = evb_module_ep(&k, evb_hash(&k), g->user);
 	if (ep)
 		v = evb_record(ep, &c, EVB_CLOCK);
+	else	/* The group's own rate, still enforced. */
+		v = evb_apply_word(NULL, &g->evb_fallback.encrypt, &k,
+				   EVB_OP_ADMIT, EVB_CLOCK, &c);
 	if (v == MLS_EVBUF_THROTTLED)
 		mls_event_throttled(&k);
 	rcu_read_unlock();
 	return v == MLS_EVBUF_ADMITTED ? 0 : -EAGAIN;
 }
 
-int mls_evbuf_sender_check(u32 group_kid, u32 leaf)
+static void evb_sender_key(struct mls_evbuf_key *k, const struct mls_group *g,
+			   u32 leaf, u64 epoch)
 {
-	struct mls_evbuf_key k = {
-		.kind = MLS_EVBUF_KIND_SENDER, .a = group_kid, .b = leaf,
+	*k = (struct mls_evbuf_key){
+		.kind = MLS_EVBUF_KIND_SENDER, .a = g->id, .b = leaf,
+		.c = lower_32_bits(epoch),
 	};
+}
+
+/* The events name a group's fallback as its sender 0xffffffff. */
+static void evb_fallback_key(struct mls_evbuf_key *k, const struct mls_group *g)
+{
+	evb_sender_key(k, g, U32_MAX, 0);
+}
+
+/* Under rcu_read_lock(): admit on @word if its circuit is not closed. */
+static int evb_sender_admit(struct mls_evbuf_ep *ep, atomic64_t *word,
+			    const struct mls_evbuf_key *k)
+{
+	enum mls_evbuf_verdict v;
+
+	/* Nothing wrong: one read. */
+	if (FIELD_GET(EVB_STATE, atomic64_read(word)) == MLS_EVBUF_CLOSED)
+		return 0;
+	if (ep)
+		v = evb_record(ep, &evb_sender_cfg, EVB_CLOCK);
+	else
+		v = evb_apply_word(NULL, word, k, EVB_OP_ADMIT, EVB_CLOCK,
+				   &evb_sender_cfg);
+	return v == MLS_EVBUF_ADMITTED ? 1 : -ECONNREFUSED;
+}
+
+int mls_evbuf_sender_check(struct mls_group *g, u32 leaf, u64 epoch)
+{
+	struct mls_evbuf_key k;
 	struct mls_evbuf_ep *ep;
 	int ret = 0;
 
+	evb_sender_key(&k, g, leaf, epoch);
 	rcu_read_lock();
 	ep = evb_find(&k, evb_hash(&k));
-	/* Nothing wrong: one lookup and one read. */
-	if (ep && FIELD_GET(EVB_STATE, atomic64_read(&ep->word)) != MLS_EVBUF_CLOSED &&
-	    evb_record(ep, &evb_sender_cfg, EVB_CLOCK) != MLS_EVBUF_ADMITTED)
-		ret = -ECONNREFUSED;
+	if (ep) {
+		ret = evb_sender_admit(ep, &ep->word, &k);
+	} else if (READ_ONCE(g->evb_fallback.sender_used)) {
+		evb_fallback_key(&k, g);
+		ret = evb_sender_admit(NULL, &g->evb_fallback.sender, &k);
+	}
 	rcu_read_unlock();
 	return ret;
 }
 
-void mls_evbuf_sender_result(u32 group_kid, u32 leaf, bool authentic)
+/* Whether @w has something an authenticated message clears. */
+static bool evb_sender_dirty(u64 w)
 {
-	struct mls_evbuf_key k = {
-		.kind = MLS_EVBUF_KIND_SENDER, .a = group_kid, .b = leaf,
-	};
-	u32 hash = evb_hash(&k);
-	struct mls_evbuf_ep *ep;
-	u64 w;
+	return FIELD_GET(EVB_STATE, w) != MLS_EVBUF_CLOSED ||
+	       FIELD_GET(EVB_FAILURES, w);
+}
 
+void mls_evbuf_sender_result(struct mls_group *g, u32 leaf, u64 epoch,
+			     bool authentic)
+{
+	enum evb_op op = authentic ? EVB_OP_SUCCESS : EVB_OP_FAILURE;
+	atomic64_t *fb = &g->evb_fallback.sender;
+	struct mls_evbuf_key k;
+	struct mls_evbuf_ep *ep;
+	u32 hash;
+
+	evb_sender_key(&k, g, leaf, epoch);
+	hash = evb_hash(&k);
 	rcu_read_lock();
-	if (authentic) {
-		/* A sender with no slot, or closed with no failure, has nothing to clear. */
-		ep = evb_find(&k, hash);
-		if (ep) {
-			w = atomic64_read(&ep->word);
-			if (FIELD_GET(EVB_STATE, w) != MLS_EVBUF_CLOSED ||
-			    FIELD_GET(EVB_FAILURES, w))
-				evb_report(ep, true, &evb_sender_cfg);
-		}
-	} else {
-		ep = evb_module_ep(&k, hash);
-		if (ep)
-			evb_report(ep, false, &evb_sender_cfg);
+	/* A sender with no slot, or closed with no failure, has nothing to clear. */
+	ep = authentic ? evb_find(&k, hash) : evb_module_ep(&k, hash, g->user);
+	if (ep) {
+		if (!authentic || evb_sender_dirty(atomic64_read(&ep->word)))
+			evb_report(ep, authentic, &evb_sender_cfg);
+	} else if (!authentic || READ_ONCE(g->evb_fallback.sender_used)) {
+		/* No endpoint for it: the group's own breaker takes it. */
+		if (!authentic)
+			WRITE_ONCE(g->evb_fallback.sender_used, true);
+		evb_fallback_key(&k, g);
+		if (!authentic || evb_sender_dirty(atomic64_read(fb)))
+			evb_apply_word(NULL, fb, &k, op, EVB_CLOCK,
+				       &evb_sender_cfg);
+	}
+	rcu_read_unlock();
+}
+
+void mls_evbuf_sender_release(struct mls_group *g, u32 leaf, u64 epoch)
+{
+	struct mls_evbuf_key k;
+	struct mls_evbuf_ep *ep;
+
+	evb_sender_key(&k, g, leaf, epoch);
+	rcu_read_lock();
+	ep = evb_find(&k, evb_hash(&k));
+	if (ep) {
+		evb_apply(ep, EVB_OP_RELEASE, EVB_CLOCK, &evb_sender_cfg);
+	} else if (READ_ONCE(g->evb_fallback.sender_used)) {
+		evb_fallback_key(&k, g);
+		evb_apply_word(NULL, &g->evb_fallback.sender, &k,
+			       EVB_OP_RELEASE, EVB_CLOCK, &evb_sender_cfg);
 	}
 	rcu_read_unlock();
 }
@@ -905,10 +1018,10 @@ struct mls_evbuf_ep *mls_evbuf_find(const struct mls_evbuf_key *key)
 /* Under rcu_read_lock(); ERR_PTR(-ENOSPC) when the table is full. */
 struct mls_evbuf_ep *mls_evbuf_insert(const struct mls_evbuf_key *key,
 				      const struct mls_evbuf_cfg *cfg,
-				      bool *created)
+				      struct mls_user *user, bool *created)
 {
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "evbuf insert outside RCU");
-	return evb_insert(key, evb_hash(key), cfg, created);
+	return evb_insert(key, evb_hash(key), cfg, user, created);
 }
 
 int mls_evbuf_remove(const struct mls_evbuf_key *key)
@@ -1310,9 +1423,18 @@ err:
 /* After the last user of the hooks and the ioctls is gone. */
 void mls_evbuf_exit(void)
 {
+	u32 i;
+
 	cancel_delayed_work_sync(&evb_sweep_work);
 	/* Slots removed just now are freed by RCU callbacks into the table. */
 	rcu_barrier();
+	/* The endpoints still live: what they were charged goes back. */
+	for (i = 0; i < evb_nslots; i++) {
+		if (evb_slot_state(&evb_ep[i]) != EVB_LIVE)
+			continue;
+		mls_user_uncharge(evb_cold[i].user, MLS_QUOTA_ENDPOINTS, 1);
+		mls_user_put(evb_cold[i].user);
+	}
 	kvfree(evb_heads);
 	vfree(evb_cold);
 	vfree(evb_ep);

@@ -12,6 +12,7 @@
 
 #include <uapi/linux/mls.h>
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -22,21 +23,54 @@ void mls_evbuf_exit(void);
 /* /dev/mls forwards every ioctl whose _IOC_NR is in 0x40..0x4f here. */
 long mls_evbuf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
+struct mls_group;
+struct mls_user;
+
 /*
- * Data-path hooks. Any process context; none sleeps. When the table is
- * full the module's own endpoint cannot be filed: the hook then lets the
- * operation through and counts it (mls_evbuf_info.module_full).
+ * A group's own endpoint, outside the table: what its endpoints fall back
+ * on when one of them cannot be filed (the table is full, or the owner's
+ * endpoint limit is reached). The cost of a full table or quota falls on
+ * the group that needed one more endpoint, never on another group.
+ */
+struct mls_evbuf_fallback {
+	atomic64_t sender;	/* every sender of the group without an endpoint */
+	atomic64_t encrypt;	/* the encrypt rate without an endpoint */
+	bool sender_used;	/* set once, when a sender first fell back */
+};
+
+void mls_evbuf_fallback_init(struct mls_evbuf_fallback *fb);
+
+/*
+ * Data-path hooks. Any process context; none sleeps. The module's own
+ * endpoints are charged to the group owner's endpoint limit (§12). When
+ * one cannot be filed the group's fallback is used instead and the event
+ * counted (mls_evbuf_info.module_full).
+ *
+ * A sender's breaker is per (group, leaf, epoch): failures in one epoch
+ * do not block the sender's messages in another.
  */
 
 /* 0, or -EAGAIN when the group's encrypt rate is exceeded; rate 0: no limit. */
-int mls_evbuf_encrypt_admit(u32 group_kid, u32 rate, u32 burst);
-/* 0, or -ECONNREFUSED while the sender's circuit is open. */
-int mls_evbuf_sender_check(u32 group_kid, u32 leaf);
+int mls_evbuf_encrypt_admit(struct mls_group *g, u32 rate, u32 burst);
+/*
+ * 0 (closed), 1 (admitted as a half-open probe: its outcome must be
+ * reported with mls_evbuf_sender_result() or given back with
+ * mls_evbuf_sender_release()), or -ECONNREFUSED while the sender's
+ * circuit is open.
+ */
+int mls_evbuf_sender_check(struct mls_group *g, u32 leaf, u64 epoch);
 /*
  * After each decrypt attempt that reached the content authentication:
  * @authentic false means the tag failed (a forgery from @leaf).
  */
-void mls_evbuf_sender_result(u32 group_kid, u32 leaf, bool authentic);
+void mls_evbuf_sender_result(struct mls_group *g, u32 leaf, u64 epoch,
+			     bool authentic);
+/*
+ * A probe admitted by mls_evbuf_sender_check() ended with no
+ * authenticated outcome (a replay, a generation out of range or expired,
+ * an output buffer too small): the next message is the probe.
+ */
+void mls_evbuf_sender_release(struct mls_group *g, u32 leaf, u64 epoch);
 /*
  * Removes the group's endpoints. Call it once no operation of the group
  * can still call the hooks above (what comes later is filed anew and
@@ -66,7 +100,7 @@ struct mls_evbuf_key {
 	u32 kind;
 	u32 a;		/* user: owner's kuid value; module: group kid */
 	u32 b;		/* sender: leaf; else 0 */
-	u32 zero;
+	u32 c;		/* sender: the epoch's low 32 bits; else 0 */
 	char id[MLS_EVBUF_ID_SIZE];	/* user: NUL-padded id; else zero */
 };
 
@@ -100,7 +134,7 @@ int mls_evbuf_check_cfg(const struct mls_evbuf_cfg *cfg);
 struct mls_evbuf_ep *mls_evbuf_find(const struct mls_evbuf_key *key);
 struct mls_evbuf_ep *mls_evbuf_insert(const struct mls_evbuf_key *key,
 				      const struct mls_evbuf_cfg *cfg,
-				      bool *created);
+				      struct mls_user *user, bool *created);
 int mls_evbuf_remove(const struct mls_evbuf_key *key);
 
 kuid_t mls_evbuf_owner(const struct mls_evbuf_ep *ep);

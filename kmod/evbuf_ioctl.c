@@ -17,6 +17,7 @@
 #include "ioctl.h"
 #include "params.h"
 #include "payload.h"
+#include "quota.h"
 
 #include <uapi/linux/mls.h>
 
@@ -146,6 +147,7 @@ static int evb_ioc_config(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	const u32 known = MLS_EVBUF_F_OWNER | MLS_EVBUF_F_CREATE | MLS_EVBUF_F_EXCL;
 	struct mls_evbuf_config *c = arg;
+	struct mls_user *user = NULL;
 	struct mls_evbuf_cfg in, cfg;
 	struct mls_evbuf_key key;
 	struct mls_evbuf_ep *ep;
@@ -168,11 +170,17 @@ static int evb_ioc_config(struct mls_ioctl_ctx *ctx, void *arg)
 	ret = evb_may_admin(&key);
 	if (ret)
 		return ret;
+	/* A new endpoint counts against its owner's limit (§12). */
+	if (c->flags & MLS_EVBUF_F_CREATE) {
+		user = mls_user_get(KUIDT_INIT(key.a));
+		if (!user)
+			return -ENOMEM;
+	}
 
 	rcu_read_lock();
 	ep = mls_evbuf_find(&key);
 	if (!ep && (c->flags & MLS_EVBUF_F_CREATE))
-		ep = mls_evbuf_insert(&key, &cfg, &created);
+		ep = mls_evbuf_insert(&key, &cfg, user, &created);
 	if (IS_ERR_OR_NULL(ep)) {
 		ret = ep ? PTR_ERR(ep) : -ENOENT;
 		goto out;
@@ -188,6 +196,7 @@ static int evb_ioc_config(struct mls_ioctl_ctx *ctx, void *arg)
 	c->owner = evb_owner_out(&key);
 out:
 	rcu_read_unlock();
+	mls_user_put(user);
 	return ret;
 }
 
@@ -209,7 +218,7 @@ static int evb_payload(const struct mls_evbuf_key *key,
 	if (ret)
 		return ret;
 
-	buf = kvmalloc(r->payload.len, GFP_KERNEL);
+	buf = kvmalloc(r->payload.len, MLS_GFP_USER);
 	if (!buf)
 		return -ENOMEM;
 	if (copy_from_user(buf, u64_to_user_ptr(r->payload.addr), r->payload.len)) {
@@ -231,6 +240,7 @@ static int evb_ioc_record(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	const u32 known = MLS_EVBUF_F_OWNER | MLS_EVBUF_F_CREATE | MLS_EVBUF_F_GZIP;
 	struct mls_evbuf_record *r = arg;
+	struct mls_user *user = NULL;
 	struct mls_evbuf_cfg cfg;
 	struct mls_evbuf_key key;
 	struct mls_evbuf_ep *ep;
@@ -253,12 +263,17 @@ static int evb_ioc_record(struct mls_ioctl_ctx *ctx, void *arg)
 		if (ret)
 			return ret;
 	}
+	if (r->flags & MLS_EVBUF_F_CREATE) {
+		user = mls_user_get(KUIDT_INIT(key.a));
+		if (!user)
+			return -ENOMEM;
+	}
 
 	rcu_read_lock();
 	ep = evb_use(&key);
 	if (PTR_ERR(ep) == -ENOENT && (r->flags & MLS_EVBUF_F_CREATE)) {
 		mls_evbuf_default_cfg(&cfg);
-		ep = mls_evbuf_insert(&key, &cfg, &created);
+		ep = mls_evbuf_insert(&key, &cfg, user, &created);
 	}
 	if (IS_ERR(ep)) {
 		ret = PTR_ERR(ep);
@@ -281,6 +296,7 @@ static int evb_ioc_record(struct mls_ioctl_ctx *ctx, void *arg)
 	}
 out:
 	rcu_read_unlock();
+	mls_user_put(user);
 	return ret;
 }
 

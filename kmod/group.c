@@ -13,6 +13,7 @@
 #include "group.h"
 #include "group_ops.h"
 #include "params.h"
+#include "quota.h"
 #include "stats.h"
 #include "sysfs.h"
 
@@ -48,15 +49,18 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 				  const u8 *group_id, size_t group_id_len,
 				  u32 own_leaf, u32 flags, umode_t mode)
 {
-	struct mls_group *g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	struct mls_group *g = kzalloc(sizeof(*g), MLS_GFP_USER);
 
 	if (!g)
 		return NULL;
-	if (mls_group_stats_alloc(g)) {
+	g->user = mls_user_get(current_fsuid());
+	if (!g->user || mls_group_stats_alloc(g)) {
+		mls_user_put(g->user);
 		kfree(g);
 		return NULL;
 	}
 	kref_init(&g->ref);
+	mls_evbuf_fallback_init(&g->evb_fallback);
 	mutex_init(&g->commit_lock);
 	spin_lock_init(&g->lock);
 	INIT_LIST_HEAD(&g->epochs);
@@ -104,6 +108,10 @@ static void mls_group_release(struct kref *ref)
 	}
 	memzero_explicit(g->init_secret, sizeof(g->init_secret));
 	mutex_destroy(&g->commit_lock);
+	if (g->charged)
+		mls_user_uncharge(g->user, MLS_QUOTA_GROUPS, 1);
+	mls_user_put(g->user);
+	g->user = NULL;
 	/* RCU lookups may still be looking at it. */
 	call_rcu(&g->rcu, mls_group_free_rcu);
 }
@@ -123,6 +131,11 @@ int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
 	list_add(&first->node, &g->epochs);
 	g->nr_epochs = 1;
 
+	/* Counted until released: a group's memory lives until then. */
+	ret = mls_user_charge(g->user, MLS_QUOTA_GROUPS, 1);
+	if (ret)
+		return ret;
+	g->charged = true;
 	if (atomic_inc_return(&mls_nr_groups) > mls_max_groups) {
 		atomic_dec(&mls_nr_groups);
 		return -ENOSPC;

@@ -18,6 +18,7 @@
 #define _MLS_GROUP_H
 
 #include "epoch.h"
+#include "evbuf.h"
 #include "suite.h"
 
 #include <uapi/linux/mls.h>
@@ -34,6 +35,7 @@ struct mls_epoch;
 struct mls_pending;
 struct mls_group_kobj;
 struct mls_group_stats;
+struct mls_user;
 
 /* The kernel's copy of struct mls_policy; fields read with READ_ONCE. */
 struct mls_group_policy {
@@ -59,6 +61,11 @@ struct mls_group {
 	kuid_t owner;
 	kgid_t owner_gid;
 	umode_t mode;
+	/* The owner's limits (quota.c): what the group makes counts there. */
+	struct mls_user *user;
+	bool charged;			/* one of the owner's groups */
+	/* Its event-buffer endpoints when the table or quota is full. */
+	struct mls_evbuf_fallback evb_fallback;
 
 	struct mutex commit_lock;	/* epoch changes; see above */
 	/* The current epoch's init_secret, for the next commit. */

@@ -11,6 +11,7 @@
 #include "group_new.h"
 #include "join_stage.h"
 #include "psk.h"
+#include "quota.h"
 #include "uarg.h"
 
 #include <linux/err.h>
@@ -181,6 +182,7 @@ static int group_new(struct mls_ioctl_ctx *ctx, struct mls_group_new *a,
 		ret = -ENOMEM;
 		goto out;
 	}
+	args.in.user = g->user;
 	first = mls_epoch_create(s, &args.in, g->init_secret,
 				 &g->has_init_secret, NULL, NULL);
 	if (IS_ERR(first)) {
@@ -257,7 +259,7 @@ int mls_ioc_group_list(struct mls_ioctl_ctx *ctx, void *arg)
 		return -EINVAL;
 	if (cap) {
 		cap = min_t(u32, cap, 1U << 20);
-		ids = kvcalloc(cap, sizeof(*ids), GFP_KERNEL);
+		ids = kvcalloc(cap, sizeof(*ids), MLS_GFP_USER);
 		if (!ids)
 			return -ENOMEM;
 	}

@@ -16,6 +16,7 @@
 #include "ioctl.h"
 #include "params.h"
 #include "protect.h"
+#include "quota.h"
 #include "stats.h"
 #include "trace.h"
 #include "uarg.h"
@@ -79,7 +80,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	ret = check_encrypt(a);
 	if (ret)
 		return ret;
-	ret = mls_evbuf_encrypt_admit(g->id, READ_ONCE(g->policy.encrypt_rate),
+	ret = mls_evbuf_encrypt_admit(g, READ_ONCE(g->policy.encrypt_rate),
 				      READ_ONCE(g->policy.encrypt_burst));
 	if (ret)
 		goto out_parts;
@@ -108,7 +109,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	ret = mls_buf_fits(&a->message, need);
 	if (ret)
 		goto out_epoch;
-	out = kvmalloc(need, GFP_KERNEL_ACCOUNT);
+	out = kvmalloc(need, MLS_GFP_USER);
 	if (!out) {
 		ret = -ENOMEM;
 		goto out_epoch;
@@ -153,12 +154,21 @@ static int decrypt_outputs_fit(struct mls_decrypt *a, const struct mls_received 
 	return r1 ?: r2 ?: r3;
 }
 
+/* What the sender gate of one decrypt saw. */
+struct decrypt_gate {
+	struct mls_group *g;
+	u64 epoch;
+	bool probe;		/* admitted as a half-open probe */
+};
+
 /* Fail fast, before any key work, while the sender's breaker is open. */
 static int decrypt_sender_gate(void *arg, u32 leaf)
 {
-	const struct mls_group *g = arg;
+	struct decrypt_gate *gate = arg;
+	int ret = mls_evbuf_sender_check(gate->g, leaf, gate->epoch);
 
-	return mls_evbuf_sender_check(g->id, leaf);
+	gate->probe = ret > 0;
+	return min(ret, 0);
 }
 
 /*
@@ -299,6 +309,7 @@ static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	 */
 	size_t max_len = 3 * (size_t)mls_max_message + mls_padding_block_max + 1024;
 	struct mls_protect_ctx pc;
+	struct decrypt_gate gate;
 	struct mls_msg_header h = {};
 	struct mls_received r = {};
 	struct mls_epoch *e;
@@ -328,15 +339,20 @@ static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 		goto out_msg;
 	}
 	mls_epoch_protect_ctx(e, g->group_id, g->group_id_len, &pc);
+	gate = (struct decrypt_gate){ .g = g, .epoch = e->epoch };
 	pc.sender_gate = decrypt_sender_gate;
-	pc.gate_arg = g;
+	pc.gate_arg = &gate;
 	ret = mls_unprotect(&pc, msg, len, max_forward, &r);
 	/*
 	 * A sender whose messages keep failing authentication trips its
-	 * breaker; a message refused by the breaker counts for nothing.
+	 * breaker (of this epoch); a message refused by the breaker counts
+	 * for nothing. Only an authenticated outcome resolves a half-open
+	 * probe: any other gives it back.
 	 */
 	if (r.sender_known && (!ret || (ret == -EBADMSG && !r.authentic)))
-		mls_evbuf_sender_result(g->id, r.sender_leaf, !ret);
+		mls_evbuf_sender_result(g, r.sender_leaf, e->epoch, !ret);
+	else if (gate.probe)
+		mls_evbuf_sender_release(g, r.sender_leaf, e->epoch);
 	if (ret)
 		goto out_epoch;
 	/* Only the caller that delivers uses the generation up. */
@@ -379,7 +395,7 @@ static int mls_ioc_exporter(struct mls_ioctl_ctx *ctx, void *arg)
 		context = NULL;
 		goto out;
 	}
-	out = kmalloc(len, GFP_KERNEL);
+	out = kmalloc(len, MLS_GFP_USER);
 	ret = out ? mls_group_current_secret(g, MLS_SECRET_EXPORTER, secret,
 					     &a->epoch) : -ENOMEM;
 	if (!ret)

@@ -19,6 +19,7 @@
 #include "hkdf.h"
 
 #include <linux/err.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -274,9 +275,10 @@ int mls_group_context_encode(const struct mls_suite *s,
  * @len: the encoding's length
  * @gfp: allocation flags
  *
- * The GroupContext holds no secret: free it with kfree().
+ * The GroupContext holds no secret: free it with kvfree(). With its
+ * extensions it can be 64 KiB long: kvmalloc'd, not an order-5 kmalloc.
  *
- * Return: the kmalloc'd encoding, or ERR_PTR(-EINVAL or -ENOMEM).
+ * Return: the kvmalloc'd encoding, or ERR_PTR(-EINVAL or -ENOMEM).
  */
 u8 *mls_group_context_alloc(const struct mls_suite *s,
 			    const struct mls_group_context_in *in,
@@ -289,12 +291,12 @@ u8 *mls_group_context_alloc(const struct mls_suite *s,
 	ret = mls_group_context_encode(s, in, NULL, 0, &need);
 	if (ret != -ENOSPC)
 		return ERR_PTR(ret ?: -EINVAL);
-	buf = kmalloc(need, gfp);
+	buf = kvmalloc(need, gfp);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	ret = mls_group_context_encode(s, in, buf, need, len);
 	if (ret) {
-		kfree(buf);
+		kvfree(buf);
 		return ERR_PTR(ret);
 	}
 	return buf;

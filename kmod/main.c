@@ -16,6 +16,7 @@
 #include "params.h"
 #include "protect_selftest.h"
 #include "psk.h"
+#include "quota.h"
 #include "secret_tree_selftest.h"
 #include "stats.h"
 #include "sysfs.h"
@@ -99,6 +100,7 @@ static void __exit mls_mod_exit(void)
 	mls_debugfs_exit();
 	mls_sysfs_exit();
 	mls_evbuf_exit();
+	mls_users_exit();
 	mls_stats_exit();
 	mls_crypto_exit();
 }

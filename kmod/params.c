@@ -27,6 +27,25 @@ module_param_named(max_message, mls_max_message, uint, 0444);
 MODULE_PARM_DESC(max_message, "Maximum size in bytes of a message and of each of its parts (default 1048576)");
 
 /*
+ * Per-user limits (quota.c): what one uid may make the module hold. Root
+ * and CAP_SYS_RESOURCE go past them. Unlike the caps below these may
+ * change at run time (0644, as the inotify and keyring limits do): each
+ * charge compares with the value of the moment, and a limit lowered
+ * under a user's use only refuses what the user asks for next.
+ */
+unsigned int mls_user_max_groups = 1024;
+module_param_named(user_max_groups, mls_user_max_groups, uint, 0644);
+MODULE_PARM_DESC(user_max_groups, "Groups one user may own at once (default 1024)");
+
+unsigned int mls_user_max_endpoints = 1024;
+module_param_named(user_max_endpoints, mls_user_max_endpoints, uint, 0644);
+MODULE_PARM_DESC(user_max_endpoints, "Event buffer endpoints one user's requests and groups may hold (default 1024)");
+
+unsigned long mls_user_max_bytes = 64UL << 20;
+module_param_named(user_max_bytes, mls_user_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_max_bytes, "Bytes of epochs, GroupContexts and secret trees one user's groups may hold (default 67108864)");
+
+/*
  * Defaults and caps of the per-group policy (struct mls_policy): NAME is
  * what a new group starts with, NAME_max the most MLS_IOC_SET_POLICY
  * accepts.

@@ -6,6 +6,10 @@ extern unsigned int mls_max_groups;
 extern unsigned int mls_max_leaves;
 extern unsigned int mls_max_message;
 
+/* Per-user limits (quota.c). */
+extern unsigned int mls_user_max_groups, mls_user_max_endpoints;
+extern unsigned long mls_user_max_bytes;
+
 /*
  * Per-group policy: each field has a module-wide default (given to new
  * groups) and a hard cap (no group may set more).

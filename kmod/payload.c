@@ -22,6 +22,7 @@
  */
 
 #include "payload.h"
+#include "quota.h"
 
 #include <asm/unaligned.h>
 #include <linux/crc32.h>
@@ -414,7 +415,7 @@ int mls_payload_check(const u8 *buf, size_t len, bool must_gzip,
 	if (get_unaligned_le32(buf + len - 4) > budget)
 		return -EMSGSIZE;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), MLS_GFP_USER);
 	if (!s)
 		return -ENOMEM;
 	s->in = buf;

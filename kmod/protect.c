@@ -38,6 +38,7 @@
 #include "aead.h"
 #include "codec.h"
 #include "hkdf.h"
+#include "quota.h"
 
 #include <uapi/linux/mls.h>
 
@@ -473,7 +474,7 @@ static int mls_open_sender_data(const struct mls_protect_ctx *c,
 	u8 *buf;
 	int ret;
 
-	buf = kmalloc(len, GFP_KERNEL_ACCOUNT);
+	buf = kmalloc(len, MLS_GFP_USER);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, msg + MLS_MSG_HDR_LEN, m->sd_aad_len);

@@ -23,10 +23,15 @@
  *
  * Locking: @lock serialises every change of @nodes, @leaves and the
  * ratchets, and every read of them. mls_stree_recv_key() copies a secret
- * under it and derives forward from the copy without it; the consuming
- * functions derive under it (at most max_forward steps), so that the
- * check and the change are one step. The AEAD runs in the callers,
- * outside. Process context: everything may sleep.
+ * under it and derives forward from the copy without it. Consuming a
+ * generation more than MLS_STREE_LOCKED_STEPS ahead also derives the
+ * chain (up to max_forward steps, 65536 at the cap) from a copy without
+ * the lock, then takes the lock again and, the ratchet having moved at
+ * most forward meanwhile, installs the result: every encrypt and decrypt
+ * of the epoch waits on the lock for at most MLS_STREE_LOCKED_STEPS hash
+ * steps and a copy of the kept keys, however far ahead a message is. The
+ * AEAD runs in the callers, outside. Process context: everything may
+ * sleep.
  *
  * A receiver that must deliver a message before its generation is used
  * up claims the generation first (mls_stree_recv_claim()): while claimed,
@@ -43,6 +48,7 @@
 /* First: secret_tree.h uses memzero_explicit() without including it. */
 #include <linux/string.h>
 
+#include "quota.h"
 #include "secret_tree.h"
 #include "secret_tree_selftest.h"
 #include "hkdf.h"
@@ -68,6 +74,9 @@
 
 /* Generations below the next one whose consumption is remembered. */
 #define MLS_RATCHET_WINDOW	64
+
+/* Ratchet steps derived under the lock at most; farther is done without. */
+#define MLS_STREE_LOCKED_STEPS	16
 
 /**
  * struct mls_ratchet - one hash ratchet of one leaf
@@ -113,6 +122,9 @@ struct mls_stree_leaf {
  * @nodes: node index -> its secret (Nh bytes), for nodes not yet split
  * @leaves: leaf index -> struct mls_stree_leaf, for leaves taken
  * @claims: struct mls_stree_claim in flight
+ * @user: whose bytes the tree's growth is (the group owner's), or NULL
+ * @charged: bytes charged to @user, under @lock
+ * @locked_steps: (self-test builds) hash steps derived holding @lock
  */
 struct mls_secret_tree {
 	const struct mls_suite *suite;
@@ -122,6 +134,11 @@ struct mls_secret_tree {
 	struct xarray nodes;
 	struct xarray leaves;
 	struct list_head claims;
+	struct mls_user *user;
+	s64 charged;
+#ifdef MLS_SELFTEST
+	u64 locked_steps;	/* hash steps derived under @lock, for a row */
+#endif
 };
 
 /**
@@ -137,6 +154,43 @@ struct mls_stree_claim {
 	enum mls_ratchet_type type;
 	u32 generation;
 };
+
+/*
+ * A ratchet stepped without the lock, from generation @from to @to: the
+ * ratchet secret of @to, and the keys of the @nkeys generations before
+ * @to (those an out-of-order window keeps).
+ */
+struct mls_chain {
+	u64 from;
+	u32 to;
+	u32 nkeys;
+	struct mls_msg_key *keys;
+	u8 secret[MLS_MAX_HASH_LEN];
+	bool ready;
+};
+
+static void mls_count_locked_step(struct mls_secret_tree *t)
+{
+#ifdef MLS_SELFTEST
+	t->locked_steps++;
+#endif
+}
+
+/* Grow (or with @n < 0 shrink) the tree's charge: 0 or -EDQUOT. */
+static int mls_stree_charge(struct mls_secret_tree *t, s64 n)
+{
+	int ret;
+
+	if (n > 0) {
+		ret = mls_user_charge(t->user, MLS_QUOTA_BYTES, n);
+		if (ret)
+			return ret;
+	} else if (n < 0) {
+		mls_user_uncharge(t->user, MLS_QUOTA_BYTES, -n);
+	}
+	t->charged += n;
+	return 0;
+}
 
 static const char * const mls_ratchet_labels[] = {
 	[MLS_RATCHET_HANDSHAKE]		= "handshake",
@@ -223,11 +277,14 @@ static int mls_stree_split(struct mls_secret_tree *t, u32 x, u8 *secret)
 	int ret = -ENOMEM;
 
 	lockdep_assert_held(&t->lock);
-	ls = kmalloc(s->nh, GFP_KERNEL_ACCOUNT);
+	/* Two children for one node: one secret more, with a right child. */
+	if (has_right && mls_stree_charge(t, s->nh))
+		return -EDQUOT;
+	ls = kmalloc(s->nh, MLS_GFP_USER);
 	if (!ls)
 		goto err;
 	if (has_right) {
-		rs = kmalloc(s->nh, GFP_KERNEL_ACCOUNT);
+		rs = kmalloc(s->nh, MLS_GFP_USER);
 		if (!rs)
 			goto err;
 	}
@@ -236,11 +293,11 @@ static int mls_stree_split(struct mls_secret_tree *t, u32 x, u8 *secret)
 		ret = mls_node_child(s, secret, false, rs);
 	if (ret)
 		goto err;
-	ret = xa_insert(&t->nodes, l, ls, GFP_KERNEL);
+	ret = xa_insert(&t->nodes, l, ls, MLS_GFP_USER);
 	if (ret)
 		goto err;
 	if (rs) {
-		ret = xa_insert(&t->nodes, r, rs, GFP_KERNEL);
+		ret = xa_insert(&t->nodes, r, rs, MLS_GFP_USER);
 		if (ret) {
 			xa_erase(&t->nodes, l);
 			goto err;
@@ -253,6 +310,8 @@ static int mls_stree_split(struct mls_secret_tree *t, u32 x, u8 *secret)
 err:
 	kfree_sensitive(ls);
 	kfree_sensitive(rs);
+	if (has_right)
+		mls_stree_charge(t, -(s64)s->nh);
 	return ret;
 }
 
@@ -286,18 +345,25 @@ static struct mls_stree_leaf *mls_stree_leaf_get(struct mls_secret_tree *t,
 		secret = xa_load(&t->nodes, x);
 	}
 
-	lf = kzalloc(sizeof(*lf), GFP_KERNEL_ACCOUNT);
-	if (!lf)
+	/* The leaf's ratchets replace its secret. */
+	ret = mls_stree_charge(t, (s64)sizeof(*lf) - s->nh);
+	if (ret)
+		return ERR_PTR(ret);
+	lf = kzalloc(sizeof(*lf), MLS_GFP_USER);
+	if (!lf) {
+		mls_stree_charge(t, (s64)s->nh - sizeof(*lf));
 		return ERR_PTR(-ENOMEM);
+	}
 	ret = 0;
 	for (i = 0; !ret && i < ARRAY_SIZE(lf->ratchet); i++)
 		ret = mls_expand_with_label(s, secret, mls_ratchet_labels[i],
 					    NULL, 0, lf->ratchet[i].secret,
 					    s->nh);
 	if (!ret)
-		ret = xa_insert(&t->leaves, leaf, lf, GFP_KERNEL);
+		ret = xa_insert(&t->leaves, leaf, lf, MLS_GFP_USER);
 	if (ret) {
 		kfree_sensitive(lf);
+		mls_stree_charge(t, (s64)s->nh - sizeof(*lf));
 		return ERR_PTR(ret);
 	}
 	xa_erase(&t->nodes, x);
@@ -391,8 +457,10 @@ static struct mls_msg_key *mls_ratchet_find(const struct mls_ratchet *r,
 	return bsearch(&g, r->kept, r->nkept, sizeof(*r->kept), mls_kept_cmp);
 }
 
-static void mls_ratchet_free_kept(struct mls_ratchet *r)
+static void mls_ratchet_free_kept(struct mls_secret_tree *t,
+				  struct mls_ratchet *r)
 {
+	mls_stree_charge(t, -(s64)(r->cap * sizeof(*r->kept)));
 	if (r->kept)
 		kvfree_sensitive(r->kept, r->cap * sizeof(*r->kept));
 	r->kept = NULL;
@@ -410,14 +478,15 @@ static void mls_ratchet_mark(struct mls_ratchet *r, u32 g)
 }
 
 /* Remove kept entry @k, wiping it; free the array once it is empty. */
-static void mls_ratchet_remove(struct mls_ratchet *r, struct mls_msg_key *k)
+static void mls_ratchet_remove(struct mls_secret_tree *t, struct mls_ratchet *r,
+			       struct mls_msg_key *k)
 {
 	struct mls_msg_key *last = &r->kept[r->nkept - 1];
 
 	memmove(k, k + 1, (last - k) * sizeof(*k));
 	memzero_explicit(last, sizeof(*last));
 	if (!--r->nkept)
-		mls_ratchet_free_kept(r);
+		mls_ratchet_free_kept(t, r);
 }
 
 /* Drop the @n oldest kept keys unused; the array stays. */
@@ -432,16 +501,22 @@ static void mls_ratchet_drop(struct mls_ratchet *r, u32 n)
 }
 
 /* Room for @want kept keys, more when the policy allows, to grow rarely. */
-static int mls_ratchet_grow(struct mls_ratchet *r, u32 want,
-			    u32 out_of_order)
+static int mls_ratchet_grow(struct mls_secret_tree *t, struct mls_ratchet *r,
+			    u32 want, u32 out_of_order)
 {
 	struct mls_msg_key *kept;
 	u32 cap;
+	s64 more;
 
 	cap = max_t(u64, want, min_t(u64, 2ULL * r->cap, out_of_order));
-	kept = kvmalloc_array(cap, sizeof(*kept), GFP_KERNEL_ACCOUNT);
-	if (!kept)
+	more = ((s64)cap - r->cap) * (s64)sizeof(*kept);
+	if (mls_stree_charge(t, more))
+		return -EDQUOT;
+	kept = kvmalloc_array(cap, sizeof(*kept), MLS_GFP_USER);
+	if (!kept) {
+		mls_stree_charge(t, -more);
 		return -ENOMEM;
+	}
 	if (r->kept) {
 		memcpy(kept, r->kept, r->nkept * sizeof(*kept));
 		kvfree_sensitive(r->kept, r->cap * sizeof(*kept));
@@ -491,20 +566,27 @@ static int mls_ratchet_pass(const struct mls_suite *s, struct mls_ratchet *r,
  * keys this step was to drop may be gone.
  */
 static int mls_ratchet_advance(struct mls_secret_tree *t,
-			       struct mls_ratchet *r, u32 g, u32 out_of_order)
+			       struct mls_ratchet *r, u32 g, u32 out_of_order,
+			       const struct mls_chain *chain)
 {
 	const struct mls_suite *s = t->suite;
 	u64 skipped = g - r->next;
 	u32 keep_new = min_t(u64, skipped, out_of_order);
-	u32 keep_old = min(r->nkept, out_of_order - keep_new);
+	u32 keep_old;
 	u8 secret[MLS_MAX_HASH_LEN];
 	struct mls_msg_key *k;
 	u64 i, first_kept;
 	int ret = 0;
 
 	lockdep_assert_held(&t->lock);
+	/* Stepped without the lock from where the ratchet was, or before. */
+	if (chain && (chain->to != g || chain->from > r->next))
+		chain = NULL;
+	if (chain)
+		keep_new = min(keep_new, chain->nkeys);
+	keep_old = min(r->nkept, out_of_order - keep_new);
 	if (keep_old + keep_new > r->cap &&
-	    mls_ratchet_grow(r, keep_old + keep_new, out_of_order)) {
+	    mls_ratchet_grow(t, r, keep_old + keep_new, out_of_order)) {
 		keep_new = min(keep_new, r->cap);
 		keep_old = min(r->nkept, r->cap - keep_new);
 	}
@@ -513,14 +595,23 @@ static int mls_ratchet_advance(struct mls_secret_tree *t,
 	/* Keys are derived into the free room of @kept, counted at the end. */
 	first_kept = g - keep_new;
 	k = r->kept ? r->kept + r->nkept : NULL;
-	memcpy(secret, r->secret, s->nh);
-	for (i = r->next; !ret && i < g; i++) {
-		if (i >= first_kept)
-			ret = mls_ratchet_key(s, secret, i, k++);
-		ret = ret ?: mls_derive_tree_secret(s, secret, "secret", i,
-						    secret, s->nh);
-		cond_resched();
+	if (chain) {
+		if (keep_new)
+			memcpy(k, chain->keys + chain->nkeys - keep_new,
+			       keep_new * sizeof(*k));
+		memcpy(secret, chain->secret, s->nh);
+	} else {
+		memcpy(secret, r->secret, s->nh);
+		for (i = r->next; !ret && i < g; i++) {
+			if (i >= first_kept)
+				ret = mls_ratchet_key(s, secret, i, k++);
+			ret = ret ?: mls_derive_tree_secret(s, secret, "secret",
+							    i, secret, s->nh);
+			mls_count_locked_step(t);
+			cond_resched();
+		}
 	}
+	mls_count_locked_step(t);
 	ret = ret ?: mls_ratchet_pass(s, r, g, secret);
 	memzero_explicit(secret, sizeof(secret));
 	if (ret) {
@@ -533,8 +624,52 @@ static int mls_ratchet_advance(struct mls_secret_tree *t,
 			r->floor = first_kept;
 	}
 	if (!r->nkept)
-		mls_ratchet_free_kept(r);
+		mls_ratchet_free_kept(t, r);
 	return ret;
+}
+
+/*
+ * Step ratchet @r from where it is to @g into @c, without the lock:
+ * called and returning with it held, dropped meanwhile. Without memory
+ * for the keys of skipped generations, none is kept ("at most").
+ */
+static int mls_chain_prepare(struct mls_secret_tree *t, struct mls_ratchet *r,
+			     u32 g, u32 out_of_order, struct mls_chain *c)
+{
+	const struct mls_suite *s = t->suite;
+	u64 i, first;
+	int ret = 0;
+
+	lockdep_assert_held(&t->lock);
+	c->from = r->next;
+	c->to = g;
+	memcpy(c->secret, r->secret, s->nh);
+	mutex_unlock(&t->lock);
+
+	c->nkeys = min_t(u64, g - c->from, out_of_order);
+	c->keys = c->nkeys ? kvmalloc_array(c->nkeys, sizeof(*c->keys),
+					    MLS_GFP_USER) : NULL;
+	if (!c->keys)
+		c->nkeys = 0;
+	first = (u64)g - c->nkeys;
+	for (i = c->from; !ret && i < g; i++) {
+		if (i >= first)
+			ret = mls_ratchet_key(s, c->secret, i,
+					      &c->keys[i - first]);
+		ret = ret ?: mls_derive_tree_secret(s, c->secret, "secret", i,
+						    c->secret, s->nh);
+		cond_resched();
+	}
+	c->ready = !ret;
+	mutex_lock(&t->lock);
+	return ret;
+}
+
+static void mls_chain_wipe(struct mls_chain *c)
+{
+	if (c->keys)
+		kvfree_sensitive(c->keys, c->nkeys * sizeof(*c->keys));
+	memzero_explicit(c, sizeof(*c));
 }
 
 static int mls_stree_check(const struct mls_secret_tree *t, u32 leaf,
@@ -567,10 +702,10 @@ struct mls_secret_tree *mls_stree_new(const struct mls_suite *s,
 	    s->nh > MLS_MAX_HASH_LEN || !s->nk || s->nk > MLS_MAX_KEY_LEN)
 		return ERR_PTR(-EINVAL);
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	t = kzalloc(sizeof(*t), MLS_GFP_USER);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
-	root = kmemdup(encryption_secret, s->nh, GFP_KERNEL_ACCOUNT);
+	root = kmemdup(encryption_secret, s->nh, MLS_GFP_USER);
 	if (!root) {
 		ret = -ENOMEM;
 		goto err_root;
@@ -583,7 +718,7 @@ struct mls_secret_tree *mls_stree_new(const struct mls_suite *s,
 	INIT_LIST_HEAD(&t->claims);
 	xa_init_flags(&t->nodes, XA_FLAGS_ACCOUNT);
 	xa_init_flags(&t->leaves, XA_FLAGS_ACCOUNT);
-	ret = xa_insert(&t->nodes, t->root, root, GFP_KERNEL);
+	ret = xa_insert(&t->nodes, t->root, root, MLS_GFP_USER);
 	if (ret)
 		goto err_insert;
 	return t;
@@ -620,12 +755,28 @@ void mls_stree_free(struct mls_secret_tree *t)
 	xa_destroy(&t->nodes);
 	xa_for_each(&t->leaves, index, lf) {
 		for (i = 0; i < ARRAY_SIZE(lf->ratchet); i++)
-			mls_ratchet_free_kept(&lf->ratchet[i]);
+			mls_ratchet_free_kept(t, &lf->ratchet[i]);
 		kfree_sensitive(lf);
 	}
 	xa_destroy(&t->leaves);
+	mls_stree_charge(t, -t->charged);
+	mls_user_put(t->user);
 	mutex_destroy(&t->lock);
 	kfree(t);
+}
+
+/**
+ * mls_stree_set_user() - charge the tree's growth to @u (§12)
+ * @t: a new tree, not used yet
+ * @u: the user (a reference is taken), or NULL for none
+ *
+ * Splitting nodes, creating a leaf's ratchets and keeping skipped keys
+ * then count against @u's bytes limit, and fail with -EDQUOT past it
+ * (fewer skipped keys are kept rather than failing a delivered message).
+ */
+void mls_stree_set_user(struct mls_secret_tree *t, struct mls_user *u)
+{
+	t->user = mls_user_hold(u);
 }
 
 /**
@@ -833,16 +984,17 @@ static struct mls_ratchet *mls_stree_recv_ratchet(struct mls_secret_tree *t,
 /* Consume @g of @r, which mls_stree_recv_ratchet() accepted. */
 static int mls_stree_consume_locked(struct mls_secret_tree *t,
 				    struct mls_ratchet *r, u32 g,
-				    u32 out_of_order)
+				    u32 out_of_order,
+				    const struct mls_chain *chain)
 {
 	struct mls_msg_key *k;
 
 	if (g >= r->next)
-		return mls_ratchet_advance(t, r, g, out_of_order);
+		return mls_ratchet_advance(t, r, g, out_of_order, chain);
 	k = mls_ratchet_find(r, g);
 	if (!k)
 		return mls_ratchet_gone(r, g);
-	mls_ratchet_remove(r, k);
+	mls_ratchet_remove(t, r, k);
 	/* For when @floor has passed it (mls_ratchet_gone()). */
 	mls_ratchet_mark(r, g);
 	return 0;
@@ -871,6 +1023,7 @@ int mls_stree_recv_consume(struct mls_secret_tree *t, u32 leaf,
 			   enum mls_ratchet_type type, u32 generation,
 			   u32 max_forward, u32 out_of_order)
 {
+	struct mls_chain chain = {};
 	struct mls_ratchet *r;
 	int ret;
 
@@ -878,14 +1031,24 @@ int mls_stree_recv_consume(struct mls_secret_tree *t, u32 leaf,
 	if (ret)
 		return ret;
 	mutex_lock(&t->lock);
+again:
 	r = mls_stree_recv_ratchet(t, leaf, type, generation, max_forward);
-	if (IS_ERR(r))
+	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
-	else if (mls_stree_claimed(t, leaf, type, generation))
+	} else if (mls_stree_claimed(t, leaf, type, generation)) {
 		ret = -EALREADY;
-	else
-		ret = mls_stree_consume_locked(t, r, generation, out_of_order);
+	} else if (generation >= r->next &&
+		   generation - r->next > MLS_STREE_LOCKED_STEPS && !chain.ready) {
+		/* Far ahead: step without the lock, then look again. */
+		ret = mls_chain_prepare(t, r, generation, out_of_order, &chain);
+		if (!ret)
+			goto again;
+	} else {
+		ret = mls_stree_consume_locked(t, r, generation, out_of_order,
+					       chain.ready ? &chain : NULL);
+	}
 	mutex_unlock(&t->lock);
+	mls_chain_wipe(&chain);
 	return ret;
 }
 
@@ -977,7 +1140,7 @@ void mls_stree_recv_commit(struct mls_secret_tree *t,
 	mutex_lock(&t->lock);
 	r = mls_stree_recv_ratchet(t, c->leaf, c->type, c->generation, U32_MAX);
 	ret = IS_ERR(r) ? PTR_ERR(r) :
-	      mls_stree_consume_locked(t, r, c->generation, out_of_order);
+	      mls_stree_consume_locked(t, r, c->generation, out_of_order, NULL);
 	if (!ret || ret == -EALREADY || ret == -EKEYEXPIRED) {
 		list_del(&c->node);
 		kfree(c);
@@ -1987,6 +2150,54 @@ static void __init mls_st_retire(struct mls_st *st, const struct mls_suite *s,
 	mls_stree_free(t);
 }
 
+/*
+ * A message far ahead is consumed with at most MLS_STREE_LOCKED_STEPS + 1
+ * hash steps under the lock (the rest derived without it), and leaves
+ * the ratchet as consuming the same generations in short hops does: the
+ * next generation and a kept skipped one give the same keys.
+ */
+static void __init mls_st_far(struct mls_st *st, const struct mls_suite *s,
+			      const u8 *secret)
+{
+	const u32 far = 5000, ooo = 32;
+	struct mls_secret_tree *t = mls_stree_new(s, secret, 8);
+	struct mls_secret_tree *ref = mls_stree_new(s, secret, 8);
+	struct mls_msg_key a, b;
+	bool ok = !IS_ERR(t) && !IS_ERR(ref);
+	u32 g;
+
+	mls_st_check(st, ok);
+	if (!ok)
+		goto out;
+	for (g = 10; ok && g <= far; g += 10)
+		ok = !mls_stree_recv_consume(ref, 3, MLS_RATCHET_APPLICATION, g,
+					     far, ooo);
+	mls_st_check(st, ok);
+	t->locked_steps = 0;
+	mls_st_check(st, !mls_stree_recv_consume(t, 3, MLS_RATCHET_APPLICATION,
+						 far, far, ooo));
+	mls_st_check(st, t->locked_steps <= MLS_STREE_LOCKED_STEPS + 1);
+	mls_st_check(st, !mls_stree_recv_key(t, 3, MLS_RATCHET_APPLICATION,
+					     far + 1, 1, &a) &&
+			 !mls_stree_recv_key(ref, 3, MLS_RATCHET_APPLICATION,
+					     far + 1, 1, &b) &&
+			 !memcmp(&a, &b, sizeof(a)));
+	mls_st_check(st, !mls_stree_recv_key(t, 3, MLS_RATCHET_APPLICATION,
+					     far - 1, 1, &a) &&
+			 !mls_stree_recv_key(ref, 3, MLS_RATCHET_APPLICATION,
+					     far - 1, 1, &b) &&
+			 !memcmp(&a, &b, sizeof(a)));
+	mls_st_check(st, mls_stree_recv_consume(t, 3, MLS_RATCHET_APPLICATION,
+						far, far, ooo) == -EALREADY);
+	mls_msg_key_wipe(&a);
+	mls_msg_key_wipe(&b);
+out:
+	if (!IS_ERR(t))
+		mls_stree_free(t);
+	if (!IS_ERR(ref))
+		mls_stree_free(ref);
+}
+
 /**
  * mls_stree_selftest() - run every row
  *
@@ -2019,6 +2230,8 @@ int __init mls_stree_selftest(void)
 		mls_st_race(&st, s, st_cs1_8_secret);
 		mls_st_group(&st, "secret-tree retire");
 		mls_st_retire(&st, s, st_cs1_8_secret);
+		mls_st_group(&st, "secret-tree far ahead");
+		mls_st_far(&st, s, st_cs1_8_secret);
 	}
 	if (!IS_ERR(t))
 		mls_stree_free(t);

@@ -56,6 +56,9 @@ struct mls_secret_tree *mls_stree_new(const struct mls_suite *s,
 				      const u8 *encryption_secret,
 				      u32 leaf_count);
 
+struct mls_user;
+void mls_stree_set_user(struct mls_secret_tree *t, struct mls_user *u);
+
 /* Erase every secret the tree still holds, and free it. NULL is fine. */
 void mls_stree_free(struct mls_secret_tree *t);
 

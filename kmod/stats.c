@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) "mls: " fmt
 
 #include "group.h"
+#include "quota.h"
 #include "stats.h"
 
 #include <linux/build_bug.h>
@@ -97,7 +98,7 @@ void mls_latency_read(enum mls_op op, u64 buckets[MLS_LATENCY_BUCKETS],
 
 int mls_group_stats_alloc(struct mls_group *g)
 {
-	g->stats = alloc_percpu_gfp(struct mls_group_stats, GFP_KERNEL_ACCOUNT);
+	g->stats = alloc_percpu_gfp(struct mls_group_stats, MLS_GFP_USER);
 	return g->stats ? 0 : -ENOMEM;
 }
 

@@ -34,6 +34,7 @@
 #include "evbuf.h"
 #include "group.h"
 #include "params.h"
+#include "quota.h"
 #include "stats.h"
 #include "sysfs.h"
 #include "version.h"
@@ -238,10 +239,51 @@ static const struct attribute_group mls_latency_group = {
 	.attrs = mls_latency_attrs,
 };
 
+/* -------------------------------------------------------------- user/ */
+
+/*
+ * What the reader's uid (fsuid) has charged against its limits (§12): one
+ * lookup, no walk. Every uid's: /sys/kernel/debug/mls/users.
+ */
+static ssize_t user_use_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  mls_user_use(current_fsuid(), attr_index(attr)));
+}
+
+static struct mls_index_attr user_groups_attr = {
+	.attr = __ATTR(groups, 0444, user_use_show, NULL),
+	.index = MLS_QUOTA_GROUPS,
+};
+
+static struct mls_index_attr user_endpoints_attr = {
+	.attr = __ATTR(endpoints, 0444, user_use_show, NULL),
+	.index = MLS_QUOTA_ENDPOINTS,
+};
+
+static struct mls_index_attr user_bytes_attr = {
+	.attr = __ATTR(bytes, 0444, user_use_show, NULL),
+	.index = MLS_QUOTA_BYTES,
+};
+
+static struct attribute *mls_user_attrs[] = {
+	&user_groups_attr.attr.attr,
+	&user_endpoints_attr.attr.attr,
+	&user_bytes_attr.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group mls_user_group = {
+	.name = "user",
+	.attrs = mls_user_attrs,
+};
+
 static const struct attribute_group *mls_attr_groups[] = {
 	&mls_attr_group,
 	&mls_stats_group,
 	&mls_latency_group,
+	&mls_user_group,
 	NULL,
 };
 
@@ -474,7 +516,7 @@ int mls_sysfs_group_add(struct mls_group *g)
 	struct mls_group_kobj *gk;
 	int ret;
 
-	gk = kzalloc(sizeof(*gk), GFP_KERNEL_ACCOUNT);
+	gk = kzalloc(sizeof(*gk), MLS_GFP_USER);
 	if (!gk)
 		return -ENOMEM;
 	gk->g = g;

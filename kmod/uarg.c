@@ -3,6 +3,7 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "quota.h"
 #include "uarg.h"
 
 #include <linux/err.h>
@@ -38,7 +39,7 @@ void *mls_buf_dup(const struct mls_buf *b, size_t max)
 		return ERR_PTR(-EINVAL);
 	if (!b->len)
 		return NULL;
-	p = kvmalloc(b->len, GFP_KERNEL_ACCOUNT);
+	p = kvmalloc(b->len, MLS_GFP_USER);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(p, u64_to_user_ptr(b->addr), b->len)) {

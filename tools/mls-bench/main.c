@@ -61,7 +61,7 @@ static struct {
 	.scale = 1.0,
 	.cap_s = 4.0,
 	.kernel = true,
-	.sections = "rt,data,commit,trace,mem,probe",
+	.sections = "rt,data,commit,trace,mem,far,probe",
 	.mem_groups = "1,100,10000",
 	.suites = "1,3",
 	.sizes = "64,1024,16384,65536",
@@ -1362,10 +1362,96 @@ static void tracing(void)
 
 /* ------------------------------------------------------------------ main */
 
+/*
+ * A message far ahead: the receiver's first message is the sender's
+ * generation @gap, so the decrypt derives @gap ratchet steps to check its
+ * tag and again to consume it (without the tree's lock). Suite 1, the
+ * median of a few fresh pairs.
+ */
+static int far_one(uint32_t gap, double *ms)
+{
+	static uint8_t out[256], content[64], sg[64];
+	const struct mb_suite *s = mb_suite(1);
+	struct mls_policy p = { .max_forward = gap };
+	struct mb_inputs in;
+	int sfd, rfd, ret = 0;
+	uint32_t g = 0, i;
+	long n = 0;
+	uint64_t t0;
+
+	mb_inputs_random(&in, s, 1);
+	sfd = k_group_create(ctl, &in, 0, 2, MLS_GROUP_F_EPHEMERAL, NULL);
+	rfd = k_group_create(ctl, &in, 1, 2, MLS_GROUP_F_EPHEMERAL, NULL);
+	if (sfd < 0 || rfd < 0) {
+		ret = sfd < 0 ? sfd : rfd;
+		goto out;
+	}
+	ret = k_set_policy(rfd, MLS_POLICY_MAX_FORWARD, &p);
+	for (i = 0; !ret && i <= gap; i++) {
+		n = k_encrypt(sfd, (const uint8_t *)"far", 3, NULL, 0, out,
+			      sizeof(out), &g);
+		ret = n < 0 ? (int)n : 0;
+	}
+	if (!ret) {
+		t0 = mb_now_ns();
+		n = k_decrypt(rfd, out, (size_t)n, content, sizeof(content), sg,
+			      sizeof(sg), &g);
+		*ms = (double)(mb_now_ns() - t0) / 1e6;
+		ret = n < 0 ? (int)n : g == gap ? 0 : -EIO;
+	}
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (rfd >= 0)
+		close(rfd);
+	return ret;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void far_ahead(void)
+{
+	long long cap = mod_param("max_forward_max");
+	uint32_t gaps[2] = { 1000, cap > 0 ? (uint32_t)cap : 65536 };
+	unsigned int reps[2] = { 5, 3 }, k, r;
+	double t[5];
+
+	mb_text_printf(&T, "\nFar-ahead decrypt (suite 1; first message is generation N; median):\n");
+	mb_json_arr(J, "far_ahead");
+	for (k = 0; k < 2; k++) {
+		int err = 0;
+
+		progress("far-ahead %u", gaps[k]);
+		for (r = 0; r < reps[k] && !err; r++)
+			err = far_one(gaps[k], &t[r]);
+		mb_json_obj(J, NULL);
+		mb_json_int(J, "generations", gaps[k]);
+		if (err) {
+			failures++;
+			mb_json_str(J, "error", strerror(-err));
+			mb_text_printf(&T, "  N=%-6u error: %s\n", gaps[k], strerror(-err));
+		} else {
+			qsort(t, reps[k], sizeof(t[0]), cmp_double);
+			mb_json_num(J, "ms", t[reps[k] / 2]);
+			mb_json_num(J, "us_per_step", t[reps[k] / 2] * 1e3 / (2.0 * gaps[k]));
+			mb_text_printf(&T, "  N=%-6u %9.2f ms  (%.2f us per hash step, 2N steps, none under the tree lock past 16)\n",
+				       gaps[k], t[reps[k] / 2],
+				       t[reps[k] / 2] * 1e3 / (2.0 * gaps[k]));
+		}
+		mb_json_end(J);
+	}
+	mb_json_end(J);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,commit,trace,mem,probe]\n"
+		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,commit,trace,mem,far,probe]\n"
 		"                 [--suites 1,3] [--sizes 64,1024,16384,65536] [--threads 1,2]\n"
 		"                 [--ops encrypt,decrypt] [--mem-groups 1,100,10000]\n"
 		"                 [--no-kernel] [--quick]\n");
@@ -1462,6 +1548,8 @@ int main(int argc, char **argv)
 		tracing();
 	if (section("mem") && ctl >= 0)
 		memory();
+	if (section("far") && ctl >= 0)
+		far_ahead();
 
 	probe = (struct mb_probe_ctx){ .json = J, .text = &T,
 				       .time_cap_s = opt.cap_s, .scale = opt.scale };

@@ -329,7 +329,10 @@ struct mls_group_new {
  *    the module's max_leaves, mode with bits outside 0777;
  *  * -EFAULT: a bad address;
  *  * -ENOSPC: max_groups reached;
- *  * -ENOMEM: out of memory;
+ *  * -EDQUOT: the caller's uid owns user_max_groups groups, or the
+ *    epoch (its GroupContext and roster) would pass its user_max_bytes
+ *    (root and CAP_SYS_RESOURCE go past);
+ *  * -ENOMEM: out of memory, or the caller's memory cgroup is full;
  *  * -EMFILE, -ENFILE: no descriptor left.
  */
 #define MLS_IOC_GROUP_CREATE	_IOWR(MLS_IOC_MAGIC, 0x10, struct mls_group_new)
@@ -544,6 +547,8 @@ struct mls_encrypt {
  *  * -ESTALE: a commit moved the group to its next epoch during the call
  *    (the old epoch's sending keys are erased); nothing was sent: retry;
  *  * -EAGAIN: the group's encrypt rate is exceeded;
+ *  * -EDQUOT: the own leaf's first message of the epoch would grow the
+ *    secret tree past the group owner's user_max_bytes;
  *  * -ENOENT: the group was destroyed;
  *  * -ENOMEM.
  */
@@ -620,7 +625,14 @@ struct mls_decrypt {
  *  * -ENOSPC: an output buffer is too small; the lengths needed are
  *    written back and nothing was consumed;
  *  * -ECONNREFUSED: the sender's circuit breaker is open (its messages
- *    kept failing authentication); refused before any key work;
+ *    kept failing authentication in this epoch); refused before any key
+ *    work. A sender's breaker is per epoch: forgeries in one epoch do not
+ *    refuse its messages in another. After the open time one message is
+ *    let through as a probe; only an authenticated outcome (a tag that
+ *    verified, or one that failed) resolves it, anything else (a replay,
+ *    -ERANGE, -EKEYEXPIRED) lets the next message be the probe;
+ *  * -EDQUOT: the sender's first message of the epoch would grow the
+ *    secret tree past the group owner's user_max_bytes;
  *  * -ENOENT: the group was destroyed;
  *  * -ENOMEM.
  */
@@ -719,8 +731,10 @@ struct mls_commit {
  *    public key;
  *  * -ENOSPC: an output buffer is smaller than Nh (its len is set to Nh;
  *    the commit was not applied);
+ *  * -EDQUOT: the new epoch (its GroupContext and roster) would pass the
+ *    group owner's user_max_bytes; the commit was not applied;
  *  * -ENOENT: the group was destroyed;
- *  * -ENOMEM.
+ *  * -ENOMEM: out of memory, or the caller's memory cgroup is full.
  */
 #define MLS_IOC_COMMIT		_IOWR(MLS_IOC_MAGIC, 0x22, struct mls_commit)
 
@@ -1183,8 +1197,10 @@ struct mls_group_destroy {
  * Endpoints are named by (owner uid, id): every user has a namespace of
  * its own, the caller's effective uid unless %MLS_EVBUF_F_OWNER names
  * another. The module files its own endpoints (each group's encrypt rate,
- * each group sender's authentication failures) in a namespace that no
- * ioctl can name.
+ * each group sender's authentication failures in an epoch) in a
+ * namespace that no ioctl can name; they count against the group owner's
+ * user_max_endpoints, and when one cannot be filed the group's own
+ * fallback breaker takes it.
  *
  * Who may do what with an endpoint:
  *
@@ -1378,7 +1394,10 @@ struct mls_evbuf_config {
  *  * -ENOENT: no such endpoint and no %MLS_EVBUF_F_CREATE;
  *  * -EEXIST: %MLS_EVBUF_F_EXCL and the endpoint exists;
  *  * -EPERM: not the owner and no CAP_NET_ADMIN;
- *  * -ENOSPC: creating, and the table's user share is full.
+ *  * -ENOSPC: creating, and the table's user share is full;
+ *  * -EDQUOT: creating, and the owner's uid holds user_max_endpoints
+ *    endpoints (its own and its groups'; root and CAP_SYS_RESOURCE go
+ *    past).
  */
 #define MLS_IOC_EVBUF_CONFIG	_IOWR(MLS_IOC_MAGIC, 0x41, struct mls_evbuf_config)
 
@@ -1440,6 +1459,7 @@ struct mls_evbuf_record {
  *  * -EACCES: another user's private endpoint;
  *  * -EPERM: creating in another user's namespace without CAP_NET_ADMIN;
  *  * -ENOSPC: creating, and the table's user share is full;
+ *  * -EDQUOT: creating, past the owner's user_max_endpoints;
  *  * -ENOMEM.
  */
 #define MLS_IOC_EVBUF_RECORD	_IOW(MLS_IOC_MAGIC, 0x42, struct mls_evbuf_record)
