@@ -50,16 +50,35 @@ static void msg_parts_free(struct msg_parts *m, const struct mls_encrypt *a)
 		kvfree(m->aad);
 }
 
-static int check_encrypt(const struct mls_encrypt *a)
+/*
+ * An application message carries a FramedContent signature (§6.1) that no
+ * RFC 9420 receiver accepts empty or of a length the suite's scheme
+ * cannot produce; a proposal or commit carries its own inside @content.
+ */
+static int check_signature(const struct mls_encrypt *a, const struct mls_suite *s)
 {
-	if (a->flags || a->reserved)
+	u32 len = a->signature.len;
+
+	if (a->content_type != MLS_CONTENT_APPLICATION)
+		return len ? -EINVAL : 0;
+	return len < s->sig_min || len > s->sig_max ? -EINVAL : 0;
+}
+
+/* Per call: 0 is the group's policy, 1 no padding, else within the cap. */
+static int check_padding(u32 block)
+{
+	return block > 1 && block > mls_padding_block_max ? -EINVAL : 0;
+}
+
+static int check_encrypt(const struct mls_encrypt *a, const struct mls_suite *s)
+{
+	if ((a->flags & ~MLS_ENCRYPT_F_ALL) || a->reserved || a->reserved1)
 		return -EINVAL;
 	if (a->content_type < MLS_CONTENT_APPLICATION ||
 	    a->content_type > MLS_CONTENT_COMMIT)
 		return -EINVAL;
-	if (a->content_type != MLS_CONTENT_APPLICATION && a->signature.len)
-		return -EINVAL;
-	return mls_buf_check(&a->message);
+	return check_signature(a, s) ?: check_padding(a->padding_block) ?:
+	       mls_buf_check(&a->message);
 }
 
 static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
@@ -77,7 +96,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	u32 gen;
 	int ret;
 
-	ret = check_encrypt(a);
+	ret = check_encrypt(a, g->suite);
 	if (ret)
 		return ret;
 	ret = mls_evbuf_encrypt_admit(g, READ_ONCE(g->policy.encrypt_rate),
@@ -97,13 +116,23 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 		ret = PTR_ERR(e);
 		goto out_parts;
 	}
+	/*
+	 * The signature covers one epoch's GroupContext: never send it in
+	 * another. A commit after this point makes mls_protect() fail with
+	 * -ESTALE, since the old epoch's sending keys are gone.
+	 */
+	if ((a->flags & MLS_ENCRYPT_F_EPOCH) && a->epoch != e->epoch) {
+		ret = -ESTALE;
+		goto out_epoch;
+	}
 	mls_epoch_protect_ctx(e, g->group_id, g->group_id_len, &pc);
 	p = (struct mls_plain){
 		.content_type = a->content_type,
 		.aad = m.aad, .aad_len = a->authenticated_data.len,
 		.data = m.data, .data_len = a->content.len,
 		.sig = m.sig, .sig_len = a->signature.len,
-		.padding_block = READ_ONCE(g->policy.padding_block),
+		.padding_block = a->padding_block ?:
+				 READ_ONCE(g->policy.padding_block),
 	};
 	need = mls_protect_size(&pc, &p);
 	ret = mls_buf_fits(&a->message, need);

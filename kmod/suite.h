@@ -2,7 +2,9 @@
 /*
  * The data-plane half of the RFC 9420 ciphersuites (§17.1): which hash
  * drives HKDF and which AEAD protects messages. Signature and HPKE
- * algorithms belong to the control plane in userspace.
+ * algorithms belong to the control plane in userspace; the kernel only
+ * knows how long a signature of the suite's scheme can be, to refuse an
+ * application message whose signature no receiver could accept.
  */
 #ifndef _MLS_SUITE_H
 #define _MLS_SUITE_H
@@ -34,6 +36,11 @@ enum mls_aead_alg {
  * @aead: AEAD algorithm
  * @nh: hash output length, the length of every secret
  * @nk: AEAD key length
+ * @sig_min: shortest signature of the suite's scheme, in bytes
+ * @sig_max: longest one. EdDSA signatures have one length (Ed25519 64,
+ *	Ed448 114); ECDSA signatures are DER-encoded (r, s) of variable
+ *	length: 8 bytes at least, at most 72 (P-256), 104 (P-384) or
+ *	139 (P-521).
  */
 struct mls_suite {
 	u16 id;
@@ -41,6 +48,8 @@ struct mls_suite {
 	enum mls_aead_alg aead;
 	u8 nh;
 	u8 nk;
+	u8 sig_min;
+	u8 sig_max;
 };
 
 const struct mls_suite *mls_suite_find(u16 id);

@@ -19,12 +19,13 @@ static size_t encrypt_guess(size_t aad_len, size_t content_len, size_t sig_len)
 	       1 + 28 + 4 + 4 + content_len + 4 + sig_len + 16 + 64;
 }
 
-MLS_EXPORT int mls_encrypt(int gfd, uint32_t content_type,
-			   const void *authenticated_data,
-			   size_t authenticated_data_len,
-			   const void *content, size_t content_len,
-			   const void *signature, size_t signature_len,
-			   struct mls_sent *out)
+MLS_EXPORT int mls_encrypt_ex(int gfd, const struct mls_encrypt_opts *opts,
+			      uint32_t content_type,
+			      const void *authenticated_data,
+			      size_t authenticated_data_len,
+			      const void *content, size_t content_len,
+			      const void *signature, size_t signature_len,
+			      struct mls_sent *out)
 {
 	struct mls_encrypt e;
 	size_t cap;
@@ -38,7 +39,9 @@ MLS_EXPORT int mls_encrypt(int gfd, uint32_t content_type,
 	    authenticated_data_len > UINT32_MAX || content_len > UINT32_MAX ||
 	    signature_len > UINT32_MAX)
 		return -EINVAL;
-	cap = encrypt_guess(authenticated_data_len, content_len, signature_len);
+	/* The padding goes inside the ciphertext: room for it too. */
+	cap = encrypt_guess(authenticated_data_len, content_len, signature_len) +
+	      (opts ? opts->padding_block : 0);
 	for (i = 0; i < MLS_RETRIES; i++) {
 		if (cap > UINT32_MAX)
 			return -EINVAL;
@@ -47,6 +50,11 @@ MLS_EXPORT int mls_encrypt(int gfd, uint32_t content_type,
 			return ret;
 		memset(&e, 0, sizeof(e));
 		e.content_type = content_type;
+		if (opts) {
+			e.flags = opts->flags;
+			e.epoch = opts->epoch;
+			e.padding_block = opts->padding_block;
+		}
 		mls_buf_set(&e.authenticated_data, authenticated_data,
 			    authenticated_data_len);
 		mls_buf_set(&e.content, content, content_len);
@@ -66,6 +74,18 @@ MLS_EXPORT int mls_encrypt(int gfd, uint32_t content_type,
 		cap = e.message.len;
 	}
 	return -ENOSPC;
+}
+
+MLS_EXPORT int mls_encrypt(int gfd, uint32_t content_type,
+			   const void *authenticated_data,
+			   size_t authenticated_data_len,
+			   const void *content, size_t content_len,
+			   const void *signature, size_t signature_len,
+			   struct mls_sent *out)
+{
+	return mls_encrypt_ex(gfd, NULL, content_type, authenticated_data,
+			      authenticated_data_len, content, content_len,
+			      signature, signature_len, out);
 }
 
 MLS_EXPORT void mls_received_free(struct mls_received *r)

@@ -15,6 +15,9 @@
 
 #define MLS_EXPORT __attribute__((visibility("default")))
 
+/* SignWithLabel's label of a FramedContent signature (§6.1). */
+#define MLS_TBS_LABEL	"FramedContentTBS"
+
 /* How many times a call retries when the kernel keeps asking for more. */
 #define MLS_RETRIES	8
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
 /*
  * Signed application messages: FramedContentTBS (RFC 9420 §6.1), and
- * send / receive as sign + encrypt and decrypt + verify.
+ * receive as decrypt + verify (sending is in sender.c).
  */
 #include <libmls.h>
 
@@ -11,7 +11,6 @@
 
 #define MLS_VERSION_10		1
 #define MLS_SENDER_MEMBER	1
-#define TBS_LABEL		"FramedContentTBS"
 
 MLS_EXPORT int mls_framed_content_tbs(const struct mls_framed_content *fc,
 				      struct mls_bytes *tbs)
@@ -54,82 +53,6 @@ MLS_EXPORT int mls_framed_content_tbs(const struct mls_framed_content *fc,
 	/* A member's content is signed with the GroupContext. */
 	mls_wb_raw(&w, fc->context, fc->context_len);
 	return mls_wb_finish(&w, tbs);
-}
-
-static int sign_tbs(const struct mls_sig_key *key,
-		    const struct mls_framed_content *fc, uint8_t *sig,
-		    size_t *sig_len)
-{
-	struct mls_bytes tbs;
-	int ret = mls_framed_content_tbs(fc, &tbs);
-
-	if (ret)
-		return ret;
-	ret = mls_sign_with_label(key, TBS_LABEL, tbs.data, tbs.len, sig, sig_len);
-	mls_bytes_free(&tbs);
-	return ret;
-}
-
-/* A commit between reading the context and encrypting: sign again. */
-#define SEND_TRIES	4
-
-MLS_EXPORT int mls_send(int gfd, const struct mls_sig_key *key, const void *data,
-			size_t len, const void *aad, size_t aad_len,
-			struct mls_sent *out)
-{
-	uint8_t gid[MLS_MAX_GROUP_ID_LEN], sig[MLS_SIGNATURE_MAX];
-	struct mls_framed_content fc;
-	struct mls_group_info info;
-	size_t gid_len = sizeof(gid), sig_len;
-	struct mls_bytes ctx;
-	uint64_t epoch;
-	int ret, i;
-
-	if (!out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (!key || (!data && len) || (!aad && aad_len))
-		return -EINVAL;
-	ret = mls_group_info(gfd, &info, gid, &gid_len);
-	if (ret)
-		return ret;
-	if (mls_sig_key_scheme(key) != mls_suite_signature_scheme(info.suite))
-		return -EINVAL;
-
-	for (i = 0; i < SEND_TRIES; i++) {
-		epoch = 0;
-		ret = mls_get_context(gfd, 0, &epoch, &ctx);
-		if (ret)
-			return ret;
-		memset(&fc, 0, sizeof(fc));
-		fc.wire_format = MLS_WIRE_FORMAT_PRIVATE_MESSAGE;
-		fc.group_id = gid;
-		fc.group_id_len = gid_len;
-		fc.epoch = epoch;
-		fc.sender_leaf = info.own_leaf;
-		fc.authenticated_data = aad;
-		fc.authenticated_data_len = aad_len;
-		fc.content_type = MLS_CONTENT_APPLICATION;
-		fc.content = data;
-		fc.content_len = len;
-		fc.context = ctx.data;
-		fc.context_len = ctx.len;
-		sig_len = sizeof(sig);
-		ret = sign_tbs(key, &fc, sig, &sig_len);
-		mls_bytes_free(&ctx);
-		if (ret)
-			return ret;
-		ret = mls_encrypt(gfd, MLS_CONTENT_APPLICATION, aad, aad_len,
-				  data, len, sig, sig_len, out);
-		if (ret)
-			return ret;
-		if (out->epoch == epoch)
-			return 0;
-		/* Signed for an epoch that ended meanwhile: never send it. */
-		mls_bytes_free(&out->message);
-		memset(out, 0, sizeof(*out));
-	}
-	return -ESTALE;
 }
 
 MLS_EXPORT int mls_recv(int gfd, mls_sender_key_fn lookup, void *arg,
@@ -187,7 +110,7 @@ MLS_EXPORT int mls_recv(int gfd, mls_sender_key_fn lookup, void *arg,
 	ret = mls_framed_content_tbs(&fc, &tbs);
 	if (ret)
 		goto out;
-	ret = mls_verify_with_label(key, TBS_LABEL, tbs.data, tbs.len,
+	ret = mls_verify_with_label(key, MLS_TBS_LABEL, tbs.data, tbs.len,
 				    out->signature, out->signature_len);
 	mls_bytes_free(&tbs);
 out:

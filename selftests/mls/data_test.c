@@ -55,14 +55,6 @@ FIXTURE_TEARDOWN(data)
 	pair_close(&self->p);
 }
 
-static const uint8_t sig64[64] = {
-	0x5a, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
-	0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
-	0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23,
-	0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
-	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b,
-	0x3c, 0x3d, 0x3e, 0xa5,
-};
 
 /* Encrypt "text" from @tx and expect @rx to get it back exactly. */
 #define EXCHANGE(tx, rx, tx_leaf, text) do {					\
@@ -111,7 +103,7 @@ TEST_F(data, both_ways_across_epochs)
 					"epoch %u from leaf %u message %u", e, dir, i);
 				alen = (size_t)snprintf(aad, sizeof(aad), "aad-%u-%u-%u", e, dir, i);
 				ASSERT_EQ(0, grp_encrypt(tx, MLS_CONTENT_APPLICATION, aad, alen,
-							 content, clen, sig64, sizeof(sig64), m));
+							 content, clen, p->sig, p->sig_len, m));
 				EXPECT_EQ(e, m->epoch);
 				EXPECT_EQ(i, m->gen);
 
@@ -146,8 +138,8 @@ TEST_F(data, both_ways_across_epochs)
 				EXPECT_EQ(0, memcmp(d->content, content, clen));
 				ASSERT_EQ(alen, d->aad_len);
 				EXPECT_EQ(0, memcmp(d->aad, aad, alen));
-				ASSERT_EQ(sizeof(sig64), d->sig_len);
-				EXPECT_EQ(0, memcmp(d->sig, sig64, sizeof(sig64)));
+				ASSERT_EQ(p->sig_len, d->sig_len);
+				EXPECT_EQ(0, memcmp(d->sig, p->sig, p->sig_len));
 			}
 		}
 		/* Both members hold the same epoch, the one computed here. */
@@ -168,27 +160,29 @@ TEST_F(data, sizes)
 	struct dec *d = &self->d;
 	size_t big = 200000, cap = big + 4096;
 	uint8_t *content = malloc(big), *out = malloc(cap), *back = malloc(big);
-	uint8_t aad[1000], sig[132];
+	uint8_t aad[1000], sig[SIG_MAX];
+	size_t sig_len = suite_sig_max(p->suite);
 	struct mls_encrypt e;
 	struct mls_decrypt dd;
-	uint8_t daad[1000], dsig[132];
+	uint8_t daad[1000], dsig[SIG_MAX];
 
 	ASSERT_NE(NULL, content);
 	ASSERT_NE(NULL, out);
 	ASSERT_NE(NULL, back);
-	/* Nothing at all. */
-	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, NULL, 0, NULL, 0, NULL, 0,
-				 &self->m));
+	/* Nothing but the signature. */
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, NULL, 0, NULL, 0, p->sig,
+				 p->sig_len, &self->m));
 	ASSERT_EQ(0, dec_msg(p->b, &self->m, d));
 	EXPECT_EQ(0, d->content_len);
 	EXPECT_EQ(0, d->aad_len);
-	EXPECT_EQ(0, d->sig_len);
+	ASSERT_EQ(p->sig_len, d->sig_len);
+	EXPECT_EQ(0, memcmp(d->sig, p->sig, p->sig_len));
 
-	/* 200 kB of content, 1000 bytes of aad, a P-521 sized signature. */
+	/* 200 kB of content, 1000 bytes of aad, the suite's longest signature. */
 	fill_pattern(content, big, 1);
 	fill_pattern(aad, sizeof(aad), 2);
-	fill_pattern(sig, sizeof(sig), 3);
-	enc_init(&e, MLS_CONTENT_APPLICATION, aad, sizeof(aad), content, big, sig, sizeof(sig),
+	fill_pattern(sig, sig_len, 3);
+	enc_init(&e, MLS_CONTENT_APPLICATION, aad, sizeof(aad), content, big, sig, sig_len,
 		 out, cap);
 	ASSERT_EQ(0, xioctl(p->b, MLS_IOC_ENCRYPT, &e));
 	EXPECT_EQ(0, e.generation);
@@ -202,8 +196,8 @@ TEST_F(data, sizes)
 	EXPECT_EQ(0, memcmp(back, content, big));
 	ASSERT_EQ(sizeof(aad), dd.authenticated_data.len);
 	EXPECT_EQ(0, memcmp(daad, aad, sizeof(aad)));
-	ASSERT_EQ(sizeof(sig), dd.signature.len);
-	EXPECT_EQ(0, memcmp(dsig, sig, sizeof(sig)));
+	ASSERT_EQ(sig_len, dd.signature.len);
+	EXPECT_EQ(0, memcmp(dsig, sig, sig_len));
 	EXPECT_EQ(1, dd.sender_leaf);
 	free(content);
 	free(out);
@@ -211,8 +205,9 @@ TEST_F(data, sizes)
 }
 
 /*
- * Each part at max_message bytes (the largest ENCRYPT takes), with the
- * largest padding block: what the kernel encrypts, it decrypts.
+ * Content and aad at max_message bytes (the largest ENCRYPT takes) with
+ * the suite's longest signature and the largest padding block: what the
+ * kernel encrypts, it decrypts.
  */
 TEST_F_TIMEOUT(data, max_message_round_trip, 120)
 {
@@ -242,7 +237,8 @@ TEST_F_TIMEOUT(data, max_message_round_trip, 120)
 		size_t other = round ? n : 0;
 
 		ASSERT_EQ(0, grp_policy1(p->a, MLS_POLICY_PADDING_BLOCK, round ? (__u32)pad : 0));
-		enc_init(&e, MLS_CONTENT_APPLICATION, part, other, part, n, part, other, out, cap);
+		enc_init(&e, MLS_CONTENT_APPLICATION, part, other, part, n, p->sig, p->sig_len,
+			 out, cap);
 		ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e)) TH_LOG("round %d", round);
 		memset(&d, 0, sizeof(d));
 		mbuf(&d.message, out, e.message.len);
@@ -254,7 +250,8 @@ TEST_F_TIMEOUT(data, max_message_round_trip, 120)
 		EXPECT_EQ(n, d.content.len);
 		EXPECT_EQ(0, memcmp(back[1], part, n));
 		EXPECT_EQ(other, d.authenticated_data.len);
-		EXPECT_EQ(other, d.signature.len);
+		ASSERT_EQ(p->sig_len, d.signature.len);
+		EXPECT_EQ(0, memcmp(back[2], p->sig, p->sig_len));
 	}
 	for (i = 0; i < 3; i++)
 		free(back[i]);
@@ -432,6 +429,84 @@ static size_t varint_len(size_t v)
 	return v < 64 ? 1 : v < 16384 ? 2 : 4;
 }
 
+/*
+ * Per-call padding_block: the message is padded to the block it names (0:
+ * the group's, 1: none), decrypts on the other side, and the group's
+ * policy is left as it was. A caller built for MLS_ENCRYPT_SIZE_VER0 gets
+ * the group's padding.
+ */
+TEST_F(data, padding_per_call)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *d = &self->d;
+	const __u32 policy = 32;
+	long long cap = mod_param("padding_block_max");
+	__u32 blocks[] = { 0, 1, 7, 16, 100, 256, 0 };
+	uint8_t content[300], pt[MSG_MAX];
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	struct mls_encrypt e;
+	size_t bi, len, i;
+
+	ASSERT_LE(256, cap);
+	blocks[sizeof(blocks) / sizeof(blocks[0]) - 1] = (__u32)cap;
+	fill_pattern(content, sizeof(content), 9);
+	ASSERT_EQ(0, grp_policy1(p->a, MLS_POLICY_PADDING_BLOCK, policy));
+	for (bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
+		__u32 blk = blocks[bi], eff = blk ? blk : policy;
+
+		for (len = 0; len < sizeof(content); len += 53) {
+			size_t unpadded = varint_len(len) + len + varint_len(p->sig_len) +
+					  p->sig_len, ptlen;
+			uint32_t leaf, gen;
+			bool zero = true;
+			struct pm pm;
+
+			enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, content, len, p->sig,
+				 p->sig_len, m->buf, sizeof(m->buf));
+			e.padding_block = blk;
+			ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e)) TH_LOG("block %u", blk);
+			m->len = e.message.len;
+			m->epoch = e.epoch;
+			m->gen = e.generation;
+			ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
+			EXPECT_EQ(roundup_sz(unpadded, eff), pm.ct_len - TAG_LEN)
+				TH_LOG("block %u, %zu bytes", blk, len);
+			ASSERT_EQ(0, open_message(p->suite, p->es.encryption, p->es.sender_data,
+						  2, m->buf, m->len, &leaf, &gen, pt, &ptlen));
+			EXPECT_EQ(pm.ct_len - TAG_LEN, ptlen);
+			for (i = unpadded; i < ptlen; i++)
+				zero &= pt[i] == 0;
+			EXPECT_TRUE(zero);
+			ASSERT_EQ(0, dec_msg(p->b, m, d));
+			ASSERT_EQ(len, d->content_len);
+			EXPECT_EQ(0, memcmp(d->content, content, len));
+			ASSERT_EQ(p->sig_len, d->sig_len);
+			EXPECT_EQ(0, memcmp(d->sig, p->sig, p->sig_len));
+		}
+	}
+	ASSERT_EQ(0, grp_info(p->a, &info, gid, sizeof(gid)));
+	EXPECT_EQ(policy, info.policy.padding_block);
+
+	/* The first published struct size: no padding_block, the group's. */
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "v0", 2, p->sig, p->sig_len,
+		 m->buf, sizeof(m->buf));
+	e.padding_block = 1;	/* beyond the size given: not read */
+	ASSERT_EQ(0, xioctl(p->a, _IOC(_IOC_READ | _IOC_WRITE, MLS_IOC_MAGIC, 0x20,
+				       MLS_ENCRYPT_SIZE_VER0), &e));
+	m->len = e.message.len;
+	{
+		struct pm pm;
+
+		ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
+		EXPECT_EQ(roundup_sz(1 + 2 + varint_len(p->sig_len) + p->sig_len, policy),
+			  pm.ct_len - TAG_LEN);
+	}
+	ASSERT_EQ(0, dec_msg(p->b, m, d));
+	EXPECT_EQ(2, d->content_len);
+}
+
 /* SET_POLICY padding_block: the sealed content grows to the block. */
 TEST_F(data, padding_block)
 {
@@ -451,14 +526,15 @@ TEST_F(data, padding_block)
 
 		ASSERT_EQ(0, grp_policy1(p->a, MLS_POLICY_PADDING_BLOCK, blk));
 		for (len = 0; len < sizeof(content); len += 37) {
-			size_t unpadded = varint_len(len) + len + 1 + 8, ptlen;
+			size_t unpadded = varint_len(len) + len + varint_len(p->sig_len) +
+					  p->sig_len, ptlen;
 			uint32_t leaf, gen;
 			struct pm pm;
 			size_t i;
 			bool zero = true;
 
 			ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, NULL, 0, content,
-						 len, sig64, 8, m));
+						 len, p->sig, p->sig_len, m));
 			ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
 			EXPECT_EQ(roundup_sz(unpadded, blk), pm.ct_len - TAG_LEN);
 			ASSERT_EQ(0, open_message(p->suite, p->es.encryption, p->es.sender_data,
@@ -470,7 +546,7 @@ TEST_F(data, padding_block)
 			ASSERT_EQ(0, dec_msg(p->b, m, d));
 			ASSERT_EQ(len, d->content_len);
 			EXPECT_EQ(0, memcmp(d->content, content, len));
-			EXPECT_EQ(8, d->sig_len);
+			EXPECT_EQ(p->sig_len, d->sig_len);
 		}
 		/* A proposal comes back raw: padding included, zeros. */
 		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_PROPOSAL, NULL, 0, content, 45,
@@ -578,7 +654,7 @@ TEST_F(data, forgery_ciphertext)
 
 	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "ad", 2,
 				 "a message long enough to have a sample of its own; 64 bytes and more",
-				 69, sig64, sizeof(sig64), m));
+				 69, p->sig, p->sig_len, m));
 	ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
 	/* The tag (past the sample: the sender data still opens). */
 	FORGE(p->b, m, m->len - 1, EBADMSG);
@@ -650,7 +726,7 @@ TEST_F(data, forgery_header)
 	struct pm pm;
 
 	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "authenticated", 13,
-				 "header", 6, NULL, 0, m));
+				 "header", 6, p->sig, p->sig_len, m));
 	ASSERT_EQ(0, pm_parse(m->buf, m->len, &pm));
 	FORGE(p->b, m, pm.aad_off + 3, EBADMSG);
 	FORGE(p->b, m, pm.gid_off, EBADMSG);
@@ -858,7 +934,7 @@ TEST_F(data, truncated_input)
 	size_t len;
 
 	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "aad", 3, "truncate me", 11,
-				 sig64, sizeof(sig64), m));
+				 p->sig, p->sig_len, m));
 	copy = malloc(m->len + 1);
 	ASSERT_NE(NULL, copy);
 	memcpy(copy, m->buf, m->len);
@@ -881,17 +957,17 @@ TEST_F(data, encrypt_enospc)
 	uint8_t out[MSG_MAX];
 	__u32 need;
 
-	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, out, 10);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, p->sig, p->sig_len, out, 10);
 	EXPECT_EQ(-ENOSPC, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	need = e.message.len;
 	ASSERT_LT(10, need);
-	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, out, need - 1);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, p->sig, p->sig_len, out, need - 1);
 	EXPECT_EQ(-ENOSPC, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	EXPECT_EQ(need, e.message.len);
-	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, NULL, 0);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, p->sig, p->sig_len, NULL, 0);
 	EXPECT_EQ(-ENOSPC, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	EXPECT_EQ(need, e.message.len);
-	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, sig64, 8, out, need);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, "enospc", 6, p->sig, p->sig_len, out, need);
 	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	EXPECT_EQ(need, e.message.len);
 	EXPECT_EQ(0, e.generation);
@@ -904,11 +980,11 @@ TEST_F(data, decrypt_enospc)
 {
 	struct pair *p = &self->p;
 	struct msg *m = &self->m;
-	uint8_t aad[64], content[64], sig[128];
+	uint8_t aad[64], content[64], sig[SIG_MAX];
 	struct mls_decrypt d;
 
 	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "0123456789", 10,
-				 "content of 20 bytes!", 20, sig64, sizeof(sig64), m));
+				 "content of 20 bytes!", 20, p->sig, p->sig_len, m));
 #define DEC_SET(acap, ccap, scap) do {						\
 	memset(&d, 0, sizeof(d));						\
 	mbuf(&d.message, m->buf, m->len);					\
@@ -922,16 +998,16 @@ TEST_F(data, decrypt_enospc)
 	DEC_SET(9, sizeof(content), sizeof(sig));
 	EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_DECRYPT, &d));
 	EXPECT_EQ(10, d.authenticated_data.len);
-	DEC_SET(sizeof(aad), sizeof(content), 63);
+	DEC_SET(sizeof(aad), sizeof(content), p->sig_len - 1);
 	EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_DECRYPT, &d));
-	EXPECT_EQ(64, d.signature.len);
+	EXPECT_EQ(p->sig_len, d.signature.len);
 	DEC_SET(0, 0, 0);
 	EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_DECRYPT, &d));
 	EXPECT_EQ(10, d.authenticated_data.len);
 	EXPECT_EQ(20, d.content.len);
-	EXPECT_EQ(64, d.signature.len);
+	EXPECT_EQ(p->sig_len, d.signature.len);
 	/* Exactly enough. */
-	DEC_SET(10, 20, 64);
+	DEC_SET(10, 20, p->sig_len);
 	ASSERT_EQ(0, xioctl(p->b, MLS_IOC_DECRYPT, &d));
 	EXPECT_EQ(0, d.generation);
 	EXPECT_EQ(20, d.content.len);
@@ -1262,8 +1338,8 @@ TEST_F(data, crafted_valid_accepted)
 	uint32_t g;
 
 	for (g = 0; g < 3; g++) {
-		ptlen = app_plaintext(pt, (const uint8_t *)"made in userspace", 17, sig64,
-				      sizeof(sig64), g * 5);
+		ptlen = app_plaintext(pt, (const uint8_t *)"made in userspace", 17, p->sig,
+				      p->sig_len, g * 5);
 		c = pair_craft(p, pt, ptlen, g * 2);
 		len = craft_message(&c, msg);
 		ASSERT_NE(0, len);
@@ -1274,8 +1350,8 @@ TEST_F(data, crafted_valid_accepted)
 		EXPECT_EQ(0, memcmp(self->d.content, "made in userspace", 17));
 		ASSERT_EQ(7, self->d.aad_len);
 		EXPECT_EQ(0, memcmp(self->d.aad, "crafted", 7));
-		ASSERT_EQ(sizeof(sig64), self->d.sig_len);
-		EXPECT_EQ(0, memcmp(self->d.sig, sig64, sizeof(sig64)));
+		ASSERT_EQ(p->sig_len, self->d.sig_len);
+		EXPECT_EQ(0, memcmp(self->d.sig, p->sig, p->sig_len));
 	}
 	/* And in a later epoch. */
 	ASSERT_EQ(0, pair_commit(p));
@@ -1294,7 +1370,7 @@ TEST_F(data, crafted_nonzero_padding)
 	struct craft c;
 	size_t ptlen, len;
 
-	ptlen = app_plaintext(pt, (const uint8_t *)"padded", 6, sig64, 8, 20);
+	ptlen = app_plaintext(pt, (const uint8_t *)"padded", 6, p->sig, p->sig_len, 20);
 	pt[ptlen - 1] = 0x01;
 	c = pair_craft(p, pt, ptlen, 0);
 	len = craft_message(&c, msg);

@@ -167,8 +167,9 @@ static const struct ioc_desc iocs[K_NR] = {
 		{ END }, { offsetof(struct mls_group_list, ids), END },
 	},
 	[K_ENCRYPT] = {
-		"ENCRYPT", MLS_IOC_ENCRYPT, MLS_ENCRYPT_SIZE_VER0, false, 0,
+		"ENCRYPT", MLS_IOC_ENCRYPT, MLS_ENCRYPT_SIZE_VER0, false, MLS_ENCRYPT_F_EPOCH,
 		{ offsetof(struct mls_encrypt, reserved),
+		  offsetof(struct mls_encrypt, reserved1),
 		  BUF_RES(struct mls_encrypt, authenticated_data),
 		  BUF_RES(struct mls_encrypt, content),
 		  BUF_RES(struct mls_encrypt, signature),
@@ -324,13 +325,13 @@ static int valid_arg(FIXTURE_DATA(args) *self, enum arg_kind k, union arg *a)
 		a->list.ids = U64(self->ids);
 		return p->ctl;
 	case K_ENCRYPT:
-		enc_init(&a->enc, MLS_CONTENT_APPLICATION, "aad", 3, "content", 7, "sig", 3,
-			 self->out[0], MSG_MAX);
+		enc_init(&a->enc, MLS_CONTENT_APPLICATION, "aad", 3, "content", 7, p->sig,
+			 p->sig_len, self->out[0], MSG_MAX);
 		return p->a;
 	case K_DECRYPT:
 		/* Every output non-empty, so that each is written. */
 		if (grp_encrypt(self->q.a, MLS_CONTENT_APPLICATION, "aad", 3, "to decrypt", 10,
-				"sig", 3, &self->m))
+				self->q.sig, self->q.sig_len, &self->m))
 			return -1;
 		memset(&a->dec, 0, sizeof(a->dec));
 		mbuf(&a->dec.message, self->m.buf, self->m.len);
@@ -407,7 +408,8 @@ TEST(uapi_struct_sizes)
 	EXPECT_EQ(MLS_GROUP_NEW_SIZE_VER1, sizeof(struct mls_group_new));
 	EXPECT_EQ(MLS_GROUP_OPEN_SIZE_VER0, sizeof(struct mls_group_open));
 	EXPECT_EQ(MLS_GROUP_LIST_SIZE_VER0, sizeof(struct mls_group_list));
-	EXPECT_EQ(MLS_ENCRYPT_SIZE_VER0, sizeof(struct mls_encrypt));
+	EXPECT_EQ(MLS_ENCRYPT_SIZE_VER1, sizeof(struct mls_encrypt));
+	EXPECT_EQ(MLS_ENCRYPT_SIZE_VER0, offsetof(struct mls_encrypt, padding_block));
 	EXPECT_EQ(MLS_DECRYPT_SIZE_VER0, sizeof(struct mls_decrypt));
 	EXPECT_EQ(MLS_COMMIT_SIZE_VER1, sizeof(struct mls_commit));
 	EXPECT_EQ(MLS_EXPORTER_SIZE_VER0, sizeof(struct mls_exporter));
@@ -1545,6 +1547,7 @@ TEST_F(life, encrypt_bad_arguments_einval)
 {
 	struct pair *p = &self->p;
 	long long max_message = mod_param("max_message");
+	long long pad_max = mod_param("padding_block_max");
 	static const __u32 bad_types[] = { 0, 4, 5, 0xff, 0x101, 0xffffffff };
 	struct mls_encrypt e;
 	uint8_t out[MSG_MAX], *big;
@@ -1552,37 +1555,142 @@ TEST_F(life, encrypt_bad_arguments_einval)
 
 	ASSERT_LT(0, max_message);
 	ASSERT_GE(1 << 24, max_message);
+	ASSERT_LT(1, pad_max);
+	ASSERT_GT(0xffffffffLL, pad_max);
 	for (i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
 		enc_init(&e, bad_types[i], NULL, 0, "x", 1, NULL, 0, out, sizeof(out));
 		EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e)) TH_LOG("type %u", bad_types[i]);
 	}
-	enc_init(&e, MLS_CONTENT_PROPOSAL, NULL, 0, "x", 1, "sig", 3, out, sizeof(out));
+	enc_init(&e, MLS_CONTENT_PROPOSAL, NULL, 0, "x", 1, p->sig, p->sig_len, out,
+		 sizeof(out));
 	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
-	enc_init(&e, MLS_CONTENT_COMMIT, NULL, 0, "x", 1, "sig", 3, out, sizeof(out));
+	enc_init(&e, MLS_CONTENT_COMMIT, NULL, 0, "x", 1, p->sig, p->sig_len, out, sizeof(out));
+	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	/* An application message without a signature. */
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, NULL, 0, out, sizeof(out));
 	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	/* Sizes above max_message: content, aad, signature. */
 	big = calloc(1, (size_t)max_message + 2);
 	ASSERT_NE(NULL, big);
-	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, big, (size_t)max_message + 1, NULL, 0,
-		 out, sizeof(out));
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, big, (size_t)max_message + 1, p->sig,
+		 p->sig_len, out, sizeof(out));
 	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
-	enc_init(&e, MLS_CONTENT_APPLICATION, big, (size_t)max_message + 1, "x", 1, NULL, 0,
-		 out, sizeof(out));
+	enc_init(&e, MLS_CONTENT_APPLICATION, big, (size_t)max_message + 1, "x", 1, p->sig,
+		 p->sig_len, out, sizeof(out));
 	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, big, (size_t)max_message + 1,
 		 out, sizeof(out));
 	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
-	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, big, 0xffffffff, NULL, 0, out,
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, big, 0xffffffff, p->sig, p->sig_len,
+		 out, sizeof(out));
+	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	/* A per-call padding block above 1 and above the module's cap. */
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, p->sig, p->sig_len, out,
 		 sizeof(out));
+	e.padding_block = (__u32)pad_max + 1;
+	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	e.padding_block = 0xffffffff;
+	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	e.padding_block = 0x80000000;
+	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	/* With a commit too. */
+	enc_init(&e, MLS_CONTENT_COMMIT, NULL, 0, "x", 1, NULL, 0, out, sizeof(out));
+	e.padding_block = (__u32)pad_max + 1;
 	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	/* None of these used a generation. */
-	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, NULL, 0, out, sizeof(out));
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, p->sig, p->sig_len, out,
+		 sizeof(out));
+	e.padding_block = (__u32)pad_max;	/* the cap itself is allowed */
 	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	EXPECT_EQ(0, e.generation);
 	enc_init(&e, MLS_CONTENT_COMMIT, NULL, 0, "x", 1, NULL, 0, out, sizeof(out));
 	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
 	EXPECT_EQ(0, e.generation);
 	free(big);
+}
+
+/*
+ * MLS_ENCRYPT_F_EPOCH: a message goes out only in the epoch named, the
+ * one its signature covers; another epoch gets -ESTALE and uses no
+ * generation.
+ */
+TEST_F(life, encrypt_epoch_pinned)
+{
+	struct pair *p = &self->p;
+	static const __u64 wrong[] = { 1, 2, 0xffffffffffffffffULL };
+	struct mls_encrypt e;
+	uint8_t out[MSG_MAX];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, p->sig, p->sig_len, out,
+			 sizeof(out));
+		e.flags = MLS_ENCRYPT_F_EPOCH;
+		e.epoch = wrong[i];
+		EXPECT_EQ(-ESTALE, xioctl(p->a, MLS_IOC_ENCRYPT, &e)) TH_LOG("epoch %llu",
+									      (unsigned long long)wrong[i]);
+	}
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, p->sig, p->sig_len, out,
+		 sizeof(out));
+	e.flags = MLS_ENCRYPT_F_EPOCH;
+	e.epoch = 0;
+	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	EXPECT_EQ(0, e.epoch);
+	EXPECT_EQ(0, e.generation);
+
+	/* After a commit, the old epoch is refused, the new one taken. */
+	ASSERT_EQ(0, pair_commit(p));
+	e.flags = MLS_ENCRYPT_F_EPOCH;
+	e.epoch = 0;
+	mbuf(&e.message, out, sizeof(out));
+	EXPECT_EQ(-ESTALE, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	e.epoch = 1;
+	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	EXPECT_EQ(1, e.epoch);
+	EXPECT_EQ(0, e.generation);
+}
+
+/*
+ * Every suite: an application message's signature has a length its scheme
+ * can produce (Ed25519 64, Ed448 114, ECDSA DER 8 up to 72, 104 or 139);
+ * any other is refused before a generation is used, and an accepted one
+ * comes out of DECRYPT intact.
+ */
+TEST(encrypt_signature_length_per_suite)
+{
+	unsigned int suite;
+
+	for (suite = SUITE_MIN; suite <= SUITE_MAX; suite++) {
+		size_t min = suite_sig_min(suite), max = suite_sig_max(suite);
+		size_t bad[] = { 0, 1, min - 1, max + 1, 64 + 1, 114 - 1, 114 + 1, 139 + 1, 255 };
+		size_t good[] = { min, max, (min + max) / 2 };
+		uint8_t sig[256];
+		struct pair p;
+		struct msg m;
+		struct dec d;
+		unsigned int i, sent = 0;
+
+		ASSERT_EQ(0, pair_make(&p, suite)) TH_LOG("suite %u", suite);
+		rand_bytes(sig, sizeof(sig));
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (bad[i] >= min && bad[i] <= max)
+				continue;
+			EXPECT_EQ(-EINVAL, grp_encrypt(p.a, MLS_CONTENT_APPLICATION, NULL, 0,
+						       "x", 1, sig, bad[i], &m))
+				TH_LOG("suite %u, a signature of %zu bytes", suite, bad[i]);
+		}
+		for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+			ASSERT_EQ(0, grp_encrypt(p.a, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1,
+						 sig, good[i], &m))
+				TH_LOG("suite %u, a signature of %zu bytes", suite, good[i]);
+			EXPECT_EQ(sent, m.gen) TH_LOG("suite %u", suite);
+			sent++;
+			ASSERT_EQ(0, dec_msg(p.b, &m, &d));
+			ASSERT_EQ(good[i], d.sig_len);
+			EXPECT_EQ(0, memcmp(d.sig, sig, good[i]));
+		}
+		pair_close(&p);
+	}
 }
 
 /*

@@ -21,10 +21,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
 
 #include <libmls.h>
 
@@ -58,6 +65,21 @@ static void rnd(void *p, size_t n)
 {
 	if (getrandom(p, n, 0) != (ssize_t)n)
 		abort();
+}
+
+/*
+ * A stand-in FramedContent signature for the raw mls_encrypt() tests,
+ * which check the data plane, not signatures (signed_msgs does): random
+ * bytes of the longest length @suite's scheme makes (Ed25519 64, Ed448
+ * 114, ECDSA DER 72, 139, 104), the only thing the kernel checks.
+ */
+static size_t stand_in_sig(unsigned int suite, uint8_t sig[MLS_SIGNATURE_MAX])
+{
+	static const size_t len[] = { 0, 64, 72, 64, 114, 139, 114, 104 };
+	size_t n = suite < sizeof(len) / sizeof(len[0]) ? len[suite] : 0;
+
+	rnd(sig, n);
+	return n;
 }
 
 /*
@@ -617,6 +639,82 @@ TEST(ecdsa_bad_der)
 }
 
 /* FramedContentTBS against the oracle of the selftests (vectors.c). */
+/*
+ * mls_group_context_encode() against the oracle (vectors.c), with vectors
+ * across the varint length boundaries (63/64, 16383/16384 bytes), and its
+ * arguments.
+ */
+TEST(group_context_encode)
+{
+	static const size_t lens[] = { 0, 1, 63, 64, 16383, 16384, 70000 };
+	uint8_t *buf = malloc(70000);
+	struct mls_group_context_fields f;
+	struct mls_bytes enc;
+	unsigned int i, suite;
+
+	ASSERT_NE(NULL, buf);
+	rnd(buf, 70000);
+	errno = ERRNO_MARK;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		for (suite = 1; suite <= 7; suite++) {
+			size_t n = lens[i], nh = mls_suite_hash_len(suite);
+			struct wbuf w;
+
+			memset(&f, 0, sizeof(f));
+			f.cipher_suite = (uint16_t)suite;
+			f.group_id = buf;
+			f.group_id_len = n < 256 ? n : 255;
+			f.epoch = 0x0102030405060708ULL + i;
+			f.tree_hash = buf + 1;
+			f.tree_hash_len = nh;
+			f.confirmed_transcript_hash = n ? buf + 2 : NULL;
+			f.confirmed_transcript_hash_len = n < nh ? n : nh;
+			f.extensions = n ? buf + 3 : NULL;
+			f.extensions_len = n ? n - 3 * (n >= 3) : 0;
+			ASSERT_EQ(0, mls_group_context_encode(&f, &enc));
+			wb_init(&w);
+			vec_group_context(&w, vec_suite(suite), f.group_id, f.group_id_len,
+					  f.epoch, f.tree_hash, f.tree_hash_len,
+					  f.confirmed_transcript_hash,
+					  f.confirmed_transcript_hash_len, f.extensions,
+					  f.extensions_len);
+			ASSERT_EQ(0, w.err);
+			ASSERT_EQ(w.len, enc.len) TH_LOG("suite %u, length %zu", suite, n);
+			EXPECT_EQ(0, memcmp(w.p, enc.data, w.len));
+			wb_free(&w);
+			mls_bytes_free(&enc);
+		}
+	}
+	/* Arguments: every pointer NULL with a length, no output. */
+	memset(&f, 0, sizeof(f));
+	f.cipher_suite = 1;
+	EXPECT_EQ(0, mls_group_context_encode(&f, &enc));	/* all empty: valid */
+	EXPECT_EQ(2 + 2 + 1 + 8 + 1 + 1 + 1, enc.len);
+	mls_bytes_free(&enc);
+	EXPECT_EQ(-EINVAL, mls_group_context_encode(&f, NULL));
+	enc.data = (void *)1;
+	EXPECT_EQ(-EINVAL, mls_group_context_encode(NULL, &enc));
+	EXPECT_EQ(NULL, enc.data);
+	f.group_id_len = 1;
+	EXPECT_EQ(-EINVAL, mls_group_context_encode(&f, &enc));
+	f.group_id_len = 0;
+	f.tree_hash_len = 1;
+	EXPECT_EQ(-EINVAL, mls_group_context_encode(&f, &enc));
+	f.tree_hash_len = 0;
+	f.confirmed_transcript_hash_len = 1;
+	EXPECT_EQ(-EINVAL, mls_group_context_encode(&f, &enc));
+	f.confirmed_transcript_hash_len = 0;
+	f.extensions_len = 1;
+	EXPECT_EQ(-EINVAL, mls_group_context_encode(&f, &enc));
+	/* A vector of 2^30 bytes has no varint length. */
+	f.extensions = buf;
+	f.extensions_len = (size_t)1 << 30;
+	EXPECT_EQ(-EINVAL, mls_group_context_encode(&f, &enc));
+	EXPECT_EQ(NULL, enc.data);
+	EXPECT_EQ(ERRNO_MARK, errno);
+	free(buf);
+}
+
 TEST(framed_content_tbs)
 {
 	static const uint8_t gid[] = "group", aad[] = "aad", gc[] = "the-context";
@@ -1413,17 +1511,83 @@ TEST(installed_epoch_enodata)
 
 /* ============================================================ messages */
 
+/*
+ * mls_group_context_encode() gives the bytes the kernel keeps for each
+ * epoch (MLS_IOC_GET_CONTEXT), extensions included.
+ */
+TEST_F(duo, group_context_encode_matches_kernel)
+{
+	static const uint8_t ext[] = { 0x00, 0x0a, 0x03, 'e', 'x', 't', 0xff, 0x00, 0x00 };
+	struct mls_group_context_fields f;
+	struct mls_bytes k, enc;
+	struct mls_group_new g;
+	uint64_t epoch;
+	int i, fd;
+
+	NEED_DUO();
+	for (i = 0; i < 3; i++) {
+		memset(&f, 0, sizeof(f));
+		f.cipher_suite = (uint16_t)variant->suite;
+		f.group_id = self->d.gid;
+		f.group_id_len = sizeof(self->d.gid);
+		f.epoch = self->d.epoch;
+		f.tree_hash = self->d.tree;
+		f.tree_hash_len = self->d.nh;
+		f.confirmed_transcript_hash = self->d.cth;
+		f.confirmed_transcript_hash_len = self->d.nh;
+		ASSERT_EQ(0, mls_group_context_encode(&f, &enc));
+		epoch = 0;
+		ASSERT_EQ(0, mls_get_context(self->d.b, 0, &epoch, &k));
+		EXPECT_EQ(self->d.epoch, epoch);
+		ASSERT_EQ(k.len, enc.len);
+		EXPECT_EQ(0, memcmp(k.data, enc.data, k.len));
+		mls_bytes_free(&k);
+		mls_bytes_free(&enc);
+		ASSERT_EQ(0, duo_rotate(&self->d));
+	}
+
+	/* With extensions, and an empty transcript hash (epoch 0). */
+	memset(&g, 0, sizeof(g));
+	g.suite = (uint16_t)variant->suite;
+	g.flags = MLS_GROUP_F_EPHEMERAL;
+	mls_buf_set(&g.group_id, self->d.gid, 7);
+	g.context.epoch = 0;
+	mls_buf_set(&g.context.tree_hash, self->d.tree, self->d.nh);
+	mls_buf_set(&g.context.extensions, ext, sizeof(ext));
+	g.roster.leaf_count = 1;
+	fd = mls_group_create(self->d.ctl, &g);
+	ASSERT_LE(0, fd);
+	memset(&f, 0, sizeof(f));
+	f.cipher_suite = (uint16_t)variant->suite;
+	f.group_id = self->d.gid;
+	f.group_id_len = 7;
+	f.tree_hash = self->d.tree;
+	f.tree_hash_len = self->d.nh;
+	f.extensions = ext;
+	f.extensions_len = sizeof(ext);
+	ASSERT_EQ(0, mls_group_context_encode(&f, &enc));
+	epoch = 0;
+	ASSERT_EQ(0, mls_get_context(fd, 0, &epoch, &k));
+	ASSERT_EQ(k.len, enc.len);
+	EXPECT_EQ(0, memcmp(k.data, enc.data, k.len));
+	mls_bytes_free(&k);
+	mls_bytes_free(&enc);
+	close(fd);
+}
+
 TEST_F(duo, encrypt_decrypt)
 {
 	struct mls_received r;
 	struct mls_sent s, s2;
 	struct mls_policy p;
-	uint8_t big[3000];
+	uint8_t big[3000], sig[MLS_SIGNATURE_MAX];
+	size_t sig_len;
 
 	NEED_DUO();
+	sig_len = stand_in_sig(variant->suite, sig);
 	errno = ERRNO_MARK;
 	ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, "aad", 3,
-				 "hello", 5, "sig", 3, &s));
+				 "hello", 5, sig, sig_len, &s));
 	EXPECT_EQ(1, s.epoch);
 	EXPECT_EQ(0, s.generation);
 	ASSERT_EQ(0, mls_decrypt(self->d.b, s.message.data, s.message.len, &r));
@@ -1435,8 +1599,8 @@ TEST_F(duo, encrypt_decrypt)
 	EXPECT_EQ(0, memcmp(r.content, "hello", 5));
 	ASSERT_EQ(3, r.authenticated_data_len);
 	EXPECT_EQ(0, memcmp(r.authenticated_data, "aad", 3));
-	ASSERT_EQ(3, r.signature_len);
-	EXPECT_EQ(0, memcmp(r.signature, "sig", 3));
+	ASSERT_EQ(sig_len, r.signature_len);
+	EXPECT_EQ(0, memcmp(r.signature, sig, sig_len));
 	mls_received_free(&r);
 	EXPECT_EQ(NULL, r.block.data);
 	mls_received_free(&r);
@@ -1446,7 +1610,7 @@ TEST_F(duo, encrypt_decrypt)
 	EXPECT_EQ(NULL, r.block.data);
 	/* A forgery burns nothing: the next message still opens. */
 	ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0,
-				 "x", 1, NULL, 0, &s2));
+				 "x", 1, sig, sig_len, &s2));
 	EXPECT_EQ(1, s2.generation);
 	s2.message.data[s2.message.len - 1] ^= 1;
 	EXPECT_EQ(-EBADMSG, mls_decrypt(self->d.b, s2.message.data, s2.message.len, &r));
@@ -1464,7 +1628,7 @@ TEST_F(duo, encrypt_decrypt)
 	if (mls_group_set_policy(self->d.a, MLS_POLICY_PADDING_BLOCK, &p) == 0) {
 		memset(big, 'b', sizeof(big));
 		ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0,
-					 big, 10, NULL, 0, &s2));
+					 big, 10, sig, sig_len, &s2));
 		EXPECT_EQ(2, s2.generation);
 		EXPECT_LT(4096, s2.message.len);
 		ASSERT_EQ(0, mls_decrypt(self->d.b, s2.message.data, s2.message.len, &r));
@@ -1489,21 +1653,26 @@ TEST_F(duo, encrypt_decrypt)
 	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 1, NULL, 3, "x", 1, NULL, 0, &s2));
 	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 1, NULL, 0, NULL, 1, NULL, 0, &s2));
 	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 1, NULL, 0, "x", 1, NULL, 1, &s2));
-	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 9, NULL, 0, "x", 1, NULL, 0, &s2));
+	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 9, NULL, 0, "x", 1, sig, sig_len, &s2));
 	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, MLS_CONTENT_PROPOSAL, NULL, 0,
-				       "x", 1, "sig", 3, &s2));
+				       "x", 1, sig, sig_len, &s2));
+	/* No signature, or one the suite's scheme cannot make */
+	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 1, NULL, 0, "x", 1, NULL, 0, &s2));
+	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 1, NULL, 0, "x", 1, sig, sig_len + 1,
+				       &s2));
+	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, 1, NULL, 0, "x", 1, sig, 7, &s2));
 	EXPECT_EQ(NULL, s2.message.data);
 	EXPECT_EQ(-EINVAL, mls_decrypt(self->d.b, s.message.data, s.message.len, NULL));
 	EXPECT_EQ(-EINVAL, mls_decrypt(self->d.b, NULL, 5, &r));
 	EXPECT_EQ(-EINVAL, mls_decrypt(self->d.b, s.message.data, 0, &r));
 	EXPECT_EQ(-EBADMSG, mls_decrypt(self->d.b, "garbage", 7, &r));
 	EXPECT_EQ(-EBADF, mls_decrypt(-1, s.message.data, s.message.len, &r));
-	EXPECT_EQ(-EBADF, mls_encrypt(-1, 1, NULL, 0, "x", 1, NULL, 0, &s2));
+	EXPECT_EQ(-EBADF, mls_encrypt(-1, 1, NULL, 0, "x", 1, sig, sig_len, &s2));
 	/* Own message: the sender is this member's own leaf */
 	EXPECT_EQ(-EBADMSG, mls_decrypt(self->d.a, s.message.data, s.message.len, &r));
 	ASSERT_EQ(0, mls_group_destroy(self->d.b));
 	EXPECT_EQ(-ENOENT, mls_decrypt(self->d.b, s.message.data, s.message.len, &r));
-	EXPECT_EQ(-ENOENT, mls_encrypt(self->d.b, 1, NULL, 0, "x", 1, NULL, 0, &s2));
+	EXPECT_EQ(-ENOENT, mls_encrypt(self->d.b, 1, NULL, 0, "x", 1, sig, sig_len, &s2));
 	mls_bytes_free(&s.message);
 	EXPECT_EQ(ERRNO_MARK, errno);
 }
@@ -1511,11 +1680,14 @@ TEST_F(duo, encrypt_decrypt)
 /* The group's encrypt rate: a message beyond the burst is refused. */
 TEST_F(duo, encrypt_rate_eagain)
 {
+	uint8_t sig[MLS_SIGNATURE_MAX];
 	struct mls_policy p;
 	struct mls_sent s;
+	size_t sig_len;
 	int i, ret = 0;
 
 	NEED_DUO();
+	sig_len = stand_in_sig(variant->suite, sig);
 	memset(&p, 0, sizeof(p));
 	p.encrypt_rate = 1;
 	p.encrypt_burst = 1;
@@ -1524,7 +1696,7 @@ TEST_F(duo, encrypt_rate_eagain)
 	/* One per second: of a quick few, one at least is refused. */
 	for (i = 0; i < 4 && !ret; i++) {
 		ret = mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1,
-				  NULL, 0, &s);
+				  sig, sig_len, &s);
 		if (!ret)
 			mls_bytes_free(&s.message);
 	}
@@ -1535,25 +1707,28 @@ TEST_F(duo, encrypt_rate_eagain)
 	p.encrypt_rate = 0;
 	ASSERT_EQ(0, mls_group_set_policy(self->d.a, MLS_POLICY_ENCRYPT_RATE, &p));
 	ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1,
-				 NULL, 0, &s));
+				 sig, sig_len, &s));
 	mls_bytes_free(&s.message);
 }
 
 /* A message too far ahead of the next expected generation: ERANGE. */
 TEST_F(duo, forward_distance_erange)
 {
+	uint8_t sig[MLS_SIGNATURE_MAX];
 	struct mls_received r;
 	struct mls_policy p;
 	struct mls_sent s;
+	size_t sig_len;
 	int i;
 
 	NEED_DUO();
+	sig_len = stand_in_sig(variant->suite, sig);
 	memset(&p, 0, sizeof(p));
 	p.max_forward = 2;
 	ASSERT_EQ(0, mls_group_set_policy(self->d.b, MLS_POLICY_MAX_FORWARD, &p));
 	for (i = 0; i < 5; i++) {
 		ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0,
-					 "x", 1, NULL, 0, &s));
+					 "x", 1, sig, sig_len, &s));
 		if (i < 4)
 			mls_bytes_free(&s.message);
 	}
@@ -1831,12 +2006,20 @@ TEST_F(signed_msgs, recv_errors)
 				     s.message.data, s.message.len, &r));
 	mls_bytes_free(&s.message);
 
-	/* Unsigned: empty signature */
-	ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0,
-				 "six", 3, NULL, 0, &s));
-	EXPECT_EQ(-EBADMSG, mls_recv(self->d.b, lookup_fn, &self->look,
-				     s.message.data, s.message.len, &r));
-	mls_bytes_free(&s.message);
+	/* Unsigned: the kernel does not send it */
+	EXPECT_EQ(-EINVAL, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0,
+				       "six", 3, NULL, 0, &s));
+	/* A signature of the right length that is not alice's: refused */
+	{
+		uint8_t junk[MLS_SIGNATURE_MAX];
+		size_t junk_len = stand_in_sig(self->d.suite, junk);
+
+		ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_APPLICATION, NULL, 0,
+					 "six", 3, junk, junk_len, &s));
+		EXPECT_EQ(-EBADMSG, mls_recv(self->d.b, lookup_fn, &self->look,
+					     s.message.data, s.message.len, &r));
+		mls_bytes_free(&s.message);
+	}
 
 	/* A handshake message is not mls_recv's: nothing consumed */
 	ASSERT_EQ(0, mls_encrypt(self->d.a, MLS_CONTENT_PROPOSAL, NULL, 0,
@@ -1900,6 +2083,284 @@ TEST_F(signed_msgs, send_errors)
  * another implementation and signed over FramedContentTBS, opens in an
  * installed epoch and verifies with mls_recv().
  */
+/*
+ * Refuse (EPERM) MLS_IOC_GROUP_INFO and MLS_IOC_GET_CONTEXT in this
+ * process from now on, and nothing else: what a sender may still do
+ * without them is done in one MLS_IOC_ENCRYPT. 0 or -errno.
+ */
+static int forbid_info_and_context(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* the low half of the request number (little-endian) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)MLS_IOC_GROUP_INFO, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)MLS_IOC_GET_CONTEXT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return -errno;
+	return 0;
+}
+
+/*
+ * In a child that may no longer read the group's info or context: send
+ * @n messages through @s and write each (length, bytes) to @wfd. The
+ * child's exit status is 0, or the first error's errno.
+ */
+static pid_t send_forbidden(struct mls_sender *s, int n, int wfd)
+{
+	pid_t pid = fork();
+	int i, ret;
+
+	if (pid)
+		return pid;
+	ret = forbid_info_and_context();
+	for (i = 0; i < n && !ret; i++) {
+		struct mls_sent sent;
+		uint32_t len;
+		char text[32];
+
+		snprintf(text, sizeof(text), "one ioctl %d", i);
+		ret = mls_sender_send(s, text, strlen(text), "ad", 2, 0, &sent);
+		if (ret)
+			break;
+		len = (uint32_t)sent.message.len;
+		if (write(wfd, &len, sizeof(len)) != sizeof(len) ||
+		    write(wfd, sent.message.data, len) != (ssize_t)len)
+			ret = -EIO;
+		mls_bytes_free(&sent.message);
+	}
+	_exit(ret ? -ret : 0);
+}
+
+static int child_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * A sender sends with one ioctl while the epoch stays: a child that may
+ * not read the group's info or context still sends, and every message is
+ * verified by the receiver. After a commit it must read the new context
+ * (the child cannot: EPERM, nothing sent); the parent's sender does and
+ * signs for the new epoch.
+ */
+TEST_F(signed_msgs, sender_one_ioctl_per_send)
+{
+	struct mls_sender *snd;
+	struct mls_received r;
+	struct mls_bytes pub;
+	struct mls_sent s;
+	int pfd[2], i;
+	pid_t pid;
+
+	NEED_DUO();
+	ASSERT_EQ(0, mls_sig_key_export(self->a_pub, MLS_KEY_PUBLIC, &pub));
+	ASSERT_EQ(0, mls_sender_new(self->d.a, self->a_priv, &snd));
+	ASSERT_EQ(0, pipe(pfd));
+	pid = send_forbidden(snd, 3, pfd[1]);
+	ASSERT_LT(0, pid);
+	close(pfd[1]);
+	ASSERT_EQ(0, child_status(pid));
+	for (i = 0; i < 3; i++) {
+		uint8_t msg[4096];
+		uint32_t len;
+		char text[32];
+
+		snprintf(text, sizeof(text), "one ioctl %d", i);
+		ASSERT_EQ(sizeof(len), read(pfd[0], &len, sizeof(len)));
+		ASSERT_GE(sizeof(msg), len);
+		ASSERT_EQ((ssize_t)len, read(pfd[0], msg, len));
+		ASSERT_EQ(0, mls_recv(self->d.b, lookup_fn, &self->look, msg, len, &r));
+		EXPECT_EQ(1, r.epoch);
+		EXPECT_EQ((uint32_t)i, r.generation);
+		ASSERT_EQ(strlen(text), r.content_len);
+		EXPECT_EQ(0, memcmp(r.content, text, r.content_len));
+		EXPECT_TRUE(oracle_verify(&self->d, 0, (const uint8_t *)"ad", 2, r.content,
+					  r.content_len, pub.data, pub.len, r.signature,
+					  r.signature_len));
+		mls_received_free(&r);
+	}
+	close(pfd[0]);
+
+	/* A new epoch: the child's copy must read the context and may not. */
+	ASSERT_EQ(0, duo_rotate(&self->d));
+	ASSERT_EQ(0, pipe(pfd));
+	pid = send_forbidden(snd, 1, pfd[1]);
+	ASSERT_LT(0, pid);
+	close(pfd[1]);
+	EXPECT_EQ(EPERM, child_status(pid));
+	{
+		uint32_t len;
+
+		EXPECT_EQ(0, read(pfd[0], &len, sizeof(len)));	/* nothing sent */
+	}
+	close(pfd[0]);
+	/* Nor did the refused try use a generation of epoch 2... */
+	ASSERT_EQ(0, mls_sender_send(snd, "new epoch", 9, NULL, 0, 0, &s));
+	EXPECT_EQ(2, s.epoch);
+	EXPECT_EQ(0, s.generation);
+	ASSERT_EQ(0, mls_recv(self->d.b, lookup_fn, &self->look, s.message.data,
+			      s.message.len, &r));
+	EXPECT_EQ(2, r.epoch);
+	EXPECT_TRUE(oracle_verify(&self->d, 0, NULL, 0, r.content, r.content_len, pub.data,
+				  pub.len, r.signature, r.signature_len));
+	mls_received_free(&r);
+	mls_bytes_free(&s.message);
+	mls_bytes_free(&pub);
+	mls_sender_free(snd);
+}
+
+static size_t vlen(size_t n)
+{
+	return n < 64 ? 1 : n < 16384 ? 2 : 4;
+}
+
+/*
+ * The ciphertext<V> of an application message: application_data<V>,
+ * signature<V>, padding to @block, the AEAD tag.
+ */
+static size_t ct_vec_len(size_t content_len, size_t sig_len, uint32_t block)
+{
+	size_t body = vlen(content_len) + content_len + vlen(sig_len) + sig_len;
+	size_t pt = block > 1 ? (body + block - 1) / block * block : body;
+
+	return vlen(pt + 16) + pt + 16;
+}
+
+/* Per-call padding through a sender and mls_encrypt_ex(). */
+TEST_F(signed_msgs, sender_padding)
+{
+	static const uint32_t blocks[] = { 0, 1, 64, 256, 1000 };
+	struct mls_sender *snd;
+	struct mls_received r;
+	struct mls_sent s;
+	size_t header = 0;
+	unsigned int i;
+
+	NEED_DUO();
+	ASSERT_EQ(0, mls_sender_new(self->d.a, self->a_priv, &snd));
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+		ASSERT_EQ(0, mls_sender_send(snd, "pad me", 6, "ad", 2, blocks[i], &s));
+		ASSERT_EQ(0, mls_recv(self->d.b, lookup_fn, &self->look, s.message.data,
+				      s.message.len, &r));
+		EXPECT_EQ(6, r.content_len);
+		/* Everything before ciphertext<V> is the same in each message. */
+		if (i == 0)
+			header = s.message.len - ct_vec_len(6, r.signature_len, 0);
+		EXPECT_EQ(header + ct_vec_len(6, r.signature_len, blocks[i]), s.message.len)
+			TH_LOG("block %u", blocks[i]);
+		mls_received_free(&r);
+		mls_bytes_free(&s.message);
+	}
+	mls_sender_free(snd);
+}
+
+TEST_F(signed_msgs, sender_errors)
+{
+	unsigned int os = mls_suite_signature_scheme(variant->suite) ==
+			  MLS_SIG_ED25519 ? 2 : 1;
+	long long pad_max = -1;
+	struct mls_sig_key *other;
+	struct mls_sender *snd = (void *)1;
+	struct mls_sent s;
+	FILE *f;
+
+	NEED_DUO();
+	f = fopen("/sys/module/mls/parameters/padding_block_max", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%lld", &pad_max));
+	fclose(f);
+	ASSERT_LT(1, pad_max);
+	errno = ERRNO_MARK;
+	EXPECT_EQ(-EINVAL, mls_sender_new(self->d.a, self->a_priv, NULL));
+	EXPECT_EQ(-EINVAL, mls_sender_new(self->d.a, NULL, &snd));
+	EXPECT_EQ(NULL, snd);
+	EXPECT_EQ(-EBADF, mls_sender_new(-1, self->a_priv, &snd));
+	EXPECT_EQ(NULL, snd);
+	ASSERT_EQ(0, mls_sig_key_generate(os, &other));
+	EXPECT_EQ(-EINVAL, mls_sender_new(self->d.a, other, &snd));
+	mls_sig_key_free(other);
+	mls_sender_free(NULL);
+
+	ASSERT_EQ(0, mls_sender_new(self->d.a, self->a_priv, &snd));
+	EXPECT_EQ(-EINVAL, mls_sender_send(NULL, "x", 1, NULL, 0, 0, &s));
+	EXPECT_EQ(NULL, s.message.data);
+	EXPECT_EQ(-EINVAL, mls_sender_send(snd, "x", 1, NULL, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, mls_sender_send(snd, NULL, 1, NULL, 0, 0, &s));
+	EXPECT_EQ(-EINVAL, mls_sender_send(snd, "x", 1, NULL, 1, 0, &s));
+	EXPECT_EQ(-EINVAL, mls_sender_send(snd, "x", 1, NULL, 0, (uint32_t)pad_max + 1, &s));
+	EXPECT_EQ(-EINVAL, mls_sender_send(snd, "x", 1, NULL, 0, UINT32_MAX, &s));
+	EXPECT_EQ(NULL, s.message.data);
+	/* None of those used a generation */
+	ASSERT_EQ(0, mls_sender_send(snd, "x", 1, NULL, 0, 0, &s));
+	EXPECT_EQ(0, s.generation);
+	mls_bytes_free(&s.message);
+	/* The group destroyed under the sender */
+	ASSERT_EQ(0, mls_group_destroy(self->d.a));
+	EXPECT_EQ(-ENOENT, mls_sender_send(snd, "x", 1, NULL, 0, 0, &s));
+	mls_sender_free(snd);
+	EXPECT_EQ(ERRNO_MARK, errno);
+}
+
+/* mls_encrypt_ex(): the epoch pin and its arguments. */
+TEST_F(signed_msgs, encrypt_ex)
+{
+	struct mls_encrypt_opts o;
+	uint8_t sig[MLS_SIGNATURE_MAX];
+	size_t sig_len = stand_in_sig(variant->suite, sig);
+	struct mls_received r;
+	struct mls_sent s;
+
+	NEED_DUO();
+	errno = ERRNO_MARK;
+	memset(&o, 0, sizeof(o));
+	o.flags = MLS_ENCRYPT_F_EPOCH;
+	o.epoch = 0;
+	EXPECT_EQ(-ESTALE, mls_encrypt_ex(self->d.a, &o, MLS_CONTENT_APPLICATION, NULL, 0,
+					  "x", 1, sig, sig_len, &s));
+	EXPECT_EQ(NULL, s.message.data);
+	o.epoch = 1;
+	o.padding_block = 512;
+	ASSERT_EQ(0, mls_encrypt_ex(self->d.a, &o, MLS_CONTENT_APPLICATION, NULL, 0,
+				    "x", 1, sig, sig_len, &s));
+	EXPECT_EQ(1, s.epoch);
+	EXPECT_EQ(0, s.generation);
+	EXPECT_LT(512, s.message.len);
+	ASSERT_EQ(0, mls_decrypt(self->d.b, s.message.data, s.message.len, &r));
+	EXPECT_EQ(1, r.content_len);
+	ASSERT_EQ(sig_len, r.signature_len);
+	EXPECT_EQ(0, memcmp(r.signature, sig, sig_len));
+	mls_received_free(&r);
+	mls_bytes_free(&s.message);
+	o.flags = 1U << 1;
+	EXPECT_EQ(-EINVAL, mls_encrypt_ex(self->d.a, &o, MLS_CONTENT_APPLICATION, NULL, 0,
+					  "x", 1, sig, sig_len, &s));
+	EXPECT_EQ(-EINVAL, mls_encrypt_ex(self->d.a, &o, MLS_CONTENT_APPLICATION, NULL, 0,
+					  "x", 1, sig, sig_len, NULL));
+	/* NULL options: mls_encrypt() */
+	ASSERT_EQ(0, mls_encrypt_ex(self->d.a, NULL, MLS_CONTENT_APPLICATION, NULL, 0,
+				    "x", 1, sig, sig_len, &s));
+	EXPECT_EQ(1, s.generation);
+	mls_bytes_free(&s.message);
+	EXPECT_EQ(ERRNO_MARK, errno);
+}
+
 TEST_F(signed_msgs, message_protection_vector)
 {
 	struct bytes gid, tree, cth, enc, sd, pub, msg, app;

@@ -478,6 +478,8 @@ TEST_F_TIMEOUT(cli, usage_errors_exit_1, LONG_TIMEOUT)
 		{ "encrypt", "1", "sign-key", NULL },
 		{ "encrypt", "1", "sign-key", "k", "type", "commit", NULL },
 		{ "encrypt", "1", "sign-key", "-", NULL },	/* key and content on stdin */
+		{ "encrypt", "1", NULL },			/* application, unsigned */
+		{ "encrypt", "1", "type", "application", NULL },
 		{ "decrypt", NULL },
 		{ "decrypt", "1", "sender-key", "x", "k", NULL },
 		{ "decrypt", "1", "sender-key", "1", NULL },
@@ -1170,14 +1172,21 @@ TEST_F_TIMEOUT(refusals, verify_failures, LONG_TIMEOUT)
 			 "in", at(d, "m"), NULL));
 	EXPECT_NE(NULL, strstr(r.err, "(ENOKEY:")) TH_LOG("%s", r.err);
 	run_free(&r);
-	/* unsigned: decrypts without a key, fails with one */
-	ASSERT_EQ(0, run_in(&r, "z", "encrypt", self->k.p.as, "out", at(d, "m"), NULL));
+	/* unsigned: not sent (usage), nothing written */
+	unlink(at(d, "m"));
+	EXPECT_EQ(1, run_in(&r, "z", "encrypt", self->k.p.as, "out", at(d, "m"), NULL));
+	EXPECT_NE(NULL, strstr(r.err, "sign-key")) TH_LOG("%s", r.err);
+	run_free(&r);
+	EXPECT_NE(0, access(at(d, "m"), F_OK));
+	/* signed: decrypts without a key, unverified, with its signature */
+	ASSERT_EQ(0, run_in(&r, "z", "encrypt", self->k.p.as, "sign-key",
+			    at(d, "alice.key"), "out", at(d, "m"), NULL));
 	run_free(&r);
 	ASSERT_EQ(0, run(&r, "-j", "decrypt", self->k.p.bs, "in", at(d, "m"), NULL));
 	j = parse(_metadata, &r);
 	EXPECT_EQ(0, schema(j, DECRYPT_SCHEMA));
 	EXPECT_TRUE(json_is_false(json_object_get(j, "verified")));
-	EXPECT_STREQ("", json_string_value(json_object_get(j, "signature")));
+	EXPECT_NE(0, strlen(json_string_value(json_object_get(j, "signature"))));
 	json_decref(j);
 	run_free(&r);
 	/* a key of the wrong kind for the suite: usage */
@@ -1186,8 +1195,8 @@ TEST_F_TIMEOUT(refusals, verify_failures, LONG_TIMEOUT)
 			 "in", at(d, "m"), NULL));
 	run_free(&r);
 	/* binary content; a commit message */
-	ASSERT_EQ(0, run_in(&r, "\x01\x02\x03", "encrypt", self->k.p.as, "out",
-			    at(d, "bin"), NULL));
+	ASSERT_EQ(0, run_in(&r, "\x01\x02\x03", "encrypt", self->k.p.as, "sign-key",
+			    at(d, "alice.key"), "out", at(d, "bin"), NULL));
 	run_free(&r);
 	ASSERT_EQ(0, run(&r, "-j", "decrypt", self->k.p.bs, "in", at(d, "bin"), NULL));
 	j = parse(_metadata, &r);
@@ -1869,8 +1878,11 @@ TEST_F_TIMEOUT(cli, stats_after_operations, LONG_TIMEOUT)
 	id = create(_metadata, "group", "create", NULL);
 	ASSERT_NE(0, id);
 	snprintf(ids, sizeof(ids), "%lu", id);
+	ASSERT_EQ(0, run(&r, "key", "generate", "out", at(dir, "k.pem"), NULL));
+	run_free(&r);
 	for (i = 0; i < ARRAY_SIZE(msgs); i++) {
-		ASSERT_EQ(0, run_in(&r, msgs[i], "encrypt", ids, "out", at(dir, "m"), NULL))
+		ASSERT_EQ(0, run_in(&r, msgs[i], "encrypt", ids, "sign-key", at(dir, "k.pem"),
+				    "out", at(dir, "m"), NULL))
 			TH_LOG("%s", r.err);
 		run_free(&r);
 	}

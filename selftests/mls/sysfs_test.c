@@ -469,7 +469,7 @@ TEST_F(sysfs, encrypt_decrypt_counts)
 	dsum0 = lat_sum("decrypt");
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, grp_encrypt(p.a, MLS_CONTENT_APPLICATION, "ad", 2,
-					 data, sizes[i], "sig", 3, &msgs[i]));
+					 data, sizes[i], p.sig, p.sig_len, &msgs[i]));
 		total += sizes[i];
 	}
 	/* A failed encrypt counts for nothing: the buffer is too small. */
@@ -477,7 +477,7 @@ TEST_F(sysfs, encrypt_decrypt_counts)
 		struct mls_encrypt e;
 		uint8_t small[8];
 
-		enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, data, 100, NULL, 0,
+		enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, data, 100, p.sig, p.sig_len,
 			 small, sizeof(small));
 		EXPECT_EQ(-ENOSPC, xioctl(p.a, MLS_IOC_ENCRYPT, &e));
 	}
@@ -553,7 +553,7 @@ TEST_F(sysfs, auth_failures_count_failed_tags_only)
 
 	/* 1: the sender data's tag fails (not sealed under this epoch). */
 	ASSERT_EQ(0, grp_encrypt(p.a, MLS_CONTENT_APPLICATION, NULL, 0, content,
-				 sizeof(content), NULL, 0, bad));
+				 sizeof(content), p.sig, p.sig_len, bad));
 	spoil_sender_data(bad);
 	EXPECT_EQ(-EBADMSG, dec_msg(p.b, bad, out));
 
@@ -583,7 +583,7 @@ TEST_F(sysfs, auth_failures_count_failed_tags_only)
 	 * genuine message decrypts afterwards.
 	 */
 	ASSERT_EQ(0, grp_encrypt(p.a, MLS_CONTENT_APPLICATION, NULL, 0, content,
-				 sizeof(content), NULL, 0, good));
+				 sizeof(content), p.sig, p.sig_len, good));
 	memcpy(bad, good, sizeof(*good));
 	bad->buf[bad->len - 1] ^= 0x80;
 	EXPECT_EQ(-EBADMSG, dec_msg(p.b, bad, out));
@@ -1468,7 +1468,8 @@ struct encrypter {
 static void *encrypt_loop(void *arg)
 {
 	struct encrypter *e = arg;
-	uint8_t data[ENC_SIZE];
+	uint8_t data[ENC_SIZE], sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(grp_suite(e->fd), sig);
 	struct msg *m = malloc(sizeof(*m));
 	uint64_t t0 = now_ms();
 
@@ -1479,7 +1480,7 @@ static void *encrypt_loop(void *arg)
 	memset(data, 0x5a, sizeof(data));
 	while (!__atomic_load_n(e->stop, __ATOMIC_ACQUIRE) && e->done + e->fails < ENC_MAX) {
 		if (grp_encrypt(e->fd, MLS_CONTENT_APPLICATION, NULL, 0, data,
-				sizeof(data), NULL, 0, m))
+				sizeof(data), sig, sig_len, m))
 			e->fails++;
 		else
 			__atomic_add_fetch(&e->done, 1, __ATOMIC_RELEASE);

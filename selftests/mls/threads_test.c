@@ -24,7 +24,7 @@
 #include "group_util.h"
 
 #define PER_THREAD	10000
-#define SLOT		192	/* bytes of one stored message */
+#define SLOT		320	/* bytes of one stored message (text, signature, header) */
 
 struct tmsg {
 	uint32_t len;
@@ -38,6 +38,7 @@ struct batch {
 	size_t n;
 	uint8_t *bufs;
 	struct tmsg *m;
+	unsigned int suite;	/* whose stand_in_sig() the messages carry */
 };
 
 static int batch_alloc(struct batch *b, size_t n)
@@ -71,7 +72,8 @@ struct enc_thread {
 static void *enc_worker(void *arg)
 {
 	struct enc_thread *t = arg;
-	static const uint8_t sig[8] = "signatur";
+	uint8_t sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(t->b->suite, sig);
 	struct mls_encrypt e;
 	char text[64];
 	size_t i;
@@ -81,7 +83,7 @@ static void *enc_worker(void *arg)
 		struct tmsg *m = &t->b->m[t->base + i];
 		size_t len = text_of(text, sizeof(text), t->tid, (uint32_t)i);
 
-		enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, text, len, sig, sizeof(sig),
+		enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, text, len, sig, sig_len,
 			 t->b->bufs + (t->base + i) * SLOT, SLOT);
 		m->tid = t->tid;
 		m->idx = (uint32_t)i;
@@ -103,6 +105,7 @@ static int run_encrypt(int fd, unsigned int nthreads, size_t per, struct batch *
 
 	if (nthreads > 8 || batch_alloc(b, nthreads * per))
 		return -EINVAL;
+	b->suite = grp_suite(fd);
 	pthread_barrier_init(&bar, NULL, nthreads);
 	for (i = 0; i < nthreads; i++) {
 		t[i] = (struct enc_thread){ fd, i, per, i * per, b, &bar };
@@ -189,12 +192,16 @@ static int dec_check(int fd, const struct batch *b, uint32_t i, struct dec *d)
 	char text[64];
 	size_t len;
 	int r = grp_decrypt(fd, b->bufs + (size_t)i * SLOT, m->len, d);
+	uint8_t sig[SIG_MAX];
+	size_t sig_len;
 
 	if (r)
 		return r;
+	sig_len = stand_in_sig(b->suite, sig);
 	len = text_of(text, sizeof(text), m->tid, m->idx);
 	if (d->gen != m->gen || d->epoch != m->epoch || d->leaf != 0 ||
-	    d->content_len != len || memcmp(d->content, text, len) || d->sig_len != 8)
+	    d->content_len != len || memcmp(d->content, text, len) ||
+	    d->sig_len != sig_len || memcmp(d->sig, sig, sig_len))
 		return -EPROTO;
 	return 0;
 }
@@ -608,14 +615,16 @@ static void harvest_group(struct hay *h, int fd, unsigned int nh)
 static void harvest_message(struct hay *h, int tx, int rx, __u32 ctype)
 {
 	static uint8_t out[MSG_MAX], aad[1024], content[MSG_MAX], sig[1024];
+	uint8_t app_sig[SIG_MAX];
+	size_t app_sig_len = stand_in_sig(grp_suite(tx), app_sig);
 	struct mls_encrypt e;
 	struct mls_decrypt d;
 
 	memset(out, 0, sizeof(out));
 	/* First too small (ENOSPC), then right. */
 	enc_init(&e, ctype, "aad", 3, "some content", 12,
-		 ctype == MLS_CONTENT_APPLICATION ? "sig" : NULL,
-		 ctype == MLS_CONTENT_APPLICATION ? 3 : 0, out, 8);
+		 ctype == MLS_CONTENT_APPLICATION ? app_sig : NULL,
+		 ctype == MLS_CONTENT_APPLICATION ? app_sig_len : 0, out, 8);
 	xioctl(tx, MLS_IOC_ENCRYPT, &e);
 	hay_add(h, &e, sizeof(e));
 	hay_add(h, out, sizeof(out));

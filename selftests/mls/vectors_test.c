@@ -39,6 +39,8 @@
 
 #include <linux/mls.h>
 
+#include <libmls.h>
+
 #include "kselftest_harness.h"
 #include "vectors.h"
 
@@ -186,6 +188,28 @@ struct enc {
 	uint8_t msg[MSG_CAP];
 };
 
+/*
+ * The longest signature of @cs's scheme, the length MLS_IOC_ENCRYPT
+ * accepts for a stand-in where no signing key is at hand: Ed25519 64,
+ * Ed448 114, ECDSA DER 72 (P-256), 104 (P-384), 139 (P-521).
+ */
+static size_t sig_len_max(const struct vec_suite *cs)
+{
+	switch (cs->id) {
+	case 1: case 3:
+		return 64;
+	case 4: case 6:
+		return 114;
+	case 2:
+		return 72;
+	case 7:
+		return 104;
+	case 5:
+		return 139;
+	}
+	return 0;
+}
+
 /* 0 or -errno. */
 static int do_encrypt(int fd, unsigned int content_type, const void *aad,
 		      size_t aad_len, const void *content, size_t content_len,
@@ -324,6 +348,60 @@ TEST_F(oracle, crypto_basics)
 	for (nth = 0; nth < count; nth++)
 		oracle_crypto_basics_case(_metadata, self->cs, vec_entry(root, self->cs->id, nth));
 	ksft_print_msg("crypto-basics.json, suite %u: %zu cases\n", self->cs->id, count);
+	json_decref(root);
+}
+
+/*
+ * libmls' GroupContext encoder against every case of key-schedule.json,
+ * whatever its suite, and every epoch each lists: the fields give the
+ * vector's group_context bytes.
+ */
+TEST(libmls_group_context_every_case)
+{
+	json_t *root = vec_load("key-schedule.json"), *e, *ep;
+	size_t c, i, epochs = 0;
+
+	ASSERT_NE(NULL, root);
+	ASSERT_LT(0, json_array_size(root));
+	json_array_foreach(root, c, e) {
+		struct bytes gid;
+		uint64_t suite;
+
+		ASSERT_EQ(0, vec_get_u64(e, "cipher_suite", &suite)) TH_LOG("case %zu", c);
+		ASSERT_EQ(0, vec_get_hex(e, "group_id", &gid)) TH_LOG("case %zu", c);
+		ASSERT_LT(0, json_array_size(json_object_get(e, "epochs")))
+			TH_LOG("case %zu", c);
+		json_array_foreach(json_object_get(e, "epochs"), i, ep) {
+			struct bytes th, cth, gc;
+			struct mls_bytes enc;
+			struct mls_group_context_fields f;
+			char what[64];
+
+			ASSERT_EQ(0, vec_get_hex(ep, "tree_hash", &th));
+			ASSERT_EQ(0, vec_get_hex(ep, "confirmed_transcript_hash", &cth));
+			ASSERT_EQ(0, vec_get_hex(ep, "group_context", &gc));
+			memset(&f, 0, sizeof(f));
+			f.cipher_suite = (uint16_t)suite;
+			f.group_id = gid.data;
+			f.group_id_len = gid.len;
+			f.epoch = i;
+			f.tree_hash = th.data;
+			f.tree_hash_len = th.len;
+			f.confirmed_transcript_hash = cth.data;
+			f.confirmed_transcript_hash_len = cth.len;
+			ASSERT_EQ(0, mls_group_context_encode(&f, &enc));
+			snprintf(what, sizeof(what), "case %zu (suite %u), epoch %zu", c,
+				 (unsigned int)suite, i);
+			EXPECT_BYTES(what, gc.data, gc.len, enc.data, enc.len);
+			mls_bytes_free(&enc);
+			bytes_free(&th);
+			bytes_free(&cth);
+			bytes_free(&gc);
+			epochs++;
+		}
+		bytes_free(&gid);
+	}
+	ksft_print_msg("%zu cases, %zu epochs\n", json_array_size(root), epochs);
 	json_decref(root);
 }
 
@@ -845,10 +923,25 @@ static void ks_check_epoch(struct __test_metadata *_metadata,
 	EXPECT_LE(0, len) TH_LOG("%s, epoch %zu: MLS_IOC_GET_CONTEXT: %s", how, i,
 				 strerror(-len));
 	if (len >= 0) {
+		struct mls_group_context_fields f = {
+			.cipher_suite = (uint16_t)self->cs->id,
+			.group_id = self->gid.data, .group_id_len = self->gid.len,
+			.epoch = i,
+			.tree_hash = k->tree_hash.data, .tree_hash_len = k->tree_hash.len,
+			.confirmed_transcript_hash = k->cth.data,
+			.confirmed_transcript_hash_len = k->cth.len,
+		};
+		struct mls_bytes enc;
+
 		EXPECT_EQ(i, cepoch);
 		snprintf(what, sizeof(what), "%s, epoch %zu: GroupContext", how, i);
 		EXPECT_BYTES(what, k->group_context.data, k->group_context.len, ctx,
 			     (size_t)len);
+		/* libmls encodes the kernel's bytes from the fields. */
+		ASSERT_EQ(0, mls_group_context_encode(&f, &enc));
+		snprintf(what, sizeof(what), "%s, epoch %zu: libmls GroupContext", how, i);
+		EXPECT_BYTES(what, ctx, (size_t)len, enc.data, enc.len);
+		mls_bytes_free(&enc);
 	}
 }
 
@@ -1353,7 +1446,7 @@ static void st_send_case(struct __test_metadata *_metadata, const struct vec_sui
 		unsigned int ct = handshake ? (i % 2 ? VEC_CT_COMMIT : VEC_CT_PROPOSAL) :
 					      VEC_CT_APPLICATION;
 		enum vec_ratchet type = vec_ratchet_of(ct);
-		uint8_t app[64], sig[VEC_MAX_HASH], aad[16];
+		uint8_t app[64], sig[139], aad[16];
 		uint8_t okey[VEC_MAX_KEY], ononce[VEC_NONCE];
 		size_t aad_len = i % sizeof(aad);
 		struct vec_sender_data sd;
@@ -1379,8 +1472,9 @@ static void st_send_case(struct __test_metadata *_metadata, const struct vec_sui
 			ret = do_encrypt(fd, ct, aad, aad_len, content.p, content.len,
 					 NULL, 0, en);
 		} else {
+			/* No key in this vector: a stand-in the suite's length. */
 			ret = do_encrypt(fd, ct, aad, aad_len, app, strlen((char *)app), sig,
-					 sizeof(sig), en);
+					 sig_len_max(cs), en);
 		}
 		ASSERT_EQ(0, ret) TH_LOG("%s: MLS_IOC_ENCRYPT: %s", what, strerror(-ret));
 		EXPECT_EQ(i, en->e.generation) TH_LOG("%s", what);
@@ -1422,7 +1516,7 @@ static void st_send_case(struct __test_metadata *_metadata, const struct vec_sui
 			EXPECT_EQ(0, vec_app_content_parse(pt.data, pt.len, &a, &al, &g, &gl))
 				TH_LOG("%s: bad application content or padding", what);
 			EXPECT_BYTES(what, app, strlen((char *)app), a, al);
-			EXPECT_BYTES(what, sig, sizeof(sig), g, gl);
+			EXPECT_BYTES(what, sig, sig_len_max(cs), g, gl);
 		} else if (!ret) {
 			size_t k;
 
@@ -1790,6 +1884,7 @@ static void mp_round_trip_leaf0_to_leaf1(struct __test_metadata *_metadata,
 	struct mp *m = &self->m;
 	struct enc *en = calloc(1, sizeof(*en));
 	struct dec *d = calloc(1, sizeof(*d));
+	struct bytes pong_sig = { 0 };
 	unsigned int ct;
 	int a, b, ret;
 
@@ -1889,16 +1984,36 @@ static void mp_round_trip_leaf0_to_leaf1(struct __test_metadata *_metadata,
 		wb_free(&content);
 	}
 
-	/* and back: leaf 1 to leaf 0 */
-	ret = do_encrypt(b, MLS_CONTENT_APPLICATION, NULL, 0, "pong", 4, "s", 1, en);
+	/* and back: leaf 1 to leaf 0, signed with the vector's key too */
+	{
+		struct wbuf tbs;
+
+		wb_init(&tbs);
+		vec_framed_tbs(&tbs, m->gid.data, m->gid.len, m->epoch, 1, NULL, 0,
+			       MLS_CONTENT_APPLICATION, (const uint8_t *)"pong", 4,
+			       self->gc.p, self->gc.len);
+		ASSERT_EQ(0, tbs.err);
+		ASSERT_EQ(0, vec_sign_with_label(cs, m->sig_priv.data, m->sig_priv.len,
+						 m->sig_pub.data, m->sig_pub.len,
+						 "FramedContentTBS", tbs.p, tbs.len, &pong_sig));
+		wb_free(&tbs);
+	}
+	ret = do_encrypt(b, MLS_CONTENT_APPLICATION, NULL, 0, "pong", 4, pong_sig.data,
+			 pong_sig.len, en);
 	ASSERT_EQ(0, ret) TH_LOG("leaf 1: MLS_IOC_ENCRYPT: %s", strerror(-ret));
 	ret = do_decrypt(a, en->msg, en->e.message.len, d);
 	EXPECT_EQ(0, ret) TH_LOG("leaf 0: MLS_IOC_DECRYPT: %s", strerror(-ret));
 	if (!ret) {
 		EXPECT_EQ(1, d->d.sender_leaf);
 		EXPECT_BYTES("pong", "pong", 4, d->content, d->d.content.len);
-		EXPECT_BYTES("pong signature", "s", 1, d->sig, d->d.signature.len);
+		EXPECT_BYTES("pong signature", pong_sig.data, pong_sig.len, d->sig,
+			     d->d.signature.len);
+		EXPECT_TRUE(mp_kernel_sig_ok(_metadata, self, a, d->d.sender_leaf, d->aad,
+					     d->d.authenticated_data.len,
+					     MLS_CONTENT_APPLICATION, d->content,
+					     d->d.content.len, d->sig, d->d.signature.len));
 	}
+	bytes_free(&pong_sig);
 	close(a);
 	close(b);
 	free(en);

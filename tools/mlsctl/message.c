@@ -22,9 +22,9 @@ const char usage_encrypt[] =
 	"of group ID's current epoch and writes the MLSMessage to FILE (default\n"
 	"stdout; hex when stdout is a terminal). An application message is\n"
 	"signed over FramedContentTBS with the private key in sign-key (PEM, or\n"
-	"the raw RFC 9420 key, binary or hex); without one it carries an empty\n"
-	"signature. A proposal or commit is the raw content a control plane\n"
-	"built, and is not signed here.\n";
+	"the raw RFC 9420 key, binary or hex), which it requires: the kernel\n"
+	"sends no unsigned application message. A proposal or commit is the raw\n"
+	"content a control plane built, and is not signed here.\n";
 
 const char usage_decrypt[] =
 	"ID [verify-key FILE] [sender-key LEAF FILE]... [in FILE] [out FILE]\n"
@@ -115,6 +115,10 @@ int cmd_encrypt(const struct mlsctl_opts *o, int argc, char **argv)
 		usage_error("encrypt: only an application message is signed here");
 		goto out;
 	}
+	if (!key_path && type == MLS_CONTENT_APPLICATION) {
+		usage_error("encrypt: an application message is signed: give sign-key");
+		goto out;
+	}
 	if (key_path && strcmp(key_path, "-") == 0 && strcmp(in, "-") == 0) {
 		usage_error("encrypt: the key and the content cannot both come from stdin");
 		goto out;
@@ -142,7 +146,7 @@ int cmd_encrypt(const struct mlsctl_opts *o, int argc, char **argv)
 			     &sent);
 	else
 		r = mls_encrypt(fd, type, aad.data, aad.len, content.data,
-				content.len, NULL, 0, &sent);
+				content.len, NULL, 0, &sent);	/* a handshake */
 	if (r) {
 		ret = op_error(r, "encrypt %" PRIu32, id);
 		goto out;

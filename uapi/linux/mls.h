@@ -494,21 +494,35 @@ enum mls_content_type {
 	MLS_CONTENT_COMMIT	= 3,
 };
 
+/* Flags of struct mls_encrypt. */
+#define MLS_ENCRYPT_F_EPOCH	(1U << 0) /* encrypt only in the epoch given */
+#define MLS_ENCRYPT_F_ALL	MLS_ENCRYPT_F_EPOCH
+
 /**
  * struct mls_encrypt - argument of %MLS_IOC_ENCRYPT
- * @flags: (in) must be zero
+ * @flags: (in) %MLS_ENCRYPT_F_*
  * @content_type: (in) &enum mls_content_type
  * @authenticated_data: (in) the PrivateMessage authenticated_data
  * @content: (in) application: the application_data; proposal or commit:
  *	the raw PrivateMessageContent bytes before the padding (the
  *	Proposal or Commit followed by its FramedContentAuthData)
  * @signature: (in) application: the FramedContent signature userspace
- *	made over FramedContentTBS (§6.1); must be empty otherwise
+ *	made over FramedContentTBS (§6.1), required, of a length the
+ *	suite's signature scheme can produce (Ed25519: 64 bytes, Ed448: 114;
+ *	ECDSA, DER-encoded: 8 to 72 bytes for P-256, to 104 for P-384, to
+ *	139 for P-521); must be empty for a proposal or commit
  * @message: (out) the MLSMessage (version, wire_format private_message,
  *	PrivateMessage)
- * @epoch: (out) the epoch the message was sent in
+ * @epoch: (in) with %MLS_ENCRYPT_F_EPOCH: the epoch the message must be
+ *	sent in (the one whose GroupContext the signature covers);
+ *	(out) the epoch the message was sent in
  * @generation: (out) the ratchet generation it consumed
  * @reserved: must be zero
+ * @padding_block: (in) since %MLS_ENCRYPT_SIZE_VER1: pad this message's
+ *	content with zeros to a multiple of this many bytes instead of the
+ *	group's policy.padding_block. 0: the group's policy; 1: no padding;
+ *	above 1: at most the module parameter padding_block_max
+ * @reserved1: must be zero
  */
 struct mls_encrypt {
 	__u32 flags;
@@ -520,9 +534,12 @@ struct mls_encrypt {
 	__u64 epoch;
 	__u32 generation;
 	__u32 reserved;
+	__u32 padding_block;
+	__u32 reserved1;
 };
 
-#define MLS_ENCRYPT_SIZE_VER0	88
+#define MLS_ENCRYPT_SIZE_VER0	88	/* without padding_block, reserved1 */
+#define MLS_ENCRYPT_SIZE_VER1	96
 
 /**
  * DOC: MLS_IOC_ENCRYPT
@@ -530,22 +547,39 @@ struct mls_encrypt {
  * Context: group fd.
  *
  * Protects one message as a PrivateMessage (RFC 9420 §6.3) in the current
- * epoch from this member's leaf: content padded with zeros to the group's
- * padding block, a fresh random reuse_guard, sender data sealed under the
- * key derived from the ciphertext sample. Each (epoch, leaf, generation)
- * is used exactly once, whatever the number of threads. If the struct
- * itself cannot be written back (-EFAULT), the generation was used: a gap
- * in the sequence, never a reuse.
+ * epoch from this member's leaf: content padded with zeros to
+ * @padding_block, or to the group's padding block when it is 0, a fresh
+ * random reuse_guard, sender data sealed under the key derived from the
+ * ciphertext sample. Each (epoch, leaf, generation) is used exactly once,
+ * whatever the number of threads. If the struct itself cannot be written
+ * back (-EFAULT), the generation was used: a gap in the sequence, never a
+ * reuse.
+ *
+ * An application message carries the signature its sender made over
+ * FramedContentTBS, which includes the GroupContext of the epoch it is
+ * sent in. With %MLS_ENCRYPT_F_EPOCH, the kernel encrypts only in the
+ * epoch named by @epoch, so that a message is never sent in an epoch its
+ * signature does not cover; a program that signs for the epoch it last
+ * saw sends with one ioctl and, on -ESTALE, reads the new GroupContext
+ * (%MLS_IOC_GET_CONTEXT) and signs again.
+ *
+ * A program built against %MLS_ENCRYPT_SIZE_VER0 gets the group's
+ * padding, as before.
  *
  * Return: 0, or
- *  * -EINVAL: flags, reserved, content_type, a signature with a
- *    proposal or commit, sizes above the module's max_message;
+ *  * -EINVAL: unknown flags, reserved fields, content_type, an
+ *    application message without a signature or with one of a length the
+ *    suite's scheme cannot produce, a signature with a proposal or commit,
+ *    @padding_block above 1 and above padding_block_max, sizes above the
+ *    module's max_message;
  *  * -EFAULT: a bad address;
  *  * -ENOSPC: @message too small; @message.len holds the size needed and
  *    no generation was used;
  *  * -EOVERFLOW: the sending ratchet reached its last generation;
- *  * -ESTALE: a commit moved the group to its next epoch during the call
- *    (the old epoch's sending keys are erased); nothing was sent: retry;
+ *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
+ *    or a commit moved the group to its next epoch during the call (the
+ *    old epoch's sending keys are erased). Nothing was sent and no
+ *    generation was used: sign for the current epoch and retry;
  *  * -EAGAIN: the group's encrypt rate is exceeded;
  *  * -EDQUOT: the own leaf's first message of the epoch would grow the
  *    secret tree past the group owner's user_max_bytes;

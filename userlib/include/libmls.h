@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define LIBMLS_VERSION_MAJOR	0
-#define LIBMLS_VERSION_MINOR	2
+#define LIBMLS_VERSION_MINOR	3
 
 /* RFC 9420 §6 WireFormat, and the largest signature any suite makes. */
 #define MLS_WIRE_FORMAT_PUBLIC_MESSAGE	1
@@ -236,6 +236,24 @@ int mls_encrypt(int gfd, uint32_t content_type,
 		const void *signature, size_t signature_len,
 		struct mls_sent *out);
 
+/* What mls_encrypt_ex() adds to mls_encrypt(). */
+struct mls_encrypt_opts {
+	uint32_t flags;		/* MLS_ENCRYPT_F_* */
+	uint32_t padding_block;	/* this message's padding; 0: the group's */
+	uint64_t epoch;		/* with MLS_ENCRYPT_F_EPOCH: send only in it */
+};
+
+/*
+ * mls_encrypt() with @opts (NULL: none): a padding of its own for this
+ * message, and the epoch it must go out in (-ESTALE otherwise).
+ */
+int mls_encrypt_ex(int gfd, const struct mls_encrypt_opts *opts,
+		   uint32_t content_type,
+		   const void *authenticated_data, size_t authenticated_data_len,
+		   const void *content, size_t content_len,
+		   const void *signature, size_t signature_len,
+		   struct mls_sent *out);
+
 /* MLS_IOC_DECRYPT of the MLSMessage @msg into a fresh @out. */
 int mls_decrypt(int gfd, const void *msg, size_t len, struct mls_received *out);
 
@@ -327,14 +345,53 @@ struct mls_framed_content {
 int mls_framed_content_tbs(const struct mls_framed_content *fc,
 			   struct mls_bytes *tbs);
 
+/* The fields of a GroupContext (§8.1); version is mls10. */
+struct mls_group_context_fields {
+	uint16_t cipher_suite;
+	const void *group_id;
+	size_t group_id_len;
+	uint64_t epoch;
+	const void *tree_hash;
+	size_t tree_hash_len;
+	const void *confirmed_transcript_hash;
+	size_t confirmed_transcript_hash_len;
+	/* the content of extensions<V> (libmls adds its length) */
+	const void *extensions;
+	size_t extensions_len;
+};
+
+/*
+ * The encoded GroupContext of @f into a fresh @out: the bytes
+ * mls_get_context() returns for that epoch.
+ */
+int mls_group_context_encode(const struct mls_group_context_fields *f,
+			     struct mls_bytes *out);
+
 /* ------------------------------------------- signed application messages */
 
 /*
  * Sign @data (with @aad as authenticated_data) with @key over the current
  * epoch's FramedContentTBS and encrypt it: @out gets the MLSMessage.
+ * Three ioctls; a program that sends more than once uses a sender.
  */
 int mls_send(int gfd, const struct mls_sig_key *key, const void *data,
 	     size_t len, const void *aad, size_t aad_len, struct mls_sent *out);
+
+/*
+ * A sender: mls_send() for one group fd and key, keeping the GroupContext
+ * of the epoch it last saw, so that a send is one ioctl until the epoch
+ * changes. One thread at a time per sender; @gfd and @key stay the
+ * caller's and must outlive it.
+ */
+struct mls_sender;
+
+int mls_sender_new(int gfd, const struct mls_sig_key *key,
+		   struct mls_sender **s);
+/* mls_send() through @s; @padding_block as in struct mls_encrypt_opts. */
+int mls_sender_send(struct mls_sender *s, const void *data, size_t len,
+		    const void *aad, size_t aad_len, uint32_t padding_block,
+		    struct mls_sent *out);
+void mls_sender_free(struct mls_sender *s);
 
 /*
  * Where mls_recv() finds a sender's key: set @*key (borrowed: libmls does
