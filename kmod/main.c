@@ -12,6 +12,7 @@
 #include "evbuf.h"
 #include "group.h"
 #include "hkdf.h"
+#include "hpke.h"
 #include "netlink.h"
 #include "params.h"
 #include "protect_selftest.h"
@@ -40,9 +41,9 @@ static int __init mls_mod_init(void)
 
 	/* Built with MLS_SELFTEST=y: a failed self-test refuses the load. */
 	ret = -ENOTRECOVERABLE;
-	if (mls_crypto_selftest() || mls_stree_selftest() ||
-	    mls_protect_selftest() || mls_stats_selftest() ||
-	    mls_psk_selftest())
+	if (mls_crypto_selftest() || mls_hpke_selftest() ||
+	    mls_stree_selftest() || mls_protect_selftest() ||
+	    mls_stats_selftest() || mls_psk_selftest())
 		goto err_selftest;
 
 	ret = mls_stats_init();
@@ -114,6 +115,7 @@ MODULE_VERSION(MLS_MODULE_VERSION);
 MODULE_ALIAS_GENL_FAMILY(MLS_GENL_NAME);
 /*
  * The accelerated, constant-time implementations, loaded first so that the
- * crypto API picks them over the generic table-based ones.
+ * crypto API picks them over the generic table-based ones. hpke.c links
+ * against ecdh_generic, named here for loaders that read only softdeps.
  */
-MODULE_SOFTDEP("pre: aesni_intel ghash-clmulni-intel sha256_ssse3 sha512_ssse3 chacha_x86_64 poly1305_x86_64");
+MODULE_SOFTDEP("pre: aesni_intel ghash-clmulni-intel sha256_ssse3 sha512_ssse3 chacha_x86_64 poly1305_x86_64 curve25519-x86_64 ecdh_generic");
