@@ -13,6 +13,7 @@
 #include "group.h"
 #include "hkdf.h"
 #include "netlink.h"
+#include "params.h"
 #include "protect_selftest.h"
 #include "secret_tree_selftest.h"
 #include "stats.h"
@@ -28,6 +29,9 @@ static int __init mls_mod_init(void)
 {
 	int ret;
 
+	ret = mls_params_check();
+	if (ret)
+		return ret;
 	ret = mls_crypto_init();
 	if (ret)
 		goto err_crypto;

@@ -7,9 +7,14 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#define pr_fmt(fmt) "mls: " fmt
+
 #include "params.h"
 
+#include <linux/errno.h>
+#include <linux/init.h>
 #include <linux/moduleparam.h>
+#include <linux/printk.h>
 
 unsigned int mls_max_groups = 4096;
 module_param_named(max_groups, mls_max_groups, uint, 0444);
@@ -63,6 +68,13 @@ unsigned int mls_padding_block_max = 4096;
 module_param_named(padding_block_max, mls_padding_block_max, uint, 0444);
 MODULE_PARM_DESC(padding_block_max, "Cap on padding block of message content in bytes (0: none) (default 4096)");
 
+unsigned int mls_commit_timeout_ms = 30000;
+module_param_named(commit_timeout_ms, mls_commit_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(commit_timeout_ms, "Default milliseconds a pending commit or a staged join is kept before it is discarded (default 30000)");
+unsigned int mls_commit_timeout_ms_max = 600000;
+module_param_named(commit_timeout_ms_max, mls_commit_timeout_ms_max, uint, 0444);
+MODULE_PARM_DESC(commit_timeout_ms_max, "Cap on milliseconds a pending commit or a staged join is kept (default 600000)");
+
 /* The event buffer (evbuf.c): table size and endpoint defaults. */
 unsigned int mls_evbuf_slots = 4096;
 module_param_named(evbuf_slots, mls_evbuf_slots, uint, 0444);
@@ -103,3 +115,17 @@ MODULE_PARM_DESC(evbuf_gzip_max_size, "Largest inflated size in bytes a gzip pay
 unsigned int mls_evbuf_gzip_max_ratio = 100;
 module_param_named(evbuf_gzip_max_ratio, mls_evbuf_gzip_max_ratio, uint, 0444);
 MODULE_PARM_DESC(evbuf_gzip_max_ratio, "Largest inflated/compressed ratio of a gzip payload (default 100)");
+
+/*
+ * A commit timeout of 0 would discard every pending commit at once: the
+ * policy takes 1 to the cap, and so do the parameters. The other
+ * defaults above their cap are lowered to it where a group is made.
+ */
+int __init mls_params_check(void)
+{
+	if (!mls_commit_timeout_ms || !mls_commit_timeout_ms_max) {
+		pr_err("commit_timeout_ms and commit_timeout_ms_max must be at least 1\n");
+		return -EINVAL;
+	}
+	return 0;
+}
