@@ -240,7 +240,7 @@ static const struct ioc_desc iocs[K_NR] = {
 	},
 	[K_POLICY] = {
 		"SET_POLICY", MLS_IOC_SET_POLICY, MLS_SET_POLICY_SIZE_VER0, false, 0,
-		{ offsetof(struct mls_set_policy, policy.reserved), END },
+		{ END },
 		{ END },
 	},
 	[K_DESTROY] = {
@@ -1103,7 +1103,7 @@ TEST_F(life, info_fields)
 	EXPECT_EQ(mod_param("epochs_kept"), info.policy.epochs_kept);
 	EXPECT_EQ(mod_param("epoch_max_age_ms"), info.policy.epoch_max_age_ms);
 	EXPECT_EQ(mod_param("padding_block"), info.policy.padding_block);
-	EXPECT_EQ(0, info.policy.reserved);
+	EXPECT_EQ(mod_param("commit_timeout_ms"), info.policy.commit_timeout_ms);
 
 	/* ENOSPC with the length needed. */
 	ASSERT_EQ(-ENOSPC, grp_info(p->b, &info, gid, 3));

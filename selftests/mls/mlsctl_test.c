@@ -247,7 +247,8 @@ static bool is_hex(const char *s, size_t len)
 	"owner_uid:i,owner_gid:i,flags:a,own_leaf:i,leaf_count:i,epoch:i," \
 	"oldest_epoch:i,policy:o"
 #define POLICY_SCHEMA "out_of_order:i,max_forward:i,epochs_kept:i," \
-	"epoch_max_age_ms:i,padding_block:i,encrypt_rate:i,encrypt_burst:i"
+	"epoch_max_age_ms:i,padding_block:i,encrypt_rate:i,encrypt_burst:i," \
+	"commit_timeout_ms:i"
 #define DECRYPT_SCHEMA "id:i,epoch:i,sender_leaf:i,generation:i,content_type:s," \
 	"authenticated_data:s,content:s,text:s|n,signature:s,verified:b"
 #define ENCRYPT_SCHEMA "id:i,epoch:i,generation:i,content_type:s,signed:b,message:s"
@@ -1681,7 +1682,10 @@ TEST_F_TIMEOUT(cli, monitor_lost_then_groups, LONG_TIMEOUT)
 			EXPECT_EQ(0, schema(json_object_get(e, "stats"),
 					    "messages_encrypted:i,messages_decrypted:i,"
 					    "bytes_encrypted:i,bytes_decrypted:i,"
-					    "auth_failures:i,replays:i,epochs_rotated:i"));
+					    "auth_failures:i,replays:i,epochs_rotated:i,"
+					    "commits_prepared:i,commits_merged:i,"
+					    "commits_discarded:i,commits_timed_out:i,"
+					    "commit_conflicts:i,tag_failures:i"));
 			EXPECT_STREQ("6b656570", json_string_value(json_object_get(e, "group_id")));
 		}
 		json_decref(j);
@@ -1699,10 +1703,14 @@ TEST_F_TIMEOUT(cli, monitor_lost_then_groups, LONG_TIMEOUT)
 static const char *const stat_names[] = {
 	"groups_active", "messages_encrypted", "messages_decrypted",
 	"bytes_encrypted", "bytes_decrypted", "auth_failures", "replays",
-	"epochs_rotated", "epochs_expired", "commit_conflicts", "throttled",
+	"epochs_rotated", "epochs_expired", "commit_conflicts",
+	"commits_prepared", "commits_merged", "commits_discarded",
+	"commits_timed_out", "tag_failures", "throttled",
 	"breaker_trips", "breakers_open",
 };
-static const char *const op_names[] = { "encrypt", "decrypt", "commit" };
+static const char *const op_names[] = {
+	"encrypt", "decrypt", "commit", "commit_pending",
+};
 
 #define STATS_SCHEMA "health:s|n,counters:o,latency:o,groups:a,absent:a"
 #define LAT_SCHEMA "count:i,sum_ns:i|n,buckets:a"

@@ -76,6 +76,7 @@ static const enum akind akind[MLS_A_MAX + 1] = {
 	[MLS_A_ERROR] = K_U32,		[MLS_A_ENDPOINT_KIND] = K_U32,
 	[MLS_A_ENDPOINT_UID] = K_U32,	[MLS_A_ENDPOINT_ID] = K_STR,
 	[MLS_A_OLD_STATE] = K_U32,	[MLS_A_BREAKER_STATE] = K_U32,
+	[MLS_A_PENDING_EPOCH] = K_U64,
 };
 
 /* One message of the family (an event or a reply), parsed. */
@@ -229,6 +230,10 @@ static uint64_t ev_documented(const struct ev *e)
 		return ep | A(ERROR);
 	case MLS_CMD_SHUTDOWN:
 		return 0;
+	case MLS_CMD_COMMIT_PREPARED:
+		return grp | A(EPOCH) | A(PENDING_EPOCH);
+	case MLS_CMD_COMMIT_DISCARDED:
+		return grp | A(EPOCH) | A(PENDING_EPOCH) | A(ERROR);
 	}
 	return ~0ULL;
 }
@@ -614,7 +619,9 @@ static uint64_t group_documented(void)
 static uint64_t stats_documented(void)
 {
 	return S(MESSAGES_ENCRYPTED) | S(MESSAGES_DECRYPTED) | S(BYTES_ENCRYPTED) |
-	       S(BYTES_DECRYPTED) | S(AUTH_FAILURES) | S(REPLAYS) | S(EPOCHS_ROTATED);
+	       S(BYTES_DECRYPTED) | S(AUTH_FAILURES) | S(REPLAYS) | S(EPOCHS_ROTATED) |
+	       S(COMMITS_PREPARED) | S(COMMITS_MERGED) | S(COMMITS_DISCARDED) |
+	       S(COMMITS_TIMED_OUT) | S(COMMIT_CONFLICTS) | S(TAG_FAILURES);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -937,6 +944,11 @@ TEST_F(nl, get_group_by_id_matches_info_and_counts)
 	EXPECT_EQ(0, g->stats[MLS_STATS_A_AUTH_FAILURES]);
 	EXPECT_EQ(0, g->stats[MLS_STATS_A_REPLAYS]);
 	EXPECT_EQ(1, g->stats[MLS_STATS_A_EPOCHS_ROTATED]);
+	/* No pending commit, conflict or tag check happened. */
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_COMMITS_DISCARDED]);
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_COMMITS_TIMED_OUT]);
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_COMMIT_CONFLICTS]);
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_TAG_FAILURES]);
 	resp_free(&r);
 
 	ASSERT_EQ(0, get_group(&self->req, p.b_id, &r));
@@ -1942,6 +1954,17 @@ TEST_F_TIMEOUT(nl, shutdown_on_unload_then_reload, 600)
 	vm_params(params, sizeof(params));
 	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, mfd);
+	/* A commit timeout of 0 refuses the load, default or cap. */
+	for (i = 0; i < 2; i++) {
+		char bad[1100];
+
+		snprintf(bad, sizeof(bad), "%s %s=0", params,
+			 i ? "commit_timeout_ms_max" : "commit_timeout_ms");
+		errno = 0;
+		EXPECT_EQ(-1, (int)syscall(SYS_finit_module, mfd, bad, 0)) TH_LOG("%s", bad);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad);
+		EXPECT_NE(0, access("/dev/mls", F_OK));
+	}
 	r = (int)syscall(SYS_finit_module, mfd, params, 0);
 	EXPECT_EQ(0, r) TH_LOG("finit_module(%s): %s", params, strerror(errno));
 	close(mfd);

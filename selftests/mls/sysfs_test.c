@@ -45,20 +45,25 @@
 static const char *const stat_names[] = {
 	"groups_active", "messages_encrypted", "messages_decrypted",
 	"bytes_encrypted", "bytes_decrypted", "auth_failures", "replays",
-	"epochs_rotated", "epochs_expired", "commit_conflicts", "throttled",
+	"epochs_rotated", "epochs_expired", "commit_conflicts",
+	"commits_prepared", "commits_merged", "commits_discarded",
+	"commits_timed_out", "tag_failures", "throttled",
 	"breaker_trips", "breakers_open",
 };
 
 static const char *const latency_names[] = {
-	"encrypt_ns", "decrypt_ns", "commit_ns",
+	"encrypt_ns", "decrypt_ns", "commit_ns", "commit_pending_ns",
 	"encrypt_sum_ns", "decrypt_sum_ns", "commit_sum_ns",
+	"commit_pending_sum_ns",
 };
 
 static const char *const group_names[] = {
 	"group_id", "suite", "epoch", "oldest_epoch", "own_leaf", "leaf_count",
 	"members", "state", "mode", "flags", "messages_encrypted",
 	"messages_decrypted", "bytes_encrypted", "bytes_decrypted",
-	"auth_failures", "replays", "epochs_rotated",
+	"auth_failures", "replays", "epochs_rotated", "commits_prepared",
+	"commits_merged", "commits_discarded", "commits_timed_out",
+	"commit_conflicts", "tag_failures",
 };
 
 /* ------------------------------------------------------------- reading */
@@ -229,6 +234,7 @@ static void g_counters_read(__u32 id, struct counters *c)
 	c->auth = g_u64(id, "auth_failures");
 	c->replays = g_u64(id, "replays");
 	c->rotated = g_u64(id, "epochs_rotated");
+	c->conflicts = g_u64(id, "commit_conflicts");
 }
 
 #define EXPECT_DELTA(before, after, field, want)				\
@@ -355,6 +361,17 @@ TEST_F(sysfs, module_wide_files)
 		TH_LOG("module -> %s", path);
 	EXPECT_EQ((uint64_t)mod_param("max_groups"),
 		  read_u64(SYS "/module/parameters/max_groups"));
+	/* The commit timeout's default and cap (ms), read-only as the rest. */
+	for (i = 0; i < 2; i++) {
+		static const char *const p[] = { "commit_timeout_ms", "commit_timeout_ms_max" };
+
+		snprintf(path, sizeof(path), SYS "/module/parameters/%s", p[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(0444, st.st_mode & 07777) TH_LOG("%s", path);
+		v = read_u64(path);
+		EXPECT_LE(1, v) TH_LOG("%s", path);
+		EXPECT_NE(UINT64_MAX, v) TH_LOG("%s", path);
+	}
 
 	for (i = 0; i < ARRAY_SIZE(stat_names); i++) {
 		snprintf(path, sizeof(path), SYS "/stats/%s", stat_names[i]);
@@ -795,6 +812,8 @@ TEST_F(sysfs, commit_conflicts_count_ebusy_and_estale)
 	counters_read(&m1);
 	EXPECT_DELTA(m0, m1, conflicts, 2);
 	EXPECT_DELTA(m0, m1, rotated, 0);
+	/* the group's own count too */
+	EXPECT_EQ(2, g_u64(id, "commit_conflicts"));
 
 	/* Racing committers: every -EBUSY and -ESTALE is one conflict. */
 	counters_read(&m0);
@@ -815,6 +834,7 @@ TEST_F(sysfs, commit_conflicts_count_ebusy_and_estale)
 	EXPECT_DELTA(m0, m1, rotated, ok);
 	EXPECT_EQ((uint64_t)ok, g_u64(id, "epoch"));
 	EXPECT_EQ((uint64_t)ok, g_u64(id, "epochs_rotated"));
+	EXPECT_EQ((uint64_t)(2 + busy + stale), g_u64(id, "commit_conflicts"));
 	close(fd);
 }
 
