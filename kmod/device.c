@@ -9,6 +9,7 @@
 #include "device.h"
 #include "evbuf.h"
 #include "group_new.h"
+#include "join_stage.h"
 #include "ioctl.h"
 #include "suite.h"
 
@@ -25,7 +26,8 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 		return -EINVAL;
 	v->api_version = MLS_API_VERSION;
 	v->features = MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS |
-		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS;
+		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS |
+		      MLS_FEATURE_HANDSHAKE;
 	v->suites = mls_suite_mask();
 	return 0;
 }
@@ -36,6 +38,7 @@ static const struct mls_ioctl_desc mls_ctl_ioctls[] = {
 	{ MLS_IOC_GROUP_JOIN, MLS_GROUP_NEW_SIZE_VER0, mls_ioc_group_join },
 	{ MLS_IOC_GROUP_OPEN, MLS_GROUP_OPEN_SIZE_VER0, mls_ioc_group_open },
 	{ MLS_IOC_GROUP_LIST, MLS_GROUP_LIST_SIZE_VER0, mls_ioc_group_list },
+	{ MLS_IOC_JOIN_STAGE, MLS_JOIN_STAGE_SIZE_VER0, mls_ioc_join_stage },
 };
 
 /* ioctl numbers 0x40-0x4f: the event buffer (evbuf_ioctl.c). */

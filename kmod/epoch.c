@@ -50,6 +50,9 @@ static int derive_secrets(const struct mls_suite *s, struct mls_epoch_input *in,
 		ret = mls_keysched_from_joiner(s, in->joiner, in->psk, gc,
 					       gc_len, es, welcome_out);
 		break;
+	case MLS_EPOCH_MEMBER:
+		ret = mls_keysched_from_member(s, in->joiner, gc, gc_len, es);
+		break;
 	case MLS_EPOCH_INSTALL:
 		memcpy(es->encryption, in->encryption, s->nh);
 		memcpy(es->sender_data, in->sender_data, s->nh);
@@ -108,8 +111,15 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 		e->has_exporter = true;
 		memcpy(e->exporter_secret, es->exporter, s->nh);
 		memcpy(e->authenticator, es->authentication, s->nh);
+		memcpy(e->confirmation_key, es->confirm, s->nh);
+		memcpy(e->external_secret, es->external, s->nh);
+		memcpy(e->membership_key, es->membership, s->nh);
+		memcpy(e->resumption_psk, es->resumption, s->nh);
 		memcpy(init_out, es->init, s->nh);
 	}
+	/* Checked by mls_epoch_args_context(): at most one hash. */
+	memcpy(e->cth, in->gc.cth, in->gc.cth_len);
+	e->cth_len = in->gc.cth_len;
 	e->occupied = in->occupied;
 	in->occupied = NULL;
 	kfree_sensitive(es);
@@ -120,6 +130,14 @@ err:
 	if (e)
 		mls_epoch_put(e);
 	return ERR_PTR(ret);
+}
+
+void mls_epoch_retire(struct mls_epoch *e)
+{
+	memzero_explicit(e->exporter_secret, sizeof(e->exporter_secret));
+	memzero_explicit(e->authenticator, sizeof(e->authenticator));
+	memzero_explicit(e->confirmation_key, sizeof(e->confirmation_key));
+	memzero_explicit(e->external_secret, sizeof(e->external_secret));
 }
 
 static void mls_epoch_release(struct kref *ref)

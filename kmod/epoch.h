@@ -18,6 +18,8 @@
 #include "secret_tree.h"
 #include "suite.h"
 
+#include <uapi/linux/mls.h>
+
 #include <linux/bitmap.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -39,9 +41,49 @@ struct mls_epoch {
 	const struct mls_suite *suite;
 	bool has_exporter;		/* false for an installed epoch */
 	u8 sender_data_secret[MLS_MAX_HASH_LEN];
+	/* Kept for as long as the epoch (late PublicMessages, resumption). */
+	u8 membership_key[MLS_MAX_HASH_LEN];
+	u8 resumption_psk[MLS_MAX_HASH_LEN];
+	u8 cth[MLS_MAX_CONTEXT_HASH_LEN];	/* confirmed_transcript_hash */
+	u8 cth_len;
+	/*
+	 * Only the current (or pending) epoch uses these: erased under the
+	 * group's lock when the epoch stops being current
+	 * (mls_epoch_retire()); read them with mls_group_current_secret().
+	 */
 	u8 exporter_secret[MLS_MAX_HASH_LEN];
 	u8 authenticator[MLS_MAX_HASH_LEN];
+	u8 confirmation_key[MLS_MAX_HASH_LEN];
+	u8 external_secret[MLS_MAX_HASH_LEN];
 };
+
+/* The secrets of struct mls_epoch that only the current epoch keeps. */
+enum mls_epoch_secret {
+	MLS_SECRET_EXPORTER,
+	MLS_SECRET_AUTHENTICATOR,
+	MLS_SECRET_CONFIRMATION,
+	MLS_SECRET_EXTERNAL,
+};
+
+/* Where @which lives in @e. */
+static inline u8 *mls_epoch_secret_ptr(struct mls_epoch *e,
+				       enum mls_epoch_secret which)
+{
+	switch (which) {
+	case MLS_SECRET_EXPORTER:
+		return e->exporter_secret;
+	case MLS_SECRET_AUTHENTICATOR:
+		return e->authenticator;
+	case MLS_SECRET_CONFIRMATION:
+		return e->confirmation_key;
+	case MLS_SECRET_EXTERNAL:
+		return e->external_secret;
+	}
+	return NULL;
+}
+
+/* The epoch stopped being current: erase what only the current one uses. */
+void mls_epoch_retire(struct mls_epoch *e);
 
 /**
  * enum mls_epoch_source - where an epoch's secrets come from
@@ -49,12 +91,15 @@ struct mls_epoch {
  * @MLS_EPOCH_SCHEDULE: init_secret + commit_secret + psk_secret (§8)
  * @MLS_EPOCH_JOINER: joiner_secret + psk_secret (§12.4.3.1)
  * @MLS_EPOCH_INSTALL: encryption and sender-data secrets given
+ * @MLS_EPOCH_MEMBER: the member secret, Extract(joiner_secret,
+ *	psk_secret), kept by a staged join (§12.4.3.1)
  */
 enum mls_epoch_source {
 	MLS_EPOCH_RANDOM,
 	MLS_EPOCH_SCHEDULE,
 	MLS_EPOCH_JOINER,
 	MLS_EPOCH_INSTALL,
+	MLS_EPOCH_MEMBER,
 };
 
 /**
@@ -66,7 +111,7 @@ struct mls_epoch_input {
 	u8 init[MLS_MAX_HASH_LEN];	/* SCHEDULE */
 	u8 commit[MLS_MAX_HASH_LEN];	/* SCHEDULE; zeros if absent */
 	u8 psk[MLS_MAX_HASH_LEN];	/* SCHEDULE, JOINER; zeros if absent */
-	u8 joiner[MLS_MAX_HASH_LEN];	/* JOINER */
+	u8 joiner[MLS_MAX_HASH_LEN];	/* JOINER; MEMBER: the member secret */
 	u8 encryption[MLS_MAX_HASH_LEN]; /* INSTALL */
 	u8 sender_data[MLS_MAX_HASH_LEN]; /* INSTALL */
 	struct mls_group_context_in gc;

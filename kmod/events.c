@@ -208,9 +208,8 @@ void mls_event_commit_conflict(struct mls_group *g, u32 err)
 		mls_nl_event_send(skb, hdr);
 }
 
-/* A pending commit's event: the epochs, and why it went (@err, if any). */
-static void mls_ev_pending(struct mls_group *g, u8 cmd, u64 epoch, u64 pending,
-			   u32 err)
+static void commit_event(struct mls_group *g, u8 cmd, u64 cur_epoch,
+			 u64 pending, u32 err)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -221,7 +220,7 @@ static void mls_ev_pending(struct mls_group *g, u8 cmd, u64 epoch, u64 pending,
 				 2 * MLS_EV_U64 + (err ? MLS_EV_U32 : 0));
 	if (!hdr)
 		return;
-	if (nla_put_u64_64bit(skb, MLS_A_EPOCH, epoch, MLS_A_PAD) ||
+	if (nla_put_u64_64bit(skb, MLS_A_EPOCH, cur_epoch, MLS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MLS_A_PENDING_EPOCH, pending, MLS_A_PAD) ||
 	    (err && nla_put_u32(skb, MLS_A_ERROR, err)))
 		mls_ev_fail(skb);
@@ -229,20 +228,15 @@ static void mls_ev_pending(struct mls_group *g, u8 cmd, u64 epoch, u64 pending,
 		mls_nl_event_send(skb, hdr);
 }
 
-void mls_event_commit_prepared(struct mls_group *g, u64 epoch, u64 pending)
+void mls_event_commit_prepared(struct mls_group *g, u64 cur_epoch, u64 pending)
 {
-	mls_ev_pending(g, MLS_CMD_COMMIT_PREPARED, epoch, pending, 0);
+	commit_event(g, MLS_CMD_COMMIT_PREPARED, cur_epoch, pending, 0);
 }
 
-/*
- * Also sent for a group being destroyed (ENOENT): unlike an epoch's
- * events, this one is not dropped for a dead group, and comes before its
- * MLS_CMD_GROUP_DESTROYED.
- */
-void mls_event_commit_discarded(struct mls_group *g, u64 epoch, u64 pending,
+void mls_event_commit_discarded(struct mls_group *g, u64 cur_epoch, u64 pending,
 				u32 err)
 {
-	mls_ev_pending(g, MLS_CMD_COMMIT_DISCARDED, epoch, pending, err);
+	commit_event(g, MLS_CMD_COMMIT_DISCARDED, cur_epoch, pending, err);
 }
 
 /* ------------------------------------------------------------- endpoints */

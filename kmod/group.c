@@ -6,6 +6,7 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "commit.h"
 #include "epoch.h"
 #include "evbuf.h"
 #include "events.h"
@@ -72,6 +73,8 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 		.epochs_kept = min(mls_epochs_kept, mls_epochs_kept_max),
 		.epoch_max_age_ms = min(mls_epoch_max_age_ms, mls_epoch_max_age_ms_max),
 		.padding_block = min(mls_padding_block, mls_padding_block_max),
+		.commit_timeout_ms = min(mls_commit_timeout_ms,
+					 mls_commit_timeout_ms_max),
 	};
 	return g;
 }
@@ -183,6 +186,7 @@ int mls_group_destroy(struct mls_group *g)
 		mls_epoch_put(e);
 	}
 	mutex_lock(&g->commit_lock);
+	mls_commit_drop_pending(g, last, ENOENT);
 	memzero_explicit(g->init_secret, sizeof(g->init_secret));
 	g->has_init_secret = false;
 	mutex_unlock(&g->commit_lock);
@@ -432,6 +436,8 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next)
 	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
 	cur->is_current = false;
 	cur->left_at = jiffies;
+	/* Readers copy these under the lock: none sees them half erased. */
+	mls_epoch_retire(cur);
 	mls_epoch_get(cur);
 	next->is_current = true;
 	list_add(&next->node, &g->epochs);
@@ -450,6 +456,38 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next)
 	mls_stree_retire_sender(cur->tree, cur->own_leaf);
 	mls_epoch_put(cur);
 	return 0;
+}
+
+/**
+ * mls_group_current_secret() - copy a secret only the current epoch keeps
+ * @g: the group
+ * @which: which one
+ * @out: Nh bytes
+ * @epoch: (out) the current epoch's number
+ *
+ * Copied under the lock that mls_group_advance() erases them under, so
+ * that a concurrent commit never hands out a half-erased secret.
+ *
+ * Return: 0, -ENOENT (dead group) or -ENODATA (an installed epoch).
+ */
+int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
+			     u8 *out, u64 *epoch)
+{
+	struct mls_epoch *e;
+	int ret = -ENOENT;
+
+	spin_lock(&g->lock);
+	if (!g->dead) {
+		e = list_first_entry(&g->epochs, struct mls_epoch, node);
+		*epoch = e->epoch;
+		ret = -ENODATA;
+		if (e->has_exporter) {
+			memcpy(out, mls_epoch_secret_ptr(e, which), g->suite->nh);
+			ret = 0;
+		}
+	}
+	spin_unlock(&g->lock);
+	return ret;
 }
 
 /* The live group with the lowest id >= *@id, referenced; advances *@id. */
@@ -483,6 +521,7 @@ static void mls_retention_work(struct work_struct *work)
 
 	while ((g = next_group(&id))) {
 		mls_group_prune(g);
+		mls_commit_expire(g);
 		mls_group_put(g);
 	}
 	schedule_delayed_work(&mls_retention, MLS_RETENTION_PERIOD);

@@ -7,8 +7,9 @@
  * one. Lookups by id run under RCU.
  *
  * Locking:
- *  - commit_lock (mutex) serialises epoch changes; a second committer does
- *    not wait, it loses (-EBUSY): one commit wins per epoch.
+ *  - commit_lock (mutex) serialises epoch changes and guards the pending
+ *    commit; a second committer does not wait, it loses (-EBUSY): one
+ *    commit wins per epoch.
  *  - lock (spinlock) guards the epoch list, nfiles and dead; operations
  *    take a reference on the epoch they use and drop the lock before any
  *    crypto.
@@ -16,6 +17,7 @@
 #ifndef _MLS_GROUP_H
 #define _MLS_GROUP_H
 
+#include "epoch.h"
 #include "suite.h"
 
 #include <uapi/linux/mls.h>
@@ -29,6 +31,7 @@
 #include <linux/types.h>
 
 struct mls_epoch;
+struct mls_pending;
 struct mls_group_kobj;
 struct mls_group_stats;
 
@@ -41,6 +44,7 @@ struct mls_group_policy {
 	u32 padding_block;
 	u32 encrypt_rate;
 	u32 encrypt_burst;
+	u32 commit_timeout_ms;
 };
 
 struct mls_group {
@@ -60,6 +64,10 @@ struct mls_group {
 	/* The current epoch's init_secret, for the next commit. */
 	u8 init_secret[MLS_MAX_HASH_LEN];
 	bool has_init_secret;
+	struct mls_pending *pending;	/* commit.c: the staged next epoch */
+	/* The last pending epoch its timeout discarded (merge: -ETIMEDOUT). */
+	u64 timed_out_epoch;
+	bool has_timed_out;
 
 	spinlock_t lock;		/* epochs, nr_epochs, nfiles, dead */
 	struct list_head epochs;	/* newest (current) first */
@@ -98,6 +106,8 @@ struct mls_epoch *mls_group_current(struct mls_group *g);
 struct mls_epoch *mls_group_current_oldest(struct mls_group *g, u64 *oldest);
 struct mls_epoch *mls_group_epoch(struct mls_group *g, u64 epoch);
 int mls_group_advance(struct mls_group *g, struct mls_epoch *next);
+int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
+			     u8 *out, u64 *epoch);
 void mls_group_prune(struct mls_group *g);
 
 #endif /* _MLS_GROUP_H */

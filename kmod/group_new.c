@@ -9,6 +9,8 @@
 #include "events.h"
 #include "group.h"
 #include "group_new.h"
+#include "join_stage.h"
+#include "psk.h"
 #include "uarg.h"
 
 #include <linux/err.h>
@@ -20,28 +22,27 @@
 static int read_secrets(const struct mls_suite *s, const struct mls_group_new *a,
 			struct mls_epoch_input *in)
 {
+	bool psks = mls_psk_list_given(&a->psks);
 	int ret = 0;
 
 	switch (in->source) {
-	case MLS_EPOCH_RANDOM:
-		ret = mls_epoch_args_absent(&a->init_secret) ?:
-		      mls_epoch_args_absent(&a->commit_secret) ?:
-		      mls_epoch_args_absent(&a->psk_secret);
-		break;
 	case MLS_EPOCH_SCHEDULE:
 		ret = mls_epoch_args_secret(s, &a->init_secret, in->init, true) ?:
 		      mls_epoch_args_secret(s, &a->commit_secret, in->commit, false) ?:
-		      mls_epoch_args_secret(s, &a->psk_secret, in->psk, false);
+		      mls_psk_secret_read(s, &a->psk_secret, &a->psks, in->psk);
 		break;
 	case MLS_EPOCH_JOINER:
 		ret = mls_epoch_args_absent(&a->init_secret) ?:
 		      mls_epoch_args_absent(&a->commit_secret) ?:
-		      mls_epoch_args_secret(s, &a->psk_secret, in->psk, false);
+		      mls_psk_secret_read(s, &a->psk_secret, &a->psks, in->psk);
 		break;
+	case MLS_EPOCH_RANDOM:
 	case MLS_EPOCH_INSTALL:
+	case MLS_EPOCH_MEMBER:
 		ret = mls_epoch_args_absent(&a->init_secret) ?:
 		      mls_epoch_args_absent(&a->commit_secret) ?:
-		      mls_epoch_args_absent(&a->psk_secret);
+		      mls_epoch_args_absent(&a->psk_secret) ?:
+		      (psks ? -EINVAL : 0);
 		break;
 	}
 	if (ret)
@@ -67,7 +68,11 @@ static int check_new(const struct mls_group_new *a, bool join)
 
 	if (f & ~MLS_GROUP_F_ALL)
 		return -EINVAL;
-	if (join && (f & ~MLS_GROUP_F_EPHEMERAL))
+	if (join && (f & ~(MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_STAGED)))
+		return -EINVAL;
+	if (!join && (f & MLS_GROUP_F_STAGED))
+		return -EINVAL;
+	if (a->reserved1 || (!(f & MLS_GROUP_F_STAGED) && a->staged_fd))
 		return -EINVAL;
 	if ((f & MLS_GROUP_F_FROM_INPUTS) && (f & MLS_GROUP_F_INSTALL))
 		return -EINVAL;
@@ -80,6 +85,8 @@ static int check_new(const struct mls_group_new *a, bool join)
 
 static enum mls_epoch_source source_of(const struct mls_group_new *a, bool join)
 {
+	if (join && (a->flags & MLS_GROUP_F_STAGED))
+		return MLS_EPOCH_MEMBER;
 	if (join)
 		return MLS_EPOCH_JOINER;
 	if (a->flags & MLS_GROUP_F_FROM_INPUTS)
@@ -99,6 +106,21 @@ static int check_random_roster(struct mls_group_new *a)
 	return 0;
 }
 
+/* The join succeeded: its staged secret is used up. */
+static int staged_finish(void *arg)
+{
+	mls_join_staged_done(arg, true);
+	mls_join_staged_put(arg);
+	return 0;
+}
+
+/* The join failed after all: the staged secret may be used again. */
+static void staged_cancel(void *arg)
+{
+	mls_join_staged_done(arg, false);
+	mls_join_staged_put(arg);
+}
+
 /* The caller never learnt of the group: it must not outlive the call. */
 static void group_new_undo(void *arg)
 {
@@ -111,6 +133,7 @@ static int group_new(struct mls_ioctl_ctx *ctx, struct mls_group_new *a,
 	struct mls_epoch_args args = {};
 	const struct mls_suite *s;
 	u8 group_id[MLS_MAX_GROUP_ID_LEN];
+	struct mls_join_staged *staged = NULL;
 	struct mls_epoch *first;
 	struct mls_group *g = NULL;
 	int ret;
@@ -137,6 +160,20 @@ static int group_new(struct mls_ioctl_ctx *ctx, struct mls_group_new *a,
 	      mls_epoch_args_roster(&args, &a->roster);
 	if (ret)
 		goto out;
+	if (args.in.source == MLS_EPOCH_MEMBER) {
+		staged = mls_join_staged_get(a->staged_fd);
+		if (IS_ERR(staged)) {
+			ret = PTR_ERR(staged);
+			staged = NULL;
+			goto out;
+		}
+		ret = mls_join_staged_take(staged, s, args.in.joiner);
+		if (ret) {
+			mls_join_staged_put(staged);
+			staged = NULL;
+			goto out;
+		}
+	}
 
 	g = mls_group_alloc(s, group_id, a->group_id.len, a->roster.own_leaf,
 			    a->flags, a->mode ?: 0600);
@@ -168,7 +205,15 @@ static int group_new(struct mls_ioctl_ctx *ctx, struct mls_group_new *a,
 	ctx->undo = group_new_undo;
 	ctx->undo_arg = g;
 	a->id = g->id;
+	if (staged) {
+		ctx->finish = staged_finish;
+		ctx->cancel = staged_cancel;
+		ctx->finish_arg = staged;
+		staged = NULL;
+	}
 out:
+	if (staged)
+		staged_cancel(staged);
 	mls_epoch_args_free(&args);
 	mls_group_put(g);
 	return ret;

@@ -5,7 +5,9 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "commit.h"
 #include "epoch_args.h"
+#include "handshake.h"
 #include "evbuf.h"
 #include "events.h"
 #include "group.h"
@@ -251,140 +253,13 @@ out_msg:
 	return ret;
 }
 
-static int commit_inputs(struct mls_group *g, struct mls_commit *a,
-			 struct mls_epoch_input *in)
-{
-	const struct mls_suite *s = g->suite;
-
-	if (a->flags & MLS_COMMIT_F_INSTALL) {
-		in->source = MLS_EPOCH_INSTALL;
-		return mls_epoch_args_absent(&a->commit_secret) ?:
-		       mls_epoch_args_absent(&a->psk_secret) ?:
-		       mls_epoch_args_secret(s, &a->encryption_secret,
-					     in->encryption, true) ?:
-		       mls_epoch_args_secret(s, &a->sender_data_secret,
-					     in->sender_data, true);
-	}
-	/* An installed epoch has no init_secret to run the schedule on. */
-	if (!g->has_init_secret)
-		return -ENODATA;
-	in->source = MLS_EPOCH_SCHEDULE;
-	memcpy(in->init, g->init_secret, s->nh);
-	return mls_epoch_args_absent(&a->encryption_secret) ?:
-	       mls_epoch_args_absent(&a->sender_data_secret) ?:
-	       mls_epoch_args_secret(s, &a->commit_secret, in->commit, false) ?:
-	       mls_epoch_args_secret(s, &a->psk_secret, in->psk, false);
-}
-
-static int check_commit(struct mls_commit *a, const struct mls_suite *s)
-{
-	bool ret_secrets = a->flags & MLS_COMMIT_F_RETURN_SECRETS;
-
-	if ((a->flags & ~MLS_COMMIT_F_ALL) || a->reserved0)
-		return -EINVAL;
-	if ((a->flags & MLS_COMMIT_F_INSTALL) && ret_secrets)
-		return -EINVAL;
-	if (!ret_secrets)
-		return mls_epoch_args_absent(&a->joiner_secret) ?:
-		       mls_epoch_args_absent(&a->welcome_secret);
-	/* Check the room first: a commit is not applied half-way. */
-	return mls_buf_fits(&a->joiner_secret, s->nh) ?:
-	       mls_buf_fits(&a->welcome_secret, s->nh);
-}
-
-static int commit_locked(struct mls_group *g, struct mls_commit *a)
-{
-	const struct mls_suite *s = g->suite;
-	bool ret_secrets = a->flags & MLS_COMMIT_F_RETURN_SECRETS;
-	struct mls_epoch_args args = {};
-	u8 joiner[MLS_MAX_HASH_LEN], welcome[MLS_MAX_HASH_LEN];
-	u8 init[MLS_MAX_HASH_LEN];
-	struct mls_epoch *cur, *next;
-	bool has_init = false;
-	int ret;
-
-	cur = mls_group_current(g);
-	if (IS_ERR(cur))
-		return PTR_ERR(cur);
-	if (cur->epoch == U64_MAX)
-		ret = -EOVERFLOW;
-	else if (a->context.epoch != cur->epoch + 1)
-		ret = -ESTALE;
-	else if (a->roster.own_leaf != g->own_leaf)
-		ret = -EINVAL;
-	else
-		ret = commit_inputs(g, a, &args.in) ?:
-		      mls_epoch_args_context(&args, g->group_id, g->group_id_len,
-					     &a->context) ?:
-		      mls_epoch_args_roster(&args, &a->roster);
-	mls_epoch_put(cur);
-	if (ret)
-		goto out;
-
-	next = mls_epoch_create(s, &args.in, init, &has_init,
-				ret_secrets ? joiner : NULL,
-				ret_secrets ? welcome : NULL);
-	if (IS_ERR(next)) {
-		ret = PTR_ERR(next);
-		goto out;
-	}
-	if (ret_secrets) {
-		ret = mls_buf_write(&a->joiner_secret, joiner, s->nh) ?:
-		      mls_buf_write(&a->welcome_secret, welcome, s->nh);
-		if (ret) {
-			mls_epoch_put(next);
-			goto out;
-		}
-	}
-	ret = mls_group_advance(g, next);
-	if (ret) {
-		mls_epoch_put(next);
-		goto out;
-	}
-	memcpy(g->init_secret, init, sizeof(init));
-	g->has_init_secret = has_init;
-out:
-	memzero_explicit(joiner, sizeof(joiner));
-	memzero_explicit(welcome, sizeof(welcome));
-	memzero_explicit(init, sizeof(init));
-	mls_epoch_args_free(&args);
-	return ret;
-}
-
-static int mls_ioc_commit(struct mls_ioctl_ctx *ctx, void *arg)
-{
-	u64 start = ktime_get_ns();
-	struct mls_group *g = ctx_group(ctx);
-	struct mls_commit *a = arg;
-	int ret;
-
-	ret = check_commit(a, g->suite);
-	if (ret)
-		return ret;
-	/* One commit wins per epoch: the loser does not wait. */
-	if (!mutex_trylock(&g->commit_lock)) {
-		mls_group_stat_add(g, MLS_STAT_COMMIT_CONFLICTS, 1);
-		mls_event_commit_conflict(g, EBUSY);
-		return -EBUSY;
-	}
-	ret = commit_locked(g, a);
-	mutex_unlock(&g->commit_lock);
-	if (ret == -ESTALE) {
-		mls_group_stat_add(g, MLS_STAT_COMMIT_CONFLICTS, 1);
-		mls_event_commit_conflict(g, ESTALE);
-	} else if (!ret) {
-		mls_latency_record(MLS_OP_COMMIT, start);
-	}
-	return ret;
-}
-
 static int mls_ioc_exporter(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	struct mls_group *g = ctx_group(ctx);
 	struct mls_exporter *a = arg;
 	void *label = NULL, *context = NULL;
+	u8 secret[MLS_MAX_HASH_LEN];
 	size_t len = a->secret.len;
-	struct mls_epoch *e;
 	u8 *out = NULL;
 	int ret;
 
@@ -401,25 +276,16 @@ static int mls_ioc_exporter(struct mls_ioctl_ctx *ctx, void *arg)
 		context = NULL;
 		goto out;
 	}
-	e = mls_group_current(g);
-	if (IS_ERR(e)) {
-		ret = PTR_ERR(e);
-		goto out;
-	}
 	out = kmalloc(len, GFP_KERNEL);
-	if (!out)
-		ret = -ENOMEM;
-	else if (!e->has_exporter)
-		ret = -ENODATA;
-	else
-		ret = mls_exporter(g->suite, e->exporter_secret, label,
-				   a->label.len, context, a->context.len,
-				   out, len);
+	ret = out ? mls_group_current_secret(g, MLS_SECRET_EXPORTER, secret,
+					     &a->epoch) : -ENOMEM;
+	if (!ret)
+		ret = mls_exporter(g->suite, secret, label, a->label.len,
+				   context, a->context.len, out, len);
 	if (!ret)
 		ret = mls_buf_write(&a->secret, out, len);
-	a->epoch = e->epoch;
-	mls_epoch_put(e);
 out:
+	memzero_explicit(secret, sizeof(secret));
 	kfree_sensitive(out);
 	kvfree(label);
 	kvfree(context);
@@ -430,19 +296,15 @@ static int mls_ioc_authenticator(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	struct mls_group *g = ctx_group(ctx);
 	struct mls_authenticator *a = arg;
-	struct mls_epoch *e;
+	u8 auth[MLS_MAX_HASH_LEN];
 	int ret;
 
 	if (a->flags || a->reserved0)
 		return -EINVAL;
-	e = mls_group_current(g);
-	if (IS_ERR(e))
-		return PTR_ERR(e);
-	ret = e->has_exporter ?
-	      mls_buf_write(&a->authenticator, e->authenticator, g->suite->nh) :
-	      -ENODATA;
-	a->epoch = e->epoch;
-	mls_epoch_put(e);
+	ret = mls_group_current_secret(g, MLS_SECRET_AUTHENTICATOR, auth,
+				       &a->epoch) ?:
+	      mls_buf_write(&a->authenticator, auth, g->suite->nh);
+	memzero_explicit(auth, sizeof(auth));
 	return ret;
 }
 
@@ -480,6 +342,7 @@ static int mls_ioc_group_info(struct mls_ioctl_ctx *ctx, void *arg)
 		.padding_block = READ_ONCE(p->padding_block),
 		.encrypt_rate = READ_ONCE(p->encrypt_rate),
 		.encrypt_burst = READ_ONCE(p->encrypt_burst),
+		.commit_timeout_ms = READ_ONCE(p->commit_timeout_ms),
 	};
 	ret = mls_buf_write(&a->group_id, g->group_id, g->group_id_len);
 	return ret;
@@ -511,7 +374,10 @@ static int check_policy(const struct mls_set_policy *a)
 	const struct mls_policy *p = &a->policy;
 	u32 m = a->mask;
 
-	if (a->flags || (m & ~MLS_POLICY_ALL) || p->reserved)
+	if (a->flags || (m & ~MLS_POLICY_ALL))
+		return -EINVAL;
+	if ((m & MLS_POLICY_COMMIT_TIMEOUT) &&
+	    (!p->commit_timeout_ms || p->commit_timeout_ms > mls_commit_timeout_ms_max))
 		return -EINVAL;
 	if (((m & MLS_POLICY_OUT_OF_ORDER) && p->out_of_order > mls_out_of_order_max) ||
 	    ((m & MLS_POLICY_MAX_FORWARD) && p->max_forward > mls_max_forward_max) ||
@@ -551,6 +417,9 @@ static int mls_ioc_set_policy(struct mls_ioctl_ctx *ctx, void *arg)
 		WRITE_ONCE(gp->encrypt_rate, p->encrypt_rate);
 		WRITE_ONCE(gp->encrypt_burst, p->encrypt_burst);
 	}
+	/* Read when a commit is prepared: one pending keeps its deadline. */
+	if (m & MLS_POLICY_COMMIT_TIMEOUT)
+		WRITE_ONCE(gp->commit_timeout_ms, p->commit_timeout_ms);
 	/* A shorter retention erases what it no longer covers, now. */
 	mls_group_prune(g);
 	return 0;
@@ -570,6 +439,16 @@ static const struct mls_ioctl_desc mls_group_ioctls[] = {
 	{ MLS_IOC_ENCRYPT, MLS_ENCRYPT_SIZE_VER0, mls_ioc_encrypt },
 	{ MLS_IOC_DECRYPT, MLS_DECRYPT_SIZE_VER0, mls_ioc_decrypt },
 	{ MLS_IOC_COMMIT, MLS_COMMIT_SIZE_VER0, mls_ioc_commit },
+	{ MLS_IOC_COMMIT_PREPARE, MLS_COMMIT_SIZE_VER0, mls_ioc_commit_prepare },
+	{ MLS_IOC_COMMIT_MERGE, MLS_COMMIT_PENDING_SIZE_VER0,
+	  mls_ioc_commit_merge },
+	{ MLS_IOC_COMMIT_DISCARD, MLS_COMMIT_PENDING_SIZE_VER0,
+	  mls_ioc_commit_discard },
+	{ MLS_IOC_CONFIRMATION_TAG, MLS_TAG_SIZE_VER0,
+	  mls_ioc_confirmation_tag },
+	{ MLS_IOC_MEMBERSHIP_TAG, MLS_TAG_SIZE_VER0, mls_ioc_membership_tag },
+	{ MLS_IOC_EXTERNAL_PUB, MLS_EXTERNAL_PUB_SIZE_VER0,
+	  mls_ioc_external_pub },
 	{ MLS_IOC_EXPORTER, MLS_EXPORTER_SIZE_VER0, mls_ioc_exporter },
 	{ MLS_IOC_EPOCH_AUTHENTICATOR, MLS_AUTHENTICATOR_SIZE_VER0,
 	  mls_ioc_authenticator },

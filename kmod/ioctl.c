@@ -61,6 +61,8 @@ long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
 
 	if ((_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(uarg, karg, min(usize, ksize))) {
+		if (ret >= 0 && ctx.cancel)
+			ctx.cancel(ctx.finish_arg);
 		if (ret >= 0 && ctx.undo)
 			ctx.undo(ctx.undo_arg);
 		ret = -EFAULT;
@@ -68,6 +70,14 @@ long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
 	}
 	if (ret < 0)
 		goto out;
+	if (ctx.finish) {
+		ret = ctx.finish(ctx.finish_arg);
+		if (ret < 0) {
+			if (ctx.undo)
+				ctx.undo(ctx.undo_arg);
+			goto out;
+		}
+	}
 	if (ctx.new_file) {
 		fd_install(ctx.new_fd, ctx.new_file);
 		ctx.new_file = NULL;

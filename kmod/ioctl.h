@@ -24,6 +24,12 @@
  *	argument could not be copied back): undoes what the handler did, so
  *	that a failed call leaves nothing behind
  * @undo_arg: its argument
+ * @finish: for a handler whose state change must not happen unless the
+ *	call succeeds: called once the argument has been copied back, makes
+ *	the change and gives the call's result
+ * @cancel: called instead of @finish when the copy back failed, so that
+ *	the failed call changed nothing
+ * @finish_arg: their argument
  */
 struct mls_ioctl_ctx {
 	struct file *file;
@@ -31,6 +37,9 @@ struct mls_ioctl_ctx {
 	int new_fd;
 	void (*undo)(void *arg);
 	void *undo_arg;
+	int (*finish)(void *arg);
+	void (*cancel)(void *arg);
+	void *finish_arg;
 };
 
 /**

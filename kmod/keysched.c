@@ -92,24 +92,72 @@ int mls_keysched_from_joiner(const struct mls_suite *s,
 			     const u8 *group_context, size_t gc_len,
 			     struct mls_epoch_secrets *out, u8 *welcome_out)
 {
-	u8 member[MLS_MAX_HASH_LEN], epoch[MLS_MAX_HASH_LEN];
+	u8 member[MLS_MAX_HASH_LEN];
 	int ret;
 
-	ret = mls_hkdf_extract(s, joiner_secret, s->nh,
-			       psk_secret ?: mls_zero_secret, s->nh, member);
-	if (!ret && welcome_out)
-		ret = mls_derive_secret(s, member, "welcome", welcome_out);
-	ret = ret ?:
-	      mls_expand_with_label(s, member, "epoch", group_context, gc_len,
-				    epoch, s->nh) ?:
-	      mls_keysched_from_epoch_secret(s, epoch, out);
+	ret = mls_keysched_member(s, joiner_secret, psk_secret, member,
+				  welcome_out) ?:
+	      mls_keysched_from_member(s, member, group_context, gc_len, out);
 	memzero_explicit(member, sizeof(member));
-	memzero_explicit(epoch, sizeof(epoch));
 	if (ret) {
 		mls_epoch_secrets_wipe(out);
 		if (welcome_out)
 			memzero_explicit(welcome_out, s->nh);
 	}
+	return ret;
+}
+
+/**
+ * mls_keysched_member() - the member secret Extract(joiner_secret,
+ *	psk_secret) and the welcome_secret derived from it
+ * @s: the suite
+ * @joiner_secret: Nh bytes
+ * @psk_secret: Nh bytes, or NULL when the epoch uses no PSK
+ * @member_out: Nh bytes, zeroed on error
+ * @welcome_out: Nh bytes, or NULL if not wanted; zeroed on error
+ *
+ * Return: 0 or -errno.
+ */
+int mls_keysched_member(const struct mls_suite *s, const u8 *joiner_secret,
+			const u8 *psk_secret, u8 *member_out, u8 *welcome_out)
+{
+	int ret;
+
+	ret = mls_hkdf_extract(s, joiner_secret, s->nh,
+			       psk_secret ?: mls_zero_secret, s->nh, member_out);
+	if (!ret && welcome_out)
+		ret = mls_derive_secret(s, member_out, "welcome", welcome_out);
+	if (ret) {
+		memzero_explicit(member_out, s->nh);
+		if (welcome_out)
+			memzero_explicit(welcome_out, s->nh);
+	}
+	return ret;
+}
+
+/**
+ * mls_keysched_from_member() - the epoch's secrets from its member secret
+ * @s: the suite
+ * @member: Nh bytes (mls_keysched_member())
+ * @group_context: the encoded GroupContext of the epoch
+ * @gc_len: its length
+ * @out: the epoch's secrets, wiped on error
+ *
+ * Return: 0 or -errno.
+ */
+int mls_keysched_from_member(const struct mls_suite *s, const u8 *member,
+			     const u8 *group_context, size_t gc_len,
+			     struct mls_epoch_secrets *out)
+{
+	u8 epoch[MLS_MAX_HASH_LEN];
+	int ret;
+
+	ret = mls_expand_with_label(s, member, "epoch", group_context, gc_len,
+				    epoch, s->nh) ?:
+	      mls_keysched_from_epoch_secret(s, epoch, out);
+	memzero_explicit(epoch, sizeof(epoch));
+	if (ret)
+		mls_epoch_secrets_wipe(out);
 	return ret;
 }
 

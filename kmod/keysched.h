@@ -79,6 +79,11 @@ int mls_keysched_from_joiner(const struct mls_suite *s,
 			     const u8 *joiner_secret, const u8 *psk_secret,
 			     const u8 *group_context, size_t gc_len,
 			     struct mls_epoch_secrets *out, u8 *welcome_out);
+int mls_keysched_member(const struct mls_suite *s, const u8 *joiner_secret,
+			const u8 *psk_secret, u8 *member_out, u8 *welcome_out);
+int mls_keysched_from_member(const struct mls_suite *s, const u8 *member,
+			     const u8 *group_context, size_t gc_len,
+			     struct mls_epoch_secrets *out);
 int mls_keysched_from_epoch_secret(const struct mls_suite *s,
 				   const u8 *epoch_secret,
 				   struct mls_epoch_secrets *out);

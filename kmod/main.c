@@ -15,6 +15,7 @@
 #include "netlink.h"
 #include "params.h"
 #include "protect_selftest.h"
+#include "psk.h"
 #include "secret_tree_selftest.h"
 #include "stats.h"
 #include "sysfs.h"
@@ -39,7 +40,8 @@ static int __init mls_mod_init(void)
 	/* Built with MLS_SELFTEST=y: a failed self-test refuses the load. */
 	ret = -ENOTRECOVERABLE;
 	if (mls_crypto_selftest() || mls_stree_selftest() ||
-	    mls_protect_selftest() || mls_stats_selftest())
+	    mls_protect_selftest() || mls_stats_selftest() ||
+	    mls_psk_selftest())
 		goto err_selftest;
 
 	ret = mls_stats_init();

@@ -67,13 +67,12 @@ MODULE_PARM_DESC(padding_block, "Default padding block of message content in byt
 unsigned int mls_padding_block_max = 4096;
 module_param_named(padding_block_max, mls_padding_block_max, uint, 0444);
 MODULE_PARM_DESC(padding_block_max, "Cap on padding block of message content in bytes (0: none) (default 4096)");
-
 unsigned int mls_commit_timeout_ms = 30000;
 module_param_named(commit_timeout_ms, mls_commit_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(commit_timeout_ms, "Default milliseconds a pending commit or a staged join is kept before it is discarded (default 30000)");
+MODULE_PARM_DESC(commit_timeout_ms, "Default time a pending commit is kept before it is discarded, in ms (default 30000)");
 unsigned int mls_commit_timeout_ms_max = 600000;
 module_param_named(commit_timeout_ms_max, mls_commit_timeout_ms_max, uint, 0444);
-MODULE_PARM_DESC(commit_timeout_ms_max, "Cap on milliseconds a pending commit or a staged join is kept (default 600000)");
+MODULE_PARM_DESC(commit_timeout_ms_max, "Cap on the time a pending commit is kept, in ms (default 600000)");
 
 /* The event buffer (evbuf.c): table size and endpoint defaults. */
 unsigned int mls_evbuf_slots = 4096;

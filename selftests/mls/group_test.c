@@ -97,7 +97,9 @@ struct ioc_desc {
 	BUF_RES(struct mls_group_new, context.tree_hash),			\
 	BUF_RES(struct mls_group_new, context.confirmed_transcript_hash),	\
 	BUF_RES(struct mls_group_new, context.extensions),			\
-	BUF_RES(struct mls_group_new, roster.occupied)
+	BUF_RES(struct mls_group_new, roster.occupied),				\
+	offsetof(struct mls_group_new, psks.reserved),				\
+	offsetof(struct mls_group_new, reserved1)
 
 #define COMMIT_RESERVED								\
 	offsetof(struct mls_commit, reserved0),					\
@@ -110,7 +112,9 @@ struct ioc_desc {
 	BUF_RES(struct mls_commit, context.extensions),				\
 	BUF_RES(struct mls_commit, roster.occupied),				\
 	BUF_RES(struct mls_commit, joiner_secret),				\
-	BUF_RES(struct mls_commit, welcome_secret)
+	BUF_RES(struct mls_commit, welcome_secret),				\
+	offsetof(struct mls_commit, psks.reserved),				\
+	BUF_RES(struct mls_commit, kem_output)
 
 #define CTX_BUFS(type)								\
 	BUF_ADDR(type, context.tree_hash),					\
@@ -399,12 +403,12 @@ static int issue(int fd, unsigned long cmd, void *arg)
 TEST(uapi_struct_sizes)
 {
 	EXPECT_EQ(16, sizeof(struct mls_buf));
-	EXPECT_EQ(MLS_GROUP_NEW_SIZE_VER0, sizeof(struct mls_group_new));
+	EXPECT_EQ(MLS_GROUP_NEW_SIZE_VER1, sizeof(struct mls_group_new));
 	EXPECT_EQ(MLS_GROUP_OPEN_SIZE_VER0, sizeof(struct mls_group_open));
 	EXPECT_EQ(MLS_GROUP_LIST_SIZE_VER0, sizeof(struct mls_group_list));
 	EXPECT_EQ(MLS_ENCRYPT_SIZE_VER0, sizeof(struct mls_encrypt));
 	EXPECT_EQ(MLS_DECRYPT_SIZE_VER0, sizeof(struct mls_decrypt));
-	EXPECT_EQ(MLS_COMMIT_SIZE_VER0, sizeof(struct mls_commit));
+	EXPECT_EQ(MLS_COMMIT_SIZE_VER1, sizeof(struct mls_commit));
 	EXPECT_EQ(MLS_EXPORTER_SIZE_VER0, sizeof(struct mls_exporter));
 	EXPECT_EQ(MLS_AUTHENTICATOR_SIZE_VER0, sizeof(struct mls_authenticator));
 	EXPECT_EQ(MLS_GROUP_INFO_SIZE_VER0, sizeof(struct mls_group_info));
@@ -454,15 +458,15 @@ TEST_F(args, larger_struct_nonzero_tail_e2big)
 	int k;
 
 	for (k = 0; k < K_NR; k++) {
-		size_t big = iocs[k].size0 + 16;
+		size_t full = _IOC_SIZE(iocs[k].cmd), big = full + 16;
 		int fd = valid_arg(self, k, &a);
 
 		((uint8_t *)&a)[big - 1] = 1;
 		EXPECT_EQ(-E2BIG, issue(fd, IOC_RESIZE(iocs[k].cmd, big), &a))
 			TH_LOG("%s", iocs[k].name);
 		fd = valid_arg(self, k, &a);
-		((uint8_t *)&a)[iocs[k].size0] = 0x80;
-		EXPECT_EQ(-E2BIG, issue(fd, IOC_RESIZE(iocs[k].cmd, iocs[k].size0 + 1), &a))
+		((uint8_t *)&a)[full] = 0x80;
+		EXPECT_EQ(-E2BIG, issue(fd, IOC_RESIZE(iocs[k].cmd, full + 1), &a))
 			TH_LOG("%s", iocs[k].name);
 	}
 }
@@ -473,14 +477,14 @@ TEST_F(args, larger_struct_zero_tail_ok)
 	int k;
 
 	for (k = 0; k < K_NR; k++) {
-		size_t big = iocs[k].size0 + 64;
+		size_t full = _IOC_SIZE(iocs[k].cmd), big = full + 64;
 		int fd = valid_arg(self, k, &a);
 		bool tail_zero = true;
 		size_t i;
 
 		EXPECT_EQ(0, issue(fd, IOC_RESIZE(iocs[k].cmd, big), &a)) TH_LOG("%s", iocs[k].name);
 		/* Nothing is written past what the kernel knows. */
-		for (i = iocs[k].size0; i < big; i++)
+		for (i = full; i < big; i++)
 			tail_zero &= ((uint8_t *)&a)[i] == 0;
 		EXPECT_TRUE(tail_zero) TH_LOG("%s", iocs[k].name);
 	}
@@ -596,7 +600,7 @@ TEST_F(args, bad_struct_pointer_efault)
 			continue;
 		fd = valid_arg(self, k, &a);
 		ASSERT_EQ(0, mprotect(ro, pg, PROT_READ | PROT_WRITE));
-		memcpy(ro, &a, iocs[k].size0);
+		memcpy(ro, &a, _IOC_SIZE(iocs[k].cmd));
 		ASSERT_EQ(0, mprotect(ro, pg, PROT_READ));
 		EXPECT_EQ(-EFAULT, issue(fd, iocs[k].cmd, ro)) TH_LOG("%s read-only", iocs[k].name);
 	}

@@ -300,6 +300,7 @@ struct mls_group_new {
 };
 
 #define MLS_GROUP_NEW_SIZE_VER0	208
+#define MLS_GROUP_NEW_SIZE_VER1	232	/* + psks, staged_fd */
 
 /**
  * DOC: MLS_IOC_GROUP_CREATE
@@ -652,6 +653,7 @@ struct mls_commit {
 };
 
 #define MLS_COMMIT_SIZE_VER0	184
+#define MLS_COMMIT_SIZE_VER1	216	/* + psks, kem_output */
 
 /**
  * DOC: MLS_IOC_COMMIT
