@@ -615,6 +615,124 @@ TEST(events_of_a_group)
 	mls_events_close(h);
 }
 
+/* @fd's one-leaf commit to @epoch, staged only (mls_commit_prepare). */
+static int prepare(int fd, uint64_t epoch)
+{
+	uint8_t tree[32] = { 1 }, cth[32] = { 2 }, secret[32];
+	struct mls_commit c;
+
+	rnd(secret, sizeof(secret));
+	memset(&c, 0, sizeof(c));
+	mls_buf_set(&c.commit_secret, secret, 32);
+	c.context.epoch = epoch;
+	mls_buf_set(&c.context.tree_hash, tree, 32);
+	mls_buf_set(&c.context.confirmed_transcript_hash, cth, 32);
+	c.roster.leaf_count = 1;
+	return mls_commit_prepare(fd, &c);
+}
+
+/*
+ * A pending commit's events, decoded: prepared (the current and the
+ * pending epoch), the merge's epoch_changed, a discard and its reason;
+ * and its counters in the group status.
+ */
+TEST(pending_commit_events)
+{
+	struct mls_group_status st;
+	struct mls_policy pol;
+	struct mls_events *h;
+	struct mls_event ev;
+	uint8_t gid[8];
+	uint32_t kid;
+	int ctl, fd;
+
+	OPEN_EVENTS(&h);
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+	fd = make_group(ctl, MLS_GROUP_F_EPHEMERAL, 0600, gid, &kid);
+	ASSERT_LE(0, fd);
+	memset(&pol, 0, sizeof(pol));
+	pol.commit_timeout_ms = 60000;
+	ASSERT_EQ(0, mls_group_set_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &pol));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	ASSERT_EQ(MLS_CMD_GROUP_CREATED, ev.type);
+
+	ASSERT_EQ(0, prepare(fd, 1));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	EXPECT_STREQ("commit_prepared", mls_event_name(ev.type));
+	EXPECT_EQ(MLS_HAS(MLS_A_GROUP_KID) | MLS_HAS(MLS_A_GROUP_ID) |
+		  MLS_HAS(MLS_A_EPOCH) | MLS_HAS(MLS_A_PENDING_EPOCH), ev.present);
+	EXPECT_EQ(0, ev.epoch);
+	EXPECT_EQ(1, ev.pending_epoch);
+	EXPECT_EQ(0, memcmp(gid, ev.group_id, 8));
+	errno = ERRNO_MARK;
+	ASSERT_EQ(0, mls_commit_merge(fd, 1));
+	EXPECT_EQ(ERRNO_MARK, errno);
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_EPOCH_CHANGED, ev.type);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_FALSE(has(&ev, MLS_A_PENDING_EPOCH));
+
+	ASSERT_EQ(0, prepare(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_EQ(2, ev.pending_epoch);
+	ASSERT_EQ(0, mls_commit_discard(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_DISCARDED, ev.type);
+	EXPECT_STREQ("commit_discarded", mls_event_name(ev.type));
+	EXPECT_EQ(MLS_HAS(MLS_A_GROUP_KID) | MLS_HAS(MLS_A_GROUP_ID) |
+		  MLS_HAS(MLS_A_EPOCH) | MLS_HAS(MLS_A_PENDING_EPOCH) |
+		  MLS_HAS(MLS_A_ERROR), ev.present);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_EQ(2, ev.pending_epoch);
+	EXPECT_EQ(ECANCELED, ev.error);
+	errno = ERRNO_MARK;
+	EXPECT_EQ(-ENOENT, mls_commit_discard(fd, 2));
+	EXPECT_EQ(-ENOENT, mls_commit_merge(fd, 2));
+	EXPECT_EQ(ERRNO_MARK, errno);
+
+	/* Timed out, then gone with the group (ENOENT) before its destroyed. */
+	pol.commit_timeout_ms = 1;
+	ASSERT_EQ(0, mls_group_set_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &pol));
+	ASSERT_EQ(0, prepare(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	usleep(20000);
+	EXPECT_EQ(-ETIMEDOUT, mls_commit_merge(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_DISCARDED, ev.type);
+	EXPECT_EQ(ETIMEDOUT, ev.error);
+
+	EXPECT_EQ(0, mls_group_get_status(kid, &st));
+	EXPECT_EQ(3, st.commits_prepared);
+	EXPECT_EQ(1, st.commits_merged);
+	EXPECT_EQ(2, st.commits_discarded);
+	EXPECT_EQ(1, st.commits_timed_out);
+	EXPECT_EQ(0, st.commit_conflicts);
+	EXPECT_EQ(0, st.tag_failures);
+	EXPECT_EQ(1, st.epochs_rotated);
+
+	pol.commit_timeout_ms = 60000;
+	ASSERT_EQ(0, mls_group_set_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &pol));
+	ASSERT_EQ(0, prepare(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	ASSERT_EQ(0, mls_group_destroy(fd));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_DISCARDED, ev.type);
+	EXPECT_EQ(ENOENT, ev.error);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_EQ(2, ev.pending_epoch);
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_GROUP_DESTROYED, ev.type);
+	close(fd);
+	close(ctl);
+	mls_events_close(h);
+}
+
 /* Every subscriber gets every event. */
 TEST(two_subscribers)
 {
