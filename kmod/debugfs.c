@@ -92,11 +92,11 @@ static int mls_dbg_show_group(struct seq_file *m, struct mls_group *g)
 		   from_kgid_munged(seq_user_ns(m), g->owner_gid),
 		   g->mode, g->flags,
 		   READ_ONCE(g->dead) ? "destroyed" : "active");
-	seq_printf(m, "\tpolicy out_of_order %u max_forward %u epochs_kept %u epoch_max_age_ms %u padding_block %u encrypt_rate %u encrypt_burst %u\n",
+	seq_printf(m, "\tpolicy out_of_order %u max_forward %u epochs_kept %u epoch_max_age_ms %u padding_block %u encrypt_rate %u encrypt_burst %u commit_timeout_ms %u\n",
 		   READ_ONCE(p->out_of_order), READ_ONCE(p->max_forward),
 		   READ_ONCE(p->epochs_kept), READ_ONCE(p->epoch_max_age_ms),
 		   READ_ONCE(p->padding_block), READ_ONCE(p->encrypt_rate),
-		   READ_ONCE(p->encrypt_burst));
+		   READ_ONCE(p->encrypt_burst), READ_ONCE(p->commit_timeout_ms));
 	return mls_dbg_show_epochs(m, g);
 }
 

@@ -45,11 +45,11 @@ void mls_event_members(struct mls_group *g, const struct mls_epoch *old,
 void mls_event_epoch_expired(struct mls_group *g, u64 epoch);
 /* MLS_CMD_COMMIT_CONFLICT: a commit of @g failed with -@err (EBUSY, ESTALE). */
 void mls_event_commit_conflict(struct mls_group *g, u32 err);
-/* MLS_CMD_COMMIT_PREPARED: @pending was staged on top of @current. */
+/* MLS_CMD_COMMIT_PREPARED: @pending was staged on top of @cur_epoch. */
 void mls_event_commit_prepared(struct mls_group *g, u64 cur_epoch, u64 pending);
 /*
- * MLS_CMD_COMMIT_DISCARDED: the pending epoch @pending was erased, for
- * -@err (ECANCELED, ETIMEDOUT, ENOENT).
+ * MLS_CMD_COMMIT_DISCARDED: the pending epoch @pending, staged on top of
+ * @cur_epoch, was erased, for -@err (ECANCELED, ETIMEDOUT, ENOENT).
  */
 void mls_event_commit_discarded(struct mls_group *g, u64 cur_epoch, u64 pending,
 				u32 err);

@@ -124,7 +124,19 @@ static int mls_nl_put_stats(struct sk_buff *msg, const struct mls_group *g)
 	    nla_put_u64_64bit(msg, MLS_STATS_A_REPLAYS,
 			      c.replays, MLS_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, MLS_STATS_A_EPOCHS_ROTATED,
-			      c.epochs_rotated, MLS_STATS_A_PAD)) {
+			      c.epochs_rotated, MLS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_STATS_A_COMMITS_PREPARED,
+			      c.commits_prepared, MLS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_STATS_A_COMMITS_MERGED,
+			      c.commits_merged, MLS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_STATS_A_COMMITS_DISCARDED,
+			      c.commits_discarded, MLS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_STATS_A_COMMITS_TIMED_OUT,
+			      c.commits_timed_out, MLS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_STATS_A_COMMIT_CONFLICTS,
+			      c.commit_conflicts, MLS_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_STATS_A_TAG_FAILURES,
+			      c.tag_failures, MLS_STATS_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}

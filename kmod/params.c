@@ -11,6 +11,8 @@
 
 #include "params.h"
 
+#include <linux/errno.h>
+#include <linux/init.h>
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
 
@@ -137,15 +139,21 @@ MODULE_PARM_DESC(evbuf_gzip_max_ratio, "Largest inflated/compressed ratio of a g
  *
  * A default above its cap is lowered to the cap when a group is made. But
  * epoch_max_age_ms = 0 means "no age limit", which no finite cap allows:
- * it would let past-epoch secrets outlive the administrator's cap.
+ * it would let past-epoch secrets outlive the administrator's cap. And a
+ * commit timeout of 0 would discard every pending commit at once: the
+ * policy takes 1 to the cap, and so do the parameters.
  *
  * Return: 0, or -EINVAL (the module refuses to load).
  */
-int mls_params_check(void)
+int __init mls_params_check(void)
 {
 	if (!mls_epoch_max_age_ms && mls_epoch_max_age_ms_max) {
 		pr_err("epoch_max_age_ms=0 (no limit) exceeds epoch_max_age_ms_max=%u\n",
 		       mls_epoch_max_age_ms_max);
+		return -EINVAL;
+	}
+	if (!mls_commit_timeout_ms || !mls_commit_timeout_ms_max) {
+		pr_err("commit_timeout_ms and commit_timeout_ms_max must be at least 1\n");
 		return -EINVAL;
 	}
 	return 0;

@@ -19,6 +19,7 @@ extern unsigned int mls_max_forward, mls_max_forward_max;
 extern unsigned int mls_epochs_kept, mls_epochs_kept_max;
 extern unsigned int mls_epoch_max_age_ms, mls_epoch_max_age_ms_max;
 extern unsigned int mls_padding_block, mls_padding_block_max;
+/* How long a pending commit (and a staged join) is kept unmerged. */
 extern unsigned int mls_commit_timeout_ms, mls_commit_timeout_ms_max;
 
 /* The event buffer: size, defaults of a new endpoint, payload bounds. */
@@ -29,6 +30,7 @@ extern unsigned int mls_evbuf_open_base_ms, mls_evbuf_open_max_ms;
 extern unsigned int mls_evbuf_gzip_max_size, mls_evbuf_gzip_max_ratio;
 extern char *mls_evbuf_lock;
 
+/* At load: -EINVAL for a value no group could use. */
 int mls_params_check(void);
 
 #endif /* _MLS_PARAMS_H */

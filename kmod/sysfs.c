@@ -5,7 +5,8 @@
  *
  *   version, api_version, health, module -> /sys/module/mls
  *   stats/         module-wide counters, and the event buffer's
- *   latency/       log2 histograms of encrypt, decrypt and commit
+ *   latency/       log2 histograms of encrypt, decrypt, commit and of
+ *                  pending commits (prepare to merge)
  *   groups/<id>/   one directory per group: metadata and counters
  *
  * Counters are read as per-cpu sums (stats.c): no show takes a lock the
@@ -133,6 +134,11 @@ MLS_INDEX_ATTR(replays, stat_show, MLS_STAT_REPLAYS);
 MLS_INDEX_ATTR(epochs_rotated, stat_show, MLS_STAT_EPOCHS_ROTATED);
 MLS_INDEX_ATTR(epochs_expired, stat_show, MLS_STAT_EPOCHS_EXPIRED);
 MLS_INDEX_ATTR(commit_conflicts, stat_show, MLS_STAT_COMMIT_CONFLICTS);
+MLS_INDEX_ATTR(commits_prepared, stat_show, MLS_STAT_COMMITS_PREPARED);
+MLS_INDEX_ATTR(commits_merged, stat_show, MLS_STAT_COMMITS_MERGED);
+MLS_INDEX_ATTR(commits_discarded, stat_show, MLS_STAT_COMMITS_DISCARDED);
+MLS_INDEX_ATTR(commits_timed_out, stat_show, MLS_STAT_COMMITS_TIMED_OUT);
+MLS_INDEX_ATTR(tag_failures, stat_show, MLS_STAT_TAG_FAILURES);
 
 static ssize_t groups_active_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
@@ -183,6 +189,11 @@ static struct attribute *mls_stats_attrs[] = {
 	&epochs_rotated_attr.attr.attr,
 	&epochs_expired_attr.attr.attr,
 	&commit_conflicts_attr.attr.attr,
+	&commits_prepared_attr.attr.attr,
+	&commits_merged_attr.attr.attr,
+	&commits_discarded_attr.attr.attr,
+	&commits_timed_out_attr.attr.attr,
+	&tag_failures_attr.attr.attr,
 	&throttled_attr.attr,
 	&breaker_trips_attr.attr,
 	&breakers_open_attr.attr,
@@ -220,17 +231,21 @@ static ssize_t sum_show(struct kobject *kobj, struct kobj_attribute *attr,
 MLS_INDEX_ATTR(encrypt_ns, hist_show, MLS_OP_ENCRYPT);
 MLS_INDEX_ATTR(decrypt_ns, hist_show, MLS_OP_DECRYPT);
 MLS_INDEX_ATTR(commit_ns, hist_show, MLS_OP_COMMIT);
+MLS_INDEX_ATTR(commit_pending_ns, hist_show, MLS_OP_COMMIT_PENDING);
 MLS_INDEX_ATTR(encrypt_sum_ns, sum_show, MLS_OP_ENCRYPT);
 MLS_INDEX_ATTR(decrypt_sum_ns, sum_show, MLS_OP_DECRYPT);
 MLS_INDEX_ATTR(commit_sum_ns, sum_show, MLS_OP_COMMIT);
+MLS_INDEX_ATTR(commit_pending_sum_ns, sum_show, MLS_OP_COMMIT_PENDING);
 
 static struct attribute *mls_latency_attrs[] = {
 	&encrypt_ns_attr.attr.attr,
 	&decrypt_ns_attr.attr.attr,
 	&commit_ns_attr.attr.attr,
+	&commit_pending_ns_attr.attr.attr,
 	&encrypt_sum_ns_attr.attr.attr,
 	&decrypt_sum_ns_attr.attr.attr,
 	&commit_sum_ns_attr.attr.attr,
+	&commit_pending_sum_ns_attr.attr.attr,
 	NULL,
 };
 
@@ -425,6 +440,18 @@ GROUP_INDEX_ATTR(auth_failures, group_counter_show,
 GROUP_INDEX_ATTR(replays, group_counter_show, GROUP_COUNTER(replays));
 GROUP_INDEX_ATTR(epochs_rotated, group_counter_show,
 		 GROUP_COUNTER(epochs_rotated));
+GROUP_INDEX_ATTR(commits_prepared, group_counter_show,
+		 GROUP_COUNTER(commits_prepared));
+GROUP_INDEX_ATTR(commits_merged, group_counter_show,
+		 GROUP_COUNTER(commits_merged));
+GROUP_INDEX_ATTR(commits_discarded, group_counter_show,
+		 GROUP_COUNTER(commits_discarded));
+GROUP_INDEX_ATTR(commits_timed_out, group_counter_show,
+		 GROUP_COUNTER(commits_timed_out));
+GROUP_INDEX_ATTR(commit_conflicts, group_counter_show,
+		 GROUP_COUNTER(commit_conflicts));
+GROUP_INDEX_ATTR(tag_failures, group_counter_show,
+		 GROUP_COUNTER(tag_failures));
 
 static struct attribute *mls_group_attrs[] = {
 	&group_id_attr.attr,
@@ -444,6 +471,12 @@ static struct attribute *mls_group_attrs[] = {
 	&group_auth_failures_attr.attr.attr,
 	&group_replays_attr.attr.attr,
 	&group_epochs_rotated_attr.attr.attr,
+	&group_commits_prepared_attr.attr.attr,
+	&group_commits_merged_attr.attr.attr,
+	&group_commits_discarded_attr.attr.attr,
+	&group_commits_timed_out_attr.attr.attr,
+	&group_commit_conflicts_attr.attr.attr,
+	&group_tag_failures_attr.attr.attr,
 	NULL,
 };
 

@@ -28,19 +28,48 @@ MLS_EXPORT int mls_get_version(int ctl_fd, struct mls_version *v)
 	return mls_ioctl(ctl_fd, MLS_IOC_GET_VERSION, v);
 }
 
-MLS_EXPORT int mls_group_create(int ctl_fd, struct mls_group_new *g)
+/*
+ * struct mls_group_new grew in libmls 0.3 (psks, staged_fd): a program
+ * linked before passes MLS_GROUP_NEW_SIZE_VER0 bytes, and its calls name
+ * that size to the kernel, which gives the new fields zero.
+ */
+MLS_EXPORT int mls_group_create_v01(int ctl_fd, struct mls_group_new *g);
+MLS_EXPORT int mls_group_create_v01(int ctl_fd, struct mls_group_new *g)
+{
+	if (!g)
+		return -EINVAL;
+	return mls_ioctl(ctl_fd, MLS_IOC_SIZED(MLS_IOC_GROUP_CREATE,
+					       MLS_GROUP_NEW_SIZE_VER0), g);
+}
+MLS_SYMVER(mls_group_create_v01, mls_group_create, "@LIBMLS_0.1");
+
+MLS_EXPORT int mls_group_create_v03(int ctl_fd, struct mls_group_new *g);
+MLS_EXPORT int mls_group_create_v03(int ctl_fd, struct mls_group_new *g)
 {
 	if (!g)
 		return -EINVAL;
 	return mls_ioctl(ctl_fd, MLS_IOC_GROUP_CREATE, g);
 }
+MLS_SYMVER(mls_group_create_v03, mls_group_create, "@@LIBMLS_0.3");
 
-MLS_EXPORT int mls_group_join(int ctl_fd, struct mls_group_new *g)
+MLS_EXPORT int mls_group_join_v01(int ctl_fd, struct mls_group_new *g);
+MLS_EXPORT int mls_group_join_v01(int ctl_fd, struct mls_group_new *g)
+{
+	if (!g)
+		return -EINVAL;
+	return mls_ioctl(ctl_fd, MLS_IOC_SIZED(MLS_IOC_GROUP_JOIN,
+					       MLS_GROUP_NEW_SIZE_VER0), g);
+}
+MLS_SYMVER(mls_group_join_v01, mls_group_join, "@LIBMLS_0.1");
+
+MLS_EXPORT int mls_group_join_v03(int ctl_fd, struct mls_group_new *g);
+MLS_EXPORT int mls_group_join_v03(int ctl_fd, struct mls_group_new *g)
 {
 	if (!g)
 		return -EINVAL;
 	return mls_ioctl(ctl_fd, MLS_IOC_GROUP_JOIN, g);
 }
+MLS_SYMVER(mls_group_join_v03, mls_group_join, "@@LIBMLS_0.3");
 
 MLS_EXPORT int mls_group_open(int ctl_fd, uint32_t id)
 {

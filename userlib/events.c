@@ -74,6 +74,7 @@ static const struct nla_policy attr_policy[MLS_A_MAX + 1] = {
 				    .maxlen = MLS_EVBUF_ID_SIZE },
 	[MLS_A_OLD_STATE]	= U32,
 	[MLS_A_BREAKER_STATE]	= U32,
+	[MLS_A_PENDING_EPOCH]	= U64,
 };
 
 static const struct nla_policy stats_policy[MLS_STATS_A_MAX + 1] = {
@@ -84,6 +85,12 @@ static const struct nla_policy stats_policy[MLS_STATS_A_MAX + 1] = {
 	[MLS_STATS_A_AUTH_FAILURES]		= U64,
 	[MLS_STATS_A_REPLAYS]			= U64,
 	[MLS_STATS_A_EPOCHS_ROTATED]		= U64,
+	[MLS_STATS_A_COMMITS_PREPARED]		= U64,
+	[MLS_STATS_A_COMMITS_MERGED]		= U64,
+	[MLS_STATS_A_COMMITS_DISCARDED]		= U64,
+	[MLS_STATS_A_COMMITS_TIMED_OUT]		= U64,
+	[MLS_STATS_A_COMMIT_CONFLICTS]		= U64,
+	[MLS_STATS_A_TAG_FAILURES]		= U64,
 };
 
 /* A libnl error as -errno. */
@@ -221,6 +228,7 @@ static int decode_event(struct nlmsghdr *nlh, struct mls_event *ev)
 	GET(ev->endpoint_uid, tb, MLS_A_ENDPOINT_UID, nla_get_u32);
 	GET(ev->old_state, tb, MLS_A_OLD_STATE, nla_get_u32);
 	GET(ev->breaker_state, tb, MLS_A_BREAKER_STATE, nla_get_u32);
+	GET(ev->pending_epoch, tb, MLS_A_PENDING_EPOCH, nla_get_u64);
 	if (tb[MLS_A_GROUP_ID]) {
 		ev->group_id_len = (uint32_t)nla_len(tb[MLS_A_GROUP_ID]);
 		memcpy(ev->group_id, nla_data(tb[MLS_A_GROUP_ID]), ev->group_id_len);
@@ -279,6 +287,12 @@ static int decode_group(struct nlmsghdr *nlh, struct mls_group_status *st)
 	GET(st->auth_failures, sb, MLS_STATS_A_AUTH_FAILURES, nla_get_u64);
 	GET(st->replays, sb, MLS_STATS_A_REPLAYS, nla_get_u64);
 	GET(st->epochs_rotated, sb, MLS_STATS_A_EPOCHS_ROTATED, nla_get_u64);
+	GET(st->commits_prepared, sb, MLS_STATS_A_COMMITS_PREPARED, nla_get_u64);
+	GET(st->commits_merged, sb, MLS_STATS_A_COMMITS_MERGED, nla_get_u64);
+	GET(st->commits_discarded, sb, MLS_STATS_A_COMMITS_DISCARDED, nla_get_u64);
+	GET(st->commits_timed_out, sb, MLS_STATS_A_COMMITS_TIMED_OUT, nla_get_u64);
+	GET(st->commit_conflicts, sb, MLS_STATS_A_COMMIT_CONFLICTS, nla_get_u64);
+	GET(st->tag_failures, sb, MLS_STATS_A_TAG_FAILURES, nla_get_u64);
 	st->stats_present = present;
 	return 0;
 }

@@ -92,12 +92,24 @@ MLS_EXPORT int mls_get_context(int gfd, uint32_t flags, uint64_t *epoch,
 	return -ENOSPC;
 }
 
-MLS_EXPORT int mls_commit(int gfd, struct mls_commit *c)
+/* struct mls_commit grew in libmls 0.3 (psks, kem_output): as in device.c. */
+MLS_EXPORT int mls_commit_v01(int gfd, struct mls_commit *c);
+MLS_EXPORT int mls_commit_v01(int gfd, struct mls_commit *c)
+{
+	if (!c)
+		return -EINVAL;
+	return mls_ioctl(gfd, MLS_IOC_SIZED(MLS_IOC_COMMIT, MLS_COMMIT_SIZE_VER0), c);
+}
+MLS_SYMVER(mls_commit_v01, mls_commit, "@LIBMLS_0.1");
+
+MLS_EXPORT int mls_commit_v03(int gfd, struct mls_commit *c);
+MLS_EXPORT int mls_commit_v03(int gfd, struct mls_commit *c)
 {
 	if (!c)
 		return -EINVAL;
 	return mls_ioctl(gfd, MLS_IOC_COMMIT, c);
 }
+MLS_SYMVER(mls_commit_v03, mls_commit, "@@LIBMLS_0.3");
 
 MLS_EXPORT int mls_exporter(int gfd, const char *label, const void *context,
 			    size_t context_len, void *out, size_t len,

@@ -18,6 +18,22 @@
 /* SignWithLabel's label of a FramedContent signature (§6.1). */
 #define MLS_TBS_LABEL	"FramedContentTBS"
 
+/*
+ * Symbol versions (libmls.map): @impl is exported as @name of version
+ * node @node, "@" for a compatibility version, "@@" for the default one,
+ * which programs linked from now on get.
+ */
+#define MLS_SYMVER(impl, name, at_node)					\
+	__asm__(".symver " #impl ", " #name at_node)
+
+/*
+ * The ioctl number @cmd with another struct size: a struct's first
+ * published size (MLS_*_SIZE_VER0) for programs built when it had no
+ * more, so that the kernel never reads past what they allocated.
+ */
+#define MLS_IOC_SIZED(cmd, size)					\
+	_IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), (size))
+
 /* How many times a call retries when the kernel keeps asking for more. */
 #define MLS_RETRIES	8
 

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -241,6 +242,8 @@ TEST(names)
 {
 	EXPECT_STREQ("group_created", mls_event_name(MLS_CMD_GROUP_CREATED));
 	EXPECT_STREQ("shutdown", mls_event_name(MLS_CMD_SHUTDOWN));
+	EXPECT_STREQ("commit_prepared", mls_event_name(MLS_CMD_COMMIT_PREPARED));
+	EXPECT_STREQ("commit_discarded", mls_event_name(MLS_CMD_COMMIT_DISCARDED));
 	EXPECT_STREQ("lost", mls_event_name(MLS_EVENT_LOST));
 	EXPECT_EQ(NULL, mls_event_name(MLS_CMD_GET_GROUP));
 	EXPECT_EQ(NULL, mls_event_name(0));
@@ -251,7 +254,7 @@ TEST(names)
 	EXPECT_EQ(NULL, mls_endpoint_kind_name(0));
 }
 
-/* The new functions are under LIBMLS_0.2, the old ones stay under 0.1. */
+/* Each function under the version node it came with (0.1, 0.2, 0.3). */
 TEST(symbol_versions)
 {
 	static const char *const v02[] = {
@@ -269,9 +272,149 @@ TEST(symbol_versions)
 	}
 	EXPECT_NE(NULL, dlvsym(so, "mls_open", "LIBMLS_0.1"));
 	EXPECT_NE(NULL, dlvsym(so, "mls_group_list", "LIBMLS_0.1"));
+	/* 0.3: the handshake's, and the three whose structs grew */
+	{
+		static const char *const v03[] = {
+			"mls_commit_prepare", "mls_commit_merge",
+			"mls_commit_discard", "mls_confirmation_tag",
+			"mls_confirmation_tag_verify", "mls_membership_tag",
+			"mls_membership_tag_verify", "mls_external_pub",
+			"mls_join_stage",
+		};
+		static const char *const grown[] = {
+			"mls_group_create", "mls_group_join", "mls_commit",
+		};
+
+		for (i = 0; i < ARRAY_SIZE(v03); i++) {
+			EXPECT_NE(NULL, dlvsym(so, v03[i], "LIBMLS_0.3")) TH_LOG("%s", v03[i]);
+			EXPECT_EQ(NULL, dlvsym(so, v03[i], "LIBMLS_0.2")) TH_LOG("%s", v03[i]);
+			EXPECT_EQ(NULL, dlvsym(so, v03[i], "LIBMLS_0.1")) TH_LOG("%s", v03[i]);
+		}
+		/* both versions, distinct; the default is 0.3's */
+		for (i = 0; i < ARRAY_SIZE(grown); i++) {
+			void *old = dlvsym(so, grown[i], "LIBMLS_0.1");
+			void *now = dlvsym(so, grown[i], "LIBMLS_0.3");
+
+			EXPECT_NE(NULL, old) TH_LOG("%s", grown[i]);
+			EXPECT_NE(NULL, now) TH_LOG("%s", grown[i]);
+			EXPECT_NE(old, now) TH_LOG("%s", grown[i]);
+			EXPECT_EQ(now, dlsym(so, grown[i])) TH_LOG("%s", grown[i]);
+		}
+		EXPECT_EQ(NULL, dlsym(so, "mls_group_create_v01"));
+		EXPECT_EQ(NULL, dlsym(so, "mls_commit_v03"));
+	}
 	/* the internals stay inside */
 	EXPECT_EQ(NULL, dlsym(so, "mls_wb_init"));
 	EXPECT_EQ(NULL, dlsym(so, "mls_bytes_alloc"));
+	dlclose(so);
+}
+
+/* @size bytes that end where an inaccessible page begins (or NULL). */
+static void *at_page_end(size_t size, void **map, size_t *map_len)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return NULL;
+	if (mprotect(m + pg, pg, PROT_NONE)) {
+		munmap(m, 2 * pg);
+		return NULL;
+	}
+	*map = m;
+	*map_len = 2 * pg;
+	memset(m + pg - size, 0, size);
+	return m + pg - size;
+}
+
+/*
+ * A program linked against libmls 0.1 allocated the structs' first sizes:
+ * its mls_group_create, mls_group_join and mls_commit (0.1) never make
+ * the kernel read past them; the 0.3 ones take the whole struct.
+ */
+TEST(grown_structs_old_programs)
+{
+	typedef int (*new_fn)(int, struct mls_group_new *);
+	typedef int (*commit_fn)(int, struct mls_commit *);
+	uint8_t gid[8], secret[32] = { 9 }, tree[32] = { 1 }, cth[32] = { 2 };
+	uint8_t joiner[32], welcome[32];
+	void *so, *m1 = NULL, *m2 = NULL, *m3 = NULL;
+	size_t l1 = 0, l2 = 0, l3 = 0;
+	new_fn create01, create03, join01, join03;
+	commit_fn commit01, commit03;
+	struct mls_group_info info;
+	struct mls_group_new *g, *j;
+	struct mls_commit *c;
+	int ctl, fd, bob;
+
+	if (!have_dev())
+		SKIP(return, "no /dev/mls (module not loaded)");
+	so = dlopen("libmls.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!so)
+		SKIP(return, "no libmls.so.0 on the library path: %s", dlerror());
+	create01 = (new_fn)dlvsym(so, "mls_group_create", "LIBMLS_0.1");
+	create03 = (new_fn)dlvsym(so, "mls_group_create", "LIBMLS_0.3");
+	join01 = (new_fn)dlvsym(so, "mls_group_join", "LIBMLS_0.1");
+	join03 = (new_fn)dlvsym(so, "mls_group_join", "LIBMLS_0.3");
+	commit01 = (commit_fn)dlvsym(so, "mls_commit", "LIBMLS_0.1");
+	commit03 = (commit_fn)dlvsym(so, "mls_commit", "LIBMLS_0.3");
+	ASSERT_TRUE(create01 && create03 && join01 && join03 && commit01 && commit03);
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+
+	g = at_page_end(MLS_GROUP_NEW_SIZE_VER0, &m1, &l1);
+	ASSERT_NE(NULL, g);
+	rnd(gid, sizeof(gid));
+	g->suite = 1;
+	mls_buf_set(&g->group_id, gid, sizeof(gid));
+	g->roster.leaf_count = 1;
+	EXPECT_EQ(-EFAULT, create03(ctl, g));
+	fd = create01(ctl, g);
+	ASSERT_LE(0, fd);
+	EXPECT_NE(0, g->id);
+
+	c = at_page_end(MLS_COMMIT_SIZE_VER0, &m2, &l2);
+	ASSERT_NE(NULL, c);
+	c->flags = MLS_COMMIT_F_RETURN_SECRETS;
+	mls_buf_set(&c->commit_secret, secret, 32);
+	c->context.epoch = 1;
+	mls_buf_set(&c->context.tree_hash, tree, 32);
+	mls_buf_set(&c->context.confirmed_transcript_hash, cth, 32);
+	c->roster.leaf_count = 2;
+	mls_buf_set(&c->joiner_secret, joiner, 32);
+	mls_buf_set(&c->welcome_secret, welcome, 32);
+	EXPECT_EQ(-EFAULT, commit03(fd, c));
+	ASSERT_EQ(0, commit01(fd, c));
+	ASSERT_EQ(0, mls_group_info(fd, &info, NULL, NULL));
+	EXPECT_EQ(1, info.epoch);
+	EXPECT_EQ(2, info.leaf_count);
+
+	j = at_page_end(MLS_GROUP_NEW_SIZE_VER0, &m3, &l3);
+	ASSERT_NE(NULL, j);
+	j->suite = 1;
+	j->flags = MLS_GROUP_F_EPHEMERAL;
+	mls_buf_set(&j->group_id, gid, sizeof(gid));
+	mls_buf_set(&j->joiner_secret, joiner, 32);
+	j->context.epoch = 1;
+	mls_buf_set(&j->context.tree_hash, tree, 32);
+	mls_buf_set(&j->context.confirmed_transcript_hash, cth, 32);
+	j->roster.own_leaf = 1;
+	j->roster.leaf_count = 2;
+	EXPECT_EQ(-EFAULT, join03(ctl, j));
+	bob = join01(ctl, j);
+	ASSERT_LE(0, bob);
+	ASSERT_EQ(0, mls_group_info(bob, &info, NULL, NULL));
+	EXPECT_EQ(1, info.epoch);
+	EXPECT_EQ(1, info.own_leaf);
+
+	close(bob);
+	EXPECT_EQ(0, mls_group_destroy(fd));
+	close(fd);
+	close(ctl);
+	munmap(m1, l1);
+	munmap(m2, l2);
+	munmap(m3, l3);
 	dlclose(so);
 }
 
@@ -474,6 +617,124 @@ TEST(events_of_a_group)
 	ASSERT_EQ(0, next_about(h, bob_kid, &ev));
 	EXPECT_EQ(MLS_CMD_GROUP_DESTROYED, ev.type);
 	EXPECT_EQ(1, ev.epoch);
+	close(fd);
+	close(ctl);
+	mls_events_close(h);
+}
+
+/* @fd's one-leaf commit to @epoch, staged only (mls_commit_prepare). */
+static int prepare(int fd, uint64_t epoch)
+{
+	uint8_t tree[32] = { 1 }, cth[32] = { 2 }, secret[32];
+	struct mls_commit c;
+
+	rnd(secret, sizeof(secret));
+	memset(&c, 0, sizeof(c));
+	mls_buf_set(&c.commit_secret, secret, 32);
+	c.context.epoch = epoch;
+	mls_buf_set(&c.context.tree_hash, tree, 32);
+	mls_buf_set(&c.context.confirmed_transcript_hash, cth, 32);
+	c.roster.leaf_count = 1;
+	return mls_commit_prepare(fd, &c);
+}
+
+/*
+ * A pending commit's events, decoded: prepared (the current and the
+ * pending epoch), the merge's epoch_changed, a discard and its reason;
+ * and its counters in the group status.
+ */
+TEST(pending_commit_events)
+{
+	struct mls_group_status st;
+	struct mls_policy pol;
+	struct mls_events *h;
+	struct mls_event ev;
+	uint8_t gid[8];
+	uint32_t kid;
+	int ctl, fd;
+
+	OPEN_EVENTS(&h);
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+	fd = make_group(ctl, MLS_GROUP_F_EPHEMERAL, 0600, gid, &kid);
+	ASSERT_LE(0, fd);
+	memset(&pol, 0, sizeof(pol));
+	pol.commit_timeout_ms = 60000;
+	ASSERT_EQ(0, mls_group_set_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &pol));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	ASSERT_EQ(MLS_CMD_GROUP_CREATED, ev.type);
+
+	ASSERT_EQ(0, prepare(fd, 1));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	EXPECT_STREQ("commit_prepared", mls_event_name(ev.type));
+	EXPECT_EQ(MLS_HAS(MLS_A_GROUP_KID) | MLS_HAS(MLS_A_GROUP_ID) |
+		  MLS_HAS(MLS_A_EPOCH) | MLS_HAS(MLS_A_PENDING_EPOCH), ev.present);
+	EXPECT_EQ(0, ev.epoch);
+	EXPECT_EQ(1, ev.pending_epoch);
+	EXPECT_EQ(0, memcmp(gid, ev.group_id, 8));
+	errno = ERRNO_MARK;
+	ASSERT_EQ(0, mls_commit_merge(fd, 1));
+	EXPECT_EQ(ERRNO_MARK, errno);
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_EPOCH_CHANGED, ev.type);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_FALSE(has(&ev, MLS_A_PENDING_EPOCH));
+
+	ASSERT_EQ(0, prepare(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_EQ(2, ev.pending_epoch);
+	ASSERT_EQ(0, mls_commit_discard(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_DISCARDED, ev.type);
+	EXPECT_STREQ("commit_discarded", mls_event_name(ev.type));
+	EXPECT_EQ(MLS_HAS(MLS_A_GROUP_KID) | MLS_HAS(MLS_A_GROUP_ID) |
+		  MLS_HAS(MLS_A_EPOCH) | MLS_HAS(MLS_A_PENDING_EPOCH) |
+		  MLS_HAS(MLS_A_ERROR), ev.present);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_EQ(2, ev.pending_epoch);
+	EXPECT_EQ(ECANCELED, ev.error);
+	errno = ERRNO_MARK;
+	EXPECT_EQ(-ENOENT, mls_commit_discard(fd, 2));
+	EXPECT_EQ(-ENOENT, mls_commit_merge(fd, 2));
+	EXPECT_EQ(ERRNO_MARK, errno);
+
+	/* Timed out, then gone with the group (ENOENT) before its destroyed. */
+	pol.commit_timeout_ms = 1;
+	ASSERT_EQ(0, mls_group_set_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &pol));
+	ASSERT_EQ(0, prepare(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	usleep(20000);
+	EXPECT_EQ(-ETIMEDOUT, mls_commit_merge(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_DISCARDED, ev.type);
+	EXPECT_EQ(ETIMEDOUT, ev.error);
+
+	EXPECT_EQ(0, mls_group_get_status(kid, &st));
+	EXPECT_EQ(3, st.commits_prepared);
+	EXPECT_EQ(1, st.commits_merged);
+	EXPECT_EQ(2, st.commits_discarded);
+	EXPECT_EQ(1, st.commits_timed_out);
+	EXPECT_EQ(0, st.commit_conflicts);
+	EXPECT_EQ(0, st.tag_failures);
+	EXPECT_EQ(1, st.epochs_rotated);
+
+	pol.commit_timeout_ms = 60000;
+	ASSERT_EQ(0, mls_group_set_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &pol));
+	ASSERT_EQ(0, prepare(fd, 2));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_PREPARED, ev.type);
+	ASSERT_EQ(0, mls_group_destroy(fd));
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_COMMIT_DISCARDED, ev.type);
+	EXPECT_EQ(ENOENT, ev.error);
+	EXPECT_EQ(1, ev.epoch);
+	EXPECT_EQ(2, ev.pending_epoch);
+	ASSERT_EQ(0, next_about(h, kid, &ev));
+	EXPECT_EQ(MLS_CMD_GROUP_DESTROYED, ev.type);
 	close(fd);
 	close(ctl);
 	mls_events_close(h);
@@ -688,11 +949,23 @@ TEST(dump_lists_exactly_the_live_groups)
 			  MLS_HAS(MLS_STATS_A_BYTES_DECRYPTED) |
 			  MLS_HAS(MLS_STATS_A_AUTH_FAILURES) |
 			  MLS_HAS(MLS_STATS_A_REPLAYS) |
-			  MLS_HAS(MLS_STATS_A_EPOCHS_ROTATED), s->stats_present);
+			  MLS_HAS(MLS_STATS_A_EPOCHS_ROTATED) |
+			  MLS_HAS(MLS_STATS_A_COMMITS_PREPARED) |
+			  MLS_HAS(MLS_STATS_A_COMMITS_MERGED) |
+			  MLS_HAS(MLS_STATS_A_COMMITS_DISCARDED) |
+			  MLS_HAS(MLS_STATS_A_COMMITS_TIMED_OUT) |
+			  MLS_HAS(MLS_STATS_A_COMMIT_CONFLICTS) |
+			  MLS_HAS(MLS_STATS_A_TAG_FAILURES), s->stats_present);
 		EXPECT_EQ(i == 1 ? 2 : 0, s->messages_encrypted);
 		EXPECT_EQ(i == 1 ? 11 : 0, s->bytes_encrypted);
 		EXPECT_EQ(0, s->messages_decrypted);
 		EXPECT_EQ(0, s->auth_failures);
+		EXPECT_EQ(0, s->commits_prepared);
+		EXPECT_EQ(0, s->commits_merged);
+		EXPECT_EQ(0, s->commits_discarded);
+		EXPECT_EQ(0, s->commits_timed_out);
+		EXPECT_EQ(0, s->commit_conflicts);
+		EXPECT_EQ(0, s->tag_failures);
 	}
 	/* The do: the same group. */
 	EXPECT_EQ(0, mls_group_get_status(kid[1], &st));

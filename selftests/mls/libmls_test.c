@@ -1440,6 +1440,165 @@ TEST_F(duo, commit_errors)
 	EXPECT_EQ(ERRNO_MARK, errno);
 }
 
+/* The next epoch's commit of the duo's member @own (d->epoch + 1). */
+static void duo_next_commit(const struct duo *d, struct mls_commit *c,
+			    const uint8_t *secret, uint32_t own)
+{
+	memset(c, 0, sizeof(*c));
+	mls_buf_set(&c->commit_secret, secret, d->nh);
+	c->context.epoch = d->epoch + 1;
+	mls_buf_set(&c->context.tree_hash, d->tree, d->nh);
+	mls_buf_set(&c->context.confirmed_transcript_hash, d->cth, d->nh);
+	c->roster.own_leaf = own;
+	c->roster.leaf_count = 2;
+}
+
+/*
+ * The handshake's wrappers: pending commits, both tags and their verify
+ * forms, a staged join with a PSK list; lengths in and out, -ENOSPC, the
+ * kernel's errors as they are, errno untouched.
+ */
+TEST_F(duo, handshake_wrappers)
+{
+	uint8_t ta[MLS_MAX_HASH_LEN], tb[MLS_MAX_HASH_LEN], tp[MLS_MAX_HASH_LEN];
+	uint8_t tbm[40], secret[MLS_MAX_HASH_LEN];
+	uint8_t joiner[MLS_MAX_HASH_LEN], welcome[MLS_MAX_HASH_LEN];
+	uint8_t welcome2[MLS_MAX_HASH_LEN], key[32], nonce[MLS_MAX_HASH_LEN];
+	uint8_t au1[MLS_MAX_HASH_LEN], au2[MLS_MAX_HASH_LEN];
+	size_t la, lb, nh = self->d.nh;
+	struct mls_join_stage s;
+	struct mls_group_new g;
+	struct mls_commit c;
+	struct mls_psk psk;
+	uint64_t e;
+	int sfd, cfd;
+
+	NEED_DUO();
+	errno = ERRNO_MARK;
+
+	/* Confirmation tag: the same for both members; -ENOSPC says Nh. */
+	la = sizeof(ta);
+	lb = sizeof(tb);
+	e = 99;
+	ASSERT_EQ(0, mls_confirmation_tag(self->d.a, 0, ta, &la, &e));
+	EXPECT_EQ(nh, la);
+	EXPECT_EQ(1, e);
+	ASSERT_EQ(0, mls_confirmation_tag(self->d.b, 0, tb, &lb, NULL));
+	EXPECT_EQ(0, memcmp(ta, tb, nh));
+	lb = nh - 1;
+	EXPECT_EQ(-ENOSPC, mls_confirmation_tag(self->d.b, 0, tb, &lb, NULL));
+	EXPECT_EQ(nh, lb);
+	EXPECT_EQ(0, mls_confirmation_tag_verify(self->d.b, 0, ta, nh, &e));
+	EXPECT_EQ(1, e);
+	ta[nh - 1] ^= 1;
+	EXPECT_EQ(-EBADMSG, mls_confirmation_tag_verify(self->d.b, 0, ta, nh, NULL));
+	ta[nh - 1] ^= 1;
+	EXPECT_EQ(-EINVAL, mls_confirmation_tag(self->d.a, MLS_TAG_F_VERIFY, ta, &la, NULL));
+	EXPECT_EQ(-EINVAL, mls_confirmation_tag(self->d.a, 0, NULL, &la, NULL));
+	EXPECT_EQ(-EINVAL, mls_confirmation_tag_verify(self->d.a, MLS_TAG_F_VERIFY, ta,
+						       nh, NULL));
+	EXPECT_EQ(-ENOENT, mls_confirmation_tag(self->d.a, MLS_TAG_F_PENDING, tp, &la,
+						NULL));
+	EXPECT_EQ(-EBADF, mls_confirmation_tag(-1, 0, tp, &la, NULL));
+
+	/* Membership tag: of the current epoch, or of one named. */
+	rnd(tbm, sizeof(tbm));
+	la = sizeof(ta);
+	lb = sizeof(tb);
+	ASSERT_EQ(0, mls_membership_tag(self->d.a, 0, NULL, tbm, sizeof(tbm), ta, &la));
+	EXPECT_EQ(nh, la);
+	e = 1;
+	ASSERT_EQ(0, mls_membership_tag(self->d.b, MLS_TAG_F_EPOCH, &e, tbm,
+					sizeof(tbm), tb, &lb));
+	EXPECT_EQ(0, memcmp(ta, tb, nh));
+	EXPECT_EQ(0, mls_membership_tag_verify(self->d.b, 0, NULL, tbm, sizeof(tbm),
+					       ta, nh));
+	ta[0] ^= 0x80;
+	EXPECT_EQ(-EBADMSG, mls_membership_tag_verify(self->d.b, 0, NULL, tbm,
+						      sizeof(tbm), ta, nh));
+	e = 9;
+	EXPECT_EQ(-EAGAIN, mls_membership_tag(self->d.a, MLS_TAG_F_EPOCH, &e, tbm,
+					      sizeof(tbm), ta, &la));
+	EXPECT_EQ(-EINVAL, mls_membership_tag(self->d.a, MLS_TAG_F_EPOCH, NULL, tbm,
+					      sizeof(tbm), ta, &la));
+	EXPECT_EQ(-EINVAL, mls_membership_tag(self->d.a, 0, NULL, NULL, 4, ta, &la));
+	EXPECT_EQ(-EINVAL, mls_membership_tag(self->d.a, 0, NULL, tbm, 0, ta, &la));
+
+	/* Both prepare the same commit: the same pending tag and key. */
+	rnd(secret, nh);
+	rnd(self->d.tree, nh);
+	rnd(self->d.cth, nh);
+	duo_next_commit(&self->d, &c, secret, 0);
+	ASSERT_EQ(0, mls_commit_prepare(self->d.a, &c));
+	c.roster.own_leaf = 1;
+	ASSERT_EQ(0, mls_commit_prepare(self->d.b, &c));
+	EXPECT_EQ(-EBUSY, mls_commit_prepare(self->d.b, &c));
+	EXPECT_EQ(-EINVAL, mls_commit_prepare(self->d.b, NULL));
+	la = sizeof(tp);
+	lb = sizeof(tb);
+	ASSERT_EQ(0, mls_confirmation_tag(self->d.a, MLS_TAG_F_PENDING, tp, &la, &e));
+	EXPECT_EQ(2, e);
+	EXPECT_EQ(0, mls_confirmation_tag_verify(self->d.b, MLS_TAG_F_PENDING, tp, nh,
+						 NULL));
+	EXPECT_EQ(-ESTALE, mls_commit_merge(self->d.a, 3));
+	ASSERT_EQ(0, mls_commit_merge(self->d.a, 2));
+	ASSERT_EQ(0, mls_commit_merge(self->d.b, 2));
+	EXPECT_EQ(-ENOENT, mls_commit_discard(self->d.b, 2));
+	self->d.epoch = 2;
+	/* What was the pending tag is the current one now. */
+	EXPECT_EQ(0, mls_confirmation_tag_verify(self->d.a, 0, tp, nh, &e));
+	EXPECT_EQ(2, e);
+
+	/* A staged join with an external PSK: the committer's welcome_secret. */
+	rnd(key, sizeof(key));
+	rnd(nonce, nh);
+	memset(&psk, 0, sizeof(psk));
+	psk.type = MLS_PSK_EXTERNAL;
+	mls_buf_set(&psk.id, "psk-1", 5);
+	mls_buf_set(&psk.secret, key, sizeof(key));
+	mls_buf_set(&psk.nonce, nonce, nh);
+	rnd(secret, nh);
+	duo_next_commit(&self->d, &c, secret, 0);
+	c.flags = MLS_COMMIT_F_RETURN_SECRETS;
+	mls_psk_list_set(&c.psks, &psk, 1);
+	mls_buf_set(&c.joiner_secret, joiner, nh);
+	mls_buf_set(&c.welcome_secret, welcome, nh);
+	ASSERT_EQ(0, mls_commit(self->d.a, &c));
+	memset(&s, 0, sizeof(s));
+	s.suite = (uint16_t)self->d.suite;
+	mls_buf_set(&s.joiner_secret, joiner, nh);
+	mls_psk_list_set(&s.psks, &psk, 1);
+	mls_buf_set(&s.welcome_secret, welcome2, nh - 1);
+	EXPECT_EQ(-ENOSPC, mls_join_stage(self->d.ctl, &s));
+	EXPECT_EQ(nh, s.welcome_secret.len);
+	mls_buf_set(&s.welcome_secret, welcome2, nh);
+	sfd = mls_join_stage(self->d.ctl, &s);
+	ASSERT_LE(0, sfd);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(sfd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(0, memcmp(welcome, welcome2, nh));
+	EXPECT_EQ(-EINVAL, mls_join_stage(self->d.ctl, NULL));
+	memset(&g, 0, sizeof(g));
+	g.flags = MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_STAGED;
+	g.suite = (uint16_t)self->d.suite;
+	g.staged_fd = sfd;
+	mls_buf_set(&g.group_id, self->d.gid, sizeof(self->d.gid));
+	g.context.epoch = 3;
+	mls_buf_set(&g.context.tree_hash, self->d.tree, nh);
+	mls_buf_set(&g.context.confirmed_transcript_hash, self->d.cth, nh);
+	g.roster.own_leaf = 1;
+	g.roster.leaf_count = 2;
+	cfd = mls_group_join(self->d.ctl, &g);
+	ASSERT_LE(0, cfd);
+	la = sizeof(au1);
+	lb = sizeof(au2);
+	ASSERT_EQ(0, mls_epoch_authenticator(self->d.a, au1, &la, NULL));
+	ASSERT_EQ(0, mls_epoch_authenticator(cfd, au2, &lb, NULL));
+	EXPECT_EQ(0, memcmp(au1, au2, nh));
+	close(cfd);
+	close(sfd);
+	EXPECT_EQ(ERRNO_MARK, errno);
+}
+
 TEST_F(duo, exporter_and_authenticator)
 {
 	uint8_t x[MLS_MAX_EXPORTER_LEN], y[MLS_MAX_EXPORTER_LEN];

@@ -247,7 +247,8 @@ static bool is_hex(const char *s, size_t len)
 	"owner_uid:i,owner_gid:i,flags:a,own_leaf:i,leaf_count:i,epoch:i," \
 	"oldest_epoch:i,policy:o"
 #define POLICY_SCHEMA "out_of_order:i,max_forward:i,epochs_kept:i," \
-	"epoch_max_age_ms:i,padding_block:i,encrypt_rate:i,encrypt_burst:i"
+	"epoch_max_age_ms:i,padding_block:i,encrypt_rate:i,encrypt_burst:i," \
+	"commit_timeout_ms:i"
 #define DECRYPT_SCHEMA "id:i,epoch:i,sender_leaf:i,generation:i,content_type:s," \
 	"authenticated_data:s,content:s,text:s|n,signature:s,verified:b"
 #define ENCRYPT_SCHEMA "id:i,epoch:i,generation:i,content_type:s,signed:b,message:s"
@@ -1231,7 +1232,7 @@ TEST(group_set_policy)
 	snprintf(ids, sizeof(ids), "%lu", id);
 	ASSERT_EQ(0, run(&r, "group", "set", ids, "epochs-kept", "3", "epoch-max-age",
 			 "5000", "out-of-order", "7", "max-forward", "99", "padding",
-			 "64", NULL));
+			 "64", "commit-timeout", "1234", NULL));
 	EXPECT_STREQ("", r.out);
 	run_free(&r);
 	ASSERT_EQ(0, run(&r, "-j", "group", "show", ids, NULL));
@@ -1242,10 +1243,16 @@ TEST(group_set_policy)
 	EXPECT_EQ(7, json_integer_value(json_object_get(p, "out_of_order")));
 	EXPECT_EQ(99, json_integer_value(json_object_get(p, "max_forward")));
 	EXPECT_EQ(64, json_integer_value(json_object_get(p, "padding_block")));
+	EXPECT_EQ(1234, json_integer_value(json_object_get(p, "commit_timeout_ms")));
 	json_decref(j);
 	run_free(&r);
 	ASSERT_EQ(0, run(&r, "group", "show", ids, NULL));
 	EXPECT_NE(NULL, strstr(r.out, "epochs-kept 3 epoch-max-age 5000"));
+	EXPECT_NE(NULL, strstr(r.out, " commit-timeout 1234\n")) TH_LOG("%s", r.out);
+	run_free(&r);
+	/* 0 is no timeout the kernel takes: EINVAL, exit status 2 */
+	EXPECT_EQ(2, run(&r, "group", "set", ids, "commit-timeout", "0", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "EINVAL")) TH_LOG("%s", r.err);
 	run_free(&r);
 	destroy(id);
 }
@@ -1691,7 +1698,10 @@ TEST_F_TIMEOUT(cli, monitor_lost_then_groups, LONG_TIMEOUT)
 			EXPECT_EQ(0, schema(json_object_get(e, "stats"),
 					    "messages_encrypted:i,messages_decrypted:i,"
 					    "bytes_encrypted:i,bytes_decrypted:i,"
-					    "auth_failures:i,replays:i,epochs_rotated:i"));
+					    "auth_failures:i,replays:i,epochs_rotated:i,"
+					    "commits_prepared:i,commits_merged:i,"
+					    "commits_discarded:i,commits_timed_out:i,"
+					    "commit_conflicts:i,tag_failures:i"));
 			EXPECT_STREQ("6b656570", json_string_value(json_object_get(e, "group_id")));
 		}
 		json_decref(j);
@@ -1709,10 +1719,14 @@ TEST_F_TIMEOUT(cli, monitor_lost_then_groups, LONG_TIMEOUT)
 static const char *const stat_names[] = {
 	"groups_active", "messages_encrypted", "messages_decrypted",
 	"bytes_encrypted", "bytes_decrypted", "auth_failures", "replays",
-	"epochs_rotated", "epochs_expired", "commit_conflicts", "throttled",
+	"epochs_rotated", "epochs_expired", "commit_conflicts",
+	"commits_prepared", "commits_merged", "commits_discarded",
+	"commits_timed_out", "tag_failures", "throttled",
 	"breaker_trips", "breakers_open",
 };
-static const char *const op_names[] = { "encrypt", "decrypt", "commit" };
+static const char *const op_names[] = {
+	"encrypt", "decrypt", "commit", "commit_pending",
+};
 
 #define STATS_SCHEMA "health:s|n,counters:o,latency:o,groups:a,absent:a"
 #define LAT_SCHEMA "count:i,sum_ns:i|n,buckets:a"
@@ -1934,6 +1948,168 @@ TEST_F_TIMEOUT(cli, stats_after_operations, LONG_TIMEOUT)
 	json_decref(j0);
 	json_decref(j1);
 	rm_scratch(dir);
+}
+
+#define EV_PREPARED_SCHEMA "time:s,event:s,id:i,group_id:s,epoch:i,pending_epoch:i"
+#define EV_DISCARDED_SCHEMA EV_PREPARED_SCHEMA ",error:s,errno:i"
+
+/* @fd's one-leaf commit to @epoch, staged (libmls, as a control plane). */
+static int stage(int fd, uint64_t epoch)
+{
+	uint8_t secret[32] = { 5 }, tree[32] = { 6 }, cth[32] = { 7 };
+	struct mls_commit c;
+
+	memset(&c, 0, sizeof(c));
+	mls_buf_set(&c.commit_secret, secret, 32);
+	c.context.epoch = epoch;
+	mls_buf_set(&c.context.tree_hash, tree, 32);
+	mls_buf_set(&c.context.confirmed_transcript_hash, cth, 32);
+	c.roster.leaf_count = 1;
+	return mls_commit_prepare(fd, &c);
+}
+
+/*
+ * A control plane's pending commits as mlsctl shows them: the counters
+ * and the pending-commit histogram of stats move by exactly what was
+ * done, module-wide and in the group's directory; monitor prints each
+ * event, as text and as JSON, in order.
+ */
+TEST_F_TIMEOUT(cli, pending_commits_stats_and_monitor, LONG_TIMEOUT)
+{
+	static const char *const want[] = {
+		"commit_prepared", "commit_conflict", "epoch_changed",
+		"commit_prepared", "commit_discarded", "group_destroyed",
+	};
+	char ids[24], needle[192], *out, *err, *line, *save = NULL;
+	uint8_t zeros[32] = { 0 };
+	json_t *j0, *j1, *g;
+	unsigned long id;
+	struct bg bt, bj;
+	size_t seen = 0;
+	struct run r;
+	int ctl, fd;
+
+	NEED_EVENTS();
+	NEED_SYSFS_STATS();
+	bg_start(&bt, "monitor", NULL);
+	ASSERT_TRUE(monitor_ready(&bt));
+	bg_start(&bj, "-j", "monitor", NULL);
+	ASSERT_TRUE(monitor_ready(&bj));
+	id = create(_metadata, "group", "create", "group-id", "70656e64", NULL);
+	ASSERT_NE(0, id);
+	snprintf(ids, sizeof(ids), "%lu", id);
+	ASSERT_EQ(0, run(&r, "group", "set", ids, "commit-timeout", "60000", NULL));
+	run_free(&r);
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+	fd = mls_group_open(ctl, (uint32_t)id);
+	ASSERT_LE(0, fd);
+	j0 = stats_json(_metadata);
+	ASSERT_NE(NULL, j0);
+
+	ASSERT_EQ(0, stage(fd, 1));
+	EXPECT_EQ(-EBUSY, stage(fd, 1));
+	ASSERT_EQ(0, mls_commit_merge(fd, 1));
+	ASSERT_EQ(0, stage(fd, 2));
+	ASSERT_EQ(0, mls_commit_discard(fd, 2));
+	EXPECT_EQ(-EBADMSG, mls_confirmation_tag_verify(fd, 0, zeros, 32, NULL));
+	j1 = stats_json(_metadata);
+	ASSERT_NE(NULL, j1);
+	EXPECT_EQ(2, counter(j1, "commits_prepared") - counter(j0, "commits_prepared"));
+	EXPECT_EQ(1, counter(j1, "commits_merged") - counter(j0, "commits_merged"));
+	EXPECT_EQ(1, counter(j1, "commits_discarded") - counter(j0, "commits_discarded"));
+	EXPECT_EQ(0, counter(j1, "commits_timed_out") - counter(j0, "commits_timed_out"));
+	EXPECT_EQ(1, counter(j1, "commit_conflicts") - counter(j0, "commit_conflicts"));
+	EXPECT_EQ(1, counter(j1, "tag_failures") - counter(j0, "tag_failures"));
+	EXPECT_EQ(1, counter(j1, "epochs_rotated") - counter(j0, "epochs_rotated"));
+	EXPECT_EQ(1, lat_count(j1, "commit_pending") - lat_count(j0, "commit_pending"));
+	EXPECT_EQ(0, lat_count(j1, "commit") - lat_count(j0, "commit"));
+	g = stats_group(j1, id);
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(2, json_integer_value(json_object_get(g, "commits_prepared")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "commits_merged")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "commits_discarded")));
+	EXPECT_EQ(0, json_integer_value(json_object_get(g, "commits_timed_out")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "commit_conflicts")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "tag_failures")));
+	json_decref(j0);
+	json_decref(j1);
+	/* the table has them too */
+	ASSERT_EQ(0, run(&r, "stats", NULL));
+	EXPECT_NE(NULL, strstr(r.out, "\n  commits_prepared ")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "\n  commit_pending ")) TH_LOG("%s", r.out);
+	snprintf(needle, sizeof(needle), "group %lu: group_id 70656e64 ", id);
+	EXPECT_NE(NULL, strstr(r.out, needle)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, " commits_prepared 2 commits_merged 1 "
+			       "commits_discarded 1 commits_timed_out 0 "
+			       "commit_conflicts 1 tag_failures 1")) TH_LOG("%s", r.out);
+	run_free(&r);
+
+	close(fd);
+	close(ctl);
+	destroy(id);
+	snprintf(needle, sizeof(needle), " group_destroyed group %lu group-id 70656e64 "
+		 "epoch 1\n", id);
+	EXPECT_TRUE(bg_wait_for(&bt, needle, 20000));
+	snprintf(needle, sizeof(needle),
+		 "\"event\":\"group_destroyed\",\"id\":%lu,\"group_id\":\"70656e64\"", id);
+	EXPECT_TRUE(bg_wait_for(&bj, needle, 20000));
+
+	/* text: each event with its fields */
+	EXPECT_EQ(0, bg_stop(&bt, SIGTERM, &out, &err));
+	EXPECT_STREQ("", err);
+	snprintf(needle, sizeof(needle), " commit_prepared group %lu group-id 70656e64 "
+		 "epoch 0 pending-epoch 1\n", id);
+	EXPECT_NE(NULL, strstr(out, needle)) TH_LOG("%s", out);
+	snprintf(needle, sizeof(needle), " commit_conflict group %lu group-id 70656e64 "
+		 "epoch 0 error EBUSY\n", id);
+	EXPECT_NE(NULL, strstr(out, needle)) TH_LOG("%s", out);
+	snprintf(needle, sizeof(needle), " commit_discarded group %lu group-id 70656e64 "
+		 "epoch 1 pending-epoch 2 error ECANCELED\n", id);
+	EXPECT_NE(NULL, strstr(out, needle)) TH_LOG("%s", out);
+	free(out);
+	free(err);
+
+	/* JSON: the same, in order */
+	EXPECT_EQ(0, bg_stop(&bj, SIGTERM, &out, &err));
+	EXPECT_STREQ("", err);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *ev;
+
+		j0 = json_loads(line, 0, NULL);
+		ASSERT_NE(NULL, j0) TH_LOG("not JSON: %s", line);
+		ev = json_string_value(json_object_get(j0, "event"));
+		if (json_integer_value(json_object_get(j0, "id")) != (json_int_t)id ||
+		    !json_is_string(json_object_get(j0, "group_id")) ||
+		    strcmp(json_string_value(json_object_get(j0, "group_id")), "70656e64") ||
+		    !strcmp(ev, "group_created")) {
+			json_decref(j0);
+			continue;
+		}
+		ASSERT_GT(ARRAY_SIZE(want), seen) TH_LOG("one more: %s", line);
+		EXPECT_STREQ(want[seen], ev) TH_LOG("%s", line);
+		switch (seen) {
+		case 0:
+		case 3:
+			EXPECT_EQ(0, schema(j0, EV_PREPARED_SCHEMA)) TH_LOG("%s", line);
+			EXPECT_EQ(seen ? 1 : 0, json_integer_value(json_object_get(j0, "epoch")));
+			EXPECT_EQ(seen ? 2 : 1,
+				  json_integer_value(json_object_get(j0, "pending_epoch")));
+			break;
+		case 4:
+			EXPECT_EQ(0, schema(j0, EV_DISCARDED_SCHEMA)) TH_LOG("%s", line);
+			EXPECT_EQ(1, json_integer_value(json_object_get(j0, "epoch")));
+			EXPECT_EQ(2, json_integer_value(json_object_get(j0, "pending_epoch")));
+			EXPECT_STREQ("ECANCELED", json_string_value(json_object_get(j0, "error")));
+			EXPECT_EQ(ECANCELED, json_integer_value(json_object_get(j0, "errno")));
+			break;
+		}
+		seen++;
+		json_decref(j0);
+	}
+	EXPECT_EQ(ARRAY_SIZE(want), seen);
+	free(out);
+	free(err);
 }
 
 /* Another user reads the groups whose mode lets them, no others. */

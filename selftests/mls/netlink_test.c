@@ -76,6 +76,7 @@ static const enum akind akind[MLS_A_MAX + 1] = {
 	[MLS_A_ERROR] = K_U32,		[MLS_A_ENDPOINT_KIND] = K_U32,
 	[MLS_A_ENDPOINT_UID] = K_U32,	[MLS_A_ENDPOINT_ID] = K_STR,
 	[MLS_A_OLD_STATE] = K_U32,	[MLS_A_BREAKER_STATE] = K_U32,
+	[MLS_A_PENDING_EPOCH] = K_U64,
 };
 
 /* One message of the family (an event or a reply), parsed. */
@@ -229,6 +230,10 @@ static uint64_t ev_documented(const struct ev *e)
 		return ep | A(ERROR);
 	case MLS_CMD_SHUTDOWN:
 		return 0;
+	case MLS_CMD_COMMIT_PREPARED:
+		return grp | A(EPOCH) | A(PENDING_EPOCH);
+	case MLS_CMD_COMMIT_DISCARDED:
+		return grp | A(EPOCH) | A(PENDING_EPOCH) | A(ERROR);
 	}
 	return ~0ULL;
 }
@@ -614,7 +619,9 @@ static uint64_t group_documented(void)
 static uint64_t stats_documented(void)
 {
 	return S(MESSAGES_ENCRYPTED) | S(MESSAGES_DECRYPTED) | S(BYTES_ENCRYPTED) |
-	       S(BYTES_DECRYPTED) | S(AUTH_FAILURES) | S(REPLAYS) | S(EPOCHS_ROTATED);
+	       S(BYTES_DECRYPTED) | S(AUTH_FAILURES) | S(REPLAYS) | S(EPOCHS_ROTATED) |
+	       S(COMMITS_PREPARED) | S(COMMITS_MERGED) | S(COMMITS_DISCARDED) |
+	       S(COMMITS_TIMED_OUT) | S(COMMIT_CONFLICTS) | S(TAG_FAILURES);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -937,6 +944,13 @@ TEST_F(nl, get_group_by_id_matches_info_and_counts)
 	EXPECT_EQ(0, g->stats[MLS_STATS_A_AUTH_FAILURES]);
 	EXPECT_EQ(0, g->stats[MLS_STATS_A_REPLAYS]);
 	EXPECT_EQ(1, g->stats[MLS_STATS_A_EPOCHS_ROTATED]);
+	/* A one-shot commit: prepared and merged; nothing else happened. */
+	EXPECT_EQ(1, g->stats[MLS_STATS_A_COMMITS_PREPARED]);
+	EXPECT_EQ(1, g->stats[MLS_STATS_A_COMMITS_MERGED]);
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_COMMITS_DISCARDED]);
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_COMMITS_TIMED_OUT]);
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_COMMIT_CONFLICTS]);
+	EXPECT_EQ(0, g->stats[MLS_STATS_A_TAG_FAILURES]);
 	resp_free(&r);
 
 	ASSERT_EQ(0, get_group(&self->req, p.b_id, &r));
@@ -1471,6 +1485,144 @@ TEST_F(nl, events_commit_conflict_estale)
 	pair_close(&p);
 }
 
+/*
+ * MLS_IOC_COMMIT_PREPARE of a one-leaf plain group to @epoch, its commit
+ * secret kept as one no event may carry (0 or -errno).
+ */
+static int plain_prepare(int fd, __u64 epoch, uint8_t cs[32])
+{
+	struct grp_inputs in;
+	struct mls_commit c;
+
+	inputs_random(&in, 1);
+	in.epoch = epoch;
+	rand_bytes(cs, 32);
+	secret_add(cs, 32);
+	commit_init(&c, 1, cs, NULL, &in, 0, 1, NULL, 0);
+	return xioctl(fd, MLS_IOC_COMMIT_PREPARE, &c);
+}
+
+static int pending_op(int fd, unsigned long cmd, __u64 epoch)
+{
+	struct mls_commit_pending a = { .epoch = epoch };
+
+	return xioctl(fd, cmd, &a);
+}
+
+static int commit_timeout(int fd, __u32 ms)
+{
+	struct mls_policy p = { .commit_timeout_ms = ms };
+
+	return grp_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &p);
+}
+
+#define EXPECT_PENDING(l, e, want_cmd, kid, cur, pend) do {			\
+	EXPECT_EVENT(l, e, want_cmd, kid);					\
+	EXPECT_EQ((uint64_t)(cur), (e)->u64[MLS_A_EPOCH]);			\
+	EXPECT_EQ((uint64_t)(pend), (e)->u64[MLS_A_PENDING_EPOCH]);		\
+} while (0)
+
+/*
+ * A pending commit's life in events: prepared, then its merge's
+ * epoch_changed; or its discard, by the caller (ECANCELED), at the
+ * timeout (ETIMEDOUT) or with the group (ENOENT, before the group's
+ * destroyed); a second prepare is a conflict. Nothing else, in order.
+ */
+TEST_F(nl, events_pending_commit)
+{
+	struct lsn *l = &self->l;
+	struct ev *e = &self->e;
+	uint8_t cs[5][32];
+	__u32 kid;
+	int fd;
+
+	fd = grp_plain(self->ctl, 1, MLS_GROUP_F_EPHEMERAL, &kid);
+	ASSERT_LE(0, fd);
+	mine_add(kid);
+	ASSERT_EQ(0, commit_timeout(fd, 60000));
+	ASSERT_EQ(0, lsn_open(l, self->grp, BIG_RCVBUF));
+
+	ASSERT_EQ(0, plain_prepare(fd, 1, cs[0]));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_PREPARED, kid, 0, 1);
+	ASSERT_EQ(0, pending_op(fd, MLS_IOC_COMMIT_MERGE, 1));
+	EXPECT_CHANGED(l, e, kid, 0, 1, 1, 1);
+
+	ASSERT_EQ(0, plain_prepare(fd, 2, cs[1]));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_PREPARED, kid, 1, 2);
+	EXPECT_EQ(-EBUSY, plain_prepare(fd, 2, cs[2]));
+	EXPECT_EVENT(l, e, MLS_CMD_COMMIT_CONFLICT, kid);
+	EXPECT_EQ(1, e->u64[MLS_A_EPOCH]);
+	EXPECT_EQ(EBUSY, e->u32[MLS_A_ERROR]);
+	ASSERT_EQ(0, pending_op(fd, MLS_IOC_COMMIT_DISCARD, 2));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_DISCARDED, kid, 1, 2);
+	EXPECT_EQ(ECANCELED, e->u32[MLS_A_ERROR]);
+	/* Nothing pending: no event. */
+	EXPECT_EQ(-ENOENT, pending_op(fd, MLS_IOC_COMMIT_MERGE, 2));
+	EXPECT_QUIET(l, e);
+
+	ASSERT_EQ(0, commit_timeout(fd, 1));
+	ASSERT_EQ(0, plain_prepare(fd, 2, cs[3]));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_PREPARED, kid, 1, 2);
+	sleep_ms(20);
+	EXPECT_EQ(-ETIMEDOUT, pending_op(fd, MLS_IOC_COMMIT_MERGE, 2));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_DISCARDED, kid, 1, 2);
+	EXPECT_EQ(ETIMEDOUT, e->u32[MLS_A_ERROR]);
+
+	ASSERT_EQ(0, commit_timeout(fd, 60000));
+	ASSERT_EQ(0, plain_prepare(fd, 2, cs[4]));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_PREPARED, kid, 1, 2);
+	ASSERT_EQ(0, grp_destroy(fd));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_DISCARDED, kid, 1, 2);
+	EXPECT_EQ(ENOENT, e->u32[MLS_A_ERROR]);
+	EXPECT_EVENT(l, e, MLS_CMD_GROUP_DESTROYED, kid);
+	EXPECT_EQ(1, e->u64[MLS_A_EPOCH]);
+	EXPECT_QUIET(l, e);
+	close(fd);
+}
+
+/* A pending commit's counters in the group dump, as sysfs has them. */
+TEST_F(nl, get_group_counts_pending_commits)
+{
+	uint8_t cs[32], tag[32] = { 0 };
+	struct mls_tag t = { .flags = MLS_TAG_F_VERIFY };
+	const struct ev *g;
+	struct resp r;
+	__u32 kid;
+	int fd;
+
+	fd = grp_plain(self->ctl, 1, MLS_GROUP_F_EPHEMERAL, &kid);
+	ASSERT_LE(0, fd);
+	mine_add(kid);
+	ASSERT_EQ(0, plain_prepare(fd, 1, cs));
+	EXPECT_EQ(-ESTALE, pending_op(fd, MLS_IOC_COMMIT_MERGE, 2));
+	ASSERT_EQ(0, pending_op(fd, MLS_IOC_COMMIT_MERGE, 1));
+	ASSERT_EQ(0, commit_timeout(fd, 1));
+	ASSERT_EQ(0, plain_prepare(fd, 2, cs));
+	sleep_ms(20);
+	EXPECT_EQ(-ETIMEDOUT, pending_op(fd, MLS_IOC_COMMIT_DISCARD, 2));
+	ASSERT_EQ(0, commit_timeout(fd, 60000));
+	ASSERT_EQ(0, plain_prepare(fd, 2, cs));
+	ASSERT_EQ(0, pending_op(fd, MLS_IOC_COMMIT_DISCARD, 2));
+	mbuf(&t.tag, tag, sizeof(tag));
+	EXPECT_EQ(-EBADMSG, xioctl(fd, MLS_IOC_CONFIRMATION_TAG, &t));
+
+	ASSERT_EQ(0, get_group(&self->req, kid, &r));
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.msg);
+	ASSERT_EQ(1, r.n);
+	g = &r.m[0];
+	EXPECT_EQ(0, g->bad);
+	EXPECT_EQ(stats_documented(), g->stats_mask);
+	EXPECT_EQ(3, g->stats[MLS_STATS_A_COMMITS_PREPARED]);
+	EXPECT_EQ(1, g->stats[MLS_STATS_A_COMMITS_MERGED]);
+	EXPECT_EQ(1, g->stats[MLS_STATS_A_EPOCHS_ROTATED]);
+	EXPECT_EQ(2, g->stats[MLS_STATS_A_COMMITS_DISCARDED]);
+	EXPECT_EQ(1, g->stats[MLS_STATS_A_COMMITS_TIMED_OUT]);
+	EXPECT_EQ(1, g->stats[MLS_STATS_A_COMMIT_CONFLICTS]);
+	EXPECT_EQ(1, g->stats[MLS_STATS_A_TAG_FAILURES]);
+	resp_free(&r);
+	close(fd);
+}
+
 struct race {
 	int fd;
 	pthread_barrier_t *bar;
@@ -1922,6 +2074,17 @@ TEST_F_TIMEOUT(nl, shutdown_on_unload_then_reload, 600)
 	vm_module_params(params, sizeof(params));
 	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, mfd);
+	/* A commit timeout of 0 refuses the load, default or cap. */
+	for (i = 0; i < 2; i++) {
+		char bad[1100];
+
+		snprintf(bad, sizeof(bad), "%s %s=0", params,
+			 i ? "commit_timeout_ms_max" : "commit_timeout_ms");
+		errno = 0;
+		EXPECT_EQ(-1, (int)syscall(SYS_finit_module, mfd, bad, 0)) TH_LOG("%s", bad);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad);
+		EXPECT_NE(0, access("/dev/mls", F_OK));
+	}
 	r = (int)syscall(SYS_finit_module, mfd, params, 0);
 	EXPECT_EQ(0, r) TH_LOG("finit_module(%s): %s", params, strerror(errno));
 	close(mfd);

@@ -46,20 +46,25 @@
 static const char *const stat_names[] = {
 	"groups_active", "messages_encrypted", "messages_decrypted",
 	"bytes_encrypted", "bytes_decrypted", "auth_failures", "replays",
-	"epochs_rotated", "epochs_expired", "commit_conflicts", "throttled",
+	"epochs_rotated", "epochs_expired", "commit_conflicts",
+	"commits_prepared", "commits_merged", "commits_discarded",
+	"commits_timed_out", "tag_failures", "throttled",
 	"breaker_trips", "breakers_open",
 };
 
 static const char *const latency_names[] = {
-	"encrypt_ns", "decrypt_ns", "commit_ns",
+	"encrypt_ns", "decrypt_ns", "commit_ns", "commit_pending_ns",
 	"encrypt_sum_ns", "decrypt_sum_ns", "commit_sum_ns",
+	"commit_pending_sum_ns",
 };
 
 static const char *const group_names[] = {
 	"group_id", "suite", "epoch", "oldest_epoch", "own_leaf", "leaf_count",
 	"members", "state", "mode", "flags", "messages_encrypted",
 	"messages_decrypted", "bytes_encrypted", "bytes_decrypted",
-	"auth_failures", "replays", "epochs_rotated",
+	"auth_failures", "replays", "epochs_rotated", "commits_prepared",
+	"commits_merged", "commits_discarded", "commits_timed_out",
+	"commit_conflicts", "tag_failures",
 };
 
 /* ------------------------------------------------------------- reading */
@@ -205,6 +210,7 @@ static uint64_t lat_sum(const char *op)
 /* The module-wide counters at one moment, and a group's. */
 struct counters {
 	uint64_t enc, dec, benc, bdec, auth, replays, rotated, expired, conflicts;
+	uint64_t prepared, merged, discarded, timed_out, tags;
 };
 
 static void counters_read(struct counters *c)
@@ -218,6 +224,11 @@ static void counters_read(struct counters *c)
 	c->rotated = stat_u64("epochs_rotated");
 	c->expired = stat_u64("epochs_expired");
 	c->conflicts = stat_u64("commit_conflicts");
+	c->prepared = stat_u64("commits_prepared");
+	c->merged = stat_u64("commits_merged");
+	c->discarded = stat_u64("commits_discarded");
+	c->timed_out = stat_u64("commits_timed_out");
+	c->tags = stat_u64("tag_failures");
 }
 
 static void g_counters_read(__u32 id, struct counters *c)
@@ -230,6 +241,12 @@ static void g_counters_read(__u32 id, struct counters *c)
 	c->auth = g_u64(id, "auth_failures");
 	c->replays = g_u64(id, "replays");
 	c->rotated = g_u64(id, "epochs_rotated");
+	c->conflicts = g_u64(id, "commit_conflicts");
+	c->prepared = g_u64(id, "commits_prepared");
+	c->merged = g_u64(id, "commits_merged");
+	c->discarded = g_u64(id, "commits_discarded");
+	c->timed_out = g_u64(id, "commits_timed_out");
+	c->tags = g_u64(id, "tag_failures");
 }
 
 #define EXPECT_DELTA(before, after, field, want)				\
@@ -319,8 +336,11 @@ static int plain_group(int ctl, __u16 mode, __u32 *id)
 	return fd;
 }
 
-/* Commit a one-leaf plain group to epoch @epoch (0 or -errno). */
-static int plain_commit(int fd, __u64 epoch)
+/*
+ * MLS_IOC_COMMIT or MLS_IOC_COMMIT_PREPARE (@cmd) of a one-leaf plain
+ * group to epoch @epoch (0 or -errno).
+ */
+static int plain_stage(int fd, unsigned long cmd, __u64 epoch)
 {
 	struct grp_inputs in;
 	struct mls_commit c;
@@ -330,7 +350,38 @@ static int plain_commit(int fd, __u64 epoch)
 	in.epoch = epoch;
 	rand_bytes(cs, sizeof(cs));
 	commit_init(&c, 1, cs, NULL, &in, 0, 1, NULL, 0);
-	return grp_commit(fd, &c);
+	return xioctl(fd, cmd, &c);
+}
+
+static int plain_commit(int fd, __u64 epoch)
+{
+	return plain_stage(fd, MLS_IOC_COMMIT, epoch);
+}
+
+/* MLS_IOC_COMMIT_MERGE or _DISCARD (@cmd) of pending epoch @epoch. */
+static int pending_op(int fd, unsigned long cmd, __u64 epoch)
+{
+	struct mls_commit_pending a = { .epoch = epoch };
+
+	return xioctl(fd, cmd, &a);
+}
+
+static int commit_timeout(int fd, __u32 ms)
+{
+	struct mls_policy p = { .commit_timeout_ms = ms };
+
+	return grp_policy(fd, MLS_POLICY_COMMIT_TIMEOUT, &p);
+}
+
+/* MLS_IOC_*_TAG (@cmd) of the current epoch over @data (membership). */
+static int tag_op(int fd, unsigned long cmd, __u32 flags, const void *data,
+		  size_t len, uint8_t *tag, size_t tag_len)
+{
+	struct mls_tag t = { .flags = flags };
+
+	mbuf(&t.data, data, len);
+	mbuf(&t.tag, tag, tag_len);
+	return xioctl(fd, cmd, &t);
 }
 
 /* ------------------------------------------------------------ the files */
@@ -356,6 +407,17 @@ TEST_F(sysfs, module_wide_files)
 		TH_LOG("module -> %s", path);
 	EXPECT_EQ((uint64_t)mod_param("max_groups"),
 		  read_u64(SYS "/module/parameters/max_groups"));
+	/* The commit timeout's default and cap (ms), read-only as the rest. */
+	for (i = 0; i < 2; i++) {
+		static const char *const p[] = { "commit_timeout_ms", "commit_timeout_ms_max" };
+
+		snprintf(path, sizeof(path), SYS "/module/parameters/%s", p[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(0444, st.st_mode & 07777) TH_LOG("%s", path);
+		v = read_u64(path);
+		EXPECT_LE(1, v) TH_LOG("%s", path);
+		EXPECT_NE(UINT64_MAX, v) TH_LOG("%s", path);
+	}
 
 	for (i = 0; i < ARRAY_SIZE(stat_names); i++) {
 		snprintf(path, sizeof(path), SYS "/stats/%s", stat_names[i]);
@@ -796,6 +858,8 @@ TEST_F(sysfs, commit_conflicts_count_ebusy_and_estale)
 	counters_read(&m1);
 	EXPECT_DELTA(m0, m1, conflicts, 2);
 	EXPECT_DELTA(m0, m1, rotated, 0);
+	/* the group's own count too */
+	EXPECT_EQ(2, g_u64(id, "commit_conflicts"));
 
 	/* Racing committers: every -EBUSY and -ESTALE is one conflict. */
 	counters_read(&m0);
@@ -816,6 +880,130 @@ TEST_F(sysfs, commit_conflicts_count_ebusy_and_estale)
 	EXPECT_DELTA(m0, m1, rotated, ok);
 	EXPECT_EQ((uint64_t)ok, g_u64(id, "epoch"));
 	EXPECT_EQ((uint64_t)ok, g_u64(id, "epochs_rotated"));
+	EXPECT_EQ((uint64_t)(2 + busy + stale), g_u64(id, "commit_conflicts"));
+	close(fd);
+}
+
+/* Every module-wide and group counter of a pending commit moves by @d. */
+#define EXPECT_COMMIT_DELTAS(c0, c1, p, m, d, t, x, tags_) do {		\
+	EXPECT_DELTA(c0, c1, prepared, p);					\
+	EXPECT_DELTA(c0, c1, merged, m);					\
+	EXPECT_DELTA(c0, c1, rotated, m);					\
+	EXPECT_DELTA(c0, c1, discarded, d);					\
+	EXPECT_DELTA(c0, c1, timed_out, t);					\
+	EXPECT_DELTA(c0, c1, conflicts, x);					\
+	EXPECT_DELTA(c0, c1, tags, tags_);					\
+} while (0)
+
+TEST_F_TIMEOUT(sysfs, pending_commits_count, 120)
+{
+	uint64_t pend0[NBUCKETS], pend1[NBUCKETS], com0[NBUCKETS], com1[NBUCKETS];
+	uint8_t tag[MLS_MAX_HASH_LEN], tbm[40];
+	struct counters m0, m1, g0, g1;
+	int fd, i;
+	__u32 id;
+
+	fd = plain_group(self->ctl, 0, &id);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, commit_timeout(fd, 60000));
+	counters_read(&m0);
+	g_counters_read(id, &g0);
+	ASSERT_EQ(0, read_hist("commit_pending_ns", pend0));
+	ASSERT_EQ(0, read_hist("commit_ns", com0));
+
+	/* Staged: the group stays in epoch 0 until the merge. */
+	ASSERT_EQ(0, plain_stage(fd, MLS_IOC_COMMIT_PREPARE, 1));
+	EXPECT_EQ(0, g_u64(id, "epoch"));
+	/* Conflicts: a second prepare, a one-shot commit, another epoch. */
+	EXPECT_EQ(-EBUSY, plain_stage(fd, MLS_IOC_COMMIT_PREPARE, 1));
+	EXPECT_EQ(-EBUSY, plain_stage(fd, MLS_IOC_COMMIT, 1));
+	EXPECT_EQ(-ESTALE, pending_op(fd, MLS_IOC_COMMIT_MERGE, 2));
+	EXPECT_EQ(-ESTALE, pending_op(fd, MLS_IOC_COMMIT_DISCARD, 2));
+	ASSERT_EQ(0, pending_op(fd, MLS_IOC_COMMIT_MERGE, 1));
+	EXPECT_EQ(1, g_u64(id, "epoch"));
+	/* Nothing pending: not a conflict. */
+	EXPECT_EQ(-ENOENT, pending_op(fd, MLS_IOC_COMMIT_MERGE, 1));
+	EXPECT_EQ(-ENOENT, pending_op(fd, MLS_IOC_COMMIT_DISCARD, 2));
+	counters_read(&m1);
+	g_counters_read(id, &g1);
+	ASSERT_EQ(0, read_hist("commit_pending_ns", pend1));
+	ASSERT_EQ(0, read_hist("commit_ns", com1));
+	EXPECT_COMMIT_DELTAS(m0, m1, 1, 1, 0, 0, 4, 0);
+	EXPECT_COMMIT_DELTAS(g0, g1, 1, 1, 0, 0, 4, 0);
+	EXPECT_EQ(1, hist_total(pend1) - hist_total(pend0));
+	EXPECT_EQ(0, hist_total(com1) - hist_total(com0));
+
+	/* Prepared then discarded; then a one-shot commit (prepare + merge). */
+	m0 = m1;
+	g0 = g1;
+	memcpy(pend0, pend1, sizeof(pend0));
+	memcpy(com0, com1, sizeof(com0));
+	ASSERT_EQ(0, plain_stage(fd, MLS_IOC_COMMIT_PREPARE, 2));
+	ASSERT_EQ(0, pending_op(fd, MLS_IOC_COMMIT_DISCARD, 2));
+	EXPECT_EQ(1, g_u64(id, "epoch"));
+	EXPECT_EQ(-ENOENT, pending_op(fd, MLS_IOC_COMMIT_MERGE, 2));
+	ASSERT_EQ(0, plain_commit(fd, 2));
+	EXPECT_EQ(2, g_u64(id, "epoch"));
+	counters_read(&m1);
+	g_counters_read(id, &g1);
+	ASSERT_EQ(0, read_hist("commit_pending_ns", pend1));
+	ASSERT_EQ(0, read_hist("commit_ns", com1));
+	EXPECT_COMMIT_DELTAS(m0, m1, 2, 1, 1, 0, 0, 0);
+	EXPECT_COMMIT_DELTAS(g0, g1, 2, 1, 1, 0, 0, 0);
+	EXPECT_EQ(0, hist_total(pend1) - hist_total(pend0));
+	EXPECT_EQ(1, hist_total(com1) - hist_total(com0));
+
+	/*
+	 * Past its timeout: discarded by the merge that finds it (or by the
+	 * retention worker, if it came first: counted the same), and by the
+	 * worker alone, within a second or so.
+	 */
+	m0 = m1;
+	g0 = g1;
+	ASSERT_EQ(0, commit_timeout(fd, 1));
+	ASSERT_EQ(0, plain_stage(fd, MLS_IOC_COMMIT_PREPARE, 3));
+	sleep_ms(20);
+	EXPECT_EQ(-ETIMEDOUT, pending_op(fd, MLS_IOC_COMMIT_MERGE, 3));
+	EXPECT_EQ(-ETIMEDOUT, pending_op(fd, MLS_IOC_COMMIT_DISCARD, 3));
+	ASSERT_EQ(0, plain_stage(fd, MLS_IOC_COMMIT_PREPARE, 3));
+	for (i = 0; i < 100 && g_u64(id, "commits_timed_out") != g0.timed_out + 2; i++)
+		sleep_ms(100);
+	EXPECT_EQ(-ETIMEDOUT, pending_op(fd, MLS_IOC_COMMIT_MERGE, 3));
+	EXPECT_EQ(2, g_u64(id, "epoch"));
+	counters_read(&m1);
+	g_counters_read(id, &g1);
+	EXPECT_COMMIT_DELTAS(m0, m1, 2, 0, 2, 2, 0, 0);
+	EXPECT_COMMIT_DELTAS(g0, g1, 2, 0, 2, 2, 0, 0);
+
+	/* Tags: one failure per verify that differs, none for a good one. */
+	m0 = m1;
+	g0 = g1;
+	rand_bytes(tbm, sizeof(tbm));
+	ASSERT_EQ(0, tag_op(fd, MLS_IOC_CONFIRMATION_TAG, 0, NULL, 0, tag, 32));
+	EXPECT_EQ(0, tag_op(fd, MLS_IOC_CONFIRMATION_TAG, MLS_TAG_F_VERIFY, NULL, 0,
+			    tag, 32));
+	tag[31] ^= 1;
+	EXPECT_EQ(-EBADMSG, tag_op(fd, MLS_IOC_CONFIRMATION_TAG, MLS_TAG_F_VERIFY,
+				   NULL, 0, tag, 32));
+	ASSERT_EQ(0, tag_op(fd, MLS_IOC_MEMBERSHIP_TAG, 0, tbm, sizeof(tbm), tag, 32));
+	EXPECT_EQ(0, tag_op(fd, MLS_IOC_MEMBERSHIP_TAG, MLS_TAG_F_VERIFY, tbm,
+			    sizeof(tbm), tag, 32));
+	tag[0] ^= 0x80;
+	EXPECT_EQ(-EBADMSG, tag_op(fd, MLS_IOC_MEMBERSHIP_TAG, MLS_TAG_F_VERIFY, tbm,
+				   sizeof(tbm), tag, 32));
+	counters_read(&m1);
+	g_counters_read(id, &g1);
+	EXPECT_COMMIT_DELTAS(m0, m1, 0, 0, 0, 0, 0, 2);
+	EXPECT_COMMIT_DELTAS(g0, g1, 0, 0, 0, 0, 0, 2);
+
+	/* Destroyed with a commit pending: discarded, not timed out. */
+	m0 = m1;
+	ASSERT_EQ(0, commit_timeout(fd, 60000));
+	ASSERT_EQ(0, plain_stage(fd, MLS_IOC_COMMIT_PREPARE, 3));
+	ASSERT_EQ(0, grp_destroy(fd));
+	EXPECT_FALSE(g_dir_exists(id));
+	counters_read(&m1);
+	EXPECT_COMMIT_DELTAS(m0, m1, 1, 0, 1, 0, 0, 0);
 	close(fd);
 }
 
@@ -1727,6 +1915,10 @@ TEST_F(sysfs, debugfs_lists_groups_and_no_secret)
 	EXPECT_NE(NULL, strstr(dump, line));
 	snprintf(line, sizeof(line), "group %u\n", p.b_id);
 	EXPECT_NE(NULL, strstr(dump, line));
+	/* the policy's last field: the commit timeout */
+	snprintf(line, sizeof(line), " encrypt_burst 0 commit_timeout_ms %lld\n",
+		 mod_param("commit_timeout_ms"));
+	EXPECT_NE(NULL, strstr(dump, line)) TH_LOG("no \"%s\" in:\n%s", line, dump);
 	{
 		/* The installed group's two epochs, newest first. */
 		char *g, *cur, *past;

@@ -419,10 +419,11 @@ const char *state_name(uint32_t state)
 	return "unknown";
 }
 
-const char *const flag_names[3] = {
+const char *const flag_names[4] = {
 	"ephemeral",	/* MLS_GROUP_F_EPHEMERAL */
 	"from-inputs",	/* MLS_GROUP_F_FROM_INPUTS */
 	"install",	/* MLS_GROUP_F_INSTALL */
+	"staged",	/* MLS_GROUP_F_STAGED */
 };
 
 static void show_json(struct jw *w, const struct mls_group_info *in,
@@ -462,6 +463,7 @@ static void show_json(struct jw *w, const struct mls_group_info *in,
 	jw_u64(w, "padding_block", p->padding_block);
 	jw_u64(w, "encrypt_rate", p->encrypt_rate);
 	jw_u64(w, "encrypt_burst", p->encrypt_burst);
+	jw_u64(w, "commit_timeout_ms", p->commit_timeout_ms);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }
@@ -488,10 +490,10 @@ static void show_text(const struct mls_group_info *in, const uint8_t *gid,
 	printf("\n    policy out-of-order %" PRIu32 " max-forward %" PRIu32
 	       " epochs-kept %" PRIu32 " epoch-max-age %" PRIu32
 	       " padding %" PRIu32 " encrypt-rate %" PRIu32
-	       " encrypt-burst %" PRIu32 "\n",
+	       " encrypt-burst %" PRIu32 " commit-timeout %" PRIu32 "\n",
 	       p->out_of_order, p->max_forward, p->epochs_kept,
 	       p->epoch_max_age_ms, p->padding_block, p->encrypt_rate,
-	       p->encrypt_burst);
+	       p->encrypt_burst, p->commit_timeout_ms);
 }
 
 /* Show one group through @fd: 0, or -errno. */
@@ -716,12 +718,15 @@ out:
 static const char usage_set[] =
 	"ID [out-of-order N] [max-forward N] [epochs-kept N]\n"
 	"        [epoch-max-age MS] [padding N] [encrypt-rate N] [encrypt-burst N]\n"
+	"        [commit-timeout MS]\n"
 	"\n"
 	"Sets the group's policy: skipped generations kept per sender, the\n"
 	"maximum forward distance, past epochs kept and their maximum age in\n"
-	"milliseconds (0: no limit), the padding block, and the encrypt rate\n"
-	"(messages per second, 0: no limit) and burst. A smaller epochs-kept\n"
-	"or epoch-max-age erases past epochs at once.\n";
+	"milliseconds (0: no limit), the padding block, the encrypt rate\n"
+	"(messages per second, 0: no limit) and burst, and how long a pending\n"
+	"commit may wait for its merge (milliseconds, at least 1) before the\n"
+	"kernel discards it. A smaller epochs-kept or epoch-max-age erases\n"
+	"past epochs at once.\n";
 
 static int group_set(const struct mlsctl_opts *o, int argc, char **argv)
 {
@@ -744,6 +749,8 @@ static int group_set(const struct mlsctl_opts *o, int argc, char **argv)
 		  offsetof(struct mls_policy, encrypt_rate) },
 		{ "encrypt-burst", MLS_POLICY_ENCRYPT_RATE,
 		  offsetof(struct mls_policy, encrypt_burst) },
+		{ "commit-timeout", MLS_POLICY_COMMIT_TIMEOUT,
+		  offsetof(struct mls_policy, commit_timeout_ms) },
 	};
 	struct mls_group_info info;
 	struct mls_policy p;

@@ -158,6 +158,8 @@ static void text_event(const struct mls_event *ev)
 			  ev->state, ev->epoch, ev->oldest_epoch, ev->own_leaf,
 			  ev->leaf_count, ev->members, ev->owner_uid, ev->mode,
 			  ev->group_flags);
+	if (HAS(p, MLS_A_PENDING_EPOCH))
+		printf(" pending-epoch %" PRIu64, ev->pending_epoch);
 	if (HAS(p, MLS_A_LEAF) && !HAS(p, MLS_A_ENDPOINT_KIND))
 		printf(" leaf %" PRIu32, ev->leaf);
 	if (HAS(p, MLS_A_OLD_STATE) || HAS(p, MLS_A_BREAKER_STATE))
@@ -172,23 +174,36 @@ static void text_event(const struct mls_event *ev)
 	printf("\n");
 }
 
+/* A group's counters (MLS_A_STATS), in the order they are shown. */
+static const struct {
+	uint32_t attr;
+	const char *name;
+	size_t off;
+} group_stats[] = {
+#define S(a, f) { a, #f, offsetof(struct mls_group_status, f) }
+	S(MLS_STATS_A_MESSAGES_ENCRYPTED, messages_encrypted),
+	S(MLS_STATS_A_MESSAGES_DECRYPTED, messages_decrypted),
+	S(MLS_STATS_A_BYTES_ENCRYPTED, bytes_encrypted),
+	S(MLS_STATS_A_BYTES_DECRYPTED, bytes_decrypted),
+	S(MLS_STATS_A_AUTH_FAILURES, auth_failures),
+	S(MLS_STATS_A_REPLAYS, replays),
+	S(MLS_STATS_A_EPOCHS_ROTATED, epochs_rotated),
+	S(MLS_STATS_A_COMMITS_PREPARED, commits_prepared),
+	S(MLS_STATS_A_COMMITS_MERGED, commits_merged),
+	S(MLS_STATS_A_COMMITS_DISCARDED, commits_discarded),
+	S(MLS_STATS_A_COMMITS_TIMED_OUT, commits_timed_out),
+	S(MLS_STATS_A_COMMIT_CONFLICTS, commit_conflicts),
+	S(MLS_STATS_A_TAG_FAILURES, tag_failures),
+#undef S
+};
+
+static uint64_t group_stat(const struct mls_group_status *g, size_t i)
+{
+	return *(const uint64_t *)((const char *)g + group_stats[i].off);
+}
+
 static void text_group(const char *t, const struct mls_group_status *g)
 {
-	static const struct {
-		uint32_t attr;
-		const char *name;
-		size_t off;
-	} stats[] = {
-#define S(a, f) { a, #f, offsetof(struct mls_group_status, f) }
-		S(MLS_STATS_A_MESSAGES_ENCRYPTED, messages_encrypted),
-		S(MLS_STATS_A_MESSAGES_DECRYPTED, messages_decrypted),
-		S(MLS_STATS_A_BYTES_ENCRYPTED, bytes_encrypted),
-		S(MLS_STATS_A_BYTES_DECRYPTED, bytes_decrypted),
-		S(MLS_STATS_A_AUTH_FAILURES, auth_failures),
-		S(MLS_STATS_A_REPLAYS, replays),
-		S(MLS_STATS_A_EPOCHS_ROTATED, epochs_rotated),
-#undef S
-	};
 	size_t i;
 
 	printf("%s group %" PRIu32, t, g->kid);
@@ -196,10 +211,9 @@ static void text_group(const char *t, const struct mls_group_status *g)
 			  g->state, g->epoch, g->oldest_epoch, g->own_leaf,
 			  g->leaf_count, g->members, g->owner_uid, g->mode,
 			  g->group_flags);
-	for (i = 0; i < ARRAY_SIZE(stats); i++)
-		if (HAS(g->stats_present, stats[i].attr))
-			printf(" %s %" PRIu64, stats[i].name,
-			       *(const uint64_t *)((const char *)g + stats[i].off));
+	for (i = 0; i < ARRAY_SIZE(group_stats); i++)
+		if (HAS(g->stats_present, group_stats[i].attr))
+			printf(" %s %" PRIu64, group_stats[i].name, group_stat(g, i));
 	printf("\n");
 }
 
@@ -282,6 +296,8 @@ static void json_event(const struct mls_event *ev)
 			  ev->state, ev->epoch, ev->oldest_epoch, ev->own_leaf,
 			  ev->leaf_count, ev->members, ev->owner_uid, ev->mode,
 			  ev->group_flags);
+	if (HAS(p, MLS_A_PENDING_EPOCH))
+		jw_u64(&w, "pending_epoch", ev->pending_epoch);
 	if (HAS(p, MLS_A_LEAF) && !HAS(p, MLS_A_ENDPOINT_KIND))
 		jw_u64(&w, "leaf", ev->leaf);
 	if (HAS(p, MLS_A_OLD_STATE) || HAS(p, MLS_A_BREAKER_STATE)) {
@@ -302,7 +318,7 @@ static void json_event(const struct mls_event *ev)
 
 static void json_group(struct jw *w, const struct mls_group_status *g)
 {
-	uint64_t s = g->stats_present;
+	size_t i;
 
 	jw_obj(w, NULL);
 	jw_u64(w, "id", g->kid);
@@ -312,20 +328,9 @@ static void json_group(struct jw *w, const struct mls_group_status *g)
 			  g->group_flags);
 	if (HAS(g->present, MLS_A_STATS)) {
 		jw_obj(w, "stats");
-		if (HAS(s, MLS_STATS_A_MESSAGES_ENCRYPTED))
-			jw_u64(w, "messages_encrypted", g->messages_encrypted);
-		if (HAS(s, MLS_STATS_A_MESSAGES_DECRYPTED))
-			jw_u64(w, "messages_decrypted", g->messages_decrypted);
-		if (HAS(s, MLS_STATS_A_BYTES_ENCRYPTED))
-			jw_u64(w, "bytes_encrypted", g->bytes_encrypted);
-		if (HAS(s, MLS_STATS_A_BYTES_DECRYPTED))
-			jw_u64(w, "bytes_decrypted", g->bytes_decrypted);
-		if (HAS(s, MLS_STATS_A_AUTH_FAILURES))
-			jw_u64(w, "auth_failures", g->auth_failures);
-		if (HAS(s, MLS_STATS_A_REPLAYS))
-			jw_u64(w, "replays", g->replays);
-		if (HAS(s, MLS_STATS_A_EPOCHS_ROTATED))
-			jw_u64(w, "epochs_rotated", g->epochs_rotated);
+		for (i = 0; i < ARRAY_SIZE(group_stats); i++)
+			if (HAS(g->stats_present, group_stats[i].attr))
+				jw_u64(w, group_stats[i].name, group_stat(g, i));
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);

@@ -23,7 +23,8 @@
 const char usage_stats[] = "[prometheus]\n"
 	"\n"
 	"Prints the module's counters and latency histograms, from\n"
-	"/sys/kernel/mls, and those of each group the caller may read. With\n"
+	"/sys/kernel/mls (commits prepared, merged, discarded and timed out\n"
+	"among them), and those of each group the caller may read. With\n"
 	"prometheus (or --prometheus): the Prometheus text format 0.0.4, for\n"
 	"a textfile collector or a scrape. Files an older module does not\n"
 	"have are named on stderr and left out.\n";
@@ -56,16 +57,24 @@ static const struct stat_def {
 	{ "epochs_rotated", COUNTER, "Epoch changes applied." },
 	{ "epochs_expired", COUNTER, "Past epochs erased by the retention policy." },
 	{ "commit_conflicts", COUNTER, "Commits refused: another commit won the epoch." },
+	{ "commits_prepared", COUNTER, "Next epochs staged (prepare, and each one-shot commit)." },
+	{ "commits_merged", COUNTER, "Staged epochs made current (merge, and each one-shot commit)." },
+	{ "commits_discarded", COUNTER, "Pending commits erased without a merge." },
+	{ "commits_timed_out", COUNTER, "Pending commits discarded at the group's commit timeout." },
+	{ "tag_failures", COUNTER, "Confirmation and membership tags that did not verify." },
 	{ "throttled", COUNTER, "Event buffer records refused by the rate." },
 	{ "breaker_trips", COUNTER, "Circuit breakers tripped open." },
 	{ "breakers_open", GAUGE, "Circuit breakers open now." },
 };
 
-static const char *const op_names[] = { "encrypt", "decrypt", "commit" };
+static const char *const op_names[] = {
+	"encrypt", "decrypt", "commit", "commit_pending",
+};
 static const char *const op_help[] = {
 	"Time to encrypt one message",
 	"Time to decrypt one message",
 	"Time to apply one commit",
+	"Time a merged commit stayed pending, from its prepare to its merge",
 };
 
 /*
@@ -93,6 +102,18 @@ static const struct group_def {
 	  "The group's messages that failed authentication." },
 	{ "replays", "replays", COUNTER, "The group's messages refused as replays." },
 	{ "epochs_rotated", "epochs_rotated", COUNTER, "The group's epoch changes." },
+	{ "commits_prepared", "commits_prepared", COUNTER,
+	  "Next epochs the group staged." },
+	{ "commits_merged", "commits_merged", COUNTER,
+	  "Staged epochs the group made current." },
+	{ "commits_discarded", "commits_discarded", COUNTER,
+	  "The group's pending commits erased without a merge." },
+	{ "commits_timed_out", "commits_timed_out", COUNTER,
+	  "The group's pending commits discarded at its commit timeout." },
+	{ "commit_conflicts", "commit_conflicts", COUNTER,
+	  "The group's commit operations refused with EBUSY or ESTALE." },
+	{ "tag_failures", "tag_failures", COUNTER,
+	  "The group's confirmation and membership tags that did not verify." },
 };
 
 /* The order a group's files are shown in; others follow, by name. */
@@ -100,7 +121,9 @@ static const char *const group_order[] = {
 	"group_id", "suite", "state", "mode", "flags", "epoch", "oldest_epoch",
 	"own_leaf", "leaf_count", "members", "messages_encrypted",
 	"messages_decrypted", "bytes_encrypted", "bytes_decrypted",
-	"auth_failures", "replays", "epochs_rotated",
+	"auth_failures", "replays", "epochs_rotated", "commits_prepared",
+	"commits_merged", "commits_discarded", "commits_timed_out",
+	"commit_conflicts", "tag_failures",
 };
 
 struct group_file {
@@ -127,7 +150,7 @@ struct sys {
 	} lat[ARRAY_SIZE(op_names)];
 	struct group *groups;
 	size_t ngroups;
-	char absent[32][64];
+	char absent[48][64];
 	size_t nabsent;
 };
 
@@ -476,15 +499,16 @@ static void print_table(const struct sys *s)
 		else
 			printf("  %-20s %20" PRIu64 "\n", stat_defs[i].name, s->val[i]);
 	}
-	printf("\nlatency         count        mean     p50 <=     p99 <=     max <=\n");
+	printf("\n%-16s %10s %11s %10s %10s %10s\n", "latency", "count", "mean",
+	       "p50 <=", "p99 <=", "max <=");
 	for (i = 0; i < ARRAY_SIZE(op_names); i++) {
 		count = s->lat[i].count;
 		if (s->lat[i].err) {
-			printf("  %-8s %10s\n", op_names[i], "-");
+			printf("  %-14s %10s\n", op_names[i], "-");
 			continue;
 		}
 		if (!count) {
-			printf("  %-8s %10d %11s %10s %10s %10s\n", op_names[i], 0,
+			printf("  %-14s %10d %11s %10s %10s %10s\n", op_names[i], 0,
 			       "-", "-", "-", "-");
 			continue;
 		}
@@ -496,7 +520,7 @@ static void print_table(const struct sys *s)
 		quantile(s->lat[i].b, count, 0.5, p50, sizeof(p50));
 		quantile(s->lat[i].b, count, 0.99, p99, sizeof(p99));
 		quantile(s->lat[i].b, count, 1.0, max, sizeof(max));
-		printf("  %-8s %10" PRIu64 " %11s %10s %10s %10s\n", op_names[i],
+		printf("  %-14s %10" PRIu64 " %11s %10s %10s %10s\n", op_names[i],
 		       count, mean, p50, p99, max);
 	}
 	if (s->ngroups)

@@ -64,6 +64,17 @@ static inline void mls_buf_set(struct mls_buf *b, const void *p, size_t len)
 }
 
 /**
+ * mls_psk_list_set() - point a struct mls_psk_list at the @count PSKs at @psks
+ */
+static inline void mls_psk_list_set(struct mls_psk_list *l,
+				    const struct mls_psk *psks, size_t count)
+{
+	l->addr = (uint64_t)(uintptr_t)psks;
+	l->count = (uint32_t)count;
+	l->reserved = 0;
+}
+
+/**
  * mls_suite_hash_len() - Nh of RFC 9420 ciphersuite @suite: the length of
  *	every secret the kernel takes or gives; 0 for an unknown suite
  */
@@ -143,10 +154,19 @@ int mls_get_version(int ctl_fd, struct mls_version *v);
 
 /*
  * MLS_IOC_GROUP_CREATE and MLS_IOC_GROUP_JOIN: the new group fd (>= 0),
- * with @g->id set to the group's kernel id, or -errno.
+ * with @g->id set to the group's kernel id, or -errno. A join from a
+ * staged join: MLS_GROUP_F_STAGED and @g->staged_fd.
  */
 int mls_group_create(int ctl_fd, struct mls_group_new *g);
 int mls_group_join(int ctl_fd, struct mls_group_new *g);
+
+/*
+ * MLS_IOC_JOIN_STAGE: the first half of a join whose PSKs only the kernel
+ * can resolve. @s->welcome_secret gets the Welcome's key; returns the
+ * staged-join fd (>= 0, close-on-exec) for mls_group_join() with
+ * MLS_GROUP_F_STAGED, or -errno.
+ */
+int mls_join_stage(int ctl_fd, struct mls_join_stage *s);
 
 /* MLS_IOC_GROUP_OPEN: a group fd on group @id, or -errno. */
 int mls_group_open(int ctl_fd, uint32_t id);
@@ -184,6 +204,49 @@ int mls_get_context(int gfd, uint32_t flags, uint64_t *epoch,
 
 /* MLS_IOC_COMMIT with @c as given (see uapi/linux/mls.h). */
 int mls_commit(int gfd, struct mls_commit *c);
+
+/*
+ * Pending commits: MLS_IOC_COMMIT_PREPARE stages the next epoch from @c
+ * (as mls_commit() takes it) without moving the group; merge makes the
+ * pending epoch @epoch (the prepared c->context.epoch) current, discard
+ * erases it.
+ */
+int mls_commit_prepare(int gfd, struct mls_commit *c);
+int mls_commit_merge(int gfd, uint64_t epoch);
+int mls_commit_discard(int gfd, uint64_t epoch);
+
+/*
+ * MLS_IOC_CONFIRMATION_TAG: the confirmation_tag of the current epoch, or
+ * of the pending one (@flags MLS_TAG_F_PENDING), into @tag, @*len its
+ * capacity in and the tag's length (Nh) out; @epoch (may be NULL) gets
+ * the epoch. The _verify form compares @tag in the kernel, in constant
+ * time: 0, or -EBADMSG if it differs.
+ */
+int mls_confirmation_tag(int gfd, uint32_t flags, void *tag, size_t *len,
+			 uint64_t *epoch);
+int mls_confirmation_tag_verify(int gfd, uint32_t flags, const void *tag,
+				size_t len, uint64_t *epoch);
+
+/*
+ * MLS_IOC_MEMBERSHIP_TAG: the membership_tag over the AuthenticatedContentTBM
+ * @tbm with the current epoch's key or, with @flags MLS_TAG_F_EPOCH, with
+ * that of epoch @*epoch; @epoch (may be NULL without MLS_TAG_F_EPOCH)
+ * gets the epoch used. Output and verify as the confirmation tag's.
+ */
+int mls_membership_tag(int gfd, uint32_t flags, uint64_t *epoch,
+		       const void *tbm, size_t tbm_len, void *tag, size_t *len);
+int mls_membership_tag_verify(int gfd, uint32_t flags, uint64_t *epoch,
+			      const void *tbm, size_t tbm_len, const void *tag,
+			      size_t len);
+
+/*
+ * MLS_IOC_EXTERNAL_PUB: the external_pub of the current epoch, or of the
+ * pending one (@flags MLS_EXTERNAL_PUB_F_PENDING), into @pub, @*len its
+ * capacity in and the key's length out; @epoch (may be NULL) gets the
+ * epoch.
+ */
+int mls_external_pub(int gfd, uint32_t flags, void *pub, size_t *len,
+		     uint64_t *epoch);
 
 /*
  * MLS_IOC_EXPORTER: MLS-Exporter(@label, @context, @len) of the current
@@ -466,7 +529,8 @@ struct mls_event {
 	uint32_t breaker_state;			/* MLS_A_BREAKER_STATE */
 	uint32_t pad2;
 	char endpoint_id[MLS_EVBUF_ID_SIZE];	/* MLS_A_ENDPOINT_ID, NUL-ended */
-	uint64_t reserved[8];
+	uint64_t pending_epoch;			/* MLS_A_PENDING_EPOCH (0.3) */
+	uint64_t reserved[7];
 };
 
 /* One group as MLS_CMD_GET_GROUP reports it: metadata and counters. */
@@ -497,7 +561,14 @@ struct mls_group_status {
 	uint64_t auth_failures;
 	uint64_t replays;
 	uint64_t epochs_rotated;
-	uint64_t reserved[8];
+	/* since libmls 0.3 */
+	uint64_t commits_prepared;
+	uint64_t commits_merged;
+	uint64_t commits_discarded;
+	uint64_t commits_timed_out;		/* of which at their timeout */
+	uint64_t commit_conflicts;		/* EBUSY and ESTALE */
+	uint64_t tag_failures;
+	uint64_t reserved[2];
 };
 
 /* A subscription to the "events" multicast group. */
@@ -571,6 +642,10 @@ static inline const char *mls_event_name(uint32_t type)
 		return "payload_rejected";
 	case MLS_CMD_SHUTDOWN:
 		return "shutdown";
+	case MLS_CMD_COMMIT_PREPARED:
+		return "commit_prepared";
+	case MLS_CMD_COMMIT_DISCARDED:
+		return "commit_discarded";
 	case MLS_EVENT_LOST:
 		return "lost";
 	}
