@@ -45,6 +45,9 @@ union arg {
 	struct mls_get_context ctx;
 	struct mls_set_policy pol;
 	struct mls_group_destroy destroy;
+	struct mls_commit_pending pend;
+	struct mls_tag tag;
+	struct mls_join_stage stage;
 	__u64 raw[64];
 };
 
@@ -66,6 +69,12 @@ enum arg_kind {
 	K_CONTEXT,
 	K_POLICY,
 	K_DESTROY,
+	K_PREPARE,
+	K_MERGE,
+	K_DISCARD,
+	K_CONF_TAG,
+	K_MEMB_TAG,
+	K_JOIN_STAGE,
 	K_NR,
 };
 
@@ -254,16 +263,64 @@ static const struct ioc_desc iocs[K_NR] = {
 		{ offsetof(struct mls_group_destroy, reserved), END },
 		{ END },
 	},
+	[K_PREPARE] = {
+		"COMMIT_PREPARE", MLS_IOC_COMMIT_PREPARE, MLS_COMMIT_SIZE_VER0, false, 0,
+		{ COMMIT_RESERVED, END },
+		{ BUF_ADDR(struct mls_commit, commit_secret),
+		  BUF_ADDR(struct mls_commit, psk_secret),
+		  CTX_BUFS(struct mls_commit), END },
+	},
+	[K_MERGE] = {
+		"COMMIT_MERGE", MLS_IOC_COMMIT_MERGE, MLS_COMMIT_PENDING_SIZE_VER0, false, 0,
+		{ offsetof(struct mls_commit_pending, reserved0), END },
+		{ END },
+	},
+	[K_DISCARD] = {
+		"COMMIT_DISCARD", MLS_IOC_COMMIT_DISCARD, MLS_COMMIT_PENDING_SIZE_VER0, false, 0,
+		{ offsetof(struct mls_commit_pending, reserved0), END },
+		{ END },
+	},
+	[K_CONF_TAG] = {
+		"CONFIRMATION_TAG", MLS_IOC_CONFIRMATION_TAG, MLS_TAG_SIZE_VER0, false,
+		MLS_TAG_F_VERIFY | MLS_TAG_F_PENDING,
+		{ offsetof(struct mls_tag, reserved0),
+		  BUF_RES(struct mls_tag, data),
+		  BUF_RES(struct mls_tag, tag), END },
+		{ BUF_ADDR(struct mls_tag, tag), END },
+	},
+	[K_MEMB_TAG] = {
+		"MEMBERSHIP_TAG", MLS_IOC_MEMBERSHIP_TAG, MLS_TAG_SIZE_VER0, false,
+		MLS_TAG_F_VERIFY | MLS_TAG_F_EPOCH,
+		{ offsetof(struct mls_tag, reserved0),
+		  BUF_RES(struct mls_tag, data),
+		  BUF_RES(struct mls_tag, tag), END },
+		{ BUF_ADDR(struct mls_tag, data),
+		  BUF_ADDR(struct mls_tag, tag), END },
+	},
+	/* reserved0 is a __u16 (the u32 probe would reach timeout_ms): handshake_test. */
+	[K_JOIN_STAGE] = {
+		"JOIN_STAGE", MLS_IOC_JOIN_STAGE, MLS_JOIN_STAGE_SIZE_VER0, true, 0,
+		{ offsetof(struct mls_join_stage, reserved1),
+		  BUF_RES(struct mls_join_stage, joiner_secret),
+		  BUF_RES(struct mls_join_stage, psk_secret),
+		  offsetof(struct mls_join_stage, psks.reserved),
+		  BUF_RES(struct mls_join_stage, welcome_secret), END },
+		{ BUF_ADDR(struct mls_join_stage, joiner_secret),
+		  BUF_ADDR(struct mls_join_stage, psk_secret),
+		  BUF_ADDR(struct mls_join_stage, welcome_secret), END },
+	},
 };
 
 /*
  * The argument fixture: a pair (A, B) for the group ioctls, a second pair
- * whose A2 makes a fresh message for each DECRYPT on B2, and a victim
- * group for each DESTROY.
+ * whose A2 makes a fresh message for each DECRYPT on B2, a victim group
+ * for each DESTROY, and a group made from inputs whose epochs only
+ * PREPARE, MERGE and DISCARD move.
  */
 FIXTURE(args) {
 	struct pair p, q;
 	int victim;
+	int pg;
 	struct msg m;
 	struct grp_inputs in;
 	uint8_t secret[4][MLS_MAX_HASH_LEN];
@@ -283,6 +340,13 @@ FIXTURE_SETUP(args)
 	rand_bytes(self->secret, sizeof(self->secret));
 	self->occ[0] = 0x03;
 	self->occ[1] = 0;
+	{
+		struct mls_group_new n;
+
+		new_from_inputs(&n, &self->in, 0, 2, self->occ, 1, MLS_GROUP_F_EPHEMERAL);
+		self->pg = grp_create(self->p.ctl, &n);
+		ASSERT_LE(0, self->pg);
+	}
 }
 
 FIXTURE_TEARDOWN(args)
@@ -291,6 +355,25 @@ FIXTURE_TEARDOWN(args)
 	pair_close(&self->q);
 	if (self->victim >= 0)
 		close(self->victim);
+	if (self->pg >= 0)
+		close(self->pg);
+}
+
+/* A COMMIT_PREPARE argument for the group pg; whatever it had pending is discarded. */
+static int prepare_arg(FIXTURE_DATA(args) *self, struct mls_commit *c)
+{
+	struct mls_commit_pending d = { 0 };
+	struct grp_inputs next;
+	int64_t epoch = grp_epoch(self->pg);
+
+	if (epoch < 0)
+		return -1;
+	d.epoch = (uint64_t)epoch + 1;
+	xioctl(self->pg, MLS_IOC_COMMIT_DISCARD, &d);
+	next = self->in;
+	next.epoch = (uint64_t)epoch + 1;
+	commit_init(c, 1, self->secret[3], self->secret[2], &next, 0, 2, self->occ, 1);
+	return self->pg;
 }
 
 /* Fill @a with a valid call of @k; returns the fd to issue it on. */
@@ -385,6 +468,31 @@ static int valid_arg(FIXTURE_DATA(args) *self, enum arg_kind k, union arg *a)
 			close(self->victim);
 		self->victim = grp_plain(p->ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
 		return self->victim;
+	case K_PREPARE:
+		return prepare_arg(self, &a->commit);
+	case K_MERGE:
+	case K_DISCARD: {
+		struct mls_commit c;
+		int fd = prepare_arg(self, &c);
+
+		if (fd < 0 || xioctl(fd, MLS_IOC_COMMIT_PREPARE, &c))
+			return -1;
+		a->pend.epoch = c.context.epoch;
+		return fd;
+	}
+	case K_CONF_TAG:
+		mbuf(&a->tag.tag, self->out[0], 64);
+		return p->b;
+	case K_MEMB_TAG:
+		mbuf(&a->tag.data, "AuthenticatedContentTBM", 23);
+		mbuf(&a->tag.tag, self->out[0], 64);
+		return p->b;
+	case K_JOIN_STAGE:
+		a->stage.suite = 1;
+		mbuf(&a->stage.joiner_secret, self->secret[2], 32);
+		mbuf(&a->stage.psk_secret, self->secret[1], 32);
+		mbuf(&a->stage.welcome_secret, self->out[0], 64);
+		return p->ctl;
 	case K_NR:
 		break;
 	}
@@ -396,7 +504,7 @@ static int issue(int fd, unsigned long cmd, void *arg)
 {
 	int r = xioctl(fd, cmd, arg);
 
-	if (r > 0 && (_IOC_NR(cmd) >= 0x10 && _IOC_NR(cmd) <= 0x12))
+	if (r > 0 && (_IOC_NR(cmd) >= 0x10 && _IOC_NR(cmd) <= 0x14))
 		close(r);
 	return r > 0 ? 0 : r;
 }
@@ -507,7 +615,8 @@ TEST_F(args, unknown_flags_einval)
 			/* Known flags of CREATE need other fields: see below. */
 			if (iocs[k].cmd == MLS_IOC_GROUP_CREATE && (MLS_GROUP_F_ALL & (1U << bit)))
 				continue;
-			if (iocs[k].cmd == MLS_IOC_COMMIT && (MLS_COMMIT_F_ALL & (1U << bit)))
+			if ((iocs[k].cmd == MLS_IOC_COMMIT || iocs[k].cmd == MLS_IOC_COMMIT_PREPARE) &&
+			    (MLS_COMMIT_F_ALL & (1U << bit)))
 				continue;
 			fd = valid_arg(self, k, &a);
 			a.raw[0] |= 1U << bit;	/* flags is the first __u32 */

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <linux/mls.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
 
 #include "kselftest_harness.h"
 #include "group_util.h"
@@ -489,7 +491,7 @@ struct needle {
 	size_t len;
 };
 
-#define MAX_NEEDLES	256
+#define MAX_NEEDLES	512
 #define WINDOW		12	/* a leak of this many consecutive bytes counts */
 
 struct needles {
@@ -657,6 +659,40 @@ static void harvest_message(struct hay *h, int tx, int rx, __u32 ctype)
 	hay_add(h, content, sizeof(content));
 }
 
+/* The raw bytes of the netlink group dump (every group, every attribute). */
+static size_t hay_add_netlink_dump(struct hay *h)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct sockaddr_nl peer;
+	unsigned char *buf = NULL;
+	size_t total = 0;
+	bool done = false;
+	int fam, n;
+
+	if (!sk || genl_connect(sk))
+		goto out;
+	fam = genl_ctrl_resolve(sk, MLS_GENL_NAME);
+	if (fam < 0 || genl_send_simple(sk, fam, MLS_CMD_GET_GROUP, MLS_GENL_VERSION,
+					NLM_F_DUMP) < 0)
+		goto out;
+	while (!done && (n = nl_recv(sk, &peer, &buf, NULL)) > 0) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		int left = n;
+
+		hay_add(h, buf, (size_t)n);
+		total += (size_t)n;
+		for (; nlmsg_ok(nh, left); nh = nlmsg_next(nh, &left))
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR)
+				done = true;
+		free(buf);
+		buf = NULL;
+	}
+out:
+	if (sk)
+		nl_socket_free(sk);
+	return total;
+}
+
 /* The leaf secrets and first ratchet keys of a secret tree. */
 static void needles_tree(struct needles *ns, unsigned int suite, const uint8_t *encryption,
 			 uint32_t leaf_count)
@@ -702,10 +738,115 @@ static void needles_epoch(struct needles *ns, unsigned int suite, const struct e
 	needles_tree(ns, suite, es->encryption, leaf_count);
 }
 
+/* An epoch's secrets but its joiner and welcome secrets (given or returned). */
+static void needles_epoch_keys(struct needles *ns, unsigned int suite,
+			       const struct epoch_secrets *es, uint32_t leaf_count)
+{
+	unsigned int nh = suite_nh(suite);
+
+	needle_add(ns, "staged epoch_secret", es->epoch, nh);
+	needle_add(ns, "staged sender_data_secret", es->sender_data, nh);
+	needle_add(ns, "staged encryption_secret", es->encryption, nh);
+	needle_add(ns, "staged exporter_secret", es->exporter, nh);
+	needle_add(ns, "staged external_secret", es->external, nh);
+	needle_add(ns, "staged confirmation_key", es->confirm, nh);
+	needle_add(ns, "staged membership_key", es->membership, nh);
+	needle_add(ns, "staged resumption_psk", es->resumption, nh);
+	needle_add(ns, "staged next init_secret", es->init, nh);
+	needles_tree(ns, suite, es->encryption, leaf_count);
+}
+
+/* A tag call's struct and whole output buffer into the haystack. */
+static void harvest_tag(struct hay *h, int fd, unsigned long cmd, __u32 flags, __u64 epoch,
+			const void *data, size_t dlen, size_t cap)
+{
+	static uint8_t out[MLS_MAX_HASH_LEN * 2];
+	struct mls_tag t;
+
+	memset(out, 0, sizeof(out));
+	memset(&t, 0, sizeof(t));
+	t.flags = flags;
+	t.epoch = epoch;
+	mbuf(&t.data, data, dlen);
+	mbuf(&t.tag, out, cap);
+	xioctl(fd, cmd, &t);
+	hay_add(h, &t, sizeof(t));
+	hay_add(h, out, sizeof(out));
+}
+
+/* Confirmation and membership tags (current, pending, past epochs), external_pub. */
+static void harvest_tags(struct hay *h, int fd, unsigned int nh)
+{
+	static const size_t lens[] = { 1, 13, 64, 1000 };
+	static uint8_t data[1000];
+	struct mls_external_pub xp;
+	static uint8_t pub[512];
+	unsigned int i;
+	__u32 pf;
+
+	for (pf = 0; pf <= MLS_TAG_F_PENDING; pf += MLS_TAG_F_PENDING) {
+		harvest_tag(h, fd, MLS_IOC_CONFIRMATION_TAG, pf, 0, NULL, 0, nh);
+		harvest_tag(h, fd, MLS_IOC_CONFIRMATION_TAG, pf, 0, NULL, 0, nh - 1);
+		harvest_tag(h, fd, MLS_IOC_CONFIRMATION_TAG, pf, 0, NULL, 0, 2 * nh);
+		memset(&xp, 0, sizeof(xp));
+		xp.flags = pf ? MLS_EXTERNAL_PUB_F_PENDING : 0;
+		mbuf(&xp.pub, pub, sizeof(pub));
+		xioctl(fd, MLS_IOC_EXTERNAL_PUB, &xp);
+		hay_add(h, &xp, sizeof(xp));
+		hay_add(h, pub, sizeof(pub));
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		memset(data, (int)i, sizeof(data));
+		harvest_tag(h, fd, MLS_IOC_MEMBERSHIP_TAG, 0, 0, data, lens[i], nh);
+		harvest_tag(h, fd, MLS_IOC_MEMBERSHIP_TAG, MLS_TAG_F_EPOCH, 0, data, lens[i], nh);
+		harvest_tag(h, fd, MLS_IOC_MEMBERSHIP_TAG, MLS_TAG_F_EPOCH, 1, data, lens[i],
+			    2 * nh);
+	}
+}
+
+/* The psk_input and the running psk_secret of PSK @i of @n (§8.4). */
+static int psk_step(unsigned int suite, const uint8_t *id, size_t idn, unsigned int i,
+		    unsigned int n, const uint8_t *psk, uint8_t *input, uint8_t *secret)
+{
+	unsigned int nh = suite_nh(suite);
+	uint8_t label[512], ex[MLS_MAX_HASH_LEN], next[MLS_MAX_HASH_LEN];
+
+	memcpy(label, id, idn);
+	label[idn++] = (uint8_t)(i >> 8);
+	label[idn++] = (uint8_t)i;
+	label[idn++] = (uint8_t)(n >> 8);
+	label[idn++] = (uint8_t)n;
+	if (hkdf_extract(suite, NULL, 0, psk, nh, ex) ||
+	    expand_with_label(suite, ex, "derived psk", label, idn, input, nh) ||
+	    hkdf_extract(suite, input, nh, secret, nh, next))
+		return -1;
+	memcpy(secret, next, nh);
+	return 0;
+}
+
+/* An encoded resumption PreSharedKeyID. */
+static size_t psk_id_resumption(uint8_t *id, uint8_t usage, const struct grp_inputs *in,
+				uint64_t epoch, const uint8_t *nonce, size_t nh)
+{
+	size_t n = 0;
+	int i;
+
+	id[n++] = MLS_PSK_RESUMPTION;
+	id[n++] = usage;
+	n += put_vec(id + n, in->group_id, in->group_id_len);
+	for (i = 7; i >= 0; i--)
+		id[n++] = (uint8_t)(epoch >> (8 * i));
+	n += put_vec(id + n, nonce, nh);
+	return n;
+}
+
 /*
  * Install known secrets (FROM_INPUTS, INSTALL, JOIN, COMMIT, COMMIT
- * INSTALL), use every ioctl, and look for the secrets and those the
- * kernel derives from them in all that came back and in sysfs.
+ * INSTALL, PSK lists with resumption PSKs, pending commits, staged
+ * joins), use every ioctl, and look for the secrets and those the kernel
+ * derives from them (confirmation and membership keys, resumption PSKs
+ * included) in all that came back, in sysfs, debugfs and the netlink
+ * group dump.
  */
 FIXTURE(leaks) {
 	struct pair p;
@@ -827,6 +968,138 @@ TEST_F_TIMEOUT(leaks, no_secret_leaks, 300)
 	harvest_group(&h, a, nh);
 	harvest_group(&h, b, nh);
 
+	/*
+	 * The handshake: tags of epochs 0 and 1; A and B prepare epoch 2 with
+	 * a resumption PSK of epoch 0 (B by kernel id) and an external PSK,
+	 * ask the pending epoch's tag, discard, prepare again and merge.
+	 */
+	harvest_tags(&h, a, nh);
+	harvest_tags(&h, b, nh);
+	{
+		struct epoch_secrets es2, es3;
+		struct grp_inputs n2 = next;
+		struct mls_psk k[2];
+		struct mls_commit_pending cp = { 0 };
+		struct mls_join_stage st;
+		uint8_t cs2[64], xpsk[64], nonce[64], psk2[64], member[64], joiner3[64];
+		uint8_t welcome[64], id[256], input[64], psk3[64];
+		size_t idn;
+		int r, sfd, jfd;
+
+		pattern(cs2, nh, 0xc3);
+		pattern(xpsk, nh, 0x53);
+		pattern(joiner3, nh, 0x73);
+		rand_bytes(nonce, nh);
+		needle_add(ns, "second commit's commit_secret", cs2, nh);
+		needle_add(ns, "external PSK", xpsk, nh);
+		needle_add(ns, "staged joiner_secret", joiner3, nh);
+		/* psk_secret of [resumption(epoch 0), external], in userspace. */
+		memset(psk2, 0, sizeof(psk2));
+		idn = psk_id_resumption(id, MLS_PSK_USAGE_APPLICATION, &in, 0, nonce, nh);
+		ASSERT_EQ(0, psk_step(suite, id, idn, 0, 2, es0.resumption, input, psk2));
+		needle_add(ns, "resumption psk_input", input, nh);
+		idn = 0;
+		id[idn++] = MLS_PSK_EXTERNAL;
+		idn += put_vec(id + idn, (const uint8_t *)"ext", 3);
+		idn += put_vec(id + idn, nonce, nh);
+		ASSERT_EQ(0, psk_step(suite, id, idn, 1, 2, xpsk, input, psk2));
+		needle_add(ns, "external psk_input", input, nh);
+		needle_add(ns, "psk_secret of the list", psk2, nh);
+		n2.epoch = 2;
+		ASSERT_EQ(0, key_schedule(&n2, es1.init, cs2, psk2, &es2));
+		needles_epoch(ns, suite, &es2, 2);
+		memset(k, 0, sizeof(k));
+		k[0].type = MLS_PSK_RESUMPTION;
+		k[0].usage = MLS_PSK_USAGE_APPLICATION;
+		mbuf(&k[0].nonce, nonce, nh);
+		k[1].type = MLS_PSK_EXTERNAL;
+		mbuf(&k[1].id, "ext", 3);
+		mbuf(&k[1].secret, xpsk, nh);
+		mbuf(&k[1].nonce, nonce, nh);
+		for (r = 0; r < 2; r++) {
+			for (j = 0; j < 2; j++) {
+				k[0].group = j ? (__u32)keep : (__u32)a;
+				k[0].flags = j ? MLS_PSK_F_GROUP_KID : 0;
+				commit_init(&c, suite, cs2, NULL, &n2, (__u32)j, 2, NULL, 0);
+				c.psks.addr = U64(k);
+				c.psks.count = 2;
+				ASSERT_EQ(0, xioctl(j ? b : a, MLS_IOC_COMMIT_PREPARE, &c));
+				hay_add(&h, &c, sizeof(c));
+				harvest_tags(&h, j ? b : a, nh);
+				harvest_message(&h, j ? b : a, j ? a : b, MLS_CONTENT_APPLICATION);
+				cp.epoch = 2;
+				ASSERT_EQ(0, xioctl(j ? b : a, r ? MLS_IOC_COMMIT_MERGE :
+						    MLS_IOC_COMMIT_DISCARD, &cp));
+			}
+		}
+		ASSERT_EQ((int)nh, grp_authenticator(a, au, sizeof(au), &ae));
+		ASSERT_EQ(0, memcmp(au, es2.authentication, nh));
+		harvest_tags(&h, a, nh);
+		harvest_message(&h, a, b, MLS_CONTENT_APPLICATION);
+		harvest_group(&h, a, nh);
+
+		/* A staged join whose Welcome needs the resumption PSK of epoch 2. */
+		memset(psk3, 0, sizeof(psk3));
+		idn = psk_id_resumption(id, MLS_PSK_USAGE_BRANCH, &in, 2, nonce, nh);
+		ASSERT_EQ(0, psk_step(suite, id, idn, 0, 1, es2.resumption, input, psk3));
+		ASSERT_EQ(0, hkdf_extract(suite, joiner3, nh, psk3, nh, member));
+		needle_add(ns, "staged psk_input", input, nh);
+		needle_add(ns, "staged psk_secret", psk3, nh);
+		needle_add(ns, "staged member secret", member, nh);
+		k[0].usage = MLS_PSK_USAGE_BRANCH;
+		k[0].group = (__u32)a;
+		k[0].flags = 0;
+		k[0].epoch = 2;
+		memset(&st, 0, sizeof(st));
+		st.suite = (__u16)suite;
+		mbuf(&st.joiner_secret, joiner3, nh);
+		st.psks.addr = U64(k);
+		st.psks.count = 1;
+		memset(welcome, 0, sizeof(welcome));
+		mbuf(&st.welcome_secret, welcome, nh - 1);	/* too small first */
+		xioctl(p->ctl, MLS_IOC_JOIN_STAGE, &st);
+		hay_add(&h, &st, sizeof(st));
+		hay_add(&h, welcome, sizeof(welcome));
+		mbuf(&st.welcome_secret, welcome, sizeof(welcome));
+		sfd = xioctl(p->ctl, MLS_IOC_JOIN_STAGE, &st);
+		ASSERT_LE(0, sfd);
+		/* welcome_secret is the one output: not a needle, not in the hay. */
+		n2.epoch = 7;
+		new_join(&n, &n2, joiner3, 1, 2, NULL, 0,
+			 MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_STAGED);
+		mbuf(&n.joiner_secret, NULL, 0);
+		mbuf(&n.psk_secret, NULL, 0);
+		n.staged_fd = sfd;
+		jfd = grp_join(p->ctl, &n);
+		ASSERT_LE(0, jfd);
+		hay_add(&h, &n, sizeof(n));
+		{
+			uint8_t gc[GC_MAX], *ep = es3.epoch;
+			size_t gl = gc_encode(&n2, gc);
+
+			/* epoch_secret = ExpandWithLabel(member, "epoch", GroupContext) */
+			memset(&es3, 0, sizeof(es3));
+			ASSERT_EQ(0, expand_with_label(suite, member, "epoch", gc, gl, ep, nh));
+			ASSERT_EQ(0, derive_secret(suite, ep, "sender data", es3.sender_data));
+			ASSERT_EQ(0, derive_secret(suite, ep, "encryption", es3.encryption));
+			ASSERT_EQ(0, derive_secret(suite, ep, "exporter", es3.exporter));
+			ASSERT_EQ(0, derive_secret(suite, ep, "external", es3.external));
+			ASSERT_EQ(0, derive_secret(suite, ep, "confirm", es3.confirm));
+			ASSERT_EQ(0, derive_secret(suite, ep, "membership", es3.membership));
+			ASSERT_EQ(0, derive_secret(suite, ep, "resumption", es3.resumption));
+			ASSERT_EQ(0, derive_secret(suite, ep, "authentication",
+						   es3.authentication));
+			ASSERT_EQ(0, derive_secret(suite, ep, "init", es3.init));
+		}
+		needles_epoch_keys(ns, suite, &es3, 2);
+		ASSERT_EQ((int)nh, grp_authenticator(jfd, au, sizeof(au), &ae));
+		ASSERT_EQ(0, memcmp(au, es3.authentication, nh));
+		harvest_tags(&h, jfd, nh);
+		harvest_group(&h, jfd, nh);
+		close(jfd);
+		close(sfd);
+	}
+
 	/* INSTALL, then a COMMIT with INSTALL. */
 	new_install(&n, &in, enc, sd, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
 	ia = grp_create(p->ctl, &n);
@@ -867,6 +1140,7 @@ TEST_F_TIMEOUT(leaks, no_secret_leaks, 300)
 	files = hay_add_tree(&h, "/sys/module/mls");
 	EXPECT_LT(0, files);
 	hay_add_tree(&h, "/sys/kernel/debug/mls");
+	EXPECT_LT(0, hay_add_netlink_dump(&h));
 	TH_LOG("%zu needles in %zu bytes of output", ns->count, h.len);
 
 	/* The check can fail: a planted needle is found. */
