@@ -232,8 +232,11 @@ struct mls_psk {
  *  * -EACCES: a group the caller may not open;
  *  * -EKEYEXPIRED: an epoch that group no longer keeps;
  *  * -EAGAIN: an epoch that group has not reached;
- *  * -ENODATA: an epoch that was installed (it has no resumption_psk);
- *  * -EINVAL: a resumption group of another ciphersuite.
+ *  * -ENODATA: an epoch that was installed (it has no resumption_psk).
+ *
+ * A resumption PSK may come from a group of another ciphersuite (a ReInit
+ * may change it, §11.2): its value is that group's Nh bytes, which the
+ * PSK derivation of the suite being keyed extracts like any other PSK.
  */
 struct mls_psk_list {
 	__u64 addr;
