@@ -1134,18 +1134,35 @@ void mls_stree_recv_release(struct mls_secret_tree *t,
 void mls_stree_recv_commit(struct mls_secret_tree *t,
 			   struct mls_stree_claim *c, u32 out_of_order)
 {
+	struct mls_chain chain = {};
 	struct mls_ratchet *r;
+	u32 g = c->generation;
 	int ret;
 
 	mutex_lock(&t->lock);
-	r = mls_stree_recv_ratchet(t, c->leaf, c->type, c->generation, U32_MAX);
-	ret = IS_ERR(r) ? PTR_ERR(r) :
-	      mls_stree_consume_locked(t, r, c->generation, out_of_order, NULL);
+again:
+	r = mls_stree_recv_ratchet(t, c->leaf, c->type, g, U32_MAX);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+	} else if (g >= r->next && g - r->next > MLS_STREE_LOCKED_STEPS &&
+		   !chain.ready) {
+		/*
+		 * Far ahead: step without the lock, as mls_stree_recv_consume()
+		 * does; the claim keeps every other caller off @g meanwhile.
+		 */
+		ret = mls_chain_prepare(t, r, g, out_of_order, &chain);
+		if (!ret)
+			goto again;
+	} else {
+		ret = mls_stree_consume_locked(t, r, g, out_of_order,
+					       chain.ready ? &chain : NULL);
+	}
 	if (!ret || ret == -EALREADY || ret == -EKEYEXPIRED) {
 		list_del(&c->node);
 		kfree(c);
 	}
 	mutex_unlock(&t->lock);
+	mls_chain_wipe(&chain);
 }
 
 #ifdef MLS_SELFTEST
