@@ -38,6 +38,9 @@ upstream=${version%-*}
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 lib=usr/lib/$multiarch
+# The library's file carries libmls's own version, not the package's.
+libver=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$(dirname "$0")/../userlib/Makefile")
+[ -n "$libver" ] || { echo "deb-test: no VERSION in userlib/Makefile" >&2; exit 1; }
 debs=()
 for p in mls-dkms_${version}_all libmls0_${version}_$arch libmls-dev_${version}_$arch \
 	 mls-tools_${version}_$arch; do
@@ -67,7 +70,7 @@ while read -r pkg path; do
 	check "$pkg: /$path" owner "$pkg" "$path"
 done <<EOF2
 libmls0 $lib/libmls.so.0
-libmls0 $lib/libmls.so.0.2.0
+libmls0 $lib/libmls.so.$libver
 libmls-dev $lib/libmls.so
 libmls-dev $lib/libmls.a
 libmls-dev $lib/pkgconfig/libmls.pc
@@ -93,9 +96,9 @@ mls-dkms usr/share/doc/mls-dkms/examples/modules-load.mls.conf
 EOF2
 
 check "libmls.so.0 links to the library file" \
-	test "$(readlink "$R/$lib/libmls.so.0")" = libmls.so.0.2.0
+	test "$(readlink "$R/$lib/libmls.so.0")" = "libmls.so.$libver"
 check "the library's SONAME is libmls.so.0 (package libmls0)" \
-	grep -q 'SONAME *libmls.so.0$' <<<"$(objdump -p "$R/$lib/libmls.so.0.2.0")"
+	grep -q 'SONAME *libmls.so.0$' <<<"$(objdump -p "$R/$lib/libmls.so.$libver")"
 check "dkms.conf names mls $upstream (dh_dkms set the version)" \
 	grep -qx "PACKAGE_VERSION=\"$upstream\"" "$R/usr/src/mls-$upstream/dkms.conf"
 check "only mls-dkms ships a dkms.conf" \
