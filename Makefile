@@ -165,7 +165,7 @@ check-inner: all lint warn-module
 check-debug: deps
 	@$(MAKE) --no-print-directory check-debug-inner
 
-check-debug-inner: userlib tools selftests
+check-debug-inner: userlib tools selftests vectors
 	$(VM_ENV) tools/vm/check-debug.sh
 
 # make test SUITES="netlink_test sysfs_test": only those suites, in the VM,
