@@ -3,7 +3,9 @@
  * The structures of RFC 9420 as the codec (codec.h) reads and writes
  * them. Each mlsc_io_<struct>() both parses and serializes; parsed
  * opaque fields point into the input, arrays live in the reader's arena.
- * A select tag that the RFC does not define makes the input -EBADMSG,
+ * The bodies of a select are the members of an anonymous union: only the
+ * one its tag names is meaningful. A select tag that the RFC does not
+ * define makes the input -EBADMSG,
  * as its body cannot be delimited; extension types and the values of
  * uint16 lists (versions, suites, types) are carried as they are.
  */
@@ -102,9 +104,13 @@ struct mlsc_extensions {
 /* §5.3: Credential; x509 holds certificates<V> of opaque cert_data<V>. */
 struct mlsc_credential {
 	uint16_t type;
-	struct mlsc_slice identity;		/* basic */
-	struct mlsc_slice *certs;		/* x509 */
-	size_t n_certs;
+	union {
+		struct mlsc_slice identity;	/* basic */
+		struct {			/* x509 */
+			struct mlsc_slice *certs;
+			size_t n_certs;
+		};
+	};
 };
 
 /* §7.2 */
@@ -132,8 +138,10 @@ struct mlsc_leaf_node {
 	struct mlsc_credential credential;
 	struct mlsc_capabilities capabilities;
 	uint8_t source;
-	struct mlsc_lifetime lifetime;		/* key_package */
-	struct mlsc_slice parent_hash;		/* commit */
+	union {
+		struct mlsc_lifetime lifetime;	/* key_package */
+		struct mlsc_slice parent_hash;	/* commit */
+	};
 	struct mlsc_extensions extensions;
 	struct mlsc_slice signature;
 };
@@ -159,8 +167,10 @@ struct mlsc_key_package {
 /* §12.4.3.3: optional<Node> ratchet_tree<V>; type 0: a blank node. */
 struct mlsc_node {
 	uint8_t type;
-	struct mlsc_leaf_node leaf;
-	struct mlsc_parent_node parent;
+	union {
+		struct mlsc_leaf_node leaf;
+		struct mlsc_parent_node parent;
+	};
 };
 
 struct mlsc_ratchet_tree {
@@ -182,10 +192,14 @@ struct mlsc_group_context {
 /* §8.4 */
 struct mlsc_psk_id {
 	uint8_t type;
-	struct mlsc_slice psk_id;		/* external */
-	uint8_t usage;				/* resumption */
-	struct mlsc_slice psk_group_id;
-	uint64_t psk_epoch;
+	union {
+		struct mlsc_slice psk_id;	/* external */
+		struct {			/* resumption */
+			uint8_t usage;
+			struct mlsc_slice psk_group_id;
+			uint64_t psk_epoch;
+		};
+	};
 	struct mlsc_slice psk_nonce;
 };
 
@@ -199,13 +213,15 @@ struct mlsc_reinit {
 
 struct mlsc_proposal {
 	uint16_t type;
-	struct mlsc_key_package add;
-	struct mlsc_leaf_node update;
-	uint32_t remove;
-	struct mlsc_psk_id psk;
-	struct mlsc_reinit reinit;
-	struct mlsc_slice external_init;	/* kem_output */
-	struct mlsc_extensions gce;
+	union {
+		struct mlsc_key_package add;
+		struct mlsc_leaf_node update;
+		uint32_t remove;
+		struct mlsc_psk_id psk;
+		struct mlsc_reinit reinit;
+		struct mlsc_slice external_init;	/* kem_output */
+		struct mlsc_extensions gce;
+	};
 };
 
 /* §7.6 */
@@ -229,8 +245,10 @@ struct mlsc_update_path {
 /* §12.4 */
 struct mlsc_proposal_or_ref {
 	uint8_t type;
-	struct mlsc_proposal proposal;
-	struct mlsc_slice reference;
+	union {
+		struct mlsc_proposal proposal;
+		struct mlsc_slice reference;
+	};
 };
 
 struct mlsc_commit {
@@ -252,9 +270,11 @@ struct mlsc_framed_content {
 	struct mlsc_sender sender;
 	struct mlsc_slice authenticated_data;
 	uint8_t content_type;
-	struct mlsc_slice application_data;
-	struct mlsc_proposal proposal;
-	struct mlsc_commit commit;
+	union {
+		struct mlsc_slice application_data;
+		struct mlsc_proposal proposal;
+		struct mlsc_commit commit;
+	};
 };
 
 struct mlsc_auth_data {
@@ -311,11 +331,13 @@ struct mlsc_group_info {
 struct mlsc_mls_message {
 	uint16_t version;
 	uint16_t wire_format;
-	struct mlsc_public_message pub;
-	struct mlsc_private_message priv;
-	struct mlsc_welcome welcome;
-	struct mlsc_group_info group_info;
-	struct mlsc_key_package key_package;
+	union {
+		struct mlsc_public_message pub;
+		struct mlsc_private_message priv;
+		struct mlsc_welcome welcome;
+		struct mlsc_group_info group_info;
+		struct mlsc_key_package key_package;
+	};
 };
 
 void mlsc_io_extensions(struct mlsc_io *io, struct mlsc_extensions *e);
