@@ -37,16 +37,17 @@ MODULE		:= $(CURDIR)/mls.ko
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
-.PHONY: all module userlib tools selftests vectors deps check check-debug run shell \
+.PHONY: all module userlib client tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
 	check-inner check-debug-inner
 
-all: module userlib tools selftests vectors
+all: module userlib client tools selftests vectors
 
 help:
 	@echo "make            build mls.ko, libmls, the tools and the selftests"
 	@echo "make deps       install the Debian packages the project needs"
 	@echo "make check      build, lint, run every test in the VM"
+	@echo "make client-test  the client library's tests on the host (ASan, LSan, UBSan)"
 	@echo "make check-debug  the same on a KASAN/lockdep/kmemleak kernel"
 	@echo "make test SUITES=\"a_test b_test\"  only those suites in the VM"
 	@echo "make run        boot the VM and run the demo"
@@ -91,6 +92,16 @@ $(KSELFTEST_DIR)/kselftest_harness.h:
 
 userlib:
 	$(MAKE) -C userlib
+
+# libmlsclient, the RFC 9420 client over libmls (userlib/client/).
+client: userlib
+	$(MAKE) -C userlib/client
+
+# Its tests run on the host, under AddressSanitizer, LeakSanitizer and
+# UBSan, the vectors read from $(VECTORS); `make check` runs them too.
+.PHONY: client-test
+client-test: userlib vectors
+	$(MAKE) -C selftests/client run
 
 tools: userlib
 	$(MAKE) -C tools
@@ -159,7 +170,7 @@ vm-selftest: all warn-module
 check: deps
 	@$(MAKE) --no-print-directory check-inner
 
-check-inner: all lint warn-module
+check-inner: all lint warn-module client-test
 	$(VM_ENV) tools/check.sh
 
 check-debug: deps
@@ -264,4 +275,6 @@ clean:
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests/mls clean
+	$(MAKE) -C userlib/client clean
+	$(MAKE) -C selftests/client clean
 	rm -rf $(BUILD)
