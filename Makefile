@@ -39,14 +39,15 @@ KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
 .PHONY: all module userlib tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
-	check-inner check-debug-inner
+	check-inner check-debug-inner client client-test
 
-all: module userlib tools selftests vectors
+all: module userlib tools selftests vectors client
 
 help:
 	@echo "make            build mls.ko, libmls, the tools and the selftests"
 	@echo "make deps       install the Debian packages the project needs"
 	@echo "make check      build, lint, run every test in the VM"
+	@echo "make client-test  the client's host tests (ASan, UBSan)"
 	@echo "make check-debug  the same on a KASAN/lockdep/kmemleak kernel"
 	@echo "make test SUITES=\"a_test b_test\"  only those suites in the VM"
 	@echo "make run        boot the VM and run the demo"
@@ -97,6 +98,18 @@ tools: userlib
 
 selftests: userlib kernel-files
 	$(MAKE) -C selftests/mls KSELFTEST_DIR=$(KSELFTEST_DIR)
+
+# The client library (userlib/client, Documentation/userspace-api/client.rst).
+client: userlib
+	$(MAKE) -C userlib/client
+
+# The client's tests run on the host, under AddressSanitizer and UBSan,
+# with the vectors of $(VECTORS); the TAP goes to $(BUILD)/results/client/.
+client-test: client kernel-files vectors
+	@mkdir -p $(BUILD)/results/client
+	$(MAKE) -C selftests/client KSELFTEST_DIR=$(KSELFTEST_DIR) \
+		VECTORS=$(VECTORS) run 2>&1 | tee $(BUILD)/results/client/client.tap; \
+	tools/tap-summary.sh $(BUILD)/results/client/client.tap
 
 # The vectors, unpacked and checked against the published SHA-256 of each
 # file (selftests/mls/vectors/README: where they come from).
@@ -159,7 +172,7 @@ vm-selftest: all warn-module
 check: deps
 	@$(MAKE) --no-print-directory check-inner
 
-check-inner: all lint warn-module
+check-inner: all lint warn-module client-test
 	$(VM_ENV) tools/check.sh
 
 check-debug: deps
@@ -264,4 +277,6 @@ clean:
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests/mls clean
+	$(MAKE) -C userlib/client clean
+	$(MAKE) -C selftests/client clean
 	rm -rf $(BUILD)
