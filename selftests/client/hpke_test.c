@@ -107,7 +107,7 @@ static json_t *load_mls(const char *file)
 
 #define HEX(obj, key, b) ASSERT_EQ(0, get_hex(obj, key, b))
 
-/* ---- crypto-basics.json ------------------------------------------------ */
+/* ---- crypto-basics.json ------------------------------------------------- */
 
 TEST(crypto_basics_encrypt_with_label)
 {
@@ -255,7 +255,7 @@ TEST(key_schedule_external_pub)
 	ASSERT_LT(0, cases);
 }
 
-/* ---- RFC 9180 test vectors, mode_base ------------------------------------ */
+/* ---- RFC 9180 test vectors, mode_base ----------------------------------- */
 
 static void check_pair(struct __test_metadata *_metadata,
 		       const struct mlsc_hpke_suite *hs, json_t *v,
@@ -427,15 +427,18 @@ TEST(rfc9180_base_mode)
 		base++;
 	}
 	json_decref(root);
-	fprintf(stderr, "# %s: %zu mode_base cases (%zu encryptions, %zu exports); %zu cases of the psk/auth modes are not for this client\n",
+	fprintf(stderr,
+		"# %s: %zu mode_base cases (%zu encryptions, %zu exports)\n"
+		"# %zu cases of the psk, auth and auth_psk modes: not used by MLS\n",
 		path, base, n_enc, n_exp, other);
 	ASSERT_LT(0, base);
 	/* The published file has P-256, P-521, X25519, X448, SHA-256 and
 	 * SHA-512, the three AEADs and export-only. */
-	fprintf(stderr, "# kems %#x kdfs %#x aeads %#x\n", kems, kdfs, aeads);
+	fprintf(stderr, "# KEM bits %#x, KDF bits %#x, AEAD bits %#x\n",
+		kems, kdfs, aeads);
 }
 
-/* ---- round trips ---------------------------------------------------------- */
+/* ---- round trips -------------------------------------------------------- */
 
 TEST(round_trip_all_suites)
 {
@@ -548,7 +551,7 @@ TEST(context_sequence)
 	mlsc_hpke_ctx_clear(&r);
 }
 
-/* ---- bad inputs ------------------------------------------------------------ */
+/* ---- bad inputs --------------------------------------------------------- */
 
 TEST(bad_keys)
 {

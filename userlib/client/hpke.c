@@ -284,7 +284,7 @@ static int kem_expand(const struct mlsc_hpke_kem *k, const uint8_t *prk,
 			      info, info_len, out, out_len);
 }
 
-/* ---- keys (§7.1) ------------------------------------------------------------ */
+/* ---- keys (§7.1) -------------------------------------------------------- */
 
 /* An EC key from the point @pub and, for a key pair, the scalar @d. */
 static EVP_PKEY *ec_key(const struct mlsc_hpke_kem *k, const BIGNUM *d,
@@ -668,7 +668,7 @@ out:
 	return ret;
 }
 
-/* ---- the key schedule and the contexts (§5) ------------------------------ */
+/* ---- the key schedule and the contexts (§5) ----------------------------- */
 
 void mlsc_hpke_ctx_clear(struct mlsc_hpke_ctx *ctx)
 {
@@ -913,7 +913,7 @@ int mlsc_hpke_export(const struct mlsc_hpke_ctx *ctx,
 			      exp_ctx_len, out, out_len);
 }
 
-/* ---- EncryptWithLabel / DecryptWithLabel (RFC 9420 §5.1.3) --------------- */
+/* ---- EncryptWithLabel / DecryptWithLabel (RFC 9420 §5.1.3) -------------- */
 
 /* A varint length (RFC 9420 §2.1.2), the shortest form: its size, or 0. */
 static size_t varint(uint8_t *p, size_t n)
