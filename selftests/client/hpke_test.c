@@ -7,8 +7,9 @@
  *    decrypts again; tampered inputs do not open;
  *  - key-schedule.json: DeriveKeyPair(external_secret) gives external_pub,
  *    for every epoch of every suite;
- *  - RFC 9180's mode_base test vectors (the CFRG's test-vectors.json as
- *    Debian ships it with CIRCL; $HPKE_VECTORS names another copy):
+ *  - RFC 9180's mode_base test vectors (the CFRG's test-vectors.json of
+ *    draft-08, as Debian ships it with CIRCL, which tests its RFC 9180
+ *    code with it; $HPKE_VECTORS names another copy):
  *    DeriveKeyPair, Encap/Decap, the key schedule, every encryption (each
  *    sequence number) and every export;
  *  - round trips, bad inputs, and the erasure of a context.

@@ -78,22 +78,44 @@ static const struct mlsc_hpke_aead aeads[] = {
 	{ MLSC_AEAD_EXPORT_ONLY, NULL, 0, 0 },
 };
 
-#define FIND(table, want)						\
-	({								\
-		__typeof__(&(table)[0]) found_ = NULL;			\
-		size_t i_;						\
-		for (i_ = 0; i_ < sizeof(table) / sizeof((table)[0]); i_++) \
-			if ((table)[i_].id == (want))			\
-				found_ = &(table)[i_];			\
-		found_;							\
-	})
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct mlsc_hpke_kem *find_kem(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(kems); i++)
+		if (kems[i].id == id)
+			return &kems[i];
+	return NULL;
+}
+
+static const struct mlsc_hpke_kdf *find_kdf(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(kdfs); i++)
+		if (kdfs[i].id == id)
+			return &kdfs[i];
+	return NULL;
+}
+
+static const struct mlsc_hpke_aead *find_aead(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(aeads); i++)
+		if (aeads[i].id == id)
+			return &aeads[i];
+	return NULL;
+}
 
 int mlsc_hpke_suite_init(struct mlsc_hpke_suite *hs, uint16_t kem,
 			 uint16_t kdf, uint16_t aead)
 {
-	hs->kem = FIND(kems, kem);
-	hs->kdf = FIND(kdfs, kdf);
-	hs->aead = FIND(aeads, aead);
+	hs->kem = find_kem(kem);
+	hs->kdf = find_kdf(kdf);
+	hs->aead = find_aead(aead);
 	if (!hs->kem || !hs->kdf || !hs->aead)
 		return -EOPNOTSUPP;
 	return 0;
