@@ -10,6 +10,10 @@
 # check the Debian packages (make deb) and the DKMS install (make
 # dkms-test); Documentation/admin-guide/install.rst.
 #
+# golang-github-cloudflare-circl-dev is here for one file: the CFRG's RFC
+# 9180 (HPKE) test vectors it ships, hpke/testdata/vectors_v08_779d028.json,
+# which the client's HPKE test reads (selftests/client/hpke_test.c).
+#
 # prometheus is here for /usr/bin/promtool, the parser that checks
 # `mlsctl stats --prometheus`; its daemon is not wanted on a build
 # machine. Debian's way to keep a package's maintainer scripts from
@@ -26,6 +30,7 @@ PACKAGES="
 	linux-headers-cloud-amd64 linux-image-cloud-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev libjansson-dev
+	golang-github-cloudflare-circl-dev
 	openssl python3 prometheus
 	dkms dh-dkms debhelper dpkg-dev fakeroot lintian
 "

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The joiner's side of an external commit (RFC 9420 §8.3, §12.4.3.2) in
- * userspace, with OpenSSL 3: HPKE (RFC 9180) SetupBaseS to an epoch's
- * external_pub and the exporter that gives the new epoch's init_secret.
+ * userspace, over the client's HPKE (userlib/client/hpke.c): HPKE (RFC
+ * 9180) SetupBaseS to an epoch's external_pub and the exporter that
+ * gives the new epoch's init_secret.
  * Also DeriveKeyPair's public half, so that a test can compute an
  * external_pub from an external_secret. Suites 1, 2, 3 and 7, as the
  * kernel serves them; the others answer -EOPNOTSUPP.
