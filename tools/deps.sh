@@ -10,6 +10,10 @@
 # check the Debian packages (make deb) and the DKMS install (make
 # dkms-test); Documentation/admin-guide/install.rst.
 #
+# clang-14 and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes)
+# build the host fuzzing harnesses, zlib1g-dev the payload harness's
+# reference inflater (make fuzz-host; Documentation/dev-tools/fuzzing.rst).
+#
 # prometheus is here for /usr/bin/promtool, the parser that checks
 # `mlsctl stats --prometheus`; its daemon is not wanted on a build
 # machine. Debian's way to keep a package's maintainer scripts from
@@ -28,6 +32,7 @@ PACKAGES="
 	libnl-3-dev libnl-genl-3-dev libjansson-dev
 	openssl python3 prometheus
 	dkms dh-dkms debhelper dpkg-dev fakeroot lintian
+	clang-14 libclang-rt-14-dev zlib1g-dev
 "
 # Packages whose service we install only for their tools.
 SERVICES="prometheus"
