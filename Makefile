@@ -39,7 +39,7 @@ KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
 .PHONY: all module userlib tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
-	check-inner check-debug-inner fuzz-host fuzz-host-build fuzz-check
+	check-inner check-debug-inner fuzz-host fuzz-host-build fuzz-check fuzz-host-cov
 
 all: module userlib tools selftests vectors
 
@@ -53,6 +53,7 @@ help:
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
 	@echo "make fuzz-host  the libFuzzer harnesses on the host, FUZZ_TIME=600 s each"
+	@echo "make fuzz-host-cov  the lines of kmod/ their corpora reach"
 	@echo "make dkms-install / dkms-remove  the module through DKMS (as root)"
 	@echo "make dkms-test  DKMS builds and installs it for KDIR; the VM loads that"
 	@echo "make deb        the Debian packages (build/deb/); deb-test checks them"
@@ -134,6 +135,10 @@ fuzz-host: deps
 
 fuzz-check: fuzz-host-build
 	$(MAKE) -C fuzz run FUZZ_TIME=60
+
+# The lines and branches of kmod/ that the corpora reach (llvm-cov).
+fuzz-host-cov: fuzz-host-build
+	$(MAKE) -C fuzz coverage
 
 # --- lint --------------------------------------------------------------------
 
