@@ -5,7 +5,8 @@
 # harness built again with clang's coverage mapping (no sanitizer), run
 # once over every input its corpora hold (seeds, fuzz/corpus/ and what
 # make fuzz-host found), then llvm-cov's line and branch report over
-# kmod/ only, into OUT/coverage/NAME.txt and on the terminal.
+# kmod/ only, into OUT/coverage/NAME.txt and on the terminal (wire.txt:
+# kmod/wire.c over the message and plaintext harnesses together).
 #
 # usage: OUT=build/fuzz CORPUS=fuzz/corpus CLANG=clang-14 coverage.sh NAME...
 set -eu -o pipefail
@@ -43,3 +44,12 @@ for name in "$@"; do
 	"llvm-cov-$ver" report "$bin" -instr-profile="$dir/$name.profdata" \
 		-show-functions=false "${files[@]}" | tee "$dir/$name.txt"
 done
+
+# kmod/wire.c is split between two harnesses: their union.
+if [ -f "$dir/message.profraw" ] && [ -f "$dir/plaintext.profraw" ]; then
+	"llvm-profdata-$ver" merge -o "$dir/wire.profdata" \
+		"$dir/message.profraw" "$dir/plaintext.profraw"
+	"llvm-cov-$ver" report "$dir/fuzz_message" -object "$dir/fuzz_plaintext" \
+		-instr-profile="$dir/wire.profdata" "$top/kmod/wire.c" |
+		tee "$dir/wire.txt"
+fi
