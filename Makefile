@@ -39,7 +39,7 @@ KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
 .PHONY: all module userlib client tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
-	check-inner check-debug-inner
+	check-inner check-debug-inner fuzz-host fuzz-host-build fuzz-check fuzz-host-cov
 
 all: module userlib client tools selftests vectors
 
@@ -53,6 +53,8 @@ help:
 	@echo "make run        boot the VM and run the demo"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
+	@echo "make fuzz-host  the libFuzzer harnesses on the host, FUZZ_TIME=600 s each"
+	@echo "make fuzz-host-cov  the lines of kmod/ their corpora reach"
 	@echo "make dkms-install / dkms-remove  the module through DKMS (as root)"
 	@echo "make dkms-test  DKMS builds and installs it for KDIR; the VM loads that"
 	@echo "make deb        the Debian packages (build/deb/); deb-test checks them"
@@ -128,6 +130,27 @@ $(BUILD)/vectors/.unpacked: $(VECTORS_XZ) $(VECTORS_SRC)/SHA256SUMS $(VECTORS_SR
 	@touch $@
 	@echo "vectors: $(words $(VECTORS_XZ)) files in $(BUILD)/vectors"
 
+# --- host fuzzing (Documentation/dev-tools/fuzzing.rst) ---------------------
+
+# libFuzzer harnesses over kmod/'s parsers, built for userspace with
+# clang from the module's own sources. make fuzz-host runs each for
+# FUZZ_TIME seconds; make check runs each for 60.
+FUZZ_TIME	?= 600
+
+fuzz-host-build: vectors
+	$(MAKE) -C fuzz all
+
+fuzz-host: deps
+	@$(MAKE) --no-print-directory fuzz-host-build
+	$(MAKE) -C fuzz run FUZZ_TIME=$(FUZZ_TIME)
+
+fuzz-check: fuzz-host-build
+	$(MAKE) -C fuzz run FUZZ_TIME=60
+
+# The lines and branches of kmod/ that the corpora reach (llvm-cov).
+fuzz-host-cov: fuzz-host-build
+	$(MAKE) -C fuzz coverage
+
 # --- lint --------------------------------------------------------------------
 
 lint: checkpatch sparse
@@ -170,7 +193,7 @@ vm-selftest: all warn-module
 check: deps
 	@$(MAKE) --no-print-directory check-inner
 
-check-inner: all lint warn-module client-test
+check-inner: all lint warn-module client-test fuzz-check
 	$(VM_ENV) tools/check.sh
 
 check-debug: deps

@@ -51,10 +51,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-/* uint16 version || uint16 wire_format, before the PrivateMessage. */
-#define MLS_MSG_HDR_LEN		4
-#define MLS_SENDER_DATA_SEALED	(MLS_SENDER_DATA_LEN + MLS_TAG_LEN)
-
 /**
  * struct mls_layout - where the parts of a message to protect go in @out
  * @sd_aad_len: SenderDataAAD (group_id<V> epoch content_type)
@@ -74,40 +70,6 @@ struct mls_layout {
 	size_t ct_off;
 	size_t len;
 };
-
-/**
- * struct mls_wire - a parsed MLSMessage; pointers into it
- * @h: the public header
- * @sd_aad_len: SenderDataAAD, from the group_id's length on
- * @aad_len: PrivateContentAAD, from the group_id's length on
- * @ad: authenticated_data
- * @ad_len: its length
- * @esd: the sealed sender data, MLS_SENDER_DATA_SEALED bytes
- * @ct: the content ciphertext and its tag
- * @ct_len: their length
- */
-struct mls_wire {
-	struct mls_msg_header h;
-	size_t sd_aad_len;
-	size_t aad_len;
-	const u8 *ad;
-	size_t ad_len;
-	const u8 *esd;
-	const u8 *ct;
-	size_t ct_len;
-};
-
-/* SenderData, decrypted. */
-struct mls_sender {
-	u32 leaf;
-	u32 generation;
-	u8 guard[MLS_REUSE_GUARD_LEN];
-};
-
-static bool mls_content_type_ok(u8 type)
-{
-	return type >= MLS_CONTENT_APPLICATION && type <= MLS_CONTENT_COMMIT;
-}
 
 static enum mls_ratchet_type mls_ratchet_of(u8 type)
 {
@@ -379,56 +341,6 @@ out:
 	return l.len;
 }
 
-/*
- * The whole message must parse, so that the header that chooses the epoch
- * is never taken from bytes that mls_unprotect() would reject.
- */
-static int mls_parse(const u8 *msg, size_t len, struct mls_wire *m)
-{
-	size_t esd_len;
-	u16 version, wire_format;
-	struct mls_rbuf r;
-
-	mls_rbuf_init(&r, msg, len);
-	mls_get_u16(&r, &version);
-	mls_get_u16(&r, &wire_format);
-	mls_get_vec(&r, &m->h.group_id, &m->h.group_id_len);
-	mls_get_u64(&r, &m->h.epoch);
-	mls_get_u8(&r, &m->h.content_type);
-	m->sd_aad_len = r.off - MLS_MSG_HDR_LEN;
-	mls_get_vec(&r, &m->ad, &m->ad_len);
-	m->aad_len = r.off - MLS_MSG_HDR_LEN;
-	mls_get_vec(&r, &m->esd, &esd_len);
-	mls_get_vec(&r, &m->ct, &m->ct_len);
-	if (mls_rbuf_done(&r) || version != MLS_PROTOCOL_VERSION_10 ||
-	    wire_format != MLS_WIRE_FORMAT_PRIVATE ||
-	    !mls_content_type_ok(m->h.content_type) ||
-	    esd_len != MLS_SENDER_DATA_SEALED || m->ct_len < MLS_TAG_LEN)
-		return -EBADMSG;
-	return 0;
-}
-
-/**
- * mls_message_peek() - parse the public header, to choose the epoch
- * @msg: the MLSMessage
- * @len: its length
- * @h: (out) its header; pointers into @msg
- *
- * The whole message is checked as mls_unprotect() parses it.
- *
- * Return: 0, or -EBADMSG (not an mls10 PrivateMessage, malformed).
- */
-int mls_message_peek(const u8 *msg, size_t len, struct mls_msg_header *h)
-{
-	struct mls_wire m;
-	int ret;
-
-	ret = mls_parse(msg, len, &m);
-	if (!ret)
-		*h = m.h;
-	return ret;
-}
-
 static bool mls_header_ok(const struct mls_protect_ctx *c,
 			  const struct mls_msg_header *h)
 {
@@ -443,21 +355,6 @@ static bool mls_sender_ok(const struct mls_protect_ctx *c, u32 leaf)
 		return false;
 	leaf = array_index_nospec(leaf, c->leaf_count);
 	return test_bit(leaf, c->occupied);
-}
-
-static int mls_parse_sender_data(const u8 *sd, struct mls_sender *s)
-{
-	const u8 *guard;
-	struct mls_rbuf r;
-
-	mls_rbuf_init(&r, sd, MLS_SENDER_DATA_LEN);
-	mls_get_u32(&r, &s->leaf);
-	mls_get_u32(&r, &s->generation);
-	if (mls_get_bytes(&r, MLS_REUSE_GUARD_LEN, &guard) ||
-	    mls_rbuf_done(&r))
-		return -EBADMSG;
-	memcpy(s->guard, guard, MLS_REUSE_GUARD_LEN);
-	return 0;
 }
 
 /*
@@ -482,34 +379,11 @@ static int mls_open_sender_data(const struct mls_protect_ctx *c,
 	ret = mls_sender_data_key(c, m->ct, m->ct_len, key, nonce) ?:
 	      mls_aead_open(c->suite, key, nonce, buf, m->sd_aad_len,
 			    MLS_SENDER_DATA_SEALED) ?:
-	      mls_parse_sender_data(buf + m->sd_aad_len, s);
+	      mls_sender_data_parse(buf + m->sd_aad_len, s);
 	memzero_explicit(key, sizeof(key));
 	memzero_explicit(nonce, sizeof(nonce));
 	kfree_sensitive(buf);
 	return ret;
-}
-
-/*
- * Application content must parse exactly, and §6.3.1 makes any non-zero
- * padding byte an error. Proposals and commits carry no length the kernel
- * could find their end by, so their plaintext goes to userspace whole.
- */
-static int mls_parse_content(u8 type, const u8 *pt, size_t len,
-			     struct mls_received *r)
-{
-	struct mls_rbuf rb;
-
-	if (type != MLS_CONTENT_APPLICATION) {
-		r->data = pt;
-		r->data_len = len;
-		return 0;
-	}
-	mls_rbuf_init(&rb, pt, len);
-	if (mls_get_vec(&rb, &r->data, &r->data_len) ||
-	    mls_get_vec(&rb, &r->sig, &r->sig_len) ||
-	    memchr_inv(pt + rb.off, 0, len - rb.off))
-		return -EBADMSG;
-	return 0;
 }
 
 /* No pointer into @msg survives a failure; who sent it stays known. */
@@ -537,6 +411,7 @@ static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
 {
 	size_t ct_off = m->ct - msg, pt_len = m->ct_len - MLS_TAG_LEN;
 	u8 *buf = msg + ct_off - m->aad_len;
+	struct mls_content content;
 	u8 nonce[MLS_NONCE_LEN];
 	int ret;
 
@@ -552,10 +427,17 @@ static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
 
 	r->aad = msg + ct_off - m->ad_len;
 	r->aad_len = m->ad_len;
-	ret = mls_parse_content(m->h.content_type, msg + ct_off, pt_len, r);
-	if (ret)
+	ret = mls_content_parse(m->h.content_type, msg + ct_off, pt_len,
+				&content);
+	if (ret) {
 		memzero_explicit(msg + ct_off, pt_len);
-	return ret;
+		return ret;
+	}
+	r->data = content.data;
+	r->data_len = content.data_len;
+	r->sig = content.sig;
+	r->sig_len = content.sig_len;
+	return 0;
 }
 
 /**
@@ -596,7 +478,7 @@ int mls_unprotect(const struct mls_protect_ctx *c, u8 *msg, size_t len,
 	int ret;
 
 	*r = (struct mls_received){};
-	ret = mls_parse(msg, len, &m);
+	ret = mls_wire_parse(msg, len, &m);
 	if (ret)
 		return ret;
 	if (!mls_header_ok(c, &m.h))

@@ -13,14 +13,9 @@
 
 #include "secret_tree.h"
 #include "suite.h"
+#include "wire.h"
 
 #include <linux/types.h>
-
-/* RFC 9420 §6: ProtocolVersion mls10 and WireFormat mls_private_message. */
-#define MLS_PROTOCOL_VERSION_10		1
-#define MLS_WIRE_FORMAT_PRIVATE		2
-#define MLS_SENDER_DATA_LEN		12	/* leaf, generation, reuse_guard */
-#define MLS_REUSE_GUARD_LEN		4
 
 /**
  * struct mls_protect_ctx - one epoch as PrivateMessage protection sees it
@@ -96,27 +91,6 @@ size_t mls_protect_size(const struct mls_protect_ctx *c,
  */
 ssize_t mls_protect(const struct mls_protect_ctx *c, const struct mls_plain *p,
 		    u8 *out, size_t cap, u32 *generation);
-
-/**
- * struct mls_msg_header - the public part of a PrivateMessage
- * @group_id: points into the message
- * @group_id_len: its length
- * @epoch: the epoch
- * @content_type: the content type
- */
-struct mls_msg_header {
-	const u8 *group_id;
-	size_t group_id_len;
-	u64 epoch;
-	u8 content_type;
-};
-
-/**
- * mls_message_peek() - parse the public header, to choose the epoch
- *
- * Return: 0, or -EBADMSG (not an mls10 PrivateMessage, malformed).
- */
-int mls_message_peek(const u8 *msg, size_t len, struct mls_msg_header *h);
 
 /**
  * struct mls_received - a decrypted message; pointers into the message

@@ -14,6 +14,10 @@
 # 9180 (HPKE) test vectors it ships, hpke/testdata/vectors_v08_779d028.json,
 # which the client's HPKE test reads (selftests/client/hpke_test.c).
 #
+# clang-14 and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes)
+# build the host fuzzing harnesses, zlib1g-dev the payload harness's
+# reference inflater (make fuzz-host; Documentation/dev-tools/fuzzing.rst).
+#
 # prometheus is here for /usr/bin/promtool, the parser that checks
 # `mlsctl stats --prometheus`; its daemon is not wanted on a build
 # machine. Debian's way to keep a package's maintainer scripts from
@@ -33,6 +37,7 @@ PACKAGES="
 	golang-github-cloudflare-circl-dev
 	openssl python3 prometheus
 	dkms dh-dkms debhelper dpkg-dev fakeroot lintian
+	clang-14 libclang-rt-14-dev zlib1g-dev
 "
 # Packages whose service we install only for their tools.
 SERVICES="prometheus"
