@@ -27,6 +27,7 @@
 #define pr_fmt(fmt) "mls: " fmt
 
 #include "aead.h"
+#include "quota.h"
 
 #include <crypto/aead.h>
 #include <linux/mm.h>
@@ -127,7 +128,7 @@ static int mls_aead_map(u8 *buf, size_t len, struct scatterlist *stack,
 		sg_init_table(stack, nents);
 		*sgl = stack;
 	} else {
-		ret = sg_alloc_table(table, nents, GFP_KERNEL);
+		ret = sg_alloc_table(table, nents, MLS_GFP_USER);
 		if (ret)
 			return ret;
 		*sgl = table->sgl;

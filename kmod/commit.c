@@ -9,12 +9,14 @@
  * current (merge) or erased (discard). The one-shot commit is both in
  * one call.
  *
- * Rules, all under g->commit_lock:
+ * Rules, under g->commit_lock:
  *  - one pending commit per group; a prepare or one-shot commit while one
  *    is pending, or while another commit operation runs, loses (-EBUSY);
  *  - one built on an epoch that is no longer current gets -ESTALE;
  *  - a pending commit older than the group's commit timeout is discarded
  *    by the retention worker or by the merge that finds it (-ETIMEDOUT);
+ *  - the caller's memory is read before and written after, never under
+ *    commit_lock: a fault it makes slow holds up no destroy or unload;
  *  - a call's change is made only once its argument has been copied back
  *    (the dispatcher's finish hook): until then the pending commit is
  *    marked in_call, which no other call may merge or discard, and a
@@ -72,42 +74,53 @@ static struct mls_group *ctx_group(struct mls_ioctl_ctx *ctx)
 	return ctx->file->private_data;
 }
 
-/* The init_secret a schedule commit runs on: the group's, or ExternalInit's. */
-static int commit_init_secret(struct mls_group *g, struct mls_commit *a,
-			      u8 *init)
+/*
+ * The init_secret a schedule commit runs on: the group's, or ExternalInit's
+ * from @kem (the caller's kem_output, copied in already). commit_lock held:
+ * g->init_secret is the one of the epoch the commit follows.
+ */
+static int commit_init_secret(struct mls_group *g, const struct mls_commit *a,
+			      const void *kem, u8 *init)
 {
 	const struct mls_suite *s = g->suite;
 	u8 ext[MLS_MAX_HASH_LEN];
-	void *kem;
 	u64 epoch;
 	int ret;
 
+	lockdep_assert_held(&g->commit_lock);
 	if (!(a->flags & MLS_COMMIT_F_EXTERNAL_INIT)) {
 		/* An installed epoch has no init_secret to run the schedule on. */
 		if (!g->has_init_secret)
-			return mls_epoch_args_absent(&a->kem_output) ?: -ENODATA;
+			return -ENODATA;
 		memcpy(init, g->init_secret, s->nh);
-		return mls_epoch_args_absent(&a->kem_output);
+		return 0;
 	}
-	if (!a->kem_output.len || a->kem_output.len > MLS_MAX_KEM_OUTPUT_LEN)
-		return -EINVAL;
-	kem = mls_buf_dup(&a->kem_output, MLS_MAX_KEM_OUTPUT_LEN);
-	if (IS_ERR(kem))
-		return PTR_ERR(kem);
 	ret = mls_group_current_secret(g, MLS_SECRET_EXTERNAL, ext, &epoch);
 	if (!ret)
 		ret = mls_external_init_decap(s, ext, kem, a->kem_output.len,
 					      init);
 	memzero_explicit(ext, sizeof(ext));
-	kvfree(kem);
 	return ret;
 }
 
+/*
+ * Everything the caller's memory holds for the commit, read before
+ * commit_lock is taken: a caller whose memory faults slowly (userfaultfd,
+ * FUSE) must not hold up a destroy, a merge or the module's unload.
+ */
 static int commit_inputs(struct mls_group *g, struct mls_commit *a,
-			 struct mls_epoch_input *in)
+			 struct mls_epoch_args *args, void **kem)
 {
 	const struct mls_suite *s = g->suite;
+	struct mls_epoch_input *in = &args->in;
+	int ret;
 
+	*kem = NULL;
+	ret = mls_epoch_args_context(args, g->group_id, g->group_id_len,
+				     &a->context) ?:
+	      mls_epoch_args_roster(args, &a->roster);
+	if (ret)
+		return ret;
 	if (a->flags & MLS_COMMIT_F_INSTALL) {
 		in->source = MLS_EPOCH_INSTALL;
 		return mls_epoch_args_absent(&a->commit_secret) ?:
@@ -120,11 +133,22 @@ static int commit_inputs(struct mls_group *g, struct mls_commit *a,
 					     in->sender_data, true);
 	}
 	in->source = MLS_EPOCH_SCHEDULE;
-	return mls_epoch_args_absent(&a->encryption_secret) ?:
-	       mls_epoch_args_absent(&a->sender_data_secret) ?:
-	       mls_epoch_args_secret(s, &a->commit_secret, in->commit, false) ?:
-	       mls_psk_secret_read(s, &a->psk_secret, &a->psks, in->psk) ?:
-	       commit_init_secret(g, a, in->init);
+	ret = mls_epoch_args_absent(&a->encryption_secret) ?:
+	      mls_epoch_args_absent(&a->sender_data_secret) ?:
+	      mls_epoch_args_secret(s, &a->commit_secret, in->commit, false) ?:
+	      mls_psk_secret_read(s, &a->psk_secret, &a->psks, in->psk);
+	if (ret)
+		return ret;
+	if (!(a->flags & MLS_COMMIT_F_EXTERNAL_INIT))
+		return mls_epoch_args_absent(&a->kem_output);
+	if (!a->kem_output.len || a->kem_output.len > MLS_MAX_KEM_OUTPUT_LEN)
+		return -EINVAL;
+	*kem = mls_buf_dup(&a->kem_output, MLS_MAX_KEM_OUTPUT_LEN);
+	if (IS_ERR(*kem)) {
+		ret = PTR_ERR(*kem);
+		*kem = NULL;
+	}
+	return ret;
 }
 
 static int check_commit(struct mls_commit *a, const struct mls_suite *s)
@@ -152,16 +176,15 @@ static void commit_conflict(struct mls_group *g, int err)
 }
 
 /*
- * Derive the next epoch from @a and stage it as g->pending, in_call. The
- * joiner and welcome secrets are written to the caller's buffers here,
- * before anything changes.
+ * Derive the next epoch from @args and stage it as g->pending, in_call.
+ * With @joiner and @welcome, their secrets are written there. Touches no
+ * user memory.
  */
-static int stage_locked(struct mls_group *g, struct mls_commit *a, u64 start)
+static int stage_locked(struct mls_group *g, struct mls_commit *a,
+			struct mls_epoch_args *args, const void *kem,
+			u8 *joiner, u8 *welcome, u64 start)
 {
 	const struct mls_suite *s = g->suite;
-	bool ret_secrets = a->flags & MLS_COMMIT_F_RETURN_SECRETS;
-	struct mls_epoch_args args = {};
-	u8 joiner[MLS_MAX_HASH_LEN], welcome[MLS_MAX_HASH_LEN];
 	struct mls_pending *p;
 	struct mls_epoch *cur;
 	u64 base = 0;
@@ -185,40 +208,26 @@ static int stage_locked(struct mls_group *g, struct mls_commit *a, u64 start)
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
-	ret = commit_inputs(g, a, &args.in) ?:
-	      mls_epoch_args_context(&args, g->group_id, g->group_id_len,
-				     &a->context) ?:
-	      mls_epoch_args_roster(&args, &a->roster);
-	if (ret)
-		goto err;
-	args.in.user = g->user;
-	p->epoch = mls_epoch_create(s, &args.in, p->init_secret, &p->has_init,
-				    ret_secrets ? joiner : NULL,
-				    ret_secrets ? welcome : NULL);
+	if (args->in.source == MLS_EPOCH_SCHEDULE) {
+		ret = commit_init_secret(g, a, kem, args->in.init);
+		if (ret)
+			goto err;
+	}
+	args->in.user = g->user;
+	p->epoch = mls_epoch_create(s, &args->in, p->init_secret,
+				    &p->has_init, joiner, welcome);
 	if (IS_ERR(p->epoch)) {
 		ret = PTR_ERR(p->epoch);
 		p->epoch = NULL;
 		goto err;
 	}
-	if (ret_secrets) {
-		ret = mls_buf_write(&a->joiner_secret, joiner, s->nh) ?:
-		      mls_buf_write(&a->welcome_secret, welcome, s->nh);
-		if (ret)
-			goto err;
-	}
 	p->base = base;
 	p->in_call = true;
 	p->start_ns = start;
 	g->pending = p;
-	goto out;
+	return 0;
 err:
-	if (p->epoch)
-		mls_epoch_put(p->epoch);
 	kfree_sensitive(p);
-out:
-	memzero_explicit(joiner, sizeof(joiner));
-	memzero_explicit(welcome, sizeof(welcome));
-	mls_epoch_args_free(&args);
 	return ret;
 }
 
@@ -295,30 +304,6 @@ void mls_commit_expire(struct mls_group *g)
 
 /* --- the one-shot commit and prepare ------------------------------------ */
 
-static int commit_stage(struct mls_ioctl_ctx *ctx, struct mls_commit *a,
-			bool oneshot)
-{
-	u64 start = ktime_get_ns();
-	struct mls_group *g = ctx_group(ctx);
-	int ret;
-
-	ret = check_commit(a, g->suite);
-	if (ret)
-		return ret;
-	/* One commit wins per epoch: the loser does not wait. */
-	if (!mutex_trylock(&g->commit_lock)) {
-		commit_conflict(g, -EBUSY);
-		return -EBUSY;
-	}
-	ret = stage_locked(g, a, start);
-	if (!ret)
-		g->pending->oneshot = oneshot;
-	mutex_unlock(&g->commit_lock);
-	if (ret == -EBUSY || ret == -ESTALE)
-		commit_conflict(g, ret);
-	return ret;
-}
-
 static void commit_cancel(void *arg)
 {
 	struct mls_group *g = arg;
@@ -326,6 +311,47 @@ static void commit_cancel(void *arg)
 	mutex_lock(&g->commit_lock);
 	cancel_locked(g);
 	mutex_unlock(&g->commit_lock);
+}
+
+static int commit_stage(struct mls_ioctl_ctx *ctx, struct mls_commit *a,
+			bool oneshot)
+{
+	u64 start = ktime_get_ns();
+	struct mls_group *g = ctx_group(ctx);
+	bool ret_secrets = a->flags & MLS_COMMIT_F_RETURN_SECRETS;
+	u8 joiner[MLS_MAX_HASH_LEN], welcome[MLS_MAX_HASH_LEN];
+	struct mls_epoch_args args = {};
+	void *kem = NULL;
+	int ret;
+
+	ret = check_commit(a, g->suite) ?: commit_inputs(g, a, &args, &kem);
+	if (ret)
+		goto out;
+	/* One commit wins per epoch: the loser does not wait. */
+	if (!mutex_trylock(&g->commit_lock)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = stage_locked(g, a, &args, kem, ret_secrets ? joiner : NULL,
+			   ret_secrets ? welcome : NULL, start);
+	if (!ret)
+		g->pending->oneshot = oneshot;
+	mutex_unlock(&g->commit_lock);
+	/* Staged in_call: no other call merges or discards it meanwhile. */
+	if (!ret && ret_secrets) {
+		ret = mls_buf_write(&a->joiner_secret, joiner, g->suite->nh) ?:
+		      mls_buf_write(&a->welcome_secret, welcome, g->suite->nh);
+		if (ret)
+			commit_cancel(g);
+	}
+out:
+	if (ret == -EBUSY || ret == -ESTALE)
+		commit_conflict(g, ret);
+	memzero_explicit(joiner, sizeof(joiner));
+	memzero_explicit(welcome, sizeof(welcome));
+	kvfree(kem);
+	mls_epoch_args_free(&args);
+	return ret;
 }
 
 /* MLS_IOC_COMMIT, its argument copied back: merge what it staged. */

@@ -43,6 +43,7 @@
 
 #include "hpke.h"
 #include "hkdf.h"
+#include "quota.h"
 
 #include <crypto/ecdh.h>
 #include <crypto/kpp.h>
@@ -208,7 +209,7 @@ static int mls_hpke_check(const struct mls_suite *s,
 
 static struct mls_hpke_work *mls_hpke_work_new(const struct mls_hpke_suite *hs)
 {
-	struct mls_hpke_work *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct mls_hpke_work *w = kzalloc(sizeof(*w), MLS_GFP_USER);
 
 	if (!w)
 		return NULL;
@@ -390,7 +391,7 @@ static int mls_kem_kpp(struct crypto_kpp *tfm, struct mls_hpke_work *w,
 	struct kpp_request *req;
 	int ret;
 
-	req = kpp_request_alloc(tfm, GFP_KERNEL);
+	req = kpp_request_alloc(tfm, MLS_GFP_USER);
 	if (!req)
 		return -ENOMEM;
 	kpp_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |

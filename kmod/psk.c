@@ -22,6 +22,7 @@
 #include "hkdf.h"
 #include "params.h"
 #include "psk.h"
+#include "quota.h"
 #include "uarg.h"
 
 #include <linux/err.h>
@@ -58,7 +59,7 @@ int mls_psk_secret(const struct mls_suite *s, const struct mls_psk_value *v,
 	memset(out, 0, s->nh);
 	if (!count)
 		return 0;
-	label = kmalloc(MLS_PSK_ID_ENC_MAX + 4, GFP_KERNEL);
+	label = kmalloc(MLS_PSK_ID_ENC_MAX + 4, MLS_GFP_USER);
 	if (!label)
 		return -ENOMEM;
 	for (i = 0; i < count && !ret; i++) {
@@ -253,9 +254,9 @@ int mls_psk_secret_read(const struct mls_suite *s, const struct mls_buf *raw,
 	p = memdup_user(u64_to_user_ptr(list->addr), array_size(n, sizeof(*p)));
 	if (IS_ERR(p))
 		return PTR_ERR(p);
-	slots = kvcalloc(n, sizeof(*slots), GFP_KERNEL);
-	v = kcalloc(n, sizeof(*v), GFP_KERNEL);
-	scratch = kmalloc(MLS_MAX_PSK_ID_LEN, GFP_KERNEL);
+	slots = kvcalloc(n, sizeof(*slots), MLS_GFP_USER);
+	v = kcalloc(n, sizeof(*v), MLS_GFP_USER);
+	scratch = kmalloc(MLS_MAX_PSK_ID_LEN, MLS_GFP_USER);
 	ret = -ENOMEM;
 	if (!slots || !v || !scratch)
 		goto out;

@@ -26,12 +26,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/mls.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "group_util.h"
@@ -1532,6 +1535,108 @@ TEST_F(hs, failed_copy_back_changes_nothing)
 	round_trip(_metadata, p->a, p->b, 1);
 	round_trip(_metadata, p->b, p->a, 1);
 	munmap(ro, pg);
+}
+
+/* ------------------------------------------------- slow caller memory */
+
+struct slow_call {
+	int fd;
+	unsigned long cmd;
+	void *arg;
+	int ret;
+	atomic_int done;
+};
+
+static void *slow_call_run(void *arg)
+{
+	struct slow_call *c = arg;
+
+	c->ret = xioctl(c->fd, c->cmd, c->arg);
+	atomic_store(&c->done, 1);
+	return NULL;
+}
+
+/* Whether @c returned within about @ms milliseconds. */
+static bool slow_call_wait(struct slow_call *c, int ms)
+{
+	while (!atomic_load(&c->done) && ms-- > 0)
+		usleep(1000);
+	return atomic_load(&c->done);
+}
+
+/*
+ * A commit whose input page faults for as long as its caller likes
+ * (userfaultfd here; FUSE does the same for anyone) holds no lock that a
+ * destroy through another fd of the group, or the module's unload, waits
+ * on.
+ */
+TEST_F(hs, commit_on_faulting_memory_blocks_no_destroy)
+{
+	struct pair *p = &self->p;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {};
+	struct uffdio_copy copy = {};
+	struct slow_call commit = {}, destroy = {};
+	struct mls_group_destroy d = {};
+	uint8_t cs[MLS_MAX_HASH_LEN], *src;
+	struct pollfd pfd = {};
+	struct uffd_msg msg;
+	pthread_t t1, t2;
+	struct grp_inputs next;
+	struct mls_commit c;
+	bool destroyed;
+	int uffd, fd2;
+	void *slow;
+
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	slow = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, slow);
+	reg.range.start = (uintptr_t)slow;
+	reg.range.len = pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	src = aligned_alloc(pg, pg);
+	ASSERT_NE(NULL, src);
+
+	fd2 = grp_open_id(p->ctl, p->a_id);
+	ASSERT_LE(0, fd2);
+	rand_bytes(cs, p->nh);
+	memcpy(src, cs, p->nh);
+	pair_commit_arg(p, &c, &next, 0, cs);
+	/* The commit_secret is read from the page that faults. */
+	mbuf(&c.commit_secret, slow, p->nh);
+	commit = (struct slow_call){ .fd = p->a, .cmd = MLS_IOC_COMMIT, .arg = &c };
+	ASSERT_EQ(0, pthread_create(&t1, NULL, slow_call_run, &commit));
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	/* The commit is inside the ioctl, stopped on the fault. */
+	destroy = (struct slow_call){ .fd = fd2, .cmd = MLS_IOC_GROUP_DESTROY, .arg = &d };
+	ASSERT_EQ(0, pthread_create(&t2, NULL, slow_call_run, &destroy));
+	destroyed = slow_call_wait(&destroy, 2000);
+	EXPECT_FALSE(atomic_load(&commit.done));
+
+	/* Let the commit go on, whatever the outcome, so that both end. */
+	copy.dst = (uintptr_t)slow;
+	copy.src = (uintptr_t)src;
+	copy.len = pg;
+	EXPECT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	EXPECT_TRUE(destroyed);
+	EXPECT_EQ(0, destroy.ret);
+	/* The group was gone before the commit could take its lock. */
+	EXPECT_EQ(-ENOENT, commit.ret);
+	close(fd2);
+	close(uffd);
+	munmap(slow, pg);
+	free(src);
 }
 
 /* ------------------------------------------------------------ stress */
