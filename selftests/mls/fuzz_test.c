@@ -35,6 +35,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -1180,7 +1181,7 @@ static int nl_call(int fd, uint8_t *req, size_t len, bool dump, uint8_t *reply, 
 /* The family id and events group of "mls" from nlctrl: 0 or -errno. */
 static int nl_resolve(void)
 {
-	uint8_t req[256] = { 0 }, reply[4096] = { 0 };
+	uint8_t req[256] = { 0 }, reply[16384] = { 0 };
 	struct nlmsghdr *h = (void *)req;
 	struct genlmsghdr *g = NLMSG_DATA(h);
 	struct nlattr *a;
@@ -1204,7 +1205,8 @@ static int nl_resolve(void)
 	h = (void *)reply;
 	if (h->nlmsg_type == NLMSG_ERROR)
 		return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-	rem = (int)(h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN);
+	rem = (int)((h->nlmsg_len < sizeof(reply) ? h->nlmsg_len : sizeof(reply)) -
+		    NLMSG_HDRLEN - GENL_HDRLEN);
 	for (a = (void *)((uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN); rem >= NLA_HDRLEN &&
 	     a->nla_len >= NLA_HDRLEN && a->nla_len <= rem;
 	     rem -= NLA_ALIGN(a->nla_len), a = (void *)((uint8_t *)a + NLA_ALIGN(a->nla_len))) {
@@ -1535,20 +1537,67 @@ static uint64_t env_u64(const char *env, const char *cmdline_key, uint64_t def)
 	return def;
 }
 
+/*
+ * Every address the fuzzer hands the kernel points into one region of
+ * its own, alone in its 4 GiB window: a corrupted address (a length
+ * written over half of it, a byte changed) then lands in that region or
+ * in nothing mapped, never in the process's own heap or stacks, which
+ * the kernel would otherwise write into.
+ */
+#define SANDBOX		0x600000000000ULL
+#define ARG_SIZE	(1024 + _IOC_SIZEMASK + 1)
+#define SANDBOX_SIZE	(3 * 4096 + (IOC_THREADS + NL_THREADS + 2) * (BIG + ARG_SIZE + 4096))
+static uint8_t *sandbox_next;
+
 static void setup_pages(void)
 {
 	uint8_t *m;
 
 	page = sysconf(_SC_PAGESIZE);
-	m = mmap(NULL, (size_t)page * 3, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
-	if (m == MAP_FAILED)
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	m = mmap((void *)SANDBOX, SANDBOX_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m != (void *)SANDBOX)
+		ksft_exit_fail_msg("mmap the sandbox: %s\n", strerror(errno));
 	edge = m;
 	prot_none = m + page;
 	unmapped = m + 2 * page;
 	mprotect(prot_none, (size_t)page, PROT_NONE);
 	munmap(unmapped, (size_t)page);
+	sandbox_next = m + 3 * page;
+}
+
+static void *sandbox_alloc(size_t len)
+{
+	uint8_t *p = sandbox_next;
+
+	sandbox_next += (len + 4095) & ~(size_t)4095;
+	if (sandbox_next > (uint8_t *)SANDBOX + SANDBOX_SIZE)
+		ksft_exit_fail_msg("sandbox too small\n");
+	return p;
+}
+
+/* A fault in the fuzzer itself: say where, and what each thread was doing. */
+static struct worker *all_workers;
+static unsigned int n_workers;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	char line[160];
+	unsigned int i;
+	int n;
+
+	(void)uc;
+	n = snprintf(line, sizeof(line), "not ok - fuzz_test: signal %d at %p\n", sig,
+		     si->si_addr);
+	if (write(STDOUT_FILENO, line, (size_t)n) < 0)
+		_exit(2);
+	for (i = 0; i < n_workers; i++) {
+		n = snprintf(line, sizeof(line), "# thread %u: last %s\n", i,
+			     all_workers[i].doing ?: "-");
+		if (write(STDOUT_FILENO, line, (size_t)n) < 0)
+			break;
+	}
+	_exit(1);
 }
 
 static void worker_init(struct worker *w, unsigned int idx)
@@ -1562,10 +1611,8 @@ static void worker_init(struct worker *w, unsigned int idx)
 	for (i = 0; i < FDS; i++)
 		w->gfd[i] = -1;
 	w->staged[0] = w->staged[1] = -1;
-	w->buf = calloc(1, BIG);
-	w->arg = calloc(1, 1024 + _IOC_SIZEMASK + 1);
-	if (!w->buf || !w->arg)
-		ksft_exit_fail_msg("out of memory\n");
+	w->buf = sandbox_alloc(BIG);
+	w->arg = sandbox_alloc(ARG_SIZE);
 }
 
 /* Every thread's current call must return within HANG_MS. */
@@ -1630,6 +1677,14 @@ int main(int argc, char **argv)
 	ws = calloc(nthreads, sizeof(*ws));
 	if (!ws)
 		ksft_exit_fail_msg("out of memory\n");
+	all_workers = ws;
+	n_workers = nthreads;
+	{
+		struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+	}
 	start = now_ms();
 	end = start + (uint64_t)budget_s * 1000;
 	/* The last quarter (at least 10 s) unloads and loads under load. */
