@@ -49,6 +49,7 @@ help:
 	@echo "make check      build, lint, run every test in the VM"
 	@echo "make client-test  the client library's tests on the host (ASan, LSan, UBSan)"
 	@echo "make check-debug  the same on a KASAN/lockdep/kmemleak kernel"
+	@echo "make fuzz FUZZ_TIME=secs  fuzz_test alone on that kernel (default 600 s)"
 	@echo "make test SUITES=\"a_test b_test\"  only those suites in the VM"
 	@echo "make run        boot the VM and run the demo"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*)"
@@ -201,6 +202,19 @@ check-debug: deps
 
 check-debug-inner: userlib tools selftests vectors
 	$(VM_ENV) tools/vm/check-debug.sh
+
+# make fuzz FUZZ_TIME=secs: the in-VM fuzzer (selftests/mls/fuzz_test.c)
+# alone on the debug kernel, for that long; FUZZ_SEED replays a seed
+# (Documentation/dev-tools/fuzzing.rst).
+FUZZ_TIME	?= 600
+FUZZ_SEED	?=
+.PHONY: fuzz fuzz-inner
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-inner
+
+fuzz-inner: userlib tools selftests
+	MLS_FUZZ_TIME=$(FUZZ_TIME) MLS_FUZZ_SEED=$(FUZZ_SEED) $(VM_ENV) \
+		tools/vm/check-debug.sh fuzz
 
 # make test SUITES="netlink_test sysfs_test": only those suites, in the VM,
 # without the lint and the runner's own test (a quick loop while working).

@@ -575,6 +575,8 @@ static void mls_retention_work(struct work_struct *work)
 		mls_group_prune(g);
 		mls_commit_expire(g);
 		mls_group_put(g);
+		/* Up to max_groups of them: never hog the CPU. */
+		cond_resched();
 	}
 	schedule_delayed_work(&mls_retention, MLS_RETENTION_PERIOD);
 }
@@ -592,8 +594,15 @@ void mls_groups_exit(void)
 	unsigned long id;
 
 	cancel_delayed_work_sync(&mls_retention);
-	xa_for_each(&mls_groups, id, g)
+	/*
+	 * Each destroy removes the group's sysfs directory, which can take
+	 * milliseconds: thousands of groups would hold the CPU for seconds
+	 * (a soft lockup on a kernel without preemption).
+	 */
+	xa_for_each(&mls_groups, id, g) {
 		mls_group_destroy(g);
+		cond_resched();
+	}
 	xa_destroy(&mls_groups);
 	/* Wait for the RCU frees of the groups above. */
 	rcu_barrier();

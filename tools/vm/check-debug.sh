@@ -6,8 +6,11 @@
 # `make check` on it. The debug kernel has everything built in, so the
 # guest needs no kernel modules but ours.
 #
+# usage: check-debug.sh [fuzz]
+#   fuzz: run only fuzz_test, for MLS_FUZZ_TIME seconds (make fuzz)
 # environment: as tools/vm/run-vm.sh (VM_KERNEL, VM_MODULES, MODULE and
-#              WARN_MODULE are set here)
+#              WARN_MODULE are set here); MLS_FUZZ_TIME: fuzz_test's
+#              budget, 600 s by default (Documentation/dev-tools/fuzzing.rst)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,4 +42,15 @@ export WARN_MODULE=$mod/warn-test/mls_warn_test.ko
 export VM_MEM=${VM_MEM_DEBUG:-3072} VM_TIMEOUT=${VM_TIMEOUT_DEBUG:-3600}
 # Every KASAN report, not only the first; real addresses in kmemleak's.
 export VM_APPEND="kasan_multi_shot no_hash_pointers"
+export MLS_FUZZ_TIME=${MLS_FUZZ_TIME:-600}
+if [ "${1:-}" = fuzz ]; then
+	# The fuzzer alone: its budget, plus the boot and the other jobs' share.
+	export MLS_SUITES=fuzz_test VM_TIMEOUT=$((MLS_FUZZ_TIME + 1800))
+	mkdir -p "$BUILD/results/fuzz"
+	rc=0
+	"$top/tools/vm/run-vm.sh" --job check --log "$BUILD/vm/fuzz.log" 2>&1 |
+		tee "$BUILD/results/fuzz/fuzz.tap" || rc=1
+	"$top/tools/tap-summary.sh" "$BUILD/results/fuzz/fuzz.tap" || rc=1
+	exit $rc
+fi
 "$top/tools/check.sh" check-debug

@@ -10,6 +10,7 @@
 # usage: run-vm.sh --job NAME --log FILE [--interactive] [--append ARGS]
 # environment: BUILD MODULE VECTORS VM_KERNEL VM_MODULES VM_TIMEOUT
 #              VM_MEM (MiB) EXTRA_MODULES MLS_MODULE_PARAMS
+#              MLS_FUZZ_TIME MLS_FUZZ_SEED (fuzz_test's budget and seed)
 #
 # It prints TAP lines of its own: "ok - guest ..." for the verdicts above.
 set -euo pipefail
@@ -43,6 +44,8 @@ cmdline="console=ttyS0 loglevel=5 panic=-1 mlsvm.job=$job ${append} ${VM_APPEND:
 # MLS_MODULE_PARAMS reaches the guest through the command line.
 [ -n "${MLS_SUITES:-}" ] && cmdline="$cmdline mlsvm.suites=${MLS_SUITES// /,}"
 [ -n "${MLS_MODULE_PARAMS:-}" ] && cmdline="$cmdline mlsvm.params=${MLS_MODULE_PARAMS// /,}"
+[ -n "${MLS_FUZZ_TIME:-}" ] && cmdline="$cmdline mlsvm.fuzz_time=$MLS_FUZZ_TIME"
+[ -n "${MLS_FUZZ_SEED:-}" ] && cmdline="$cmdline mlsvm.fuzz_seed=$MLS_FUZZ_SEED"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${VM_MEM:-2048}"
       -kernel "$VM_KERNEL" -initrd "$initrd" -no-reboot -display none
