@@ -11,7 +11,7 @@
  *
  * Rules, under g->commit_lock:
  *  - one pending commit per group; a prepare or one-shot commit while one
- *    is pending, or while another commit operation runs, loses (-EBUSY);
+ *    is pending, or staged by another call still running, loses (-EBUSY);
  *  - one built on an epoch that is no longer current gets -ESTALE;
  *  - a pending commit older than the group's commit timeout is discarded
  *    by the retention worker or by the merge that finds it (-ETIMEDOUT);
@@ -327,9 +327,15 @@ static int commit_stage(struct mls_ioctl_ctx *ctx, struct mls_commit *a,
 	ret = check_commit(a, g->suite) ?: commit_inputs(g, a, &args, &kem);
 	if (ret)
 		goto out;
-	/* One commit wins per epoch: the loser does not wait. */
-	if (!mutex_trylock(&g->commit_lock)) {
-		ret = -EBUSY;
+	/*
+	 * One commit wins per epoch. The lock is held only to derive and
+	 * stage (no user memory under it), so waiting for it is short; the
+	 * loser of a race then finds the winner's commit staged (-EBUSY) or
+	 * merged (-ESTALE). A trylock here made a lone commit fail with
+	 * -EBUSY whenever the retention worker was looking at the group.
+	 */
+	if (mutex_lock_interruptible(&g->commit_lock)) {
+		ret = -EINTR;
 		goto out;
 	}
 	ret = stage_locked(g, a, &args, kem, ret_secrets ? joiner : NULL,

@@ -771,6 +771,8 @@ struct mls_commit {
  *  * -EDQUOT: the new epoch (its GroupContext and roster) would pass the
  *    group owner's user_max_bytes; the commit was not applied;
  *  * -ENOENT: the group was destroyed;
+ *  * -EINTR: a signal came while it waited for another commit operation
+ *    of the group to finish staging;
  *  * -ENOMEM: out of memory, or the caller's memory cgroup is full.
  */
 #define MLS_IOC_COMMIT		_IOWR(MLS_IOC_MAGIC, 0x22, struct mls_commit)
