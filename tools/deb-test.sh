@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The Debian packages of `make deb`, TAP: dpkg installs them into a
+# The Debian packages of `make deb` (mls-dkms, libmls0, libmls-dev,
+# mls-tools, libmlsclient0, libmlsclient-dev), TAP: dpkg installs them into a
 # scratch root ($BUILD/deb/root, its own dpkg database: the host's
 # packages stay as they are), each file is where Debian puts it and
 # belongs to the package it should, pkg-config finds libmls there and
@@ -41,9 +42,12 @@ lib=usr/lib/$multiarch
 # The library's file carries libmls's own version, not the package's.
 libver=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$(dirname "$0")/../userlib/Makefile")
 [ -n "$libver" ] || { echo "deb-test: no VERSION in userlib/Makefile" >&2; exit 1; }
+clientver=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$(dirname "$0")/../userlib/client/Makefile")
+[ -n "$clientver" ] || { echo "deb-test: no VERSION in userlib/client/Makefile" >&2; exit 1; }
 debs=()
 for p in mls-dkms_${version}_all libmls0_${version}_$arch libmls-dev_${version}_$arch \
-	 mls-tools_${version}_$arch; do
+	 mls-tools_${version}_$arch libmlsclient0_${version}_$arch \
+	 libmlsclient-dev_${version}_$arch; do
 	check "make deb built $p.deb" test -f "$out/$p.deb"
 	debs+=("$out/$p.deb")
 done
@@ -58,8 +62,8 @@ cp /bin/busybox "$R/bin/busybox"
 ln -s busybox "$R/bin/sh"
 dpkg_r() { dpkg --root="$R" --force-depends --force-not-root "$@"; }
 
-logged "dpkg -i libmls0 libmls-dev mls-tools into the scratch root" \
-	dpkg_r -i "${debs[1]}" "${debs[2]}" "${debs[3]}"
+logged "dpkg -i libmls0 libmls-dev mls-tools libmlsclient0 libmlsclient-dev into the scratch root" \
+	dpkg_r -i "${debs[@]:1}"
 logged "dpkg --unpack mls-dkms into the scratch root" dpkg_r --unpack "${debs[0]}"
 
 owner() { # owner PACKAGE PATH: PATH is in the root and PACKAGE owns it
@@ -79,6 +83,14 @@ libmls-dev usr/include/linux/mls.h
 libmls-dev usr/share/man/man3/libmls.3.gz
 libmls-dev usr/share/man/man3/mls_encrypt.3.gz
 libmls-dev usr/share/doc/libmls-dev/examples/mls-hello.c
+libmlsclient0 $lib/libmlsclient.so.0
+libmlsclient0 $lib/libmlsclient.so.$clientver
+libmlsclient-dev $lib/libmlsclient.so
+libmlsclient-dev $lib/libmlsclient.a
+libmlsclient-dev $lib/pkgconfig/libmlsclient.pc
+libmlsclient-dev usr/include/mls_client.h
+libmlsclient-dev usr/share/man/man3/libmlsclient.3.gz
+libmlsclient-dev usr/share/man/man3/mlsc_message_parse.3.gz
 mls-tools usr/sbin/mlsctl
 mls-tools usr/sbin/mls-bench
 mls-tools usr/sbin/mls-evbench
@@ -99,6 +111,8 @@ check "libmls.so.0 links to the library file" \
 	test "$(readlink "$R/$lib/libmls.so.0")" = "libmls.so.$libver"
 check "the library's SONAME is libmls.so.0 (package libmls0)" \
 	grep -q 'SONAME *libmls.so.0$' <<<"$(objdump -p "$R/$lib/libmls.so.$libver")"
+check "the client's SONAME is libmlsclient.so.0 (package libmlsclient0)" \
+	grep -q 'SONAME *libmlsclient.so.0$' <<<"$(objdump -p "$R/$lib/libmlsclient.so.$clientver")"
 check "dkms.conf names mls $upstream (dh_dkms set the version)" \
 	grep -qx "PACKAGE_VERSION=\"$upstream\"" "$R/usr/src/mls-$upstream/dkms.conf"
 check "only mls-dkms ships a dkms.conf" \
@@ -108,7 +122,7 @@ check "only mls-dkms depends on dkms" \
 check "the udev rule gives /dev/mls its mode" \
 	grep -q '^KERNEL=="mls", SUBSYSTEM=="misc", MODE="0666"' "$R/lib/udev/rules.d/60-mls.rules"
 check "mlsctl runs and prints its usage" "$R/usr/sbin/mlsctl" help
-for m in man8/mlsctl.8 man8/mls-bench.8 man8/mls-evbench.8 man3/libmls.3; do
+for m in man8/mlsctl.8 man8/mls-bench.8 man8/mls-evbench.8 man3/libmls.3 man3/libmlsclient.3; do
 	check "man -l $m renders without a warning" \
 		test -z "$(MANWIDTH=80 man --warnings -l "$R/usr/share/man/$m.gz" 2>&1 >/dev/null)"
 done
@@ -130,8 +144,8 @@ check "the example links libmls.so.0 of the scratch root" \
 	grep -q "libmls.so.0 => $R/$lib/libmls.so.0" <<<"$(LD_LIBRARY_PATH=$R/$lib ldd "$ex/mls-hello")"
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
 
-logged "dpkg --purge removes the four packages" \
-	dpkg_r --purge mls-dkms mls-tools libmls-dev libmls0
+logged "dpkg --purge removes the six packages" \
+	dpkg_r --purge mls-dkms mls-tools libmlsclient-dev libmlsclient0 libmls-dev libmls0
 left=$(cd "$R" && find usr lib -type f 2>/dev/null)
 check "no file is left behind" test -z "$left"
 [ -z "$left" ] || sed 's/^/# left: /' <<<"$left"
