@@ -21,6 +21,7 @@
 #include "codec.h"
 #include "hkdf.h"
 #include "keysched.h"
+#include "selftest_rows.h"
 #include "suite.h"
 
 #include <linux/kernel.h>
@@ -735,29 +736,6 @@ static const u8 chacha_ct[] __initconst = {
 	0xe2, 0x6a, 0x7e, 0x90, 0x2e, 0xcb, 0xd0, 0x60,
 	0x06, 0x91
 };
-
-struct mls_st {
-	const char *group;
-	unsigned int row;
-	unsigned int failed;
-	unsigned int total;
-};
-
-static void __init mls_st_check(struct mls_st *t, bool ok)
-{
-	t->row++;
-	t->total++;
-	if (!ok) {
-		pr_err("selftest %s %u failed\n", t->group, t->row);
-		t->failed++;
-	}
-}
-
-static void __init mls_st_group(struct mls_st *t, const char *group)
-{
-	t->group = group;
-	t->row = 0;
-}
 
 struct mls_st_hkdf_row {
 	const u8 *ikm, *salt, *info, *prk, *okm;

@@ -16,6 +16,8 @@
 #ifndef _MLS_HPKE_SELFTEST_H
 #define _MLS_HPKE_SELFTEST_H
 
+#include "selftest_rows.h"
+
 struct mls_st_hpke_pub {
 	u16 suite;
 	u8 pub_len;
@@ -628,29 +630,6 @@ struct mls_st_hpke_ctx {
 static const struct mls_st_hpke_ctx mls_st_hpke_exp_ctx[3] __initconst = {
 	{ "", 0 }, { "", 1 }, { "TestContext", 11 },
 };
-
-struct mls_st {
-	const char *group;
-	unsigned int row;
-	unsigned int failed;
-	unsigned int total;
-};
-
-static void __init mls_st_check(struct mls_st *t, bool ok)
-{
-	t->row++;
-	t->total++;
-	if (!ok) {
-		pr_err("selftest %s %u failed\n", t->group, t->row);
-		t->failed++;
-	}
-}
-
-static void __init mls_st_group(struct mls_st *t, const char *group)
-{
-	t->group = group;
-	t->row = 0;
-}
 
 static const struct mls_hpke_suite * __init mls_st_hpke(u16 id)
 {

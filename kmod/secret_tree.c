@@ -51,6 +51,7 @@
 #include "quota.h"
 #include "secret_tree.h"
 #include "secret_tree_selftest.h"
+#include "selftest_rows.h"
 #include "hkdf.h"
 
 #include <linux/bitops.h>
@@ -1638,29 +1639,6 @@ static const struct mls_st_tree_vec mls_st_tree_vecs[] __initconst = {
 	{ 4, 8, st_cs4_8_secret, st_cs4_8_gens, ARRAY_SIZE(st_cs4_8_gens) },
 	{ 7, 8, st_cs7_8_secret, st_cs7_8_gens, ARRAY_SIZE(st_cs7_8_gens) },
 };
-
-struct mls_st {
-	const char *group;
-	unsigned int row;
-	unsigned int failed;
-	unsigned int total;
-};
-
-static void __init mls_st_check(struct mls_st *st, bool ok)
-{
-	st->row++;
-	st->total++;
-	if (!ok) {
-		pr_err("selftest %s %u failed\n", st->group, st->row);
-		st->failed++;
-	}
-}
-
-static void __init mls_st_group(struct mls_st *st, const char *group)
-{
-	st->group = group;
-	st->row = 0;
-}
 
 /* @k is the vector's key of its generation for ratchet @type. */
 static bool __init mls_st_vec_eq(const struct mls_suite *s,
