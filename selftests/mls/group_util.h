@@ -155,6 +155,55 @@ static inline void mbuf(struct mls_buf *b, const void *p, size_t len)
 	b->reserved = 0;
 }
 
+/* ------------------------------------------- event-buffer endpoints */
+
+/*
+ * A suite's user endpoints are named @prefix then @name, the prefix
+ * unique to the suite's process, so that suites running side by side never
+ * share one. These drive one endpoint by name through /dev/mls @ctl.
+ */
+static inline void ep_id_of(char *id, const char *prefix, const char *name)
+{
+	memset(id, 0, MLS_EVBUF_ID_SIZE);
+	snprintf(id, MLS_EVBUF_ID_SIZE, "%s%s", prefix, name);
+}
+
+static inline int ep_record_in(int ctl, const char *prefix, const char *name,
+			       __u32 flags, const void *p, size_t len)
+{
+	struct mls_evbuf_record r = { .flags = flags };
+
+	ep_id_of(r.id, prefix, name);
+	mbuf(&r.payload, p, len);
+	return xioctl(ctl, MLS_IOC_EVBUF_RECORD, &r);
+}
+
+static inline int ep_report_in(int ctl, const char *prefix, const char *name,
+			       __u32 result)
+{
+	struct mls_evbuf_report r = { .result = result };
+
+	ep_id_of(r.id, prefix, name);
+	return xioctl(ctl, MLS_IOC_EVBUF_REPORT, &r);
+}
+
+static inline int ep_set_in(int ctl, const char *prefix, const char *name,
+			    __u32 state)
+{
+	struct mls_evbuf_set_state s = { .state = state };
+
+	ep_id_of(s.id, prefix, name);
+	return xioctl(ctl, MLS_IOC_EVBUF_SET_STATE, &s);
+}
+
+static inline int ep_rm_in(int ctl, const char *prefix, const char *name)
+{
+	struct mls_evbuf_remove r = { 0 };
+
+	ep_id_of(r.id, prefix, name);
+	return xioctl(ctl, MLS_IOC_EVBUF_REMOVE, &r);
+}
+
 static inline void rand_bytes(void *p, size_t n)
 {
 	uint8_t *b = p;

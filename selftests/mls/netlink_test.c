@@ -678,10 +678,11 @@ FIXTURE_TEARDOWN(nl)
 
 /* ------------------------------------------------------ endpoints */
 
+#define EP_PREFIX	mine.prefix
+
 static void ep_name(char *id, const char *name)
 {
-	memset(id, 0, MLS_EVBUF_ID_SIZE);
-	snprintf(id, MLS_EVBUF_ID_SIZE, "%s%s", mine.prefix, name);
+	ep_id_of(id, EP_PREFIX, name);
 }
 
 static int ep_new(int ctl, const char *name, __u32 rate, __u32 burst, __u32 thr,
@@ -699,38 +700,11 @@ static int ep_new(int ctl, const char *name, __u32 rate, __u32 burst, __u32 thr,
 	return xioctl(ctl, MLS_IOC_EVBUF_CONFIG, &c);
 }
 
-static int ep_record(int ctl, const char *name, __u32 flags, const void *p, size_t len)
-{
-	struct mls_evbuf_record r = { .flags = flags };
-
-	ep_name(r.id, name);
-	mbuf(&r.payload, p, len);
-	return xioctl(ctl, MLS_IOC_EVBUF_RECORD, &r);
-}
-
-static int ep_report(int ctl, const char *name, __u32 result)
-{
-	struct mls_evbuf_report r = { .result = result };
-
-	ep_name(r.id, name);
-	return xioctl(ctl, MLS_IOC_EVBUF_REPORT, &r);
-}
-
-static int ep_set(int ctl, const char *name, __u32 state)
-{
-	struct mls_evbuf_set_state s = { .state = state };
-
-	ep_name(s.id, name);
-	return xioctl(ctl, MLS_IOC_EVBUF_SET_STATE, &s);
-}
-
-static int ep_rm(int ctl, const char *name)
-{
-	struct mls_evbuf_remove r = { 0 };
-
-	ep_name(r.id, name);
-	return xioctl(ctl, MLS_IOC_EVBUF_REMOVE, &r);
-}
+#define ep_record(ctl, name, flags, p, len) \
+	ep_record_in(ctl, EP_PREFIX, name, flags, p, len)
+#define ep_report(ctl, name, result)	ep_report_in(ctl, EP_PREFIX, name, result)
+#define ep_set(ctl, name, state)	ep_set_in(ctl, EP_PREFIX, name, state)
+#define ep_rm(ctl, name)		ep_rm_in(ctl, EP_PREFIX, name)
 
 /* The next event must be about user endpoint @name. */
 #define EXPECT_EP_EVENT(l, e, want_cmd, name) do {				\
