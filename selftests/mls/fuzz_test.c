@@ -54,7 +54,6 @@
 #define ERRNO_MAX	140
 #define HANG_MS		180000
 #define NL_WAIT_MS	60000
-#define MODULE_PATH	"/mls/mls.ko"
 #define BIG		(128 * 1024)
 
 /* --------------------------------------------------------- the generator */
@@ -1496,18 +1495,7 @@ static void *sysfs_worker(void *p)
 
 static int mod_load(void)
 {
-	char params[1024];
-	int mfd, r, i;
-
-	vm_module_params(params, sizeof(params));
-	mfd = open(getenv("MLS_MODULE") ?: MODULE_PATH, O_RDONLY | O_CLOEXEC);
-	if (mfd < 0)
-		return -errno;
-	r = (int)syscall(SYS_finit_module, mfd, params, 0) ? -errno : 0;
-	close(mfd);
-	for (i = 0; !r && i < 200 && access("/dev/mls", F_OK); i++)
-		sleep_ms(10);
-	return r;
+	return vm_module_load(getenv("MLS_MODULE") ?: MODULE_PATH, "");
 }
 
 static bool mod_loaded(void)

@@ -2588,24 +2588,10 @@ TEST_F_TIMEOUT(life, max_groups_enospc, 600)
 
 /* ------------------------------------------------------ module defaults */
 
-#define MODULE_PATH	"/mls/mls.ko"
-
 /* finit_module(MODULE_PATH) with the VM's parameters and @extra: 0 or -errno. */
 static int mod_load(const char *extra)
 {
-	char params[1024], all[1280];
-	int mfd, r, i;
-
-	vm_module_params(params, sizeof(params));
-	snprintf(all, sizeof(all), "%s %s", params, extra);
-	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
-	if (mfd < 0)
-		return -errno;
-	r = (int)syscall(SYS_finit_module, mfd, all, 0) ? -errno : 0;
-	close(mfd);
-	for (i = 0; !r && i < 100 && access("/dev/mls", F_OK); i++)
-		sleep_ms(50);
-	return r;
+	return vm_module_load(MODULE_PATH, extra);
 }
 
 /*

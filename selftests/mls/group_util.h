@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -322,6 +323,31 @@ static inline void sleep_ms(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+/* Where the VM puts the module under test. */
+#define MODULE_PATH	"/mls/mls.ko"
+
+/*
+ * finit_module(@path) with the VM's parameters and @extra (may be ""), as
+ * the suites that unload and reload the module do: 0 once /dev/mls is
+ * there (waited for up to 5 s), or -errno.
+ */
+static inline int vm_module_load(const char *path, const char *extra)
+{
+	char params[1024], all[1280];
+	int mfd, r, i;
+
+	vm_module_params(params, sizeof(params));
+	snprintf(all, sizeof(all), "%s %s", params, extra);
+	mfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	r = (int)syscall(SYS_finit_module, mfd, all, 0) ? -errno : 0;
+	close(mfd);
+	for (i = 0; !r && i < 500 && access("/dev/mls", F_OK); i++)
+		sleep_ms(10);
+	return r;
 }
 
 /* ------------------------------------------------- group inputs and creation */

@@ -24,7 +24,6 @@
 #include "group_util.h"
 #include "libmls.h"
 
-#define MODULE_PATH	"/mls/mls.ko"
 #define NOBODY		65534
 
 static bool in_vm(void)
@@ -35,18 +34,7 @@ static bool in_vm(void)
 /* finit_module(MODULE_PATH) with the VM's parameters: 0 or -errno. */
 static int mod_load(void)
 {
-	char params[1024];
-	int mfd, r, i;
-
-	vm_module_params(params, sizeof(params));
-	mfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
-	if (mfd < 0)
-		return -errno;
-	r = (int)syscall(SYS_finit_module, mfd, params, 0) ? -errno : 0;
-	close(mfd);
-	for (i = 0; !r && i < 200 && access("/dev/mls", F_OK); i++)
-		sleep_ms(10);
-	return r;
+	return vm_module_load(MODULE_PATH, "");
 }
 
 /* delete_module as rmmod(8) calls it: 0 or -errno, never waiting. */

@@ -54,7 +54,6 @@
 #define QUIET_MS	500	/* for an event that must not */
 #define BIG_RCVBUF	(4 << 20)
 #define NOBODY		65534
-#define MODULE_PATH	"/mls/mls.ko"
 
 #define A(x)		(1ULL << MLS_A_##x)
 #define S(x)		(1ULL << MLS_STATS_A_##x)
