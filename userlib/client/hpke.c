@@ -6,6 +6,7 @@
  * See hpke.h for the conventions.
  */
 #include "hpke.h"
+#include "kdf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -162,42 +163,6 @@ size_t mlsc_hpke_nn(const struct mlsc_hpke_suite *hs)
 /* ---- HKDF and the labeled forms (§4) ------------------------------------ */
 
 /*
- * HKDF-Extract (@out: the hash's length) or HKDF-Expand with EVP_KDF.
- * OpenSSL erases its copy of the key when the context is freed.
- */
-static int hkdf(const char *md, int mode, const uint8_t *salt, size_t salt_len,
-		const uint8_t *key, size_t key_len, const uint8_t *info,
-		size_t info_len, uint8_t *out, size_t out_len)
-{
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	OSSL_PARAM params[6], *p = params;
-	int ret = -ENOMEM;
-
-	if (!ctx)
-		goto out;
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						(char *)md, 0);
-	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						 (void *)key, key_len);
-	if (salt_len)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-							 (void *)salt, salt_len);
-	if (info_len)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-							 (void *)info, info_len);
-	*p = OSSL_PARAM_construct_end();
-	ret = EVP_KDF_derive(ctx, out, out_len, params) == 1 ? 0 : -EIO;
-out:
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	if (ret)
-		OPENSSL_cleanse(out, out_len);
-	return ret;
-}
-
-/*
  * A fresh buffer of @head bytes, then "HPKE-v1" || suite_id || label ||
  * @in: the labeled input of §4. The caller frees it with
  * OPENSSL_clear_free (it may hold a secret).
@@ -236,7 +201,7 @@ static int labeled_extract(const char *md, size_t nh, const uint8_t *sid,
 
 	if (!buf)
 		return -ENOMEM;
-	ret = hkdf(md, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len,
+	ret = mlsc_hkdf(md, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len,
 		   buf, n, NULL, 0, out, nh);
 	OPENSSL_clear_free(buf, n);
 	return ret;
@@ -259,7 +224,7 @@ static int labeled_expand(const char *md, size_t nh, const uint8_t *sid,
 		return -ENOMEM;
 	buf[0] = out_len >> 8;
 	buf[1] = out_len & 0xff;
-	ret = hkdf(md, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, nh,
+	ret = mlsc_hkdf(md, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, nh,
 		   buf, n, out, out_len);
 	OPENSSL_clear_free(buf, n);
 	return ret;

@@ -2,9 +2,8 @@
 /* The ratchet tree: parse, tree hash (§7.8), resolution (§4.1.1). */
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "internal.h"
+#include "kdf.h"
 #include "tree.h"
 
 void mlsc_tree_free(struct mlsc_tree *t)
@@ -64,39 +63,16 @@ fail:
 	return err;
 }
 
-static const EVP_MD *suite_md(uint16_t suite)
-{
-	switch (suite) {
-	case 1: case 2: case 3:
-		return EVP_sha256();
-	case 7:
-		return EVP_sha384();
-	case 4: case 5: case 6:
-		return EVP_sha512();
-	default:
-		return NULL;
-	}
-}
-
 static size_t suite_hash_len(uint16_t suite)
 {
-	const EVP_MD *md = suite_md(suite);
+	const struct mlsc_suite *s = mlsc_suite_get(suite);
 
-	return md ? (size_t)EVP_MD_get_size(md) : 0;
+	return s ? s->nh : 0;
 }
 
 size_t mlsc_tree_hash_size(const struct mlsc_tree *t)
 {
 	return suite_hash_len(t->suite);
-}
-
-static int digest(uint16_t suite, const struct mlsc_wbuf *w, uint8_t *out)
-{
-	unsigned int n = 0;
-
-	if (!EVP_Digest(w->p, w->len, out, &n, suite_md(suite), NULL))
-		return -EIO;
-	return 0;
 }
 
 /*
@@ -142,7 +118,7 @@ static int tree_hash(const struct mlsc_tree *t, uint32_t x, uint8_t *out,
 	}
 	err = mlsc_io_finish(&io);
 	if (!err)
-		err = digest(t->suite, &w, out);
+		err = mlsc_hash(mlsc_suite_get(t->suite), w.p, w.len, out);
 	mlsc_wbuf_free(&w);
 	return err;
 }
