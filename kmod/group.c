@@ -533,7 +533,7 @@ int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
 		e = list_first_entry(&g->epochs, struct mls_epoch, node);
 		*epoch = e->epoch;
 		ret = -ENODATA;
-		if (e->has_exporter) {
+		if (e->live) {
 			memcpy(out, mls_epoch_secret_ptr(e, which), g->suite->nh);
 			ret = 0;
 		}
