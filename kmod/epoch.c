@@ -8,6 +8,7 @@
 
 #include "epoch.h"
 #include "hkdf.h"
+#include "memstat.h"
 #include "quota.h"
 
 #include <linux/bitmap.h>
@@ -122,6 +123,7 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 	e->user = mls_user_hold(in->user);
 	e->charged = sizeof(*e) + e->context_len +
 		     BITS_TO_LONGS(in->leaf_count) * sizeof(long);
+	mls_mem_add(MLS_MEM_EPOCHS, e->charged);
 
 	ret = derive_secrets(s, in, e->context, e->context_len, es,
 			     joiner_out, welcome_out);
@@ -143,6 +145,7 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 			ret = -ENOMEM;
 			goto err;
 		}
+		mls_mem_add(MLS_MEM_EPOCHS, sizeof(*e->live));
 		e->has_exporter = true;
 		memcpy(e->live->exporter_secret, es->exporter, s->nh);
 		memcpy(e->live->authenticator, es->authentication, s->nh);
@@ -171,6 +174,7 @@ static void mls_epoch_live_free(struct mls_epoch *e)
 {
 	if (!e->live)
 		return;
+	mls_mem_add(MLS_MEM_EPOCHS, -(long)sizeof(*e->live));
 	kfree_sensitive(e->live);
 	e->live = NULL;
 }
@@ -188,6 +192,7 @@ static void mls_epoch_release(struct kref *ref)
 	bitmap_free(e->occupied);
 	kvfree(e->context);
 	mls_user_uncharge(e->user, MLS_QUOTA_BYTES, e->charged);
+	mls_mem_add(MLS_MEM_EPOCHS, -(long)e->charged);
 	mls_user_put(e->user);
 	mls_epoch_live_free(e);
 	memzero_explicit(e, sizeof(*e));

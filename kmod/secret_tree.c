@@ -53,6 +53,7 @@
 #include "secret_tree_selftest.h"
 #include "selftest_rows.h"
 #include "hkdf.h"
+#include "memstat.h"
 
 #include <linux/bitops.h>
 #include <linux/bsearch.h>
@@ -194,6 +195,7 @@ static int mls_stree_charge(struct mls_secret_tree *t, s64 n)
 		mls_user_uncharge(t->user, MLS_QUOTA_BYTES, -n);
 	}
 	t->charged += n;
+	mls_mem_add(MLS_MEM_TREES, n);
 	return 0;
 }
 
@@ -748,6 +750,7 @@ struct mls_secret_tree *mls_stree_new(const struct mls_suite *s,
 	ret = mls_node_insert(t, t->root, root);
 	if (ret)
 		goto err_insert;
+	mls_mem_add(MLS_MEM_TREES, sizeof(*t) + s->nh);
 	return t;
 
 err_insert:
@@ -787,6 +790,7 @@ void mls_stree_free(struct mls_secret_tree *t)
 	}
 	xa_destroy(&t->leaves);
 	mls_stree_charge(t, -t->charged);
+	mls_mem_add(MLS_MEM_TREES, -(long)(sizeof(*t) + t->suite->nh));
 	mls_user_put(t->user);
 	mutex_destroy(&t->lock);
 	kfree(t);
