@@ -48,8 +48,8 @@ module_param_named(user_max_bytes, mls_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes, "Bytes of epochs, GroupContexts and secret trees one user's groups may hold (default 67108864)");
 
 /*
- * A directory per group under /sys/kernel/mls/groups/ costs some 2.3 KB
- * of kernfs nodes (18 files), more than the group itself: opt-in. A
+ * A directory per group under /sys/kernel/mls/groups/ costs 3.9 KB of
+ * kernfs nodes and inodes (18 files), twice the group itself: opt-in. A
  * change applies to groups made after it; the netlink group dump
  * (MLS_CMD_GET_GROUP dump) shows the same per-group values for any number.
  */

@@ -10,7 +10,7 @@
  *   memory/        bytes the module holds in groups, epochs, secret trees
  *   groups/<id>/   one directory per group: metadata and counters, for
  *                  groups made while the group_sysfs parameter is on
- *                  (off by default: some 2.3 KB of kernfs nodes a group)
+ *                  (off by default: 3.9 KB of kernfs a group, measured)
  *
  * Counters are read as per-cpu sums (stats.c): no show takes a lock the
  * data path takes, except a group's spinlock, held only to read the ends
