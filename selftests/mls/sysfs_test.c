@@ -544,6 +544,26 @@ static bool mem_settles(const char *name, uint64_t v)
 	return false;
 }
 
+/*
+ * @name once it stopped moving (the same value 0.3 s apart; up to 5 s):
+ * a group destroyed by the test before frees its structure after an RCU
+ * grace period.
+ */
+static uint64_t mem_stable(const char *name)
+{
+	uint64_t v = mem_u64(name), w;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		usleep(300000);
+		w = mem_u64(name);
+		if (w == v)
+			break;
+		v = w;
+	}
+	return v;
+}
+
 #define MEM_GROUPS	40
 
 /*
@@ -562,9 +582,9 @@ TEST_F(sysfs, memory_follows_groups)
 	int i;
 
 	ASSERT_EQ(0, set_group_sysfs(false));
-	g0 = mem_u64("groups");
-	e0 = mem_u64("epochs");
-	t0 = mem_u64("trees");
+	g0 = mem_stable("groups");
+	e0 = mem_stable("epochs");
+	t0 = mem_stable("trees");
 	ASSERT_NE(UINT64_MAX, g0);
 	ASSERT_NE(UINT64_MAX, e0);
 	ASSERT_NE(UINT64_MAX, t0);
@@ -628,7 +648,7 @@ TEST_F(sysfs, group_sysfs_is_opt_in)
 
 	ASSERT_EQ(0, set_group_sysfs(false));
 	EXPECT_EQ(0, group_sysfs());
-	g0 = mem_u64("groups");
+	g0 = mem_stable("groups");
 	fd_off = plain_group(self->ctl, 0600, &off);
 	ASSERT_LE(0, fd_off);
 	g_off = mem_u64("groups") - g0;
@@ -639,7 +659,7 @@ TEST_F(sysfs, group_sysfs_is_opt_in)
 	ASSERT_EQ(0, set_group_sysfs(true));
 	EXPECT_EQ(1, group_sysfs());
 	EXPECT_FALSE(g_dir_exists(off));
-	g0 = mem_u64("groups");
+	g0 = mem_stable("groups");
 	fd_on = plain_group(self->ctl, 0600, &on);
 	ASSERT_LE(0, fd_on);
 	g_on = mem_u64("groups") - g0;
