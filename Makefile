@@ -52,7 +52,7 @@ help:
 	@echo "make fuzz FUZZ_TIME=secs  fuzz_test alone on that kernel (default 600 s)"
 	@echo "make test SUITES=\"a_test b_test\"  only those suites in the VM"
 	@echo "make run        boot the VM and run the demo"
-	@echo "make bench      measure the data plane in the VM (build/bench/results.*)"
+	@echo "make bench      measure the data plane in the VM (build/bench/results.*, *.png)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
 	@echo "make fuzz-host  the libFuzzer harnesses on the host, FUZZ_TIME=600 s each"
 	@echo "make fuzz-host-cov  the lines of kmod/ their corpora reach"
@@ -230,8 +230,16 @@ run: deps
 
 # The benchmark (tools/mls-bench; Documentation/dev-tools/bench.rst). The
 # table and the JSON document are cut out of the guest's output into
-# $(BUILD)/bench/: produced by every run, committed nowhere.
-.PHONY: bench
+# $(BUILD)/bench/, with plain data files made from the JSON and the
+# figures gnuplot draws from them (PNG): produced by every run, committed
+# nowhere. `make bench-plot` draws them again from the last results.
+.PHONY: bench bench-plot
+bench-plot:
+	python3 tools/mls-bench/plotdata.py $(BUILD)/bench
+	gnuplot -e "dir='$(BUILD)/bench'" tools/mls-bench/plot.gp 2>&1 | \
+		{ grep -v '^Warning: *\(empty\|Can.t compute\)' || true; }
+	@ls $(BUILD)/bench/*.png
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(BUILD)/bench
@@ -243,6 +251,9 @@ bench: deps
 		test -s $(BUILD)/bench/results.$${part#*:} || rc=1; \
 	done; \
 	echo "bench: $(BUILD)/bench/results.txt $(BUILD)/bench/results.json"; \
+	if test -s $(BUILD)/bench/results.json; then \
+		$(MAKE) --no-print-directory bench-plot || rc=1; \
+	fi; \
 	exit $$rc
 
 shell: deps

@@ -526,7 +526,7 @@ struct mls_epoch *mls_commit_pending_secret(struct mls_group *g,
 	p = g->pending;
 	if (p && !p->in_call && !READ_ONCE(g->dead)) {
 		e = p->epoch;
-		if (e->has_exporter) {
+		if (e->live) {
 			memcpy(out, mls_epoch_secret_ptr(e, which), g->suite->nh);
 			mls_epoch_get(e);
 		} else {

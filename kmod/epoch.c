@@ -8,6 +8,7 @@
 
 #include "epoch.h"
 #include "hkdf.h"
+#include "memstat.h"
 #include "quota.h"
 
 #include <linux/bitmap.h>
@@ -16,6 +17,25 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+
+static struct kmem_cache *mls_epoch_cache;
+
+/*
+ * Epochs have a cache of their own: struct mls_epoch is not a power of
+ * two, and a kmalloc slot would round every past epoch kept up by a
+ * hundred bytes or more.
+ */
+int mls_epoch_cache_init(void)
+{
+	mls_epoch_cache = KMEM_CACHE(mls_epoch, SLAB_ACCOUNT);
+	return mls_epoch_cache ? 0 : -ENOMEM;
+}
+
+void mls_epoch_cache_exit(void)
+{
+	kmem_cache_destroy(mls_epoch_cache);
+	mls_epoch_cache = NULL;
+}
 
 void mls_epoch_input_wipe(struct mls_epoch_input *in)
 {
@@ -76,7 +96,7 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 	int ret = -ENOMEM;
 
 	es = kzalloc(sizeof(*es), MLS_GFP_USER);
-	e = kzalloc(sizeof(*e), MLS_GFP_USER);
+	e = kmem_cache_zalloc(mls_epoch_cache, MLS_GFP_USER);
 	if (!es || !e)
 		goto err;
 	kref_init(&e->ref);
@@ -103,6 +123,7 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 	e->user = mls_user_hold(in->user);
 	e->charged = sizeof(*e) + e->context_len +
 		     BITS_TO_LONGS(in->leaf_count) * sizeof(long);
+	mls_mem_add(MLS_MEM_EPOCHS, e->charged);
 
 	ret = derive_secrets(s, in, e->context, e->context_len, es,
 			     joiner_out, welcome_out);
@@ -119,11 +140,17 @@ struct mls_epoch *mls_epoch_create(const struct mls_suite *s,
 	memcpy(e->sender_data_secret, es->sender_data, s->nh);
 	*has_init = in->source != MLS_EPOCH_INSTALL;
 	if (*has_init) {
+		e->live = kzalloc(sizeof(*e->live), MLS_GFP_USER);
+		if (!e->live) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		mls_mem_add(MLS_MEM_EPOCHS, sizeof(*e->live));
 		e->has_exporter = true;
-		memcpy(e->exporter_secret, es->exporter, s->nh);
-		memcpy(e->authenticator, es->authentication, s->nh);
-		memcpy(e->confirmation_key, es->confirm, s->nh);
-		memcpy(e->external_secret, es->external, s->nh);
+		memcpy(e->live->exporter_secret, es->exporter, s->nh);
+		memcpy(e->live->authenticator, es->authentication, s->nh);
+		memcpy(e->live->confirmation_key, es->confirm, s->nh);
+		memcpy(e->live->external_secret, es->external, s->nh);
 		memcpy(e->membership_key, es->membership, s->nh);
 		memcpy(e->resumption_psk, es->resumption, s->nh);
 		memcpy(init_out, es->init, s->nh);
@@ -143,12 +170,18 @@ err:
 	return ERR_PTR(ret);
 }
 
+static void mls_epoch_live_free(struct mls_epoch *e)
+{
+	if (!e->live)
+		return;
+	mls_mem_add(MLS_MEM_EPOCHS, -(long)sizeof(*e->live));
+	kfree_sensitive(e->live);
+	e->live = NULL;
+}
+
 void mls_epoch_retire(struct mls_epoch *e)
 {
-	memzero_explicit(e->exporter_secret, sizeof(e->exporter_secret));
-	memzero_explicit(e->authenticator, sizeof(e->authenticator));
-	memzero_explicit(e->confirmation_key, sizeof(e->confirmation_key));
-	memzero_explicit(e->external_secret, sizeof(e->external_secret));
+	mls_epoch_live_free(e);
 }
 
 static void mls_epoch_release(struct kref *ref)
@@ -159,8 +192,11 @@ static void mls_epoch_release(struct kref *ref)
 	bitmap_free(e->occupied);
 	kvfree(e->context);
 	mls_user_uncharge(e->user, MLS_QUOTA_BYTES, e->charged);
+	mls_mem_add(MLS_MEM_EPOCHS, -(long)e->charged);
 	mls_user_put(e->user);
-	kfree_sensitive(e);
+	mls_epoch_live_free(e);
+	memzero_explicit(e, sizeof(*e));
+	kmem_cache_free(mls_epoch_cache, e);
 }
 
 void mls_epoch_put(struct mls_epoch *e)

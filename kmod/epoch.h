@@ -51,10 +51,17 @@ struct mls_epoch {
 	u8 cth[MLS_MAX_CONTEXT_HASH_LEN];	/* confirmed_transcript_hash */
 	u8 cth_len;
 	/*
-	 * Only the current (or pending) epoch uses these: erased under the
-	 * group's lock when the epoch stops being current
-	 * (mls_epoch_retire()); read them with mls_group_current_secret().
+	 * Only the current (or pending) epoch uses these: erased and freed
+	 * under the group's lock when the epoch stops being current
+	 * (mls_epoch_retire()), so that a past epoch does not carry 256
+	 * bytes it never reads; read them with mls_group_current_secret().
+	 * NULL in an installed epoch (!@has_exporter) and once retired.
 	 */
+	struct mls_epoch_live *live;
+};
+
+/* The secrets of struct mls_epoch that only the current epoch keeps. */
+struct mls_epoch_live {
 	u8 exporter_secret[MLS_MAX_HASH_LEN];
 	u8 authenticator[MLS_MAX_HASH_LEN];
 	u8 confirmation_key[MLS_MAX_HASH_LEN];
@@ -69,25 +76,34 @@ enum mls_epoch_secret {
 	MLS_SECRET_EXTERNAL,
 };
 
-/* Where @which lives in @e. */
+/*
+ * Where @which lives in @e, whose @live the caller checked, under the
+ * lock that retires it.
+ */
 static inline u8 *mls_epoch_secret_ptr(struct mls_epoch *e,
 				       enum mls_epoch_secret which)
 {
+	struct mls_epoch_live *l = e->live;
+
 	switch (which) {
 	case MLS_SECRET_EXPORTER:
-		return e->exporter_secret;
+		return l->exporter_secret;
 	case MLS_SECRET_AUTHENTICATOR:
-		return e->authenticator;
+		return l->authenticator;
 	case MLS_SECRET_CONFIRMATION:
-		return e->confirmation_key;
+		return l->confirmation_key;
 	case MLS_SECRET_EXTERNAL:
-		return e->external_secret;
+		return l->external_secret;
 	}
 	return NULL;
 }
 
 /* The epoch stopped being current: erase what only the current one uses. */
 void mls_epoch_retire(struct mls_epoch *e);
+
+/* The cache struct mls_epoch comes from: at load and unload. */
+int mls_epoch_cache_init(void);
+void mls_epoch_cache_exit(void);
 
 /**
  * enum mls_epoch_source - where an epoch's secrets come from

@@ -30,6 +30,7 @@
 
 #include <uapi/linux/mls.h>
 
+#include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/minmax.h>
 #include <linux/uidgid.h>
@@ -163,6 +164,15 @@ void mls_event_members(struct mls_group *g, const struct mls_epoch *old,
 	bool now;
 	void *hdr;
 
+	/*
+	 * Every commit comes here: with no listener, or the same roster,
+	 * return before walking every leaf of the group.
+	 */
+	if (!mls_nl_listening() || mls_ev_dead(g))
+		return;
+	if (old->leaf_count == new->leaf_count &&
+	    bitmap_equal(old->occupied, new->occupied, n))
+		return;
 	for (leaf = 0; leaf < n; leaf++) {
 		now = mls_ev_occupied(new, leaf);
 		if (now == mls_ev_occupied(old, leaf))

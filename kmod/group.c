@@ -11,6 +11,7 @@
 #include "evbuf.h"
 #include "events.h"
 #include "group.h"
+#include "memstat.h"
 #include "group_ops.h"
 #include "params.h"
 #include "quota.h"
@@ -59,6 +60,7 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 		kfree(g);
 		return NULL;
 	}
+	mls_mem_add(MLS_MEM_GROUPS, sizeof(*g));
 	kref_init(&g->ref);
 	mls_evbuf_fallback_init(&g->evb_fallback);
 	mutex_init(&g->commit_lock);
@@ -93,6 +95,7 @@ static void mls_group_free_rcu(struct rcu_head *rcu)
 
 	/* Here, not at release: RCU readers may still read the counters. */
 	mls_group_stats_free(g);
+	mls_mem_add(MLS_MEM_GROUPS, -(long)sizeof(*g));
 	kfree_sensitive(g);
 }
 
@@ -533,7 +536,7 @@ int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
 		e = list_first_entry(&g->epochs, struct mls_epoch, node);
 		*epoch = e->epoch;
 		ret = -ENODATA;
-		if (e->has_exporter) {
+		if (e->live) {
 			memcpy(out, mls_epoch_secret_ptr(e, which), g->suite->nh);
 			ret = 0;
 		}

@@ -38,6 +38,9 @@ static int __init mls_mod_init(void)
 	ret = mls_crypto_init();
 	if (ret)
 		goto err_crypto;
+	ret = mls_epoch_cache_init();
+	if (ret)
+		goto err_epoch_cache;
 
 	/* Built with MLS_SELFTEST=y: a failed self-test refuses the load. */
 	ret = -ENOTRECOVERABLE;
@@ -82,6 +85,8 @@ err_evbuf:
 	mls_stats_exit();
 err_stats:
 err_selftest:
+	mls_epoch_cache_exit();
+err_epoch_cache:
 	mls_crypto_exit();
 err_crypto:
 	return ret;
@@ -103,6 +108,7 @@ static void __exit mls_mod_exit(void)
 	mls_evbuf_exit();
 	mls_users_exit();
 	mls_stats_exit();
+	mls_epoch_cache_exit();
 	mls_crypto_exit();
 }
 

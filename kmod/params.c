@@ -48,6 +48,16 @@ module_param_named(user_max_bytes, mls_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes, "Bytes of epochs, GroupContexts and secret trees one user's groups may hold (default 67108864)");
 
 /*
+ * A directory per group under /sys/kernel/mls/groups/ costs 3.9 KB of
+ * kernfs nodes and inodes (18 files), twice the group itself: opt-in. A
+ * change applies to groups made after it; the netlink group dump
+ * (MLS_CMD_GET_GROUP dump) shows the same per-group values for any number.
+ */
+bool mls_group_sysfs;
+module_param_named(group_sysfs, mls_group_sysfs, bool, 0644);
+MODULE_PARM_DESC(group_sysfs, "Give each new group a directory in /sys/kernel/mls/groups (default N)");
+
+/*
  * Defaults and caps of the per-group policy (struct mls_policy): NAME is
  * what a new group starts with, NAME_max the most MLS_IOC_SET_POLICY
  * accepts.

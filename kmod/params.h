@@ -2,6 +2,8 @@
 #ifndef _MLS_PARAMS_H
 #define _MLS_PARAMS_H
 
+#include <linux/types.h>
+
 extern unsigned int mls_max_groups;
 extern unsigned int mls_max_leaves;
 extern unsigned int mls_max_message;
@@ -9,6 +11,9 @@ extern unsigned int mls_max_message;
 /* Per-user limits (quota.c). */
 extern unsigned int mls_user_max_groups, mls_user_max_endpoints;
 extern unsigned long mls_user_max_bytes;
+
+/* Per-group sysfs directories, for groups made while it is on. */
+extern bool mls_group_sysfs;
 
 /*
  * Per-group policy: each field has a module-wide default (given to new

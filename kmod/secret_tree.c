@@ -53,6 +53,7 @@
 #include "secret_tree_selftest.h"
 #include "selftest_rows.h"
 #include "hkdf.h"
+#include "memstat.h"
 
 #include <linux/bitops.h>
 #include <linux/bsearch.h>
@@ -123,6 +124,8 @@ struct mls_stree_leaf {
  * @nodes: node index -> its secret (Nh bytes), for nodes not yet split
  * @leaves: leaf index -> struct mls_stree_leaf, for leaves taken
  * @claims: struct mls_stree_claim in flight
+ * @retired_leaf: the leaf mls_stree_retire_sender() retired, if @retired
+ * @retired: no sending on @retired_leaf any more
  * @user: whose bytes the tree's growth is (the group owner's), or NULL
  * @charged: bytes charged to @user, under @lock
  * @locked_steps: (self-test builds) hash steps derived holding @lock
@@ -135,6 +138,8 @@ struct mls_secret_tree {
 	struct xarray nodes;
 	struct xarray leaves;
 	struct list_head claims;
+	u32 retired_leaf;
+	bool retired;
 	struct mls_user *user;
 	s64 charged;
 #ifdef MLS_SELFTEST
@@ -190,6 +195,7 @@ static int mls_stree_charge(struct mls_secret_tree *t, s64 n)
 		mls_user_uncharge(t->user, MLS_QUOTA_BYTES, -n);
 	}
 	t->charged += n;
+	mls_mem_add(MLS_MEM_TREES, n);
 	return 0;
 }
 
@@ -245,6 +251,28 @@ static int mls_node_child(const struct mls_suite *s, const u8 *parent,
 }
 
 /*
+ * The secrets of nodes not yet split, by node index XOR the root's index:
+ * the root is then index 0, which an xarray keeps in its head without a
+ * node of its own. An epoch whose tree was never split (no message sent
+ * or received in it: most past epochs of a quiet group) so holds one
+ * 32- to 64-byte secret, not a 584-byte xarray node (radix_tree_node) as well.
+ */
+static u8 *mls_node_secret(struct mls_secret_tree *t, u32 x)
+{
+	return xa_load(&t->nodes, x ^ t->root);
+}
+
+static int mls_node_insert(struct mls_secret_tree *t, u32 x, u8 *secret)
+{
+	return xa_insert(&t->nodes, x ^ t->root, secret, MLS_GFP_USER);
+}
+
+static void mls_node_erase(struct mls_secret_tree *t, u32 x)
+{
+	xa_erase(&t->nodes, x ^ t->root);
+}
+
+/*
  * The node on the way from the root to @leaf that holds a secret, before
  * the leaf's ratchets exist: each split replaces a node by its children,
  * so there is exactly one. NULL would mean the tree lost a secret.
@@ -256,7 +284,7 @@ static u8 *mls_stree_frontier(struct mls_secret_tree *t, u32 leaf, u32 *node)
 
 	lockdep_assert_held(&t->lock);
 	for (;;) {
-		secret = xa_load(&t->nodes, x);
+		secret = mls_node_secret(t, x);
 		if (secret || x == target)
 			break;
 		x = mls_node_toward(x, target);
@@ -294,17 +322,17 @@ static int mls_stree_split(struct mls_secret_tree *t, u32 x, u8 *secret)
 		ret = mls_node_child(s, secret, false, rs);
 	if (ret)
 		goto err;
-	ret = xa_insert(&t->nodes, l, ls, MLS_GFP_USER);
+	ret = mls_node_insert(t, l, ls);
 	if (ret)
 		goto err;
 	if (rs) {
-		ret = xa_insert(&t->nodes, r, rs, MLS_GFP_USER);
+		ret = mls_node_insert(t, r, rs);
 		if (ret) {
-			xa_erase(&t->nodes, l);
+			mls_node_erase(t, l);
 			goto err;
 		}
 	}
-	xa_erase(&t->nodes, x);
+	mls_node_erase(t, x);
 	kfree_sensitive(secret);
 	return 0;
 
@@ -343,7 +371,7 @@ static struct mls_stree_leaf *mls_stree_leaf_get(struct mls_secret_tree *t,
 		if (ret)
 			return ERR_PTR(ret);
 		x = mls_node_toward(x, target);
-		secret = xa_load(&t->nodes, x);
+		secret = mls_node_secret(t, x);
 	}
 
 	/* The leaf's ratchets replace its secret. */
@@ -367,7 +395,7 @@ static struct mls_stree_leaf *mls_stree_leaf_get(struct mls_secret_tree *t,
 		mls_stree_charge(t, (s64)s->nh - sizeof(*lf));
 		return ERR_PTR(ret);
 	}
-	xa_erase(&t->nodes, x);
+	mls_node_erase(t, x);
 	kfree_sensitive(secret);
 	return lf;
 }
@@ -719,9 +747,10 @@ struct mls_secret_tree *mls_stree_new(const struct mls_suite *s,
 	INIT_LIST_HEAD(&t->claims);
 	xa_init_flags(&t->nodes, XA_FLAGS_ACCOUNT);
 	xa_init_flags(&t->leaves, XA_FLAGS_ACCOUNT);
-	ret = xa_insert(&t->nodes, t->root, root, MLS_GFP_USER);
+	ret = mls_node_insert(t, t->root, root);
 	if (ret)
 		goto err_insert;
+	mls_mem_add(MLS_MEM_TREES, sizeof(*t) + s->nh);
 	return t;
 
 err_insert:
@@ -761,6 +790,7 @@ void mls_stree_free(struct mls_secret_tree *t)
 	}
 	xa_destroy(&t->leaves);
 	mls_stree_charge(t, -t->charged);
+	mls_mem_add(MLS_MEM_TREES, -(long)(sizeof(*t) + t->suite->nh));
 	mls_user_put(t->user);
 	mutex_destroy(&t->lock);
 	kfree(t);
@@ -803,16 +833,16 @@ int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 	if (ret)
 		goto out;
 	mutex_lock(&t->lock);
+	if (t->retired && leaf == t->retired_leaf) {
+		ret = -ESTALE;
+		goto unlock;
+	}
 	lf = mls_stree_leaf_get(t, leaf);
 	if (IS_ERR(lf)) {
 		ret = PTR_ERR(lf);
 		goto unlock;
 	}
 	r = &lf->ratchet[type];
-	if (lf->retired) {
-		ret = -ESTALE;
-		goto unlock;
-	}
 	if (r->next == MLS_RATCHET_END) {
 		ret = -EOVERFLOW;
 		goto unlock;
@@ -836,9 +866,14 @@ out:
  *
  * Once the group has moved on, nothing is sent in this epoch again: the
  * own leaf's ratchet secrets go now rather than when the epoch expires
- * (forward secrecy of what was sent). A leaf not taken yet is derived
- * first, so that its secret leaves the tree's nodes too. Best effort: on
- * -ENOMEM the secrets stay until the tree is freed.
+ * (forward secrecy of what was sent).
+ *
+ * A leaf not taken yet sent nothing in this epoch, so no message depends
+ * on its keys: it is only marked. Deriving it here (as was done once)
+ * split the whole path from the root, two hash calls per level: on a
+ * 1,000-leaf group twenty, which made every commit's cost grow with the
+ * group. Its secret stays derivable from the nodes the epoch keeps for
+ * the other senders anyway, until the epoch expires.
  */
 void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf)
 {
@@ -848,8 +883,10 @@ void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf)
 	if (!t || leaf >= t->leaf_count)
 		return;
 	mutex_lock(&t->lock);
-	lf = mls_stree_leaf_get(t, leaf);
-	if (!IS_ERR(lf)) {
+	t->retired_leaf = leaf;
+	t->retired = true;
+	lf = xa_load(&t->leaves, leaf);
+	if (lf) {
 		for (i = 0; i < ARRAY_SIZE(lf->ratchet); i++) {
 			memzero_explicit(lf->ratchet[i].secret,
 					 sizeof(lf->ratchet[i].secret));
@@ -1807,8 +1844,8 @@ static void __init mls_st_recv(struct mls_st *st, struct mls_secret_tree *t,
 	 */
 	mls_st_check(st, !mls_stree_recv_consume(t, 5, APP, 3, 10, 0) &&
 		     mls_st_count(&t->nodes) == 3 &&
-		     xa_load(&t->nodes, 3) && xa_load(&t->nodes, 13) &&
-		     xa_load(&t->nodes, 8) && !xa_load(&t->nodes, 10) &&
+		     mls_node_secret(t, 3) && mls_node_secret(t, 13) &&
+		     mls_node_secret(t, 8) && !mls_node_secret(t, 10) &&
 		     mls_st_count(&t->leaves) == 1);
 	/* 4: a replay of a consumed generation */
 	mls_st_check(st, mls_stree_recv_key(t, 5, APP, 3, 10, &a) == -EALREADY &&
@@ -1979,7 +2016,7 @@ static void __init mls_st_shape(struct mls_st *st, const struct mls_suite *s,
 	mls_st_check(st, ok &&
 		     !mls_stree_send_key(t, 4, MLS_RATCHET_APPLICATION, &k) &&
 		     mls_st_ref_eq(ref, 4, MLS_RATCHET_APPLICATION, 0, &k) &&
-		     mls_st_count(&t->nodes) == 1 && xa_load(&t->nodes, 3) &&
+		     mls_st_count(&t->nodes) == 1 && mls_node_secret(t, 3) &&
 		     mls_stree_send_key(t, 5, MLS_RATCHET_APPLICATION, &k) ==
 		     -EINVAL);
 	/* 3: once every leaf was taken, no node secret is left */
@@ -2114,8 +2151,9 @@ static void __init mls_st_race(struct mls_st *st, const struct mls_suite *s,
 }
 
 /*
- * Retiring a sender erases both of its ratchet secrets, taken or not yet,
- * and refuses to send (-ESTALE) while its leaf still receives.
+ * Retiring a sender erases both of its ratchet secrets, derives nothing
+ * for a leaf not taken yet, and refuses to send (-ESTALE) either way while
+ * the other leaves still receive.
  */
 static void __init mls_st_retire(struct mls_st *st, const struct mls_suite *s,
 				 const u8 *secret)
@@ -2129,16 +2167,25 @@ static void __init mls_st_retire(struct mls_st *st, const struct mls_suite *s,
 		return;
 	mls_st_check(st, !mls_stree_send_key(t, 2, MLS_RATCHET_APPLICATION, &k));
 	mls_stree_retire_sender(t, 2);
-	mls_stree_retire_sender(t, 5);	/* never taken */
 	lf = xa_load(&t->leaves, 2);
 	mls_st_check(st, lf && lf->retired &&
 		     mls_st_is_zero(lf->ratchet[0].secret, MLS_MAX_HASH_LEN) &&
 		     mls_st_is_zero(lf->ratchet[1].secret, MLS_MAX_HASH_LEN));
-	lf = xa_load(&t->leaves, 5);
-	mls_st_check(st, lf && lf->retired &&
-		     mls_st_is_zero(lf->ratchet[1].secret, MLS_MAX_HASH_LEN));
 	mls_st_check(st, mls_stree_send_key(t, 2, MLS_RATCHET_HANDSHAKE, &k) ==
 			 -ESTALE);
+	mls_stree_free(t);
+
+	/* Never taken: marked, nothing derived, and it sends no more. */
+	t = mls_stree_new(s, secret, 8);
+	mls_st_check(st, !IS_ERR(t));
+	if (IS_ERR(t))
+		return;
+	mls_stree_retire_sender(t, 5);
+	mls_st_check(st, !xa_load(&t->leaves, 5) &&
+		     mls_st_count(&t->nodes) == 1 && mls_node_secret(t, 7));
+	mls_st_check(st, mls_stree_send_key(t, 5, MLS_RATCHET_APPLICATION, &k) ==
+			 -ESTALE &&
+		     mls_st_count(&t->leaves) == 0);
 	mls_st_check(st, !mls_stree_recv_key(t, 3, MLS_RATCHET_APPLICATION, 0,
 					     10, &k));
 	mls_msg_key_wipe(&k);

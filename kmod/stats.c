@@ -17,6 +17,7 @@
 
 #include "group.h"
 #include "quota.h"
+#include "memstat.h"
 #include "stats.h"
 
 #include <linux/build_bug.h>
@@ -26,6 +27,8 @@
 #include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/timekeeping.h>
+
+atomic_long_t mls_mem[MLS_MEM_NR];
 
 struct mls_stats_cpu {
 	u64 v[MLS_STAT_NR];

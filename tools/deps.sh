@@ -18,6 +18,9 @@
 # build the host fuzzing harnesses, zlib1g-dev the payload harness's
 # reference inflater (make fuzz-host; Documentation/dev-tools/fuzzing.rst).
 #
+# gnuplot-nox draws make bench's figures (PNG, no X;
+# Documentation/dev-tools/bench.rst).
+#
 # prometheus is here for /usr/bin/promtool, the parser that checks
 # `mlsctl stats --prometheus`; its daemon is not wanted on a build
 # machine. Debian's way to keep a package's maintainer scripts from
@@ -38,6 +41,7 @@ PACKAGES="
 	openssl python3 prometheus
 	dkms dh-dkms debhelper dpkg-dev fakeroot lintian
 	clang-14 libclang-rt-14-dev zlib1g-dev
+	gnuplot-nox
 "
 # Packages whose service we install only for their tools.
 SERVICES="prometheus"

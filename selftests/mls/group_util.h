@@ -279,6 +279,39 @@ static inline long long mod_param(const char *name)
 }
 
 /*
+ * Whether groups made from now on get a directory under
+ * /sys/kernel/mls/groups (the group_sysfs parameter, off by default):
+ * 0 on success, or -errno.
+ */
+static inline int set_group_sysfs(bool on)
+{
+	int fd = open("/sys/module/mls/parameters/group_sysfs",
+		      O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, on ? "Y\n" : "N\n", 2) == 2 ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+/* group_sysfs as it is: 1 (Y), 0 (N), or -1. */
+static inline int group_sysfs(void)
+{
+	char c = 0;
+	int fd = open("/sys/module/mls/parameters/group_sysfs",
+		      O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' ? 1 : c == 'N' ? 0 : -1;
+}
+
+/*
  * The longest epoch_max_age_ms a group may set: the module's cap, or 0
  * ("no limit") when the module has none. 0 is refused under a finite cap.
  */

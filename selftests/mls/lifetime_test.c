@@ -280,6 +280,8 @@ TEST(rmmod_with_sysfs_files_open)
 	if (!in_vm())
 		SKIP(return, "not in the test VM (no %s)", MODULE_PATH);
 	ASSERT_LE(0, ctl);
+	/* Groups' directories are opt-in. */
+	ASSERT_EQ(0, set_group_sysfs(true));
 	fd = grp_plain(ctl, 1, 0, &id);
 	ASSERT_LE(0, fd);
 	close(fd);
@@ -483,6 +485,7 @@ TEST(ephemeral_group_dies_with_its_last_passed_fd)
 	if (getuid() != 0)
 		SKIP(return, "needs root to become another user");
 	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, set_group_sysfs(true));
 	gfd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, &id);
 	ASSERT_LE(0, gfd);
 	snprintf(path, sizeof(path), "/sys/kernel/mls/groups/%u", id);
@@ -523,6 +526,7 @@ TEST(ephemeral_group_dies_with_its_last_passed_fd)
 	EXPECT_NE(0, access(path, F_OK));
 	EXPECT_EQ(-ENOENT, mls_group_get_status(id, &st));
 	EXPECT_EQ(-ENOENT, grp_open_id(ctl, id));
+	EXPECT_EQ(0, set_group_sysfs(false));
 	close(sv[0]);
 	close(ctl);
 }

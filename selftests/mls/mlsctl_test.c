@@ -1827,6 +1827,19 @@ static json_t *stats_group(json_t *j, unsigned long id)
 	return NULL;
 }
 
+/* Groups made from now on get a sysfs directory (group_sysfs): 0 or -errno. */
+static int set_group_sysfs(bool on)
+{
+	int fd = open("/sys/module/mls/parameters/group_sysfs", O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, on ? "Y\n" : "N\n", 2) == 2 ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
 #define NEED_SYSFS_STATS() do {						\
 	NEED_DEV();							\
 	if (access("/sys/kernel/mls/stats", F_OK))			\
@@ -1887,9 +1900,12 @@ TEST_F_TIMEOUT(cli, stats_after_operations, LONG_TIMEOUT)
 
 	NEED_SYSFS_STATS();
 	scratch(dir, sizeof(dir));
+	/* Groups' directories are opt-in (the group_sysfs parameter). */
+	ASSERT_EQ(0, set_group_sysfs(true));
 	j0 = stats_json(_metadata);
 	ASSERT_NE(NULL, j0);
 	id = create(_metadata, "group", "create", NULL);
+	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, id);
 	snprintf(ids, sizeof(ids), "%lu", id);
 	ASSERT_EQ(0, run(&r, "key", "generate", "out", at(dir, "k.pem"), NULL));
@@ -1995,7 +2011,9 @@ TEST_F_TIMEOUT(cli, pending_commits_stats_and_monitor, LONG_TIMEOUT)
 	ASSERT_TRUE(monitor_ready(&bt));
 	bg_start(&bj, "-j", "monitor", NULL);
 	ASSERT_TRUE(monitor_ready(&bj));
+	ASSERT_EQ(0, set_group_sysfs(true));
 	id = create(_metadata, "group", "create", "group-id", "70656e64", NULL);
+	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, id);
 	snprintf(ids, sizeof(ids), "%lu", id);
 	ASSERT_EQ(0, run(&r, "group", "set", ids, "commit-timeout", "60000", NULL));
@@ -2122,8 +2140,10 @@ TEST(stats_other_user)
 	NEED_SYSFS_STATS();
 	if (geteuid() != 0)
 		SKIP(return, "needs root to act as another user");
+	ASSERT_EQ(0, set_group_sysfs(true));
 	priv = create(_metadata, "group", "create", "mode", "0600", NULL);
 	shared = create(_metadata, "group", "create", "mode", "0604", NULL);
+	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, priv);
 	ASSERT_NE(0, shared);
 	ASSERT_EQ(0, run_as(&r, 1000, "-j", "stats", NULL)) TH_LOG("%s", r.err);
@@ -2571,7 +2591,9 @@ TEST(stats_prometheus_promtool)
 	NEED_SYSFS_STATS();
 	if (!have_promtool())
 		SKIP(return, "no promtool in PATH");
+	ASSERT_EQ(0, set_group_sysfs(true));
 	id = create(_metadata, "group", "create", NULL);
+	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, id);
 	ASSERT_EQ(0, run(&r, "stats", "prometheus", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "mls_group_epoch{group=\""));

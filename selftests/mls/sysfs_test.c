@@ -5,7 +5,8 @@
  * and their modes; counters that move by exactly what was done (encrypt,
  * decrypt, forgeries, replays, commits, expiry, commit conflicts); the
  * latency histograms; a group's directory from create to destroy, its
- * owner and mode; health through each of its rules (a breaker forced
+ * owner and mode, and the group_sysfs parameter that makes it opt-in;
+ * the module's memory by kind, moving as groups come and go; health through each of its rules (a breaker forced
  * open or open, a forging sender, groups up to 90% and 100% of
  * max_groups, the event buffer table to 90% and full); readers while
  * threads encrypt; and a debugfs dump that holds no secret.
@@ -57,6 +58,8 @@ static const char *const latency_names[] = {
 	"encrypt_sum_ns", "decrypt_sum_ns", "commit_sum_ns",
 	"commit_pending_sum_ns",
 };
+
+static const char *const mem_names[] = { "groups", "epochs", "trees" };
 
 static const char *const group_names[] = {
 	"group_id", "suite", "epoch", "oldest_epoch", "own_leaf", "leaf_count",
@@ -308,16 +311,22 @@ static int child_read_group(void *arg)
 
 FIXTURE(sysfs) {
 	int ctl;
+	int group_sysfs;
 };
 
+/* Groups' directories are opt-in (group_sysfs): on for these tests. */
 FIXTURE_SETUP(sysfs)
 {
 	self->ctl = ctl_open();
 	ASSERT_LE(0, self->ctl);
+	self->group_sysfs = group_sysfs();
+	ASSERT_LE(0, self->group_sysfs);
+	ASSERT_EQ(0, set_group_sysfs(true));
 }
 
 FIXTURE_TEARDOWN(sysfs)
 {
+	set_group_sysfs(self->group_sysfs == 1);
 	close(self->ctl);
 }
 
@@ -443,8 +452,17 @@ TEST_F(sysfs, module_wide_files)
 		ASSERT_EQ(0, stat(path, &st));
 		EXPECT_EQ(0444, st.st_mode & 07777) TH_LOG("%s", path);
 	}
+	for (i = 0; i < ARRAY_SIZE(mem_names); i++) {
+		snprintf(path, sizeof(path), SYS "/memory/%s", mem_names[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
+		EXPECT_EQ(0444, st.st_mode & 07777) TH_LOG("%s", path);
+		EXPECT_NE(UINT64_MAX, read_u64(path)) TH_LOG("%s", path);
+	}
 	ASSERT_EQ(0, stat(SYS "/groups", &st));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	/* group_sysfs: root may turn it on and off, others only read it. */
+	ASSERT_EQ(0, stat("/sys/module/mls/parameters/group_sysfs", &st));
+	EXPECT_EQ(0644, st.st_mode & 07777);
 }
 
 static int child_no_write(void *arg)
@@ -461,7 +479,8 @@ static int child_no_write(void *arg)
 
 TEST_F(sysfs, files_are_read_only)
 {
-	static char paths[ARRAY_SIZE(stat_names) + ARRAY_SIZE(latency_names) + 3][128];
+	static char paths[ARRAY_SIZE(stat_names) + ARRAY_SIZE(latency_names) +
+			  ARRAY_SIZE(mem_names) + 3][128];
 	const char *list[ARRAY_SIZE(paths) + ARRAY_SIZE(group_names) + 1];
 	char gpaths[ARRAY_SIZE(group_names)][128];
 	size_t i, n = 0;
@@ -472,6 +491,8 @@ TEST_F(sysfs, files_are_read_only)
 		snprintf(paths[n++], sizeof(paths[0]), SYS "/stats/%s", stat_names[i]);
 	for (i = 0; i < ARRAY_SIZE(latency_names); i++)
 		snprintf(paths[n++], sizeof(paths[0]), SYS "/latency/%s", latency_names[i]);
+	for (i = 0; i < ARRAY_SIZE(mem_names); i++)
+		snprintf(paths[n++], sizeof(paths[0]), SYS "/memory/%s", mem_names[i]);
 	snprintf(paths[n++], sizeof(paths[0]), SYS "/version");
 	snprintf(paths[n++], sizeof(paths[0]), SYS "/api_version");
 	snprintf(paths[n++], sizeof(paths[0]), SYS "/health");
@@ -498,6 +519,159 @@ TEST_F(sysfs, files_are_read_only)
 	}
 	EXPECT_EQ(0, as_user(OTHER_UID, OTHER_UID, child_no_write, list));
 	close(fd);
+}
+
+/* --------------------------------------------------------------- memory */
+
+static uint64_t mem_u64(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SYS "/memory/%s", name);
+	return read_u64(path);
+}
+
+/* Wait (up to 5 s) for the RCU-deferred frees to bring @name to @v. */
+static bool mem_settles(const char *name, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (mem_u64(name) == v)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/*
+ * @name once it stopped moving (the same value 0.3 s apart; up to 5 s):
+ * a group destroyed by the test before frees its structure after an RCU
+ * grace period.
+ */
+static uint64_t mem_stable(const char *name)
+{
+	uint64_t v = mem_u64(name), w;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		usleep(300000);
+		w = mem_u64(name);
+		if (w == v)
+			break;
+		v = w;
+	}
+	return v;
+}
+
+#define MEM_GROUPS	40
+
+/*
+ * memory/: each kind grows by what a group, its epochs and its tree hold
+ * (at least the structure sizes the module cannot do without), commits
+ * add epochs, a first encrypt grows the tree, and closing the fds of
+ * ephemeral groups brings every kind back to where it was.
+ */
+TEST_F(sysfs, memory_follows_groups)
+{
+	uint64_t g0, e0, t0, g1, e1, t1, e2, t2;
+	static struct msg m;
+	uint8_t sig[64];
+	int fd[MEM_GROUPS];
+	__u32 id;
+	int i;
+
+	ASSERT_EQ(0, set_group_sysfs(false));
+	g0 = mem_stable("groups");
+	e0 = mem_stable("epochs");
+	t0 = mem_stable("trees");
+	ASSERT_NE(UINT64_MAX, g0);
+	ASSERT_NE(UINT64_MAX, e0);
+	ASSERT_NE(UINT64_MAX, t0);
+	for (i = 0; i < MEM_GROUPS; i++) {
+		fd[i] = plain_group(self->ctl, 0600, &id);
+		ASSERT_LE(0, fd[i]);
+	}
+	g1 = mem_u64("groups");
+	e1 = mem_u64("epochs");
+	t1 = mem_u64("trees");
+	/* A group is more than 256 bytes, an epoch more than 128, a tree 64. */
+	EXPECT_LE(g0 + MEM_GROUPS * 256, g1);
+	EXPECT_LE(e0 + MEM_GROUPS * 128, e1);
+	EXPECT_LE(t0 + MEM_GROUPS * 64, t1);
+
+	/* One commit each: one more epoch and tree per group. */
+	for (i = 0; i < MEM_GROUPS; i++)
+		ASSERT_EQ(0, plain_commit(fd[i], 1));
+	e2 = mem_u64("epochs");
+	t2 = mem_u64("trees");
+	EXPECT_LE(e1 + MEM_GROUPS * 128, e2);
+	EXPECT_LE(t1 + MEM_GROUPS * 64, t2);
+	EXPECT_EQ(g1, mem_u64("groups"));
+
+	/* The first message splits nothing in a one-leaf tree but takes
+	 * its leaf: the tree grows by the leaf's ratchets.
+	 */
+	memset(sig, 0x5a, sizeof(sig));
+	ASSERT_EQ(0, grp_encrypt(fd[0], MLS_CONTENT_APPLICATION, NULL, 0, "m", 1,
+				 sig, sizeof(sig), &m));
+	EXPECT_LT(t2, mem_u64("trees"));
+
+	for (i = 0; i < MEM_GROUPS; i++)
+		close(fd[i]);
+	EXPECT_TRUE(mem_settles("groups", g0)) TH_LOG("groups %llu, was %llu",
+		(unsigned long long)mem_u64("groups"), (unsigned long long)g0);
+	EXPECT_TRUE(mem_settles("epochs", e0)) TH_LOG("epochs %llu, was %llu",
+		(unsigned long long)mem_u64("epochs"), (unsigned long long)e0);
+	EXPECT_TRUE(mem_settles("trees", t0)) TH_LOG("trees %llu, was %llu",
+		(unsigned long long)mem_u64("trees"), (unsigned long long)t0);
+}
+
+/*
+ * group_sysfs: a group made while it is off has no directory (and gets
+ * none when it is turned on), one made while it is on has one; its
+ * directory is counted in memory/groups. Only root may change it.
+ */
+static int child_set_group_sysfs(void *arg)
+{
+	(void)arg;
+	errno = 0;
+	CHILD_CHECK(set_group_sysfs(true) == -EACCES);
+	return 0;
+}
+
+TEST_F(sysfs, group_sysfs_is_opt_in)
+{
+	uint64_t g0, g_off, g_on;
+	__u32 off, on;
+	int fd_off, fd_on;
+
+	ASSERT_EQ(0, set_group_sysfs(false));
+	EXPECT_EQ(0, group_sysfs());
+	g0 = mem_stable("groups");
+	fd_off = plain_group(self->ctl, 0600, &off);
+	ASSERT_LE(0, fd_off);
+	g_off = mem_u64("groups") - g0;
+	EXPECT_FALSE(g_dir_exists(off));
+	EXPECT_EQ(0, as_user(OTHER_UID, OTHER_UID, child_set_group_sysfs, NULL));
+	EXPECT_EQ(0, group_sysfs());
+
+	ASSERT_EQ(0, set_group_sysfs(true));
+	EXPECT_EQ(1, group_sysfs());
+	EXPECT_FALSE(g_dir_exists(off));
+	g0 = mem_stable("groups");
+	fd_on = plain_group(self->ctl, 0600, &on);
+	ASSERT_LE(0, fd_on);
+	g_on = mem_u64("groups") - g0;
+	EXPECT_TRUE(g_dir_exists(on));
+	EXPECT_EQ(0, g_u64(on, "epoch"));
+	EXPECT_LT(g_off, g_on);
+
+	ASSERT_EQ(0, set_group_sysfs(false));
+	EXPECT_TRUE(g_dir_exists(on));
+	close(fd_on);
+	close(fd_off);
+	EXPECT_FALSE(g_dir_exists(on));
 }
 
 /* ------------------------------------------------------------- counters */

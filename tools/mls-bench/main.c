@@ -21,6 +21,7 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1052,7 +1053,26 @@ static void commits(void)
 struct snap {
 	struct mb_meminfo mi;
 	struct mb_slabinfo *si;
+	long long mod;		/* /sys/kernel/mls/memory/ sum, or -1 */
 };
+
+/* The module's own count: groups + epochs + trees, or -1 (older module). */
+static long long module_memory(void)
+{
+	static const char *const kinds[] = { "groups", "epochs", "trees" };
+	char path[128], buf[64];
+	long long sum = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/mls/memory/%s", kinds[i]);
+		read_first_line(path, buf, sizeof(buf));
+		if (!strcmp(buf, "unknown"))
+			return -1;
+		sum += atoll(buf);
+	}
+	return sum;
+}
 
 static void snapshot(struct snap *s)
 {
@@ -1061,6 +1081,7 @@ static void snapshot(struct snap *s)
 	usleep(1500 * 1000);
 	mb_read_meminfo(&s->mi);
 	s->si = mb_read_slabinfo();
+	s->mod = module_memory();
 }
 
 struct mem_delta {
@@ -1068,6 +1089,7 @@ struct mem_delta {
 	long long slab_kb;	/* /proc/meminfo Slab */
 	long long sunreclaim_kb;
 	long long memfree_kb;
+	long long mod_b;	/* the module's own count; -1 without one */
 	char top[512];
 };
 
@@ -1077,6 +1099,20 @@ static void delta(const struct snap *a, const struct snap *b, struct mem_delta *
 	d->slab_kb = b->mi.slab_kb - a->mi.slab_kb;
 	d->sunreclaim_kb = b->mi.sunreclaim_kb - a->mi.sunreclaim_kb;
 	d->memfree_kb = a->mi.memfree_kb - b->mi.memfree_kb;
+	d->mod_b = a->mod >= 0 && b->mod >= 0 ? b->mod - a->mod : -1;
+}
+
+/* Turn the group_sysfs parameter on or off: 0, or -1 (an older module). */
+static int set_group_sysfs(bool on)
+{
+	int fd = open("/sys/module/mls/parameters/group_sysfs", O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, on ? "Y\n" : "N\n", 2) == 2 ? 0 : -1;
+	close(fd);
+	return r;
 }
 
 static void json_delta(const char *key, const struct mem_delta *d, double per)
@@ -1091,11 +1127,18 @@ static void json_delta(const char *key, const struct mem_delta *d, double per)
 	mb_json_num(J, "slab_bytes_each", per > 0 ? (double)d->slab_kb * 1024 / per : 0);
 	mb_json_num(J, "sunreclaim_bytes_each",
 		    per > 0 ? (double)d->sunreclaim_kb * 1024 / per : 0);
+	if (d->mod_b >= 0) {
+		mb_json_int(J, "module_bytes", d->mod_b);
+		mb_json_num(J, "module_bytes_each", per > 0 ? (double)d->mod_b / per : 0);
+	} else {
+		mb_json_null(J, "module_bytes");
+	}
 	mb_json_str(J, "top_caches", d->top);
 	mb_json_end(J);
 }
 
-static void memory_one(unsigned long n)
+/* @n groups; with @sysfs, each with its directory (group_sysfs on). */
+static void memory_one(unsigned long n, bool sysfs)
 {
 	const struct mb_suite *s = mb_suite(1);
 	struct mb_inputs in;
@@ -1107,6 +1150,11 @@ static void memory_one(unsigned long n)
 	int ret = 0;
 
 	mb_inputs_random(&in, s, 1);
+	if (sysfs && set_group_sysfs(true)) {
+		mb_text_printf(&T, "  %6lu | skipped: no group_sysfs parameter\n", n);
+		free(ids);
+		return;
+	}
 	snapshot(&a);
 	t0 = mb_now_ns();
 	for (i = 0; i < n; i++) {
@@ -1122,6 +1170,8 @@ static void memory_one(unsigned long n)
 		made++;
 	}
 	t1 = mb_now_ns();
+	if (sysfs)
+		set_group_sysfs(false);
 	snapshot(&b);
 	for (i = 0; i < made && !ret; i++) {
 		struct mb_inputs next = in;
@@ -1162,15 +1212,18 @@ static void memory_one(unsigned long n)
 		 made ? (double)dg.slab_b / (double)made : 0,
 		 committed ? (double)de.slab_b / (double)(committed * MEM_COMMITS) : 0);
 
-	mb_text_printf(&T, "  %6lu | %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f | %8lld %8lld | %6.1f %6.1f%s%s\n",
-		       n,
+	mb_text_printf(&T, "  %6lu%s | %9.0f %9.0f %9.0f %7.0f | %9.0f %9.0f %9.0f %7.0f | %8lld %8lld %6lld | %6.1f %6.1f%s%s\n",
+		       n, sysfs ? "+sysfs" : "      ",
 		       made ? (double)dg.slab_b / (double)made : 0,
 		       made ? (double)dg.slab_kb * 1024 / (double)made : 0,
 		       made ? (double)dg.sunreclaim_kb * 1024 / (double)made : 0,
+		       made && dg.mod_b >= 0 ? (double)dg.mod_b / (double)made : -1,
 		       committed ? (double)de.slab_b / (double)(committed * MEM_COMMITS) : 0,
 		       committed ? (double)de.slab_kb * 1024 / (double)(committed * MEM_COMMITS) : 0,
 		       committed ? (double)de.sunreclaim_kb * 1024 / (double)(committed * MEM_COMMITS) : 0,
-		       dr.slab_b, dr.sunreclaim_kb,
+		       committed && de.mod_b >= 0 ?
+		       (double)de.mod_b / (double)(committed * MEM_COMMITS) : -1,
+		       dr.slab_b, dr.sunreclaim_kb, dr.mod_b,
 		       (double)(t1 - t0) / 1e9, (double)(t2 - t1) / 1e9,
 		       ret ? "  error: " : "", ret ? strerror(-ret) : "");
 	mb_text_printf(&T, "         groups: %s\n", dg.top[0] ? dg.top : "-");
@@ -1178,6 +1231,7 @@ static void memory_one(unsigned long n)
 
 	mb_json_obj(J, NULL);
 	mb_json_int(J, "groups", (long long)n);
+	mb_json_int(J, "group_sysfs", sysfs);
 	mb_json_int(J, "made", (long long)made);
 	mb_json_int(J, "committed_groups", (long long)committed);
 	mb_json_int(J, "past_epochs_per_group", MEM_COMMITS);
@@ -1201,19 +1255,21 @@ static void memory(void)
 {
 	long long max_groups = mod_param("max_groups");
 	char buf[sizeof(opt.mem_groups)], *tok, *save = NULL;
+	unsigned long last = 0;
 
 	mb_text_printf(&T, "\nMemory the module holds (suite 1, 2 leaves; no messages). Measured from the guest: /proc/slabinfo\n"
 		       "(active objects x object size, all caches) and /proc/meminfo (Slab, SUnreclaim) before and after;\n"
-		       "the module has no memory accounting of its own in sysfs yet (future work). Group fds are closed\n"
+		       "module: the module's own count (/sys/kernel/mls/memory/, bytes asked for, before slab rounding;\n"
+		       "no kernfs). +sysfs: the groups made with group_sysfs on (a directory each). Group fds are closed\n"
 		       "before each reading, so struct file is not counted; 1 group is below the resolution of both sources.\n");
-	mb_text_printf(&T, "  %6s | %29s | %29s | %17s | %13s\n", "",
+	mb_text_printf(&T, "  %12s | %37s | %37s | %24s | %13s\n", "",
 		       "per group (bytes)", "per past epoch (bytes)",
 		       "left after destroy", "time (s)");
-	mb_text_printf(&T, "  %6s | %9s %9s %9s | %9s %9s %9s | %8s %8s | %6s %6s\n",
-		       "groups", "slabinfo", "Slab", "SUnrecl", "slabinfo", "Slab",
-		       "SUnrecl", "slab B", "SUnr kB", "create", "commit");
+	mb_text_printf(&T, "  %12s | %9s %9s %9s %7s | %9s %9s %9s %7s | %8s %8s %6s | %6s %6s\n",
+		       "groups", "slabinfo", "Slab", "SUnrecl", "module", "slabinfo", "Slab",
+		       "SUnrecl", "module", "slab B", "SUnr kB", "mod B", "create", "commit");
 	mb_json_obj(J, "memory");
-	mb_json_str(J, "source", "guest /proc/slabinfo (sum over caches of active_objs x objsize) and /proc/meminfo (Slab, SUnreclaim) deltas; no module accounting in sysfs yet");
+	mb_json_str(J, "source", "guest /proc/slabinfo (sum over caches of active_objs x objsize) and /proc/meminfo (Slab, SUnreclaim) deltas; module_bytes: /sys/kernel/mls/memory/ (groups + epochs + trees) deltas");
 	mb_json_int(J, "max_groups", max_groups);
 	mb_json_arr(J, "rows");
 	snprintf(buf, sizeof(buf), "%s", opt.mem_groups);
@@ -1227,8 +1283,12 @@ static void memory(void)
 				       n, max_groups);
 			continue;
 		}
-		memory_one(n);
+		memory_one(n, false);
+		last = n;
 	}
+	/* The largest count again, each group with its sysfs directory. */
+	if (last)
+		memory_one(last, true);
 	mb_json_end(J);
 	mb_json_end(J);
 }
@@ -1370,6 +1430,8 @@ static void tracing(void)
  */
 static int far_one(uint32_t gap, double *ms)
 {
+	/* An application message carries its signature (64 B, Ed25519's). */
+	static const uint8_t sig[64] = { 0x5a };
 	static uint8_t out[256], content[64], sg[64];
 	const struct mb_suite *s = mb_suite(1);
 	struct mls_policy p = { .max_forward = gap };
@@ -1388,8 +1450,8 @@ static int far_one(uint32_t gap, double *ms)
 	}
 	ret = k_set_policy(rfd, MLS_POLICY_MAX_FORWARD, &p);
 	for (i = 0; !ret && i <= gap; i++) {
-		n = k_encrypt(sfd, (const uint8_t *)"far", 3, NULL, 0, out,
-			      sizeof(out), &g);
+		n = k_encrypt(sfd, (const uint8_t *)"far", 3, sig, sizeof(sig),
+			      out, sizeof(out), &g);
 		ret = n < 0 ? (int)n : 0;
 	}
 	if (!ret) {
