@@ -260,6 +260,9 @@ long k_decrypt(int fd, const uint8_t *msg, size_t len, uint8_t *content,
 int k_commit(int fd, const struct mb_inputs *next, uint32_t own_leaf,
 	     uint32_t leaf_count);
 int k_authenticator(int fd, uint8_t *out, size_t cap);
+void k_buf(struct mls_buf *b, const void *p, size_t len);
+/* One batch ioctl; returns the entries that hold a result, or -errno. */
+int k_batch(int fd, bool dec, void *entries, uint32_t count, size_t entry_size);
 
 /* ---------------------------------------------------------- output (out.c) */
 

@@ -98,7 +98,7 @@ int mb_floor_init(struct mb_floor *f, const struct mb_suite *s, size_t size,
 {
 	const char *alg = s->nk == 16 ? "gcm(aes)" : "rfc7539(chacha20,poly1305)";
 	uint8_t key[MB_MAX_NK], nonce[MB_NONCE_LEN] = { 0 };
-	char driver[128];
+	char driver[64];
 	unsigned int t;
 	int ret;
 

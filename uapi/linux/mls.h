@@ -746,8 +746,9 @@ struct mls_batch {
  * epoch (a commit between two entries moves the later ones to the new
  * epoch, or fails them with -ESTALE under %MLS_ENCRYPT_F_EPOCH), its own
  * generation and its own result in @error. One entry's failure does not
- * stop the others: every entry it could read gets a result. Each (epoch, leaf, generation) is used exactly once,
- * whatever the threads and batches on the group; an entry that failed
+ * stop the others: every entry it could read gets a result. Each
+ * (epoch, leaf, generation) is used exactly once, whatever the threads
+ * and batches on the group; an entry that failed
  * used no generation, except with -EFAULT on its output (as for
  * %MLS_IOC_ENCRYPT: @op.generation tells which).
  *
