@@ -457,6 +457,7 @@ struct cell {
 	size_t *klen, *ulen;
 	/* kernel */
 	int sfd, rfd;
+	struct mb_inputs in;		/* the pair's, for more receivers */
 	/* userspace */
 	struct us_epoch use, usr;
 	/* raw */
@@ -609,6 +610,7 @@ static int kernel_pair(struct cell *c, bool receiver)
 	int ret;
 
 	mb_inputs_random(&in, c->s, 1);
+	c->in = in;
 	c->sfd = k_group_create(ctl, &in, 0, 2, MLS_GROUP_F_EPHEMERAL, NULL);
 	if (c->sfd < 0 || !receiver)
 		return c->sfd < 0 ? c->sfd : 0;
@@ -943,8 +945,14 @@ struct bcell {
 	struct mls_encrypt_entry enc[BATCH_N];
 	struct mls_decrypt_entry dec[BATCH_N];
 	uint8_t *msgs;			/* BATCH_N outputs, or the inputs */
-	uint8_t *kb, *kd, *ub;		/* decrypt: sealed batches */
-	size_t *kbl, *kdl, *ubl;
+	/*
+	 * Decrypt: the kernel's messages, opened by single calls on
+	 * c.rfd and by batches on rfd2 (a second receiver of the same
+	 * epoch); userspace's.
+	 */
+	int rfd2;
+	uint8_t *kd, *ub;
+	size_t *kdl, *ubl;
 };
 
 static int op_kb_single(void *arg, unsigned int t, unsigned long i)
@@ -982,12 +990,12 @@ static int op_kb_batch(void *arg, unsigned int t, unsigned long i)
 	for (k = 0; k < BATCH_N; k++) {
 		uint8_t *out = b->msgs + k * b->c.cap;
 
-		if (b->kb) {
+		if (b->kd) {
 			size_t at = i * BATCH_N + k;
 			struct mls_decrypt *d = &b->dec[k].op;
 
 			memset(&b->dec[k], 0, sizeof(b->dec[k]));
-			k_buf(&d->message, b->kb + at * b->c.cap, b->kbl[at]);
+			k_buf(&d->message, b->kd + at * b->c.cap, b->kdl[at]);
 			k_buf(&d->content, out, b->c.cap);
 			k_buf(&d->signature, b->c.sigout[0], 2 * MB_SIG_LEN);
 		} else {
@@ -1000,14 +1008,14 @@ static int op_kb_batch(void *arg, unsigned int t, unsigned long i)
 			k_buf(&e->message, out, b->c.cap);
 		}
 	}
-	r = b->kb ? k_batch(b->c.rfd, true, b->dec, BATCH_N, sizeof(b->dec[0])) :
+	r = b->kd ? k_batch(b->rfd2, true, b->dec, BATCH_N, sizeof(b->dec[0])) :
 		    k_batch(b->c.sfd, false, b->enc, BATCH_N, sizeof(b->enc[0]));
 	if (r < 0)
 		return r;
 	if (r != BATCH_N)
 		return -EFAULT;
 	for (k = 0; k < BATCH_N; k++) {
-		int e = b->kb ? b->dec[k].error : b->enc[k].error;
+		int e = b->kd ? b->dec[k].error : b->enc[k].error;
 
 		if (e)
 			return e;
@@ -1088,17 +1096,21 @@ static void batch_measure(struct brow *w, const struct mb_suite *s, bool dec,
 	cell_init(&b->c, s, size);
 	b->iters = iters;
 	b->msgs = xmalloc(BATCH_N * b->c.cap);
+	b->rfd2 = -1;
 	err = kernel_pair(&b->c, dec);
 	user_pair(&b->c);
 	if (!err && dec) {
 		struct mls_policy p = {
 			.out_of_order = DEC_OUT_OF_ORDER,
-			.max_forward = (uint32_t)(2 * iters * BATCH_N + 16),
+			.max_forward = DEC_MAX_FORWARD,
 		};
 
-		k_set_policy(b->c.rfd, MLS_POLICY_MAX_FORWARD, &p);
-		err = seal_many(b, false, iters * BATCH_N, &b->kd, &b->kdl) ?:
-		      seal_many(b, false, iters * BATCH_N, &b->kb, &b->kbl) ?:
+		b->rfd2 = k_group_create(ctl, &b->c.in, 1, 2,
+					 MLS_GROUP_F_EPHEMERAL, NULL);
+		err = b->rfd2 < 0 ? b->rfd2 :
+		      k_set_policy(b->rfd2, MLS_POLICY_OUT_OF_ORDER |
+				   MLS_POLICY_MAX_FORWARD, &p) ?:
+		      seal_many(b, false, iters * BATCH_N, &b->kd, &b->kdl) ?:
 		      seal_many(b, true, iters * BATCH_N, &b->ub, &b->ubl);
 	}
 	mb_acc_init(&as);
@@ -1132,14 +1144,14 @@ static void batch_measure(struct brow *w, const struct mb_suite *s, bool dec,
 	}
 	failures += !!w->single.errors + !!w->batch.errors + !!w->user.errors;
 	kernel_pair_close(&b->c);
+	if (b->rfd2 >= 0)
+		close(b->rfd2);
 	us_epoch_free(&b->c.use);
 	us_epoch_free(&b->c.usr);
 	cell_free(&b->c);
 	free(b->msgs);
-	free(b->kb);
 	free(b->kd);
 	free(b->ub);
-	free(b->kbl);
 	free(b->kdl);
 	free(b->ubl);
 	free(b);
