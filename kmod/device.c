@@ -27,7 +27,7 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 	v->api_version = MLS_API_VERSION;
 	v->features = MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS |
 		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS |
-		      MLS_FEATURE_HANDSHAKE;
+		      MLS_FEATURE_HANDSHAKE | MLS_FEATURE_BATCH;
 	v->suites = mls_suite_mask();
 	return 0;
 }

@@ -32,18 +32,18 @@ static struct mls_group *ctx_group(struct mls_ioctl_ctx *ctx)
 	return ctx->file->private_data;
 }
 
-/* The input parts of a message, copied into kernel memory. */
+/*
+ * The small input parts of a message, copied into kernel memory. The
+ * content is not: mls_protect() copies it from the caller once, straight
+ * into the message it seals in place.
+ */
 struct msg_parts {
 	void *aad;
-	void *data;
 	void *sig;
 };
 
 static void msg_parts_free(struct msg_parts *m, const struct mls_encrypt *a)
 {
-	/* Plaintext: erased, not just freed. */
-	if (!IS_ERR_OR_NULL(m->data))
-		kvfree_sensitive(m->data, a->content.len);
 	if (!IS_ERR_OR_NULL(m->sig))
 		kvfree_sensitive(m->sig, a->signature.len);
 	if (!IS_ERR_OR_NULL(m->aad))
@@ -81,11 +81,15 @@ static int check_encrypt(const struct mls_encrypt *a, const struct mls_suite *s)
 	       mls_buf_check(&a->message);
 }
 
-static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
+/*
+ * One MLS_IOC_ENCRYPT; @used tells whether a generation was taken (set
+ * even when the message then could not be written back).
+ */
+int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
+		      bool *used)
 {
 	u64 start = ktime_get_ns();
 	struct mls_group *g = ctx_group(ctx);
-	struct mls_encrypt *a = arg;
 	struct msg_parts m = {};
 	struct mls_protect_ctx pc;
 	struct mls_plain p;
@@ -103,11 +107,13 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 				      READ_ONCE(g->policy.encrypt_burst));
 	if (ret)
 		goto out_parts;
+	if (a->content.reserved || a->content.len > mls_max_message) {
+		ret = -EINVAL;
+		goto out_parts;
+	}
 	m.aad = mls_buf_dup(&a->authenticated_data, mls_max_message);
-	m.data = mls_buf_dup(&a->content, mls_max_message);
 	m.sig = mls_buf_dup(&a->signature, mls_max_message);
-	ret = PTR_ERR_OR_ZERO(m.aad) ?: PTR_ERR_OR_ZERO(m.data) ?:
-	      PTR_ERR_OR_ZERO(m.sig);
+	ret = PTR_ERR_OR_ZERO(m.aad) ?: PTR_ERR_OR_ZERO(m.sig);
 	if (ret)
 		goto out_parts;
 
@@ -129,7 +135,8 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 	p = (struct mls_plain){
 		.content_type = a->content_type,
 		.aad = m.aad, .aad_len = a->authenticated_data.len,
-		.data = m.data, .data_len = a->content.len,
+		.udata = u64_to_user_ptr(a->content.addr),
+		.data_len = a->content.len,
 		.sig = m.sig, .sig_len = a->signature.len,
 		.padding_block = a->padding_block ?:
 				 READ_ONCE(g->policy.padding_block),
@@ -148,6 +155,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 		ret = n;
 		goto out_epoch;
 	}
+	*used = true;
 	ret = mls_buf_write(&a->message, out, n);
 	a->epoch = e->epoch;
 	a->generation = gen;
@@ -163,6 +171,13 @@ out_parts:
 	trace_mls_encrypt(g, a, ret);
 	msg_parts_free(&m, a);
 	return ret;
+}
+
+static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	bool used = false;
+
+	return mls_group_encrypt(ctx, arg, &used);
 }
 
 static int check_decrypt(const struct mls_decrypt *a)
@@ -327,7 +342,7 @@ static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
 	return 0;
 }
 
-static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
+int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	u64 start = ktime_get_ns();
 	struct mls_group *g = ctx_group(ctx);
@@ -587,6 +602,8 @@ static int mls_ioc_group_destroy(struct mls_ioctl_ctx *ctx, void *arg)
 static const struct mls_ioctl_desc mls_group_ioctls[] = {
 	{ MLS_IOC_ENCRYPT, MLS_ENCRYPT_SIZE_VER0, mls_ioc_encrypt },
 	{ MLS_IOC_DECRYPT, MLS_DECRYPT_SIZE_VER0, mls_ioc_decrypt },
+	{ MLS_IOC_ENCRYPT_BATCH, MLS_BATCH_SIZE_VER0, mls_ioc_encrypt_batch },
+	{ MLS_IOC_DECRYPT_BATCH, MLS_BATCH_SIZE_VER0, mls_ioc_decrypt_batch },
 	{ MLS_IOC_COMMIT, MLS_COMMIT_SIZE_VER0, mls_ioc_commit },
 	{ MLS_IOC_COMMIT_PREPARE, MLS_COMMIT_SIZE_VER0, mls_ioc_commit_prepare },
 	{ MLS_IOC_COMMIT_MERGE, MLS_COMMIT_PENDING_SIZE_VER0,

@@ -28,6 +28,11 @@ unsigned int mls_max_message = 1 << 20;
 module_param_named(max_message, mls_max_message, uint, 0444);
 MODULE_PARM_DESC(max_message, "Maximum size in bytes of a message and of each of its parts (default 1048576)");
 
+/* Entries of one MLS_IOC_ENCRYPT_BATCH or MLS_IOC_DECRYPT_BATCH. */
+unsigned int mls_max_batch = 64;
+module_param_named(max_batch, mls_max_batch, uint, 0444);
+MODULE_PARM_DESC(max_batch, "Maximum messages of one batch ioctl (default 64, at most 4096)");
+
 /*
  * Per-user limits (quota.c): what one uid may make the module hold. Root
  * and CAP_SYS_RESOURCE go past them. Unlike the caps below these may

@@ -7,6 +7,8 @@
 extern unsigned int mls_max_groups;
 extern unsigned int mls_max_leaves;
 extern unsigned int mls_max_message;
+extern unsigned int mls_max_batch;
+#define MLS_MAX_BATCH_LIMIT 4096
 
 /* Per-user limits (quota.c). */
 extern unsigned int mls_user_max_groups, mls_user_max_endpoints;

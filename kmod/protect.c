@@ -50,6 +50,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 /**
  * struct mls_layout - where the parts of a message to protect go in @out
@@ -120,16 +121,33 @@ static void mls_put_content_aad(struct mls_wbuf *w,
 	mls_put_vec(w, p->aad, p->aad_len);
 }
 
-/* PrivateMessageContent without its padding. */
-static void mls_put_body(struct mls_wbuf *w, const struct mls_plain *p)
+/* The content's data: from kernel memory, or copied in from the caller's. */
+static int mls_put_data(struct mls_wbuf *w, const struct mls_plain *p)
 {
-	if (p->content_type == MLS_CONTENT_APPLICATION) {
-		mls_put_vec(w, p->data, p->data_len);
-		mls_put_vec(w, p->sig, p->sig_len);
-	} else {
-		/* Userspace encoded the Proposal or Commit and its auth. */
+	u8 *dst;
+
+	if (!p->udata) {
 		mls_put_bytes(w, p->data, p->data_len);
+		return 0;
 	}
+	dst = mls_put_reserve(w, p->data_len);
+	if (!dst)
+		return -EINVAL;
+	return copy_from_user(dst, p->udata, p->data_len) ? -EFAULT : 0;
+}
+
+/* PrivateMessageContent without its padding. */
+static int mls_put_body(struct mls_wbuf *w, const struct mls_plain *p)
+{
+	int ret;
+
+	if (p->content_type != MLS_CONTENT_APPLICATION)
+		/* Userspace encoded the Proposal or Commit and its auth. */
+		return mls_put_data(w, p);
+	mls_put_varint(w, p->data_len);
+	ret = mls_put_data(w, p);
+	mls_put_vec(w, p->sig, p->sig_len);
+	return ret;
 }
 
 /* The body's length, or -EINVAL if @p cannot be encoded. */
@@ -213,29 +231,41 @@ size_t mls_protect_size(const struct mls_protect_ctx *c,
 }
 
 /*
- * Content AAD || body || padding, with the body at its final place, then
- * sealed in place: the ciphertext and tag land where the message has them.
+ * Content AAD || body || padding, with the body at its final place: the
+ * one pass over the payload before the AEAD, done before a generation is
+ * taken, so that a fault or a bad length consumes nothing.
  */
-static int mls_seal_content(const struct mls_protect_ctx *c,
+static int mls_fill_content(const struct mls_protect_ctx *c,
 			    const struct mls_plain *p,
-			    const struct mls_layout *l,
-			    const struct mls_msg_key *key,
-			    const u8 guard[MLS_REUSE_GUARD_LEN], u8 *out)
+			    const struct mls_layout *l, u8 *out)
 {
 	u8 *buf = out + l->ct_off - l->aad_len;
-	u8 nonce[MLS_NONCE_LEN];
 	struct mls_wbuf w;
 	int ret;
 
 	mls_wbuf_init(&w, buf, l->aad_len + l->body_len);
 	mls_put_content_aad(&w, c, p);
-	mls_put_body(&w, p);
+	ret = mls_put_body(&w, p);
+	if (ret)
+		return ret;
 	if (mls_wbuf_err(&w) || w.len != l->aad_len + l->body_len)
 		return -EINVAL;
 	memset(out + l->ct_off + l->body_len, 0, l->pt_len - l->body_len);
+	return 0;
+}
+
+/* The content filled in by mls_fill_content(), sealed where it lies. */
+static int mls_seal_content(const struct mls_protect_ctx *c,
+			    const struct mls_layout *l,
+			    const struct mls_msg_key *key,
+			    const u8 guard[MLS_REUSE_GUARD_LEN], u8 *out)
+{
+	u8 nonce[MLS_NONCE_LEN];
+	int ret;
 
 	mls_guard_nonce(nonce, key->nonce, guard);
-	ret = mls_aead_seal(c->suite, key->key, nonce, buf, l->aad_len,
+	ret = mls_aead_seal(c->suite, key->key, nonce,
+			    out + l->ct_off - l->aad_len, l->aad_len,
 			    l->pt_len);
 	memzero_explicit(nonce, sizeof(nonce));
 	return ret;
@@ -297,13 +327,14 @@ static int mls_put_message(const struct mls_protect_ctx *c,
  * @cap: its size
  * @generation: (out) the generation consumed
  *
- * Checks @cap against mls_protect_size() before taking a generation. On
- * any error the first mls_protect_size() bytes of @out are zeroed.
+ * Checks @cap against mls_protect_size() and copies the content into
+ * @out (from @p->udata, if set) before taking a generation. On any error
+ * the first mls_protect_size() bytes of @out are zeroed.
  *
  * Context: process context, may sleep.
- * Return: bytes written, or -ENOSPC (nothing consumed), -EOVERFLOW (the
- * ratchet is exhausted), -EINVAL (@p cannot be encoded, bad own leaf),
- * -ENOMEM.
+ * Return: bytes written, or -ENOSPC or -EFAULT (nothing consumed),
+ * -EOVERFLOW (the ratchet is exhausted), -EINVAL (@p cannot be encoded,
+ * bad own leaf), -ENOMEM.
  */
 ssize_t mls_protect(const struct mls_protect_ctx *c, const struct mls_plain *p,
 		    u8 *out, size_t cap, u32 *generation)
@@ -319,12 +350,19 @@ ssize_t mls_protect(const struct mls_protect_ctx *c, const struct mls_plain *p,
 	if (cap < l.len)
 		return -ENOSPC;
 
+	ret = mls_fill_content(c, p, &l, out);
+	if (ret) {
+		memzero_explicit(out, l.len);
+		return ret;
+	}
 	ret = mls_stree_send_key(c->tree, c->own_leaf,
 				 mls_ratchet_of(p->content_type), &key);
-	if (ret)
+	if (ret) {
+		memzero_explicit(out, l.len);
 		goto out;
+	}
 	get_random_bytes(guard, sizeof(guard));
-	ret = mls_seal_content(c, p, &l, &key, guard, out) ?:
+	ret = mls_seal_content(c, &l, &key, guard, out) ?:
 	      mls_seal_sender_data(c, p, &l, key.generation, guard, out) ?:
 	      mls_put_message(c, p, &l, out);
 	if (ret) {

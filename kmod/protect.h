@@ -56,6 +56,9 @@ struct mls_protect_ctx {
  * @data: application: application_data; proposal/commit: the raw
  *	PrivateMessageContent bytes before padding
  * @data_len: its length
+ * @udata: instead of @data (then NULL): the same bytes in the caller's
+ *	memory, copied once, straight into the message before any key is
+ *	taken (a fault costs no generation)
  * @sig: application: the signature bytes (encoded as signature<V>);
  *	proposal/commit: NULL, @sig_len 0
  * @sig_len: its length
@@ -68,6 +71,7 @@ struct mls_plain {
 	size_t aad_len;
 	const u8 *data;
 	size_t data_len;
+	const u8 __user *udata;
 	const u8 *sig;
 	size_t sig_len;
 	u32 padding_block;

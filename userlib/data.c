@@ -88,6 +88,36 @@ MLS_EXPORT int mls_encrypt(int gfd, uint32_t content_type,
 			      signature, signature_len, out);
 }
 
+static int batch(int gfd, unsigned long cmd, void *entries, uint32_t count,
+		 uint32_t entry_size, struct mls_batch *status)
+{
+	struct mls_batch b;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	b.count = count;
+	b.entries = (uint64_t)(uintptr_t)entries;
+	b.entry_size = entry_size;
+	ret = mls_ioctl(gfd, cmd, &b);
+	if (status)
+		*status = b;
+	return ret;
+}
+
+MLS_EXPORT int mls_encrypt_batch(int gfd, struct mls_encrypt_entry *entries,
+				 uint32_t count, struct mls_batch *status)
+{
+	return batch(gfd, MLS_IOC_ENCRYPT_BATCH, entries, count,
+		     sizeof(*entries), status);
+}
+
+MLS_EXPORT int mls_decrypt_batch(int gfd, struct mls_decrypt_entry *entries,
+				 uint32_t count, struct mls_batch *status)
+{
+	return batch(gfd, MLS_IOC_DECRYPT_BATCH, entries, count,
+		     sizeof(*entries), status);
+}
+
 MLS_EXPORT void mls_received_free(struct mls_received *r)
 {
 	if (!r)

@@ -260,6 +260,9 @@ long k_decrypt(int fd, const uint8_t *msg, size_t len, uint8_t *content,
 int k_commit(int fd, const struct mb_inputs *next, uint32_t own_leaf,
 	     uint32_t leaf_count);
 int k_authenticator(int fd, uint8_t *out, size_t cap);
+void k_buf(struct mls_buf *b, const void *p, size_t len);
+/* One batch ioctl; returns the entries that hold a result, or -errno. */
+int k_batch(int fd, bool dec, void *entries, uint32_t count, size_t entry_size);
 
 /* ---------------------------------------------------------- output (out.c) */
 
@@ -324,6 +327,25 @@ struct mb_probe_ctx {
 void mb_probe_crypto_drivers(struct mb_probe_ctx *p);
 void mb_probe_afalg(struct mb_probe_ctx *p);
 void mb_probe_passes(struct mb_probe_ctx *p);
+/* The driver the module's tfms of AEAD @name use, from /proc/crypto. */
+int mb_module_driver(const char *name, char *driver, size_t cap);
+
+/* -------------------------------------------------- AEAD floor (floor.c) */
+
+/* One cell's AF_ALG socket of the module's driver, key set once. */
+struct mb_floor {
+	int tfm;
+	int op[MB_MAX_THREADS];
+	bool open;
+	size_t size;
+	uint8_t *in;
+	uint8_t *out[MB_MAX_THREADS];
+};
+
+int mb_floor_init(struct mb_floor *f, const struct mb_suite *s, size_t size,
+		  bool open, unsigned int threads);
+int mb_floor_op(void *arg, unsigned int thread, unsigned long i);	/* mb_op_fn */
+void mb_floor_free(struct mb_floor *f);
 
 /* ------------------------------------------------ tracepoints (tracefs.c) */
 

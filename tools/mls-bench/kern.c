@@ -167,3 +167,19 @@ int k_authenticator(int fd, uint8_t *out, size_t cap)
 	r = xioctl(fd, MLS_IOC_EPOCH_AUTHENTICATOR, &a);
 	return r < 0 ? r : (int)a.authenticator.len;
 }
+
+void k_buf(struct mls_buf *b, const void *p, size_t len)
+{
+	mbuf(b, p, len);
+}
+
+int k_batch(int fd, bool dec, void *entries, uint32_t count, size_t entry_size)
+{
+	struct mls_batch h;
+
+	memset(&h, 0, sizeof(h));
+	h.count = count;
+	h.entries = U64P(entries);
+	h.entry_size = (uint32_t)entry_size;
+	return xioctl(fd, dec ? MLS_IOC_DECRYPT_BATCH : MLS_IOC_ENCRYPT_BATCH, &h);
+}

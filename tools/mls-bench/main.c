@@ -62,7 +62,7 @@ static struct {
 	.scale = 1.0,
 	.cap_s = 4.0,
 	.kernel = true,
-	.sections = "rt,data,commit,trace,mem,far,probe",
+	.sections = "rt,data,batch,commit,trace,mem,far,probe",
 	.mem_groups = "1,100,10000",
 	.suites = "1,3",
 	.sizes = "64,1024,16384,65536",
@@ -458,6 +458,7 @@ struct cell {
 	size_t *klen, *ulen;
 	/* kernel */
 	int sfd, rfd;
+	struct mb_inputs in;		/* the pair's, for more receivers */
 	/* userspace */
 	struct us_epoch use, usr;
 	/* raw */
@@ -610,6 +611,7 @@ static int kernel_pair(struct cell *c, bool receiver)
 	int ret;
 
 	mb_inputs_random(&in, c->s, 1);
+	c->in = in;
 	c->sfd = k_group_create(ctl, &in, 0, 2, MLS_GROUP_F_EPHEMERAL, NULL);
 	if (c->sfd < 0 || !receiver)
 		return c->sfd < 0 ? c->sfd : 0;
@@ -648,6 +650,7 @@ struct row {
 	size_t size;
 	unsigned int threads;
 	struct mb_result k, u, r;
+	struct mb_result f;	/* the module's driver through AF_ALG */
 };
 
 /* The kernel's batch for decrypt: @iters messages from the sender. */
@@ -693,10 +696,11 @@ static void user_batch(struct cell *c, unsigned long iters)
 static void row_measure(struct row *w, const struct mb_suite *s, bool dec,
 			size_t size, unsigned long iters, unsigned int threads)
 {
-	struct mb_acc ak, au, ar;
+	struct mb_acc ak, au, ar, af;
+	struct mb_floor fl;
 	struct cell c;
 	unsigned long per = iters / ROUNDS ? iters / ROUNDS : 1;
-	int kerr = -ENODEV;
+	int kerr = -ENODEV, ferr = -ENODEV;
 	unsigned int r;
 
 	cell_init(&c, s, size);
@@ -704,6 +708,9 @@ static void row_measure(struct row *w, const struct mb_suite *s, bool dec,
 		kerr = kernel_pair(&c, dec);
 		if (!kerr && dec)
 			kerr = kernel_batch(&c, iters);
+		ferr = mb_floor_init(&fl, s, size, dec, threads);
+		if (ferr)
+			progress("warning: AF_ALG floor: %s", strerror(-ferr));
 	}
 	user_pair(&c);
 	if (dec) {
@@ -720,6 +727,7 @@ static void row_measure(struct row *w, const struct mb_suite *s, bool dec,
 	mb_acc_init(&ak);
 	mb_acc_init(&au);
 	mb_acc_init(&ar);
+	mb_acc_init(&af);
 	for (r = 0; r < ROUNDS; r++) {
 		unsigned long off = r * per;
 		struct mb_run run = {
@@ -742,7 +750,19 @@ static void row_measure(struct row *w, const struct mb_suite *s, bool dec,
 		run.fn = dec ? op_r_dec : op_r_enc;
 		run.warm = op_r_warm;
 		mb_round(&run, &ar);
+		if (!ferr) {
+			struct mb_run fr = run;
+
+			fr.fn = mb_floor_op;
+			fr.arg = &fl;
+			fr.warm = NULL;
+			fr.done = NULL;
+			mb_round(&fr, &af);
+		}
 	}
+	mb_finish(&af, &w->f);
+	if (ctl >= 0)
+		mb_floor_free(&fl);
 	mb_finish(&ak, &w->k);
 	mb_finish(&au, &w->u);
 	mb_finish(&ar, &w->r);
@@ -780,6 +800,17 @@ static double ratio_min(const struct mb_result *a, const struct mb_result *b)
 	if (!a->ran || !b->ran || a->errors || b->errors || a->min_us <= 0)
 		return 0;
 	return b->min_us / a->min_us;
+}
+
+/*
+ * The module's cost over its AEAD floor: kernel p50 / AF_ALG p50 of the
+ * same driver and bytes (1.10: 10% over the cipher). 0 when unmeasured.
+ */
+static double over_floor(const struct mb_result *k, const struct mb_result *f)
+{
+	if (!k->ran || !f->ran || k->errors || f->errors || f->p50_us <= 0)
+		return 0;
+	return k->p50_us / f->p50_us;
 }
 
 /* A ratio in the JSON document: null when one side was not measured. */
@@ -856,12 +887,14 @@ static void data_plane(void)
 	mb_text_printf(&T, "\nData plane: messages per second (best of %d interleaved rounds), MB/s of application data, latency per call in us\n"
 		       "(p50, p99 over every call); pg/op: pages the page allocator handed out per call; k/u: kernel / userspace\n"
 		       "msg/s; k/u50: userspace p50 / kernel p50; k/umn: the same with each side's fastest call (the cost\n"
-		       "without the host's interference); k/raw: kernel / raw AEAD msg/s. Ratios > 1: the kernel is faster.\n",
+		       "without the host's interference); k/raw: kernel / raw AEAD msg/s. Ratios > 1: the kernel is faster.\n"
+		       "flr p50: the module's own AEAD driver through AF_ALG (sendmsg + read, key set once), the same bytes;\n"
+		       "k/flr: kernel p50 / flr p50, the module's cost over its AEAD floor (1.10 = 10%% over; lower is better).\n",
 		       ROUNDS);
-	mb_text_printf(&T, "%-7s %5s %6s %3s |%10s %8s %8s %8s %6s |%10s %8s %8s %8s |%10s %8s %8s %8s | %5s %5s %5s %5s\n",
+	mb_text_printf(&T, "%-7s %5s %6s %3s |%10s %8s %8s %8s %6s |%10s %8s %8s %8s |%10s %8s %8s %8s | %5s %5s %5s %5s | %8s %5s\n",
 		       "op", "suite", "size", "thr", "kernel/s", "MB/s", "p50", "p99", "pg/op",
 		       "user/s", "MB/s", "p50", "p99", "raw/s", "MB/s", "p50", "p99",
-		       "k/u", "k/u50", "k/umn", "k/raw");
+		       "k/u", "k/u50", "k/umn", "k/raw", "flr p50", "k/flr");
 	mb_json_arr(J, "data_plane");
 	for (i = 0; i < nrows; i++) {
 		struct row *w = &rows[i];
@@ -873,9 +906,14 @@ static void data_plane(void)
 		text_result(&w->u, false);
 		mb_text_printf(&T, " |");
 		text_result(&w->r, false);
-		mb_text_printf(&T, " | %5.2f %5.2f %5.2f %5.2f\n", ratio(&w->k, &w->u),
+		mb_text_printf(&T, " | %5.2f %5.2f %5.2f %5.2f", ratio(&w->k, &w->u),
 			       ratio_p50(&w->k, &w->u), ratio_min(&w->k, &w->u),
 			       ratio(&w->k, &w->r));
+		if (w->f.ran && !w->f.errors)
+			mb_text_printf(&T, " | %8.2f %5.2f\n", w->f.p50_us,
+				       over_floor(&w->k, &w->f));
+		else
+			mb_text_printf(&T, " | %8s %5s\n", "n/a", "");
 
 		mb_json_obj(J, NULL);
 		mb_json_str(J, "op", w->op);
@@ -889,6 +927,305 @@ static void data_plane(void)
 		json_ratio("ratio_kernel_userspace_p50", ratio_p50(&w->k, &w->u));
 		json_ratio("ratio_kernel_userspace_min", ratio_min(&w->k, &w->u));
 		json_ratio("ratio_kernel_raw", ratio(&w->k, &w->r));
+		mb_json_result(J, "aead_floor", &w->f);
+		json_ratio("kernel_over_floor_p50", over_floor(&w->k, &w->f));
+		mb_json_end(J);
+	}
+	mb_json_end(J);
+}
+
+/* ------------------------------------------------------------- batches */
+
+#define BATCH_N		64	/* messages per batch: max_batch's default */
+#define BATCH_ITERS	150	/* batches per cell at --scale 1 */
+
+/* One batch cell: @iters batches of BATCH_N messages of @size bytes. */
+struct bcell {
+	struct cell c;
+	unsigned long iters;
+	struct mls_encrypt_entry enc[BATCH_N];
+	struct mls_decrypt_entry dec[BATCH_N];
+	uint8_t *msgs;			/* BATCH_N outputs, or the inputs */
+	/*
+	 * Decrypt: the kernel's messages, opened by single calls on
+	 * c.rfd and by batches on rfd2 (a second receiver of the same
+	 * epoch); userspace's.
+	 */
+	int rfd2;
+	uint8_t *kd, *ub;
+	size_t *kdl, *ubl;
+};
+
+static int op_kb_single(void *arg, unsigned int t, unsigned long i)
+{
+	struct bcell *b = arg;
+	unsigned int k;
+	long n;
+
+	(void)t;
+	for (k = 0; k < BATCH_N; k++) {
+		if (b->kd) {
+			size_t at = i * BATCH_N + k;
+
+			n = k_decrypt(b->c.rfd, b->kd + at * b->c.cap, b->kdl[at],
+				      b->msgs + k * b->c.cap, b->c.cap,
+				      b->c.sigout[0], 2 * MB_SIG_LEN, NULL);
+		} else {
+			n = k_encrypt(b->c.sfd, b->c.data, b->c.size, sig,
+				      sizeof(sig), b->msgs + k * b->c.cap,
+				      b->c.cap, NULL);
+		}
+		if (n < 0)
+			return (int)n;
+	}
+	return 0;
+}
+
+static int op_kb_batch(void *arg, unsigned int t, unsigned long i)
+{
+	struct bcell *b = arg;
+	unsigned int k;
+	int r;
+
+	(void)t;
+	for (k = 0; k < BATCH_N; k++) {
+		uint8_t *out = b->msgs + k * b->c.cap;
+
+		if (b->kd) {
+			size_t at = i * BATCH_N + k;
+			struct mls_decrypt *d = &b->dec[k].op;
+
+			memset(&b->dec[k], 0, sizeof(b->dec[k]));
+			k_buf(&d->message, b->kd + at * b->c.cap, b->kdl[at]);
+			k_buf(&d->content, out, b->c.cap);
+			k_buf(&d->signature, b->c.sigout[0], 2 * MB_SIG_LEN);
+		} else {
+			struct mls_encrypt *e = &b->enc[k].op;
+
+			memset(&b->enc[k], 0, sizeof(b->enc[k]));
+			e->content_type = MLS_CONTENT_APPLICATION;
+			k_buf(&e->content, b->c.data, b->c.size);
+			k_buf(&e->signature, sig, sizeof(sig));
+			k_buf(&e->message, out, b->c.cap);
+		}
+	}
+	r = b->kd ? k_batch(b->rfd2, true, b->dec, BATCH_N, sizeof(b->dec[0])) :
+		    k_batch(b->c.sfd, false, b->enc, BATCH_N, sizeof(b->enc[0]));
+	if (r < 0)
+		return r;
+	if (r != BATCH_N)
+		return -EFAULT;
+	for (k = 0; k < BATCH_N; k++) {
+		int e = b->kd ? b->dec[k].error : b->enc[k].error;
+
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+static int op_ub(void *arg, unsigned int t, unsigned long i)
+{
+	struct bcell *b = arg;
+	struct us_received rv;
+	unsigned int k;
+	uint32_t gen;
+	long n;
+
+	(void)t;
+	for (k = 0; k < BATCH_N; k++) {
+		if (b->ub) {
+			size_t at = i * BATCH_N + k;
+
+			n = us_unprotect(&b->c.usr, b->ub + at * b->c.cap,
+					 b->ubl[at], b->msgs + k * b->c.cap,
+					 b->c.cap, &rv);
+		} else {
+			n = us_protect(&b->c.use, b->c.data, b->c.size, sig,
+				       sizeof(sig), b->msgs + k * b->c.cap,
+				       b->c.cap, &gen);
+		}
+		if (n < 0)
+			return (int)n;
+	}
+	return 0;
+}
+
+/* @n messages sealed by the kernel (@user: by userspace) for decrypt. */
+static int seal_many(struct bcell *b, bool user, size_t n, uint8_t **buf,
+		     size_t **len)
+{
+	uint32_t gen;
+	size_t k;
+	long r;
+
+	*buf = xmalloc(n * b->c.cap);
+	*len = xmalloc(n * sizeof(**len));
+	if (user)
+		us_thread_warm(b->c.s);
+	for (k = 0; k < n; k++) {
+		r = user ? us_protect(&b->c.use, b->c.data, b->c.size, sig,
+				      sizeof(sig), *buf + k * b->c.cap,
+				      b->c.cap, &gen) :
+			   k_encrypt(b->c.sfd, b->c.data, b->c.size, sig,
+				     sizeof(sig), *buf + k * b->c.cap, b->c.cap,
+				     NULL);
+		if (r < 0)
+			return (int)r;
+		(*len)[k] = (size_t)r;
+	}
+	return 0;
+}
+
+struct brow {
+	const char *op;
+	unsigned int suite;
+	size_t size;
+	struct mb_result single, batch, user;
+};
+
+static void batch_measure(struct brow *w, const struct mb_suite *s, bool dec,
+			  size_t size)
+{
+	struct mb_acc as, ab, au;
+	struct bcell *b = xmalloc(sizeof(*b));
+	unsigned long iters = scaled(BATCH_ITERS);
+	unsigned long per = iters / ROUNDS ? iters / ROUNDS : 1;
+	int err;
+	unsigned int r;
+
+	cell_init(&b->c, s, size);
+	b->iters = iters;
+	b->msgs = xmalloc(BATCH_N * b->c.cap);
+	b->rfd2 = -1;
+	err = kernel_pair(&b->c, dec);
+	user_pair(&b->c);
+	if (!err && dec) {
+		struct mls_policy p = {
+			.out_of_order = DEC_OUT_OF_ORDER,
+			.max_forward = DEC_MAX_FORWARD,
+		};
+
+		b->rfd2 = k_group_create(ctl, &b->c.in, 1, 2,
+					 MLS_GROUP_F_EPHEMERAL, NULL);
+		err = b->rfd2 < 0 ? b->rfd2 :
+		      k_set_policy(b->rfd2, MLS_POLICY_OUT_OF_ORDER |
+				   MLS_POLICY_MAX_FORWARD, &p) ?:
+		      seal_many(b, false, iters * BATCH_N, &b->kd, &b->kdl) ?:
+		      seal_many(b, true, iters * BATCH_N, &b->ub, &b->ubl);
+	}
+	mb_acc_init(&as);
+	mb_acc_init(&ab);
+	mb_acc_init(&au);
+	for (r = 0; r < ROUNDS && !err; r++) {
+		unsigned long off = r * per;
+		struct mb_run run = {
+			.arg = b, .offset = off,
+			.iters = r == ROUNDS - 1 ? iters - off : per,
+			.threads = 1, .payload = size * BATCH_N,
+			.time_cap_s = opt.cap_s / ROUNDS,
+		};
+
+		run.fn = op_kb_single;
+		mb_round(&run, &as);
+		run.fn = op_kb_batch;
+		mb_round(&run, &ab);
+		run.fn = op_ub;
+		run.warm = op_u_warm;
+		run.done = op_u_done;
+		mb_round(&run, &au);
+	}
+	mb_finish(&as, &w->single);
+	mb_finish(&ab, &w->batch);
+	mb_finish(&au, &w->user);
+	if (err) {
+		w->batch.ran = true;
+		w->batch.err = err;
+		w->batch.errors = 1;
+	}
+	failures += !!w->single.errors + !!w->batch.errors + !!w->user.errors;
+	kernel_pair_close(&b->c);
+	if (b->rfd2 >= 0)
+		close(b->rfd2);
+	us_epoch_free(&b->c.use);
+	us_epoch_free(&b->c.usr);
+	cell_free(&b->c);
+	free(b->msgs);
+	free(b->kd);
+	free(b->ub);
+	free(b->kdl);
+	free(b->ubl);
+	free(b);
+}
+
+/* Messages per second of a batch cell: BATCH_N per call. */
+static double bmsgs(const struct mb_result *r)
+{
+	return r->ran && !r->errors ? r->ops_per_s * BATCH_N : 0;
+}
+
+static void batches(void)
+{
+	static const char *const ops[] = { "encrypt", "decrypt" };
+	struct brow rows[2 * MB_SUITES * MB_SIZES];
+	size_t nrows = 0, k, o, z, i;
+
+	memset(rows, 0, sizeof(rows));
+	for (k = 0; k < MB_SUITES; k++) {
+		const struct mb_suite *s = mb_suite(suites[k]);
+
+		if (!listed_num(opt.suites, s->id))
+			continue;
+		for (o = 0; o < ARRAY_SIZE(ops); o++) {
+			if (!listed(opt.ops, ops[o]))
+				continue;
+			/* Where the system call is the cost: the small sizes. */
+			for (z = 0; z < 2; z++) {
+				struct brow *w;
+
+				if (!listed_num(opt.sizes, sizes[z]))
+					continue;
+				w = &rows[nrows++];
+				w->op = ops[o];
+				w->suite = s->id;
+				w->size = sizes[z];
+				batch_measure(w, s, o == 1, sizes[z]);
+				progress("batch %s suite %u %zu B: single %.0f msg/s batch %.0f user %.0f",
+					 w->op, w->suite, w->size, bmsgs(&w->single),
+					 bmsgs(&w->batch), bmsgs(&w->user));
+			}
+		}
+	}
+	mb_text_printf(&T, "\nBatches: %d messages per call (MLS_IOC_ENCRYPT_BATCH / MLS_IOC_DECRYPT_BATCH) against %d single ioctls and\n"
+		       "userspace OpenSSL doing the same %d messages; msg/s (best round), p50 per %d messages in us; b/s: batch / single\n"
+		       "msg/s; b/u: batch / userspace msg/s. Ratios > 1: the batch is faster.\n",
+		       BATCH_N, BATCH_N, BATCH_N, BATCH_N);
+	mb_text_printf(&T, "%-7s %5s %6s | %10s %9s | %10s %9s | %10s %9s | %5s %5s\n",
+		       "op", "suite", "size", "single/s", "p50", "batch/s", "p50",
+		       "user/s", "p50", "b/s", "b/u");
+	mb_json_arr(J, "batch");
+	for (i = 0; i < nrows; i++) {
+		struct brow *w = &rows[i];
+		double bs = bmsgs(&w->single) > 0 ?
+			    bmsgs(&w->batch) / bmsgs(&w->single) : 0;
+		double bu = bmsgs(&w->user) > 0 ?
+			    bmsgs(&w->batch) / bmsgs(&w->user) : 0;
+
+		mb_text_printf(&T, "%-7s %5u %6zu | %10.0f %9.1f | %10.0f %9.1f | %10.0f %9.1f | %5.2f %5.2f%s\n",
+			       w->op, w->suite, w->size, bmsgs(&w->single),
+			       w->single.p50_us, bmsgs(&w->batch), w->batch.p50_us,
+			       bmsgs(&w->user), w->user.p50_us, bs, bu,
+			       w->batch.errors ? "  ERROR" : "");
+		mb_json_obj(J, NULL);
+		mb_json_str(J, "op", w->op);
+		mb_json_int(J, "suite", w->suite);
+		mb_json_int(J, "size", (long long)w->size);
+		mb_json_int(J, "messages_per_call", BATCH_N);
+		mb_json_result(J, "kernel_single", &w->single);
+		mb_json_result(J, "kernel_batch", &w->batch);
+		mb_json_result(J, "userspace", &w->user);
+		json_ratio("ratio_batch_single", bs);
+		json_ratio("ratio_batch_userspace", bu);
 		mb_json_end(J);
 	}
 	mb_json_end(J);
@@ -1513,7 +1850,7 @@ static void far_ahead(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,commit,trace,mem,far,probe]\n"
+		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,batch,commit,trace,mem,far,probe]\n"
 		"                 [--suites 1,3] [--sizes 64,1024,16384,65536] [--threads 1,2]\n"
 		"                 [--ops encrypt,decrypt] [--mem-groups 1,100,10000]\n"
 		"                 [--no-kernel] [--quick]\n");
@@ -1604,6 +1941,8 @@ int main(int argc, char **argv)
 		roundtrips();
 	if (section("data"))
 		data_plane();
+	if (section("batch") && ctl >= 0)
+		batches();
 	if (section("commit"))
 		commits();
 	if (section("trace") && ctl >= 0)

@@ -143,6 +143,19 @@ static const struct crypto_entry *module_driver(const char *name)
 	return best;
 }
 
+int mb_module_driver(const char *name, char *driver, size_t cap)
+{
+	const struct crypto_entry *e;
+
+	if (!nentries)
+		read_proc_crypto();
+	e = module_driver(name);
+	if (!e)
+		return -ENOENT;
+	snprintf(driver, cap, "%s", e->driver);
+	return 0;
+}
+
 /* What anyone asking for @name without restriction gets. */
 static const struct crypto_entry *best_driver(const char *name)
 {

@@ -51,6 +51,7 @@
  * @MLS_FEATURE_HANDSHAKE: the kernel half of the handshake: pending
  *	commits, confirmation and membership tags, PSK lists, staged joins
  *	and external commits (ioctls 0x14, 0x29-0x2e)
+ * @MLS_FEATURE_BATCH: %MLS_IOC_ENCRYPT_BATCH and %MLS_IOC_DECRYPT_BATCH
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
@@ -58,6 +59,7 @@ enum mls_feature {
 	MLS_FEATURE_EVBUF		= 1ULL << 2,
 	MLS_FEATURE_EVENTS		= 1ULL << 3,
 	MLS_FEATURE_HANDSHAKE		= 1ULL << 4,
+	MLS_FEATURE_BATCH		= 1ULL << 5,
 };
 
 /**
@@ -674,6 +676,115 @@ struct mls_decrypt {
  *  * -ENOMEM.
  */
 #define MLS_IOC_DECRYPT		_IOWR(MLS_IOC_MAGIC, 0x21, struct mls_decrypt)
+
+/**
+ * struct mls_encrypt_entry - one message of %MLS_IOC_ENCRYPT_BATCH
+ * @op: (in/out) exactly as the argument of %MLS_IOC_ENCRYPT (the whole
+ *	struct, %MLS_ENCRYPT_SIZE_VER1): @op.message.len is the length
+ *	written (or, with -ENOSPC, the length needed), @op.epoch and
+ *	@op.generation the (epoch, generation) the message used
+ * @error: (out) 0 or the negative errno %MLS_IOC_ENCRYPT would have
+ *	returned for this message alone
+ * @reserved: must be zero
+ */
+struct mls_encrypt_entry {
+	struct mls_encrypt op;
+	__s32 error;
+	__u32 reserved;
+};
+
+/**
+ * struct mls_decrypt_entry - one message of %MLS_IOC_DECRYPT_BATCH
+ * @op: (in/out) exactly as the argument of %MLS_IOC_DECRYPT
+ * @error: (out) 0 or the negative errno %MLS_IOC_DECRYPT would have
+ *	returned for this message alone
+ * @reserved: must be zero
+ */
+struct mls_decrypt_entry {
+	struct mls_decrypt op;
+	__s32 error;
+	__u32 reserved;
+};
+
+/**
+ * struct mls_batch - argument of %MLS_IOC_ENCRYPT_BATCH and
+ *	%MLS_IOC_DECRYPT_BATCH
+ * @flags: (in) must be zero
+ * @count: (in) entries at @entries, 1 to the module parameter max_batch
+ *	(default 64)
+ * @entries: (in) address of @count struct mls_encrypt_entry (encrypt) or
+ *	struct mls_decrypt_entry (decrypt), read and written back one by one
+ * @entry_size: (in) sizeof() of one entry: must be the kernel's exactly
+ * @done: (out) entries whose @error was written back: entries 0 to
+ *	@done - 1 each hold their own result; entries from @done on were
+ *	not used, and no generation was taken for them
+ * @lost: (out) 1 if entry @done was sealed (its generation used) but
+ *	could not be written back; else 0 (encrypt only)
+ * @lost_generation: (out) with @lost: that entry's generation
+ * @lost_epoch: (out) with @lost: that entry's epoch
+ */
+struct mls_batch {
+	__u32 flags;
+	__u32 count;
+	__u64 entries;
+	__u32 entry_size;
+	__u32 done;
+	__u32 lost;
+	__u32 lost_generation;
+	__u64 lost_epoch;
+};
+
+#define MLS_BATCH_SIZE_VER0	40
+
+/**
+ * DOC: MLS_IOC_ENCRYPT_BATCH
+ *
+ * Context: group fd.
+ *
+ * Protects up to max_batch messages in one call, each exactly as
+ * %MLS_IOC_ENCRYPT would on its own, in order: its own checks, its own
+ * epoch (a commit between two entries moves the later ones to the new
+ * epoch, or fails them with -ESTALE under %MLS_ENCRYPT_F_EPOCH), its own
+ * generation and its own result in @error. One entry's failure does not
+ * stop the others: every entry it could read gets a result. Each
+ * (epoch, leaf, generation) is used exactly once, whatever the threads
+ * and batches on the group; an entry that failed
+ * used no generation, except with -EFAULT on its output (as for
+ * %MLS_IOC_ENCRYPT: @op.generation tells which).
+ *
+ * The call stops at the first entry it cannot read or write back, like
+ * a short write: it returns, and @done holds, the number of entries that
+ * hold a result; the entries from there on were not used. An entry is
+ * checked writable before its message is sealed; should it still fail
+ * to be written back (unmapped meanwhile), its generation is reported in
+ * @lost, @lost_epoch and @lost_generation: a gap, never a reuse, and
+ * never silent.
+ *
+ * Return: the number of entries that hold a result (@count, unless entry
+ * @done could not be read or written back; look at each @error), or
+ *  * -EINVAL: flags, @count 0 or above max_batch, @entry_size not
+ *    sizeof(struct mls_encrypt_entry); nothing done;
+ *  * -EFAULT: the struct itself could not be read or written back.
+ */
+#define MLS_IOC_ENCRYPT_BATCH	_IOWR(MLS_IOC_MAGIC, 0x30, struct mls_batch)
+
+/**
+ * DOC: MLS_IOC_DECRYPT_BATCH
+ *
+ * Context: group fd.
+ *
+ * Opens up to max_batch messages in one call, each exactly as
+ * %MLS_IOC_DECRYPT would on its own, with its own result in @error. A
+ * message's generation is consumed only once its entry was written back
+ * with @error 0; an entry that failed, or could not be written back,
+ * consumes nothing and leaves no plaintext behind (as %MLS_IOC_DECRYPT).
+ * The same message twice in one batch: the first is delivered, the
+ * second gets -EALREADY.
+ *
+ * Return: as %MLS_IOC_ENCRYPT_BATCH, with sizeof(struct
+ * mls_decrypt_entry); @lost is always 0.
+ */
+#define MLS_IOC_DECRYPT_BATCH	_IOWR(MLS_IOC_MAGIC, 0x31, struct mls_batch)
 
 /* Flags of struct mls_commit. */
 #define MLS_COMMIT_F_INSTALL		(1U << 0)

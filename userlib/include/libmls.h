@@ -317,6 +317,19 @@ int mls_encrypt_ex(int gfd, const struct mls_encrypt_opts *opts,
 		   const void *signature, size_t signature_len,
 		   struct mls_sent *out);
 
+/*
+ * MLS_IOC_ENCRYPT_BATCH / MLS_IOC_DECRYPT_BATCH over @count entries the
+ * caller filled (each as for one MLS_IOC_ENCRYPT / MLS_IOC_DECRYPT); each
+ * entry gets its own result in ->error. @status (may be NULL) receives
+ * the struct mls_batch the kernel wrote back: done, lost. Returns the
+ * number of entries that hold a result (@count unless entry number
+ * "return" could not be read or written back), or -errno.
+ */
+int mls_encrypt_batch(int gfd, struct mls_encrypt_entry *entries,
+		      uint32_t count, struct mls_batch *status);
+int mls_decrypt_batch(int gfd, struct mls_decrypt_entry *entries,
+		      uint32_t count, struct mls_batch *status);
+
 /* MLS_IOC_DECRYPT of the MLSMessage @msg into a fresh @out. */
 int mls_decrypt(int gfd, const void *msg, size_t len, struct mls_received *out);
 

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Batches: MLS_IOC_ENCRYPT_BATCH and MLS_IOC_DECRYPT_BATCH.
+ *
+ * A batch is the single-message ioctls in a loop inside one system call:
+ * each entry is read, handled by exactly the code of MLS_IOC_ENCRYPT or
+ * MLS_IOC_DECRYPT (its checks, its epoch, its generation, its errno) and
+ * written back before the next is read. No lock is held from one entry
+ * to the next, nor across an AEAD: a commit, a destroy or another thread
+ * interleaves with a batch as with single calls, and every (epoch, leaf,
+ * generation) is still used once. What a batch saves is the system call
+ * and the dispatcher's copies per message.
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "group_ops.h"
+#include "ioctl.h"
+#include "params.h"
+
+#include <uapi/linux/mls.h>
+
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+static int batch_check(struct mls_batch *b, size_t entry_size)
+{
+	unsigned int max = min_t(unsigned int, READ_ONCE(mls_max_batch),
+				 MLS_MAX_BATCH_LIMIT);
+
+	b->done = 0;
+	b->lost = 0;
+	b->lost_generation = 0;
+	b->lost_epoch = 0;
+	if (b->flags || !b->count || b->count > max ||
+	    b->entry_size != entry_size)
+		return -EINVAL;
+	return 0;
+}
+
+static void __user *batch_entry(const struct mls_batch *b, u32 i)
+{
+	return u64_to_user_ptr(b->entries + (u64)i * b->entry_size);
+}
+
+int mls_ioc_encrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_batch *b = arg;
+	struct mls_encrypt_entry e;
+	u32 i;
+	int ret;
+
+	ret = batch_check(b, sizeof(e));
+	if (ret)
+		return ret;
+	for (i = 0; i < b->count; i++) {
+		struct mls_encrypt_entry __user *u = batch_entry(b, i);
+		struct mls_ioctl_ctx one = { .file = ctx->file, .new_fd = -1 };
+		bool used = false;
+
+		if (copy_from_user(&e, u, sizeof(e)))
+			break;
+		/*
+		 * The entry must take its result before a generation is
+		 * used for it: a fault here costs nothing.
+		 */
+		if (put_user(-EINPROGRESS, &u->error))
+			break;
+		if (e.reserved)
+			e.error = -EINVAL;
+		else
+			e.error = mls_group_encrypt(&one, &e.op, &used);
+		if (copy_to_user(u, &e, sizeof(e))) {
+			if (used) {
+				b->lost = 1;
+				b->lost_epoch = e.op.epoch;
+				b->lost_generation = e.op.generation;
+			}
+			break;
+		}
+		b->done = i + 1;
+		cond_resched();
+	}
+	return b->done;
+}
+
+int mls_ioc_decrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_batch *b = arg;
+	struct mls_decrypt_entry e;
+	u32 i;
+	int ret;
+
+	ret = batch_check(b, sizeof(e));
+	if (ret)
+		return ret;
+	for (i = 0; i < b->count; i++) {
+		struct mls_decrypt_entry __user *u = batch_entry(b, i);
+		struct mls_ioctl_ctx one = { .file = ctx->file, .new_fd = -1 };
+
+		if (copy_from_user(&e, u, sizeof(e)))
+			break;
+		e.error = e.reserved ? -EINVAL : mls_ioc_decrypt(&one, &e.op);
+		/*
+		 * As the dispatcher does for one call: the generation is
+		 * consumed once the entry was written back, and released
+		 * (its plaintext wiped) if it could not be.
+		 */
+		if (copy_to_user(u, &e, sizeof(e))) {
+			if (!e.error && one.undo)
+				one.undo(one.undo_arg);
+			break;
+		}
+		if (!e.error && one.done)
+			one.done(one.undo_arg);
+		b->done = i + 1;
+		cond_resched();
+	}
+	return b->done;
+}
