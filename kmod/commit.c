@@ -37,7 +37,6 @@
 #include "uarg.h"
 
 #include <linux/err.h>
-#include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
@@ -49,7 +48,9 @@
  * @in_call: staged by a call that has not returned yet
  * @oneshot: staged by MLS_IOC_COMMIT, which merges it on its way out
  * @base: the epoch it follows
- * @deadline: jiffies after which it is discarded
+ * @deadline_ns: ktime_get_ns() after which it is discarded; the same
+ *	monotonic clock as the caller's, not jiffies, which a loaded
+ *	(virtual) CPU can let fall behind a millisecond timeout
  * @start_ns: when it was staged (ktime_get_ns()), for the latencies
  */
 struct mls_pending {
@@ -59,7 +60,7 @@ struct mls_pending {
 	bool in_call;
 	bool oneshot;
 	u64 base;
-	unsigned long deadline;
+	u64 deadline_ns;
 	u64 start_ns;
 };
 
@@ -290,7 +291,7 @@ void mls_commit_drop_pending(struct mls_group *g, u64 current_epoch, u32 err)
 
 static bool pending_expired(const struct mls_pending *p)
 {
-	return !p->in_call && time_after_eq(jiffies, p->deadline);
+	return !p->in_call && ktime_get_ns() >= p->deadline_ns;
 }
 
 void mls_commit_expire(struct mls_group *g)
@@ -421,8 +422,8 @@ static int prepare_finish(void *arg)
 		return -ENOENT;
 	}
 	p->in_call = false;
-	p->deadline = jiffies + msecs_to_jiffies(timeout);
 	p->start_ns = ktime_get_ns();
+	p->deadline_ns = p->start_ns + (u64)timeout * NSEC_PER_MSEC;
 	g->has_timed_out = false;
 	base = p->base;
 	next = p->epoch->epoch;
