@@ -48,6 +48,24 @@ static void wipe(void *p, size_t len)
 		OPENSSL_cleanse(p, len);
 }
 
+/*
+ * A private key in @out as SerializePrivateKey has it (Nsk bytes). A
+ * NIST-curve scalar may come without its leading zero bytes, as some
+ * implementations write it: it is padded on the left.
+ */
+static int private_key_in(const struct mlsc_suite *s, const uint8_t *in,
+			  size_t len, uint8_t *out)
+{
+	bool nist = s->kem == MLSC_KEM_P256 || s->kem == MLSC_KEM_P384 ||
+		    s->kem == MLSC_KEM_P521;
+
+	if (!len || len > s->nsk || (len < s->nsk && !nist))
+		return -EINVAL;
+	memset(out, 0, s->nsk - len);
+	memcpy(out + s->nsk - len, in, len);
+	return 0;
+}
+
 static int dup_bytes(const void *p, size_t len, uint8_t **out)
 {
 	*out = mlsc_malloc(len);
@@ -162,8 +180,8 @@ static int psk_list(const struct mlsc_suite *s, const struct mlsc_psk_id *ids,
 static int decrypt_secrets(const struct mlsc_suite *s,
 			   const struct mlsc_welcome *wm,
 			   const struct mlsc_slice *kp_raw,
-			   const struct mlsc_welcome_keys *k,
-			   uint8_t *pt, size_t *pt_len)
+			   const uint8_t *init_priv, uint8_t *pt,
+			   size_t *pt_len)
 {
 	const struct mlsc_encrypted_group_secrets *e = NULL;
 	uint8_t ref[MLSC_MAX_HASH];
@@ -180,7 +198,7 @@ static int decrypt_secrets(const struct mlsc_suite *s,
 		}
 	if (!e)
 		return -ENOKEY;
-	err = mlsc_decrypt_with_label(s, k->init_priv, k->init_priv_len,
+	err = mlsc_decrypt_with_label(s, init_priv, s->nsk,
 				      "Welcome", wm->encrypted_group_info.p,
 				      wm->encrypted_group_info.len,
 				      e->secrets.kem_output.p,
@@ -252,6 +270,7 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 		      struct mlsc_joiner **out)
 {
 	uint8_t welcome_secret[MLSC_MAX_HASH], joiner[MLSC_MAX_HASH];
+	uint8_t init_priv[MLSC_MAX_SK];
 	struct mls_psk psks[MLS_MAX_PSKS];
 	struct mlsc_mls_message m;
 	struct mlsc_key_package kp;
@@ -295,10 +314,10 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 		err = -EPROTO;
 		goto out;
 	}
-	if (k->init_priv_len != w->suite->nsk) {
-		err = -EINVAL;
+	err = private_key_in(w->suite, k->init_priv, k->init_priv_len,
+			     init_priv);
+	if (err)
 		goto out;
-	}
 	err = MLSC_ENCODE(&kp.leaf_node, mlsc_io_leaf_node, &leaf);
 	if (!err)
 		err = dup_bytes(leaf.p, leaf.len, &w->leaf);
@@ -315,7 +334,9 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 	pt = mlsc_malloc(pt_len);
 	if (!pt)
 		goto out;
-	err = decrypt_secrets(w->suite, &m.welcome, &kp_raw, k, pt, &pt_len);
+	err = decrypt_secrets(w->suite, &m.welcome, &kp_raw, init_priv, pt,
+			      &pt_len);
+	OPENSSL_cleanse(init_priv, sizeof(init_priv));
 	if (!err)
 		err = MLSC_DECODE(pt, pt_len, &arena, &gs,
 				  mlsc_io_group_secrets);
@@ -354,6 +375,7 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 		err = check_group_info(w);
 out:
 	OPENSSL_cleanse(welcome_secret, sizeof(welcome_secret));
+	OPENSSL_cleanse(init_priv, sizeof(init_priv));
 	OPENSSL_cleanse(psks, sizeof(psks));
 	if (pt) {
 		OPENSSL_cleanse(pt, pt_len);
@@ -627,16 +649,15 @@ static int private_keys(const struct mlsc_joiner *w,
 		const struct mlsc_leaf_node *leaf =
 			&t->nodes[mlsc_leaf_node(g->own_leaf)].leaf;
 
-		if (a->encryption_priv_len != s->nsk)
-			return -EINVAL;
-		err = check_key_pair(&hs, a->encryption_priv,
-				     a->encryption_priv_len,
-				     &leaf->encryption_key);
+		err = private_key_in(s, a->encryption_priv,
+				     a->encryption_priv_len, nk->sk);
+		if (!err)
+			err = check_key_pair(&hs, nk->sk, s->nsk,
+					     &leaf->encryption_key);
 		if (err)
 			return err;
 		nk->node = mlsc_leaf_node(g->own_leaf);
 		nk->len = s->nsk;
-		memcpy(nk->sk, a->encryption_priv, s->nsk);
 	}
 	if (!w->has_path_secret)
 		return 0;
