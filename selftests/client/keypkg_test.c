@@ -13,9 +13,10 @@
  *    to encryption_key, an expired lifetime, every truncation;
  *  - credentials: X.509 refused without a callback, judged by one with;
  *  - the private keys: wiped when used, and in the freed handle.
- * The vectors' lifetimes are not checked (MLSC_VALIDATE_NO_LIFETIME):
- * the RFC's generator gives key packages whose lifetimes a test cannot
- * rely on (see client.rst); created ones are checked against "now".
+ * Lifetimes are checked against a fixed "now": messages.json's key
+ * packages were valid from 2023-03-08 to 2023-05-31, so "now" is in
+ * April 2023 for them, and 2025 must find them expired; welcome.json's
+ * lifetimes are [0, 2^64 - 1].
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -47,9 +48,9 @@ static bool expect(bool *good, bool ok, int line, const char *what)
 			goto out;					\
 	} while (0)
 
-static const struct mlsc_validate_opts vec_opts = {
-	.flags = MLSC_VALIDATE_NO_LIFETIME,
-};
+/* 2023-04-01, and 2025-01-01 */
+static const struct mlsc_validate_opts vec_opts = { .now = 1680307200 };
+static const struct mlsc_validate_opts vec_late = { .now = 1735689600 };
 
 /* ---- messages.json ---------------------------------------------------- */
 
@@ -65,6 +66,7 @@ static bool messages_case(json_t *c)
 	EXPECT(mlsc_keypkg_validate(kp, 0, &vec_opts) == 0);
 	EXPECT(mlsc_keypkg_validate(kp, (uint16_t)mlsc_keypkg_suite(kp),
 				    &vec_opts) == 0);
+	EXPECT(mlsc_keypkg_validate(kp, 0, &vec_late) == -EKEYEXPIRED);
 	REQUIRE(mlsc_keypkg_serialize(kp, &again) == 0);
 	EXPECT(bytes_eq(&msg, again.data, again.len));
 out:
@@ -113,6 +115,7 @@ static bool welcome_case(json_t *c)
 	REQUIRE(!vec_get_hex(c, "init_priv", &init));
 	REQUIRE(mlsc_keypkg_parse(kpb.data, kpb.len, &kp) == 0);
 	EXPECT(mlsc_keypkg_validate(kp, (uint16_t)suite, &vec_opts) == 0);
+	EXPECT(mlsc_keypkg_validate(kp, (uint16_t)suite, &vec_late) == 0);
 	REQUIRE(mlsc_keypkg_ref(kp, &ref) == 0);
 	REQUIRE(MLSC_DECODE(wb.data, wb.len, &arena, &m,
 			    mlsc_io_mls_message) == 0);
