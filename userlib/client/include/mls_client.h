@@ -173,25 +173,99 @@ struct mlsc_keypkg_params {
 	size_t n_extensions;
 };
 
+/**
+ * mlsc_keypkg_create() - a new KeyPackage and its private keys
+ * @params: what it says (suite, credential, lifetime, capabilities,
+ *	extensions)
+ * @sig_key: the member's signature key, of the suite's scheme; it signs
+ *	the LeafNode and the KeyPackage
+ * @msg: the MLSMessage(KeyPackage) to publish (mls_bytes_free())
+ * @priv: the fresh HPKE init and encryption private keys, with the
+ *	KeyPackage and its ref (mlsc_keypkg_priv_free())
+ *
+ * Returns 0; -EINVAL (a NULL or inconsistent parameter, a key of another
+ * scheme, a lifetime that ends before it begins, an unknown credential
+ * type), -EPROTONOSUPPORT (unknown suite), -ENOMEM, -EIO.
+ */
 int mlsc_keypkg_create(const struct mlsc_keypkg_params *params,
 		       const struct mls_sig_key *sig_key,
 		       struct mls_bytes *msg, struct mlsc_keypkg_priv **priv);
+
+/**
+ * mlsc_keypkg_parse() - parse an MLSMessage(KeyPackage)
+ *
+ * The bytes are copied. Nothing is validated: see mlsc_keypkg_validate().
+ * Returns 0, -EBADMSG (malformed, or not a KeyPackage), -EINVAL, -ENOMEM.
+ */
 int mlsc_keypkg_parse(const void *msg, size_t len, struct mlsc_keypkg **out);
+
+/**
+ * mlsc_keypkg_validate() - RFC 9420 §10.1
+ * @kp: the KeyPackage
+ * @suite: the group's ciphersuite, or 0 for any suite the client knows
+ * @opts: "now", flags and the credential callback (NULL: now is 0, so
+ *	every lifetime but [0, ...] fails, and X.509 is refused)
+ *
+ * Checks the version (mls10) and the suite, the KeyPackage's signature
+ * and its LeafNode's (made with the leaf's signature key), that init_key
+ * and encryption_key are valid HPKE public keys and differ, and the
+ * LeafNode as §7.3 says for source key_package: the credential type is
+ * among its capabilities, the credential is accepted, the lifetime
+ * covers opts->now, its extensions are listed in its capabilities.
+ * Returns 0; -EBADMSG (a signature, a key), -EPROTONOSUPPORT (version or
+ * suite), -EKEYEXPIRED, -EKEYREJECTED (X.509 without a callback) or the
+ * callback's error, -EOPNOTSUPP (a capability missing), -EINVAL, -ENOMEM.
+ */
 int mlsc_keypkg_validate(const struct mlsc_keypkg *kp, uint16_t suite,
 			 const struct mlsc_validate_opts *opts);
+
+/**
+ * mlsc_keypkg_ref() - KeyPackageRef (§5.2): RefHash("MLS 1.0 KeyPackage
+ *	Reference", KeyPackage) into @ref (mls_bytes_free()), Nh bytes.
+ *	0, -EINVAL, -EPROTONOSUPPORT, -ENOMEM, -EIO
+ */
 int mlsc_keypkg_ref(const struct mlsc_keypkg *kp, struct mls_bytes *ref);
+
+/**
+ * mlsc_keypkg_serialize() - the MLSMessage(KeyPackage) again, into @msg
+ *	(mls_bytes_free()); 0, -EINVAL, -ENOMEM
+ */
 int mlsc_keypkg_serialize(const struct mlsc_keypkg *kp, struct mls_bytes *msg);
+
+/** mlsc_keypkg_suite() - the KeyPackage's cipher_suite, or -EINVAL */
 int mlsc_keypkg_suite(const struct mlsc_keypkg *kp);
+
+/**
+ * mlsc_keypkg_credential() - the LeafNode's credential into @cred, which
+ *	points into @kp (valid until mlsc_keypkg_free()); 0 or -EINVAL
+ */
 int mlsc_keypkg_credential(const struct mlsc_keypkg *kp,
 			   struct mlsc_cred *cred);
+
+/** mlsc_keypkg_free() - release a KeyPackage (NULL is ignored) */
 void mlsc_keypkg_free(struct mlsc_keypkg *kp);
 
+/**
+ * mlsc_keypkg_priv_import() - the private half of a KeyPackage made
+ *	elsewhere
+ * @msg: the MLSMessage(KeyPackage), @len bytes (copied)
+ * @init_priv: the HPKE private key of its init_key (required)
+ * @enc_priv: that of its leaf's encryption_key, or NULL
+ *
+ * Each key must be the private key of the public key it goes with.
+ * Returns 0, -EBADMSG, -EPROTONOSUPPORT, -EKEYREJECTED (a key that does
+ * not match), -EINVAL, -ENOMEM.
+ */
 int mlsc_keypkg_priv_import(const void *msg, size_t len,
 			    const void *init_priv, size_t init_priv_len,
 			    const void *enc_priv, size_t enc_priv_len,
 			    struct mlsc_keypkg_priv **out);
+
+/** mlsc_keypkg_priv_ref() - the KeyPackageRef of @priv's KeyPackage */
 int mlsc_keypkg_priv_ref(const struct mlsc_keypkg_priv *priv,
 			 struct mls_bytes *ref);
+
+/** mlsc_keypkg_priv_free() - wipe and release (NULL is ignored) */
 void mlsc_keypkg_priv_free(struct mlsc_keypkg_priv *priv);
 
 #ifdef __cplusplus
