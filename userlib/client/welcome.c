@@ -15,6 +15,7 @@
  */
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -24,6 +25,7 @@
 #include "internal.h"
 #include "kdf.h"
 #include "tree.h"
+#include "tree_validate.h"
 #include "wire.h"
 
 #define KP_REF_LABEL	"MLS 1.0 KeyPackage Reference"
@@ -566,22 +568,26 @@ static int find_tree(const struct mlsc_joiner *w,
 }
 
 /*
- * What the join checks of the tree (§12.4.3.1): its hash is the
- * GroupContext's, the signer's leaf is there, and so is one's own, the
- * KeyPackage's LeafNode byte for byte.
+ * What the join checks of the tree (§12.4.3.1): valid (§7.9: tree and
+ * parent hashes, every leaf, unique keys), the signer's leaf there, and
+ * one's own, the KeyPackage's LeafNode byte for byte.
  */
-static int validate_tree(const struct mlsc_joiner *w, struct mlsc_group *g)
+static int validate_tree(const struct mlsc_joiner *w,
+			 const struct mlsc_join_args *a, struct mlsc_group *g)
 {
+	const struct mlsc_group_context *gc = &w->gi.group_context;
+	struct mlsc_validate_opts opts = { .now = (uint64_t)time(NULL) };
 	const struct mlsc_tree *t = &g->tree;
-	uint8_t hash[MLSC_MAX_HASH];
 	bool found = false;
 	int err;
 
-	err = mlsc_tree_hash(t, mlsc_tm_root(t->n_leaves), hash);
-	if (err)
-		return err == -ENOMEM ? err : -EPROTO;
-	if (memcmp(hash, w->gi.group_context.tree_hash.p, w->suite->nh))
+	err = mlsc_tree_validate(t, &gc->group_id, &gc->tree_hash,
+				 &gc->extensions, a->validate ? a->validate : &opts);
+	/* malformed content: the tree is not the group's */
+	if (err == -EBADMSG || err == -EINVAL || err == -EIO)
 		return -EPROTO;
+	if (err)
+		return err;
 	if (w->gi.signer >= t->n_leaves ||
 	    mlsc_tree_blank(t, mlsc_leaf_node(w->gi.signer)))
 		return -EPROTO;
@@ -738,7 +744,7 @@ MLSC_EXPORT int mlsc_welcome_join(struct mlsc_joiner *w, const struct mlsc_join_
 	g->suite = w->suite;
 	err = find_tree(w, a, &g->tree);
 	if (!err)
-		err = validate_tree(w, g);
+		err = validate_tree(w, a, g);
 	if (!err)
 		err = verify_with_leaf(w, &g->tree.nodes[
 				mlsc_leaf_node(w->gi.signer)].leaf);

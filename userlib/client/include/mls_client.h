@@ -351,6 +351,11 @@ struct mlsc_join_args {
 	/* The leaf's HPKE private key (SerializePrivateKey); kept. */
 	const void *encryption_priv;
 	size_t encryption_priv_len;
+	/*
+	 * How the tree's leaves are validated (credentials, lifetimes);
+	 * NULL: basic credentials only, lifetimes checked against now.
+	 */
+	const struct mlsc_validate_opts *validate;
 };
 
 /**
@@ -359,8 +364,9 @@ struct mlsc_join_args {
  * @a: the tree if not in the GroupInfo, the leaf's private key, flags
  * @out: the member
  *
- * Validates the tree (its hash is the GroupContext's, the signer's and
- * one's own leaf are there), verifies the GroupInfo's signature with the
+ * Validates the tree (mlsc_tree_validate(): tree and parent hashes, every
+ * leaf per §7.3, unique keys; the signer's and one's own leaf are
+ * there), verifies the GroupInfo's signature with the
  * signer's leaf, joins in the kernel and verifies the GroupInfo's
  * confirmation_tag there; a group that fails is destroyed.
  *
