@@ -76,6 +76,335 @@ int mlsc_message_serialize(const struct mlsc_message *msg,
  */
 void mlsc_message_free(struct mlsc_message *msg);
 
+
+/* ---------------------------------------------------------- credentials */
+
+/* RFC 9420 §5.3 CredentialType values. */
+#define MLS_CREDENTIAL_BASIC		1
+#define MLS_CREDENTIAL_X509		2
+
+/* One DER certificate of an X.509 credential. */
+struct mlsc_cert {
+	const void *data;
+	size_t len;
+};
+
+/*
+ * A Credential (§5.3) as the application gives it or is shown it: a basic
+ * credential's identity, or an X.509 credential's certificate chain (the
+ * end-entity certificate first). The bytes belong to whoever made it.
+ */
+struct mlsc_cred {
+	uint16_t type;			/* MLS_CREDENTIAL_* */
+	const void *identity;		/* basic */
+	size_t identity_len;
+	const struct mlsc_cert *certs;	/* x509 */
+	size_t n_certs;
+};
+
+/*
+ * The application's judgement of a credential: called for every leaf
+ * the client validates with the credential, the leaf's signature public
+ * key (raw, as in the LeafNode) and the ciphersuite. Return 0 to accept
+ * it, or a negative errno to refuse it (the validation then fails with
+ * that value). This is where an X.509 chain is checked and bound to the
+ * signature key.
+ */
+typedef int (*mlsc_credential_fn)(void *arg, const struct mlsc_cred *cred,
+				  const void *signature_key,
+				  size_t signature_key_len, uint16_t suite);
+
+/* mlsc_validate_opts.flags */
+#define MLSC_VALIDATE_NO_LIFETIME	(1U << 0) /* do not check lifetimes */
+
+/*
+ * What validation needs from the application. Without a callback, basic
+ * credentials are accepted and X.509 ones refused (-EKEYREJECTED).
+ */
+struct mlsc_validate_opts {
+	uint64_t now;			/* seconds since the Unix epoch */
+	uint32_t flags;			/* MLSC_VALIDATE_* */
+	mlsc_credential_fn credential_cb;
+	void *credential_arg;
+};
+
+/* ----------------------------------------------------------- KeyPackages */
+
+/* A parsed KeyPackage (RFC 9420 §10), public: no private key in it. */
+struct mlsc_keypkg;
+
+/*
+ * The private half of a KeyPackage the client created (or was given):
+ * the HPKE init and encryption private keys, kept until used and erased
+ * when released or consumed.
+ */
+struct mlsc_keypkg_priv;
+
+/* An extension (§13): type and extension_data. */
+struct mlsc_ext {
+	uint16_t type;
+	const void *data;
+	size_t len;
+};
+
+/*
+ * What a new KeyPackage says. Lists left empty take the defaults: the
+ * versions [mls10], the suites [@cipher_suite], the credential types
+ * [@credential.type]; no extension or proposal type beyond the RFC's
+ * defaults.
+ */
+struct mlsc_keypkg_params {
+	uint16_t cipher_suite;
+	struct mlsc_cred credential;
+	uint64_t not_before, not_after;	/* the lifetime, Unix seconds */
+	const uint16_t *versions;	/* capabilities */
+	size_t n_versions;
+	const uint16_t *cipher_suites;
+	size_t n_cipher_suites;
+	const uint16_t *extension_types;
+	size_t n_extension_types;
+	const uint16_t *proposal_types;
+	size_t n_proposal_types;
+	const uint16_t *credential_types;
+	size_t n_credential_types;
+	const struct mlsc_ext *leaf_extensions;	/* LeafNode.extensions */
+	size_t n_leaf_extensions;
+	const struct mlsc_ext *extensions;	/* KeyPackage.extensions */
+	size_t n_extensions;
+};
+
+/**
+ * mlsc_keypkg_create() - a new KeyPackage and its private keys
+ * @params: what it says (suite, credential, lifetime, capabilities,
+ *	extensions)
+ * @sig_key: the member's signature key, of the suite's scheme; it signs
+ *	the LeafNode and the KeyPackage
+ * @msg: the MLSMessage(KeyPackage) to publish (mls_bytes_free())
+ * @priv: the fresh HPKE init and encryption private keys, with the
+ *	KeyPackage and its ref (mlsc_keypkg_priv_free())
+ *
+ * Returns 0; -EINVAL (a NULL or inconsistent parameter, a key of another
+ * scheme, a lifetime that ends before it begins, an unknown credential
+ * type), -EPROTONOSUPPORT (unknown suite), -ENOMEM, -EIO.
+ */
+int mlsc_keypkg_create(const struct mlsc_keypkg_params *params,
+		       const struct mls_sig_key *sig_key,
+		       struct mls_bytes *msg, struct mlsc_keypkg_priv **priv);
+
+/**
+ * mlsc_keypkg_parse() - parse an MLSMessage(KeyPackage)
+ *
+ * The bytes are copied. Nothing is validated: see mlsc_keypkg_validate().
+ * Returns 0, -EBADMSG (malformed, or not a KeyPackage), -EINVAL, -ENOMEM.
+ */
+int mlsc_keypkg_parse(const void *msg, size_t len, struct mlsc_keypkg **out);
+
+/**
+ * mlsc_keypkg_validate() - RFC 9420 §10.1
+ * @kp: the KeyPackage
+ * @suite: the group's ciphersuite, or 0 for any suite the client knows
+ * @opts: "now", flags and the credential callback (NULL: now is 0, so
+ *	every lifetime but [0, ...] fails, and X.509 is refused)
+ *
+ * Checks the version (mls10) and the suite, the KeyPackage's signature
+ * and its LeafNode's (made with the leaf's signature key), that init_key
+ * and encryption_key are valid HPKE public keys and differ, and the
+ * LeafNode as §7.3 says for source key_package: the credential type is
+ * among its capabilities, the credential is accepted, the lifetime
+ * covers opts->now, its extensions are listed in its capabilities.
+ * Returns 0; -EBADMSG (a signature, a key), -EPROTONOSUPPORT (version or
+ * suite), -EKEYEXPIRED, -EKEYREJECTED (X.509 without a callback) or the
+ * callback's error, -EOPNOTSUPP (a capability missing), -EINVAL, -ENOMEM.
+ */
+int mlsc_keypkg_validate(const struct mlsc_keypkg *kp, uint16_t suite,
+			 const struct mlsc_validate_opts *opts);
+
+/**
+ * mlsc_keypkg_ref() - KeyPackageRef (§5.2): RefHash("MLS 1.0 KeyPackage
+ *	Reference", KeyPackage) into @ref (mls_bytes_free()), Nh bytes.
+ *	0, -EINVAL, -EPROTONOSUPPORT, -ENOMEM, -EIO
+ */
+int mlsc_keypkg_ref(const struct mlsc_keypkg *kp, struct mls_bytes *ref);
+
+/**
+ * mlsc_keypkg_serialize() - the MLSMessage(KeyPackage) again, into @msg
+ *	(mls_bytes_free()); 0, -EINVAL, -ENOMEM
+ */
+int mlsc_keypkg_serialize(const struct mlsc_keypkg *kp, struct mls_bytes *msg);
+
+/** mlsc_keypkg_suite() - the KeyPackage's cipher_suite, or -EINVAL */
+int mlsc_keypkg_suite(const struct mlsc_keypkg *kp);
+
+/**
+ * mlsc_keypkg_credential() - the LeafNode's credential into @cred, which
+ *	points into @kp (valid until mlsc_keypkg_free()); 0 or -EINVAL
+ */
+int mlsc_keypkg_credential(const struct mlsc_keypkg *kp,
+			   struct mlsc_cred *cred);
+
+/** mlsc_keypkg_free() - release a KeyPackage (NULL is ignored) */
+void mlsc_keypkg_free(struct mlsc_keypkg *kp);
+
+/**
+ * mlsc_keypkg_priv_import() - the private half of a KeyPackage made
+ *	elsewhere
+ * @msg: the MLSMessage(KeyPackage), @len bytes (copied)
+ * @init_priv: the HPKE private key of its init_key (required)
+ * @enc_priv: that of its leaf's encryption_key, or NULL
+ *
+ * Each key must be the private key of the public key it goes with.
+ * Returns 0, -EBADMSG, -EPROTONOSUPPORT, -EKEYREJECTED (a key that does
+ * not match), -EINVAL, -ENOMEM.
+ */
+int mlsc_keypkg_priv_import(const void *msg, size_t len,
+			    const void *init_priv, size_t init_priv_len,
+			    const void *enc_priv, size_t enc_priv_len,
+			    struct mlsc_keypkg_priv **out);
+
+/** mlsc_keypkg_priv_ref() - the KeyPackageRef of @priv's KeyPackage */
+int mlsc_keypkg_priv_ref(const struct mlsc_keypkg_priv *priv,
+			 struct mls_bytes *ref);
+
+/** mlsc_keypkg_priv_free() - wipe and release (NULL is ignored) */
+void mlsc_keypkg_priv_free(struct mlsc_keypkg_priv *priv);
+/* --------------------------------------------------- joining (§12.4.3.1) */
+
+/*
+ * A Welcome being joined: its GroupSecrets decrypted, the join staged in
+ * the kernel (which keeps the joiner_secret's extract), its GroupInfo
+ * decrypted. Released with mlsc_welcome_free().
+ */
+struct mlsc_joiner;
+
+/* A member of a group, joined through the kernel; mlsc_group_free(). */
+struct mlsc_group;
+
+/*
+ * A pre-shared key a Welcome's GroupSecrets may name (§8.4). External:
+ * @id and its value @secret, given by value. Resumption: @group_fd, a
+ * group fd whose MLS group_id is the psk_group_id; the kernel reads its
+ * resumption_psk, which never leaves it. Both: matched by id or group_id
+ * to what the GroupSecrets list.
+ */
+struct mlsc_psk {
+	uint8_t type;			/* MLS_PSK_EXTERNAL, MLS_PSK_RESUMPTION */
+	const void *id;
+	size_t id_len;
+	const void *secret;
+	size_t secret_len;
+	int group_fd;
+};
+
+/* What opening a Welcome takes. */
+struct mlsc_welcome_keys {
+	/* The KeyPackage the Welcome answers: KeyPackage or MLSMessage. */
+	const void *key_package;
+	size_t key_package_len;
+	/* Its init_key's HPKE private key (SerializePrivateKey). */
+	const void *init_priv;
+	size_t init_priv_len;
+	/* The PSKs the GroupSecrets may name; others are ignored. */
+	const struct mlsc_psk *psks;
+	size_t n_psks;
+	/* How long the kernel keeps the staged join; 0: its default. */
+	uint32_t timeout_ms;
+};
+
+/**
+ * mlsc_welcome_open() - decrypt a Welcome and stage its join in the kernel
+ * @ctl_fd: /dev/mls (mls_open())
+ * @msg: an MLSMessage(Welcome), @len bytes
+ * @k: the KeyPackage, its init private key and the PSKs
+ * @out: the opened Welcome, for mlsc_welcome_join()
+ *
+ * Returns 0; -ENOKEY if the Welcome has no secrets for @k's KeyPackage
+ * (it is for someone else); -EBADMSG if a byte string is malformed or
+ * the GroupSecrets or the GroupInfo do not decrypt; -ENOENT if the
+ * GroupSecrets name a PSK @k does not give; -EPROTO if the suites of
+ * the Welcome, KeyPackage and GroupInfo differ; -EINVAL; -ENOMEM; and
+ * the errors of MLS_IOC_JOIN_STAGE. The joiner_secret and welcome_secret
+ * are erased before return.
+ */
+int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
+		      const struct mlsc_welcome_keys *k,
+		      struct mlsc_joiner **out);
+
+/**
+ * mlsc_welcome_free() - release a Welcome, close its staged join, wipe
+ *	its secrets (NULL is ignored)
+ */
+void mlsc_welcome_free(struct mlsc_joiner *w);
+
+#define MLSC_JOIN_F_EPHEMERAL	(1U << 0)	/* MLS_GROUP_F_EPHEMERAL */
+#define MLSC_JOIN_F_ALL		MLSC_JOIN_F_EPHEMERAL
+
+/* What joining takes beyond the Welcome. */
+struct mlsc_join_args {
+	uint32_t flags;			/* MLSC_JOIN_F_* */
+	uint16_t mode;			/* the group's mode; 0: 0600 */
+	/*
+	 * The ratchet tree (optional<Node> ratchet_tree<V>), when the
+	 * GroupInfo has no ratchet_tree extension; else NULL.
+	 */
+	const void *ratchet_tree;
+	size_t ratchet_tree_len;
+	/* The leaf's HPKE private key (SerializePrivateKey); kept. */
+	const void *encryption_priv;
+	size_t encryption_priv_len;
+	/*
+	 * How the tree's leaves are validated (credentials, lifetimes);
+	 * NULL: basic credentials only, lifetimes checked against now.
+	 */
+	const struct mlsc_validate_opts *validate;
+};
+
+/**
+ * mlsc_welcome_join() - join the group of an opened Welcome
+ * @w: from mlsc_welcome_open(); its staged join is used up on success
+ * @a: the tree if not in the GroupInfo, the leaf's private key, flags
+ * @out: the member
+ *
+ * Validates the tree (mlsc_tree_validate(): tree and parent hashes, every
+ * leaf per §7.3, unique keys; the signer's and one's own leaf are
+ * there), verifies the GroupInfo's signature with the
+ * signer's leaf, joins in the kernel and verifies the GroupInfo's
+ * confirmation_tag there; a group that fails is destroyed.
+ *
+ * Returns 0; -ENODATA without a tree; -EPROTO if the tree fails
+ * validation (and for keys of a path secret that do not match it);
+ * -EKEYREJECTED if the signature or a private key does not verify;
+ * -EBADMSG for a malformed tree or a wrong confirmation_tag; -EALREADY
+ * if @w was joined already; -EINVAL; -ENOMEM; the errors of
+ * MLS_IOC_GROUP_JOIN.
+ */
+int mlsc_welcome_join(struct mlsc_joiner *w, const struct mlsc_join_args *a,
+		      struct mlsc_group **out);
+
+/**
+ * mlsc_welcome_check() - verify an opened Welcome without a tree
+ * @w: from mlsc_welcome_open(); its staged join is used up
+ * @signer: the signer's public signature key, known otherwise
+ *
+ * Verifies the GroupInfo's signature with @signer and its
+ * confirmation_tag through the kernel, in a group keyed with the
+ * GroupContext and destroyed before return. Returns 0, -EKEYREJECTED,
+ * -EBADMSG (the tag), -EALREADY, -EINVAL, or the kernel's errors.
+ */
+int mlsc_welcome_check(struct mlsc_joiner *w,
+		       const struct mls_sig_key *signer);
+
+/* The group fd of @g (owned by @g), for libmls; -EINVAL for NULL. */
+int mlsc_group_fd(const struct mlsc_group *g);
+
+/* @g's own leaf index, or -EINVAL for NULL. */
+int64_t mlsc_group_own_leaf(const struct mlsc_group *g);
+
+/**
+ * mlsc_group_free() - wipe @g's private keys and tree, close its fd
+ *	(the kernel's group lives on unless ephemeral); NULL is ignored
+ */
+void mlsc_group_free(struct mlsc_group *g);
+
 #ifdef __cplusplus
 }
 #endif
