@@ -391,8 +391,346 @@ static void vectors(void)
 	json_decref(root);
 }
 
+/* What @t and @priv are, to check that a failure changed neither. */
+static bool unchanged(const struct mlsc_tree *t, const struct bytes *was,
+		      const struct mlsc_tree_priv *priv,
+		      const struct mlsc_tree_priv *priv_was)
+{
+	struct mlsc_wbuf w = { 0 };
+	bool same = !mlsc_tree_serialize(t, &w) && bytes_eq(was, w.p, w.len);
+
+	mlsc_wbuf_free(&w);
+	return same && !memcmp(priv, priv_was, sizeof(*priv));
+}
+
+/* Copies of @up's nodes and secrets that a test may change. */
+struct up_copy {
+	struct mlsc_update_path up;
+	struct mlsc_update_path_node nodes[MLSC_MAX_PATH];
+	struct mlsc_hpke_ciphertext secrets[MLSC_MAX_PATH][64];
+	uint8_t ct[MLSC_MAX_PATH][64][128];
+	uint8_t keys[MLSC_MAX_PATH][160];
+};
+
+static void up_copy(struct up_copy *c, const struct mlsc_update_path *up)
+{
+	c->up = *up;
+	c->up.nodes = c->nodes;
+	for (size_t i = 0; i < up->n_nodes && i < MLSC_MAX_PATH; i++) {
+		c->nodes[i] = up->nodes[i];
+		c->nodes[i].secrets = c->secrets[i];
+		memcpy(c->keys[i], up->nodes[i].encryption_key.p,
+		       up->nodes[i].encryption_key.len);
+		c->nodes[i].encryption_key.p = c->keys[i];
+		for (size_t k = 0; k < up->nodes[i].n_secrets && k < 64; k++) {
+			const struct mlsc_hpke_ciphertext *h =
+				&up->nodes[i].secrets[k];
+
+			c->secrets[i][k] = *h;
+			memcpy(c->ct[i][k], h->ciphertext.p, h->ciphertext.len);
+			c->secrets[i][k].ciphertext.p = c->ct[i][k];
+		}
+	}
+}
+
+/*
+ * On treekem.json's case @nth: every way of getting the UpdatePath or
+ * the arguments wrong gives its errno and changes nothing.
+ */
+static void bad_inputs(size_t nth)
+{
+	json_t *root = vec_load("treekem.json");
+	json_t *c = json_array_get(root, nth), *u;
+	struct bytes upb = { 0 }, was = { 0 };
+	struct mlsc_tree_priv priv, priv_was;
+	struct mlsc_update_path up;
+	struct mlsc_group_context gc;
+	struct mlsc_arena arena;
+	struct mlsc_wbuf w = { 0 };
+	struct up_copy *cp = calloc(1, sizeof(*cp));
+	struct kem_case k;
+	uint8_t ps[64], cs[64];
+	uint64_t sender = 0;
+	uint32_t r = 0, joiner;
+	int err;
+
+	mlsc_arena_init(&arena);
+	u = json_array_get(json_object_get(c, "update_paths"), 0);
+	if (!tap_ok(cp && c && case_load(&k, c, nth) &&
+		    !vec_get_u64(u, "sender", &sender) &&
+		    !vec_get_hex(u, "update_path", &upb) &&
+		    !MLSC_DECODE(upb.data, upb.len, &arena, &up,
+				 mlsc_io_update_path) &&
+		    !mlsc_tree_serialize(&k.tree, &w),
+		    "treekem.json case %zu to misuse", nth)) {
+		free(cp);
+		bytes_free(&upb);
+		json_decref(root);
+		return;
+	}
+	was.data = w.p;
+	was.len = w.len;
+	while (r == sender || !mlsc_tree_leaf(&k.tree, r))
+		r++;
+	priv = k.priv[r];
+	priv_was = priv;
+	gc = k.gc;
+
+#define DECAP(s, upp, g, j, nj)						\
+	mlsc_treekem_decap(&k.tree, &priv, (s), (upp), (g), (j), (nj), ps, cs)
+
+	tap_ok(DECAP(k.tree.n_leaves, &up, &gc, NULL, 0) == -EINVAL,
+	       "a sender outside the tree: -EINVAL");
+	tap_ok(DECAP(UINT32_MAX, &up, &gc, NULL, 0) == -EINVAL,
+	       "sender 2^32 - 1: -EINVAL");
+	tap_ok(DECAP(r, &up, &gc, NULL, 0) == -EINVAL,
+	       "the receiver as sender: -EINVAL");
+	for (uint32_t l = 0; l < k.tree.n_leaves; l++)
+		if (!mlsc_tree_leaf(&k.tree, l)) {
+			tap_ok(DECAP(l, &up, &gc, NULL, 0) == -EINVAL,
+			       "a blank sender (leaf %u): -EINVAL", l);
+			break;
+		}
+	gc.cipher_suite = k.suite == 1 ? 2 : 1;
+	tap_ok(DECAP(sender, &up, &gc, NULL, 0) == -EINVAL,
+	       "a GroupContext of another suite: -EINVAL");
+	gc = k.gc;
+	priv.suite = gc.cipher_suite == 1 ? 2 : 1;
+	tap_ok(DECAP(sender, &up, &gc, NULL, 0) == -EINVAL,
+	       "a private state of another suite: -EINVAL");
+	priv.suite = k.suite;
+	joiner = r;
+	tap_ok(DECAP(sender, &up, &gc, &joiner, 1) == -EINVAL,
+	       "a receiver who is a joiner: -EINVAL");
+	tap_ok(DECAP(sender, &up, NULL, NULL, 0) == -EINVAL,
+	       "no GroupContext: -EINVAL");
+
+	up_copy(cp, &up);
+	cp->up.n_nodes = up.n_nodes - 1;
+	tap_ok(DECAP(sender, &cp->up, &gc, NULL, 0) == -EBADMSG,
+	       "an UpdatePath of a node too few: -EBADMSG");
+	up_copy(cp, &up);
+	for (size_t i = 0; i < up.n_nodes; i++)
+		cp->nodes[i].n_secrets--;
+	tap_ok(DECAP(sender, &cp->up, &gc, NULL, 0) == -EBADMSG,
+	       "an encrypted secret too few in every node: -EBADMSG");
+	up_copy(cp, &up);
+	for (size_t i = 0; i < up.n_nodes; i++)
+		for (size_t j = 0; j < up.nodes[i].n_secrets; j++)
+			cp->ct[i][j][0] ^= 0x80;
+	tap_ok(DECAP(sender, &cp->up, &gc, NULL, 0) == -EBADMSG,
+	       "every ciphertext flipped: -EBADMSG");
+	up_copy(cp, &up);
+	cp->keys[up.n_nodes - 1][up.nodes[up.n_nodes - 1].encryption_key.len
+				  - 1] ^= 0x01;
+	tap_ok(DECAP(sender, &cp->up, &gc, NULL, 0) == -EBADMSG,
+	       "the root's public key flipped: -EBADMSG");
+	up_copy(cp, &up);
+	cp->up.leaf_node.source = MLSC_LEAF_SOURCE_UPDATE;
+	tap_ok(DECAP(sender, &cp->up, &gc, NULL, 0) == -EBADMSG,
+	       "a new leaf of source update: -EBADMSG");
+	up_copy(cp, &up);
+	cp->up.leaf_node.parent_hash.len--;
+	tap_ok(DECAP(sender, &cp->up, &gc, NULL, 0) == -EBADMSG,
+	       "a leaf parent hash cut short: -EBADMSG");
+	gc.epoch++;
+	tap_ok(DECAP(sender, &up, &gc, NULL, 0) == -EBADMSG,
+	       "another epoch's GroupContext: -EBADMSG");
+	gc = k.gc;
+	/* a receiver that holds none of the keys encrypted to */
+	priv.leaf_sk[1] ^= 0x01;	/* byte 0 is clamped in X25519 */
+	priv.n_path = 0;
+	priv_was = priv;
+	err = DECAP(sender, &up, &gc, NULL, 0);
+	tap_ok(err == -EBADMSG || err == -ENOKEY,
+	       "a receiver with a wrong key: -EBADMSG or -ENOKEY (%d)", err);
+	priv = k.priv[r];
+	priv_was = priv;
+	tap_ok(unchanged(&k.tree, &was, &priv, &priv_was),
+	       "after every failure, tree and state are unchanged");
+
+	for (size_t l = 0; l < 2; l++) {
+		size_t cut = l ? upb.len - 1 : upb.len / 2;
+		struct mlsc_update_path t;
+		struct mlsc_arena a;
+
+		mlsc_arena_init(&a);
+		tap_ok(MLSC_DECODE(upb.data, cut, &a, &t,
+				   mlsc_io_update_path) == -EBADMSG,
+		       "an UpdatePath cut to %zu of %zu bytes: -EBADMSG", cut,
+		       upb.len);
+		mlsc_arena_free(&a);
+	}
+
+	/* encap's bad arguments */
+	{
+		struct mlsc_tree_priv sp = k.priv[sender];
+		struct mlsc_wbuf out;
+		const struct mlsc_leaf_node *ln =
+			mlsc_tree_leaf(&k.tree, (uint32_t)sender);
+
+		joiner = (uint32_t)sender;
+		tap_ok(mlsc_treekem_encap(&k.tree, &sp, ln, k.sig[sender], &gc,
+					  &joiner, 1, NULL, &out, cs) == -EINVAL,
+		       "a sender who is a joiner: -EINVAL");
+		gc.cipher_suite = k.suite == 1 ? 2 : 1;
+		tap_ok(mlsc_treekem_encap(&k.tree, &sp, ln, k.sig[sender], &gc,
+					  NULL, 0, NULL, &out, cs) == -EINVAL,
+		       "encap under another suite's GroupContext: -EINVAL");
+		gc = k.gc;
+		sp.leaf = k.tree.n_leaves;
+		tap_ok(mlsc_treekem_encap(&k.tree, &sp, ln, k.sig[sender], &gc,
+					  NULL, 0, NULL, &out, cs) == -EINVAL,
+		       "encap from a leaf outside the tree: -EINVAL");
+		tap_ok(mlsc_treekem_encap(&k.tree, &k.priv[sender], ln, NULL,
+					  &gc, NULL, 0, NULL, &out,
+					  cs) == -EINVAL,
+		       "encap without a signature key: -EINVAL");
+		mlsc_tree_priv_clear(&sp);
+	}
+	tap_ok(unchanged(&k.tree, &was, &k.priv[r], &priv_was),
+	       "after every failure, tree and state are unchanged");
+#undef DECAP
+	mlsc_tree_priv_clear(&priv);
+	mlsc_tree_priv_clear(&priv_was);
+	mlsc_wbuf_free(&w);
+	mlsc_arena_free(&arena);
+	bytes_free(&upb);
+	case_free(&k);
+	free(cp);
+	json_decref(root);
+}
+
+/*
+ * A commit that adds two members (Add proposals applied to the tree
+ * first): the new leaves, unmerged in the nodes above them, get no
+ * ciphertext; every other member still gets the commit secret; the
+ * joiners cannot process the path.
+ */
+static void joiners(size_t nth)
+{
+	json_t *root = vec_load("treekem.json");
+	struct mlsc_update_path up, up2;
+	struct mlsc_arena arena;
+	struct mlsc_wbuf out = { 0 };
+	struct mlsc_tree added, t;
+	struct kem_case k;
+	uint32_t join[2], sender = 0;
+	uint8_t cs[64];
+	size_t with = 0, without = 0;
+	int ok = 0, err;
+
+	mlsc_arena_init(&arena);
+	if (!tap_ok(case_load(&k, json_array_get(root, nth), nth),
+		    "treekem.json case %zu for joiners", nth)) {
+		case_free(&k);
+		json_decref(root);
+		return;
+	}
+	err = mlsc_tree_clone(&added, &k.tree);
+	for (int i = 0; i < 2 && !err; i++)
+		err = mlsc_tree_add(&added, mlsc_tree_leaf(&k.tree, 1),
+				    &join[i]);
+	for (int pass = 0; pass < 2 && !err; pass++) {
+		struct mlsc_tree_priv sp = k.priv[sender];
+		struct mlsc_update_path *u = pass ? &up2 : &up;
+		size_t *count = pass ? &with : &without;
+
+		mlsc_wbuf_free(&out);
+		if (pass)
+			memset(cs, 0, sizeof(cs));
+		err = mlsc_tree_clone(&t, &added);
+		if (!err)
+			err = mlsc_treekem_encap(&t, &sp,
+						 mlsc_tree_leaf(&k.tree, sender),
+						 k.sig[sender], &k.gc,
+						 pass ? NULL : join,
+						 pass ? 0 : 2, NULL, &out, cs);
+		if (!err)
+			err = MLSC_DECODE(out.p, out.len, &arena, u,
+					  mlsc_io_update_path);
+		for (size_t i = 0; !err && i < u->n_nodes; i++)
+			*count += u->nodes[i].n_secrets;
+		mlsc_tree_priv_clear(&sp);
+		mlsc_tree_free(&t);
+		if (pass || err)
+			break;
+		/* receivers, with the first path */
+		for (uint32_t j = 1; !err && j < added.n_leaves; j++) {
+			struct mlsc_tree_priv pr;
+			bool is_j = j == join[0] || j == join[1];
+			uint8_t got[64];
+
+			if (!mlsc_tree_leaf(&added, j))
+				continue;
+			if (is_j)
+				mlsc_tree_priv_init(&pr, k.suite, j,
+						    k.priv[1].leaf_sk,
+						    k.priv[1].leaf_sk_len);
+			else
+				pr = k.priv[j];
+			err = mlsc_tree_clone(&t, &added);
+			if (!err)
+				err = mlsc_treekem_decap(&t, &pr, sender, &up,
+							 &k.gc, join, 2, NULL,
+							 got);
+			mlsc_tree_free(&t);
+			mlsc_tree_priv_clear(&pr);
+			if (is_j && err == -EINVAL)
+				err = 0;
+			else if (!err && !is_j && !memcmp(got, cs, k.nh))
+				ok++;
+			else if (!err)
+				err = -EPROTO;
+		}
+	}
+	tap_ok(!err && with == without + 2 && ok > 0,
+	       "a commit adding 2 members: %zu ciphertexts instead of %zu, "
+	       "%d members get the commit secret: %d", without, with, ok,
+	       err);
+	OPENSSL_cleanse(cs, sizeof(cs));
+	mlsc_wbuf_free(&out);
+	mlsc_arena_free(&arena);
+	mlsc_tree_free(&added);
+	case_free(&k);
+	json_decref(root);
+}
+
+/* mlsc_tree_priv_clear() leaves no byte of a state behind. */
+static void wiped(size_t nth)
+{
+	json_t *root = vec_load("treekem.json");
+	struct mlsc_tree_priv z;
+	struct kem_case k;
+	uint32_t l = 0;
+	bool zero = true;
+
+	if (!tap_ok(case_load(&k, json_array_get(root, nth), nth),
+		    "treekem.json case %zu to wipe", nth)) {
+		case_free(&k);
+		json_decref(root);
+		return;
+	}
+	while (!k.has_priv[l] || !k.priv[l].n_path)
+		l++;
+	z = k.priv[l];
+	tap_ok(z.leaf_sk_len && z.n_path,
+	       "a state with a leaf key and %u path secrets", z.n_path);
+	mlsc_tree_priv_clear(&z);
+	for (size_t i = 0; i < sizeof(z); i++)
+		if (((const uint8_t *)&z)[i])
+			zero = false;
+	tap_ok(zero, "cleared, every byte of the private state is zero");
+	case_free(&k);
+	json_decref(root);
+}
+
 int main(void)
 {
 	vectors();
+	bad_inputs(3);
+	bad_inputs(50);
+	joiners(6);
+	wiped(3);
 	return tap_done();
 }
