@@ -605,7 +605,8 @@ static void bad_inputs(size_t nth)
  * A commit that adds two members (Add proposals applied to the tree
  * first): the new leaves, unmerged in the nodes above them, get no
  * ciphertext; every other member still gets the commit secret; the
- * joiners cannot process the path.
+ * joiners cannot process the path, but take the path secret the
+ * committer puts in their Welcome (and refuse a wrong one).
  */
 static void joiners(size_t nth)
 {
@@ -618,7 +619,7 @@ static void joiners(size_t nth)
 	uint32_t join[2], sender = 0;
 	uint8_t cs[64];
 	size_t with = 0, without = 0;
-	int ok = 0, err;
+	int ok = 0, welcomed = 0, err;
 
 	mlsc_arena_init(&arena);
 	if (!tap_ok(case_load(&k, json_array_get(root, nth), nth),
@@ -651,6 +652,30 @@ static void joiners(size_t nth)
 					  mlsc_io_update_path);
 		for (size_t i = 0; !err && i < u->n_nodes; i++)
 			*count += u->nodes[i].n_secrets;
+		/* the joiners' path secrets, as a Welcome carries them */
+		for (int i = 0; i < 2 && !err && !pass; i++) {
+			struct mlsc_tree_priv pr;
+			uint32_t lca = mlsc_tm_common_ancestor(
+					mlsc_leaf_node(sender),
+					mlsc_leaf_node(join[i]));
+			const uint8_t *ps = mlsc_tree_priv_path_secret(&sp, lca);
+			uint8_t bad[64];
+
+			mlsc_tree_priv_init(&pr, k.suite, join[i],
+					    k.priv[1].leaf_sk,
+					    k.priv[1].leaf_sk_len);
+			memset(bad, 0x5a, sizeof(bad));
+			if (!ps ||
+			    mlsc_tree_priv_import_path(&pr, &t, sender,
+						       bad) != -EBADMSG ||
+			    pr.n_path ||
+			    mlsc_tree_priv_import_path(&pr, &t, sender, ps) ||
+			    !pr.n_path || mlsc_tree_priv_check(&pr, &t))
+				err = -EPROTO;
+			else
+				welcomed++;
+			mlsc_tree_priv_clear(&pr);
+		}
 		mlsc_tree_priv_clear(&sp);
 		mlsc_tree_free(&t);
 		if (pass || err)
@@ -684,10 +709,10 @@ static void joiners(size_t nth)
 				err = -EPROTO;
 		}
 	}
-	tap_ok(!err && with == without + 2 && ok > 0,
+	tap_ok(!err && with == without + 2 && ok > 0 && welcomed == 2,
 	       "a commit adding 2 members: %zu ciphertexts instead of %zu, "
-	       "%d members get the commit secret: %d", without, with, ok,
-	       err);
+	       "%d members get the commit secret, %d joiners their path "
+	       "secrets: %d", without, with, ok, welcomed, err);
 	OPENSSL_cleanse(cs, sizeof(cs));
 	mlsc_wbuf_free(&out);
 	mlsc_arena_free(&arena);

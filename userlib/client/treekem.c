@@ -165,6 +165,53 @@ int mlsc_tree_priv_check(const struct mlsc_tree_priv *priv,
 	return 0;
 }
 
+int mlsc_tree_priv_import_path(struct mlsc_tree_priv *priv,
+			       const struct mlsc_tree *t, uint32_t sender,
+			       const uint8_t *path_secret)
+{
+	const struct mlsc_suite *s = mlsc_suite_get(t->suite);
+	uint32_t fdp[MLSC_MAX_PATH], own = mlsc_leaf_node(priv->leaf);
+	uint8_t ps[2][MLSC_MAX_HASH], pk[MLSC_MAX_PK];
+	struct mlsc_tree_priv np;
+	int n, i, err = 0;
+
+	if (!s || !path_secret || priv->suite != t->suite ||
+	    sender == priv->leaf || !mlsc_tree_leaf(t, sender) ||
+	    !mlsc_tree_leaf(t, priv->leaf))
+		return -EINVAL;
+	n = mlsc_tree_filtered_direct_path(t, sender, fdp, NULL);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if (mlsc_tm_common_ancestor(own, fdp[i]) == fdp[i])
+			break;
+	if (i == n)
+		return -EINVAL;
+	np = *priv;
+	memcpy(ps[0], path_secret, s->nh);
+	for (int j = i; j < n && !err; j++) {
+		size_t pk_len = sizeof(pk);
+
+		err = mlsc_path_node_key(s, ps[0], NULL, NULL, pk, &pk_len);
+		if (!err && (mlsc_tree_blank(t, fdp[j]) ||
+			     !key_is(node_key(t, fdp[j]), pk, pk_len)))
+			err = -EBADMSG;
+		if (!err)
+			err = mlsc_tree_priv_set_path_secret(&np, t->n_leaves,
+							     fdp[j], ps[0]);
+		if (!err)
+			err = mlsc_path_secret_next(s, ps[0], ps[1]);
+		memcpy(ps[0], ps[1], sizeof(ps[0]));
+	}
+	if (!err) {
+		mlsc_tree_priv_clear(priv);
+		*priv = np;
+	}
+	mlsc_tree_priv_clear(&np);
+	OPENSSL_cleanse(ps, sizeof(ps));
+	return err;
+}
+
 /* ---- both sides -------------------------------------------------------- */
 
 static bool is_joiner(uint32_t leaf, const uint32_t *joiners, size_t n)

@@ -65,6 +65,20 @@ const uint8_t *mlsc_tree_priv_path_secret(const struct mlsc_tree_priv *priv,
 int mlsc_tree_priv_check(const struct mlsc_tree_priv *priv,
 			 const struct mlsc_tree *t);
 
+/*
+ * A joiner's path secret from its Welcome (§12.4.3.1): @path_secret is
+ * that of the lowest node of the filtered direct path of the committer
+ * @sender above the joiner's leaf, in @t, the tree after the commit.
+ * It and the secrets derived from it for every node above on that path
+ * go into @priv, each checked to derive the node's public key in @t
+ * (-EBADMSG otherwise). A committer finds the secret to send with
+ * mlsc_tree_priv_path_secret(its state, mlsc_tm_common_ancestor(its
+ * leaf node, the joiner's)).
+ */
+int mlsc_tree_priv_import_path(struct mlsc_tree_priv *priv,
+			       const struct mlsc_tree *t, uint32_t sender,
+			       const uint8_t *path_secret);
+
 /* path_secret[n + 1] = DeriveSecret(path_secret[n], "path") (§7.4). */
 int mlsc_path_secret_next(const struct mlsc_suite *s, const uint8_t *ps,
 			  uint8_t *next);
