@@ -88,6 +88,37 @@ int mlsc_tree_set_leaf(struct mlsc_tree *t, uint32_t leaf,
 int mlsc_tree_set_parent(struct mlsc_tree *t, uint32_t x,
 			 const struct mlsc_parent_node *p);
 
+/* ---- proposals (§12.1) ------------------------------------------------ */
+
+/*
+ * Add (§12.1.1, §7.7): @ln goes into the leftmost blank leaf, or the
+ * tree doubles to the right first when there is none; its index is
+ * added, in order, to the unmerged_leaves of every non-blank node of
+ * its direct path. The leaf index into @leaf. -ENOSPC: the tree is full.
+ */
+int mlsc_tree_add(struct mlsc_tree *t, const struct mlsc_leaf_node *ln,
+		  uint32_t *leaf);
+/*
+ * Update (§12.1.2): leaf @leaf (not blank) becomes @ln, and its direct
+ * path is blanked.
+ */
+int mlsc_tree_update(struct mlsc_tree *t, uint32_t leaf,
+		     const struct mlsc_leaf_node *ln);
+/*
+ * Remove (§12.1.3): leaf @leaf (not blank) and its direct path are
+ * blanked, and the tree is truncated to 2^d leaves, d the smallest
+ * value with 2^d greater than the rightmost non-blank leaf's index.
+ */
+int mlsc_tree_remove(struct mlsc_tree *t, uint32_t leaf);
+/*
+ * The proposal @p by the member at leaf @sender: Add (into @leaf, if
+ * not NULL; -EINVAL for a KeyPackage of another suite), Update, Remove;
+ * -EOPNOTSUPP for the types that do not change the tree. Nothing of the
+ * proposal is validated here (§7.3, §10.1, §12.2 are the caller's).
+ */
+int mlsc_tree_apply_proposal(struct mlsc_tree *t, uint32_t sender,
+			     const struct mlsc_proposal *p, uint32_t *leaf);
+
 /* ---- hashes and paths -------------------------------------------------- */
 
 /* The length of the tree's hashes (its suite's, §17.1); 0: unknown suite. */
