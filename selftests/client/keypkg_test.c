@@ -287,6 +287,11 @@ static bool round_trip(uint16_t suite)
 	same.init_key = same.leaf_node.encryption_key;
 	REQUIRE(resign(&same, key, &arena) == 0);
 	EXPECT(mlsc_key_package_check(&same, suite, &now_opts) == -EBADMSG);
+	/* a leaf of source update in a KeyPackage, re-signed */
+	same = kp->kp;
+	same.leaf_node.source = MLSC_LEAF_SOURCE_UPDATE;
+	REQUIRE(resign(&same, key, &arena) == 0);
+	EXPECT(mlsc_key_package_check(&same, suite, &now_opts) == -EBADMSG);
 	/* and the untouched one re-signed still passes: resign() is sound */
 	same = kp->kp;
 	REQUIRE(resign(&same, key, &arena) == 0);

@@ -29,6 +29,24 @@ MLSC_EXPORT void mlsc_keypkg_free(struct mlsc_keypkg *kp)
 	free(kp);
 }
 
+/* The X.509 chain of the leaf's credential as struct mlsc_cert. */
+static int certs_of(struct mlsc_keypkg *kp)
+{
+	const struct mlsc_credential *c = &kp->kp.leaf_node.credential;
+
+	if (c->type != MLSC_CREDENTIAL_X509)
+		return 0;
+	kp->certs = mlsc_arena_alloc(&kp->arena,
+				     c->n_certs * sizeof(*kp->certs));
+	if (!kp->certs)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_certs; i++) {
+		kp->certs[i].data = c->certs[i].p;
+		kp->certs[i].len = c->certs[i].len;
+	}
+	return 0;
+}
+
 int mlsc_keypkg_decode(const uint8_t *msg, size_t len,
 		       struct mlsc_keypkg **out)
 {
@@ -59,6 +77,11 @@ int mlsc_keypkg_decode(const uint8_t *msg, size_t len,
 	kp->kp = m.key_package;
 	kp->raw.p = kp->bytes + MSG_HEADER;
 	kp->raw.len = len - MSG_HEADER;
+	err = certs_of(kp);
+	if (err) {
+		mlsc_keypkg_free(kp);
+		return err;
+	}
 	*out = kp;
 	return 0;
 }
@@ -116,10 +139,7 @@ MLSC_EXPORT int mlsc_keypkg_credential(const struct mlsc_keypkg *kp,
 		cred->identity = c->identity.p;
 		cred->identity_len = c->identity.len;
 	} else {
-		/* struct mlsc_slice and struct mlsc_cert have one layout */
-		_Static_assert(sizeof(struct mlsc_slice) ==
-			       sizeof(struct mlsc_cert), "cert layout");
-		cred->certs = (const struct mlsc_cert *)c->certs;
+		cred->certs = kp->certs;
 		cred->n_certs = c->n_certs;
 	}
 	return 0;

@@ -18,6 +18,7 @@ struct mlsc_keypkg {
 	struct mlsc_arena arena;
 	struct mlsc_key_package kp;
 	struct mlsc_slice raw;		/* the KeyPackage's own encoding */
+	struct mlsc_cert *certs;	/* an X.509 chain as the API shows it */
 };
 
 /*
