@@ -61,6 +61,9 @@ int mls_ioc_encrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 		struct mls_ioctl_ctx one = { .file = ctx->file, .new_fd = -1 };
 		bool used = false;
 
+		/* A killed caller stops like a short write. */
+		if (fatal_signal_pending(current))
+			break;
 		if (copy_from_user(&e, u, sizeof(e)))
 			break;
 		/*
@@ -101,6 +104,9 @@ int mls_ioc_decrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 		struct mls_decrypt_entry __user *u = batch_entry(b, i);
 		struct mls_ioctl_ctx one = { .file = ctx->file, .new_fd = -1 };
 
+		/* A killed caller stops like a short write. */
+		if (fatal_signal_pending(current))
+			break;
 		if (copy_from_user(&e, u, sizeof(e)))
 			break;
 		e.error = e.reserved ? -EINVAL : mls_ioc_decrypt(&one, &e.op);

@@ -121,12 +121,16 @@ static void mls_put_content_aad(struct mls_wbuf *w,
 	mls_put_vec(w, p->aad, p->aad_len);
 }
 
-/* The content's data: from kernel memory, or copied in from the caller's. */
+/*
+ * The content's data: from kernel memory, or copied in from the caller's.
+ * A caller's NULL address with a length is theirs to fault on, never a
+ * kernel read of address 0.
+ */
 static int mls_put_data(struct mls_wbuf *w, const struct mls_plain *p)
 {
 	u8 *dst;
 
-	if (!p->udata) {
+	if (p->data || !p->data_len) {
 		mls_put_bytes(w, p->data, p->data_len);
 		return 0;
 	}

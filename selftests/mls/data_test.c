@@ -975,6 +975,36 @@ TEST_F(data, encrypt_enospc)
 	EXPECT_EQ(0, self->d.gen);
 }
 
+/*
+ * Content at address 0, or at an unmapped one, with a length: EFAULT
+ * (never a kernel read of address 0), and no generation used.
+ */
+TEST_F(data, encrypt_content_null_or_unmapped)
+{
+	struct pair *p = &self->p;
+	struct mls_encrypt e;
+	uint8_t out[MSG_MAX];
+	void *hole;
+
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, NULL, 16, p->sig, p->sig_len, out,
+		 sizeof(out));
+	EXPECT_EQ(-EFAULT, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, hole, 16, p->sig, p->sig_len, out,
+		 sizeof(out));
+	EXPECT_EQ(-EFAULT, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	munmap(hole, 4096);
+	/* Empty content at address 0 is an empty message. */
+	enc_init(&e, MLS_CONTENT_APPLICATION, "x", 1, NULL, 0, p->sig, p->sig_len, out,
+		 sizeof(out));
+	ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	EXPECT_EQ(0, e.generation);
+	ASSERT_EQ(0, grp_decrypt(p->b, out, e.message.len, &self->d));
+	EXPECT_EQ(0, self->d.gen);
+	EXPECT_EQ(0, self->d.content_len);
+}
+
 /* Decrypt into small buffers: ENOSPC with the sizes, nothing consumed. */
 TEST_F(data, decrypt_enospc)
 {

@@ -711,13 +711,14 @@ struct mls_decrypt_entry {
  *	%MLS_IOC_DECRYPT_BATCH
  * @flags: (in) must be zero
  * @count: (in) entries at @entries, 1 to the module parameter max_batch
- *	(default 64)
+ *	(default 64; never more than 4096, whatever max_batch says)
  * @entries: (in) address of @count struct mls_encrypt_entry (encrypt) or
  *	struct mls_decrypt_entry (decrypt), read and written back one by one
  * @entry_size: (in) sizeof() of one entry: must be the kernel's exactly
  * @done: (out) entries whose @error was written back: entries 0 to
  *	@done - 1 each hold their own result; entries from @done on were
- *	not used, and no generation was taken for them
+ *	not used, and no generation was taken for them, except for entry
+ *	@done when @lost is 1
  * @lost: (out) 1 if entry @done was sealed (its generation used) but
  *	could not be written back; else 0 (encrypt only)
  * @lost_generation: (out) with @lost: that entry's generation
@@ -748,9 +749,12 @@ struct mls_batch {
  * generation and its own result in @error. One entry's failure does not
  * stop the others: every entry it could read gets a result. Each
  * (epoch, leaf, generation) is used exactly once, whatever the threads
- * and batches on the group; an entry that failed
- * used no generation, except with -EFAULT on its output (as for
- * %MLS_IOC_ENCRYPT: @op.generation tells which).
+ * and batches on the group. An entry that failed used no generation,
+ * with two exceptions that skip one (a gap, never a reuse): -EFAULT
+ * when its sealed message could not be written to @op.message, and
+ * -ENOMEM when sealing failed after its key was taken. -EFAULT does
+ * not tell a fault on the message from one on the content, the
+ * authenticated data or the signature, which use no generation.
  *
  * The call stops at the first entry it cannot read or write back, like
  * a short write: it returns, and @done holds, the number of entries that
@@ -758,7 +762,9 @@ struct mls_batch {
  * checked writable before its message is sealed; should it still fail
  * to be written back (unmapped meanwhile), its generation is reported in
  * @lost, @lost_epoch and @lost_generation: a gap, never a reuse, and
- * never silent.
+ * never silent, as long as the struct itself can be written back (the
+ * caller keeps it mapped). A fatal signal stops the call the same way,
+ * between two entries.
  *
  * Return: the number of entries that hold a result (@count, unless entry
  * @done could not be read or written back; look at each @error), or
