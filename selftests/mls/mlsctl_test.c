@@ -1840,6 +1840,29 @@ static int set_group_sysfs(bool on)
 	return r;
 }
 
+/* group_sysfs as it is: 1 (Y), 0 (N), or -errno. */
+static int group_sysfs(void)
+{
+	int fd = open("/sys/module/mls/parameters/group_sysfs", O_RDONLY | O_CLOEXEC);
+	char c = 0;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = read(fd, &c, 1) == 1 ? (c == 'Y') : -EIO;
+	close(fd);
+	return r;
+}
+
+/* Group @id has no directory under /sys/kernel/mls/groups. */
+static bool no_group_dir(unsigned long id)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mls/groups/%lu", id);
+	return access(path, F_OK) == -1 && errno == ENOENT;
+}
+
 #define NEED_SYSFS_STATS() do {						\
 	NEED_DEV();							\
 	if (access("/sys/kernel/mls/stats", F_OK))			\
@@ -1900,13 +1923,13 @@ TEST_F_TIMEOUT(cli, stats_after_operations, LONG_TIMEOUT)
 
 	NEED_SYSFS_STATS();
 	scratch(dir, sizeof(dir));
-	/* Groups' directories are opt-in (the group_sysfs parameter). */
-	ASSERT_EQ(0, set_group_sysfs(true));
+	/* No directory for the group: stats lists it from netlink. */
+	ASSERT_EQ(0, set_group_sysfs(false));
 	j0 = stats_json(_metadata);
 	ASSERT_NE(NULL, j0);
 	id = create(_metadata, "group", "create", NULL);
-	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, id);
+	EXPECT_TRUE(no_group_dir(id));
 	snprintf(ids, sizeof(ids), "%lu", id);
 	ASSERT_EQ(0, run(&r, "key", "generate", "out", at(dir, "k.pem"), NULL));
 	run_free(&r);
@@ -1933,15 +1956,23 @@ TEST_F_TIMEOUT(cli, stats_after_operations, LONG_TIMEOUT)
 	EXPECT_EQ(3, lat_count(j1, "encrypt") - lat_count(j0, "encrypt"));
 	EXPECT_EQ(0, lat_count(j1, "decrypt") - lat_count(j0, "decrypt"));
 	EXPECT_EQ(1, lat_count(j1, "commit") - lat_count(j0, "commit"));
-	/* the group's directory, as root may read it */
+	/* the group, as root may see it in the netlink dump */
 	g = stats_group(j1, id);
 	ASSERT_NE(NULL, g);
+	EXPECT_EQ(0, schema(g, "id:i,group_id:s,suite:i,state:s,mode:s,flags:s,"
+			    "epoch:i,oldest_epoch:i,own_leaf:i,leaf_count:i,members:i,"
+			    "messages_encrypted:i,messages_decrypted:i,bytes_encrypted:i,"
+			    "bytes_decrypted:i,auth_failures:i,replays:i,epochs_rotated:i,"
+			    "commits_prepared:i,commits_merged:i,commits_discarded:i,"
+			    "commits_timed_out:i,commit_conflicts:i,tag_failures:i"));
 	EXPECT_EQ(3, json_integer_value(json_object_get(g, "messages_encrypted")));
 	EXPECT_EQ(9, json_integer_value(json_object_get(g, "bytes_encrypted")));
 	EXPECT_EQ(1, json_integer_value(json_object_get(g, "epoch")));
 	EXPECT_EQ(1, json_integer_value(json_object_get(g, "members")));
 	EXPECT_STREQ("0600", json_string_value(json_object_get(g, "mode")));
 	EXPECT_STREQ("active", json_string_value(json_object_get(g, "state")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "commit_conflicts")));
+	EXPECT_EQ(1, json_integer_value(json_object_get(g, "epochs_rotated")));
 	EXPECT_EQ(NULL, stats_group(j0, id));
 	json_decref(j0);
 	/* and the table */
@@ -2011,10 +2042,10 @@ TEST_F_TIMEOUT(cli, pending_commits_stats_and_monitor, LONG_TIMEOUT)
 	ASSERT_TRUE(monitor_ready(&bt));
 	bg_start(&bj, "-j", "monitor", NULL);
 	ASSERT_TRUE(monitor_ready(&bj));
-	ASSERT_EQ(0, set_group_sysfs(true));
+	ASSERT_EQ(0, set_group_sysfs(false));
 	id = create(_metadata, "group", "create", "group-id", "70656e64", NULL);
-	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, id);
+	EXPECT_TRUE(no_group_dir(id));
 	snprintf(ids, sizeof(ids), "%lu", id);
 	ASSERT_EQ(0, run(&r, "group", "set", ids, "commit-timeout", "60000", NULL));
 	run_free(&r);
@@ -2140,10 +2171,9 @@ TEST(stats_other_user)
 	NEED_SYSFS_STATS();
 	if (geteuid() != 0)
 		SKIP(return, "needs root to act as another user");
-	ASSERT_EQ(0, set_group_sysfs(true));
+	ASSERT_EQ(0, set_group_sysfs(false));
 	priv = create(_metadata, "group", "create", "mode", "0600", NULL);
 	shared = create(_metadata, "group", "create", "mode", "0604", NULL);
-	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, priv);
 	ASSERT_NE(0, shared);
 	ASSERT_EQ(0, run_as(&r, 1000, "-j", "stats", NULL)) TH_LOG("%s", r.err);
@@ -2152,12 +2182,67 @@ TEST(stats_other_user)
 	EXPECT_EQ(0, schema(j, STATS_SCHEMA));
 	EXPECT_EQ(NULL, stats_group(j, priv));
 	EXPECT_NE(NULL, stats_group(j, shared));
+	EXPECT_EQ(0, json_integer_value(json_object_get(stats_group(j, shared), "epoch")));
+	EXPECT_STREQ("0604", json_string_value(json_object_get(stats_group(j, shared),
+								 "mode")));
 	/* the module-wide files are everyone's */
 	EXPECT_LE(0, counter(j, "groups_active"));
 	json_decref(j);
 	run_free(&r);
 	destroy(priv);
 	destroy(shared);
+}
+
+/*
+ * With group_sysfs on, the group's line says what its directory says,
+ * file by file: the same names, the same values.
+ */
+TEST(stats_group_matches_sysfs)
+{
+	static const char *const files[] = {
+		"group_id", "suite", "state", "mode", "flags", "epoch",
+		"oldest_epoch", "own_leaf", "leaf_count", "members",
+		"messages_encrypted", "messages_decrypted", "bytes_encrypted",
+		"bytes_decrypted", "auth_failures", "replays", "epochs_rotated",
+		"commits_prepared", "commits_merged", "commits_discarded",
+		"commits_timed_out", "commit_conflicts", "tag_failures",
+	};
+	char rel[96], want[64];
+	unsigned long id;
+	json_t *j, *g, *v;
+	int was;
+	size_t i;
+	char *f;
+
+	NEED_SYSFS_STATS();
+	was = group_sysfs();
+	ASSERT_LE(0, was);
+	ASSERT_EQ(0, set_group_sysfs(true));
+	id = create(_metadata, "group", "create", "group-id", "0a0b0c", "mode", "0640",
+		    NULL);
+	EXPECT_EQ(0, set_group_sysfs(was == 1));
+	ASSERT_NE(0, id);
+	j = stats_json(_metadata);
+	ASSERT_NE(NULL, j);
+	g = stats_group(j, id);
+	ASSERT_NE(NULL, g);
+	/* its files and the id: no more, no fewer */
+	EXPECT_EQ(ARRAY_SIZE(files) + 1, json_object_size(g));
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(rel, sizeof(rel), "groups/%lu/%s", id, files[i]);
+		f = sys_read(rel);
+		ASSERT_NE(NULL, f) TH_LOG("%s", rel);
+		v = json_object_get(g, files[i]);
+		if (json_is_integer(v))
+			snprintf(want, sizeof(want), "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(want, sizeof(want), "%s", json_is_string(v) ?
+				 json_string_value(v) : "(none)");
+		EXPECT_STREQ(f, want) TH_LOG("%s", rel);
+		free(f);
+	}
+	json_decref(j);
+	destroy(id);
 }
 
 /* ---------------------------------------------------------- Prometheus */
@@ -2591,9 +2676,8 @@ TEST(stats_prometheus_promtool)
 	NEED_SYSFS_STATS();
 	if (!have_promtool())
 		SKIP(return, "no promtool in PATH");
-	ASSERT_EQ(0, set_group_sysfs(true));
+	ASSERT_EQ(0, set_group_sysfs(false));
 	id = create(_metadata, "group", "create", NULL);
-	EXPECT_EQ(0, set_group_sysfs(false));
 	ASSERT_NE(0, id);
 	ASSERT_EQ(0, run(&r, "stats", "prometheus", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "mls_group_epoch{group=\""));

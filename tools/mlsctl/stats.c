@@ -2,8 +2,10 @@
 /*
  * mlsctl stats and mlsctl health: what /sys/kernel/mls says about the
  * module (Documentation/ABI/testing/sysfs-kernel-mls): its counters, its
- * latency histograms, its health, and the groups the caller may read; as
- * a table, JSON, or the Prometheus text exposition format (0.0.4).
+ * latency histograms, its health; and what the netlink MLS_CMD_GET_GROUP
+ * dump says of each group the caller may see (the groups' sysfs
+ * directories exist only with the group_sysfs parameter on). As a table,
+ * JSON, or the Prometheus text exposition format (0.0.4).
  *
  * A file a module does not have (an older one) is reported as absent, on
  * stderr and in the JSON, never taken for zero. MLSCTL_SYSFS names
@@ -24,7 +26,8 @@ const char usage_stats[] = "[prometheus]\n"
 	"\n"
 	"Prints the module's counters and latency histograms, from\n"
 	"/sys/kernel/mls (commits prepared, merged, discarded and timed out\n"
-	"among them), and those of each group the caller may read. With\n"
+	"among them), and those of each group the caller may see, from the\n"
+	"netlink group dump (sysfs without the family). With\n"
 	"prometheus (or --prometheus): the Prometheus text format 0.0.4, for\n"
 	"a textfile collector or a scrape. Files an older module does not\n"
 	"have are named on stderr and left out.\n";
@@ -379,11 +382,13 @@ static bool add_group(struct sys *s, size_t *cap, uint64_t kid)
 }
 
 /*
- * The groups the caller may read; an absent groups/ is an older module.
- * Only root lists groups/: others take the kernel ids MLS_IOC_GROUP_LIST
- * shows them (the groups they may see), whose directories they may read.
+ * The groups the caller may read from their sysfs directories (a module
+ * without the netlink family, or another tree than /sys/kernel/mls); an
+ * absent groups/ is an older module. Only root lists groups/: others
+ * take the kernel ids MLS_IOC_GROUP_LIST shows them (the groups they may
+ * see), whose directories they may read.
  */
-static void read_groups(struct sys *s)
+static void read_groups_sysfs(struct sys *s)
 {
 	char dir[512];
 	struct dirent *de;
@@ -419,6 +424,171 @@ static void read_groups(struct sys *s)
 	}
 	if (s->ngroups)
 		qsort(s->groups, s->ngroups, sizeof(*s->groups), by_kid);
+}
+
+/* ------------------------------------------------- groups, from netlink */
+
+/* Add @name @value (a number when decimal) to @g; false when out of memory. */
+static bool group_put(struct group *g, const char *name, const char *value)
+{
+	struct group_file *f = &g->f[g->n];
+
+	f->name = strdup(name);
+	f->value = strdup(value);
+	if (!f->name || !f->value) {
+		free(f->name);
+		free(f->value);
+		return false;
+	}
+	f->number = parse_dec(f->value, &f->v) == 0;
+	g->n++;
+	return true;
+}
+
+/*
+ * Group @st as its sysfs directory shows it: the same names, the values
+ * written the same way (group_id in hex, mode in octal, flags in hex),
+ * each attribute the kernel sent. MLS_A_OWNER_UID has no file: left out.
+ */
+static bool group_from_status(const struct mls_group_status *st, struct group *g)
+{
+	static const struct {
+		const char *name;
+		unsigned int attr;
+		size_t off;
+	} stats[] = {
+#define NL_STAT(n, a) { #n, MLS_STATS_A_##a, offsetof(struct mls_group_status, n) }
+		NL_STAT(messages_encrypted, MESSAGES_ENCRYPTED),
+		NL_STAT(messages_decrypted, MESSAGES_DECRYPTED),
+		NL_STAT(bytes_encrypted, BYTES_ENCRYPTED),
+		NL_STAT(bytes_decrypted, BYTES_DECRYPTED),
+		NL_STAT(auth_failures, AUTH_FAILURES),
+		NL_STAT(replays, REPLAYS),
+		NL_STAT(epochs_rotated, EPOCHS_ROTATED),
+		NL_STAT(commits_prepared, COMMITS_PREPARED),
+		NL_STAT(commits_merged, COMMITS_MERGED),
+		NL_STAT(commits_discarded, COMMITS_DISCARDED),
+		NL_STAT(commits_timed_out, COMMITS_TIMED_OUT),
+		NL_STAT(commit_conflicts, COMMIT_CONFLICTS),
+		NL_STAT(tag_failures, TAG_FAILURES),
+#undef NL_STAT
+	};
+	char v[GROUP_VALUE_MAX + 1];
+	bool ok = true;
+	uint32_t i;
+
+	g->kid = st->kid;
+	g->n = 0;
+	g->f = calloc(MAX_GROUP_FILES, sizeof(*g->f));
+	if (!g->f)
+		return false;
+#define HAS(a)	(st->present & MLS_HAS(MLS_A_##a))
+	if (HAS(GROUP_ID) && st->group_id_len <= MLS_MAX_GROUP_ID_LEN) {
+		for (i = 0; i < st->group_id_len; i++)
+			snprintf(v + 2 * i, 3, "%02x", st->group_id[i]);
+		v[2 * i] = '\0';
+		ok &= group_put(g, "group_id", v);
+	}
+	if (HAS(SUITE)) {
+		snprintf(v, sizeof(v), "%u", st->suite);
+		ok &= group_put(g, "suite", v);
+	}
+	if (HAS(STATE)) {
+		if (st->state == MLS_GROUP_STATE_ACTIVE)
+			snprintf(v, sizeof(v), "active");
+		else if (st->state == MLS_GROUP_STATE_SHUTTING_DOWN)
+			snprintf(v, sizeof(v), "shutting_down");
+		else if (st->state == MLS_GROUP_STATE_DESTROYED)
+			snprintf(v, sizeof(v), "destroyed");
+		else
+			snprintf(v, sizeof(v), "%" PRIu32, st->state);
+		ok &= group_put(g, "state", v);
+	}
+	if (HAS(MODE)) {
+		snprintf(v, sizeof(v), "%04" PRIo32, st->mode);
+		ok &= group_put(g, "mode", v);
+	}
+	if (HAS(GROUP_FLAGS)) {
+		snprintf(v, sizeof(v), "0x%" PRIx32, st->group_flags);
+		ok &= group_put(g, "flags", v);
+	}
+	if (HAS(EPOCH)) {
+		snprintf(v, sizeof(v), "%" PRIu64, st->epoch);
+		ok &= group_put(g, "epoch", v);
+	}
+	if (HAS(OLDEST_EPOCH)) {
+		snprintf(v, sizeof(v), "%" PRIu64, st->oldest_epoch);
+		ok &= group_put(g, "oldest_epoch", v);
+	}
+	if (HAS(OWN_LEAF)) {
+		snprintf(v, sizeof(v), "%" PRIu32, st->own_leaf);
+		ok &= group_put(g, "own_leaf", v);
+	}
+	if (HAS(LEAF_COUNT)) {
+		snprintf(v, sizeof(v), "%" PRIu32, st->leaf_count);
+		ok &= group_put(g, "leaf_count", v);
+	}
+	if (HAS(MEMBERS)) {
+		snprintf(v, sizeof(v), "%" PRIu32, st->members);
+		ok &= group_put(g, "members", v);
+	}
+#undef HAS
+	for (i = 0; ok && i < ARRAY_SIZE(stats); i++) {
+		if (!(st->stats_present & MLS_HAS(stats[i].attr)))
+			continue;
+		snprintf(v, sizeof(v), "%" PRIu64,
+			 *(const uint64_t *)((const char *)st + stats[i].off));
+		ok &= group_put(g, stats[i].name, v);
+	}
+	if (!ok) {
+		group_free(g);
+		return false;
+	}
+	qsort(g->f, g->n, sizeof(g->f[0]), by_name);
+	return true;
+}
+
+/*
+ * The groups the caller may see, from the MLS_CMD_GET_GROUP dump (the
+ * rule MLS_IOC_GROUP_LIST follows): 0, or -errno of the dump (-ENOENT:
+ * no family "mls").
+ */
+static int read_groups_nl(struct sys *s)
+{
+	struct mls_group_status *st = NULL;
+	size_t n = 0, i;
+	int err;
+
+	err = mls_groups_dump(&st, &n);
+	if (err)
+		return err;
+	s->groups = n ? calloc(n, sizeof(*s->groups)) : NULL;
+	for (i = 0; s->groups && i < n; i++)
+		if (group_from_status(&st[i], &s->groups[s->ngroups]))
+			s->ngroups++;
+	free(st);
+	return 0;
+}
+
+/*
+ * The groups, from netlink: it lists every group, while the directories
+ * exist only with the module's group_sysfs parameter on. Sysfs when
+ * MLSCTL_SYSFS names a tree of its own, or the module has no family.
+ */
+static void read_groups(struct sys *s)
+{
+	const char *r = getenv("MLSCTL_SYSFS");
+	int err = -ENOENT;
+
+	if (!r || !*r) {
+		/* In increasing kernel id order already. */
+		err = read_groups_nl(s);
+		if (err && err != -ENOENT)
+			fprintf(stderr, "mlsctl: the netlink group dump failed (%s), "
+				"groups from %s/groups\n", strerror(-err), sysfs_root());
+	}
+	if (err)
+		read_groups_sysfs(s);
 }
 
 static void read_all(struct sys *s)
