@@ -35,27 +35,6 @@
 	"/usr/share/gocode/src/github.com/cloudflare/circl/hpke/testdata/" \
 	"vectors_v08_779d028.json"
 
-/*
- * Each check below is made in a function with a local `bool good`: one
- * that does not hold says its line and fails that function's TAP test.
- * REQUIRE is for a check the rest depends on: it goes to the function's
- * cleanup, at `out`.
- */
-static bool expect(bool *good, bool ok, int line, const char *what)
-{
-	if (!ok) {
-		tap_diag("hpke_test.c:%d: %s", line, what);
-		*good = false;
-	}
-	return ok;
-}
-
-#define EXPECT(cond)	expect(&good, (cond), __LINE__, #cond)
-#define REQUIRE(cond)							\
-	do {								\
-		if (!EXPECT(cond))					\
-			goto out;					\
-	} while (0)
 #define HEX(obj, key, b) REQUIRE(!vec_get_hex(obj, key, b))
 
 /* ---- crypto-basics.json ------------------------------------------------- */

@@ -22,21 +22,6 @@
 #include "tap.h"
 #include "vectors.h"
 
-static bool expect(bool *good, bool ok, int line, const char *what)
-{
-	if (!ok) {
-		tap_diag("kdf_test.c:%d: %s", line, what);
-		*good = false;
-	}
-	return ok;
-}
-
-#define EXPECT(cond)	expect(&good, (cond), __LINE__, #cond)
-#define REQUIRE(cond)							\
-	do {								\
-		if (!EXPECT(cond))					\
-			goto out;					\
-	} while (0)
 #define HEX(obj, key, b) REQUIRE(!vec_get_hex(obj, key, b))
 
 static bool basics_case(json_t *c, const struct mlsc_suite *s)

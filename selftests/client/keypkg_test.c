@@ -32,22 +32,6 @@
 #include "tap.h"
 #include "vectors.h"
 
-static bool expect(bool *good, bool ok, int line, const char *what)
-{
-	if (!ok) {
-		tap_diag("keypkg_test.c:%d: %s", line, what);
-		*good = false;
-	}
-	return ok;
-}
-
-#define EXPECT(cond)	expect(&good, (cond), __LINE__, #cond)
-#define REQUIRE(cond)							\
-	do {								\
-		if (!EXPECT(cond))					\
-			goto out;					\
-	} while (0)
-
 /* 2023-04-01, and 2025-01-01 */
 static const struct mlsc_validate_opts vec_opts = { .now = 1680307200 };
 static const struct mlsc_validate_opts vec_late = { .now = 1735689600 };

@@ -8,6 +8,7 @@
 #define MLSC_TEST_TAP_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 static int tap_count, tap_failed;
@@ -33,6 +34,29 @@ int tap_ok(int pass, const char *fmt, ...)
 		printf("# ");						\
 		printf(__VA_ARGS__);					\
 		putchar('\n');						\
+	} while (0)
+
+/*
+ * Checks made in a function with a local `bool good`: one that does not
+ * hold says its file and line and fails that function's TAP test.
+ * REQUIRE is for a check the rest depends on: it goes to the function's
+ * cleanup, at `out`.
+ */
+static inline bool tap_expect(bool *good, bool ok, const char *file, int line,
+			      const char *what)
+{
+	if (!ok) {
+		tap_diag("%s:%d: %s", file, line, what);
+		*good = false;
+	}
+	return ok;
+}
+
+#define EXPECT(cond)	tap_expect(&good, (cond), __FILE_NAME__, __LINE__, #cond)
+#define REQUIRE(cond)							\
+	do {								\
+		if (!EXPECT(cond))					\
+			goto out;					\
 	} while (0)
 
 /* The plan, last; the exit status of main(). */

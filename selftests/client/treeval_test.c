@@ -28,22 +28,6 @@
 #include "tree_validate.h"
 #include "vectors.h"
 
-static bool expect(bool *good, bool ok, int line, const char *what)
-{
-	if (!ok) {
-		tap_diag("treeval_test.c:%d: %s", line, what);
-		*good = false;
-	}
-	return ok;
-}
-
-#define EXPECT(cond)	expect(&good, (cond), __LINE__, #cond)
-#define REQUIRE(cond)							\
-	do {								\
-		if (!EXPECT(cond))					\
-			goto out;					\
-	} while (0)
-
 /* 2023-11-14, and 2025-01-01 */
 static const struct mlsc_validate_opts vec_opts = { .now = 1700000000 };
 static const struct mlsc_validate_opts vec_late = { .now = 1735689600 };
