@@ -61,6 +61,7 @@ static bool transcript_case(json_t *c, const struct mlsc_suite *s)
 	struct bytes want_confirmed = { 0 }, want_interim = { 0 };
 	uint8_t confirmed[MLSC_MAX_HASH], interim[MLSC_MAX_HASH];
 	struct authenticated_content ac;
+	struct mlsc_slice conf = { 0 };
 	struct mlsc_arena arena;
 	bool good = true;
 
@@ -81,10 +82,20 @@ static bool transcript_case(json_t *c, const struct mlsc_suite *s)
 					 &ac.content, &ac.auth.signature,
 					 confirmed) == 0 &&
 	       bytes_eq(&want_confirmed, confirmed, s->nh));
-	EXPECT(mlsc_transcript_interim(s, want_confirmed.data,
-				       &ac.auth.confirmation_tag,
+	conf.p = want_confirmed.data;
+	conf.len = want_confirmed.len;
+	EXPECT(mlsc_transcript_interim(s, &conf, &ac.auth.confirmation_tag,
 				       interim) == 0 &&
 	       bytes_eq(&want_interim, interim, s->nh));
+	/* Only Nh bytes or none (a new group) are a confirmed hash. */
+	conf.len--;
+	EXPECT(mlsc_transcript_interim(s, &conf, &ac.auth.confirmation_tag,
+				       interim) == -EINVAL);
+	conf.len = 0;
+	EXPECT(mlsc_transcript_interim(s, &conf, &ac.auth.confirmation_tag,
+				       interim) == 0 &&
+	       !bytes_eq(&want_interim, interim, s->nh));
+	conf.len = want_confirmed.len;
 	EXPECT(tag_is_mac(s, &key, want_confirmed.data,
 			  &ac.auth.confirmation_tag));
 
@@ -102,7 +113,7 @@ static bool transcript_case(json_t *c, const struct mlsc_suite *s)
 	EXPECT(mlsc_transcript_confirmed(s, before.data, ac.wire_format,
 					 &ac.content, &ac.auth.signature,
 					 confirmed) == -EINVAL);
-	EXPECT(mlsc_transcript_interim(NULL, want_confirmed.data,
+	EXPECT(mlsc_transcript_interim(NULL, &conf,
 				       &ac.auth.confirmation_tag,
 				       interim) == -EINVAL);
 out:

@@ -29,6 +29,8 @@ struct mlsc_group {
 	/* the GroupContext, encoded (public) */
 	uint8_t *context;
 	size_t context_len;
+	/* interim_transcript_hash of the epoch (§8.2), s->nh bytes */
+	uint8_t interim[MLSC_MAX_HASH];
 };
 
 /*

@@ -47,7 +47,7 @@ int mlsc_transcript_confirmed(const struct mlsc_suite *s,
 }
 
 int mlsc_transcript_interim(const struct mlsc_suite *s,
-			    const uint8_t *confirmed,
+			    const struct mlsc_slice *confirmed,
 			    const struct mlsc_slice *confirmation_tag,
 			    uint8_t *interim)
 {
@@ -55,11 +55,11 @@ int mlsc_transcript_interim(const struct mlsc_suite *s,
 	struct mlsc_wbuf w = { 0 };
 	struct mlsc_io io;
 
-	if (!s)
+	if (!s || (confirmed->len && confirmed->len != s->nh))
 		return -EINVAL;
 	tag = *confirmation_tag;
 	mlsc_io_writer(&io, &w);
-	mlsc_io_fixed(&io, (uint8_t *)confirmed, s->nh);
+	mlsc_io_fixed(&io, (uint8_t *)confirmed->p, confirmed->len);
 	mlsc_io_opaque(&io, &tag);
 	return hash_after(s, &io, &w, interim);
 }

@@ -34,12 +34,13 @@ int mlsc_transcript_confirmed(const struct mlsc_suite *s,
 			      uint8_t *confirmed);
 
 /*
- * interim_transcript_hash after @confirmed (s->nh bytes) and the
- * Commit's @confirmation_tag, into @interim (s->nh bytes); the same
- * errors.
+ * interim_transcript_hash after @confirmed and the Commit's
+ * @confirmation_tag, into @interim (s->nh bytes). @confirmed has s->nh
+ * bytes, or none in a new group's epoch 0. 0, -EINVAL (no suite, another
+ * length), -ENOMEM, -EMSGSIZE or -EIO.
  */
 int mlsc_transcript_interim(const struct mlsc_suite *s,
-			    const uint8_t *confirmed,
+			    const struct mlsc_slice *confirmed,
 			    const struct mlsc_slice *confirmation_tag,
 			    uint8_t *interim);
 

@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "kdf.h"
 #include "tree.h"
+#include "transcript.h"
 #include "tree_validate.h"
 #include "wire.h"
 
@@ -261,8 +262,10 @@ static int check_group_info(struct mlsc_joiner *w)
 	if (gc->version != MLSC_VERSION_MLS10 ||
 	    gc->cipher_suite != w->suite->id)
 		return -EPROTO;
+	/* A group joined by Welcome is past its epoch 0: Nh bytes. */
 	if (w->gi.confirmation_tag.len != w->suite->nh ||
-	    gc->tree_hash.len != w->suite->nh)
+	    gc->tree_hash.len != w->suite->nh ||
+	    gc->confirmed_transcript_hash.len != w->suite->nh)
 		return -EBADMSG;
 	return 0;
 }
@@ -757,6 +760,11 @@ MLSC_EXPORT int mlsc_welcome_join(struct mlsc_joiner *w, const struct mlsc_join_
 		err = dup_bytes(ctx.p, ctx.len, &g->context);
 		g->context_len = ctx.len;
 	}
+	/* The next Commit's confirmed hash starts from the interim one. */
+	if (!err)
+		err = mlsc_transcript_interim(
+			g->suite, &w->gi.group_context.confirmed_transcript_hash,
+			&w->gi.confirmation_tag, g->interim);
 	if (!err)
 		err = roster_bitmap(&g->tree, &occupied, &occupied_len);
 	if (err)
