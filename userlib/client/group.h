@@ -11,6 +11,9 @@
 #include "suite.h"
 #include "tree.h"
 
+struct mlsc_tree_priv;
+struct mlsc_proposal_cache;
+
 /* The private key of one node of the tree. */
 struct mlsc_node_key {
 	uint32_t node;
@@ -31,7 +34,33 @@ struct mlsc_group {
 	size_t context_len;
 	/* interim_transcript_hash of the epoch (§8.2), s->nh bytes */
 	uint8_t interim[MLSC_MAX_HASH];
+	/*
+	 * Following the group (commit_recv.c): the leaf key and path
+	 * secrets TreeKEM decrypts with (NULL without a leaf key), and the
+	 * proposals received by reference in this epoch.
+	 */
+	struct mlsc_tree_priv *priv;
+	struct mlsc_proposal_cache *cache;
 };
+
+/*
+ * @g's TreeKEM state from its leaf key (keys[0]) and, if not NULL, the
+ * Welcome's @path_secret for the committer @signer: 0, -ENOMEM, or
+ * -EPROTO for a path secret that does not match the tree.
+ */
+int mlsc_group_priv_init(struct mlsc_group *g, const uint8_t *path_secret,
+			 uint32_t signer);
+/*
+ * The GroupContext's extensions as the kernel takes them, without their
+ * length: encoded into @out, the first @skip bytes of which are the
+ * length (mlsc_wbuf_free()).
+ */
+int mlsc_context_extensions(const struct mlsc_group_context *gc,
+			    struct mlsc_wbuf *out, size_t *skip);
+/* The roster's occupied-leaf bitmap of @t, freshly allocated. */
+int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out, size_t *len);
+/* Release what following the group holds (wiped). */
+void mlsc_group_recv_free(struct mlsc_group *g);
 
 /*
  * Erase @g's private keys, and nothing else: mlsc_group_free() calls

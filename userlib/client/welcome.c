@@ -24,6 +24,7 @@
 #include "hpke.h"
 #include "internal.h"
 #include "kdf.h"
+#include "psk.h"
 #include "tree.h"
 #include "transcript.h"
 #include "tree_validate.h"
@@ -114,65 +115,6 @@ static int parse_key_package(const uint8_t *p, size_t len,
 		return -EBADMSG;
 	*kp = m.key_package;
 	*raw = (struct mlsc_slice){ p + 4, len - 4 };
-	return 0;
-}
-
-/* The MLS group_id of group fd @fd equals @id. */
-static bool group_id_is(int fd, const struct mlsc_slice *id)
-{
-	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
-	size_t gid_len = sizeof(gid);
-	struct mls_group_info info;
-
-	memset(&info, 0, sizeof(info));
-	if (mls_group_info(fd, &info, gid, &gid_len))
-		return false;
-	return gid_len == id->len && !memcmp(gid, id->p, gid_len);
-}
-
-/*
- * The kernel's PSK list for the GroupSecrets' @ids, the values or groups
- * found in @k: -ENOENT for one @k does not give.
- */
-static int psk_list(const struct mlsc_suite *s, const struct mlsc_psk_id *ids,
-		    size_t n, const struct mlsc_welcome_keys *k,
-		    struct mls_psk *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct mlsc_psk_id *id = &ids[i];
-		const struct mlsc_psk *found = NULL;
-		struct mls_psk *o = &out[i];
-
-		if (id->psk_nonce.len != s->nh)
-			return -EBADMSG;
-		memset(o, 0, sizeof(*o));
-		for (size_t j = 0; j < k->n_psks && !found; j++) {
-			const struct mlsc_psk *c = &k->psks[j];
-
-			if (c->type != id->type)
-				continue;
-			if (c->type == MLS_PSK_EXTERNAL &&
-			    c->id_len == id->psk_id.len &&
-			    !memcmp(c->id, id->psk_id.p, c->id_len))
-				found = c;
-			if (c->type == MLS_PSK_RESUMPTION &&
-			    group_id_is(c->group_fd, &id->psk_group_id))
-				found = c;
-		}
-		if (!found)
-			return -ENOENT;
-		o->type = id->type;
-		if (id->type == MLS_PSK_EXTERNAL) {
-			mls_buf_set(&o->id, id->psk_id.p, id->psk_id.len);
-			mls_buf_set(&o->secret, found->secret,
-				    found->secret_len);
-		} else {
-			o->usage = id->usage;
-			o->group = (uint32_t)found->group_fd;
-			o->epoch = id->psk_epoch;
-		}
-		mls_buf_set(&o->nonce, id->psk_nonce.p, id->psk_nonce.len);
-	}
 	return 0;
 }
 
@@ -352,7 +294,8 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 	    (gs.has_path_secret && gs.path_secret.len != w->suite->nh) ||
 	    gs.n_psks > MLS_MAX_PSKS)
 		goto out;
-	err = psk_list(w->suite, gs.psks, gs.n_psks, k, psks);
+	err = mlsc_psk_list(w->suite, gs.psks, gs.n_psks, k->psks, k->n_psks,
+			    psks);
 	if (err)
 		goto out;
 	memcpy(joiner, gs.joiner_secret.p, w->suite->nh);
@@ -426,9 +369,8 @@ static int verify_with_leaf(const struct mlsc_joiner *w,
 	return err;
 }
 
-/* The GroupContext's extensions as the kernel takes them: no length. */
-static int context_extensions(const struct mlsc_group_context *gc,
-			      struct mlsc_wbuf *out, size_t *skip)
+int mlsc_context_extensions(const struct mlsc_group_context *gc,
+			    struct mlsc_wbuf *out, size_t *skip)
 {
 	uint32_t n;
 	int err, used;
@@ -457,7 +399,7 @@ static int kernel_join(struct mlsc_joiner *w, uint32_t flags, uint16_t mode,
 	size_t skip = 0;
 	int gfd, err;
 
-	err = context_extensions(gc, &ext, &skip);
+	err = mlsc_context_extensions(gc, &ext, &skip);
 	if (err)
 		goto out;
 	memset(&j, 0, sizeof(j));
@@ -529,6 +471,7 @@ MLSC_EXPORT void mlsc_group_free(struct mlsc_group *g)
 	if (!g)
 		return;
 	mlsc_group_wipe_keys(g);
+	mlsc_group_recv_free(g);
 	free(g->keys);
 	if (g->gfd >= 0)
 		close(g->gfd);
@@ -707,8 +650,7 @@ static int private_keys(const struct mlsc_joiner *w,
 	return err;
 }
 
-static int roster_bitmap(const struct mlsc_tree *t, uint8_t **out,
-			 size_t *len)
+int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out, size_t *len)
 {
 	*len = (t->n_leaves + 7) / 8;
 	*out = mlsc_calloc(1, *len);
@@ -753,6 +695,10 @@ MLSC_EXPORT int mlsc_welcome_join(struct mlsc_joiner *w, const struct mlsc_join_
 				mlsc_leaf_node(w->gi.signer)].leaf);
 	if (!err)
 		err = private_keys(w, a, g);
+	if (!err && g->n_keys && a->encryption_priv)
+		err = mlsc_group_priv_init(g, w->has_path_secret ?
+					   w->path_secret : NULL,
+					   w->gi.signer);
 	if (!err)
 		err = MLSC_ENCODE(&w->gi.group_context, mlsc_io_group_context,
 				  &ctx);
@@ -766,7 +712,7 @@ MLSC_EXPORT int mlsc_welcome_join(struct mlsc_joiner *w, const struct mlsc_join_
 			g->suite, &w->gi.group_context.confirmed_transcript_hash,
 			&w->gi.confirmation_tag, g->interim);
 	if (!err)
-		err = roster_bitmap(&g->tree, &occupied, &occupied_len);
+		err = mlsc_roster_bitmap(&g->tree, &occupied, &occupied_len);
 	if (err)
 		goto out;
 	err = kernel_join(w, a->flags, a->mode, g->own_leaf, g->tree.n_leaves,

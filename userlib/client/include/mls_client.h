@@ -405,6 +405,104 @@ int64_t mlsc_group_own_leaf(const struct mlsc_group *g);
  */
 void mlsc_group_free(struct mlsc_group *g);
 
+
+/* ----------------------- following a group: proposals and commits (§12) */
+
+/* mlsc_process_opts.flags: none defined yet */
+#define MLSC_PROCESS_F_ALL	0U
+
+/* What processing a message may need from the application. */
+struct mlsc_process_opts {
+	uint32_t flags;			/* MLSC_PROCESS_F_*; 0 */
+	/*
+	 * The PSKs a Commit's PreSharedKey proposals may name: external
+	 * ones by value, resumption ones by group fd (see struct
+	 * mlsc_psk). A resumption PSK of this group itself needs no entry.
+	 */
+	const struct mlsc_psk *psks;
+	size_t n_psks;
+	/*
+	 * How the leaves and KeyPackages a Commit brings are validated
+	 * (credentials, lifetimes); NULL: basic credentials only,
+	 * lifetimes checked against now.
+	 */
+	const struct mlsc_validate_opts *validate;
+};
+
+/* mlsc_processed.flags */
+#define MLSC_PROCESSED_F_REMOVED (1U << 0) /* the Commit removed this member */
+
+/* What mlsc_group_process() found; released with mlsc_processed_free(). */
+struct mlsc_processed {
+	uint32_t content_type;		/* MLS_CONTENT_* */
+	uint32_t flags;			/* MLSC_PROCESSED_F_* */
+	uint32_t sender_leaf;
+	uint32_t reserved;
+	/* application, proposal: the message's epoch; commit: the new one */
+	uint64_t epoch;
+	struct mls_bytes data;		/* application: application_data */
+	struct mls_bytes authenticated_data;
+	struct mls_bytes proposal_ref;	/* proposal: its ProposalRef */
+};
+
+/**
+ * mlsc_group_process() - process one MLSMessage received in @g's group
+ * @g: the member
+ * @msg: the MLSMessage, a PublicMessage or a PrivateMessage, @len bytes
+ * @opts: PSKs and validation options; NULL for none
+ * @out: what the message was (mlsc_processed_free())
+ *
+ * A PublicMessage's membership_tag is verified by the kernel
+ * (MLS_IOC_MEMBERSHIP_TAG), a PrivateMessage is decrypted by it
+ * (MLS_IOC_DECRYPT); then the sender's signature over FramedContentTBS
+ * is verified with its leaf's key. An application message (only as a
+ * PrivateMessage) comes out in @out->data. A Proposal is kept, under
+ * its ProposalRef, until the epoch ends. A Commit is applied (§12.4.2):
+ * its proposals resolved and validated (§12.2), applied to a copy of
+ * the tree, its UpdatePath decrypted and checked (parent hashes), the
+ * next epoch prepared in the kernel from the commit_secret and the PSKs
+ * (MLS_IOC_COMMIT_PREPARE), its confirmation_tag verified against it,
+ * and merged; only then does @g take the new tree, keys, GroupContext
+ * and transcript. On any failure the pending epoch is discarded and @g
+ * and its kernel group are as they were.
+ *
+ * A Commit that removes this member sets %MLSC_PROCESSED_F_REMOVED: the
+ * kernel group stays in its epoch (it cannot key the next one) and the
+ * application destroys it.
+ *
+ * Returns 0, or
+ *  * -EINVAL: a NULL argument, unknown flags;
+ *  * -EBADMSG: malformed bytes, another group, a sender that is not a
+ *    member's leaf, an application message in a PublicMessage, a bad
+ *    membership tag, a PrivateMessage that does not open, a bad
+ *    UpdatePath (a key, a parent hash, a ciphertext), a bad
+ *    confirmation_tag;
+ *  * -EKEYREJECTED: the signature does not verify;
+ *  * -ESTALE, -EAGAIN: a proposal or commit of an earlier or later epoch;
+ *  * -EALREADY: one's own proposal or commit (the committer merges its
+ *    own); also the kernel's replay errno for a PrivateMessage;
+ *  * -EPROTO: an invalid proposal or proposal list (§12.2), a missing
+ *    UpdatePath that the list requires (§12.4), a tree whose keys or
+ *    parent hashes are not valid;
+ *  * -ENOENT: a proposal reference this epoch did not bring, or a PSK
+ *    @opts does not give;
+ *  * -ENOKEY: no private key to decrypt the UpdatePath with;
+ *  * -EOPNOTSUPP: an external sender, a new member's message, a
+ *    capability a member lacks;
+ *  * -EKEYEXPIRED: a lifetime;
+ *  * -ENOSPC: too many proposals cached in the epoch;
+ *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
+ */
+int mlsc_group_process(struct mlsc_group *g, const void *msg, size_t len,
+		       const struct mlsc_process_opts *opts,
+		       struct mlsc_processed *out);
+
+/** mlsc_processed_free() - wipe and release @p's bytes (NULL is ignored) */
+void mlsc_processed_free(struct mlsc_processed *p);
+
+/** mlsc_group_epoch() - @g's current epoch, or -EINVAL for NULL */
+int64_t mlsc_group_epoch(const struct mlsc_group *g);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the client's VM tests share (client_util.c). */
+#ifndef MLS_CLIENT_UTIL_H
+#define MLS_CLIENT_UTIL_H
+
+#include <jansson.h>
+
+#include <libmls.h>
+#include <mls_client.h>
+
+#include "vectors.h"
+
+/* One case's inputs, hex-decoded. */
+struct join_case {
+	unsigned int suite;
+	struct bytes kp, init_priv, enc_priv, welcome, tree, auth;
+	struct bytes psk_id[8], psk[8];
+	struct mlsc_psk psks[8];
+	size_t n_psks;
+};
+
+/* The open fds of this process. */
+int fd_count(void);
+/* The groups the kernel lists on @ctl, or -errno. */
+long group_count(int ctl);
+void case_free(struct join_case *c);
+/* A passive-client-*.json case @v into @c: 0, or -1. */
+int passive_case(json_t *v, struct join_case *c);
+struct mlsc_welcome_keys case_keys(const struct join_case *c);
+/* Lifetimes are not what the vector tests judge. */
+extern const struct mlsc_validate_opts vector_opts;
+struct mlsc_join_args case_args(const struct join_case *c);
+/*
+ * Open and join @welcome with @c's keys: 0 with *@g set, or the first
+ * -errno. Nothing of a failed attempt stays.
+ */
+int join(int ctl, const struct join_case *c, const uint8_t *welcome,
+	 size_t len, const struct mlsc_join_args *args,
+	 struct mlsc_group **g);
+/* The group's epoch_authenticator is @c's initial one. */
+int auth_ok(const struct mlsc_group *g, const struct join_case *c);
+/* LeakSanitizer's verdict so far: 0 when nothing leaked. */
+int leaks(void);
+
+#endif /* MLS_CLIENT_UTIL_H */

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
+/*
+ * A Commit received (RFC 9420 §12.4.2): its proposals resolved,
+ * validated and applied to a copy of the tree, its UpdatePath decrypted,
+ * the next epoch prepared in the kernel and confirmed there, then merged
+ * and taken. Nothing of the group changes before the kernel has merged.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "group.h"
+#include "internal.h"
+#include "leaf.h"
+#include "proposal.h"
+#include "psk.h"
+#include "recv.h"
+#include "transcript.h"
+#include "treekem.h"
+
+/* The next epoch, as the Commit makes it. */
+struct next {
+	struct mlsc_tree tree;
+	struct mlsc_tree_priv priv;
+	struct mlsc_group_context gc;
+	uint8_t tree_hash[MLSC_MAX_HASH];
+	uint8_t confirmed[MLSC_MAX_HASH];
+	uint8_t interim[MLSC_MAX_HASH];
+	uint8_t commit_secret[MLSC_MAX_HASH];
+	bool has_commit_secret;
+	bool removed;
+	uint32_t *joiners;
+	size_t n_joiners;
+	struct mlsc_psk_id *psks;
+	size_t n_psks;
+	struct mlsc_node_key *keys;
+	size_t n_keys;
+	struct mlsc_wbuf ctx;		/* the new GroupContext, encoded */
+};
+
+static void next_free(struct next *nx)
+{
+	mlsc_tree_free(&nx->tree);
+	mlsc_wbuf_free(&nx->ctx);
+	if (nx->keys)
+		OPENSSL_clear_free(nx->keys,
+				   (1 + MLSC_MAX_PATH) * sizeof(*nx->keys));
+	OPENSSL_clear_free(nx, sizeof(*nx));
+}
+
+/*
+ * §12.3's order: GroupContextExtensions, Update, Remove, Add, and the
+ * PSKs in the order listed.
+ */
+static int apply(const struct mlsc_group *g, struct next *nx,
+		 const struct mlsc_resolved *r, size_t n,
+		 struct mlsc_arena *arena)
+{
+	int err = 0;
+
+	nx->joiners = mlsc_arena_alloc(arena, (n + 1) * sizeof(uint32_t));
+	nx->psks = mlsc_arena_alloc(arena, (n + 1) * sizeof(*nx->psks));
+	if (!nx->joiners || !nx->psks)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].p.type == MLSC_PROPOSAL_GROUP_CONTEXT_EXTENSIONS)
+			nx->gc.extensions = r[i].p.gce;
+		if (r[i].p.type == MLSC_PROPOSAL_PSK)
+			nx->psks[nx->n_psks++] = r[i].p.psk;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		if (r[i].p.type != MLSC_PROPOSAL_UPDATE)
+			continue;
+		/* its new private key is the proposer's, not kept here */
+		if (r[i].sender == g->own_leaf)
+			return -ENOKEY;
+		err = mlsc_tree_update(&nx->tree, r[i].sender, &r[i].p.update);
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		if (r[i].p.type != MLSC_PROPOSAL_REMOVE)
+			continue;
+		if (r[i].p.remove == g->own_leaf)
+			nx->removed = true;
+		err = mlsc_tree_remove(&nx->tree, r[i].p.remove);
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		if (r[i].p.type == MLSC_PROPOSAL_ADD)
+			err = mlsc_tree_add(&nx->tree, &r[i].p.add.leaf_node,
+					    &nx->joiners[nx->n_joiners++]);
+	return err == -EINVAL ? -EPROTO : err;
+}
+
+/* The UpdatePath: its leaf (§7.3), then decrypted and merged (§7.5). */
+static int path(const struct mlsc_group *g, struct next *nx,
+		const struct mlsc_update_path *up, uint32_t committer,
+		const struct mlsc_validate_opts *vo, struct mlsc_arena *arena)
+{
+	struct mlsc_group_context pgc = nx->gc;
+	struct mlsc_required_caps req;
+	int err;
+
+	err = mlsc_find_required_caps(&nx->gc.extensions, arena, &req);
+	if (err < 0)
+		return -EPROTO;
+	err = mlsc_leaf_validate(g->suite->id, &up->leaf_node,
+				 MLSC_LEAF_SOURCE_COMMIT, &nx->gc.group_id,
+				 committer, &req, vo);
+	if (err)
+		return err;
+	if (nx->removed)
+		return mlsc_treekem_merge(&nx->tree, committer, up);
+	if (!g->priv)
+		return -ENOKEY;
+	nx->priv = *g->priv;
+	/* provisional: the next epoch, the old confirmed transcript hash */
+	pgc.epoch++;
+	err = mlsc_treekem_decap(&nx->tree, &nx->priv, committer, up, &pgc,
+				 nx->joiners, nx->n_joiners, NULL,
+				 nx->commit_secret);
+	nx->has_commit_secret = !err;
+	return err == -EINVAL ? -EBADMSG : err;
+}
+
+/* The new tree's keys and hashes, the new GroupContext. */
+static int next_context(const struct mlsc_group *g, struct next *nx,
+			const struct mlsc_content_in *in)
+{
+	const struct mlsc_suite *s = g->suite;
+	int err;
+
+	err = mlsc_tree_keys_unique(&nx->tree);
+	if (!err)
+		err = mlsc_tree_verify_parent_hashes(&nx->tree);
+	if (err == -EBADMSG)
+		err = -EPROTO;
+	if (!err)
+		err = mlsc_tree_hash(&nx->tree, mlsc_tm_root(nx->tree.n_leaves),
+				     nx->tree_hash);
+	if (!err)
+		err = mlsc_transcript_confirmed(s, g->interim, in->wire_format,
+						&in->fc, &in->auth.signature,
+						nx->confirmed);
+	if (err)
+		return err;
+	nx->gc.epoch++;
+	nx->gc.tree_hash = (struct mlsc_slice){ nx->tree_hash, s->nh };
+	nx->gc.confirmed_transcript_hash =
+		(struct mlsc_slice){ nx->confirmed, s->nh };
+	return MLSC_ENCODE(&nx->gc, mlsc_io_group_context, &nx->ctx);
+}
+
+/*
+ * MLS_IOC_COMMIT_PREPARE from the commit_secret, the PSKs and the new
+ * GroupContext; the pending epoch's confirmation_tag verified; its
+ * interim transcript hash. Discarded again on failure.
+ */
+static int prepare(struct mlsc_group *g, struct next *nx,
+		   const struct mlsc_content_in *in,
+		   const struct mlsc_process_opts *opts)
+{
+	const struct mlsc_suite *s = g->suite;
+	const struct mlsc_slice *tag = &in->auth.confirmation_tag;
+	struct mls_psk kpsks[MLS_MAX_PSKS];
+	struct mlsc_psk *given;
+	struct mlsc_wbuf ext = { 0 };
+	struct mls_commit kc;
+	uint8_t *occupied = NULL;
+	size_t occupied_len = 0, skip = 0;
+	int err;
+
+	if (nx->n_psks > MLS_MAX_PSKS)
+		return -EPROTO;
+	given = mlsc_calloc(opts->n_psks + 1, sizeof(*given));
+	if (!given)
+		return -ENOMEM;
+	if (opts->n_psks)
+		memcpy(given, opts->psks, opts->n_psks * sizeof(*given));
+	/* this group's own resumption PSKs */
+	given[opts->n_psks] = (struct mlsc_psk){
+		.type = MLS_PSK_RESUMPTION, .group_fd = g->gfd };
+	err = mlsc_psk_list(s, nx->psks, nx->n_psks, given, opts->n_psks + 1,
+			    kpsks);
+	if (err == -EBADMSG)
+		err = -EPROTO;
+	if (!err)
+		err = mlsc_roster_bitmap(&nx->tree, &occupied, &occupied_len);
+	if (!err)
+		err = mlsc_context_extensions(&nx->gc, &ext, &skip);
+	if (err)
+		goto out;
+	memset(&kc, 0, sizeof(kc));
+	if (nx->has_commit_secret)
+		mls_buf_set(&kc.commit_secret, nx->commit_secret, s->nh);
+	kc.context.epoch = nx->gc.epoch;
+	mls_buf_set(&kc.context.tree_hash, nx->tree_hash, s->nh);
+	mls_buf_set(&kc.context.confirmed_transcript_hash, nx->confirmed,
+		    s->nh);
+	mls_buf_set(&kc.context.extensions, ext.p + skip, ext.len - skip);
+	kc.roster.own_leaf = g->own_leaf;
+	kc.roster.leaf_count = nx->tree.n_leaves;
+	mls_buf_set(&kc.roster.occupied, occupied, occupied_len);
+	if (nx->n_psks)
+		mls_psk_list_set(&kc.psks, kpsks, nx->n_psks);
+	err = mls_commit_prepare(g->gfd, &kc);
+	OPENSSL_cleanse(nx->commit_secret, sizeof(nx->commit_secret));
+	OPENSSL_cleanse(&kc, sizeof(kc));
+	if (err)
+		goto out;
+	err = mls_confirmation_tag_verify(g->gfd, MLS_TAG_F_PENDING, tag->p,
+					  tag->len, NULL);
+	if (!err)
+		err = mlsc_transcript_interim(s, &nx->gc.confirmed_transcript_hash,
+					      tag, nx->interim);
+	if (err)
+		mls_commit_discard(g->gfd, nx->gc.epoch);
+out:
+	OPENSSL_cleanse(kpsks, sizeof(kpsks));
+	OPENSSL_clear_free(given, (opts->n_psks + 1) * sizeof(*given));
+	free(occupied);
+	mlsc_wbuf_free(&ext);
+	return err;
+}
+
+/* Merge in the kernel, then take the new epoch: nothing fails after. */
+static int take(struct mlsc_group *g, struct next *nx)
+{
+	uint8_t *ctx;
+	int err;
+
+	err = mlsc_node_keys_from_priv(g->suite, &nx->tree, &nx->priv,
+				       &nx->keys, &nx->n_keys);
+	ctx = err ? NULL : mlsc_malloc(nx->ctx.len);
+	if (!ctx && !err)
+		err = -ENOMEM;
+	if (!err)
+		err = mls_commit_merge(g->gfd, nx->gc.epoch);
+	if (err) {
+		mls_commit_discard(g->gfd, nx->gc.epoch);
+		free(ctx);
+		return err;
+	}
+	memcpy(ctx, nx->ctx.p, nx->ctx.len);
+	free(g->context);
+	g->context = ctx;
+	g->context_len = nx->ctx.len;
+	mlsc_tree_free(&g->tree);
+	g->tree = nx->tree;
+	memset(&nx->tree, 0, sizeof(nx->tree));
+	*g->priv = nx->priv;
+	mlsc_group_wipe_keys(g);
+	free(g->keys);
+	g->keys = nx->keys;
+	g->n_keys = nx->n_keys;
+	nx->keys = NULL;
+	memcpy(g->interim, nx->interim, sizeof(g->interim));
+	if (g->cache)
+		mlsc_proposal_cache_clear(g->cache);
+	return 0;
+}
+
+int mlsc_commit_recv(struct mlsc_group *g,
+		     const struct mlsc_group_context *gc,
+		     const struct mlsc_content_in *in,
+		     const struct mlsc_process_opts *opts,
+		     struct mlsc_processed *out)
+{
+	static const struct mlsc_proposal_cache empty;
+	const struct mlsc_commit *c = &in->fc.commit;
+	const struct mlsc_suite *s = g->suite;
+	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	const struct mlsc_validate_opts *vo = opts->validate ?: &now;
+	struct mlsc_group_view v = { s, &g->tree, gc, vo };
+	uint32_t committer = in->fc.sender.index;
+	struct mlsc_resolved *r;
+	struct mlsc_arena arena;
+	struct next *nx;
+	bool path_required;
+	int err;
+
+	if (in->auth.confirmation_tag.len != s->nh)
+		return -EBADMSG;
+	nx = mlsc_calloc(1, sizeof(*nx));
+	if (!nx)
+		return -ENOMEM;
+	mlsc_arena_init(&arena);
+	err = -ENOMEM;
+	r = mlsc_arena_alloc(&arena, (c->n_proposals + 1) * sizeof(*r));
+	if (!r)
+		goto out;
+	err = mlsc_proposals_resolve(g->cache ?: &empty, s->nh, gc->epoch, c,
+				     committer, &arena, r);
+	if (!err)
+		err = mlsc_proposals_validate(&v, committer, r, c->n_proposals,
+					      &path_required);
+	if (!err && path_required && !c->has_path)
+		err = -EPROTO;
+	if (!err)
+		err = mlsc_tree_clone(&nx->tree, &g->tree);
+	if (err)
+		goto out;
+	nx->gc = *gc;
+	if (g->priv)
+		nx->priv = *g->priv;
+	err = apply(g, nx, r, c->n_proposals, &arena);
+	if (!err && c->has_path)
+		err = path(g, nx, &c->path, committer, vo, &arena);
+	if (!err)
+		err = next_context(g, nx, in);
+	if (err)
+		goto out;
+	out->epoch = nx->gc.epoch;
+	if (nx->removed) {
+		/* the next epoch cannot be keyed without this member */
+		out->flags |= MLSC_PROCESSED_F_REMOVED;
+		goto out;
+	}
+	if (!g->priv) {
+		err = -ENOKEY;
+		goto out;
+	}
+	err = prepare(g, nx, in, opts);
+	if (!err)
+		err = take(g, nx);
+out:
+	next_free(nx);
+	mlsc_arena_free(&arena);
+	return err;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * Proposals (RFC 9420 §12.1 to §12.3): their references (§5.2), the
+ * cache of those received by reference in an epoch, and the checks of
+ * one proposal and of a Commit's list.
+ *
+ * Errors: -EPROTO a proposal or list the RFC calls invalid, -ENOENT a
+ * reference to a proposal this epoch did not bring, and the errors of
+ * the KeyPackage and LeafNode checks (leaf.h: -EBADMSG a signature,
+ * -EKEYEXPIRED, -EKEYREJECTED, -EOPNOTSUPP); -ENOMEM, -EIO.
+ */
+#ifndef MLSC_PROPOSAL_H
+#define MLSC_PROPOSAL_H
+
+#include <mls_client.h>
+
+#include "suite.h"
+#include "tree.h"
+#include "wire.h"
+
+/* Proposals one epoch may cache, past which a new one is refused. */
+#define MLSC_MAX_CACHED_PROPOSALS	4096
+
+struct mlsc_cached_proposal {
+	uint8_t ref[MLSC_MAX_HASH];	/* ProposalRef, Nh bytes */
+	uint32_t sender;		/* its sender's leaf */
+	uint8_t *bytes;			/* the Proposal, encoded */
+	size_t len;
+};
+
+struct mlsc_proposal_cache {
+	uint64_t epoch;
+	struct mlsc_cached_proposal *v;
+	size_t n, cap;
+};
+
+/*
+ * ProposalRef (§5.2): RefHash("MLS 1.0 Proposal Reference",
+ * AuthenticatedContent), the @len bytes at @ac, into @ref (Nh bytes).
+ */
+int mlsc_proposal_ref(const struct mlsc_suite *s, const uint8_t *ac,
+		      size_t len, uint8_t *ref);
+
+/*
+ * Keep proposal @p of leaf @sender under @ref (Nh bytes) for @epoch: a
+ * cache of another epoch is emptied first. A ref kept already is left
+ * as it is. 0, -ENOSPC (MLSC_MAX_CACHED_PROPOSALS), -ENOMEM.
+ */
+int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
+			    uint64_t epoch, const uint8_t *ref,
+			    uint32_t sender, const struct mlsc_proposal *p);
+/* Wipe and free every entry. */
+void mlsc_proposal_cache_clear(struct mlsc_proposal_cache *c);
+
+/* One proposal of a Commit, its reference resolved. */
+struct mlsc_resolved {
+	struct mlsc_proposal p;
+	uint32_t sender;	/* leaf; the committer's for one by value */
+	bool by_ref;
+};
+
+/*
+ * The Commit @c of leaf @committer in @epoch, its proposals resolved
+ * from @cache into @out (@c->n_proposals entries; by-reference ones
+ * parsed into @arena).
+ */
+int mlsc_proposals_resolve(const struct mlsc_proposal_cache *cache,
+			   size_t nh, uint64_t epoch,
+			   const struct mlsc_commit *c, uint32_t committer,
+			   struct mlsc_arena *arena, struct mlsc_resolved *out);
+
+/* What checking a list needs of the group. */
+struct mlsc_group_view {
+	const struct mlsc_suite *suite;
+	const struct mlsc_tree *tree;		/* of the current epoch */
+	const struct mlsc_group_context *gc;	/* of the current epoch */
+	const struct mlsc_validate_opts *opts;
+};
+
+/*
+ * §12.2 for a Commit by member @committer: each proposal valid (§12.1:
+ * Add's KeyPackage per §10.1 and the group's required capabilities,
+ * Update's LeafNode per §7.3 from a member other than the committer,
+ * Remove of a non-blank leaf, PSK ids of the suite's nonce length and
+ * resumption usage "application", ReInit's version, the extensions of a
+ * GroupContextExtensions supported by every member), and the list:
+ * no ExternalInit, ReInit alone, at most one GroupContextExtensions, no
+ * two Update or Remove of one leaf, the committer not removed, no PSK
+ * twice. *@path_required tells whether it needs an UpdatePath (§12.4).
+ */
+int mlsc_proposals_validate(const struct mlsc_group_view *v,
+			    uint32_t committer,
+			    const struct mlsc_resolved *r, size_t n,
+			    bool *path_required);
+
+/*
+ * No two leaves of @t share a signature key, and no two nodes an
+ * encryption key (§7.3): 0, -EPROTO, -ENOMEM.
+ */
+int mlsc_tree_keys_unique(const struct mlsc_tree *t);
+
+#endif /* MLSC_PROPOSAL_H */

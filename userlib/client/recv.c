@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
+/*
+ * Receiving (RFC 9420 §6): an MLSMessage's framing removed in the
+ * kernel (a PublicMessage's membership_tag, a PrivateMessage's AEAD),
+ * its sender's signature verified, then an application message handed
+ * out, a Proposal cached by reference, a Commit applied (commit_recv.c).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "group.h"
+#include "internal.h"
+#include "leaf.h"
+#include "proposal.h"
+#include "recv.h"
+
+#define TBS_LABEL	"FramedContentTBS"
+
+MLSC_EXPORT void mlsc_processed_free(struct mlsc_processed *p)
+{
+	if (!p)
+		return;
+	mls_bytes_free(&p->data);
+	mls_bytes_free(&p->authenticated_data);
+	mls_bytes_free(&p->proposal_ref);
+}
+
+MLSC_EXPORT int64_t mlsc_group_epoch(const struct mlsc_group *g)
+{
+	struct mlsc_group_context gc;
+	struct mlsc_arena arena;
+	int64_t e;
+
+	if (!g)
+		return -EINVAL;
+	mlsc_arena_init(&arena);
+	e = MLSC_DECODE(g->context, g->context_len, &arena, &gc,
+			mlsc_io_group_context);
+	if (!e)
+		e = (int64_t)gc.epoch;
+	mlsc_arena_free(&arena);
+	return e;
+}
+
+static int bytes_dup(struct mls_bytes *b, const void *p, size_t len)
+{
+	b->data = mlsc_malloc(len);
+	if (!b->data)
+		return -ENOMEM;
+	if (len)
+		memcpy(b->data, p, len);
+	b->len = len;
+	return 0;
+}
+
+/*
+ * The parts of what is signed and MACed (§6.1, §6.2): with @ctx, the
+ * FramedContentTBS (version, wire_format, FramedContent, GroupContext);
+ * with @auth, the FramedContentAuthData after it (with both: the
+ * AuthenticatedContentTBM). With @version false: wire_format,
+ * FramedContent, auth (the AuthenticatedContent).
+ */
+static int encode_content(const struct mlsc_group *g,
+			  const struct mlsc_content_in *in, bool version,
+			  bool ctx, bool auth, struct mlsc_wbuf *out)
+{
+	struct mlsc_auth_data a = in->auth;
+	uint16_t v = MLSC_VERSION_MLS10, wf = in->wire_format;
+	struct mlsc_io io;
+
+	memset(out, 0, sizeof(*out));
+	mlsc_io_writer(&io, out);
+	if (version)
+		mlsc_io_u16(&io, &v);
+	mlsc_io_u16(&io, &wf);
+	mlsc_io_framed_content(&io, (struct mlsc_framed_content *)&in->fc);
+	if (ctx)
+		mlsc_io_fixed(&io, g->context, g->context_len);
+	if (auth)
+		mlsc_io_auth_data(&io, &a, in->fc.content_type);
+	if (io.err)
+		mlsc_wbuf_free(out);
+	return io.err;
+}
+
+static int verify_signature(const struct mlsc_group *g,
+			    const struct mlsc_content_in *in)
+{
+	const struct mlsc_leaf_node *l =
+		mlsc_tree_leaf(&g->tree, in->fc.sender.index);
+	struct mlsc_wbuf tbs;
+	int err;
+
+	if (!l)
+		return -EBADMSG;
+	err = encode_content(g, in, true, true, false, &tbs);
+	if (err)
+		return err;
+	err = mlsc_verify_with_label(g->suite->id, &l->signature_key,
+				     TBS_LABEL, tbs.p, tbs.len,
+				     &in->auth.signature);
+	mlsc_wbuf_free(&tbs);
+	return err == -EBADMSG ? -EKEYREJECTED : err;
+}
+
+/* The sender is another member of the current epoch of this group. */
+static int check_header(const struct mlsc_group *g,
+			const struct mlsc_group_context *gc,
+			const struct mlsc_framed_content *fc)
+{
+	if (!mlsc_slice_eq(&fc->group_id, &gc->group_id))
+		return -EBADMSG;
+	if (fc->sender.type != MLSC_SENDER_MEMBER)
+		return -EOPNOTSUPP;
+	if (!mlsc_tree_leaf(&g->tree, fc->sender.index))
+		return -EBADMSG;
+	if (fc->epoch < gc->epoch)
+		return -ESTALE;
+	if (fc->epoch > gc->epoch)
+		return -EAGAIN;
+	if (fc->sender.index == g->own_leaf)
+		return -EALREADY;
+	return 0;
+}
+
+static int public_in(struct mlsc_group *g,
+		     const struct mlsc_group_context *gc,
+		     const struct mlsc_public_message *pm,
+		     struct mlsc_content_in *in)
+{
+	struct mlsc_wbuf tbm;
+	int err;
+
+	in->wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
+	in->fc = pm->content;
+	in->auth = pm->auth;
+	if (pm->content.content_type == MLSC_CONTENT_APPLICATION)
+		return -EBADMSG;
+	err = check_header(g, gc, &pm->content);
+	if (err)
+		return err;
+	err = encode_content(g, in, true, true, true, &tbm);
+	if (err)
+		return err;
+	err = mls_membership_tag_verify(g->gfd, 0, NULL, tbm.p, tbm.len,
+					pm->membership_tag.p,
+					pm->membership_tag.len);
+	mlsc_wbuf_free(&tbm);
+	return err;
+}
+
+/*
+ * A decrypted PrivateMessageContent (§6.3.1) of a proposal or commit:
+ * the content, its auth data, and zero padding.
+ */
+static int parse_private(const struct mls_received *r,
+			 struct mlsc_arena *arena, struct mlsc_content_in *in)
+{
+	struct mlsc_io io;
+
+	mlsc_io_reader(&io, r->content, r->content_len, arena);
+	if (r->content_type == MLS_CONTENT_PROPOSAL)
+		mlsc_io_proposal(&io, &in->fc.proposal);
+	else if (r->content_type == MLS_CONTENT_COMMIT)
+		mlsc_io_commit(&io, &in->fc.commit);
+	else
+		return -EBADMSG;
+	mlsc_io_auth_data(&io, &in->auth, (uint8_t)r->content_type);
+	if (io.err)
+		return io.err;
+	for (; io.off < io.end; io.off++)
+		if (io.p[io.off])
+			return -EBADMSG;
+	return mlsc_io_finish(&io);
+}
+
+/* mls_recv()'s lookup: the sender's key from the current tree. */
+struct lookup {
+	const struct mlsc_group *g;
+	struct mls_sig_key *key;
+};
+
+static int lookup_key(void *arg, uint32_t leaf, uint64_t epoch,
+		      const struct mls_sig_key **key)
+{
+	struct lookup *lk = arg;
+	const struct mlsc_leaf_node *l = mlsc_tree_leaf(&lk->g->tree, leaf);
+
+	(void)epoch;
+	if (!l)
+		return -ENOKEY;
+	mls_sig_key_free(lk->key);
+	lk->key = NULL;
+	if (mls_sig_key_import(lk->g->suite->id, MLS_KEY_PUBLIC,
+			       l->signature_key.p, l->signature_key.len,
+			       &lk->key))
+		return -EBADMSG;
+	*key = lk->key;
+	return 0;
+}
+
+static int application_in(struct mlsc_group *g, const void *msg, size_t len,
+			  struct mlsc_processed *out)
+{
+	struct lookup lk = { .g = g };
+	struct mls_received r;
+	int err;
+
+	err = mls_recv(g->gfd, lookup_key, &lk, msg, len, &r);
+	mls_sig_key_free(lk.key);
+	if (err)
+		return err;
+	out->content_type = MLS_CONTENT_APPLICATION;
+	out->sender_leaf = r.sender_leaf;
+	out->epoch = r.epoch;
+	err = bytes_dup(&out->data, r.content, r.content_len);
+	if (!err)
+		err = bytes_dup(&out->authenticated_data, r.authenticated_data,
+				r.authenticated_data_len);
+	mls_received_free(&r);
+	return err;
+}
+
+static int private_in(struct mlsc_group *g,
+		      const struct mlsc_group_context *gc, const void *msg,
+		      size_t len, struct mlsc_arena *arena,
+		      struct mls_received *r, struct mlsc_content_in *in)
+{
+	int err;
+
+	err = mls_decrypt(g->gfd, msg, len, r);
+	if (err)
+		return err;
+	in->wire_format = MLSC_WIRE_PRIVATE_MESSAGE;
+	in->fc.group_id = gc->group_id;
+	in->fc.epoch = r->epoch;
+	in->fc.sender.type = MLSC_SENDER_MEMBER;
+	in->fc.sender.index = r->sender_leaf;
+	in->fc.authenticated_data = (struct mlsc_slice){
+		r->authenticated_data, r->authenticated_data_len };
+	in->fc.content_type = (uint8_t)r->content_type;
+	err = parse_private(r, arena, in);
+	if (!err)
+		err = check_header(g, gc, &in->fc);
+	return err;
+}
+
+/* Cache a verified Proposal under its ProposalRef. */
+static int proposal_in(struct mlsc_group *g,
+		       const struct mlsc_content_in *in,
+		       struct mlsc_processed *out)
+{
+	uint8_t ref[MLSC_MAX_HASH];
+	struct mlsc_wbuf ac;
+	int err;
+
+	if (!g->cache) {
+		g->cache = mlsc_calloc(1, sizeof(*g->cache));
+		if (!g->cache)
+			return -ENOMEM;
+	}
+	err = encode_content(g, in, false, false, true, &ac);
+	if (err)
+		return err;
+	err = mlsc_proposal_ref(g->suite, ac.p, ac.len, ref);
+	mlsc_wbuf_free(&ac);
+	if (!err)
+		err = mlsc_proposal_cache_add(g->cache, g->suite->nh,
+					      in->fc.epoch, ref,
+					      in->fc.sender.index,
+					      &in->fc.proposal);
+	if (!err)
+		err = bytes_dup(&out->proposal_ref, ref, g->suite->nh);
+	return err;
+}
+
+static int handshake(struct mlsc_group *g, const struct mlsc_group_context *gc,
+		     const struct mlsc_content_in *in,
+		     const struct mlsc_process_opts *opts,
+		     struct mlsc_processed *out)
+{
+	int err = verify_signature(g, in);
+
+	if (err)
+		return err;
+	out->content_type = in->fc.content_type;
+	out->sender_leaf = in->fc.sender.index;
+	out->epoch = in->fc.epoch;
+	err = bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,
+			in->fc.authenticated_data.len);
+	if (err)
+		return err;
+	if (in->fc.content_type == MLSC_CONTENT_PROPOSAL)
+		return proposal_in(g, in, out);
+	if (in->fc.content_type == MLSC_CONTENT_COMMIT)
+		return mlsc_commit_recv(g, gc, in, opts, out);
+	return -EBADMSG;
+}
+
+MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
+				   size_t len,
+				   const struct mlsc_process_opts *opts,
+				   struct mlsc_processed *out)
+{
+	static const struct mlsc_process_opts none;
+	struct mlsc_group_context gc;
+	struct mlsc_mls_message m;
+	struct mlsc_content_in in;
+	struct mls_message_header h;
+	struct mls_received r = { 0 };
+	struct mlsc_arena arena;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!g || (!msg && len) || (opts && (opts->flags & ~MLSC_PROCESS_F_ALL ||
+					     (!opts->psks && opts->n_psks))))
+		return -EINVAL;
+	if (!opts)
+		opts = &none;
+	memset(&in, 0, sizeof(in));
+	mlsc_arena_init(&arena);
+	err = MLSC_DECODE(g->context, g->context_len, &arena, &gc,
+			  mlsc_io_group_context);
+	if (err)
+		goto out;
+	/* an application message: libmls opens it and verifies it */
+	if (!mls_message_peek(msg, len, &h) &&
+	    h.content_type == MLS_CONTENT_APPLICATION) {
+		err = application_in(g, msg, len, out);
+		goto out;
+	}
+	err = MLSC_DECODE(msg, len, &arena, &m, mlsc_io_mls_message);
+	if (err)
+		goto out;
+	if (m.wire_format == MLSC_WIRE_PUBLIC_MESSAGE)
+		err = public_in(g, &gc, &m.pub, &in);
+	else if (m.wire_format == MLSC_WIRE_PRIVATE_MESSAGE)
+		err = private_in(g, &gc, msg, len, &arena, &r, &in);
+	else
+		err = -EBADMSG;
+	if (!err)
+		err = handshake(g, &gc, &in, opts, out);
+out:
+	mls_received_free(&r);
+	mlsc_arena_free(&arena);
+	if (err)
+		mlsc_processed_free(out);
+	return err;
+}
