@@ -346,7 +346,9 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 out:
 	mls_received_free(&r);
 	mlsc_arena_free(&arena);
-	if (err)
+	if (err) {
 		mlsc_processed_free(out);
+		memset(out, 0, sizeof(*out));
+	}
 	return err;
 }

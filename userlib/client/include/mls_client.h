@@ -470,7 +470,7 @@ struct mlsc_processed {
  * kernel group stays in its epoch (it cannot key the next one) and the
  * application destroys it.
  *
- * Returns 0, or
+ * On failure @out is left empty (all zero). Returns 0, or
  *  * -EINVAL: a NULL argument, unknown flags;
  *  * -EBADMSG: malformed bytes, another group, a sender that is not a
  *    member's leaf, an application message in a PublicMessage, a bad
