@@ -11,6 +11,8 @@
 #include "suite.h"
 #include "tree.h"
 
+struct mlsc_pending;
+
 /* The private key of one node of the tree. */
 struct mlsc_node_key {
 	uint32_t node;
@@ -31,6 +33,8 @@ struct mlsc_group {
 	size_t context_len;
 	/* interim_transcript_hash of the epoch (§8.2), s->nh bytes */
 	uint8_t interim[MLSC_MAX_HASH];
+	/* the commit this member prepared, until merged or discarded */
+	struct mlsc_pending *pending;
 };
 
 /*
