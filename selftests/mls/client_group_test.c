@@ -8,7 +8,9 @@
  *  life.all_suites   for each of the seven suites: Alice creates a group
  *                    and adds Bob and Carol from their KeyPackages (with
  *                    an external PSK in odd suites, the ratchet tree in
- *                    the GroupInfo in odd suites and apart in even ones);
+ *                    the GroupInfo in odd suites and apart in even ones,
+ *                    an UpdatePath from suite 4 on, whose path secrets
+ *                    the joiners get and check against the tree);
  *                    they join from the Welcome with mlsc_welcome_join(),
  *                    which checks the GroupInfo's signature, the tree and
  *                    the confirmation tag in the kernel; the three
@@ -366,7 +368,9 @@ TEST_F_TIMEOUT(life, all_suites, 600)
 		ca.sig_key = alice.sig;
 		ca.proposals = add;
 		ca.n_proposals = odd ? 3 : 2;
-		ca.flags = odd ? MLSC_COMMIT_F_RATCHET_TREE : 0;
+		/* an UpdatePath too from suite 4 on: path secrets in the Welcome */
+		ca.flags = (odd ? MLSC_COMMIT_F_RATCHET_TREE : 0) |
+			   (suite >= 4 ? MLSC_COMMIT_F_PATH : 0);
 		ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
 		ASSERT_EQ(1, out.epoch);
 		ASSERT_NE(0, out.welcome.len);
@@ -385,6 +389,9 @@ TEST_F_TIMEOUT(life, all_suites, 600)
 		mlsc_commit_out_free(&out);
 		ASSERT_EQ(1, mlsc_group_own_leaf(bob.g));
 		ASSERT_EQ(2, mlsc_group_own_leaf(carol.g));
+		/* the leaf's key, and those of a path secret from suite 4 on */
+		EXPECT_EQ(suite >= 4 ? 3u : 1u, bob.g->n_keys);
+		EXPECT_EQ(suite >= 4 ? 2u : 1u, carol.g->n_keys);
 		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
 		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
 
