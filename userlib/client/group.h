@@ -13,6 +13,7 @@
 
 struct mlsc_tree_priv;
 struct mlsc_proposal_cache;
+struct mlsc_pending;
 
 /* The private key of one node of the tree. */
 struct mlsc_node_key {
@@ -41,6 +42,8 @@ struct mlsc_group {
 	 */
 	struct mlsc_tree_priv *priv;
 	struct mlsc_proposal_cache *cache;
+	/* the commit this member prepared, until merged or discarded */
+	struct mlsc_pending *pending;
 };
 
 /*

@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "commit.h"
 #include "group.h"
 #include "hpke.h"
 #include "internal.h"
@@ -473,6 +474,7 @@ MLSC_EXPORT void mlsc_group_free(struct mlsc_group *g)
 	mlsc_group_wipe_keys(g);
 	mlsc_group_recv_free(g);
 	free(g->keys);
+	mlsc_pending_free(g->pending);
 	if (g->gfd >= 0)
 		close(g->gfd);
 	mlsc_tree_free(&g->tree);

@@ -500,6 +500,127 @@ int mlsc_group_process(struct mlsc_group *g, const void *msg, size_t len,
 /** mlsc_processed_free() - wipe and release @p's bytes (NULL is ignored) */
 void mlsc_processed_free(struct mlsc_processed *p);
 
+/* ------------------------------ running a group: create, commit, welcome */
+
+/* What a new group is (RFC 9420 §11). */
+struct mlsc_group_params {
+	const void *group_id;		/* 1 to MLS_MAX_GROUP_ID_LEN bytes */
+	size_t group_id_len;
+	uint32_t flags;			/* MLSC_JOIN_F_* */
+	uint16_t mode;			/* the group's mode; 0: 0600 */
+};
+
+/**
+ * mlsc_group_create() - a new group of one member, in epoch 0
+ * @ctl_fd: /dev/mls
+ * @p: the group_id, flags and mode
+ * @kp: the creator's KeyPackage and private keys (mlsc_keypkg_create()):
+ *	its LeafNode is leaf 0, its encryption key the leaf's; both private
+ *	keys are erased from @kp on success (it must not be published)
+ * @out: the member
+ *
+ * The kernel draws the epoch_secret; the GroupContext has the tree hash
+ * of the one-leaf tree, no extension and an empty confirmed transcript
+ * hash; the interim transcript hash comes from the kernel's first
+ * confirmation tag. Returns 0; -ENOKEY (@kp has no encryption key any
+ * more), -EPROTONOSUPPORT, -EINVAL, -ENOMEM, or the errors of
+ * MLS_IOC_GROUP_CREATE.
+ */
+int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
+		      struct mlsc_keypkg_priv *kp, struct mlsc_group **out);
+
+/* RFC 9420 §12.1 ProposalType values a committer proposes by value. */
+#define MLSC_PROPOSE_ADD		1
+#define MLSC_PROPOSE_REMOVE		3
+#define MLSC_PROPOSE_PSK		4
+
+/* One proposal of a Commit, by value. */
+struct mlsc_proposal_spec {
+	uint16_t type;				/* MLSC_PROPOSE_* */
+	const struct mlsc_keypkg *key_package;	/* add */
+	uint32_t leaf;				/* remove */
+	const void *psk_id;			/* psk: an external PSK */
+	size_t psk_id_len;
+	const void *psk;
+	size_t psk_len;
+};
+
+#define MLSC_COMMIT_F_PATH		(1U << 0) /* an UpdatePath always */
+#define MLSC_COMMIT_F_PRIVATE		(1U << 1) /* a PrivateMessage */
+#define MLSC_COMMIT_F_RATCHET_TREE	(1U << 2) /* the tree in the GroupInfo */
+#define MLSC_COMMIT_F_ALL		(MLSC_COMMIT_F_PATH | \
+					 MLSC_COMMIT_F_PRIVATE | \
+					 MLSC_COMMIT_F_RATCHET_TREE)
+
+/* What a Commit is made of. */
+struct mlsc_commit_args {
+	uint32_t flags;				/* MLSC_COMMIT_F_* */
+	const struct mlsc_proposal_spec *proposals;
+	size_t n_proposals;
+	const struct mls_sig_key *sig_key;	/* the committer's */
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+	/* how added KeyPackages are validated; NULL: basic, now */
+	const struct mlsc_validate_opts *validate;
+};
+
+/* What mlsc_commit_create() made; mlsc_commit_out_free(). */
+struct mlsc_commit_out {
+	struct mls_bytes commit;	/* the MLSMessage to send */
+	struct mls_bytes welcome;	/* MLSMessage(Welcome); empty: no Add */
+	uint64_t epoch;			/* the epoch the Commit leads to */
+};
+
+/**
+ * mlsc_commit_create() - make a Commit and prepare its epoch in the kernel
+ * @g: the committer
+ * @a: the proposals (Removes, Adds, external PSKs), flags, signature key
+ * @out: the Commit, and the Welcome for the members it adds
+ *
+ * An empty list commits an update of the committer's own leaf. A
+ * Remove, or no proposal at all, always brings an UpdatePath; Adds and
+ * PSKs only with MLSC_COMMIT_F_PATH. The epoch waits in the kernel as
+ * a pending commit until mlsc_commit_merge() or mlsc_commit_discard().
+ * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
+ * twice the same leaf, the same KeyPackage twice, a PSK id twice or of
+ * a bad length, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
+ * the tree), -ENOENT (a Remove of a blank leaf), -EEXIST (an Add whose
+ * keys a member already has), -EOPNOTSUPP (another proposal type),
+ * -EBUSY (a commit of @g is pending), the errors of
+ * mlsc_keypkg_validate() for a KeyPackage, -ENOMEM, -EIO, and those of
+ * MLS_IOC_COMMIT_PREPARE. On error nothing changed.
+ */
+int mlsc_commit_create(struct mlsc_group *g, const struct mlsc_commit_args *a,
+		       struct mlsc_commit_out *out);
+
+/**
+ * mlsc_commit_merge() - the delivery service accepted the Commit: its
+ *	epoch becomes current in the kernel and in @g (tree, own keys,
+ *	GroupContext, transcript hash)
+ *
+ * Returns 0; -ENOENT (nothing pending), or the errors of
+ * MLS_IOC_COMMIT_MERGE (-ETIMEDOUT: the kernel discarded it; the
+ * pending commit is then dropped here too).
+ */
+int mlsc_commit_merge(struct mlsc_group *g);
+
+/**
+ * mlsc_commit_discard() - the Commit was rejected: the pending epoch is
+ *	erased in the kernel and here; @g stays as it was. 0, -ENOENT, or
+ *	the errors of MLS_IOC_COMMIT_DISCARD.
+ */
+int mlsc_commit_discard(struct mlsc_group *g);
+
+/** mlsc_commit_out_free() - release what mlsc_commit_create() made */
+void mlsc_commit_out_free(struct mlsc_commit_out *out);
+
+/**
+ * mlsc_group_ratchet_tree() - the group's ratchet tree, for a joiner
+ *	whose Welcome does not carry it (optional<Node> ratchet_tree<V>),
+ *	into @out (mls_bytes_free()); 0, -EINVAL, -ENOMEM
+ */
+int mlsc_group_ratchet_tree(const struct mlsc_group *g, struct mls_bytes *out);
+
 /** mlsc_group_epoch() - @g's current epoch, or -EINVAL for NULL */
 int64_t mlsc_group_epoch(const struct mlsc_group *g);
 

@@ -1,0 +1,797 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running a group with libmlsclient as its committer: create, add by
+ * KeyPackage with a Welcome, update, remove, discard, the epoch's
+ * secrets in the kernel. Built with AddressSanitizer and UBSan; each
+ * test ends with a LeakSanitizer check of its own.
+ *
+ *  life.all_suites   for each of the seven suites: Alice creates a group
+ *                    and adds Bob and Carol from their KeyPackages (with
+ *                    an external PSK in odd suites, the ratchet tree in
+ *                    the GroupInfo in odd suites and apart in even ones,
+ *                    an UpdatePath from suite 4 on, whose path secrets
+ *                    the joiners get and check against the tree);
+ *                    they join from the Welcome with mlsc_welcome_join(),
+ *                    which checks the GroupInfo's signature, the tree and
+ *                    the confirmation tag in the kernel; the three
+ *                    epoch_authenticators are equal, application
+ *                    messages go both ways; Alice commits an update
+ *                    (PublicMessage and PrivateMessage) and a Remove of
+ *                    Carol, her epoch advances by one each time, her tree
+ *                    loses Carol's leaf, and she still sends; a discarded
+ *                    commit leaves her kernel group in its epoch with no
+ *                    pending commit
+ *  life.welcome_codec the Welcome built parses and serializes to the same
+ *                    bytes, and its GroupInfo and GroupSecrets round trip
+ *                    through the codec
+ *  bad.*             an invalid KeyPackage, a Remove out of range, of a
+ *                    blank leaf, of oneself, twice; the same Add twice, an
+ *                    Add of a member's keys, a bad PSK, an unknown
+ *                    proposal type or flag, NULL arguments; a second
+ *                    commit while one is pending; merge and discard with
+ *                    nothing pending; a creator's KeyPackage used twice:
+ *                    each its errno, and the kernel group stays in its
+ *                    epoch with no pending commit
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sanitizer/lsan_interface.h>
+
+#include <libmls.h>
+#include <mls_client.h>
+
+#include "group.h"
+#include "keypkg.h"
+#include "kselftest_harness.h"
+#include "wire.h"
+
+static int leaks(void)
+{
+	return __lsan_do_recoverable_leak_check();
+}
+
+/* A member-to-be: its signature key and KeyPackage. */
+struct member {
+	unsigned int suite;
+	struct mls_sig_key *sig;
+	struct mls_bytes kp_msg;
+	struct mlsc_keypkg_priv *priv;
+	struct mlsc_keypkg *kp;		/* parsed, as a committer gets it */
+	struct mlsc_group *g;
+};
+
+static int member_new(unsigned int suite, const char *name, struct member *m)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	struct mlsc_keypkg_params p = {
+		.cipher_suite = (uint16_t)suite,
+		.credential = {
+			.type = MLS_CREDENTIAL_BASIC,
+			.identity = name, .identity_len = strlen(name),
+		},
+		.not_before = now - 3600, .not_after = now + 86400,
+	};
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->suite = suite;
+	err = mls_sig_key_generate(suite, &m->sig);
+	if (!err)
+		err = mlsc_keypkg_create(&p, m->sig, &m->kp_msg, &m->priv);
+	if (!err)
+		err = mlsc_keypkg_parse(m->kp_msg.data, m->kp_msg.len, &m->kp);
+	return err;
+}
+
+static void member_free(struct member *m)
+{
+	if (m->g)
+		mls_group_destroy(mlsc_group_fd(m->g));
+	mlsc_group_free(m->g);
+	mlsc_keypkg_free(m->kp);
+	mlsc_keypkg_priv_free(m->priv);
+	mls_bytes_free(&m->kp_msg);
+	mls_sig_key_free(m->sig);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Join @m from @welcome (and @tree when not in it), with @psks. */
+static int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
+		       const struct mls_bytes *tree, const struct mlsc_psk *psks,
+		       size_t n_psks)
+{
+	struct mlsc_welcome_keys k = {
+		.key_package = m->kp_msg.data,
+		.key_package_len = m->kp_msg.len,
+		.init_priv = m->priv->init_sk,
+		.init_priv_len = m->priv->init_sk_len,
+		.psks = psks, .n_psks = n_psks,
+	};
+	struct mlsc_join_args a = {
+		.flags = MLSC_JOIN_F_EPHEMERAL,
+		.encryption_priv = m->priv->enc_sk,
+		.encryption_priv_len = m->priv->enc_sk_len,
+		.ratchet_tree = tree ? tree->data : NULL,
+		.ratchet_tree_len = tree ? tree->len : 0,
+	};
+	struct mlsc_joiner *w = NULL;
+	int err;
+
+	err = mlsc_welcome_open(ctl, welcome->data, welcome->len, &k, &w);
+	if (!err)
+		err = mlsc_welcome_join(w, &a, &m->g);
+	mlsc_welcome_free(w);
+	return err;
+}
+
+static uint64_t kernel_epoch(const struct mlsc_group *g)
+{
+	uint8_t auth[64];
+	size_t len = sizeof(auth);
+	uint64_t epoch = UINT64_MAX;
+
+	if (mls_epoch_authenticator(mlsc_group_fd(g), auth, &len, &epoch))
+		return UINT64_MAX;
+	return epoch;
+}
+
+/* The kernel group has no pending commit for the next epoch. */
+static bool nothing_pending(const struct mlsc_group *g)
+{
+	uint64_t e = kernel_epoch(g);
+
+	return mls_commit_discard(mlsc_group_fd(g), e + 1) == -ENOENT &&
+	       mls_commit_merge(mlsc_group_fd(g), e + 1) == -ENOENT;
+}
+
+static bool same_authenticator(const struct mlsc_group *a,
+			       const struct mlsc_group *b)
+{
+	uint8_t x[64], y[64];
+	size_t xl = sizeof(x), yl = sizeof(y);
+	uint64_t ex, ey;
+
+	if (mls_epoch_authenticator(mlsc_group_fd(a), x, &xl, &ex) ||
+	    mls_epoch_authenticator(mlsc_group_fd(b), y, &yl, &ey))
+		return false;
+	return ex == ey && xl == yl && !memcmp(x, y, xl);
+}
+
+/* The signature keys of the members, by leaf. */
+struct roster {
+	const struct mls_sig_key *by_leaf[4];
+};
+
+static int lookup(void *arg, uint32_t leaf, uint64_t epoch,
+		  const struct mls_sig_key **key)
+{
+	struct roster *r = arg;
+
+	(void)epoch;
+	if (leaf >= 4 || !r->by_leaf[leaf])
+		return -ENOKEY;
+	*key = r->by_leaf[leaf];
+	return 0;
+}
+
+/* @from sends @text, @to reads it back: 0 or -errno. */
+static int exchange(struct member *from, struct member *to, struct roster *r,
+		    const char *text)
+{
+	struct mls_sent sent;
+	struct mls_received got;
+	int err;
+
+	memset(&sent, 0, sizeof(sent));
+	memset(&got, 0, sizeof(got));
+	err = mls_send(mlsc_group_fd(from->g), from->sig, text, strlen(text),
+		       NULL, 0, &sent);
+	if (!err)
+		err = mls_recv(mlsc_group_fd(to->g), lookup, r,
+			       sent.message.data, sent.message.len, &got);
+	if (!err && (got.content_len != strlen(text) ||
+		     memcmp(got.content, text, got.content_len) ||
+		     got.sender_leaf != mlsc_group_own_leaf(from->g)))
+		err = -EPROTO;
+	mls_received_free(&got);
+	mls_bytes_free(&sent.message);
+	return err;
+}
+
+/*
+ * What a member @rx still in the Commit's epoch checks of @msg, a Commit
+ * from @tx: a PublicMessage's membership tag (in @rx's kernel) and
+ * signature, a PrivateMessage that @rx's kernel decrypts to a commit of
+ * @tx. 0 or -errno.
+ */
+static int commit_checks(const struct member *rx, const struct member *tx,
+			 const struct mls_bytes *msg, uint64_t epoch)
+{
+	struct mlsc_arena arena;
+	struct mlsc_mls_message m;
+	struct mlsc_wbuf content = { 0 }, ad = { 0 };
+	struct mls_bytes ctx = { 0 }, tbs = { 0 };
+	struct mls_received got;
+	struct mls_framed_content f;
+	struct mlsc_io io;
+	uint8_t *tbm = NULL;
+	uint64_t e = 0;
+	int err;
+
+	mlsc_arena_init(&arena);
+	err = MLSC_DECODE(msg->data, msg->len, &arena, &m, mlsc_io_mls_message);
+	if (err)
+		goto out;
+	if (m.wire_format == MLSC_WIRE_PRIVATE_MESSAGE) {
+		memset(&got, 0, sizeof(got));
+		err = mls_decrypt(mlsc_group_fd(rx->g), msg->data, msg->len,
+				  &got);
+		if (!err && (got.content_type != MLS_CONTENT_COMMIT ||
+			     got.epoch != epoch ||
+			     got.sender_leaf != mlsc_group_own_leaf(tx->g)))
+			err = -EPROTO;
+		mls_received_free(&got);
+		goto out;
+	}
+	err = -EPROTO;
+	if (m.wire_format != MLSC_WIRE_PUBLIC_MESSAGE ||
+	    m.pub.content.epoch != epoch ||
+	    m.pub.content.content_type != MLSC_CONTENT_COMMIT ||
+	    m.pub.content.sender.index != mlsc_group_own_leaf(tx->g))
+		goto out;
+	err = MLSC_ENCODE(&m.pub.content.commit, mlsc_io_commit, &content);
+	if (!err)
+		err = mls_get_context(mlsc_group_fd(rx->g), 0, &e, &ctx);
+	if (err)
+		goto out;
+	f = (struct mls_framed_content){
+		.wire_format = MLS_WIRE_FORMAT_PUBLIC_MESSAGE,
+		.group_id = m.pub.content.group_id.p,
+		.group_id_len = m.pub.content.group_id.len,
+		.epoch = epoch,
+		.sender_leaf = m.pub.content.sender.index,
+		.authenticated_data = m.pub.content.authenticated_data.p,
+		.authenticated_data_len = m.pub.content.authenticated_data.len,
+		.content_type = MLS_CONTENT_COMMIT,
+		.content = content.p, .content_len = content.len,
+		.context = ctx.data, .context_len = ctx.len,
+	};
+	err = mls_framed_content_tbs(&f, &tbs);
+	if (!err)
+		err = mls_verify_with_label(tx->sig, "FramedContentTBS",
+					    tbs.data, tbs.len,
+					    m.pub.auth.signature.p,
+					    m.pub.auth.signature.len);
+	if (err)
+		goto out;
+	mlsc_io_writer(&io, &ad);
+	mlsc_io_auth_data(&io, &m.pub.auth, MLSC_CONTENT_COMMIT);
+	err = mlsc_io_finish(&io);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	tbm = malloc(tbs.len + ad.len);
+	if (!tbm)
+		goto out;
+	memcpy(tbm, tbs.data, tbs.len);
+	memcpy(tbm + tbs.len, ad.p, ad.len);
+	err = mls_membership_tag_verify(mlsc_group_fd(rx->g), 0, NULL, tbm,
+					tbs.len + ad.len,
+					m.pub.membership_tag.p,
+					m.pub.membership_tag.len);
+out:
+	free(tbm);
+	mls_bytes_free(&ctx);
+	mls_bytes_free(&tbs);
+	mlsc_wbuf_free(&content);
+	mlsc_wbuf_free(&ad);
+	mlsc_arena_free(&arena);
+	return err;
+}
+
+static const uint8_t psk_id[] = "an external psk";
+static const uint8_t psk_value[] = "its value, shared beforehand";
+
+/* Alice's group of one, for suite @suite. */
+static int create(int ctl, struct member *alice, unsigned int suite)
+{
+	char gid[32];
+	struct mlsc_group_params p = { .flags = MLSC_JOIN_F_EPHEMERAL };
+	int err = member_new(suite, "alice", alice);
+
+	snprintf(gid, sizeof(gid), "group of suite %u", suite);
+	p.group_id = gid;
+	p.group_id_len = strlen(gid);
+	if (!err)
+		err = mlsc_group_create(ctl, &p, alice->priv, &alice->g);
+	return err;
+}
+
+FIXTURE(life) {
+	int ctl;
+};
+
+FIXTURE_SETUP(life)
+{
+	self->ctl = mls_open(0);
+	ASSERT_LE(0, self->ctl);
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	close(self->ctl);
+}
+
+TEST_F_TIMEOUT(life, all_suites, 600)
+{
+	for (unsigned int suite = 1; suite <= 7; suite++) {
+		struct member alice, bob, carol;
+		struct mlsc_psk psk = {
+			.type = MLS_PSK_EXTERNAL,
+			.id = psk_id, .id_len = sizeof(psk_id),
+			.secret = psk_value, .secret_len = sizeof(psk_value),
+		};
+		bool odd = suite & 1;
+		struct mlsc_proposal_spec add[3];
+		struct mlsc_proposal_spec rm = {
+			.type = MLSC_PROPOSE_REMOVE,
+		};
+		struct mlsc_commit_args ca = { 0 };
+		struct mlsc_commit_out out = { 0 };
+		struct mls_bytes tree = { 0 };
+		struct roster r = { 0 };
+		uint64_t e;
+
+		TH_LOG("suite %u", suite);
+		ASSERT_EQ(0, create(self->ctl, &alice, suite));
+		ASSERT_EQ(0, kernel_epoch(alice.g));
+		ASSERT_EQ(0, mlsc_group_epoch(alice.g));
+		ASSERT_EQ(0, member_new(suite, "bob", &bob));
+		ASSERT_EQ(0, member_new(suite, "carol", &carol));
+
+		/* add Bob and Carol */
+		memset(add, 0, sizeof(add));
+		add[0] = (struct mlsc_proposal_spec){
+			.type = MLSC_PROPOSE_ADD, .key_package = bob.kp };
+		add[1] = (struct mlsc_proposal_spec){
+			.type = MLSC_PROPOSE_ADD, .key_package = carol.kp };
+		add[2] = (struct mlsc_proposal_spec){
+			.type = MLSC_PROPOSE_PSK,
+			.psk_id = psk_id, .psk_id_len = sizeof(psk_id),
+			.psk = psk_value, .psk_len = sizeof(psk_value) };
+		ca.sig_key = alice.sig;
+		ca.proposals = add;
+		ca.n_proposals = odd ? 3 : 2;
+		/* an UpdatePath too from suite 4 on: path secrets in the Welcome */
+		ca.flags = (odd ? MLSC_COMMIT_F_RATCHET_TREE : 0) |
+			   (suite >= 4 ? MLSC_COMMIT_F_PATH : 0);
+		ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+		ASSERT_EQ(1, out.epoch);
+		ASSERT_NE(0, out.welcome.len);
+		ASSERT_EQ(0, kernel_epoch(alice.g));
+		ASSERT_EQ(0, mlsc_commit_merge(alice.g));
+		ASSERT_EQ(1, kernel_epoch(alice.g));
+		ASSERT_EQ(1, mlsc_group_epoch(alice.g));
+		ASSERT_TRUE(nothing_pending(alice.g));
+		if (!odd)
+			ASSERT_EQ(0, mlsc_group_ratchet_tree(alice.g, &tree));
+		ASSERT_EQ(0, member_join(self->ctl, &bob, &out.welcome,
+					 odd ? NULL : &tree, &psk, odd));
+		ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome,
+					 odd ? NULL : &tree, &psk, odd));
+		mls_bytes_free(&tree);
+		mlsc_commit_out_free(&out);
+		ASSERT_EQ(1, mlsc_group_own_leaf(bob.g));
+		ASSERT_EQ(2, mlsc_group_own_leaf(carol.g));
+		/* the leaf's key, and those of a path secret from suite 4 on */
+		EXPECT_EQ(suite >= 4 ? 3u : 1u, bob.g->n_keys);
+		EXPECT_EQ(suite >= 4 ? 2u : 1u, carol.g->n_keys);
+		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
+
+		/* messages both ways */
+		r.by_leaf[0] = alice.sig;
+		r.by_leaf[1] = bob.sig;
+		r.by_leaf[2] = carol.sig;
+		EXPECT_EQ(0, exchange(&alice, &bob, &r, "hello bob"));
+		EXPECT_EQ(0, exchange(&alice, &carol, &r, "hello carol"));
+		EXPECT_EQ(0, exchange(&bob, &alice, &r, "hello alice"));
+		EXPECT_EQ(0, exchange(&carol, &bob, &r, "hello bob, carol"));
+
+		/*
+		 * Updates: a PrivateMessage Bob decrypts, then discarded; a
+		 * PublicMessage whose membership tag (in Bob's kernel) and
+		 * signature Bob checks, merged; a PrivateMessage, merged.
+		 */
+		for (int step = 0; step < 3; step++) {
+			struct mlsc_message *msg = NULL;
+			bool priv = step != 1;
+
+			memset(&ca, 0, sizeof(ca));
+			ca.sig_key = alice.sig;
+			ca.flags = priv ? MLSC_COMMIT_F_PRIVATE : 0;
+			e = kernel_epoch(alice.g);
+			ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+			EXPECT_EQ(0, out.welcome.len);
+			EXPECT_EQ(e + 1, out.epoch);
+			ASSERT_EQ(0, mlsc_message_parse(out.commit.data,
+							out.commit.len, &msg));
+			EXPECT_EQ(priv ? MLS_WIRE_FORMAT_PRIVATE_MESSAGE :
+				  MLS_WIRE_FORMAT_PUBLIC_MESSAGE,
+				  mlsc_message_wire_format(msg));
+			mlsc_message_free(msg);
+			/* Bob, still in epoch 1, checks its framing */
+			if (step < 2)
+				EXPECT_EQ(0, commit_checks(&bob, &alice,
+							   &out.commit, e));
+			mlsc_commit_out_free(&out);
+			if (!step) {
+				ASSERT_EQ(0, mlsc_commit_discard(alice.g));
+				EXPECT_EQ(e, kernel_epoch(alice.g));
+				EXPECT_TRUE(nothing_pending(alice.g));
+				continue;
+			}
+			ASSERT_EQ(0, mlsc_commit_merge(alice.g));
+			EXPECT_EQ(e + 1, kernel_epoch(alice.g));
+			EXPECT_EQ((int64_t)e + 1, mlsc_group_epoch(alice.g));
+			EXPECT_TRUE(nothing_pending(alice.g));
+		}
+
+		/* a commit the delivery service rejects */
+		e = kernel_epoch(alice.g);
+		memset(&ca, 0, sizeof(ca));
+		ca.sig_key = alice.sig;
+		ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+		mlsc_commit_out_free(&out);
+		ASSERT_EQ(0, mlsc_commit_discard(alice.g));
+		EXPECT_EQ(e, kernel_epoch(alice.g));
+		EXPECT_EQ((int64_t)e, mlsc_group_epoch(alice.g));
+		EXPECT_TRUE(nothing_pending(alice.g));
+		EXPECT_EQ(-ENOENT, mlsc_commit_merge(alice.g));
+
+		/* remove Carol */
+		rm.leaf = (uint32_t)mlsc_group_own_leaf(carol.g);
+		ca.proposals = &rm;
+		ca.n_proposals = 1;
+		ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+		mlsc_commit_out_free(&out);
+		ASSERT_EQ(0, mlsc_commit_merge(alice.g));
+		EXPECT_EQ(e + 1, kernel_epoch(alice.g));
+		EXPECT_EQ(2u, alice.g->tree.n_leaves);
+		EXPECT_TRUE(nothing_pending(alice.g));
+		/* Alice still sends, in the new epoch */
+		{
+			struct mls_sent sent = { 0 };
+
+			EXPECT_EQ(0, mls_send(mlsc_group_fd(alice.g), alice.sig,
+					      "x", 1, NULL, 0, &sent));
+			EXPECT_EQ(e + 1, sent.epoch);
+			mls_bytes_free(&sent.message);
+		}
+		member_free(&alice);
+		member_free(&bob);
+		member_free(&carol);
+	}
+	EXPECT_EQ(0, leaks());
+}
+
+/* The Welcome and what it holds round trip through the codec. */
+TEST_F(life, welcome_codec)
+{
+	struct member alice, bob;
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_commit_args ca = { .flags = MLSC_COMMIT_F_RATCHET_TREE };
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_message *msg = NULL;
+	struct mls_bytes again = { 0 };
+	struct mlsc_arena arena;
+	struct mlsc_mls_message m;
+	struct mlsc_wbuf w = { 0 };
+
+	ASSERT_EQ(0, create(self->ctl, &alice, 1));
+	ASSERT_EQ(0, member_new(1, "bob", &bob));
+	add.key_package = bob.kp;
+	ca.sig_key = alice.sig;
+	ca.proposals = &add;
+	ca.n_proposals = 1;
+	ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+	ASSERT_EQ(0, mlsc_message_parse(out.welcome.data, out.welcome.len,
+					&msg));
+	EXPECT_EQ(MLS_WIRE_FORMAT_WELCOME, mlsc_message_wire_format(msg));
+	ASSERT_EQ(0, mlsc_message_serialize(msg, &again));
+	EXPECT_EQ(out.welcome.len, again.len);
+	EXPECT_EQ(0, memcmp(out.welcome.data, again.data, again.len));
+	mls_bytes_free(&again);
+	mlsc_message_free(msg);
+	/* the Commit too */
+	ASSERT_EQ(0, mlsc_message_parse(out.commit.data, out.commit.len, &msg));
+	EXPECT_EQ(MLS_WIRE_FORMAT_PUBLIC_MESSAGE, mlsc_message_wire_format(msg));
+	mlsc_message_free(msg);
+	mlsc_arena_init(&arena);
+	ASSERT_EQ(0, MLSC_DECODE(out.welcome.data, out.welcome.len, &arena, &m,
+				 mlsc_io_mls_message));
+	EXPECT_EQ(1, m.welcome.n_secrets);
+	EXPECT_EQ(1, m.welcome.cipher_suite);
+	ASSERT_EQ(0, MLSC_ENCODE(&m, mlsc_io_mls_message, &w));
+	EXPECT_EQ(out.welcome.len, w.len);
+	mlsc_wbuf_free(&w);
+	mlsc_arena_free(&arena);
+	ASSERT_EQ(0, mlsc_commit_merge(alice.g));
+	/* and Bob joins from it, the tree in the GroupInfo */
+	ASSERT_EQ(0, member_join(self->ctl, &bob, &out.welcome, NULL, NULL, 0));
+	EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+	mlsc_commit_out_free(&out);
+	member_free(&alice);
+	member_free(&bob);
+	EXPECT_EQ(0, leaks());
+}
+
+/* ---- bad inputs --------------------------------------------------------- */
+
+FIXTURE(bad) {
+	int ctl;
+	struct member alice, bob, carol;
+	uint64_t epoch;
+};
+
+/* Alice, Bob and Carol in a group of suite 2 (four leaves, one blank). */
+FIXTURE_SETUP(bad)
+{
+	struct mlsc_proposal_spec add[2] = {
+		{ .type = MLSC_PROPOSE_ADD },
+		{ .type = MLSC_PROPOSE_ADD },
+	};
+	struct mlsc_commit_args ca = { 0 };
+	struct mlsc_commit_out out = { 0 };
+
+	self->ctl = mls_open(0);
+	ASSERT_LE(0, self->ctl);
+	ASSERT_EQ(0, create(self->ctl, &self->alice, 2));
+	ASSERT_EQ(0, member_new(2, "bob", &self->bob));
+	ASSERT_EQ(0, member_new(2, "carol", &self->carol));
+	add[0].key_package = self->bob.kp;
+	add[1].key_package = self->carol.kp;
+	ca.sig_key = self->alice.sig;
+	ca.proposals = add;
+	ca.n_proposals = 2;
+	ASSERT_EQ(0, mlsc_commit_create(self->alice.g, &ca, &out));
+	mlsc_commit_out_free(&out);
+	ASSERT_EQ(0, mlsc_commit_merge(self->alice.g));
+	self->epoch = kernel_epoch(self->alice.g);
+	ASSERT_EQ(1, self->epoch);
+	ASSERT_EQ(4u, self->alice.g->tree.n_leaves);
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	member_free(&self->alice);
+	member_free(&self->bob);
+	member_free(&self->carol);
+	close(self->ctl);
+}
+
+/* mlsc_commit_create() with @p fails with @err, and nothing moved. */
+static int refused(struct __test_metadata *_metadata, struct member *alice,
+		   const struct mlsc_proposal_spec *p, size_t n, uint32_t flags,
+		   uint64_t epoch)
+{
+	struct mlsc_commit_args ca = {
+		.sig_key = alice->sig, .proposals = p, .n_proposals = n,
+		.flags = flags,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err = mlsc_commit_create(alice->g, &ca, &out);
+
+	EXPECT_EQ(0, out.commit.len);
+	EXPECT_EQ(0, out.welcome.len);
+	EXPECT_EQ(NULL, alice->g->pending);
+	EXPECT_EQ(epoch, kernel_epoch(alice->g));
+	EXPECT_TRUE(nothing_pending(alice->g));
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+TEST_F(bad, key_package)
+{
+	struct mls_bytes msg = { 0 };
+	struct mlsc_keypkg *kp = NULL;
+	struct member dave;
+	struct mlsc_proposal_spec p = { .type = MLSC_PROPOSE_ADD };
+
+	ASSERT_EQ(0, member_new(2, "dave", &dave));
+	/* its signature, the last bytes, tampered */
+	ASSERT_EQ(0, mlsc_keypkg_serialize(dave.kp, &msg));
+	msg.data[msg.len - 1] ^= 1;
+	ASSERT_EQ(0, mlsc_keypkg_parse(msg.data, msg.len, &kp));
+	p.key_package = kp;
+	EXPECT_EQ(-EBADMSG, refused(_metadata, &self->alice, &p, 1, 0,
+				    self->epoch));
+	mlsc_keypkg_free(kp);
+	mls_bytes_free(&msg);
+	/* another suite's */
+	member_free(&dave);
+	ASSERT_EQ(0, member_new(1, "dave", &dave));
+	p.key_package = dave.kp;
+	EXPECT_EQ(-EPROTONOSUPPORT, refused(_metadata, &self->alice, &p, 1, 0,
+					    self->epoch));
+	/* no KeyPackage */
+	p.key_package = NULL;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, &p, 1, 0,
+				   self->epoch));
+	member_free(&dave);
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_F(bad, remove)
+{
+	struct mlsc_proposal_spec p[2] = {
+		{ .type = MLSC_PROPOSE_REMOVE },
+		{ .type = MLSC_PROPOSE_REMOVE },
+	};
+
+	p[0].leaf = 4;
+	EXPECT_EQ(-ERANGE, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].leaf = UINT32_MAX;
+	EXPECT_EQ(-ERANGE, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].leaf = 3;		/* blank */
+	EXPECT_EQ(-ENOENT, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].leaf = 0;		/* herself */
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].leaf = 1;
+	p[1].leaf = 1;		/* twice */
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 2, 0,
+				   self->epoch));
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_F(bad, add)
+{
+	struct member dave;
+	struct mlsc_proposal_spec p[2] = {
+		{ .type = MLSC_PROPOSE_ADD },
+		{ .type = MLSC_PROPOSE_ADD },
+	};
+	struct mls_bytes msg = { 0 };
+	struct mlsc_keypkg *copy = NULL;
+
+	ASSERT_EQ(0, member_new(2, "dave", &dave));
+	p[0].key_package = dave.kp;
+	p[1].key_package = dave.kp;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 2, 0,
+				   self->epoch));
+	/* the same KeyPackage, parsed twice */
+	ASSERT_EQ(0, mlsc_keypkg_serialize(dave.kp, &msg));
+	ASSERT_EQ(0, mlsc_keypkg_parse(msg.data, msg.len, &copy));
+	p[1].key_package = copy;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 2, 0,
+				   self->epoch));
+	/* Bob, a member already */
+	p[0].key_package = self->bob.kp;
+	EXPECT_EQ(-EEXIST, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	mlsc_keypkg_free(copy);
+	mls_bytes_free(&msg);
+	member_free(&dave);
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_F(bad, psk_and_types)
+{
+	static uint8_t long_id[MLS_MAX_PSK_ID_LEN + 1];
+	struct mlsc_proposal_spec p[2] = {
+		{ .type = MLSC_PROPOSE_PSK, .psk_id = psk_id,
+		  .psk_id_len = sizeof(psk_id), .psk = psk_value,
+		  .psk_len = sizeof(psk_value) },
+		{ .type = MLSC_PROPOSE_PSK, .psk_id = psk_id,
+		  .psk_id_len = sizeof(psk_id), .psk = psk_value,
+		  .psk_len = sizeof(psk_value) },
+	};
+
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 2, 0,
+				   self->epoch));
+	p[0].psk_id_len = 0;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk_id = long_id;
+	p[0].psk_id_len = sizeof(long_id);
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk_id_len = 1;
+	p[0].psk_len = 0;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk_len = MLS_MAX_PSK_LEN + 1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	/* Update by value, ReInit, unknown: not a committer's */
+	p[0].type = 2;
+	EXPECT_EQ(-EOPNOTSUPP, refused(_metadata, &self->alice, p, 1, 0,
+				       self->epoch));
+	p[0].type = 5;
+	EXPECT_EQ(-EOPNOTSUPP, refused(_metadata, &self->alice, p, 1, 0,
+				       self->epoch));
+	p[0].type = 0xffff;
+	EXPECT_EQ(-EOPNOTSUPP, refused(_metadata, &self->alice, p, 1, 0,
+				       self->epoch));
+	/* an unknown flag */
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, NULL, 0, 1U << 31,
+				   self->epoch));
+	/* a count without a list */
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, NULL, 1, 0,
+				   self->epoch));
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_F(bad, arguments)
+{
+	struct mlsc_commit_args ca = { .sig_key = self->alice.sig };
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_group_params gp = { .group_id = "g", .group_id_len = 1 };
+	static uint8_t long_gid[MLS_MAX_GROUP_ID_LEN + 1];
+	struct mlsc_group *g = NULL;
+	struct member dave;
+
+	EXPECT_EQ(-EINVAL, mlsc_commit_create(NULL, &ca, &out));
+	EXPECT_EQ(-EINVAL, mlsc_commit_create(self->alice.g, NULL, &out));
+	EXPECT_EQ(-EINVAL, mlsc_commit_create(self->alice.g, &ca, NULL));
+	ca.sig_key = NULL;
+	EXPECT_EQ(-EINVAL, mlsc_commit_create(self->alice.g, &ca, &out));
+	ca.sig_key = self->alice.sig;
+	ca.authenticated_data_len = 3;
+	EXPECT_EQ(-EINVAL, mlsc_commit_create(self->alice.g, &ca, &out));
+	ca.authenticated_data_len = 0;
+	EXPECT_EQ(-EINVAL, mlsc_commit_merge(NULL));
+	EXPECT_EQ(-EINVAL, mlsc_commit_discard(NULL));
+	EXPECT_EQ(-EINVAL, mlsc_group_ratchet_tree(NULL, NULL));
+	EXPECT_EQ(-EINVAL, mlsc_group_epoch(NULL));
+	mlsc_commit_out_free(NULL);
+
+	/* merge and discard with nothing pending */
+	EXPECT_EQ(-ENOENT, mlsc_commit_merge(self->alice.g));
+	EXPECT_EQ(-ENOENT, mlsc_commit_discard(self->alice.g));
+	EXPECT_EQ(self->epoch, kernel_epoch(self->alice.g));
+
+	/* a second commit while one is pending */
+	ASSERT_EQ(0, mlsc_commit_create(self->alice.g, &ca, &out));
+	mlsc_commit_out_free(&out);
+	EXPECT_EQ(-EBUSY, mlsc_commit_create(self->alice.g, &ca, &out));
+	EXPECT_EQ(0, out.commit.len);
+	EXPECT_EQ(0, mlsc_commit_discard(self->alice.g));
+	EXPECT_TRUE(nothing_pending(self->alice.g));
+	EXPECT_EQ(self->epoch, kernel_epoch(self->alice.g));
+
+	/* creating: a KeyPackage used already, bad group ids, flags */
+	EXPECT_EQ(-ENOKEY, mlsc_group_create(self->ctl, &gp, self->alice.priv,
+					     &g));
+	ASSERT_EQ(0, member_new(3, "dave", &dave));
+	EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &gp, dave.priv, NULL));
+	EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, NULL, dave.priv, &g));
+	EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &gp, NULL, &g));
+	gp.group_id_len = 0;
+	EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &gp, dave.priv, &g));
+	gp.group_id = long_gid;
+	gp.group_id_len = sizeof(long_gid);
+	EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &gp, dave.priv, &g));
+	gp.group_id_len = 1;
+	gp.flags = 1U << 31;
+	EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &gp, dave.priv, &g));
+	gp.flags = 0;
+	EXPECT_EQ(-EBADF, mlsc_group_create(-1, &gp, dave.priv, &g));
+	EXPECT_EQ(NULL, g);
+	/* the failures left its keys */
+	EXPECT_NE(0, dave.priv->enc_sk_len);
+	member_free(&dave);
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * Running a group as its committer: the pending commit the client keeps
+ * beside the kernel's (the next epoch's tree, own keys, GroupContext and
+ * interim transcript hash, made current on merge), and the helpers that
+ * group_create.c, commit_send.c and welcome_create.c share.
+ */
+#ifndef MLSC_COMMIT_H
+#define MLSC_COMMIT_H
+
+#include <stdbool.h>
+
+#include "group.h"
+#include "treekem.h"
+#include "wire.h"
+
+struct mlsc_pending {
+	uint64_t epoch;			/* the kernel's pending epoch */
+	struct mlsc_tree tree;
+	bool has_path;			/* @keys replace the group's */
+	struct mlsc_node_key *keys;
+	size_t n_keys;
+	uint8_t *context;		/* the new GroupContext, encoded */
+	size_t context_len;
+	uint8_t interim[MLSC_MAX_HASH];
+};
+
+/* Wipe and free @p (NULL is ignored). */
+void mlsc_pending_free(struct mlsc_pending *p);
+
+/* The kernel's roster bitmap of @t's occupied leaves (free()). */
+int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out,
+		       size_t *len);
+
+/*
+ * The GroupContext @gc's extensions as the kernel takes them (the
+ * content of extensions<V>, without its length): @out from the
+ * encoding, the content at @out->p + *@skip.
+ */
+int mlsc_context_ext_kernel(const struct mlsc_group_context *gc,
+			    struct mlsc_wbuf *out, size_t *skip);
+
+/*
+ * The private keys of a member from @priv: its leaf's, then those of its
+ * path's nodes, into a fresh @keys of *@n (wipe and free).
+ */
+int mlsc_keys_from_priv(const struct mlsc_suite *s,
+			const struct mlsc_tree_priv *priv,
+			struct mlsc_node_key **keys, size_t *n);
+
+/* What the Welcome of a commit takes (welcome_create.c). */
+struct mlsc_welcome_in {
+	const struct mlsc_suite *suite;
+	const struct mlsc_tree *tree;		/* the new epoch's */
+	const struct mlsc_tree_priv *priv;	/* NULL: no UpdatePath */
+	uint32_t own_leaf;
+	const struct mls_sig_key *sig_key;
+	const struct mlsc_group_context *gc;	/* the new epoch's */
+	const uint8_t *confirmation_tag;	/* Nh */
+	const uint8_t *joiner_secret;		/* Nh */
+	const uint8_t *welcome_secret;		/* Nh */
+	const struct mlsc_psk_id *psks;
+	size_t n_psks;
+	const struct mlsc_keypkg *const *joiners;	/* KeyPackages added */
+	const uint32_t *joiner_leaves;
+	size_t n_joiners;
+	bool ratchet_tree;			/* the extension in GroupInfo */
+};
+
+/* The MLSMessage(Welcome) into @out (mls_bytes_free()). */
+int mlsc_welcome_build(const struct mlsc_welcome_in *in,
+		       struct mls_bytes *out);
+
+#endif /* MLSC_COMMIT_H */

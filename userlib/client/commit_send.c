@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
+/*
+ * Sending a Commit (RFC 9420 §12.4): the committer's proposals, by value,
+ * applied to a copy of the tree; an UpdatePath when §12.4 requires one
+ * or the caller asks; the new GroupContext and transcript hashes; the
+ * next epoch prepared in the kernel (MLS_IOC_COMMIT_PREPARE), which
+ * returns its confirmation tag and, when members are added, the
+ * joiner_secret and welcome_secret their Welcome needs; the signature,
+ * and the framing as a PublicMessage (membership tag from the kernel) or
+ * a PrivateMessage (encrypted by the kernel in the current epoch).
+ *
+ * The proposal list is valid by construction (§12.2, §12.3): Removes,
+ * then Adds, then PSKs, each checked here (a leaf in the tree, occupied,
+ * not one's own, named once; a valid KeyPackage, added once, whose keys
+ * no member has; a PSK id named once). No Update by value: the
+ * committer's own leaf changes through its UpdatePath.
+ *
+ * The new epoch's state waits in struct mlsc_pending until the delivery
+ * service's verdict: merged into the group or discarded, both in the
+ * kernel and here.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "commit.h"
+#include "internal.h"
+#include "keypkg.h"
+#include "transcript.h"
+#include "treekem.h"
+
+#define MAX_SIG		256	/* the largest signature of a suite's scheme */
+
+/* What one Commit is built from; freed by commit_free(). */
+struct build {
+	struct mlsc_group *g;
+	const struct mlsc_commit_args *a;
+	struct mlsc_arena arena;
+	struct mlsc_group_context gc;		/* the current epoch's */
+	struct mlsc_group_context ngc;		/* the next epoch's */
+	struct mlsc_proposal_or_ref *props;
+	size_t n_props;
+	const struct mlsc_keypkg **joiners;
+	uint32_t *joiner_leaves;
+	size_t n_joiners;
+	struct mlsc_psk_id *psk_ids;
+	struct mls_psk *kpsks;
+	size_t n_psks;
+	struct mlsc_pending *pend;
+	struct mlsc_tree_priv priv;
+	bool has_priv;
+	struct mlsc_wbuf path;			/* the UpdatePath, encoded */
+	struct mlsc_framed_content fc;
+	uint16_t wire_format;
+	uint8_t commit_secret[MLSC_MAX_HASH];
+	uint8_t joiner_secret[MLSC_MAX_HASH];
+	uint8_t welcome_secret[MLSC_MAX_HASH];
+	uint8_t tree_hash[MLSC_MAX_HASH];
+	uint8_t confirmed[MLSC_MAX_HASH];
+	uint8_t tag[MLSC_MAX_HASH];
+	uint8_t sig[MAX_SIG];
+	size_t sig_len;
+	struct mlsc_wbuf commit_bytes;		/* the Commit, encoded */
+	struct mls_bytes tbs;			/* FramedContentTBS */
+	bool prepared;				/* the kernel's epoch is pending */
+};
+
+static void build_free(struct build *b)
+{
+	if (b->prepared)
+		mls_commit_discard(b->g->gfd, b->ngc.epoch);
+	mlsc_pending_free(b->pend);
+	mlsc_tree_priv_clear(&b->priv);
+	mlsc_wbuf_free(&b->path);
+	mlsc_wbuf_free(&b->commit_bytes);
+	mls_bytes_free(&b->tbs);
+	mlsc_arena_free(&b->arena);
+	OPENSSL_cleanse(b->commit_secret, sizeof(b->commit_secret));
+	OPENSSL_cleanse(b->joiner_secret, sizeof(b->joiner_secret));
+	OPENSSL_cleanse(b->welcome_secret, sizeof(b->welcome_secret));
+}
+
+static int to_bytes(const struct mlsc_wbuf *w, struct mls_bytes *out)
+{
+	out->data = mlsc_malloc(w->len);
+	if (!out->data)
+		return -ENOMEM;
+	memcpy(out->data, w->p, w->len);
+	out->len = w->len;
+	return 0;
+}
+
+/* -------------------------------------------------------- the inputs */
+
+/* Does a member of @t already hold a key of @kp's leaf? */
+static bool keys_known(const struct mlsc_tree *t,
+		       const struct mlsc_key_package *kp)
+{
+	const struct mlsc_leaf_node *ln = &kp->leaf_node;
+
+	for (uint32_t i = 0; i < t->n_leaves; i++) {
+		const struct mlsc_leaf_node *l = mlsc_tree_leaf(t, i);
+
+		if (l && (mlsc_slice_eq(&l->encryption_key,
+					&ln->encryption_key) ||
+			  mlsc_slice_eq(&l->signature_key,
+					&ln->signature_key) ||
+			  mlsc_slice_eq(&l->encryption_key, &kp->init_key)))
+			return true;
+	}
+	return false;
+}
+
+static int check_add(struct build *b, size_t i)
+{
+	const struct mlsc_proposal_spec *p = &b->a->proposals[i];
+	struct mlsc_validate_opts opts = { .now = (uint64_t)time(NULL) };
+	const struct mlsc_key_package *kp;
+	int err;
+
+	if (!p->key_package)
+		return -EINVAL;
+	err = mlsc_keypkg_validate(p->key_package, b->g->suite->id,
+				   b->a->validate ? b->a->validate : &opts);
+	if (err)
+		return err;
+	kp = &p->key_package->kp;
+	for (size_t j = 0; j < i; j++) {
+		const struct mlsc_proposal_spec *q = &b->a->proposals[j];
+
+		if (q->type == MLSC_PROPOSE_ADD && q->key_package &&
+		    (q->key_package == p->key_package ||
+		     mlsc_slice_eq(&q->key_package->raw, &p->key_package->raw) ||
+		     mlsc_slice_eq(&q->key_package->kp.leaf_node.signature_key,
+				   &kp->leaf_node.signature_key)))
+			return -EINVAL;
+	}
+	return keys_known(&b->g->tree, kp) ? -EEXIST : 0;
+}
+
+static int check_remove(struct build *b, size_t i)
+{
+	const struct mlsc_proposal_spec *p = &b->a->proposals[i];
+
+	if (p->leaf >= b->g->tree.n_leaves)
+		return -ERANGE;
+	if (!mlsc_tree_leaf(&b->g->tree, p->leaf))
+		return -ENOENT;
+	if (p->leaf == b->g->own_leaf)
+		return -EINVAL;
+	for (size_t j = 0; j < i; j++)
+		if (b->a->proposals[j].type == MLSC_PROPOSE_REMOVE &&
+		    b->a->proposals[j].leaf == p->leaf)
+			return -EINVAL;
+	return 0;
+}
+
+static int check_psk(struct build *b, size_t i)
+{
+	const struct mlsc_proposal_spec *p = &b->a->proposals[i];
+
+	if (!p->psk_id || !p->psk_id_len ||
+	    p->psk_id_len > MLS_MAX_PSK_ID_LEN || !p->psk || !p->psk_len ||
+	    p->psk_len > MLS_MAX_PSK_LEN)
+		return -EINVAL;
+	for (size_t j = 0; j < i; j++) {
+		const struct mlsc_proposal_spec *q = &b->a->proposals[j];
+
+		if (q->type == MLSC_PROPOSE_PSK &&
+		    q->psk_id_len == p->psk_id_len &&
+		    !memcmp(q->psk_id, p->psk_id, p->psk_id_len))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_inputs(struct build *b)
+{
+	size_t n_psk = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < b->a->n_proposals && !err; i++) {
+		switch (b->a->proposals[i].type) {
+		case MLSC_PROPOSE_ADD:
+			err = check_add(b, i);
+			b->n_joiners++;
+			break;
+		case MLSC_PROPOSE_REMOVE:
+			err = check_remove(b, i);
+			break;
+		case MLSC_PROPOSE_PSK:
+			err = check_psk(b, i);
+			n_psk++;
+			break;
+		default:
+			err = -EOPNOTSUPP;
+		}
+	}
+	if (!err && n_psk > MLS_MAX_PSKS)
+		err = -EINVAL;
+	return err;
+}
+
+/* ----------------------------------------------------- the proposals */
+
+/* The list in the order §12.3 applies it: Removes, Adds, PSKs. */
+static int make_proposals(struct build *b)
+{
+	static const uint16_t order[] = {
+		MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_ADD, MLSC_PROPOSE_PSK,
+	};
+	const struct mlsc_suite *s = b->g->suite;
+	size_t n = b->a->n_proposals;
+
+	b->props = mlsc_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->props));
+	b->joiners = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
+				      sizeof(*b->joiners));
+	b->joiner_leaves = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
+					    sizeof(*b->joiner_leaves));
+	b->psk_ids = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
+				      sizeof(*b->psk_ids));
+	b->kpsks = mlsc_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->kpsks));
+	if (!b->props || !b->joiners || !b->joiner_leaves || !b->psk_ids ||
+	    !b->kpsks)
+		return -ENOMEM;
+	b->n_joiners = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		for (size_t i = 0; i < n; i++) {
+			const struct mlsc_proposal_spec *p = &b->a->proposals[i];
+			struct mlsc_proposal_or_ref *por = &b->props[b->n_props];
+			struct mlsc_psk_id *id;
+			uint8_t *nonce;
+
+			if (p->type != order[k])
+				continue;
+			por->type = MLSC_POR_PROPOSAL;
+			por->proposal.type = p->type;
+			b->n_props++;
+			if (p->type == MLSC_PROPOSE_REMOVE) {
+				por->proposal.remove = p->leaf;
+				continue;
+			}
+			if (p->type == MLSC_PROPOSE_ADD) {
+				por->proposal.add = p->key_package->kp;
+				b->joiners[b->n_joiners++] = p->key_package;
+				continue;
+			}
+			nonce = mlsc_arena_alloc(&b->arena, s->nh);
+			if (!nonce)
+				return -ENOMEM;
+			if (RAND_bytes(nonce, (int)s->nh) != 1)
+				return -EIO;
+			id = &b->psk_ids[b->n_psks];
+			id->type = MLSC_PSK_EXTERNAL;
+			id->psk_id = (struct mlsc_slice){ p->psk_id, p->psk_id_len };
+			id->psk_nonce = (struct mlsc_slice){ nonce, s->nh };
+			por->proposal.psk = *id;
+			b->kpsks[b->n_psks].type = MLS_PSK_EXTERNAL;
+			mls_buf_set(&b->kpsks[b->n_psks].id, p->psk_id,
+				    p->psk_id_len);
+			mls_buf_set(&b->kpsks[b->n_psks].secret, p->psk,
+				    p->psk_len);
+			mls_buf_set(&b->kpsks[b->n_psks].nonce, nonce, s->nh);
+			b->n_psks++;
+		}
+	}
+	return 0;
+}
+
+/* Apply the list to the copy of the tree; the joiners' leaves. */
+static int apply_proposals(struct build *b)
+{
+	size_t j = 0;
+	int err;
+
+	b->pend = mlsc_calloc(1, sizeof(*b->pend));
+	if (!b->pend)
+		return -ENOMEM;
+	err = mlsc_tree_clone(&b->pend->tree, &b->g->tree);
+	for (size_t i = 0; i < b->n_props && !err; i++) {
+		struct mlsc_proposal *p = &b->props[i].proposal;
+		uint32_t leaf;
+
+		if (p->type == MLSC_PROPOSAL_PSK)
+			continue;
+		err = mlsc_tree_apply_proposal(&b->pend->tree, b->g->own_leaf,
+					       p, &leaf);
+		if (!err && p->type == MLSC_PROPOSAL_ADD)
+			b->joiner_leaves[j++] = leaf;
+	}
+	return err;
+}
+
+/* ---------------------------------------------------------- the path */
+
+static bool path_required(const struct build *b)
+{
+	if (!b->a->n_proposals || (b->a->flags & MLSC_COMMIT_F_PATH))
+		return true;
+	for (size_t i = 0; i < b->a->n_proposals; i++)
+		if (b->a->proposals[i].type == MLSC_PROPOSE_REMOVE)
+			return true;
+	return false;
+}
+
+/* The own leaf's HPKE private key, as the group keeps it. */
+static const struct mlsc_node_key *own_leaf_key(const struct mlsc_group *g)
+{
+	for (size_t i = 0; i < g->n_keys; i++)
+		if (g->keys[i].node == mlsc_leaf_node(g->own_leaf))
+			return &g->keys[i];
+	return NULL;
+}
+
+static int make_path(struct build *b, struct mlsc_commit *c)
+{
+	const struct mlsc_node_key *k = own_leaf_key(b->g);
+	struct mlsc_leaf_node tmpl;
+	struct mlsc_group_context pgc;
+	int err;
+
+	if (!k)
+		return -ENOKEY;
+	err = mlsc_tree_priv_init(&b->priv, b->g->suite->id, b->g->own_leaf,
+				  k->sk, k->len);
+	if (err)
+		return err;
+	b->has_priv = true;
+	tmpl = *mlsc_tree_leaf(&b->g->tree, b->g->own_leaf);
+	/* the provisional GroupContext (§12.4.2): the next epoch's */
+	pgc = b->gc;
+	pgc.epoch++;
+	err = mlsc_treekem_encap(&b->pend->tree, &b->priv, &tmpl,
+				 b->a->sig_key, &pgc, b->joiner_leaves,
+				 b->n_joiners, NULL, &b->path,
+				 b->commit_secret);
+	if (err)
+		return err;
+	c->has_path = true;
+	err = MLSC_DECODE(b->path.p, b->path.len, &b->arena, &c->path,
+			  mlsc_io_update_path);
+	if (!err)
+		err = mlsc_keys_from_priv(b->g->suite, &b->priv,
+					  &b->pend->keys, &b->pend->n_keys);
+	b->pend->has_path = !err;
+	return err;
+}
+
+/* ------------------------------------------------- content, contexts */
+
+static int sign_content(struct build *b)
+{
+	struct mls_framed_content f = {
+		.wire_format = b->wire_format,
+		.group_id = b->gc.group_id.p,
+		.group_id_len = b->gc.group_id.len,
+		.epoch = b->gc.epoch,
+		.sender_leaf = b->g->own_leaf,
+		.authenticated_data = b->fc.authenticated_data.p,
+		.authenticated_data_len = b->fc.authenticated_data.len,
+		.content_type = MLS_CONTENT_COMMIT,
+		.content = b->commit_bytes.p,
+		.content_len = b->commit_bytes.len,
+		.context = b->g->context,
+		.context_len = b->g->context_len,
+	};
+	int err;
+
+	err = mls_framed_content_tbs(&f, &b->tbs);
+	if (err)
+		return err;
+	b->sig_len = sizeof(b->sig);
+	return mls_sign_with_label(b->a->sig_key, "FramedContentTBS",
+				   b->tbs.data, b->tbs.len, b->sig,
+				   &b->sig_len);
+}
+
+/* The next GroupContext, encoded into the pending state. */
+static int next_context(struct build *b)
+{
+	const struct mlsc_suite *s = b->g->suite;
+	struct mlsc_slice sig = { b->sig, b->sig_len };
+	struct mlsc_wbuf w = { 0 };
+	int err;
+
+	err = mlsc_transcript_confirmed(s, b->g->interim, b->wire_format,
+					&b->fc, &sig, b->confirmed);
+	if (!err)
+		err = mlsc_tree_hash(&b->pend->tree,
+				     mlsc_tm_root(b->pend->tree.n_leaves),
+				     b->tree_hash);
+	if (err)
+		return err;
+	b->ngc = b->gc;
+	b->ngc.epoch = b->gc.epoch + 1;
+	b->ngc.tree_hash = (struct mlsc_slice){ b->tree_hash, s->nh };
+	b->ngc.confirmed_transcript_hash =
+		(struct mlsc_slice){ b->confirmed, s->nh };
+	err = MLSC_ENCODE(&b->ngc, mlsc_io_group_context, &w);
+	if (!err) {
+		b->pend->context = mlsc_malloc(w.len);
+		err = b->pend->context ? 0 : -ENOMEM;
+	}
+	if (!err) {
+		memcpy(b->pend->context, w.p, w.len);
+		b->pend->context_len = w.len;
+	}
+	mlsc_wbuf_free(&w);
+	return err;
+}
+
+/* MLS_IOC_COMMIT_PREPARE, then the pending epoch's confirmation tag. */
+static int kernel_prepare(struct build *b)
+{
+	const struct mlsc_suite *s = b->g->suite;
+	struct mlsc_slice conf = { b->confirmed, s->nh };
+	struct mlsc_slice tag = { b->tag, s->nh };
+	struct mlsc_wbuf ext = { 0 };
+	uint8_t *occupied = NULL;
+	size_t occupied_len = 0, skip = 0, tag_len = sizeof(b->tag);
+	struct mls_commit c;
+	int err;
+
+	err = mlsc_context_ext_kernel(&b->ngc, &ext, &skip);
+	if (!err)
+		err = mlsc_roster_bitmap(&b->pend->tree, &occupied,
+					 &occupied_len);
+	if (err)
+		goto out;
+	memset(&c, 0, sizeof(c));
+	if (b->n_joiners) {
+		c.flags = MLS_COMMIT_F_RETURN_SECRETS;
+		mls_buf_set(&c.joiner_secret, b->joiner_secret, s->nh);
+		mls_buf_set(&c.welcome_secret, b->welcome_secret, s->nh);
+	}
+	if (b->pend->has_path)
+		mls_buf_set(&c.commit_secret, b->commit_secret, s->nh);
+	c.context.epoch = b->ngc.epoch;
+	mls_buf_set(&c.context.tree_hash, b->tree_hash, s->nh);
+	mls_buf_set(&c.context.confirmed_transcript_hash, b->confirmed, s->nh);
+	mls_buf_set(&c.context.extensions, ext.p + skip, ext.len - skip);
+	c.roster.own_leaf = b->g->own_leaf;
+	c.roster.leaf_count = b->pend->tree.n_leaves;
+	mls_buf_set(&c.roster.occupied, occupied, occupied_len);
+	if (b->n_psks)
+		mls_psk_list_set(&c.psks, b->kpsks, b->n_psks);
+	err = mls_commit_prepare(b->g->gfd, &c);
+	if (err)
+		goto out;
+	b->prepared = true;
+	b->pend->epoch = b->ngc.epoch;
+	err = mls_confirmation_tag(b->g->gfd, MLS_TAG_F_PENDING, b->tag,
+				   &tag_len, NULL);
+	if (!err && tag_len != s->nh)
+		err = -EPROTO;
+	if (!err)
+		err = mlsc_transcript_interim(s, &conf, &tag, b->pend->interim);
+out:
+	free(occupied);
+	mlsc_wbuf_free(&ext);
+	return err;
+}
+
+/* ------------------------------------------------------ the framing */
+
+static int auth_data_bytes(struct build *b, struct mlsc_wbuf *w)
+{
+	struct mlsc_auth_data ad = {
+		.signature = { b->sig, b->sig_len },
+		.confirmation_tag = { b->tag, b->g->suite->nh },
+	};
+	struct mlsc_io io;
+
+	mlsc_io_writer(&io, w);
+	mlsc_io_auth_data(&io, &ad, MLSC_CONTENT_COMMIT);
+	return mlsc_io_finish(&io);
+}
+
+static int frame_public(struct build *b, struct mls_bytes *out)
+{
+	const struct mlsc_suite *s = b->g->suite;
+	struct mlsc_wbuf ad = { 0 }, w = { 0 };
+	struct mlsc_mls_message m;
+	uint8_t *tbm = NULL, mtag[MLSC_MAX_HASH];
+	size_t mtag_len = sizeof(mtag);
+	int err;
+
+	err = auth_data_bytes(b, &ad);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	tbm = mlsc_malloc(b->tbs.len + ad.len);
+	if (!tbm)
+		goto out;
+	memcpy(tbm, b->tbs.data, b->tbs.len);
+	memcpy(tbm + b->tbs.len, ad.p, ad.len);
+	err = mls_membership_tag(b->g->gfd, 0, NULL, tbm, b->tbs.len + ad.len,
+				 mtag, &mtag_len);
+	if (err)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.version = MLSC_VERSION_MLS10;
+	m.wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
+	m.pub.content = b->fc;
+	m.pub.auth.signature = (struct mlsc_slice){ b->sig, b->sig_len };
+	m.pub.auth.confirmation_tag = (struct mlsc_slice){ b->tag, s->nh };
+	m.pub.membership_tag = (struct mlsc_slice){ mtag, mtag_len };
+	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
+	if (!err)
+		err = to_bytes(&w, out);
+out:
+	free(tbm);
+	mlsc_wbuf_free(&ad);
+	mlsc_wbuf_free(&w);
+	return err;
+}
+
+/* The kernel encrypts the Commit and its auth data in the current epoch. */
+static int frame_private(struct build *b, struct mls_bytes *out)
+{
+	struct mlsc_wbuf ad = { 0 };
+	struct mls_encrypt_opts o = {
+		.flags = MLS_ENCRYPT_F_EPOCH,
+		.epoch = b->gc.epoch,
+	};
+	struct mls_sent sent;
+	uint8_t *content = NULL;
+	size_t len;
+	int err;
+
+	err = auth_data_bytes(b, &ad);
+	if (err)
+		goto out;
+	len = b->commit_bytes.len + ad.len;
+	err = -ENOMEM;
+	content = mlsc_malloc(len);
+	if (!content)
+		goto out;
+	memcpy(content, b->commit_bytes.p, b->commit_bytes.len);
+	memcpy(content + b->commit_bytes.len, ad.p, ad.len);
+	memset(&sent, 0, sizeof(sent));
+	err = mls_encrypt_ex(b->g->gfd, &o, MLS_CONTENT_COMMIT,
+			     b->fc.authenticated_data.p,
+			     b->fc.authenticated_data.len, content, len, NULL,
+			     0, &sent);
+	if (!err)
+		*out = sent.message;
+out:
+	free(content);
+	mlsc_wbuf_free(&ad);
+	return err;
+}
+
+static int make_welcome(struct build *b, struct mls_bytes *out)
+{
+	struct mlsc_welcome_in in = {
+		.suite = b->g->suite,
+		.tree = &b->pend->tree,
+		.priv = b->has_priv ? &b->priv : NULL,
+		.own_leaf = b->g->own_leaf,
+		.sig_key = b->a->sig_key,
+		.gc = &b->ngc,
+		.confirmation_tag = b->tag,
+		.joiner_secret = b->joiner_secret,
+		.welcome_secret = b->welcome_secret,
+		.psks = b->psk_ids,
+		.n_psks = b->n_psks,
+		.joiners = b->joiners,
+		.joiner_leaves = b->joiner_leaves,
+		.n_joiners = b->n_joiners,
+		.ratchet_tree = !!(b->a->flags & MLSC_COMMIT_F_RATCHET_TREE),
+	};
+
+	return mlsc_welcome_build(&in, out);
+}
+
+/* ------------------------------------------------------------ the API */
+
+static int build_commit(struct build *b, struct mlsc_commit_out *out)
+{
+	struct mlsc_commit c;
+	int err;
+
+	err = MLSC_DECODE(b->g->context, b->g->context_len, &b->arena, &b->gc,
+			  mlsc_io_group_context);
+	if (!err)
+		err = check_inputs(b);
+	if (!err)
+		err = make_proposals(b);
+	if (!err)
+		err = apply_proposals(b);
+	if (err)
+		return err;
+	memset(&c, 0, sizeof(c));
+	c.proposals = b->props;
+	c.n_proposals = b->n_props;
+	if (path_required(b))
+		err = make_path(b, &c);
+	if (!err)
+		err = MLSC_ENCODE(&c, mlsc_io_commit, &b->commit_bytes);
+	if (err)
+		return err;
+	b->wire_format = (b->a->flags & MLSC_COMMIT_F_PRIVATE) ?
+			 MLSC_WIRE_PRIVATE_MESSAGE : MLSC_WIRE_PUBLIC_MESSAGE;
+	b->fc.group_id = b->gc.group_id;
+	b->fc.epoch = b->gc.epoch;
+	b->fc.sender.type = MLSC_SENDER_MEMBER;
+	b->fc.sender.index = b->g->own_leaf;
+	b->fc.authenticated_data = (struct mlsc_slice){
+		b->a->authenticated_data, b->a->authenticated_data_len };
+	b->fc.content_type = MLSC_CONTENT_COMMIT;
+	b->fc.commit = c;
+	err = sign_content(b);
+	if (!err)
+		err = next_context(b);
+	if (!err)
+		err = kernel_prepare(b);
+	if (!err && b->n_joiners)
+		err = make_welcome(b, &out->welcome);
+	if (!err)
+		err = b->wire_format == MLSC_WIRE_PUBLIC_MESSAGE ?
+		      frame_public(b, &out->commit) :
+		      frame_private(b, &out->commit);
+	return err;
+}
+
+MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
+				   const struct mlsc_commit_args *a,
+				   struct mlsc_commit_out *out)
+{
+	struct build b;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!g || !a || !a->sig_key || (a->flags & ~MLSC_COMMIT_F_ALL) ||
+	    (a->n_proposals && !a->proposals) ||
+	    (a->authenticated_data_len && !a->authenticated_data))
+		return -EINVAL;
+	if (g->pending)
+		return -EBUSY;
+	memset(&b, 0, sizeof(b));
+	b.g = g;
+	b.a = a;
+	mlsc_arena_init(&b.arena);
+	err = build_commit(&b, out);
+	if (err) {
+		mlsc_commit_out_free(out);
+	} else {
+		out->epoch = b.ngc.epoch;
+		g->pending = b.pend;
+		b.pend = NULL;
+		b.prepared = false;
+	}
+	build_free(&b);
+	return err;
+}
+
+MLSC_EXPORT void mlsc_commit_out_free(struct mlsc_commit_out *out)
+{
+	if (!out)
+		return;
+	mls_bytes_free(&out->commit);
+	mls_bytes_free(&out->welcome);
+	memset(out, 0, sizeof(*out));
+}
+
+/* The kernel has nothing pending any more for these errors. */
+static bool kernel_dropped(int err)
+{
+	return err == -ETIMEDOUT || err == -ENOENT || err == -ESTALE;
+}
+
+MLSC_EXPORT int mlsc_commit_merge(struct mlsc_group *g)
+{
+	struct mlsc_pending *p;
+	int err;
+
+	if (!g)
+		return -EINVAL;
+	p = g->pending;
+	if (!p)
+		return -ENOENT;
+	err = mls_commit_merge(g->gfd, p->epoch);
+	if (err) {
+		if (kernel_dropped(err)) {
+			mlsc_pending_free(p);
+			g->pending = NULL;
+		}
+		return err;
+	}
+	mlsc_tree_free(&g->tree);
+	g->tree = p->tree;
+	memset(&p->tree, 0, sizeof(p->tree));
+	if (p->has_path) {
+		mlsc_group_wipe_keys(g);
+		free(g->keys);
+		g->keys = p->keys;
+		g->n_keys = p->n_keys;
+		p->keys = NULL;
+		p->n_keys = 0;
+	}
+	free(g->context);
+	g->context = p->context;
+	g->context_len = p->context_len;
+	p->context = NULL;
+	memcpy(g->interim, p->interim, sizeof(g->interim));
+	mlsc_pending_free(p);
+	g->pending = NULL;
+	return 0;
+}
+
+MLSC_EXPORT int mlsc_commit_discard(struct mlsc_group *g)
+{
+	int err;
+
+	if (!g)
+		return -EINVAL;
+	if (!g->pending)
+		return -ENOENT;
+	err = mls_commit_discard(g->gfd, g->pending->epoch);
+	if (err && !kernel_dropped(err))
+		return err;
+	mlsc_pending_free(g->pending);
+	g->pending = NULL;
+	return 0;
+}
+
+MLSC_EXPORT int mlsc_group_ratchet_tree(const struct mlsc_group *g,
+					struct mls_bytes *out)
+{
+	struct mlsc_wbuf w = { 0 };
+	int err;
+
+	if (!g || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	err = mlsc_tree_serialize(&g->tree, &w);
+	if (!err)
+		err = to_bytes(&w, out);
+	mlsc_wbuf_free(&w);
+	return err;
+}
+
+MLSC_EXPORT int64_t mlsc_group_epoch(const struct mlsc_group *g)
+{
+	struct mlsc_group_context gc;
+	struct mlsc_arena arena;
+	int64_t ret;
+
+	if (!g)
+		return -EINVAL;
+	mlsc_arena_init(&arena);
+	ret = MLSC_DECODE(g->context, g->context_len, &arena, &gc,
+			  mlsc_io_group_context);
+	if (!ret)
+		ret = (int64_t)gc.epoch;
+	mlsc_arena_free(&arena);
+	return ret;
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
+/*
+ * Creating a group (RFC 9420 §11): a tree of one leaf, the creator's,
+ * and epoch 0 in the kernel, whose epoch_secret is random and never
+ * leaves it. The GroupContext has the tree hash of that tree and an
+ * empty confirmed transcript hash; the interim transcript hash comes
+ * from the first confirmation tag, which the kernel computes.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "commit.h"
+#include "internal.h"
+#include "kdf.h"
+#include "keypkg.h"
+#include "transcript.h"
+#include "treekem.h"
+
+void mlsc_pending_free(struct mlsc_pending *p)
+{
+	if (!p)
+		return;
+	mlsc_tree_free(&p->tree);
+	if (p->keys)
+		OPENSSL_clear_free(p->keys, p->n_keys * sizeof(*p->keys));
+	free(p->context);
+	OPENSSL_cleanse(p, sizeof(*p));
+	free(p);
+}
+
+int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out,
+		       size_t *len)
+{
+	*len = (t->n_leaves + 7) / 8;
+	*out = mlsc_calloc(1, *len);
+	if (!*out)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->n_leaves; i++)
+		if (!mlsc_tree_blank(t, mlsc_leaf_node(i)))
+			(*out)[i / 8] |= 1U << (i % 8);
+	return 0;
+}
+
+int mlsc_context_ext_kernel(const struct mlsc_group_context *gc,
+			    struct mlsc_wbuf *out, size_t *skip)
+{
+	uint32_t n;
+	int err, used;
+
+	err = MLSC_ENCODE(&gc->extensions, mlsc_io_extensions, out);
+	if (err)
+		return err;
+	used = mlsc_varint_decode(out->p, out->len, &n);
+	if (used < 0) {
+		mlsc_wbuf_free(out);
+		return -EBADMSG;
+	}
+	*skip = (size_t)used;
+	return 0;
+}
+
+int mlsc_keys_from_priv(const struct mlsc_suite *s,
+			const struct mlsc_tree_priv *priv,
+			struct mlsc_node_key **out, size_t *n_out)
+{
+	struct mlsc_node_key *keys;
+	size_t n = 0, size = (1 + priv->n_path) * sizeof(*keys);
+	int err = 0;
+
+	keys = mlsc_calloc(1, size);
+	if (!keys)
+		return -ENOMEM;
+	keys[n].node = mlsc_leaf_node(priv->leaf);
+	keys[n].len = priv->leaf_sk_len;
+	memcpy(keys[n].sk, priv->leaf_sk, priv->leaf_sk_len);
+	n++;
+	for (uint32_t i = 0; i < priv->n_path && !err; i++) {
+		uint8_t pk[MLSC_MAX_PK];
+		size_t sk_len = sizeof(keys[n].sk), pk_len = sizeof(pk);
+
+		err = mlsc_path_node_key(s, priv->path[i].secret, keys[n].sk,
+					 &sk_len, pk, &pk_len);
+		keys[n].node = priv->path[i].node;
+		keys[n].len = sk_len;
+		n++;
+	}
+	if (err) {
+		OPENSSL_clear_free(keys, size);
+		return err;
+	}
+	*out = keys;
+	*n_out = n;
+	return 0;
+}
+
+/* The creator's tree: its leaf alone. */
+static int one_leaf_tree(struct mlsc_tree *t, uint16_t suite,
+			 const struct mlsc_leaf_node *leaf)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	mlsc_arena_init(&t->arena);
+	t->suite = suite;
+	t->nodes = mlsc_calloc(1, sizeof(*t->nodes));
+	if (!t->nodes)
+		return -ENOMEM;
+	t->n_leaves = 1;
+	t->n_nodes = 1;
+	err = mlsc_tree_set_leaf(t, 0, leaf);
+	if (err)
+		mlsc_tree_free(t);
+	return err;
+}
+
+/* MLS_IOC_GROUP_CREATE for epoch 0 of @gc: the group fd or -errno. */
+static int kernel_create(int ctl_fd, const struct mlsc_group_params *p,
+			 const struct mlsc_group_context *gc)
+{
+	struct mls_group_new n;
+
+	memset(&n, 0, sizeof(n));
+	n.flags = (p->flags & MLSC_JOIN_F_EPHEMERAL) ? MLS_GROUP_F_EPHEMERAL : 0;
+	n.suite = gc->cipher_suite;
+	n.mode = p->mode;
+	mls_buf_set(&n.group_id, gc->group_id.p, gc->group_id.len);
+	n.context.epoch = 0;
+	mls_buf_set(&n.context.tree_hash, gc->tree_hash.p, gc->tree_hash.len);
+	n.roster.own_leaf = 0;
+	n.roster.leaf_count = 1;
+	return mls_group_create(ctl_fd, &n);
+}
+
+MLSC_EXPORT int mlsc_group_create(int ctl_fd,
+				  const struct mlsc_group_params *p,
+				  struct mlsc_keypkg_priv *kp,
+				  struct mlsc_group **out)
+{
+	uint8_t th[MLSC_MAX_HASH], tag[MLSC_MAX_HASH];
+	struct mlsc_group_context gc;
+	struct mlsc_wbuf ctx = { 0 };
+	struct mlsc_slice empty = { 0 }, tag_s;
+	struct mlsc_group *g;
+	size_t tag_len = sizeof(tag);
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!p || !kp || !p->group_id || !p->group_id_len ||
+	    p->group_id_len > MLS_MAX_GROUP_ID_LEN ||
+	    (p->flags & ~MLSC_JOIN_F_ALL))
+		return -EINVAL;
+	if (!kp->enc_sk_len)
+		return -ENOKEY;
+	g = mlsc_calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->gfd = -1;
+	g->suite = mlsc_suite_get(kp->suite);
+	if (!g->suite) {
+		free(g);
+		return -EPROTONOSUPPORT;
+	}
+	err = one_leaf_tree(&g->tree, kp->suite, &kp->kp->kp.leaf_node);
+	if (err) {
+		free(g);
+		return err;
+	}
+	err = -ENOMEM;
+	g->keys = mlsc_calloc(1, sizeof(*g->keys));
+	if (!g->keys)
+		goto out;
+	g->n_keys = 1;
+	g->keys[0].node = 0;
+	g->keys[0].len = kp->enc_sk_len;
+	memcpy(g->keys[0].sk, kp->enc_sk, kp->enc_sk_len);
+	err = mlsc_tree_hash(&g->tree, 0, th);
+	if (err)
+		goto out;
+	memset(&gc, 0, sizeof(gc));
+	gc.version = MLSC_VERSION_MLS10;
+	gc.cipher_suite = g->suite->id;
+	gc.group_id = (struct mlsc_slice){ p->group_id, p->group_id_len };
+	gc.tree_hash = (struct mlsc_slice){ th, g->suite->nh };
+	err = MLSC_ENCODE(&gc, mlsc_io_group_context, &ctx);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	g->context = mlsc_malloc(ctx.len);
+	if (!g->context)
+		goto out;
+	memcpy(g->context, ctx.p, ctx.len);
+	g->context_len = ctx.len;
+	err = kernel_create(ctl_fd, p, &gc);
+	if (err < 0)
+		goto out;
+	g->gfd = err;
+	err = mls_confirmation_tag(g->gfd, 0, tag, &tag_len, NULL);
+	if (err)
+		goto destroy;
+	tag_s = (struct mlsc_slice){ tag, tag_len };
+	err = mlsc_transcript_interim(g->suite, &empty, &tag_s, g->interim);
+	if (err)
+		goto destroy;
+	/* the leaf's key is the group's now */
+	mlsc_keypkg_priv_wipe(kp);
+	*out = g;
+	mlsc_wbuf_free(&ctx);
+	return 0;
+destroy:
+	mls_group_destroy(g->gfd);
+out:
+	mlsc_wbuf_free(&ctx);
+	mlsc_group_free(g);
+	return err;
+}
