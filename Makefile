@@ -219,10 +219,16 @@ fuzz-inner: userlib tools selftests
 # make test SUITES="netlink_test sysfs_test": only those suites, in the VM,
 # without the lint and the runner's own test (a quick loop while working).
 .PHONY: test
+# Like check's VM phase for the SUITES named; it fails as check does, on
+# any failed test (tools/tap-summary.sh) or a failed load or unload.
 test: deps
 	@$(MAKE) --no-print-directory all
-	MLS_SUITES="$(SUITES)" $(VM_ENV) tools/vm/run-vm.sh --job check \
-		--log $(BUILD)/vm/test.log
+	@mkdir -p $(BUILD)/results/test
+	@{ MLS_SUITES="$(SUITES)" $(VM_ENV) tools/vm/run-vm.sh --job check \
+		--log $(BUILD)/vm/test.log; echo $$? >$(BUILD)/results/test/rc; } \
+		2>&1 | tee $(BUILD)/results/test/check.tap
+	@tools/tap-summary.sh $(BUILD)/results/test/check.tap && \
+		exit $$(cat $(BUILD)/results/test/rc)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -745,19 +745,3 @@ MLSC_EXPORT int mlsc_group_ratchet_tree(const struct mlsc_group *g,
 	return err;
 }
 
-MLSC_EXPORT int64_t mlsc_group_epoch(const struct mlsc_group *g)
-{
-	struct mlsc_group_context gc;
-	struct mlsc_arena arena;
-	int64_t ret;
-
-	if (!g)
-		return -EINVAL;
-	mlsc_arena_init(&arena);
-	ret = MLSC_DECODE(g->context, g->context_len, &arena, &gc,
-			  mlsc_io_group_context);
-	if (!ret)
-		ret = (int64_t)gc.epoch;
-	mlsc_arena_free(&arena);
-	return ret;
-}
