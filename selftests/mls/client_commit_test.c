@@ -37,6 +37,7 @@
 #include "group.h"
 #include "kselftest_harness.h"
 #include "proposal.h"
+#include "treekem.h"
 #include "vectors.h"
 #include "wire.h"
 
@@ -148,6 +149,10 @@ static size_t follow(struct __test_metadata *_metadata, const char *file,
 			}
 			ASSERT_EQ(0, vec_get_hex(e, "epoch_authenticator",
 						 &want));
+			/* no key kept of a node the Commit blanked */
+			if (!err && g->priv)
+				EXPECT_EQ(0, mlsc_tree_priv_check(g->priv,
+								  &g->tree));
 			if (!err)
 				EXPECT_TRUE(auth_is(g, &want)) {
 					TH_LOG("%s case %zu epoch %zu: epoch_authenticator differs",

@@ -222,12 +222,28 @@ out:
 	return err;
 }
 
+/*
+ * Forget the path secrets of nodes the Commit blanked or cut off
+ * (Update, Remove, truncation): their keys are no longer the tree's.
+ */
+static void drop_blank(struct mlsc_tree_priv *p, const struct mlsc_tree *t)
+{
+	uint32_t j = 0;
+
+	for (uint32_t i = 0; i < p->n_path; i++)
+		if (!mlsc_tree_blank(t, p->path[i].node))
+			p->path[j++] = p->path[i];
+	OPENSSL_cleanse(&p->path[j], (MLSC_MAX_PATH - j) * sizeof(p->path[0]));
+	p->n_path = j;
+}
+
 /* Merge in the kernel, then take the new epoch: nothing fails after. */
 static int take(struct mlsc_group *g, struct next *nx)
 {
 	uint8_t *ctx;
 	int err;
 
+	drop_blank(&nx->priv, &nx->tree);
 	err = mlsc_node_keys_from_priv(g->suite, &nx->tree, &nx->priv,
 				       &nx->keys, &nx->n_keys);
 	ctx = err ? NULL : mlsc_malloc(nx->ctx.len);
