@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	1
+#define MLSC_VERSION_MINOR	2
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
