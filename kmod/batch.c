@@ -9,7 +9,10 @@
  * to the next, nor across an AEAD: a commit, a destroy or another thread
  * interleaves with a batch as with single calls, and every (epoch, leaf,
  * generation) is still used once. What a batch saves is the system call
- * and the dispatcher's copies per message.
+ * and the dispatcher's copies per message, and the HMAC key blocks of
+ * the sender-data derivations: the epoch's sender_data_secret is made
+ * ready once per epoch of the batch (struct mls_batch_keys, which holds
+ * a reference on that epoch until the batch ends or moves on).
  *
  * Copyright (C) 2026 The mls authors.
  */
@@ -50,12 +53,15 @@ int mls_ioc_encrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	struct mls_batch *b = arg;
 	struct mls_encrypt_entry e;
+	struct mls_batch_keys *bk;
 	u32 i;
 	int ret;
 
 	ret = batch_check(b, sizeof(e));
 	if (ret)
 		return ret;
+	/* Without it (no memory), each message makes its own. */
+	bk = mls_batch_keys_new();
 	for (i = 0; i < b->count; i++) {
 		struct mls_encrypt_entry __user *u = batch_entry(b, i);
 		struct mls_ioctl_ctx one = { .file = ctx->file, .new_fd = -1 };
@@ -75,7 +81,7 @@ int mls_ioc_encrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 		if (e.reserved)
 			e.error = -EINVAL;
 		else
-			e.error = mls_group_encrypt(&one, &e.op, &used);
+			e.error = mls_group_encrypt(&one, &e.op, bk, &used);
 		if (copy_to_user(u, &e, sizeof(e))) {
 			if (used) {
 				b->lost = 1;
@@ -87,6 +93,7 @@ int mls_ioc_encrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 		b->done = i + 1;
 		cond_resched();
 	}
+	mls_batch_keys_free(bk);
 	return b->done;
 }
 
@@ -94,12 +101,15 @@ int mls_ioc_decrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	struct mls_batch *b = arg;
 	struct mls_decrypt_entry e;
+	struct mls_batch_keys *bk;
 	u32 i;
 	int ret;
 
 	ret = batch_check(b, sizeof(e));
 	if (ret)
 		return ret;
+	/* Without it (no memory), each message makes its own. */
+	bk = mls_batch_keys_new();
 	for (i = 0; i < b->count; i++) {
 		struct mls_decrypt_entry __user *u = batch_entry(b, i);
 		struct mls_ioctl_ctx one = { .file = ctx->file, .new_fd = -1 };
@@ -109,7 +119,8 @@ int mls_ioc_decrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 			break;
 		if (copy_from_user(&e, u, sizeof(e)))
 			break;
-		e.error = e.reserved ? -EINVAL : mls_ioc_decrypt(&one, &e.op);
+		e.error = e.reserved ? -EINVAL :
+			  mls_group_decrypt(&one, &e.op, bk);
 		/*
 		 * As the dispatcher does for one call: the generation is
 		 * consumed once the entry was written back, and released
@@ -125,5 +136,6 @@ int mls_ioc_decrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 		b->done = i + 1;
 		cond_resched();
 	}
+	mls_batch_keys_free(bk);
 	return b->done;
 }

@@ -81,12 +81,58 @@ static int check_encrypt(const struct mls_encrypt *a, const struct mls_suite *s)
 	       mls_buf_check(&a->message);
 }
 
+/**
+ * struct mls_batch_keys - what the messages of one batch share
+ * @e: the epoch @sd was made for (a reference), or NULL
+ * @sd: its sender_data_secret, ready for the two derivations per message
+ *
+ * Every message still looks its epoch up: a commit in the middle of a
+ * batch moves the next message to the new epoch, as between single
+ * calls, and @sd follows.
+ */
+struct mls_batch_keys {
+	struct mls_epoch *e;
+	struct mls_kdf_key sd;
+};
+
+struct mls_batch_keys *mls_batch_keys_new(void)
+{
+	return kzalloc(sizeof(struct mls_batch_keys), GFP_KERNEL_ACCOUNT);
+}
+
+void mls_batch_keys_free(struct mls_batch_keys *bk)
+{
+	if (!bk)
+		return;
+	if (bk->e)
+		mls_epoch_put(bk->e);
+	kfree_sensitive(bk);
+}
+
+/* The sender-data key of @e for @pc, made once per epoch of a batch. */
+static void batch_keys_use(struct mls_batch_keys *bk, struct mls_epoch *e,
+			   struct mls_protect_ctx *pc)
+{
+	if (!bk)
+		return;
+	if (bk->e != e) {
+		if (bk->e)
+			mls_epoch_put(bk->e);
+		bk->e = NULL;
+		if (mls_kdf_key_init(&bk->sd, pc->suite, pc->sender_data_secret))
+			return;
+		mls_epoch_get(e);
+		bk->e = e;
+	}
+	pc->sd_key = &bk->sd;
+}
+
 /*
  * One MLS_IOC_ENCRYPT; @used tells whether a generation was taken (set
  * even when the message then could not be written back).
  */
 int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
-		      bool *used)
+		      struct mls_batch_keys *bk, bool *used)
 {
 	u64 start = ktime_get_ns();
 	struct mls_group *g = ctx_group(ctx);
@@ -132,6 +178,7 @@ int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
 		goto out_epoch;
 	}
 	mls_epoch_protect_ctx(e, g->group_id, g->group_id_len, &pc);
+	batch_keys_use(bk, e, &pc);
 	p = (struct mls_plain){
 		.content_type = a->content_type,
 		.aad = m.aad, .aad_len = a->authenticated_data.len,
@@ -177,7 +224,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	bool used = false;
 
-	return mls_group_encrypt(ctx, arg, &used);
+	return mls_group_encrypt(ctx, arg, NULL, &used);
 }
 
 static int check_decrypt(const struct mls_decrypt *a)
@@ -342,11 +389,17 @@ static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
 	return 0;
 }
 
-int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
+static int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	return mls_group_decrypt(ctx, arg, NULL);
+}
+
+/* One MLS_IOC_DECRYPT. */
+int mls_group_decrypt(struct mls_ioctl_ctx *ctx, struct mls_decrypt *a,
+		      struct mls_batch_keys *bk)
 {
 	u64 start = ktime_get_ns();
 	struct mls_group *g = ctx_group(ctx);
-	struct mls_decrypt *a = arg;
 	/*
 	 * A message carries at most three parts of max_message, padding and
 	 * framing.
@@ -383,6 +436,7 @@ int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg)
 		goto out_msg;
 	}
 	mls_epoch_protect_ctx(e, g->group_id, g->group_id_len, &pc);
+	batch_keys_use(bk, e, &pc);
 	gate = (struct decrypt_gate){ .g = g, .epoch = e->epoch };
 	pc.sender_gate = decrypt_sender_gate;
 	pc.gate_arg = &gate;

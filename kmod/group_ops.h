@@ -6,11 +6,20 @@
 
 struct mls_ioctl_ctx;
 struct mls_encrypt;
+struct mls_decrypt;
 
-/* One message, as MLS_IOC_ENCRYPT and MLS_IOC_DECRYPT (batch.c). */
+struct mls_batch_keys;
+
+/*
+ * One message, as MLS_IOC_ENCRYPT and MLS_IOC_DECRYPT (batch.c); @bk, if
+ * not NULL, keeps what the messages of one batch share.
+ */
 int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
-		      bool *used);
-int mls_ioc_decrypt(struct mls_ioctl_ctx *ctx, void *arg);
+		      struct mls_batch_keys *bk, bool *used);
+int mls_group_decrypt(struct mls_ioctl_ctx *ctx, struct mls_decrypt *a,
+		      struct mls_batch_keys *bk);
+struct mls_batch_keys *mls_batch_keys_new(void);
+void mls_batch_keys_free(struct mls_batch_keys *bk);
 /* MLS_IOC_ENCRYPT_BATCH and MLS_IOC_DECRYPT_BATCH (batch.c). */
 int mls_ioc_encrypt_batch(struct mls_ioctl_ctx *ctx, void *arg);
 int mls_ioc_decrypt_batch(struct mls_ioctl_ctx *ctx, void *arg);

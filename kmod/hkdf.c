@@ -143,6 +143,86 @@ out:
 	return ret;
 }
 
+/*
+ * HMAC as mls_hmac(), from the states after the padded key's block
+ * (mls_kdf_key_init()): two compressions fewer per HMAC.
+ */
+static int mls_hmac_from(struct shash_desc *desc, const struct mls_kdf_key *k,
+			 const struct mls_part *parts, unsigned int n, u8 *out)
+{
+	unsigned int ds = crypto_shash_digestsize(desc->tfm);
+	u8 inner[MLS_MAX_HASH_LEN];
+	unsigned int i;
+	int ret;
+
+	ret = crypto_shash_import(desc, k->ipad);
+	for (i = 0; !ret && i < n; i++)
+		ret = mls_shash_update(desc, parts[i].p, parts[i].len);
+	ret = ret ?: crypto_shash_final(desc, inner) ?:
+	      crypto_shash_import(desc, k->opad) ?:
+	      crypto_shash_finup(desc, inner, ds, out);
+	memzero_explicit(inner, sizeof(inner));
+	return ret;
+}
+
+/**
+ * mls_kdf_key_init() - make a secret ready for several derivations
+ * @k: (out) the HMAC states of @secret; wipe with mls_kdf_key_wipe()
+ * @s: the suite
+ * @secret: Nh bytes
+ *
+ * HMAC hashes the padded key as a first block, inner and outer, for every
+ * output: done once here, it is not redone by each ExpandWithLabel of
+ * @secret (mls_expand_with_label_key()).
+ *
+ * Return: 0 or -errno; @k is zeroed on error.
+ */
+int mls_kdf_key_init(struct mls_kdf_key *k, const struct mls_suite *s,
+		     const u8 *secret)
+{
+	struct crypto_shash *tfm = mls_suite_shash(s);
+	u8 k0[MLS_HMAC_MAX_BLOCK], pad[MLS_HMAC_MAX_BLOCK];
+	unsigned int bs, i;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (!tfm)
+		return -EINVAL;
+	bs = crypto_shash_blocksize(tfm);
+	k->s = s;
+	{
+		SHASH_DESC_ON_STACK(desc, tfm);
+
+		desc->tfm = tfm;
+		ret = mls_hmac_k0(desc, secret, s->nh, k0);
+		for (i = 0; i < bs; i++)
+			pad[i] = k0[i] ^ 0x36;
+		ret = ret ?: crypto_shash_init(desc) ?:
+		      crypto_shash_update(desc, pad, bs) ?:
+		      crypto_shash_export(desc, k->ipad);
+		for (i = 0; i < bs; i++)
+			pad[i] = k0[i] ^ 0x5c;
+		ret = ret ?: crypto_shash_init(desc) ?:
+		      crypto_shash_update(desc, pad, bs) ?:
+		      crypto_shash_export(desc, k->opad);
+		shash_desc_zero(desc);
+	}
+	memzero_explicit(k0, sizeof(k0));
+	memzero_explicit(pad, sizeof(pad));
+	if (ret)
+		mls_kdf_key_wipe(k);
+	return ret;
+}
+
+/**
+ * mls_kdf_key_wipe() - erase what mls_kdf_key_init() made
+ * @k: the key
+ */
+void mls_kdf_key_wipe(struct mls_kdf_key *k)
+{
+	memzero_explicit(k, sizeof(*k));
+}
+
 /**
  * mls_hash() - the suite's hash
  * @s: the suite
@@ -216,6 +296,7 @@ int mls_hkdf_extract(const struct mls_suite *s, const u8 *salt,
  * @info.
  */
 static int mls_hkdf_expand_parts(const struct mls_suite *s, const u8 *prk,
+				 const struct mls_kdf_key *key,
 				 const struct mls_part *info, unsigned int n,
 				 u8 *out, size_t out_len)
 {
@@ -242,11 +323,12 @@ static int mls_hkdf_expand_parts(const struct mls_suite *s, const u8 *prk,
 		SHASH_DESC_ON_STACK(desc, tfm);
 
 		desc->tfm = tfm;
-		ret = mls_hmac_k0(desc, prk, s->nh, k0);
+		ret = key ? 0 : mls_hmac_k0(desc, prk, s->nh, k0);
 		while (!ret && done < out_len) {
 			size_t chunk = min_t(size_t, out_len - done, s->nh);
 
-			ret = mls_hmac(desc, k0, parts, n + 2, t);
+			ret = key ? mls_hmac_from(desc, key, parts, n + 2, t) :
+				    mls_hmac(desc, k0, parts, n + 2, t);
 			if (ret)
 				break;
 			memcpy(out + done, t, chunk);
@@ -280,8 +362,14 @@ int mls_hkdf_expand(const struct mls_suite *s, const u8 *prk,
 {
 	struct mls_part part = { info, info_len };
 
-	return mls_hkdf_expand_parts(s, prk, &part, 1, out, out_len);
+	return mls_hkdf_expand_parts(s, prk, NULL, &part, 1, out, out_len);
 }
+
+static int mls_labeled_expand(const struct mls_suite *s, const u8 *secret,
+			      const struct mls_kdf_key *key,
+			      const u8 *label, size_t label_len,
+			      const u8 *ctx, size_t ctx_len,
+			      u8 *out, size_t out_len);
 
 /**
  * mls_expand_with_label_raw() - ExpandWithLabel (§8) with a byte label
@@ -302,6 +390,58 @@ int mls_hkdf_expand(const struct mls_suite *s, const u8 *prk,
  * Return: 0, -EINVAL (a length that cannot be encoded) or -errno.
  */
 int mls_expand_with_label_raw(const struct mls_suite *s, const u8 *secret,
+			      const u8 *label, size_t label_len,
+			      const u8 *ctx, size_t ctx_len,
+			      u8 *out, size_t out_len)
+{
+	return mls_labeled_expand(s, secret, NULL, label, label_len, ctx,
+				  ctx_len, out, out_len);
+}
+
+/**
+ * mls_expand_with_label_key() - ExpandWithLabel (§8) of a secret made
+ *	ready by mls_kdf_key_init()
+ * @k: the secret
+ * @label: the label without the "MLS 1.0 " prefix
+ * @ctx: the context
+ * @ctx_len: its length
+ * @out: @out_len bytes, zeroed on error
+ * @out_len: at most 255 * Nh
+ *
+ * Return: 0 or -errno.
+ */
+int mls_expand_with_label_key(const struct mls_kdf_key *k, const char *label,
+			      const u8 *ctx, size_t ctx_len,
+			      u8 *out, size_t out_len)
+{
+	return mls_labeled_expand(k->s, NULL, k, label, strlen(label), ctx,
+				  ctx_len, out, out_len);
+}
+
+/**
+ * mls_derive_tree_secret_key() - mls_derive_tree_secret() of a secret
+ *	made ready by mls_kdf_key_init()
+ * @k: the secret
+ * @label: the label without the "MLS 1.0 " prefix
+ * @generation: the ratchet generation
+ * @out: @out_len bytes, zeroed on error
+ * @out_len: at most 255 * Nh
+ *
+ * Return: 0 or -errno.
+ */
+int mls_derive_tree_secret_key(const struct mls_kdf_key *k, const char *label,
+			       u32 generation, u8 *out, size_t out_len)
+{
+	u8 ctx[4];
+
+	put_unaligned_be32(generation, ctx);
+	return mls_expand_with_label_key(k, label, ctx, sizeof(ctx), out,
+					 out_len);
+}
+
+/* ExpandWithLabel of @secret, or of @key when @secret is NULL. */
+static int mls_labeled_expand(const struct mls_suite *s, const u8 *secret,
+			      const struct mls_kdf_key *key,
 			      const u8 *label, size_t label_len,
 			      const u8 *ctx, size_t ctx_len,
 			      u8 *out, size_t out_len)
@@ -328,7 +468,7 @@ int mls_expand_with_label_raw(const struct mls_suite *s, const u8 *secret,
 	info[3] = (struct mls_part){ ctx_head, wc.len };
 	info[4] = (struct mls_part){ ctx, ctx_len };
 	BUILD_BUG_ON(ARRAY_SIZE(info) > MLS_HMAC_MAX_PARTS);
-	return mls_hkdf_expand_parts(s, secret, info, ARRAY_SIZE(info),
+	return mls_hkdf_expand_parts(s, secret, key, info, ARRAY_SIZE(info),
 				     out, out_len);
 }
 
@@ -415,7 +555,8 @@ static int mls_hash_init(void)
 		}
 		mls_shash[i] = tfm;
 		if (crypto_shash_digestsize(tfm) != mls_hash_sizes[i] ||
-		    crypto_shash_blocksize(tfm) > MLS_HMAC_MAX_BLOCK) {
+		    crypto_shash_blocksize(tfm) > MLS_HMAC_MAX_BLOCK ||
+		    crypto_shash_statesize(tfm) > MLS_HMAC_MAX_STATE) {
 			mls_hash_exit();
 			return -EINVAL;
 		}

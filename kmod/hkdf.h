@@ -11,6 +11,22 @@
 
 #include <linux/types.h>
 
+/* The exported state of every hash: sha512's is 208 bytes. */
+#define MLS_HMAC_MAX_STATE	256
+
+/**
+ * struct mls_kdf_key - a secret as HMAC's inner and outer states after
+ *	its padded key block (mls_kdf_key_init())
+ * @s: the suite
+ * @ipad: the inner state
+ * @opad: the outer state
+ */
+struct mls_kdf_key {
+	const struct mls_suite *s;
+	u8 ipad[MLS_HMAC_MAX_STATE];
+	u8 opad[MLS_HMAC_MAX_STATE];
+};
+
 int mls_crypto_init(void);
 void mls_crypto_exit(void);
 
@@ -31,5 +47,14 @@ int mls_derive_secret(const struct mls_suite *s, const u8 *secret,
 int mls_derive_tree_secret(const struct mls_suite *s, const u8 *secret,
 			   const char *label, u32 generation,
 			   u8 *out, size_t out_len);
+
+int mls_kdf_key_init(struct mls_kdf_key *k, const struct mls_suite *s,
+		     const u8 *secret);
+void mls_kdf_key_wipe(struct mls_kdf_key *k);
+int mls_expand_with_label_key(const struct mls_kdf_key *k, const char *label,
+			      const u8 *ctx, size_t ctx_len,
+			      u8 *out, size_t out_len);
+int mls_derive_tree_secret_key(const struct mls_kdf_key *k, const char *label,
+			       u32 generation, u8 *out, size_t out_len);
 
 #endif /* _MLS_HKDF_H */

@@ -98,11 +98,18 @@ static int mls_sender_data_key(const struct mls_protect_ctx *c,
 {
 	const struct mls_suite *s = c->suite;
 	size_t sample_len = min_t(size_t, ct_len, s->nh);
+	struct mls_kdf_key k;
+	int ret;
 
-	return mls_expand_with_label(s, c->sender_data_secret, "key",
-				     ct, sample_len, key, s->nk) ?:
-	       mls_expand_with_label(s, c->sender_data_secret, "nonce",
-				     ct, sample_len, nonce, MLS_NONCE_LEN);
+	/* One secret, two derivations: its HMAC key blocks hashed once. */
+	ret = c->sd_key ? 0 : mls_kdf_key_init(&k, s, c->sender_data_secret);
+	ret = ret ?: mls_expand_with_label_key(c->sd_key ?: &k, "key", ct,
+					       sample_len, key, s->nk) ?:
+	      mls_expand_with_label_key(c->sd_key ?: &k, "nonce", ct,
+					sample_len, nonce, MLS_NONCE_LEN);
+	if (!c->sd_key)
+		mls_kdf_key_wipe(&k);
+	return ret;
 }
 
 static void mls_put_sender_data_aad(struct mls_wbuf *w,

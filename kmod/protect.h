@@ -11,6 +11,7 @@
 #ifndef _MLS_PROTECT_H
 #define _MLS_PROTECT_H
 
+#include "hkdf.h"
 #include "secret_tree.h"
 #include "suite.h"
 #include "wire.h"
@@ -33,6 +34,8 @@
  *	any key of the sender is touched: a non-zero return refuses the
  *	message with that error (a circuit breaker failing fast)
  * @gate_arg: for @sender_gate
+ * @sd_key: optional; @sender_data_secret made ready by mls_kdf_key_init(),
+ *	shared by the messages of one batch
  */
 struct mls_protect_ctx {
 	const struct mls_suite *suite;
@@ -46,6 +49,7 @@ struct mls_protect_ctx {
 	const unsigned long *occupied;
 	int (*sender_gate)(void *gate_arg, u32 leaf);
 	void *gate_arg;
+	const struct mls_kdf_key *sd_key;
 };
 
 /**

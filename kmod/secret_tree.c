@@ -424,11 +424,18 @@ static int mls_stree_descend(const struct mls_secret_tree *t, u8 *secret,
 static int mls_ratchet_key(const struct mls_suite *s, const u8 *secret,
 			   u32 g, struct mls_msg_key *out)
 {
+	struct mls_kdf_key k;
+	int ret;
+
 	memset(out->key, 0, sizeof(out->key));
 	out->generation = g;
-	return mls_derive_tree_secret(s, secret, "key", g, out->key, s->nk) ?:
-	       mls_derive_tree_secret(s, secret, "nonce", g, out->nonce,
-				      MLS_NONCE_LEN);
+	/* One secret, two derivations: its HMAC key blocks hashed once. */
+	ret = mls_kdf_key_init(&k, s, secret) ?:
+	      mls_derive_tree_secret_key(&k, "key", g, out->key, s->nk) ?:
+	      mls_derive_tree_secret_key(&k, "nonce", g, out->nonce,
+					 MLS_NONCE_LEN);
+	mls_kdf_key_wipe(&k);
+	return ret;
 }
 
 /* Step @secret, the ratchet secret of generation @from, to generation @to. */
