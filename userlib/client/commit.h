@@ -28,18 +28,6 @@ struct mlsc_pending {
 /* Wipe and free @p (NULL is ignored). */
 void mlsc_pending_free(struct mlsc_pending *p);
 
-/* The kernel's roster bitmap of @t's occupied leaves (free()). */
-int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out,
-		       size_t *len);
-
-/*
- * The GroupContext @gc's extensions as the kernel takes them (the
- * content of extensions<V>, without its length): @out from the
- * encoding, the content at @out->p + *@skip.
- */
-int mlsc_context_ext_kernel(const struct mlsc_group_context *gc,
-			    struct mlsc_wbuf *out, size_t *skip);
-
 /*
  * The private keys of a member from @priv: its leaf's, then those of its
  * path's nodes, into a fresh @keys of *@n (wipe and free).

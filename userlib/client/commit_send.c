@@ -423,7 +423,7 @@ static int kernel_prepare(struct build *b)
 	struct mls_commit c;
 	int err;
 
-	err = mlsc_context_ext_kernel(&b->ngc, &ext, &skip);
+	err = mlsc_context_extensions(&b->ngc, &ext, &skip);
 	if (!err)
 		err = mlsc_roster_bitmap(&b->pend->tree, &occupied,
 					 &occupied_len);
