@@ -25,6 +25,7 @@
 
 #include "kselftest_harness.h"
 #include "group_util.h"
+#include "libmls.h"
 
 #define NOBODY		65534
 #define SNAP_MAX	(1 << 20)
@@ -859,6 +860,78 @@ TEST(concurrent_export_import_destroy)
 	EXPECT_EQ(-ESTALE, fd);
 	snap_free(&s);
 	close(r.ctl);
+}
+
+/* ------------------------------------------------------------ libmls */
+
+/*
+ * mls_group_export() sizes the buffer itself (a group with a 300-leaf
+ * tree in use needs more than its first guess), mls_group_import()
+ * brings the group back with its id; neither touches errno.
+ */
+TEST(libmls_export_import)
+{
+	struct mls_bytes snap = { 0 };
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct msg *m = malloc(sizeof(*m));
+	struct dec *d = malloc(sizeof(*d));
+	uint64_t seq = 0, epoch = 1;
+	uint32_t id = 0, id2 = 0;
+	int ctl = ctl_open(), a, b, i;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_NE(NULL, m);
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, fresh_logon_key());
+	inputs_random(&in, 1);
+	new_from_inputs(&n, &in, 0, 300, NULL, 0, 0);
+	a = grp_create(ctl, &n);
+	ASSERT_LE(0, a);
+	new_from_inputs(&n, &in, 299, 300, NULL, 0, 0);
+	b = grp_create(ctl, &n);
+	ASSERT_LE(0, b);
+	id = n.id;
+	ASSERT_EQ(0, enc_text(a, "hello", m));
+	ASSERT_EQ(0, dec_msg(b, m, d));
+	/* Many leaves taken: a larger tree to carry. */
+	for (i = 0; i < 40; i++) {
+		new_from_inputs(&n, &in, (__u32)(i * 7), 300, NULL, 0,
+				MLS_GROUP_F_EPHEMERAL);
+		if ((__u32)(i * 7) == 299 || i * 7 == 0)
+			continue;
+		int fd = grp_create(ctl, &n);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, enc_text(fd, "leaf", m));
+		ASSERT_EQ(0, dec_msg(b, m, d));
+		close(fd);
+	}
+	errno = 1234;
+	ASSERT_EQ(0, mls_group_export(b, &snap, &seq, &epoch));
+	EXPECT_EQ(1234, errno);
+	EXPECT_LT(4096, snap.len);
+	EXPECT_EQ(1, seq);
+	EXPECT_EQ(0, epoch);
+	ASSERT_EQ(0, grp_destroy(b));
+	close(b);
+	EXPECT_EQ(-EINVAL, mls_group_import(ctl, NULL, 10, &id2));
+	EXPECT_EQ(-EINVAL, mls_group_import(ctl, snap.data, 0, &id2));
+	b = mls_group_import(ctl, snap.data, snap.len, &id2);
+	ASSERT_LE(0, b) TH_LOG("import: %s", strerror(-b));
+	EXPECT_EQ(id, id2);
+	EXPECT_EQ(-EALREADY, dec_msg(b, m, d));
+	ASSERT_EQ(0, enc_text(a, "again", m));
+	EXPECT_EQ(0, dec_msg(b, m, d));
+	EXPECT_EQ(-ESTALE, mls_group_import(ctl, snap.data, snap.len, NULL));
+	mls_bytes_free(&snap);
+	grp_destroy(a);
+	grp_destroy(b);
+	close(a);
+	close(b);
+	close(ctl);
+	free(m);
+	free(d);
 }
 
 TEST_HARNESS_MAIN
