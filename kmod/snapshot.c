@@ -54,7 +54,7 @@
 #define MLS_SNAP_HDR_FIXED	(MLS_SNAP_MAGIC_LEN + 2 + 2 + 8 + 8 + \
 				 MLS_SEAL_SALT_LEN + 1)
 /* An encoded GroupContext: the group_id, two hashes, 64 KiB extensions. */
-#define MLS_SNAP_MAX_CONTEXT	(1U << 17)
+#define MLS_SNAP_MAX_CONTEXT	BIT(17)
 
 /* Epoch flags in the body. */
 #define MLS_SNAP_EPOCH_CURRENT	BIT(0)
