@@ -333,6 +333,64 @@ TEST(round_trip_across_module_reload)
 	snap_free(&sb);
 }
 
+static int reload_module(void)
+{
+	int r = syscall(SYS_delete_module, "mls", O_NONBLOCK) ? -errno : 0;
+
+	return r ?: vm_module_load(MODULE_PATH, "");
+}
+
+/*
+ * Ids start again at 1 after a load: a group made first after one reload
+ * has the id a group made first after the previous one had. Its
+ * snapshot imported then finds that id taken and gets a new one.
+ */
+TEST(import_takes_a_new_id_when_its_own_is_taken)
+{
+	struct snap s = {};
+	struct msg m;
+	__u32 c_id, d_id, id = 0;
+	int ctl, c, dfd, r;
+
+	if (!in_vm())
+		SKIP(return, "not in the test VM (no %s)", MODULE_PATH);
+	ASSERT_EQ(0, fresh_logon_key());
+	r = reload_module();
+	ASSERT_EQ(0, r) TH_LOG("reload: %s", strerror(-r));
+	ctl = ctl_open();
+	ASSERT_LE(0, ctl);
+	c = grp_plain(ctl, 1, 0, &c_id);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, enc_text(c, "one", &m));
+	ASSERT_EQ(0, snap_export(c, &s));
+	close(c);
+	close(ctl);
+	r = reload_module();
+	ASSERT_EQ(0, r) TH_LOG("reload: %s", strerror(-r));
+	ctl = ctl_open();
+	ASSERT_LE(0, ctl);
+	dfd = grp_plain(ctl, 1, 0, &d_id);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(c_id, d_id);
+	c = snap_import(ctl, s.buf, s.len, &id);
+	ASSERT_LE(0, c) TH_LOG("import: %s", strerror(-c));
+	EXPECT_NE(c_id, id);
+	EXPECT_NE(0, id);
+	r = grp_open_id(ctl, id);
+	EXPECT_LE(0, r);
+	if (r >= 0)
+		close(r);
+	/* It sends on from where it was, under its new id. */
+	ASSERT_EQ(0, enc_text(c, "two", &m));
+	EXPECT_EQ(1, m.gen);
+	grp_destroy(c);
+	grp_destroy(dfd);
+	close(c);
+	close(dfd);
+	close(ctl);
+	snap_free(&s);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 FIXTURE(bad) {
