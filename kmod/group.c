@@ -199,11 +199,13 @@ int mls_group_publish_at(struct mls_group *g, u32 want)
 }
 
 /*
- * Whether a live group is the member @own_leaf of @group_id: an import
- * of that member would make two copies sending under the same keys.
+ * Whether a live group of @owner is the member @own_leaf of @group_id: an
+ * import of that member would make two copies sending under the same
+ * keys. Another user's group of that name does not count, so that one
+ * user cannot keep another's snapshot out.
  */
-bool mls_group_member_alive(const u8 *group_id, size_t group_id_len,
-			    u32 own_leaf)
+bool mls_group_member_alive(kuid_t owner, const u8 *group_id,
+			    size_t group_id_len, u32 own_leaf)
 {
 	struct mls_group *g;
 	unsigned long id;
@@ -212,6 +214,7 @@ bool mls_group_member_alive(const u8 *group_id, size_t group_id_len,
 	rcu_read_lock();
 	xa_for_each(&mls_groups, id, g) {
 		if (!READ_ONCE(g->dead) && g->own_leaf == own_leaf &&
+		    uid_eq(g->owner, owner) &&
 		    g->group_id_len == group_id_len &&
 		    !memcmp(g->group_id, group_id, group_id_len)) {
 			found = true;

@@ -8,7 +8,10 @@
  * dm-crypt and ecryptfs find theirs. Accepted types are those whose
  * payload userspace cannot read back: "logon", and where the kernel has
  * them "encrypted" and "trusted". A "user" key of that name is refused
- * (-EKEYREJECTED): anyone who can read it could open every snapshot.
+ * (-EKEYREJECTED): anyone who can read it could open every snapshot. So
+ * is a key whose owner is not root: any user may add a logon key of that
+ * name to its own keyrings, and with it open its snapshots (their
+ * secrets would leave the kernel) or forge some.
  *
  * Each snapshot has a random salt; its AEAD key and nonce are
  * HKDF-SHA256(salt, payload, "mls 1.0 snapshot seal", 44 bytes), so that
@@ -29,6 +32,7 @@
 #include <linux/key.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
+#include <linux/uidgid.h>
 
 char *mls_seal_key_desc = "mls:seal";
 module_param_named(seal_key, mls_seal_key_desc, charp, 0444);
@@ -117,9 +121,9 @@ static struct key *find_key(void)
  * @salt: its MLS_SEAL_SALT_LEN random bytes
  * @k: (out) wiped on error
  *
- * Return: 0, -ENOKEY (no sealing key), -EKEYREJECTED (a user key, or a
- * payload shorter than MLS_SEAL_MIN_IKM), -EKEYREVOKED, -EKEYEXPIRED,
- * -ENOMEM.
+ * Return: 0, -ENOKEY (no sealing key), -EKEYREJECTED (a user key, a key
+ * not owned by root, or a payload shorter than MLS_SEAL_MIN_IKM),
+ * -EKEYREVOKED, -EKEYEXPIRED, -ENOMEM.
  */
 int mls_seal_key_get(const u8 *salt, struct mls_seal_key *k)
 {
@@ -134,15 +138,25 @@ int mls_seal_key_get(const u8 *salt, struct mls_seal_key *k)
 		ret = PTR_ERR(key);
 		goto out;
 	}
-	down_read(&key->sem);
-	ikm = key_payload(key, &len);
-	if (!ikm)
-		ret = -EKEYREVOKED;
-	else if (len < MLS_SEAL_MIN_IKM)
+	/* Only a key the administrator made: not one any user can add. */
+	if (!uid_eq(key->uid, GLOBAL_ROOT_UID)) {
+		key_put(key);
 		ret = -EKEYREJECTED;
-	else
-		ret = mls_hkdf_extract(&mls_seal_suite, salt, MLS_SEAL_SALT_LEN,
-				       ikm, len, prk);
+		goto out;
+	}
+	down_read(&key->sem);
+	/* Revoked or expired: some types keep their payload after that. */
+	ret = key_validate(key);
+	if (!ret) {
+		ikm = key_payload(key, &len);
+		if (!ikm)
+			ret = -EKEYREVOKED;
+		else if (len < MLS_SEAL_MIN_IKM)
+			ret = -EKEYREJECTED;
+		else
+			ret = mls_hkdf_extract(&mls_seal_suite, salt,
+					       MLS_SEAL_SALT_LEN, ikm, len, prk);
+	}
 	up_read(&key->sem);
 	key_put(key);
 	if (!ret)

@@ -16,8 +16,11 @@
  * refused. The tag is checked before the body is read at all.
  *
  * The sequence numbers of the snapshots imported since load are kept
- * per (group_id, own leaf), so that an older or the same snapshot is not
- * taken twice: each copy would send from the same generations.
+ * per (owner, group_id, own leaf), so that an older or the same snapshot
+ * is not taken twice. An imported group does not send in the epochs it
+ * brings back (their own sending ratchets are retired): the snapshot
+ * cannot know which generations were used after it was taken. It
+ * receives, and sends again from its next epoch.
  *
  * Copyright (C) 2026 The mls authors.
  */
@@ -67,6 +70,7 @@
 
 struct mls_snap_seen {
 	struct list_head node;
+	kuid_t owner;
 	u8 group_id[MLS_MAX_GROUP_ID_LEN];
 	u16 group_id_len;
 	u32 own_leaf;
@@ -77,14 +81,15 @@ struct mls_snap_seen {
 static DEFINE_MUTEX(mls_import_lock);
 static LIST_HEAD(mls_snap_seen);
 
-static struct mls_snap_seen *seen_find(const u8 *gid, size_t gid_len,
-				       u32 own_leaf)
+static struct mls_snap_seen *seen_find(kuid_t owner, const u8 *gid,
+				       size_t gid_len, u32 own_leaf)
 {
 	struct mls_snap_seen *s;
 
 	lockdep_assert_held(&mls_import_lock);
 	list_for_each_entry(s, &mls_snap_seen, node)
-		if (s->own_leaf == own_leaf && s->group_id_len == gid_len &&
+		if (s->own_leaf == own_leaf && uid_eq(s->owner, owner) &&
+		    s->group_id_len == gid_len &&
 		    !memcmp(s->group_id, gid, gid_len))
 			return s;
 	return NULL;
@@ -249,7 +254,12 @@ static void snap_buf_free(struct mls_snap_buf *b)
 /*
  * Seal @g into @b: header, body, tag. The trees may grow between the
  * sizing pass and the writing one (messages still arrive): the writing
- * pass has room to spare, and is run again if that was not enough.
+ * pass has room to spare, and is run again if that was not enough. The
+ * body is written under commit_lock, and sealed once it is dropped.
+ *
+ * Return: 0, -EFBIG (above MLS_MAX_SNAPSHOT_LEN), -EAGAIN (the trees kept
+ * growing faster than the buffer), the errors of mls_seal_key_get(),
+ * -ENOENT, -ENOMEM.
  */
 static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		      u64 *epoch)
@@ -282,6 +292,11 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		if (ret != -ENOSPC)
 			break;
 		snap_buf_free(b);
+		/* Import takes no more: refuse before allocating it. */
+		if (w.len > MLS_MAX_SNAPSHOT_LEN - hdr - MLS_SEAL_TAG_LEN) {
+			ret = -EFBIG;
+			break;
+		}
 		cap = w.len + w.len / 8 + 4096;
 		b->size = hdr + cap + MLS_SEAL_TAG_LEN;
 		b->p = kvmalloc(b->size, MLS_GFP_USER);
@@ -290,18 +305,25 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 			break;
 		}
 	}
+	/* Outgrown on every try: the caller may try again later. */
+	if (ret == -ENOSPC)
+		ret = -EAGAIN;
 	body = w.len;
+	if (!ret && body > MLS_MAX_SNAPSHOT_LEN - hdr - MLS_SEAL_TAG_LEN)
+		ret = -EFBIG;
 	if (!ret) {
 		*seq = ++g->snap_seq;
 		mls_wbuf_init(&w, b->p, hdr);
 		put_header(&w, g, *seq, *epoch, salt);
-		ret = mls_wbuf_err(&w) ?: mls_seal(&key, b->p, hdr, body);
+		ret = mls_wbuf_err(&w);
 	}
 	for (i = 0; i < n; i++)
 		mls_epoch_put(ep[i]);
 	kvfree(ep);
 out_unlock:
 	mutex_unlock(&g->commit_lock);
+	if (!ret)
+		ret = mls_seal(&key, b->p, hdr, body);
 	mls_seal_wipe(&key);
 	if (ret) {
 		snap_buf_free(b);
@@ -329,6 +351,7 @@ int mls_ioc_group_export(struct mls_ioctl_ctx *ctx, void *arg)
 		ret = -ENOSPC;
 	else if (copy_to_user(u64_to_user_ptr(a->snapshot.addr), b.p, b.len))
 		ret = -EFAULT;
+	/* At most MLS_MAX_SNAPSHOT_LEN: it fits. */
 	a->snapshot.len = b.len;
 	snap_buf_free(&b);
 	return ret;
@@ -576,9 +599,12 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		g->nr_epochs++;
 		if (!i && e->epoch != h->epoch)
 			goto err;
-		/* The own leaf's sending keys of a past epoch are gone. */
-		if (i)
-			mls_stree_retire_sender(e->tree, e->own_leaf);
+		/*
+		 * No sending in a restored epoch, the current one included:
+		 * generations may have been used after the export, and
+		 * nothing here says which. Receive-only until the next one.
+		 */
+		mls_stree_retire_sender(e->tree, e->own_leaf);
 	}
 	/* An installed epoch has no init_secret; every other one has. */
 	if (has_init != list_first_entry(&g->epochs, struct mls_epoch,
@@ -594,12 +620,13 @@ err:
 	return ERR_PTR(ret);
 }
 
-/* What an import that fails at its very end must take back. */
+/*
+ * What an import that fails at its very end takes back: the group. Not
+ * its record: once published, others may have opened it and sent with
+ * it, so the snapshot counts as imported.
+ */
 struct mls_import_undo {
 	struct mls_group *g;
-	struct mls_snap_seen *seen;
-	u64 prev_seq;
-	bool was_new;
 };
 
 static void import_done(void *arg)
@@ -612,14 +639,6 @@ static void import_undo(void *arg)
 	struct mls_import_undo *u = arg;
 
 	mls_group_destroy(u->g);
-	mutex_lock(&mls_import_lock);
-	if (u->was_new) {
-		list_del(&u->seen->node);
-		kfree(u->seen);
-	} else {
-		u->seen->seq = u->prev_seq;
-	}
-	mutex_unlock(&mls_import_lock);
 	kfree(u);
 }
 
@@ -627,26 +646,28 @@ static void import_undo(void *arg)
  * Publish @g (one reference, taken over on success) unless a snapshot as
  * new was imported already or the member is alive, and record its @seq.
  */
-static int publish_imported(struct mls_group *g, u64 seq,
-			    struct mls_import_undo *u)
+static int publish_imported(struct mls_group *g, u64 seq)
 {
 	struct mls_snap_seen *seen;
+	bool was_new;
 	int ret;
 
 	mutex_lock(&mls_import_lock);
-	seen = seen_find(g->group_id, g->group_id_len, g->own_leaf);
+	seen = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
 	ret = -ESTALE;
 	if (seen && seq <= seen->seq)
 		goto out;
 	ret = -EEXIST;
-	if (mls_group_member_alive(g->group_id, g->group_id_len, g->own_leaf))
+	if (mls_group_member_alive(g->owner, g->group_id, g->group_id_len,
+				   g->own_leaf))
 		goto out;
-	u->was_new = !seen;
+	was_new = !seen;
 	if (!seen) {
 		seen = kzalloc(sizeof(*seen), GFP_KERNEL);
 		ret = -ENOMEM;
 		if (!seen)
 			goto out;
+		seen->owner = g->owner;
 		memcpy(seen->group_id, g->group_id, g->group_id_len);
 		seen->group_id_len = g->group_id_len;
 		seen->own_leaf = g->own_leaf;
@@ -656,14 +677,12 @@ static int publish_imported(struct mls_group *g, u64 seq,
 	ret = mls_group_publish_at(g, g->id);
 	if (ret) {
 		mls_group_put(g);
-		if (u->was_new)
+		if (was_new)
 			kfree(seen);
 		goto out;
 	}
-	if (u->was_new)
+	if (was_new)
 		list_add(&seen->node, &mls_snap_seen);
-	u->seen = seen;
-	u->prev_seq = seen->seq;
 	seen->seq = seq;
 out:
 	mutex_unlock(&mls_import_lock);
@@ -714,14 +733,14 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = publish_imported(g, h.seq, undo);
+	ret = publish_imported(g, h.seq);
 	if (ret)
 		goto out;
 	undo->g = g;
 	mls_event_group_new(g, false);
 	ret = mls_group_new_file(g, &ctx->new_file, &ctx->new_fd);
 	if (ret) {
-		/* Nobody learnt of it: as if the import had not happened. */
+		/* Published: the record stays (see mls_import_undo). */
 		import_undo(undo);
 		undo = NULL;
 		goto out;

@@ -224,10 +224,8 @@ TEST_F(rt, export_destroy_import_carries_on)
 	EXPECT_EQ(0, dec_msg(p->b, &self->m[4], &self->d));
 	EXPECT_EQ(0, memcmp(self->d.content, "before", 6));
 
-	/* B sends on after its last generation; A reads it. */
-	ASSERT_EQ(0, enc_text(p->b, "after", &self->m[0]));
-	EXPECT_EQ(self->m[5].gen + 1, self->m[0].gen);
-	EXPECT_EQ(0, dec_msg(p->a, &self->m[0], &self->d));
+	/* B is receive-only in the restored epoch; A still reaches it. */
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "after", &self->m[0]));
 	ASSERT_EQ(0, enc_text(p->a, "to b", &self->m[1]));
 	EXPECT_EQ(0, dec_msg(p->b, &self->m[1], &self->d));
 
@@ -246,9 +244,8 @@ TEST_F(rt, export_destroy_import_carries_on)
 
 /*
  * Exported in epoch 2 with epochs 0 and 1 kept: after the import the
- * past epochs' late messages decrypt, and the own sending keys of the
- * past epochs are still gone (ESTALE is not reachable: encrypt always
- * uses the current epoch, which is 2).
+ * past epochs' late messages decrypt; B sends nothing in epoch 2
+ * (ESTALE), and sends again in epoch 3.
  */
 TEST_F(rt, past_epochs_come_back)
 {
@@ -272,9 +269,54 @@ TEST_F(rt, past_epochs_come_back)
 	EXPECT_EQ(1, self->d.epoch);
 	EXPECT_EQ(0, dec_msg(p->b, &self->m[0], &self->d));
 	EXPECT_EQ(0, self->d.epoch);
-	ASSERT_EQ(0, enc_text(p->b, "epoch 2", &self->m[2]));
-	EXPECT_EQ(2, self->m[2].epoch);
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "epoch 2", &self->m[2]));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, enc_text(p->b, "epoch 3", &self->m[2]));
+	EXPECT_EQ(3, self->m[2].epoch);
 	EXPECT_EQ(0, dec_msg(p->a, &self->m[2], &self->d));
+}
+
+/*
+ * Export, then N more messages, destroy, import: the restored member
+ * cannot send in its restored epoch (its generations after the export
+ * may have been used), still receives, and sends again once the group
+ * moved on; the peer reads that. No (epoch, generation) of B's leaf is
+ * used twice.
+ */
+TEST_F(rt, import_is_receive_only_until_commit)
+{
+	struct pair *p = &self->p;
+	struct msg *m = malloc(12 * sizeof(*m));
+	int i, j, n = 0, fd;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, enc_text(p->b, "before", &m[n++]));
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, enc_text(p->b, "after export", &m[n++]));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import(p->ctl, self->s.buf, self->s.len, NULL);
+	p->b = fd;
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "reuse?", &m[n]));
+	/* Receiving works. */
+	ASSERT_EQ(0, enc_text(p->a, "to b", &m[n]));
+	EXPECT_EQ(0, dec_msg(p->b, &m[n], &self->d));
+	ASSERT_EQ(0, pair_commit(p));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, enc_text(p->b, "new epoch", &m[n]));
+		EXPECT_EQ(1, m[n].epoch);
+		EXPECT_EQ(0, dec_msg(p->a, &m[n], &self->d));
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			EXPECT_FALSE(m[i].epoch == m[j].epoch &&
+				     m[i].gen == m[j].gen)
+				TH_LOG("(%llu, %u) sent twice",
+				       (unsigned long long)m[i].epoch, m[i].gen);
+	free(m);
 }
 
 /*
@@ -317,12 +359,13 @@ TEST(round_trip_across_module_reload)
 	EXPECT_EQ(0, memcmp(d.content, "across", 6));
 	ASSERT_EQ(0, grp_exporter(p.b, "reload", NULL, 0, exp2, sizeof(exp2)));
 	EXPECT_EQ(0, memcmp(exp1, exp2, sizeof(exp1)));
-	ASSERT_EQ(0, enc_text(p.a, "again", &m[1]));
-	EXPECT_EQ(m[0].gen + 1, m[1].gen);
-	EXPECT_EQ(0, dec_msg(p.b, &m[1], &d));
+	/* Both receive-only until their next epoch. */
+	EXPECT_EQ(-ESTALE, enc_text(p.a, "again", &m[1]));
 	ASSERT_EQ(0, pair_commit(&p));
 	ASSERT_EQ(0, enc_text(p.b, "new epoch", &m[0]));
 	EXPECT_EQ(0, dec_msg(p.a, &m[0], &d));
+	ASSERT_EQ(0, enc_text(p.a, "again", &m[1]));
+	EXPECT_EQ(0, dec_msg(p.b, &m[1], &d));
 	/* The same snapshot again in this load: refused. */
 	fd = snap_import(p.ctl, sb.buf, sb.len, NULL);
 	EXPECT_EQ(-ESTALE, fd);
@@ -380,9 +423,8 @@ TEST(import_takes_a_new_id_when_its_own_is_taken)
 	EXPECT_LE(0, r);
 	if (r >= 0)
 		close(r);
-	/* It sends on from where it was, under its new id. */
-	ASSERT_EQ(0, enc_text(c, "two", &m));
-	EXPECT_EQ(1, m.gen);
+	/* Under its new id, receive-only until its next epoch. */
+	EXPECT_EQ(-ESTALE, enc_text(c, "two", &m));
 	grp_destroy(c);
 	grp_destroy(dfd);
 	close(c);
@@ -548,6 +590,38 @@ TEST_F(bad, older_and_same_are_stale)
 	EXPECT_EQ(-ESTALE, snap_import(self->p.ctl, s3.buf, s3.len, NULL));
 	snap_free(&s2);
 	snap_free(&s3);
+}
+
+/*
+ * The import's argument on a read-only page: the group is made and
+ * published, then the copy back fails (EFAULT) and the group goes. The
+ * snapshot counts as imported all the same: others could have used the
+ * group meanwhile, so the same snapshot again is ESTALE.
+ */
+TEST_F(bad, failed_copy_back_still_counts)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct mls_group_import *a;
+	int r;
+
+	a = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	memset(a, 0, sizeof(*a));
+	mbuf(&a->snapshot, self->s.buf, self->s.len);
+	ASSERT_EQ(0, mprotect(a, pg, PROT_READ));
+	r = ioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, a);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EFAULT, errno);
+	if (r >= 0)
+		close(r);
+	r = snap_import(self->p.ctl, self->s.buf, self->s.len, NULL);
+	EXPECT_EQ(-ESTALE, r);
+	if (r >= 0) {
+		grp_destroy(r);
+		close(r);
+	}
+	munmap(a, pg);
 }
 
 TEST_F(bad, arguments)
@@ -776,6 +850,47 @@ static int nobody_own_round_trip(void *p)
 	close(ctl);
 	snap_free(&s);
 	return r;
+}
+
+/* As nobody: a logon key of its own, a group of its own, an export. */
+static int nobody_own_key_export(void *p)
+{
+	struct snap s = {};
+	uint8_t k[32];
+	int ctl, fd, r;
+
+	(void)p;
+	r = new_session();
+	if (r)
+		return r;
+	rand_bytes(k, sizeof(k));
+	if (add_seal_key("logon", k, sizeof(k)) < 0)
+		return -ENOKEY;
+	ctl = ctl_open();
+	if (ctl < 0)
+		return ctl;
+	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
+	if (fd < 0) {
+		close(ctl);
+		return fd;
+	}
+	r = snap_export(fd, &s);
+	snap_free(&s);
+	close(fd);
+	close(ctl);
+	return r;
+}
+
+/*
+ * Any user can add a logon key of the sealing key's name to its own
+ * keyrings: with it, it could open its snapshots or forge some. A key
+ * not owned by root is refused.
+ */
+TEST(non_root_key_refused)
+{
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	EXPECT_EQ(-EKEYREJECTED, as_nobody(nobody_own_key_export, NULL));
 }
 
 /*
