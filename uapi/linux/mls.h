@@ -587,7 +587,9 @@ struct mls_encrypt {
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
  *    old epoch's sending keys are erased). Nothing was sent and no
- *    generation was used: sign for the current epoch and retry;
+ *    generation was used: sign for the current epoch and retry. Also a
+ *    group brought back by %MLS_IOC_GROUP_IMPORT, in the epoch it was
+ *    restored in: it sends again from its next epoch;
  *  * -EAGAIN: the group's encrypt rate is exceeded;
  *  * -EDQUOT: the own leaf's first message of the epoch would grow the
  *    secret tree past the group owner's user_max_bytes;
@@ -1387,7 +1389,7 @@ struct mls_group_export {
  * Context: group fd; the caller's fsuid must be the group's owner, or it
  * must have CAP_SYS_ADMIN. The sealing key is looked up in the caller's
  * keyrings (thread, process, session, user), by the description in the
- * module parameter seal_key.
+ * module parameter seal_key; it must be owned by root.
  *
  * Writes one sealed snapshot of the group: its metadata (group_id,
  * suite, own leaf, owner, mode, flags, policy), its init_secret for the
@@ -1403,9 +1405,12 @@ struct mls_group_export {
  *
  * Return: 0, or -EINVAL (flags, reserved), -EFAULT, -EPERM (not the owner
  * and no CAP_SYS_ADMIN), -ENOKEY (no sealing key of an accepted type),
- * -EKEYREJECTED (the key named is a "user" key), -EKEYREVOKED and
- * -EKEYEXPIRED (the key is), -ENOSPC (@snapshot too small; its len is the
- * size needed), -ENOENT (destroyed group), -ENOMEM.
+ * -EKEYREJECTED (the key named is a "user" key, or not owned by root,
+ * or shorter than 32 bytes), -EKEYREVOKED and -EKEYEXPIRED (the key is),
+ * -ENOSPC (@snapshot too small; its len is the size needed), -EFBIG (the
+ * snapshot would exceed %MLS_MAX_SNAPSHOT_LEN), -EAGAIN (the group's
+ * state kept growing while it was written; try again), -ENOENT
+ * (destroyed group), -ENOMEM.
  */
 #define MLS_IOC_GROUP_EXPORT	_IOWR(MLS_IOC_MAGIC, 0x32, struct mls_group_export)
 
@@ -1444,10 +1449,19 @@ struct mls_group_import {
  * give what they gave.
  *
  * Since the module was loaded, a snapshot is taken at most once for each
- * (group_id, own leaf): one with a @seq at or below one already imported
- * for them is refused (-ESTALE), and so is a snapshot of a group that is
- * alive (-EEXIST): two live copies of one member would send under the
- * same keys.
+ * (owner, group_id, own leaf): one with a @seq at or below one already
+ * imported for them is refused (-ESTALE), and so is a snapshot of a group
+ * that is alive (-EEXIST): two live copies of one member would send under
+ * the same keys. Once the group was published the snapshot counts as
+ * imported, also when the import then fails (-EFAULT copying @id back,
+ * no file descriptor).
+ *
+ * A restored member is receive-only until it commits: the snapshot cannot
+ * tell which sending generations were used after it was taken, so the own
+ * leaf's sending ratchets of every restored epoch are erased, and
+ * %MLS_IOC_ENCRYPT fails with -ESTALE until the group reaches its next
+ * epoch (an Update, or any commit it makes or merges). Decryption works
+ * as before.
  *
  * Return: a group fd, or -EINVAL (flags, @snapshot's reserved, length 0
  * or above %MLS_MAX_SNAPSHOT_LEN, a value no group can have), -EFAULT,
