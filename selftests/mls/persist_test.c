@@ -945,6 +945,71 @@ TEST(owner_or_cap_sys_admin)
 	close(ctl);
 }
 
+/*
+ * Another user's live group of the same group_id and leaf does not make
+ * the owner's import EEXIST: the record and the alive check are per
+ * owner. Nobody holds its group alive (a pipe) while root imports.
+ */
+TEST(other_owner_cannot_block)
+{
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct snap s = {};
+	int ctl = ctl_open(), fd, go[2], ready[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fresh_logon_key());
+	inputs_random(&in, 1);
+	new_from_inputs(&n, &in, 0, 2, NULL, 0, 0);
+	fd = grp_create(ctl, &n);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, snap_export(fd, &s));
+	ASSERT_EQ(0, grp_destroy(fd));
+	close(fd);
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int cctl, gfd;
+
+		/* Root's close of go[1] is then the only signal. */
+		close(go[1]);
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(1);
+		cctl = ctl_open();
+		new_from_inputs(&n, &in, 0, 2, NULL, 0, 0);
+		gfd = cctl < 0 ? -1 : grp_create(cctl, &n);
+		c = gfd >= 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		if (gfd >= 0)
+			grp_destroy(gfd);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ('y', c);
+	fd = snap_import(ctl, s.buf, s.len, NULL);
+	EXPECT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	if (fd >= 0) {
+		grp_destroy(fd);
+		close(fd);
+	}
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	close(go[0]);
+	close(ready[0]);
+	close(ready[1]);
+	snap_free(&s);
+	close(ctl);
+}
+
 /* ------------------------------------------------------------ concurrency */
 
 struct race {
