@@ -11,6 +11,7 @@
 #include "group_new.h"
 #include "join_stage.h"
 #include "ioctl.h"
+#include "snapshot.h"
 #include "suite.h"
 
 #include <uapi/linux/mls.h>
@@ -27,7 +28,8 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 	v->api_version = MLS_API_VERSION;
 	v->features = MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS |
 		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS |
-		      MLS_FEATURE_HANDSHAKE | MLS_FEATURE_BATCH;
+		      MLS_FEATURE_HANDSHAKE | MLS_FEATURE_BATCH |
+		      MLS_FEATURE_PERSIST;
 	v->suites = mls_suite_mask();
 	return 0;
 }
@@ -39,6 +41,8 @@ static const struct mls_ioctl_desc mls_ctl_ioctls[] = {
 	{ MLS_IOC_GROUP_OPEN, MLS_GROUP_OPEN_SIZE_VER0, mls_ioc_group_open },
 	{ MLS_IOC_GROUP_LIST, MLS_GROUP_LIST_SIZE_VER0, mls_ioc_group_list },
 	{ MLS_IOC_JOIN_STAGE, MLS_JOIN_STAGE_SIZE_VER0, mls_ioc_join_stage },
+	{ MLS_IOC_GROUP_IMPORT, MLS_GROUP_IMPORT_SIZE_VER0,
+	  mls_ioc_group_import },
 };
 
 /* ioctl numbers 0x40-0x4f: the event buffer (evbuf_ioctl.c). */

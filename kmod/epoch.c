@@ -170,6 +170,82 @@ err:
 	return ERR_PTR(ret);
 }
 
+/**
+ * mls_epoch_restore() - an epoch as a snapshot held it
+ * @s: the group's suite
+ * @im: what the snapshot holds; its @occupied and @tree are taken (NULL
+ *	on return, whatever the result)
+ * @user: whose bytes it is
+ *
+ * Return: the epoch with one reference, or ERR_PTR(-EDQUOT / -ENOMEM).
+ */
+struct mls_epoch *mls_epoch_restore(const struct mls_suite *s,
+				    struct mls_epoch_image *im,
+				    struct mls_user *user)
+{
+	size_t bitmap = BITS_TO_LONGS(im->leaf_count) * sizeof(long);
+	struct mls_epoch *e;
+	int ret = -ENOMEM;
+
+	e = kmem_cache_zalloc(mls_epoch_cache, MLS_GFP_USER);
+	if (!e)
+		goto err;
+	kref_init(&e->ref);
+	INIT_LIST_HEAD(&e->node);
+	e->suite = s;
+	e->epoch = im->epoch;
+	e->made_at = jiffies;
+	e->left_at = jiffies - msecs_to_jiffies(im->age_ms);
+	e->own_leaf = im->own_leaf;
+	e->leaf_count = im->leaf_count;
+	e->occupied = im->occupied;
+	im->occupied = NULL;
+	e->tree = im->tree;
+	im->tree = NULL;
+	/* kvmalloc'd, as mls_group_context_alloc() makes it. */
+	e->context = kvmalloc(im->context_len, MLS_GFP_USER);
+	if (!e->context)
+		goto err;
+	memcpy(e->context, im->context, im->context_len);
+	e->context_len = im->context_len;
+	ret = mls_user_charge(user, MLS_QUOTA_BYTES,
+			      sizeof(*e) + e->context_len + bitmap);
+	if (ret)
+		goto err;
+	e->user = mls_user_hold(user);
+	e->charged = sizeof(*e) + e->context_len + bitmap;
+	mls_mem_add(MLS_MEM_EPOCHS, e->charged);
+
+	memcpy(e->sender_data_secret, im->sender_data, s->nh);
+	memcpy(e->membership_key, im->membership, s->nh);
+	memcpy(e->resumption_psk, im->resumption, s->nh);
+	memcpy(e->cth, im->cth, im->cth_len);
+	e->cth_len = im->cth_len;
+	e->has_exporter = im->has_exporter;
+	if (im->live) {
+		e->live = kzalloc(sizeof(*e->live), MLS_GFP_USER);
+		if (!e->live) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		mls_mem_add(MLS_MEM_EPOCHS, sizeof(*e->live));
+		memcpy(e->live->exporter_secret, im->live, s->nh);
+		memcpy(e->live->authenticator, im->live + s->nh, s->nh);
+		memcpy(e->live->confirmation_key, im->live + 2 * s->nh, s->nh);
+		memcpy(e->live->external_secret, im->live + 3 * s->nh, s->nh);
+	}
+	return e;
+
+err:
+	bitmap_free(im->occupied);
+	im->occupied = NULL;
+	mls_stree_free(im->tree);
+	im->tree = NULL;
+	if (e)
+		mls_epoch_put(e);
+	return ERR_PTR(ret);
+}
+
 static void mls_epoch_live_free(struct mls_epoch *e)
 {
 	if (!e->live)

@@ -170,6 +170,47 @@ static inline u32 mls_epoch_members(const struct mls_epoch *e)
 	return bitmap_weight(e->occupied, e->leaf_count);
 }
 
+/**
+ * struct mls_epoch_image - an epoch as a snapshot holds it (snapshot.c)
+ * @epoch: its number
+ * @age_ms: a past epoch: how long ago it stopped being current
+ * @is_current: the group's current epoch
+ * @has_exporter: it has @live secrets (false for an installed epoch)
+ * @own_leaf: the own leaf
+ * @leaf_count: its leaves
+ * @occupied: its occupied-leaf bitmap (owned: moved into the epoch)
+ * @context: its encoded GroupContext, @context_len bytes (copied)
+ * @sender_data: Nh bytes
+ * @membership: Nh bytes
+ * @resumption: Nh bytes
+ * @cth: the confirmed_transcript_hash, @cth_len bytes
+ * @live: exporter, authenticator, confirmation and external secrets (Nh
+ *	bytes each), or NULL (a past or installed epoch)
+ * @tree: its secret tree (owned: moved into the epoch)
+ */
+struct mls_epoch_image {
+	u64 epoch;
+	u32 age_ms;
+	bool is_current;
+	bool has_exporter;
+	u32 own_leaf;
+	u32 leaf_count;
+	unsigned long *occupied;
+	const u8 *context;
+	size_t context_len;
+	const u8 *sender_data;
+	const u8 *membership;
+	const u8 *resumption;
+	const u8 *cth;
+	u8 cth_len;
+	const u8 *live;
+	struct mls_secret_tree *tree;
+};
+
+struct mls_epoch *mls_epoch_restore(const struct mls_suite *s,
+				    struct mls_epoch_image *im,
+				    struct mls_user *user);
+
 /* The view of PrivateMessage protection on this epoch. */
 void mls_epoch_protect_ctx(const struct mls_epoch *e, const u8 *group_id,
 			   size_t group_id_len, struct mls_protect_ctx *c);

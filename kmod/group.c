@@ -125,14 +125,30 @@ void mls_group_put(struct mls_group *g)
 		kref_put(&g->ref, mls_group_release);
 }
 
-/* Make @g visible with its first epoch @first (whose reference it takes). */
-int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
+/* Reserve kernel id @want for @g if it is free, else a new one. */
+static int reserve_id(struct mls_group *g, u32 want)
 {
 	int ret;
 
-	first->is_current = true;
-	list_add(&first->node, &g->epochs);
-	g->nr_epochs = 1;
+	if (want && want <= xa_limit_31b.max) {
+		ret = xa_insert(&mls_groups, want, NULL, GFP_KERNEL);
+		if (!ret) {
+			g->id = want;
+			return 0;
+		}
+		if (ret != -EBUSY)
+			return ret;
+	}
+	ret = xa_alloc_cyclic(&mls_groups, &g->id, NULL, xa_limit_31b,
+			      &mls_next_id, GFP_KERNEL);
+	if (ret < 0)
+		return ret == -EBUSY ? -ENOSPC : ret;
+	return 0;
+}
+
+static int publish(struct mls_group *g, u32 want)
+{
+	int ret;
 
 	/* Counted until released: a group's memory lives until then. */
 	ret = mls_user_charge(g->user, MLS_QUOTA_GROUPS, 1);
@@ -148,11 +164,10 @@ int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
 	 * directory named by it is made, then the group stored: a group that
 	 * fails here was never found by anyone.
 	 */
-	ret = xa_alloc_cyclic(&mls_groups, &g->id, NULL, xa_limit_31b,
-			      &mls_next_id, GFP_KERNEL);
-	if (ret < 0) {
+	ret = reserve_id(g, want);
+	if (ret) {
 		atomic_dec(&mls_nr_groups);
-		return ret == -EBUSY ? -ENOSPC : ret;
+		return ret;
 	}
 	ret = mls_sysfs_group_add(g);
 	if (ret) {
@@ -163,6 +178,51 @@ int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
 	/* Into the reserved slot: nothing to allocate, cannot fail. */
 	xa_store(&mls_groups, g->id, g, GFP_KERNEL);
 	return 0;
+}
+
+/* Make @g visible with its first epoch @first (whose reference it takes). */
+int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
+{
+	first->is_current = true;
+	list_add(&first->node, &g->epochs);
+	g->nr_epochs = 1;
+	return publish(g, 0);
+}
+
+/*
+ * Make @g visible with the epochs already on its list (an import), under
+ * kernel id @want if that is free, else a new one.
+ */
+int mls_group_publish_at(struct mls_group *g, u32 want)
+{
+	return publish(g, want);
+}
+
+/*
+ * Whether a live group of @owner is the member @own_leaf of @group_id: an
+ * import of that member would make two copies sending under the same
+ * keys. Another user's group of that name does not count, so that one
+ * user cannot keep another's snapshot out.
+ */
+bool mls_group_member_alive(kuid_t owner, const u8 *group_id,
+			    size_t group_id_len, u32 own_leaf)
+{
+	struct mls_group *g;
+	unsigned long id;
+	bool found = false;
+
+	rcu_read_lock();
+	xa_for_each(&mls_groups, id, g) {
+		if (!READ_ONCE(g->dead) && g->own_leaf == own_leaf &&
+		    uid_eq(g->owner, owner) &&
+		    g->group_id_len == group_id_len &&
+		    !memcmp(g->group_id, group_id, group_id_len)) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 struct mls_group *mls_group_lookup(u32 id)

@@ -83,6 +83,8 @@ struct mls_group {
 	bool dead;
 
 	struct mls_group_policy policy;
+	/* The last snapshot's sequence number (snapshot.c), commit_lock. */
+	u64 snap_seq;
 
 	struct mls_group_stats __percpu *stats;	/* stats.c */
 	struct mls_group_kobj *sysfs;	/* its directory (sysfs.c) */
@@ -96,6 +98,9 @@ struct mls_group *mls_group_alloc(const struct mls_suite *suite,
 				  const u8 *group_id, size_t group_id_len,
 				  u32 own_leaf, u32 flags, umode_t mode);
 int mls_group_publish(struct mls_group *g, struct mls_epoch *first);
+int mls_group_publish_at(struct mls_group *g, u32 want);
+bool mls_group_member_alive(kuid_t owner, const u8 *group_id,
+			    size_t group_id_len, u32 own_leaf);
 struct mls_group *mls_group_lookup(u32 id);
 void mls_group_put(struct mls_group *g);
 int mls_group_destroy(struct mls_group *g);

@@ -17,6 +17,7 @@
 #include "params.h"
 #include "protect.h"
 #include "quota.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "trace.h"
 #include "uarg.h"
@@ -677,6 +678,8 @@ static const struct mls_ioctl_desc mls_group_ioctls[] = {
 	{ MLS_IOC_SET_POLICY, MLS_SET_POLICY_SIZE_VER0, mls_ioc_set_policy },
 	{ MLS_IOC_GROUP_DESTROY, MLS_GROUP_DESTROY_SIZE_VER0,
 	  mls_ioc_group_destroy },
+	{ MLS_IOC_GROUP_EXPORT, MLS_GROUP_EXPORT_SIZE_VER0,
+	  mls_ioc_group_export },
 };
 
 long mls_group_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -19,6 +19,7 @@
 #include "psk.h"
 #include "quota.h"
 #include "secret_tree_selftest.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "sysfs.h"
 #include "version.h"
@@ -102,6 +103,7 @@ static void __exit mls_mod_exit(void)
 	mls_device_exit();
 	mls_event_shutdown();
 	mls_groups_exit();
+	mls_snapshot_exit();
 	mls_genl_exit();
 	mls_debugfs_exit();
 	mls_sysfs_exit();

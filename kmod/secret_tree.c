@@ -48,6 +48,8 @@
 /* First: secret_tree.h uses memzero_explicit() without including it. */
 #include <linux/string.h>
 
+#include "codec.h"
+#include "params.h"
 #include "quota.h"
 #include "secret_tree.h"
 #include "secret_tree_selftest.h"
@@ -66,6 +68,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/xarray.h>
 
 /* Node indices are u32 (RFC 9420 appendix C), so 2^31 leaves at most. */
@@ -1208,6 +1211,290 @@ again:
 	}
 	mutex_unlock(&t->lock);
 	mls_chain_wipe(&chain);
+}
+
+/* --- snapshots (snapshot.c) ----------------------------------------------- */
+
+static void mls_ratchet_save(const struct mls_suite *s,
+			     const struct mls_ratchet *r, struct mls_wbuf *w)
+{
+	u32 i;
+
+	mls_put_bytes(w, r->secret, s->nh);
+	mls_put_u64(w, r->next);
+	mls_put_u64(w, r->floor);
+	mls_put_u64(w, r->consumed);
+	mls_put_u32(w, r->nkept);
+	for (i = 0; i < r->nkept; i++) {
+		mls_put_u32(w, r->kept[i].generation);
+		mls_put_bytes(w, r->kept[i].key, s->nk);
+		mls_put_bytes(w, r->kept[i].nonce, MLS_NONCE_LEN);
+	}
+}
+
+/**
+ * mls_stree_save() - write what the tree holds, for a snapshot
+ * @t: the tree
+ * @w: the writer
+ *
+ * Written under the tree's lock, so one consistent state: the retired
+ * own leaf, the node secrets not yet split (by node index XOR the root's,
+ * ascending), and each taken leaf (ascending) with both ratchets: the
+ * next secret, next, floor, the consumed window and the kept keys. A
+ * claim in flight (a message being delivered) is not consumed yet and
+ * is written as such.
+ */
+void mls_stree_save(struct mls_secret_tree *t, struct mls_wbuf *w)
+{
+	const struct mls_suite *s = t->suite;
+	struct mls_stree_leaf *lf;
+	unsigned long index;
+	u32 n = 0;
+	u8 *secret;
+	int i;
+
+	mutex_lock(&t->lock);
+	mls_put_u8(w, t->retired);
+	mls_put_u32(w, t->retired ? t->retired_leaf : 0);
+	xa_for_each(&t->nodes, index, secret)
+		n++;
+	mls_put_u32(w, n);
+	xa_for_each(&t->nodes, index, secret) {
+		mls_put_u32(w, index);
+		mls_put_bytes(w, secret, s->nh);
+	}
+	n = 0;
+	xa_for_each(&t->leaves, index, lf)
+		n++;
+	mls_put_u32(w, n);
+	xa_for_each(&t->leaves, index, lf) {
+		mls_put_u32(w, index);
+		mls_put_u8(w, lf->retired);
+		for (i = 0; i < ARRAY_SIZE(lf->ratchet); i++)
+			mls_ratchet_save(s, &lf->ratchet[i], w);
+	}
+	mutex_unlock(&t->lock);
+}
+
+/* A subtree of the loaded tree: node span [lo, hi], leaves it covers. */
+struct mls_span {
+	u64 lo, hi;
+	u32 leaves;
+};
+
+static int mls_span_cmp(const void *a, const void *b)
+{
+	const struct mls_span *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The span of node @x of @t; false if no leaf of the epoch is below it. */
+static bool mls_node_span(const struct mls_secret_tree *t, u32 x,
+			  struct mls_span *sp)
+{
+	unsigned int k = mls_node_level(x);
+	u64 half = (1ULL << k) - 1;
+	u64 first;
+
+	if (x > 2ULL * t->root || (u64)x < half)
+		return false;
+	first = ((u64)x - half) >> 1;
+	if (first >= t->leaf_count)
+		return false;
+	sp->lo = x - half;
+	sp->hi = x + half;
+	sp->leaves = min_t(u64, 1ULL << k, t->leaf_count - first);
+	return true;
+}
+
+/*
+ * Every leaf of the epoch lies below exactly one kept node or is taken:
+ * as the tree would be had it been derived here. Else a later use would
+ * find no secret on a leaf's path (or two).
+ */
+static int mls_stree_check_cover(struct mls_span *sp, u32 n, u32 leaf_count)
+{
+	u64 leaves = 0;
+	u32 i;
+
+	sort(sp, n, sizeof(*sp), mls_span_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		if (i && sp[i].lo <= sp[i - 1].hi)
+			return -EINVAL;
+		leaves += sp[i].leaves;
+	}
+	return leaves == leaf_count ? 0 : -EINVAL;
+}
+
+static int mls_ratchet_load(struct mls_secret_tree *t, struct mls_ratchet *r,
+			    struct mls_rbuf *rb, s64 *charge)
+{
+	const struct mls_suite *s = t->suite;
+	const u8 *p;
+	u32 n, i;
+
+	if (mls_get_bytes(rb, s->nh, &p))
+		return -EINVAL;
+	memcpy(r->secret, p, s->nh);
+	if (mls_get_u64(rb, &r->next) || mls_get_u64(rb, &r->floor) ||
+	    mls_get_u64(rb, &r->consumed) || mls_get_u32(rb, &n))
+		return -EINVAL;
+	if (r->next > MLS_RATCHET_END || r->floor > r->next)
+		return -EINVAL;
+	/* Bits stand for generations below next only. */
+	if (r->next < MLS_RATCHET_WINDOW && (r->consumed >> r->next))
+		return -EINVAL;
+	if (n > mls_out_of_order_max || n > r->next - r->floor)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	r->kept = kvcalloc(n, sizeof(*r->kept), MLS_GFP_USER);
+	if (!r->kept)
+		return -ENOMEM;
+	r->cap = n;
+	*charge += (s64)n * sizeof(*r->kept);
+	for (i = 0; i < n; i++) {
+		struct mls_msg_key *k = &r->kept[i];
+
+		if (mls_get_u32(rb, &k->generation))
+			return -EINVAL;
+		if (k->generation < r->floor || k->generation >= r->next ||
+		    (i && k->generation <= r->kept[i - 1].generation))
+			return -EINVAL;
+		if (mls_get_bytes(rb, s->nk, &p))
+			return -EINVAL;
+		memcpy(k->key, p, s->nk);
+		if (mls_get_bytes(rb, MLS_NONCE_LEN, &p))
+			return -EINVAL;
+		memcpy(k->nonce, p, MLS_NONCE_LEN);
+		r->nkept = i + 1;
+	}
+	return 0;
+}
+
+/**
+ * mls_stree_load() - a tree from what mls_stree_save() wrote
+ * @s: the epoch's suite
+ * @leaf_count: the epoch's leaves
+ * @u: whose bytes it is (charged now, and with its growth)
+ * @rb: the reader, just past the tree on success
+ *
+ * Strict: every index in range, every list in order, every ratchet
+ * consistent, and every leaf covered by exactly one node or taken.
+ *
+ * Return: the tree, or ERR_PTR(-EINVAL) (not a tree this module
+ * writes), -EDQUOT, -ENOMEM.
+ */
+struct mls_secret_tree *mls_stree_load(const struct mls_suite *s,
+				       u32 leaf_count, struct mls_user *u,
+				       struct mls_rbuf *rb)
+{
+	static const u8 zero[MLS_MAX_HASH_LEN];
+	struct mls_secret_tree *t;
+	struct mls_span *spans = NULL;
+	u32 nodes, leaves, i, idx, prev = 0, nspans = 0;
+	s64 charge, kept = 0;
+	const u8 *p;
+	u8 retired;
+	u8 *secret;
+	int ret;
+
+	/* A placeholder root, replaced by what the snapshot holds. */
+	t = mls_stree_new(s, zero, leaf_count);
+	if (IS_ERR(t))
+		return t;
+	kfree_sensitive(xa_erase(&t->nodes, 0));
+	ret = -EINVAL;
+	if (mls_get_u8(rb, &retired) || mls_get_u32(rb, &t->retired_leaf) ||
+	    retired > 1 || (retired && t->retired_leaf >= leaf_count) ||
+	    (!retired && t->retired_leaf))
+		goto err;
+	t->retired = retired;
+
+	if (mls_get_u32(rb, &nodes) || nodes > leaf_count)
+		goto err;
+	spans = kvcalloc((size_t)nodes + leaf_count, sizeof(*spans),
+			 MLS_GFP_USER);
+	if (!spans) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < nodes; i++) {
+		if (mls_get_u32(rb, &idx) || (i && idx <= prev) ||
+		    !mls_node_span(t, idx ^ t->root, &spans[nspans++]) ||
+		    mls_get_bytes(rb, s->nh, &p))
+			goto err;
+		prev = idx;
+		secret = kmemdup(p, s->nh, MLS_GFP_USER);
+		if (!secret) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		ret = xa_insert(&t->nodes, idx, secret, MLS_GFP_USER);
+		if (ret) {
+			kfree_sensitive(secret);
+			goto err;
+		}
+		ret = -EINVAL;
+	}
+
+	if (mls_get_u32(rb, &leaves) || leaves > leaf_count)
+		goto err;
+	for (i = 0; i < leaves; i++) {
+		struct mls_stree_leaf *lf;
+		u8 lret;
+		int j;
+
+		if (mls_get_u32(rb, &idx) || idx >= leaf_count ||
+		    (i && idx <= prev) || mls_get_u8(rb, &lret) || lret > 1)
+			goto err;
+		prev = idx;
+		spans[nspans++] = (struct mls_span){
+			.lo = 2ULL * idx, .hi = 2ULL * idx, .leaves = 1,
+		};
+		lf = kzalloc(sizeof(*lf), MLS_GFP_USER);
+		if (!lf) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		ret = xa_insert(&t->leaves, idx, lf, MLS_GFP_USER);
+		if (ret) {
+			kfree_sensitive(lf);
+			goto err;
+		}
+		lf->retired = lret;
+		for (j = 0; !ret && j < ARRAY_SIZE(lf->ratchet); j++)
+			ret = mls_ratchet_load(t, &lf->ratchet[j], rb, &kept);
+		if (ret)
+			goto err;
+		ret = -EINVAL;
+	}
+	ret = mls_stree_check_cover(spans, nspans, leaf_count);
+	if (ret)
+		goto err;
+	kvfree(spans);
+	spans = NULL;
+
+	/*
+	 * Charged as mls_stree_new(), the splits and the leaves would have
+	 * charged it: the root's secret is in the tree's own size, each
+	 * further node costs Nh, and a leaf's ratchets replace its secret.
+	 */
+	charge = ((s64)nodes - 1) * s->nh +
+		 (s64)leaves * sizeof(struct mls_stree_leaf) + kept;
+	ret = mls_user_charge(u, MLS_QUOTA_BYTES, charge);
+	if (ret)
+		goto err;
+	t->user = mls_user_hold(u);
+	t->charged = charge;
+	mls_mem_add(MLS_MEM_TREES, charge);
+	return t;
+
+err:
+	kvfree(spans);
+	mls_stree_free(t);
+	return ERR_PTR(ret);
 }
 
 #ifdef MLS_SELFTEST

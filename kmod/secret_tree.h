@@ -131,6 +131,15 @@ void mls_stree_recv_commit(struct mls_secret_tree *t,
 void mls_stree_recv_release(struct mls_secret_tree *t,
 			    struct mls_stree_claim *c);
 
+struct mls_wbuf;
+struct mls_rbuf;
+
+/* Snapshots (snapshot.c): the tree's state written and read back. */
+void mls_stree_save(struct mls_secret_tree *t, struct mls_wbuf *w);
+struct mls_secret_tree *mls_stree_load(const struct mls_suite *s,
+				       u32 leaf_count, struct mls_user *u,
+				       struct mls_rbuf *rb);
+
 /* Erase a key copy. */
 static inline void mls_msg_key_wipe(struct mls_msg_key *k)
 {

@@ -52,6 +52,8 @@
  *	commits, confirmation and membership tags, PSK lists, staged joins
  *	and external commits (ioctls 0x14, 0x29-0x2e)
  * @MLS_FEATURE_BATCH: %MLS_IOC_ENCRYPT_BATCH and %MLS_IOC_DECRYPT_BATCH
+ * @MLS_FEATURE_PERSIST: sealed snapshots, %MLS_IOC_GROUP_EXPORT and
+ *	%MLS_IOC_GROUP_IMPORT
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
@@ -60,6 +62,7 @@ enum mls_feature {
 	MLS_FEATURE_EVENTS		= 1ULL << 3,
 	MLS_FEATURE_HANDSHAKE		= 1ULL << 4,
 	MLS_FEATURE_BATCH		= 1ULL << 5,
+	MLS_FEATURE_PERSIST		= 1ULL << 6,
 };
 
 /**
@@ -584,7 +587,9 @@ struct mls_encrypt {
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
  *    old epoch's sending keys are erased). Nothing was sent and no
- *    generation was used: sign for the current epoch and retry;
+ *    generation was used: sign for the current epoch and retry. Also a
+ *    group brought back by %MLS_IOC_GROUP_IMPORT, in the epoch it was
+ *    restored in: it sends again from its next epoch;
  *  * -EAGAIN: the group's encrypt rate is exceeded;
  *  * -EDQUOT: the own leaf's first message of the epoch would grow the
  *    secret tree past the group owner's user_max_bytes;
@@ -1336,6 +1341,139 @@ struct mls_group_destroy {
  * Return: 0, or -EINVAL, -EFAULT, -ENOENT (already destroyed).
  */
 #define MLS_IOC_GROUP_DESTROY	_IOW(MLS_IOC_MAGIC, 0x28, struct mls_group_destroy)
+
+/*
+ * Persistence
+ * ===========
+ *
+ * A group can be exported as one sealed snapshot and imported back, in
+ * this module or after it was unloaded and loaded again
+ * (Documentation/admin-guide/persistence.rst). The snapshot is sealed
+ * with AES-256-GCM under a key derived from a kernel keyring key that the
+ * administrator names with the module parameter seal_key (a "logon",
+ * "encrypted" or "trusted" key; never a "user" key, whose payload can be
+ * read back). Userspace stores the sealed bytes; it cannot read them.
+ *
+ * A snapshot holds the merged state only: a pending commit
+ * (%MLS_IOC_COMMIT_PREPARE) is not in it.
+ */
+
+/* Version of the snapshot format that %MLS_IOC_GROUP_EXPORT writes. */
+#define MLS_SNAPSHOT_VERSION	1
+/* Largest snapshot %MLS_IOC_GROUP_IMPORT reads. */
+#define MLS_MAX_SNAPSHOT_LEN	(64U << 20)
+
+/**
+ * struct mls_group_export - argument of %MLS_IOC_GROUP_EXPORT
+ * @flags: (in) must be zero
+ * @reserved: must be zero
+ * @seq: (out) the snapshot's sequence number: per group, increasing
+ *	with each export (and carried on by an import)
+ * @epoch: (out) the current epoch the snapshot holds
+ * @snapshot: (in) capacity, (out) the sealed snapshot; with -ENOSPC,
+ *	@snapshot.len is the size needed (at the time of the call)
+ */
+struct mls_group_export {
+	__u32 flags;
+	__u32 reserved;
+	__u64 seq;
+	__u64 epoch;
+	struct mls_buf snapshot;
+};
+
+#define MLS_GROUP_EXPORT_SIZE_VER0 40
+
+/**
+ * DOC: MLS_IOC_GROUP_EXPORT
+ *
+ * Context: group fd; the caller's fsuid must be the group's owner, or it
+ * must have CAP_SYS_ADMIN. The sealing key is looked up in the caller's
+ * keyrings (thread, process, session, user), by the description in the
+ * module parameter seal_key; it must be owned by root.
+ *
+ * Writes one sealed snapshot of the group: its metadata (group_id,
+ * suite, own leaf, owner, mode, flags, policy), its init_secret for the
+ * next commit, and every epoch it keeps (the current one and the past
+ * ones), each with its roster, GroupContext, secrets and what remains of
+ * its secret tree: node secrets not yet split, the ratchet secrets of
+ * each leaf and the consumed and skipped generations of the out-of-order
+ * window with their kept keys. A pending commit is not exported.
+ *
+ * The snapshot is AES-256-GCM sealed; its authenticated header binds the
+ * format version, the group_id, the epoch and @seq. Each export takes a
+ * new @seq, also when the buffer then turns out too small.
+ *
+ * Return: 0, or -EINVAL (flags, reserved), -EFAULT, -EPERM (not the owner
+ * and no CAP_SYS_ADMIN), -ENOKEY (no sealing key of an accepted type),
+ * -EKEYREJECTED (the key named is a "user" key, or not owned by root,
+ * or shorter than 32 bytes), -EKEYREVOKED and -EKEYEXPIRED (the key is),
+ * -ENOSPC (@snapshot too small; its len is the size needed), -EFBIG (the
+ * snapshot would exceed %MLS_MAX_SNAPSHOT_LEN), -EAGAIN (the group's
+ * state kept growing while it was written; try again), -ENOENT
+ * (destroyed group), -ENOMEM.
+ */
+#define MLS_IOC_GROUP_EXPORT	_IOWR(MLS_IOC_MAGIC, 0x32, struct mls_group_export)
+
+/**
+ * struct mls_group_import - argument of %MLS_IOC_GROUP_IMPORT
+ * @flags: (in) must be zero
+ * @id: (out) the group's kernel id: the one it had when exported if that
+ *	is free, else a new one
+ * @seq: (out) the snapshot's sequence number
+ * @epoch: (out) the current epoch of the imported group
+ * @snapshot: (in) the sealed snapshot, at most %MLS_MAX_SNAPSHOT_LEN bytes
+ */
+struct mls_group_import {
+	__u32 flags;
+	__u32 id;
+	__u64 seq;
+	__u64 epoch;
+	struct mls_buf snapshot;
+};
+
+#define MLS_GROUP_IMPORT_SIZE_VER0 40
+
+/**
+ * DOC: MLS_IOC_GROUP_IMPORT
+ *
+ * Context: /dev/mls; the caller's fsuid must be the snapshot's owner, or
+ * it must have CAP_SYS_ADMIN. The sealing key is found as for
+ * %MLS_IOC_GROUP_EXPORT.
+ *
+ * Brings a group back from a snapshot of %MLS_IOC_GROUP_EXPORT, and
+ * returns a new group fd on it (O_CLOEXEC). The tag is checked before
+ * anything inside the snapshot is read; then every field is parsed
+ * strictly. The group comes back as it was exported: the same owner,
+ * mode, policy, epochs and secrets, so that the messages of its kept
+ * epochs still decrypt, and its MLS-Exporter and epoch_authenticator
+ * give what they gave.
+ *
+ * Since the module was loaded, a snapshot is taken at most once for each
+ * (owner, group_id, own leaf): one with a @seq at or below one already
+ * imported for them is refused (-ESTALE), and so is a snapshot of a group
+ * that is alive (-EEXIST): two live copies of one member would send under
+ * the same keys. Once the group was published the snapshot counts as
+ * imported, also when the import then fails (-EFAULT copying @id back,
+ * no file descriptor).
+ *
+ * A restored member is receive-only until it commits: the snapshot cannot
+ * tell which sending generations were used after it was taken, so the own
+ * leaf's sending ratchets of every restored epoch are erased, and
+ * %MLS_IOC_ENCRYPT fails with -ESTALE until the group reaches its next
+ * epoch (an Update, or any commit it makes or merges). Decryption works
+ * as before.
+ *
+ * Return: a group fd, or -EINVAL (flags, @snapshot's reserved, length 0
+ * or above %MLS_MAX_SNAPSHOT_LEN, a value no group can have), -EFAULT,
+ * -EBADMSG (not a snapshot, truncated, or its tag does not verify: wrong
+ * key, changed bytes), -EPROTONOSUPPORT (another format version), -EPERM
+ * (not the snapshot's owner and no CAP_SYS_ADMIN), -ESTALE (not newer
+ * than one imported), -EEXIST (the group is alive), -ENOKEY,
+ * -EKEYREJECTED, -EKEYREVOKED, -EKEYEXPIRED (as %MLS_IOC_GROUP_EXPORT),
+ * -EOPNOTSUPP (its suite is not available), -ENOSPC (max_groups),
+ * -EDQUOT (the owner's limits), -ENOMEM.
+ */
+#define MLS_IOC_GROUP_IMPORT	_IOWR(MLS_IOC_MAGIC, 0x15, struct mls_group_import)
 
 /* Event buffer ioctls (0x40-0x4f) on /dev/mls: see below. */
 

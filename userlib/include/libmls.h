@@ -194,6 +194,23 @@ int mls_group_set_policy(int gfd, uint32_t mask, const struct mls_policy *p);
 /* MLS_IOC_GROUP_DESTROY. */
 int mls_group_destroy(int gfd);
 
+/* ------------------------------------------------ sealed snapshots (0.5) */
+
+/*
+ * MLS_IOC_GROUP_EXPORT: the group's sealed snapshot in a fresh @snap
+ * (mls_bytes_free() it), sized as the kernel asks; @seq and @epoch (may
+ * be NULL) get its sequence number and current epoch.
+ */
+int mls_group_export(int gfd, struct mls_bytes *snap, uint64_t *seq,
+		     uint64_t *epoch);
+
+/*
+ * MLS_IOC_GROUP_IMPORT: the group of the @len-byte snapshot @snap back;
+ * its new group fd (>= 0), with @*id (may be NULL) its kernel id, or
+ * -errno.
+ */
+int mls_group_import(int ctl_fd, const void *snap, size_t len, uint32_t *id);
+
 /*
  * MLS_IOC_GET_CONTEXT: the encoded GroupContext of epoch @*epoch (flags
  * MLS_CONTEXT_F_EPOCH) or of the current epoch (flags 0; @*epoch is set),

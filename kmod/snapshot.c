@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sealed snapshots of groups (Documentation/admin-guide/persistence.rst).
+ *
+ * A snapshot is a header, authenticated but not encrypted, then the
+ * sealed body and the tag:
+ *
+ *	header:	"MLSS" | u16 version | u16 flags (0) | u64 seq | u64 epoch |
+ *		salt[32] | u8 group_id_len | group_id
+ *	body:	the group, then its epochs, newest (current) first
+ *	tag:	16 bytes of AES-256-GCM over the body, the header as AAD
+ *
+ * Integers are big-endian (TLS presentation language), every length is
+ * explicit, and the parser takes nothing it does not expect: unknown
+ * flags, trailing bytes, values out of range and inconsistent trees are
+ * refused. The tag is checked before the body is read at all.
+ *
+ * The sequence numbers of the snapshots imported since load are kept
+ * per (owner, group_id, own leaf), so that an older or the same snapshot
+ * is not taken twice. An imported group does not send in the epochs it
+ * brings back (their own sending ratchets are retired): the snapshot
+ * cannot know which generations were used after it was taken. It
+ * receives, and sends again from its next epoch.
+ *
+ * Copyright (C) 2026 The mls authors.
+ */
+
+#include "codec.h"
+#include "epoch.h"
+#include "events.h"
+#include "group.h"
+#include "ioctl.h"
+#include "params.h"
+#include "quota.h"
+#include "seal.h"
+#include "snapshot.h"
+#include "uarg.h"
+
+#include <uapi/linux/mls.h>
+
+#include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/uidgid.h>
+
+#define MLS_SNAP_MAGIC		"MLSS"
+#define MLS_SNAP_MAGIC_LEN	4
+/* The header up to the group_id's bytes. */
+#define MLS_SNAP_HDR_FIXED	(MLS_SNAP_MAGIC_LEN + 2 + 2 + 8 + 8 + \
+				 MLS_SEAL_SALT_LEN + 1)
+/* An encoded GroupContext: the group_id, two hashes, 64 KiB extensions. */
+#define MLS_SNAP_MAX_CONTEXT	BIT(17)
+
+/* Epoch flags in the body. */
+#define MLS_SNAP_EPOCH_CURRENT	BIT(0)
+#define MLS_SNAP_EPOCH_EXPORTER	BIT(1)
+#define MLS_SNAP_EPOCH_LIVE	BIT(2)
+#define MLS_SNAP_EPOCH_ALL	(MLS_SNAP_EPOCH_CURRENT | \
+				 MLS_SNAP_EPOCH_EXPORTER | MLS_SNAP_EPOCH_LIVE)
+
+/* --- sequence numbers imported since load ------------------------------- */
+
+struct mls_snap_seen {
+	struct list_head node;
+	kuid_t owner;
+	u8 group_id[MLS_MAX_GROUP_ID_LEN];
+	u16 group_id_len;
+	u32 own_leaf;
+	u64 seq;
+};
+
+/* Serialises imports: the checks, the publication and the record. */
+static DEFINE_MUTEX(mls_import_lock);
+static LIST_HEAD(mls_snap_seen);
+
+static struct mls_snap_seen *seen_find(kuid_t owner, const u8 *gid,
+				       size_t gid_len, u32 own_leaf)
+{
+	struct mls_snap_seen *s;
+
+	lockdep_assert_held(&mls_import_lock);
+	list_for_each_entry(s, &mls_snap_seen, node)
+		if (s->own_leaf == own_leaf && uid_eq(s->owner, owner) &&
+		    s->group_id_len == gid_len &&
+		    !memcmp(s->group_id, gid, gid_len))
+			return s;
+	return NULL;
+}
+
+void mls_snapshot_exit(void)
+{
+	struct mls_snap_seen *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &mls_snap_seen, node) {
+		list_del(&s->node);
+		kfree(s);
+	}
+}
+
+/* --- export --------------------------------------------------------------- */
+
+static bool may_persist(kuid_t owner)
+{
+	return uid_eq(current_fsuid(), owner) || capable(CAP_SYS_ADMIN);
+}
+
+static void put_bitmap(struct mls_wbuf *w, const unsigned long *map, u32 n)
+{
+	u32 nbytes = DIV_ROUND_UP(n, 8), i;
+	u8 *p;
+
+	mls_put_u32(w, nbytes);
+	p = mls_put_reserve(w, nbytes);
+	if (!p)
+		return;
+	memset(p, 0, nbytes);
+	for (i = 0; i < n; i++)
+		if (test_bit(i, map))
+			p[i / 8] |= 1U << (i % 8);
+}
+
+static void put_epoch(struct mls_wbuf *w, const struct mls_suite *s,
+		      struct mls_epoch *e)
+{
+	u8 flags = 0;
+
+	if (e->is_current)
+		flags |= MLS_SNAP_EPOCH_CURRENT;
+	if (e->has_exporter)
+		flags |= MLS_SNAP_EPOCH_EXPORTER;
+	if (e->live)
+		flags |= MLS_SNAP_EPOCH_LIVE;
+	mls_put_u64(w, e->epoch);
+	mls_put_u8(w, flags);
+	mls_put_u32(w, e->is_current ? 0 :
+		    min_t(u64, jiffies_to_msecs(jiffies - e->left_at), U32_MAX));
+	mls_put_u32(w, e->own_leaf);
+	mls_put_u32(w, e->leaf_count);
+	put_bitmap(w, e->occupied, e->leaf_count);
+	mls_put_u32(w, e->context_len);
+	mls_put_bytes(w, e->context, e->context_len);
+	mls_put_bytes(w, e->sender_data_secret, s->nh);
+	mls_put_bytes(w, e->membership_key, s->nh);
+	mls_put_bytes(w, e->resumption_psk, s->nh);
+	mls_put_u8(w, e->cth_len);
+	mls_put_bytes(w, e->cth, e->cth_len);
+	if (e->live) {
+		mls_put_bytes(w, e->live->exporter_secret, s->nh);
+		mls_put_bytes(w, e->live->authenticator, s->nh);
+		mls_put_bytes(w, e->live->confirmation_key, s->nh);
+		mls_put_bytes(w, e->live->external_secret, s->nh);
+	}
+	mls_stree_save(e->tree, w);
+}
+
+/* The body; @g's commit_lock is held, so its epochs do not change. */
+static void put_body(struct mls_wbuf *w, struct mls_group *g,
+		     struct mls_epoch **ep, unsigned int n)
+{
+	const struct mls_suite *s = g->suite;
+	const struct mls_group_policy *p = &g->policy;
+	unsigned int i;
+
+	mls_put_u16(w, s->id);
+	mls_put_u32(w, g->id);
+	mls_put_u32(w, g->flags);
+	mls_put_u32(w, g->own_leaf);
+	mls_put_u32(w, from_kuid(&init_user_ns, g->owner));
+	mls_put_u32(w, from_kgid(&init_user_ns, g->owner_gid));
+	mls_put_u16(w, g->mode);
+	mls_put_u32(w, READ_ONCE(p->out_of_order));
+	mls_put_u32(w, READ_ONCE(p->max_forward));
+	mls_put_u32(w, READ_ONCE(p->epochs_kept));
+	mls_put_u32(w, READ_ONCE(p->epoch_max_age_ms));
+	mls_put_u32(w, READ_ONCE(p->padding_block));
+	mls_put_u32(w, READ_ONCE(p->encrypt_rate));
+	mls_put_u32(w, READ_ONCE(p->encrypt_burst));
+	mls_put_u32(w, READ_ONCE(p->commit_timeout_ms));
+	mls_put_u8(w, g->has_init_secret);
+	if (g->has_init_secret)
+		mls_put_bytes(w, g->init_secret, s->nh);
+	mls_put_u32(w, n);
+	for (i = 0; i < n; i++)
+		put_epoch(w, s, ep[i]);
+}
+
+static void put_header(struct mls_wbuf *w, const struct mls_group *g, u64 seq,
+		       u64 epoch, const u8 *salt)
+{
+	mls_put_bytes(w, MLS_SNAP_MAGIC, MLS_SNAP_MAGIC_LEN);
+	mls_put_u16(w, MLS_SNAPSHOT_VERSION);
+	mls_put_u16(w, 0);
+	mls_put_u64(w, seq);
+	mls_put_u64(w, epoch);
+	mls_put_bytes(w, salt, MLS_SEAL_SALT_LEN);
+	mls_put_u8(w, g->group_id_len);
+	mls_put_bytes(w, g->group_id, g->group_id_len);
+}
+
+/* The epochs of @g with a reference each, newest first; kvfree the array. */
+static struct mls_epoch **take_epochs(struct mls_group *g, unsigned int *n)
+{
+	struct mls_epoch **ep;
+	struct mls_epoch *e;
+	unsigned int i = 0, cap;
+
+	lockdep_assert_held(&g->commit_lock);
+	/* Epochs only leave the list while we hold commit_lock: no growth. */
+	spin_lock(&g->lock);
+	cap = g->nr_epochs;
+	spin_unlock(&g->lock);
+	ep = kvcalloc(cap, sizeof(*ep), MLS_GFP_USER);
+	if (!ep)
+		return ERR_PTR(-ENOMEM);
+	spin_lock(&g->lock);
+	if (g->dead) {
+		spin_unlock(&g->lock);
+		kvfree(ep);
+		return ERR_PTR(-ENOENT);
+	}
+	list_for_each_entry(e, &g->epochs, node) {
+		if (i == cap)
+			break;
+		mls_epoch_get(e);
+		ep[i++] = e;
+	}
+	spin_unlock(&g->lock);
+	*n = i;
+	return ep;
+}
+
+/* A sealed snapshot in kernel memory: @len bytes of @size allocated. */
+struct mls_snap_buf {
+	u8 *p;
+	size_t len;
+	size_t size;
+};
+
+static void snap_buf_free(struct mls_snap_buf *b)
+{
+	if (b->p)
+		kvfree_sensitive(b->p, b->size);
+	b->p = NULL;
+}
+
+/*
+ * Seal @g into @b: header, body, tag. The trees may grow between the
+ * sizing pass and the writing one (messages still arrive): the writing
+ * pass has room to spare, and is run again if that was not enough. The
+ * body is written under commit_lock, and sealed once it is dropped.
+ *
+ * Return: 0, -EFBIG (above MLS_MAX_SNAPSHOT_LEN), -EAGAIN (the trees kept
+ * growing faster than the buffer), the errors of mls_seal_key_get(),
+ * -ENOENT, -ENOMEM.
+ */
+static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
+		      u64 *epoch)
+{
+	size_t hdr = MLS_SNAP_HDR_FIXED + g->group_id_len, cap = 0, body = 0;
+	u8 salt[MLS_SEAL_SALT_LEN];
+	struct mls_seal_key key;
+	struct mls_epoch **ep;
+	struct mls_wbuf w;
+	unsigned int n, i, tries;
+	int ret;
+
+	*b = (struct mls_snap_buf){};
+	get_random_bytes(salt, sizeof(salt));
+	ret = mls_seal_key_get(salt, &key);
+	if (ret)
+		return ret;
+
+	mutex_lock(&g->commit_lock);
+	ep = take_epochs(g, &n);
+	if (IS_ERR(ep)) {
+		ret = PTR_ERR(ep);
+		goto out_unlock;
+	}
+	*epoch = ep[0]->epoch;
+	for (tries = 0; tries < 4; tries++) {
+		mls_wbuf_init(&w, b->p ? b->p + hdr : NULL, cap);
+		put_body(&w, g, ep, n);
+		ret = mls_wbuf_err(&w);
+		if (ret != -ENOSPC)
+			break;
+		snap_buf_free(b);
+		/* Import takes no more: refuse before allocating it. */
+		if (w.len > MLS_MAX_SNAPSHOT_LEN - hdr - MLS_SEAL_TAG_LEN) {
+			ret = -EFBIG;
+			break;
+		}
+		cap = w.len + w.len / 8 + 4096;
+		b->size = hdr + cap + MLS_SEAL_TAG_LEN;
+		b->p = kvmalloc(b->size, MLS_GFP_USER);
+		if (!b->p) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	/* Outgrown on every try: the caller may try again later. */
+	if (ret == -ENOSPC)
+		ret = -EAGAIN;
+	body = w.len;
+	if (!ret && body > MLS_MAX_SNAPSHOT_LEN - hdr - MLS_SEAL_TAG_LEN)
+		ret = -EFBIG;
+	if (!ret) {
+		*seq = ++g->snap_seq;
+		mls_wbuf_init(&w, b->p, hdr);
+		put_header(&w, g, *seq, *epoch, salt);
+		ret = mls_wbuf_err(&w);
+	}
+	for (i = 0; i < n; i++)
+		mls_epoch_put(ep[i]);
+	kvfree(ep);
+out_unlock:
+	mutex_unlock(&g->commit_lock);
+	if (!ret)
+		ret = mls_seal(&key, b->p, hdr, body);
+	mls_seal_wipe(&key);
+	if (ret) {
+		snap_buf_free(b);
+		return ret;
+	}
+	b->len = hdr + body + MLS_SEAL_TAG_LEN;
+	return 0;
+}
+
+int mls_ioc_group_export(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx->file->private_data;
+	struct mls_group_export *a = arg;
+	struct mls_snap_buf b;
+	int ret;
+
+	if (a->flags || a->reserved || a->snapshot.reserved)
+		return -EINVAL;
+	if (!may_persist(g->owner))
+		return -EPERM;
+	ret = seal_group(g, &b, &a->seq, &a->epoch);
+	if (ret)
+		return ret;
+	if (b.len > a->snapshot.len)
+		ret = -ENOSPC;
+	else if (copy_to_user(u64_to_user_ptr(a->snapshot.addr), b.p, b.len))
+		ret = -EFAULT;
+	/* At most MLS_MAX_SNAPSHOT_LEN: it fits. */
+	a->snapshot.len = b.len;
+	snap_buf_free(&b);
+	return ret;
+}
+
+/* --- import --------------------------------------------------------------- */
+
+/* The header, read before the tag is checked: only what opening needs. */
+struct mls_snap_hdr {
+	u64 seq;
+	u64 epoch;
+	const u8 *salt;
+	const u8 *group_id;
+	u8 group_id_len;
+	size_t len;
+};
+
+static int get_header(const u8 *p, size_t len, struct mls_snap_hdr *h)
+{
+	struct mls_rbuf r;
+	const u8 *magic;
+	u16 version, flags;
+
+	mls_rbuf_init(&r, p, len);
+	if (mls_get_bytes(&r, MLS_SNAP_MAGIC_LEN, &magic) ||
+	    memcmp(magic, MLS_SNAP_MAGIC, MLS_SNAP_MAGIC_LEN) ||
+	    mls_get_u16(&r, &version))
+		return -EBADMSG;
+	/* Another version may lay its header out otherwise: stop here. */
+	if (version != MLS_SNAPSHOT_VERSION)
+		return -EPROTONOSUPPORT;
+	if (mls_get_u16(&r, &flags) || flags || mls_get_u64(&r, &h->seq) ||
+	    mls_get_u64(&r, &h->epoch) ||
+	    mls_get_bytes(&r, MLS_SEAL_SALT_LEN, &h->salt) ||
+	    mls_get_u8(&r, &h->group_id_len) || !h->group_id_len ||
+	    mls_get_bytes(&r, h->group_id_len, &h->group_id))
+		return -EBADMSG;
+	h->len = r.off;
+	/* The tag at least must follow. */
+	return mls_rbuf_left(&r) < MLS_SEAL_TAG_LEN ? -EBADMSG : 0;
+}
+
+/* The occupied-leaf bitmap: exactly its bytes, no bit past the leaves. */
+static unsigned long *get_bitmap(struct mls_rbuf *r, u32 n)
+{
+	unsigned long *map;
+	const u8 *p;
+	u32 len, i;
+
+	if (mls_get_u32(r, &len) || len != DIV_ROUND_UP(n, 8) ||
+	    mls_get_bytes(r, len, &p))
+		return ERR_PTR(-EINVAL);
+	if ((n % 8) && (p[len - 1] >> (n % 8)))
+		return ERR_PTR(-EINVAL);
+	map = bitmap_zalloc(n, MLS_GFP_USER);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < n; i++)
+		if (p[i / 8] & (1U << (i % 8)))
+			__set_bit(i, map);
+	return map;
+}
+
+/*
+ * One epoch of the body: @newer is the number of the epoch read before
+ * it (U64_MAX for the first, which must be the current one).
+ */
+static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
+				   u64 newer, bool first)
+{
+	const struct mls_suite *s = g->suite;
+	struct mls_epoch_image im = {};
+	u32 context_len;
+	u8 flags;
+	int ret = -EINVAL;
+
+	if (mls_get_u64(r, &im.epoch) || mls_get_u8(r, &flags) ||
+	    mls_get_u32(r, &im.age_ms) || mls_get_u32(r, &im.own_leaf) ||
+	    mls_get_u32(r, &im.leaf_count))
+		goto err;
+	if (flags & ~MLS_SNAP_EPOCH_ALL)
+		goto err;
+	im.is_current = flags & MLS_SNAP_EPOCH_CURRENT;
+	im.has_exporter = flags & MLS_SNAP_EPOCH_EXPORTER;
+	/* The first is current, the others past and older one by one. */
+	if (im.is_current != first || im.epoch >= newer ||
+	    (first && im.age_ms))
+		goto err;
+	/* Live secrets: the current epoch's, unless it was installed. */
+	if (!!(flags & MLS_SNAP_EPOCH_LIVE) != (first && im.has_exporter))
+		goto err;
+	if (!im.leaf_count || im.leaf_count > mls_max_leaves ||
+	    im.own_leaf >= im.leaf_count || im.own_leaf != g->own_leaf)
+		goto err;
+	im.occupied = get_bitmap(r, im.leaf_count);
+	if (IS_ERR(im.occupied)) {
+		ret = PTR_ERR(im.occupied);
+		im.occupied = NULL;
+		goto err;
+	}
+	if (!test_bit(im.own_leaf, im.occupied))
+		goto err;
+	if (mls_get_u32(r, &context_len) || !context_len ||
+	    context_len > MLS_SNAP_MAX_CONTEXT ||
+	    mls_get_bytes(r, context_len, &im.context))
+		goto err;
+	im.context_len = context_len;
+	if (mls_get_bytes(r, s->nh, &im.sender_data) ||
+	    mls_get_bytes(r, s->nh, &im.membership) ||
+	    mls_get_bytes(r, s->nh, &im.resumption) ||
+	    mls_get_u8(r, &im.cth_len) ||
+	    im.cth_len > MLS_MAX_CONTEXT_HASH_LEN ||
+	    mls_get_bytes(r, im.cth_len, &im.cth))
+		goto err;
+	if ((flags & MLS_SNAP_EPOCH_LIVE) &&
+	    mls_get_bytes(r, 4 * (size_t)s->nh, &im.live))
+		goto err;
+	im.tree = mls_stree_load(s, im.leaf_count, g->user, r);
+	if (IS_ERR(im.tree)) {
+		ret = PTR_ERR(im.tree);
+		im.tree = NULL;
+		goto err;
+	}
+	return mls_epoch_restore(s, &im, g->user);
+
+err:
+	bitmap_free(im.occupied);
+	return ERR_PTR(ret);
+}
+
+/* The policy as the snapshot holds it, within this load's caps. */
+static int get_policy(struct mls_rbuf *r, struct mls_group_policy *p)
+{
+	u32 v[8];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (mls_get_u32(r, &v[i]))
+			return -EINVAL;
+	p->out_of_order = min(v[0], mls_out_of_order_max);
+	p->max_forward = min(v[1], mls_max_forward_max);
+	p->epochs_kept = min(v[2], mls_epochs_kept_max);
+	/* A cap of 0 is "no limit"; under a finite one, 0 is not allowed. */
+	p->epoch_max_age_ms = v[3];
+	if (mls_epoch_max_age_ms_max && (!v[3] || v[3] > mls_epoch_max_age_ms_max))
+		p->epoch_max_age_ms = mls_epoch_max_age_ms_max;
+	p->padding_block = min(v[4], mls_padding_block_max);
+	p->encrypt_rate = v[5];
+	p->encrypt_burst = v[6];
+	p->commit_timeout_ms = clamp(v[7], 1U, mls_commit_timeout_ms_max);
+	return 0;
+}
+
+/* What the body says of the group besides its epochs. */
+struct mls_snap_group {
+	const struct mls_suite *suite;
+	u32 id;
+	u32 flags;
+	u32 own_leaf;
+	kuid_t owner;
+	kgid_t owner_gid;
+	u16 mode;
+};
+
+static int get_group(struct mls_rbuf *r, struct mls_snap_group *sg)
+{
+	u32 uid, gid;
+	u16 suite;
+
+	if (mls_get_u16(r, &suite) || mls_get_u32(r, &sg->id) ||
+	    mls_get_u32(r, &sg->flags) || mls_get_u32(r, &sg->own_leaf) ||
+	    mls_get_u32(r, &uid) || mls_get_u32(r, &gid) ||
+	    mls_get_u16(r, &sg->mode))
+		return -EINVAL;
+	if (!sg->id || sg->id > INT_MAX || (sg->flags & ~MLS_GROUP_F_ALL) ||
+	    (sg->mode & ~0777))
+		return -EINVAL;
+	sg->owner = make_kuid(&init_user_ns, uid);
+	sg->owner_gid = make_kgid(&init_user_ns, gid);
+	if (!uid_valid(sg->owner) || !gid_valid(sg->owner_gid))
+		return -EINVAL;
+	sg->suite = mls_suite_find(suite);
+	return sg->suite ? 0 : -EOPNOTSUPP;
+}
+
+/* The group the opened body @r describes, not published yet. */
+static struct mls_group *get_body(struct mls_rbuf *r,
+				  const struct mls_snap_hdr *h)
+{
+	struct mls_snap_group sg;
+	struct mls_group *g;
+	struct mls_epoch *e;
+	u64 newer = U64_MAX;
+	const u8 *p;
+	u32 n, i;
+	u8 has_init;
+	int ret;
+
+	ret = get_group(r, &sg);
+	if (ret)
+		return ERR_PTR(ret);
+	/* Whose group it is decides before anything is made of it. */
+	if (!may_persist(sg.owner))
+		return ERR_PTR(-EPERM);
+	g = mls_group_alloc(sg.suite, h->group_id, h->group_id_len,
+			    sg.own_leaf, sg.flags, sg.mode);
+	if (!g)
+		return ERR_PTR(-ENOMEM);
+	g->id = sg.id;
+	g->owner = sg.owner;
+	g->owner_gid = sg.owner_gid;
+	g->snap_seq = h->seq;
+	/* Its bytes are its owner's, whoever imports it. */
+	if (!uid_eq(sg.owner, current_fsuid())) {
+		struct mls_user *u = mls_user_get(sg.owner);
+
+		if (!u) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		mls_user_put(g->user);
+		g->user = u;
+	}
+	ret = -EINVAL;
+	if (get_policy(r, &g->policy) || mls_get_u8(r, &has_init) ||
+	    has_init > 1)
+		goto err;
+	if (has_init) {
+		if (mls_get_bytes(r, sg.suite->nh, &p))
+			goto err;
+		memcpy(g->init_secret, p, sg.suite->nh);
+		g->has_init_secret = true;
+	}
+	if (mls_get_u32(r, &n) || !n || n > mls_epochs_kept_max + 1)
+		goto err;
+	for (i = 0; i < n; i++) {
+		e = get_epoch(r, g, newer, !i);
+		if (IS_ERR(e)) {
+			ret = PTR_ERR(e);
+			goto err;
+		}
+		newer = e->epoch;
+		e->is_current = !i;
+		list_add_tail(&e->node, &g->epochs);
+		g->nr_epochs++;
+		if (!i && e->epoch != h->epoch)
+			goto err;
+		/*
+		 * No sending in a restored epoch, the current one included:
+		 * generations may have been used after the export, and
+		 * nothing here says which. Receive-only until the next one.
+		 */
+		mls_stree_retire_sender(e->tree, e->own_leaf);
+	}
+	/* An installed epoch has no init_secret; every other one has. */
+	if (has_init != list_first_entry(&g->epochs, struct mls_epoch,
+					 node)->has_exporter)
+		goto err;
+	ret = mls_rbuf_done(r) ? -EINVAL : 0;
+	if (ret)
+		goto err;
+	return g;
+
+err:
+	mls_group_put(g);
+	return ERR_PTR(ret);
+}
+
+/*
+ * What an import that fails at its very end takes back: the group. Not
+ * its record: once published, others may have opened it and sent with
+ * it, so the snapshot counts as imported.
+ */
+struct mls_import_undo {
+	struct mls_group *g;
+};
+
+static void import_done(void *arg)
+{
+	kfree(arg);
+}
+
+static void import_undo(void *arg)
+{
+	struct mls_import_undo *u = arg;
+
+	mls_group_destroy(u->g);
+	kfree(u);
+}
+
+/*
+ * Publish @g (one reference, taken over on success) unless a snapshot as
+ * new was imported already or the member is alive, and record its @seq.
+ */
+static int publish_imported(struct mls_group *g, u64 seq)
+{
+	struct mls_snap_seen *seen;
+	bool was_new;
+	int ret;
+
+	mutex_lock(&mls_import_lock);
+	seen = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
+	ret = -ESTALE;
+	if (seen && seq <= seen->seq)
+		goto out;
+	ret = -EEXIST;
+	if (mls_group_member_alive(g->owner, g->group_id, g->group_id_len,
+				   g->own_leaf))
+		goto out;
+	was_new = !seen;
+	if (!seen) {
+		seen = kzalloc(sizeof(*seen), GFP_KERNEL);
+		ret = -ENOMEM;
+		if (!seen)
+			goto out;
+		seen->owner = g->owner;
+		memcpy(seen->group_id, g->group_id, g->group_id_len);
+		seen->group_id_len = g->group_id_len;
+		seen->own_leaf = g->own_leaf;
+	}
+	/* The registry's reference. */
+	kref_get(&g->ref);
+	ret = mls_group_publish_at(g, g->id);
+	if (ret) {
+		mls_group_put(g);
+		if (was_new)
+			kfree(seen);
+		goto out;
+	}
+	if (was_new)
+		list_add(&seen->node, &mls_snap_seen);
+	seen->seq = seq;
+out:
+	mutex_unlock(&mls_import_lock);
+	return ret;
+}
+
+int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group_import *a = arg;
+	struct mls_import_undo *undo = NULL;
+	struct mls_seal_key key;
+	struct mls_snap_hdr h;
+	struct mls_group *g = NULL;
+	struct mls_rbuf r;
+	size_t len = a->snapshot.len;
+	u8 *buf;
+	int ret;
+
+	if (a->flags || a->snapshot.reserved || !len || len > MLS_MAX_SNAPSHOT_LEN)
+		return -EINVAL;
+	buf = kvmalloc(len, MLS_GFP_USER);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_user(buf, u64_to_user_ptr(a->snapshot.addr), len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = get_header(buf, len, &h);
+	if (ret)
+		goto out;
+	ret = mls_seal_key_get(h.salt, &key);
+	if (ret)
+		goto out;
+	ret = mls_unseal(&key, buf, h.len, len - h.len);
+	mls_seal_wipe(&key);
+	if (ret)
+		goto out;
+
+	mls_rbuf_init(&r, buf + h.len, len - h.len - MLS_SEAL_TAG_LEN);
+	g = get_body(&r, &h);
+	if (IS_ERR(g)) {
+		ret = PTR_ERR(g);
+		g = NULL;
+		goto out;
+	}
+	undo = kzalloc(sizeof(*undo), GFP_KERNEL);
+	if (!undo) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = publish_imported(g, h.seq);
+	if (ret)
+		goto out;
+	undo->g = g;
+	mls_event_group_new(g, false);
+	ret = mls_group_new_file(g, &ctx->new_file, &ctx->new_fd);
+	if (ret) {
+		/* Published: the record stays (see mls_import_undo). */
+		import_undo(undo);
+		undo = NULL;
+		goto out;
+	}
+	ctx->undo = import_undo;
+	ctx->done = import_done;
+	ctx->undo_arg = undo;
+	undo = NULL;
+	a->id = g->id;
+	a->seq = h.seq;
+	a->epoch = h.epoch;
+out:
+	kfree(undo);
+	mls_group_put(g);
+	kvfree_sensitive(buf, len);
+	return ret;
+}

@@ -1,0 +1,1176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sealed snapshots (MLS_IOC_GROUP_EXPORT, MLS_IOC_GROUP_IMPORT): a member
+ * exported, destroyed and imported back carries on where it was, with
+ * its peer, across commits and across a module unload and reload; every
+ * bad input gets its errno and imports nothing.
+ *
+ * The sealing key is a keyring key named by the module parameter
+ * seal_key, made here with add_key(2) in a session keyring of the test's
+ * own (KEYCTL_JOIN_SESSION_KEYRING), which its children share.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/keyctl.h>
+#include <linux/mls.h>
+
+#include "kselftest_harness.h"
+#include "group_util.h"
+#include "libmls.h"
+
+#define NOBODY		65534
+#define SNAP_MAX	(1 << 20)
+/* Offsets in the header: magic, version, flags, seq, epoch, salt, gid. */
+#define OFF_VERSION	4
+#define OFF_FLAGS	6
+#define OFF_SEQ		8
+#define OFF_EPOCH	16
+#define OFF_SALT	24
+#define OFF_GID_LEN	56
+#define HDR_FIXED	57
+
+static char seal_desc[256];
+
+/* The description the module looks the key up by. */
+static const char *seal_key_desc(void)
+{
+	FILE *f = fopen("/sys/module/mls/parameters/seal_key", "r");
+
+	snprintf(seal_desc, sizeof(seal_desc), "mls:seal");
+	if (f) {
+		if (fgets(seal_desc, sizeof(seal_desc), f))
+			seal_desc[strcspn(seal_desc, "\n")] = 0;
+		fclose(f);
+	}
+	return seal_desc;
+}
+
+/* A fresh session keyring of this process: no key from another test. */
+static int new_session(void)
+{
+	return syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ?
+	       -errno : 0;
+}
+
+/* Add (or update) the sealing key of @type in the session keyring. */
+static long add_seal_key(const char *type, const void *payload, size_t len)
+{
+	long id = syscall(SYS_add_key, type, seal_key_desc(), payload, len,
+			  KEY_SPEC_SESSION_KEYRING);
+
+	return id < 0 ? -errno : id;
+}
+
+/* A random 32-byte logon key in a fresh session; 0 or -errno. */
+static int fresh_logon_key(void)
+{
+	uint8_t k[32];
+	long id;
+	int r = new_session();
+
+	if (r)
+		return r;
+	rand_bytes(k, sizeof(k));
+	id = add_seal_key("logon", k, sizeof(k));
+	return id < 0 ? (int)id : 0;
+}
+
+struct snap {
+	uint8_t *buf;
+	size_t len;
+	__u64 seq, epoch;
+};
+
+static int snap_export(int fd, struct snap *s)
+{
+	struct mls_group_export a;
+	int r;
+
+	if (!s->buf)
+		s->buf = malloc(SNAP_MAX);
+	if (!s->buf)
+		return -ENOMEM;
+	memset(&a, 0, sizeof(a));
+	mbuf(&a.snapshot, s->buf, SNAP_MAX);
+	r = xioctl(fd, MLS_IOC_GROUP_EXPORT, &a);
+	if (r)
+		return r;
+	s->len = a.snapshot.len;
+	s->seq = a.seq;
+	s->epoch = a.epoch;
+	return 0;
+}
+
+/* A group fd, or -errno; @id may be NULL. */
+static int snap_import(int ctl, const void *buf, size_t len, __u32 *id)
+{
+	struct mls_group_import a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	mbuf(&a.snapshot, buf, len);
+	r = xioctl(ctl, MLS_IOC_GROUP_IMPORT, &a);
+	if (r >= 0 && id)
+		*id = a.id;
+	return r;
+}
+
+static void snap_free(struct snap *s)
+{
+	free(s->buf);
+	s->buf = NULL;
+}
+
+static bool in_vm(void)
+{
+	return getuid() == 0 && !access(MODULE_PATH, R_OK);
+}
+
+/* ---------------------------------------------------------- round trips */
+
+FIXTURE(rt) {
+	struct pair p;
+	struct snap s;
+	struct msg m[6];
+	struct dec d;
+};
+
+FIXTURE_VARIANT(rt) {
+	unsigned int suite;
+};
+
+FIXTURE_VARIANT_ADD(rt, suite1) { .suite = 1 };
+FIXTURE_VARIANT_ADD(rt, suite2) { .suite = 2 };
+FIXTURE_VARIANT_ADD(rt, suite3) { .suite = 3 };
+FIXTURE_VARIANT_ADD(rt, suite4) { .suite = 4 };
+FIXTURE_VARIANT_ADD(rt, suite5) { .suite = 5 };
+FIXTURE_VARIANT_ADD(rt, suite6) { .suite = 6 };
+FIXTURE_VARIANT_ADD(rt, suite7) { .suite = 7 };
+
+FIXTURE_SETUP(rt)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&self->p, variant->suite, 0));
+}
+
+FIXTURE_TEARDOWN(rt)
+{
+	if (self->p.a >= 0)
+		grp_destroy(self->p.a);
+	if (self->p.b >= 0)
+		grp_destroy(self->p.b);
+	pair_close(&self->p);
+	snap_free(&self->s);
+}
+
+/*
+ * B exported with messages of its epoch half read (one late, one
+ * skipped), destroyed, imported: the same id, the exporter and the
+ * epoch_authenticator unchanged, what was read stays read (EALREADY),
+ * what was not decrypts, and both sides go on, across two commits, the
+ * old epoch's late message still readable.
+ */
+TEST_F(rt, export_destroy_import_carries_on)
+{
+	uint8_t exp1[32], exp2[32], au1[MLS_MAX_HASH_LEN], au2[MLS_MAX_HASH_LEN];
+	struct pair *p = &self->p;
+	__u64 ep1, ep2;
+	__u32 id;
+	int i, fd;
+
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, enc_text(p->a, "before", &self->m[i]));
+	/* Gen 3 first (0..2 kept as skipped), then 1. */
+	ASSERT_EQ(0, dec_msg(p->b, &self->m[3], &self->d));
+	ASSERT_EQ(0, dec_msg(p->b, &self->m[1], &self->d));
+	ASSERT_EQ(0, enc_text(p->b, "from b", &self->m[5]));
+	ASSERT_EQ(0, dec_msg(p->a, &self->m[5], &self->d));
+	ASSERT_EQ(0, grp_exporter(p->b, "persist", "ctx", 3, exp1, sizeof(exp1)));
+	ASSERT_LE(0, grp_authenticator(p->b, au1, sizeof(au1), &ep1));
+
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	EXPECT_EQ(1, self->s.seq);
+	EXPECT_EQ(0, self->s.epoch);
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = -1;
+
+	fd = snap_import(p->ctl, self->s.buf, self->s.len, &id);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	p->b = fd;
+	EXPECT_EQ(p->b_id, id);
+	EXPECT_EQ(0, grp_epoch(p->b));
+	ASSERT_EQ(0, grp_exporter(p->b, "persist", "ctx", 3, exp2, sizeof(exp2)));
+	EXPECT_EQ(0, memcmp(exp1, exp2, sizeof(exp1)));
+	ASSERT_LE(0, grp_authenticator(p->b, au2, sizeof(au2), &ep2));
+	EXPECT_EQ(ep1, ep2);
+	EXPECT_EQ(0, memcmp(au1, au2, p->nh));
+
+	/* What was read stays read; the skipped and later ones decrypt. */
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &self->m[3], &self->d));
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &self->m[1], &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m[0], &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m[2], &self->d));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m[4], &self->d));
+	EXPECT_EQ(0, memcmp(self->d.content, "before", 6));
+
+	/* B is receive-only in the restored epoch; A still reaches it. */
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "after", &self->m[0]));
+	ASSERT_EQ(0, enc_text(p->a, "to b", &self->m[1]));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m[1], &self->d));
+
+	/* A late message of epoch 0, then two commits, both ways each time. */
+	ASSERT_EQ(0, enc_text(p->a, "late", &self->m[2]));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pair_commit(p));
+		ASSERT_EQ(0, enc_text(p->a, "epoch a", &self->m[3]));
+		EXPECT_EQ(0, dec_msg(p->b, &self->m[3], &self->d));
+		ASSERT_EQ(0, enc_text(p->b, "epoch b", &self->m[4]));
+		EXPECT_EQ(0, dec_msg(p->a, &self->m[4], &self->d));
+	}
+	EXPECT_EQ(0, dec_msg(p->b, &self->m[2], &self->d));
+	EXPECT_EQ(0, memcmp(self->d.content, "late", 4));
+}
+
+/*
+ * Exported in epoch 2 with epochs 0 and 1 kept: after the import the
+ * past epochs' late messages decrypt; B sends nothing in epoch 2
+ * (ESTALE), and sends again in epoch 3.
+ */
+TEST_F(rt, past_epochs_come_back)
+{
+	struct pair *p = &self->p;
+	__u32 id;
+	int fd;
+
+	ASSERT_EQ(0, enc_text(p->a, "epoch 0", &self->m[0]));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, enc_text(p->a, "epoch 1", &self->m[1]));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	EXPECT_EQ(2, self->s.epoch);
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import(p->ctl, self->s.buf, self->s.len, &id);
+	p->b = fd;
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(2, grp_epoch(p->b));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m[1], &self->d));
+	EXPECT_EQ(1, self->d.epoch);
+	EXPECT_EQ(0, dec_msg(p->b, &self->m[0], &self->d));
+	EXPECT_EQ(0, self->d.epoch);
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "epoch 2", &self->m[2]));
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, enc_text(p->b, "epoch 3", &self->m[2]));
+	EXPECT_EQ(3, self->m[2].epoch);
+	EXPECT_EQ(0, dec_msg(p->a, &self->m[2], &self->d));
+}
+
+/*
+ * Export, then N more messages, destroy, import: the restored member
+ * cannot send in its restored epoch (its generations after the export
+ * may have been used), still receives, and sends again once the group
+ * moved on; the peer reads that. No (epoch, generation) of B's leaf is
+ * used twice.
+ */
+TEST_F(rt, import_is_receive_only_until_commit)
+{
+	struct pair *p = &self->p;
+	struct msg *m = malloc(12 * sizeof(*m));
+	int i, j, n = 0, fd;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, enc_text(p->b, "before", &m[n++]));
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, enc_text(p->b, "after export", &m[n++]));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import(p->ctl, self->s.buf, self->s.len, NULL);
+	p->b = fd;
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "reuse?", &m[n]));
+	/* Receiving works. */
+	ASSERT_EQ(0, enc_text(p->a, "to b", &m[n]));
+	EXPECT_EQ(0, dec_msg(p->b, &m[n], &self->d));
+	ASSERT_EQ(0, pair_commit(p));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, enc_text(p->b, "new epoch", &m[n]));
+		EXPECT_EQ(1, m[n].epoch);
+		EXPECT_EQ(0, dec_msg(p->a, &m[n], &self->d));
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			EXPECT_FALSE(m[i].epoch == m[j].epoch &&
+				     m[i].gen == m[j].gen)
+				TH_LOG("(%llu, %u) sent twice",
+				       (unsigned long long)m[i].epoch, m[i].gen);
+	free(m);
+}
+
+/*
+ * Exported, the module unloaded and loaded again (in the test VM only),
+ * imported into the new module: the same id, the old messages decrypt,
+ * the peer (itself from a snapshot) keeps talking.
+ */
+TEST(round_trip_across_module_reload)
+{
+	struct pair p;
+	struct snap sa = {}, sb = {};
+	struct msg m[2];
+	struct dec d;
+	uint8_t exp1[32], exp2[32];
+	__u32 id;
+	int r, fd;
+
+	if (!in_vm())
+		SKIP(return, "not in the test VM (no %s)", MODULE_PATH);
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&p, 1, 0));
+	ASSERT_EQ(0, enc_text(p.a, "across", &m[0]));
+	ASSERT_EQ(0, grp_exporter(p.b, "reload", NULL, 0, exp1, sizeof(exp1)));
+	ASSERT_EQ(0, snap_export(p.a, &sa));
+	ASSERT_EQ(0, snap_export(p.b, &sb));
+	pair_close(&p);
+	r = syscall(SYS_delete_module, "mls", O_NONBLOCK) ? -errno : 0;
+	ASSERT_EQ(0, r) TH_LOG("delete_module: %s", strerror(-r));
+	ASSERT_EQ(0, vm_module_load(MODULE_PATH, ""));
+
+	p.ctl = ctl_open();
+	ASSERT_LE(0, p.ctl);
+	p.a = snap_import(p.ctl, sa.buf, sa.len, &id);
+	ASSERT_LE(0, p.a) TH_LOG("import a: %s", strerror(-p.a));
+	EXPECT_EQ(p.a_id, id);
+	p.b = snap_import(p.ctl, sb.buf, sb.len, &id);
+	ASSERT_LE(0, p.b) TH_LOG("import b: %s", strerror(-p.b));
+	EXPECT_EQ(p.b_id, id);
+	EXPECT_EQ(0, dec_msg(p.b, &m[0], &d));
+	EXPECT_EQ(0, memcmp(d.content, "across", 6));
+	ASSERT_EQ(0, grp_exporter(p.b, "reload", NULL, 0, exp2, sizeof(exp2)));
+	EXPECT_EQ(0, memcmp(exp1, exp2, sizeof(exp1)));
+	/* Both receive-only until their next epoch. */
+	EXPECT_EQ(-ESTALE, enc_text(p.a, "again", &m[1]));
+	ASSERT_EQ(0, pair_commit(&p));
+	ASSERT_EQ(0, enc_text(p.b, "new epoch", &m[0]));
+	EXPECT_EQ(0, dec_msg(p.a, &m[0], &d));
+	ASSERT_EQ(0, enc_text(p.a, "again", &m[1]));
+	EXPECT_EQ(0, dec_msg(p.b, &m[1], &d));
+	/* The same snapshot again in this load: refused. */
+	fd = snap_import(p.ctl, sb.buf, sb.len, NULL);
+	EXPECT_EQ(-ESTALE, fd);
+	grp_destroy(p.a);
+	grp_destroy(p.b);
+	pair_close(&p);
+	snap_free(&sa);
+	snap_free(&sb);
+}
+
+static int reload_module(void)
+{
+	int r = syscall(SYS_delete_module, "mls", O_NONBLOCK) ? -errno : 0;
+
+	return r ?: vm_module_load(MODULE_PATH, "");
+}
+
+/*
+ * Ids start again at 1 after a load: a group made first after one reload
+ * has the id a group made first after the previous one had. Its
+ * snapshot imported then finds that id taken and gets a new one.
+ */
+TEST(import_takes_a_new_id_when_its_own_is_taken)
+{
+	struct snap s = {};
+	struct msg m;
+	__u32 c_id, d_id, id = 0;
+	int ctl, c, dfd, r;
+
+	if (!in_vm())
+		SKIP(return, "not in the test VM (no %s)", MODULE_PATH);
+	ASSERT_EQ(0, fresh_logon_key());
+	r = reload_module();
+	ASSERT_EQ(0, r) TH_LOG("reload: %s", strerror(-r));
+	ctl = ctl_open();
+	ASSERT_LE(0, ctl);
+	c = grp_plain(ctl, 1, 0, &c_id);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, enc_text(c, "one", &m));
+	ASSERT_EQ(0, snap_export(c, &s));
+	close(c);
+	close(ctl);
+	r = reload_module();
+	ASSERT_EQ(0, r) TH_LOG("reload: %s", strerror(-r));
+	ctl = ctl_open();
+	ASSERT_LE(0, ctl);
+	dfd = grp_plain(ctl, 1, 0, &d_id);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(c_id, d_id);
+	c = snap_import(ctl, s.buf, s.len, &id);
+	ASSERT_LE(0, c) TH_LOG("import: %s", strerror(-c));
+	EXPECT_NE(c_id, id);
+	EXPECT_NE(0, id);
+	r = grp_open_id(ctl, id);
+	EXPECT_LE(0, r);
+	if (r >= 0)
+		close(r);
+	/* Under its new id, receive-only until its next epoch. */
+	EXPECT_EQ(-ESTALE, enc_text(c, "two", &m));
+	grp_destroy(c);
+	grp_destroy(dfd);
+	close(c);
+	close(dfd);
+	close(ctl);
+	snap_free(&s);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+FIXTURE(bad) {
+	struct pair p;
+	struct snap s;
+	uint8_t *copy;
+};
+
+FIXTURE_SETUP(bad)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	self->copy = malloc(SNAP_MAX);
+	ASSERT_NE(NULL, self->copy);
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&self->p, 1, 0));
+	/* Some tree state worth carrying: a message each way. */
+	ASSERT_EQ(0, enc_text(self->p.a, "to b", (struct msg *)self->copy));
+	ASSERT_EQ(0, dec_msg(self->p.b, (struct msg *)self->copy,
+			     (struct dec *)(self->copy + sizeof(struct msg))));
+	ASSERT_EQ(0, enc_text(self->p.b, "to a", (struct msg *)self->copy));
+	ASSERT_EQ(0, snap_export(self->p.b, &self->s));
+	ASSERT_EQ(0, grp_destroy(self->p.b));
+	close(self->p.b);
+	self->p.b = -1;
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	if (self->p.a >= 0)
+		grp_destroy(self->p.a);
+	if (self->p.b >= 0)
+		grp_destroy(self->p.b);
+	pair_close(&self->p);
+	snap_free(&self->s);
+	free(self->copy);
+}
+
+/* Import @len bytes of the snapshot with byte @off XORed with @mask. */
+static int import_flipped(int ctl, const struct snap *s, uint8_t *copy,
+			  size_t len, size_t off, uint8_t mask)
+{
+	memcpy(copy, s->buf, s->len);
+	if (off < len)
+		copy[off] ^= mask;
+	return snap_import(ctl, copy, len, NULL);
+}
+
+TEST_F(bad, truncated)
+{
+	size_t lens[] = { 1, 4, HDR_FIXED, HDR_FIXED + 16, self->s.len / 2,
+			  self->s.len - 16, self->s.len - 1 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		EXPECT_EQ(-EBADMSG, import_flipped(self->p.ctl, &self->s,
+						   self->copy, lens[i], SIZE_MAX, 0))
+			TH_LOG("length %zu", lens[i]);
+	}
+	EXPECT_EQ(-EINVAL, snap_import(self->p.ctl, self->s.buf, 0, NULL));
+	EXPECT_EQ(-EINVAL, snap_import(self->p.ctl, self->s.buf,
+				       (size_t)MLS_MAX_SNAPSHOT_LEN + 1, NULL));
+	/* Longer: the tag is not where the bytes end. */
+	memcpy(self->copy, self->s.buf, self->s.len);
+	self->copy[self->s.len] = 0;
+	EXPECT_EQ(-EBADMSG, snap_import(self->p.ctl, self->copy,
+					self->s.len + 1, NULL));
+	/* Nothing was imported: the real one still is. */
+	self->p.b = snap_import(self->p.ctl, self->s.buf, self->s.len, NULL);
+	EXPECT_LE(0, self->p.b);
+}
+
+/* Each byte of the header, some of the body and the tag: EBADMSG. */
+TEST_F(bad, bit_flipped)
+{
+	size_t offs[] = { 0, 3, OFF_FLAGS + 1, OFF_SEQ + 7, OFF_EPOCH + 7,
+			  OFF_SALT, OFF_SALT + 31, OFF_GID_LEN, HDR_FIXED,
+			  HDR_FIXED + 16, HDR_FIXED + 40, self->s.len / 2,
+			  self->s.len - 17, self->s.len - 16, self->s.len - 1 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		EXPECT_EQ(-EBADMSG, import_flipped(self->p.ctl, &self->s,
+						   self->copy, self->s.len,
+						   offs[i], 0x01))
+			TH_LOG("offset %zu", offs[i]);
+	}
+	self->p.b = snap_import(self->p.ctl, self->s.buf, self->s.len, NULL);
+	EXPECT_LE(0, self->p.b);
+}
+
+TEST_F(bad, wrong_version)
+{
+	EXPECT_EQ(-EPROTONOSUPPORT, import_flipped(self->p.ctl, &self->s,
+						   self->copy, self->s.len,
+						   OFF_VERSION + 1, 0x02));
+	EXPECT_EQ(-EPROTONOSUPPORT, import_flipped(self->p.ctl, &self->s,
+						   self->copy, self->s.len,
+						   OFF_VERSION, 0x80));
+}
+
+/* 2,000 random bit flips: each refused, never a group. */
+TEST_F(bad, mutation_loop)
+{
+	unsigned int i, ok = 0, other = 0;
+	int r;
+
+	for (i = 0; i < 2000; i++) {
+		size_t off = rand_u32() % self->s.len;
+
+		r = import_flipped(self->p.ctl, &self->s, self->copy,
+				   self->s.len, off, 1U << (rand_u32() % 8));
+		if (r >= 0) {
+			ok++;
+			close(r);
+		} else if (r != -EBADMSG && r != -EPROTONOSUPPORT) {
+			other++;
+			TH_LOG("offset %zu: %s", off, strerror(-r));
+		}
+	}
+	EXPECT_EQ(0, ok);
+	EXPECT_EQ(0, other);
+}
+
+TEST_F(bad, wrong_key)
+{
+	uint8_t k[32];
+
+	rand_bytes(k, sizeof(k));
+	/* The same description: add_key(2) updates the payload. */
+	ASSERT_LT(0, add_seal_key("logon", k, sizeof(k)));
+	EXPECT_EQ(-EBADMSG, snap_import(self->p.ctl, self->s.buf, self->s.len, NULL));
+}
+
+TEST_F(bad, older_and_same_are_stale)
+{
+	struct snap s2 = {}, s3 = {};
+	int fd;
+
+	fd = snap_import(self->p.ctl, self->s.buf, self->s.len, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, snap_export(fd, &s2));
+	ASSERT_EQ(0, snap_export(fd, &s3));
+	EXPECT_EQ(self->s.seq + 1, s2.seq);
+	EXPECT_EQ(self->s.seq + 2, s3.seq);
+	/* Alive: a second copy would send under its keys. */
+	EXPECT_EQ(-EEXIST, snap_import(self->p.ctl, s3.buf, s3.len, NULL));
+	ASSERT_EQ(0, grp_destroy(fd));
+	close(fd);
+	EXPECT_EQ(-ESTALE, snap_import(self->p.ctl, self->s.buf, self->s.len, NULL));
+	fd = snap_import(self->p.ctl, s3.buf, s3.len, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, grp_destroy(fd));
+	close(fd);
+	EXPECT_EQ(-ESTALE, snap_import(self->p.ctl, s2.buf, s2.len, NULL));
+	EXPECT_EQ(-ESTALE, snap_import(self->p.ctl, s3.buf, s3.len, NULL));
+	snap_free(&s2);
+	snap_free(&s3);
+}
+
+/*
+ * The import's argument on a read-only page: the group is made and
+ * published, then the copy back fails (EFAULT) and the group goes. The
+ * snapshot counts as imported all the same: others could have used the
+ * group meanwhile, so the same snapshot again is ESTALE.
+ */
+TEST_F(bad, failed_copy_back_still_counts)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct mls_group_import *a;
+	int r;
+
+	a = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	memset(a, 0, sizeof(*a));
+	mbuf(&a->snapshot, self->s.buf, self->s.len);
+	ASSERT_EQ(0, mprotect(a, pg, PROT_READ));
+	r = ioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, a);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EFAULT, errno);
+	if (r >= 0)
+		close(r);
+	r = snap_import(self->p.ctl, self->s.buf, self->s.len, NULL);
+	EXPECT_EQ(-ESTALE, r);
+	if (r >= 0) {
+		grp_destroy(r);
+		close(r);
+	}
+	munmap(a, pg);
+}
+
+TEST_F(bad, arguments)
+{
+	struct mls_group_import im;
+	struct mls_group_export ex;
+	uint8_t big[64] = { 0 };
+	int fd;
+
+	memset(&im, 0, sizeof(im));
+	mbuf(&im.snapshot, self->s.buf, self->s.len);
+	im.flags = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
+	im.flags = 0;
+	im.snapshot.reserved = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
+	im.snapshot.reserved = 0;
+	im.snapshot.addr = BAD_ADDR;
+	EXPECT_EQ(-EFAULT, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
+	im.snapshot.addr = LOW_ADDR;
+	EXPECT_EQ(-EFAULT, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
+	EXPECT_EQ(-EFAULT, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT,
+				  (void *)(uintptr_t)BAD_ADDR));
+	/* Shorter than the first version; longer with a non-zero tail. */
+	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl,
+				  _IOC(_IOC_READ | _IOC_WRITE, MLS_IOC_MAGIC, 0x15, 32),
+				  &im));
+	memcpy(big, &im, sizeof(im));
+	big[sizeof(im)] = 1;
+	EXPECT_EQ(-E2BIG, xioctl(self->p.ctl,
+				 _IOC(_IOC_READ | _IOC_WRITE, MLS_IOC_MAGIC, 0x15, 64),
+				 big));
+	/* Import is /dev/mls's, export a group fd's. */
+	EXPECT_EQ(-ENOTTY, xioctl(self->p.a, MLS_IOC_GROUP_IMPORT, &im));
+
+	memset(&ex, 0, sizeof(ex));
+	EXPECT_EQ(-ENOTTY, xioctl(self->p.ctl, MLS_IOC_GROUP_EXPORT, &ex));
+	mbuf(&ex.snapshot, self->copy, SNAP_MAX);
+	ex.flags = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT, &ex));
+	ex.flags = 0;
+	ex.reserved = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT, &ex));
+	ex.reserved = 0;
+	ex.snapshot.reserved = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT, &ex));
+	ex.snapshot.reserved = 0;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.a,
+				  _IOC(_IOC_READ | _IOC_WRITE, MLS_IOC_MAGIC, 0x32, 24),
+				  &ex));
+	memset(big, 0, sizeof(big));
+	memcpy(big, &ex, sizeof(ex));
+	big[sizeof(ex) + 3] = 1;
+	EXPECT_EQ(-E2BIG, xioctl(self->p.a,
+				 _IOC(_IOC_READ | _IOC_WRITE, MLS_IOC_MAGIC, 0x32, 64),
+				 big));
+	ex.snapshot.addr = BAD_ADDR;
+	EXPECT_EQ(-EFAULT, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT, &ex));
+	EXPECT_EQ(-EFAULT, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT,
+				  (void *)(uintptr_t)BAD_ADDR));
+	/* Too small: ENOSPC with the size; that size then fits. */
+	mbuf(&ex.snapshot, self->copy, 10);
+	EXPECT_EQ(-ENOSPC, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT, &ex));
+	EXPECT_LT(10, ex.snapshot.len);
+	EXPECT_EQ(0, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT, &ex));
+	/* A destroyed group has nothing to export. */
+	fd = grp_open_id(self->p.ctl, self->p.a_id);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, grp_destroy(fd));
+	mbuf(&ex.snapshot, self->copy, SNAP_MAX);
+	EXPECT_EQ(-ENOENT, xioctl(self->p.a, MLS_IOC_GROUP_EXPORT, &ex));
+	close(fd);
+}
+
+/* ------------------------------------------------------------ keys */
+
+TEST(no_key_is_enokey)
+{
+	struct snap s = {};
+	int ctl = ctl_open(), fd;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, new_session());
+	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOKEY, snap_export(fd, &s));
+	/* Any bytes: the key is looked for before they are read. */
+	s.buf = calloc(1, 256);
+	ASSERT_NE(NULL, s.buf);
+	memcpy(s.buf, "MLSS\0\1", 6);
+	s.buf[OFF_GID_LEN] = 1;
+	EXPECT_EQ(-ENOKEY, snap_import(ctl, s.buf, 256, NULL));
+	snap_free(&s);
+	close(fd);
+	close(ctl);
+}
+
+/* A user key's payload can be read back: refused, also when it is there. */
+TEST(user_key_refused)
+{
+	struct snap s = {};
+	uint8_t k[32];
+	int ctl = ctl_open(), fd;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, new_session());
+	rand_bytes(k, sizeof(k));
+	ASSERT_LT(0, add_seal_key("user", k, sizeof(k)));
+	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EKEYREJECTED, snap_export(fd, &s));
+	snap_free(&s);
+	close(fd);
+	close(ctl);
+}
+
+TEST(short_and_revoked_keys)
+{
+	struct snap s = {};
+	uint8_t k[32];
+	int ctl = ctl_open(), fd;
+	long id;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, new_session());
+	rand_bytes(k, sizeof(k));
+	ASSERT_LT(0, add_seal_key("logon", k, 31));
+	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EKEYREJECTED, snap_export(fd, &s));
+	id = add_seal_key("logon", k, 32);
+	ASSERT_LT(0, id);
+	EXPECT_EQ(0, snap_export(fd, &s));
+	ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_REVOKE, id));
+	EXPECT_EQ(-EKEYREVOKED, snap_export(fd, &s));
+	snap_free(&s);
+	close(fd);
+	close(ctl);
+}
+
+/* ------------------------------------------------------------ owners */
+
+/* In a child as nobody: @fn's result, or -ECHILD if it could not run. */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -ECHILD;
+	if (!pid) {
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(255);
+		_exit(-fn(arg) & 0xff);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) == 255)
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
+/* Shared with the child (MAP_SHARED): a snapshot it made. */
+struct shared_snap {
+	size_t len;
+	uint8_t buf[SNAP_MAX];
+};
+
+struct owner_arg {
+	int fd;			/* root's group, inherited */
+	struct snap *root_snap;	/* a snapshot of root's group */
+	struct shared_snap *mine; /* (out) a snapshot of nobody's own group */
+};
+
+static int nobody_export_root(void *p)
+{
+	struct owner_arg *a = p;
+	struct snap s = {};
+	int r = snap_export(a->fd, &s);
+
+	snap_free(&s);
+	return r;
+}
+
+static int nobody_import_root(void *p)
+{
+	struct owner_arg *a = p;
+	int ctl = ctl_open(), r;
+
+	if (ctl < 0)
+		return ctl;
+	r = snap_import(ctl, a->root_snap->buf, a->root_snap->len, NULL);
+	close(ctl);
+	return r >= 0 ? 0 : r;
+}
+
+/* Nobody's own group: export, destroy, import, export again, destroy. */
+static int nobody_own_round_trip(void *p)
+{
+	struct owner_arg *a = p;
+	struct snap s = {};
+	int ctl = ctl_open(), fd, r;
+
+	if (ctl < 0)
+		return ctl;
+	fd = grp_plain(ctl, 1, 0, NULL);
+	if (fd < 0)
+		return fd;
+	r = snap_export(fd, &s);
+	if (!r)
+		r = grp_destroy(fd);
+	close(fd);
+	if (r)
+		return r;
+	fd = snap_import(ctl, s.buf, s.len, NULL);
+	if (fd < 0)
+		return fd;
+	r = snap_export(fd, &s);
+	if (!r)
+		r = grp_destroy(fd);
+	if (!r) {
+		memcpy(a->mine->buf, s.buf, s.len);
+		a->mine->len = s.len;
+	}
+	close(fd);
+	close(ctl);
+	snap_free(&s);
+	return r;
+}
+
+/* As nobody: a logon key of its own, a group of its own, an export. */
+static int nobody_own_key_export(void *p)
+{
+	struct snap s = {};
+	uint8_t k[32];
+	int ctl, fd, r;
+
+	(void)p;
+	r = new_session();
+	if (r)
+		return r;
+	rand_bytes(k, sizeof(k));
+	if (add_seal_key("logon", k, sizeof(k)) < 0)
+		return -ENOKEY;
+	ctl = ctl_open();
+	if (ctl < 0)
+		return ctl;
+	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
+	if (fd < 0) {
+		close(ctl);
+		return fd;
+	}
+	r = snap_export(fd, &s);
+	snap_free(&s);
+	close(fd);
+	close(ctl);
+	return r;
+}
+
+/*
+ * Any user can add a logon key of the sealing key's name to its own
+ * keyrings: with it, it could open its snapshots or forge some. A key
+ * not owned by root is refused.
+ */
+TEST(non_root_key_refused)
+{
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	EXPECT_EQ(-EKEYREJECTED, as_nobody(nobody_own_key_export, NULL));
+}
+
+/*
+ * Export and import are the owner's and CAP_SYS_ADMIN's: nobody may not
+ * export root's group (even holding its fd) nor import its snapshot;
+ * nobody may round-trip its own; root may import nobody's, which stays
+ * nobody's.
+ */
+TEST(owner_or_cap_sys_admin)
+{
+	struct snap root_snap = {};
+	struct shared_snap *mine;
+	struct owner_arg a = { .root_snap = &root_snap };
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	int ctl = ctl_open(), fd;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fresh_logon_key());
+	mine = mmap(NULL, sizeof(*mine), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mine);
+	a.mine = mine;
+	a.fd = grp_plain(ctl, 1, 0, NULL);
+	ASSERT_LE(0, a.fd);
+	ASSERT_EQ(0, snap_export(a.fd, &root_snap));
+	EXPECT_EQ(-EPERM, as_nobody(nobody_export_root, &a));
+	ASSERT_EQ(0, grp_destroy(a.fd));
+	close(a.fd);
+	EXPECT_EQ(-EPERM, as_nobody(nobody_import_root, &a));
+
+	EXPECT_EQ(0, as_nobody(nobody_own_round_trip, &a));
+	ASSERT_LT(0, mine->len);
+	fd = snap_import(ctl, mine->buf, mine->len, NULL);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	ASSERT_EQ(0, grp_info(fd, &info, gid, sizeof(gid)));
+	EXPECT_EQ(NOBODY, info.owner_uid);
+	EXPECT_EQ(NOBODY, info.owner_gid);
+	EXPECT_EQ(0, grp_destroy(fd));
+	close(fd);
+	/* Root's own snapshot imports as root's. */
+	fd = snap_import(ctl, root_snap.buf, root_snap.len, NULL);
+	EXPECT_LE(0, fd);
+	if (fd >= 0) {
+		grp_destroy(fd);
+		close(fd);
+	}
+	munmap(mine, sizeof(*mine));
+	snap_free(&root_snap);
+	close(ctl);
+}
+
+/*
+ * Another user's live group of the same group_id and leaf does not make
+ * the owner's import EEXIST: the record and the alive check are per
+ * owner. Nobody holds its group alive (a pipe) while root imports.
+ */
+TEST(other_owner_cannot_block)
+{
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct snap s = {};
+	int ctl = ctl_open(), fd, go[2], ready[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fresh_logon_key());
+	inputs_random(&in, 1);
+	new_from_inputs(&n, &in, 0, 2, NULL, 0, 0);
+	fd = grp_create(ctl, &n);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, snap_export(fd, &s));
+	ASSERT_EQ(0, grp_destroy(fd));
+	close(fd);
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int cctl, gfd;
+
+		/* Root's close of go[1] is then the only signal. */
+		close(go[1]);
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(1);
+		cctl = ctl_open();
+		new_from_inputs(&n, &in, 0, 2, NULL, 0, 0);
+		gfd = cctl < 0 ? -1 : grp_create(cctl, &n);
+		c = gfd >= 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		if (gfd >= 0)
+			grp_destroy(gfd);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ('y', c);
+	fd = snap_import(ctl, s.buf, s.len, NULL);
+	EXPECT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	if (fd >= 0) {
+		grp_destroy(fd);
+		close(fd);
+	}
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	close(go[0]);
+	close(ready[0]);
+	close(ready[1]);
+	snap_free(&s);
+	close(ctl);
+}
+
+/* ------------------------------------------------------------ concurrency */
+
+struct race {
+	int ctl, fd;
+	struct snap *s;
+	volatile bool stop;
+	unsigned long exports, imports_ok, bad;
+	int last_bad;
+};
+
+static void *race_export(void *p)
+{
+	struct race *r = p;
+	struct snap s = {};
+	int e;
+
+	while (!r->stop) {
+		e = snap_export(r->fd, &s);
+		if (!e)
+			r->exports++;
+		else if (e != -ENOENT) {
+			r->bad++;
+			r->last_bad = e;
+		}
+	}
+	snap_free(&s);
+	return NULL;
+}
+
+static void *race_import(void *p)
+{
+	struct race *r = p;
+	int fd = snap_import(r->ctl, r->s->buf, r->s->len, NULL);
+
+	if (fd >= 0) {
+		__atomic_fetch_add(&r->imports_ok, 1, __ATOMIC_SEQ_CST);
+		grp_destroy(fd);
+		close(fd);
+	} else if (fd != -ESTALE && fd != -EEXIST) {
+		__atomic_fetch_add(&r->bad, 1, __ATOMIC_SEQ_CST);
+		r->last_bad = fd;
+	}
+	return NULL;
+}
+
+/*
+ * Exports on three threads while the group is used and destroyed: each
+ * export succeeds or finds the group gone (ENOENT). Then one snapshot
+ * imported on four threads at once: exactly one gets the group.
+ */
+TEST(concurrent_export_import_destroy)
+{
+	struct race r = {};
+	struct snap s = {};
+	struct msg m;
+	pthread_t t[4];
+	int i, fd;
+
+	ASSERT_EQ(0, fresh_logon_key());
+	r.ctl = ctl_open();
+	ASSERT_LE(0, r.ctl);
+	r.fd = grp_plain(r.ctl, 1, 0, NULL);
+	ASSERT_LE(0, r.fd);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_export, &r));
+	for (i = 0; i < 200; i++)
+		ASSERT_EQ(0, enc_text(r.fd, "busy", &m));
+	ASSERT_EQ(0, snap_export(r.fd, &s));
+	ASSERT_EQ(0, grp_destroy(r.fd));
+	sleep_ms(20);
+	r.stop = true;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(0, r.bad) TH_LOG("last: %s", strerror(-r.last_bad));
+	close(r.fd);
+
+	r.s = &s;
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_import, &r));
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(1, r.imports_ok);
+	EXPECT_EQ(0, r.bad) TH_LOG("last: %s", strerror(-r.last_bad));
+	/* And no generation sent before the snapshot is sent again. */
+	fd = snap_import(r.ctl, s.buf, s.len, NULL);
+	EXPECT_EQ(-ESTALE, fd);
+	snap_free(&s);
+	close(r.ctl);
+}
+
+/* ------------------------------------------------------------ libmls */
+
+/*
+ * mls_group_export() sizes the buffer itself (a group with a 300-leaf
+ * tree in use needs more than its first guess), mls_group_import()
+ * brings the group back with its id; neither touches errno.
+ */
+TEST(libmls_export_import)
+{
+	struct mls_bytes snap = { 0 };
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct msg *m = malloc(sizeof(*m));
+	struct dec *d = malloc(sizeof(*d));
+	uint64_t seq = 0, epoch = 1;
+	uint32_t id = 0, id2 = 0;
+	int ctl = ctl_open(), a, b, i;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_NE(NULL, m);
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, fresh_logon_key());
+	inputs_random(&in, 1);
+	new_from_inputs(&n, &in, 0, 300, NULL, 0, 0);
+	a = grp_create(ctl, &n);
+	ASSERT_LE(0, a);
+	new_from_inputs(&n, &in, 299, 300, NULL, 0, 0);
+	b = grp_create(ctl, &n);
+	ASSERT_LE(0, b);
+	id = n.id;
+	ASSERT_EQ(0, enc_text(a, "hello", m));
+	ASSERT_EQ(0, dec_msg(b, m, d));
+	/* Many leaves taken: a larger tree to carry. */
+	for (i = 0; i < 40; i++) {
+		new_from_inputs(&n, &in, (__u32)(i * 7), 300, NULL, 0,
+				MLS_GROUP_F_EPHEMERAL);
+		if ((__u32)(i * 7) == 299 || i * 7 == 0)
+			continue;
+		int fd = grp_create(ctl, &n);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, enc_text(fd, "leaf", m));
+		ASSERT_EQ(0, dec_msg(b, m, d));
+		close(fd);
+	}
+	errno = 1234;
+	ASSERT_EQ(0, mls_group_export(b, &snap, &seq, &epoch));
+	EXPECT_EQ(1234, errno);
+	EXPECT_LT(4096, snap.len);
+	/* The first try, too small, took sequence number 1. */
+	EXPECT_EQ(2, seq);
+	EXPECT_EQ(0, epoch);
+	ASSERT_EQ(0, grp_destroy(b));
+	close(b);
+	EXPECT_EQ(-EINVAL, mls_group_import(ctl, NULL, 10, &id2));
+	EXPECT_EQ(-EINVAL, mls_group_import(ctl, snap.data, 0, &id2));
+	b = mls_group_import(ctl, snap.data, snap.len, &id2);
+	ASSERT_LE(0, b) TH_LOG("import: %s", strerror(-b));
+	EXPECT_EQ(id, id2);
+	EXPECT_EQ(-EALREADY, dec_msg(b, m, d));
+	ASSERT_EQ(0, enc_text(a, "again", m));
+	EXPECT_EQ(0, dec_msg(b, m, d));
+	EXPECT_EQ(-ESTALE, mls_group_import(ctl, snap.data, snap.len, NULL));
+	mls_bytes_free(&snap);
+	grp_destroy(a);
+	grp_destroy(b);
+	close(a);
+	close(b);
+	close(ctl);
+	free(m);
+	free(d);
+}
+
+TEST_HARNESS_MAIN
