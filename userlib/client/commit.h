@@ -28,10 +28,6 @@ struct mlsc_pending {
 /* Wipe and free @p (NULL is ignored). */
 void mlsc_pending_free(struct mlsc_pending *p);
 
-/* The kernel's roster bitmap of @t's occupied leaves (free()). */
-int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out,
-		       size_t *len);
-
 /*
  * The GroupContext @gc's extensions as the kernel takes them (the
  * content of extensions<V>, without its length): @out from the

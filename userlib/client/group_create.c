@@ -29,19 +29,6 @@ void mlsc_pending_free(struct mlsc_pending *p)
 	free(p);
 }
 
-int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out,
-		       size_t *len)
-{
-	*len = (t->n_leaves + 7) / 8;
-	*out = mlsc_calloc(1, *len);
-	if (!*out)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < t->n_leaves; i++)
-		if (!mlsc_tree_blank(t, mlsc_leaf_node(i)))
-			(*out)[i / 8] |= 1U << (i % 8);
-	return 0;
-}
-
 int mlsc_context_ext_kernel(const struct mlsc_group_context *gc,
 			    struct mlsc_wbuf *out, size_t *skip)
 {
