@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Running a group with libmlsclient as its committer: create, add by
- * KeyPackage with a Welcome, update, remove, discard, the epoch's
- * secrets in the kernel. Built with AddressSanitizer and UBSan; each
- * test ends with a LeakSanitizer check of its own.
+ * Running a group with libmlsclient: create, add by KeyPackage with a
+ * Welcome, update, remove, discard, the epoch's secrets in the kernel,
+ * and the members following each other's commits. Built with
+ * AddressSanitizer and UBSan; each test ends with a LeakSanitizer check
+ * of its own.
  *
  *  life.all_suites   for each of the seven suites: Alice creates a group
  *                    and adds Bob and Carol from their KeyPackages (with
@@ -21,6 +22,18 @@
  *                    loses Carol's leaf, and she still sends; a discarded
  *                    commit leaves her kernel group in its epoch with no
  *                    pending commit
+ *  life.follow       for each of the seven suites, the members follow each
+ *                    other with mlsc_group_process(): Alice's Updates
+ *                    (PublicMessage, PrivateMessage) processed by Bob and
+ *                    Carol; a rejected commit that moves nobody; Carol's
+ *                    Remove (Bob follows, Carol gets
+ *                    MLSC_PROCESSED_F_REMOVED and her kernel cannot open
+ *                    the next epoch's messages: -EAGAIN); Bob's Update,
+ *                    Alice following; Carol added back by Bob from a new
+ *                    KeyPackage; an external PSK the followers give in
+ *                    mlsc_process_opts.psks. After each step the
+ *                    epoch_authenticators are equal and application
+ *                    messages go both ways through mlsc_group_process()
  *  life.welcome_codec the Welcome built parses and serializes to the same
  *                    bytes, and its GroupInfo and GroupSecrets round trip
  *                    through the codec
@@ -529,6 +542,282 @@ TEST_F(life, welcome_codec)
 	mlsc_commit_out_free(&out);
 	member_free(&alice);
 	member_free(&bob);
+	EXPECT_EQ(0, leaks());
+}
+
+/* ---- the members follow ------------------------------------------------- */
+
+/*
+ * @m processes @msg, a Commit of @from leading to @epoch, with @opts:
+ * 0 or -errno; *flags gets mlsc_processed.flags.
+ */
+static int follow(struct member *m, const struct member *from,
+		  const struct mls_bytes *msg,
+		  const struct mlsc_process_opts *opts, uint64_t epoch,
+		  uint32_t *flags)
+{
+	struct mlsc_processed p;
+	int err;
+
+	memset(&p, 0xa5, sizeof(p));
+	err = mlsc_group_process(m->g, msg->data, msg->len, opts, &p);
+	if (!err && (p.content_type != MLS_CONTENT_COMMIT ||
+		     p.epoch != epoch ||
+		     p.sender_leaf != mlsc_group_own_leaf(from->g)))
+		err = -EPROTO;
+	if (flags)
+		*flags = err ? UINT32_MAX : p.flags;
+	if (!err)
+		mlsc_processed_free(&p);
+	return err;
+}
+
+/*
+ * @from sends @text with libmls, @to receives it through
+ * mlsc_group_process(): 0 or -errno.
+ */
+static int talk(struct member *from, struct member *to, const char *text)
+{
+	struct mls_sent sent = { 0 };
+	struct mlsc_processed p;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	err = mls_send(mlsc_group_fd(from->g), from->sig, text, strlen(text),
+		       "ad", 2, &sent);
+	if (!err)
+		err = mlsc_group_process(to->g, sent.message.data,
+					 sent.message.len, NULL, &p);
+	if (!err && (p.content_type != MLS_CONTENT_APPLICATION ||
+		     p.sender_leaf != mlsc_group_own_leaf(from->g) ||
+		     p.epoch != sent.epoch ||
+		     p.epoch != kernel_epoch(to->g) ||
+		     p.data.len != strlen(text) ||
+		     memcmp(p.data.data, text, p.data.len) ||
+		     p.authenticated_data.len != 2 ||
+		     memcmp(p.authenticated_data.data, "ad", 2)))
+		err = -EPROTO;
+	mlsc_processed_free(&p);
+	mls_bytes_free(&sent.message);
+	return err;
+}
+
+/* @m commits @a's proposals (signed with its key), merged: 0 or -errno. */
+static int commit(struct member *m, struct mlsc_commit_args *a,
+		  struct mlsc_commit_out *out)
+{
+	int err;
+
+	a->sig_key = m->sig;
+	err = mlsc_commit_create(m->g, a, out);
+	if (!err)
+		err = mlsc_commit_merge(m->g);
+	return err;
+}
+
+/* Each member talks to the next, both ways, through the process path. */
+#define ALL_TALK(...) do {						\
+	struct member *ms_[] = { __VA_ARGS__ };				\
+	size_t n_ = sizeof(ms_) / sizeof(ms_[0]);			\
+	for (size_t i_ = 0; i_ < n_; i_++) {				\
+		EXPECT_EQ(0, talk(ms_[i_], ms_[(i_ + 1) % n_], "hi"));	\
+		EXPECT_EQ(0, talk(ms_[(i_ + 1) % n_], ms_[i_], "hey"));	\
+	}								\
+} while (0)
+
+TEST_F_TIMEOUT(life, follow, 600)
+{
+	for (unsigned int suite = 1; suite <= 7; suite++) {
+		struct member alice, bob, carol;
+		struct mlsc_psk psk = {
+			.type = MLS_PSK_EXTERNAL,
+			.id = psk_id, .id_len = sizeof(psk_id),
+			.secret = psk_value, .secret_len = sizeof(psk_value),
+		};
+		struct mlsc_process_opts po = { .psks = &psk, .n_psks = 1 };
+		struct mlsc_proposal_spec add[2] = {
+			{ .type = MLSC_PROPOSE_ADD },
+			{ .type = MLSC_PROPOSE_ADD },
+		};
+		struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE };
+		struct mlsc_proposal_spec ps = {
+			.type = MLSC_PROPOSE_PSK,
+			.psk_id = psk_id, .psk_id_len = sizeof(psk_id),
+			.psk = psk_value, .psk_len = sizeof(psk_value),
+		};
+		struct mlsc_commit_args ca = { 0 };
+		struct mlsc_commit_out out = { 0 };
+		struct mls_sent sent = { 0 };
+		struct mls_received got;
+		struct mlsc_processed p;
+		uint32_t flags;
+		uint64_t e;
+
+		TH_LOG("suite %u", suite);
+		ASSERT_EQ(0, create(self->ctl, &alice, suite));
+		ASSERT_EQ(0, member_new(suite, "bob", &bob));
+		ASSERT_EQ(0, member_new(suite, "carol", &carol));
+		add[0].key_package = bob.kp;
+		add[1].key_package = carol.kp;
+		ca.proposals = add;
+		ca.n_proposals = 2;
+		ca.flags = MLSC_COMMIT_F_RATCHET_TREE;
+		ASSERT_EQ(0, commit(&alice, &ca, &out));
+		ASSERT_EQ(0, member_join(self->ctl, &bob, &out.welcome, NULL,
+					 NULL, 0));
+		ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+					 NULL, 0));
+		mlsc_commit_out_free(&out);
+		ALL_TALK(&alice, &bob, &carol);
+
+		/* Alice's Updates, as a PublicMessage then a PrivateMessage */
+		for (int priv = 0; priv < 2; priv++) {
+			e = kernel_epoch(alice.g);
+			memset(&ca, 0, sizeof(ca));
+			ca.flags = priv ? MLSC_COMMIT_F_PRIVATE : 0;
+			ASSERT_EQ(0, commit(&alice, &ca, &out));
+			EXPECT_EQ(0, follow(&bob, &alice, &out.commit, NULL,
+					    e + 1, &flags));
+			EXPECT_EQ(0u, flags);
+			EXPECT_EQ(0, follow(&carol, &alice, &out.commit, NULL,
+					    e + 1, &flags));
+			EXPECT_EQ(0u, flags);
+			/*
+			 * and not twice: a stale epoch, or the kernel's
+			 * replay check; Alice's kernel does not open her own
+			 */
+			memset(&p, 0, sizeof(p));
+			EXPECT_EQ(priv ? -EALREADY : -ESTALE,
+				  mlsc_group_process(bob.g, out.commit.data,
+						     out.commit.len, NULL, &p));
+			EXPECT_EQ(priv ? -EBADMSG : -ESTALE,
+				  mlsc_group_process(alice.g, out.commit.data,
+						     out.commit.len, NULL, &p));
+			EXPECT_EQ(e + 1, kernel_epoch(alice.g));
+			mlsc_commit_out_free(&out);
+			EXPECT_EQ(e + 1, kernel_epoch(bob.g));
+			EXPECT_EQ((int64_t)e + 1, mlsc_group_epoch(carol.g));
+			EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+			EXPECT_TRUE(same_authenticator(alice.g, carol.g));
+			ALL_TALK(&alice, &bob, &carol);
+		}
+
+		/* a Commit the delivery service rejects: nobody moves */
+		e = kernel_epoch(alice.g);
+		memset(&ca, 0, sizeof(ca));
+		ca.sig_key = alice.sig;
+		ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+		mlsc_commit_out_free(&out);
+		ASSERT_EQ(0, mlsc_commit_discard(alice.g));
+		EXPECT_EQ(e, kernel_epoch(alice.g));
+		EXPECT_EQ(e, kernel_epoch(bob.g));
+		EXPECT_EQ(e, kernel_epoch(carol.g));
+		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
+		ALL_TALK(&alice, &bob, &carol);
+
+		/* Alice removes Carol; Bob follows, Carol learns she is out */
+		rm.leaf = (uint32_t)mlsc_group_own_leaf(carol.g);
+		memset(&ca, 0, sizeof(ca));
+		ca.proposals = &rm;
+		ca.n_proposals = 1;
+		ca.flags = suite & 1 ? MLSC_COMMIT_F_PRIVATE : 0;
+		ASSERT_EQ(0, commit(&alice, &ca, &out));
+		EXPECT_EQ(0, follow(&bob, &alice, &out.commit, NULL, e + 1,
+				    &flags));
+		EXPECT_EQ(0u, flags);
+		EXPECT_EQ(0, follow(&carol, &alice, &out.commit, NULL, e + 1,
+				    &flags));
+		EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
+		mlsc_commit_out_free(&out);
+		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+		EXPECT_EQ(e, kernel_epoch(carol.g));
+		EXPECT_FALSE(same_authenticator(alice.g, carol.g));
+		ALL_TALK(&alice, &bob);
+		/* Carol's kernel group cannot open the new epoch's messages */
+		for (int who = 0; who < 2; who++) {
+			struct member *s = who ? &bob : &alice;
+
+			ASSERT_EQ(0, mls_send(mlsc_group_fd(s->g), s->sig,
+					      "secret", 6, NULL, 0, &sent));
+			EXPECT_EQ(e + 1, sent.epoch);
+			memset(&got, 0, sizeof(got));
+			EXPECT_EQ(-EAGAIN, mls_decrypt(mlsc_group_fd(carol.g),
+						       sent.message.data,
+						       sent.message.len, &got));
+			mls_received_free(&got);
+			memset(&p, 0, sizeof(p));
+			EXPECT_EQ(-EAGAIN, mlsc_group_process(carol.g,
+				  sent.message.data, sent.message.len, NULL,
+				  &p));
+			mls_bytes_free(&sent.message);
+		}
+		member_free(&carol);
+
+		/* Bob commits an Update, Alice follows */
+		e = kernel_epoch(alice.g);
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = suite & 1 ? 0 : MLSC_COMMIT_F_PRIVATE;
+		ASSERT_EQ(0, commit(&bob, &ca, &out));
+		EXPECT_EQ(0, follow(&alice, &bob, &out.commit, NULL, e + 1,
+				    &flags));
+		EXPECT_EQ(0u, flags);
+		mlsc_commit_out_free(&out);
+		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+		ALL_TALK(&alice, &bob);
+
+		/* Carol comes back with a new KeyPackage, added by Bob */
+		ASSERT_EQ(0, member_new(suite, "carol", &carol));
+		e = kernel_epoch(alice.g);
+		memset(&ca, 0, sizeof(ca));
+		add[0].key_package = carol.kp;
+		ca.proposals = add;
+		ca.n_proposals = 1;
+		ca.flags = MLSC_COMMIT_F_RATCHET_TREE |
+			   (suite >= 4 ? MLSC_COMMIT_F_PATH : 0);
+		ASSERT_EQ(0, commit(&bob, &ca, &out));
+		EXPECT_EQ(0, follow(&alice, &bob, &out.commit, NULL, e + 1,
+				    &flags));
+		ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+					 NULL, 0));
+		mlsc_commit_out_free(&out);
+		EXPECT_EQ(2, mlsc_group_own_leaf(carol.g));
+		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
+		ALL_TALK(&alice, &bob, &carol);
+
+		/* an external PSK, which the followers give */
+		e = kernel_epoch(alice.g);
+		memset(&ca, 0, sizeof(ca));
+		ca.proposals = &ps;
+		ca.n_proposals = 1;
+		ca.flags = suite & 1 ? MLSC_COMMIT_F_PRIVATE : 0;
+		ASSERT_EQ(0, commit(&alice, &ca, &out));
+		/*
+		 * without it: -ENOENT, and nothing moved. Only as a
+		 * PublicMessage: the kernel has used up a PrivateMessage's
+		 * generation once it decrypted it, and a second try is a
+		 * replay (-EALREADY).
+		 */
+		if (!(suite & 1)) {
+			memset(&p, 0, sizeof(p));
+			EXPECT_EQ(-ENOENT, mlsc_group_process(bob.g,
+				  out.commit.data, out.commit.len, NULL, &p));
+			EXPECT_EQ(e, kernel_epoch(bob.g));
+		}
+		EXPECT_EQ(0, follow(&bob, &alice, &out.commit, &po, e + 1,
+				    &flags));
+		EXPECT_EQ(0, follow(&carol, &alice, &out.commit, &po, e + 1,
+				    &flags));
+		mlsc_commit_out_free(&out);
+		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
+		ALL_TALK(&alice, &bob, &carol);
+
+		member_free(&alice);
+		member_free(&bob);
+		member_free(&carol);
+	}
 	EXPECT_EQ(0, leaks());
 }
 

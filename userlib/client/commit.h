@@ -17,9 +17,10 @@
 struct mlsc_pending {
 	uint64_t epoch;			/* the kernel's pending epoch */
 	struct mlsc_tree tree;
-	bool has_path;			/* @keys replace the group's */
+	bool has_path;			/* @keys and @priv replace the group's */
 	struct mlsc_node_key *keys;
 	size_t n_keys;
+	struct mlsc_tree_priv *priv;	/* what following the group decrypts with */
 	uint8_t *context;		/* the new GroupContext, encoded */
 	size_t context_len;
 	uint8_t interim[MLSC_MAX_HASH];

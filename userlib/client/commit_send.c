@@ -344,6 +344,13 @@ static int make_path(struct build *b, struct mlsc_commit *c)
 	if (!err)
 		err = mlsc_keys_from_priv(b->g->suite, &b->priv,
 					  &b->pend->keys, &b->pend->n_keys);
+	if (!err) {
+		b->pend->priv = mlsc_malloc(sizeof(*b->pend->priv));
+		if (!b->pend->priv)
+			err = -ENOMEM;
+		else
+			*b->pend->priv = b->priv;
+	}
 	b->pend->has_path = !err;
 	return err;
 }
@@ -702,6 +709,10 @@ MLSC_EXPORT int mlsc_commit_merge(struct mlsc_group *g)
 		g->n_keys = p->n_keys;
 		p->keys = NULL;
 		p->n_keys = 0;
+		if (g->priv)
+			OPENSSL_clear_free(g->priv, sizeof(*g->priv));
+		g->priv = p->priv;
+		p->priv = NULL;
 	}
 	free(g->context);
 	g->context = p->context;

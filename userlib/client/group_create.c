@@ -24,6 +24,8 @@ void mlsc_pending_free(struct mlsc_pending *p)
 	mlsc_tree_free(&p->tree);
 	if (p->keys)
 		OPENSSL_clear_free(p->keys, p->n_keys * sizeof(*p->keys));
+	if (p->priv)
+		OPENSSL_clear_free(p->priv, sizeof(*p->priv));
 	free(p->context);
 	OPENSSL_cleanse(p, sizeof(*p));
 	free(p);
@@ -145,7 +147,10 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 	g->keys[0].node = 0;
 	g->keys[0].len = kp->enc_sk_len;
 	memcpy(g->keys[0].sk, kp->enc_sk, kp->enc_sk_len);
-	err = mlsc_tree_hash(&g->tree, 0, th);
+	/* the leaf key, for following the commits of members to come */
+	err = mlsc_group_priv_init(g, NULL, 0);
+	if (!err)
+		err = mlsc_tree_hash(&g->tree, 0, th);
 	if (err)
 		goto out;
 	memset(&gc, 0, sizeof(gc));
