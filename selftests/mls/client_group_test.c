@@ -310,6 +310,17 @@ out:
 
 static const uint8_t psk_id[] = "an external psk";
 static const uint8_t psk_value[] = "its value, shared beforehand";
+/* The external PSK as the followers are given it, and as proposed. */
+static const struct mlsc_psk ext_psk = {
+	.type = MLS_PSK_EXTERNAL,
+	.id = psk_id, .id_len = sizeof(psk_id),
+	.secret = psk_value, .secret_len = sizeof(psk_value),
+};
+static const struct mlsc_proposal_spec psk_proposal = {
+	.type = MLSC_PROPOSE_PSK,
+	.psk_id = psk_id, .psk_id_len = sizeof(psk_id),
+	.psk = psk_value, .psk_len = sizeof(psk_value),
+};
 
 /* Alice's group of one, for suite @suite. */
 static int create(int ctl, struct member *alice, unsigned int suite)
@@ -345,11 +356,7 @@ TEST_F_TIMEOUT(life, all_suites, 600)
 {
 	for (unsigned int suite = 1; suite <= 7; suite++) {
 		struct member alice, bob, carol;
-		struct mlsc_psk psk = {
-			.type = MLS_PSK_EXTERNAL,
-			.id = psk_id, .id_len = sizeof(psk_id),
-			.secret = psk_value, .secret_len = sizeof(psk_value),
-		};
+		struct mlsc_psk psk = ext_psk;
 		bool odd = suite & 1;
 		struct mlsc_proposal_spec add[3];
 		struct mlsc_proposal_spec rm = {
@@ -374,10 +381,7 @@ TEST_F_TIMEOUT(life, all_suites, 600)
 			.type = MLSC_PROPOSE_ADD, .key_package = bob.kp };
 		add[1] = (struct mlsc_proposal_spec){
 			.type = MLSC_PROPOSE_ADD, .key_package = carol.kp };
-		add[2] = (struct mlsc_proposal_spec){
-			.type = MLSC_PROPOSE_PSK,
-			.psk_id = psk_id, .psk_id_len = sizeof(psk_id),
-			.psk = psk_value, .psk_len = sizeof(psk_value) };
+		add[2] = psk_proposal;
 		ca.sig_key = alice.sig;
 		ca.proposals = add;
 		ca.n_proposals = odd ? 3 : 2;
@@ -629,22 +633,14 @@ TEST_F_TIMEOUT(life, follow, 600)
 {
 	for (unsigned int suite = 1; suite <= 7; suite++) {
 		struct member alice, bob, carol;
-		struct mlsc_psk psk = {
-			.type = MLS_PSK_EXTERNAL,
-			.id = psk_id, .id_len = sizeof(psk_id),
-			.secret = psk_value, .secret_len = sizeof(psk_value),
-		};
+		struct mlsc_psk psk = ext_psk;
 		struct mlsc_process_opts po = { .psks = &psk, .n_psks = 1 };
 		struct mlsc_proposal_spec add[2] = {
 			{ .type = MLSC_PROPOSE_ADD },
 			{ .type = MLSC_PROPOSE_ADD },
 		};
 		struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE };
-		struct mlsc_proposal_spec ps = {
-			.type = MLSC_PROPOSE_PSK,
-			.psk_id = psk_id, .psk_id_len = sizeof(psk_id),
-			.psk = psk_value, .psk_len = sizeof(psk_value),
-		};
+		struct mlsc_proposal_spec ps = psk_proposal;
 		struct mlsc_commit_args ca = { 0 };
 		struct mlsc_commit_out out = { 0 };
 		struct mls_sent sent = { 0 };

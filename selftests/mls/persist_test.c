@@ -698,68 +698,70 @@ TEST_F(bad, arguments)
 
 /* ------------------------------------------------------------ keys */
 
-TEST(no_key_is_enokey)
-{
-	struct snap s = {};
-	int ctl = ctl_open(), fd;
+/*
+ * The sealing key's checks: each test starts in a session keyring of
+ * its own (no key yet) with a group to export.
+ */
+FIXTURE(keys) {
+	int ctl;
+	int fd;
+	struct snap s;
+};
 
-	ASSERT_LE(0, ctl);
+FIXTURE_SETUP(keys)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	self->fd = -1;
+	self->ctl = ctl_open();
+	ASSERT_LE(0, self->ctl);
 	ASSERT_EQ(0, new_session());
-	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ENOKEY, snap_export(fd, &s));
+	self->fd = grp_plain(self->ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(keys)
+{
+	snap_free(&self->s);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->ctl >= 0)
+		close(self->ctl);
+}
+
+TEST_F(keys, no_key_is_enokey)
+{
+	EXPECT_EQ(-ENOKEY, snap_export(self->fd, &self->s));
 	/* Any bytes: the key is looked for before they are read. */
-	s.buf = calloc(1, 256);
-	ASSERT_NE(NULL, s.buf);
-	memcpy(s.buf, "MLSS\0\1", 6);
-	s.buf[OFF_GID_LEN] = 1;
-	EXPECT_EQ(-ENOKEY, snap_import(ctl, s.buf, 256, NULL));
-	snap_free(&s);
-	close(fd);
-	close(ctl);
+	self->s.buf = calloc(1, 256);
+	ASSERT_NE(NULL, self->s.buf);
+	memcpy(self->s.buf, "MLSS\0\1", 6);
+	self->s.buf[OFF_GID_LEN] = 1;
+	EXPECT_EQ(-ENOKEY, snap_import(self->ctl, self->s.buf, 256, NULL));
 }
 
 /* A user key's payload can be read back: refused, also when it is there. */
-TEST(user_key_refused)
+TEST_F(keys, user_key_refused)
 {
-	struct snap s = {};
 	uint8_t k[32];
-	int ctl = ctl_open(), fd;
 
-	ASSERT_LE(0, ctl);
-	ASSERT_EQ(0, new_session());
 	rand_bytes(k, sizeof(k));
 	ASSERT_LT(0, add_seal_key("user", k, sizeof(k)));
-	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EKEYREJECTED, snap_export(fd, &s));
-	snap_free(&s);
-	close(fd);
-	close(ctl);
+	EXPECT_EQ(-EKEYREJECTED, snap_export(self->fd, &self->s));
 }
 
-TEST(short_and_revoked_keys)
+TEST_F(keys, short_and_revoked_keys)
 {
-	struct snap s = {};
 	uint8_t k[32];
-	int ctl = ctl_open(), fd;
 	long id;
 
-	ASSERT_LE(0, ctl);
-	ASSERT_EQ(0, new_session());
 	rand_bytes(k, sizeof(k));
 	ASSERT_LT(0, add_seal_key("logon", k, 31));
-	fd = grp_plain(ctl, 1, MLS_GROUP_F_EPHEMERAL, NULL);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EKEYREJECTED, snap_export(fd, &s));
+	EXPECT_EQ(-EKEYREJECTED, snap_export(self->fd, &self->s));
 	id = add_seal_key("logon", k, 32);
 	ASSERT_LT(0, id);
-	EXPECT_EQ(0, snap_export(fd, &s));
+	EXPECT_EQ(0, snap_export(self->fd, &self->s));
 	ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_REVOKE, id));
-	EXPECT_EQ(-EKEYREVOKED, snap_export(fd, &s));
-	snap_free(&s);
-	close(fd);
-	close(ctl);
+	EXPECT_EQ(-EKEYREVOKED, snap_export(self->fd, &self->s));
 }
 
 /* ------------------------------------------------------------ owners */
