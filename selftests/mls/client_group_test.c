@@ -890,6 +890,74 @@ TEST_F(bad, psk_and_types)
 	EXPECT_EQ(0, leaks());
 }
 
+TEST_F(bad, resumption_psk)
+{
+	struct mlsc_resumption_psk r[2] = {
+		{ .group_fd = mlsc_group_fd(self->alice.g),
+		  .epoch = self->epoch },
+		{ .group_fd = mlsc_group_fd(self->alice.g),
+		  .epoch = self->epoch },
+	};
+	struct mlsc_proposal_spec p[2] = {
+		{ .type = MLSC_PROPOSE_PSK_RESUMPTION, .psk = &r[0],
+		  .psk_len = sizeof(r[0]) },
+		{ .type = MLSC_PROPOSE_PSK_RESUMPTION, .psk = &r[1],
+		  .psk_len = sizeof(r[1]) },
+	};
+	struct mlsc_commit_args ca = {
+		.sig_key = self->alice.sig, .proposals = p, .n_proposals = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+
+	/* the same group and epoch twice */
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 2, 0,
+				   self->epoch));
+	/* a bad struct: size, reserved, fd, an id beside it, none */
+	p[0].psk_len = sizeof(r[0]) - 1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk_len = sizeof(r[0]);
+	r[0].reserved = 1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	r[0].reserved = 0;
+	r[0].group_fd = -1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	r[0].group_fd = mlsc_group_fd(self->alice.g);
+	p[0].psk_id = "x";
+	p[0].psk_id_len = 1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk_id = NULL;
+	p[0].psk_id_len = 0;
+	p[0].psk = NULL;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk = &r[0];
+	/* not a group fd */
+	r[0].group_fd = self->ctl;
+	EXPECT_GT(0, refused(_metadata, &self->alice, p, 1, 0, self->epoch));
+	r[0].group_fd = 1000;
+	EXPECT_EQ(-EBADF, refused(_metadata, &self->alice, p, 1, 0,
+				  self->epoch));
+	/* an epoch the group has not reached, one it never had kept */
+	r[0].group_fd = mlsc_group_fd(self->alice.g);
+	r[0].epoch = self->epoch + 1;
+	EXPECT_EQ(-EAGAIN, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	/* the current epoch and the one before: fine, twice as two PSKs */
+	r[0].epoch = self->epoch;
+	r[1].epoch = self->epoch - 1;
+	ca.n_proposals = 2;
+	ASSERT_EQ(0, mlsc_commit_create(self->alice.g, &ca, &out));
+	EXPECT_EQ(self->epoch + 1, out.epoch);
+	mlsc_commit_out_free(&out);
+	EXPECT_EQ(0, mlsc_commit_discard(self->alice.g));
+	EXPECT_TRUE(nothing_pending(self->alice.g));
+	EXPECT_EQ(0, leaks());
+}
+
 TEST_F(bad, arguments)
 {
 	struct mlsc_commit_args ca = { .sig_key = self->alice.sig };
