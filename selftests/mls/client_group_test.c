@@ -54,105 +54,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sanitizer/lsan_interface.h>
-
 #include <libmls.h>
 #include <mls_client.h>
 
+#include "client_util.h"
 #include "group.h"
 #include "keypkg.h"
 #include "kselftest_harness.h"
 #include "wire.h"
-
-static int leaks(void)
-{
-	return __lsan_do_recoverable_leak_check();
-}
-
-/* A member-to-be: its signature key and KeyPackage. */
-struct member {
-	unsigned int suite;
-	struct mls_sig_key *sig;
-	struct mls_bytes kp_msg;
-	struct mlsc_keypkg_priv *priv;
-	struct mlsc_keypkg *kp;		/* parsed, as a committer gets it */
-	struct mlsc_group *g;
-};
-
-static int member_new(unsigned int suite, const char *name, struct member *m)
-{
-	uint64_t now = (uint64_t)time(NULL);
-	struct mlsc_keypkg_params p = {
-		.cipher_suite = (uint16_t)suite,
-		.credential = {
-			.type = MLS_CREDENTIAL_BASIC,
-			.identity = name, .identity_len = strlen(name),
-		},
-		.not_before = now - 3600, .not_after = now + 86400,
-	};
-	int err;
-
-	memset(m, 0, sizeof(*m));
-	m->suite = suite;
-	err = mls_sig_key_generate(suite, &m->sig);
-	if (!err)
-		err = mlsc_keypkg_create(&p, m->sig, &m->kp_msg, &m->priv);
-	if (!err)
-		err = mlsc_keypkg_parse(m->kp_msg.data, m->kp_msg.len, &m->kp);
-	return err;
-}
-
-static void member_free(struct member *m)
-{
-	if (m->g)
-		mls_group_destroy(mlsc_group_fd(m->g));
-	mlsc_group_free(m->g);
-	mlsc_keypkg_free(m->kp);
-	mlsc_keypkg_priv_free(m->priv);
-	mls_bytes_free(&m->kp_msg);
-	mls_sig_key_free(m->sig);
-	memset(m, 0, sizeof(*m));
-}
-
-/* Join @m from @welcome (and @tree when not in it), with @psks. */
-static int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
-		       const struct mls_bytes *tree, const struct mlsc_psk *psks,
-		       size_t n_psks)
-{
-	struct mlsc_welcome_keys k = {
-		.key_package = m->kp_msg.data,
-		.key_package_len = m->kp_msg.len,
-		.init_priv = m->priv->init_sk,
-		.init_priv_len = m->priv->init_sk_len,
-		.psks = psks, .n_psks = n_psks,
-	};
-	struct mlsc_join_args a = {
-		.flags = MLSC_JOIN_F_EPHEMERAL,
-		.encryption_priv = m->priv->enc_sk,
-		.encryption_priv_len = m->priv->enc_sk_len,
-		.ratchet_tree = tree ? tree->data : NULL,
-		.ratchet_tree_len = tree ? tree->len : 0,
-	};
-	struct mlsc_joiner *w = NULL;
-	int err;
-
-	err = mlsc_welcome_open(ctl, welcome->data, welcome->len, &k, &w);
-	if (!err)
-		err = mlsc_welcome_join(w, &a, &m->g);
-	mlsc_welcome_free(w);
-	return err;
-}
-
-static uint64_t kernel_epoch(const struct mlsc_group *g)
-{
-	uint8_t auth[64];
-	size_t len = sizeof(auth);
-	uint64_t epoch = UINT64_MAX;
-
-	if (mls_epoch_authenticator(mlsc_group_fd(g), auth, &len, &epoch))
-		return UINT64_MAX;
-	return epoch;
-}
 
 /* The kernel group has no pending commit for the next epoch. */
 static bool nothing_pending(const struct mlsc_group *g)
@@ -308,35 +217,6 @@ out:
 	return err;
 }
 
-static const uint8_t psk_id[] = "an external psk";
-static const uint8_t psk_value[] = "its value, shared beforehand";
-/* The external PSK as the followers are given it, and as proposed. */
-static const struct mlsc_psk ext_psk = {
-	.type = MLS_PSK_EXTERNAL,
-	.id = psk_id, .id_len = sizeof(psk_id),
-	.secret = psk_value, .secret_len = sizeof(psk_value),
-};
-static const struct mlsc_proposal_spec psk_proposal = {
-	.type = MLSC_PROPOSE_PSK,
-	.psk_id = psk_id, .psk_id_len = sizeof(psk_id),
-	.psk = psk_value, .psk_len = sizeof(psk_value),
-};
-
-/* Alice's group of one, for suite @suite. */
-static int create(int ctl, struct member *alice, unsigned int suite)
-{
-	char gid[32];
-	struct mlsc_group_params p = { .flags = MLSC_JOIN_F_EPHEMERAL };
-	int err = member_new(suite, "alice", alice);
-
-	snprintf(gid, sizeof(gid), "group of suite %u", suite);
-	p.group_id = gid;
-	p.group_id_len = strlen(gid);
-	if (!err)
-		err = mlsc_group_create(ctl, &p, alice->priv, &alice->g);
-	return err;
-}
-
 FIXTURE(life) {
 	int ctl;
 };
@@ -369,7 +249,7 @@ TEST_F_TIMEOUT(life, all_suites, 600)
 		uint64_t e;
 
 		TH_LOG("suite %u", suite);
-		ASSERT_EQ(0, create(self->ctl, &alice, suite));
+		ASSERT_EQ(0, member_create(self->ctl, &alice, suite));
 		ASSERT_EQ(0, kernel_epoch(alice.g));
 		ASSERT_EQ(0, mlsc_group_epoch(alice.g));
 		ASSERT_EQ(0, member_new(suite, "bob", &bob));
@@ -511,7 +391,7 @@ TEST_F(life, welcome_codec)
 	struct mlsc_mls_message m;
 	struct mlsc_wbuf w = { 0 };
 
-	ASSERT_EQ(0, create(self->ctl, &alice, 1));
+	ASSERT_EQ(0, member_create(self->ctl, &alice, 1));
 	ASSERT_EQ(0, member_new(1, "bob", &bob));
 	add.key_package = bob.kp;
 	ca.sig_key = alice.sig;
@@ -650,7 +530,7 @@ TEST_F_TIMEOUT(life, follow, 600)
 		uint64_t e;
 
 		TH_LOG("suite %u", suite);
-		ASSERT_EQ(0, create(self->ctl, &alice, suite));
+		ASSERT_EQ(0, member_create(self->ctl, &alice, suite));
 		ASSERT_EQ(0, member_new(suite, "bob", &bob));
 		ASSERT_EQ(0, member_new(suite, "carol", &carol));
 		add[0].key_package = bob.kp;
@@ -837,7 +717,7 @@ FIXTURE_SETUP(bad)
 
 	self->ctl = mls_open(0);
 	ASSERT_LE(0, self->ctl);
-	ASSERT_EQ(0, create(self->ctl, &self->alice, 2));
+	ASSERT_EQ(0, member_create(self->ctl, &self->alice, 2));
 	ASSERT_EQ(0, member_new(2, "bob", &self->bob));
 	ASSERT_EQ(0, member_new(2, "carol", &self->carol));
 	add[0].key_package = self->bob.kp;
@@ -973,14 +853,7 @@ TEST_F(bad, add)
 TEST_F(bad, psk_and_types)
 {
 	static uint8_t long_id[MLS_MAX_PSK_ID_LEN + 1];
-	struct mlsc_proposal_spec p[2] = {
-		{ .type = MLSC_PROPOSE_PSK, .psk_id = psk_id,
-		  .psk_id_len = sizeof(psk_id), .psk = psk_value,
-		  .psk_len = sizeof(psk_value) },
-		{ .type = MLSC_PROPOSE_PSK, .psk_id = psk_id,
-		  .psk_id_len = sizeof(psk_id), .psk = psk_value,
-		  .psk_len = sizeof(psk_value) },
-	};
+	struct mlsc_proposal_spec p[2] = { psk_proposal, psk_proposal };
 
 	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 2, 0,
 				   self->epoch));
@@ -1014,6 +887,74 @@ TEST_F(bad, psk_and_types)
 	/* a count without a list */
 	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, NULL, 1, 0,
 				   self->epoch));
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_F(bad, resumption_psk)
+{
+	struct mlsc_resumption_psk r[2] = {
+		{ .group_fd = mlsc_group_fd(self->alice.g),
+		  .epoch = self->epoch },
+		{ .group_fd = mlsc_group_fd(self->alice.g),
+		  .epoch = self->epoch },
+	};
+	struct mlsc_proposal_spec p[2] = {
+		{ .type = MLSC_PROPOSE_PSK_RESUMPTION, .psk = &r[0],
+		  .psk_len = sizeof(r[0]) },
+		{ .type = MLSC_PROPOSE_PSK_RESUMPTION, .psk = &r[1],
+		  .psk_len = sizeof(r[1]) },
+	};
+	struct mlsc_commit_args ca = {
+		.sig_key = self->alice.sig, .proposals = p, .n_proposals = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+
+	/* the same group and epoch twice */
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 2, 0,
+				   self->epoch));
+	/* a bad struct: size, reserved, fd, an id beside it, none */
+	p[0].psk_len = sizeof(r[0]) - 1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk_len = sizeof(r[0]);
+	r[0].reserved = 1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	r[0].reserved = 0;
+	r[0].group_fd = -1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	r[0].group_fd = mlsc_group_fd(self->alice.g);
+	p[0].psk_id = "x";
+	p[0].psk_id_len = 1;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk_id = NULL;
+	p[0].psk_id_len = 0;
+	p[0].psk = NULL;
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	p[0].psk = &r[0];
+	/* not a group fd */
+	r[0].group_fd = self->ctl;
+	EXPECT_GT(0, refused(_metadata, &self->alice, p, 1, 0, self->epoch));
+	r[0].group_fd = 1000;
+	EXPECT_EQ(-EBADF, refused(_metadata, &self->alice, p, 1, 0,
+				  self->epoch));
+	/* an epoch the group has not reached, one it never had kept */
+	r[0].group_fd = mlsc_group_fd(self->alice.g);
+	r[0].epoch = self->epoch + 1;
+	EXPECT_EQ(-EAGAIN, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
+	/* the current epoch and the one before: fine, twice as two PSKs */
+	r[0].epoch = self->epoch;
+	r[1].epoch = self->epoch - 1;
+	ca.n_proposals = 2;
+	ASSERT_EQ(0, mlsc_commit_create(self->alice.g, &ca, &out));
+	EXPECT_EQ(self->epoch + 1, out.epoch);
+	mlsc_commit_out_free(&out);
+	EXPECT_EQ(0, mlsc_commit_discard(self->alice.g));
+	EXPECT_TRUE(nothing_pending(self->alice.g));
 	EXPECT_EQ(0, leaks());
 }
 

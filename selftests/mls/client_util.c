@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the client's VM tests share: the passive-client-*.json cases
- * read and joined through the kernel, and counts of groups and fds.
+ * read and joined through the kernel, counts of groups and fds, and
+ * members made, joined and released.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sanitizer/lsan_interface.h>
 
 #include "client_util.h"
+#include "keypkg.h"
 
 /* The open fds of this process. */
 int fd_count(void)
@@ -154,3 +158,108 @@ int leaks(void)
 	return __lsan_do_recoverable_leak_check();
 }
 
+/* ---- members ------------------------------------------------------------ */
+
+int member_new(unsigned int suite, const char *name, struct member *m)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	struct mlsc_keypkg_params p = {
+		.cipher_suite = (uint16_t)suite,
+		.credential = {
+			.type = MLS_CREDENTIAL_BASIC,
+			.identity = name, .identity_len = strlen(name),
+		},
+		.not_before = now - 3600, .not_after = now + 86400,
+	};
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->suite = suite;
+	err = mls_sig_key_generate(suite, &m->sig);
+	if (!err)
+		err = mlsc_keypkg_create(&p, m->sig, &m->kp_msg, &m->priv);
+	if (!err)
+		err = mlsc_keypkg_parse(m->kp_msg.data, m->kp_msg.len, &m->kp);
+	return err;
+}
+
+void member_free(struct member *m)
+{
+	if (m->g)
+		mls_group_destroy(mlsc_group_fd(m->g));
+	mlsc_group_free(m->g);
+	mlsc_keypkg_free(m->kp);
+	mlsc_keypkg_priv_free(m->priv);
+	mls_bytes_free(&m->kp_msg);
+	mls_sig_key_free(m->sig);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Join @m from @welcome (and @tree when not in it), with @psks. */
+int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
+		const struct mls_bytes *tree, const struct mlsc_psk *psks,
+		size_t n_psks)
+{
+	struct mlsc_welcome_keys k = {
+		.key_package = m->kp_msg.data,
+		.key_package_len = m->kp_msg.len,
+		.init_priv = m->priv->init_sk,
+		.init_priv_len = m->priv->init_sk_len,
+		.psks = psks, .n_psks = n_psks,
+	};
+	struct mlsc_join_args a = {
+		.flags = MLSC_JOIN_F_EPHEMERAL,
+		.encryption_priv = m->priv->enc_sk,
+		.encryption_priv_len = m->priv->enc_sk_len,
+		.ratchet_tree = tree ? tree->data : NULL,
+		.ratchet_tree_len = tree ? tree->len : 0,
+	};
+	struct mlsc_joiner *w = NULL;
+	int err;
+
+	err = mlsc_welcome_open(ctl, welcome->data, welcome->len, &k, &w);
+	if (!err)
+		err = mlsc_welcome_join(w, &a, &m->g);
+	mlsc_welcome_free(w);
+	return err;
+}
+
+uint64_t kernel_epoch(const struct mlsc_group *g)
+{
+	uint8_t auth[64];
+	size_t len = sizeof(auth);
+	uint64_t epoch = UINT64_MAX;
+
+	if (mls_epoch_authenticator(mlsc_group_fd(g), auth, &len, &epoch))
+		return UINT64_MAX;
+	return epoch;
+}
+
+static const uint8_t psk_id[] = "an external psk";
+static const uint8_t psk_value[] = "its value, shared beforehand";
+/* The external PSK as the followers are given it, and as proposed. */
+const struct mlsc_psk ext_psk = {
+	.type = MLS_PSK_EXTERNAL,
+	.id = psk_id, .id_len = sizeof(psk_id),
+	.secret = psk_value, .secret_len = sizeof(psk_value),
+};
+const struct mlsc_proposal_spec psk_proposal = {
+	.type = MLSC_PROPOSE_PSK,
+	.psk_id = psk_id, .psk_id_len = sizeof(psk_id),
+	.psk = psk_value, .psk_len = sizeof(psk_value),
+};
+
+/* Alice's group of one, for suite @suite. */
+int member_create(int ctl, struct member *alice, unsigned int suite)
+{
+	char gid[32];
+	struct mlsc_group_params p = { .flags = MLSC_JOIN_F_EPHEMERAL };
+	int err = member_new(suite, "alice", alice);
+
+	snprintf(gid, sizeof(gid), "group of suite %u", suite);
+	p.group_id = gid;
+	p.group_id_len = strlen(gid);
+	if (!err)
+		err = mlsc_group_create(ctl, &p, alice->priv, &alice->g);
+	return err;
+}

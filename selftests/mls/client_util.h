@@ -42,4 +42,30 @@ int auth_ok(const struct mlsc_group *g, const struct join_case *c);
 /* LeakSanitizer's verdict so far: 0 when nothing leaked. */
 int leaks(void);
 
+/* A member-to-be: its signature key and KeyPackage. */
+struct member {
+	unsigned int suite;
+	struct mls_sig_key *sig;
+	struct mls_bytes kp_msg;
+	struct mlsc_keypkg_priv *priv;
+	struct mlsc_keypkg *kp;		/* parsed, as a committer gets it */
+	struct mlsc_group *g;
+};
+
+/* A fresh signature key and KeyPackage of @suite for @name into @m. */
+int member_new(unsigned int suite, const char *name, struct member *m);
+/* Destroy @m's kernel group, release all of @m. */
+void member_free(struct member *m);
+/* Join @m from @welcome (and @tree when not in it), with @psks. */
+int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
+		const struct mls_bytes *tree, const struct mlsc_psk *psks,
+		size_t n_psks);
+/* Alice's group of one ("group of suite N"), for suite @suite. */
+int member_create(int ctl, struct member *alice, unsigned int suite);
+/* The kernel group's epoch, or UINT64_MAX. */
+uint64_t kernel_epoch(const struct mlsc_group *g);
+/* The external PSK as the followers are given it, and as proposed. */
+extern const struct mlsc_psk ext_psk;
+extern const struct mlsc_proposal_spec psk_proposal;
+
 #endif /* MLS_CLIENT_UTIL_H */

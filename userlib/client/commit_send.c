@@ -12,7 +12,8 @@
  * The proposal list is valid by construction (§12.2, §12.3): Removes,
  * then Adds, then PSKs, each checked here (a leaf in the tree, occupied,
  * not one's own, named once; a valid KeyPackage, added once, whose keys
- * no member has; a PSK id named once). No Update by value: the
+ * no member has; an external PSK id, or a resumption PSK's group and
+ * epoch, named once). No Update by value: the
  * committer's own leaf changes through its UpdatePath.
  *
  * The new epoch's state waits in struct mlsc_pending until the delivery
@@ -157,22 +158,54 @@ static int check_remove(struct build *b, size_t i)
 	return 0;
 }
 
+static bool is_psk(uint16_t type)
+{
+	return type == MLSC_PROPOSE_PSK || type == MLSC_PROPOSE_PSK_RESUMPTION;
+}
+
+/* The resumption PSK @p names, or NULL if @p is not a valid one. */
+static const struct mlsc_resumption_psk *
+resumption_of(const struct mlsc_proposal_spec *p)
+{
+	const struct mlsc_resumption_psk *r = p->psk;
+
+	if (p->psk_id || p->psk_id_len || !r || p->psk_len != sizeof(*r) ||
+	    r->group_fd < 0 || r->reserved)
+		return NULL;
+	return r;
+}
+
+/* Do @p and @q, both PSK specs, name the same PSK? */
+static bool same_psk(const struct mlsc_proposal_spec *p,
+		     const struct mlsc_proposal_spec *q)
+{
+	const struct mlsc_resumption_psk *a, *b;
+
+	if (p->type != q->type)
+		return false;
+	if (p->type == MLSC_PROPOSE_PSK)
+		return q->psk_id_len == p->psk_id_len &&
+		       !memcmp(q->psk_id, p->psk_id, p->psk_id_len);
+	a = p->psk;
+	b = q->psk;
+	return a->group_fd == b->group_fd && a->epoch == b->epoch;
+}
+
 static int check_psk(struct build *b, size_t i)
 {
 	const struct mlsc_proposal_spec *p = &b->a->proposals[i];
 
-	if (!p->psk_id || !p->psk_id_len ||
-	    p->psk_id_len > MLS_MAX_PSK_ID_LEN || !p->psk || !p->psk_len ||
-	    p->psk_len > MLS_MAX_PSK_LEN)
-		return -EINVAL;
-	for (size_t j = 0; j < i; j++) {
-		const struct mlsc_proposal_spec *q = &b->a->proposals[j];
-
-		if (q->type == MLSC_PROPOSE_PSK &&
-		    q->psk_id_len == p->psk_id_len &&
-		    !memcmp(q->psk_id, p->psk_id, p->psk_id_len))
+	if (p->type == MLSC_PROPOSE_PSK_RESUMPTION) {
+		if (!resumption_of(p))
 			return -EINVAL;
+	} else if (!p->psk_id || !p->psk_id_len ||
+		   p->psk_id_len > MLS_MAX_PSK_ID_LEN || !p->psk ||
+		   !p->psk_len || p->psk_len > MLS_MAX_PSK_LEN) {
+		return -EINVAL;
 	}
+	for (size_t j = 0; j < i; j++)
+		if (same_psk(p, &b->a->proposals[j]))
+			return -EINVAL;
 	return 0;
 }
 
@@ -191,6 +224,7 @@ static int check_inputs(struct build *b)
 			err = check_remove(b, i);
 			break;
 		case MLSC_PROPOSE_PSK:
+		case MLSC_PROPOSE_PSK_RESUMPTION:
 			err = check_psk(b, i);
 			n_psk++;
 			break;
@@ -205,14 +239,68 @@ static int check_inputs(struct build *b)
 
 /* ----------------------------------------------------- the proposals */
 
-/* The list in the order §12.3 applies it: Removes, Adds, PSKs. */
+/*
+ * PreSharedKeyID @id and the kernel's entry @k for @p, a PSK spec, with
+ * a fresh nonce: an external PSK by id and value; a resumption PSK by
+ * its group's group_id (read from the kernel) and epoch, its value left
+ * to the kernel.
+ */
+static int make_psk(struct build *b, const struct mlsc_proposal_spec *p,
+		    struct mlsc_psk_id *id, struct mls_psk *k)
+{
+	const struct mlsc_suite *s = b->g->suite;
+	const struct mlsc_resumption_psk *r;
+	struct mls_group_info info;
+	size_t gid_len = MLS_MAX_GROUP_ID_LEN;
+	uint8_t *nonce, *gid;
+	int err;
+
+	nonce = mlsc_arena_alloc(&b->arena, s->nh);
+	if (!nonce)
+		return -ENOMEM;
+	if (RAND_bytes(nonce, (int)s->nh) != 1)
+		return -EIO;
+	memset(k, 0, sizeof(*k));
+	id->psk_nonce = (struct mlsc_slice){ nonce, s->nh };
+	mls_buf_set(&k->nonce, nonce, s->nh);
+	if (p->type == MLSC_PROPOSE_PSK) {
+		id->type = MLSC_PSK_EXTERNAL;
+		id->psk_id = (struct mlsc_slice){ p->psk_id, p->psk_id_len };
+		k->type = MLS_PSK_EXTERNAL;
+		mls_buf_set(&k->id, p->psk_id, p->psk_id_len);
+		mls_buf_set(&k->secret, p->psk, p->psk_len);
+		return 0;
+	}
+	r = p->psk;
+	gid = mlsc_arena_alloc(&b->arena, MLS_MAX_GROUP_ID_LEN);
+	if (!gid)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	err = mls_group_info(r->group_fd, &info, gid, &gid_len);
+	if (err)
+		return err;
+	id->type = MLSC_PSK_RESUMPTION;
+	id->usage = MLS_PSK_USAGE_APPLICATION;
+	id->psk_group_id = (struct mlsc_slice){ gid, gid_len };
+	id->psk_epoch = r->epoch;
+	k->type = MLS_PSK_RESUMPTION;
+	k->usage = MLS_PSK_USAGE_APPLICATION;
+	k->group = (uint32_t)r->group_fd;
+	k->epoch = r->epoch;
+	return 0;
+}
+
+/*
+ * The list in the order §12.3 applies it: Removes, Adds, PSKs (external
+ * and resumption ones in the caller's order).
+ */
 static int make_proposals(struct build *b)
 {
 	static const uint16_t order[] = {
 		MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_ADD, MLSC_PROPOSE_PSK,
 	};
-	const struct mlsc_suite *s = b->g->suite;
 	size_t n = b->a->n_proposals;
+	int err;
 
 	b->props = mlsc_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->props));
 	b->joiners = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
@@ -231,12 +319,12 @@ static int make_proposals(struct build *b)
 			const struct mlsc_proposal_spec *p = &b->a->proposals[i];
 			struct mlsc_proposal_or_ref *por = &b->props[b->n_props];
 			struct mlsc_psk_id *id;
-			uint8_t *nonce;
 
-			if (p->type != order[k])
+			if (p->type != order[k] &&
+			    !(order[k] == MLSC_PROPOSE_PSK && is_psk(p->type)))
 				continue;
 			por->type = MLSC_POR_PROPOSAL;
-			por->proposal.type = p->type;
+			por->proposal.type = order[k];
 			b->n_props++;
 			if (p->type == MLSC_PROPOSE_REMOVE) {
 				por->proposal.remove = p->leaf;
@@ -247,22 +335,11 @@ static int make_proposals(struct build *b)
 				b->joiners[b->n_joiners++] = p->key_package;
 				continue;
 			}
-			nonce = mlsc_arena_alloc(&b->arena, s->nh);
-			if (!nonce)
-				return -ENOMEM;
-			if (RAND_bytes(nonce, (int)s->nh) != 1)
-				return -EIO;
 			id = &b->psk_ids[b->n_psks];
-			id->type = MLSC_PSK_EXTERNAL;
-			id->psk_id = (struct mlsc_slice){ p->psk_id, p->psk_id_len };
-			id->psk_nonce = (struct mlsc_slice){ nonce, s->nh };
+			err = make_psk(b, p, id, &b->kpsks[b->n_psks]);
+			if (err)
+				return err;
 			por->proposal.psk = *id;
-			b->kpsks[b->n_psks].type = MLS_PSK_EXTERNAL;
-			mls_buf_set(&b->kpsks[b->n_psks].id, p->psk_id,
-				    p->psk_id_len);
-			mls_buf_set(&b->kpsks[b->n_psks].secret, p->psk,
-				    p->psk_len);
-			mls_buf_set(&b->kpsks[b->n_psks].nonce, nonce, s->nh);
 			b->n_psks++;
 		}
 	}

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	2
+#define MLSC_VERSION_MINOR	3
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -533,15 +533,51 @@ int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
 #define MLSC_PROPOSE_ADD		1
 #define MLSC_PROPOSE_REMOVE		3
 #define MLSC_PROPOSE_PSK		4
+/*
+ * Since 0.3: a PreSharedKey proposal (type 4 on the wire) of a
+ * resumption PSK. Not an RFC value: the client's own, for
+ * struct mlsc_proposal_spec only.
+ */
+#define MLSC_PROPOSE_PSK_RESUMPTION	0x8004
 
-/* One proposal of a Commit, by value. */
+/**
+ * struct mlsc_resumption_psk - a resumption PSK a Commit proposes
+ *	(since 0.3)
+ * @group_fd: a group fd (mlsc_group_fd(), or any group fd of libmls)
+ *	whose MLS group_id becomes the psk_group_id; the Commit's own group
+ *	or another one
+ * @reserved: must be zero
+ * @epoch: psk_epoch, an epoch that group still keeps (its current one or
+ *	an earlier one)
+ *
+ * The PSK's value, that epoch's resumption_psk, never leaves the kernel:
+ * it is resolved there when the Commit's epoch is prepared. Its usage is
+ * application (§8.6): reinit and branch PSKs do not belong in an ordinary
+ * Commit (§12.2).
+ */
+struct mlsc_resumption_psk {
+	int32_t group_fd;
+	uint32_t reserved;
+	uint64_t epoch;
+};
+
+/*
+ * One proposal of a Commit, by value.
+ *
+ *  * MLSC_PROPOSE_ADD: @key_package.
+ *  * MLSC_PROPOSE_REMOVE: @leaf.
+ *  * MLSC_PROPOSE_PSK, an external PSK: @psk_id and its value @psk.
+ *  * MLSC_PROPOSE_PSK_RESUMPTION (since 0.3): @psk points to a
+ *    struct mlsc_resumption_psk and @psk_len is its size; @psk_id is
+ *    NULL and @psk_id_len 0.
+ */
 struct mlsc_proposal_spec {
 	uint16_t type;				/* MLSC_PROPOSE_* */
 	const struct mlsc_keypkg *key_package;	/* add */
 	uint32_t leaf;				/* remove */
 	const void *psk_id;			/* psk: an external PSK */
 	size_t psk_id_len;
-	const void *psk;
+	const void *psk;			/* or a resumption PSK */
 	size_t psk_len;
 };
 
@@ -574,21 +610,30 @@ struct mlsc_commit_out {
 /**
  * mlsc_commit_create() - make a Commit and prepare its epoch in the kernel
  * @g: the committer
- * @a: the proposals (Removes, Adds, external PSKs), flags, signature key
+ * @a: the proposals (Removes, Adds, external and resumption PSKs), flags,
+ *	signature key
  * @out: the Commit, and the Welcome for the members it adds
  *
  * An empty list commits an update of the committer's own leaf. A
  * Remove, or no proposal at all, always brings an UpdatePath; Adds and
  * PSKs only with MLSC_COMMIT_F_PATH. The epoch waits in the kernel as
  * a pending commit until mlsc_commit_merge() or mlsc_commit_discard().
+ * A resumption PSK's value is the kernel's: the members that process
+ * the Commit resolve it there too, a PSK of their own group by
+ * themselves, one of another group from mlsc_process_opts.psks.
+ *
  * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
  * twice the same leaf, the same KeyPackage twice, a PSK id twice or of
- * a bad length, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
+ * a bad length, a resumption PSK twice or with a bad struct
+ * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
  * the tree), -ENOENT (a Remove of a blank leaf), -EEXIST (an Add whose
  * keys a member already has), -EOPNOTSUPP (another proposal type),
  * -EBUSY (a commit of @g is pending), the errors of
- * mlsc_keypkg_validate() for a KeyPackage, -ENOMEM, -EIO, and those of
- * MLS_IOC_COMMIT_PREPARE. On error nothing changed.
+ * mlsc_keypkg_validate() for a KeyPackage, those of MLS_IOC_GROUP_INFO
+ * for a resumption PSK's group fd (-EBADF), -ENOMEM, -EIO, and those of
+ * MLS_IOC_COMMIT_PREPARE (for a resumption PSK: -EKEYEXPIRED, an epoch
+ * its group no longer keeps; -EAGAIN, one it has not reached). On error
+ * nothing changed.
  */
 int mlsc_commit_create(struct mlsc_group *g, const struct mlsc_commit_args *a,
 		       struct mlsc_commit_out *out);
