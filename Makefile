@@ -55,7 +55,7 @@ help:
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*, *.png)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
 	@echo "make fuzz-host  the libFuzzer harnesses on the host, FUZZ_TIME=600 s each"
-	@echo "make fuzz-host-cov  the lines of kmod/ their corpora reach"
+	@echo "make fuzz-host-cov  the lines of kmod/ and userlib/client/ their corpora reach"
 	@echo "make dkms-install / dkms-remove  the module through DKMS (as root)"
 	@echo "make dkms-test  DKMS builds and installs it for KDIR; the VM loads that"
 	@echo "make deb        the Debian packages (build/deb/); deb-test checks them"
@@ -134,11 +134,12 @@ $(BUILD)/vectors/.unpacked: $(VECTORS_XZ) $(VECTORS_SRC)/SHA256SUMS $(VECTORS_SR
 # --- host fuzzing (Documentation/dev-tools/fuzzing.rst) ---------------------
 
 # libFuzzer harnesses over kmod/'s parsers, built for userspace with
-# clang from the module's own sources. make fuzz-host runs each for
+# clang from the module's own sources, and over the client's decoders
+# and checks (userlib/client/, with libmls). make fuzz-host runs each for
 # FUZZ_TIME seconds; make check runs each for 60.
 FUZZ_TIME	?= 600
 
-fuzz-host-build: vectors
+fuzz-host-build: vectors userlib
 	$(MAKE) -C fuzz all
 
 fuzz-host: deps
@@ -148,7 +149,8 @@ fuzz-host: deps
 fuzz-check: fuzz-host-build
 	$(MAKE) -C fuzz run FUZZ_TIME=60
 
-# The lines and branches of kmod/ that the corpora reach (llvm-cov).
+# The lines and branches of kmod/ and userlib/client/ that the corpora
+# reach (llvm-cov).
 fuzz-host-cov: fuzz-host-build
 	$(MAKE) -C fuzz coverage
 

@@ -5,7 +5,7 @@
 # harness built again with clang's coverage mapping (no sanitizer), run
 # once over every input its corpora hold (seeds, fuzz/corpus/ and what
 # make fuzz-host found), then llvm-cov's line and branch report over
-# kmod/ only, into OUT/coverage/NAME.txt and on the terminal (wire.txt:
+# kmod/ only (userlib/client/ for the client_* harnesses), into OUT/coverage/NAME.txt and on the terminal (wire.txt:
 # kmod/wire.c over the message and plaintext harnesses together).
 #
 # usage: OUT=build/fuzz CORPUS=fuzz/corpus CLANG=clang-14 coverage.sh NAME...
@@ -24,16 +24,27 @@ declare -A srcs=(
 	[codec]="kmod/codec.c"
 )
 declare -A libs=([payload]="-lz")
+build=${BUILD:-$top/build}
+client_flags="-I$top/uapi -I$top/userlib/include -I$top/userlib/client
+	-I$top/userlib/client/include"
+client_libs="$build/userlib/libmls.a $(pkg-config --libs libnl-genl-3.0 libcrypto)"
 
 for name in "$@"; do
 	bin=$dir/fuzz_$name
 	files=()
-	for f in ${srcs[$name]}; do files+=("$top/$f"); done
+	if [[ $name == client_* ]]; then
+		files=("$top"/userlib/client/*.c)
+		flags=$client_flags
+		extra=$client_libs
+	else
+		for f in ${srcs[$name]}; do files+=("$top/$f"); done
+		flags="-I$top/fuzz/shim -I$top"
+		extra=${libs[$name]:-}
+	fi
 	# shellcheck disable=SC2086
 	"$CLANG" -g -O0 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping \
-		-I"$top/fuzz/shim" -I"$top" -o "$bin" \
-		"$top/fuzz/$name.c" "${files[@]}" ${libs[$name]:-}
+		$flags -o "$bin" "$top/fuzz/$name.c" "${files[@]}" $extra
 	inputs=()
 	for d in "$OUT/corpus/$name" "$CORPUS/$name" "$OUT/seeds/$name"; do
 		[ -d "$d" ] && inputs+=("$d")

@@ -2,7 +2,8 @@
 /*
  * What every host harness shares: the input in a heap buffer of exactly
  * its size (so that AddressSanitizer sees the first byte read past it),
- * and checks that abort, which libFuzzer reports as a crash.
+ * and checks that abort, which libFuzzer reports as a crash. Plain C:
+ * the kernel harnesses and the client's (client_*.c) both include it.
  */
 #ifndef _MLS_FUZZ_H
 #define _MLS_FUZZ_H
@@ -10,8 +11,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
-#include <linux/types.h>
 
 #define FUZZ_CHECK(cond)						\
 	do {								\
@@ -23,9 +24,9 @@
 	} while (0)
 
 /* A copy of @data in a buffer of exactly @size bytes (never NULL). */
-static inline u8 *fuzz_dup(const u8 *data, size_t size)
+static inline uint8_t *fuzz_dup(const uint8_t *data, size_t size)
 {
-	u8 *p = malloc(size ? size : 1);
+	uint8_t *p = malloc(size ? size : 1);
 
 	FUZZ_CHECK(p);
 	if (size)
@@ -34,7 +35,8 @@ static inline u8 *fuzz_dup(const u8 *data, size_t size)
 }
 
 /* [p, p + n) lies within [buf, buf + len). */
-static inline int fuzz_within(const u8 *p, size_t n, const u8 *buf, size_t len)
+static inline int fuzz_within(const uint8_t *p, size_t n, const uint8_t *buf,
+			      size_t len)
 {
 	return p >= buf && (size_t)(p - buf) <= len && n <= len - (size_t)(p - buf);
 }

@@ -10,8 +10,18 @@ parser must refuse), the decrypted contents of message-protection.json,
 and the vlbytes headers of deserialization.json. Made here: messages as
 the module writes them with lengths at each varint size, and gzip
 payloads of every block type, header flag and member count, bombs
-included. Nothing of this is committed; fuzz/corpus/ holds the inputs
-that are.
+included.
+
+For the client's harnesses, valid handshake messages: every MLSMessage
+of messages.json, welcome.json and the passive-client files (Welcome,
+GroupInfo, KeyPackage, PublicMessage Commits and Proposals), the
+structures of messages.json alone (GroupSecrets, each proposal type,
+Commit, ratchet tree), the trees of tree-validation.json with their
+group ids; and for client_commit, trees with the Commits made for them:
+each UpdatePath of treekem.json as a Commit of its sender, each proposal
+of tree-operations.json as a Commit of its sender, and messages.json's
+Commits over its tree. Nothing of this is committed; fuzz/corpus/ holds
+the inputs that are.
 """
 import gzip
 import hashlib
@@ -66,6 +76,82 @@ def gzip_member(raw, flags=0, level=6, extra=b"", name=b"", comment=b""):
     if flags & 2:
         hdr += struct.pack("<H", zlib.crc32(hdr) & 0xffff)
     return hdr + body + struct.pack("<II", zlib.crc32(raw), len(raw) & 0xffffffff)
+
+
+# client_message's selectors (fuzz/client_message.c)
+SEL_MESSAGE, SEL_GROUP_SECRETS, SEL_PROPOSAL, SEL_COMMIT, SEL_GROUP_INFO, \
+    SEL_TREE, SEL_LEAF_NODE = range(7)
+
+
+def commit_input(suite, group_id, epoch, tree, committer, body):
+    """client_commit's input (fuzz/client_commit.c)."""
+    return (struct.pack(">H", suite) + vec(group_id) + struct.pack(">Q", epoch)
+            + vec(tree) + struct.pack(">I", committer) + body)
+
+
+def client_seeds(s, vectors):
+    def load(name):
+        with open(os.path.join(vectors, name)) as f:
+            return json.load(f)
+
+    def message(hexstr):
+        s.add("client_message", bytes([SEL_MESSAGE]) + bytes.fromhex(hexstr))
+
+    msgs = load("messages.json")
+    for case in msgs:
+        for key in ("mls_welcome", "mls_group_info", "mls_key_package",
+                    "public_message_application", "public_message_proposal",
+                    "public_message_commit", "private_message"):
+            message(case[key])
+        for key in ("add_proposal", "update_proposal", "remove_proposal",
+                    "pre_shared_key_proposal", "re_init_proposal",
+                    "external_init_proposal",
+                    "group_context_extensions_proposal"):
+            s.add("client_message", bytes([SEL_PROPOSAL]) + bytes.fromhex(case[key]))
+        s.add("client_message", bytes([SEL_GROUP_SECRETS]) + bytes.fromhex(case["group_secrets"]))
+        s.add("client_message", bytes([SEL_COMMIT]) + bytes.fromhex(case["commit"]))
+        tree = bytes.fromhex(case["ratchet_tree"])
+        s.add("client_message", bytes([SEL_TREE]) + struct.pack(">H", 1) + vec(b"") + tree)
+        # its GroupInfo without the MLSMessage header
+        s.add("client_message", bytes([SEL_GROUP_INFO]) + bytes.fromhex(case["mls_group_info"])[4:])
+        s.add("client_commit", commit_input(1, b"", 0, tree, 0,
+                                            bytes.fromhex(case["commit"])))
+        s.add("client_commit", commit_input(1, b"", 0, tree, 0,
+                                            bytes.fromhex(case["public_message_commit"])))
+    for case in load("welcome.json"):
+        message(case["welcome"])
+        message(case["key_package"])
+    for name in ("passive-client-welcome.json", "passive-client-handling-commit.json",
+                 "passive-client-random.json"):
+        for case in load(name):
+            message(case["welcome"])
+            message(case["key_package"])
+            tree = case.get("ratchet_tree")
+            if tree:
+                s.add("client_message", bytes([SEL_TREE]) + struct.pack(">H", int(case["cipher_suite"]))
+                      + vec(b"") + bytes.fromhex(tree))
+            for epoch in case["epochs"][:4]:
+                message(epoch["commit"])
+                for p in epoch["proposals"]:
+                    message(p)
+    for case in load("tree-validation.json"):
+        s.add("client_message", bytes([SEL_TREE]) + struct.pack(">H", int(case["cipher_suite"]))
+              + vec(bytes.fromhex(case["group_id"])) + bytes.fromhex(case["tree"]))
+    for case in load("treekem.json"):
+        suite = int(case["cipher_suite"])
+        gid = bytes.fromhex(case["group_id"])
+        tree = bytes.fromhex(case["ratchet_tree"])
+        for up in case["update_paths"]:
+            commit = b"\x00" + b"\x01" + bytes.fromhex(up["update_path"])
+            s.add("client_commit", commit_input(suite, gid, int(case["epoch"]), tree,
+                                                int(up["sender"]), commit))
+    for case in load("tree-operations.json"):
+        # a Commit by value of the proposal, without a path
+        por = b"\x01" + bytes.fromhex(case["proposal"])
+        commit = vec(por) + b"\x00"
+        s.add("client_commit", commit_input(int(case["cipher_suite"]), b"", 0,
+                                            bytes.fromhex(case["tree_before"]),
+                                            int(case["proposal_sender"]), commit))
 
 
 def main():
@@ -136,6 +222,8 @@ def main():
     lie = bytearray(gzip_member(bytes(100000)))
     lie[-4:] = struct.pack("<I", 10)                            # ISIZE lies
     s.add("payload", bytes(lie))
+
+    client_seeds(s, vectors)
 
     for h, n in sorted(s.count.items()):
         print("seeds: %s: %d inputs" % (h, n))

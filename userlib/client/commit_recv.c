@@ -272,6 +272,7 @@ static int take(struct mlsc_group *g, struct next *nx)
 	memcpy(g->interim, nx->interim, sizeof(g->interim));
 	if (g->cache)
 		mlsc_proposal_cache_clear(g->cache);
+	mlsc_group_retry_clear(g);
 	return 0;
 }
 

@@ -731,6 +731,9 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	b.a = a;
 	mlsc_arena_init(&b.arena);
 	err = build_commit(&b, out);
+	if (!err)
+		err = mlsc_group_set_own_commit(g, out->commit.data,
+						out->commit.len);
 	if (err) {
 		mlsc_commit_out_free(out);
 	} else {
@@ -798,6 +801,7 @@ MLSC_EXPORT int mlsc_commit_merge(struct mlsc_group *g)
 	memcpy(g->interim, p->interim, sizeof(g->interim));
 	mlsc_pending_free(p);
 	g->pending = NULL;
+	mlsc_group_retry_clear(g);
 	return 0;
 }
 

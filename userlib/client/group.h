@@ -14,6 +14,7 @@
 struct mlsc_tree_priv;
 struct mlsc_proposal_cache;
 struct mlsc_pending;
+struct mlsc_retry;
 
 /* The private key of one node of the tree. */
 struct mlsc_node_key {
@@ -44,6 +45,20 @@ struct mlsc_group {
 	struct mlsc_proposal_cache *cache;
 	/* the commit this member prepared, until merged or discarded */
 	struct mlsc_pending *pending;
+	/*
+	 * The MLSMessage of the last Commit this member made (public
+	 * bytes): given back to mlsc_group_process(), before or after its
+	 * merge, it is -EALREADY.
+	 */
+	uint8_t *own_commit;
+	size_t own_commit_len;
+	/*
+	 * The last PrivateMessage proposal or commit the kernel opened in
+	 * this epoch and the client then refused (recv.c): the kernel has
+	 * used up its generation, so a second try of the same bytes takes
+	 * the content from here.
+	 */
+	struct mlsc_retry *retry;
 };
 
 /*
@@ -64,6 +79,11 @@ int mlsc_context_extensions(const struct mlsc_group_context *gc,
 int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out, size_t *len);
 /* Release what following the group holds (wiped). */
 void mlsc_group_recv_free(struct mlsc_group *g);
+/* Drop the kept PrivateMessage content, wiped (a new epoch, or free). */
+void mlsc_group_retry_clear(struct mlsc_group *g);
+/* Keep a copy of the Commit @msg this member made: 0 or -ENOMEM. */
+int mlsc_group_set_own_commit(struct mlsc_group *g, const uint8_t *msg,
+			      size_t len);
 
 /*
  * Erase @g's private keys, and nothing else: mlsc_group_free() calls

@@ -45,6 +45,10 @@ void mlsc_group_recv_free(struct mlsc_group *g)
 		free(g->cache);
 	}
 	g->cache = NULL;
+	mlsc_group_retry_clear(g);
+	free(g->own_commit);
+	g->own_commit = NULL;
+	g->own_commit_len = 0;
 }
 
 int mlsc_node_keys_from_priv(const struct mlsc_suite *s,

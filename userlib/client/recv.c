@@ -17,6 +17,87 @@
 
 #define TBS_LABEL	"FramedContentTBS"
 
+/*
+ * A PrivateMessage proposal or commit that the kernel opened (using up
+ * its generation) and the client refused: the same bytes tried again,
+ * with the PSK or the proposal that was missing, say, are not a replay.
+ */
+struct mlsc_retry {
+	uint8_t *msg;
+	size_t len;
+	struct mls_received r;
+};
+
+void mlsc_group_retry_clear(struct mlsc_group *g)
+{
+	struct mlsc_retry *k = g->retry;
+
+	if (!k)
+		return;
+	if (k->r.block.data)
+		OPENSSL_cleanse(k->r.block.data, k->r.block.len);
+	mls_received_free(&k->r);
+	free(k->msg);
+	OPENSSL_clear_free(k, sizeof(*k));
+	g->retry = NULL;
+}
+
+/* Keep @r (taken over) for a second try of @msg; dropped if no memory. */
+static void retry_keep(struct mlsc_group *g, const void *msg, size_t len,
+		       struct mls_received *r)
+{
+	struct mlsc_retry *k;
+
+	mlsc_group_retry_clear(g);
+	k = mlsc_calloc(1, sizeof(*k));
+	if (k)
+		k->msg = mlsc_malloc(len ? len : 1);
+	if (!k || !k->msg) {
+		free(k);
+		return;
+	}
+	memcpy(k->msg, msg, len);
+	k->len = len;
+	k->r = *r;
+	memset(r, 0, sizeof(*r));
+	g->retry = k;
+}
+
+/* A second try of the kept message: its content moves into @r. */
+static bool retry_take(struct mlsc_group *g, const void *msg, size_t len,
+		       struct mls_received *r)
+{
+	struct mlsc_retry *k = g->retry;
+
+	if (!k || k->len != len || memcmp(k->msg, msg, len))
+		return false;
+	*r = k->r;
+	memset(&k->r, 0, sizeof(k->r));
+	mlsc_group_retry_clear(g);
+	return true;
+}
+
+int mlsc_group_set_own_commit(struct mlsc_group *g, const uint8_t *msg,
+			      size_t len)
+{
+	uint8_t *p = mlsc_malloc(len ? len : 1);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, msg, len);
+	free(g->own_commit);
+	g->own_commit = p;
+	g->own_commit_len = len;
+	return 0;
+}
+
+static bool own_commit(const struct mlsc_group *g, const void *msg,
+		       size_t len)
+{
+	return g->own_commit && g->own_commit_len == len &&
+	       !memcmp(g->own_commit, msg, len);
+}
+
 MLSC_EXPORT void mlsc_processed_free(struct mlsc_processed *p)
 {
 	if (!p)
@@ -225,13 +306,17 @@ static int application_in(struct mlsc_group *g, const void *msg, size_t len,
 static int private_in(struct mlsc_group *g,
 		      const struct mlsc_group_context *gc, const void *msg,
 		      size_t len, struct mlsc_arena *arena,
-		      struct mls_received *r, struct mlsc_content_in *in)
+		      struct mls_received *r, struct mlsc_content_in *in,
+		      bool *opened)
 {
 	int err;
 
-	err = mls_decrypt(g->gfd, msg, len, r);
-	if (err)
-		return err;
+	if (!retry_take(g, msg, len, r)) {
+		err = mls_decrypt(g->gfd, msg, len, r);
+		if (err)
+			return err;
+	}
+	*opened = true;
 	in->wire_format = MLSC_WIRE_PRIVATE_MESSAGE;
 	in->fc.group_id = gc->group_id;
 	in->fc.epoch = r->epoch;
@@ -310,6 +395,7 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 	struct mls_message_header h;
 	struct mls_received r = { 0 };
 	struct mlsc_arena arena;
+	bool opened = false;
 	int err;
 
 	if (!out)
@@ -326,6 +412,11 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 			  mlsc_io_group_context);
 	if (err)
 		goto out;
+	/* one's own Commit, pending or merged: not processed again */
+	if (own_commit(g, msg, len)) {
+		err = -EALREADY;
+		goto out;
+	}
 	/* an application message: libmls opens it and verifies it */
 	if (!mls_message_peek(msg, len, &h) &&
 	    h.content_type == MLS_CONTENT_APPLICATION) {
@@ -338,12 +429,15 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 	if (m.wire_format == MLSC_WIRE_PUBLIC_MESSAGE)
 		err = public_in(g, &gc, &m.pub, &in);
 	else if (m.wire_format == MLSC_WIRE_PRIVATE_MESSAGE)
-		err = private_in(g, &gc, msg, len, &arena, &r, &in);
+		err = private_in(g, &gc, msg, len, &arena, &r, &in, &opened);
 	else
 		err = -EBADMSG;
 	if (!err)
 		err = handshake(g, &gc, &in, opts, out);
 out:
+	/* opened by the kernel, then refused: kept for a second try */
+	if (err && opened)
+		retry_keep(g, msg, len, &r);
 	mls_received_free(&r);
 	mlsc_arena_free(&arena);
 	if (err) {

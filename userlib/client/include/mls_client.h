@@ -480,7 +480,19 @@ struct mlsc_processed {
  *  * -EKEYREJECTED: the signature does not verify;
  *  * -ESTALE, -EAGAIN: a proposal or commit of an earlier or later epoch;
  *  * -EALREADY: one's own proposal or commit (the committer merges its
- *    own); also the kernel's replay errno for a PrivateMessage;
+ *    own: the Commit it made last, pending or merged, as PublicMessage
+ *    or PrivateMessage, is refused before the kernel is asked
+ *    anything); also the kernel's replay errno for a PrivateMessage
+ *    processed once already.
+ *
+ * A PrivateMessage proposal or commit that the kernel opened and that
+ * then failed (a PSK @opts did not give, a proposal reference not yet
+ * received, ...) can be processed again: the kernel has used up its
+ * generation, so @g keeps the decrypted content of the last such
+ * message of the epoch (wiped when the epoch changes, when another one
+ * replaces it, or with @g) and a second call with the same bytes
+ * starts from it. Only after a success is the same message a replay.
+ *
  *  * -EPROTO: an invalid proposal or proposal list (§12.2), a missing
  *    UpdatePath that the list requires (§12.4), a tree whose keys or
  *    parent hashes are not valid;
