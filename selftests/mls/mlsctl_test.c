@@ -368,6 +368,10 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 		"create", "join", "list", "show", "commit", "set", "destroy",
 		"export-secret", "authenticator", "context",
 	};
+	static const char *const members[] = {
+		"keypackage", "create", "join", "add", "remove", "update",
+		"commit", "process", "send", "receive", "show",
+	};
 	struct run r;
 	size_t i;
 
@@ -392,6 +396,16 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	EXPECT_EQ(0, run(&r, "key", "help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "generate"));
 	run_free(&r);
+	EXPECT_EQ(0, run(&r, "member", "help", NULL));
+	for (i = 0; i < ARRAY_SIZE(members); i++)
+		EXPECT_NE(NULL, strstr(r.out, members[i]));
+	run_free(&r);
+	for (i = 0; i < ARRAY_SIZE(members); i++) {
+		EXPECT_EQ(0, run(&r, "member", members[i], "help", NULL));
+		EXPECT_EQ(0, strncmp(r.out, "usage: mlsctl member ", 21)) TH_LOG("%s", r.out);
+		EXPECT_STREQ("", r.err);
+		run_free(&r);
+	}
 	EXPECT_EQ(0, run(&r, "key", "generate", "help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl key generate"));
 	run_free(&r);
@@ -3243,6 +3257,21 @@ TEST_F_TIMEOUT(member_bad, bad_inputs, LONG_TIMEOUT)
 	MEMBER_FAILS(1, "merge or discard", "commit", "state", at(d, "alice.st"));
 	MEMBER_FAILS(2, "(ENOENT", "remove", "state", at(d, "alice.st"), "leaf",
 		     "3", "out", at(d, "cx"));
+	/* another user: the state file is not theirs, nor the kernel group */
+	if (geteuid() == 0) {
+		const char *copy = "/tmp/mlsctl_test_other.st";
+
+		EXPECT_EQ(1, run_as(&r, 1000, "member", "show", "state",
+				    at(d, "bob.st"), NULL));
+		EXPECT_NE(NULL, strstr(r.err, "Permission denied")) TH_LOG("%s", r.err);
+		run_free(&r);
+		mangle(at(d, "bob.st"), copy, 0, NULL, -1);
+		ASSERT_EQ(0, chown(copy, 1000, 1000));
+		EXPECT_EQ(2, run_as(&r, 1000, "member", "show", "state", copy, NULL));
+		EXPECT_NE(NULL, strstr(r.err, "(EACCES")) TH_LOG("%s", r.err);
+		run_free(&r);
+		unlink(copy);
+	}
 	/* after all that, the group works */
 	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
 		   at(d, "bob.st"), "in", at(d, "cu"));
