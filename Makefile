@@ -106,7 +106,7 @@ client: userlib
 client-test: userlib vectors
 	$(MAKE) -C selftests/client run
 
-tools: userlib
+tools: userlib client
 	$(MAKE) -C tools
 
 selftests: userlib kernel-files

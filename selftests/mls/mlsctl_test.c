@@ -368,6 +368,10 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 		"create", "join", "list", "show", "commit", "set", "destroy",
 		"export-secret", "authenticator", "context",
 	};
+	static const char *const members[] = {
+		"keypackage", "create", "join", "add", "remove", "update",
+		"commit", "process", "send", "receive", "show",
+	};
 	struct run r;
 	size_t i;
 
@@ -392,6 +396,16 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	EXPECT_EQ(0, run(&r, "key", "help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "generate"));
 	run_free(&r);
+	EXPECT_EQ(0, run(&r, "member", "help", NULL));
+	for (i = 0; i < ARRAY_SIZE(members); i++)
+		EXPECT_NE(NULL, strstr(r.out, members[i]));
+	run_free(&r);
+	for (i = 0; i < ARRAY_SIZE(members); i++) {
+		EXPECT_EQ(0, run(&r, "member", members[i], "help", NULL));
+		EXPECT_EQ(0, strncmp(r.out, "usage: mlsctl member ", 21)) TH_LOG("%s", r.out);
+		EXPECT_STREQ("", r.err);
+		run_free(&r);
+	}
 	EXPECT_EQ(0, run(&r, "key", "generate", "help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl key generate"));
 	run_free(&r);
@@ -2870,6 +2884,398 @@ TEST_F_TIMEOUT(cli, health_exit_status, LONG_TIMEOUT)
 		run_free(&r);
 		free(h);
 	}
+}
+
+/* ------------------------------------------ member: a group by the client */
+
+/*
+ * "mlsctl member ARGS..." must exit @want; stdout stays in *@r (run_free()
+ * it), stderr is logged on a mismatch.
+ */
+#define MEMBER(r, want, ...) do {					\
+	int st_ = run((r), "member", __VA_ARGS__, NULL);		\
+	EXPECT_EQ((want), st_) TH_LOG("member " #__VA_ARGS__ ": %s%s",	\
+				      (r)->out, (r)->err);		\
+} while (0)
+
+/* As MEMBER, and stdout must be @out. */
+#define MEMBER_OUT(want_out, ...) do {					\
+	struct run r_;							\
+	MEMBER(&r_, 0, __VA_ARGS__);					\
+	EXPECT_STREQ((want_out), r_.out);				\
+	run_free(&r_);							\
+} while (0)
+
+/* As MEMBER, failing with @want and the errno name @ename on stderr. */
+#define MEMBER_FAILS(want, ename, ...) do {				\
+	struct run r_;							\
+	MEMBER(&r_, (want), __VA_ARGS__);				\
+	EXPECT_NE(NULL, strstr(r_.err, (ename))) TH_LOG("%s", r_.err);	\
+	EXPECT_STREQ("", r_.out);					\
+	run_free(&r_);							\
+} while (0)
+
+/* The kernel id "mlsctl member" printed first ("id N ..."), or 0. */
+static unsigned long member_id(const char *out)
+{
+	return strncmp(out, "id ", 3) ? 0 : strtoul(out + 3, NULL, 10);
+}
+
+static unsigned long file_mode(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_mode & 07777;
+}
+
+/* Copy @from to @to, changing it: cut @cut bytes off the end, then
+ * append @add (may be NULL), then, if @at >= 0, xor byte @at with 0xff.
+ */
+static void mangle(const char *from, const char *to, size_t cut,
+		   const char *add, long at)
+{
+	int in = open(from, O_RDONLY), out;
+	size_t len;
+	char *b;
+
+	if (in < 0)
+		abort();
+	b = slurp(in, &len);
+	close(in);
+	len = cut > len ? 0 : len - cut;
+	if (at >= 0 && (size_t)at < len)
+		b[at] ^= 0xff;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (out < 0 || write(out, b, len) != (ssize_t)len ||
+	    (add && write(out, add, strlen(add)) != (ssize_t)strlen(add)))
+		abort();
+	close(out);
+	free(b);
+}
+
+FIXTURE(member) {
+	char d[64];
+	unsigned long ids[4];
+};
+
+FIXTURE_VARIANT(member) {
+	const char *suite;
+};
+
+FIXTURE_VARIANT_ADD(member, cs1) { .suite = "1" };
+FIXTURE_VARIANT_ADD(member, cs2) { .suite = "2" };
+FIXTURE_VARIANT_ADD(member, cs3) { .suite = "3" };
+FIXTURE_VARIANT_ADD(member, cs4) { .suite = "4" };
+FIXTURE_VARIANT_ADD(member, cs5) { .suite = "5" };
+FIXTURE_VARIANT_ADD(member, cs6) { .suite = "6" };
+FIXTURE_VARIANT_ADD(member, cs7) { .suite = "7" };
+
+FIXTURE_SETUP(member)
+{
+	scratch(self->d, sizeof(self->d));
+	memset(self->ids, 0, sizeof(self->ids));
+}
+
+FIXTURE_TEARDOWN(member)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(self->ids); i++)
+		if (self->ids[i])
+			destroy(self->ids[i]);
+	rm_scratch(self->d);
+}
+
+/* A KeyPackage of @name in d/NAME.kp, its private half in d/NAME.priv. */
+static void member_kp(struct __test_metadata *_metadata, const char *d,
+		      const char *suite, const char *name)
+{
+	char kp[256], priv[256];
+	struct run r;
+	int s = atoi(suite);
+	size_t nh = s <= 3 ? 32 : s == 7 ? 48 : 64;
+
+	snprintf(kp, sizeof(kp), "%s/%s.kp", d, name);
+	snprintf(priv, sizeof(priv), "%s/%s.priv", d, name);
+	MEMBER(&r, 0, "keypackage", "identity", name, "suite", suite,
+	       "private", priv, "out", kp);
+	/* the KeyPackageRef: Nh bytes in hex */
+	EXPECT_EQ(2 * nh + 1, strlen(r.out)) TH_LOG("%s", r.out);
+	EXPECT_EQ(2 * nh, strspn(r.out, "0123456789abcdef"));
+	EXPECT_EQ('\n', r.out[2 * nh]);
+	run_free(&r);
+	EXPECT_EQ(0600, file_mode(priv));
+}
+
+/* Alice creates the group, adds Bob and Carol; both join. */
+static void member_three(struct __test_metadata *_metadata, const char *d,
+			 unsigned long *ids, const char *suite)
+{
+	char want[64];
+	struct run r;
+
+	member_kp(_metadata, d, suite, "alice");
+	member_kp(_metadata, d, suite, "bob");
+	member_kp(_metadata, d, suite, "carol");
+	MEMBER(&r, 0, "create", "state", at(d, "alice.st"), "group-id",
+	       "6d656d626572", "private", at(d, "alice.priv"));
+	ids[0] = member_id(r.out);
+	ASSERT_NE(0, ids[0]);
+	snprintf(want, sizeof(want), "id %lu epoch 0 leaf 0\n", ids[0]);
+	EXPECT_STREQ(want, r.out);
+	run_free(&r);
+	EXPECT_EQ(0600, file_mode(at(d, "alice.st")));
+
+	/* the Add is pending until the delivery service's decision */
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 0 pending\n", ids[0]);
+	MEMBER_OUT(want, "add", "state", at(d, "alice.st"), "key-package",
+		   at(d, "bob.kp"), "key-package", at(d, "carol.kp"),
+		   "out", at(d, "c1"), "welcome", at(d, "w1"));
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 0 merged\n", ids[0]);
+	MEMBER_OUT(want, "commit", "state", at(d, "alice.st"), "merge");
+
+	MEMBER(&r, 0, "join", "state", at(d, "bob.st"), "private",
+	       at(d, "bob.priv"), "welcome", at(d, "w1"));
+	ids[1] = member_id(r.out);
+	ASSERT_NE(0, ids[1]);
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 1\n", ids[1]);
+	EXPECT_STREQ(want, r.out);
+	run_free(&r);
+	MEMBER(&r, 0, "join", "state", at(d, "carol.st"), "private",
+	       at(d, "carol.priv"), "welcome", at(d, "w1"));
+	ids[2] = member_id(r.out);
+	ASSERT_NE(0, ids[2]);
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 2\n", ids[2]);
+	EXPECT_STREQ(want, r.out);
+	run_free(&r);
+}
+
+/* @from sends @text; each of @to (NULL-terminated) receives it. */
+static void member_say(struct __test_metadata *_metadata, const char *d,
+		       const char *from, const char *text, const char *msg, ...)
+{
+	const char *to;
+	struct run r;
+	va_list ap;
+
+	run_in(&r, text, "member", "send", "state", at(d, from), "out",
+	       at(d, msg), NULL);
+	EXPECT_EQ(0, r.status) TH_LOG("send: %s", r.err);
+	run_free(&r);
+	va_start(ap, msg);
+	while ((to = va_arg(ap, const char *))) {
+		MEMBER(&r, 0, "receive", "state", at(d, to), "in", at(d, msg));
+		EXPECT_STREQ(text, r.out) TH_LOG("%s receiving %s", to, msg);
+		run_free(&r);
+	}
+	va_end(ap);
+}
+
+TEST_F_TIMEOUT(member, life_cycle, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	char want[64];
+	struct run r;
+	json_t *j;
+
+	NEED_DEV();
+	member_three(_metadata, d, self->ids, variant->suite);
+
+	/* all three exchange messages, each read by the two others */
+	member_say(_metadata, d, "alice.st", "hello from alice\n", "m1",
+		   "bob.st", "carol.st", NULL);
+	member_say(_metadata, d, "bob.st", "bob here\n", "m2",
+		   "alice.st", "carol.st", NULL);
+	member_say(_metadata, d, "carol.st", "and carol\n", "m3",
+		   "alice.st", "bob.st", NULL);
+	/* a message is read once */
+	MEMBER_FAILS(2, "(EALREADY", "receive", "state", at(d, "bob.st"),
+		     "in", at(d, "m1"));
+
+	/* Alice removes Carol, merged at once */
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 0 merged\n", self->ids[0]);
+	MEMBER_OUT(want, "remove", "state", at(d, "alice.st"), "leaf", "2",
+		   "out", at(d, "c2"), "merge");
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c2"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 0 removed\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"));
+	member_say(_metadata, d, "alice.st", "carol is gone\n", "m4",
+		   "bob.st", NULL);
+	/* Carol reads nothing of epoch 2 */
+	MEMBER(&r, 2, "receive", "state", at(d, "carol.st"), "in", at(d, "m4"));
+	EXPECT_STREQ("", r.out);
+	run_free(&r);
+
+	/* Bob updates his keys: pending, Alice follows, Bob merges */
+	snprintf(want, sizeof(want), "id %lu epoch 3 leaf 1 pending\n", self->ids[1]);
+	MEMBER_OUT(want, "update", "state", at(d, "bob.st"), "out", at(d, "c3"));
+	MEMBER_OUT("commit epoch 3 sender-leaf 1\n", "process", "state",
+		   at(d, "alice.st"), "in", at(d, "c3"));
+	snprintf(want, sizeof(want), "id %lu epoch 3 leaf 1 merged\n", self->ids[1]);
+	MEMBER_OUT(want, "commit", "state", at(d, "bob.st"), "merge");
+	member_say(_metadata, d, "bob.st", "new keys, same bob\n", "m5",
+		   "alice.st", NULL);
+	MEMBER(&r, 2, "receive", "state", at(d, "carol.st"), "in", at(d, "m5"));
+	EXPECT_STREQ("", r.out);
+	run_free(&r);
+	/* Carol cannot follow the group's commits either */
+	MEMBER(&r, 2, "process", "state", at(d, "carol.st"), "in", at(d, "c3"));
+	run_free(&r);
+
+	/* the state and the kernel agree */
+	ASSERT_EQ(0, run(&r, "-j", "member", "show", "state", at(d, "alice.st"), NULL));
+	j = parse(_metadata, &r);
+	EXPECT_EQ(0, schema(j, "id:i,group_id:s,suite:i,epoch:i,leaf:i,leaves:i,"
+			       "kernel_epoch:i"));
+	EXPECT_EQ((json_int_t)self->ids[0], json_integer_value(json_object_get(j, "id")));
+	EXPECT_STREQ("6d656d626572", json_string_value(json_object_get(j, "group_id")));
+	EXPECT_EQ(atoi(variant->suite), json_integer_value(json_object_get(j, "suite")));
+	EXPECT_EQ(3, json_integer_value(json_object_get(j, "epoch")));
+	EXPECT_EQ(3, json_integer_value(json_object_get(j, "kernel_epoch")));
+	EXPECT_EQ(0, json_integer_value(json_object_get(j, "leaf")));
+	json_decref(j);
+	run_free(&r);
+	EXPECT_EQ(0600, file_mode(at(d, "alice.st")));
+	EXPECT_EQ(0600, file_mode(at(d, "bob.st")));
+}
+
+/* A Welcome without the tree: the tree comes in its own file. */
+TEST_F_TIMEOUT(member, tree_apart_discard, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	char want[64];
+	struct run r;
+
+	NEED_DEV();
+	member_kp(_metadata, d, variant->suite, "alice");
+	member_kp(_metadata, d, variant->suite, "bob");
+	MEMBER(&r, 0, "create", "state", at(d, "alice.st"), "group-id", "74",
+	       "private", at(d, "alice.priv"));
+	self->ids[0] = member_id(r.out);
+	run_free(&r);
+	/* a rejected update: discarded, the epoch stays */
+	MEMBER(&r, 0, "update", "state", at(d, "alice.st"), "out", at(d, "c0"));
+	run_free(&r);
+	snprintf(want, sizeof(want), "id %lu epoch 0 leaf 0 discarded\n", self->ids[0]);
+	MEMBER_OUT(want, "commit", "state", at(d, "alice.st"), "discard");
+	MEMBER_FAILS(2, "(ENOENT", "commit", "state", at(d, "alice.st"), "merge");
+
+	MEMBER(&r, 0, "add", "state", at(d, "alice.st"), "key-package",
+	       at(d, "bob.kp"), "out", at(d, "c1"), "welcome", at(d, "w1"),
+	       "merge", "tree", at(d, "tree"));
+	run_free(&r);
+	MEMBER_FAILS(2, "(ENODATA", "join", "state", at(d, "bob.st"), "private",
+		     at(d, "bob.priv"), "welcome", at(d, "w1"));
+	EXPECT_NE(0, access(at(d, "bob.st"), F_OK));
+	MEMBER(&r, 0, "join", "state", at(d, "bob.st"), "private",
+	       at(d, "bob.priv"), "welcome", at(d, "w1"), "tree", at(d, "tree"));
+	self->ids[1] = member_id(r.out);
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 1\n", self->ids[1]);
+	EXPECT_STREQ(want, r.out);
+	run_free(&r);
+	member_say(_metadata, d, "bob.st", "tree apart\n", "m1", "alice.st", NULL);
+}
+
+/* The refusals do not depend on the suite: suite 1 only. */
+FIXTURE(member_bad) {
+	char d[64];
+	unsigned long ids[4];
+};
+
+FIXTURE_SETUP(member_bad)
+{
+	scratch(self->d, sizeof(self->d));
+	memset(self->ids, 0, sizeof(self->ids));
+}
+
+FIXTURE_TEARDOWN(member_bad)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(self->ids); i++)
+		if (self->ids[i])
+			destroy(self->ids[i]);
+	rm_scratch(self->d);
+}
+
+/* Bad inputs: every one refused with a clear error, nothing changed. */
+TEST_F_TIMEOUT(member_bad, bad_inputs, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	struct run r;
+
+	NEED_DEV();
+	member_three(_metadata, d, self->ids, "1");
+	member_kp(_metadata, d, "1", "dave");
+
+	/* missing state file, and one that is not one */
+	MEMBER_FAILS(1, "No such file", "show", "state", at(d, "nobody.st"));
+	MEMBER_FAILS(2, "(EBADMSG", "show", "state", at(d, "bob.kp"));
+	MEMBER_FAILS(2, "(EBADMSG", "show", "state", at(d, "bob.priv"));
+	/* truncated, trailing bytes, a flipped byte, another version */
+	mangle(at(d, "alice.st"), at(d, "bad.st"), 1, NULL, -1);
+	MEMBER_FAILS(2, "(EBADMSG", "show", "state", at(d, "bad.st"));
+	mangle(at(d, "alice.st"), at(d, "bad.st"), 0, "x", -1);
+	MEMBER_FAILS(2, "(EBADMSG", "show", "state", at(d, "bad.st"));
+	mangle(at(d, "alice.st"), at(d, "bad.st"), 0, NULL, 5);
+	MEMBER_FAILS(2, "(EPROTONOSUPPORT", "show", "state", at(d, "bad.st"));
+	mangle(at(d, "alice.st"), at(d, "bad.st"), 0, NULL, 0);
+	MEMBER_FAILS(2, "(EBADMSG", "show", "state", at(d, "bad.st"));
+	/* a state older than the kernel's group: refused */
+	mangle(at(d, "alice.st"), at(d, "old.st"), 0, NULL, -1);
+	MEMBER(&r, 0, "update", "state", at(d, "alice.st"), "out", at(d, "cu"),
+	       "merge");
+	run_free(&r);
+	MEMBER_FAILS(2, "(ESTALE", "send", "state", at(d, "old.st"), "in",
+		     at(d, "bob.kp"));
+	/* a state file is not overwritten by create or join */
+	MEMBER_FAILS(1, "exists", "join", "state", at(d, "bob.st"), "private",
+		     at(d, "bob.priv"), "welcome", at(d, "w1"));
+	MEMBER_FAILS(1, "exists", "keypackage", "identity", "x", "private",
+		     at(d, "bob.priv"));
+
+	/* wrong file types */
+	MEMBER_FAILS(2, "(EBADMSG", "join", "state", at(d, "dave.st"),
+		     "private", at(d, "dave.priv"), "welcome", at(d, "dave.kp"));
+	MEMBER_FAILS(2, "(EBADMSG", "join", "state", at(d, "dave.st"),
+		     "private", at(d, "dave.kp"), "welcome", at(d, "w1"));
+	MEMBER_FAILS(2, "(EBADMSG", "add", "state", at(d, "alice.st"),
+		     "key-package", at(d, "w1"), "out", at(d, "cx"), "welcome",
+		     at(d, "wx"));
+	MEMBER_FAILS(2, "(EBADMSG", "process", "state", at(d, "bob.st"), "in",
+		     at(d, "w1"));
+	MEMBER_FAILS(1, "use mlsctl member process", "receive", "state",
+		     at(d, "bob.st"), "in", at(d, "c1"));
+	/* a Welcome that is not for us */
+	MEMBER_FAILS(2, "(ENOKEY", "join", "state", at(d, "dave.st"),
+		     "private", at(d, "dave.priv"), "welcome", at(d, "w1"));
+	EXPECT_NE(0, access(at(d, "dave.st"), F_OK));
+	/* a Commit of an epoch the member has left */
+	MEMBER_FAILS(2, "(ESTALE", "process", "state", at(d, "alice.st"),
+		     "in", at(d, "cu"));
+	/* usage */
+	MEMBER_FAILS(1, "required", "add", "state", at(d, "alice.st"));
+	MEMBER_FAILS(1, "unknown argument", "send", "state", at(d, "alice.st"),
+		     "leaf", "1");
+	MEMBER_FAILS(1, "merge or discard", "commit", "state", at(d, "alice.st"));
+	MEMBER_FAILS(2, "(ENOENT", "remove", "state", at(d, "alice.st"), "leaf",
+		     "3", "out", at(d, "cx"));
+	/* another user: the state file is not theirs, nor the kernel group */
+	if (geteuid() == 0) {
+		const char *copy = "/tmp/mlsctl_test_other.st";
+
+		EXPECT_EQ(1, run_as(&r, 1000, "member", "show", "state",
+				    at(d, "bob.st"), NULL));
+		EXPECT_NE(NULL, strstr(r.err, "Permission denied")) TH_LOG("%s", r.err);
+		run_free(&r);
+		mangle(at(d, "bob.st"), copy, 0, NULL, -1);
+		ASSERT_EQ(0, chown(copy, 1000, 1000));
+		EXPECT_EQ(2, run_as(&r, 1000, "member", "show", "state", copy, NULL));
+		EXPECT_NE(NULL, strstr(r.err, "(EACCES")) TH_LOG("%s", r.err);
+		run_free(&r);
+		unlink(copy);
+	}
+	/* after all that, the group works */
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "cu"));
+	member_say(_metadata, d, "alice.st", "still here\n", "m1", "bob.st", NULL);
 }
 
 TEST_HARNESS_MAIN

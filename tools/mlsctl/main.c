@@ -16,6 +16,8 @@ static const struct cmd objects[] = {
 	{ "encrypt", cmd_encrypt, "sign and encrypt a message", usage_encrypt },
 	{ "decrypt", cmd_decrypt, "decrypt and verify a message", usage_decrypt },
 	{ "key", cmd_key, "signature keys: generate, public", NULL },
+	{ "member", cmd_member, "run a group with the MLS client, file by file",
+	  NULL },
 	{ "monitor", cmd_monitor, "print the module's events as they happen",
 	  usage_monitor },
 	{ "stats", cmd_stats, "counters and latency histograms (sysfs)",

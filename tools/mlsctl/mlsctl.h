@@ -51,6 +51,7 @@ int cmd_group(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_encrypt(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_decrypt(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_key(const struct mlsctl_opts *o, int argc, char **argv);
+int cmd_member(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_monitor(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_stats(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_health(const struct mlsctl_opts *o, int argc, char **argv);

@@ -125,7 +125,9 @@ static const struct errdesc errdescs[] = {
 	{ EALREADY, "EALREADY", "this generation was already consumed: a replay" },
 	{ ERANGE, "ERANGE", "generation beyond the maximum forward distance" },
 	{ EOVERFLOW, "EOVERFLOW", "epoch or generation exhausted" },
-	{ ESTALE, "ESTALE", "stale epoch: a commit names the current epoch + 1" },
+	{ ESTALE, "ESTALE",
+	  "stale epoch: a commit names the current epoch + 1, or a message or "
+	  "state of another epoch" },
 	{ EBUSY, "EBUSY", "busy: another commit of this group is in progress, or pending" },
 	{ ETIMEDOUT, "ETIMEDOUT",
 	  "timed out: a pending commit or staged join outlived its commit timeout" },
@@ -133,8 +135,11 @@ static const struct errdesc errdescs[] = {
 	{ ESHUTDOWN, "ESHUTDOWN", "the module is shutting down" },
 	{ ECONNREFUSED, "ECONNREFUSED", "the sender's circuit breaker is open" },
 	{ ENOSPC, "ENOSPC", "no room: max_groups reached, or a buffer too small" },
-	{ ENOKEY, "ENOKEY", "no key: no verification key for this sender" },
-	{ ENODATA, "ENODATA", "the epoch was installed without this secret" },
+	{ ENOKEY, "ENOKEY",
+	  "no key: no verification key for this sender, or a Welcome for another "
+	  "KeyPackage" },
+	{ ENODATA, "ENODATA",
+	  "the epoch was installed without this secret, or a Welcome without its tree" },
 	{ ENOMSG, "ENOMSG", "not an application message" },
 	{ ENOTTY, "ENOTTY", "the module does not know this request" },
 	{ EOPNOTSUPP, "EOPNOTSUPP", "not supported" },
@@ -142,7 +147,12 @@ static const struct errdesc errdescs[] = {
 	{ ENOMEM, "ENOMEM", "out of memory" },
 	{ EMFILE, "EMFILE", "no file descriptor left" },
 	{ ENFILE, "ENFILE", "no file descriptor left in the system" },
-	{ EPROTO, "EPROTO", "unexpected answer from the kernel" },
+	{ EPROTO, "EPROTO",
+	  "unexpected answer from the kernel, or an invalid proposal, tree or path" },
+	{ EPROTONOSUPPORT, "EPROTONOSUPPORT",
+	  "an unknown version or ciphersuite" },
+	{ EKEYREJECTED, "EKEYREJECTED", "a signature or a key does not verify" },
+	{ EEXIST, "EEXIST", "already a member's key" },
 	{ EIO, "EIO", "cryptographic library error" },
 };
 

@@ -8,6 +8,8 @@
 #ifndef MLSC_GROUP_H
 #define MLSC_GROUP_H
 
+#include <libmls.h>
+
 #include "suite.h"
 #include "tree.h"
 
@@ -90,5 +92,15 @@ int mlsc_group_set_own_commit(struct mlsc_group *g, const uint8_t *msg,
  * it first. Separate so that a test can see the keys gone.
  */
 void mlsc_group_wipe_keys(struct mlsc_group *g);
+
+/*
+ * A member's saved state (group_save.c) without the kernel: encoded with
+ * the kernel id @id, and decoded into a member whose gfd is -1, with
+ * its kernel id and signature key (NULL if none was saved).
+ */
+int mlsc_state_encode(const struct mlsc_group *g, uint32_t id,
+		      const struct mls_sig_key *sig_key, struct mls_bytes *out);
+int mlsc_state_decode(const void *data, size_t len, struct mlsc_group **out,
+		      uint32_t *id, struct mls_sig_key **sig_key);
 
 #endif /* MLSC_GROUP_H */

@@ -403,3 +403,25 @@ MLSC_EXPORT int mlsc_keypkg_priv_import(const void *msg, size_t len,
 	*out = priv;
 	return 0;
 }
+
+MLSC_EXPORT int mlsc_keypkg_priv_export(const struct mlsc_keypkg_priv *priv,
+					struct mls_bytes *init_priv,
+					struct mls_bytes *enc_priv)
+{
+	int err;
+
+	if (!init_priv || !enc_priv)
+		return -EINVAL;
+	memset(init_priv, 0, sizeof(*init_priv));
+	memset(enc_priv, 0, sizeof(*enc_priv));
+	if (!priv)
+		return -EINVAL;
+	if (!priv->init_sk_len)
+		return -ENOKEY;
+	err = bytes_of(init_priv, priv->init_sk, priv->init_sk_len);
+	if (!err && priv->enc_sk_len)
+		err = bytes_of(enc_priv, priv->enc_sk, priv->enc_sk_len);
+	if (err)
+		mls_bytes_free(init_priv);
+	return err;
+}

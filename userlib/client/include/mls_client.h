@@ -265,6 +265,21 @@ int mlsc_keypkg_priv_import(const void *msg, size_t len,
 int mlsc_keypkg_priv_ref(const struct mlsc_keypkg_priv *priv,
 			 struct mls_bytes *ref);
 
+/**
+ * mlsc_keypkg_priv_export() - the private keys of @priv, as
+ *	mlsc_keypkg_priv_import() takes them back (SerializePrivateKey)
+ * @init_priv: its init_key's (mls_bytes_free(), which wipes)
+ * @enc_priv: its leaf's encryption_key's; empty if @priv has none (it
+ *	was imported without, or went into a group)
+ *
+ * To keep a KeyPackage's private half until its Welcome comes, in a
+ * file only its owner reads. Returns 0; -ENOKEY (the init key was
+ * used up), -EINVAL, -ENOMEM. (0.3)
+ */
+int mlsc_keypkg_priv_export(const struct mlsc_keypkg_priv *priv,
+			    struct mls_bytes *init_priv,
+			    struct mls_bytes *enc_priv);
+
 /** mlsc_keypkg_priv_free() - wipe and release (NULL is ignored) */
 void mlsc_keypkg_priv_free(struct mlsc_keypkg_priv *priv);
 /* --------------------------------------------------- joining (§12.4.3.1) */
@@ -680,6 +695,52 @@ int mlsc_group_ratchet_tree(const struct mlsc_group *g, struct mls_bytes *out);
 
 /** mlsc_group_epoch() - @g's current epoch, or -EINVAL for NULL */
 int64_t mlsc_group_epoch(const struct mlsc_group *g);
+
+/* ------------------------------------- a member between two programs (0.3) */
+
+/**
+ * mlsc_group_save() - a member's state as bytes, to load it back later
+ * @g: the member
+ * @sig_key: its signature private key, saved with it; NULL: none
+ * @out: the bytes (mls_bytes_free(), which wipes them)
+ *
+ * What the client holds beside the kernel's group, in the documented,
+ * versioned format of Documentation/userspace-api/client.rst ("Saving a
+ * member"): the kernel id of the group, the GroupContext, the ratchet
+ * tree, the own leaf index, the interim transcript hash, the leaf's
+ * HPKE private key and the path secrets of its direct path, the
+ * signature private key if given, and the same for a pending commit.
+ * No epoch secret: those stay in the kernel, under its kernel id.
+ * Proposals received by reference in the epoch are not saved. The
+ * bytes hold private keys: keep them as a private key file (mode 0600).
+ * Returns 0; -EINVAL (a NULL argument, a key of another scheme),
+ * -ENOMEM, and the errors of MLS_IOC_GROUP_INFO.
+ */
+int mlsc_group_save(const struct mlsc_group *g,
+		    const struct mls_sig_key *sig_key, struct mls_bytes *out);
+
+/**
+ * mlsc_group_load() - a member back from mlsc_group_save()'s bytes
+ * @ctl_fd: /dev/mls
+ * @data: the bytes, @len of them (not kept)
+ * @out: the member, on the kernel group reopened by its kernel id
+ *	(MLS_IOC_GROUP_OPEN: its owner and mode rules apply)
+ * @sig_key: the saved signature key (NULL if none was saved); NULL: not
+ *	wanted
+ *
+ * The bytes are parsed strictly and checked before the kernel is asked:
+ * the tree's hash must be the GroupContext's, the own leaf a member,
+ * every private key that of its node's public key. Then the kernel's
+ * group must be that group in that epoch. Returns 0; -EBADMSG (bytes
+ * that are not a saved member: truncated, trailing bytes, a field of
+ * the wrong size, keys that do not match the tree);
+ * -EPROTONOSUPPORT (an unknown format version or ciphersuite); -ENOENT
+ * (no group under the kernel id, or another group); -ESTALE (the
+ * kernel's group is in another epoch: the bytes are older or newer);
+ * -EACCES; -EINVAL; -ENOMEM; and the errors of MLS_IOC_GROUP_OPEN.
+ */
+int mlsc_group_load(int ctl_fd, const void *data, size_t len,
+		    struct mlsc_group **out, struct mls_sig_key **sig_key);
 
 #ifdef __cplusplus
 }
