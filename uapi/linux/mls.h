@@ -645,11 +645,13 @@ struct mls_decrypt {
  * plaintext behind: what it wrote to the output buffers is overwritten
  * with zeros (unless they were unmapped meanwhile).
  *
- * A message is delivered once. Once its tag verified, a call claims its
- * generation before writing any output; of several calls decrypting one
- * message at once, one gets 0 and the plaintext, the others get
- * -EALREADY with their buffers untouched. Should the claiming call then
- * fail, the message can be decrypted again.
+ * A message is delivered once. A call claims its generation before it
+ * writes any output (before the content's AEAD, which opens straight
+ * into the @content buffer, or once the tag verified); of several calls
+ * decrypting one message at once, one claims it and the others wait for
+ * its outcome: if it delivers (0 and the plaintext), they get -EALREADY
+ * with their buffers untouched; should it fail, the next one proceeds,
+ * and the message can still be decrypted.
  *
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, a message longer than any the
@@ -663,8 +665,8 @@ struct mls_decrypt {
  *  * -EAGAIN: the message's epoch is not reached yet;
  *  * -EKEYEXPIRED: its epoch is past retention, or the generation fell out
  *    of the out-of-order window;
- *  * -EALREADY: that generation was already consumed (a replay), or is
- *    being delivered by another call;
+ *  * -EALREADY: that generation was already consumed (a replay), or was
+ *    delivered by another call meanwhile;
  *  * -ERANGE: the generation is beyond the maximum forward distance;
  *  * -ENOSPC: an output buffer is too small; the lengths needed are
  *    written back and nothing was consumed;
