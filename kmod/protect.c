@@ -450,6 +450,11 @@ static void mls_received_clear(struct mls_received *r)
 
 /* The content AAD and the plaintext outside the caller's buffer, at most. */
 #define MLS_OPEN_SCRATCH_MAX	1024
+/*
+ * Below a page of content, a copy costs less than pinning the pages and
+ * the rest of the way there: the content is opened in place and copied.
+ */
+#define MLS_OPEN_USER_MIN	PAGE_SIZE
 
 /*
  * Where the plaintext of a content would go in the caller's buffer: the
@@ -487,7 +492,7 @@ static int mls_open_user_layout(const struct mls_protect_ctx *c,
 		if (d > pt_len - *v)
 			return 1;
 	}
-	if (!*data_len || *data_len > cap ||
+	if (*data_len < MLS_OPEN_USER_MIN || *data_len > cap ||
 	    m->aad_len + pt_len - *data_len > MLS_OPEN_SCRATCH_MAX)
 		return 1;
 	return 0;

@@ -646,12 +646,12 @@ struct mls_decrypt {
  * with zeros (unless they were unmapped meanwhile).
  *
  * A message is delivered once. A call claims its generation before it
- * writes any output (before the content's AEAD, which opens straight
- * into the @content buffer, or once the tag verified); of several calls
- * decrypting one message at once, one claims it and the others wait for
- * its outcome: if it delivers (0 and the plaintext), they get -EALREADY
- * with their buffers untouched; should it fail, the next one proceeds,
- * and the message can still be decrypted.
+ * writes any output (before the content's AEAD when a content of a page
+ * or more opens straight into the @content buffer, else once the tag
+ * verified); of several calls decrypting one message at once, one claims
+ * it and the others wait for its outcome: if it delivers (0 and the
+ * plaintext), they get -EALREADY with their buffers untouched; should it
+ * fail, the next one proceeds, and the message can still be decrypted.
  *
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, a message longer than any the
