@@ -1227,6 +1227,97 @@ TEST_F_TIMEOUT(data, concurrent_decrypts_one_winner, 120)
 	free(r);
 }
 
+/*
+ * The content is opened straight into the caller's buffer, through its
+ * pages: every length of the application_data's varint (1, 2 and 4
+ * bytes, either side of each boundary), a buffer that starts anywhere in
+ * a page and spans many pages, and a buffer larger than the content.
+ */
+TEST_F_TIMEOUT(data, content_straight_sizes, 120)
+{
+	static const size_t sizes[] = { 1, 63, 64, 1000, 16383, 16384, 65536, 200000 };
+	static const size_t offs[] = { 0, 1, 4095 };
+	struct pair *p = &self->p;
+	size_t cap = 200000 + 4096, mcap = cap + 1024, i, j;
+	uint8_t *content = malloc(cap), *msg = malloc(mcap);
+	uint8_t *out = malloc(cap + 2 * 4096), sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(variant->suite, sig);
+
+	ASSERT_NE(NULL, content);
+	ASSERT_NE(NULL, msg);
+	ASSERT_NE(NULL, out);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (j = 0; j < ARRAY_SIZE(offs); j++) {
+			uint8_t *dst = out + offs[j], aad[64], rsig[SIG_MAX];
+			struct mls_encrypt e;
+			struct mls_decrypt d;
+
+			fill_pattern(content, sizes[i], (unsigned int)(i * 7 + j));
+			enc_init(&e, MLS_CONTENT_APPLICATION, "ad", 2, content,
+				 sizes[i], sig, sig_len, msg, mcap);
+			ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+			memset(out, 0xee, cap + 2 * 4096);
+			memset(&d, 0, sizeof(d));
+			mbuf(&d.message, msg, e.message.len);
+			mbuf(&d.authenticated_data, aad, sizeof(aad));
+			mbuf(&d.content, dst, sizes[i] + (j ? 100 : 0));
+			mbuf(&d.signature, rsig, sizeof(rsig));
+			ASSERT_EQ(0, xioctl(p->b, MLS_IOC_DECRYPT, &d))
+				TH_LOG("size %zu offset %zu", sizes[i], offs[j]);
+			EXPECT_EQ(sizes[i], d.content.len);
+			EXPECT_EQ(0, memcmp(dst, content, sizes[i]))
+				TH_LOG("size %zu offset %zu", sizes[i], offs[j]);
+			/* Nothing written around it. */
+			EXPECT_TRUE(all_bytes(out, offs[j], 0xee));
+			EXPECT_TRUE(all_bytes(dst + sizes[i], 100, 0xee));
+			EXPECT_EQ(2, d.authenticated_data.len);
+			EXPECT_EQ(0, memcmp(aad, "ad", 2));
+			EXPECT_EQ(sig_len, d.signature.len);
+			EXPECT_EQ(0, memcmp(rsig, sig, sig_len));
+		}
+	}
+	free(out);
+	free(msg);
+	free(content);
+}
+
+/*
+ * A content that fails its tag, opened straight into a large buffer:
+ * EBADMSG, and none of the (unauthenticated) plaintext is left there;
+ * the genuine message then decrypts. A read-only content buffer cannot
+ * be written through its pages: EFAULT once authenticated, nothing
+ * consumed.
+ */
+TEST_F(data, content_straight_failures)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *o = &self->d;
+	const char *text = "the quick brown fox jumps over the lazy dog, twice over";
+	struct mls_decrypt d;
+	uint8_t *ro;
+	long page = sysconf(_SC_PAGESIZE);
+
+	ASSERT_EQ(0, enc_text(p->a, text, m));
+	m->buf[m->len - 1] ^= 1;
+	memset(o->content, 0xee, sizeof(o->content));
+	EXPECT_EQ(-EBADMSG, dec_msg(p->b, m, o));
+	EXPECT_FALSE(memmem_found(o->content, sizeof(o->content), "quick", 5));
+	m->buf[m->len - 1] ^= 1;
+
+	ro = mmap(NULL, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	dec_init(&d, m->buf, m->len, o);
+	mbuf(&d.content, ro, (size_t)page);
+	EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+	EXPECT_TRUE(all_bytes(ro, (size_t)page, 0));
+	munmap(ro, (size_t)page);
+
+	ASSERT_EQ(0, dec_msg(p->b, m, o));
+	EXPECT_EQ(strlen(text), o->content_len);
+	EXPECT_EQ(0, memcmp(o->content, text, strlen(text)));
+}
+
 /* Same secrets, other group_id: EBADMSG; same group_id: fine. */
 TEST_F(data, other_group_id_ebadmsg)
 {
