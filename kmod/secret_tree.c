@@ -989,11 +989,19 @@ out:
 	return ret;
 }
 
-/* Whether (@leaf, @type, @g) is claimed by a caller delivering it. */
-/* A claim went: wake the callers waiting for its outcome. Under @lock. */
+/*
+ * A claim went: wake the callers waiting for its outcome. Under @lock,
+ * which the waiters do not hold while they sleep.
+ */
 static void mls_stree_claims_bump(struct mls_secret_tree *t)
 {
 	WRITE_ONCE(t->claims_seq, t->claims_seq + 1);
+	/*
+	 * wake_up_var() looks for waiters without a lock: the new value must
+	 * be visible before that look, as a waiter reads it only after it
+	 * queued itself (pairs with set_current_state() in wait_var_event()).
+	 */
+	smp_mb();
 	wake_up_var(&t->claims_seq);
 }
 
@@ -1010,6 +1018,7 @@ mls_stree_claim_find(const struct mls_secret_tree *t, u32 leaf,
 	return NULL;
 }
 
+/* Whether (@leaf, @type, @g) is claimed by a caller delivering it. */
 static bool mls_stree_claimed(const struct mls_secret_tree *t, u32 leaf,
 			      enum mls_ratchet_type type, u32 g)
 {
@@ -1125,16 +1134,18 @@ again:
  * @t: the tree
  * @leaf: the sender's leaf
  * @type: which ratchet
- * @generation: the generation of a message that authenticated
+ * @generation: the generation of the message
  * @max_forward: as given to mls_stree_recv_key()
  *
  * Checks the generation as mls_stree_recv_consume() would, and creates
  * the leaf's ratchets if needed, but consumes nothing: until the claim
- * is committed or released, every other claim or consumption of the
- * generation gets -EALREADY.
+ * is committed or released, every other consumption of the generation
+ * gets -EALREADY, and every other claim waits for the outcome (see
+ * secret_tree.h).
  *
- * Return: the claim, or ERR_PTR(-EALREADY) (consumed, or claimed by
- * another caller), -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(),
+ * Context: process context; sleeps, interruptibly.
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -EINTR (a signal
+ * while waiting), -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(),
  * -ENOMEM.
  */
 struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
@@ -1181,8 +1192,8 @@ struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
 		 */
 		seen = t->claims_seq;
 		mutex_unlock(&t->lock);
-		ret = wait_var_event_killable(&t->claims_seq,
-					      READ_ONCE(t->claims_seq) != seen);
+		ret = wait_var_event_interruptible(&t->claims_seq,
+						   READ_ONCE(t->claims_seq) != seen);
 		mutex_lock(&t->lock);
 		if (ret) {
 			ret = -EINTR;

@@ -116,8 +116,8 @@ struct mls_stree_claim;
  * gets -EALREADY, and every other claim waits for the outcome: -EALREADY
  * once it was committed, the claim if it was released.
  *
- * Context: process context; sleeps, killable.
- * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -EINTR (killed
+ * Context: process context; sleeps, interruptibly.
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -EINTR (a signal
  * while waiting), -EKEYEXPIRED, -ERANGE, -EINVAL, -ENOMEM.
  */
 struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
