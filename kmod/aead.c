@@ -292,8 +292,9 @@ int mls_aead_open(const struct mls_suite *s, const u8 *key, const u8 *nonce,
  * @aad_len: bytes of additional data at @buf
  * @ct_len: bytes of ciphertext after them, the tag included
  * @dst: where the plaintext goes: a scatterlist whose first @aad_len
- *	bytes are @buf's own additional data (the same memory, as kTLS
- *	does), followed by @ct_len - MLS_TAG_LEN bytes for the plaintext
+ *	bytes hold a copy of the additional data (the crypto API skips or
+ *	copies it there; kTLS lists it in both lists too), followed by
+ *	@ct_len - MLS_TAG_LEN bytes for the plaintext
  *
  * Unlike mls_aead_open(), @dst is not wiped on failure: the ciphers write
  * it before they check the tag, so the caller must wipe it whenever this

@@ -230,7 +230,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 
 static int check_decrypt(const struct mls_decrypt *a)
 {
-	if (a->flags || a->reserved0 || a->reserved1)
+	if ((a->flags & ~MLS_DECRYPT_F_ALL) || a->reserved0 || a->reserved1)
 		return -EINVAL;
 	return mls_buf_check(&a->authenticated_data) ?:
 	       mls_buf_check(&a->content) ?: mls_buf_check(&a->signature);
@@ -340,10 +340,11 @@ static void decrypt_done(void *arg)
  * only gets past this), then write the outputs. The claim is committed
  * by the dispatcher after the argument was copied back, so that a call
  * that fails anywhere, up to that last copy, consumes nothing and leaves
- * no plaintext behind; and a concurrent decrypt of the same message gets
- * -EALREADY before any of its buffers is written. When the content was
- * opened straight into the caller's buffer (@r->data_user), @claim is
- * the claim taken before that, and the content is written already.
+ * no plaintext behind; and a concurrent decrypt of the same message waits
+ * for the outcome before any of its buffers is written (-EALREADY once
+ * delivered). When the content was opened straight into the caller's
+ * buffer (@r->data_user, MLS_DECRYPT_F_ZEROCOPY), @claim is the claim
+ * taken before that, and the content is written already.
  */
 static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
 			   struct mls_epoch *e, const struct mls_protect_ctx *pc,
@@ -464,8 +465,11 @@ int mls_group_decrypt(struct mls_ioctl_ctx *ctx, struct mls_decrypt *a,
 	gate = (struct decrypt_gate){ .g = g, .epoch = e->epoch };
 	pc.sender_gate = decrypt_sender_gate;
 	pc.gate_arg = &gate;
-	u.addr = u64_to_user_ptr(a->content.addr);
-	u.cap = a->content.len;
+	/* Opt-in: the content buffer sees plaintext before its tag. */
+	if (a->flags & MLS_DECRYPT_F_ZEROCOPY) {
+		u.addr = u64_to_user_ptr(a->content.addr);
+		u.cap = a->content.len;
+	}
 	ret = mls_unprotect_user(&pc, msg, len, max_forward, &u, &r);
 	/*
 	 * A sender whose messages keep failing authentication trips its

@@ -515,17 +515,24 @@ static int mls_open_user_tail(const u8 *tail, size_t len,
 }
 
 /*
- * The content opened straight into the caller's buffer, kTLS's way: the
- * AEAD reads the ciphertext where it lies in @msg and writes the
- * application_data into the caller's pages, pinned for the call; the
- * rest of the plaintext (its length, the signature, the padding) goes to
- * a small kernel buffer, r->scratch. The generation is claimed first:
- * of several calls opening one message, only the one that delivers
- * writes to its buffer. On failure, what the AEAD wrote there is
- * overwritten with zeros before the pages are released.
+ * The content opened straight into the caller's buffer, kTLS's way
+ * (MLS_DECRYPT_F_ZEROCOPY): the AEAD reads the ciphertext where it lies
+ * in @msg and writes the application_data into the caller's pages, pinned
+ * for the call; the rest of the plaintext (its length, the signature, the
+ * padding) goes to a small kernel buffer, r->scratch. The generation is
+ * claimed first, before the pages are pinned: of several calls opening
+ * one message, only the one that delivers writes to its buffer, and a
+ * waiting call holds no pins. On failure, what the AEAD wrote there is
+ * overwritten with zeros before the claim and the pages are released.
  *
- * Return: 0, a negative error, or 1 when the content was not written
- * (nothing claimed): the caller decrypts in place instead.
+ * A claim that cannot be had (the generation was delivered meanwhile,
+ * fell out of the window, no memory) is no verdict on this message: the
+ * caller opens it in place instead, and the tag decides first, as without
+ * the flag. A forgery of a generation being delivered is thus counted as
+ * a forgery (-EBADMSG, against the sender's breaker), not as a replay.
+ *
+ * Return: 0, -EINTR or another negative error, or 1 when the content was
+ * not written (nothing claimed): the caller decrypts in place instead.
  */
 static int mls_open_content_user(const struct mls_protect_ctx *c, u8 *msg,
 				 const struct mls_wire *m,
@@ -537,32 +544,36 @@ static int mls_open_content_user(const struct mls_protect_ctx *c, u8 *msg,
 	size_t pt_len = m->ct_len - MLS_TAG_LEN, v, data_len, tail, slen;
 	struct scatterlist stack[MLS_UPAGES_STACK + 2], *sg = stack;
 	const u8 *buf = m->ct - m->aad_len;
-	struct mls_stree_claim *claim = NULL;
+	struct mls_stree_claim *claim;
 	struct mls_upages up;
+	u8 *scratch = NULL;
 	unsigned int nents;
 	bool written = false;
 	struct mls_rbuf rb;
-	u8 *scratch;
 	u32 d;
 	int ret;
 
 	if (mls_open_user_layout(c, m, key->key, nonce, u->cap, &v, &data_len))
 		return 1;
+	claim = mls_unprotect_claim(c, r, max_forward);
+	if (IS_ERR(claim))
+		return PTR_ERR(claim) == -EINTR ? -EINTR : 1;
+	/* Each failure from here to the AEAD falls back: ret 1. */
+	ret = 1;
+	mls_upages_init(&up);
 	tail = pt_len - v - data_len;
 	slen = m->aad_len + v + tail;
 	scratch = kmalloc(slen, MLS_GFP_USER);
 	if (!scratch)
-		return 1;
+		goto out;
 	/* A fault is the in-place path's to report, after the tag. */
-	if (mls_upages_pin(&up, u->addr, data_len)) {
-		kfree(scratch);
-		return 1;
-	}
+	if (mls_upages_pin(&up, u->addr, data_len))
+		goto out;
 	nents = 1 + up.npages + !!tail;
 	if (nents > ARRAY_SIZE(stack)) {
 		sg = kmalloc_array(nents, sizeof(*sg), MLS_GFP_USER);
 		if (!sg) {
-			ret = 1;
+			sg = stack;
 			goto out;
 		}
 	}
@@ -573,12 +584,6 @@ static int mls_open_content_user(const struct mls_protect_ctx *c, u8 *msg,
 	if (tail)
 		sg_set_buf(&sg[nents - 1], scratch + m->aad_len + v, tail);
 
-	claim = mls_unprotect_claim(c, r, max_forward);
-	if (IS_ERR(claim)) {
-		ret = PTR_ERR(claim);
-		claim = NULL;
-		goto out;
-	}
 	written = true;
 	ret = mls_aead_open_to(c->suite, key->key, nonce, buf, m->aad_len,
 			       m->ct_len, sg);
@@ -619,7 +624,8 @@ out:
 		if (claim)
 			mls_stree_recv_release(c->tree, claim);
 	}
-	mls_upages_unpin(&up);
+	/* Dirty only if the AEAD wrote them (zeros included). */
+	mls_upages_unpin(&up, written);
 	if (sg != stack)
 		kfree(sg);
 	kfree_sensitive(scratch);
@@ -730,7 +736,7 @@ int mls_unprotect(const struct mls_protect_ctx *c, u8 *msg, size_t len,
  * which mls_received_free() wipes and frees. On failure nothing is
  * claimed and nothing that was written to @u->addr is left there.
  *
- * Return: as mls_unprotect(), and -EINTR (killed while another call
+ * Return: as mls_unprotect(), and -EINTR (a signal while another call
  * delivered the same message).
  */
 int mls_unprotect_user(const struct mls_protect_ctx *c, u8 *msg, size_t len,

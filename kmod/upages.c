@@ -29,7 +29,7 @@ int mls_upages_pin(struct mls_upages *u, void __user *addr, size_t len)
 	unsigned long end;
 	int n, want;
 
-	*u = (struct mls_upages){ .pages = u->stack };
+	mls_upages_init(u);
 	if (!len || check_add_overflow(start, len, &end) || !access_ok(addr, len))
 		return -EFAULT;
 	want = DIV_ROUND_UP(end, PAGE_SIZE) - start / PAGE_SIZE;
@@ -44,7 +44,7 @@ int mls_upages_pin(struct mls_upages *u, void __user *addr, size_t len)
 	if (n > 0)
 		u->npages = n;
 	if (n != want) {
-		mls_upages_unpin(u);
+		mls_upages_unpin(u, false);
 		return n < 0 ? n : -EFAULT;
 	}
 	u->off = offset_in_page(start);
@@ -85,12 +85,15 @@ void mls_upages_zero(const struct mls_upages *u)
 	}
 }
 
-/* Release the pins (the pages were written: dirty). */
-void mls_upages_unpin(struct mls_upages *u)
+/*
+ * Release the pins; @dirty when anything was written through them, so
+ * that a file-backed page is written back.
+ */
+void mls_upages_unpin(struct mls_upages *u, bool dirty)
 {
 	if (u->npages)
-		unpin_user_pages_dirty_lock(u->pages, u->npages, true);
+		unpin_user_pages_dirty_lock(u->pages, u->npages, dirty);
 	if (u->pages != u->stack)
 		kvfree(u->pages);
-	*u = (struct mls_upages){ .pages = u->stack };
+	mls_upages_init(u);
 }

@@ -31,9 +31,15 @@ struct mls_upages {
 	size_t len;
 };
 
+/* Nothing pinned yet: mls_upages_unpin() of it does nothing. */
+static inline void mls_upages_init(struct mls_upages *u)
+{
+	*u = (struct mls_upages){ .pages = u->stack };
+}
+
 int mls_upages_pin(struct mls_upages *u, void __user *addr, size_t len);
 void mls_upages_sg(const struct mls_upages *u, struct scatterlist *sg);
 void mls_upages_zero(const struct mls_upages *u);
-void mls_upages_unpin(struct mls_upages *u);
+void mls_upages_unpin(struct mls_upages *u, bool dirty);
 
 #endif /* _MLS_UPAGES_H */
