@@ -571,7 +571,7 @@ static int mls_open_content_user(const struct mls_protect_ctx *c, u8 *msg,
 		goto out;
 	nents = 1 + up.npages + !!tail;
 	if (nents > ARRAY_SIZE(stack)) {
-		sg = kmalloc_array(nents, sizeof(*sg), MLS_GFP_USER);
+		sg = kvmalloc_array(nents, sizeof(*sg), MLS_GFP_USER);
 		if (!sg) {
 			sg = stack;
 			goto out;
@@ -627,7 +627,7 @@ out:
 	/* Dirty only if the AEAD wrote them (zeros included). */
 	mls_upages_unpin(&up, written);
 	if (sg != stack)
-		kfree(sg);
+		kvfree(sg);
 	kfree_sensitive(scratch);
 	return ret;
 }

@@ -35,7 +35,8 @@
  *
  * A receiver that must deliver a message before its generation is used
  * up claims the generation first (mls_stree_recv_claim()): while claimed,
- * no other caller may claim or consume it, and the claim is then either
+ * other claims of it wait for the outcome and consuming it gets
+ * -EALREADY, and the claim is then either
  * committed (consumed) or released (nothing changed). @claims lists the
  * claims in flight, under @lock; there are at most as many as callers
  * between claim and commit.
@@ -146,7 +147,7 @@ struct mls_secret_tree {
 	struct list_head claims;
 	u32 retired_leaf;
 	bool retired;
-	u16 claims_seq;
+	unsigned int claims_seq;
 	struct mls_user *user;
 	s64 charged;
 #ifdef MLS_SELFTEST
@@ -1169,7 +1170,7 @@ struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
 	mutex_lock(&t->lock);
 	for (;;) {
 		const struct mls_stree_claim *other;
-		u16 seen;
+		unsigned int seen;
 
 		r = mls_stree_recv_ratchet(t, leaf, type, generation,
 					   max_forward);
