@@ -30,6 +30,10 @@
 #include "quota.h"
 
 #include <crypto/aead.h>
+#include <crypto/aes.h>
+#include <crypto/algapi.h>
+#include <crypto/chacha.h>
+#include <asm/unaligned.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -144,34 +148,30 @@ static int mls_aead_map(u8 *buf, size_t len, struct scatterlist *stack,
 	return 0;
 }
 
-/*
- * One in-place operation. @len is the plaintext length when sealing, the
- * ciphertext length with its tag when opening; the buffer covers
- * @aad_len + @len (+ the tag when sealing) bytes.
- */
-static int mls_aead_crypt(const struct mls_suite *s, const u8 *key,
-			  const u8 *nonce, u8 *buf, size_t aad_len, size_t len,
-			  bool seal)
+/* The suite's AEAD is one we know, with a key length it takes. */
+static int mls_aead_suite_ok(const struct mls_suite *s)
 {
-	struct scatterlist stack[MLS_AEAD_SG_STACK], *sgl;
-	struct sg_table table = {};
-	struct mls_aead_slot *slot;
-	DECLARE_CRYPTO_WAIT(wait);
-	size_t data_len = seal ? len + MLS_TAG_LEN : len;
-	u8 iv[MLS_NONCE_LEN];
-	int ret;
-
 	if (s->aead >= MLS_AEAD_COUNT || !mls_aead_pool[s->aead] ||
 	    !(s->nk == 16 || s->nk == 32) ||
 	    (s->aead == MLS_AEAD_CHACHA20_POLY1305 && s->nk != 32))
 		return -EINVAL;
-	/* The crypto API counts in unsigned int. */
-	if (len > UINT_MAX - MLS_TAG_LEN || aad_len > UINT_MAX - data_len)
-		return -EINVAL;
+	return 0;
+}
 
-	ret = mls_aead_map(buf, aad_len + data_len, stack, &table, &sgl);
-	if (ret)
-		return ret;
+/*
+ * One operation from @src to @dst (the same list: in place). @len is the
+ * plaintext length when sealing, the ciphertext length with its tag when
+ * opening; both lists start with @aad_len bytes of additional data.
+ */
+static int mls_aead_run(const struct mls_suite *s, const u8 *key,
+			const u8 *nonce, struct scatterlist *src,
+			struct scatterlist *dst, size_t aad_len, size_t len,
+			bool seal)
+{
+	struct mls_aead_slot *slot;
+	DECLARE_CRYPTO_WAIT(wait);
+	u8 iv[MLS_NONCE_LEN];
+	int ret;
 
 	memcpy(iv, nonce, sizeof(iv));
 	slot = raw_cpu_ptr(mls_aead_pool[s->aead]);
@@ -187,22 +187,47 @@ static int mls_aead_crypt(const struct mls_suite *s, const u8 *key,
 		aead_request_set_callback(slot->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 					  CRYPTO_TFM_REQ_MAY_SLEEP,
 					  crypto_req_done, &wait);
-		aead_request_set_crypt(slot->req, sgl, sgl, len, iv);
+		aead_request_set_crypt(slot->req, src, dst, len, iv);
 		aead_request_set_ad(slot->req, aad_len);
 		ret = crypto_wait_req(seal ? crypto_aead_encrypt(slot->req) :
 					     crypto_aead_decrypt(slot->req),
 				      &wait);
-		/*
-		 * Neither half-sealed data nor unauthenticated plaintext
-		 * leaves this function.
-		 */
-		if (ret)
-			memzero_explicit(buf + aad_len, data_len);
 	}
 	mls_aead_slot_wipe(slot, s->nk);
 unlock:
 	mutex_unlock(&slot->lock);
 	memzero_explicit(iv, sizeof(iv));
+	return ret;
+}
+
+/*
+ * One in-place operation. @len is the plaintext length when sealing, the
+ * ciphertext length with its tag when opening; the buffer covers
+ * @aad_len + @len (+ the tag when sealing) bytes.
+ */
+static int mls_aead_crypt(const struct mls_suite *s, const u8 *key,
+			  const u8 *nonce, u8 *buf, size_t aad_len, size_t len,
+			  bool seal)
+{
+	struct scatterlist stack[MLS_AEAD_SG_STACK], *sgl;
+	struct sg_table table = {};
+	size_t data_len = seal ? len + MLS_TAG_LEN : len;
+	int ret;
+
+	ret = mls_aead_suite_ok(s);
+	if (ret)
+		return ret;
+	/* The crypto API counts in unsigned int. */
+	if (len > UINT_MAX - MLS_TAG_LEN || aad_len > UINT_MAX - data_len)
+		return -EINVAL;
+
+	ret = mls_aead_map(buf, aad_len + data_len, stack, &table, &sgl);
+	if (ret)
+		return ret;
+	ret = mls_aead_run(s, key, nonce, sgl, sgl, aad_len, len, seal);
+	/* Neither half-sealed data nor unauthenticated plaintext leaves. */
+	if (ret)
+		memzero_explicit(buf + aad_len, data_len);
 	if (sgl != stack)
 		sg_free_table(&table);
 	return ret;
@@ -256,6 +281,113 @@ int mls_aead_open(const struct mls_suite *s, const u8 *key, const u8 *nonce,
 	if (ct_len < MLS_TAG_LEN)
 		return -EBADMSG;
 	return mls_aead_crypt(s, key, nonce, buf, aad_len, ct_len, false);
+}
+
+/**
+ * mls_aead_open_to() - verify and decrypt into another buffer
+ * @s: the suite (its AEAD and Nk)
+ * @key: Nk bytes
+ * @nonce: MLS_NONCE_LEN bytes
+ * @buf: aad || ciphertext || tag, as for mls_aead_open(); left unchanged
+ * @aad_len: bytes of additional data at @buf
+ * @ct_len: bytes of ciphertext after them, the tag included
+ * @dst: where the plaintext goes: a scatterlist whose first @aad_len
+ *	bytes hold a copy of the additional data (the crypto API skips or
+ *	copies it there; kTLS lists it in both lists too), followed by
+ *	@ct_len - MLS_TAG_LEN bytes for the plaintext
+ *
+ * Unlike mls_aead_open(), @dst is not wiped on failure: the ciphers write
+ * it before they check the tag, so the caller must wipe it whenever this
+ * returns an error.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EBADMSG (authentication failed, or @ct_len shorter than a
+ * tag), -EINVAL (suite, lengths or buffer) or -ENOMEM.
+ */
+int mls_aead_open_to(const struct mls_suite *s, const u8 *key,
+		     const u8 *nonce, const u8 *buf, size_t aad_len,
+		     size_t ct_len, struct scatterlist *dst)
+{
+	struct scatterlist stack[MLS_AEAD_SG_STACK], *sgl;
+	struct sg_table table = {};
+	int ret;
+
+	if (ct_len < MLS_TAG_LEN)
+		return -EBADMSG;
+	ret = mls_aead_suite_ok(s);
+	if (ret)
+		return ret;
+	if (ct_len > UINT_MAX || aad_len > UINT_MAX - ct_len)
+		return -EINVAL;
+	/* Only read through @sgl: the cast is the scatterlist's. */
+	ret = mls_aead_map((u8 *)buf, aad_len + ct_len, stack, &table, &sgl);
+	if (ret)
+		return ret;
+	ret = mls_aead_run(s, key, nonce, sgl, dst, aad_len, ct_len, false);
+	if (sgl != stack)
+		sg_free_table(&table);
+	return ret;
+}
+
+/**
+ * mls_aead_peek() - the first bytes of a ciphertext's plaintext, not
+ *	authenticated
+ * @s: the suite (its AEAD and Nk)
+ * @key: Nk bytes
+ * @nonce: MLS_NONCE_LEN bytes
+ * @ct: the ciphertext
+ * @out: (out) the first @n bytes of its plaintext
+ * @n: at most 16, and no more than the ciphertext has
+ *
+ * Both AEADs are stream ciphers: the plaintext's first block is the
+ * ciphertext's XOR the first block of key stream, which is computed
+ * here with the kernel's library code, without a tfm: counter 2 of
+ * GCM (SP 800-38D: counter 1 is the tag's), block 1 of ChaCha20 (RFC
+ * 8439: block 0 is the Poly1305 key). Nothing here is authenticated: it
+ * may only serve to lay out where mls_aead_open_to() writes, never to
+ * decide a result. No key material is left behind.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL (suite, @n).
+ */
+int mls_aead_peek(const struct mls_suite *s, const u8 *key, const u8 *nonce,
+		  const u8 *ct, u8 *out, size_t n)
+{
+	u8 block[CHACHA_BLOCK_SIZE];
+	int ret = mls_aead_suite_ok(s);
+
+	if (ret || n > AES_BLOCK_SIZE)
+		return ret ?: -EINVAL;
+	if (s->aead == MLS_AEAD_AES_GCM) {
+		struct crypto_aes_ctx aes;
+		u8 ctr[AES_BLOCK_SIZE];
+
+		memcpy(ctr, nonce, MLS_NONCE_LEN);
+		put_unaligned_be32(2, ctr + MLS_NONCE_LEN);
+		ret = aes_expandkey(&aes, key, s->nk);
+		if (!ret)
+			aes_encrypt(&aes, block, ctr);
+		memzero_explicit(&aes, sizeof(aes));
+	} else {
+		u32 state[16], k[CHACHA_KEY_SIZE / sizeof(u32)];
+		u8 iv[CHACHA_IV_SIZE];
+		int i;
+
+		for (i = 0; i < ARRAY_SIZE(k); i++)
+			k[i] = get_unaligned_le32(key + 4 * i);
+		put_unaligned_le32(1, iv);
+		memcpy(iv + 4, nonce, MLS_NONCE_LEN);
+		chacha_init_generic(state, k, iv);
+		chacha_block_generic(state, block, 20);
+		memzero_explicit(state, sizeof(state));
+		memzero_explicit(k, sizeof(k));
+	}
+	if (!ret) {
+		memcpy(out, ct, n);
+		crypto_xor(out, block, n);
+	}
+	memzero_explicit(block, sizeof(block));
+	return ret;
 }
 
 void mls_aead_exit(void)

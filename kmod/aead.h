@@ -19,4 +19,11 @@ int mls_aead_seal(const struct mls_suite *s, const u8 *key, const u8 *nonce,
 int mls_aead_open(const struct mls_suite *s, const u8 *key, const u8 *nonce,
 		  u8 *buf, size_t aad_len, size_t ct_len);
 
+struct scatterlist;
+int mls_aead_open_to(const struct mls_suite *s, const u8 *key,
+		     const u8 *nonce, const u8 *buf, size_t aad_len,
+		     size_t ct_len, struct scatterlist *dst);
+int mls_aead_peek(const struct mls_suite *s, const u8 *key, const u8 *nonce,
+		  const u8 *ct, u8 *out, size_t n);
+
 #endif /* _MLS_AEAD_H */

@@ -230,7 +230,7 @@ static int mls_ioc_encrypt(struct mls_ioctl_ctx *ctx, void *arg)
 
 static int check_decrypt(const struct mls_decrypt *a)
 {
-	if (a->flags || a->reserved0 || a->reserved1)
+	if ((a->flags & ~MLS_DECRYPT_F_ALL) || a->reserved0 || a->reserved1)
 		return -EINVAL;
 	return mls_buf_check(&a->authenticated_data) ?:
 	       mls_buf_check(&a->content) ?: mls_buf_check(&a->signature);
@@ -340,47 +340,70 @@ static void decrypt_done(void *arg)
  * only gets past this), then write the outputs. The claim is committed
  * by the dispatcher after the argument was copied back, so that a call
  * that fails anywhere, up to that last copy, consumes nothing and leaves
- * no plaintext behind; and a concurrent decrypt of the same message gets
- * -EALREADY before any of its buffers is written.
+ * no plaintext behind; and a concurrent decrypt of the same message waits
+ * for the outcome before any of its buffers is written (-EALREADY once
+ * delivered). When the content was opened straight into the caller's
+ * buffer (@r->data_user, MLS_DECRYPT_F_ZEROCOPY), @claim is the claim
+ * taken before that, and the content is written already.
  */
 static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
 			   struct mls_epoch *e, const struct mls_protect_ctx *pc,
 			   const struct mls_received *r, u32 max_forward,
-			   struct mls_decrypt *a)
+			   struct mls_stree_claim *claim, struct mls_decrypt *a)
 {
 	struct mls_buf *out[] = {
 		&a->authenticated_data, &a->content, &a->signature,
 	};
 	const void *src[] = { r->aad, r->data, r->sig };
 	size_t len[] = { r->aad_len, r->data_len, r->sig_len };
-	struct mls_decrypt_hold *h;
-	size_t i;
+	struct mls_decrypt_hold *h = NULL;
+	size_t i, n = 0;
 	int ret;
 
 	ret = decrypt_outputs_fit(a, r);
-	if (ret)
-		return ret;
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
-	if (!h)
-		return -ENOMEM;
-	h->claim = mls_unprotect_claim(pc, r, max_forward);
-	if (IS_ERR(h->claim)) {
-		ret = PTR_ERR(h->claim);
+	if (!ret) {
+		h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+		if (!h)
+			ret = -ENOMEM;
+	}
+	if (!ret && !claim) {
+		claim = mls_unprotect_claim(pc, r, max_forward);
+		if (IS_ERR(claim)) {
+			ret = PTR_ERR(claim);
+			claim = NULL;
+		}
+	}
+	if (!ret) {
+		h->e = e;
+		h->claim = claim;
+		h->out_of_order = READ_ONCE(g->policy.out_of_order);
+		for (i = 0; i < ARRAY_SIZE(out); i++) {
+			h->out[i] = *out[i];
+			h->out[i].len = len[i];
+		}
+		if (r->data_user)
+			a->content.len = r->data_len;
+		for (i = 0; i < ARRAY_SIZE(out) && !ret; i++) {
+			if (i == 1 && r->data_user)
+				continue;
+			n = i + 1;
+			ret = mls_buf_write(out[i], src[i], len[i]);
+		}
+	}
+	if (ret) {
+		if (h) {
+			/* Whatever was written, the content included. */
+			decrypt_wipe(h->out, r->data_user ? max_t(size_t, n, 2) : n);
+		} else if (r->data_user) {
+			struct mls_buf content = a->content;
+
+			content.len = r->data_len;
+			decrypt_wipe(&content, 1);
+		}
+		if (claim)
+			mls_stree_recv_release(e->tree, claim);
 		kfree(h);
 		return ret;
-	}
-	h->e = e;
-	h->out_of_order = READ_ONCE(g->policy.out_of_order);
-	for (i = 0; i < ARRAY_SIZE(out); i++) {
-		h->out[i] = *out[i];
-		h->out[i].len = len[i];
-		ret = mls_buf_write(out[i], src[i], len[i]);
-		if (ret) {
-			decrypt_wipe(h->out, i + 1);
-			mls_stree_recv_release(e->tree, h->claim);
-			kfree(h);
-			return ret;
-		}
 	}
 	/* The epoch's reference is the hold's now. */
 	mls_epoch_get(e);
@@ -410,6 +433,7 @@ int mls_group_decrypt(struct mls_ioctl_ctx *ctx, struct mls_decrypt *a,
 	struct decrypt_gate gate;
 	struct mls_msg_header h = {};
 	struct mls_received r = {};
+	struct mls_open_user u = {};
 	struct mls_epoch *e;
 	size_t len = a->message.len;
 	u32 max_forward = READ_ONCE(g->policy.max_forward);
@@ -441,7 +465,12 @@ int mls_group_decrypt(struct mls_ioctl_ctx *ctx, struct mls_decrypt *a,
 	gate = (struct decrypt_gate){ .g = g, .epoch = e->epoch };
 	pc.sender_gate = decrypt_sender_gate;
 	pc.gate_arg = &gate;
-	ret = mls_unprotect(&pc, msg, len, max_forward, &r);
+	/* Opt-in: the content buffer sees plaintext before its tag. */
+	if (a->flags & MLS_DECRYPT_F_ZEROCOPY) {
+		u.addr = u64_to_user_ptr(a->content.addr);
+		u.cap = a->content.len;
+	}
+	ret = mls_unprotect_user(&pc, msg, len, max_forward, &u, &r);
 	/*
 	 * A sender whose messages keep failing authentication trips its
 	 * breaker (of this epoch); a message refused by the breaker counts
@@ -455,7 +484,7 @@ int mls_group_decrypt(struct mls_ioctl_ctx *ctx, struct mls_decrypt *a,
 	if (ret)
 		goto out_epoch;
 	/* Only the caller that delivers uses the generation up. */
-	ret = decrypt_deliver(ctx, g, e, &pc, &r, max_forward, a);
+	ret = decrypt_deliver(ctx, g, e, &pc, &r, max_forward, u.claim, a);
 	if (ret)
 		goto out_epoch;
 	a->epoch = e->epoch;
@@ -467,7 +496,12 @@ out_epoch:
 	mls_epoch_put(e);
 out_msg:
 	trace_mls_decrypt(g, &h, &r, len, ret);
-	kvfree_sensitive(msg, len);
+	/* Opened into the caller's buffer, the message holds no plaintext. */
+	if (r.data_user)
+		kvfree(msg);
+	else
+		kvfree_sensitive(msg, len);
+	mls_received_free(&r);
 	return ret;
 }
 

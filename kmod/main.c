@@ -124,6 +124,8 @@ MODULE_ALIAS_GENL_FAMILY(MLS_GENL_NAME);
 /*
  * The accelerated, constant-time implementations, loaded first so that the
  * crypto API picks them over the generic table-based ones. hpke.c links
- * against ecdh_generic, named here for loaders that read only softdeps.
+ * against ecdh_generic, and aead.c against libaes (aes_expandkey) and
+ * libchacha (chacha_block_generic), named here for loaders that read only
+ * softdeps (modprobe finds them from the symbols; insmod does not).
  */
-MODULE_SOFTDEP("pre: aesni_intel ghash-clmulni-intel sha256_ssse3 sha512_ssse3 chacha_x86_64 poly1305_x86_64 curve25519-x86_64 ecdh_generic");
+MODULE_SOFTDEP("pre: aesni_intel ghash-clmulni-intel sha256_ssse3 sha512_ssse3 chacha_x86_64 poly1305_x86_64 curve25519-x86_64 ecdh_generic libaes libchacha");

@@ -39,6 +39,7 @@
 #include "codec.h"
 #include "hkdf.h"
 #include "quota.h"
+#include "upages.h"
 
 #include <uapi/linux/mls.h>
 
@@ -48,6 +49,7 @@
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -446,16 +448,202 @@ static void mls_received_clear(struct mls_received *r)
 	r->sig_len = 0;
 }
 
+/* The content AAD and the plaintext outside the caller's buffer, at most. */
+#define MLS_OPEN_SCRATCH_MAX	1024
+/*
+ * Below a page of content, a copy costs less than pinning the pages and
+ * the rest of the way there: the content is opened in place and copied.
+ */
+#define MLS_OPEN_USER_MIN	PAGE_SIZE
+
+/*
+ * Where the plaintext of a content would go in the caller's buffer: the
+ * application_data of an application message (after its length, @v
+ * bytes), the whole plaintext of a proposal or commit. Read from the
+ * plaintext's first bytes before they are authenticated, so it only lays
+ * out the AEAD's output, and is checked again once authenticated.
+ * Return: 0, or 1 when the content does not go there (the caller decrypts
+ * in place instead).
+ */
+static int mls_open_user_layout(const struct mls_protect_ctx *c,
+				const struct mls_wire *m, const u8 *key,
+				const u8 *nonce, size_t cap, size_t *v,
+				size_t *data_len)
+{
+	size_t pt_len = m->ct_len - MLS_TAG_LEN;
+	struct mls_rbuf rb;
+	u8 head[4];
+	u32 d;
+
+	*v = 0;
+	*data_len = pt_len;
+	if (m->h.content_type == MLS_CONTENT_APPLICATION) {
+		if (mls_aead_peek(c->suite, key, nonce, m->ct, head,
+				  min(pt_len, sizeof(head))))
+			return 1;
+		mls_rbuf_init(&rb, head, min(pt_len, sizeof(head)));
+		if (mls_get_varint(&rb, &d)) {
+			memzero_explicit(head, sizeof(head));
+			return 1;
+		}
+		memzero_explicit(head, sizeof(head));
+		*v = rb.off;
+		*data_len = d;
+		if (d > pt_len - *v)
+			return 1;
+	}
+	if (*data_len < MLS_OPEN_USER_MIN || *data_len > cap ||
+	    m->aad_len + pt_len - *data_len > MLS_OPEN_SCRATCH_MAX)
+		return 1;
+	return 0;
+}
+
+/*
+ * The signature and padding after the application_data, authenticated by
+ * now: the signature<V> and zeros to the end.
+ */
+static int mls_open_user_tail(const u8 *tail, size_t len,
+			      struct mls_received *r)
+{
+	struct mls_rbuf rb;
+
+	mls_rbuf_init(&rb, tail, len);
+	if (mls_get_vec(&rb, &r->sig, &r->sig_len) ||
+	    memchr_inv(tail + rb.off, 0, len - rb.off))
+		return -EBADMSG;
+	return 0;
+}
+
+/*
+ * The content opened straight into the caller's buffer, kTLS's way
+ * (MLS_DECRYPT_F_ZEROCOPY): the AEAD reads the ciphertext where it lies
+ * in @msg and writes the application_data into the caller's pages, pinned
+ * for the call; the rest of the plaintext (its length, the signature, the
+ * padding) goes to a small kernel buffer, r->scratch. The generation is
+ * claimed first, before the pages are pinned: of several calls opening
+ * one message, only the one that delivers writes to its buffer, and a
+ * waiting call holds no pins. On failure, what the AEAD wrote there is
+ * overwritten with zeros before the claim and the pages are released.
+ *
+ * A claim that cannot be had (the generation was delivered meanwhile,
+ * fell out of the window, no memory) is no verdict on this message: the
+ * caller opens it in place instead, and the tag decides first, as without
+ * the flag. A forgery of a generation being delivered is thus counted as
+ * a forgery (-EBADMSG, against the sender's breaker), not as a replay.
+ *
+ * Return: 0, -EINTR or another negative error, or 1 when the content was
+ * not written (nothing claimed): the caller decrypts in place instead.
+ */
+static int mls_open_content_user(const struct mls_protect_ctx *c, u8 *msg,
+				 const struct mls_wire *m,
+				 const struct mls_msg_key *key,
+				 const u8 nonce[MLS_NONCE_LEN], u32 max_forward,
+				 struct mls_open_user *u,
+				 struct mls_received *r)
+{
+	size_t pt_len = m->ct_len - MLS_TAG_LEN, v, data_len, tail, slen;
+	struct scatterlist stack[MLS_UPAGES_STACK + 2], *sg = stack;
+	const u8 *buf = m->ct - m->aad_len;
+	struct mls_stree_claim *claim;
+	struct mls_upages up;
+	u8 *scratch = NULL;
+	unsigned int nents;
+	bool written = false;
+	struct mls_rbuf rb;
+	u32 d;
+	int ret;
+
+	if (mls_open_user_layout(c, m, key->key, nonce, u->cap, &v, &data_len))
+		return 1;
+	claim = mls_unprotect_claim(c, r, max_forward);
+	if (IS_ERR(claim))
+		return PTR_ERR(claim) == -EINTR ? -EINTR : 1;
+	/* Each failure from here to the AEAD falls back: ret 1. */
+	ret = 1;
+	mls_upages_init(&up);
+	tail = pt_len - v - data_len;
+	slen = m->aad_len + v + tail;
+	scratch = kmalloc(slen, MLS_GFP_USER);
+	if (!scratch)
+		goto out;
+	/* A fault is the in-place path's to report, after the tag. */
+	if (mls_upages_pin(&up, u->addr, data_len))
+		goto out;
+	nents = 1 + up.npages + !!tail;
+	if (nents > ARRAY_SIZE(stack)) {
+		sg = kvmalloc_array(nents, sizeof(*sg), MLS_GFP_USER);
+		if (!sg) {
+			sg = stack;
+			goto out;
+		}
+	}
+	sg_init_table(sg, nents);
+	memcpy(scratch, buf, m->aad_len);
+	sg_set_buf(&sg[0], scratch, m->aad_len + v);
+	mls_upages_sg(&up, &sg[1]);
+	if (tail)
+		sg_set_buf(&sg[nents - 1], scratch + m->aad_len + v, tail);
+
+	written = true;
+	ret = mls_aead_open_to(c->suite, key->key, nonce, buf, m->aad_len,
+			       m->ct_len, sg);
+	if (ret)
+		goto out;
+	/* From here on a failure is a malformed message, not a forgery. */
+	r->authentic = true;
+	if (v) {
+		mls_rbuf_init(&rb, scratch + m->aad_len, v);
+		/* The same bytes, read twice: a mismatch is a bug here. */
+		if (WARN_ON_ONCE(mls_get_varint(&rb, &d) || rb.off != v ||
+				 d != data_len)) {
+			r->authentic = false;
+			ret = 1;
+			goto out;
+		}
+		ret = mls_open_user_tail(scratch + m->aad_len + v, tail, r);
+		if (ret)
+			goto out;
+	}
+	r->aad = m->ct - m->ad_len;
+	r->aad_len = m->ad_len;
+	r->data = NULL;
+	r->data_len = data_len;
+	r->data_user = true;
+	r->scratch = scratch;
+	r->scratch_len = slen;
+	u->claim = claim;
+	scratch = NULL;
+	claim = NULL;
+out:
+	if (ret) {
+		r->sig = NULL;
+		r->sig_len = 0;
+		/* Zeros first: the next claimant may write there at once. */
+		if (written)
+			mls_upages_zero(&up);
+		if (claim)
+			mls_stree_recv_release(c->tree, claim);
+	}
+	/* Dirty only if the AEAD wrote them (zeros included). */
+	mls_upages_unpin(&up, written);
+	if (sg != stack)
+		kvfree(sg);
+	kfree_sensitive(scratch);
+	return ret;
+}
+
 /*
  * In place: the content AAD moves up against the ciphertext (over the
  * sender data and the ciphertext's length, both used by now), which the
  * AEAD then opens where it lies. authenticated_data ends that moved copy,
- * so r->aad points there.
+ * so r->aad points there. With @u, the content may go straight to the
+ * caller's buffer instead (mls_open_content_user()).
  */
 static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
 			    const struct mls_wire *m,
 			    const struct mls_msg_key *key,
 			    const u8 guard[MLS_REUSE_GUARD_LEN],
+			    u32 max_forward, struct mls_open_user *u,
 			    struct mls_received *r)
 {
 	size_t ct_off = m->ct - msg, pt_len = m->ct_len - MLS_TAG_LEN;
@@ -466,11 +654,15 @@ static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
 
 	memmove(buf, msg + MLS_MSG_HDR_LEN, m->aad_len);
 	mls_guard_nonce(nonce, key->nonce, guard);
-	ret = mls_aead_open(c->suite, key->key, nonce, buf, m->aad_len,
-			    m->ct_len);
-	memzero_explicit(nonce, sizeof(nonce));
+	ret = u && u->cap ? mls_open_content_user(c, msg, m, key, nonce,
+						  max_forward, u, r) : 1;
+	if (ret == 1)
+		ret = mls_aead_open(c->suite, key->key, nonce, buf,
+				    m->aad_len, m->ct_len);
+	else
+		goto out;
 	if (ret)
-		return ret;
+		goto out;
 	/* From here on a failure is a malformed message, not a forgery. */
 	r->authentic = true;
 
@@ -480,13 +672,15 @@ static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
 				&content);
 	if (ret) {
 		memzero_explicit(msg + ct_off, pt_len);
-		return ret;
+		goto out;
 	}
 	r->data = content.data;
 	r->data_len = content.data_len;
 	r->sig = content.sig;
 	r->sig_len = content.sig_len;
-	return 0;
+out:
+	memzero_explicit(nonce, sizeof(nonce));
+	return ret;
 }
 
 /**
@@ -521,6 +715,34 @@ static int mls_open_content(const struct mls_protect_ctx *c, u8 *msg,
 int mls_unprotect(const struct mls_protect_ctx *c, u8 *msg, size_t len,
 		  u32 max_forward, struct mls_received *r)
 {
+	return mls_unprotect_user(c, msg, len, max_forward, NULL, r);
+}
+
+/**
+ * mls_unprotect_user() - mls_unprotect(), the content maybe opened
+ *	straight into the caller's buffer
+ * @c: the epoch
+ * @msg: the MLSMessage, kmalloc'd or vmalloc'd
+ * @len: its length
+ * @max_forward: the group's maximum forward distance
+ * @u: the caller's content buffer (@u->cap 0: none), or NULL
+ * @r: (out) the message
+ *
+ * As mls_unprotect(); when @r->data_user is set on success, the content
+ * (@r->data_len bytes) was written to @u->addr, which the AEAD wrote
+ * through its pinned pages, and its generation is claimed in @u->claim
+ * (commit or release it as one of mls_unprotect_claim()). Then @msg holds
+ * no plaintext, @r->data is NULL and @r->sig points into @r->scratch,
+ * which mls_received_free() wipes and frees. On failure nothing is
+ * claimed and nothing that was written to @u->addr is left there.
+ *
+ * Return: as mls_unprotect(), and -EINTR (a signal while another call
+ * delivered the same message).
+ */
+int mls_unprotect_user(const struct mls_protect_ctx *c, u8 *msg, size_t len,
+		       u32 max_forward, struct mls_open_user *u,
+		       struct mls_received *r)
+{
 	struct mls_msg_key key = {};
 	struct mls_sender s = {};
 	struct mls_wire m;
@@ -550,7 +772,7 @@ int mls_unprotect(const struct mls_protect_ctx *c, u8 *msg, size_t len,
 	      mls_stree_recv_key(c->tree, s.leaf,
 				 mls_ratchet_of(m.h.content_type),
 				 s.generation, max_forward, &key) ?:
-	      mls_open_content(c, msg, &m, &key, s.guard, r);
+	      mls_open_content(c, msg, &m, &key, s.guard, max_forward, u, r);
 	if (ret)
 		mls_received_clear(r);
 out:

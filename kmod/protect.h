@@ -16,6 +16,7 @@
 #include "suite.h"
 #include "wire.h"
 
+#include <linux/slab.h>
 #include <linux/types.h>
 
 /**
@@ -124,11 +125,19 @@ ssize_t mls_protect(const struct mls_protect_ctx *c, const struct mls_plain *p,
  *	message was not sealed under this epoch's sender_data_secret (a
  *	forgery, or damaged in its sender data or ciphertext sample); no
  *	sender is known
+ * @data_user: the content went to the caller's buffer
+ *	(mls_unprotect_user()): @data is NULL
+ * @scratch: with @data_user, the kernel buffer @sig points into; see
+ *	mls_received_free()
+ * @scratch_len: its size
  */
 struct mls_received {
 	bool sender_known;
 	bool authentic;
 	bool sender_data_failed;
+	bool data_user;
+	u8 *scratch;
+	size_t scratch_len;
 	u8 content_type;
 	u32 sender_leaf;
 	u32 generation;
@@ -154,6 +163,32 @@ struct mls_received {
  */
 int mls_unprotect(const struct mls_protect_ctx *c, u8 *msg, size_t len,
 		  u32 max_forward, struct mls_received *r);
+
+/**
+ * struct mls_open_user - the caller's content buffer, for
+ *	mls_unprotect_user()
+ * @addr: where the content may go
+ * @cap: its size in bytes
+ * @claim: (out) the message's claim, when the content went there
+ */
+struct mls_open_user {
+	void __user *addr;
+	size_t cap;
+	struct mls_stree_claim *claim;
+};
+
+int mls_unprotect_user(const struct mls_protect_ctx *c, u8 *msg, size_t len,
+		       u32 max_forward, struct mls_open_user *u,
+		       struct mls_received *r);
+
+/* Wipe and free what mls_unprotect_user() left in @r->scratch. */
+static inline void mls_received_free(struct mls_received *r)
+{
+	kfree_sensitive(r->scratch);
+	r->scratch = NULL;
+	r->sig = NULL;
+	r->sig_len = 0;
+}
 
 /**
  * mls_unprotect_consume() - consume the generation of a message that

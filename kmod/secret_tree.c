@@ -35,7 +35,8 @@
  *
  * A receiver that must deliver a message before its generation is used
  * up claims the generation first (mls_stree_recv_claim()): while claimed,
- * no other caller may claim or consume it, and the claim is then either
+ * other claims of it wait for the outcome and consuming it gets
+ * -EALREADY, and the claim is then either
  * committed (consumed) or released (nothing changed). @claims lists the
  * claims in flight, under @lock; there are at most as many as callers
  * between claim and commit.
@@ -69,6 +70,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/wait_bit.h>
 #include <linux/xarray.h>
 
 /* Node indices are u32 (RFC 9420 appendix C), so 2^31 leaves at most. */
@@ -129,6 +131,8 @@ struct mls_stree_leaf {
  * @claims: struct mls_stree_claim in flight
  * @retired_leaf: the leaf mls_stree_retire_sender() retired, if @retired
  * @retired: no sending on @retired_leaf any more
+ * @claims_seq: bumped (under @lock) whenever a claim goes; claims of the
+ *	same generation wait for it (wait_var_event)
  * @user: whose bytes the tree's growth is (the group owner's), or NULL
  * @charged: bytes charged to @user, under @lock
  * @locked_steps: (self-test builds) hash steps derived holding @lock
@@ -143,6 +147,7 @@ struct mls_secret_tree {
 	struct list_head claims;
 	u32 retired_leaf;
 	bool retired;
+	unsigned int claims_seq;
 	struct mls_user *user;
 	s64 charged;
 #ifdef MLS_SELFTEST
@@ -156,12 +161,14 @@ struct mls_secret_tree {
  * @leaf: the sender's leaf
  * @type: which ratchet
  * @generation: the generation
+ * @stuck: its commit failed: it stays, and the generation counts as consumed
  */
 struct mls_stree_claim {
 	struct list_head node;
 	u32 leaf;
 	enum mls_ratchet_type type;
 	u32 generation;
+	bool stuck;
 };
 
 /*
@@ -983,17 +990,40 @@ out:
 	return ret;
 }
 
-/* Whether (@leaf, @type, @g) is claimed by a caller delivering it. */
-static bool mls_stree_claimed(const struct mls_secret_tree *t, u32 leaf,
-			      enum mls_ratchet_type type, u32 g)
+/*
+ * A claim went: wake the callers waiting for its outcome. Under @lock,
+ * which the waiters do not hold while they sleep.
+ */
+static void mls_stree_claims_bump(struct mls_secret_tree *t)
+{
+	WRITE_ONCE(t->claims_seq, t->claims_seq + 1);
+	/*
+	 * wake_up_var() looks for waiters without a lock: the new value must
+	 * be visible before that look, as a waiter reads it only after it
+	 * queued itself (pairs with set_current_state() in wait_var_event()).
+	 */
+	smp_mb();
+	wake_up_var(&t->claims_seq);
+}
+
+static const struct mls_stree_claim *
+mls_stree_claim_find(const struct mls_secret_tree *t, u32 leaf,
+		     enum mls_ratchet_type type, u32 g)
 {
 	const struct mls_stree_claim *c;
 
 	lockdep_assert_held(&t->lock);
 	list_for_each_entry(c, &t->claims, node)
 		if (c->leaf == leaf && c->type == type && c->generation == g)
-			return true;
-	return false;
+			return c;
+	return NULL;
+}
+
+/* Whether (@leaf, @type, @g) is claimed by a caller delivering it. */
+static bool mls_stree_claimed(const struct mls_secret_tree *t, u32 leaf,
+			      enum mls_ratchet_type type, u32 g)
+{
+	return mls_stree_claim_find(t, leaf, type, g);
 }
 
 /*
@@ -1105,16 +1135,18 @@ again:
  * @t: the tree
  * @leaf: the sender's leaf
  * @type: which ratchet
- * @generation: the generation of a message that authenticated
+ * @generation: the generation of the message
  * @max_forward: as given to mls_stree_recv_key()
  *
  * Checks the generation as mls_stree_recv_consume() would, and creates
  * the leaf's ratchets if needed, but consumes nothing: until the claim
- * is committed or released, every other claim or consumption of the
- * generation gets -EALREADY.
+ * is committed or released, every other consumption of the generation
+ * gets -EALREADY, and every other claim waits for the outcome (see
+ * secret_tree.h).
  *
- * Return: the claim, or ERR_PTR(-EALREADY) (consumed, or claimed by
- * another caller), -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(),
+ * Context: process context; sleeps, interruptibly.
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -EINTR (a signal
+ * while waiting), -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(),
  * -ENOMEM.
  */
 struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
@@ -1129,20 +1161,46 @@ struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
 	ret = mls_stree_check(t, leaf, type);
 	if (ret)
 		return ERR_PTR(ret);
-	c = kmalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->leaf = leaf;
 	c->type = type;
 	c->generation = generation;
 	mutex_lock(&t->lock);
-	r = mls_stree_recv_ratchet(t, leaf, type, generation, max_forward);
-	if (IS_ERR(r))
-		ret = PTR_ERR(r);
-	else if (mls_stree_claimed(t, leaf, type, generation))
-		ret = -EALREADY;
-	else
-		list_add(&c->node, &t->claims);
+	for (;;) {
+		const struct mls_stree_claim *other;
+		unsigned int seen;
+
+		r = mls_stree_recv_ratchet(t, leaf, type, generation,
+					   max_forward);
+		if (IS_ERR(r)) {
+			ret = PTR_ERR(r);
+			break;
+		}
+		other = mls_stree_claim_find(t, leaf, type, generation);
+		if (!other) {
+			list_add(&c->node, &t->claims);
+			break;
+		}
+		if (other->stuck) {
+			ret = -EALREADY;
+			break;
+		}
+		/*
+		 * Another caller is delivering it: its outcome decides
+		 * (consumed: -EALREADY above; given up: ours to claim).
+		 */
+		seen = t->claims_seq;
+		mutex_unlock(&t->lock);
+		ret = wait_var_event_interruptible(&t->claims_seq,
+						   READ_ONCE(t->claims_seq) != seen);
+		mutex_lock(&t->lock);
+		if (ret) {
+			ret = -EINTR;
+			break;
+		}
+	}
 	mutex_unlock(&t->lock);
 	if (ret) {
 		kfree(c);
@@ -1161,6 +1219,7 @@ void mls_stree_recv_release(struct mls_secret_tree *t,
 {
 	mutex_lock(&t->lock);
 	list_del(&c->node);
+	mls_stree_claims_bump(t);
 	mutex_unlock(&t->lock);
 	kfree(c);
 }
@@ -1208,7 +1267,11 @@ again:
 	if (!ret || ret == -EALREADY || ret == -EKEYEXPIRED) {
 		list_del(&c->node);
 		kfree(c);
+	} else {
+		/* Stays, as consumed: whoever waits for it gets -EALREADY. */
+		c->stuck = true;
 	}
+	mls_stree_claims_bump(t);
 	mutex_unlock(&t->lock);
 	mls_chain_wipe(&chain);
 }

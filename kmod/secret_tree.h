@@ -112,11 +112,13 @@ struct mls_stree_claim;
  *
  * For a caller that must deliver a message before its generation is used
  * up: consumes nothing, but until mls_stree_recv_commit() or
- * mls_stree_recv_release(), every other claim or consumption of that
- * generation gets -EALREADY.
+ * mls_stree_recv_release(), every other consumption of that generation
+ * gets -EALREADY, and every other claim waits for the outcome: -EALREADY
+ * once it was committed, the claim if it was released.
  *
- * Return: the claim, or ERR_PTR(-EALREADY) (consumed or claimed),
- * -EKEYEXPIRED, -ERANGE, -EINVAL, -ENOMEM.
+ * Context: process context; sleeps, interruptibly.
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -EINTR (a signal
+ * while waiting), -EKEYEXPIRED, -ERANGE, -EINVAL, -ENOMEM.
  */
 struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
 					     u32 leaf,

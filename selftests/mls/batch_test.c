@@ -163,16 +163,22 @@ TEST_F(batch, feature)
 
 /*
  * Every size, sealed in one batch and opened in one: each message's own
- * content, consecutive generations, one epoch.
+ * content, consecutive generations, one epoch. Opened through a kernel
+ * buffer, and straight into the caller's pages (MLS_DECRYPT_F_ZEROCOPY,
+ * odd entries in a second pass).
  */
 TEST_F(batch, round_trip_every_size)
 {
-	static const size_t sizes[] = { 0, 1, 64, 1024, 16384, 65536 };
+	static const size_t sizes[] = { 0, 1, 64, 1024, 4096, 16384, 65536 };
 	struct lot *l = &self->l;
 	struct mls_batch b;
-	unsigned int i, z;
+	unsigned int nz = sizeof(sizes) / sizeof(sizes[0]), i, n;
 
-	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+	for (n = 0; n < 3 * nz; n++) {
+		/* Pass 0: default; 1: every entry zero-copy; 2: odd entries. */
+		unsigned int pass = n / nz, z = n % nz;
+		__u32 zc = MLS_DECRYPT_F_ZEROCOPY;
+
 		ASSERT_EQ(0, lot_make(l, NBATCH, sizes[z]));
 		for (i = 0; i < NBATCH; i++)
 			lot_enc(l, &self->p, i);
@@ -184,13 +190,15 @@ TEST_F(batch, round_trip_every_size)
 			EXPECT_EQ(l->enc[0].op.generation + i, l->enc[i].op.generation);
 			EXPECT_EQ(self->p.in.epoch, l->enc[i].op.epoch);
 			lot_dec(l, i);
+			if (pass == 1 || (pass == 2 && (i & 1)))
+				l->dec[i].op.flags = zc;
 		}
 		ASSERT_EQ(NBATCH, dec_batch(self->p.b, l->dec, NBATCH, &b));
 		EXPECT_EQ(NBATCH, b.done);
 		for (i = 0; i < NBATCH; i++) {
 			struct mls_decrypt *d = &l->dec[i].op;
 
-			ASSERT_EQ(0, l->dec[i].error);
+			ASSERT_EQ(0, l->dec[i].error) TH_LOG("pass %u size %zu", pass, sizes[z]);
 			EXPECT_EQ(sizes[z], d->content.len);
 			EXPECT_EQ(0, memcmp(l->out + i * l->cap,
 					    l->data + i * l->size, sizes[z]));
@@ -199,8 +207,11 @@ TEST_F(batch, round_trip_every_size)
 			EXPECT_EQ(l->enc[i].op.generation, d->generation);
 		}
 		/* Delivered once: the same batch again is all replays. */
-		for (i = 0; i < NBATCH; i++)
+		for (i = 0; i < NBATCH; i++) {
 			lot_dec(l, i);
+			if (pass)
+				l->dec[i].op.flags = zc;
+		}
 		ASSERT_EQ(NBATCH, dec_batch(self->p.b, l->dec, NBATCH, &b));
 		for (i = 0; i < NBATCH; i++)
 			EXPECT_EQ(-EALREADY, l->dec[i].error);
@@ -294,8 +305,8 @@ TEST_F(batch, decrypt_mixed)
 	mbuf(&l->dec[3].op.message, l->msg, l->enc[0].op.message.len);
 	/* 4: a content buffer too small. */
 	l->dec[4].op.content.len = 10;
-	/* 5: unknown flags. */
-	l->dec[5].op.flags = 1;
+	/* 5: unknown flags, beside a known one. */
+	l->dec[5].op.flags = MLS_DECRYPT_F_ZEROCOPY | ~MLS_DECRYPT_F_ALL;
 	ASSERT_EQ(6, dec_batch(self->p.b, l->dec, 6, &b));
 	EXPECT_EQ(6, b.done);
 	EXPECT_EQ(0, l->dec[0].error);

@@ -11,15 +11,22 @@
  * kernel would never send can be crafted here.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/mls.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "group_util.h"
@@ -1154,7 +1161,9 @@ static void *race_decrypt(void *arg)
 	struct race *r = a->r;
 
 	pthread_barrier_wait(&r->start);
-	r->ret[a->i] = dec_msg(r->fd, r->m, &r->out[a->i]);
+	/* Half of them open straight into their buffer, half do not. */
+	r->ret[a->i] = grp_decrypt_flags(r->fd, r->m->buf, r->m->len, &r->out[a->i],
+					 (a->i & 1) ? MLS_DECRYPT_F_ZEROCOPY : 0);
 	return NULL;
 }
 
@@ -1169,8 +1178,9 @@ static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
 }
 
 /*
- * Several threads decrypt one message at once: exactly one gets 0 and
- * the plaintext; the others get EALREADY and their buffers are untouched.
+ * Several threads decrypt one message at once, with and without
+ * MLS_DECRYPT_F_ZEROCOPY: exactly one gets 0 and the plaintext; the
+ * others wait for it, get EALREADY and their buffers are untouched.
  */
 TEST_F_TIMEOUT(data, concurrent_decrypts_one_winner, 120)
 {
@@ -1225,6 +1235,363 @@ TEST_F_TIMEOUT(data, concurrent_decrypts_one_winner, 120)
 	}
 	free(content);
 	free(r);
+}
+
+/*
+ * Both ways of opening a content, through a kernel buffer (the default)
+ * and straight into the caller's buffer through its pages
+ * (MLS_DECRYPT_F_ZEROCOPY): every length of the application_data's
+ * varint (1, 2 and 4 bytes, either side of each boundary), either side of
+ * a page, a buffer that starts anywhere in a page and spans many pages,
+ * and a buffer larger than the content.
+ */
+TEST_F_TIMEOUT(data, content_both_paths_sizes, 240)
+{
+	static const size_t sizes[] = {
+		1, 63, 64, 1000, 4095, 4096, 4097, 16383, 16384, 65536, 200000,
+	};
+	static const size_t offs[] = { 0, 1, 4095 };
+	static const __u32 flags[] = { 0, MLS_DECRYPT_F_ZEROCOPY };
+	struct pair *p = &self->p;
+	size_t cap = 200000 + 4096, mcap = cap + 1024, i, j, n;
+	uint8_t *content = malloc(cap), *msg = malloc(mcap);
+	uint8_t *out = malloc(cap + 2 * 4096), sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(variant->suite, sig);
+
+	ASSERT_NE(NULL, content);
+	ASSERT_NE(NULL, msg);
+	ASSERT_NE(NULL, out);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (n = 0; n < ARRAY_SIZE(offs) * ARRAY_SIZE(flags); n++) {
+			uint8_t aad[64], rsig[SIG_MAX], *dst;
+			struct mls_encrypt e;
+			struct mls_decrypt d;
+
+			j = n % ARRAY_SIZE(offs);
+			dst = out + offs[j];
+			fill_pattern(content, sizes[i], (unsigned int)(i * 7 + n));
+			enc_init(&e, MLS_CONTENT_APPLICATION, "ad", 2, content,
+				 sizes[i], sig, sig_len, msg, mcap);
+			ASSERT_EQ(0, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+			memset(out, 0xee, cap + 2 * 4096);
+			memset(&d, 0, sizeof(d));
+			d.flags = flags[n / ARRAY_SIZE(offs)];
+			mbuf(&d.message, msg, e.message.len);
+			mbuf(&d.authenticated_data, aad, sizeof(aad));
+			mbuf(&d.content, dst, sizes[i] + (j ? 100 : 0));
+			mbuf(&d.signature, rsig, sizeof(rsig));
+			ASSERT_EQ(0, xioctl(p->b, MLS_IOC_DECRYPT, &d))
+				TH_LOG("size %zu offset %zu flags %u", sizes[i], offs[j], d.flags);
+			EXPECT_EQ(sizes[i], d.content.len);
+			EXPECT_EQ(0, memcmp(dst, content, sizes[i]))
+				TH_LOG("size %zu offset %zu flags %u", sizes[i], offs[j], d.flags);
+			/* Nothing written around it. */
+			EXPECT_TRUE(all_bytes(out, offs[j], 0xee));
+			EXPECT_TRUE(all_bytes(dst + sizes[i], 100, 0xee));
+			EXPECT_EQ(2, d.authenticated_data.len);
+			EXPECT_EQ(0, memcmp(aad, "ad", 2));
+			EXPECT_EQ(sig_len, d.signature.len);
+			EXPECT_EQ(0, memcmp(rsig, sig, sig_len));
+		}
+	}
+	free(out);
+	free(msg);
+	free(content);
+}
+
+/*
+ * A content of three pages that fails its tag, on both paths: EBADMSG and
+ * no plaintext left in the caller's buffer. Without the flag the buffer
+ * is untouched; with MLS_DECRYPT_F_ZEROCOPY, what the AEAD wrote there
+ * (the content's bytes) is zeroed and nothing around it is touched. The
+ * claim taken before that AEAD is given back: the genuine message then
+ * decrypts, once.
+ */
+TEST_F(data, content_forged_both_paths)
+{
+	static const __u32 flags[] = { 0, MLS_DECRYPT_F_ZEROCOPY };
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *o = &self->d;
+	size_t clen = 3 * 4096 + 5, k;
+	uint8_t *content = malloc(clen), sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(variant->suite, sig);
+
+	ASSERT_NE(NULL, content);
+	for (k = 0; k < ARRAY_SIZE(flags); k++) {
+		fill_pattern(content, clen, (unsigned int)k + 3);
+		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "ad", 2,
+					 content, clen, sig, sig_len, m));
+		m->buf[m->len - 1] ^= 1;
+		memset(o, 0xee, sizeof(*o));
+		EXPECT_EQ(-EBADMSG, grp_decrypt_flags(p->b, m->buf, m->len, o, flags[k]));
+		if (flags[k]) {
+			EXPECT_TRUE(all_bytes(o->content, clen, 0));
+			EXPECT_TRUE(all_bytes(o->content + clen, sizeof(o->content) - clen,
+					      0xee));
+		} else {
+			EXPECT_TRUE(all_bytes(o->content, sizeof(o->content), 0xee));
+		}
+		EXPECT_TRUE(all_bytes(o->aad, sizeof(o->aad), 0xee));
+		EXPECT_TRUE(all_bytes(o->sig, sizeof(o->sig), 0xee));
+		m->buf[m->len - 1] ^= 1;
+		ASSERT_EQ(0, grp_decrypt_flags(p->b, m->buf, m->len, o, flags[k]));
+		EXPECT_EQ(clen, o->content_len);
+		EXPECT_EQ(0, memcmp(o->content, content, clen));
+		EXPECT_EQ(-EALREADY, grp_decrypt_flags(p->b, m->buf, m->len, o, flags[k]));
+	}
+	free(content);
+}
+
+/*
+ * A read-only content buffer cannot be written, on either path: EFAULT
+ * once authenticated (with MLS_DECRYPT_F_ZEROCOPY its pages cannot be
+ * pinned for writing, and the content is opened in a kernel buffer
+ * instead), nothing consumed, nothing left; the message then decrypts.
+ */
+TEST_F(data, content_read_only_both_paths)
+{
+	static const __u32 flags[] = { 0, MLS_DECRYPT_F_ZEROCOPY };
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *o = &self->d;
+	size_t len = 4 * 4096, clen = 2 * 4096, k;
+	uint8_t *content = malloc(clen), sig[SIG_MAX], *ro;
+	size_t sig_len = stand_in_sig(variant->suite, sig);
+	struct mls_decrypt d;
+
+	ASSERT_NE(NULL, content);
+	ro = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	for (k = 0; k < ARRAY_SIZE(flags); k++) {
+		fill_pattern(content, clen, (unsigned int)k);
+		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, NULL, 0,
+					 content, clen, sig, sig_len, m));
+		dec_init(&d, m->buf, m->len, o);
+		d.flags = flags[k];
+		mbuf(&d.content, ro, len);
+		EXPECT_EQ(-EFAULT, xioctl(p->b, MLS_IOC_DECRYPT, &d));
+		EXPECT_TRUE(all_bytes(ro, len, 0));
+		ASSERT_EQ(0, grp_decrypt_flags(p->b, m->buf, m->len, o, flags[k]));
+		EXPECT_EQ(clen, o->content_len);
+		EXPECT_EQ(0, memcmp(o->content, content, clen));
+	}
+	munmap(ro, len);
+	free(content);
+}
+
+/*
+ * Flags: MLS_DECRYPT_F_ZEROCOPY is the only one; any other bit, alone or
+ * beside it, is EINVAL before anything is read or consumed.
+ */
+TEST_F(data, decrypt_unknown_flags)
+{
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *o = &self->d;
+	const char *text = "flags";
+	unsigned int bit;
+
+	ASSERT_EQ(0, enc_text(p->a, text, m));
+	for (bit = 0; bit < 32; bit++) {
+		__u32 f = 1U << bit;
+
+		if (f & MLS_DECRYPT_F_ALL)
+			continue;
+		memset(o, 0xee, sizeof(*o));
+		EXPECT_EQ(-EINVAL, grp_decrypt_flags(p->b, m->buf, m->len, o, f))
+			TH_LOG("bit %u", bit);
+		EXPECT_EQ(-EINVAL, grp_decrypt_flags(p->b, m->buf, m->len, o,
+						     f | MLS_DECRYPT_F_ZEROCOPY))
+			TH_LOG("bit %u", bit);
+		EXPECT_TRUE(all_bytes(o->content, sizeof(o->content), 0xee));
+	}
+	EXPECT_EQ(-EINVAL, grp_decrypt_flags(p->b, m->buf, m->len, o, ~0U));
+	ASSERT_EQ(0, grp_decrypt_flags(p->b, m->buf, m->len, o, MLS_DECRYPT_F_ZEROCOPY));
+	EXPECT_EQ(strlen(text), o->content_len);
+	EXPECT_EQ(0, memcmp(o->content, text, strlen(text)));
+}
+
+/* --------------------------------------- a call that waits for another */
+
+struct bg_dec {
+	int fd;
+	struct mls_decrypt d;
+	int ret;
+	atomic_int tid;
+	atomic_int done;
+};
+
+static void *bg_dec_run(void *arg)
+{
+	struct bg_dec *b = arg;
+
+	atomic_store(&b->tid, (int)syscall(SYS_gettid));
+	b->ret = xioctl(b->fd, MLS_IOC_DECRYPT, &b->d);
+	atomic_store(&b->done, 1);
+	return NULL;
+}
+
+/* Whether @b returned within about @ms milliseconds. */
+static bool bg_dec_wait(struct bg_dec *b, int ms)
+{
+	while (!atomic_load(&b->done) && ms-- > 0)
+		usleep(1000);
+	return atomic_load(&b->done);
+}
+
+/*
+ * Whether @b's thread sleeps in the wait for another call's claim (its
+ * wchan names it) within about 10 s.
+ */
+static bool bg_dec_waits_on_claim(struct bg_dec *b)
+{
+	char path[64], buf[128];
+	int i;
+
+	for (i = 0; i < 10000 && !atomic_load(&b->done); i++) {
+		int tid = atomic_load(&b->tid);
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", tid);
+		f = tid ? fopen(path, "r") : NULL;
+		if (f) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = 0;
+			if (strstr(buf, "claim"))
+				return true;
+		}
+		usleep(1000);
+	}
+	return false;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A decrypt whose delivery is stopped (its content buffer is a
+ * userfaultfd page it writes to, with or without the flag) holds the
+ * message's claim. Another call of the same message waits for it, and a
+ * signal ends that wait: EINTR, its buffers untouched, nothing consumed.
+ * A forgery of that generation with MLS_DECRYPT_F_ZEROCOPY waits too,
+ * then is judged by its tag: EBADMSG, not EALREADY. The first call then
+ * delivers.
+ */
+TEST_F_TIMEOUT(data, decrypt_wait_eintr, 120)
+{
+	static const __u32 flags[] = { 0, MLS_DECRYPT_F_ZEROCOPY };
+	struct pair *p = &self->p;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), clen = 2 * pg + 7, map = 4 * pg;
+	uint8_t *content = malloc(clen), sig[SIG_MAX], *forged = malloc(MSG_MAX);
+	size_t sig_len = stand_in_sig(variant->suite, sig);
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct dec *w = calloc(1, sizeof(*w)), *f = calloc(1, sizeof(*f));
+	struct msg *m = &self->m;
+	unsigned int n;
+
+	ASSERT_NE(NULL, content);
+	ASSERT_NE(NULL, forged);
+	ASSERT_NE(NULL, w);
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	for (n = 0; n < 4; n++) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg = {};
+		struct uffdio_zeropage zp = {};
+		struct bg_dec *hold = calloc(1, sizeof(*hold));
+		struct bg_dec *wait = calloc(1, sizeof(*wait));
+		struct bg_dec *forge = calloc(1, sizeof(*forge));
+		struct pollfd pfd = {};
+		struct uffd_msg um;
+		pthread_t th, tw, tf;
+		uint8_t *slow;
+		int uffd;
+
+		ASSERT_NE(NULL, hold);
+		ASSERT_NE(NULL, wait);
+		ASSERT_NE(NULL, forge);
+		fill_pattern(content, clen, n);
+		ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "ad", 2,
+					 content, clen, sig, sig_len, m));
+		memcpy(forged, m->buf, m->len);
+		forged[m->len - 1] ^= 1;
+
+		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+		ASSERT_LE(0, uffd);
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+		slow = mmap(NULL, map, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, slow);
+		reg.range.start = (uintptr_t)slow;
+		reg.range.len = map;
+		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+		/* The holder: stopped on its content buffer, claim held. */
+		hold->fd = p->b;
+		dec_init(&hold->d, m->buf, m->len, &self->d);
+		hold->d.flags = flags[n & 1];
+		mbuf(&hold->d.content, slow, map);
+		ASSERT_EQ(0, pthread_create(&th, NULL, bg_dec_run, hold));
+		pfd.fd = uffd;
+		pfd.events = POLLIN;
+		ASSERT_EQ(1, poll(&pfd, 1, 10000));
+		ASSERT_EQ(sizeof(um), read(uffd, &um, sizeof(um)));
+		ASSERT_EQ(UFFD_EVENT_PAGEFAULT, um.event);
+
+		/* The same message, with or without the flag: waits; a signal. */
+		memset(w, 0xa5, sizeof(*w));
+		wait->fd = p->b;
+		dec_init(&wait->d, m->buf, m->len, w);
+		wait->d.flags = flags[n >> 1];
+		ASSERT_EQ(0, pthread_create(&tw, NULL, bg_dec_run, wait));
+		EXPECT_TRUE(bg_dec_waits_on_claim(wait)) TH_LOG("round %u", n);
+		EXPECT_FALSE(atomic_load(&wait->done));
+		ASSERT_EQ(0, pthread_kill(tw, SIGUSR1));
+		EXPECT_TRUE(bg_dec_wait(wait, 10000));
+		pthread_join(tw, NULL);
+		EXPECT_EQ(-EINTR, wait->ret) TH_LOG("round %u: %s", n, strerror(-wait->ret));
+		EXPECT_TRUE(all_bytes(w->aad, sizeof(w->aad), 0xa5) &&
+			    all_bytes(w->content, sizeof(w->content), 0xa5) &&
+			    all_bytes(w->sig, sizeof(w->sig), 0xa5));
+
+		/* A zero-copy forgery of the generation being delivered. */
+		memset(f, 0xa5, sizeof(*f));
+		forge->fd = p->b;
+		dec_init(&forge->d, forged, m->len, f);
+		forge->d.flags = MLS_DECRYPT_F_ZEROCOPY;
+		ASSERT_EQ(0, pthread_create(&tf, NULL, bg_dec_run, forge));
+		EXPECT_TRUE(bg_dec_waits_on_claim(forge)) TH_LOG("round %u", n);
+		EXPECT_FALSE(atomic_load(&hold->done));
+
+		/* Let the holder go on: it delivers, the forgery fails. */
+		zp.range.start = (uintptr_t)slow;
+		zp.range.len = map;
+		EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+		pthread_join(th, NULL);
+		pthread_join(tf, NULL);
+		EXPECT_EQ(0, hold->ret) TH_LOG("round %u: %s", n, strerror(-hold->ret));
+		EXPECT_EQ(clen, hold->d.content.len);
+		EXPECT_EQ(0, memcmp(slow, content, clen));
+		EXPECT_EQ(-EBADMSG, forge->ret) TH_LOG("round %u: %s", n, strerror(-forge->ret));
+		EXPECT_TRUE(all_bytes(f->content, sizeof(f->content), 0xa5));
+		/* Delivered once. */
+		EXPECT_EQ(-EALREADY, dec_msg(p->b, m, &self->d));
+		close(uffd);
+		munmap(slow, map);
+		free(hold);
+		free(wait);
+		free(forge);
+	}
+	free(w);
+	free(f);
+	free(forged);
+	free(content);
 }
 
 /* Same secrets, other group_id: EBADMSG; same group_id: fine. */

@@ -727,7 +727,7 @@ static struct iodesc iocs[] = {
 	    ZF(struct mls_join_stage, reserved0), ZF(struct mls_join_stage, reserved1)),
 	IOC(ENCRYPT, MLS_ENCRYPT_SIZE_VER0, T_GROUP, MLS_ENCRYPT_F_ALL, -1, 0, b_encrypt,
 	    ZF(struct mls_encrypt, reserved), ZF(struct mls_encrypt, reserved1)),
-	IOC(DECRYPT, MLS_DECRYPT_SIZE_VER0, T_GROUP, 0, -1, 0, b_decrypt,
+	IOC(DECRYPT, MLS_DECRYPT_SIZE_VER0, T_GROUP, MLS_DECRYPT_F_ALL, -1, 0, b_decrypt,
 	    ZF(struct mls_decrypt, reserved0), ZF(struct mls_decrypt, reserved1)),
 	IOC(COMMIT, MLS_COMMIT_SIZE_VER0, T_GROUP, MLS_COMMIT_F_ALL, -1, 0, b_commit,
 	    ZF(struct mls_commit, reserved0)),

@@ -189,7 +189,7 @@ static const struct ioc_desc iocs[K_NR] = {
 		  BUF_ADDR(struct mls_encrypt, message), END },
 	},
 	[K_DECRYPT] = {
-		"DECRYPT", MLS_IOC_DECRYPT, MLS_DECRYPT_SIZE_VER0, false, 0,
+		"DECRYPT", MLS_IOC_DECRYPT, MLS_DECRYPT_SIZE_VER0, false, MLS_DECRYPT_F_ALL,
 		{ offsetof(struct mls_decrypt, reserved0),
 		  offsetof(struct mls_decrypt, reserved1),
 		  BUF_RES(struct mls_decrypt, message),

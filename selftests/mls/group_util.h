@@ -718,12 +718,15 @@ static inline void dec_init(struct mls_decrypt *d, const void *msg, size_t len, 
 	mbuf(&d->signature, o->sig, sizeof(o->sig));
 }
 
-static inline int grp_decrypt(int fd, const void *msg, size_t len, struct dec *o)
+/* MLS_IOC_DECRYPT with @flags (MLS_DECRYPT_F_*) into @o. */
+static inline int grp_decrypt_flags(int fd, const void *msg, size_t len, struct dec *o,
+				    __u32 flags)
 {
 	struct mls_decrypt d;
 	int r;
 
 	dec_init(&d, msg, len, o);
+	d.flags = flags;
 	r = xioctl(fd, MLS_IOC_DECRYPT, &d);
 	if (r == 0) {
 		o->aad_len = d.authenticated_data.len;
@@ -735,6 +738,11 @@ static inline int grp_decrypt(int fd, const void *msg, size_t len, struct dec *o
 		o->gen = d.generation;
 	}
 	return r;
+}
+
+static inline int grp_decrypt(int fd, const void *msg, size_t len, struct dec *o)
+{
+	return grp_decrypt_flags(fd, msg, len, o, 0);
 }
 
 static inline int dec_msg(int fd, const struct msg *m, struct dec *o)

@@ -129,6 +129,8 @@ long k_decrypt(int fd, const uint8_t *msg, size_t len, uint8_t *content,
 	int r;
 
 	memset(&d, 0, sizeof(d));
+	/* The bench's buffers are its own: open large contents in place. */
+	d.flags = MLS_DECRYPT_F_ZEROCOPY;
 	mbuf(&d.message, msg, len);
 	mbuf(&d.authenticated_data, aad, sizeof(aad));
 	mbuf(&d.content, content, cap);

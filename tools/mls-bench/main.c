@@ -996,6 +996,7 @@ static int op_kb_batch(void *arg, unsigned int t, unsigned long i)
 			struct mls_decrypt *d = &b->dec[k].op;
 
 			memset(&b->dec[k], 0, sizeof(b->dec[k]));
+			d->flags = MLS_DECRYPT_F_ZEROCOPY;
 			k_buf(&d->message, b->kd + at * b->c.cap, b->kdl[at]);
 			k_buf(&d->content, out, b->c.cap);
 			k_buf(&d->signature, b->c.sigout[0], 2 * MB_SIG_LEN);

@@ -598,9 +598,13 @@ struct mls_encrypt {
  */
 #define MLS_IOC_ENCRYPT		_IOWR(MLS_IOC_MAGIC, 0x20, struct mls_encrypt)
 
+/* Flags of struct mls_decrypt. */
+#define MLS_DECRYPT_F_ZEROCOPY	(1U << 0) /* open into @content directly */
+#define MLS_DECRYPT_F_ALL	MLS_DECRYPT_F_ZEROCOPY
+
 /**
  * struct mls_decrypt - argument of %MLS_IOC_DECRYPT
- * @flags: (in) must be zero
+ * @flags: (in) %MLS_DECRYPT_F_*
  * @reserved0: must be zero
  * @message: (in) an MLSMessage holding a PrivateMessage
  * @authenticated_data: (out) its authenticated_data
@@ -645,17 +649,45 @@ struct mls_decrypt {
  * plaintext behind: what it wrote to the output buffers is overwritten
  * with zeros (unless they were unmapped meanwhile).
  *
- * A message is delivered once. Once its tag verified, a call claims its
- * generation before writing any output; of several calls decrypting one
- * message at once, one gets 0 and the plaintext, the others get
- * -EALREADY with their buffers untouched. Should the claiming call then
- * fail, the message can be decrypted again.
+ * A message is delivered once. A call claims its generation once the
+ * tag verified, before it writes any output; of several calls decrypting
+ * one message at once, one claims it and the others wait for its outcome
+ * (interruptibly: -EINTR): if it delivers (0 and the plaintext), they get
+ * -EALREADY with their buffers untouched; should it fail, the next one
+ * proceeds, and the message can still be decrypted.
+ *
+ * By default the content is opened in a kernel buffer, and only copied to
+ * @content once authenticated. With %MLS_DECRYPT_F_ZEROCOPY, a content of
+ * a page or more is opened straight into the @content buffer through its
+ * pages, pinned for the call (as kTLS's zero-copy receive does), which
+ * saves a copy and a wipe of the payload. The trade-offs:
+ *
+ *  * until the call returns, @content may hold plaintext that is not
+ *    authenticated yet: bytes of a forged message, or the key stream of a
+ *    generation not yet delivered, visible to other threads and to other
+ *    mappings of the same memory (MAP_SHARED). On failure they are
+ *    overwritten with zeros before the call returns. Use the flag only
+ *    with a buffer nothing else reads during the call;
+ *  * the generation is claimed before the AEAD (before the pages are
+ *    pinned), so concurrent calls of the same message wait for this one
+ *    as above, a forgery included (it releases its claim when its tag
+ *    fails). A call whose claim is refused (the message was delivered
+ *    meanwhile) checks the tag in a kernel buffer first, so a forgery
+ *    still gets -EBADMSG and counts against the sender's breaker;
+ *  * as with O_DIRECT, the pages are those mapped when the call began: if
+ *    the buffer is unmapped or discarded (munmap(), MADV_DONTNEED) during
+ *    the call, the content lands in the old pages, which the kernel frees
+ *    without wiping them, and the new mapping does not see it.
+ *
+ * Any other flag is rejected with -EINVAL, so a program can probe for one.
  *
  * Return: 0, or
- *  * -EINVAL: flags, reserved fields, a message longer than any the
- *    kernel could have made (3 x max_message + padding_block_max + 1024
- *    bytes);
+ *  * -EINVAL: unknown flags, reserved fields, a message longer than any
+ *    the kernel could have made (3 x max_message + padding_block_max +
+ *    1024 bytes);
  *  * -EFAULT: a bad address;
+ *  * -EINTR: a signal arrived while the call waited for another call
+ *    delivering the same message; nothing was consumed or written;
  *  * -EBADMSG: malformed bytes (truncated, trailing, non-minimal varint,
  *    wrong version or wire format, another group_id, non-zero padding,
  *    blank or out-of-range sender leaf, own leaf as sender), or
@@ -663,8 +695,8 @@ struct mls_decrypt {
  *  * -EAGAIN: the message's epoch is not reached yet;
  *  * -EKEYEXPIRED: its epoch is past retention, or the generation fell out
  *    of the out-of-order window;
- *  * -EALREADY: that generation was already consumed (a replay), or is
- *    being delivered by another call;
+ *  * -EALREADY: that generation was already consumed (a replay), or was
+ *    delivered by another call meanwhile;
  *  * -ERANGE: the generation is beyond the maximum forward distance;
  *  * -ENOSPC: an output buffer is too small; the lengths needed are
  *    written back and nothing was consumed;
