@@ -22,6 +22,14 @@
  * cannot know which generations were used after it was taken. It
  * receives, and sends again from its next epoch.
  *
+ * The send reservation of persistent groups (MLS_GROUP_F_PERSISTENT):
+ * an export records, per own sending ratchet of the current epoch, a
+ * limit past the next generation; MLS_IOC_GROUP_SAVED puts the limit of
+ * the last export in force once userspace stored that snapshot, and the
+ * secret tree refuses to send past it (-ENOBUFS). The newest stored
+ * snapshot thus bounds every generation sent, and an import with
+ * MLS_IMPORT_F_RESUME sends again from that bound.
+ *
  * Copyright (C) 2026 The mls authors.
  */
 
@@ -163,7 +171,7 @@ static void put_epoch(struct mls_wbuf *w, const struct mls_suite *s,
 
 /* The body; @g's commit_lock is held, so its epochs do not change. */
 static void put_body(struct mls_wbuf *w, struct mls_group *g,
-		     struct mls_epoch **ep, unsigned int n)
+		     struct mls_epoch **ep, unsigned int n, const u64 *limit)
 {
 	const struct mls_suite *s = g->suite;
 	const struct mls_group_policy *p = &g->policy;
@@ -187,6 +195,11 @@ static void put_body(struct mls_wbuf *w, struct mls_group *g,
 	mls_put_u8(w, g->has_init_secret);
 	if (g->has_init_secret)
 		mls_put_bytes(w, g->init_secret, s->nh);
+	/* A persistent group: the limits this snapshot reserves. */
+	if (g->flags & MLS_GROUP_F_PERSISTENT) {
+		mls_put_u64(w, limit[MLS_RATCHET_HANDSHAKE]);
+		mls_put_u64(w, limit[MLS_RATCHET_APPLICATION]);
+	}
 	mls_put_u32(w, n);
 	for (i = 0; i < n; i++)
 		put_epoch(w, s, ep[i]);
@@ -251,6 +264,17 @@ static void snap_buf_free(struct mls_snap_buf *b)
 	b->p = NULL;
 }
 
+/* Snapshot @seq did not reach the caller: nothing to save of it. */
+static void reserve_drop(struct mls_group *g, u64 seq)
+{
+	if (!(g->flags & MLS_GROUP_F_PERSISTENT))
+		return;
+	mutex_lock(&g->commit_lock);
+	if (g->reserve.seq == seq)
+		g->reserve.valid = false;
+	mutex_unlock(&g->commit_lock);
+}
+
 /*
  * Seal @g into @b: header, body, tag. The trees may grow between the
  * sizing pass and the writing one (messages still arrive): the writing
@@ -265,6 +289,9 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		      u64 *epoch)
 {
 	size_t hdr = MLS_SNAP_HDR_FIXED + g->group_id_len, cap = 0, body = 0;
+	u32 window = clamp(READ_ONCE(mls_persist_reserve), 1U,
+			   MLS_PERSIST_RESERVE_MAX);
+	u64 limit[2] = {};
 	u8 salt[MLS_SEAL_SALT_LEN];
 	struct mls_seal_key key;
 	struct mls_epoch **ep;
@@ -285,9 +312,19 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		goto out_unlock;
 	}
 	*epoch = ep[0]->epoch;
+	/*
+	 * Reserved before the ratchets are written: a generation sent
+	 * meanwhile is below the limit in force, which is below these.
+	 */
+	if (g->flags & MLS_GROUP_F_PERSISTENT) {
+		limit[0] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
+						  MLS_RATCHET_HANDSHAKE, window);
+		limit[1] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
+						  MLS_RATCHET_APPLICATION, window);
+	}
 	for (tries = 0; tries < 4; tries++) {
 		mls_wbuf_init(&w, b->p ? b->p + hdr : NULL, cap);
-		put_body(&w, g, ep, n);
+		put_body(&w, g, ep, n, limit);
 		ret = mls_wbuf_err(&w);
 		if (ret != -ENOSPC)
 			break;
@@ -317,13 +354,23 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		put_header(&w, g, *seq, *epoch, salt);
 		ret = mls_wbuf_err(&w);
 	}
+	/* In force once MLS_IOC_GROUP_SAVED says this snapshot is stored. */
+	if (!ret && (g->flags & MLS_GROUP_F_PERSISTENT)) {
+		g->reserve.seq = *seq;
+		g->reserve.epoch = *epoch;
+		memcpy(g->reserve.limit, limit, sizeof(limit));
+		g->reserve.valid = true;
+	}
 	for (i = 0; i < n; i++)
 		mls_epoch_put(ep[i]);
 	kvfree(ep);
 out_unlock:
 	mutex_unlock(&g->commit_lock);
-	if (!ret)
+	if (!ret) {
 		ret = mls_seal(&key, b->p, hdr, body);
+		if (ret)
+			reserve_drop(g, *seq);
+	}
 	mls_seal_wipe(&key);
 	if (ret) {
 		snap_buf_free(b);
@@ -354,6 +401,8 @@ int mls_ioc_group_export(struct mls_ioctl_ctx *ctx, void *arg)
 	/* At most MLS_MAX_SNAPSHOT_LEN: it fits. */
 	a->snapshot.len = b.len;
 	snap_buf_free(&b);
+	if (ret)
+		reserve_drop(g, a->seq);
 	return ret;
 }
 
@@ -537,10 +586,15 @@ static int get_group(struct mls_rbuf *r, struct mls_snap_group *sg)
 	return sg->suite ? 0 : -EOPNOTSUPP;
 }
 
-/* The group the opened body @r describes, not published yet. */
+/*
+ * The group the opened body @r describes, not published yet; with
+ * @resume, a persistent group sends in its current epoch again after
+ * what the snapshot reserved.
+ */
 static struct mls_group *get_body(struct mls_rbuf *r,
-				  const struct mls_snap_hdr *h)
+				  const struct mls_snap_hdr *h, bool resume)
 {
+	u64 limit[2] = {};
 	struct mls_snap_group sg;
 	struct mls_group *g;
 	struct mls_epoch *e;
@@ -585,6 +639,11 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		memcpy(g->init_secret, p, sg.suite->nh);
 		g->has_init_secret = true;
 	}
+	if ((sg.flags & MLS_GROUP_F_PERSISTENT) &&
+	    (mls_get_u64(r, &limit[MLS_RATCHET_HANDSHAKE]) ||
+	     mls_get_u64(r, &limit[MLS_RATCHET_APPLICATION])))
+		goto err;
+	resume = resume && (sg.flags & MLS_GROUP_F_PERSISTENT);
 	if (mls_get_u32(r, &n) || !n || n > mls_epochs_kept_max + 1)
 		goto err;
 	for (i = 0; i < n; i++) {
@@ -603,8 +662,18 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		 * No sending in a restored epoch, the current one included:
 		 * generations may have been used after the export, and
 		 * nothing here says which. Receive-only until the next one.
+		 * Except the current epoch of the newest snapshot of a
+		 * persistent group: every generation sent after it was
+		 * taken is below the limits it reserved, so sending goes
+		 * on from there (once a new reservation is saved).
 		 */
-		mls_stree_retire_sender(e->tree, e->own_leaf);
+		if (!i && resume) {
+			ret = mls_stree_send_resume(e->tree, e->own_leaf, limit);
+			if (ret)
+				goto err;
+		} else {
+			mls_stree_retire_sender(e->tree, e->own_leaf);
+		}
 	}
 	/* An installed epoch has no init_secret; every other one has. */
 	if (has_init != list_first_entry(&g->epochs, struct mls_epoch,
@@ -701,7 +770,8 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 	u8 *buf;
 	int ret;
 
-	if (a->flags || a->snapshot.reserved || !len || len > MLS_MAX_SNAPSHOT_LEN)
+	if ((a->flags & ~MLS_IMPORT_F_ALL) || a->snapshot.reserved || !len ||
+	    len > MLS_MAX_SNAPSHOT_LEN)
 		return -EINVAL;
 	buf = kvmalloc(len, MLS_GFP_USER);
 	if (!buf)
@@ -722,7 +792,7 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 		goto out;
 
 	mls_rbuf_init(&r, buf + h.len, len - h.len - MLS_SEAL_TAG_LEN);
-	g = get_body(&r, &h);
+	g = get_body(&r, &h, a->flags & MLS_IMPORT_F_RESUME);
 	if (IS_ERR(g)) {
 		ret = PTR_ERR(g);
 		g = NULL;
@@ -756,5 +826,44 @@ out:
 	kfree(undo);
 	mls_group_put(g);
 	kvfree_sensitive(buf, len);
+	return ret;
+}
+
+/* --- the send reservation ------------------------------------------------- */
+
+int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx->file->private_data;
+	struct mls_group_saved *a = arg;
+	struct mls_epoch *e;
+	int ret;
+
+	if (a->flags || a->reserved || !(g->flags & MLS_GROUP_F_PERSISTENT))
+		return -EINVAL;
+	if (!may_persist(g->owner))
+		return -EPERM;
+	mutex_lock(&g->commit_lock);
+	ret = -EINVAL;
+	if (!a->seq || a->seq > g->snap_seq)
+		goto out;
+	ret = -ESTALE;
+	if (!g->reserve.valid || a->seq != g->reserve.seq)
+		goto out;
+	/* Epochs change under commit_lock only: this one stays current. */
+	e = mls_group_current(g);
+	if (IS_ERR(e)) {
+		ret = PTR_ERR(e);
+		goto out;
+	}
+	if (e->epoch == g->reserve.epoch) {
+		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_HANDSHAKE,
+				  g->reserve.limit[MLS_RATCHET_HANDSHAKE]);
+		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_APPLICATION,
+				  g->reserve.limit[MLS_RATCHET_APPLICATION]);
+		ret = 0;
+	}
+	mls_epoch_put(e);
+out:
+	mutex_unlock(&g->commit_lock);
 	return ret;
 }
