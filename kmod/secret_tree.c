@@ -1036,6 +1036,9 @@ bool mls_stree_reserve_low(struct mls_secret_tree *t, enum mls_ratchet_type type
  * on from @limit. The tree is then limited at @limit: nothing is sent
  * until a new reservation is saved.
  *
+ * A tree whose own sending ratchets were retired when the snapshot was
+ * taken (itself restored without a resume) stays receive-only.
+ *
  * Return: 0, -EINVAL (a limit below the ratchet's next generation or past
  * its end), -ENOMEM.
  */
@@ -1050,10 +1053,9 @@ int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
 	if (leaf >= t->leaf_count)
 		return -EINVAL;
 	mutex_lock(&t->lock);
-	if (t->retired) {
-		ret = -EINVAL;
+	/* Receive-only when it was taken: it stays so. */
+	if (t->retired)
 		goto unlock;
-	}
 	lf = mls_stree_leaf_get(t, leaf);
 	if (IS_ERR(lf)) {
 		ret = PTR_ERR(lf);

@@ -1463,6 +1463,13 @@ TEST_F(res, import_without_resume_is_receive_only)
 	/* The flag is kept: a save does not give the restored epoch back. */
 	ASSERT_EQ(0, save(p->b, &self->s));
 	EXPECT_EQ(-ESTALE, enc_text(p->b, "restored", &self->m));
+	/* Saved receive-only, resumed: still receive-only in that epoch. */
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import_flags(p->ctl, &self->s, MLS_IMPORT_F_RESUME);
+	p->b = fd;
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "restored", &self->m));
 	ASSERT_EQ(0, pair_commit(p));
 	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "epoch 1", &self->m));
 	ASSERT_EQ(0, save(p->b, &self->s));
