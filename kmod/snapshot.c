@@ -74,8 +74,15 @@
 #define MLS_SNAP_EPOCH_ALL	(MLS_SNAP_EPOCH_CURRENT | \
 				 MLS_SNAP_EPOCH_EXPORTER | MLS_SNAP_EPOCH_LIVE)
 
-/* --- sequence numbers imported since load ------------------------------- */
+/* --- sequence numbers imported and saved since load ---------------------- */
 
+/*
+ * One member (owner, group_id, leaf) seen since load: @seq, the newest
+ * snapshot imported (0: none); @saved_seq, the newest its owner declared
+ * stored (MLS_IOC_GROUP_SAVED), whose reservation a live group may have
+ * sent up to. A snapshot older than @saved_seq may not resume sending:
+ * its window lies below generations already used.
+ */
 struct mls_snap_seen {
 	struct list_head node;
 	kuid_t owner;
@@ -83,9 +90,14 @@ struct mls_snap_seen {
 	u16 group_id_len;
 	u32 own_leaf;
 	u64 seq;
+	u64 saved_seq;
 };
 
-/* Serialises imports: the checks, the publication and the record. */
+/*
+ * Serialises imports: the checks, the publication and the record; and
+ * the record of saves. Nests inside a group's commit_lock, never the
+ * other way round.
+ */
 static DEFINE_MUTEX(mls_import_lock);
 static LIST_HEAD(mls_snap_seen);
 
@@ -101,6 +113,25 @@ static struct mls_snap_seen *seen_find(kuid_t owner, const u8 *gid,
 		    !memcmp(s->group_id, gid, gid_len))
 			return s;
 	return NULL;
+}
+
+/* @g's record, found or made from @spare (then taken: *@spare = NULL). */
+static struct mls_snap_seen *seen_get(const struct mls_group *g,
+				      struct mls_snap_seen **spare)
+{
+	struct mls_snap_seen *s;
+
+	s = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
+	if (s || !*spare)
+		return s;
+	s = *spare;
+	*spare = NULL;
+	s->owner = g->owner;
+	memcpy(s->group_id, g->group_id, g->group_id_len);
+	s->group_id_len = g->group_id_len;
+	s->own_leaf = g->own_leaf;
+	list_add(&s->node, &mls_snap_seen);
+	return s;
 }
 
 void mls_snapshot_exit(void)
@@ -715,46 +746,38 @@ static void import_undo(void *arg)
  * Publish @g (one reference, taken over on success) unless a snapshot as
  * new was imported already or the member is alive, and record its @seq.
  */
-static int publish_imported(struct mls_group *g, u64 seq)
+static int publish_imported(struct mls_group *g, u64 seq, bool resume)
 {
-	struct mls_snap_seen *seen;
-	bool was_new;
+	struct mls_snap_seen *seen, *spare;
 	int ret;
 
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
 	mutex_lock(&mls_import_lock);
 	seen = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
 	ret = -ESTALE;
 	if (seen && seq <= seen->seq)
 		goto out;
+	/* Sending may resume only from the newest window saved since load. */
+	if (seen && resume && seq < seen->saved_seq)
+		goto out;
 	ret = -EEXIST;
 	if (mls_group_member_alive(g->owner, g->group_id, g->group_id_len,
 				   g->own_leaf))
 		goto out;
-	was_new = !seen;
-	if (!seen) {
-		seen = kzalloc(sizeof(*seen), GFP_KERNEL);
-		ret = -ENOMEM;
-		if (!seen)
-			goto out;
-		seen->owner = g->owner;
-		memcpy(seen->group_id, g->group_id, g->group_id_len);
-		seen->group_id_len = g->group_id_len;
-		seen->own_leaf = g->own_leaf;
-	}
 	/* The registry's reference. */
 	kref_get(&g->ref);
 	ret = mls_group_publish_at(g, g->id);
 	if (ret) {
 		mls_group_put(g);
-		if (was_new)
-			kfree(seen);
 		goto out;
 	}
-	if (was_new)
-		list_add(&seen->node, &mls_snap_seen);
+	seen = seen_get(g, &spare);
 	seen->seq = seq;
 out:
 	mutex_unlock(&mls_import_lock);
+	kfree(spare);
 	return ret;
 }
 
@@ -803,7 +826,7 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = publish_imported(g, h.seq);
+	ret = publish_imported(g, h.seq, a->flags & MLS_IMPORT_F_RESUME);
 	if (ret)
 		goto out;
 	undo->g = g;
@@ -835,6 +858,7 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	struct mls_group *g = ctx->file->private_data;
 	struct mls_group_saved *a = arg;
+	struct mls_snap_seen *seen, *spare;
 	struct mls_epoch *e;
 	int ret;
 
@@ -842,6 +866,9 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 		return -EINVAL;
 	if (!may_persist(g->owner))
 		return -EPERM;
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
 	mutex_lock(&g->commit_lock);
 	ret = -EINVAL;
 	if (!a->seq || a->seq > g->snap_seq)
@@ -856,6 +883,15 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 		goto out;
 	}
 	if (e->epoch == g->reserve.epoch) {
+		/*
+		 * Recorded before the window opens: from now on no older
+		 * snapshot of this member may resume sending (see
+		 * publish_imported()), even once this group is gone.
+		 */
+		mutex_lock(&mls_import_lock);
+		seen = seen_get(g, &spare);
+		seen->saved_seq = max(seen->saved_seq, a->seq);
+		mutex_unlock(&mls_import_lock);
 		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_HANDSHAKE,
 				  g->reserve.limit[MLS_RATCHET_HANDSHAKE]);
 		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_APPLICATION,
@@ -865,5 +901,6 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 	mls_epoch_put(e);
 out:
 	mutex_unlock(&g->commit_lock);
+	kfree(spare);
 	return ret;
 }

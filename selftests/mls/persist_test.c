@@ -1444,6 +1444,36 @@ TEST_F(res, resume_after_the_reserved_window)
 }
 
 /*
+ * Within one load, a snapshot older than the newest one saved may not
+ * resume sending, even once the group that saved it is gone: its
+ * window lies below generations already sent. It may still come back
+ * receive-only; the newest saved one resumes.
+ */
+TEST_F(res, older_than_saved_does_not_resume)
+{
+	struct pair *p = &self->p;
+	struct snap old = { 0 };
+	int fd;
+
+	ASSERT_EQ(0, save(p->b, &old));
+	ASSERT_EQ(0, enc_text(p->b, "under the first window", &self->m));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_LT(old.seq, self->s.seq);
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = -1;
+	EXPECT_EQ(-ESTALE, snap_import_flags(p->ctl, &old, MLS_IMPORT_F_RESUME));
+	fd = snap_import_flags(p->ctl, &self->s, MLS_IMPORT_F_RESUME);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	p->b = fd;
+	/* Resumed: it sends once its next snapshot is saved. */
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "resumed", &self->m));
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+	snap_free(&old);
+}
+
+/*
  * Without RESUME a persistent snapshot comes back receive-only, as any:
  * its next epoch sends once saved.
  */

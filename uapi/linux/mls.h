@@ -1541,15 +1541,21 @@ struct mls_group_import {
  * resumes sending in its current epoch after the generations it
  * reserved: the own sending ratchets are stepped past them (their keys
  * erased), and the group sends again once a new snapshot is exported
- * and saved. Its past epochs stay receive-only. Without the flag, or for
- * a snapshot of a group that is not persistent, the flag changes nothing.
+ * and saved. Its past epochs stay receive-only. Since the module was
+ * loaded it also remembers, per member, the newest @seq saved
+ * (%MLS_IOC_GROUP_SAVED): an older snapshot imported with the flag is
+ * refused (-ESTALE), since its window lies below generations the group
+ * that saved the newer one may have sent. Without the flag the import is
+ * receive-only; for a snapshot of a group that is not persistent the
+ * flag is ignored.
  *
  * Return: a group fd, or -EINVAL (unknown flags, @snapshot's reserved, length 0
  * or above %MLS_MAX_SNAPSHOT_LEN, a value no group can have), -EFAULT,
  * -EBADMSG (not a snapshot, truncated, or its tag does not verify: wrong
  * key, changed bytes), -EPROTONOSUPPORT (another format version), -EPERM
  * (not the snapshot's owner and no CAP_SYS_ADMIN), -ESTALE (not newer
- * than one imported), -EEXIST (the group is alive), -ENOKEY,
+ * than one imported; with %MLS_IMPORT_F_RESUME, older than one saved),
+ * -EEXIST (the group is alive), -ENOKEY,
  * -EKEYREJECTED, -EKEYREVOKED, -EKEYEXPIRED (as %MLS_IOC_GROUP_EXPORT),
  * -EOPNOTSUPP (its suite is not available), -ENOSPC (max_groups),
  * -EDQUOT (the owner's limits), -ENOMEM.
