@@ -29,7 +29,7 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 	v->features = MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS |
 		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS |
 		      MLS_FEATURE_HANDSHAKE | MLS_FEATURE_BATCH |
-		      MLS_FEATURE_PERSIST;
+		      MLS_FEATURE_PERSIST | MLS_FEATURE_RESERVE;
 	v->suites = mls_suite_mask();
 	return 0;
 }

@@ -211,6 +211,22 @@ void mls_event_epoch_expired(struct mls_group *g, u64 epoch)
 		mls_nl_event_send(skb, hdr);
 }
 
+void mls_event_reserve_low(struct mls_group *g, u64 epoch)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!mls_nl_listening() || mls_ev_dead(g))
+		return;
+	hdr = mls_ev_group_start(&skb, MLS_CMD_RESERVE_LOW, g, MLS_EV_U64);
+	if (!hdr)
+		return;
+	if (nla_put_u64_64bit(skb, MLS_A_EPOCH, epoch, MLS_A_PAD))
+		mls_ev_fail(skb);
+	else
+		mls_nl_event_send(skb, hdr);
+}
+
 void mls_event_commit_conflict(struct mls_group *g, u32 err)
 {
 	struct mls_epoch *cur;

@@ -54,6 +54,9 @@ void mls_event_commit_prepared(struct mls_group *g, u64 cur_epoch, u64 pending);
 void mls_event_commit_discarded(struct mls_group *g, u64 cur_epoch, u64 pending,
 				u32 err);
 
+/* MLS_CMD_RESERVE_LOW: persistent @g used half its reservation in @epoch. */
+void mls_event_reserve_low(struct mls_group *g, u64 epoch);
+
 /* MLS_CMD_ENDPOINT_THROTTLED: a record on @key was refused by its rate. */
 void mls_event_throttled(const struct mls_evbuf_key *key);
 /* MLS_CMD_BREAKER_CHANGED: @key's circuit went from @old to @new. */

@@ -183,6 +183,9 @@ static int publish(struct mls_group *g, u32 want)
 /* Make @g visible with its first epoch @first (whose reference it takes). */
 int mls_group_publish(struct mls_group *g, struct mls_epoch *first)
 {
+	/* A persistent group sends nothing its store has not reserved. */
+	if (g->flags & MLS_GROUP_F_PERSISTENT)
+		mls_stree_limit_sends(first->tree);
 	first->is_current = true;
 	list_add(&first->node, &g->epochs);
 	g->nr_epochs = 1;
@@ -543,6 +546,9 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next)
 	LIST_HEAD(gone);
 
 	lockdep_assert_held(&g->commit_lock);
+	/* A new epoch of a persistent group: nothing reserved until saved. */
+	if (g->flags & MLS_GROUP_F_PERSISTENT)
+		mls_stree_limit_sends(next->tree);
 	spin_lock(&g->lock);
 	if (g->dead) {
 		spin_unlock(&g->lock);

@@ -85,6 +85,17 @@ struct mls_group {
 	struct mls_group_policy policy;
 	/* The last snapshot's sequence number (snapshot.c), commit_lock. */
 	u64 snap_seq;
+	/*
+	 * What the last export of a persistent group reserved (snapshot.c),
+	 * under commit_lock: its @seq, its epoch, and per ratchet type the
+	 * limit that MLS_IOC_GROUP_SAVED puts in force.
+	 */
+	struct {
+		u64 seq;
+		u64 epoch;
+		u64 limit[2];
+		bool valid;
+	} reserve;
 
 	struct mls_group_stats __percpu *stats;	/* stats.c */
 	struct mls_group_kobj *sysfs;	/* its directory (sysfs.c) */

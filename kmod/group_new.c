@@ -69,7 +69,8 @@ static int check_new(const struct mls_group_new *a, bool join)
 
 	if (f & ~MLS_GROUP_F_ALL)
 		return -EINVAL;
-	if (join && (f & ~(MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_STAGED)))
+	if (join && (f & ~(MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_STAGED |
+			   MLS_GROUP_F_PERSISTENT)))
 		return -EINVAL;
 	if (!join && (f & MLS_GROUP_F_STAGED))
 		return -EINVAL;

@@ -204,6 +204,10 @@ int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
 		goto out_epoch;
 	}
 	*used = true;
+	/* Half a persistent group's reservation used: time to save it. */
+	if (mls_stree_reserve_low(e->tree, MLS_RATCHET_HANDSHAKE) |
+	    mls_stree_reserve_low(e->tree, MLS_RATCHET_APPLICATION))
+		mls_event_reserve_low(g, e->epoch);
 	ret = mls_buf_write(&a->message, out, n);
 	a->epoch = e->epoch;
 	a->generation = gen;
@@ -714,6 +718,8 @@ static const struct mls_ioctl_desc mls_group_ioctls[] = {
 	  mls_ioc_group_destroy },
 	{ MLS_IOC_GROUP_EXPORT, MLS_GROUP_EXPORT_SIZE_VER0,
 	  mls_ioc_group_export },
+	{ MLS_IOC_GROUP_SAVED, MLS_GROUP_SAVED_SIZE_VER0,
+	  mls_ioc_group_saved },
 };
 
 long mls_group_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

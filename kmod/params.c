@@ -149,6 +149,11 @@ unsigned int mls_evbuf_gzip_max_ratio = 100;
 module_param_named(evbuf_gzip_max_ratio, mls_evbuf_gzip_max_ratio, uint, 0444);
 MODULE_PARM_DESC(evbuf_gzip_max_ratio, "Largest inflated/compressed ratio of a gzip payload (default 100)");
 
+/* Send reservation of persistent groups: generations reserved per export. */
+unsigned int mls_persist_reserve = 512;
+module_param_named(persist_reserve, mls_persist_reserve, uint, 0644);
+MODULE_PARM_DESC(persist_reserve, "Sending generations each export of a persistent group reserves per ratchet, 1 to 65536 (default 512)");
+
 /**
  * mls_params_check() - refuse parameters that contradict each other
  *
@@ -169,6 +174,10 @@ int __init mls_params_check(void)
 	}
 	if (!mls_commit_timeout_ms || !mls_commit_timeout_ms_max) {
 		pr_err("commit_timeout_ms and commit_timeout_ms_max must be at least 1\n");
+		return -EINVAL;
+	}
+	if (!mls_persist_reserve || mls_persist_reserve > MLS_PERSIST_RESERVE_MAX) {
+		pr_err("persist_reserve must be 1 to %u\n", MLS_PERSIST_RESERVE_MAX);
 		return -EINVAL;
 	}
 	return 0;

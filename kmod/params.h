@@ -37,6 +37,13 @@ extern unsigned int mls_evbuf_open_base_ms, mls_evbuf_open_max_ms;
 extern unsigned int mls_evbuf_gzip_max_size, mls_evbuf_gzip_max_ratio;
 extern char *mls_evbuf_lock;
 
+/*
+ * Generations an export of a persistent group reserves per sending
+ * ratchet; a write outside 1..MLS_PERSIST_RESERVE_MAX is clamped at use.
+ */
+extern unsigned int mls_persist_reserve;
+#define MLS_PERSIST_RESERVE_MAX	65536U
+
 /* At load: -EINVAL for a value no group could use. */
 int mls_params_check(void);
 

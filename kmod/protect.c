@@ -346,8 +346,9 @@ static int mls_put_message(const struct mls_protect_ctx *c,
  *
  * Context: process context, may sleep.
  * Return: bytes written, or -ENOSPC or -EFAULT (nothing consumed),
- * -EOVERFLOW (the ratchet is exhausted), -EINVAL (@p cannot be encoded,
- * bad own leaf), -ENOMEM.
+ * -EOVERFLOW (the ratchet is exhausted), -ENOBUFS (a persistent group's
+ * reservation is used up), -ESTALE (the own sending ratchet was retired
+ * by an import), -EINVAL (@p cannot be encoded, bad own leaf), -ENOMEM.
  */
 ssize_t mls_protect(const struct mls_protect_ctx *c, const struct mls_plain *p,
 		    u8 *out, size_t cap, u32 *generation)

@@ -133,6 +133,11 @@ struct mls_stree_leaf {
  * @retired: no sending on @retired_leaf any more
  * @claims_seq: bumped (under @lock) whenever a claim goes; claims of the
  *	same generation wait for it (wait_var_event)
+ * @limited: sending is bounded by @limit (a persistent group's reservation)
+ * @limit: by enum mls_ratchet_type, the first generation not reserved
+ * @low_at: by type, the generation whose use makes the reservation low
+ * @low: bit per type: the reservation ran low and nobody took the news
+ *	(mls_stree_reserve_low())
  * @user: whose bytes the tree's growth is (the group owner's), or NULL
  * @charged: bytes charged to @user, under @lock
  * @locked_steps: (self-test builds) hash steps derived holding @lock
@@ -148,6 +153,10 @@ struct mls_secret_tree {
 	u32 retired_leaf;
 	bool retired;
 	unsigned int claims_seq;
+	bool limited;
+	u64 limit[2];
+	u64 low_at[2];
+	unsigned long low;
 	struct mls_user *user;
 	s64 charged;
 #ifdef MLS_SELFTEST
@@ -836,7 +845,9 @@ void mls_stree_set_user(struct mls_secret_tree *t, struct mls_user *u)
  *
  * Return: 0 with @out filled (the generation is consumed: never handed
  * out again), -EOVERFLOW when the ratchet is exhausted (generation
- * 0xffffffff was the last), -EINVAL for a leaf out of range, -ENOMEM.
+ * 0xffffffff was the last), -ENOBUFS when the tree is limited and the
+ * reservation is used up, -ESTALE for a retired sender, -EINVAL for a
+ * leaf out of range, -ENOMEM.
  */
 int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 		       enum mls_ratchet_type type, struct mls_msg_key *out)
@@ -864,10 +875,17 @@ int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 		ret = -EOVERFLOW;
 		goto unlock;
 	}
+	/* A persistent group sends only what its last saved snapshot reserved. */
+	if (t->limited && r->next >= t->limit[type]) {
+		ret = -ENOBUFS;
+		goto unlock;
+	}
 	memcpy(secret, r->secret, t->suite->nh);
 	ret = mls_ratchet_key(t->suite, secret, r->next, out) ?:
 	      mls_ratchet_pass(t->suite, r, r->next, secret);
 	memzero_explicit(secret, sizeof(secret));
+	if (!ret && t->limited && r->next == t->low_at[type])
+		set_bit(type, &t->low);
 unlock:
 	mutex_unlock(&t->lock);
 out:
@@ -912,6 +930,168 @@ void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf)
 		lf->retired = true;
 	}
 	mutex_unlock(&t->lock);
+}
+
+/* --- send reservation of persistent groups --------------------------------- */
+
+/* The next sending generation of @leaf's @type ratchet; @t->lock held. */
+static u64 mls_stree_send_next(struct mls_secret_tree *t, u32 leaf,
+			       enum mls_ratchet_type type)
+{
+	struct mls_stree_leaf *lf = xa_load(&t->leaves, leaf);
+
+	if (t->retired && leaf == t->retired_leaf)
+		return MLS_RATCHET_END;
+	return lf ? lf->ratchet[type].next : 0;
+}
+
+/**
+ * mls_stree_limit_sends() - let the tree send nothing until a reservation
+ * @t: a tree, not used yet or current
+ *
+ * From now on mls_stree_send_key() gives -ENOBUFS past what
+ * mls_stree_reserve() allowed; so far, nothing.
+ */
+void mls_stree_limit_sends(struct mls_secret_tree *t)
+{
+	mutex_lock(&t->lock);
+	if (!t->limited) {
+		t->limited = true;
+		t->limit[0] = 0;
+		t->limit[1] = 0;
+	}
+	mutex_unlock(&t->lock);
+}
+
+/**
+ * mls_stree_reserve_next() - the limit an export reserves
+ * @t: the tree of the current epoch
+ * @leaf: the own leaf
+ * @type: which ratchet
+ * @window: how many generations past the next one
+ *
+ * Return: the first generation the reservation does not cover: the next
+ * generation plus @window, never below the limit in force (so that the
+ * reservations of successive exports never go back), at most the end
+ * of the ratchet.
+ */
+u64 mls_stree_reserve_next(struct mls_secret_tree *t, u32 leaf,
+			   enum mls_ratchet_type type, u32 window)
+{
+	u64 next, lim;
+
+	if (mls_stree_check(t, leaf, type))
+		return 0;
+	mutex_lock(&t->lock);
+	next = mls_stree_send_next(t, leaf, type);
+	lim = min_t(u64, next + window, MLS_RATCHET_END);
+	if (t->limited)
+		lim = max(lim, t->limit[type]);
+	mutex_unlock(&t->lock);
+	return lim;
+}
+
+/**
+ * mls_stree_reserve() - allow sending up to @limit (excluded)
+ * @t: a limited tree
+ * @leaf: the own leaf
+ * @type: which ratchet
+ * @limit: the limit a saved snapshot recorded
+ *
+ * Never lowers the limit. Arms the "low" mark half-way between the next
+ * generation and the new limit, once per reservation.
+ */
+void mls_stree_reserve(struct mls_secret_tree *t, u32 leaf,
+		       enum mls_ratchet_type type, u64 limit)
+{
+	u64 next;
+
+	if (mls_stree_check(t, leaf, type))
+		return;
+	mutex_lock(&t->lock);
+	if (t->limited && limit > t->limit[type]) {
+		next = mls_stree_send_next(t, leaf, type);
+		t->limit[type] = min_t(u64, limit, MLS_RATCHET_END);
+		t->low_at[type] = next < limit ? next + (limit - next + 1) / 2 :
+				  MLS_RATCHET_END + 1;
+		clear_bit(type, &t->low);
+	}
+	mutex_unlock(&t->lock);
+}
+
+/**
+ * mls_stree_reserve_low() - did a send make the reservation of @type low?
+ * @t: the tree
+ * @type: which ratchet
+ *
+ * True once per reservation, for the caller that takes the news (and
+ * reports it). No lock: a bit, tested and cleared atomically.
+ */
+bool mls_stree_reserve_low(struct mls_secret_tree *t, enum mls_ratchet_type type)
+{
+	return test_and_clear_bit(type, &t->low);
+}
+
+/**
+ * mls_stree_send_resume() - move @leaf's sending ratchets past a reservation
+ * @t: a tree just loaded from a snapshot, not shared yet
+ * @leaf: the own leaf
+ * @limit: by type, the limit the snapshot reserved
+ *
+ * The generations below @limit may have been used after the snapshot was
+ * taken: their secrets are stepped over and erased, and the ratchet goes
+ * on from @limit. The tree is then limited at @limit: nothing is sent
+ * until a new reservation is saved.
+ *
+ * A tree whose own sending ratchets were retired when the snapshot was
+ * taken (itself restored without a resume) stays receive-only.
+ *
+ * Return: 0, -EINVAL (a limit below the ratchet's next generation or past
+ * its end), -ENOMEM.
+ */
+int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
+			  const u64 limit[2])
+{
+	const struct mls_suite *s = t->suite;
+	struct mls_stree_leaf *lf;
+	struct mls_ratchet *r;
+	int ret = 0, i;
+
+	if (leaf >= t->leaf_count)
+		return -EINVAL;
+	mutex_lock(&t->lock);
+	/* Receive-only when it was taken: it stays so. */
+	if (t->retired)
+		goto unlock;
+	lf = mls_stree_leaf_get(t, leaf);
+	if (IS_ERR(lf)) {
+		ret = PTR_ERR(lf);
+		goto unlock;
+	}
+	for (i = 0; i < ARRAY_SIZE(lf->ratchet) && !ret; i++) {
+		r = &lf->ratchet[i];
+		if (limit[i] < r->next || limit[i] > MLS_RATCHET_END) {
+			ret = -EINVAL;
+			break;
+		}
+		if (limit[i] == MLS_RATCHET_END) {
+			memzero_explicit(r->secret, sizeof(r->secret));
+		} else {
+			ret = mls_ratchet_forward(s, r->secret, r->next,
+						  limit[i]);
+			if (ret)
+				break;
+		}
+		r->next = limit[i];
+		r->floor = limit[i];
+		r->consumed = 0;
+		t->limit[i] = limit[i];
+		t->low_at[i] = MLS_RATCHET_END + 1;
+	}
+	t->limited = true;
+unlock:
+	mutex_unlock(&t->lock);
+	return ret;
 }
 
 /**

@@ -67,7 +67,9 @@ void mls_stree_free(struct mls_secret_tree *t);
  *
  * Return: 0 with @out filled (the generation is consumed: never handed
  * out again), -EOVERFLOW when the ratchet is exhausted (generation
- * 0xffffffff was the last), -EINVAL for a leaf out of range, -ENOMEM.
+ * 0xffffffff was the last), -ENOBUFS past the reservation of a limited
+ * tree, -ESTALE for a retired sender, -EINVAL for a leaf out of range,
+ * -ENOMEM.
  */
 int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 		       enum mls_ratchet_type type, struct mls_msg_key *out);
@@ -77,6 +79,20 @@ int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
  * longer current; a later mls_stree_send_key() on it gives -ESTALE.
  */
 void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf);
+
+/*
+ * Send reservation of persistent groups (snapshot.c): a limited tree
+ * sends from its own leaf only below the limit a saved snapshot
+ * reserved (-ENOBUFS past it).
+ */
+void mls_stree_limit_sends(struct mls_secret_tree *t);
+u64 mls_stree_reserve_next(struct mls_secret_tree *t, u32 leaf,
+			   enum mls_ratchet_type type, u32 window);
+void mls_stree_reserve(struct mls_secret_tree *t, u32 leaf,
+		       enum mls_ratchet_type type, u64 limit);
+bool mls_stree_reserve_low(struct mls_secret_tree *t, enum mls_ratchet_type type);
+int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
+			  const u64 limit[2]);
 
 /**
  * mls_stree_recv_key() - the key of (@leaf, @type, @generation), not consumed

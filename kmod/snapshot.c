@@ -22,6 +22,14 @@
  * cannot know which generations were used after it was taken. It
  * receives, and sends again from its next epoch.
  *
+ * The send reservation of persistent groups (MLS_GROUP_F_PERSISTENT):
+ * an export records, per own sending ratchet of the current epoch, a
+ * limit past the next generation; MLS_IOC_GROUP_SAVED puts the limit of
+ * the last export in force once userspace stored that snapshot, and the
+ * secret tree refuses to send past it (-ENOBUFS). The newest stored
+ * snapshot thus bounds every generation sent, and an import with
+ * MLS_IMPORT_F_RESUME sends again from that bound.
+ *
  * Copyright (C) 2026 The mls authors.
  */
 
@@ -66,8 +74,15 @@
 #define MLS_SNAP_EPOCH_ALL	(MLS_SNAP_EPOCH_CURRENT | \
 				 MLS_SNAP_EPOCH_EXPORTER | MLS_SNAP_EPOCH_LIVE)
 
-/* --- sequence numbers imported since load ------------------------------- */
+/* --- sequence numbers imported and saved since load ---------------------- */
 
+/*
+ * One member (owner, group_id, leaf) seen since load: @seq, the newest
+ * snapshot imported (0: none); @saved_seq, the newest its owner declared
+ * stored (MLS_IOC_GROUP_SAVED), whose reservation a live group may have
+ * sent up to. A snapshot older than @saved_seq may not resume sending:
+ * its window lies below generations already used.
+ */
 struct mls_snap_seen {
 	struct list_head node;
 	kuid_t owner;
@@ -75,9 +90,14 @@ struct mls_snap_seen {
 	u16 group_id_len;
 	u32 own_leaf;
 	u64 seq;
+	u64 saved_seq;
 };
 
-/* Serialises imports: the checks, the publication and the record. */
+/*
+ * Serialises imports: the checks, the publication and the record; and
+ * the record of saves. Nests inside a group's commit_lock, never the
+ * other way round.
+ */
 static DEFINE_MUTEX(mls_import_lock);
 static LIST_HEAD(mls_snap_seen);
 
@@ -93,6 +113,25 @@ static struct mls_snap_seen *seen_find(kuid_t owner, const u8 *gid,
 		    !memcmp(s->group_id, gid, gid_len))
 			return s;
 	return NULL;
+}
+
+/* @g's record, found or made from @spare (then taken: *@spare = NULL). */
+static struct mls_snap_seen *seen_get(const struct mls_group *g,
+				      struct mls_snap_seen **spare)
+{
+	struct mls_snap_seen *s;
+
+	s = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
+	if (s || !*spare)
+		return s;
+	s = *spare;
+	*spare = NULL;
+	s->owner = g->owner;
+	memcpy(s->group_id, g->group_id, g->group_id_len);
+	s->group_id_len = g->group_id_len;
+	s->own_leaf = g->own_leaf;
+	list_add(&s->node, &mls_snap_seen);
+	return s;
 }
 
 void mls_snapshot_exit(void)
@@ -163,7 +202,7 @@ static void put_epoch(struct mls_wbuf *w, const struct mls_suite *s,
 
 /* The body; @g's commit_lock is held, so its epochs do not change. */
 static void put_body(struct mls_wbuf *w, struct mls_group *g,
-		     struct mls_epoch **ep, unsigned int n)
+		     struct mls_epoch **ep, unsigned int n, const u64 *limit)
 {
 	const struct mls_suite *s = g->suite;
 	const struct mls_group_policy *p = &g->policy;
@@ -187,6 +226,11 @@ static void put_body(struct mls_wbuf *w, struct mls_group *g,
 	mls_put_u8(w, g->has_init_secret);
 	if (g->has_init_secret)
 		mls_put_bytes(w, g->init_secret, s->nh);
+	/* A persistent group: the limits this snapshot reserves. */
+	if (g->flags & MLS_GROUP_F_PERSISTENT) {
+		mls_put_u64(w, limit[MLS_RATCHET_HANDSHAKE]);
+		mls_put_u64(w, limit[MLS_RATCHET_APPLICATION]);
+	}
 	mls_put_u32(w, n);
 	for (i = 0; i < n; i++)
 		put_epoch(w, s, ep[i]);
@@ -251,6 +295,17 @@ static void snap_buf_free(struct mls_snap_buf *b)
 	b->p = NULL;
 }
 
+/* Snapshot @seq did not reach the caller: nothing to save of it. */
+static void reserve_drop(struct mls_group *g, u64 seq)
+{
+	if (!(g->flags & MLS_GROUP_F_PERSISTENT))
+		return;
+	mutex_lock(&g->commit_lock);
+	if (g->reserve.seq == seq)
+		g->reserve.valid = false;
+	mutex_unlock(&g->commit_lock);
+}
+
 /*
  * Seal @g into @b: header, body, tag. The trees may grow between the
  * sizing pass and the writing one (messages still arrive): the writing
@@ -265,6 +320,9 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		      u64 *epoch)
 {
 	size_t hdr = MLS_SNAP_HDR_FIXED + g->group_id_len, cap = 0, body = 0;
+	u32 window = clamp(READ_ONCE(mls_persist_reserve), 1U,
+			   MLS_PERSIST_RESERVE_MAX);
+	u64 limit[2] = {};
 	u8 salt[MLS_SEAL_SALT_LEN];
 	struct mls_seal_key key;
 	struct mls_epoch **ep;
@@ -285,9 +343,19 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		goto out_unlock;
 	}
 	*epoch = ep[0]->epoch;
+	/*
+	 * Reserved before the ratchets are written: a generation sent
+	 * meanwhile is below the limit in force, which is below these.
+	 */
+	if (g->flags & MLS_GROUP_F_PERSISTENT) {
+		limit[0] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
+						  MLS_RATCHET_HANDSHAKE, window);
+		limit[1] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
+						  MLS_RATCHET_APPLICATION, window);
+	}
 	for (tries = 0; tries < 4; tries++) {
 		mls_wbuf_init(&w, b->p ? b->p + hdr : NULL, cap);
-		put_body(&w, g, ep, n);
+		put_body(&w, g, ep, n, limit);
 		ret = mls_wbuf_err(&w);
 		if (ret != -ENOSPC)
 			break;
@@ -317,13 +385,23 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		put_header(&w, g, *seq, *epoch, salt);
 		ret = mls_wbuf_err(&w);
 	}
+	/* In force once MLS_IOC_GROUP_SAVED says this snapshot is stored. */
+	if (!ret && (g->flags & MLS_GROUP_F_PERSISTENT)) {
+		g->reserve.seq = *seq;
+		g->reserve.epoch = *epoch;
+		memcpy(g->reserve.limit, limit, sizeof(limit));
+		g->reserve.valid = true;
+	}
 	for (i = 0; i < n; i++)
 		mls_epoch_put(ep[i]);
 	kvfree(ep);
 out_unlock:
 	mutex_unlock(&g->commit_lock);
-	if (!ret)
+	if (!ret) {
 		ret = mls_seal(&key, b->p, hdr, body);
+		if (ret)
+			reserve_drop(g, *seq);
+	}
 	mls_seal_wipe(&key);
 	if (ret) {
 		snap_buf_free(b);
@@ -354,6 +432,8 @@ int mls_ioc_group_export(struct mls_ioctl_ctx *ctx, void *arg)
 	/* At most MLS_MAX_SNAPSHOT_LEN: it fits. */
 	a->snapshot.len = b.len;
 	snap_buf_free(&b);
+	if (ret)
+		reserve_drop(g, a->seq);
 	return ret;
 }
 
@@ -537,10 +617,15 @@ static int get_group(struct mls_rbuf *r, struct mls_snap_group *sg)
 	return sg->suite ? 0 : -EOPNOTSUPP;
 }
 
-/* The group the opened body @r describes, not published yet. */
+/*
+ * The group the opened body @r describes, not published yet; with
+ * @resume, a persistent group sends in its current epoch again after
+ * what the snapshot reserved.
+ */
 static struct mls_group *get_body(struct mls_rbuf *r,
-				  const struct mls_snap_hdr *h)
+				  const struct mls_snap_hdr *h, bool resume)
 {
+	u64 limit[2] = {};
 	struct mls_snap_group sg;
 	struct mls_group *g;
 	struct mls_epoch *e;
@@ -585,6 +670,11 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		memcpy(g->init_secret, p, sg.suite->nh);
 		g->has_init_secret = true;
 	}
+	if ((sg.flags & MLS_GROUP_F_PERSISTENT) &&
+	    (mls_get_u64(r, &limit[MLS_RATCHET_HANDSHAKE]) ||
+	     mls_get_u64(r, &limit[MLS_RATCHET_APPLICATION])))
+		goto err;
+	resume = resume && (sg.flags & MLS_GROUP_F_PERSISTENT);
 	if (mls_get_u32(r, &n) || !n || n > mls_epochs_kept_max + 1)
 		goto err;
 	for (i = 0; i < n; i++) {
@@ -603,8 +693,18 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		 * No sending in a restored epoch, the current one included:
 		 * generations may have been used after the export, and
 		 * nothing here says which. Receive-only until the next one.
+		 * Except the current epoch of the newest snapshot of a
+		 * persistent group: every generation sent after it was
+		 * taken is below the limits it reserved, so sending goes
+		 * on from there (once a new reservation is saved).
 		 */
-		mls_stree_retire_sender(e->tree, e->own_leaf);
+		if (!i && resume) {
+			ret = mls_stree_send_resume(e->tree, e->own_leaf, limit);
+			if (ret)
+				goto err;
+		} else {
+			mls_stree_retire_sender(e->tree, e->own_leaf);
+		}
 	}
 	/* An installed epoch has no init_secret; every other one has. */
 	if (has_init != list_first_entry(&g->epochs, struct mls_epoch,
@@ -646,46 +746,38 @@ static void import_undo(void *arg)
  * Publish @g (one reference, taken over on success) unless a snapshot as
  * new was imported already or the member is alive, and record its @seq.
  */
-static int publish_imported(struct mls_group *g, u64 seq)
+static int publish_imported(struct mls_group *g, u64 seq, bool resume)
 {
-	struct mls_snap_seen *seen;
-	bool was_new;
+	struct mls_snap_seen *seen, *spare;
 	int ret;
 
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
 	mutex_lock(&mls_import_lock);
 	seen = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
 	ret = -ESTALE;
 	if (seen && seq <= seen->seq)
 		goto out;
+	/* Sending may resume only from the newest window saved since load. */
+	if (seen && resume && seq < seen->saved_seq)
+		goto out;
 	ret = -EEXIST;
 	if (mls_group_member_alive(g->owner, g->group_id, g->group_id_len,
 				   g->own_leaf))
 		goto out;
-	was_new = !seen;
-	if (!seen) {
-		seen = kzalloc(sizeof(*seen), GFP_KERNEL);
-		ret = -ENOMEM;
-		if (!seen)
-			goto out;
-		seen->owner = g->owner;
-		memcpy(seen->group_id, g->group_id, g->group_id_len);
-		seen->group_id_len = g->group_id_len;
-		seen->own_leaf = g->own_leaf;
-	}
 	/* The registry's reference. */
 	kref_get(&g->ref);
 	ret = mls_group_publish_at(g, g->id);
 	if (ret) {
 		mls_group_put(g);
-		if (was_new)
-			kfree(seen);
 		goto out;
 	}
-	if (was_new)
-		list_add(&seen->node, &mls_snap_seen);
+	seen = seen_get(g, &spare);
 	seen->seq = seq;
 out:
 	mutex_unlock(&mls_import_lock);
+	kfree(spare);
 	return ret;
 }
 
@@ -701,7 +793,8 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 	u8 *buf;
 	int ret;
 
-	if (a->flags || a->snapshot.reserved || !len || len > MLS_MAX_SNAPSHOT_LEN)
+	if ((a->flags & ~MLS_IMPORT_F_ALL) || a->snapshot.reserved || !len ||
+	    len > MLS_MAX_SNAPSHOT_LEN)
 		return -EINVAL;
 	buf = kvmalloc(len, MLS_GFP_USER);
 	if (!buf)
@@ -722,7 +815,7 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 		goto out;
 
 	mls_rbuf_init(&r, buf + h.len, len - h.len - MLS_SEAL_TAG_LEN);
-	g = get_body(&r, &h);
+	g = get_body(&r, &h, a->flags & MLS_IMPORT_F_RESUME);
 	if (IS_ERR(g)) {
 		ret = PTR_ERR(g);
 		g = NULL;
@@ -733,7 +826,7 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = publish_imported(g, h.seq);
+	ret = publish_imported(g, h.seq, a->flags & MLS_IMPORT_F_RESUME);
 	if (ret)
 		goto out;
 	undo->g = g;
@@ -756,5 +849,58 @@ out:
 	kfree(undo);
 	mls_group_put(g);
 	kvfree_sensitive(buf, len);
+	return ret;
+}
+
+/* --- the send reservation ------------------------------------------------- */
+
+int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
+{
+	struct mls_group *g = ctx->file->private_data;
+	struct mls_group_saved *a = arg;
+	struct mls_snap_seen *seen, *spare;
+	struct mls_epoch *e;
+	int ret;
+
+	if (a->flags || a->reserved || !(g->flags & MLS_GROUP_F_PERSISTENT))
+		return -EINVAL;
+	if (!may_persist(g->owner))
+		return -EPERM;
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+	mutex_lock(&g->commit_lock);
+	ret = -EINVAL;
+	if (!a->seq || a->seq > g->snap_seq)
+		goto out;
+	ret = -ESTALE;
+	if (!g->reserve.valid || a->seq != g->reserve.seq)
+		goto out;
+	/* Epochs change under commit_lock only: this one stays current. */
+	e = mls_group_current(g);
+	if (IS_ERR(e)) {
+		ret = PTR_ERR(e);
+		goto out;
+	}
+	if (e->epoch == g->reserve.epoch) {
+		/*
+		 * Recorded before the window opens: from now on no older
+		 * snapshot of this member may resume sending (see
+		 * publish_imported()), even once this group is gone.
+		 */
+		mutex_lock(&mls_import_lock);
+		seen = seen_get(g, &spare);
+		seen->saved_seq = max(seen->saved_seq, a->seq);
+		mutex_unlock(&mls_import_lock);
+		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_HANDSHAKE,
+				  g->reserve.limit[MLS_RATCHET_HANDSHAKE]);
+		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_APPLICATION,
+				  g->reserve.limit[MLS_RATCHET_APPLICATION]);
+		ret = 0;
+	}
+	mls_epoch_put(e);
+out:
+	mutex_unlock(&g->commit_lock);
+	kfree(spare);
 	return ret;
 }

@@ -10,6 +10,7 @@ struct mls_ioctl_ctx;
 
 int mls_ioc_group_export(struct mls_ioctl_ctx *ctx, void *arg);
 int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg);
+int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg);
 
 /* Module unload: forget the sequence numbers imported. */
 void mls_snapshot_exit(void);

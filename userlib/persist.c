@@ -47,15 +47,31 @@ MLS_EXPORT int mls_group_export(int gfd, struct mls_bytes *snap,
 MLS_EXPORT int mls_group_import(int ctl_fd, const void *snap, size_t len,
 				uint32_t *id)
 {
+	return mls_group_import2(ctl_fd, snap, len, 0, id);
+}
+
+MLS_EXPORT int mls_group_import2(int ctl_fd, const void *snap, size_t len,
+				 uint32_t flags, uint32_t *id)
+{
 	struct mls_group_import im;
 	int ret;
 
 	if (!snap || !len || len > MLS_MAX_SNAPSHOT_LEN)
 		return -EINVAL;
 	memset(&im, 0, sizeof(im));
+	im.flags = flags;
 	mls_buf_set(&im.snapshot, snap, len);
 	ret = mls_ioctl(ctl_fd, MLS_IOC_GROUP_IMPORT, &im);
 	if (ret >= 0 && id)
 		*id = im.id;
 	return ret;
+}
+
+MLS_EXPORT int mls_group_saved(int gfd, uint64_t seq)
+{
+	struct mls_group_saved sv;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.seq = seq;
+	return mls_ioctl(gfd, MLS_IOC_GROUP_SAVED, &sv);
 }

@@ -716,10 +716,12 @@ static struct iodesc iocs[] = {
 	IOC(GET_VERSION, MLS_VERSION_SIZE_VER0, T_CTL, 0, -1, 0, b_version,
 	    ZF(struct mls_version, reserved)),
 	IOC(GROUP_CREATE, MLS_GROUP_NEW_SIZE_VER0, T_CTL,
-	    MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_FROM_INPUTS | MLS_GROUP_F_INSTALL, -1, 0, b_group_new,
+	    MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_FROM_INPUTS | MLS_GROUP_F_INSTALL |
+	    MLS_GROUP_F_PERSISTENT, -1, 0, b_group_new,
 	    ZF(struct mls_group_new, reserved0), ZF(struct mls_group_new, reserved1)),
 	IOC(GROUP_JOIN, MLS_GROUP_NEW_SIZE_VER0, T_CTL,
-	    MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_STAGED, -1, 0, b_group_join,
+	    MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_STAGED | MLS_GROUP_F_PERSISTENT, -1, 0,
+	    b_group_join,
 	    ZF(struct mls_group_new, reserved0), ZF(struct mls_group_new, reserved1)),
 	IOC(GROUP_OPEN, MLS_GROUP_OPEN_SIZE_VER0, T_CTL, 0, -1, 0, b_group_open, { 0, 0 }),
 	IOC(GROUP_LIST, MLS_GROUP_LIST_SIZE_VER0, T_CTL, 0, -1, 0, b_group_list, { 0, 0 }),
@@ -792,6 +794,7 @@ static bool documented(int e)
 	case E2BIG: case EBADMSG: case EAGAIN: case EKEYEXPIRED: case EALREADY:
 	case ERANGE: case ECONNREFUSED: case ESTALE: case EBUSY: case EINTR:
 	case ENODATA: case EOVERFLOW: case EOPNOTSUPP: case EEXIST: case EMSGSIZE:
+	case ENOBUFS:
 		return true;
 	}
 	return false;
@@ -1107,7 +1110,7 @@ static const char *const nl_names[] = {
 	"nl GROUP_DESTROYED", "nl EPOCH_CHANGED", "nl EPOCH_EXPIRED", "nl MEMBER_ADDED",
 	"nl MEMBER_REMOVED", "nl COMMIT_CONFLICT", "nl ENDPOINT_THROTTLED",
 	"nl BREAKER_CHANGED", "nl PAYLOAD_REJECTED", "nl SHUTDOWN", "nl COMMIT_PREPARED",
-	"nl COMMIT_DISCARDED", "nl (unknown 17)", "nl (unknown 18)",
+	"nl COMMIT_DISCARDED", "nl RESERVE_LOW", "nl (unknown 18)", "nl (unknown 19)",
 };
 
 static int nl_socket(void)

@@ -160,7 +160,7 @@ static const struct ioc_desc iocs[K_NR] = {
 	},
 	[K_JOIN] = {
 		"GROUP_JOIN", MLS_IOC_GROUP_JOIN, MLS_GROUP_NEW_SIZE_VER0, true,
-		MLS_GROUP_F_EPHEMERAL,
+		MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_PERSISTENT,
 		{ NEW_RESERVED, END },
 		{ BUF_ADDR(struct mls_group_new, group_id),
 		  BUF_ADDR(struct mls_group_new, joiner_secret),

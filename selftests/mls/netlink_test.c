@@ -233,6 +233,8 @@ static uint64_t ev_documented(const struct ev *e)
 		return grp | A(EPOCH) | A(PENDING_EPOCH);
 	case MLS_CMD_COMMIT_DISCARDED:
 		return grp | A(EPOCH) | A(PENDING_EPOCH) | A(ERROR);
+	case MLS_CMD_RESERVE_LOW:
+		return grp | A(EPOCH);
 	}
 	return ~0ULL;
 }

@@ -10,6 +10,7 @@
  * own (KEYCTL_JOIN_SESSION_KEYRING), which its children share.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -633,7 +634,10 @@ TEST_F(bad, arguments)
 
 	memset(&im, 0, sizeof(im));
 	mbuf(&im.snapshot, self->s.buf, self->s.len);
-	im.flags = 1;
+	/* Bit 0 is MLS_IMPORT_F_RESUME; every other bit is unknown. */
+	im.flags = ~(__u32)MLS_IMPORT_F_ALL;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
+	im.flags = 1U << 1;
 	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
 	im.flags = 0;
 	im.snapshot.reserved = 1;
@@ -1173,6 +1177,613 @@ TEST(libmls_export_import)
 	close(ctl);
 	free(m);
 	free(d);
+}
+
+/* ------------------------------------------------------ send reservation */
+
+/* MLS_IOC_GROUP_SAVED on @fd; 0 or -errno. */
+static int saved_ioc(int fd, __u32 flags, __u32 reserved, __u64 seq)
+{
+	struct mls_group_saved a = { .flags = flags, .reserved = reserved,
+				     .seq = seq };
+
+	return xioctl(fd, MLS_IOC_GROUP_SAVED, &a);
+}
+
+/* Export @fd into @s and tell the kernel it is stored: 0 or -errno. */
+static int save(int fd, struct snap *s)
+{
+	return snap_export(fd, s) ?: saved_ioc(fd, 0, 0, s->seq);
+}
+
+/* A group fd imported with @flags, or -errno. */
+static int snap_import_flags(int ctl, const struct snap *s, __u32 flags)
+{
+	struct mls_group_import a;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = flags;
+	mbuf(&a.snapshot, s->buf, s->len);
+	return xioctl(ctl, MLS_IOC_GROUP_IMPORT, &a);
+}
+
+/* A commit message (handshake ratchet) of @fd into @m. */
+static int enc_commit(int fd, struct msg *m)
+{
+	static const uint8_t body[] = { 0, 1, 0, 0 };
+
+	return grp_encrypt(fd, MLS_CONTENT_COMMIT, NULL, 0, body, sizeof(body),
+			   NULL, 0, m);
+}
+
+static unsigned int reserve_window(void)
+{
+	long long w = mod_param("persist_reserve");
+
+	return w > 0 ? (unsigned int)w : 512;
+}
+
+FIXTURE(res) {
+	struct pair p;
+	struct snap s;
+	struct msg m;
+	struct dec d;
+	unsigned int w;
+};
+
+FIXTURE_SETUP(res)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	self->w = reserve_window();
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&self->p, 1, MLS_GROUP_F_PERSISTENT));
+}
+
+FIXTURE_TEARDOWN(res)
+{
+	if (self->p.a >= 0)
+		grp_destroy(self->p.a);
+	if (self->p.b >= 0)
+		grp_destroy(self->p.b);
+	pair_close(&self->p);
+	snap_free(&self->s);
+}
+
+/*
+ * A persistent group sends nothing before a snapshot is saved, not even
+ * once exported; then exactly persist_reserve generations in each of its
+ * two ratchets, 0 to w - 1, and -ENOBUFS after, without using one.
+ */
+TEST_F(res, sends_only_what_is_saved)
+{
+	struct pair *p = &self->p;
+	unsigned int i;
+
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "early", &self->m));
+	EXPECT_EQ(-ENOBUFS, enc_commit(p->b, &self->m));
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "exported only", &self->m));
+	ASSERT_EQ(0, saved_ioc(p->b, 0, 0, self->s.seq));
+	for (i = 0; i < self->w; i++) {
+		ASSERT_EQ(0, enc_text(p->b, "reserved", &self->m));
+		ASSERT_EQ(i, self->m.gen);
+	}
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "past", &self->m));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "past", &self->m));
+	/* The handshake ratchet has its own reservation. */
+	for (i = 0; i < self->w; i++) {
+		ASSERT_EQ(0, enc_commit(p->b, &self->m));
+		ASSERT_EQ(i, self->m.gen);
+	}
+	EXPECT_EQ(-ENOBUFS, enc_commit(p->b, &self->m));
+	/* The next save moves on from w; the peer reads it. */
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "more", &self->m));
+	EXPECT_EQ(self->w, self->m.gen);
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+	/* Saving the same snapshot again changes nothing. */
+	EXPECT_EQ(0, saved_ioc(p->b, 0, 0, self->s.seq));
+	/* A's reservation is its own: nothing saved, nothing sent. */
+	EXPECT_EQ(-ENOBUFS, enc_text(p->a, "a is persistent too", &self->m));
+}
+
+/* The non-persistent groups send as before, and have nothing to save. */
+TEST(not_persistent_unchanged)
+{
+	struct pair p;
+	struct snap s = {};
+	struct msg m;
+	int i;
+
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&p, 1, 0));
+	for (i = 0; i < 600; i++)
+		ASSERT_EQ(0, enc_text(p.b, "free", &m));
+	ASSERT_EQ(0, snap_export(p.b, &s));
+	EXPECT_EQ(-EINVAL, saved_ioc(p.b, 0, 0, s.seq));
+	ASSERT_EQ(0, grp_destroy(p.b));
+	close(p.b);
+	/* RESUME changes nothing for them: receive-only, as before. */
+	p.b = snap_import_flags(p.ctl, &s, MLS_IMPORT_F_RESUME);
+	ASSERT_LE(0, p.b);
+	EXPECT_EQ(-ESTALE, enc_text(p.b, "after", &m));
+	grp_destroy(p.a);
+	grp_destroy(p.b);
+	pair_close(&p);
+	snap_free(&s);
+}
+
+/* Count the reserve_low events about @kid queued on @h. */
+static int count_low(struct mls_events *h, __u32 kid, __u64 *epoch)
+{
+	struct mls_event ev;
+	int n = 0;
+
+	while (!mls_events_next(h, &ev, 0)) {
+		if (ev.type == MLS_CMD_RESERVE_LOW && ev.group_kid == kid) {
+			n++;
+			if (epoch && (ev.present & MLS_HAS(MLS_A_EPOCH)))
+				*epoch = ev.epoch;
+		}
+	}
+	return n;
+}
+
+/*
+ * reserve_low comes once per reservation, when half of it is used (in
+ * either ratchet), and again after the next save.
+ */
+TEST_F(res, reserve_low_once_at_half)
+{
+	struct pair *p = &self->p;
+	struct mls_events *h;
+	unsigned int i, half = (self->w + 1) / 2;
+	__u64 epoch = 99;
+	int r = mls_events_open(0, &h);
+
+	if (r == -EPERM || r == -ENOENT)
+		SKIP(return, "no events: %s", strerror(-r));
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, save(p->b, &self->s));
+	for (i = 0; i + 1 < half; i++)
+		ASSERT_EQ(0, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(0, count_low(h, p->b_id, NULL));
+	ASSERT_EQ(0, enc_text(p->b, "half", &self->m));
+	EXPECT_EQ(1, count_low(h, p->b_id, &epoch));
+	EXPECT_EQ(0, epoch);
+	for (; i + 1 < self->w; i++)
+		ASSERT_EQ(0, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(0, count_low(h, p->b_id, NULL));
+	/* A new reservation: w more, low again at half of them. */
+	ASSERT_EQ(0, save(p->b, &self->s));
+	for (i = 0; i < half; i++)
+		ASSERT_EQ(0, enc_text(p->b, "y", &self->m));
+	EXPECT_EQ(1, count_low(h, p->b_id, NULL));
+	/* The handshake ratchet reports its own half. */
+	for (i = 0; i < half; i++)
+		ASSERT_EQ(0, enc_commit(p->b, &self->m));
+	EXPECT_EQ(1, count_low(h, p->b_id, NULL));
+	mls_events_close(h);
+}
+
+/*
+ * A commit's new epoch has no reservation: the group sends in it once a
+ * snapshot of it is saved; the old epoch's export is stale for it.
+ */
+TEST_F(res, new_epoch_needs_a_save)
+{
+	struct pair *p = &self->p;
+	struct snap old = {};
+
+	ASSERT_EQ(0, save(p->b, &old));
+	ASSERT_EQ(0, enc_text(p->b, "epoch 0", &self->m));
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "epoch 1", &self->m));
+	EXPECT_EQ(-ENOBUFS, enc_commit(p->b, &self->m));
+	/* Exported in epoch 0: nothing for epoch 1. */
+	EXPECT_EQ(-ESTALE, saved_ioc(p->b, 0, 0, self->s.seq));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "epoch 1", &self->m));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "epoch 1", &self->m));
+	EXPECT_EQ(1, self->m.epoch);
+	EXPECT_EQ(0, self->m.gen);
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+	snap_free(&old);
+}
+
+/*
+ * Saved with w reserved, k sent (some after the export), destroyed,
+ * imported with RESUME: nothing sent until the next save, then on from
+ * generation w in both ratchets, and the peer reads it. Every
+ * (epoch, ratchet, generation) left once.
+ */
+TEST_F(res, resume_after_the_reserved_window)
+{
+	struct pair *p = &self->p;
+	struct msg *m = calloc(16, sizeof(*m));
+	int n = 0, i, j, fd;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "before", &m[n++]));
+	ASSERT_EQ(0, enc_text(p->b, "before", &m[n++]));
+	ASSERT_EQ(0, dec_msg(p->a, &m[0], &self->d));
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	ASSERT_EQ(0, saved_ioc(p->b, 0, 0, self->s.seq));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, enc_text(p->b, "after export", &m[n++]));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import_flags(p->ctl, &self->s, MLS_IMPORT_F_RESUME);
+	p->b = fd;
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	/* The import reserved nothing new. */
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "at once", &m[n]));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, enc_text(p->b, "resumed", &m[n]));
+		/* Reserved at the second export: 2 + w. */
+		EXPECT_EQ(2 + self->w + i, m[n].gen);
+		EXPECT_EQ(0, dec_msg(p->a, &m[n], &self->d));
+		n++;
+	}
+	ASSERT_EQ(0, enc_commit(p->b, &self->m));
+	EXPECT_EQ(self->w, self->m.gen);
+	/* It still receives. */
+	ASSERT_EQ(0, save(p->a, &self->s));
+	ASSERT_EQ(0, enc_text(p->a, "to b", &self->m));
+	EXPECT_EQ(0, dec_msg(p->b, &self->m, &self->d));
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			EXPECT_FALSE(m[i].epoch == m[j].epoch && m[i].gen == m[j].gen)
+				TH_LOG("(%llu, %u) sent twice",
+				       (unsigned long long)m[i].epoch, m[i].gen);
+	free(m);
+}
+
+/*
+ * Within one load, a snapshot older than the newest one saved may not
+ * resume sending, even once the group that saved it is gone: its
+ * window lies below generations already sent. It may still come back
+ * receive-only; the newest saved one resumes.
+ */
+TEST_F(res, older_than_saved_does_not_resume)
+{
+	struct pair *p = &self->p;
+	struct snap old = { 0 };
+	int fd;
+
+	ASSERT_EQ(0, save(p->b, &old));
+	ASSERT_EQ(0, enc_text(p->b, "under the first window", &self->m));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_LT(old.seq, self->s.seq);
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = -1;
+	EXPECT_EQ(-ESTALE, snap_import_flags(p->ctl, &old, MLS_IMPORT_F_RESUME));
+	fd = snap_import_flags(p->ctl, &self->s, MLS_IMPORT_F_RESUME);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	p->b = fd;
+	/* Resumed: it sends once its next snapshot is saved. */
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "resumed", &self->m));
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+	snap_free(&old);
+}
+
+/*
+ * Without RESUME a persistent snapshot comes back receive-only, as any:
+ * its next epoch sends once saved.
+ */
+TEST_F(res, import_without_resume_is_receive_only)
+{
+	struct pair *p = &self->p;
+	int fd;
+
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "before", &self->m));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import_flags(p->ctl, &self->s, 0);
+	p->b = fd;
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "restored", &self->m));
+	/* The flag is kept: a save does not give the restored epoch back. */
+	ASSERT_EQ(0, save(p->b, &self->s));
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "restored", &self->m));
+	/* Saved receive-only, resumed: still receive-only in that epoch. */
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import_flags(p->ctl, &self->s, MLS_IMPORT_F_RESUME);
+	p->b = fd;
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "restored", &self->m));
+	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "epoch 1", &self->m));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "epoch 1", &self->m));
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+}
+
+/* Batch encrypt stops at the reservation too, each entry its errno. */
+TEST_F(res, batch_stops_at_the_limit)
+{
+	struct pair *p = &self->p;
+	unsigned int i, ok = 0, nobufs = 0;
+	struct mls_encrypt_entry e[8];
+	struct mls_batch b;
+	static uint8_t out[8][512];
+	uint8_t sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(1, sig);
+
+	ASSERT_EQ(0, save(p->b, &self->s));
+	for (i = 0; i + 4 < self->w; i++)
+		ASSERT_EQ(0, enc_text(p->b, "x", &self->m));
+	memset(e, 0, sizeof(e));
+	for (i = 0; i < 8; i++)
+		enc_init(&e[i].op, MLS_CONTENT_APPLICATION, NULL, 0, "batch", 5,
+			 sig, sig_len, out[i], sizeof(out[i]));
+	memset(&b, 0, sizeof(b));
+	b.entries = U64(e);
+	b.count = 8;
+	b.entry_size = sizeof(e[0]);
+	ASSERT_EQ(8, xioctl(p->b, MLS_IOC_ENCRYPT_BATCH, &b));
+	EXPECT_EQ(8, b.done);
+	for (i = 0; i < 8; i++) {
+		if (!e[i].error) {
+			EXPECT_GT(self->w, e[i].op.generation);
+			ok++;
+		} else {
+			EXPECT_EQ(-ENOBUFS, e[i].error);
+			nobufs++;
+		}
+	}
+	EXPECT_EQ(4, ok);
+	EXPECT_EQ(4, nobufs);
+}
+
+/* Bad arguments of MLS_IOC_GROUP_SAVED and of the import flags. */
+TEST_F(res, bad_arguments)
+{
+	struct pair *p = &self->p;
+	struct snap s2 = {};
+	int fd;
+
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	EXPECT_EQ(-EINVAL, saved_ioc(p->b, 1, 0, self->s.seq));
+	EXPECT_EQ(-EINVAL, saved_ioc(p->b, 0x80000000u, 0, self->s.seq));
+	EXPECT_EQ(-EINVAL, saved_ioc(p->b, 0, 1, self->s.seq));
+	EXPECT_EQ(-EINVAL, saved_ioc(p->b, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, saved_ioc(p->b, 0, 0, self->s.seq + 1));
+	EXPECT_EQ(-EFAULT, ioctl(p->b, MLS_IOC_GROUP_SAVED, (void *)BAD_ADDR) ? -errno : 0);
+	/* On /dev/mls it is no ioctl. */
+	EXPECT_EQ(-ENOTTY, saved_ioc(p->ctl, 0, 0, self->s.seq));
+	/* Still nothing in force. */
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "x", &self->m));
+	/* An older export than the last one: stale, nothing moves. */
+	ASSERT_EQ(0, snap_export(p->b, &s2));
+	EXPECT_EQ(-ESTALE, saved_ioc(p->b, 0, 0, self->s.seq));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(0, saved_ioc(p->b, 0, 0, s2.seq));
+	EXPECT_EQ(0, enc_text(p->b, "x", &self->m));
+	/* An export that did not reach the caller (too small) cannot be saved. */
+	{
+		struct mls_group_export ex;
+		uint8_t small[16];
+
+		memset(&ex, 0, sizeof(ex));
+		mbuf(&ex.snapshot, small, sizeof(small));
+		EXPECT_EQ(-ENOSPC, xioctl(p->b, MLS_IOC_GROUP_EXPORT, &ex));
+		EXPECT_EQ(s2.seq + 1, ex.seq);
+		EXPECT_EQ(-ESTALE, saved_ioc(p->b, 0, 0, ex.seq));
+	}
+	/* Unknown import flags. */
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = -1;
+	EXPECT_EQ(-EINVAL, snap_import_flags(p->ctl, &s2, 2));
+	EXPECT_EQ(-EINVAL, snap_import_flags(p->ctl, &s2, 0x80000000u));
+	fd = snap_import_flags(p->ctl, &s2, MLS_IMPORT_F_RESUME);
+	ASSERT_LE(0, fd);
+	p->b = fd;
+	snap_free(&s2);
+}
+
+struct saved_arg {
+	int fd;		/* root's group, inherited */
+	__u64 seq;
+};
+
+static int nobody_saved(void *p)
+{
+	struct saved_arg *a = p;
+
+	return saved_ioc(a->fd, 0, 0, a->seq);
+}
+
+/* Only the owner (or CAP_SYS_ADMIN) says a snapshot is saved. */
+TEST_F(res, other_users_group)
+{
+	struct pair *p = &self->p;
+
+	if (!in_vm())
+		SKIP(return, "needs root in the test VM");
+	struct saved_arg a;
+
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	a.fd = p->b;
+	a.seq = self->s.seq;
+	EXPECT_EQ(-EPERM, as_nobody(nobody_saved, &a));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(0, saved_ioc(p->b, 0, 0, self->s.seq));
+}
+
+/* A persistent group made by JOIN is limited as one made by CREATE. */
+TEST(join_persistent)
+{
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct msg m;
+	struct snap s = {};
+	uint8_t joiner[MLS_MAX_HASH_LEN];
+	int ctl = ctl_open(), fd;
+
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fresh_logon_key());
+	inputs_random(&in, 1);
+	rand_bytes(joiner, 32);
+	new_join(&n, &in, joiner, 1, 2, NULL, 0, MLS_GROUP_F_PERSISTENT);
+	fd = grp_join(ctl, &n);
+	ASSERT_LE(0, fd) TH_LOG("join: %s", strerror(-fd));
+	EXPECT_EQ(-ENOBUFS, enc_text(fd, "x", &m));
+	ASSERT_EQ(0, save(fd, &s));
+	EXPECT_EQ(0, enc_text(fd, "x", &m));
+	grp_destroy(fd);
+	close(fd);
+	close(ctl);
+	snap_free(&s);
+}
+
+/* Write persist_reserve: 0 or -errno. */
+static int set_reserve(long long v)
+{
+	char buf[32];
+	int fd = open("/sys/module/mls/parameters/persist_reserve",
+		      O_WRONLY | O_CLOEXEC), n, r = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%lld", v);
+	if (write(fd, buf, n) != n)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * Each export reserves what persist_reserve says when it runs; a value
+ * out of 1..65536 written at run time is clamped (0 reserves one).
+ */
+TEST_F(res, window_follows_the_parameter)
+{
+	struct pair *p = &self->p;
+	unsigned int i;
+
+	if (!in_vm())
+		SKIP(return, "needs root in the test VM");
+	ASSERT_EQ(0, set_reserve(4));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "x", &self->m));
+	ASSERT_EQ(0, set_reserve(0));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	EXPECT_EQ(0, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(4, self->m.gen);
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "x", &self->m));
+	ASSERT_EQ(0, set_reserve(self->w));
+	EXPECT_EQ(self->w, (unsigned int)mod_param("persist_reserve"));
+}
+
+struct enc_race {
+	int fd;
+	unsigned int n;
+	__u32 gens[1024];
+	int err;
+};
+
+static void *race_encrypt(void *arg)
+{
+	struct enc_race *r = arg;
+	struct msg *m = malloc(sizeof(*m));
+	int ret;
+
+	if (!m)
+		return NULL;
+	for (;;) {
+		ret = enc_text(r->fd, "race", m);
+		if (ret) {
+			r->err = ret;
+			break;
+		}
+		if (r->n < ARRAY_SIZE(r->gens))
+			r->gens[r->n] = m->gen;
+		r->n++;
+	}
+	free(m);
+	return NULL;
+}
+
+/*
+ * Two threads encrypt on one persistent group until it runs out: together
+ * they get exactly the w reserved generations, each once, and then
+ * -ENOBUFS.
+ */
+TEST_F(res, two_threads_never_exceed_nor_reuse)
+{
+	struct enc_race *r = calloc(2, sizeof(*r));
+	static uint8_t seen[65536];
+	pthread_t t[2];
+	unsigned int i, k;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_GE(1024, self->w);
+	ASSERT_EQ(0, save(self->p.b, &self->s));
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 2; i++) {
+		r[i].fd = self->p.b;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_encrypt, &r[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(self->w, r[0].n + r[1].n);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(-ENOBUFS, r[i].err);
+		for (k = 0; k < r[i].n && k < ARRAY_SIZE(r[i].gens); k++) {
+			ASSERT_GT(self->w, r[i].gens[k]);
+			EXPECT_EQ(0, seen[r[i].gens[k]]);
+			seen[r[i].gens[k]] = 1;
+		}
+	}
+	free(r);
+}
+
+/* libmls: mls_group_saved() and mls_group_import2(), errno untouched. */
+TEST_F(res, libmls_wrappers)
+{
+	struct pair *p = &self->p;
+	struct mls_bytes snap = { 0 };
+	uint64_t seq = 0;
+	uint32_t id = 0;
+	int fd;
+
+	errno = 4321;
+	ASSERT_EQ(0, mls_group_export(p->b, &snap, &seq, NULL));
+	EXPECT_EQ(-EINVAL, mls_group_saved(p->b, seq + 5));
+	EXPECT_EQ(-EBADF, mls_group_saved(-1, seq));
+	EXPECT_EQ(4321, errno);
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "x", &self->m));
+	ASSERT_EQ(0, mls_group_saved(p->b, seq));
+	EXPECT_EQ(0, enc_text(p->b, "x", &self->m));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = -1;
+	errno = 1234;
+	EXPECT_EQ(-EINVAL, mls_group_import2(p->ctl, snap.data, snap.len, 4, &id));
+	fd = mls_group_import2(p->ctl, snap.data, snap.len, MLS_IMPORT_F_RESUME, &id);
+	ASSERT_LE(0, fd);
+	p->b = fd;
+	EXPECT_EQ(p->b_id, id);
+	EXPECT_EQ(1234, errno);
+	mls_bytes_free(&snap);
+	ASSERT_EQ(0, mls_group_export(p->b, &snap, &seq, NULL));
+	ASSERT_EQ(0, mls_group_saved(p->b, seq));
+	/* Exported before the message at 0: resumed at w. */
+	ASSERT_EQ(0, enc_text(p->b, "x", &self->m));
+	EXPECT_EQ(self->w, self->m.gen);
+	mls_bytes_free(&snap);
 }
 
 TEST_HARNESS_MAIN

@@ -419,11 +419,12 @@ const char *state_name(uint32_t state)
 	return "unknown";
 }
 
-const char *const flag_names[4] = {
+const char *const flag_names[5] = {
 	"ephemeral",	/* MLS_GROUP_F_EPHEMERAL */
 	"from-inputs",	/* MLS_GROUP_F_FROM_INPUTS */
 	"install",	/* MLS_GROUP_F_INSTALL */
 	"staged",	/* MLS_GROUP_F_STAGED */
+	"persistent",	/* MLS_GROUP_F_PERSISTENT */
 };
 
 static void show_json(struct jw *w, const struct mls_group_info *in,

@@ -61,7 +61,7 @@ extern const char usage_monitor[], usage_stats[], usage_health[];
 
 /* A group's MLS_GROUP_STATE_* as a word ("active"), and its flags' names. */
 const char *state_name(uint32_t state);
-extern const char *const flag_names[4];	/* bit i: MLS_GROUP_F_* 1 << i */
+extern const char *const flag_names[5];	/* bit i: MLS_GROUP_F_* 1 << i */
 
 /* ---- diagnostics (stderr) ---- */
 

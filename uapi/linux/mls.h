@@ -54,6 +54,9 @@
  * @MLS_FEATURE_BATCH: %MLS_IOC_ENCRYPT_BATCH and %MLS_IOC_DECRYPT_BATCH
  * @MLS_FEATURE_PERSIST: sealed snapshots, %MLS_IOC_GROUP_EXPORT and
  *	%MLS_IOC_GROUP_IMPORT
+ * @MLS_FEATURE_RESERVE: the send reservation of persistent groups:
+ *	%MLS_GROUP_F_PERSISTENT, %MLS_IOC_GROUP_SAVED, %MLS_IMPORT_F_RESUME,
+ *	%MLS_CMD_RESERVE_LOW
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
@@ -63,6 +66,7 @@ enum mls_feature {
 	MLS_FEATURE_HANDSHAKE		= 1ULL << 4,
 	MLS_FEATURE_BATCH		= 1ULL << 5,
 	MLS_FEATURE_PERSIST		= 1ULL << 6,
+	MLS_FEATURE_RESERVE		= 1ULL << 7,
 };
 
 /**
@@ -254,8 +258,10 @@ struct mls_psk_list {
 #define MLS_GROUP_F_FROM_INPUTS	(1U << 1) /* CREATE: run §8 from init, commit, psk */
 #define MLS_GROUP_F_INSTALL	(1U << 2) /* CREATE: encryption and sender-data secrets given */
 #define MLS_GROUP_F_STAGED	(1U << 3) /* JOIN: from a staged join (@staged_fd) */
+#define MLS_GROUP_F_PERSISTENT	(1U << 4) /* sends only what a saved snapshot reserved */
 #define MLS_GROUP_F_ALL		(MLS_GROUP_F_EPHEMERAL | MLS_GROUP_F_FROM_INPUTS | \
-				 MLS_GROUP_F_INSTALL | MLS_GROUP_F_STAGED)
+				 MLS_GROUP_F_INSTALL | MLS_GROUP_F_STAGED | \
+				 MLS_GROUP_F_PERSISTENT)
 
 /**
  * struct mls_group_new - argument of %MLS_IOC_GROUP_CREATE and
@@ -329,6 +335,14 @@ struct mls_group_new {
  * The caller becomes the owner. The group counts against the module
  * parameter max_groups.
  *
+ * %MLS_GROUP_F_PERSISTENT (also for JOIN) makes a group that sends, in
+ * each of its own sending ratchets, only the generations reserved by a
+ * snapshot that was saved: %MLS_IOC_GROUP_EXPORT reserves, and
+ * %MLS_IOC_GROUP_SAVED, once the snapshot is durable, lets the group
+ * use what it reserved. Until then (and in each new epoch until it is
+ * saved) %MLS_IOC_ENCRYPT fails with -ENOBUFS. See
+ * Documentation/admin-guide/persistence.rst, "Send reservation".
+ *
  * Return: the new group fd (>= 0), or
  *  * -EINVAL: unknown flag, FROM_INPUTS with INSTALL, a reserved field
  *    not zero, unsupported suite, bad group_id length, a secret of the
@@ -355,7 +369,8 @@ struct mls_group_new {
  * with the given roster. With %MLS_GROUP_F_STAGED they come from the
  * join staged by %MLS_IOC_JOIN_STAGE instead (@staged_fd); that staged
  * join is used up by a successful JOIN and stays usable after a failed
- * one. Only %MLS_GROUP_F_EPHEMERAL and %MLS_GROUP_F_STAGED may be set.
+ * one. Only %MLS_GROUP_F_EPHEMERAL, %MLS_GROUP_F_STAGED and
+ * %MLS_GROUP_F_PERSISTENT may be set.
  *
  * The joiner must then check the GroupInfo's confirmation_tag with
  * %MLS_IOC_CONFIRMATION_TAG (%MLS_TAG_F_VERIFY), and destroy the group if
@@ -584,6 +599,12 @@ struct mls_encrypt {
  *  * -ENOSPC: @message too small; @message.len holds the size needed and
  *    no generation was used;
  *  * -EOVERFLOW: the sending ratchet reached its last generation;
+ *  * -ENOBUFS: a %MLS_GROUP_F_PERSISTENT group used every generation
+ *    its last saved snapshot reserved in this ratchet (or none is saved
+ *    for the current epoch yet): nothing was sent and no generation was
+ *    used. Export the group, store the snapshot, %MLS_IOC_GROUP_SAVED,
+ *    and retry. A %MLS_CMD_RESERVE_LOW event comes first, when half the
+ *    reservation is used;
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
  *    old epoch's sending keys are erased). Nothing was sent and no
@@ -1435,6 +1456,14 @@ struct mls_group_export {
  * format version, the group_id, the epoch and @seq. Each export takes a
  * new @seq, also when the buffer then turns out too small.
  *
+ * For a %MLS_GROUP_F_PERSISTENT group the snapshot also reserves, in
+ * each of the own leaf's two sending ratchets of the current epoch, the
+ * generations up to the next one plus the module parameter
+ * persist_reserve (never less than the limit in force). The group does
+ * not send them yet: it may once %MLS_IOC_GROUP_SAVED says that this
+ * snapshot (@seq) is durable. An import with %MLS_IMPORT_F_RESUME sends
+ * again after the reserved generations.
+ *
  * Return: 0, or -EINVAL (flags, reserved), -EFAULT, -EPERM (not the owner
  * and no CAP_SYS_ADMIN), -ENOKEY (no sealing key of an accepted type),
  * -EKEYREJECTED (the key named is a "user" key, or not owned by root,
@@ -1447,8 +1476,51 @@ struct mls_group_export {
 #define MLS_IOC_GROUP_EXPORT	_IOWR(MLS_IOC_MAGIC, 0x32, struct mls_group_export)
 
 /**
- * struct mls_group_import - argument of %MLS_IOC_GROUP_IMPORT
+ * struct mls_group_saved - argument of %MLS_IOC_GROUP_SAVED
  * @flags: (in) must be zero
+ * @reserved: must be zero
+ * @seq: (in) the @seq of the snapshot now durable, as
+ *	%MLS_IOC_GROUP_EXPORT returned it
+ */
+struct mls_group_saved {
+	__u32 flags;
+	__u32 reserved;
+	__u64 seq;
+};
+
+#define MLS_GROUP_SAVED_SIZE_VER0 16
+
+/**
+ * DOC: MLS_IOC_GROUP_SAVED
+ *
+ * Context: group fd of a %MLS_GROUP_F_PERSISTENT group; the caller's
+ * fsuid must be the group's owner, or it must have CAP_SYS_ADMIN.
+ *
+ * Tells the kernel that the snapshot @seq of this group is stored
+ * durably (written, fsynced, renamed, its directory fsynced), the newest
+ * in its store: the group may now send the generations that snapshot
+ * reserved (%MLS_IOC_GROUP_EXPORT). The same snapshot saved twice is
+ * fine; the limit never goes down. As systemd's random seed is marked
+ * used on disk before it is used, a generation is reserved in a durable
+ * snapshot before it is sent: a restore of the newest snapshot with
+ * %MLS_IOC_GROUP_IMPORT and %MLS_IMPORT_F_RESUME never sends it again.
+ *
+ * Return: 0, or -EINVAL (flags, reserved, not a persistent group, @seq
+ * not a snapshot this group exported), -EPERM (not the owner and no
+ * CAP_SYS_ADMIN), -ESTALE (@seq is not the group's last export, that
+ * export failed (-ENOSPC, -EFAULT), or the group left the epoch it was
+ * exported in: export again), -ENOENT
+ * (destroyed group).
+ */
+#define MLS_IOC_GROUP_SAVED	_IOW(MLS_IOC_MAGIC, 0x33, struct mls_group_saved)
+
+/* Flags of struct mls_group_import. */
+#define MLS_IMPORT_F_RESUME	(1U << 0) /* the newest snapshot: send after its reservation */
+#define MLS_IMPORT_F_ALL	MLS_IMPORT_F_RESUME
+
+/**
+ * struct mls_group_import - argument of %MLS_IOC_GROUP_IMPORT
+ * @flags: (in) %MLS_IMPORT_F_*
  * @id: (out) the group's kernel id: the one it had when exported if that
  *	is free, else a new one
  * @seq: (out) the snapshot's sequence number
@@ -1495,12 +1567,27 @@ struct mls_group_import {
  * epoch (an Update, or any commit it makes or merges). Decryption works
  * as before.
  *
- * Return: a group fd, or -EINVAL (flags, @snapshot's reserved, length 0
+ * With %MLS_IMPORT_F_RESUME the caller asserts that the snapshot is the
+ * newest of its store (the last one %MLS_IOC_GROUP_SAVED was told of, or
+ * a later one). A snapshot of a %MLS_GROUP_F_PERSISTENT group then
+ * resumes sending in its current epoch after the generations it
+ * reserved: the own sending ratchets are stepped past them (their keys
+ * erased), and the group sends again once a new snapshot is exported
+ * and saved. Its past epochs stay receive-only. Since the module was
+ * loaded it also remembers, per member, the newest @seq saved
+ * (%MLS_IOC_GROUP_SAVED): an older snapshot imported with the flag is
+ * refused (-ESTALE), since its window lies below generations the group
+ * that saved the newer one may have sent. Without the flag the import is
+ * receive-only; for a snapshot of a group that is not persistent the
+ * flag is ignored.
+ *
+ * Return: a group fd, or -EINVAL (unknown flags, @snapshot's reserved, length 0
  * or above %MLS_MAX_SNAPSHOT_LEN, a value no group can have), -EFAULT,
  * -EBADMSG (not a snapshot, truncated, or its tag does not verify: wrong
  * key, changed bytes), -EPROTONOSUPPORT (another format version), -EPERM
  * (not the snapshot's owner and no CAP_SYS_ADMIN), -ESTALE (not newer
- * than one imported), -EEXIST (the group is alive), -ENOKEY,
+ * than one imported; with %MLS_IMPORT_F_RESUME, older than one saved),
+ * -EEXIST (the group is alive), -ENOKEY,
  * -EKEYREJECTED, -EKEYREVOKED, -EKEYEXPIRED (as %MLS_IOC_GROUP_EXPORT),
  * -EOPNOTSUPP (its suite is not available), -ENOSPC (max_groups),
  * -EDQUOT (the owner's limits), -ENOMEM.
@@ -2069,6 +2156,11 @@ struct mls_evbuf_bench {
  *   or the module unloaded, with it pending).
  * - %MLS_CMD_SHUTDOWN: no attribute; the module is being unloaded, the
  *   %MLS_CMD_GROUP_DESTROYED of each group follows.
+ * - %MLS_CMD_RESERVE_LOW: %MLS_A_EPOCH (the current epoch): a
+ *   %MLS_GROUP_F_PERSISTENT group used half the generations its last
+ *   saved snapshot reserved in one of its sending ratchets; export it and
+ *   %MLS_IOC_GROUP_SAVED before it runs out (-ENOBUFS). Once per
+ *   reservation and ratchet.
  *
  * An endpoint is %MLS_A_ENDPOINT_KIND (&enum mls_endpoint_kind) with, for
  * a user endpoint, %MLS_A_ENDPOINT_UID and %MLS_A_ENDPOINT_ID; for a
@@ -2097,6 +2189,7 @@ enum mls_cmd {
 	MLS_CMD_SHUTDOWN,
 	MLS_CMD_COMMIT_PREPARED,
 	MLS_CMD_COMMIT_DISCARDED,
+	MLS_CMD_RESERVE_LOW,
 
 	__MLS_CMD_MAX,
 };

@@ -211,6 +211,23 @@ int mls_group_export(int gfd, struct mls_bytes *snap, uint64_t *seq,
  */
 int mls_group_import(int ctl_fd, const void *snap, size_t len, uint32_t *id);
 
+/* ------------------------------------------ send reservation (0.6) */
+
+/*
+ * MLS_IOC_GROUP_SAVED: the snapshot @seq of the persistent group @gfd
+ * (MLS_GROUP_F_PERSISTENT) is stored durably; the group may send what
+ * it reserved.
+ */
+int mls_group_saved(int gfd, uint64_t seq);
+
+/*
+ * MLS_IOC_GROUP_IMPORT with @flags (MLS_IMPORT_F_RESUME: the snapshot is
+ * the newest of its store, a persistent group sends again after its
+ * reservation); otherwise as mls_group_import().
+ */
+int mls_group_import2(int ctl_fd, const void *snap, size_t len,
+		      uint32_t flags, uint32_t *id);
+
 /*
  * MLS_IOC_GET_CONTEXT: the encoded GroupContext of epoch @*epoch (flags
  * MLS_CONTEXT_F_EPOCH) or of the current epoch (flags 0; @*epoch is set),
@@ -676,6 +693,8 @@ static inline const char *mls_event_name(uint32_t type)
 		return "commit_prepared";
 	case MLS_CMD_COMMIT_DISCARDED:
 		return "commit_discarded";
+	case MLS_CMD_RESERVE_LOW:
+		return "reserve_low";
 	case MLS_EVENT_LOST:
 		return "lost";
 	}
