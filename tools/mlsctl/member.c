@@ -105,10 +105,47 @@ static int parse_margs(const char *cmd, const char *allowed, int argc,
 	return EXIT_OK;
 }
 
-static int need(const char *cmd, const char *word, const char *v)
+/* Whether @a has the word @w (a value word, or one that repeats). */
+static bool given(const struct margs *a, const char *w)
 {
-	return v ? EXIT_OK :
-	       usage_error("member %s: \"%s\" is required", cmd, word);
+	if (strcmp(w, "state") == 0)
+		return a->state;
+	if (strcmp(w, "out") == 0)
+		return a->out;
+	if (strcmp(w, "welcome") == 0)
+		return a->welcome;
+	if (strcmp(w, "private") == 0)
+		return a->private;
+	if (strcmp(w, "identity") == 0)
+		return a->identity;
+	if (strcmp(w, "group-id") == 0)
+		return a->group_id.data;
+	if (strcmp(w, "key-package") == 0)
+		return a->n_kps;
+	if (strcmp(w, "leaf") == 0)
+		return a->n_leaves;
+	return false;
+}
+
+/* The words of @required ("state out"), in their order, are there. */
+static int need(const char *cmd, const char *required, const struct margs *a)
+{
+	const char *p = required;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		char w[24];
+
+		if (n && n < sizeof(w)) {
+			memcpy(w, p, n);
+			w[n] = '\0';
+			if (!given(a, w))
+				return usage_error("member %s: \"%s\" is required",
+						   cmd, w);
+		}
+		p += n + (p[n] == ' ');
+	}
+	return EXIT_OK;
 }
 
 /* A new state or private file must not replace a member's. */
@@ -182,6 +219,79 @@ static int print_member(const struct mlsctl_opts *o, const struct member *m,
 	return EXIT_OK;
 }
 
+/* ---------------------------------------------------- running a command */
+
+/* What a command's table entry asks of the runner (struct mcmd.flags). */
+enum {
+	MC_NEW_STATE	= 1 << 0,	/* state FILE must not exist yet */
+	MC_READS_IN	= 1 << 1,	/* in FILE (default stdin) into mrun.in */
+	MC_LOADS	= 1 << 2,	/* the member of state FILE into mrun.m */
+};
+
+/* One run of a member command: its words and what the runner got for it. */
+struct mrun {
+	const struct mlsctl_opts *o;
+	const char *cmd;
+	struct margs a;
+	struct member m;		/* MC_LOADS */
+	struct mls_bytes in;		/* MC_READS_IN */
+	/* add: the KeyPackages of its key-package FILEs */
+	struct mlsc_keypkg *kps[ARRAY_SIZE(((struct margs *)0)->kps)];
+};
+
+/*
+ * A member command: the words it takes, those it requires (in the order
+ * they are asked for), what the runner does before it, a check of the
+ * words and inputs before the member is loaded, and the command itself.
+ */
+struct mcmd {
+	const char *words;
+	const char *required;
+	unsigned int flags;
+	int (*check)(struct mrun *r);
+	int (*act)(struct mrun *r);
+};
+
+/* Load the member of @a->state; ctl is closed again. */
+static int load(const struct margs *a, struct member *m)
+{
+	int ctl = open_ctl(), r;
+
+	if (ctl < 0)
+		return EXIT_KERNEL;
+	r = state_load(ctl, a->state, m);
+	close(ctl);
+	return r;
+}
+
+static int member_run(const struct mlsctl_opts *o, const char *cmd,
+		      const struct mcmd *mc, int argc, char **argv)
+{
+	struct mrun run = { .o = o, .cmd = cmd };
+	struct margs *a = &run.a;
+	int r;
+
+	r = parse_margs(cmd, mc->words, argc, argv, a);
+	if (!r)
+		r = need(cmd, mc->required, a);
+	if (!r && (mc->flags & MC_NEW_STATE))
+		r = fresh("state", a->state);
+	if (!r && (mc->flags & MC_READS_IN))
+		r = read_msg("in", a->in ? a->in : "-", &run.in);
+	if (!r && mc->check)
+		r = mc->check(&run);
+	if (!r && (mc->flags & MC_LOADS))
+		r = load(a, &run.m);
+	if (!r)
+		r = mc->act(&run);
+	for (size_t i = 0; i < ARRAY_SIZE(run.kps); i++)
+		mlsc_keypkg_free(run.kps[i]);
+	member_free(&run.m);
+	mls_bytes_free(&run.in);
+	mls_bytes_free(&a->group_id);
+	return r;
+}
+
 /* --------------------------------------------------------- keypackage */
 
 static const char usage_keypackage[] =
@@ -196,48 +306,43 @@ static const char usage_keypackage[] =
 	"signature key is the PEM or raw key in sign-key FILE, or a new one.\n"
 	"With out FILE, prints the KeyPackageRef (hex).\n";
 
-static int member_keypackage(const struct mlsctl_opts *o, int argc, char **argv)
+static int keypackage_check(struct mrun *run)
 {
+	return fresh("private", run->a.private);
+}
+
+static int keypackage_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
 	struct mlsc_keypkg_params p;
 	struct mlsc_keypkg_priv *priv = NULL;
 	struct mls_sig_key *key = NULL;
 	struct mls_bytes msg = { 0 }, ref = { 0 };
 	struct kp_private k;
-	struct margs a;
 	int r;
 
-	r = parse_margs("keypackage", " identity private out suite sign-key lifetime ",
-			argc, argv, &a);
-	if (!r)
-		r = need("keypackage", "identity", a.identity);
-	if (!r)
-		r = need("keypackage", "private", a.private);
-	if (!r)
-		r = fresh("private", a.private);
-	if (r)
-		return r;
-	if (a.sign_key) {
-		if (load_key(a.sign_key, a.suite, KEY_SIGN, &key))
+	if (a->sign_key) {
+		if (load_key(a->sign_key, a->suite, KEY_SIGN, &key))
 			return EXIT_USAGE;
 		if (mls_sig_key_scheme(key) !=
-		    (int)mls_suite_signature_scheme(a.suite)) {
+		    (int)mls_suite_signature_scheme(a->suite)) {
 			mls_sig_key_free(key);
 			return usage_error("sign-key %s: not a key of suite %u's scheme",
-					   a.sign_key, a.suite);
+					   a->sign_key, a->suite);
 		}
 	} else {
-		r = mls_sig_key_generate(a.suite, &key);
+		r = mls_sig_key_generate(a->suite, &key);
 		if (r)
 			return op_error(r, "member keypackage: signature key");
 	}
 	memset(&p, 0, sizeof(p));
 	memset(&k, 0, sizeof(k));
-	p.cipher_suite = (uint16_t)a.suite;
+	p.cipher_suite = (uint16_t)a->suite;
 	p.credential.type = MLS_CREDENTIAL_BASIC;
-	p.credential.identity = a.identity;
-	p.credential.identity_len = strlen(a.identity);
+	p.credential.identity = a->identity;
+	p.credential.identity_len = strlen(a->identity);
 	p.not_before = (uint64_t)time(NULL) - 3600;
-	p.not_after = (uint64_t)time(NULL) + 86400ULL * a.lifetime_days;
+	p.not_after = (uint64_t)time(NULL) + 86400ULL * a->lifetime_days;
 	r = mlsc_keypkg_create(&p, key, &msg, &priv);
 	if (!r)
 		r = mlsc_keypkg_priv_export(priv, &k.init_priv, &k.enc_priv);
@@ -249,21 +354,21 @@ static int member_keypackage(const struct mlsctl_opts *o, int argc, char **argv)
 		r = op_error(r, "member keypackage");
 		goto out;
 	}
-	k.suite = (uint16_t)a.suite;
+	k.suite = (uint16_t)a->suite;
 	k.key_package = msg;
-	r = kp_private_write(a.private, &k);
+	r = kp_private_write(a->private, &k);
 	if (r) {
-		r = op_error(r, "private %s", a.private);
+		r = op_error(r, "private %s", a->private);
 		goto out;
 	}
-	r = write_out("out", a.out ? a.out : "-", msg.data, msg.len);
-	if (!r && a.out) {
-		if (o->json) {
+	r = write_out("out", a->out ? a->out : "-", msg.data, msg.len);
+	if (!r && a->out) {
+		if (run->o->json) {
 			struct jw w;
 
 			jw_init(&w, stdout);
 			jw_obj(&w, NULL);
-			jw_u64(&w, "suite", a.suite);
+			jw_u64(&w, "suite", a->suite);
 			jw_hex(&w, "key_package_ref", ref.data, ref.len);
 			jw_obj_end(&w);
 		} else {
@@ -292,40 +397,42 @@ static const char usage_create[] =
 	"member, leaf 0, in epoch 0. Its state goes to the new state FILE\n"
 	"(mode 0600). Prints \"id ID epoch 0 leaf 0\" (ID: the kernel id).\n";
 
-static int member_create(const struct mlsctl_opts *o, int argc, char **argv)
+/* A new member's first save: on failure its kernel group goes again. */
+static int save_new(struct mrun *run)
 {
+	struct member *m = &run->m;
+	int r = state_save(m);
+
+	if (r)
+		mls_group_destroy(mlsc_group_fd(m->g));
+	else
+		r = print_member(run->o, m, NULL,
+				 (uint64_t)mlsc_group_epoch(m->g));
+	return r;
+}
+
+static int create_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
 	struct mlsc_group_params gp;
 	struct mlsc_keypkg_priv *priv = NULL;
-	struct member m = { 0 };
+	struct member *m = &run->m;
 	struct kp_private k;
-	struct margs a;
 	int ctl, r;
 
-	r = parse_margs("create", " state group-id private ", argc, argv, &a);
-	if (!r)
-		r = need("create", "state", a.state);
-	if (!r)
-		r = need("create", "group-id", a.group_id.data ? "" : NULL);
-	if (!r)
-		r = need("create", "private", a.private);
-	if (!r)
-		r = fresh("state", a.state);
-	if (!r)
-		r = kp_private_read(a.private, &k);
-	if (r) {
-		mls_bytes_free(&a.group_id);
+	r = kp_private_read(a->private, &k);
+	if (r)
 		return r;
-	}
-	m.path = a.state;
+	m->path = a->state;
 	r = mlsc_keypkg_priv_import(k.key_package.data, k.key_package.len,
 				    k.init_priv.data, k.init_priv.len,
 				    k.enc_priv.data, k.enc_priv.len, &priv);
 	if (!r)
 		r = mls_sig_key_import(k.suite, MLS_KEY_PRIVATE, k.sig_priv.data,
-				       k.sig_priv.len, &m.key);
+				       k.sig_priv.len, &m->key);
 	kp_private_free(&k);
 	if (r) {
-		r = op_error(r, "private %s", a.private);
+		r = op_error(r, "private %s", a->private);
 		goto out;
 	}
 	ctl = open_ctl();
@@ -334,23 +441,17 @@ static int member_create(const struct mlsctl_opts *o, int argc, char **argv)
 		goto out;
 	}
 	memset(&gp, 0, sizeof(gp));
-	gp.group_id = a.group_id.data;
-	gp.group_id_len = a.group_id.len;
-	r = mlsc_group_create(ctl, &gp, priv, &m.g);
+	gp.group_id = a->group_id.data;
+	gp.group_id_len = a->group_id.len;
+	r = mlsc_group_create(ctl, &gp, priv, &m->g);
 	close(ctl);
 	if (r) {
 		r = op_error(r, "member create");
 		goto out;
 	}
-	r = state_save(&m);
-	if (r)
-		mls_group_destroy(mlsc_group_fd(m.g));
-	else
-		r = print_member(o, &m, NULL, (uint64_t)mlsc_group_epoch(m.g));
+	r = save_new(run);
 out:
-	member_free(&m);
 	mlsc_keypkg_priv_free(priv);
-	mls_bytes_free(&a.group_id);
 	return r;
 }
 
@@ -365,39 +466,29 @@ static const char usage_join[] =
 	"FILE when the Welcome has none) is validated, and the state goes to\n"
 	"the new state FILE (0600). Prints \"id ID epoch E leaf L\".\n";
 
-static int member_join(const struct mlsctl_opts *o, int argc, char **argv)
+static int join_act(struct mrun *run)
 {
+	const struct margs *a = &run->a;
 	struct mls_bytes welcome = { 0 }, tree = { 0 };
 	struct mlsc_welcome_keys wk;
 	struct mlsc_join_args ja;
 	struct mlsc_joiner *w = NULL;
-	struct member m = { 0 };
+	struct member *m = &run->m;
 	struct kp_private k = { 0 };
-	struct margs a;
 	int ctl = -1, r;
 
-	r = parse_margs("join", " state private welcome tree ", argc, argv, &a);
+	r = read_msg("welcome", a->welcome, &welcome);
+	if (!r && a->tree)
+		r = read_msg("tree", a->tree, &tree);
 	if (!r)
-		r = need("join", "state", a.state);
-	if (!r)
-		r = need("join", "private", a.private);
-	if (!r)
-		r = need("join", "welcome", a.welcome);
-	if (!r)
-		r = fresh("state", a.state);
-	if (!r)
-		r = read_msg("welcome", a.welcome, &welcome);
-	if (!r && a.tree)
-		r = read_msg("tree", a.tree, &tree);
-	if (!r)
-		r = kp_private_read(a.private, &k);
+		r = kp_private_read(a->private, &k);
 	if (r)
 		goto out;
-	m.path = a.state;
+	m->path = a->state;
 	r = mls_sig_key_import(k.suite, MLS_KEY_PRIVATE, k.sig_priv.data,
-			       k.sig_priv.len, &m.key);
+			       k.sig_priv.len, &m->key);
 	if (r) {
-		r = op_error(r, "private %s", a.private);
+		r = op_error(r, "private %s", a->private);
 		goto out;
 	}
 	ctl = open_ctl();
@@ -413,16 +504,16 @@ static int member_join(const struct mlsctl_opts *o, int argc, char **argv)
 	r = mlsc_welcome_open(ctl, welcome.data, welcome.len, &wk, &w);
 	if (r == -ENOKEY) {
 		r = op_error(r, "welcome %s: not for the KeyPackage of %s",
-			     a.welcome, a.private);
+			     a->welcome, a->private);
 		goto out;
 	}
 	if (r == -EBADMSG) {
 		r = op_error(r, "welcome %s: not a Welcome for this KeyPackage "
-			     "(malformed, or it does not decrypt)", a.welcome);
+			     "(malformed, or it does not decrypt)", a->welcome);
 		goto out;
 	}
 	if (r) {
-		r = op_error(r, "welcome %s", a.welcome);
+		r = op_error(r, "welcome %s", a->welcome);
 		goto out;
 	}
 	memset(&ja, 0, sizeof(ja));
@@ -430,26 +521,21 @@ static int member_join(const struct mlsctl_opts *o, int argc, char **argv)
 	ja.ratchet_tree_len = tree.len;
 	ja.encryption_priv = k.enc_priv.data;
 	ja.encryption_priv_len = k.enc_priv.len;
-	r = mlsc_welcome_join(w, &ja, &m.g);
+	r = mlsc_welcome_join(w, &ja, &m->g);
 	if (r == -ENODATA) {
 		r = op_error(r, "welcome %s: it has no ratchet tree: give it with "
-			     "tree FILE", a.welcome);
+			     "tree FILE", a->welcome);
 		goto out;
 	}
 	if (r) {
 		r = op_error(r, "member join");
 		goto out;
 	}
-	r = state_save(&m);
-	if (r)
-		mls_group_destroy(mlsc_group_fd(m.g));
-	else
-		r = print_member(o, &m, NULL, (uint64_t)mlsc_group_epoch(m.g));
+	r = save_new(run);
 out:
 	if (ctl >= 0)
 		close(ctl);
 	mlsc_welcome_free(w);
-	member_free(&m);
 	kp_private_free(&k);
 	mls_bytes_free(&welcome);
 	mls_bytes_free(&tree);
@@ -457,18 +543,6 @@ out:
 }
 
 /* ----------------------------------------------- commits: add, remove, update */
-
-/* Load the member of @a->state; ctl is closed again. */
-static int load(const struct margs *a, struct member *m)
-{
-	int ctl = open_ctl(), r;
-
-	if (ctl < 0)
-		return EXIT_KERNEL;
-	r = state_load(ctl, a->state, m);
-	close(ctl);
-	return r;
-}
 
 /* The ratchet tree of @m to @path, for joiners whose Welcome lacks it. */
 static int write_tree(struct member *m, const char *path)
@@ -484,13 +558,14 @@ static int write_tree(struct member *m, const char *path)
 }
 
 /*
- * Commit @props (none: an update) with @a's flags, write the Commit (and
- * the Welcome), merge if asked, save.
+ * Commit @props (none: an update) with the run's flags, write the Commit
+ * (and the Welcome), merge if asked, save.
  */
-static int commit(const struct mlsctl_opts *o, const char *cmd,
-		  const struct margs *a, struct member *m,
-		  const struct mlsc_proposal_spec *props, size_t n)
+static int commit(struct mrun *run, const struct mlsc_proposal_spec *props,
+		  size_t n)
 {
+	const struct margs *a = &run->a;
+	struct member *m = &run->m;
 	struct mlsc_commit_args ca;
 	struct mlsc_commit_out co;
 	uint64_t epoch;
@@ -504,7 +579,7 @@ static int commit(const struct mlsctl_opts *o, const char *cmd,
 	ca.sig_key = m->key;
 	r = mlsc_commit_create(m->g, &ca, &co);
 	if (r)
-		return op_error(r, "member %s", cmd);
+		return op_error(r, "member %s", run->cmd);
 	epoch = co.epoch;
 	r = write_out("out", a->out, co.commit.data, co.commit.len);
 	if (!r && a->welcome)
@@ -518,13 +593,14 @@ static int commit(const struct mlsctl_opts *o, const char *cmd,
 	if (a->merge) {
 		r = mlsc_commit_merge(m->g);
 		if (r)
-			return op_error(r, "member %s: merge", cmd);
+			return op_error(r, "member %s: merge", run->cmd);
 		if (a->tree)
 			r = write_tree(m, a->tree);
 	}
 	if (!r)
 		r = state_save(m);
-	return r ? r : print_member(o, m, a->merge ? "merged" : "pending", epoch);
+	return r ? r : print_member(run->o, m, a->merge ? "merged" : "pending",
+				    epoch);
 }
 
 static const char usage_add[] =
@@ -538,51 +614,40 @@ static const char usage_add[] =
 	"tree. The commit stays pending (member commit merge or discard once\n"
 	"the delivery service decided); merge: merged at once.\n";
 
-static int member_add(const struct mlsctl_opts *o, int argc, char **argv)
+/* The KeyPackages, read before the member is loaded. */
+static int add_check(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[64];
-	struct mlsc_keypkg *kps[64] = { 0 };
-	struct member m = { 0 };
-	struct margs a;
-	size_t i;
-	int r;
+	const struct margs *a = &run->a;
+	int r = EXIT_OK;
 
-	r = parse_margs("add", " state key-package out welcome tree merge private-message ",
-			argc, argv, &a);
-	if (!r)
-		r = need("add", "state", a.state);
-	if (!r)
-		r = need("add", "key-package", a.n_kps ? "" : NULL);
-	if (!r)
-		r = need("add", "out", a.out);
-	if (!r)
-		r = need("add", "welcome", a.welcome);
-	if (!r && a.tree && !a.merge)
-		r = usage_error("member add: tree FILE needs merge (or: member "
-				"commit merge tree FILE)");
-	for (i = 0; !r && i < a.n_kps; i++) {
+	if (a->tree && !a->merge)
+		return usage_error("member add: tree FILE needs merge (or: member "
+				   "commit merge tree FILE)");
+	for (size_t i = 0; !r && i < a->n_kps; i++) {
 		struct mls_bytes b;
 
-		r = read_msg("key-package", a.kps[i], &b);
+		r = read_msg("key-package", a->kps[i], &b);
 		if (r)
 			break;
-		r = mlsc_keypkg_parse(b.data, b.len, &kps[i]);
+		r = mlsc_keypkg_parse(b.data, b.len, &run->kps[i]);
 		mls_bytes_free(&b);
 		if (r)
 			r = op_error(r, "key-package %s: not an MLSMessage(KeyPackage)",
-				     a.kps[i]);
+				     a->kps[i]);
+	}
+	return r;
+}
+
+static int add_act(struct mrun *run)
+{
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->kps)];
+
+	for (size_t i = 0; i < run->a.n_kps; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
 		props[i].type = MLSC_PROPOSE_ADD;
-		props[i].key_package = kps[i];
+		props[i].key_package = run->kps[i];
 	}
-	if (!r)
-		r = load(&a, &m);
-	if (!r)
-		r = commit(o, "add", &a, &m, props, a.n_kps);
-	member_free(&m);
-	for (i = 0; i < a.n_kps; i++)
-		mlsc_keypkg_free(kps[i]);
-	return r;
+	return commit(run, props, run->a.n_kps);
 }
 
 static const char usage_remove[] =
@@ -591,33 +656,16 @@ static const char usage_remove[] =
 	"Commits the Remove of the members at leaves N, with an UpdatePath: the\n"
 	"Commit goes to out FILE. Pending until member commit, or merge.\n";
 
-static int member_remove(const struct mlsctl_opts *o, int argc, char **argv)
+static int remove_act(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[64];
-	struct member m = { 0 };
-	struct margs a;
-	int r;
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->a.leaves)];
 
-	r = parse_margs("remove", " state leaf out merge private-message ",
-			argc, argv, &a);
-	if (!r)
-		r = need("remove", "state", a.state);
-	if (!r)
-		r = need("remove", "leaf", a.n_leaves ? "" : NULL);
-	if (!r)
-		r = need("remove", "out", a.out);
-	if (r)
-		return r;
-	for (size_t i = 0; i < a.n_leaves; i++) {
+	for (size_t i = 0; i < run->a.n_leaves; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
 		props[i].type = MLSC_PROPOSE_REMOVE;
-		props[i].leaf = a.leaves[i];
+		props[i].leaf = run->a.leaves[i];
 	}
-	r = load(&a, &m);
-	if (!r)
-		r = commit(o, "remove", &a, &m, props, a.n_leaves);
-	member_free(&m);
-	return r;
+	return commit(run, props, run->a.n_leaves);
 }
 
 static const char usage_update[] =
@@ -626,23 +674,9 @@ static const char usage_update[] =
 	"Commits an update of the member's own leaf and path (new HPKE keys):\n"
 	"the Commit goes to out FILE. Pending until member commit, or merge.\n";
 
-static int member_update(const struct mlsctl_opts *o, int argc, char **argv)
+static int update_act(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct margs a;
-	int r;
-
-	r = parse_margs("update", " state out merge private-message ", argc, argv, &a);
-	if (!r)
-		r = need("update", "state", a.state);
-	if (!r)
-		r = need("update", "out", a.out);
-	if (!r)
-		r = load(&a, &m);
-	if (!r)
-		r = commit(o, "update", &a, &m, NULL, 0);
-	member_free(&m);
-	return r;
+	return commit(run, NULL, 0);
 }
 
 static const char usage_commit[] =
@@ -654,47 +688,38 @@ static const char usage_commit[] =
 	"member stays in its epoch). The kernel discards a pending commit by\n"
 	"itself after the group's commit timeout (30 s by default).\n";
 
-static int member_commit(const struct mlsctl_opts *o, int argc, char **argv)
+static int commit_check(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct margs a;
+	if (run->a.merge == run->a.discard)
+		return usage_error("member commit: merge or discard");
+	if (run->a.tree && !run->a.merge)
+		return usage_error("member commit: tree goes with merge");
+	return EXIT_OK;
+}
+
+static int commit_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+	struct member *m = &run->m;
 	int r;
 
-	r = parse_margs("commit", " state merge discard tree ", argc, argv, &a);
-	if (!r)
-		r = need("commit", "state", a.state);
-	if (!r && a.merge == a.discard)
-		r = usage_error("member commit: merge or discard");
-	if (!r && a.tree && !a.merge)
-		r = usage_error("member commit: tree goes with merge");
-	if (!r)
-		r = load(&a, &m);
-	if (r)
-		goto out;
-	r = a.merge ? mlsc_commit_merge(m.g) : mlsc_commit_discard(m.g);
-	if (r == -ENOENT) {
-		r = op_error(r, "member commit: no pending commit");
-		goto out;
-	}
+	r = a->merge ? mlsc_commit_merge(m->g) : mlsc_commit_discard(m->g);
+	if (r == -ENOENT)
+		return op_error(r, "member commit: no pending commit");
 	if (r == -ETIMEDOUT || r == -ESTALE) {
 		/* dropped here and in the kernel: the member stays as it is */
-		state_save(&m);
-		r = op_error(r, "member commit: the kernel discarded it");
-		goto out;
+		state_save(m);
+		return op_error(r, "member commit: the kernel discarded it");
 	}
-	if (r) {
-		r = op_error(r, "member commit");
-		goto out;
-	}
-	if (a.tree)
-		r = write_tree(&m, a.tree);
+	if (r)
+		return op_error(r, "member commit");
+	if (a->tree)
+		r = write_tree(m, a->tree);
 	if (!r)
-		r = state_save(&m);
+		r = state_save(m);
 	if (!r)
-		r = print_member(o, &m, a.merge ? "merged" : "discarded",
-			 (uint64_t)mlsc_group_epoch(m.g));
-out:
-	member_free(&m);
+		r = print_member(run->o, m, a->merge ? "merged" : "discarded",
+				 (uint64_t)mlsc_group_epoch(m->g));
 	return r;
 }
 
@@ -747,53 +772,50 @@ static int show_processed(const struct mlsctl_opts *o,
 	return EXIT_OK;
 }
 
-static int process(const struct mlsctl_opts *o, const char *cmd, int argc,
-		   char **argv, bool receive)
+/* A message of the group; receive: not a handshake PublicMessage. */
+static int check_in(struct mrun *run, bool receive)
 {
-	struct mlsc_processed p = { 0 };
+	const char *in = run->a.in ? run->a.in : "stdin";
 	struct mlsc_message *msg = NULL;
-	struct member m = { 0 };
-	struct mls_bytes b = { 0 };
-	struct margs a;
 	int r, wf;
 
-	r = parse_margs(cmd, " state in ", argc, argv, &a);
-	if (!r)
-		r = need(cmd, "state", a.state);
-	if (!r)
-		r = read_msg("in", a.in ? a.in : "-", &b);
-	if (r)
-		return r;
-	r = mlsc_message_parse(b.data, b.len, &msg);
+	r = mlsc_message_parse(run->in.data, run->in.len, &msg);
 	wf = r ? r : mlsc_message_wire_format(msg);
 	mlsc_message_free(msg);
-	if (wf != MLS_WIRE_FORMAT_PUBLIC_MESSAGE && wf != MLS_WIRE_FORMAT_PRIVATE_MESSAGE) {
-		r = op_error(-EBADMSG, "in %s: not a PublicMessage or PrivateMessage",
-			     a.in ? a.in : "stdin");
-		goto out;
-	}
-	if (receive && wf == MLS_WIRE_FORMAT_PUBLIC_MESSAGE) {
-		r = usage_error("in %s: a handshake message (PublicMessage): "
-				"use mlsctl member process", a.in ? a.in : "stdin");
-		goto out;
-	}
-	r = load(&a, &m);
+	if (wf != MLS_WIRE_FORMAT_PUBLIC_MESSAGE && wf != MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
+		return op_error(-EBADMSG, "in %s: not a PublicMessage or PrivateMessage",
+				in);
+	if (receive && wf == MLS_WIRE_FORMAT_PUBLIC_MESSAGE)
+		return usage_error("in %s: a handshake message (PublicMessage): "
+				   "use mlsctl member process", in);
+	return EXIT_OK;
+}
+
+static int process_check(struct mrun *run)
+{
+	return check_in(run, false);
+}
+
+static int receive_check(struct mrun *run)
+{
+	return check_in(run, true);
+}
+
+static int process_act(struct mrun *run)
+{
+	bool receive = strcmp(run->cmd, "receive") == 0;
+	struct mlsc_processed p = { 0 };
+	int r;
+
+	r = mlsc_group_process(run->m.g, run->in.data, run->in.len, NULL, &p);
 	if (r)
-		goto out;
-	r = mlsc_group_process(m.g, b.data, b.len, NULL, &p);
-	if (r) {
-		r = op_error(r, "member %s", cmd);
-		goto out;
-	}
+		return op_error(r, "member %s", run->cmd);
 	if (p.content_type == MLS_CONTENT_COMMIT &&
 	    !(p.flags & MLSC_PROCESSED_F_REMOVED))
-		r = state_save(&m);
+		r = state_save(&run->m);
 	if (!r)
-		r = show_processed(o, &p, receive);
-out:
+		r = show_processed(run->o, &p, receive);
 	mlsc_processed_free(&p);
-	member_free(&m);
-	mls_bytes_free(&b);
 	return r;
 }
 
@@ -807,22 +829,12 @@ static const char usage_process[] =
 	"\"removed\" when the Commit removes this member: it stays in its epoch,\n"
 	"and can read nothing of the next).\n";
 
-static int member_process(const struct mlsctl_opts *o, int argc, char **argv)
-{
-	return process(o, "process", argc, argv, false);
-}
-
 static const char usage_receive[] =
 	"state FILE [in FILE]\n"
 	"\n"
 	"Decrypts an application message (PrivateMessage, default stdin) in the\n"
 	"kernel, verifies its sender's signature and prints its data. A Commit\n"
 	"sent as a PrivateMessage is applied as member process does.\n";
-
-static int member_receive(const struct mlsctl_opts *o, int argc, char **argv)
-{
-	return process(o, "receive", argc, argv, true);
-}
 
 static const char usage_send[] =
 	"state FILE [in FILE] [out FILE]\n"
@@ -831,34 +843,19 @@ static const char usage_send[] =
 	"encrypts it in the kernel: the PrivateMessage goes to out FILE\n"
 	"(default stdout).\n";
 
-static int member_send(const struct mlsctl_opts *o, int argc, char **argv)
+static int send_act(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct mls_bytes data = { 0 };
+	struct member *m = &run->m;
 	struct mls_sent s = { 0 };
-	struct margs a;
 	int r;
 
-	(void)o;
-	r = parse_margs("send", " state in out ", argc, argv, &a);
-	if (!r)
-		r = need("send", "state", a.state);
-	if (!r)
-		r = read_msg("in", a.in ? a.in : "-", &data);
-	if (!r)
-		r = load(&a, &m);
+	r = mls_send(mlsc_group_fd(m->g), m->key, run->in.data, run->in.len,
+		     NULL, 0, &s);
 	if (r)
-		goto out;
-	r = mls_send(mlsc_group_fd(m.g), m.key, data.data, data.len, NULL, 0, &s);
-	if (r) {
-		r = op_error(r, "member send");
-		goto out;
-	}
-	r = write_out("out", a.out ? a.out : "-", s.message.data, s.message.len);
-out:
+		return op_error(r, "member send");
+	r = write_out("out", run->a.out ? run->a.out : "-", s.message.data,
+		      s.message.len);
 	mls_bytes_free(&s.message);
-	mls_bytes_free(&data);
-	member_free(&m);
 	return r;
 }
 
@@ -868,39 +865,90 @@ static const char usage_show[] =
 	"The member of state FILE: kernel id, epoch and leaf (-j: also the\n"
 	"group_id, suite, number of leaves and the kernel group's epoch).\n";
 
-static int member_show(const struct mlsctl_opts *o, int argc, char **argv)
+static int show_act(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct margs a;
-	int r;
-
-	r = parse_margs("show", " state ", argc, argv, &a);
-	if (!r)
-		r = need("show", "state", a.state);
-	if (!r)
-		r = load(&a, &m);
-	if (!r)
-		r = print_member(o, &m, NULL, (uint64_t)mlsc_group_epoch(m.g));
-	member_free(&m);
-	return r;
+	return print_member(run->o, &run->m, NULL,
+			    (uint64_t)mlsc_group_epoch(run->m.g));
 }
 
+/* ----------------------------------------------------------- the table */
+
+static const struct mcmd mc_keypackage = {
+	" identity private out suite sign-key lifetime ", "identity private",
+	0, keypackage_check, keypackage_act,
+};
+static const struct mcmd mc_create = {
+	" state group-id private ", "state group-id private",
+	MC_NEW_STATE, NULL, create_act,
+};
+static const struct mcmd mc_join = {
+	" state private welcome tree ", "state private welcome",
+	MC_NEW_STATE, NULL, join_act,
+};
+static const struct mcmd mc_add = {
+	" state key-package out welcome tree merge private-message ",
+	"state key-package out welcome", MC_LOADS, add_check, add_act,
+};
+static const struct mcmd mc_remove = {
+	" state leaf out merge private-message ", "state leaf out",
+	MC_LOADS, NULL, remove_act,
+};
+static const struct mcmd mc_update = {
+	" state out merge private-message ", "state out",
+	MC_LOADS, NULL, update_act,
+};
+static const struct mcmd mc_commit = {
+	" state merge discard tree ", "state",
+	MC_LOADS, commit_check, commit_act,
+};
+static const struct mcmd mc_process = {
+	" state in ", "state", MC_READS_IN | MC_LOADS, process_check,
+	process_act,
+};
+static const struct mcmd mc_receive = {
+	" state in ", "state", MC_READS_IN | MC_LOADS, receive_check,
+	process_act,
+};
+static const struct mcmd mc_send = {
+	" state in out ", "state", MC_READS_IN | MC_LOADS, NULL, send_act,
+};
+static const struct mcmd mc_show = {
+	" state ", "state", MC_LOADS, NULL, show_act,
+};
+
+/* member_NAME(): the runner on mc_NAME, for the table of struct cmd. */
+#define MEMBER_FN(n)							\
+static int member_##n(const struct mlsctl_opts *o, int argc, char **argv) \
+{									\
+	return member_run(o, #n, &mc_##n, argc, argv);			\
+}
+
+MEMBER_FN(keypackage)
+MEMBER_FN(create)
+MEMBER_FN(join)
+MEMBER_FN(add)
+MEMBER_FN(remove)
+MEMBER_FN(update)
+MEMBER_FN(commit)
+MEMBER_FN(process)
+MEMBER_FN(send)
+MEMBER_FN(receive)
+MEMBER_FN(show)
+
+#define MEMBER_CMD(n, summary)	{ #n, member_##n, summary, usage_##n }
+
 static const struct cmd member_cmds[] = {
-	{ "keypackage", member_keypackage, "a KeyPackage and its private file",
-	  usage_keypackage },
-	{ "create", member_create, "a new group of one member", usage_create },
-	{ "join", member_join, "join from a Welcome", usage_join },
-	{ "add", member_add, "commit Adds: Commit and Welcome", usage_add },
-	{ "remove", member_remove, "commit Removes", usage_remove },
-	{ "update", member_update, "commit an update of one's keys", usage_update },
-	{ "commit", member_commit, "merge or discard the pending commit",
-	  usage_commit },
-	{ "process", member_process, "process a handshake message",
-	  usage_process },
-	{ "send", member_send, "an application message", usage_send },
-	{ "receive", member_receive, "open an application message",
-	  usage_receive },
-	{ "show", member_show, "the member's group, epoch and leaf", usage_show },
+	MEMBER_CMD(keypackage, "a KeyPackage and its private file"),
+	MEMBER_CMD(create, "a new group of one member"),
+	MEMBER_CMD(join, "join from a Welcome"),
+	MEMBER_CMD(add, "commit Adds: Commit and Welcome"),
+	MEMBER_CMD(remove, "commit Removes"),
+	MEMBER_CMD(update, "commit an update of one's keys"),
+	MEMBER_CMD(commit, "merge or discard the pending commit"),
+	MEMBER_CMD(process, "process a handshake message"),
+	MEMBER_CMD(send, "an application message"),
+	MEMBER_CMD(receive, "open an application message"),
+	MEMBER_CMD(show, "the member's group, epoch and leaf"),
 };
 
 int cmd_member(const struct mlsctl_opts *o, int argc, char **argv)
