@@ -725,19 +725,6 @@ static int commit_act(struct mrun *run)
 
 /* ------------------------------------------------ process, send, receive */
 
-static const char *content_name(uint32_t t)
-{
-	switch (t) {
-	case MLS_CONTENT_APPLICATION:
-		return "application";
-	case MLS_CONTENT_PROPOSAL:
-		return "proposal";
-	case MLS_CONTENT_COMMIT:
-		return "commit";
-	}
-	return "unknown";
-}
-
 static int show_processed(const struct mlsctl_opts *o,
 			  const struct mlsc_processed *p, bool quiet)
 {
@@ -747,7 +734,7 @@ static int show_processed(const struct mlsctl_opts *o,
 	if (o->json) {
 		jw_init(&w, stdout);
 		jw_obj(&w, NULL);
-		jw_str(&w, "content_type", content_name(p->content_type));
+		jw_str(&w, "content_type", content_type_name(p->content_type));
 		jw_u64(&w, "epoch", p->epoch);
 		jw_u64(&w, "sender_leaf", p->sender_leaf);
 		jw_bool(&w, "removed", removed);
@@ -767,7 +754,7 @@ static int show_processed(const struct mlsctl_opts *o,
 	if (quiet)
 		fprintf(stderr, "mlsctl: ");
 	fprintf(quiet ? stderr : stdout, "%s epoch %llu sender-leaf %u%s\n",
-		content_name(p->content_type), (unsigned long long)p->epoch,
+		content_type_name(p->content_type), (unsigned long long)p->epoch,
 		p->sender_leaf, removed ? " removed" : "");
 	return EXIT_OK;
 }
