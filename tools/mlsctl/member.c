@@ -11,6 +11,7 @@
 #include "member.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,15 +20,55 @@
 /* The words every member command may take. */
 struct margs {
 	const char *state, *out, *in, *welcome, *tree, *private, *identity;
-	const char *sign_key;
+	const char *sign_key, *psk;
 	const char *kps[64];
 	size_t n_kps;
 	uint32_t leaves[64];
 	size_t n_leaves;
 	uint32_t suite, lifetime_days;
-	struct mls_bytes group_id;
-	bool merge, discard, priv_msg;
+	struct mls_bytes group_id, psk_id;
+	uint64_t resumption_epoch;
+	bool resumption, merge, discard, priv_msg, wait;
 };
+
+/* The words that stand alone (flags) and those whose value is kept as is. */
+static const struct {
+	const char *word;
+	size_t off;
+} flag_words[] = {
+	{ "merge", offsetof(struct margs, merge) },
+	{ "discard", offsetof(struct margs, discard) },
+	{ "private-message", offsetof(struct margs, priv_msg) },
+	{ "wait", offsetof(struct margs, wait) },
+}, text_words[] = {
+	{ "state", offsetof(struct margs, state) },
+	{ "out", offsetof(struct margs, out) },
+	{ "in", offsetof(struct margs, in) },
+	{ "welcome", offsetof(struct margs, welcome) },
+	{ "tree", offsetof(struct margs, tree) },
+	{ "private", offsetof(struct margs, private) },
+	{ "identity", offsetof(struct margs, identity) },
+	{ "sign-key", offsetof(struct margs, sign_key) },
+	{ "psk", offsetof(struct margs, psk) },
+};
+
+/* @a's field of flag word @w, or NULL. */
+static bool *flag_word(struct margs *a, const char *w)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_words); i++)
+		if (strcmp(w, flag_words[i].word) == 0)
+			return (bool *)((char *)a + flag_words[i].off);
+	return NULL;
+}
+
+/* @a's field of text word @w, or NULL. */
+static const char **text_word(struct margs *a, const char *w)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(text_words); i++)
+		if (strcmp(w, text_words[i].word) == 0)
+			return (const char **)((char *)a + text_words[i].off);
+	return NULL;
+}
 
 /* Which words a command takes, as a string of their names. */
 static int parse_margs(const char *cmd, const char *allowed, int argc,
@@ -37,43 +78,35 @@ static int parse_margs(const char *cmd, const char *allowed, int argc,
 	a->suite = 1;
 	a->lifetime_days = 90;
 	for (int i = 0; i < argc; i++) {
-		const char *w = argv[i];
+		const char *w = argv[i], **text;
 		char key[24];
+		bool *flag;
 
 		snprintf(key, sizeof(key), " %s ", w);
 		if (strlen(w) >= sizeof(key) - 2 || !strstr(allowed, key))
 			return usage_error("member %s: unknown argument \"%s\"",
 					   cmd, w);
-		if (strcmp(w, "merge") == 0) {
-			a->merge = true;
-			continue;
-		}
-		if (strcmp(w, "discard") == 0) {
-			a->discard = true;
-			continue;
-		}
-		if (strcmp(w, "private-message") == 0) {
-			a->priv_msg = true;
+		flag = flag_word(a, w);
+		text = text_word(a, w);
+		if (flag) {
+			*flag = true;
 			continue;
 		}
 		if (!arg_next(argc, argv, &i))
 			return EXIT_USAGE;
-		if (strcmp(w, "state") == 0) {
-			a->state = argv[i];
-		} else if (strcmp(w, "out") == 0) {
-			a->out = argv[i];
-		} else if (strcmp(w, "in") == 0) {
-			a->in = argv[i];
-		} else if (strcmp(w, "welcome") == 0) {
-			a->welcome = argv[i];
-		} else if (strcmp(w, "tree") == 0) {
-			a->tree = argv[i];
-		} else if (strcmp(w, "private") == 0) {
-			a->private = argv[i];
-		} else if (strcmp(w, "identity") == 0) {
-			a->identity = argv[i];
-		} else if (strcmp(w, "sign-key") == 0) {
-			a->sign_key = argv[i];
+		if (text) {
+			*text = argv[i];
+		} else if (strcmp(w, "psk-id") == 0) {
+			mls_bytes_free(&a->psk_id);
+			if (!parse_hex(argv[i], &a->psk_id) || !a->psk_id.len ||
+			    a->psk_id.len > MLS_MAX_PSK_ID_LEN)
+				return usage_error("psk-id: 1 to %d bytes of hex",
+						   MLS_MAX_PSK_ID_LEN);
+		} else if (strcmp(w, "resumption-psk") == 0) {
+			a->resumption = true;
+			if (!parse_u64(argv[i], &a->resumption_epoch))
+				return usage_error("resumption-psk: an epoch, not \"%s\"",
+						   argv[i]);
 		} else if (strcmp(w, "key-package") == 0) {
 			if (a->n_kps == ARRAY_SIZE(a->kps))
 				return usage_error("member %s: too many key-package",
@@ -106,18 +139,12 @@ static int parse_margs(const char *cmd, const char *allowed, int argc,
 }
 
 /* Whether @a has the word @w (a value word, or one that repeats). */
-static bool given(const struct margs *a, const char *w)
+static bool given(struct margs *a, const char *w)
 {
-	if (strcmp(w, "state") == 0)
-		return a->state;
-	if (strcmp(w, "out") == 0)
-		return a->out;
-	if (strcmp(w, "welcome") == 0)
-		return a->welcome;
-	if (strcmp(w, "private") == 0)
-		return a->private;
-	if (strcmp(w, "identity") == 0)
-		return a->identity;
+	const char **text = text_word(a, w);
+
+	if (text)
+		return *text;
 	if (strcmp(w, "group-id") == 0)
 		return a->group_id.data;
 	if (strcmp(w, "key-package") == 0)
@@ -128,7 +155,7 @@ static bool given(const struct margs *a, const char *w)
 }
 
 /* The words of @required ("state out"), in their order, are there. */
-static int need(const char *cmd, const char *required, const struct margs *a)
+static int need(const char *cmd, const char *required, struct margs *a)
 {
 	const char *p = required;
 
@@ -226,6 +253,7 @@ enum {
 	MC_NEW_STATE	= 1 << 0,	/* state FILE must not exist yet */
 	MC_READS_IN	= 1 << 1,	/* in FILE (default stdin) into mrun.in */
 	MC_LOADS	= 1 << 2,	/* the member of state FILE into mrun.m */
+	MC_SAVES_STATE	= 1 << 3,	/* changes the member: state FILE locked */
 };
 
 /* One run of a member command: its words and what the runner got for it. */
@@ -235,6 +263,8 @@ struct mrun {
 	struct margs a;
 	struct member m;		/* MC_LOADS */
 	struct mls_bytes in;		/* MC_READS_IN */
+	int lock;			/* MC_SAVES_STATE: state_lock() */
+	struct mls_bytes psk;		/* the value of psk FILE */
 	/* add: the KeyPackages of its key-package FILEs */
 	struct mlsc_keypkg *kps[ARRAY_SIZE(((struct margs *)0)->kps)];
 };
@@ -264,16 +294,44 @@ static int load(const struct margs *a, struct member *m)
 	return r;
 }
 
+/* An external PSK: psk-id HEX and the secret of psk FILE, together. */
+static int read_psk(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+	int err;
+
+	if (!a->psk != !a->psk_id.data)
+		return usage_error("member %s: psk-id and psk go together",
+				   run->cmd);
+	if (!a->psk)
+		return EXIT_OK;
+	err = read_file(a->psk, MLS_MAX_PSK_LEN, &run->psk);
+	if (err) {
+		fprintf(stderr, "mlsctl: psk %s: %s\n", a->psk,
+			err == -EFBIG ? "more than 1024 bytes" : strerror(-err));
+		return EXIT_USAGE;
+	}
+	if (!run->psk.len)
+		return usage_error("psk %s: empty", a->psk);
+	return EXIT_OK;
+}
+
 static int member_run(const struct mlsctl_opts *o, const char *cmd,
 		      const struct mcmd *mc, int argc, char **argv)
 {
-	struct mrun run = { .o = o, .cmd = cmd };
+	struct mrun run = { .o = o, .cmd = cmd, .lock = -1 };
 	struct margs *a = &run.a;
 	int r;
 
 	r = parse_margs(cmd, mc->words, argc, argv, a);
 	if (!r)
 		r = need(cmd, mc->required, a);
+	if (!r)
+		r = read_psk(&run);
+	/* (no lock file beside a state that is not there: load says so) */
+	if (!r && (mc->flags & MC_SAVES_STATE) &&
+	    ((mc->flags & MC_NEW_STATE) || access(a->state, F_OK) == 0))
+		r = state_lock(a->state, a->wait, &run.lock);
 	if (!r && (mc->flags & MC_NEW_STATE))
 		r = fresh("state", a->state);
 	if (!r && (mc->flags & MC_READS_IN))
@@ -287,7 +345,11 @@ static int member_run(const struct mlsctl_opts *o, const char *cmd,
 	for (size_t i = 0; i < ARRAY_SIZE(run.kps); i++)
 		mlsc_keypkg_free(run.kps[i]);
 	member_free(&run.m);
+	if (run.lock >= 0)
+		close(run.lock);	/* after the state is saved */
+	mls_bytes_free(&run.psk);
 	mls_bytes_free(&run.in);
+	mls_bytes_free(&a->psk_id);
 	mls_bytes_free(&a->group_id);
 	return r;
 }
@@ -390,7 +452,7 @@ out:
 /* -------------------------------------------------------------- create */
 
 static const char usage_create[] =
-	"state FILE group-id HEX private FILE\n"
+	"state FILE group-id HEX private FILE [wait]\n"
 	"\n"
 	"Creates the group HEX (its MLS group_id) in the kernel, with the\n"
 	"member of the KeyPackage private FILE (member keypackage) as its only\n"
@@ -458,7 +520,7 @@ out:
 /* ---------------------------------------------------------------- join */
 
 static const char usage_join[] =
-	"state FILE private FILE welcome FILE [tree FILE]\n"
+	"state FILE private FILE welcome FILE [tree FILE] [wait]\n"
 	"\n"
 	"Joins the group of the MLSMessage(Welcome) in welcome FILE, as the\n"
 	"member of the KeyPackage private FILE it adds: the kernel group is\n"
@@ -558,22 +620,44 @@ static int write_tree(struct member *m, const char *path)
 }
 
 /*
- * Commit @props (none: an update) with the run's flags, write the Commit
- * (and the Welcome), merge if asked, save.
+ * Commit @props (none: an update) and the run's PSKs with the run's
+ * flags, write the Commit (and the Welcome), merge if asked, save.
+ * @props has room for two proposals more than @n.
  */
-static int commit(struct mrun *run, const struct mlsc_proposal_spec *props,
+static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
 		  size_t n)
 {
 	const struct margs *a = &run->a;
 	struct member *m = &run->m;
+	struct mlsc_resumption_psk rp;
 	struct mlsc_commit_args ca;
 	struct mlsc_commit_out co;
+	bool update = !n;
 	uint64_t epoch;
 	int r;
 
+	if (run->psk.len) {
+		memset(&props[n], 0, sizeof(props[n]));
+		props[n].type = MLSC_PROPOSE_PSK;
+		props[n].psk_id = a->psk_id.data;
+		props[n].psk_id_len = a->psk_id.len;
+		props[n].psk = run->psk.data;
+		props[n++].psk_len = run->psk.len;
+	}
+	if (a->resumption) {
+		memset(&rp, 0, sizeof(rp));
+		rp.group_fd = mlsc_group_fd(m->g);
+		rp.epoch = a->resumption_epoch;
+		memset(&props[n], 0, sizeof(props[n]));
+		props[n].type = MLSC_PROPOSE_PSK_RESUMPTION;
+		props[n].psk = &rp;
+		props[n++].psk_len = sizeof(rp);
+	}
 	memset(&ca, 0, sizeof(ca));
+	/* an update stays one with PSKs: its path is asked for */
 	ca.flags = (a->priv_msg ? MLSC_COMMIT_F_PRIVATE : 0) |
-		   (a->tree ? 0 : MLSC_COMMIT_F_RATCHET_TREE);
+		   (a->tree ? 0 : MLSC_COMMIT_F_RATCHET_TREE) |
+		   (update && n ? MLSC_COMMIT_F_PATH : 0);
 	ca.proposals = props;
 	ca.n_proposals = n;
 	ca.sig_key = m->key;
@@ -605,14 +689,22 @@ static int commit(struct mrun *run, const struct mlsc_proposal_spec *props,
 
 static const char usage_add[] =
 	"state FILE key-package FILE [key-package FILE...] out FILE\n"
-	"	welcome FILE [merge [tree FILE]] [private-message]\n"
+	"	welcome FILE [merge [tree FILE]] [private-message] [PSK...] [wait]\n"
 	"\n"
 	"Commits the Add of the members of the KeyPackages (MLSMessage files):\n"
 	"the Commit goes to out FILE (a PublicMessage; private-message: a\n"
 	"PrivateMessage), the Welcome for the new members to welcome FILE, with\n"
 	"the ratchet tree in it unless tree FILE is given, which then gets the\n"
 	"tree. The commit stays pending (member commit merge or discard once\n"
-	"the delivery service decided); merge: merged at once.\n";
+	"the delivery service decided); merge: merged at once.\n"
+	"\n"
+	"PSK: psk-id HEX psk FILE, an external PSK (its id, and its secret:\n"
+	"the bytes of FILE, 1 to 1024) the Commit proposes, which the members\n"
+	"give to member process too; resumption-psk EPOCH, the group's own\n"
+	"resumption PSK of EPOCH (its current one or one the kernel keeps).\n"
+	"\n"
+	"A command that changes the member holds state FILE.lock: another one\n"
+	"on the same state fails at once (\"in use\"), or waits with wait.\n";
 
 /* The KeyPackages, read before the member is loaded. */
 static int add_check(struct mrun *run)
@@ -640,7 +732,7 @@ static int add_check(struct mrun *run)
 
 static int add_act(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[ARRAY_SIZE(run->kps)];
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->kps) + 2];
 
 	for (size_t i = 0; i < run->a.n_kps; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
@@ -652,13 +744,15 @@ static int add_act(struct mrun *run)
 
 static const char usage_remove[] =
 	"state FILE leaf N [leaf N...] out FILE [merge] [private-message]\n"
+	"	[PSK...] [wait]\n"
 	"\n"
 	"Commits the Remove of the members at leaves N, with an UpdatePath: the\n"
-	"Commit goes to out FILE. Pending until member commit, or merge.\n";
+	"Commit goes to out FILE. Pending until member commit, or merge. PSK,\n"
+	"wait: as member add.\n";
 
 static int remove_act(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[ARRAY_SIZE(run->a.leaves)];
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->a.leaves) + 2];
 
 	for (size_t i = 0; i < run->a.n_leaves; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
@@ -669,18 +763,21 @@ static int remove_act(struct mrun *run)
 }
 
 static const char usage_update[] =
-	"state FILE out FILE [merge] [private-message]\n"
+	"state FILE out FILE [merge] [private-message] [PSK...] [wait]\n"
 	"\n"
 	"Commits an update of the member's own leaf and path (new HPKE keys):\n"
-	"the Commit goes to out FILE. Pending until member commit, or merge.\n";
+	"the Commit goes to out FILE. Pending until member commit, or merge.\n"
+	"PSK (psk-id HEX psk FILE, resumption-psk EPOCH), wait: as member add.\n";
 
 static int update_act(struct mrun *run)
 {
-	return commit(run, NULL, 0);
+	struct mlsc_proposal_spec props[2];
+
+	return commit(run, props, 0);
 }
 
 static const char usage_commit[] =
-	"state FILE merge [tree FILE] | state FILE discard\n"
+	"state FILE merge [tree FILE] [wait] | state FILE discard [wait]\n"
 	"\n"
 	"The delivery service's decision on the member's pending Commit: merge\n"
 	"(accepted: its epoch becomes current; tree FILE gets the new ratchet\n"
@@ -791,10 +888,22 @@ static int receive_check(struct mrun *run)
 static int process_act(struct mrun *run)
 {
 	bool receive = strcmp(run->cmd, "receive") == 0;
+	struct mlsc_process_opts po = { 0 };
 	struct mlsc_processed p = { 0 };
+	struct mlsc_psk psk = { 0 };
 	int r;
 
-	r = mlsc_group_process(run->m.g, run->in.data, run->in.len, NULL, &p);
+	if (run->psk.len) {
+		psk.type = MLS_PSK_EXTERNAL;
+		psk.id = run->a.psk_id.data;
+		psk.id_len = run->a.psk_id.len;
+		psk.secret = run->psk.data;
+		psk.secret_len = run->psk.len;
+		psk.group_fd = -1;
+		po.psks = &psk;
+		po.n_psks = 1;
+	}
+	r = mlsc_group_process(run->m.g, run->in.data, run->in.len, &po, &p);
 	if (r)
 		return op_error(r, "member %s", run->cmd);
 	if (p.content_type == MLS_CONTENT_COMMIT &&
@@ -807,17 +916,18 @@ static int process_act(struct mrun *run)
 }
 
 static const char usage_process[] =
-	"state FILE [in FILE]\n"
+	"state FILE [in FILE] [psk-id HEX psk FILE] [wait]\n"
 	"\n"
 	"Processes a message of the group (PublicMessage or PrivateMessage,\n"
 	"default stdin): a Commit is verified and applied (the member moves to\n"
 	"its epoch), a proposal kept for the epoch's Commit, an application\n"
 	"message's data printed. Prints \"commit epoch E sender-leaf L\" (with\n"
 	"\"removed\" when the Commit removes this member: it stays in its epoch,\n"
-	"and can read nothing of the next).\n";
+	"and can read nothing of the next). psk-id HEX psk FILE: the external\n"
+	"PSK a Commit may propose (a resumption PSK of the group needs none).\n";
 
 static const char usage_receive[] =
-	"state FILE [in FILE]\n"
+	"state FILE [in FILE] [psk-id HEX psk FILE] [wait]\n"
 	"\n"
 	"Decrypts an application message (PrivateMessage, default stdin) in the\n"
 	"kernel, verifies its sender's signature and prints its data. A Commit\n"
@@ -865,36 +975,37 @@ static const struct mcmd mc_keypackage = {
 	0, keypackage_check, keypackage_act,
 };
 static const struct mcmd mc_create = {
-	" state group-id private ", "state group-id private",
-	MC_NEW_STATE, NULL, create_act,
+	" state group-id private wait ", "state group-id private",
+	MC_NEW_STATE | MC_SAVES_STATE, NULL, create_act,
 };
 static const struct mcmd mc_join = {
-	" state private welcome tree ", "state private welcome",
-	MC_NEW_STATE, NULL, join_act,
+	" state private welcome tree wait ", "state private welcome",
+	MC_NEW_STATE | MC_SAVES_STATE, NULL, join_act,
 };
 static const struct mcmd mc_add = {
-	" state key-package out welcome tree merge private-message ",
-	"state key-package out welcome", MC_LOADS, add_check, add_act,
+	" state key-package out welcome tree merge private-message psk-id psk"
+	" resumption-psk wait ", "state key-package out welcome",
+	MC_LOADS | MC_SAVES_STATE, add_check, add_act,
 };
 static const struct mcmd mc_remove = {
-	" state leaf out merge private-message ", "state leaf out",
-	MC_LOADS, NULL, remove_act,
+	" state leaf out merge private-message psk-id psk resumption-psk wait ",
+	"state leaf out", MC_LOADS | MC_SAVES_STATE, NULL, remove_act,
 };
 static const struct mcmd mc_update = {
-	" state out merge private-message ", "state out",
-	MC_LOADS, NULL, update_act,
+	" state out merge private-message psk-id psk resumption-psk wait ",
+	"state out", MC_LOADS | MC_SAVES_STATE, NULL, update_act,
 };
 static const struct mcmd mc_commit = {
-	" state merge discard tree ", "state",
-	MC_LOADS, commit_check, commit_act,
+	" state merge discard tree wait ", "state",
+	MC_LOADS | MC_SAVES_STATE, commit_check, commit_act,
 };
 static const struct mcmd mc_process = {
-	" state in ", "state", MC_READS_IN | MC_LOADS, process_check,
-	process_act,
+	" state in psk-id psk wait ", "state",
+	MC_READS_IN | MC_LOADS | MC_SAVES_STATE, process_check, process_act,
 };
 static const struct mcmd mc_receive = {
-	" state in ", "state", MC_READS_IN | MC_LOADS, receive_check,
-	process_act,
+	" state in psk-id psk wait ", "state",
+	MC_READS_IN | MC_LOADS | MC_SAVES_STATE, receive_check, process_act,
 };
 static const struct mcmd mc_send = {
 	" state in out ", "state", MC_READS_IN | MC_LOADS, NULL, send_act,
