@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -3138,6 +3139,80 @@ TEST_F_TIMEOUT(member, life_cycle, LONG_TIMEOUT)
 	EXPECT_EQ(0600, file_mode(at(d, "bob.st")));
 }
 
+/* The members of kernel ids @a and @b have the same epoch_authenticator. */
+static void same_authenticator(struct __test_metadata *_metadata,
+			       unsigned long a, unsigned long b)
+{
+	char ia[16], ib[16];
+	struct run ra, rb;
+
+	snprintf(ia, sizeof(ia), "%lu", a);
+	snprintf(ib, sizeof(ib), "%lu", b);
+	ASSERT_EQ(0, run(&ra, "group", "authenticator", ia, NULL));
+	ASSERT_EQ(0, run(&rb, "group", "authenticator", ib, NULL));
+	EXPECT_LT(32, strlen(ra.out)) TH_LOG("%s", ra.out);
+	EXPECT_STREQ(ra.out, rb.out);
+	run_free(&ra);
+	run_free(&rb);
+}
+
+/*
+ * Commits with an external PSK (psk-id, psk) and with a resumption PSK:
+ * the members that process them, given the external PSK, reach the
+ * committer's epoch_authenticator; one without it cannot follow and
+ * stays where it was.
+ */
+TEST_F_TIMEOUT(member, psk_commits, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	const unsigned long *ids = self->ids;
+	char want[64];
+
+	NEED_DEV();
+	member_three(_metadata, d, self->ids, variant->suite);
+	put(d, "psk", "a secret the members share");
+
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 0 merged\n", ids[0]);
+	MEMBER_OUT(want, "update", "state", at(d, "alice.st"), "out",
+		   at(d, "c2"), "psk-id", "70736b2d31", "psk", at(d, "psk"),
+		   "merge");
+	/* without the PSK, or with another id: not followed */
+	MEMBER_FAILS(2, "(ENOENT", "process", "state", at(d, "carol.st"),
+		     "in", at(d, "c2"));
+	MEMBER_FAILS(2, "(ENOENT", "process", "state", at(d, "carol.st"),
+		     "in", at(d, "c2"), "psk-id", "70736b2d32", "psk",
+		     at(d, "psk"));
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 2\n", ids[2]);
+	MEMBER_OUT(want, "show", "state", at(d, "carol.st"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c2"), "psk-id", "70736b2d31",
+		   "psk", at(d, "psk"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"), "psk-id", "70736b2d31",
+		   "psk", at(d, "psk"));
+	same_authenticator(_metadata, ids[0], ids[1]);
+	same_authenticator(_metadata, ids[0], ids[2]);
+
+	/* Bob commits the group's resumption PSK of epoch 2 */
+	snprintf(want, sizeof(want), "id %lu epoch 3 leaf 1 merged\n", ids[1]);
+	MEMBER_OUT(want, "update", "state", at(d, "bob.st"), "out", at(d, "c3"),
+		   "resumption-psk", "2", "merge");
+	MEMBER_OUT("commit epoch 3 sender-leaf 1\n", "process", "state",
+		   at(d, "alice.st"), "in", at(d, "c3"));
+	MEMBER_OUT("commit epoch 3 sender-leaf 1\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c3"));
+	same_authenticator(_metadata, ids[0], ids[1]);
+	same_authenticator(_metadata, ids[0], ids[2]);
+	member_say(_metadata, d, "carol.st", "after the PSKs\n", "m1",
+		   "alice.st", "bob.st", NULL);
+
+	/* an epoch the group has not reached; a PSK id without its secret */
+	MEMBER_FAILS(2, "(EAGAIN", "update", "state", at(d, "alice.st"), "out",
+		     at(d, "c4"), "resumption-psk", "9");
+	MEMBER_FAILS(1, "go together", "update", "state", at(d, "alice.st"),
+		     "out", at(d, "c4"), "psk-id", "70736b2d31");
+}
+
 /* A Welcome without the tree: the tree comes in its own file. */
 TEST_F_TIMEOUT(member, tree_apart_discard, LONG_TIMEOUT)
 {
@@ -3276,6 +3351,102 @@ TEST_F_TIMEOUT(member_bad, bad_inputs, LONG_TIMEOUT)
 	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
 		   at(d, "bob.st"), "in", at(d, "cu"));
 	member_say(_metadata, d, "alice.st", "still here\n", "m1", "bob.st", NULL);
+}
+
+/*
+ * In a child: "mlsctl member ARGS..." (NULL-terminated); its exit status.
+ * The child closes @fd (-1: none): a lock the test holds stays the test's.
+ */
+static pid_t member_bg(const char *const *args, int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct run r;
+
+		if (fd >= 0)
+			close(fd);
+
+		run(&r, "member", args[0], args[1], args[2], args[3], args[4],
+		    args[5], args[6], args[7], NULL);
+		_exit(r.status < 0 ? 127 : r.status);
+	}
+	return pid;
+}
+
+static int bg_status(pid_t pid)
+{
+	int st;
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * The state lock: while another run changes the member, a second one
+ * fails at once and changes nothing, or with wait, waits for it. Two
+ * runs started together on one state with wait both commit, one from
+ * the other's epoch: never two commits from the same state.
+ */
+TEST_F_TIMEOUT(member_bad, state_lock, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	char c3[256], c4[256], st[256], want[64];
+	pid_t pid, pid2;
+	int lfd;
+
+	NEED_DEV();
+	member_three(_metadata, d, self->ids, "1");
+	snprintf(st, sizeof(st), "%s", at(d, "alice.st"));
+	snprintf(c3, sizeof(c3), "%s", at(d, "c3"));
+	snprintf(c4, sizeof(c4), "%s", at(d, "c4"));
+	lfd = open(at(d, "alice.st.lock"), O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, lfd) TH_LOG("no lock file beside the state");
+	EXPECT_EQ(0600, file_mode(at(d, "alice.st.lock")));
+	ASSERT_EQ(0, flock(lfd, LOCK_EX));
+
+	/* held: refused at once, nothing written; show takes no lock */
+	MEMBER_FAILS(2, "in use by another mlsctl", "update", "state", st,
+		     "out", at(d, "c2"), "merge");
+	MEMBER_FAILS(2, "in use by another mlsctl", "commit", "state", st,
+		     "discard");
+	EXPECT_NE(0, access(at(d, "c2"), F_OK));
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 0\n", self->ids[0]);
+	MEMBER_OUT(want, "show", "state", st);
+
+	/* wait: still waiting while the lock is held, done once it is not */
+	{
+		const char *args[] = { "update", "state", st, "out",
+				       at(d, "c2w"), "merge", "wait", NULL };
+
+		pid = member_bg(args, lfd);
+	}
+	ASSERT_LT(0, pid);
+	usleep(300 * 1000);
+	EXPECT_EQ(0, waitpid(pid, NULL, WNOHANG));
+	close(lfd);
+	EXPECT_EQ(0, bg_status(pid));
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 0\n", self->ids[0]);
+	MEMBER_OUT(want, "show", "state", st);
+
+	/* two at once: one after the other, epoch 2 to 4 */
+	{
+		const char *a3[] = { "update", "state", st, "out", c3, "merge",
+				     "wait", NULL };
+		const char *a4[] = { "update", "state", st, "out", c4, "merge",
+				     "wait", NULL };
+
+		pid = member_bg(a3, -1);
+		pid2 = member_bg(a4, -1);
+	}
+	EXPECT_EQ(0, bg_status(pid));
+	EXPECT_EQ(0, bg_status(pid2));
+	snprintf(want, sizeof(want), "id %lu epoch 4 leaf 0\n", self->ids[0]);
+	MEMBER_OUT(want, "show", "state", st);
+	/* Bob follows the commit that waited */
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c2w"));
 }
 
 TEST_HARNESS_MAIN

@@ -138,6 +138,27 @@ static bool in_vm(void)
 
 /* ---------------------------------------------------------- round trips */
 
+/* The fixtures' pair of members and their snapshot buffer. */
+static int fixture_pair(struct pair *p, struct snap *s, unsigned int suite,
+			__u32 flags)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = fresh_logon_key();
+	return err ? err : pair_make_flags(p, suite, flags);
+}
+
+static void fixture_pair_free(struct pair *p, struct snap *s)
+{
+	if (p->a >= 0)
+		grp_destroy(p->a);
+	if (p->b >= 0)
+		grp_destroy(p->b);
+	pair_close(p);
+	snap_free(s);
+}
+
 FIXTURE(rt) {
 	struct pair p;
 	struct snap s;
@@ -159,19 +180,12 @@ FIXTURE_VARIANT_ADD(rt, suite7) { .suite = 7 };
 
 FIXTURE_SETUP(rt)
 {
-	memset(&self->s, 0, sizeof(self->s));
-	ASSERT_EQ(0, fresh_logon_key());
-	ASSERT_EQ(0, pair_make_flags(&self->p, variant->suite, 0));
+	ASSERT_EQ(0, fixture_pair(&self->p, &self->s, variant->suite, 0));
 }
 
 FIXTURE_TEARDOWN(rt)
 {
-	if (self->p.a >= 0)
-		grp_destroy(self->p.a);
-	if (self->p.b >= 0)
-		grp_destroy(self->p.b);
-	pair_close(&self->p);
-	snap_free(&self->s);
+	fixture_pair_free(&self->p, &self->s);
 }
 
 /*
@@ -1233,20 +1247,14 @@ FIXTURE(res) {
 
 FIXTURE_SETUP(res)
 {
-	memset(&self->s, 0, sizeof(self->s));
 	self->w = reserve_window();
-	ASSERT_EQ(0, fresh_logon_key());
-	ASSERT_EQ(0, pair_make_flags(&self->p, 1, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, fixture_pair(&self->p, &self->s, 1,
+				  MLS_GROUP_F_PERSISTENT));
 }
 
 FIXTURE_TEARDOWN(res)
 {
-	if (self->p.a >= 0)
-		grp_destroy(self->p.a);
-	if (self->p.b >= 0)
-		grp_destroy(self->p.b);
-	pair_close(&self->p);
-	snap_free(&self->s);
+	fixture_pair_free(&self->p, &self->s);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include "member.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,15 +20,55 @@
 /* The words every member command may take. */
 struct margs {
 	const char *state, *out, *in, *welcome, *tree, *private, *identity;
-	const char *sign_key;
+	const char *sign_key, *psk;
 	const char *kps[64];
 	size_t n_kps;
 	uint32_t leaves[64];
 	size_t n_leaves;
 	uint32_t suite, lifetime_days;
-	struct mls_bytes group_id;
-	bool merge, discard, priv_msg;
+	struct mls_bytes group_id, psk_id;
+	uint64_t resumption_epoch;
+	bool resumption, merge, discard, priv_msg, wait;
 };
+
+/* The words that stand alone (flags) and those whose value is kept as is. */
+static const struct {
+	const char *word;
+	size_t off;
+} flag_words[] = {
+	{ "merge", offsetof(struct margs, merge) },
+	{ "discard", offsetof(struct margs, discard) },
+	{ "private-message", offsetof(struct margs, priv_msg) },
+	{ "wait", offsetof(struct margs, wait) },
+}, text_words[] = {
+	{ "state", offsetof(struct margs, state) },
+	{ "out", offsetof(struct margs, out) },
+	{ "in", offsetof(struct margs, in) },
+	{ "welcome", offsetof(struct margs, welcome) },
+	{ "tree", offsetof(struct margs, tree) },
+	{ "private", offsetof(struct margs, private) },
+	{ "identity", offsetof(struct margs, identity) },
+	{ "sign-key", offsetof(struct margs, sign_key) },
+	{ "psk", offsetof(struct margs, psk) },
+};
+
+/* @a's field of flag word @w, or NULL. */
+static bool *flag_word(struct margs *a, const char *w)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_words); i++)
+		if (strcmp(w, flag_words[i].word) == 0)
+			return (bool *)((char *)a + flag_words[i].off);
+	return NULL;
+}
+
+/* @a's field of text word @w, or NULL. */
+static const char **text_word(struct margs *a, const char *w)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(text_words); i++)
+		if (strcmp(w, text_words[i].word) == 0)
+			return (const char **)((char *)a + text_words[i].off);
+	return NULL;
+}
 
 /* Which words a command takes, as a string of their names. */
 static int parse_margs(const char *cmd, const char *allowed, int argc,
@@ -37,43 +78,35 @@ static int parse_margs(const char *cmd, const char *allowed, int argc,
 	a->suite = 1;
 	a->lifetime_days = 90;
 	for (int i = 0; i < argc; i++) {
-		const char *w = argv[i];
+		const char *w = argv[i], **text;
 		char key[24];
+		bool *flag;
 
 		snprintf(key, sizeof(key), " %s ", w);
 		if (strlen(w) >= sizeof(key) - 2 || !strstr(allowed, key))
 			return usage_error("member %s: unknown argument \"%s\"",
 					   cmd, w);
-		if (strcmp(w, "merge") == 0) {
-			a->merge = true;
-			continue;
-		}
-		if (strcmp(w, "discard") == 0) {
-			a->discard = true;
-			continue;
-		}
-		if (strcmp(w, "private-message") == 0) {
-			a->priv_msg = true;
+		flag = flag_word(a, w);
+		text = text_word(a, w);
+		if (flag) {
+			*flag = true;
 			continue;
 		}
 		if (!arg_next(argc, argv, &i))
 			return EXIT_USAGE;
-		if (strcmp(w, "state") == 0) {
-			a->state = argv[i];
-		} else if (strcmp(w, "out") == 0) {
-			a->out = argv[i];
-		} else if (strcmp(w, "in") == 0) {
-			a->in = argv[i];
-		} else if (strcmp(w, "welcome") == 0) {
-			a->welcome = argv[i];
-		} else if (strcmp(w, "tree") == 0) {
-			a->tree = argv[i];
-		} else if (strcmp(w, "private") == 0) {
-			a->private = argv[i];
-		} else if (strcmp(w, "identity") == 0) {
-			a->identity = argv[i];
-		} else if (strcmp(w, "sign-key") == 0) {
-			a->sign_key = argv[i];
+		if (text) {
+			*text = argv[i];
+		} else if (strcmp(w, "psk-id") == 0) {
+			mls_bytes_free(&a->psk_id);
+			if (!parse_hex(argv[i], &a->psk_id) || !a->psk_id.len ||
+			    a->psk_id.len > MLS_MAX_PSK_ID_LEN)
+				return usage_error("psk-id: 1 to %d bytes of hex",
+						   MLS_MAX_PSK_ID_LEN);
+		} else if (strcmp(w, "resumption-psk") == 0) {
+			a->resumption = true;
+			if (!parse_u64(argv[i], &a->resumption_epoch))
+				return usage_error("resumption-psk: an epoch, not \"%s\"",
+						   argv[i]);
 		} else if (strcmp(w, "key-package") == 0) {
 			if (a->n_kps == ARRAY_SIZE(a->kps))
 				return usage_error("member %s: too many key-package",
@@ -105,10 +138,41 @@ static int parse_margs(const char *cmd, const char *allowed, int argc,
 	return EXIT_OK;
 }
 
-static int need(const char *cmd, const char *word, const char *v)
+/* Whether @a has the word @w (a value word, or one that repeats). */
+static bool given(struct margs *a, const char *w)
 {
-	return v ? EXIT_OK :
-	       usage_error("member %s: \"%s\" is required", cmd, word);
+	const char **text = text_word(a, w);
+
+	if (text)
+		return *text;
+	if (strcmp(w, "group-id") == 0)
+		return a->group_id.data;
+	if (strcmp(w, "key-package") == 0)
+		return a->n_kps;
+	if (strcmp(w, "leaf") == 0)
+		return a->n_leaves;
+	return false;
+}
+
+/* The words of @required ("state out"), in their order, are there. */
+static int need(const char *cmd, const char *required, struct margs *a)
+{
+	const char *p = required;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		char w[24];
+
+		if (n && n < sizeof(w)) {
+			memcpy(w, p, n);
+			w[n] = '\0';
+			if (!given(a, w))
+				return usage_error("member %s: \"%s\" is required",
+						   cmd, w);
+		}
+		p += n + (p[n] == ' ');
+	}
+	return EXIT_OK;
 }
 
 /* A new state or private file must not replace a member's. */
@@ -182,6 +246,114 @@ static int print_member(const struct mlsctl_opts *o, const struct member *m,
 	return EXIT_OK;
 }
 
+/* ---------------------------------------------------- running a command */
+
+/* What a command's table entry asks of the runner (struct mcmd.flags). */
+enum {
+	MC_NEW_STATE	= 1 << 0,	/* state FILE must not exist yet */
+	MC_READS_IN	= 1 << 1,	/* in FILE (default stdin) into mrun.in */
+	MC_LOADS	= 1 << 2,	/* the member of state FILE into mrun.m */
+	MC_SAVES_STATE	= 1 << 3,	/* changes the member: state FILE locked */
+};
+
+/* One run of a member command: its words and what the runner got for it. */
+struct mrun {
+	const struct mlsctl_opts *o;
+	const char *cmd;
+	struct margs a;
+	struct member m;		/* MC_LOADS */
+	struct mls_bytes in;		/* MC_READS_IN */
+	int lock;			/* MC_SAVES_STATE: state_lock() */
+	struct mls_bytes psk;		/* the value of psk FILE */
+	/* add: the KeyPackages of its key-package FILEs */
+	struct mlsc_keypkg *kps[ARRAY_SIZE(((struct margs *)0)->kps)];
+};
+
+/*
+ * A member command: the words it takes, those it requires (in the order
+ * they are asked for), what the runner does before it, a check of the
+ * words and inputs before the member is loaded, and the command itself.
+ */
+struct mcmd {
+	const char *words;
+	const char *required;
+	unsigned int flags;
+	int (*check)(struct mrun *r);
+	int (*act)(struct mrun *r);
+};
+
+/* Load the member of @a->state; ctl is closed again. */
+static int load(const struct margs *a, struct member *m)
+{
+	int ctl = open_ctl(), r;
+
+	if (ctl < 0)
+		return EXIT_KERNEL;
+	r = state_load(ctl, a->state, m);
+	close(ctl);
+	return r;
+}
+
+/* An external PSK: psk-id HEX and the secret of psk FILE, together. */
+static int read_psk(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+	int err;
+
+	if (!a->psk != !a->psk_id.data)
+		return usage_error("member %s: psk-id and psk go together",
+				   run->cmd);
+	if (!a->psk)
+		return EXIT_OK;
+	err = read_file(a->psk, MLS_MAX_PSK_LEN, &run->psk);
+	if (err) {
+		fprintf(stderr, "mlsctl: psk %s: %s\n", a->psk,
+			err == -EFBIG ? "more than 1024 bytes" : strerror(-err));
+		return EXIT_USAGE;
+	}
+	if (!run->psk.len)
+		return usage_error("psk %s: empty", a->psk);
+	return EXIT_OK;
+}
+
+static int member_run(const struct mlsctl_opts *o, const char *cmd,
+		      const struct mcmd *mc, int argc, char **argv)
+{
+	struct mrun run = { .o = o, .cmd = cmd, .lock = -1 };
+	struct margs *a = &run.a;
+	int r;
+
+	r = parse_margs(cmd, mc->words, argc, argv, a);
+	if (!r)
+		r = need(cmd, mc->required, a);
+	if (!r)
+		r = read_psk(&run);
+	/* (no lock file beside a state that is not there: load says so) */
+	if (!r && (mc->flags & MC_SAVES_STATE) &&
+	    ((mc->flags & MC_NEW_STATE) || access(a->state, F_OK) == 0))
+		r = state_lock(a->state, a->wait, &run.lock);
+	if (!r && (mc->flags & MC_NEW_STATE))
+		r = fresh("state", a->state);
+	if (!r && (mc->flags & MC_READS_IN))
+		r = read_msg("in", a->in ? a->in : "-", &run.in);
+	if (!r && mc->check)
+		r = mc->check(&run);
+	if (!r && (mc->flags & MC_LOADS))
+		r = load(a, &run.m);
+	if (!r)
+		r = mc->act(&run);
+	for (size_t i = 0; i < ARRAY_SIZE(run.kps); i++)
+		mlsc_keypkg_free(run.kps[i]);
+	member_free(&run.m);
+	if (run.lock >= 0)
+		close(run.lock);	/* after the state is saved */
+	mls_bytes_free(&run.psk);
+	mls_bytes_free(&run.in);
+	mls_bytes_free(&a->psk_id);
+	mls_bytes_free(&a->group_id);
+	return r;
+}
+
 /* --------------------------------------------------------- keypackage */
 
 static const char usage_keypackage[] =
@@ -196,48 +368,43 @@ static const char usage_keypackage[] =
 	"signature key is the PEM or raw key in sign-key FILE, or a new one.\n"
 	"With out FILE, prints the KeyPackageRef (hex).\n";
 
-static int member_keypackage(const struct mlsctl_opts *o, int argc, char **argv)
+static int keypackage_check(struct mrun *run)
 {
+	return fresh("private", run->a.private);
+}
+
+static int keypackage_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
 	struct mlsc_keypkg_params p;
 	struct mlsc_keypkg_priv *priv = NULL;
 	struct mls_sig_key *key = NULL;
 	struct mls_bytes msg = { 0 }, ref = { 0 };
 	struct kp_private k;
-	struct margs a;
 	int r;
 
-	r = parse_margs("keypackage", " identity private out suite sign-key lifetime ",
-			argc, argv, &a);
-	if (!r)
-		r = need("keypackage", "identity", a.identity);
-	if (!r)
-		r = need("keypackage", "private", a.private);
-	if (!r)
-		r = fresh("private", a.private);
-	if (r)
-		return r;
-	if (a.sign_key) {
-		if (load_key(a.sign_key, a.suite, KEY_SIGN, &key))
+	if (a->sign_key) {
+		if (load_key(a->sign_key, a->suite, KEY_SIGN, &key))
 			return EXIT_USAGE;
 		if (mls_sig_key_scheme(key) !=
-		    (int)mls_suite_signature_scheme(a.suite)) {
+		    (int)mls_suite_signature_scheme(a->suite)) {
 			mls_sig_key_free(key);
 			return usage_error("sign-key %s: not a key of suite %u's scheme",
-					   a.sign_key, a.suite);
+					   a->sign_key, a->suite);
 		}
 	} else {
-		r = mls_sig_key_generate(a.suite, &key);
+		r = mls_sig_key_generate(a->suite, &key);
 		if (r)
 			return op_error(r, "member keypackage: signature key");
 	}
 	memset(&p, 0, sizeof(p));
 	memset(&k, 0, sizeof(k));
-	p.cipher_suite = (uint16_t)a.suite;
+	p.cipher_suite = (uint16_t)a->suite;
 	p.credential.type = MLS_CREDENTIAL_BASIC;
-	p.credential.identity = a.identity;
-	p.credential.identity_len = strlen(a.identity);
+	p.credential.identity = a->identity;
+	p.credential.identity_len = strlen(a->identity);
 	p.not_before = (uint64_t)time(NULL) - 3600;
-	p.not_after = (uint64_t)time(NULL) + 86400ULL * a.lifetime_days;
+	p.not_after = (uint64_t)time(NULL) + 86400ULL * a->lifetime_days;
 	r = mlsc_keypkg_create(&p, key, &msg, &priv);
 	if (!r)
 		r = mlsc_keypkg_priv_export(priv, &k.init_priv, &k.enc_priv);
@@ -249,21 +416,21 @@ static int member_keypackage(const struct mlsctl_opts *o, int argc, char **argv)
 		r = op_error(r, "member keypackage");
 		goto out;
 	}
-	k.suite = (uint16_t)a.suite;
+	k.suite = (uint16_t)a->suite;
 	k.key_package = msg;
-	r = kp_private_write(a.private, &k);
+	r = kp_private_write(a->private, &k);
 	if (r) {
-		r = op_error(r, "private %s", a.private);
+		r = op_error(r, "private %s", a->private);
 		goto out;
 	}
-	r = write_out("out", a.out ? a.out : "-", msg.data, msg.len);
-	if (!r && a.out) {
-		if (o->json) {
+	r = write_out("out", a->out ? a->out : "-", msg.data, msg.len);
+	if (!r && a->out) {
+		if (run->o->json) {
 			struct jw w;
 
 			jw_init(&w, stdout);
 			jw_obj(&w, NULL);
-			jw_u64(&w, "suite", a.suite);
+			jw_u64(&w, "suite", a->suite);
 			jw_hex(&w, "key_package_ref", ref.data, ref.len);
 			jw_obj_end(&w);
 		} else {
@@ -285,47 +452,49 @@ out:
 /* -------------------------------------------------------------- create */
 
 static const char usage_create[] =
-	"state FILE group-id HEX private FILE\n"
+	"state FILE group-id HEX private FILE [wait]\n"
 	"\n"
 	"Creates the group HEX (its MLS group_id) in the kernel, with the\n"
 	"member of the KeyPackage private FILE (member keypackage) as its only\n"
 	"member, leaf 0, in epoch 0. Its state goes to the new state FILE\n"
 	"(mode 0600). Prints \"id ID epoch 0 leaf 0\" (ID: the kernel id).\n";
 
-static int member_create(const struct mlsctl_opts *o, int argc, char **argv)
+/* A new member's first save: on failure its kernel group goes again. */
+static int save_new(struct mrun *run)
 {
+	struct member *m = &run->m;
+	int r = state_save(m);
+
+	if (r)
+		mls_group_destroy(mlsc_group_fd(m->g));
+	else
+		r = print_member(run->o, m, NULL,
+				 (uint64_t)mlsc_group_epoch(m->g));
+	return r;
+}
+
+static int create_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
 	struct mlsc_group_params gp;
 	struct mlsc_keypkg_priv *priv = NULL;
-	struct member m = { 0 };
+	struct member *m = &run->m;
 	struct kp_private k;
-	struct margs a;
 	int ctl, r;
 
-	r = parse_margs("create", " state group-id private ", argc, argv, &a);
-	if (!r)
-		r = need("create", "state", a.state);
-	if (!r)
-		r = need("create", "group-id", a.group_id.data ? "" : NULL);
-	if (!r)
-		r = need("create", "private", a.private);
-	if (!r)
-		r = fresh("state", a.state);
-	if (!r)
-		r = kp_private_read(a.private, &k);
-	if (r) {
-		mls_bytes_free(&a.group_id);
+	r = kp_private_read(a->private, &k);
+	if (r)
 		return r;
-	}
-	m.path = a.state;
+	m->path = a->state;
 	r = mlsc_keypkg_priv_import(k.key_package.data, k.key_package.len,
 				    k.init_priv.data, k.init_priv.len,
 				    k.enc_priv.data, k.enc_priv.len, &priv);
 	if (!r)
 		r = mls_sig_key_import(k.suite, MLS_KEY_PRIVATE, k.sig_priv.data,
-				       k.sig_priv.len, &m.key);
+				       k.sig_priv.len, &m->key);
 	kp_private_free(&k);
 	if (r) {
-		r = op_error(r, "private %s", a.private);
+		r = op_error(r, "private %s", a->private);
 		goto out;
 	}
 	ctl = open_ctl();
@@ -334,30 +503,24 @@ static int member_create(const struct mlsctl_opts *o, int argc, char **argv)
 		goto out;
 	}
 	memset(&gp, 0, sizeof(gp));
-	gp.group_id = a.group_id.data;
-	gp.group_id_len = a.group_id.len;
-	r = mlsc_group_create(ctl, &gp, priv, &m.g);
+	gp.group_id = a->group_id.data;
+	gp.group_id_len = a->group_id.len;
+	r = mlsc_group_create(ctl, &gp, priv, &m->g);
 	close(ctl);
 	if (r) {
 		r = op_error(r, "member create");
 		goto out;
 	}
-	r = state_save(&m);
-	if (r)
-		mls_group_destroy(mlsc_group_fd(m.g));
-	else
-		r = print_member(o, &m, NULL, (uint64_t)mlsc_group_epoch(m.g));
+	r = save_new(run);
 out:
-	member_free(&m);
 	mlsc_keypkg_priv_free(priv);
-	mls_bytes_free(&a.group_id);
 	return r;
 }
 
 /* ---------------------------------------------------------------- join */
 
 static const char usage_join[] =
-	"state FILE private FILE welcome FILE [tree FILE]\n"
+	"state FILE private FILE welcome FILE [tree FILE] [wait]\n"
 	"\n"
 	"Joins the group of the MLSMessage(Welcome) in welcome FILE, as the\n"
 	"member of the KeyPackage private FILE it adds: the kernel group is\n"
@@ -365,39 +528,29 @@ static const char usage_join[] =
 	"FILE when the Welcome has none) is validated, and the state goes to\n"
 	"the new state FILE (0600). Prints \"id ID epoch E leaf L\".\n";
 
-static int member_join(const struct mlsctl_opts *o, int argc, char **argv)
+static int join_act(struct mrun *run)
 {
+	const struct margs *a = &run->a;
 	struct mls_bytes welcome = { 0 }, tree = { 0 };
 	struct mlsc_welcome_keys wk;
 	struct mlsc_join_args ja;
 	struct mlsc_joiner *w = NULL;
-	struct member m = { 0 };
+	struct member *m = &run->m;
 	struct kp_private k = { 0 };
-	struct margs a;
 	int ctl = -1, r;
 
-	r = parse_margs("join", " state private welcome tree ", argc, argv, &a);
+	r = read_msg("welcome", a->welcome, &welcome);
+	if (!r && a->tree)
+		r = read_msg("tree", a->tree, &tree);
 	if (!r)
-		r = need("join", "state", a.state);
-	if (!r)
-		r = need("join", "private", a.private);
-	if (!r)
-		r = need("join", "welcome", a.welcome);
-	if (!r)
-		r = fresh("state", a.state);
-	if (!r)
-		r = read_msg("welcome", a.welcome, &welcome);
-	if (!r && a.tree)
-		r = read_msg("tree", a.tree, &tree);
-	if (!r)
-		r = kp_private_read(a.private, &k);
+		r = kp_private_read(a->private, &k);
 	if (r)
 		goto out;
-	m.path = a.state;
+	m->path = a->state;
 	r = mls_sig_key_import(k.suite, MLS_KEY_PRIVATE, k.sig_priv.data,
-			       k.sig_priv.len, &m.key);
+			       k.sig_priv.len, &m->key);
 	if (r) {
-		r = op_error(r, "private %s", a.private);
+		r = op_error(r, "private %s", a->private);
 		goto out;
 	}
 	ctl = open_ctl();
@@ -413,16 +566,16 @@ static int member_join(const struct mlsctl_opts *o, int argc, char **argv)
 	r = mlsc_welcome_open(ctl, welcome.data, welcome.len, &wk, &w);
 	if (r == -ENOKEY) {
 		r = op_error(r, "welcome %s: not for the KeyPackage of %s",
-			     a.welcome, a.private);
+			     a->welcome, a->private);
 		goto out;
 	}
 	if (r == -EBADMSG) {
 		r = op_error(r, "welcome %s: not a Welcome for this KeyPackage "
-			     "(malformed, or it does not decrypt)", a.welcome);
+			     "(malformed, or it does not decrypt)", a->welcome);
 		goto out;
 	}
 	if (r) {
-		r = op_error(r, "welcome %s", a.welcome);
+		r = op_error(r, "welcome %s", a->welcome);
 		goto out;
 	}
 	memset(&ja, 0, sizeof(ja));
@@ -430,26 +583,21 @@ static int member_join(const struct mlsctl_opts *o, int argc, char **argv)
 	ja.ratchet_tree_len = tree.len;
 	ja.encryption_priv = k.enc_priv.data;
 	ja.encryption_priv_len = k.enc_priv.len;
-	r = mlsc_welcome_join(w, &ja, &m.g);
+	r = mlsc_welcome_join(w, &ja, &m->g);
 	if (r == -ENODATA) {
 		r = op_error(r, "welcome %s: it has no ratchet tree: give it with "
-			     "tree FILE", a.welcome);
+			     "tree FILE", a->welcome);
 		goto out;
 	}
 	if (r) {
 		r = op_error(r, "member join");
 		goto out;
 	}
-	r = state_save(&m);
-	if (r)
-		mls_group_destroy(mlsc_group_fd(m.g));
-	else
-		r = print_member(o, &m, NULL, (uint64_t)mlsc_group_epoch(m.g));
+	r = save_new(run);
 out:
 	if (ctl >= 0)
 		close(ctl);
 	mlsc_welcome_free(w);
-	member_free(&m);
 	kp_private_free(&k);
 	mls_bytes_free(&welcome);
 	mls_bytes_free(&tree);
@@ -457,18 +605,6 @@ out:
 }
 
 /* ----------------------------------------------- commits: add, remove, update */
-
-/* Load the member of @a->state; ctl is closed again. */
-static int load(const struct margs *a, struct member *m)
-{
-	int ctl = open_ctl(), r;
-
-	if (ctl < 0)
-		return EXIT_KERNEL;
-	r = state_load(ctl, a->state, m);
-	close(ctl);
-	return r;
-}
 
 /* The ratchet tree of @m to @path, for joiners whose Welcome lacks it. */
 static int write_tree(struct member *m, const char *path)
@@ -484,27 +620,50 @@ static int write_tree(struct member *m, const char *path)
 }
 
 /*
- * Commit @props (none: an update) with @a's flags, write the Commit (and
- * the Welcome), merge if asked, save.
+ * Commit @props (none: an update) and the run's PSKs with the run's
+ * flags, write the Commit (and the Welcome), merge if asked, save.
+ * @props has room for two proposals more than @n.
  */
-static int commit(const struct mlsctl_opts *o, const char *cmd,
-		  const struct margs *a, struct member *m,
-		  const struct mlsc_proposal_spec *props, size_t n)
+static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
+		  size_t n)
 {
+	const struct margs *a = &run->a;
+	struct member *m = &run->m;
+	struct mlsc_resumption_psk rp;
 	struct mlsc_commit_args ca;
 	struct mlsc_commit_out co;
+	bool update = !n;
 	uint64_t epoch;
 	int r;
 
+	if (run->psk.len) {
+		memset(&props[n], 0, sizeof(props[n]));
+		props[n].type = MLSC_PROPOSE_PSK;
+		props[n].psk_id = a->psk_id.data;
+		props[n].psk_id_len = a->psk_id.len;
+		props[n].psk = run->psk.data;
+		props[n++].psk_len = run->psk.len;
+	}
+	if (a->resumption) {
+		memset(&rp, 0, sizeof(rp));
+		rp.group_fd = mlsc_group_fd(m->g);
+		rp.epoch = a->resumption_epoch;
+		memset(&props[n], 0, sizeof(props[n]));
+		props[n].type = MLSC_PROPOSE_PSK_RESUMPTION;
+		props[n].psk = &rp;
+		props[n++].psk_len = sizeof(rp);
+	}
 	memset(&ca, 0, sizeof(ca));
+	/* an update stays one with PSKs: its path is asked for */
 	ca.flags = (a->priv_msg ? MLSC_COMMIT_F_PRIVATE : 0) |
-		   (a->tree ? 0 : MLSC_COMMIT_F_RATCHET_TREE);
+		   (a->tree ? 0 : MLSC_COMMIT_F_RATCHET_TREE) |
+		   (update && n ? MLSC_COMMIT_F_PATH : 0);
 	ca.proposals = props;
 	ca.n_proposals = n;
 	ca.sig_key = m->key;
 	r = mlsc_commit_create(m->g, &ca, &co);
 	if (r)
-		return op_error(r, "member %s", cmd);
+		return op_error(r, "member %s", run->cmd);
 	epoch = co.epoch;
 	r = write_out("out", a->out, co.commit.data, co.commit.len);
 	if (!r && a->welcome)
@@ -518,135 +677,107 @@ static int commit(const struct mlsctl_opts *o, const char *cmd,
 	if (a->merge) {
 		r = mlsc_commit_merge(m->g);
 		if (r)
-			return op_error(r, "member %s: merge", cmd);
+			return op_error(r, "member %s: merge", run->cmd);
 		if (a->tree)
 			r = write_tree(m, a->tree);
 	}
 	if (!r)
 		r = state_save(m);
-	return r ? r : print_member(o, m, a->merge ? "merged" : "pending", epoch);
+	return r ? r : print_member(run->o, m, a->merge ? "merged" : "pending",
+				    epoch);
 }
 
 static const char usage_add[] =
 	"state FILE key-package FILE [key-package FILE...] out FILE\n"
-	"	welcome FILE [merge [tree FILE]] [private-message]\n"
+	"	welcome FILE [merge [tree FILE]] [private-message] [PSK...] [wait]\n"
 	"\n"
 	"Commits the Add of the members of the KeyPackages (MLSMessage files):\n"
 	"the Commit goes to out FILE (a PublicMessage; private-message: a\n"
 	"PrivateMessage), the Welcome for the new members to welcome FILE, with\n"
 	"the ratchet tree in it unless tree FILE is given, which then gets the\n"
 	"tree. The commit stays pending (member commit merge or discard once\n"
-	"the delivery service decided); merge: merged at once.\n";
+	"the delivery service decided); merge: merged at once.\n"
+	"\n"
+	"PSK: psk-id HEX psk FILE, an external PSK (its id, and its secret:\n"
+	"the bytes of FILE, 1 to 1024) the Commit proposes, which the members\n"
+	"give to member process too; resumption-psk EPOCH, the group's own\n"
+	"resumption PSK of EPOCH (its current one or one the kernel keeps).\n"
+	"\n"
+	"A command that changes the member holds state FILE.lock: another one\n"
+	"on the same state fails at once (\"in use\"), or waits with wait.\n";
 
-static int member_add(const struct mlsctl_opts *o, int argc, char **argv)
+/* The KeyPackages, read before the member is loaded. */
+static int add_check(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[64];
-	struct mlsc_keypkg *kps[64] = { 0 };
-	struct member m = { 0 };
-	struct margs a;
-	size_t i;
-	int r;
+	const struct margs *a = &run->a;
+	int r = EXIT_OK;
 
-	r = parse_margs("add", " state key-package out welcome tree merge private-message ",
-			argc, argv, &a);
-	if (!r)
-		r = need("add", "state", a.state);
-	if (!r)
-		r = need("add", "key-package", a.n_kps ? "" : NULL);
-	if (!r)
-		r = need("add", "out", a.out);
-	if (!r)
-		r = need("add", "welcome", a.welcome);
-	if (!r && a.tree && !a.merge)
-		r = usage_error("member add: tree FILE needs merge (or: member "
-				"commit merge tree FILE)");
-	for (i = 0; !r && i < a.n_kps; i++) {
+	if (a->tree && !a->merge)
+		return usage_error("member add: tree FILE needs merge (or: member "
+				   "commit merge tree FILE)");
+	for (size_t i = 0; !r && i < a->n_kps; i++) {
 		struct mls_bytes b;
 
-		r = read_msg("key-package", a.kps[i], &b);
+		r = read_msg("key-package", a->kps[i], &b);
 		if (r)
 			break;
-		r = mlsc_keypkg_parse(b.data, b.len, &kps[i]);
+		r = mlsc_keypkg_parse(b.data, b.len, &run->kps[i]);
 		mls_bytes_free(&b);
 		if (r)
 			r = op_error(r, "key-package %s: not an MLSMessage(KeyPackage)",
-				     a.kps[i]);
+				     a->kps[i]);
+	}
+	return r;
+}
+
+static int add_act(struct mrun *run)
+{
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->kps) + 2];
+
+	for (size_t i = 0; i < run->a.n_kps; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
 		props[i].type = MLSC_PROPOSE_ADD;
-		props[i].key_package = kps[i];
+		props[i].key_package = run->kps[i];
 	}
-	if (!r)
-		r = load(&a, &m);
-	if (!r)
-		r = commit(o, "add", &a, &m, props, a.n_kps);
-	member_free(&m);
-	for (i = 0; i < a.n_kps; i++)
-		mlsc_keypkg_free(kps[i]);
-	return r;
+	return commit(run, props, run->a.n_kps);
 }
 
 static const char usage_remove[] =
 	"state FILE leaf N [leaf N...] out FILE [merge] [private-message]\n"
+	"	[PSK...] [wait]\n"
 	"\n"
 	"Commits the Remove of the members at leaves N, with an UpdatePath: the\n"
-	"Commit goes to out FILE. Pending until member commit, or merge.\n";
+	"Commit goes to out FILE. Pending until member commit, or merge. PSK,\n"
+	"wait: as member add.\n";
 
-static int member_remove(const struct mlsctl_opts *o, int argc, char **argv)
+static int remove_act(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[64];
-	struct member m = { 0 };
-	struct margs a;
-	int r;
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->a.leaves) + 2];
 
-	r = parse_margs("remove", " state leaf out merge private-message ",
-			argc, argv, &a);
-	if (!r)
-		r = need("remove", "state", a.state);
-	if (!r)
-		r = need("remove", "leaf", a.n_leaves ? "" : NULL);
-	if (!r)
-		r = need("remove", "out", a.out);
-	if (r)
-		return r;
-	for (size_t i = 0; i < a.n_leaves; i++) {
+	for (size_t i = 0; i < run->a.n_leaves; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
 		props[i].type = MLSC_PROPOSE_REMOVE;
-		props[i].leaf = a.leaves[i];
+		props[i].leaf = run->a.leaves[i];
 	}
-	r = load(&a, &m);
-	if (!r)
-		r = commit(o, "remove", &a, &m, props, a.n_leaves);
-	member_free(&m);
-	return r;
+	return commit(run, props, run->a.n_leaves);
 }
 
 static const char usage_update[] =
-	"state FILE out FILE [merge] [private-message]\n"
+	"state FILE out FILE [merge] [private-message] [PSK...] [wait]\n"
 	"\n"
 	"Commits an update of the member's own leaf and path (new HPKE keys):\n"
-	"the Commit goes to out FILE. Pending until member commit, or merge.\n";
+	"the Commit goes to out FILE. Pending until member commit, or merge.\n"
+	"PSK (psk-id HEX psk FILE, resumption-psk EPOCH), wait: as member add.\n";
 
-static int member_update(const struct mlsctl_opts *o, int argc, char **argv)
+static int update_act(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct margs a;
-	int r;
+	struct mlsc_proposal_spec props[2];
 
-	r = parse_margs("update", " state out merge private-message ", argc, argv, &a);
-	if (!r)
-		r = need("update", "state", a.state);
-	if (!r)
-		r = need("update", "out", a.out);
-	if (!r)
-		r = load(&a, &m);
-	if (!r)
-		r = commit(o, "update", &a, &m, NULL, 0);
-	member_free(&m);
-	return r;
+	return commit(run, props, 0);
 }
 
 static const char usage_commit[] =
-	"state FILE merge [tree FILE] | state FILE discard\n"
+	"state FILE merge [tree FILE] [wait] | state FILE discard [wait]\n"
 	"\n"
 	"The delivery service's decision on the member's pending Commit: merge\n"
 	"(accepted: its epoch becomes current; tree FILE gets the new ratchet\n"
@@ -654,64 +785,42 @@ static const char usage_commit[] =
 	"member stays in its epoch). The kernel discards a pending commit by\n"
 	"itself after the group's commit timeout (30 s by default).\n";
 
-static int member_commit(const struct mlsctl_opts *o, int argc, char **argv)
+static int commit_check(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct margs a;
+	if (run->a.merge == run->a.discard)
+		return usage_error("member commit: merge or discard");
+	if (run->a.tree && !run->a.merge)
+		return usage_error("member commit: tree goes with merge");
+	return EXIT_OK;
+}
+
+static int commit_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+	struct member *m = &run->m;
 	int r;
 
-	r = parse_margs("commit", " state merge discard tree ", argc, argv, &a);
-	if (!r)
-		r = need("commit", "state", a.state);
-	if (!r && a.merge == a.discard)
-		r = usage_error("member commit: merge or discard");
-	if (!r && a.tree && !a.merge)
-		r = usage_error("member commit: tree goes with merge");
-	if (!r)
-		r = load(&a, &m);
-	if (r)
-		goto out;
-	r = a.merge ? mlsc_commit_merge(m.g) : mlsc_commit_discard(m.g);
-	if (r == -ENOENT) {
-		r = op_error(r, "member commit: no pending commit");
-		goto out;
-	}
+	r = a->merge ? mlsc_commit_merge(m->g) : mlsc_commit_discard(m->g);
+	if (r == -ENOENT)
+		return op_error(r, "member commit: no pending commit");
 	if (r == -ETIMEDOUT || r == -ESTALE) {
 		/* dropped here and in the kernel: the member stays as it is */
-		state_save(&m);
-		r = op_error(r, "member commit: the kernel discarded it");
-		goto out;
+		state_save(m);
+		return op_error(r, "member commit: the kernel discarded it");
 	}
-	if (r) {
-		r = op_error(r, "member commit");
-		goto out;
-	}
-	if (a.tree)
-		r = write_tree(&m, a.tree);
+	if (r)
+		return op_error(r, "member commit");
+	if (a->tree)
+		r = write_tree(m, a->tree);
 	if (!r)
-		r = state_save(&m);
+		r = state_save(m);
 	if (!r)
-		r = print_member(o, &m, a.merge ? "merged" : "discarded",
-			 (uint64_t)mlsc_group_epoch(m.g));
-out:
-	member_free(&m);
+		r = print_member(run->o, m, a->merge ? "merged" : "discarded",
+				 (uint64_t)mlsc_group_epoch(m->g));
 	return r;
 }
 
 /* ------------------------------------------------ process, send, receive */
-
-static const char *content_name(uint32_t t)
-{
-	switch (t) {
-	case MLS_CONTENT_APPLICATION:
-		return "application";
-	case MLS_CONTENT_PROPOSAL:
-		return "proposal";
-	case MLS_CONTENT_COMMIT:
-		return "commit";
-	}
-	return "unknown";
-}
 
 static int show_processed(const struct mlsctl_opts *o,
 			  const struct mlsc_processed *p, bool quiet)
@@ -722,7 +831,7 @@ static int show_processed(const struct mlsctl_opts *o,
 	if (o->json) {
 		jw_init(&w, stdout);
 		jw_obj(&w, NULL);
-		jw_str(&w, "content_type", content_name(p->content_type));
+		jw_str(&w, "content_type", content_type_name(p->content_type));
 		jw_u64(&w, "epoch", p->epoch);
 		jw_u64(&w, "sender_leaf", p->sender_leaf);
 		jw_bool(&w, "removed", removed);
@@ -742,87 +851,87 @@ static int show_processed(const struct mlsctl_opts *o,
 	if (quiet)
 		fprintf(stderr, "mlsctl: ");
 	fprintf(quiet ? stderr : stdout, "%s epoch %llu sender-leaf %u%s\n",
-		content_name(p->content_type), (unsigned long long)p->epoch,
+		content_type_name(p->content_type), (unsigned long long)p->epoch,
 		p->sender_leaf, removed ? " removed" : "");
 	return EXIT_OK;
 }
 
-static int process(const struct mlsctl_opts *o, const char *cmd, int argc,
-		   char **argv, bool receive)
+/* A message of the group; receive: not a handshake PublicMessage. */
+static int check_in(struct mrun *run, bool receive)
 {
-	struct mlsc_processed p = { 0 };
+	const char *in = run->a.in ? run->a.in : "stdin";
 	struct mlsc_message *msg = NULL;
-	struct member m = { 0 };
-	struct mls_bytes b = { 0 };
-	struct margs a;
 	int r, wf;
 
-	r = parse_margs(cmd, " state in ", argc, argv, &a);
-	if (!r)
-		r = need(cmd, "state", a.state);
-	if (!r)
-		r = read_msg("in", a.in ? a.in : "-", &b);
-	if (r)
-		return r;
-	r = mlsc_message_parse(b.data, b.len, &msg);
+	r = mlsc_message_parse(run->in.data, run->in.len, &msg);
 	wf = r ? r : mlsc_message_wire_format(msg);
 	mlsc_message_free(msg);
-	if (wf != MLS_WIRE_FORMAT_PUBLIC_MESSAGE && wf != MLS_WIRE_FORMAT_PRIVATE_MESSAGE) {
-		r = op_error(-EBADMSG, "in %s: not a PublicMessage or PrivateMessage",
-			     a.in ? a.in : "stdin");
-		goto out;
+	if (wf != MLS_WIRE_FORMAT_PUBLIC_MESSAGE && wf != MLS_WIRE_FORMAT_PRIVATE_MESSAGE)
+		return op_error(-EBADMSG, "in %s: not a PublicMessage or PrivateMessage",
+				in);
+	if (receive && wf == MLS_WIRE_FORMAT_PUBLIC_MESSAGE)
+		return usage_error("in %s: a handshake message (PublicMessage): "
+				   "use mlsctl member process", in);
+	return EXIT_OK;
+}
+
+static int process_check(struct mrun *run)
+{
+	return check_in(run, false);
+}
+
+static int receive_check(struct mrun *run)
+{
+	return check_in(run, true);
+}
+
+static int process_act(struct mrun *run)
+{
+	bool receive = strcmp(run->cmd, "receive") == 0;
+	struct mlsc_process_opts po = { 0 };
+	struct mlsc_processed p = { 0 };
+	struct mlsc_psk psk = { 0 };
+	int r;
+
+	if (run->psk.len) {
+		psk.type = MLS_PSK_EXTERNAL;
+		psk.id = run->a.psk_id.data;
+		psk.id_len = run->a.psk_id.len;
+		psk.secret = run->psk.data;
+		psk.secret_len = run->psk.len;
+		psk.group_fd = -1;
+		po.psks = &psk;
+		po.n_psks = 1;
 	}
-	if (receive && wf == MLS_WIRE_FORMAT_PUBLIC_MESSAGE) {
-		r = usage_error("in %s: a handshake message (PublicMessage): "
-				"use mlsctl member process", a.in ? a.in : "stdin");
-		goto out;
-	}
-	r = load(&a, &m);
+	r = mlsc_group_process(run->m.g, run->in.data, run->in.len, &po, &p);
 	if (r)
-		goto out;
-	r = mlsc_group_process(m.g, b.data, b.len, NULL, &p);
-	if (r) {
-		r = op_error(r, "member %s", cmd);
-		goto out;
-	}
+		return op_error(r, "member %s", run->cmd);
 	if (p.content_type == MLS_CONTENT_COMMIT &&
 	    !(p.flags & MLSC_PROCESSED_F_REMOVED))
-		r = state_save(&m);
+		r = state_save(&run->m);
 	if (!r)
-		r = show_processed(o, &p, receive);
-out:
+		r = show_processed(run->o, &p, receive);
 	mlsc_processed_free(&p);
-	member_free(&m);
-	mls_bytes_free(&b);
 	return r;
 }
 
 static const char usage_process[] =
-	"state FILE [in FILE]\n"
+	"state FILE [in FILE] [psk-id HEX psk FILE] [wait]\n"
 	"\n"
 	"Processes a message of the group (PublicMessage or PrivateMessage,\n"
 	"default stdin): a Commit is verified and applied (the member moves to\n"
 	"its epoch), a proposal kept for the epoch's Commit, an application\n"
 	"message's data printed. Prints \"commit epoch E sender-leaf L\" (with\n"
 	"\"removed\" when the Commit removes this member: it stays in its epoch,\n"
-	"and can read nothing of the next).\n";
-
-static int member_process(const struct mlsctl_opts *o, int argc, char **argv)
-{
-	return process(o, "process", argc, argv, false);
-}
+	"and can read nothing of the next). psk-id HEX psk FILE: the external\n"
+	"PSK a Commit may propose (a resumption PSK of the group needs none).\n";
 
 static const char usage_receive[] =
-	"state FILE [in FILE]\n"
+	"state FILE [in FILE] [psk-id HEX psk FILE] [wait]\n"
 	"\n"
 	"Decrypts an application message (PrivateMessage, default stdin) in the\n"
 	"kernel, verifies its sender's signature and prints its data. A Commit\n"
 	"sent as a PrivateMessage is applied as member process does.\n";
-
-static int member_receive(const struct mlsctl_opts *o, int argc, char **argv)
-{
-	return process(o, "receive", argc, argv, true);
-}
 
 static const char usage_send[] =
 	"state FILE [in FILE] [out FILE]\n"
@@ -831,34 +940,19 @@ static const char usage_send[] =
 	"encrypts it in the kernel: the PrivateMessage goes to out FILE\n"
 	"(default stdout).\n";
 
-static int member_send(const struct mlsctl_opts *o, int argc, char **argv)
+static int send_act(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct mls_bytes data = { 0 };
+	struct member *m = &run->m;
 	struct mls_sent s = { 0 };
-	struct margs a;
 	int r;
 
-	(void)o;
-	r = parse_margs("send", " state in out ", argc, argv, &a);
-	if (!r)
-		r = need("send", "state", a.state);
-	if (!r)
-		r = read_msg("in", a.in ? a.in : "-", &data);
-	if (!r)
-		r = load(&a, &m);
+	r = mls_send(mlsc_group_fd(m->g), m->key, run->in.data, run->in.len,
+		     NULL, 0, &s);
 	if (r)
-		goto out;
-	r = mls_send(mlsc_group_fd(m.g), m.key, data.data, data.len, NULL, 0, &s);
-	if (r) {
-		r = op_error(r, "member send");
-		goto out;
-	}
-	r = write_out("out", a.out ? a.out : "-", s.message.data, s.message.len);
-out:
+		return op_error(r, "member send");
+	r = write_out("out", run->a.out ? run->a.out : "-", s.message.data,
+		      s.message.len);
 	mls_bytes_free(&s.message);
-	mls_bytes_free(&data);
-	member_free(&m);
 	return r;
 }
 
@@ -868,39 +962,91 @@ static const char usage_show[] =
 	"The member of state FILE: kernel id, epoch and leaf (-j: also the\n"
 	"group_id, suite, number of leaves and the kernel group's epoch).\n";
 
-static int member_show(const struct mlsctl_opts *o, int argc, char **argv)
+static int show_act(struct mrun *run)
 {
-	struct member m = { 0 };
-	struct margs a;
-	int r;
-
-	r = parse_margs("show", " state ", argc, argv, &a);
-	if (!r)
-		r = need("show", "state", a.state);
-	if (!r)
-		r = load(&a, &m);
-	if (!r)
-		r = print_member(o, &m, NULL, (uint64_t)mlsc_group_epoch(m.g));
-	member_free(&m);
-	return r;
+	return print_member(run->o, &run->m, NULL,
+			    (uint64_t)mlsc_group_epoch(run->m.g));
 }
 
+/* ----------------------------------------------------------- the table */
+
+static const struct mcmd mc_keypackage = {
+	" identity private out suite sign-key lifetime ", "identity private",
+	0, keypackage_check, keypackage_act,
+};
+static const struct mcmd mc_create = {
+	" state group-id private wait ", "state group-id private",
+	MC_NEW_STATE | MC_SAVES_STATE, NULL, create_act,
+};
+static const struct mcmd mc_join = {
+	" state private welcome tree wait ", "state private welcome",
+	MC_NEW_STATE | MC_SAVES_STATE, NULL, join_act,
+};
+static const struct mcmd mc_add = {
+	" state key-package out welcome tree merge private-message psk-id psk"
+	" resumption-psk wait ", "state key-package out welcome",
+	MC_LOADS | MC_SAVES_STATE, add_check, add_act,
+};
+static const struct mcmd mc_remove = {
+	" state leaf out merge private-message psk-id psk resumption-psk wait ",
+	"state leaf out", MC_LOADS | MC_SAVES_STATE, NULL, remove_act,
+};
+static const struct mcmd mc_update = {
+	" state out merge private-message psk-id psk resumption-psk wait ",
+	"state out", MC_LOADS | MC_SAVES_STATE, NULL, update_act,
+};
+static const struct mcmd mc_commit = {
+	" state merge discard tree wait ", "state",
+	MC_LOADS | MC_SAVES_STATE, commit_check, commit_act,
+};
+static const struct mcmd mc_process = {
+	" state in psk-id psk wait ", "state",
+	MC_READS_IN | MC_LOADS | MC_SAVES_STATE, process_check, process_act,
+};
+static const struct mcmd mc_receive = {
+	" state in psk-id psk wait ", "state",
+	MC_READS_IN | MC_LOADS | MC_SAVES_STATE, receive_check, process_act,
+};
+static const struct mcmd mc_send = {
+	" state in out ", "state", MC_READS_IN | MC_LOADS, NULL, send_act,
+};
+static const struct mcmd mc_show = {
+	" state ", "state", MC_LOADS, NULL, show_act,
+};
+
+/* member_NAME(): the runner on mc_NAME, for the table of struct cmd. */
+#define MEMBER_FN(n)							\
+static int member_##n(const struct mlsctl_opts *o, int argc, char **argv) \
+{									\
+	return member_run(o, #n, &mc_##n, argc, argv);			\
+}
+
+MEMBER_FN(keypackage)
+MEMBER_FN(create)
+MEMBER_FN(join)
+MEMBER_FN(add)
+MEMBER_FN(remove)
+MEMBER_FN(update)
+MEMBER_FN(commit)
+MEMBER_FN(process)
+MEMBER_FN(send)
+MEMBER_FN(receive)
+MEMBER_FN(show)
+
+#define MEMBER_CMD(n, summary)	{ #n, member_##n, summary, usage_##n }
+
 static const struct cmd member_cmds[] = {
-	{ "keypackage", member_keypackage, "a KeyPackage and its private file",
-	  usage_keypackage },
-	{ "create", member_create, "a new group of one member", usage_create },
-	{ "join", member_join, "join from a Welcome", usage_join },
-	{ "add", member_add, "commit Adds: Commit and Welcome", usage_add },
-	{ "remove", member_remove, "commit Removes", usage_remove },
-	{ "update", member_update, "commit an update of one's keys", usage_update },
-	{ "commit", member_commit, "merge or discard the pending commit",
-	  usage_commit },
-	{ "process", member_process, "process a handshake message",
-	  usage_process },
-	{ "send", member_send, "an application message", usage_send },
-	{ "receive", member_receive, "open an application message",
-	  usage_receive },
-	{ "show", member_show, "the member's group, epoch and leaf", usage_show },
+	MEMBER_CMD(keypackage, "a KeyPackage and its private file"),
+	MEMBER_CMD(create, "a new group of one member"),
+	MEMBER_CMD(join, "join from a Welcome"),
+	MEMBER_CMD(add, "commit Adds: Commit and Welcome"),
+	MEMBER_CMD(remove, "commit Removes"),
+	MEMBER_CMD(update, "commit an update of one's keys"),
+	MEMBER_CMD(commit, "merge or discard the pending commit"),
+	MEMBER_CMD(process, "process a handshake message"),
+	MEMBER_CMD(send, "an application message"),
+	MEMBER_CMD(receive, "open an application message"),
+	MEMBER_CMD(show, "the member's group, epoch and leaf"),
 };
 
 int cmd_member(const struct mlsctl_opts *o, int argc, char **argv)

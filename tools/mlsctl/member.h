@@ -26,6 +26,15 @@ int state_load(int ctl, const char *path, struct member *m);
 int state_save(struct member *m);
 void member_free(struct member *m);
 
+/*
+ * Lock the member of @path against other runs that change it: an
+ * exclusive flock() on @path.lock (made 0600 if need be), held while
+ * *@fd is open. At once, or "in use" and EXIT_KERNEL; with @wait, until
+ * the other run ends. EXIT_OK, or an exit status with a
+ * message.
+ */
+int state_lock(const char *path, bool wait, int *fd);
+
 /* Write @len bytes to @path: 0600, temp + fsync + rename + fsync dir. */
 int write_private_atomic(const char *path, const void *p, size_t len);
 

@@ -13,6 +13,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 /* "MLSk", version 1: the KeyPackage private file (mlsctl(8), FILES). */
@@ -226,4 +227,41 @@ void kp_private_free(struct kp_private *k)
 {
 	mls_bytes_free(&k->file);
 	memset(k, 0, sizeof(*k));
+}
+
+/* ------------------------------------------------- the state's lock */
+
+int state_lock(const char *path, bool wait, int *fd)
+{
+	char *lock;
+	int lfd;
+
+	*fd = -1;
+	if (asprintf(&lock, "%s.lock", path) < 0)
+		return op_error(-ENOMEM, "state %s: lock", path);
+	lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lfd < 0) {
+		fprintf(stderr, "mlsctl: state %s: lock %s: %s\n", path, lock,
+			strerror(errno));
+		free(lock);
+		return EXIT_USAGE;
+	}
+	while (flock(lfd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
+		int err = errno;
+
+		if (err == EINTR)
+			continue;
+		close(lfd);
+		free(lock);
+		if (err == EWOULDBLOCK) {
+			fprintf(stderr, "mlsctl: state %s: in use by another "
+				"mlsctl (it holds %s.lock; wait: wait for it)\n",
+				path, path);
+			return EXIT_KERNEL;
+		}
+		return op_error(-err, "state %s: lock", path);
+	}
+	free(lock);
+	*fd = lfd;
+	return EXIT_OK;
 }

@@ -48,7 +48,7 @@ static int parse_type(const char *s, uint32_t *type)
 	return EXIT_OK;
 }
 
-static const char *type_name(uint32_t type)
+const char *content_type_name(uint32_t type)
 {
 	switch (type) {
 	case MLS_CONTENT_APPLICATION:
@@ -157,7 +157,7 @@ int cmd_encrypt(const struct mlsctl_opts *o, int argc, char **argv)
 		jw_u64(&w, "id", id);
 		jw_u64(&w, "epoch", sent.epoch);
 		jw_u64(&w, "generation", sent.generation);
-		jw_str(&w, "content_type", type_name(type));
+		jw_str(&w, "content_type", content_type_name(type));
 		jw_bool(&w, "signed", !!key);
 		jw_hex(&w, "message", sent.message.data, sent.message.len);
 		jw_obj_end(&w);
@@ -346,7 +346,7 @@ int cmd_decrypt(const struct mlsctl_opts *o, int argc, char **argv)
 		jw_u64(&w, "epoch", rec.epoch);
 		jw_u64(&w, "sender_leaf", rec.sender_leaf);
 		jw_u64(&w, "generation", rec.generation);
-		jw_str(&w, "content_type", type_name(rec.content_type));
+		jw_str(&w, "content_type", content_type_name(rec.content_type));
 		jw_hex(&w, "authenticated_data", rec.authenticated_data,
 		       rec.authenticated_data_len);
 		jw_hex(&w, "content", rec.content, rec.content_len);

@@ -62,6 +62,8 @@ extern const char usage_monitor[], usage_stats[], usage_health[];
 /* A group's MLS_GROUP_STATE_* as a word ("active"), and its flags' names. */
 const char *state_name(uint32_t state);
 extern const char *const flag_names[5];	/* bit i: MLS_GROUP_F_* 1 << i */
+/* A message's MLS_CONTENT_* as a word ("application"), or "unknown". */
+const char *content_type_name(uint32_t type);
 
 /* ---- diagnostics (stderr) ---- */
 

@@ -131,10 +131,13 @@ static void io_state(struct mlsc_io *io, struct st_state *s)
 
 /* ------------------------------------------------------------- saving */
 
-/* @priv as MemberKeys, its path array from @arena. */
+/* @priv (if any: *@has) as MemberKeys, its path array from @arena. */
 static int keys_out(const struct mlsc_tree_priv *priv, size_t nh,
-		    struct mlsc_arena *arena, struct st_keys *k)
+		    struct mlsc_arena *arena, bool *has, struct st_keys *k)
 {
+	*has = priv != NULL;
+	if (!priv)
+		return 0;
 	k->leaf_sk = (struct mlsc_slice){ priv->leaf_sk, priv->leaf_sk_len };
 	k->n_path = priv->n_path;
 	k->path = mlsc_arena_alloc(arena, (priv->n_path + 1) *
@@ -191,12 +194,9 @@ int mlsc_state_encode(const struct mlsc_group *g, uint32_t id,
 	s.context = (struct mlsc_slice){ g->context, g->context_len };
 	s.interim = (struct mlsc_slice){ g->interim, nh };
 	s.tree = (struct mlsc_slice){ tree.p, tree.len };
-	s.has_keys = g->priv != NULL;
-	if (g->priv) {
-		err = keys_out(g->priv, nh, &arena, &s.keys);
-		if (err)
-			goto out;
-	}
+	err = keys_out(g->priv, nh, &arena, &s.has_keys, &s.keys);
+	if (err)
+		goto out;
 	if (sig_key) {
 		if (mls_sig_key_scheme(sig_key) != g->suite->sig_scheme) {
 			err = -EINVAL;
@@ -220,12 +220,10 @@ int mlsc_state_encode(const struct mlsc_group *g, uint32_t id,
 							 p->context_len };
 		s.pending.interim = (struct mlsc_slice){ p->interim, nh };
 		s.pending.tree = (struct mlsc_slice){ ptree.p, ptree.len };
-		s.pending.has_keys = p->has_path && p->priv;
-		if (s.pending.has_keys) {
-			err = keys_out(p->priv, nh, &arena, &s.pending.keys);
-			if (err)
-				goto out;
-		}
+		err = keys_out(p->has_path ? p->priv : NULL, nh, &arena,
+			       &s.pending.has_keys, &s.pending.keys);
+		if (err)
+			goto out;
 	}
 	err = MLSC_ENCODE(&s, io_state, &w);
 	if (err)
@@ -250,17 +248,16 @@ MLSC_EXPORT int mlsc_group_save(const struct mlsc_group *g,
 				const struct mls_sig_key *sig_key,
 				struct mls_bytes *out)
 {
-	uint32_t id;
-	int err;
+	uint32_t id = 0;
+	int err = 0;
 
-	if (!out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (!g)
-		return -EINVAL;
-	err = kernel_id(g->gfd, &id);
-	if (err)
+	/* the arguments are mlsc_state_encode()'s to check */
+	if (g && out)
+		err = kernel_id(g->gfd, &id);
+	if (err) {
+		memset(out, 0, sizeof(*out));
 		return err;
+	}
 	return mlsc_state_encode(g, id, sig_key, out);
 }
 
@@ -305,10 +302,14 @@ static int tree_in(struct mlsc_tree *t, const struct mlsc_suite *s,
 	return err;
 }
 
-/* MemberKeys into a fresh @out, checked against the tree @t. */
+/*
+ * MemberKeys into a fresh @out, checked against the tree @t, and the
+ * HPKE keys of its nodes into @keys, @n_keys.
+ */
 static int keys_in(const struct st_keys *k, const struct mlsc_suite *s,
 		   uint32_t leaf, const struct mlsc_tree *t,
-		   struct mlsc_tree_priv **out)
+		   struct mlsc_tree_priv **out, struct mlsc_node_key **keys,
+		   size_t *n_keys)
 {
 	struct mlsc_tree_priv *p;
 	int err = -EBADMSG;
@@ -338,7 +339,7 @@ out:
 		return err;
 	}
 	*out = p;
-	return 0;
+	return mlsc_keys_from_priv(s, p, keys, n_keys);
 }
 
 static int copy_out(const struct mlsc_slice *b, uint8_t **p, size_t *len)
@@ -377,10 +378,8 @@ static int pending_in(const struct st_pending *sp, const struct mlsc_suite *s,
 	memcpy(p->interim, sp->interim.p, s->nh);
 	err = copy_out(&sp->context, &p->context, &p->context_len);
 	if (!err && sp->has_keys) {
-		err = keys_in(&sp->keys, s, leaf, &p->tree, &p->priv);
-		if (!err)
-			err = mlsc_keys_from_priv(s, p->priv, &p->keys,
-						  &p->n_keys);
+		err = keys_in(&sp->keys, s, leaf, &p->tree, &p->priv, &p->keys,
+			      &p->n_keys);
 		p->has_path = !err;
 	}
 	if (err) {
@@ -490,10 +489,7 @@ int mlsc_state_decode(const void *data, size_t len, struct mlsc_group **out,
 	err = copy_out(&st.context, &g->context, &g->context_len);
 	if (!err && st.has_keys)
 		err = keys_in(&st.keys, g->suite, st.own_leaf, &g->tree,
-			      &g->priv);
-	if (!err && g->priv)
-		err = mlsc_keys_from_priv(g->suite, g->priv, &g->keys,
-					  &g->n_keys);
+			      &g->priv, &g->keys, &g->n_keys);
 	if (!err && st.has_pending)
 		err = pending_in(&st.pending, g->suite, st.own_leaf, gc.epoch,
 				 &arena, &g->pending);
