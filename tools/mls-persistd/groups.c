@@ -28,6 +28,7 @@ struct tracked {
 	bool failed;		/* the last save failed: retried */
 	uint64_t epoch;		/* of the last save */
 	uint64_t encrypted;	/* messages_encrypted at the last save */
+	int last_err;		/* of the last failed save */
 	char dir[300];
 };
 
@@ -116,8 +117,9 @@ static int save_fd(struct persistd *d, int gfd, uint32_t kid)
 	struct mls_bytes snap = { 0 };
 	uint64_t seq = 0, epoch = 0, sseq = 0;
 	struct tracked *t;
-	char note[128];
-	int ret, tries;
+	const char *what = "export";
+	char note[160];
+	int ret = 0, tries;
 
 	memset(&info, 0, sizeof(info));
 	info.group_id.addr = (uint64_t)(uintptr_t)gid;
@@ -133,21 +135,18 @@ static int save_fd(struct persistd *d, int gfd, uint32_t kid)
 		       gid, info.group_id.len);
 	for (tries = 0; tries < 3; tries++) {
 		ret = mls_group_export(gfd, &snap, &seq, &epoch);
-		if (ret == -ENOENT)
-			return 1;
 		if (ret) {
-			plog(3, "%s (group %u): export: %s", t->dir, kid, strerror(-ret));
+			what = "export";
 			break;
 		}
 		ret = store_put(d->st, t->dir, seq, epoch, snap.data, snap.len, &sseq);
 		mls_bytes_free(&snap);
 		if (ret) {
-			plog(3, "%s (group %u): cannot store the snapshot of epoch %" PRIu64
-			     ": %s; the last one stored is kept",
-			     t->dir, kid, epoch, strerror(-ret));
+			what = "cannot store the snapshot; the last one stored is kept";
 			break;
 		}
 		ret = mls_group_saved(gfd, seq);
+		what = "saved";
 		/* Exported again by someone, or a commit came: once more. */
 		if (ret != -ESTALE)
 			break;
@@ -155,10 +154,14 @@ static int save_fd(struct persistd *d, int gfd, uint32_t kid)
 	if (ret == -ENOENT)
 		return 1;
 	if (ret) {
-		if (!t->failed) {
-			snprintf(note, sizeof(note), "%s\n", strerror(-ret));
+		/* Once per failure, not at each retry. */
+		if (!t->failed || t->last_err != ret) {
+			plog(3, "%s (group %u, epoch %" PRIu64 "): %s: %s",
+			     t->dir, kid, epoch, what, strerror(-ret));
+			snprintf(note, sizeof(note), "%s: %s\n", what, strerror(-ret));
 			store_mark(d->st, t->dir, "pending", note);
 		}
+		t->last_err = ret;
 		set_failed(d, t, true);
 		return ret;
 	}
