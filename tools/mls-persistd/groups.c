@@ -64,6 +64,13 @@ static struct tracked *find(struct persistd *d, uint32_t kid, bool add)
 	return t;
 }
 
+bool group_saved_in(struct persistd *d, uint32_t kid, uint64_t epoch)
+{
+	struct tracked *t = find(d, kid, false);
+
+	return t && !t->failed && t->epoch == epoch;
+}
+
 static void set_failed(struct persistd *d, struct tracked *t, bool failed)
 {
 	if (t->failed == failed)

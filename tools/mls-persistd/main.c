@@ -55,6 +55,10 @@ static void handle(struct persistd *d, const struct mls_event *e, enum module_st
 		if ((e->present & MLS_HAS(MLS_A_GROUP_FLAGS)) &&
 		    !(e->group_flags & MLS_GROUP_F_PERSISTENT))
 			return;
+		/* The groups it imported itself were saved since. */
+		if ((e->present & MLS_HAS(MLS_A_EPOCH)) &&
+		    group_saved_in(d, e->group_kid, e->epoch))
+			return;
 		group_save(d, e->group_kid);
 		return;
 	case MLS_CMD_EPOCH_CHANGED:

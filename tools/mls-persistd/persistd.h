@@ -108,6 +108,8 @@ struct persistd {
 /* Export the group @kid, store it, MLS_IOC_GROUP_SAVED: 0, 1 (not a
  * persistent group, or gone), or -errno (reported). */
 int group_save(struct persistd *d, uint32_t kid);
+/* Whether group @kid was saved, and its save did not fail since, in @epoch. */
+bool group_saved_in(struct persistd *d, uint32_t kid, uint64_t epoch);
 /* Every persistent group the kernel has; with @changed_only, those whose
  * epoch or encrypt counter moved since their last save, or never saved. */
 int groups_save_all(struct persistd *d, bool changed_only);

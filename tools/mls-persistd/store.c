@@ -186,6 +186,11 @@ int store_open(const char *dir, unsigned int keep, struct store **out)
 		st->seq = strtoull(buf, NULL, 10);
 	}
 	st->wal_size = lseek(st->walfd, 0, SEEK_END);
+	/* groups/, wal and seq may have just been made. */
+	if (fsync(st->dirfd)) {
+		ret = -errno;
+		goto fail;
+	}
 	*out = st;
 	return 0;
 fail:
