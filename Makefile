@@ -51,6 +51,7 @@ help:
 	@echo "make check-debug  the same on a KASAN/lockdep/kmemleak kernel"
 	@echo "make fuzz FUZZ_TIME=secs  fuzz_test alone on that kernel (default 600 s)"
 	@echo "make test SUITES=\"a_test b_test\"  only those suites in the VM"
+	@echo "make crash-test [CRASH_KILLS=N]  mls-persistd killed N times (200) in the VM"
 	@echo "make run        boot the VM and run the demo"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*, *.png)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
@@ -231,6 +232,21 @@ test: deps
 		2>&1 | tee $(BUILD)/results/test/check.tap
 	@tools/tap-summary.sh $(BUILD)/results/test/check.tap && \
 		exit $$(cat $(BUILD)/results/test/rc)
+
+# make crash-test [CRASH_KILLS=N]: mls-persistd killed (SIGKILL) N times
+# (default 200) at random points while a member encrypts, half of the
+# times with the module unloaded without a drain; no (epoch, leaf,
+# generation) may be encrypted twice. persistd_test's other tests run too.
+CRASH_KILLS	?= 200
+.PHONY: crash-test
+crash-test: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(BUILD)/results/crash-test
+	@{ $(VM_ENV) tools/vm/run-vm.sh --job crash-test --append "mlsvm.kills=$(CRASH_KILLS)" \
+		--log $(BUILD)/vm/crash-test.log; echo $$? >$(BUILD)/results/crash-test/rc; } \
+		2>&1 | tee $(BUILD)/results/crash-test/crash.tap
+	@tools/tap-summary.sh $(BUILD)/results/crash-test/crash.tap && \
+		exit $$(cat $(BUILD)/results/crash-test/rc)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -94,6 +94,9 @@ libmlsclient-dev usr/share/man/man3/mlsc_message_parse.3.gz
 mls-tools usr/sbin/mlsctl
 mls-tools usr/sbin/mls-bench
 mls-tools usr/sbin/mls-evbench
+mls-tools usr/sbin/mls-persistd
+mls-tools usr/share/man/man8/mls-persistd.8.gz
+mls-tools lib/systemd/system/mls-persistd.service
 mls-tools usr/share/man/man8/mlsctl.8.gz
 mls-tools usr/share/man/man8/mls-bench.8.gz
 mls-tools usr/share/man/man8/mls-evbench.8.gz
@@ -122,7 +125,10 @@ check "only mls-dkms depends on dkms" \
 check "the udev rule gives /dev/mls its mode" \
 	grep -q '^KERNEL=="mls", SUBSYSTEM=="misc", MODE="0666"' "$R/lib/udev/rules.d/60-mls.rules"
 check "mlsctl runs and prints its usage" "$R/usr/sbin/mlsctl" help
-for m in man8/mlsctl.8 man8/mls-bench.8 man8/mls-evbench.8 man3/libmls.3 man3/libmlsclient.3; do
+check "mls-persistd runs and prints its usage" "$R/usr/sbin/mls-persistd" --help
+check "the unit starts /usr/sbin/mls-persistd, Type=notify" \
+	grep -q '^ExecStart=/usr/sbin/mls-persistd ' "$R/lib/systemd/system/mls-persistd.service"
+for m in man8/mlsctl.8 man8/mls-bench.8 man8/mls-evbench.8 man8/mls-persistd.8 man3/libmls.3 man3/libmlsclient.3; do
 	check "man -l $m renders without a warning" \
 		test -z "$(MANWIDTH=80 man --warnings -l "$R/usr/share/man/$m.gz" 2>&1 >/dev/null)"
 done

@@ -23,6 +23,7 @@ static const struct cmd objects[] = {
 	{ "stats", cmd_stats, "counters and latency histograms (sysfs)",
 	  usage_stats },
 	{ "health", cmd_health, "the module's health, one word", usage_health },
+	{ "persist", cmd_persist, "what mls-persistd stored (status)", NULL },
 	/*
 	 * The event buffer's objects (endpoint record / state / breaker /
 	 * throttled) go here, one file each, once its ioctls are in

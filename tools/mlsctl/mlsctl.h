@@ -55,6 +55,7 @@ int cmd_member(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_monitor(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_stats(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_health(const struct mlsctl_opts *o, int argc, char **argv);
+int cmd_persist(const struct mlsctl_opts *o, int argc, char **argv);
 
 extern const char usage_version[], usage_encrypt[], usage_decrypt[];
 extern const char usage_monitor[], usage_stats[], usage_health[];

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mls-persistd: the event loop. Start: recover the store, import the
+ * snapshots, save every persistent group, READY=1. Then each event that
+ * moves a persistent group (created, joined, epoch changed, reservation
+ * low) saves it; lost events make it save those that changed; the
+ * module's "shutdown" saves all. SIGTERM: STOPPING=1, a last save of
+ * everything, exit. mls-persistd(8).
+ */
+#include "persistd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MODULE_POLL_MS	200
+#define RCVBUF		(4 << 20)
+
+/* The module as the daemon sees it. */
+enum module_state {
+	MOD_DOWN,	/* no family: wait for it */
+	MOD_UP,		/* subscribed to its events */
+	MOD_GOING,	/* it said "shutdown": wait for it to go */
+};
+
+static const char usage[] =
+	"usage: mls-persistd [--state-dir DIR] [--keep N] [--retry-ms MS]\n"
+	"                    [--from-backup] [--crash OP:N]\n"
+	"Stores a sealed snapshot of every persistent mls group and restores\n"
+	"them at start; mls-persistd(8).\n";
+
+static bool is_shutdown(uint32_t type)
+{
+	const char *name = mls_event_name(type);
+
+	return type == MLS_CMD_SHUTDOWN || (name && !strcmp(name, "shutdown"));
+}
+
+static void handle(struct persistd *d, const struct mls_event *e, enum module_state *ms)
+{
+	switch (e->type) {
+	case MLS_EVENT_LOST:
+		plog(4, "events were lost: saving the groups that changed");
+		groups_save_all(d, true);
+		return;
+	case MLS_CMD_GROUP_CREATED:
+	case MLS_CMD_GROUP_JOINED:
+		if ((e->present & MLS_HAS(MLS_A_GROUP_FLAGS)) &&
+		    !(e->group_flags & MLS_GROUP_F_PERSISTENT))
+			return;
+		/* The groups it imported itself were saved since. */
+		if ((e->present & MLS_HAS(MLS_A_EPOCH)) &&
+		    group_saved_in(d, e->group_kid, e->epoch))
+			return;
+		group_save(d, e->group_kid);
+		return;
+	case MLS_CMD_EPOCH_CHANGED:
+	case MLS_CMD_RESERVE_LOW:
+		group_save(d, e->group_kid);
+		return;
+	case MLS_CMD_GROUP_DESTROYED:
+		/* At unload the module destroys every group: keep those. */
+		group_forget(d, e->group_kid, !d->shutting_down);
+		return;
+	}
+	if (is_shutdown(e->type)) {
+		plog(5, "the module is shutting down: saving every group");
+		d->shutting_down = true;
+		groups_save_all(d, false);
+		*ms = MOD_GOING;
+	}
+}
+
+/* Subscribe and bring the store's groups in: 0, or -ENOENT (no module). */
+static int module_up(struct persistd *d, struct mls_events **ev)
+{
+	int ret = mls_events_open(0, ev), size = RCVBUF;
+
+	if (ret)
+		return ret;
+	/* Bursts (thousands of groups at once) should not overflow it. */
+	setsockopt(mls_events_fd(*ev), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	d->shutting_down = false;
+	groups_free(d);
+	ret = groups_restore(d);
+	if (ret)
+		plog(3, "restoring: %s", strerror(-ret));
+	groups_save_all(d, false);
+	return 0;
+}
+
+static int stop(struct persistd *d)
+{
+	int ret;
+
+	d->stopping = true;
+	notify("STOPPING=1\nEXTEND_TIMEOUT_USEC=10000000");
+	d->last_extend_ms = mono_ms();
+	ret = groups_save_all(d, false);
+	plog(5, "stopped%s", ret ? ", some groups not saved" : "");
+	return ret ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "keep", required_argument, NULL, 'k' },
+		{ "retry-ms", required_argument, NULL, 'r' },
+		{ "from-backup", no_argument, NULL, 'b' },
+		{ "crash", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = PERSISTD_STATE_DEFAULT, *crash = getenv("MLS_PERSISTD_CRASH");
+	struct persistd d = { 0 };
+	struct mls_events *ev = NULL;
+	enum module_state ms = MOD_DOWN;
+	unsigned long keep = PERSISTD_KEEP_DEFAULT, retry_ms = 1000;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	char *end;
+	int opt, ret, sfd;
+
+	while ((opt = getopt_long(argc, argv, "d:k:r:bc:h", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'k':
+			keep = strtoul(optarg, &end, 10);
+			if (*end || !keep || keep > 100000) {
+				fprintf(stderr, "mls-persistd: --keep: 1 to 100000\n");
+				return 2;
+			}
+			break;
+		case 'r':
+			retry_ms = strtoul(optarg, &end, 10);
+			if (*end || !retry_ms || retry_ms > 3600000) {
+				fprintf(stderr, "mls-persistd: --retry-ms: 1 to 3600000\n");
+				return 2;
+			}
+			break;
+		case 'b':
+			d.from_backup = true;
+			break;
+		case 'c':
+			crash = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (crash && crash_setup(crash)) {
+		fprintf(stderr, "mls-persistd: crash point \"%s\": OP:N, OP one of write, fsync, rename, dirsync, any\n",
+			crash);
+		return 2;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		plog(3, "signalfd: %s", strerror(errno));
+		return 1;
+	}
+	ret = store_open(dir, (unsigned int)keep, &d.st);
+	if (ret) {
+		plog(3, "state directory %s: %s", dir, strerror(-ret));
+		return 1;
+	}
+	ret = store_recover(d.st);
+	if (ret) {
+		plog(3, "state directory %s: recovering the log: %s", dir, strerror(-ret));
+		return 1;
+	}
+	ret = module_up(&d, &ev);
+	if (!ret)
+		ms = MOD_UP;
+	else if (ret == -ENOENT)
+		plog(5, "the mls module is not loaded: waiting for it");
+	else
+		plog(3, "events: %s", strerror(-ret));
+	notify("READY=1");
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct mls_event e;
+		int timeout = -1, n;
+
+		if (ms != MOD_UP)
+			timeout = MODULE_POLL_MS;
+		if (d.failed && (timeout < 0 || (unsigned long)timeout > retry_ms))
+			timeout = (int)retry_ms;
+		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = ev ? mls_events_fd(ev) : -1, .events = POLLIN };
+		n = poll(pfd, 2, timeout);
+		if (n < 0 && errno != EINTR) {
+			plog(3, "poll: %s", strerror(errno));
+			break;
+		}
+		if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			break;
+		while (ev) {
+			ret = mls_events_next(ev, &e, 0);
+			if (ret == -EAGAIN || ret == -EINTR)
+				break;
+			if (ret == -EPROTO)
+				continue;
+			if (ret) {
+				plog(3, "events: %s", strerror(-ret));
+				break;
+			}
+			handle(&d, &e, &ms);
+			if (ms == MOD_GOING) {
+				mls_events_close(ev);
+				ev = NULL;
+			}
+		}
+		if (ms == MOD_GOING) {
+			/* Gone once its family is. */
+			struct mls_events *probe = NULL;
+
+			if (mls_events_open(0, &probe) == -ENOENT) {
+				plog(5, "the mls module is gone: waiting for it");
+				ms = MOD_DOWN;
+			}
+			mls_events_close(probe);
+		} else if (ms == MOD_DOWN && !module_up(&d, &ev)) {
+			plog(5, "the mls module is loaded: restored and saved");
+			ms = MOD_UP;
+		}
+		if (d.failed)
+			groups_retry(&d);
+	}
+	ret = ms == MOD_UP ? stop(&d) : 0;
+	mls_events_close(ev);
+	groups_free(&d);
+	store_close(d.st);
+	close(sfd);
+	return ret;
+}
