@@ -514,8 +514,20 @@ struct mlsc_processed {
  *  * -ENOENT: a proposal reference this epoch did not bring, or a PSK
  *    @opts does not give;
  *  * -ENOKEY: no private key to decrypt the UpdatePath with;
- *  * -EOPNOTSUPP: an external sender, a new member's message, a
- *    capability a member lacks;
+ *  * -EOPNOTSUPP: an external sender, a new member's proposal, a
+ *    capability a member lacks, an external commit in a suite whose
+ *    KEM the kernel lacks (4, 5, 6);
+ *  * -EBUSY: @g joined by an external commit not merged yet.
+ *
+ * Since 0.4, a Commit from a new member (an external commit, see
+ * mlsc_external_join()) is followed too: no membership tag, its
+ * signature verified with its UpdatePath's leaf, which takes the
+ * leftmost blank leaf after its Remove (@out->sender_leaf), its list
+ * checked as §12.2 and §12.4.3.2 say (-EPROTO: no UpdatePath, a
+ * proposal by reference, not exactly one ExternalInit, more than one
+ * Remove, a Remove of a member whose identity the new leaf does not
+ * carry, any other proposal type), the epoch prepared in the kernel
+ * with its kem_output (MLS_COMMIT_F_EXTERNAL_INIT).
  *  * -EKEYEXPIRED: a lifetime;
  *  * -ENOSPC: too many proposals cached in the epoch;
  *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
