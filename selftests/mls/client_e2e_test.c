@@ -22,7 +22,11 @@
  *                  then on opens none of the messages or Commits of the
  *                  later epochs (she still gets them all); Bob adds her
  *                  back from a new KeyPackage; Alice commits an external
- *                  PSK and Bob a resumption PSK of the group. After each
+ *                  PSK and Bob a resumption PSK of the group; Carol,
+ *                  with a new signature key, rejoins by an external
+ *                  commit from the GroupInfo Alice published, removing
+ *                  her old leaf, and Alice and Bob follow it (suites
+ *                  4, 5, 6: the GroupInfo is -EOPNOTSUPP). After each
  *                  step every member has the same epoch and
  *                  epoch_authenticator. Each member process ends with a
  *                  LeakSanitizer check of its own.
@@ -62,6 +66,8 @@ enum kind {
 	OP_COMMIT,		/* struct commit_cmd, then the KeyPackages */
 	OP_SEND,		/* send the bytes as an application message */
 	OP_STATE,		/* report epoch, leaf and epoch_authenticator */
+	OP_GROUP_INFO,		/* export a GroupInfo; REPORT has it */
+	OP_EXTERNAL,		/* int32 leaf, then a GroupInfo: resync */
 	OP_QUIT,		/* release everything and exit */
 	/* the delivery service to a member */
 	DS_DELIVER,		/* a handshake or application message */
@@ -315,6 +321,68 @@ out:
 	report(p, &r);
 }
 
+static void on_group_info(struct peer *p)
+{
+	struct report r = { .op = OP_GROUP_INFO, .err = -ENOENT };
+	struct mls_bytes gi = { 0 };
+
+	if (p->m.g)
+		r.err = mlsc_group_info_export(p->m.g,
+					       MLSC_GROUP_INFO_F_RATCHET_TREE,
+					       p->m.sig, &gi);
+	if (!r.err)
+		set_data(&r, gi.data, gi.len);
+	mls_bytes_free(&gi);
+	report(p, &r);
+}
+
+/* A resync: a new self joins by external commit, removing @body's leaf. */
+static void on_external(struct peer *p, const uint8_t *body, size_t len)
+{
+	struct report r = { .op = OP_EXTERNAL, .err = -EINVAL };
+	struct mlsc_external_args a = { .flags = MLSC_EXTERNAL_F_EPHEMERAL |
+						 MLSC_EXTERNAL_F_REMOVE };
+	struct mls_bytes commit = { 0 };
+	struct mlsc_group *old = p->m.g;
+	int32_t leaf;
+	int v;
+
+	if (len < sizeof(leaf) || !old)
+		goto out;
+	memcpy(&leaf, body, sizeof(leaf));
+	p->m.g = NULL;
+	member_free(&p->m);
+	r.err = member_new(p->suite, names[p->who], &p->m);
+	a.remove_leaf = (uint32_t)leaf;
+	a.leaf = p->m.priv;
+	a.sig_key = p->m.sig;
+	if (!r.err)
+		r.err = mlsc_external_join(p->ctl, body + sizeof(leaf),
+					   len - sizeof(leaf), &a, &p->m.g,
+					   &commit);
+	if (!r.err)
+		r.err = send_pkt(p->sock, UP_COMMIT, (uint32_t)commit.len,
+				 commit.data, commit.len, NULL, 0);
+	v = r.err ? r.err : verdict(p);
+	if (v == 1)
+		r.err = mlsc_commit_merge(p->m.g);
+	else if (v == 0)
+		r.err = mlsc_commit_discard(p->m.g);
+	else
+		r.err = v;
+	r.flags = v == 1;
+	if (!r.err && v == 1) {
+		mls_group_destroy(mlsc_group_fd(old));
+		mlsc_group_free(old);
+	} else {
+		mlsc_group_free(p->m.g);
+		p->m.g = old;
+	}
+out:
+	mls_bytes_free(&commit);
+	report(p, &r);
+}
+
 static void on_send(struct peer *p, const uint8_t *text, size_t len)
 {
 	struct report r = { .op = OP_SEND, .err = -ENOENT };
@@ -352,6 +420,12 @@ static bool handle(struct peer *p, const uint8_t *buf, size_t n)
 		break;
 	case OP_SEND:
 		on_send(p, body, len);
+		break;
+	case OP_GROUP_INFO:
+		on_group_info(p);
+		break;
+	case OP_EXTERNAL:
+		on_external(p, body, len);
 		break;
 	case OP_STATE:
 		r.op = OP_STATE;
@@ -792,6 +866,50 @@ FIXTURE_TEARDOWN(e2e)
 	ds_stop(&self->ds);
 }
 
+/*
+ * Alice publishes a GroupInfo; Carol, with a new key, rejoins from it by
+ * an external commit that removes her old leaf; Alice and Bob follow.
+ */
+static void external_resync(struct __test_metadata *_metadata,
+			    struct ds *ds, unsigned int suite)
+{
+	static uint8_t buf[sizeof(int32_t) + MAX_DATA];
+	uint64_t epoch = ds->epoch;
+	int32_t leaf = leaf_of(_metadata, ds, CAROL);
+	size_t len;
+
+	clear_logs(ds);
+	ASSERT_EQ(0, cmd(ds, ALICE, OP_GROUP_INFO, NULL, 0, NULL, 0));
+	ASSERT_EQ(0, settle(ds));
+	if (suite >= 4 && suite <= 6) {
+		/* X448, P-521: the kernel has no such KEM */
+		EXPECT_EQ(-EOPNOTSUPP, ds->log[ALICE][0].err);
+		return;
+	}
+	ASSERT_EQ(0, ds->log[ALICE][0].err);
+	len = ds->log[ALICE][0].data_len;
+	memcpy(buf, &leaf, sizeof(leaf));
+	memcpy(buf + sizeof(leaf), ds->log[ALICE][0].data, len);
+	clear_logs(ds);
+	ASSERT_EQ(0, cmd(ds, CAROL, OP_EXTERNAL, buf, sizeof(leaf) + len,
+			 NULL, 0));
+	ASSERT_EQ(0, settle(ds));
+	EXPECT_EQ(1, ds->accepted);
+	ASSERT_EQ(1, ds->n_log[CAROL]);
+	EXPECT_EQ(0, ds->log[CAROL][0].err);
+	EXPECT_EQ(1, ds->log[CAROL][0].flags);
+	EXPECT_EQ(leaf, ds->log[CAROL][0].own_leaf);
+	EXPECT_EQ(epoch + 1, ds->log[CAROL][0].epoch);
+	for (unsigned int j = ALICE; j <= BOB; j++) {
+		ASSERT_EQ(1, ds->n_log[j]);
+		EXPECT_EQ(0, ds->log[j][0].err);
+		EXPECT_EQ(MLS_CONTENT_COMMIT, ds->log[j][0].content_type);
+		EXPECT_EQ((uint32_t)leaf, ds->log[j][0].sender);
+	}
+	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, epoch + 1));
+	all_talk(_metadata, ds, A | B | C, 0);
+}
+
 static void one_suite(struct __test_metadata *_metadata, struct ds *ds,
 		      unsigned int suite)
 {
@@ -902,6 +1020,9 @@ static void one_suite(struct __test_metadata *_metadata, struct ds *ds,
 	commit_ok(_metadata, ds, BOB, &c, NULL, A | C, 0);
 	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 8));
 	all_talk(_metadata, ds, A | B | C, 0);
+
+	/* Carol rejoins by an external commit from Alice's GroupInfo */
+	external_resync(_metadata, ds, suite);
 
 	EXPECT_EQ(0, ds_stop(ds));
 }

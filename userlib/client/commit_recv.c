@@ -34,6 +34,7 @@ struct next {
 	size_t n_joiners;
 	struct mlsc_psk_id *psks;
 	size_t n_psks;
+	const struct mlsc_slice *kem_output;	/* an external commit's */
 	struct mlsc_node_key *keys;
 	size_t n_keys;
 	struct mlsc_wbuf ctx;		/* the new GroupContext, encoded */
@@ -202,6 +203,12 @@ static int prepare(struct mlsc_group *g, struct next *nx,
 	mls_buf_set(&kc.roster.occupied, occupied, occupied_len);
 	if (nx->n_psks)
 		mls_psk_list_set(&kc.psks, kpsks, nx->n_psks);
+	/* the kernel decapsulates it with the external private key */
+	if (nx->kem_output) {
+		kc.flags |= MLS_COMMIT_F_EXTERNAL_INIT;
+		mls_buf_set(&kc.kem_output, nx->kem_output->p,
+			    nx->kem_output->len);
+	}
 	err = mls_commit_prepare(g->gfd, &kc);
 	OPENSSL_cleanse(nx->commit_secret, sizeof(nx->commit_secret));
 	OPENSSL_cleanse(&kc, sizeof(kc));
@@ -276,6 +283,24 @@ static int take(struct mlsc_group *g, struct next *nx)
 	return 0;
 }
 
+/*
+ * An external commit's proposals (§12.4.3.2): by value only, then as
+ * mlsc_proposals_validate_external() checks them.
+ */
+static int external_list(const struct mlsc_group_view *v,
+			 const struct mlsc_commit *c, struct mlsc_arena *arena,
+			 struct mlsc_resolved *r)
+{
+	static const struct mlsc_proposal_cache none;
+
+	for (size_t i = 0; i < c->n_proposals; i++)
+		if (c->proposals[i].type != MLSC_POR_PROPOSAL)
+			return -EPROTO;
+	return mlsc_proposals_resolve(&none, v->suite->nh, v->gc->epoch, c,
+				      UINT32_MAX, arena, r) ?:
+	       mlsc_proposals_validate_external(v, c, &c->path.leaf_node, r);
+}
+
 int mlsc_commit_recv(struct mlsc_group *g,
 		     const struct mlsc_group_context *gc,
 		     const struct mlsc_content_in *in,
@@ -289,6 +314,7 @@ int mlsc_commit_recv(struct mlsc_group *g,
 	const struct mlsc_validate_opts *vo = opts->validate ?: &now;
 	struct mlsc_group_view v = { s, &g->tree, gc, vo };
 	uint32_t committer = in->fc.sender.index;
+	bool external = in->fc.sender.type == MLSC_SENDER_NEW_MEMBER_COMMIT;
 	struct mlsc_resolved *r;
 	struct mlsc_arena arena;
 	struct next *nx;
@@ -305,12 +331,15 @@ int mlsc_commit_recv(struct mlsc_group *g,
 	r = mlsc_arena_alloc(&arena, (c->n_proposals + 1) * sizeof(*r));
 	if (!r)
 		goto out;
-	err = mlsc_proposals_resolve(g->cache ?: &empty, s->nh, gc->epoch, c,
-				     committer, &arena, r);
-	if (!err)
+	if (external)
+		err = external_list(&v, c, &arena, r);
+	else
+		err = mlsc_proposals_resolve(g->cache ?: &empty, s->nh,
+					     gc->epoch, c, committer, &arena, r);
+	if (!err && !external)
 		err = mlsc_proposals_validate(&v, committer, r, c->n_proposals,
 					      &path_required);
-	if (!err && path_required && !c->has_path)
+	if (!err && !external && path_required && !c->has_path)
 		err = -EPROTO;
 	if (!err)
 		err = mlsc_tree_clone(&nx->tree, &g->tree);
@@ -320,6 +349,16 @@ int mlsc_commit_recv(struct mlsc_group *g,
 	if (g->priv)
 		nx->priv = *g->priv;
 	err = apply(g, nx, r, c->n_proposals, &arena);
+	/* the joiner takes the leftmost blank leaf, as an Add would */
+	if (!err && external) {
+		err = mlsc_tree_add(&nx->tree, &c->path.leaf_node, &committer);
+		if (err == -EINVAL)
+			err = -EPROTO;
+		for (size_t i = 0; i < c->n_proposals; i++)
+			if (r[i].p.type == MLSC_PROPOSAL_EXTERNAL_INIT)
+				nx->kem_output = &r[i].p.external_init;
+		out->sender_leaf = committer;
+	}
 	if (!err && c->has_path)
 		err = path(g, nx, &c->path, committer, vo, &arena);
 	if (!err)

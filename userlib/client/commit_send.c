@@ -724,7 +724,7 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	    (a->n_proposals && !a->proposals) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;
-	if (g->pending)
+	if (g->pending || g->joining)
 		return -EBUSY;
 	memset(&b, 0, sizeof(b));
 	b.g = g;
@@ -768,6 +768,11 @@ MLSC_EXPORT int mlsc_commit_merge(struct mlsc_group *g)
 
 	if (!g)
 		return -EINVAL;
+	/* an external join: its kernel group is in the Commit's epoch */
+	if (g->joining) {
+		g->joining = false;
+		return 0;
+	}
 	p = g->pending;
 	if (!p)
 		return -ENOENT;
@@ -811,6 +816,10 @@ MLSC_EXPORT int mlsc_commit_discard(struct mlsc_group *g)
 
 	if (!g)
 		return -EINVAL;
+	if (g->joining) {
+		g->joining = false;
+		return mls_group_destroy(g->gfd);
+	}
 	if (!g->pending)
 		return -ENOENT;
 	err = mls_commit_discard(g->gfd, g->pending->epoch);

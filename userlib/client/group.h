@@ -8,6 +8,8 @@
 #ifndef MLSC_GROUP_H
 #define MLSC_GROUP_H
 
+#include <stdbool.h>
+
 #include <libmls.h>
 
 #include "suite.h"
@@ -61,6 +63,12 @@ struct mlsc_group {
 	 * the content from here.
 	 */
 	struct mlsc_retry *retry;
+	/*
+	 * Joined by an external commit (external_join.c) that the delivery
+	 * service has not accepted yet: mlsc_commit_merge() ends it,
+	 * mlsc_commit_discard() destroys the kernel group.
+	 */
+	bool joining;
 };
 
 /*

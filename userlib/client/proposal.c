@@ -355,3 +355,58 @@ int mlsc_tree_keys_unique(const struct mlsc_tree *t)
 	}
 	return 0;
 }
+
+/* ---- an external commit's list (§12.2, §12.4.3.2) --------------------- */
+
+int mlsc_proposals_validate_external(const struct mlsc_group_view *v,
+				     const struct mlsc_commit *c,
+				     const struct mlsc_leaf_node *leaf,
+				     const struct mlsc_resolved *r)
+{
+	size_t inits = 0, removes = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < c->n_proposals; i++) {
+		/* a joiner cannot judge the group's proposals */
+		if (c->proposals[i].type != MLSC_POR_PROPOSAL)
+			return -EPROTO;
+		switch (r[i].p.type) {
+		case MLSC_PROPOSAL_EXTERNAL_INIT:
+			if (r[i].p.external_init.len != v->suite->npk)
+				return -EBADMSG;
+			inits++;
+			break;
+		case MLSC_PROPOSAL_REMOVE:
+			removes++;
+			break;
+		case MLSC_PROPOSAL_PSK:
+			for (size_t j = 0; j < i; j++)
+				if (r[j].p.type == MLSC_PROPOSAL_PSK &&
+				    psk_id_eq(&r[i].p.psk, &r[j].p.psk))
+					return -EPROTO;
+			break;
+		default:
+			return -EPROTO;
+		}
+	}
+	if (inits != 1 || removes > 1)
+		return -EPROTO;
+	for (size_t i = 0; i < c->n_proposals && !err; i++) {
+		const struct mlsc_leaf_node *old;
+
+		if (r[i].p.type == MLSC_PROPOSAL_PSK) {
+			err = check_psk(v, &r[i].p.psk);
+			continue;
+		}
+		if (r[i].p.type != MLSC_PROPOSAL_REMOVE)
+			continue;
+		/* a resync: the new leaf stands for the one removed */
+		old = mlsc_tree_leaf(v->tree, r[i].p.remove);
+		if (!old || old->credential.type != leaf->credential.type ||
+		    (old->credential.type == MLS_CREDENTIAL_BASIC &&
+		     !mlsc_slice_eq(&old->credential.identity,
+				    &leaf->credential.identity)))
+			err = -EPROTO;
+	}
+	return err;
+}

@@ -94,6 +94,19 @@ int mlsc_proposals_validate(const struct mlsc_group_view *v,
 			    bool *path_required);
 
 /*
+ * §12.2 and §12.4.3.2 for an external Commit @c (sender
+ * new_member_commit) whose UpdatePath brings @leaf, its proposals in
+ * @r: all by value; exactly one ExternalInit (a kem_output of Npk
+ * bytes, else -EBADMSG); at most one Remove, of a member whose
+ * credential @leaf carries again (the same type, for a basic one the
+ * same identity); PreSharedKeys, each once; nothing else.
+ */
+int mlsc_proposals_validate_external(const struct mlsc_group_view *v,
+				     const struct mlsc_commit *c,
+				     const struct mlsc_leaf_node *leaf,
+				     const struct mlsc_resolved *r);
+
+/*
  * No two leaves of @t share a signature key, and no two nodes an
  * encryption key (§7.3): 0, -EPROTO, -ENOMEM.
  */

@@ -168,11 +168,15 @@ static int encode_content(const struct mlsc_group *g,
 static int verify_signature(const struct mlsc_group *g,
 			    const struct mlsc_content_in *in)
 {
-	const struct mlsc_leaf_node *l =
-		mlsc_tree_leaf(&g->tree, in->fc.sender.index);
+	const struct mlsc_leaf_node *l;
 	struct mlsc_wbuf tbs;
 	int err;
 
+	/* an external commit: signed with its UpdatePath's new leaf */
+	if (in->fc.sender.type == MLSC_SENDER_NEW_MEMBER_COMMIT)
+		l = &in->fc.commit.path.leaf_node;
+	else
+		l = mlsc_tree_leaf(&g->tree, in->fc.sender.index);
 	if (!l)
 		return -EBADMSG;
 	err = encode_content(g, in, true, true, false, &tbs);
@@ -192,15 +196,23 @@ static int check_header(const struct mlsc_group *g,
 {
 	if (!mlsc_slice_eq(&fc->group_id, &gc->group_id))
 		return -EBADMSG;
-	if (fc->sender.type != MLSC_SENDER_MEMBER)
+	if (fc->sender.type == MLSC_SENDER_NEW_MEMBER_COMMIT) {
+		/* §12.4.3.2: a Commit, with the path that signs it */
+		if (fc->content_type != MLSC_CONTENT_COMMIT)
+			return -EBADMSG;
+		if (!fc->commit.has_path)
+			return -EPROTO;
+	} else if (fc->sender.type != MLSC_SENDER_MEMBER) {
 		return -EOPNOTSUPP;
-	if (!mlsc_tree_leaf(&g->tree, fc->sender.index))
+	} else if (!mlsc_tree_leaf(&g->tree, fc->sender.index)) {
 		return -EBADMSG;
+	}
 	if (fc->epoch < gc->epoch)
 		return -ESTALE;
 	if (fc->epoch > gc->epoch)
 		return -EAGAIN;
-	if (fc->sender.index == g->own_leaf)
+	if (fc->sender.type == MLSC_SENDER_MEMBER &&
+	    fc->sender.index == g->own_leaf)
 		return -EALREADY;
 	return 0;
 }
@@ -221,6 +233,9 @@ static int public_in(struct mlsc_group *g,
 	err = check_header(g, gc, &pm->content);
 	if (err)
 		return err;
+	/* a new member's Commit has no membership tag (§6.2) */
+	if (pm->content.sender.type != MLSC_SENDER_MEMBER)
+		return 0;
 	err = encode_content(g, in, true, true, true, &tbm);
 	if (err)
 		return err;
@@ -404,6 +419,8 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 	if (!g || (!msg && len) || (opts && (opts->flags & ~MLSC_PROCESS_F_ALL ||
 					     (!opts->psks && opts->n_psks))))
 		return -EINVAL;
+	if (g->joining)
+		return -EBUSY;
 	if (!opts)
 		opts = &none;
 	memset(&in, 0, sizeof(in));

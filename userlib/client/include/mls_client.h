@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	3
+#define MLSC_VERSION_MINOR	4
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -514,8 +514,20 @@ struct mlsc_processed {
  *  * -ENOENT: a proposal reference this epoch did not bring, or a PSK
  *    @opts does not give;
  *  * -ENOKEY: no private key to decrypt the UpdatePath with;
- *  * -EOPNOTSUPP: an external sender, a new member's message, a
- *    capability a member lacks;
+ *  * -EOPNOTSUPP: an external sender, a new member's proposal, a
+ *    capability a member lacks, an external commit in a suite whose
+ *    KEM the kernel lacks (4, 5, 6);
+ *  * -EBUSY: @g joined by an external commit not merged yet.
+ *
+ * Since 0.4, a Commit from a new member (an external commit, see
+ * mlsc_external_join()) is followed too: no membership tag, its
+ * signature verified with its UpdatePath's leaf, which takes the
+ * leftmost blank leaf after its Remove (@out->sender_leaf), its list
+ * checked as §12.2 and §12.4.3.2 say (-EPROTO: no UpdatePath, a
+ * proposal by reference, not exactly one ExternalInit, more than one
+ * Remove, a Remove of a member whose identity the new leaf does not
+ * carry, any other proposal type), the epoch prepared in the kernel
+ * with its kem_output (MLS_COMMIT_F_EXTERNAL_INIT).
  *  * -EKEYEXPIRED: a lifetime;
  *  * -ENOSPC: too many proposals cached in the epoch;
  *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
@@ -741,6 +753,102 @@ int mlsc_group_save(const struct mlsc_group *g,
  */
 int mlsc_group_load(int ctl_fd, const void *data, size_t len,
 		    struct mlsc_group **out, struct mls_sig_key **sig_key);
+
+/* ------------------------------------- external commits (§12.4.3.2, 0.4) */
+
+#define MLSC_GROUP_INFO_F_RATCHET_TREE	(1U << 0) /* the tree in the GroupInfo */
+#define MLSC_GROUP_INFO_F_ALL		MLSC_GROUP_INFO_F_RATCHET_TREE
+
+/**
+ * mlsc_group_info_export() - a GroupInfo for external joiners (since 0.4)
+ * @g: the member
+ * @flags: MLSC_GROUP_INFO_F_*
+ * @sig_key: the member's signature key (that of its leaf)
+ * @out: the MLSMessage(GroupInfo) (mls_bytes_free())
+ *
+ * The current epoch's GroupContext, an external_pub extension with the
+ * epoch's external public key (MLS_IOC_EXTERNAL_PUB: its private half
+ * stays in the kernel), with %MLSC_GROUP_INFO_F_RATCHET_TREE the
+ * ratchet_tree extension, the epoch's confirmation_tag from the kernel,
+ * signed by @g's leaf. A joiner commits with mlsc_external_join().
+ * Returns 0; -EINVAL (a NULL argument, unknown flags, a key that is not
+ * the leaf's); -EOPNOTSUPP (a suite whose KEM the kernel lacks: 4, 5,
+ * 6); -ESTALE (the kernel's group is in another epoch); -ENOMEM; the
+ * errors of MLS_IOC_EXTERNAL_PUB and MLS_IOC_CONFIRMATION_TAG.
+ */
+int mlsc_group_info_export(const struct mlsc_group *g, uint32_t flags,
+			   const struct mls_sig_key *sig_key,
+			   struct mls_bytes *out);
+
+#define MLSC_EXTERNAL_F_EPHEMERAL	MLSC_JOIN_F_EPHEMERAL
+#define MLSC_EXTERNAL_F_REMOVE		(1U << 1) /* resync: remove @remove_leaf */
+#define MLSC_EXTERNAL_F_ALL		(MLSC_EXTERNAL_F_EPHEMERAL | \
+					 MLSC_EXTERNAL_F_REMOVE)
+
+/* What joining by an external commit takes beyond the GroupInfo. */
+struct mlsc_external_args {
+	uint32_t flags;			/* MLSC_EXTERNAL_F_* */
+	uint16_t mode;			/* the group's mode; 0: 0600 */
+	uint16_t reserved;		/* must be zero */
+	/* resync (MLSC_EXTERNAL_F_REMOVE): one's old leaf, removed */
+	uint32_t remove_leaf;
+	/*
+	 * The ratchet tree (optional<Node> ratchet_tree<V>) when the
+	 * GroupInfo has no ratchet_tree extension; else NULL.
+	 */
+	const void *ratchet_tree;
+	size_t ratchet_tree_len;
+	/*
+	 * The new leaf's content: the credential, capabilities and leaf
+	 * extensions of this KeyPackage's LeafNode (mlsc_keypkg_create()),
+	 * whose signature key must be @sig_key's. Its private keys are not
+	 * used: the leaf gets a fresh key from the UpdatePath.
+	 */
+	const struct mlsc_keypkg_priv *leaf;
+	const struct mls_sig_key *sig_key;
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+	/* how the tree's leaves are validated; NULL: basic, now */
+	const struct mlsc_validate_opts *validate;
+};
+
+/**
+ * mlsc_external_join() - join a group by an external commit (since 0.4)
+ * @ctl_fd: /dev/mls
+ * @group_info: an MLSMessage(GroupInfo) with an external_pub extension
+ *	(mlsc_group_info_export()), @len bytes
+ * @a: the new leaf, signature key, resync, tree, flags
+ * @out: the new member, in the Commit's epoch, waiting for the delivery
+ *	service: mlsc_commit_merge() when it accepted the Commit,
+ *	mlsc_commit_discard() (which destroys the kernel group; then only
+ *	mlsc_group_free() is left) when it did not
+ * @commit: the Commit to send (mls_bytes_free())
+ *
+ * Verifies the GroupInfo's signature with its signer's leaf and the
+ * tree (as mlsc_welcome_join() does), encapsulates to external_pub
+ * (SetupBaseS) for the ExternalInit proposal's kem_output and the
+ * init_secret (the HPKE export "MLS 1.0 external init secret"), places
+ * the new leaf at the leftmost blank leaf after the Remove, makes the
+ * UpdatePath, and creates the kernel group at the next epoch from the
+ * init_secret, the commit_secret and the new GroupContext
+ * (MLS_GROUP_F_FROM_INPUTS); the init_secret is erased at once. The
+ * confirmation_tag comes from the kernel. The Commit is a PublicMessage
+ * from sender new_member_commit, signed with @a->sig_key, without a
+ * membership_tag. Until merged, the member neither commits nor
+ * processes (-EBUSY).
+ *
+ * Returns 0; -EINVAL (a bad argument or flag, @a->leaf of another
+ * suite or signature key, a Remove of a blank leaf or past the tree);
+ * -EBADMSG (malformed bytes, not a GroupInfo, a bad external_pub);
+ * -ENOKEY (no external_pub extension); -ENODATA (no tree);
+ * -EKEYREJECTED (the signature does not verify); -EPROTO (the tree is
+ * not valid, the signer's leaf blank); -EOPNOTSUPP (a suite whose KEM
+ * the kernel lacks: 4, 5, 6); -ENOMEM; -EIO; and the errors of
+ * MLS_IOC_GROUP_CREATE and MLS_IOC_CONFIRMATION_TAG.
+ */
+int mlsc_external_join(int ctl_fd, const void *group_info, size_t len,
+		       const struct mlsc_external_args *a,
+		       struct mlsc_group **out, struct mls_bytes *commit);
 
 #ifdef __cplusplus
 }
