@@ -360,7 +360,6 @@ void mls_event_shutdown(void)
 	struct sk_buff *skb;
 	void *hdr;
 
-	mls_nl_set_shutting_down();
 	if (!mls_nl_listening())
 		return;
 	hdr = mls_nl_event_new(&skb, 0, MLS_CMD_SHUTDOWN);
