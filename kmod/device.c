@@ -7,6 +7,7 @@
  */
 
 #include "device.h"
+#include "drain.h"
 #include "evbuf.h"
 #include "group_new.h"
 #include "join_stage.h"
@@ -29,20 +30,25 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 	v->features = MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS |
 		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS |
 		      MLS_FEATURE_HANDSHAKE | MLS_FEATURE_BATCH |
-		      MLS_FEATURE_PERSIST | MLS_FEATURE_RESERVE;
+		      MLS_FEATURE_PERSIST | MLS_FEATURE_RESERVE |
+		      MLS_FEATURE_DRAIN;
 	v->suites = mls_suite_mask();
 	return 0;
 }
 
 static const struct mls_ioctl_desc mls_ctl_ioctls[] = {
 	{ MLS_IOC_GET_VERSION, MLS_VERSION_SIZE_VER0, mls_ioc_get_version },
-	{ MLS_IOC_GROUP_CREATE, MLS_GROUP_NEW_SIZE_VER0, mls_ioc_group_create },
-	{ MLS_IOC_GROUP_JOIN, MLS_GROUP_NEW_SIZE_VER0, mls_ioc_group_join },
+	{ MLS_IOC_GROUP_CREATE, MLS_GROUP_NEW_SIZE_VER0, mls_ioc_group_create,
+	  MLS_IOCTL_F_SERVICE },
+	{ MLS_IOC_GROUP_JOIN, MLS_GROUP_NEW_SIZE_VER0, mls_ioc_group_join,
+	  MLS_IOCTL_F_SERVICE },
 	{ MLS_IOC_GROUP_OPEN, MLS_GROUP_OPEN_SIZE_VER0, mls_ioc_group_open },
 	{ MLS_IOC_GROUP_LIST, MLS_GROUP_LIST_SIZE_VER0, mls_ioc_group_list },
-	{ MLS_IOC_JOIN_STAGE, MLS_JOIN_STAGE_SIZE_VER0, mls_ioc_join_stage },
+	{ MLS_IOC_JOIN_STAGE, MLS_JOIN_STAGE_SIZE_VER0, mls_ioc_join_stage,
+	  MLS_IOCTL_F_SERVICE },
 	{ MLS_IOC_GROUP_IMPORT, MLS_GROUP_IMPORT_SIZE_VER0,
-	  mls_ioc_group_import },
+	  mls_ioc_group_import, MLS_IOCTL_F_SERVICE },
+	{ MLS_IOC_DRAIN, MLS_DRAIN_SIZE_VER0, mls_ioc_drain },
 };
 
 /* ioctl numbers 0x40-0x4f: the event buffer (evbuf_ioctl.c). */

@@ -113,21 +113,27 @@ void mls_event_group_new(struct mls_group *g, bool joined)
 	}
 }
 
-void mls_event_group_destroyed(struct mls_group *g, u64 epoch)
+/* A group event whose only attribute besides the group is MLS_A_EPOCH. */
+static void mls_ev_group_epoch(struct mls_group *g, u8 cmd, u64 epoch)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	trace_mls_group_destroyed(g, epoch);
 	if (!mls_nl_listening())
 		return;
-	hdr = mls_ev_group_start(&skb, MLS_CMD_GROUP_DESTROYED, g, MLS_EV_U64);
+	hdr = mls_ev_group_start(&skb, cmd, g, MLS_EV_U64);
 	if (!hdr)
 		return;
 	if (nla_put_u64_64bit(skb, MLS_A_EPOCH, epoch, MLS_A_PAD))
 		mls_ev_fail(skb);
 	else
 		mls_nl_event_send(skb, hdr);
+}
+
+void mls_event_group_destroyed(struct mls_group *g, u64 epoch)
+{
+	trace_mls_group_destroyed(g, epoch);
+	mls_ev_group_epoch(g, MLS_CMD_GROUP_DESTROYED, epoch);
 }
 
 void mls_event_epoch_changed(struct mls_group *g, const struct mls_epoch *old,
@@ -196,35 +202,15 @@ void mls_event_members(struct mls_group *g, const struct mls_epoch *old,
 
 void mls_event_epoch_expired(struct mls_group *g, u64 epoch)
 {
-	struct sk_buff *skb;
-	void *hdr;
-
 	trace_mls_epoch_expired(g, epoch);
-	if (!mls_nl_listening() || mls_ev_dead(g))
-		return;
-	hdr = mls_ev_group_start(&skb, MLS_CMD_EPOCH_EXPIRED, g, MLS_EV_U64);
-	if (!hdr)
-		return;
-	if (nla_put_u64_64bit(skb, MLS_A_EPOCH, epoch, MLS_A_PAD))
-		mls_ev_fail(skb);
-	else
-		mls_nl_event_send(skb, hdr);
+	if (!mls_ev_dead(g))
+		mls_ev_group_epoch(g, MLS_CMD_EPOCH_EXPIRED, epoch);
 }
 
 void mls_event_reserve_low(struct mls_group *g, u64 epoch)
 {
-	struct sk_buff *skb;
-	void *hdr;
-
-	if (!mls_nl_listening() || mls_ev_dead(g))
-		return;
-	hdr = mls_ev_group_start(&skb, MLS_CMD_RESERVE_LOW, g, MLS_EV_U64);
-	if (!hdr)
-		return;
-	if (nla_put_u64_64bit(skb, MLS_A_EPOCH, epoch, MLS_A_PAD))
-		mls_ev_fail(skb);
-	else
-		mls_nl_event_send(skb, hdr);
+	if (!mls_ev_dead(g))
+		mls_ev_group_epoch(g, MLS_CMD_RESERVE_LOW, epoch);
 }
 
 void mls_event_commit_conflict(struct mls_group *g, u32 err)
@@ -374,7 +360,6 @@ void mls_event_shutdown(void)
 	struct sk_buff *skb;
 	void *hdr;
 
-	mls_nl_set_shutting_down();
 	if (!mls_nl_listening())
 		return;
 	hdr = mls_nl_event_new(&skb, 0, MLS_CMD_SHUTDOWN);

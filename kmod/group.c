@@ -7,6 +7,7 @@
  */
 
 #include "commit.h"
+#include "drain.h"
 #include "epoch.h"
 #include "evbuf.h"
 #include "events.h"
@@ -281,6 +282,7 @@ int mls_group_destroy(struct mls_group *g)
 	mls_evbuf_group_gone(g->id);
 	/* Out of the registry: a dump after the event does not list it. */
 	mls_event_group_destroyed(g, last);
+	mls_drain_kick();
 	mls_group_put(g);	/* the registry's reference */
 	return 0;
 }

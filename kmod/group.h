@@ -95,6 +95,19 @@ struct mls_group {
 		u64 epoch;
 		u64 limit[2];
 		bool valid;
+		/*
+		 * The last snapshot MLS_IOC_GROUP_SAVED put in force, and
+		 * its epoch (0, 0: none); read without the lock.
+		 */
+		u64 saved_seq;
+		u64 saved_epoch;
+		/*
+		 * The drain (drain.c) the last export was taken in (0:
+		 * none), and the one the last save was: a group saved for
+		 * the drain in force is done.
+		 */
+		u64 drain_id;
+		u64 saved_drain_id;
 	} reserve;
 
 	struct mls_group_stats __percpu *stats;	/* stats.c */

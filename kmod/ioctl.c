@@ -3,6 +3,7 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "drain.h"
 #include "ioctl.h"
 
 #include <uapi/linux/mls.h>
@@ -27,10 +28,9 @@ static const struct mls_ioctl_desc *find_desc(const struct mls_ioctl_desc *table
 	return NULL;
 }
 
-long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
-			struct file *file, unsigned int cmd, unsigned long arg)
+static long mls_ioctl_run(const struct mls_ioctl_desc *d, struct file *file,
+			  unsigned int cmd, unsigned long arg)
 {
-	const struct mls_ioctl_desc *d = find_desc(table, n, cmd);
 	struct mls_ioctl_ctx ctx = { .file = file, .new_fd = -1 };
 	void __user *uarg = (void __user *)arg;
 	size_t usize = _IOC_SIZE(cmd);
@@ -38,8 +38,6 @@ long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
 	u8 karg[MLS_IOCTL_MAX_ARG] __aligned(8);
 	long ret;
 
-	if (!d)
-		return -ENOTTY;
 	ksize = _IOC_SIZE(d->cmd);
 	if (WARN_ON_ONCE(ksize > sizeof(karg)))
 		return -ENOTTY;
@@ -92,5 +90,26 @@ out:
 	}
 	/* Arguments may carry secrets (commit inputs): never leave them. */
 	memzero_explicit(karg, ksize);
+	return ret;
+}
+
+long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
+			struct file *file, unsigned int cmd, unsigned long arg)
+{
+	const struct mls_ioctl_desc *d = find_desc(table, n, cmd);
+	long ret;
+	int idx;
+
+	if (!d)
+		return -ENOTTY;
+	if (!(d->flags & MLS_IOCTL_F_SERVICE))
+		return mls_ioctl_run(d, file, cmd, arg);
+	/* A drain waits for the calls it let in (drain.c). */
+	idx = srcu_read_lock(&mls_service_srcu);
+	if (unlikely(mls_drain_id()))
+		ret = -ESHUTDOWN;
+	else
+		ret = mls_ioctl_run(d, file, cmd, arg);
+	srcu_read_unlock(&mls_service_srcu, idx);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #ifndef _MLS_IOCTL_H
 #define _MLS_IOCTL_H
 
+#include <linux/bits.h>
 #include <linux/fs.h>
 #include <linux/types.h>
 
@@ -54,12 +55,17 @@ struct mls_ioctl_ctx {
  * @cmd: the ioctl number as published (its size is the current struct's)
  * @min_size: the struct's first published size (…_SIZE_VER0)
  * @handler: works on the kernel copy @arg; returns 0 or -errno
+ * @flags: MLS_IOCTL_F_*
  */
 struct mls_ioctl_desc {
 	unsigned int cmd;
 	unsigned int min_size;
 	int (*handler)(struct mls_ioctl_ctx *ctx, void *arg);
+	unsigned int flags;
 };
+
+/* Makes a group or changes one's state: -ESHUTDOWN during a drain. */
+#define MLS_IOCTL_F_SERVICE	BIT(0)
 
 long mls_ioctl_dispatch(const struct mls_ioctl_desc *table, size_t n,
 			struct file *file, unsigned int cmd, unsigned long arg);

@@ -9,6 +9,7 @@
 #include "crypto_selftest.h"
 #include "debugfs.h"
 #include "device.h"
+#include "drain.h"
 #include "evbuf.h"
 #include "group.h"
 #include "hkdf.h"
@@ -101,7 +102,7 @@ err_crypto:
 static void __exit mls_mod_exit(void)
 {
 	mls_device_exit();
-	mls_event_shutdown();
+	mls_drain_unload();
 	mls_groups_exit();
 	mls_snapshot_exit();
 	mls_genl_exit();

@@ -26,9 +26,12 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "drain.h"
 #include "epoch.h"
 #include "group.h"
 #include "netlink.h"
+#include "secret_tree.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "version.h"
 
@@ -90,7 +93,9 @@ size_t mls_nl_group_size(bool stats)
 
 	if (stats)
 		n += nla_total_size(0) +
-		     (MLS_STATS_A_MAX - MLS_STATS_A_PAD) * nla_total_size_64bit(sizeof(u64));
+		     (MLS_STATS_A_MAX - MLS_STATS_A_PAD) * nla_total_size_64bit(sizeof(u64)) +
+		     nla_total_size(0) + 2 * nla_total_size(sizeof(u8)) +
+		     6 * nla_total_size_64bit(sizeof(u64));	/* RESERVE */
 	return n;
 }
 
@@ -144,6 +149,40 @@ static int mls_nl_put_stats(struct sk_buff *msg, const struct mls_group *g)
 	return 0;
 }
 
+/* A persistent group's send reservation (sleeps: the tree's mutex). */
+static int mls_nl_put_reserve(struct sk_buff *msg, struct mls_group *g)
+{
+	struct mls_reserve_info ri;
+	struct nlattr *nest;
+	int ret;
+
+	ret = mls_group_reserve_info(g, &ri);
+	if (ret)
+		return ret == -ENODATA ? 0 : ret;
+	nest = nla_nest_start(msg, MLS_A_RESERVE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, MLS_RESERVE_A_EPOCH, ri.epoch,
+			      MLS_RESERVE_A_PAD) ||
+	    nla_put_u8(msg, MLS_RESERVE_A_SAVED, ri.saved) ||
+	    nla_put_u64_64bit(msg, MLS_RESERVE_A_SAVED_SEQ, ri.saved_seq,
+			      MLS_RESERVE_A_PAD) ||
+	    nla_put_u8(msg, MLS_RESERVE_A_LOW, ri.low) ||
+	    nla_put_u64_64bit(msg, MLS_RESERVE_A_HANDSHAKE_NEXT,
+			      ri.next[MLS_RATCHET_HANDSHAKE], MLS_RESERVE_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_RESERVE_A_HANDSHAKE_LIMIT,
+			      ri.limit[MLS_RATCHET_HANDSHAKE], MLS_RESERVE_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_RESERVE_A_APPLICATION_NEXT,
+			      ri.next[MLS_RATCHET_APPLICATION], MLS_RESERVE_A_PAD) ||
+	    nla_put_u64_64bit(msg, MLS_RESERVE_A_APPLICATION_LIMIT,
+			      ri.limit[MLS_RATCHET_APPLICATION], MLS_RESERVE_A_PAD)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 int mls_nl_put_group(struct sk_buff *msg, struct mls_group *g,
 		     struct user_namespace *ns, bool stats)
 {
@@ -166,13 +205,16 @@ int mls_nl_put_group(struct sk_buff *msg, struct mls_group *g,
 	    nla_put_u32(msg, MLS_A_OWN_LEAF, g->own_leaf) ||
 	    nla_put_u32(msg, MLS_A_LEAF_COUNT, leaf_count) ||
 	    nla_put_u32(msg, MLS_A_MEMBERS, members) ||
-	    nla_put_u32(msg, MLS_A_STATE, READ_ONCE(mls_nl_shutting_down) ?
+	    nla_put_u32(msg, MLS_A_STATE,
+			READ_ONCE(mls_nl_shutting_down) || mls_drain_id() ?
 			MLS_GROUP_STATE_SHUTTING_DOWN : MLS_GROUP_STATE_ACTIVE) ||
 	    nla_put_u32(msg, MLS_A_OWNER_UID, from_kuid_munged(ns, g->owner)) ||
 	    nla_put_u32(msg, MLS_A_MODE, g->mode) ||
 	    nla_put_u32(msg, MLS_A_GROUP_FLAGS, g->flags))
 		return -EMSGSIZE;
-	return stats ? mls_nl_put_stats(msg, g) : 0;
+	if (!stats)
+		return 0;
+	return mls_nl_put_stats(msg, g) ?: mls_nl_put_reserve(msg, g);
 }
 
 /* ------------------------------------------------------------- requests */

@@ -12,8 +12,10 @@ int mls_genl_init(void);
 void mls_genl_exit(void);
 
 /*
- * The module is being unloaded: sends MLS_CMD_SHUTDOWN (events.c); the
- * groups report MLS_GROUP_STATE_SHUTTING_DOWN from then on.
+ * A drain began (drain.c: MLS_IOC_DRAIN or the unload): sends
+ * MLS_CMD_SHUTDOWN (events.c). The groups report
+ * MLS_GROUP_STATE_SHUTTING_DOWN while drained, and for good once the
+ * unload called mls_nl_set_shutting_down().
  */
 void mls_event_shutdown(void);
 

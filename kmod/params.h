@@ -44,6 +44,9 @@ extern char *mls_evbuf_lock;
 extern unsigned int mls_persist_reserve;
 #define MLS_PERSIST_RESERVE_MAX	65536U
 
+/* The wait of a drain that names no timeout (drain.c), ms; run-time. */
+extern unsigned int mls_drain_timeout_ms;
+
 /* At load: -EINVAL for a value no group could use. */
 int mls_params_check(void);
 

@@ -130,7 +130,8 @@ struct mls_stree_leaf {
  * @leaves: leaf index -> struct mls_stree_leaf, for leaves taken
  * @claims: struct mls_stree_claim in flight
  * @retired_leaf: the leaf mls_stree_retire_sender() retired, if @retired
- * @retired: no sending on @retired_leaf any more
+ * @retired: no sending on @retired_leaf any more; MLS_STREE_READ_ONLY
+ *	when an import asked for it (-EROFS rather than -ESTALE)
  * @claims_seq: bumped (under @lock) whenever a claim goes; claims of the
  *	same generation wait for it (wait_var_event)
  * @limited: sending is bounded by @limit (a persistent group's reservation)
@@ -151,7 +152,7 @@ struct mls_secret_tree {
 	struct xarray leaves;
 	struct list_head claims;
 	u32 retired_leaf;
-	bool retired;
+	u8 retired;
 	unsigned int claims_seq;
 	bool limited;
 	u64 limit[2];
@@ -846,7 +847,8 @@ void mls_stree_set_user(struct mls_secret_tree *t, struct mls_user *u)
  * Return: 0 with @out filled (the generation is consumed: never handed
  * out again), -EOVERFLOW when the ratchet is exhausted (generation
  * 0xffffffff was the last), -ENOBUFS when the tree is limited and the
- * reservation is used up, -ESTALE for a retired sender, -EINVAL for a
+ * reservation is used up, -ESTALE for a retired sender (-EROFS if
+ * retired by mls_stree_read_only()), -EINVAL for a
  * leaf out of range, -ENOMEM.
  */
 int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
@@ -862,7 +864,7 @@ int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 		goto out;
 	mutex_lock(&t->lock);
 	if (t->retired && leaf == t->retired_leaf) {
-		ret = -ESTALE;
+		ret = t->retired == MLS_STREE_READ_ONLY ? -EROFS : -ESTALE;
 		goto unlock;
 	}
 	lf = mls_stree_leaf_get(t, leaf);
@@ -929,6 +931,25 @@ void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf)
 		}
 		lf->retired = true;
 	}
+	mutex_unlock(&t->lock);
+}
+
+/**
+ * mls_stree_read_only() - retire @leaf's sending, at the importer's request
+ * @t: a tree just loaded from a snapshot
+ * @leaf: the own leaf
+ *
+ * As mls_stree_retire_sender(), but mls_stree_send_key() then says
+ * -EROFS: the caller asked for a receive-only group (MLS_IMPORT_F_RECEIVE_ONLY).
+ * A snapshot of the tree records it as retired (-ESTALE once imported).
+ */
+void mls_stree_read_only(struct mls_secret_tree *t, u32 leaf)
+{
+	if (!t || leaf >= t->leaf_count)
+		return;
+	mls_stree_retire_sender(t, leaf);
+	mutex_lock(&t->lock);
+	t->retired = MLS_STREE_READ_ONLY;
 	mutex_unlock(&t->lock);
 }
 
@@ -1020,6 +1041,40 @@ void mls_stree_reserve(struct mls_secret_tree *t, u32 leaf,
 }
 
 /**
+ * mls_stree_reserve_close() - stop sending at the next generation
+ * @t: the tree of the current epoch
+ * @leaf: the own leaf
+ * @type: which ratchet
+ *
+ * For an export during a drain: the limit it records is the next
+ * generation, and from now on the tree sends nothing at or past it
+ * (lowered, never raised, under the lock that hands generations out).
+ * A restore of that snapshot resumes right where sending stopped.
+ *
+ * Return: the next generation of @type, which the snapshot records.
+ */
+u64 mls_stree_reserve_close(struct mls_secret_tree *t, u32 leaf,
+			    enum mls_ratchet_type type)
+{
+	u64 next;
+
+	if (mls_stree_check(t, leaf, type))
+		return 0;
+	mutex_lock(&t->lock);
+	next = mls_stree_send_next(t, leaf, type);
+	if (!t->limited) {
+		t->limited = true;
+		t->limit[0] = MLS_RATCHET_END;
+		t->limit[1] = MLS_RATCHET_END;
+	}
+	t->limit[type] = min(t->limit[type], next);
+	t->low_at[type] = MLS_RATCHET_END + 1;
+	clear_bit(type, &t->low);
+	mutex_unlock(&t->lock);
+	return next;
+}
+
+/**
  * mls_stree_reserve_low() - did a send make the reservation of @type low?
  * @t: the tree
  * @type: which ratchet
@@ -1033,10 +1088,42 @@ bool mls_stree_reserve_low(struct mls_secret_tree *t, enum mls_ratchet_type type
 }
 
 /**
+ * mls_stree_reserve_state() - where @leaf's sending stands in its reservation
+ * @t: the tree of the current epoch
+ * @leaf: the own leaf
+ * @st: (out) the next generation and the limit of each ratchet, and
+ *	whether a reservation is low: half of it or more used, or none left
+ *
+ * Reads only: the "low" news of mls_stree_reserve_low() stays for its
+ * taker. Sleeps (the tree's mutex).
+ */
+void mls_stree_reserve_state(struct mls_secret_tree *t, u32 leaf,
+			     struct mls_stree_reserve_state *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	if (!t || leaf >= t->leaf_count)
+		return;
+	mutex_lock(&t->lock);
+	st->limited = t->limited;
+	for (i = 0; i < ARRAY_SIZE(st->next); i++) {
+		st->next[i] = mls_stree_send_next(t, leaf, i);
+		st->limit[i] = t->limited ? t->limit[i] : MLS_RATCHET_END;
+		if (t->limited && (st->next[i] >= t->limit[i] ||
+				   st->next[i] >= t->low_at[i]))
+			st->low = true;
+	}
+	mutex_unlock(&t->lock);
+}
+
+/**
  * mls_stree_send_resume() - move @leaf's sending ratchets past a reservation
  * @t: a tree just loaded from a snapshot, not shared yet
  * @leaf: the own leaf
  * @limit: by type, the limit the snapshot reserved
+ * @resumed: (out) the ratchets were moved: the tree sends again once a
+ *	new reservation is saved
  *
  * The generations below @limit may have been used after the snapshot was
  * taken: their secrets are stepped over and erased, and the ratchet goes
@@ -1044,19 +1131,21 @@ bool mls_stree_reserve_low(struct mls_secret_tree *t, enum mls_ratchet_type type
  * until a new reservation is saved.
  *
  * A tree whose own sending ratchets were retired when the snapshot was
- * taken (itself restored without a resume) stays receive-only.
+ * taken (itself restored without a resume) stays receive-only: *@resumed
+ * says which.
  *
  * Return: 0, -EINVAL (a limit below the ratchet's next generation or past
  * its end), -ENOMEM.
  */
 int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
-			  const u64 limit[2])
+			  const u64 limit[2], bool *resumed)
 {
 	const struct mls_suite *s = t->suite;
 	struct mls_stree_leaf *lf;
 	struct mls_ratchet *r;
 	int ret = 0, i;
 
+	*resumed = false;
 	if (leaf >= t->leaf_count)
 		return -EINVAL;
 	mutex_lock(&t->lock);
@@ -1089,6 +1178,7 @@ int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
 		t->low_at[i] = MLS_RATCHET_END + 1;
 	}
 	t->limited = true;
+	*resumed = !ret;
 unlock:
 	mutex_unlock(&t->lock);
 	return ret;
@@ -1497,7 +1587,7 @@ void mls_stree_save(struct mls_secret_tree *t, struct mls_wbuf *w)
 	int i;
 
 	mutex_lock(&t->lock);
-	mls_put_u8(w, t->retired);
+	mls_put_u8(w, !!t->retired);
 	mls_put_u32(w, t->retired ? t->retired_leaf : 0);
 	xa_for_each(&t->nodes, index, secret)
 		n++;

@@ -79,6 +79,9 @@ int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
  * longer current; a later mls_stree_send_key() on it gives -ESTALE.
  */
 void mls_stree_retire_sender(struct mls_secret_tree *t, u32 leaf);
+/* The same for an import that asked for receive-only: -EROFS, not -ESTALE. */
+#define MLS_STREE_READ_ONLY	2
+void mls_stree_read_only(struct mls_secret_tree *t, u32 leaf);
 
 /*
  * Send reservation of persistent groups (snapshot.c): a limited tree
@@ -91,8 +94,26 @@ u64 mls_stree_reserve_next(struct mls_secret_tree *t, u32 leaf,
 void mls_stree_reserve(struct mls_secret_tree *t, u32 leaf,
 		       enum mls_ratchet_type type, u64 limit);
 bool mls_stree_reserve_low(struct mls_secret_tree *t, enum mls_ratchet_type type);
+u64 mls_stree_reserve_close(struct mls_secret_tree *t, u32 leaf,
+			    enum mls_ratchet_type type);
 int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
-			  const u64 limit[2]);
+			  const u64 limit[2], bool *resumed);
+
+/*
+ * Where the own leaf's sending stands: by enum mls_ratchet_type, the
+ * next generation and the first one not reserved (MLS_RATCHET_END when
+ * the tree is not limited); @low: one of them used half its reservation
+ * or has none left.
+ */
+struct mls_stree_reserve_state {
+	u64 next[2];
+	u64 limit[2];
+	bool limited;
+	bool low;
+};
+
+void mls_stree_reserve_state(struct mls_secret_tree *t, u32 leaf,
+			     struct mls_stree_reserve_state *st);
 
 /**
  * mls_stree_recv_key() - the key of (@leaf, @type, @generation), not consumed

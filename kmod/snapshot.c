@@ -34,6 +34,7 @@
  */
 
 #include "codec.h"
+#include "drain.h"
 #include "epoch.h"
 #include "events.h"
 #include "group.h"
@@ -322,7 +323,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	size_t hdr = MLS_SNAP_HDR_FIXED + g->group_id_len, cap = 0, body = 0;
 	u32 window = clamp(READ_ONCE(mls_persist_reserve), 1U,
 			   MLS_PERSIST_RESERVE_MAX);
-	u64 limit[2] = {};
+	u64 limit[2] = {}, drain;
 	u8 salt[MLS_SEAL_SALT_LEN];
 	struct mls_seal_key key;
 	struct mls_epoch **ep;
@@ -347,7 +348,14 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	 * Reserved before the ratchets are written: a generation sent
 	 * meanwhile is below the limit in force, which is below these.
 	 */
-	if (g->flags & MLS_GROUP_F_PERSISTENT) {
+	drain = mls_drain_id();
+	if ((g->flags & MLS_GROUP_F_PERSISTENT) && drain) {
+		/* Drained: sending stops here, and the snapshot says so. */
+		limit[0] = mls_stree_reserve_close(ep[0]->tree, g->own_leaf,
+						   MLS_RATCHET_HANDSHAKE);
+		limit[1] = mls_stree_reserve_close(ep[0]->tree, g->own_leaf,
+						   MLS_RATCHET_APPLICATION);
+	} else if (g->flags & MLS_GROUP_F_PERSISTENT) {
 		limit[0] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
 						  MLS_RATCHET_HANDSHAKE, window);
 		limit[1] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
@@ -390,6 +398,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		g->reserve.seq = *seq;
 		g->reserve.epoch = *epoch;
 		memcpy(g->reserve.limit, limit, sizeof(limit));
+		g->reserve.drain_id = drain;
 		g->reserve.valid = true;
 	}
 	for (i = 0; i < n; i++)
@@ -618,13 +627,16 @@ static int get_group(struct mls_rbuf *r, struct mls_snap_group *sg)
 }
 
 /*
- * The group the opened body @r describes, not published yet; with
- * @resume, a persistent group sends in its current epoch again after
- * what the snapshot reserved.
+ * The group the opened body @r describes, not published yet. @flags
+ * (MLS_IMPORT_F_*): with RESUME, a persistent group sends in its current
+ * epoch again after what the snapshot reserved (*@resumed says whether
+ * it does); with RECEIVE_ONLY, encrypt says -EROFS until the next epoch.
  */
 static struct mls_group *get_body(struct mls_rbuf *r,
-				  const struct mls_snap_hdr *h, bool resume)
+				  const struct mls_snap_hdr *h, u32 flags,
+				  bool *resumed)
 {
+	bool resume = flags & MLS_IMPORT_F_RESUME;
 	u64 limit[2] = {};
 	struct mls_snap_group sg;
 	struct mls_group *g;
@@ -699,9 +711,12 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		 * on from there (once a new reservation is saved).
 		 */
 		if (!i && resume) {
-			ret = mls_stree_send_resume(e->tree, e->own_leaf, limit);
+			ret = mls_stree_send_resume(e->tree, e->own_leaf, limit,
+						    resumed);
 			if (ret)
 				goto err;
+		} else if (!i && (flags & MLS_IMPORT_F_RECEIVE_ONLY)) {
+			mls_stree_read_only(e->tree, e->own_leaf);
 		} else {
 			mls_stree_retire_sender(e->tree, e->own_leaf);
 		}
@@ -790,11 +805,15 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 	struct mls_group *g = NULL;
 	struct mls_rbuf r;
 	size_t len = a->snapshot.len;
+	bool resumed = false;
 	u8 *buf;
 	int ret;
 
 	if ((a->flags & ~MLS_IMPORT_F_ALL) || a->snapshot.reserved || !len ||
-	    len > MLS_MAX_SNAPSHOT_LEN)
+	    len > MLS_MAX_SNAPSHOT_LEN || a->reserved)
+		return -EINVAL;
+	if ((a->flags & MLS_IMPORT_F_RESUME) &&
+	    (a->flags & MLS_IMPORT_F_RECEIVE_ONLY))
 		return -EINVAL;
 	buf = kvmalloc(len, MLS_GFP_USER);
 	if (!buf)
@@ -815,7 +834,7 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 		goto out;
 
 	mls_rbuf_init(&r, buf + h.len, len - h.len - MLS_SEAL_TAG_LEN);
-	g = get_body(&r, &h, a->flags & MLS_IMPORT_F_RESUME);
+	g = get_body(&r, &h, a->flags, &resumed);
 	if (IS_ERR(g)) {
 		ret = PTR_ERR(g);
 		g = NULL;
@@ -826,7 +845,7 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = publish_imported(g, h.seq, a->flags & MLS_IMPORT_F_RESUME);
+	ret = publish_imported(g, h.seq, resumed);
 	if (ret)
 		goto out;
 	undo->g = g;
@@ -845,6 +864,7 @@ int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg)
 	a->id = g->id;
 	a->seq = h.seq;
 	a->epoch = h.epoch;
+	a->result = resumed ? MLS_IMPORT_R_RESUMED : MLS_IMPORT_R_RECEIVE_ONLY;
 out:
 	kfree(undo);
 	mls_group_put(g);
@@ -896,11 +916,50 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 				  g->reserve.limit[MLS_RATCHET_HANDSHAKE]);
 		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_APPLICATION,
 				  g->reserve.limit[MLS_RATCHET_APPLICATION]);
+		WRITE_ONCE(g->reserve.saved_epoch, e->epoch);
+		WRITE_ONCE(g->reserve.saved_seq, a->seq);
+		g->reserve.saved_drain_id = g->reserve.drain_id;
 		ret = 0;
 	}
 	mls_epoch_put(e);
 out:
 	mutex_unlock(&g->commit_lock);
 	kfree(spare);
+	/* A drain may be waiting for this save. */
+	if (!ret)
+		mls_drain_kick();
 	return ret;
+}
+
+/**
+ * mls_group_reserve_info() - the send reservation of a persistent group
+ * @g: the group
+ * @ri: (out) its state in the current epoch
+ *
+ * For the netlink dump and sysfs: a view taken without the group's
+ * commit_lock, each field read once (a commit or a save running at the
+ * same time may show in some fields and not yet in others). Sleeps.
+ *
+ * Return: 0, -ENODATA (not a persistent group), -ENOENT (destroyed).
+ */
+int mls_group_reserve_info(struct mls_group *g, struct mls_reserve_info *ri)
+{
+	struct mls_stree_reserve_state st;
+	struct mls_epoch *e;
+
+	if (!(g->flags & MLS_GROUP_F_PERSISTENT))
+		return -ENODATA;
+	e = mls_group_current(g);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	mls_stree_reserve_state(e->tree, g->own_leaf, &st);
+	ri->epoch = e->epoch;
+	mls_epoch_put(e);
+	ri->saved_seq = READ_ONCE(g->reserve.saved_seq);
+	ri->saved = ri->saved_seq &&
+		    READ_ONCE(g->reserve.saved_epoch) == ri->epoch;
+	ri->low = st.low;
+	memcpy(ri->next, st.next, sizeof(ri->next));
+	memcpy(ri->limit, st.limit, sizeof(ri->limit));
+	return 0;
 }

@@ -28,6 +28,11 @@ enum mls_stat {
 	MLS_STAT_COMMIT_CONFLICTS,
 	MLS_STAT_TAG_FAILURES,
 	MLS_STAT_EPOCHS_EXPIRED,
+	/* The drain (drain.c): drains run, those that timed out, groups. */
+	MLS_STAT_DRAINS,
+	MLS_STAT_DRAIN_TIMEOUTS,
+	MLS_STAT_DRAIN_SAVED,
+	MLS_STAT_DRAIN_NOT_SAVED,
 	MLS_STAT_NR
 };
 

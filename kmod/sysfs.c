@@ -40,6 +40,8 @@
 #include "memstat.h"
 #include "params.h"
 #include "quota.h"
+#include "secret_tree.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "sysfs.h"
 #include "version.h"
@@ -143,6 +145,10 @@ MLS_INDEX_ATTR(commits_merged, stat_show, MLS_STAT_COMMITS_MERGED);
 MLS_INDEX_ATTR(commits_discarded, stat_show, MLS_STAT_COMMITS_DISCARDED);
 MLS_INDEX_ATTR(commits_timed_out, stat_show, MLS_STAT_COMMITS_TIMED_OUT);
 MLS_INDEX_ATTR(tag_failures, stat_show, MLS_STAT_TAG_FAILURES);
+MLS_INDEX_ATTR(drains, stat_show, MLS_STAT_DRAINS);
+MLS_INDEX_ATTR(drain_timeouts, stat_show, MLS_STAT_DRAIN_TIMEOUTS);
+MLS_INDEX_ATTR(drain_groups_saved, stat_show, MLS_STAT_DRAIN_SAVED);
+MLS_INDEX_ATTR(drain_groups_not_saved, stat_show, MLS_STAT_DRAIN_NOT_SAVED);
 
 static ssize_t groups_active_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
@@ -201,6 +207,10 @@ static struct attribute *mls_stats_attrs[] = {
 	&throttled_attr.attr,
 	&breaker_trips_attr.attr,
 	&breakers_open_attr.attr,
+	&drains_attr.attr.attr,
+	&drain_timeouts_attr.attr.attr,
+	&drain_groups_saved_attr.attr.attr,
+	&drain_groups_not_saved_attr.attr.attr,
 	NULL,
 };
 
@@ -482,6 +492,45 @@ GROUP_INDEX_ATTR(commit_conflicts, group_counter_show,
 GROUP_INDEX_ATTR(tag_failures, group_counter_show,
 		 GROUP_COUNTER(tag_failures));
 
+/* A persistent group's send reservation (reserve_* files). */
+enum group_reserve_field {
+	GROUP_RESERVE_SAVED,
+	GROUP_RESERVE_SAVED_SEQ,
+	GROUP_RESERVE_LOW,
+	GROUP_RESERVE_HANDSHAKE,
+	GROUP_RESERVE_APPLICATION,
+};
+
+static ssize_t group_reserve_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct mls_reserve_info ri;
+	int ret, t;
+
+	ret = mls_group_reserve_info(to_group(kobj), &ri);
+	if (ret)
+		return ret;
+	switch (attr_index(attr)) {
+	case GROUP_RESERVE_SAVED:
+		return sysfs_emit(buf, "%d\n", ri.saved);
+	case GROUP_RESERVE_SAVED_SEQ:
+		return sysfs_emit(buf, "%llu\n", ri.saved_seq);
+	case GROUP_RESERVE_LOW:
+		return sysfs_emit(buf, "%d\n", ri.low);
+	}
+	/* "next limit" of one ratchet. */
+	t = attr_index(attr) == GROUP_RESERVE_HANDSHAKE ?
+	    MLS_RATCHET_HANDSHAKE : MLS_RATCHET_APPLICATION;
+	return sysfs_emit(buf, "%llu %llu\n", ri.next[t], ri.limit[t]);
+}
+
+GROUP_INDEX_ATTR(reserve_saved, group_reserve_show, GROUP_RESERVE_SAVED);
+GROUP_INDEX_ATTR(reserve_saved_seq, group_reserve_show, GROUP_RESERVE_SAVED_SEQ);
+GROUP_INDEX_ATTR(reserve_low, group_reserve_show, GROUP_RESERVE_LOW);
+GROUP_INDEX_ATTR(reserve_handshake, group_reserve_show, GROUP_RESERVE_HANDSHAKE);
+GROUP_INDEX_ATTR(reserve_application, group_reserve_show,
+		 GROUP_RESERVE_APPLICATION);
+
 static struct attribute *mls_group_attrs[] = {
 	&group_id_attr.attr,
 	&suite_attr.attr,
@@ -506,8 +555,23 @@ static struct attribute *mls_group_attrs[] = {
 	&group_commits_timed_out_attr.attr.attr,
 	&group_commit_conflicts_attr.attr.attr,
 	&group_tag_failures_attr.attr.attr,
+	/* Persistent groups only (mls_group_attr_mode()). */
+	&group_reserve_saved_attr.attr.attr,
+	&group_reserve_saved_seq_attr.attr.attr,
+	&group_reserve_low_attr.attr.attr,
+	&group_reserve_handshake_attr.attr.attr,
+	&group_reserve_application_attr.attr.attr,
 	NULL,
 };
+
+static bool mls_group_attr_reserve(const struct attribute *a)
+{
+	return a == &group_reserve_saved_attr.attr.attr ||
+	       a == &group_reserve_saved_seq_attr.attr.attr ||
+	       a == &group_reserve_low_attr.attr.attr ||
+	       a == &group_reserve_handshake_attr.attr.attr ||
+	       a == &group_reserve_application_attr.attr.attr;
+}
 
 /*
  * Who reads a group's files is who may see it in the netlink dump: its
@@ -518,7 +582,11 @@ static struct attribute *mls_group_attrs[] = {
 static umode_t mls_group_attr_mode(struct kobject *kobj, struct attribute *a,
 				   int n)
 {
-	return 0400 | (to_group(kobj)->mode & 0044);
+	const struct mls_group *g = to_group(kobj);
+
+	if (mls_group_attr_reserve(a) && !(g->flags & MLS_GROUP_F_PERSISTENT))
+		return 0;
+	return 0400 | (g->mode & 0044);
 }
 
 static const struct attribute_group mls_group_attr_group = {

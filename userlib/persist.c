@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
-/* Sealed snapshots: export a group, import it back. */
+/* Sealed snapshots: export a group, import it back; the drain. */
 #include <libmls.h>
 
 #include "lib.h"
@@ -53,6 +53,12 @@ MLS_EXPORT int mls_group_import(int ctl_fd, const void *snap, size_t len,
 MLS_EXPORT int mls_group_import2(int ctl_fd, const void *snap, size_t len,
 				 uint32_t flags, uint32_t *id)
 {
+	return mls_group_import3(ctl_fd, snap, len, flags, id, NULL);
+}
+
+MLS_EXPORT int mls_group_import3(int ctl_fd, const void *snap, size_t len,
+				 uint32_t flags, uint32_t *id, uint32_t *result)
+{
 	struct mls_group_import im;
 	int ret;
 
@@ -64,6 +70,8 @@ MLS_EXPORT int mls_group_import2(int ctl_fd, const void *snap, size_t len,
 	ret = mls_ioctl(ctl_fd, MLS_IOC_GROUP_IMPORT, &im);
 	if (ret >= 0 && id)
 		*id = im.id;
+	if (ret >= 0 && result)
+		*result = im.result;
 	return ret;
 }
 
@@ -74,4 +82,19 @@ MLS_EXPORT int mls_group_saved(int gfd, uint64_t seq)
 	memset(&sv, 0, sizeof(sv));
 	sv.seq = seq;
 	return mls_ioctl(gfd, MLS_IOC_GROUP_SAVED, &sv);
+}
+
+MLS_EXPORT int mls_drain(int ctl_fd, uint32_t flags, uint32_t timeout_ms,
+			 struct mls_drain *out)
+{
+	struct mls_drain d;
+	int ret;
+
+	memset(&d, 0, sizeof(d));
+	d.flags = flags;
+	d.timeout_ms = timeout_ms;
+	ret = mls_ioctl(ctl_fd, MLS_IOC_DRAIN, &d);
+	if (ret >= 0 && out)
+		*out = d;
+	return ret;
 }

@@ -23,13 +23,17 @@
 
 #include <linux/keyctl.h>
 #include <linux/mls.h>
+#include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
 
 #include "kselftest_harness.h"
 #include "group_util.h"
 #include "libmls.h"
+#include "persist_util.h"
 
 #define NOBODY		65534
-#define SNAP_MAX	(1 << 20)
 /* Offsets in the header: magic, version, flags, seq, epoch, salt, gid. */
 #define OFF_VERSION	4
 #define OFF_FLAGS	6
@@ -38,98 +42,6 @@
 #define OFF_SALT	24
 #define OFF_GID_LEN	56
 #define HDR_FIXED	57
-
-static char seal_desc[256];
-
-/* The description the module looks the key up by. */
-static const char *seal_key_desc(void)
-{
-	FILE *f = fopen("/sys/module/mls/parameters/seal_key", "r");
-
-	snprintf(seal_desc, sizeof(seal_desc), "mls:seal");
-	if (f) {
-		if (fgets(seal_desc, sizeof(seal_desc), f))
-			seal_desc[strcspn(seal_desc, "\n")] = 0;
-		fclose(f);
-	}
-	return seal_desc;
-}
-
-/* A fresh session keyring of this process: no key from another test. */
-static int new_session(void)
-{
-	return syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ?
-	       -errno : 0;
-}
-
-/* Add (or update) the sealing key of @type in the session keyring. */
-static long add_seal_key(const char *type, const void *payload, size_t len)
-{
-	long id = syscall(SYS_add_key, type, seal_key_desc(), payload, len,
-			  KEY_SPEC_SESSION_KEYRING);
-
-	return id < 0 ? -errno : id;
-}
-
-/* A random 32-byte logon key in a fresh session; 0 or -errno. */
-static int fresh_logon_key(void)
-{
-	uint8_t k[32];
-	long id;
-	int r = new_session();
-
-	if (r)
-		return r;
-	rand_bytes(k, sizeof(k));
-	id = add_seal_key("logon", k, sizeof(k));
-	return id < 0 ? (int)id : 0;
-}
-
-struct snap {
-	uint8_t *buf;
-	size_t len;
-	__u64 seq, epoch;
-};
-
-static int snap_export(int fd, struct snap *s)
-{
-	struct mls_group_export a;
-	int r;
-
-	if (!s->buf)
-		s->buf = malloc(SNAP_MAX);
-	if (!s->buf)
-		return -ENOMEM;
-	memset(&a, 0, sizeof(a));
-	mbuf(&a.snapshot, s->buf, SNAP_MAX);
-	r = xioctl(fd, MLS_IOC_GROUP_EXPORT, &a);
-	if (r)
-		return r;
-	s->len = a.snapshot.len;
-	s->seq = a.seq;
-	s->epoch = a.epoch;
-	return 0;
-}
-
-/* A group fd, or -errno; @id may be NULL. */
-static int snap_import(int ctl, const void *buf, size_t len, __u32 *id)
-{
-	struct mls_group_import a;
-	int r;
-
-	memset(&a, 0, sizeof(a));
-	mbuf(&a.snapshot, buf, len);
-	r = xioctl(ctl, MLS_IOC_GROUP_IMPORT, &a);
-	if (r >= 0 && id)
-		*id = a.id;
-	return r;
-}
-
-static void snap_free(struct snap *s)
-{
-	free(s->buf);
-	s->buf = NULL;
-}
 
 static bool in_vm(void)
 {
@@ -648,12 +560,15 @@ TEST_F(bad, arguments)
 
 	memset(&im, 0, sizeof(im));
 	mbuf(&im.snapshot, self->s.buf, self->s.len);
-	/* Bit 0 is MLS_IMPORT_F_RESUME; every other bit is unknown. */
+	/* Bits 0 and 1 are RESUME and RECEIVE_ONLY; every other is unknown. */
 	im.flags = ~(__u32)MLS_IMPORT_F_ALL;
 	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
-	im.flags = 1U << 1;
+	im.flags = 1U << 2;
 	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
 	im.flags = 0;
+	im.reserved = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
+	im.reserved = 0;
 	im.snapshot.reserved = 1;
 	EXPECT_EQ(-EINVAL, xioctl(self->p.ctl, MLS_IOC_GROUP_IMPORT, &im));
 	im.snapshot.reserved = 0;
@@ -1195,41 +1110,6 @@ TEST(libmls_export_import)
 
 /* ------------------------------------------------------ send reservation */
 
-/* MLS_IOC_GROUP_SAVED on @fd; 0 or -errno. */
-static int saved_ioc(int fd, __u32 flags, __u32 reserved, __u64 seq)
-{
-	struct mls_group_saved a = { .flags = flags, .reserved = reserved,
-				     .seq = seq };
-
-	return xioctl(fd, MLS_IOC_GROUP_SAVED, &a);
-}
-
-/* Export @fd into @s and tell the kernel it is stored: 0 or -errno. */
-static int save(int fd, struct snap *s)
-{
-	return snap_export(fd, s) ?: saved_ioc(fd, 0, 0, s->seq);
-}
-
-/* A group fd imported with @flags, or -errno. */
-static int snap_import_flags(int ctl, const struct snap *s, __u32 flags)
-{
-	struct mls_group_import a;
-
-	memset(&a, 0, sizeof(a));
-	a.flags = flags;
-	mbuf(&a.snapshot, s->buf, s->len);
-	return xioctl(ctl, MLS_IOC_GROUP_IMPORT, &a);
-}
-
-/* A commit message (handshake ratchet) of @fd into @m. */
-static int enc_commit(int fd, struct msg *m)
-{
-	static const uint8_t body[] = { 0, 1, 0, 0 };
-
-	return grp_encrypt(fd, MLS_CONTENT_COMMIT, NULL, 0, body, sizeof(body),
-			   NULL, 0, m);
-}
-
 static unsigned int reserve_window(void)
 {
 	long long w = mod_param("persist_reserve");
@@ -1591,7 +1471,9 @@ TEST_F(res, bad_arguments)
 	ASSERT_EQ(0, grp_destroy(p->b));
 	close(p->b);
 	p->b = -1;
-	EXPECT_EQ(-EINVAL, snap_import_flags(p->ctl, &s2, 2));
+	EXPECT_EQ(-EINVAL, snap_import_flags(p->ctl, &s2, 4));
+	EXPECT_EQ(-EINVAL, snap_import_flags(p->ctl, &s2, MLS_IMPORT_F_RESUME |
+					     MLS_IMPORT_F_RECEIVE_ONLY));
 	EXPECT_EQ(-EINVAL, snap_import_flags(p->ctl, &s2, 0x80000000u));
 	fd = snap_import_flags(p->ctl, &s2, MLS_IMPORT_F_RESUME);
 	ASSERT_LE(0, fd);
@@ -1791,6 +1673,362 @@ TEST_F(res, libmls_wrappers)
 	/* Exported before the message at 0: resumed at w. */
 	ASSERT_EQ(0, enc_text(p->b, "x", &self->m));
 	EXPECT_EQ(self->w, self->m.gen);
+	mls_bytes_free(&snap);
+}
+
+/* ------------------------------------------- the reservation, as shown */
+
+/* One group's MLS_A_RESERVE, as the dump has it. */
+struct rsv {
+	bool found;	/* the group is in the dump */
+	bool nest;	/* with MLS_A_RESERVE */
+	__u64 epoch, saved_seq, next[2], limit[2];
+	int saved, low;
+	__u32 kid;
+};
+
+static int rsv_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[MLS_A_MAX + 1], *rt[MLS_RESERVE_A_MAX + 1];
+	struct rsv *r = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MLS_A_MAX, NULL) ||
+	    !tb[MLS_A_GROUP_KID] || nla_get_u32(tb[MLS_A_GROUP_KID]) != r->kid)
+		return NL_OK;
+	r->found = true;
+	if (!tb[MLS_A_RESERVE])
+		return NL_OK;
+	if (nla_parse_nested(rt, MLS_RESERVE_A_MAX, tb[MLS_A_RESERVE], NULL))
+		return NL_OK;
+	r->nest = rt[MLS_RESERVE_A_EPOCH] && rt[MLS_RESERVE_A_SAVED] &&
+		  rt[MLS_RESERVE_A_SAVED_SEQ] && rt[MLS_RESERVE_A_LOW] &&
+		  rt[MLS_RESERVE_A_HANDSHAKE_NEXT] &&
+		  rt[MLS_RESERVE_A_HANDSHAKE_LIMIT] &&
+		  rt[MLS_RESERVE_A_APPLICATION_NEXT] &&
+		  rt[MLS_RESERVE_A_APPLICATION_LIMIT];
+	if (!r->nest)
+		return NL_OK;
+	r->epoch = nla_get_u64(rt[MLS_RESERVE_A_EPOCH]);
+	r->saved = nla_get_u8(rt[MLS_RESERVE_A_SAVED]);
+	r->saved_seq = nla_get_u64(rt[MLS_RESERVE_A_SAVED_SEQ]);
+	r->low = nla_get_u8(rt[MLS_RESERVE_A_LOW]);
+	r->next[0] = nla_get_u64(rt[MLS_RESERVE_A_HANDSHAKE_NEXT]);
+	r->limit[0] = nla_get_u64(rt[MLS_RESERVE_A_HANDSHAKE_LIMIT]);
+	r->next[1] = nla_get_u64(rt[MLS_RESERVE_A_APPLICATION_NEXT]);
+	r->limit[1] = nla_get_u64(rt[MLS_RESERVE_A_APPLICATION_LIMIT]);
+	return NL_OK;
+}
+
+/* Group @kid's reservation from a MLS_CMD_GET_GROUP dump: 0 or -errno. */
+static int rsv_dump(__u32 kid, struct rsv *r)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = NULL;
+	int fam, ret = -ENOMEM;
+
+	memset(r, 0, sizeof(*r));
+	r->kid = kid;
+	if (!sk)
+		return -ENOMEM;
+	ret = -EIO;
+	if (genl_connect(sk))
+		goto out;
+	fam = genl_ctrl_resolve(sk, MLS_GENL_NAME);
+	if (fam < 0)
+		goto out;
+	msg = nlmsg_alloc();
+	if (!msg ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fam, 0, NLM_F_DUMP,
+			 MLS_CMD_GET_GROUP, MLS_GENL_VERSION))
+		goto out;
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, rsv_cb, r);
+	if (nl_send_auto(sk, msg) < 0 || nl_recvmsgs_default(sk) < 0)
+		goto out;
+	ret = 0;
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
+/* A line of /sys/kernel/mls/groups/<kid>/<name> into @buf: 0 or -errno. */
+static int rsv_sysfs(__u32 kid, const char *name, char *buf, size_t cap)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mls/groups/%u/%s", kid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+/*
+ * The dump's MLS_A_RESERVE follows the reservation: nothing saved, then
+ * saved with w reserved, low at half, none in a new epoch; and a group
+ * that is not persistent has no nest.
+ */
+TEST_F(res, dump_shows_the_reservation)
+{
+	struct pair *p = &self->p;
+	struct pair np;
+	struct rsv r;
+	unsigned int i;
+
+	ASSERT_EQ(0, rsv_dump(p->b_id, &r));
+	ASSERT_TRUE(r.found);
+	ASSERT_TRUE(r.nest);
+	EXPECT_EQ(0, r.epoch);
+	EXPECT_EQ(0, r.saved);
+	EXPECT_EQ(0, r.saved_seq);
+	EXPECT_EQ(1, r.low);
+	EXPECT_EQ(0, r.next[1]);
+	EXPECT_EQ(0, r.limit[1]);
+	/* Exported only: not in force yet. */
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	ASSERT_EQ(0, rsv_dump(p->b_id, &r));
+	EXPECT_EQ(0, r.saved);
+	EXPECT_EQ(0, r.limit[1]);
+	ASSERT_EQ(0, saved_ioc(p->b, 0, 0, self->s.seq));
+	ASSERT_EQ(0, rsv_dump(p->b_id, &r));
+	EXPECT_EQ(1, r.saved);
+	EXPECT_EQ(self->s.seq, r.saved_seq);
+	EXPECT_EQ(0, r.low);
+	EXPECT_EQ(self->w, r.limit[0]);
+	EXPECT_EQ(self->w, r.limit[1]);
+	for (i = 0; i + 1 < (self->w + 1) / 2; i++)
+		ASSERT_EQ(0, enc_text(p->b, "x", &self->m));
+	ASSERT_EQ(0, rsv_dump(p->b_id, &r));
+	EXPECT_EQ(i, r.next[1]);
+	EXPECT_EQ(0, r.next[0]);
+	EXPECT_EQ(0, r.low);
+	ASSERT_EQ(0, enc_text(p->b, "half", &self->m));
+	/* Low, and it stays low whoever read the event. */
+	ASSERT_EQ(0, rsv_dump(p->b_id, &r));
+	EXPECT_EQ(1, r.low);
+	ASSERT_EQ(0, rsv_dump(p->b_id, &r));
+	EXPECT_EQ(1, r.low);
+	/* A new epoch: nothing saved for it. */
+	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, rsv_dump(p->b_id, &r));
+	EXPECT_EQ(1, r.epoch);
+	EXPECT_EQ(0, r.saved);
+	EXPECT_EQ(1, r.low);
+	EXPECT_EQ(self->s.seq, r.saved_seq);
+
+	ASSERT_EQ(0, pair_make_flags(&np, 1, MLS_GROUP_F_EPHEMERAL));
+	ASSERT_EQ(0, rsv_dump(np.b_id, &r));
+	EXPECT_TRUE(r.found);
+	EXPECT_FALSE(r.nest);
+	pair_close(&np);
+}
+
+/* The reserve_* files of a persistent group's sysfs directory. */
+TEST(sysfs_shows_the_reservation)
+{
+	int was = group_sysfs();
+	unsigned int w = reserve_window();
+	struct pair p, np;
+	struct snap s = {};
+	struct msg m;
+	char buf[64], want[64];
+
+	if (was < 0)
+		SKIP(return, "no group_sysfs parameter");
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, set_group_sysfs(true));
+	ASSERT_EQ(0, pair_make_flags(&p, 1, MLS_GROUP_F_PERSISTENT |
+					       MLS_GROUP_F_EPHEMERAL));
+	ASSERT_EQ(0, pair_make_flags(&np, 1, MLS_GROUP_F_EPHEMERAL));
+	set_group_sysfs(was);
+
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_saved", buf, sizeof(buf)));
+	EXPECT_STREQ("0\n", buf);
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_low", buf, sizeof(buf)));
+	EXPECT_STREQ("1\n", buf);
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_application", buf, sizeof(buf)));
+	EXPECT_STREQ("0 0\n", buf);
+	ASSERT_EQ(0, save(p.b, &s));
+	ASSERT_EQ(0, enc_text(p.b, "x", &m));
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_saved", buf, sizeof(buf)));
+	EXPECT_STREQ("1\n", buf);
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_saved_seq", buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)s.seq);
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_low", buf, sizeof(buf)));
+	EXPECT_STREQ(w > 2 ? "0\n" : "1\n", buf);
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_application", buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "1 %u\n", w);
+	EXPECT_STREQ(want, buf);
+	ASSERT_EQ(0, rsv_sysfs(p.b_id, "reserve_handshake", buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "0 %u\n", w);
+	EXPECT_STREQ(want, buf);
+	/* Not written to, and absent for a group that is not persistent. */
+	snprintf(want, sizeof(want), "/sys/kernel/mls/groups/%u/reserve_low",
+		 p.b_id);
+	EXPECT_EQ(-1, open(want, O_WRONLY | O_CLOEXEC));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-ENOENT, rsv_sysfs(np.b_id, "reserve_low", buf, sizeof(buf)));
+	EXPECT_EQ(-ENOENT, rsv_sysfs(np.b_id, "reserve_saved", buf, sizeof(buf)));
+	ASSERT_EQ(0, rsv_sysfs(np.b_id, "flags", buf, sizeof(buf)));
+	pair_close(&np);
+	pair_close(&p);
+	snap_free(&s);
+}
+
+/* ------------------------------------- what an import made of its flags */
+
+/* Import @s with @flags into a group fd; @result gets MLS_IMPORT_R_*. */
+static int import_result(int ctl, const struct snap *s, __u32 flags,
+			 __u32 *result)
+{
+	struct mls_group_import a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = flags;
+	a.result = 0xdead;	/* (out): whatever is there is overwritten */
+	mbuf(&a.snapshot, s->buf, s->len);
+	r = xioctl(ctl, MLS_IOC_GROUP_IMPORT, &a);
+	*result = a.result;
+	return r;
+}
+
+/* RESUME says whether it took effect; the arguments it refuses. */
+TEST_F(res, import_reports_resume)
+{
+	struct pair *p = &self->p;
+	struct mls_group_import a;
+	__u32 result = 0;
+
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = -1;
+	/* RESUME with RECEIVE_ONLY, or reserved set: nothing imported. */
+	EXPECT_EQ(-EINVAL, import_result(p->ctl, &self->s, MLS_IMPORT_F_RESUME |
+					 MLS_IMPORT_F_RECEIVE_ONLY, &result));
+	memset(&a, 0, sizeof(a));
+	a.reserved = 1;
+	mbuf(&a.snapshot, self->s.buf, self->s.len);
+	EXPECT_EQ(-EINVAL, xioctl(p->ctl, MLS_IOC_GROUP_IMPORT, &a));
+	EXPECT_EQ(-EINVAL, import_result(p->ctl, &self->s, 1U << 2, &result));
+	/* The first struct (40 bytes) still imports; nothing past it written. */
+	{
+		uint8_t old[48];
+
+		memset(&a, 0, sizeof(a));
+		a.flags = MLS_IMPORT_F_RESUME;
+		mbuf(&a.snapshot, self->s.buf, self->s.len);
+		memcpy(old, &a, MLS_GROUP_IMPORT_SIZE_VER0);
+		memset(old + MLS_GROUP_IMPORT_SIZE_VER0, 0xa5,
+		       sizeof(old) - MLS_GROUP_IMPORT_SIZE_VER0);
+		p->b = xioctl(p->ctl, _IOWR(MLS_IOC_MAGIC, 0x15, uint8_t[40]), old);
+		ASSERT_LE(0, p->b);
+		EXPECT_EQ(0xa5, old[MLS_GROUP_IMPORT_SIZE_VER0]);
+		EXPECT_EQ(0xa5, old[sizeof(old) - 1]);
+	}
+	/* Resumed: it sends once saved. The full struct says so. */
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "resumed", &self->m));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = import_result(p->ctl, &self->s, MLS_IMPORT_F_RESUME, &result);
+	ASSERT_LE(0, p->b);
+	EXPECT_EQ(MLS_IMPORT_R_RESUMED, result);
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "resumed", &self->m));
+	/* A snapshot of a group restored receive-only does not resume. */
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = import_result(p->ctl, &self->s, 0, &result);
+	ASSERT_LE(0, p->b);
+	EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, result);
+	ASSERT_EQ(0, snap_export(p->b, &self->s));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = import_result(p->ctl, &self->s, MLS_IMPORT_F_RESUME, &result);
+	ASSERT_LE(0, p->b);
+	EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, result);
+	EXPECT_EQ(-ESTALE, enc_text(p->b, "x", &self->m));
+}
+
+/* A group that is not persistent: RESUME has no effect, and says so. */
+TEST(import_reports_no_resume_when_not_persistent)
+{
+	struct pair p;
+	struct snap s = {};
+	__u32 result = 0;
+
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&p, 1, 0));
+	ASSERT_EQ(0, snap_export(p.b, &s));
+	ASSERT_EQ(0, grp_destroy(p.b));
+	close(p.b);
+	p.b = import_result(p.ctl, &s, MLS_IMPORT_F_RESUME, &result);
+	ASSERT_LE(0, p.b);
+	EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, result);
+	grp_destroy(p.a);
+	grp_destroy(p.b);
+	pair_close(&p);
+	snap_free(&s);
+}
+
+/*
+ * MLS_IMPORT_F_RECEIVE_ONLY (a snapshot that cannot be shown newest):
+ * encrypt is -EROFS in both ratchets, decrypt works, and after the next
+ * commit the group sends again (a persistent one once saved); the peer
+ * reads it. Through libmls: mls_group_import3().
+ */
+TEST_F(res, receive_only_until_commit)
+{
+	struct pair *p = &self->p;
+	struct mls_bytes snap = { 0 };
+	struct msg from_a;
+	uint64_t seq;
+	__u32 result = 0, id = 0;
+
+	ASSERT_EQ(0, save(p->a, &self->s));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, mls_group_export(p->b, &snap, &seq, NULL));
+	ASSERT_EQ(0, mls_group_saved(p->b, seq));
+	ASSERT_EQ(0, enc_text(p->b, "before", &self->m));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = -1;
+	errno = 77;
+	EXPECT_EQ(-EINVAL, mls_group_import3(p->ctl, snap.data, snap.len,
+					     MLS_IMPORT_F_RESUME |
+					     MLS_IMPORT_F_RECEIVE_ONLY, &id, &result));
+	p->b = mls_group_import3(p->ctl, snap.data, snap.len,
+				 MLS_IMPORT_F_RECEIVE_ONLY, &id, &result);
+	ASSERT_LE(0, p->b);
+	EXPECT_EQ(77, errno);
+	EXPECT_EQ(p->b_id, id);
+	EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, result);
+	EXPECT_EQ(-EROFS, enc_text(p->b, "read only", &self->m));
+	EXPECT_EQ(-EROFS, enc_commit(p->b, &self->m));
+	/* A save changes nothing in this epoch. */
+	ASSERT_EQ(0, save(p->b, &self->s));
+	EXPECT_EQ(-EROFS, enc_text(p->b, "read only", &self->m));
+	/* It receives. */
+	ASSERT_EQ(0, enc_text(p->a, "to b", &from_a));
+	EXPECT_EQ(0, dec_msg(p->b, &from_a, &self->d));
+	/* The next epoch: saved, it sends, and a reads it. */
+	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "unsaved", &self->m));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "after commit", &self->m));
+	EXPECT_EQ(1, self->m.epoch);
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
 	mls_bytes_free(&snap);
 }
 

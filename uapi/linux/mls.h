@@ -57,6 +57,8 @@
  * @MLS_FEATURE_RESERVE: the send reservation of persistent groups:
  *	%MLS_GROUP_F_PERSISTENT, %MLS_IOC_GROUP_SAVED, %MLS_IMPORT_F_RESUME,
  *	%MLS_CMD_RESERVE_LOW
+ * @MLS_FEATURE_DRAIN: %MLS_IOC_DRAIN, -ESHUTDOWN while drained, the
+ *	%MLS_A_RESERVE nest of the group dump
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
@@ -67,6 +69,7 @@ enum mls_feature {
 	MLS_FEATURE_BATCH		= 1ULL << 5,
 	MLS_FEATURE_PERSIST		= 1ULL << 6,
 	MLS_FEATURE_RESERVE		= 1ULL << 7,
+	MLS_FEATURE_DRAIN		= 1ULL << 8,
 };
 
 /**
@@ -601,10 +604,16 @@ struct mls_encrypt {
  *  * -EOVERFLOW: the sending ratchet reached its last generation;
  *  * -ENOBUFS: a %MLS_GROUP_F_PERSISTENT group used every generation
  *    its last saved snapshot reserved in this ratchet (or none is saved
- *    for the current epoch yet): nothing was sent and no generation was
- *    used. Export the group, store the snapshot, %MLS_IOC_GROUP_SAVED,
- *    and retry. A %MLS_CMD_RESERVE_LOW event comes first, when half the
- *    reservation is used;
+ *    for the current epoch yet, or a drain closed it): nothing was sent
+ *    and no generation was used. Export the group, store the snapshot,
+ *    %MLS_IOC_GROUP_SAVED, and retry. Do not wait for an event first:
+ *    %MLS_CMD_RESERVE_LOW is sent when half of a saved reservation is
+ *    used, but none comes for a new group or epoch (nothing reserved
+ *    yet), and a listener may have lost it; %MLS_A_RESERVE in the
+ *    group dump shows the state;
+ *  * -EROFS: imported with %MLS_IMPORT_F_RECEIVE_ONLY, in the epoch it
+ *    was restored in: it sends again from its next epoch;
+ *  * -ESHUTDOWN: the module is drained (%MLS_IOC_DRAIN);
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
  *    old epoch's sending keys are erased). Nothing was sent and no
@@ -1516,7 +1525,12 @@ struct mls_group_saved {
 
 /* Flags of struct mls_group_import. */
 #define MLS_IMPORT_F_RESUME	(1U << 0) /* the newest snapshot: send after its reservation */
-#define MLS_IMPORT_F_ALL	MLS_IMPORT_F_RESUME
+#define MLS_IMPORT_F_RECEIVE_ONLY (1U << 1) /* not shown newest: -EROFS until a commit */
+#define MLS_IMPORT_F_ALL	(MLS_IMPORT_F_RESUME | MLS_IMPORT_F_RECEIVE_ONLY)
+
+/* @result of struct mls_group_import: exactly one is set. */
+#define MLS_IMPORT_R_RESUMED	  (1U << 0) /* sends in its current epoch once saved */
+#define MLS_IMPORT_R_RECEIVE_ONLY (1U << 1) /* sends again from its next epoch */
 
 /**
  * struct mls_group_import - argument of %MLS_IOC_GROUP_IMPORT
@@ -1526,6 +1540,9 @@ struct mls_group_saved {
  * @seq: (out) the snapshot's sequence number
  * @epoch: (out) the current epoch of the imported group
  * @snapshot: (in) the sealed snapshot, at most %MLS_MAX_SNAPSHOT_LEN bytes
+ * @result: (out, since %MLS_FEATURE_DRAIN) %MLS_IMPORT_R_RESUMED when
+ *	%MLS_IMPORT_F_RESUME took effect, else %MLS_IMPORT_R_RECEIVE_ONLY
+ * @reserved: must be zero
  */
 struct mls_group_import {
 	__u32 flags;
@@ -1533,9 +1550,12 @@ struct mls_group_import {
 	__u64 seq;
 	__u64 epoch;
 	struct mls_buf snapshot;
+	__u32 result;
+	__u32 reserved;
 };
 
 #define MLS_GROUP_IMPORT_SIZE_VER0 40
+#define MLS_GROUP_IMPORT_SIZE_VER1 48
 
 /**
  * DOC: MLS_IOC_GROUP_IMPORT
@@ -1579,9 +1599,22 @@ struct mls_group_import {
  * refused (-ESTALE), since its window lies below generations the group
  * that saved the newer one may have sent. Without the flag the import is
  * receive-only; for a snapshot of a group that is not persistent the
- * flag is ignored.
+ * flag is ignored, and so it is for a snapshot whose current epoch was
+ * itself receive-only. @result says whether it took effect
+ * (%MLS_IMPORT_R_RESUMED) or not (%MLS_IMPORT_R_RECEIVE_ONLY); a
+ * program built against the first struct (40 bytes) does not get it.
  *
- * Return: a group fd, or -EINVAL (unknown flags, @snapshot's reserved, length 0
+ * %MLS_IMPORT_F_RECEIVE_ONLY is for a snapshot that cannot be shown to be
+ * the newest (a restored backup, a gap in the store's sequence): the
+ * group is receive-only as without %MLS_IMPORT_F_RESUME, and
+ * %MLS_IOC_ENCRYPT says so with -EROFS (rather than -ESTALE) until the
+ * group merges or makes its next commit (an Update); from that epoch
+ * on it sends as any group (a persistent one once that epoch is saved).
+ * A snapshot of it taken before then imports as receive-only too, with
+ * -ESTALE. Not with %MLS_IMPORT_F_RESUME (-EINVAL).
+ *
+ * Return: a group fd, or -EINVAL (unknown flags, both %MLS_IMPORT_F_RESUME
+ * and %MLS_IMPORT_F_RECEIVE_ONLY, @reserved or @snapshot's reserved, length 0
  * or above %MLS_MAX_SNAPSHOT_LEN, a value no group can have), -EFAULT,
  * -EBADMSG (not a snapshot, truncated, or its tag does not verify: wrong
  * key, changed bytes), -EPROTONOSUPPORT (another format version), -EPERM
@@ -1593,6 +1626,82 @@ struct mls_group_import {
  * -EDQUOT (the owner's limits), -ENOMEM.
  */
 #define MLS_IOC_GROUP_IMPORT	_IOWR(MLS_IOC_MAGIC, 0x15, struct mls_group_import)
+
+/* --- Drain: a graceful shutdown ------------------------------------------- */
+
+/* Flags of struct mls_drain. */
+#define MLS_DRAIN_F_DESTROY	(1U << 0) /* then destroy every group (erased) */
+#define MLS_DRAIN_F_CANCEL	(1U << 1) /* end the drain: service again */
+#define MLS_DRAIN_F_ALL		(MLS_DRAIN_F_DESTROY | MLS_DRAIN_F_CANCEL)
+
+/**
+ * struct mls_drain - argument of %MLS_IOC_DRAIN
+ * @flags: (in) %MLS_DRAIN_F_*; %MLS_DRAIN_F_CANCEL alone or none
+ *	with %MLS_DRAIN_F_DESTROY
+ * @timeout_ms: (in) how long to wait for the saves; 0: the module
+ *	parameter drain_timeout_ms (default 30000)
+ * @saved: (out) persistent groups saved in their state at the drain
+ * @not_saved: (out) persistent groups not saved when the drain ended
+ *	(its timeout passed): each is logged by the kernel
+ * @destroyed: (out) with %MLS_DRAIN_F_DESTROY, groups destroyed
+ * @reserved: must be zero
+ */
+struct mls_drain {
+	__u32 flags;
+	__u32 timeout_ms;
+	__u32 saved;
+	__u32 not_saved;
+	__u32 destroyed;
+	__u32 reserved;
+};
+
+#define MLS_DRAIN_SIZE_VER0 24
+
+/**
+ * DOC: MLS_IOC_DRAIN
+ *
+ * Context: /dev/mls; the caller must have CAP_SYS_ADMIN. Sleeps
+ * (interruptibly) up to @timeout_ms.
+ *
+ * Starts a drain, the first half of a graceful shutdown: from now on the
+ * operations that change a group's state or make a new group fail with
+ * -ESHUTDOWN: %MLS_IOC_GROUP_CREATE, %MLS_IOC_GROUP_JOIN,
+ * %MLS_IOC_JOIN_STAGE, %MLS_IOC_GROUP_IMPORT on /dev/mls; %MLS_IOC_ENCRYPT,
+ * %MLS_IOC_DECRYPT, their _BATCH forms, %MLS_IOC_COMMIT,
+ * %MLS_IOC_COMMIT_PREPARE, %MLS_IOC_COMMIT_MERGE and %MLS_IOC_SET_POLICY
+ * on a group fd. The others stay allowed, so that the state can be saved
+ * and read: %MLS_IOC_GROUP_OPEN, %MLS_IOC_GROUP_LIST, %MLS_IOC_GROUP_EXPORT,
+ * %MLS_IOC_GROUP_SAVED, %MLS_IOC_GROUP_DESTROY, %MLS_IOC_COMMIT_DISCARD,
+ * the read-only ioctls (exporter, authenticator, info, context, tags,
+ * external public key), the event buffer and netlink. Calls already
+ * running finish before the drain goes on; then it sends the netlink
+ * event %MLS_CMD_SHUTDOWN and waits until every %MLS_GROUP_F_PERSISTENT
+ * group was exported and that snapshot saved (%MLS_IOC_GROUP_SAVED) in
+ * its current epoch, or until @timeout_ms passed. A snapshot exported
+ * during a drain reserves no generation past the next one, and the group
+ * stops sending at that point (it needs a new save to send again, should
+ * the drain be cancelled): a restore with %MLS_IMPORT_F_RESUME then goes
+ * on exactly where the group stopped, with no gap at the peers.
+ *
+ * Then it reports the persistent groups saved and not saved, logs each
+ * one not saved (kernel log, "not saved" with its kernel id and group_id),
+ * and counts them (/sys/kernel/mls/stats/drain_*). With
+ * %MLS_DRAIN_F_DESTROY it then destroys every group (persistent or not:
+ * secrets erased, memory freed), as an unload would.
+ *
+ * The module stays drained after the call returns, whatever its result:
+ * a second %MLS_IOC_DRAIN waits again (for groups saved since), and
+ * %MLS_DRAIN_F_CANCEL ends the drain, and the service resumes. The
+ * unload runs the same drain without waiting (no fd can be open then):
+ * drain before ``rmmod``.
+ *
+ * Return: 0 (also when groups were not saved: see @not_saved), or
+ * -EINVAL (unknown flags, %MLS_DRAIN_F_CANCEL with another flag, a
+ * reserved field not zero), -EPERM (no CAP_SYS_ADMIN), -EFAULT, -EBUSY
+ * (another drain is waiting), -EALREADY (%MLS_DRAIN_F_CANCEL with no
+ * drain), -EINTR (a signal came while waiting; the module stays drained).
+ */
+#define MLS_IOC_DRAIN		_IOWR(MLS_IOC_MAGIC, 0x16, struct mls_drain)
 
 /* Event buffer ioctls (0x40-0x4f) on /dev/mls: see below. */
 
@@ -2116,7 +2225,11 @@ struct mls_evbuf_bench {
  * %MLS_A_GROUP_KID, %MLS_A_GROUP_ID, %MLS_A_SUITE, %MLS_A_EPOCH,
  * %MLS_A_OLDEST_EPOCH, %MLS_A_OWN_LEAF, %MLS_A_LEAF_COUNT,
  * %MLS_A_MEMBERS, %MLS_A_STATE, %MLS_A_OWNER_UID, %MLS_A_MODE,
- * %MLS_A_GROUP_FLAGS and the nest %MLS_A_STATS (&enum mls_stats_attr).
+ * %MLS_A_GROUP_FLAGS and the nest %MLS_A_STATS (&enum mls_stats_attr);
+ * a %MLS_GROUP_F_PERSISTENT group also the nest %MLS_A_RESERVE (&enum
+ * mls_reserve_attr): where its sending stands in its reservation, so
+ * that a listener that lost a %MLS_CMD_RESERVE_LOW (-ENOBUFS on its
+ * socket) finds the groups to export from a dump.
  *
  * Multicast group %MLS_GENL_MCGRP_EVENTS: one notification per event, its
  * command says which (%MLS_CMD_GROUP_CREATED and after). Joining the group
@@ -2154,8 +2267,9 @@ struct mls_evbuf_bench {
  *   %MLS_A_ERROR: why (ECANCELED: %MLS_IOC_COMMIT_DISCARD; ETIMEDOUT:
  *   the group's commit timeout passed; ENOENT: the group was destroyed,
  *   or the module unloaded, with it pending).
- * - %MLS_CMD_SHUTDOWN: no attribute; the module is being unloaded, the
- *   %MLS_CMD_GROUP_DESTROYED of each group follows.
+ * - %MLS_CMD_SHUTDOWN: no attribute; a drain began (%MLS_IOC_DRAIN, or
+ *   the module's unload): export and save every persistent group now.
+ *   At unload, the %MLS_CMD_GROUP_DESTROYED of each group follows.
  * - %MLS_CMD_RESERVE_LOW: %MLS_A_EPOCH (the current epoch): a
  *   %MLS_GROUP_F_PERSISTENT group used half the generations its last
  *   saved snapshot reserved in one of its sending ratchets; export it and
@@ -2223,6 +2337,7 @@ enum mls_attr {
 	MLS_A_OLD_STATE,		/* u32: MLS_EVBUF_CLOSED... */
 	MLS_A_BREAKER_STATE,		/* u32: MLS_EVBUF_CLOSED... */
 	MLS_A_PENDING_EPOCH,		/* u64: the epoch a pending commit stages */
+	MLS_A_RESERVE,			/* nest: enum mls_reserve_attr */
 
 	__MLS_A_MAX,
 };
@@ -2251,6 +2366,28 @@ enum mls_stats_attr {
 };
 
 #define MLS_STATS_A_MAX (__MLS_STATS_A_MAX - 1)
+
+/*
+ * The send reservation of a %MLS_GROUP_F_PERSISTENT group, nested in
+ * %MLS_A_RESERVE of %MLS_CMD_GET_GROUP (do and dump; not in events).
+ * Generations are u64 so that "the end of the ratchet" (2^32) fits.
+ */
+enum mls_reserve_attr {
+	MLS_RESERVE_A_UNSPEC,
+	MLS_RESERVE_A_PAD,
+	MLS_RESERVE_A_EPOCH,		/* u64: the current epoch, of what follows */
+	MLS_RESERVE_A_SAVED,		/* u8: a snapshot of this epoch was saved */
+	MLS_RESERVE_A_SAVED_SEQ,	/* u64: the last seq saved (0: none) */
+	MLS_RESERVE_A_LOW,		/* u8: half a reservation used, or none left */
+	MLS_RESERVE_A_HANDSHAKE_NEXT,	/* u64: next handshake generation */
+	MLS_RESERVE_A_HANDSHAKE_LIMIT,	/* u64: first handshake generation not reserved */
+	MLS_RESERVE_A_APPLICATION_NEXT,	/* u64 */
+	MLS_RESERVE_A_APPLICATION_LIMIT, /* u64 */
+
+	__MLS_RESERVE_A_MAX,
+};
+
+#define MLS_RESERVE_A_MAX (__MLS_RESERVE_A_MAX - 1)
 
 /* What an event buffer endpoint named in an event is. */
 enum mls_endpoint_kind {

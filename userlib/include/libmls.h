@@ -228,6 +228,28 @@ int mls_group_saved(int gfd, uint64_t seq);
 int mls_group_import2(int ctl_fd, const void *snap, size_t len,
 		      uint32_t flags, uint32_t *id);
 
+/* ------------------------------------------------------- drain (0.7) */
+
+/*
+ * As mls_group_import2(), and @result (if not NULL) gets what the kernel
+ * made of the import: MLS_IMPORT_R_RESUMED or MLS_IMPORT_R_RECEIVE_ONLY.
+ * @flags may also be MLS_IMPORT_F_RECEIVE_ONLY (encrypt: -EROFS until
+ * the group's next epoch).
+ */
+int mls_group_import3(int ctl_fd, const void *snap, size_t len,
+		      uint32_t flags, uint32_t *id, uint32_t *result);
+
+/*
+ * MLS_IOC_DRAIN on /dev/mls (CAP_SYS_ADMIN): refuse the operations that
+ * change a group (-ESHUTDOWN), send MLS_CMD_SHUTDOWN, and wait up to
+ * @timeout_ms (0: the module's drain_timeout_ms) for every persistent
+ * group to be exported and saved. @flags: MLS_DRAIN_F_DESTROY (then
+ * destroy every group), or MLS_DRAIN_F_CANCEL alone (service again).
+ * @out, if not NULL, gets the counts (saved, not_saved, destroyed).
+ */
+int mls_drain(int ctl_fd, uint32_t flags, uint32_t timeout_ms,
+	      struct mls_drain *out);
+
 /*
  * MLS_IOC_GET_CONTEXT: the encoded GroupContext of epoch @*epoch (flags
  * MLS_CONTEXT_F_EPOCH) or of the current epoch (flags 0; @*epoch is set),

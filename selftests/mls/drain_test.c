@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The drain (MLS_IOC_DRAIN): every bad argument, CAP_SYS_ADMIN only, one
+ * waiting drain at a time; -ESHUTDOWN for the operations that change a
+ * group while another thread drains, export and save still allowed; the
+ * drain ends as soon as a helper saved every persistent group, or at its
+ * timeout when nobody does, and says how many were and were not saved;
+ * MLS_CMD_SHUTDOWN on netlink; a snapshot taken while drained resumes
+ * with no gap; MLS_DRAIN_F_DESTROY and MLS_DRAIN_F_CANCEL.
+ *
+ * Every test ends with the drain cancelled: the suites after this one
+ * run on a module in service.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/mls.h>
+
+#include "kselftest_harness.h"
+#include "group_util.h"
+#include "libmls.h"
+#include "persist_util.h"
+
+static int drain_ioc(int ctl, struct mls_drain *d)
+{
+	return xioctl(ctl, MLS_IOC_DRAIN, d);
+}
+
+static int drain(int ctl, __u32 flags, __u32 timeout_ms, struct mls_drain *out)
+{
+	struct mls_drain d = { .flags = flags, .timeout_ms = timeout_ms };
+	int r = drain_ioc(ctl, &d);
+
+	if (out)
+		*out = d;
+	return r;
+}
+
+static int cancel(int ctl)
+{
+	return drain(ctl, MLS_DRAIN_F_CANCEL, 0, NULL);
+}
+
+static long long stat_file(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mls/stats/%s", name);
+	return read_ll_file(path);
+}
+
+/*
+ * What a persistence helper does on MLS_CMD_SHUTDOWN: open every group,
+ * export each persistent one and save it. The number saved, or -errno.
+ */
+static int save_all(int ctl)
+{
+	struct mls_group_list l = { .count = 4096 };
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	struct snap s = {};
+	__u32 *ids = calloc(4096, sizeof(*ids));
+	int n = 0, fd, r = 0;
+	__u32 i;
+
+	if (!ids)
+		return -ENOMEM;
+	l.ids = U64(ids);
+	r = xioctl(ctl, MLS_IOC_GROUP_LIST, &l);
+	for (i = 0; !r && i < l.count && i < 4096; i++) {
+		fd = grp_open_id(ctl, ids[i]);
+		if (fd < 0)
+			continue;	/* destroyed meanwhile */
+		if (!grp_info(fd, &info, gid, sizeof(gid)) &&
+		    (info.group_flags & MLS_GROUP_F_PERSISTENT)) {
+			r = save(fd, &s);
+			if (!r)
+				n++;
+		}
+		close(fd);
+	}
+	free(ids);
+	snap_free(&s);
+	return r ?: n;
+}
+
+FIXTURE(dr) {
+	struct pair p;
+	struct msg m;
+	struct dec d;
+	struct snap s;
+};
+
+FIXTURE_SETUP(dr)
+{
+	memset(&self->s, 0, sizeof(self->s));
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&self->p, 1, MLS_GROUP_F_PERSISTENT |
+						MLS_GROUP_F_EPHEMERAL));
+	ASSERT_EQ(0, save(self->p.a, &self->s));
+	ASSERT_EQ(0, save(self->p.b, &self->s));
+}
+
+FIXTURE_TEARDOWN(dr)
+{
+	int r = cancel(self->p.ctl);
+
+	EXPECT_TRUE(r == 0 || r == -EALREADY);
+	pair_close(&self->p);
+	snap_free(&self->s);
+}
+
+/* Every bad argument, and the ioctl only on /dev/mls. */
+TEST_F(dr, bad_arguments)
+{
+	int ctl = self->p.ctl;
+	struct mls_drain d;
+	uint8_t big[64];
+	void *page;
+
+	memset(&d, 0, sizeof(d));
+	d.flags = 1U << 2;
+	EXPECT_EQ(-EINVAL, drain_ioc(ctl, &d));
+	d.flags = 1U << 31;
+	EXPECT_EQ(-EINVAL, drain_ioc(ctl, &d));
+	memset(&d, 0, sizeof(d));
+	d.reserved = 1;
+	EXPECT_EQ(-EINVAL, drain_ioc(ctl, &d));
+	/* Cancel takes nothing else. */
+	memset(&d, 0, sizeof(d));
+	d.flags = MLS_DRAIN_F_CANCEL | MLS_DRAIN_F_DESTROY;
+	EXPECT_EQ(-EINVAL, drain_ioc(ctl, &d));
+	d.flags = MLS_DRAIN_F_CANCEL;
+	d.timeout_ms = 5;
+	EXPECT_EQ(-EINVAL, drain_ioc(ctl, &d));
+	/* Nothing to cancel. */
+	EXPECT_EQ(-EALREADY, cancel(ctl));
+	/* Shorter than the first size; longer with a tail not zero. */
+	memset(&d, 0, sizeof(d));
+	EXPECT_EQ(-EINVAL, xioctl(ctl, _IOWR(MLS_IOC_MAGIC, 0x16, __u64), &d));
+	memset(big, 0, sizeof(big));
+	big[40] = 1;
+	EXPECT_EQ(-E2BIG, xioctl(ctl, _IOWR(MLS_IOC_MAGIC, 0x16, uint8_t[64]), big));
+	/* Bad addresses: nothing read, nothing drained. */
+	EXPECT_EQ(-EFAULT, xioctl(ctl, MLS_IOC_DRAIN, (void *)BAD_ADDR));
+	EXPECT_EQ(-EFAULT, xioctl(ctl, MLS_IOC_DRAIN, (void *)LOW_ADDR));
+	page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	EXPECT_EQ(-EFAULT, xioctl(ctl, MLS_IOC_DRAIN, page));
+	munmap(page, 4096);
+	EXPECT_EQ(0, enc_text(self->p.b, "still in service", &self->m));
+	/* Not a group fd's ioctl. */
+	EXPECT_EQ(-ENOTTY, drain_ioc(self->p.b, &d));
+}
+
+/* CAP_SYS_ADMIN only: a process of uid 1000 gets -EPERM, drains nothing. */
+TEST_F(dr, needs_cap_sys_admin)
+{
+	pid_t pid = fork();
+	int st;
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct mls_drain d = { .timeout_ms = 1 };
+
+		if (setgid(1000) || setuid(1000))
+			_exit(2);
+		_exit(drain_ioc(self->p.ctl, &d) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(0, enc_text(self->p.b, "not drained", &self->m));
+	EXPECT_EQ(-EALREADY, cancel(self->p.ctl));
+}
+
+/*
+ * Nobody saves: the drain ends at its timeout with both groups not
+ * saved, counted; the module stays drained until cancelled, and then the
+ * groups send again.
+ */
+TEST_F(dr, timeout_when_nobody_saves)
+{
+	long long drains = stat_file("drains");
+	long long timeouts = stat_file("drain_timeouts");
+	long long not_saved = stat_file("drain_groups_not_saved");
+	struct mls_drain d;
+	uint64_t t0 = now_ms();
+
+	ASSERT_EQ(0, drain(self->p.ctl, 0, 300, &d));
+	EXPECT_LE(300, now_ms() - t0);
+	EXPECT_LE(2, d.not_saved);
+	EXPECT_EQ(0, d.destroyed);
+	EXPECT_EQ(drains + 1, stat_file("drains"));
+	EXPECT_EQ(timeouts + 1, stat_file("drain_timeouts"));
+	EXPECT_LE(not_saved + 2, stat_file("drain_groups_not_saved"));
+	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.b, "drained", &self->m));
+	ASSERT_EQ(0, cancel(self->p.ctl));
+	EXPECT_EQ(0, enc_text(self->p.b, "back", &self->m));
+	EXPECT_EQ(0, dec_msg(self->p.a, &self->m, &self->d));
+}
+
+struct helper {
+	int ctl, fd, saved, shut;
+	struct msg m;
+};
+
+/* Waits for the drain (encrypt gives -ESHUTDOWN), then saves everything. */
+static void *helper_fn(void *arg)
+{
+	struct helper *h = arg;
+	int i, r;
+
+	for (i = 0; i < 10000; i++) {
+		r = enc_text(h->fd, "until the drain", &h->m);
+		if (r == -ESHUTDOWN) {
+			h->shut = 1;
+			break;
+		}
+		usleep(1000);
+	}
+	h->saved = save_all(h->ctl);
+	return NULL;
+}
+
+/*
+ * A helper thread that sees -ESHUTDOWN and then exports and saves every
+ * persistent group ends the drain well before its timeout, with none not
+ * saved.
+ */
+TEST_F(dr, completes_when_every_group_is_saved)
+{
+	struct helper h = { .ctl = self->p.ctl, .fd = self->p.b };
+	long long saved = stat_file("drain_groups_saved");
+	struct mls_drain d;
+	pthread_t t;
+	uint64_t t0;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, helper_fn, &h));
+	usleep(20000);
+	t0 = now_ms();
+	ASSERT_EQ(0, drain(self->p.ctl, 0, 60000, &d));
+	EXPECT_GT(30000, now_ms() - t0);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, h.shut);
+	EXPECT_LE(2, h.saved);
+	EXPECT_EQ(0, d.not_saved);
+	EXPECT_LE(2, d.saved);
+	EXPECT_LE(saved + 2, stat_file("drain_groups_saved"));
+	/* A second drain finds them saved already. */
+	ASSERT_EQ(0, drain(self->p.ctl, 0, 100, &d));
+	EXPECT_EQ(0, d.not_saved);
+}
+
+/*
+ * During a drain every operation that changes a group or makes one is
+ * -ESHUTDOWN, while another thread is draining; export, save, info,
+ * exporter and list still work.
+ */
+struct drainer {
+	int ctl;
+	int ret;
+	struct mls_drain d;
+};
+
+static void *drainer_fn(void *arg)
+{
+	struct drainer *x = arg;
+
+	x->ret = drain(x->ctl, 0, 1500, &x->d);
+	return NULL;
+}
+
+TEST_F(dr, eshutdown_while_another_thread_drains)
+{
+	struct drainer x = { .ctl = self->p.ctl };
+	struct pair *p = &self->p;
+	struct mls_group_new n;
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN], out[32], cs[64] = { 1 };
+	struct mls_drain d = { .timeout_ms = 10 };
+	pthread_t t;
+	int i, r = 0;
+
+	ASSERT_EQ(0, enc_text(p->b, "before", &self->m));
+	ASSERT_EQ(0, pthread_create(&t, NULL, drainer_fn, &x));
+	for (i = 0; i < 2000; i++) {
+		struct msg m2;
+
+		r = enc_text(p->b, "x", &m2);
+		if (r == -ESHUTDOWN)
+			break;
+		usleep(500);
+	}
+	ASSERT_EQ(-ESHUTDOWN, r);
+	/* A second drain while one waits; a cancel too. */
+	EXPECT_EQ(-EBUSY, drain_ioc(p->ctl, &d));
+	EXPECT_EQ(-EBUSY, cancel(p->ctl));
+	/* Refused. */
+	EXPECT_EQ(-ESHUTDOWN, dec_msg(p->a, &self->m, &self->d));
+	EXPECT_EQ(-ESHUTDOWN, member_commit(p, p->b, 1, cs));
+	EXPECT_EQ(-ESHUTDOWN, grp_policy1(p->b, MLS_POLICY_OUT_OF_ORDER, 4));
+	new_plain(&n, 1, "drained", 7, 0);
+	EXPECT_EQ(-ESHUTDOWN, grp_create(p->ctl, &n));
+	EXPECT_EQ(-ESHUTDOWN, snap_import(p->ctl, self->s.buf, self->s.len, NULL));
+	/* Allowed: what a helper needs to save, and reads. */
+	EXPECT_EQ(0, grp_info(p->b, &info, gid, sizeof(gid)));
+	EXPECT_EQ(0, grp_exporter(p->b, "drain", NULL, 0, out, sizeof(out)));
+	EXPECT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, x.ret);
+	EXPECT_LE(1, x.d.not_saved);	/* a was not saved */
+	/* Still drained after the drain returned. */
+	EXPECT_EQ(-ESHUTDOWN, dec_msg(p->a, &self->m, &self->d));
+	ASSERT_EQ(0, cancel(p->ctl));
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+}
+
+/* The drain announces itself on netlink: MLS_CMD_SHUTDOWN. */
+TEST_F(dr, shutdown_event)
+{
+	struct mls_events *h;
+	struct mls_event ev;
+	int r = mls_events_open(0, &h), n = 0;
+
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, NULL));
+	while (!mls_events_next(h, &ev, 500))
+		if (ev.type == MLS_CMD_SHUTDOWN)
+			n++;
+	EXPECT_EQ(1, n);
+	mls_events_close(h);
+}
+
+/*
+ * A snapshot exported while drained stops the group where it is: it sends
+ * nothing more (even once the drain is cancelled, until a new save), and
+ * the restore with MLS_IMPORT_F_RESUME goes on at the very next
+ * generation, no window skipped; the peer reads it.
+ */
+TEST_F(dr, drained_snapshot_resumes_without_gap)
+{
+	struct pair *p = &self->p;
+	struct snap fin = {};
+	__u32 gen;
+	int fd;
+
+	ASSERT_EQ(0, enc_text(p->b, "one", &self->m));
+	ASSERT_EQ(0, enc_text(p->b, "two", &self->m));
+	ASSERT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+	gen = self->m.gen;
+	ASSERT_EQ(0, drain(p->ctl, 0, 10, NULL));
+	ASSERT_EQ(0, save(p->b, &fin));
+	ASSERT_EQ(0, cancel(p->ctl));
+	/* Closed at the export: a new save is needed to send. */
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "closed", &self->m));
+	EXPECT_EQ(-ENOBUFS, enc_commit(p->b, &self->m));
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	fd = snap_import_flags(p->ctl, &fin, MLS_IMPORT_F_RESUME);
+	ASSERT_LE(0, fd);
+	p->b = fd;
+	ASSERT_EQ(0, save(p->b, &self->s));
+	ASSERT_EQ(0, enc_text(p->b, "resumed", &self->m));
+	EXPECT_EQ(gen + 1, self->m.gen);
+	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
+	snap_free(&fin);
+}
+
+/* MLS_DRAIN_F_DESTROY: every group is gone at the end. */
+TEST_F(dr, destroy_at_the_end)
+{
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	struct mls_drain d;
+	__u32 plain_id;
+	int plain = grp_plain(self->p.ctl, 1, 0, &plain_id);
+
+	ASSERT_LE(0, plain);
+	ASSERT_EQ(0, drain(self->p.ctl, MLS_DRAIN_F_DESTROY, 10, &d));
+	EXPECT_LE(3, d.destroyed);
+	EXPECT_EQ(-ENOENT, grp_info(self->p.b, &info, gid, sizeof(gid)));
+	EXPECT_EQ(-ENOENT, grp_info(plain, &info, gid, sizeof(gid)));
+	EXPECT_EQ(-ENOENT, grp_open_id(self->p.ctl, plain_id));
+	close(plain);
+}
+
+/* libmls: mls_drain() gives the counts, refuses what the ioctl refuses. */
+TEST_F(dr, libmls_wrapper)
+{
+	struct mls_drain d;
+
+	errno = 4321;
+	EXPECT_EQ(-EINVAL, mls_drain(self->p.ctl, 1U << 5, 0, NULL));
+	EXPECT_EQ(-EALREADY, mls_drain(self->p.ctl, MLS_DRAIN_F_CANCEL, 0, NULL));
+	EXPECT_EQ(-EBADF, mls_drain(-1, 0, 10, NULL));
+	EXPECT_EQ(4321, errno);
+	memset(&d, 0xff, sizeof(d));
+	ASSERT_EQ(0, mls_drain(self->p.ctl, 0, 10, &d));
+	EXPECT_LE(2, d.not_saved);
+	EXPECT_EQ(0, d.destroyed);
+	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.b, "drained", &self->m));
+	ASSERT_EQ(0, mls_drain(self->p.ctl, MLS_DRAIN_F_CANCEL, 0, NULL));
+	EXPECT_EQ(0, enc_text(self->p.b, "back", &self->m));
+}
+
+TEST_HARNESS_MAIN
