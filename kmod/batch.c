@@ -44,6 +44,24 @@ static int batch_check(struct mls_batch *b, size_t entry_size)
 	return 0;
 }
 
+/*
+ * An entry's result as userspace may see it. A single call that a
+ * signal interrupted before it consumed anything returns -ERESTARTSYS,
+ * which the signal code turns into a restart or -EINTR; an entry is not
+ * restarted (the batch returns its count), so it reports -EINTR.
+ */
+static int batch_errno(int err)
+{
+	switch (err) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	}
+	return err;
+}
+
 static void __user *batch_entry(const struct mls_batch *b, u32 i)
 {
 	return u64_to_user_ptr(b->entries + (u64)i * b->entry_size);
@@ -81,7 +99,8 @@ int mls_ioc_encrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 		if (e.reserved)
 			e.error = -EINVAL;
 		else
-			e.error = mls_group_encrypt(&one, &e.op, bk, &used);
+			e.error = batch_errno(mls_group_encrypt(&one, &e.op,
+								bk, &used));
 		if (copy_to_user(u, &e, sizeof(e))) {
 			if (used) {
 				b->lost = 1;
@@ -120,7 +139,7 @@ int mls_ioc_decrypt_batch(struct mls_ioctl_ctx *ctx, void *arg)
 		if (copy_from_user(&e, u, sizeof(e)))
 			break;
 		e.error = e.reserved ? -EINVAL :
-			  mls_group_decrypt(&one, &e.op, bk);
+			  batch_errno(mls_group_decrypt(&one, &e.op, bk));
 		/*
 		 * As the dispatcher does for one call: the generation is
 		 * consumed once the entry was written back, and released

@@ -532,7 +532,7 @@ static int mls_open_user_tail(const u8 *tail, size_t len,
  * the flag. A forgery of a generation being delivered is thus counted as
  * a forgery (-EBADMSG, against the sender's breaker), not as a replay.
  *
- * Return: 0, -EINTR or another negative error, or 1 when the content was
+ * Return: 0, -ERESTARTSYS or another negative error, or 1 when the content was
  * not written (nothing claimed): the caller decrypts in place instead.
  */
 static int mls_open_content_user(const struct mls_protect_ctx *c, u8 *msg,
@@ -558,7 +558,7 @@ static int mls_open_content_user(const struct mls_protect_ctx *c, u8 *msg,
 		return 1;
 	claim = mls_unprotect_claim(c, r, max_forward);
 	if (IS_ERR(claim))
-		return PTR_ERR(claim) == -EINTR ? -EINTR : 1;
+		return PTR_ERR(claim) == -ERESTARTSYS ? -ERESTARTSYS : 1;
 	/* Each failure from here to the AEAD falls back: ret 1. */
 	ret = 1;
 	mls_upages_init(&up);
@@ -737,8 +737,8 @@ int mls_unprotect(const struct mls_protect_ctx *c, u8 *msg, size_t len,
  * which mls_received_free() wipes and frees. On failure nothing is
  * claimed and nothing that was written to @u->addr is left there.
  *
- * Return: as mls_unprotect(), and -EINTR (a signal while another call
- * delivered the same message).
+ * Return: as mls_unprotect(), and -ERESTARTSYS (a signal while another
+ * call delivered the same message).
  */
 int mls_unprotect_user(const struct mls_protect_ctx *c, u8 *msg, size_t len,
 		       u32 max_forward, struct mls_open_user *u,

@@ -1415,9 +1415,9 @@ again:
  * secret_tree.h).
  *
  * Context: process context; sleeps, interruptibly.
- * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -EINTR (a signal
- * while waiting), -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(),
- * -ENOMEM.
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -ERESTARTSYS (a
+ * signal while waiting: nothing was consumed, so the call may restart),
+ * -EKEYEXPIRED, -ERANGE, -EINVAL as mls_stree_recv_key(), -ENOMEM.
  */
 struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
 					     u32 leaf,
@@ -1466,10 +1466,8 @@ struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
 		ret = wait_var_event_interruptible(&t->claims_seq,
 						   READ_ONCE(t->claims_seq) != seen);
 		mutex_lock(&t->lock);
-		if (ret) {
-			ret = -EINTR;
+		if (ret)	/* -ERESTARTSYS */
 			break;
-		}
 	}
 	mutex_unlock(&t->lock);
 	if (ret) {

@@ -154,8 +154,8 @@ struct mls_stree_claim;
  * once it was committed, the claim if it was released.
  *
  * Context: process context; sleeps, interruptibly.
- * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -EINTR (a signal
- * while waiting), -EKEYEXPIRED, -ERANGE, -EINVAL, -ENOMEM.
+ * Return: the claim, or ERR_PTR(-EALREADY) (consumed), -ERESTARTSYS (a
+ * signal while waiting; nothing consumed), -EKEYEXPIRED, -ERANGE, -EINVAL, -ENOMEM.
  */
 struct mls_stree_claim *mls_stree_recv_claim(struct mls_secret_tree *t,
 					     u32 leaf,

@@ -1417,7 +1417,8 @@ TEST_F(data, decrypt_unknown_flags)
 struct bg_dec {
 	int fd;
 	struct mls_decrypt d;
-	int ret;
+	bool batch;		/* as the one entry of MLS_IOC_DECRYPT_BATCH */
+	int ret;		/* of the ioctl, or of the entry */
 	atomic_int tid;
 	atomic_int done;
 };
@@ -1425,9 +1426,21 @@ struct bg_dec {
 static void *bg_dec_run(void *arg)
 {
 	struct bg_dec *b = arg;
+	struct mls_decrypt_entry e = { .op = b->d, .error = 1 };
+	struct mls_batch bt = {
+		.count = 1, .entries = (uintptr_t)&e, .entry_size = sizeof(e),
+	};
 
 	atomic_store(&b->tid, (int)syscall(SYS_gettid));
-	b->ret = xioctl(b->fd, MLS_IOC_DECRYPT, &b->d);
+	if (!b->batch) {
+		b->ret = xioctl(b->fd, MLS_IOC_DECRYPT, &b->d);
+	} else {
+		b->ret = xioctl(b->fd, MLS_IOC_DECRYPT_BATCH, &bt);
+		if (b->ret == 1 && bt.done == 1)
+			b->ret = e.error;
+		else if (b->ret >= 0)
+			b->ret = 1000 + b->ret;	/* no such errno */
+	}
 	atomic_store(&b->done, 1);
 	return NULL;
 }
@@ -1592,6 +1605,131 @@ TEST_F_TIMEOUT(data, decrypt_wait_eintr, 120)
 	free(f);
 	free(forged);
 	free(content);
+}
+
+/*
+ * With SA_RESTART, a signal during the wait for another call's claim
+ * restarts the call (nothing was consumed): it keeps waiting, then sees
+ * the holder's outcome (-EALREADY). A batch entry is not restarted: it
+ * reports -EINTR in its error field, never a kernel-internal restart
+ * code, and the batch goes on.
+ */
+TEST_F_TIMEOUT(data, decrypt_wait_restart, 120)
+{
+	struct pair *p = &self->p;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), clen = 2 * pg + 7, map = 4 * pg;
+	uint8_t *content = malloc(clen), sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(variant->suite, sig);
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct dec *w = calloc(1, sizeof(*w)), *wb = calloc(1, sizeof(*wb));
+	struct bg_dec *hold = calloc(1, sizeof(*hold));
+	struct bg_dec *wait = calloc(1, sizeof(*wait));
+	struct bg_dec *bwait = calloc(1, sizeof(*bwait));
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {};
+	struct uffdio_zeropage zp = {};
+	struct msg *m = &self->m;
+	struct pollfd pfd = {};
+	struct uffd_msg um;
+	pthread_t th, tw, tb;
+	uint8_t *slow;
+	int uffd;
+
+	ASSERT_NE(NULL, content);
+	ASSERT_NE(NULL, w);
+	ASSERT_NE(NULL, wb);
+	ASSERT_NE(NULL, hold);
+	ASSERT_NE(NULL, wait);
+	ASSERT_NE(NULL, bwait);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	fill_pattern(content, clen, 9);
+	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "ad", 2,
+				 content, clen, sig, sig_len, m));
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	slow = mmap(NULL, map, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, slow);
+	reg.range.start = (uintptr_t)slow;
+	reg.range.len = map;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	/* The holder: stopped on its content buffer, claim held. */
+	hold->fd = p->b;
+	dec_init(&hold->d, m->buf, m->len, &self->d);
+	hold->d.flags = MLS_DECRYPT_F_ZEROCOPY;
+	mbuf(&hold->d.content, slow, map);
+	ASSERT_EQ(0, pthread_create(&th, NULL, bg_dec_run, hold));
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	ASSERT_EQ(sizeof(um), read(uffd, &um, sizeof(um)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, um.event);
+
+	/* A single call: the signal restarts it, it waits again. */
+	memset(w, 0xa5, sizeof(*w));
+	wait->fd = p->b;
+	dec_init(&wait->d, m->buf, m->len, w);
+	ASSERT_EQ(0, pthread_create(&tw, NULL, bg_dec_run, wait));
+	EXPECT_TRUE(bg_dec_waits_on_claim(wait));
+	ASSERT_EQ(0, pthread_kill(tw, SIGUSR1));
+	EXPECT_FALSE(bg_dec_wait(wait, 200));
+	EXPECT_TRUE(bg_dec_waits_on_claim(wait));
+
+	/* A batch entry: -EINTR in its error field. */
+	memset(wb, 0xa5, sizeof(*wb));
+	bwait->fd = p->b;
+	bwait->batch = true;
+	dec_init(&bwait->d, m->buf, m->len, wb);
+	bwait->d.flags = MLS_DECRYPT_F_ZEROCOPY;
+	ASSERT_EQ(0, pthread_create(&tb, NULL, bg_dec_run, bwait));
+	EXPECT_TRUE(bg_dec_waits_on_claim(bwait));
+	ASSERT_EQ(0, pthread_kill(tb, SIGUSR1));
+	EXPECT_TRUE(bg_dec_wait(bwait, 10000));
+	pthread_join(tb, NULL);
+	EXPECT_EQ(-EINTR, bwait->ret) TH_LOG("entry error %d", bwait->ret);
+	EXPECT_TRUE(all_bytes(wb->content, sizeof(wb->content), 0xa5));
+	EXPECT_FALSE(atomic_load(&wait->done));
+
+	/* The holder delivers; the restarted call then sees it consumed. */
+	zp.range.start = (uintptr_t)slow;
+	zp.range.len = map;
+	EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+	pthread_join(th, NULL);
+	pthread_join(tw, NULL);
+	EXPECT_EQ(0, hold->ret) TH_LOG("%s", strerror(-hold->ret));
+	EXPECT_EQ(0, memcmp(slow, content, clen));
+	EXPECT_EQ(-EALREADY, wait->ret) TH_LOG("%s", strerror(-wait->ret));
+	EXPECT_TRUE(all_bytes(w->content, sizeof(w->content), 0xa5));
+	close(uffd);
+	munmap(slow, map);
+	free(hold);
+	free(wait);
+	free(bwait);
+	free(w);
+	free(wb);
+	free(content);
+}
+
+/* The module says it takes MLS_DECRYPT_F_ZEROCOPY, and it does. */
+TEST_F(data, decrypt_zerocopy_feature)
+{
+	struct mls_version v = { 0 };
+	struct pair *p = &self->p;
+	struct msg *m = &self->m;
+	struct dec *o = &self->d;
+	int fd = open("/dev/mls", O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MLS_IOC_GET_VERSION, &v));
+	close(fd);
+	EXPECT_TRUE(v.features & MLS_FEATURE_DECRYPT_ZEROCOPY);
+	ASSERT_EQ(0, enc_text(p->a, "feature", m));
+	EXPECT_EQ(0, grp_decrypt_flags(p->b, m->buf, m->len, o,
+				       MLS_DECRYPT_F_ZEROCOPY));
+	EXPECT_EQ(strlen("feature"), o->content_len);
 }
 
 /* Same secrets, other group_id: EBADMSG; same group_id: fine. */

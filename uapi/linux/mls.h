@@ -59,6 +59,8 @@
  *	%MLS_CMD_RESERVE_LOW
  * @MLS_FEATURE_DRAIN: %MLS_IOC_DRAIN, -ESHUTDOWN while drained, the
  *	%MLS_A_RESERVE nest of the group dump
+ * @MLS_FEATURE_DECRYPT_ZEROCOPY: %MLS_DECRYPT_F_ZEROCOPY is accepted by
+ *	%MLS_IOC_DECRYPT and %MLS_IOC_DECRYPT_BATCH
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
@@ -70,6 +72,7 @@ enum mls_feature {
 	MLS_FEATURE_PERSIST		= 1ULL << 6,
 	MLS_FEATURE_RESERVE		= 1ULL << 7,
 	MLS_FEATURE_DRAIN		= 1ULL << 8,
+	MLS_FEATURE_DECRYPT_ZEROCOPY	= 1ULL << 9,
 };
 
 /**
@@ -682,7 +685,7 @@ struct mls_decrypt {
  * A message is delivered once. A call claims its generation once the
  * tag verified, before it writes any output; of several calls decrypting
  * one message at once, one claims it and the others wait for its outcome
- * (interruptibly: -EINTR): if it delivers (0 and the plaintext), they get
+ * (interruptibly: see -EINTR below): if it delivers (0 and the plaintext), they get
  * -EALREADY with their buffers untouched; should it fail, the next one
  * proceeds, and the message can still be decrypted.
  *
@@ -717,7 +720,9 @@ struct mls_decrypt {
  *    1024 bytes);
  *  * -EFAULT: a bad address;
  *  * -EINTR: a signal arrived while the call waited for another call
- *    delivering the same message; nothing was consumed or written;
+ *    delivering the same message; nothing was consumed or written. With
+ *    a handler installed with SA_RESTART the call is restarted instead
+ *    (it is safe to repeat) and this is not seen;
  *  * -EBADMSG: malformed bytes (truncated, trailing, non-minimal varint,
  *    wrong version or wire format, another group_id, non-zero padding,
  *    blank or out-of-range sender leaf, own leaf as sender), or
@@ -764,7 +769,8 @@ struct mls_encrypt_entry {
  * struct mls_decrypt_entry - one message of %MLS_IOC_DECRYPT_BATCH
  * @op: (in/out) exactly as the argument of %MLS_IOC_DECRYPT
  * @error: (out) 0 or the negative errno %MLS_IOC_DECRYPT would have
- *	returned for this message alone
+ *	returned for this message alone; a signal while the entry waited
+ *	for another call is -EINTR here, never restarted
  * @reserved: must be zero
  */
 struct mls_decrypt_entry {
