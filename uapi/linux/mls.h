@@ -706,7 +706,10 @@ struct mls_decrypt {
  *    as above, a forgery included (it releases its claim when its tag
  *    fails). A call whose claim is refused (the message was delivered
  *    meanwhile) checks the tag in a kernel buffer first, so a forgery
- *    still gets -EBADMSG and counts against the sender's breaker;
+ *    still gets -EBADMSG and counts against the sender's breaker. The
+ *    claim is held while the pages fault in and the outputs are copied
+ *    back: a userfaultfd handler that decrypts the same message while
+ *    it resolves a fault of this call waits until a signal;
  *  * as with O_DIRECT, the pages are those mapped when the call began: if
  *    the buffer is unmapped or discarded (munmap(), MADV_DONTNEED) during
  *    the call, the content lands in the old pages, which the kernel frees
