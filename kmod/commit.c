@@ -47,6 +47,7 @@
  * @has_init: false for an installed epoch
  * @in_call: staged by a call that has not returned yet
  * @oneshot: staged by MLS_IOC_COMMIT, which merges it on its way out
+ * @own_path: MLS_COMMIT_F_OWN_PATH: the caller's commit, fresh UpdatePath
  * @base: the epoch it follows
  * @deadline_ns: ktime_get_ns() after which it is discarded; the same
  *	monotonic clock as the caller's, not jiffies, which a loaded
@@ -59,6 +60,7 @@ struct mls_pending {
 	bool has_init;
 	bool in_call;
 	bool oneshot;
+	bool own_path;
 	u64 base;
 	u64 deadline_ns;
 	u64 start_ns;
@@ -223,6 +225,7 @@ static int stage_locked(struct mls_group *g, struct mls_commit *a,
 		goto err;
 	}
 	p->base = base;
+	p->own_path = a->flags & MLS_COMMIT_F_OWN_PATH;
 	p->in_call = true;
 	p->start_ns = start;
 	g->pending = p;
@@ -239,7 +242,7 @@ static int merge_locked(struct mls_group *g)
 	int ret;
 
 	lockdep_assert_held(&g->commit_lock);
-	ret = mls_group_advance(g, p->epoch);
+	ret = mls_group_advance(g, p->epoch, p->own_path);
 	if (ret)
 		return ret;
 	/* advance() took over the reference. */

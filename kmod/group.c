@@ -541,21 +541,32 @@ out:
 /*
  * Make @next (one reference, taken over) the current epoch. The caller
  * holds commit_lock and checked that @next follows the current epoch.
+ * @own_path: the caller's own commit with a fresh UpdatePath
+ * (MLS_COMMIT_F_OWN_PATH), which ends an import's receive-only state.
  */
-int mls_group_advance(struct mls_group *g, struct mls_epoch *next)
+int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
+		      bool own_path)
 {
+	bool tainted = g->send_tainted && !own_path;
 	struct mls_epoch *cur;
 	LIST_HEAD(gone);
 
 	lockdep_assert_held(&g->commit_lock);
-	/* A new epoch of a persistent group: nothing reserved until saved. */
-	if (g->flags & MLS_GROUP_F_PERSISTENT)
+	/*
+	 * Another copy of a restored member may know this epoch's secrets:
+	 * no sending in it. Else a new epoch of a persistent group has
+	 * nothing reserved until saved.
+	 */
+	if (tainted)
+		mls_stree_read_only(next->tree, next->own_leaf);
+	else if (g->flags & MLS_GROUP_F_PERSISTENT)
 		mls_stree_limit_sends(next->tree);
 	spin_lock(&g->lock);
 	if (g->dead) {
 		spin_unlock(&g->lock);
 		return -ENOENT;
 	}
+	g->send_tainted = tainted;
 	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
 	cur->is_current = false;
 	cur->left_at = jiffies;

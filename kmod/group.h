@@ -83,6 +83,13 @@ struct mls_group {
 	bool dead;
 
 	struct mls_group_policy policy;
+	/*
+	 * Imported without resuming (snapshot.c), commit_lock: a lost newer
+	 * copy may have reached and sent in the epochs commits lead to, so
+	 * each new epoch is receive-only until one merged with
+	 * MLS_COMMIT_F_OWN_PATH (a fresh commit_secret) clears it.
+	 */
+	bool send_tainted;
 	/* The last snapshot's sequence number (snapshot.c), commit_lock. */
 	u64 snap_seq;
 	/*
@@ -143,7 +150,8 @@ struct mls_group *mls_group_from_file(struct file *file);
 struct mls_epoch *mls_group_current(struct mls_group *g);
 struct mls_epoch *mls_group_current_oldest(struct mls_group *g, u64 *oldest);
 struct mls_epoch *mls_group_epoch(struct mls_group *g, u64 epoch);
-int mls_group_advance(struct mls_group *g, struct mls_epoch *next);
+int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
+		      bool own_path);
 int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
 			     u8 *out, u64 *epoch);
 void mls_group_prune(struct mls_group *g);

@@ -630,7 +630,8 @@ static int get_group(struct mls_rbuf *r, struct mls_snap_group *sg)
  * The group the opened body @r describes, not published yet. @flags
  * (MLS_IMPORT_F_*): with RESUME, a persistent group sends in its current
  * epoch again after what the snapshot reserved (*@resumed says whether
- * it does); with RECEIVE_ONLY, encrypt says -EROFS until the next epoch.
+ * it does); with RECEIVE_ONLY, encrypt says -EROFS. Unless it resumed,
+ * the epochs its commits lead to are receive-only too (send_tainted).
  */
 static struct mls_group *get_body(struct mls_rbuf *r,
 				  const struct mls_snap_hdr *h, u32 flags,
@@ -728,6 +729,7 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	ret = mls_rbuf_done(r) ? -EINVAL : 0;
 	if (ret)
 		goto err;
+	g->send_tainted = !*resumed;
 	return g;
 
 err:

@@ -1461,4 +1461,29 @@ static inline int pair_commit(struct pair *p)
 	return pair_advance(p, cs);
 }
 
+/*
+ * As pair_commit(), but the Commit is @fd's own with a fresh UpdatePath:
+ * @fd merges it with MLS_COMMIT_F_OWN_PATH, the other member as received.
+ */
+static inline int pair_commit_own(struct pair *p, int fd)
+{
+	const int fds[2] = { p->a, p->b };
+	uint8_t cs[MLS_MAX_HASH_LEN];
+	struct grp_inputs next;
+	struct mls_commit c;
+	__u32 leaf;
+	int r;
+
+	rand_bytes(cs, p->nh);
+	for (leaf = 0; leaf < 2; leaf++) {
+		pair_commit_arg(p, &c, &next, leaf, cs);
+		if (fds[leaf] == fd)
+			c.flags |= MLS_COMMIT_F_OWN_PATH;
+		r = grp_commit(fds[leaf], &c);
+		if (r)
+			return r;
+	}
+	return pair_advance(p, cs);
+}
+
 #endif /* MLS_SELFTEST_GROUP_UTIL_H */

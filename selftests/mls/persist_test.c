@@ -156,10 +156,13 @@ TEST_F(rt, export_destroy_import_carries_on)
 	ASSERT_EQ(0, enc_text(p->a, "to b", &self->m[1]));
 	EXPECT_EQ(0, dec_msg(p->b, &self->m[1], &self->d));
 
-	/* A late message of epoch 0, then two commits, both ways each time. */
+	/*
+	 * A late message of epoch 0, then two commits of B's own (a fresh
+	 * path each: what lets a restored member send), both ways each time.
+	 */
 	ASSERT_EQ(0, enc_text(p->a, "late", &self->m[2]));
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, pair_commit(p));
+		ASSERT_EQ(0, pair_commit_own(p, p->b));
 		ASSERT_EQ(0, enc_text(p->a, "epoch a", &self->m[3]));
 		EXPECT_EQ(0, dec_msg(p->b, &self->m[3], &self->d));
 		ASSERT_EQ(0, enc_text(p->b, "epoch b", &self->m[4]));
@@ -172,7 +175,7 @@ TEST_F(rt, export_destroy_import_carries_on)
 /*
  * Exported in epoch 2 with epochs 0 and 1 kept: after the import the
  * past epochs' late messages decrypt; B sends nothing in epoch 2
- * (ESTALE), and sends again in epoch 3.
+ * (ESTALE), and sends again in epoch 3, its own commit's.
  */
 TEST_F(rt, past_epochs_come_back)
 {
@@ -197,7 +200,7 @@ TEST_F(rt, past_epochs_come_back)
 	EXPECT_EQ(0, dec_msg(p->b, &self->m[0], &self->d));
 	EXPECT_EQ(0, self->d.epoch);
 	EXPECT_EQ(-ESTALE, enc_text(p->b, "epoch 2", &self->m[2]));
-	ASSERT_EQ(0, pair_commit(p));
+	ASSERT_EQ(0, pair_commit_own(p, p->b));
 	ASSERT_EQ(0, enc_text(p->b, "epoch 3", &self->m[2]));
 	EXPECT_EQ(3, self->m[2].epoch);
 	EXPECT_EQ(0, dec_msg(p->a, &self->m[2], &self->d));
@@ -206,9 +209,10 @@ TEST_F(rt, past_epochs_come_back)
 /*
  * Export, then N more messages, destroy, import: the restored member
  * cannot send in its restored epoch (its generations after the export
- * may have been used), still receives, and sends again once the group
- * moved on; the peer reads that. No (epoch, generation) of B's leaf is
- * used twice.
+ * may have been used), still receives, nor in the epochs the peer's
+ * commits lead to (a lost copy may have sent there), and sends again
+ * after its own commit with a fresh path; the peer reads that. No
+ * (epoch, generation) of B's leaf is used twice.
  */
 TEST_F(rt, import_is_receive_only_until_commit)
 {
@@ -230,10 +234,19 @@ TEST_F(rt, import_is_receive_only_until_commit)
 	/* Receiving works. */
 	ASSERT_EQ(0, enc_text(p->a, "to b", &m[n]));
 	EXPECT_EQ(0, dec_msg(p->b, &m[n], &self->d));
+	/*
+	 * a's commit gives b the secrets a lost newer copy of b may have
+	 * had and sent with: still no sending.
+	 */
 	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(-EROFS, enc_text(p->b, "same secrets", &m[n]));
+	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(-EROFS, enc_text(p->b, "same secrets", &m[n]));
+	/* b's own commit with a fresh path: it sends again. */
+	ASSERT_EQ(0, pair_commit_own(p, p->b));
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, enc_text(p->b, "new epoch", &m[n]));
-		EXPECT_EQ(1, m[n].epoch);
+		EXPECT_EQ(3, m[n].epoch);
 		EXPECT_EQ(0, dec_msg(p->a, &m[n], &self->d));
 		n++;
 	}
@@ -286,11 +299,13 @@ TEST(round_trip_across_module_reload)
 	EXPECT_EQ(0, memcmp(d.content, "across", 6));
 	ASSERT_EQ(0, grp_exporter(p.b, "reload", NULL, 0, exp2, sizeof(exp2)));
 	EXPECT_EQ(0, memcmp(exp1, exp2, sizeof(exp1)));
-	/* Both receive-only until their next epoch. */
+	/* Both receive-only until each commits with a fresh path. */
 	EXPECT_EQ(-ESTALE, enc_text(p.a, "again", &m[1]));
-	ASSERT_EQ(0, pair_commit(&p));
+	ASSERT_EQ(0, pair_commit_own(&p, p.b));
 	ASSERT_EQ(0, enc_text(p.b, "new epoch", &m[0]));
 	EXPECT_EQ(0, dec_msg(p.a, &m[0], &d));
+	EXPECT_EQ(-EROFS, enc_text(p.a, "again", &m[1]));
+	ASSERT_EQ(0, pair_commit_own(&p, p.a));
 	ASSERT_EQ(0, enc_text(p.a, "again", &m[1]));
 	EXPECT_EQ(0, dec_msg(p.b, &m[1], &d));
 	/* The same snapshot again in this load: refused. */
@@ -1363,7 +1378,8 @@ TEST_F(res, older_than_saved_does_not_resume)
 
 /*
  * Without RESUME a persistent snapshot comes back receive-only, as any:
- * its next epoch sends once saved.
+ * the epoch of a received commit does not send, that of its own commit
+ * with a fresh path does once saved.
  */
 TEST_F(res, import_without_resume_is_receive_only)
 {
@@ -1389,9 +1405,11 @@ TEST_F(res, import_without_resume_is_receive_only)
 	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
 	EXPECT_EQ(-ESTALE, enc_text(p->b, "restored", &self->m));
 	ASSERT_EQ(0, pair_commit(p));
-	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "epoch 1", &self->m));
+	EXPECT_EQ(-EROFS, enc_text(p->b, "epoch 1", &self->m));
+	ASSERT_EQ(0, pair_commit_own(p, p->b));
+	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "epoch 2", &self->m));
 	ASSERT_EQ(0, save(p->b, &self->s));
-	ASSERT_EQ(0, enc_text(p->b, "epoch 1", &self->m));
+	ASSERT_EQ(0, enc_text(p->b, "epoch 2", &self->m));
 	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
 }
 
@@ -1984,9 +2002,10 @@ TEST(import_reports_no_resume_when_not_persistent)
 
 /*
  * MLS_IMPORT_F_RECEIVE_ONLY (a snapshot that cannot be shown newest):
- * encrypt is -EROFS in both ratchets, decrypt works, and after the next
- * commit the group sends again (a persistent one once saved); the peer
- * reads it. Through libmls: mls_group_import3().
+ * encrypt is -EROFS in both ratchets, decrypt works; after the peer's
+ * commit it still does not send, after its own commit with a fresh path
+ * (MLS_COMMIT_F_OWN_PATH) it does, once saved; the peer reads it.
+ * Through libmls: mls_group_import3().
  */
 TEST_F(res, receive_only_until_commit)
 {
@@ -2022,12 +2041,21 @@ TEST_F(res, receive_only_until_commit)
 	/* It receives. */
 	ASSERT_EQ(0, enc_text(p->a, "to b", &from_a));
 	EXPECT_EQ(0, dec_msg(p->b, &from_a, &self->d));
-	/* The next epoch: saved, it sends, and a reads it. */
+	/*
+	 * a's commit: a lost newer copy of b may have merged it too and
+	 * sent with its secrets, so b still does not send, saved or not.
+	 */
 	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(-EROFS, enc_text(p->b, "same secrets", &self->m));
+	ASSERT_EQ(0, save(p->b, &self->s));
+	EXPECT_EQ(-EROFS, enc_text(p->b, "same secrets", &self->m));
+	EXPECT_EQ(-EROFS, enc_commit(p->b, &self->m));
+	/* b's own commit with a fresh path: saved, it sends, a reads it. */
+	ASSERT_EQ(0, pair_commit_own(p, p->b));
 	EXPECT_EQ(-ENOBUFS, enc_text(p->b, "unsaved", &self->m));
 	ASSERT_EQ(0, save(p->b, &self->s));
 	ASSERT_EQ(0, enc_text(p->b, "after commit", &self->m));
-	EXPECT_EQ(1, self->m.epoch);
+	EXPECT_EQ(2, self->m.epoch);
 	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
 	mls_bytes_free(&snap);
 }

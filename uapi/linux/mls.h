@@ -615,7 +615,9 @@ struct mls_encrypt {
  *    yet), and a listener may have lost it; %MLS_A_RESERVE in the
  *    group dump shows the state;
  *  * -EROFS: imported with %MLS_IMPORT_F_RECEIVE_ONLY, in the epoch it
- *    was restored in: it sends again from its next epoch;
+ *    was restored in; or imported without %MLS_IMPORT_F_RESUME, in an
+ *    epoch reached by a commit without %MLS_COMMIT_F_OWN_PATH: it sends
+ *    again from the epoch of its own commit with a fresh UpdatePath;
  *  * -ESHUTDOWN: the module is drained (%MLS_IOC_DRAIN);
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
@@ -872,8 +874,9 @@ struct mls_batch {
 #define MLS_COMMIT_F_INSTALL		(1U << 0)
 #define MLS_COMMIT_F_RETURN_SECRETS	(1U << 1)
 #define MLS_COMMIT_F_EXTERNAL_INIT	(1U << 2) /* init_secret from @kem_output */
+#define MLS_COMMIT_F_OWN_PATH		(1U << 3) /* own commit, fresh UpdatePath */
 #define MLS_COMMIT_F_ALL		(MLS_COMMIT_F_INSTALL | MLS_COMMIT_F_RETURN_SECRETS | \
-					 MLS_COMMIT_F_EXTERNAL_INIT)
+					 MLS_COMMIT_F_EXTERNAL_INIT | MLS_COMMIT_F_OWN_PATH)
 
 #define MLS_MAX_KEM_OUTPUT_LEN	256
 
@@ -936,6 +939,16 @@ struct mls_commit {
  * %MLS_COMMIT_F_RETURN_SECRETS writes back the joiner_secret and
  * welcome_secret, which a control plane must put in a Welcome: the only
  * secrets that ever leave the kernel, and only on request.
+ *
+ * %MLS_COMMIT_F_OWN_PATH is the caller's promise that this is the
+ * group's own Commit and that it carries an UpdatePath it has just
+ * generated, so that @commit_secret is fresh: no other copy of this
+ * member (a lost newer state it was restored from) can know it. A group
+ * imported without %MLS_IMPORT_F_RESUME (or with
+ * %MLS_IMPORT_F_RECEIVE_ONLY) does not send in any epoch it reaches by
+ * a commit without this flag: another copy may have merged the same
+ * commit and sent in that epoch with the same secrets. The first epoch
+ * merged with the flag sends again. The flag changes nothing else.
  *
  * A call that fails has changed nothing: the outputs are written before
  * the epoch moves, and a failure to copy the struct back undoes nothing
@@ -1534,12 +1547,12 @@ struct mls_group_saved {
 
 /* Flags of struct mls_group_import. */
 #define MLS_IMPORT_F_RESUME	(1U << 0) /* the newest snapshot: send after its reservation */
-#define MLS_IMPORT_F_RECEIVE_ONLY (1U << 1) /* not shown newest: -EROFS until a commit */
+#define MLS_IMPORT_F_RECEIVE_ONLY (1U << 1) /* not shown newest: -EROFS until an own path */
 #define MLS_IMPORT_F_ALL	(MLS_IMPORT_F_RESUME | MLS_IMPORT_F_RECEIVE_ONLY)
 
 /* @result of struct mls_group_import: exactly one is set. */
 #define MLS_IMPORT_R_RESUMED	  (1U << 0) /* sends in its current epoch once saved */
-#define MLS_IMPORT_R_RECEIVE_ONLY (1U << 1) /* sends again from its next epoch */
+#define MLS_IMPORT_R_RECEIVE_ONLY (1U << 1) /* sends after an own path (OWN_PATH) */
 
 /**
  * struct mls_group_import - argument of %MLS_IOC_GROUP_IMPORT
@@ -1589,12 +1602,17 @@ struct mls_group_import {
  * imported, also when the import then fails (-EFAULT copying @id back,
  * no file descriptor).
  *
- * A restored member is receive-only until it commits: the snapshot cannot
- * tell which sending generations were used after it was taken, so the own
- * leaf's sending ratchets of every restored epoch are erased, and
- * %MLS_IOC_ENCRYPT fails with -ESTALE until the group reaches its next
- * epoch (an Update, or any commit it makes or merges). Decryption works
- * as before.
+ * A restored member is receive-only until it commits with a fresh
+ * UpdatePath: the snapshot cannot tell which sending generations were
+ * used after it was taken, so the own leaf's sending ratchets of every
+ * restored epoch are erased, and %MLS_IOC_ENCRYPT fails with -ESTALE.
+ * Nor can it tell how far the member got: a lost newer copy may have
+ * merged the next commits too, and sent in their epochs with the same
+ * secrets. So every epoch the group reaches by a commit that is not
+ * marked %MLS_COMMIT_F_OWN_PATH is receive-only as well (-EROFS); the
+ * first one merged with that flag (its own Commit, an Update for
+ * example, whose commit_secret no other copy knows) sends again, and so
+ * do the ones after it. Decryption works as before.
  *
  * With %MLS_IMPORT_F_RESUME the caller asserts that the snapshot is the
  * newest of its store (the last one %MLS_IOC_GROUP_SAVED was told of, or
@@ -1617,8 +1635,9 @@ struct mls_group_import {
  * the newest (a restored backup, a gap in the store's sequence): the
  * group is receive-only as without %MLS_IMPORT_F_RESUME, and
  * %MLS_IOC_ENCRYPT says so with -EROFS (rather than -ESTALE) until the
- * group merges or makes its next commit (an Update); from that epoch
- * on it sends as any group (a persistent one once that epoch is saved).
+ * group merges a commit of its own with %MLS_COMMIT_F_OWN_PATH (an
+ * Update); from that epoch on it sends as any group (a persistent one
+ * once that epoch is saved).
  * A snapshot of it taken before then imports as receive-only too, with
  * -ESTALE. Not with %MLS_IMPORT_F_RESUME (-EINVAL).
  *

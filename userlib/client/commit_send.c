@@ -519,8 +519,11 @@ static int kernel_prepare(struct build *b)
 		mls_buf_set(&c.joiner_secret, b->joiner_secret, s->nh);
 		mls_buf_set(&c.welcome_secret, b->welcome_secret, s->nh);
 	}
-	if (b->pend->has_path)
+	/* Fresh path secrets: this ends an import's receive-only state. */
+	if (b->pend->has_path) {
+		c.flags |= MLS_COMMIT_F_OWN_PATH;
 		mls_buf_set(&c.commit_secret, b->commit_secret, s->nh);
+	}
 	c.context.epoch = b->ngc.epoch;
 	mls_buf_set(&c.context.tree_hash, b->tree_hash, s->nh);
 	mls_buf_set(&c.context.confirmed_transcript_hash, b->confirmed, s->nh);
