@@ -852,7 +852,7 @@ static void damage_newest(struct __test_metadata *_metadata, const char *dir,
 /*
  * The newest snapshot of B damaged while the daemon is down: named in
  * the log and skipped; B comes back from the one before it, which may
- * not send (receive-only until its next epoch: it is not the newest);
+ * not send (receive-only until its own commit: it is not the newest);
  * a persistent group C beside it is restored and resumes.
  */
 static void bad_newest(struct __test_metadata *_metadata, FIXTURE_DATA(rt) *self,
@@ -880,7 +880,7 @@ static void bad_newest(struct __test_metadata *_metadata, FIXTURE_DATA(rt) *self
 	EXPECT_TRUE(log_has(&self->d, name)) log_dump(&self->d);
 	EXPECT_TRUE(log_has(&self->d, "corrupt snapshot, skipped")) log_dump(&self->d);
 	ASSERT_EQ(0, reopen_b(t)) log_dump(&self->d);
-	EXPECT_TRUE(log_has(&self->d, "receive-only until its next epoch"));
+	EXPECT_TRUE(log_has(&self->d, "receive-only until its own commit"));
 	/* Saved (READY=1 follows the saves), still it may not send. */
 	r = enc_text(t->p.b, "older snapshot", &m);
 	EXPECT_TRUE(r == -ESTALE || r == -ENOBUFS) TH_LOG("encrypt: %d", r);

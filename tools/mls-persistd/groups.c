@@ -291,7 +291,7 @@ static int restore_one(struct store *st, const char *group, void *arg)
 		if (ret >= 0) {
 			close(ret);
 			plog(5, "%s: restored as group %u (%s)", path, id,
-			     flags ? "resumed" : "receive-only until its next epoch");
+			     flags ? "resumed" : "receive-only until its own commit");
 			break;
 		}
 		if (ret == -EEXIST) {
