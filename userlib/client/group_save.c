@@ -258,6 +258,9 @@ MLSC_EXPORT int mlsc_group_save(const struct mlsc_group *g,
 	memset(out, 0, sizeof(*out));
 	if (!g)
 		return -EINVAL;
+	/* an external join awaiting the DS: its state is not the group's */
+	if (g->joining)
+		return -EBUSY;
 	err = kernel_id(g->gfd, &id);
 	if (err)
 		return err;
