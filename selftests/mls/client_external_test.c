@@ -649,4 +649,116 @@ TEST_F(ext, bad_commit)
 	EXPECT_EQ(0, leaks());
 }
 
+/*
+ * A resync (an external commit with a Remove) must stand for the
+ * participant it removes (§12.2) and bring a fresh encryption key
+ * (§12.1.2); the list and its framing are strict.
+ */
+TEST_F(ext, bad_resync)
+{
+	struct member alice, bob, bob2, erin;
+	struct mls_bytes gi = { 0 }, commit = { 0 }, bad = { 0 };
+	struct mls_bytes none = { 0 };
+	struct mlsc_proposal_or_ref por[2];
+	const struct mlsc_leaf_node *old;
+	struct mlsc_arena arena;
+	struct mlsc_mls_message m;
+	struct mlsc_commit c;
+	struct mlsc_slice key;
+	uint32_t flags;
+	uint64_t e;
+
+	ASSERT_EQ(0, alice_and_bob(self->ctl, 2, &alice, &bob));
+	ASSERT_EQ(0, member_new(2, "erin", &erin));
+	ASSERT_EQ(0, member_new(2, "bob", &bob2));
+	ASSERT_EQ(0, mlsc_group_info_export(
+		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
+	e = kernel_epoch(alice.g);
+
+	/* Erin in place of Alice: another identity, refused by both */
+	ASSERT_EQ(0, xjoin(self->ctl, &erin, &gi, NULL, 0, &commit));
+	/* until the DS answers, the join is neither saved nor published */
+	EXPECT_EQ(-EBUSY, mlsc_group_save(erin.g, erin.sig, &none));
+	EXPECT_EQ(0, none.len);
+	EXPECT_EQ(-EBUSY, mlsc_group_info_export(
+		erin.g, MLSC_GROUP_INFO_F_RATCHET_TREE, erin.sig, &none));
+	EXPECT_EQ(0, none.len);
+	EXPECT_EQ(-EPROTO, refused(_metadata, &bob, &commit, e));
+	EXPECT_EQ(-EPROTO, refused(_metadata, &alice, &commit, e));
+	mls_bytes_free(&commit);
+	EXPECT_EQ(0, mlsc_commit_discard(erin.g));
+	mlsc_group_free(erin.g);
+	erin.g = NULL;
+
+	/* Bob's genuine resync, and broken copies of it */
+	ASSERT_EQ(0, xjoin(self->ctl, &bob2, &gi, NULL, 1, &commit));
+	mls_bytes_free(&gi);
+	mlsc_arena_init(&arena);
+	ASSERT_EQ(0, decode(&commit, &arena, &m));
+	c = m.pub.content.commit;
+	ASSERT_EQ(2u, c.n_proposals);
+	ASSERT_EQ(MLSC_PROPOSAL_REMOVE, c.proposals[1].proposal.type);
+
+	/* the removed leaf's encryption key again */
+	old = mlsc_tree_leaf(&alice.g->tree, 1);
+	ASSERT_NE(NULL, old);
+	key = m.pub.content.commit.path.leaf_node.encryption_key;
+	m.pub.content.commit.path.leaf_node.encryption_key =
+		old->encryption_key;
+	ASSERT_EQ(0, resign(&bob2, alice.g, &m, &bad));
+	EXPECT_EQ(-EPROTO, refused(_metadata, &alice, &bad, e));
+	mls_bytes_free(&bad);
+	m.pub.content.commit.path.leaf_node.encryption_key = key;
+
+	/* two Removes */
+	por[0] = c.proposals[0];
+	por[1] = c.proposals[1];
+	m.pub.content.commit.proposals = (struct mlsc_proposal_or_ref[]){
+		por[0], por[1], por[1] };
+	m.pub.content.commit.n_proposals = 3;
+	ASSERT_EQ(0, resign(&bob2, alice.g, &m, &bad));
+	EXPECT_EQ(-EPROTO, refused(_metadata, &alice, &bad, e));
+	mls_bytes_free(&bad);
+
+	/* a kem_output one byte short */
+	por[0].proposal.external_init.len--;
+	m.pub.content.commit.proposals = por;
+	m.pub.content.commit.n_proposals = 2;
+	ASSERT_EQ(0, resign(&bob2, alice.g, &m, &bad));
+	EXPECT_EQ(-EBADMSG, refused(_metadata, &alice, &bad, e));
+	mls_bytes_free(&bad);
+	m.pub.content.commit = c;
+
+	/* a Proposal from sender new_member_commit */
+	m.pub.content.content_type = MLSC_CONTENT_PROPOSAL;
+	m.pub.content.proposal = c.proposals[1].proposal;
+	ASSERT_EQ(0, resign(&bob2, alice.g, &m, &bad));
+	EXPECT_EQ(-EBADMSG, refused(_metadata, &alice, &bad, e));
+	mls_bytes_free(&bad);
+	mlsc_arena_free(&arena);
+
+	/* the genuine bytes with 32 more */
+	bad.len = commit.len + 32;
+	bad.data = calloc(1, bad.len);
+	ASSERT_NE(NULL, bad.data);
+	memcpy(bad.data, commit.data, commit.len);
+	EXPECT_EQ(-EBADMSG, refused(_metadata, &alice, &bad, e));
+	mls_bytes_free(&bad);
+
+	/* the genuine one goes through: Bob's old self is out */
+	EXPECT_EQ(0, follow(&alice, &commit, 1, e + 1, NULL));
+	EXPECT_EQ(0, follow(&bob, &commit, 1, e + 1, &flags));
+	EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
+	ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
+	mls_bytes_free(&commit);
+	EXPECT_TRUE(same_authenticator(alice.g, bob2.g));
+	ALL_TALK(&alice, &bob2);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&bob2);
+	member_free(&erin);
+	EXPECT_EQ(0, leaks());
+}
+
 TEST_HARNESS_MAIN

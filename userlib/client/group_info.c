@@ -105,6 +105,9 @@ MLSC_EXPORT int mlsc_group_info_export(const struct mlsc_group *g,
 	memset(out, 0, sizeof(*out));
 	if (!g || !sig_key || (flags & ~MLSC_GROUP_INFO_F_ALL))
 		return -EINVAL;
+	/* the epoch of an external join the DS has not yet accepted */
+	if (g->joining)
+		return -EBUSY;
 	s = g->suite;
 	if (!mlsc_suite_external_ok(s))
 		return -EOPNOTSUPP;

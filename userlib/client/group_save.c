@@ -252,8 +252,10 @@ MLSC_EXPORT int mlsc_group_save(const struct mlsc_group *g,
 	int err = 0;
 
 	/* the arguments are mlsc_state_encode()'s to check */
-	if (g && out)
-		err = kernel_id(g->gfd, &id);
+	if (g && out) {
+		/* an external join awaiting the DS: its state is not the group's */
+		err = g->joining ? -EBUSY : kernel_id(g->gfd, &id);
+	}
 	if (err) {
 		memset(out, 0, sizeof(*out));
 		return err;

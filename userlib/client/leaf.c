@@ -134,36 +134,68 @@ int mlsc_leaf_verify(uint16_t suite, const struct mlsc_leaf_node *l,
 	return err;
 }
 
-int mlsc_credential_check(const struct mlsc_credential *c,
-			  const struct mlsc_slice *sig_key, uint16_t suite,
-			  const struct mlsc_validate_opts *opts)
+int mlsc_cred_view(const struct mlsc_credential *c, struct mlsc_cred *cred,
+		   struct mlsc_cert certs[MLSC_CRED_MAX_CERTS])
 {
-	struct mlsc_cert certs[16];
-	struct mlsc_cred cred = { .type = c->type };
-
-	if (!opts || !opts->credential_cb)
-		return c->type == MLSC_CREDENTIAL_BASIC ? 0 : -EKEYREJECTED;
+	*cred = (struct mlsc_cred){ .type = c->type };
 	switch (c->type) {
 	case MLSC_CREDENTIAL_BASIC:
-		cred.identity = c->identity.p;
-		cred.identity_len = c->identity.len;
-		break;
+		cred->identity = c->identity.p;
+		cred->identity_len = c->identity.len;
+		return 0;
 	case MLSC_CREDENTIAL_X509:
 		/* a chain longer than this is not one anybody checks */
-		if (c->n_certs > ARRAY_SIZE(certs))
+		if (c->n_certs > MLSC_CRED_MAX_CERTS)
 			return -EKEYREJECTED;
 		for (size_t i = 0; i < c->n_certs; i++) {
 			certs[i].data = c->certs[i].p;
 			certs[i].len = c->certs[i].len;
 		}
-		cred.certs = certs;
-		cred.n_certs = c->n_certs;
-		break;
+		cred->certs = certs;
+		cred->n_certs = c->n_certs;
+		return 0;
 	default:
 		return -EKEYREJECTED;
 	}
+}
+
+int mlsc_credential_check(const struct mlsc_credential *c,
+			  const struct mlsc_slice *sig_key, uint16_t suite,
+			  const struct mlsc_validate_opts *opts)
+{
+	struct mlsc_cert certs[MLSC_CRED_MAX_CERTS];
+	struct mlsc_cred cred;
+	int err;
+
+	if (!opts || !opts->credential_cb)
+		return c->type == MLSC_CREDENTIAL_BASIC ? 0 : -EKEYREJECTED;
+	err = mlsc_cred_view(c, &cred, certs);
+	if (err)
+		return err;
 	return opts->credential_cb(opts->credential_arg, &cred, sig_key->p,
 				   sig_key->len, suite);
+}
+
+int mlsc_same_member(const struct mlsc_credential *old_c,
+		     const struct mlsc_credential *new_c, uint16_t suite,
+		     const struct mlsc_validate_opts *opts)
+{
+	const struct mlsc_validate_opts_ext *x = NULL;
+	struct mlsc_cert oc[MLSC_CRED_MAX_CERTS], nc[MLSC_CRED_MAX_CERTS];
+	struct mlsc_cred o, n;
+
+	if (old_c->type != new_c->type)
+		return -EPROTO;
+	if (old_c->type == MLSC_CREDENTIAL_BASIC &&
+	    !mlsc_slice_eq(&old_c->identity, &new_c->identity))
+		return -EPROTO;
+	if (opts && (opts->flags & MLSC_VALIDATE_EXT))
+		x = (const struct mlsc_validate_opts_ext *)opts;
+	if (!x || !x->same_member_cb)
+		return old_c->type == MLSC_CREDENTIAL_BASIC ? 0 : -EPROTO;
+	if (mlsc_cred_view(old_c, &o, oc) || mlsc_cred_view(new_c, &n, nc))
+		return -EPROTO;
+	return x->same_member_cb(x->same_member_arg, &o, &n, suite);
 }
 
 static int check_extensions(const struct mlsc_leaf_node *l)

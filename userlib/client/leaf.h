@@ -58,6 +58,23 @@ int mlsc_leaf_tbs(const struct mlsc_leaf_node *l,
 int mlsc_leaf_verify(uint16_t suite, const struct mlsc_leaf_node *l,
 		     const struct mlsc_slice *group_id, uint32_t leaf_index);
 
+/* The longest X.509 chain handed to the application. */
+#define MLSC_CRED_MAX_CERTS 16
+
+/* @c as the application sees it, in @cred (pointing into @c, @certs). */
+int mlsc_cred_view(const struct mlsc_credential *c, struct mlsc_cred *cred,
+		   struct mlsc_cert certs[MLSC_CRED_MAX_CERTS]);
+
+/*
+ * §12.2 for a resync: @new_c stands for the participant of @old_c. Same
+ * type, equal identity if basic, and the application's same_member_cb
+ * if @opts has one (MLSC_VALIDATE_EXT); without it only basic
+ * credentials pass. 0, -EPROTO or the callback's error.
+ */
+int mlsc_same_member(const struct mlsc_credential *old_c,
+		     const struct mlsc_credential *new_c, uint16_t suite,
+		     const struct mlsc_validate_opts *opts);
+
 /* The application's verdict on @c, bound to @sig_key (see the opts). */
 int mlsc_credential_check(const struct mlsc_credential *c,
 			  const struct mlsc_slice *sig_key, uint16_t suite,

@@ -402,11 +402,14 @@ int mlsc_proposals_validate_external(const struct mlsc_group_view *v,
 			continue;
 		/* a resync: the new leaf stands for the one removed */
 		old = mlsc_tree_leaf(v->tree, r[i].p.remove);
-		if (!old || old->credential.type != leaf->credential.type ||
-		    (old->credential.type == MLS_CREDENTIAL_BASIC &&
-		     !mlsc_slice_eq(&old->credential.identity,
-				    &leaf->credential.identity)))
-			err = -EPROTO;
+		if (!old)
+			return -EPROTO;
+		/* §12.1.2 as for an Update of the removed leaf: a fresh key */
+		if (mlsc_slice_eq(&old->encryption_key, &leaf->encryption_key))
+			return -EPROTO;
+		/* §12.2: the removed participant's, in the application's eyes */
+		err = mlsc_same_member(&old->credential, &leaf->credential,
+				       v->suite->id, v->opts);
 	}
 	return err;
 }

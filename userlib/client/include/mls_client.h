@@ -116,6 +116,8 @@ typedef int (*mlsc_credential_fn)(void *arg, const struct mlsc_cred *cred,
 
 /* mlsc_validate_opts.flags */
 #define MLSC_VALIDATE_NO_LIFETIME	(1U << 0) /* do not check lifetimes */
+/* the opts are the head of a struct mlsc_validate_opts_ext (0.4) */
+#define MLSC_VALIDATE_EXT		(1U << 1)
 
 /*
  * What validation needs from the application. Without a callback, basic
@@ -126,6 +128,31 @@ struct mlsc_validate_opts {
 	uint32_t flags;			/* MLSC_VALIDATE_* */
 	mlsc_credential_fn credential_cb;
 	void *credential_arg;
+};
+
+/*
+ * The application's judgement that @new_cred names the same participant
+ * as @old_cred: called when an external commit removes the leaf holding
+ * @old_cred and joins with @new_cred (a resync, RFC 9420 §12.2), after
+ * both passed the credential callback. Return 0 if they are the same
+ * participant, or a negative errno to refuse the commit.
+ */
+typedef int (*mlsc_same_member_fn)(void *arg, const struct mlsc_cred *old_cred,
+				   const struct mlsc_cred *new_cred,
+				   uint16_t suite);
+
+/*
+ * mlsc_validate_opts with what libmlsclient 0.4 added; pass &ext.base
+ * with MLSC_VALIDATE_EXT set in base.flags. Without a same_member_cb an
+ * external commit may remove only a leaf with a basic credential and
+ * the same identity as the new leaf's; any other resync is refused
+ * (-EPROTO). With one, the types must match and the callback decides
+ * (for basic credentials, after the identities compared equal).
+ */
+struct mlsc_validate_opts_ext {
+	struct mlsc_validate_opts base;
+	mlsc_same_member_fn same_member_cb;
+	void *same_member_arg;
 };
 
 /* ----------------------------------------------------------- KeyPackages */
