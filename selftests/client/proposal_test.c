@@ -132,6 +132,23 @@ static void lists(void)
 	r[1] = r[0];
 	EXPECT(!check(&v, m[0], r, 1, &path) && path);
 	EXPECT(check(&v, m[0], r, 2, &path) == -EPROTO);
+	/* from outside the group (§12.1.8): what each sender may propose */
+	memset(r, 0, sizeof(r));
+	r[0].p.type = MLSC_PROPOSAL_REMOVE;
+	r[0].p.remove = m[1];
+	r[0].outsider = MLSC_SENDER_EXTERNAL;
+	EXPECT(!check(&v, m[0], r, 1, &path) && path);
+	r[0].outsider = MLSC_SENDER_NEW_MEMBER_PROPOSAL;
+	EXPECT(check(&v, m[0], r, 1, &path) == -EPROTO);
+	r[0].p.type = MLSC_PROPOSAL_UPDATE;
+	r[0].p.update = *mlsc_tree_leaf(&t, m[1]);
+	r[0].outsider = MLSC_SENDER_EXTERNAL;
+	EXPECT(check(&v, m[0], r, 1, &path) == -EPROTO);
+	r[0].p.type = MLSC_PROPOSAL_GROUP_CONTEXT_EXTENSIONS;
+	memset(&r[0].p.gce, 0, sizeof(r[0].p.gce));
+	EXPECT(!check(&v, m[0], r, 1, &path));
+	r[0].outsider = MLSC_SENDER_NEW_MEMBER_COMMIT;
+	EXPECT(check(&v, m[0], r, 1, &path) == -EPROTO);
 	/* keys: the tree's are unique; a leaf with another's key is not */
 	EXPECT(!mlsc_tree_keys_unique(&t));
 	{
@@ -156,6 +173,8 @@ static void cache(void)
 	const struct mlsc_suite *s = mlsc_suite_get(1);
 	struct mlsc_resolved r[2];
 	struct mlsc_arena arena;
+	struct mlsc_sender m3 = { MLSC_SENDER_MEMBER, 3 };
+	struct mlsc_sender ext = { MLSC_SENDER_EXTERNAL, 2 };
 	uint8_t ref[32], other[32];
 	bool good = true;
 
@@ -163,16 +182,16 @@ static void cache(void)
 	EXPECT(!mlsc_proposal_ref(s, (const uint8_t *)"content", 7, ref));
 	memcpy(other, ref, 32);
 	other[0] ^= 1;
-	EXPECT(!mlsc_proposal_cache_add(&c, 32, 9, ref, 3, &p));
+	EXPECT(!mlsc_proposal_cache_add(&c, 32, 9, ref, &m3, &p));
 	/* the same ref again is kept once */
-	EXPECT(!mlsc_proposal_cache_add(&c, 32, 9, ref, 3, &p) && c.n == 1);
+	EXPECT(!mlsc_proposal_cache_add(&c, 32, 9, ref, &m3, &p) && c.n == 1);
 	memset(por, 0, sizeof(por));
 	por[0].type = MLSC_POR_REFERENCE;
 	por[0].reference = (struct mlsc_slice){ ref, 32 };
 	por[1].type = MLSC_POR_PROPOSAL;
 	por[1].proposal = p;
 	EXPECT(!mlsc_proposals_resolve(&c, 32, 9, &cm, 1, &arena, r));
-	EXPECT(r[0].by_ref && r[0].sender == 3 &&
+	EXPECT(r[0].by_ref && r[0].sender == 3 && !r[0].outsider &&
 	       r[0].p.type == MLSC_PROPOSAL_REMOVE && r[0].p.remove == 5);
 	EXPECT(!r[1].by_ref && r[1].sender == 1);
 	/* another epoch, another ref: not there */
@@ -182,7 +201,13 @@ static void cache(void)
 	EXPECT(mlsc_proposals_resolve(&c, 32, 9, &cm, 1, &arena, r) ==
 	       -ENOENT);
 	/* a proposal of the next epoch empties the cache */
-	EXPECT(!mlsc_proposal_cache_add(&c, 32, 10, other, 2, &p) && c.n == 1);
+	EXPECT(!mlsc_proposal_cache_add(&c, 32, 10, other, &ext, &p) &&
+	       c.n == 1);
+	/* an external sender's, by reference: its sender type kept */
+	por[0].reference.p = other;
+	EXPECT(!mlsc_proposals_resolve(&c, 32, 10, &cm, 1, &arena, r));
+	EXPECT(r[0].by_ref && r[0].sender == 2 &&
+	       r[0].outsider == MLSC_SENDER_EXTERNAL);
 	mlsc_proposal_cache_clear(&c);
 	EXPECT(!c.n && !c.v);
 	mlsc_arena_free(&arena);

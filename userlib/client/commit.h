@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include <mls_client.h>
+
 #include "group.h"
 #include "treekem.h"
 #include "wire.h"
@@ -55,6 +57,33 @@ struct mlsc_welcome_in {
 	size_t n_joiners;
 	bool ratchet_tree;			/* the extension in GroupInfo */
 };
+
+/* A proposal a Commit names by reference, as its committer resolved it. */
+struct mlsc_ref_proposal {
+	struct mlsc_slice ref;		/* ProposalRef */
+	struct mlsc_proposal p;
+	struct mlsc_keypkg *kp;		/* Add: its KeyPackage, for the Welcome */
+};
+
+/*
+ * The proposals @refs (@n of them) name in @g's cache of the epoch of
+ * @gc, into @out (in @arena), each checked as the Commit's receivers
+ * will: a ref twice (-EINVAL); one not received in this epoch
+ * (-ENOENT); a type other than Add or Remove (-EOPNOTSUPP); a Remove of
+ * a leaf past the tree (-ERANGE), blank (-ENOENT) or one's own
+ * (-EINVAL); an Add whose KeyPackage fails §10.1 under @vo (its
+ * errors), or whose keys a member has (-EEXIST).
+ */
+int mlsc_commit_refs_resolve(const struct mlsc_group *g,
+			     const struct mlsc_group_context *gc,
+			     const struct mls_bytes *refs, size_t n,
+			     const struct mlsc_validate_opts *vo,
+			     struct mlsc_arena *arena,
+			     struct mlsc_ref_proposal *out);
+
+/* Does a member of @t already hold a key of @kp's (-EEXIST for an Add)? */
+bool mlsc_keys_known(const struct mlsc_tree *t,
+		     const struct mlsc_key_package *kp);
 
 /* The MLSMessage(Welcome) into @out (mls_bytes_free()). */
 int mlsc_welcome_build(const struct mlsc_welcome_in *in,

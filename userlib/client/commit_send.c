@@ -41,7 +41,11 @@ struct build {
 	struct mlsc_arena arena;
 	struct mlsc_group_context gc;		/* the current epoch's */
 	struct mlsc_group_context ngc;		/* the next epoch's */
+	const struct mls_bytes *refs;		/* by reference (0.5) */
+	size_t n_refs;
+	struct mlsc_ref_proposal *rp;		/* what @refs name */
 	struct mlsc_proposal_or_ref *props;
+	struct mlsc_proposal *vals;		/* @props' proposals, resolved */
 	size_t n_props;
 	const struct mlsc_keypkg **joiners;
 	uint32_t *joiner_leaves;
@@ -95,9 +99,8 @@ static int to_bytes(const struct mlsc_wbuf *w, struct mls_bytes *out)
 
 /* -------------------------------------------------------- the inputs */
 
-/* Does a member of @t already hold a key of @kp's leaf? */
-static bool keys_known(const struct mlsc_tree *t,
-		       const struct mlsc_key_package *kp)
+bool mlsc_keys_known(const struct mlsc_tree *t,
+		     const struct mlsc_key_package *kp)
 {
 	const struct mlsc_leaf_node *ln = &kp->leaf_node;
 
@@ -138,7 +141,7 @@ static int check_add(struct build *b, size_t i)
 				   &kp->leaf_node.signature_key)))
 			return -EINVAL;
 	}
-	return keys_known(&b->g->tree, kp) ? -EEXIST : 0;
+	return mlsc_keys_known(&b->g->tree, kp) ? -EEXIST : 0;
 }
 
 static int check_remove(struct build *b, size_t i)
@@ -237,6 +240,56 @@ static int check_inputs(struct build *b)
 	return err;
 }
 
+/* Two Adds of one signature key, or two Removes of one leaf? */
+static bool same_change(const struct mlsc_proposal *p,
+			const struct mlsc_proposal *q)
+{
+	if (p->type != q->type)
+		return false;
+	if (p->type == MLSC_PROPOSAL_REMOVE)
+		return p->remove == q->remove;
+	return mlsc_slice_eq(&p->add.leaf_node.signature_key,
+			     &q->add.leaf_node.signature_key);
+}
+
+/* The proposals by reference, each checked, and against those by value. */
+static int check_refs(struct build *b)
+{
+	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	int err;
+
+	if (!b->n_refs)
+		return 0;
+	b->rp = mlsc_arena_alloc(&b->arena, b->n_refs * sizeof(*b->rp));
+	if (!b->rp)
+		return -ENOMEM;
+	err = mlsc_commit_refs_resolve(b->g, &b->gc, b->refs, b->n_refs,
+				       b->a->validate ?: &now, &b->arena,
+				       b->rp);
+	for (size_t i = 0; i < b->n_refs && !err; i++) {
+		const struct mlsc_proposal *p = &b->rp[i].p;
+
+		for (size_t j = 0; j < i; j++)
+			if (same_change(p, &b->rp[j].p))
+				return -EINVAL;
+		for (size_t j = 0; j < b->a->n_proposals; j++) {
+			const struct mlsc_proposal_spec *q = &b->a->proposals[j];
+
+			if ((q->type == MLSC_PROPOSE_REMOVE &&
+			     p->type == MLSC_PROPOSAL_REMOVE &&
+			     q->leaf == p->remove) ||
+			    (q->type == MLSC_PROPOSE_ADD &&
+			     p->type == MLSC_PROPOSAL_ADD &&
+			     mlsc_slice_eq(&q->key_package->kp.leaf_node.signature_key,
+					   &p->add.leaf_node.signature_key)))
+				return -EINVAL;
+		}
+		if (p->type == MLSC_PROPOSAL_ADD)
+			b->n_joiners++;
+	}
+	return err;
+}
+
 /* ----------------------------------------------------- the proposals */
 
 /*
@@ -299,10 +352,11 @@ static int make_proposals(struct build *b)
 	static const uint16_t order[] = {
 		MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_ADD, MLSC_PROPOSE_PSK,
 	};
-	size_t n = b->a->n_proposals;
+	size_t n = b->a->n_proposals + b->n_refs;
 	int err;
 
 	b->props = mlsc_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->props));
+	b->vals = mlsc_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->vals));
 	b->joiners = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
 				      sizeof(*b->joiners));
 	b->joiner_leaves = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
@@ -310,11 +364,24 @@ static int make_proposals(struct build *b)
 	b->psk_ids = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
 				      sizeof(*b->psk_ids));
 	b->kpsks = mlsc_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->kpsks));
-	if (!b->props || !b->joiners || !b->joiner_leaves || !b->psk_ids ||
-	    !b->kpsks)
+	if (!b->props || !b->vals || !b->joiners || !b->joiner_leaves ||
+	    !b->psk_ids || !b->kpsks)
 		return -ENOMEM;
 	b->n_joiners = 0;
+	n = b->a->n_proposals;
 	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		/* those by reference first, as received */
+		for (size_t i = 0; i < b->n_refs; i++) {
+			const struct mlsc_ref_proposal *r = &b->rp[i];
+
+			if (r->p.type != order[k])
+				continue;
+			b->props[b->n_props].type = MLSC_POR_REFERENCE;
+			b->props[b->n_props].reference = r->ref;
+			b->vals[b->n_props++] = r->p;
+			if (r->p.type == MLSC_PROPOSAL_ADD)
+				b->joiners[b->n_joiners++] = r->kp;
+		}
 		for (size_t i = 0; i < n; i++) {
 			const struct mlsc_proposal_spec *p = &b->a->proposals[i];
 			struct mlsc_proposal_or_ref *por = &b->props[b->n_props];
@@ -328,19 +395,18 @@ static int make_proposals(struct build *b)
 			b->n_props++;
 			if (p->type == MLSC_PROPOSE_REMOVE) {
 				por->proposal.remove = p->leaf;
-				continue;
-			}
-			if (p->type == MLSC_PROPOSE_ADD) {
+			} else if (p->type == MLSC_PROPOSE_ADD) {
 				por->proposal.add = p->key_package->kp;
 				b->joiners[b->n_joiners++] = p->key_package;
-				continue;
+			} else {
+				id = &b->psk_ids[b->n_psks];
+				err = make_psk(b, p, id, &b->kpsks[b->n_psks]);
+				if (err)
+					return err;
+				por->proposal.psk = *id;
+				b->n_psks++;
 			}
-			id = &b->psk_ids[b->n_psks];
-			err = make_psk(b, p, id, &b->kpsks[b->n_psks]);
-			if (err)
-				return err;
-			por->proposal.psk = *id;
-			b->n_psks++;
+			b->vals[b->n_props - 1] = por->proposal;
 		}
 	}
 	return 0;
@@ -357,7 +423,7 @@ static int apply_proposals(struct build *b)
 		return -ENOMEM;
 	err = mlsc_tree_clone(&b->pend->tree, &b->g->tree);
 	for (size_t i = 0; i < b->n_props && !err; i++) {
-		struct mlsc_proposal *p = &b->props[i].proposal;
+		struct mlsc_proposal *p = &b->vals[i];
 		uint32_t leaf;
 
 		if (p->type == MLSC_PROPOSAL_PSK)
@@ -374,10 +440,10 @@ static int apply_proposals(struct build *b)
 
 static bool path_required(const struct build *b)
 {
-	if (!b->a->n_proposals || (b->a->flags & MLSC_COMMIT_F_PATH))
+	if (!b->n_props || (b->a->flags & MLSC_COMMIT_F_PATH))
 		return true;
-	for (size_t i = 0; i < b->a->n_proposals; i++)
-		if (b->a->proposals[i].type == MLSC_PROPOSE_REMOVE)
+	for (size_t i = 0; i < b->n_props; i++)
+		if (b->vals[i].type == MLSC_PROPOSAL_REMOVE)
 			return true;
 	return false;
 }
@@ -675,6 +741,8 @@ static int build_commit(struct build *b, struct mlsc_commit_out *out)
 	if (!err)
 		err = check_inputs(b);
 	if (!err)
+		err = check_refs(b);
+	if (!err)
 		err = make_proposals(b);
 	if (!err)
 		err = apply_proposals(b);
@@ -730,6 +798,14 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	if (g->pending || g->joining)
 		return -EBUSY;
 	memset(&b, 0, sizeof(b));
+	if (a->flags & MLSC_COMMIT_F_EXT) {
+		const struct mlsc_commit_args_ext *x = (const void *)a;
+
+		if (x->n_proposal_refs && !x->proposal_refs)
+			return -EINVAL;
+		b.refs = x->proposal_refs;
+		b.n_refs = x->n_proposal_refs;
+	}
 	b.g = g;
 	b.a = a;
 	mlsc_arena_init(&b.arena);

@@ -2,18 +2,22 @@
 /*
  * Creating a group (RFC 9420 §11): a tree of one leaf, the creator's,
  * and epoch 0 in the kernel, whose epoch_secret is random and never
- * leaves it. The GroupContext has the tree hash of that tree and an
- * empty confirmed transcript hash; the interim transcript hash comes
- * from the first confirmation tag, which the kernel computes.
+ * leaves it. The GroupContext has the tree hash of that tree, the
+ * extensions the creator gives (required_capabilities,
+ * external_senders, ...) and an empty confirmed transcript hash; the
+ * interim transcript hash comes from the first confirmation tag, which
+ * the kernel computes.
  */
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "commit.h"
+#include "ext_sender.h"
 #include "internal.h"
 #include "kdf.h"
 #include "keypkg.h"
+#include "leaf.h"
 #include "transcript.h"
 #include "treekem.h"
 
@@ -85,11 +89,89 @@ static int one_leaf_tree(struct mlsc_tree *t, uint16_t suite,
 	return err;
 }
 
+/*
+ * The GroupContext extensions @x gives, into @e (pointing into @x's):
+ * each type once, none of those only a GroupInfo carries (-EINVAL); a
+ * well-formed external_senders list whose keys are of the suite's
+ * scheme and required_capabilities (-EINVAL); supported by the
+ * creator's @leaf (-EOPNOTSUPP), as a GroupContextExtensions must be
+ * by every member (§12.1.7).
+ */
+static int take_extensions(const struct mlsc_group_params_ext *x,
+			   uint16_t suite, const struct mlsc_leaf_node *leaf,
+			   struct mlsc_arena *arena, struct mlsc_extensions *e)
+{
+	const struct mlsc_capabilities *c = &leaf->capabilities;
+	struct mlsc_required_caps req;
+
+	if (x->n_extensions && !x->extensions)
+		return -EINVAL;
+	e->n = x->n_extensions;
+	e->v = mlsc_arena_alloc(arena, (e->n ? e->n : 1) * sizeof(*e->v));
+	if (!e->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->n; i++) {
+		const struct mlsc_ext *in = &x->extensions[i];
+		struct mlsc_external_sender *v;
+		size_t n;
+
+		if ((in->len && !in->data) ||
+		    in->type == MLSC_EXT_RATCHET_TREE ||
+		    in->type == MLSC_EXT_EXTERNAL_PUB)
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (e->v[j].type == in->type)
+				return -EINVAL;
+		e->v[i] = (struct mlsc_extension){
+			in->type, { in->data, in->len } };
+		if (in->type > MLSC_EXT_EXTERNAL_SENDERS &&
+		    !mlsc_u16_in(in->type, c->extensions, c->n_extensions))
+			return -EOPNOTSUPP;
+		if (in->type != MLSC_EXT_EXTERNAL_SENDERS)
+			continue;
+		if (mlsc_external_senders_parse(&e->v[i].data, arena, &v, &n))
+			return -EINVAL;
+		for (size_t k = 0; k < n; k++) {
+			struct mls_sig_key *key = NULL;
+
+			if (mls_sig_key_import(suite, MLS_KEY_PUBLIC,
+					       v[k].signature_key.p,
+					       v[k].signature_key.len, &key))
+				return -EINVAL;
+			mls_sig_key_free(key);
+		}
+	}
+	if (mlsc_find_required_caps(e, arena, &req) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < req.n_extensions; i++)
+		if (req.extensions[i] > MLSC_EXT_EXTERNAL_SENDERS &&
+		    !mlsc_u16_in(req.extensions[i], c->extensions,
+				 c->n_extensions))
+			return -EOPNOTSUPP;
+	for (size_t i = 0; i < req.n_proposals; i++)
+		if (req.proposals[i] > MLSC_PROPOSAL_GROUP_CONTEXT_EXTENSIONS &&
+		    !mlsc_u16_in(req.proposals[i], c->proposals,
+				 c->n_proposals))
+			return -EOPNOTSUPP;
+	for (size_t i = 0; i < req.n_credentials; i++)
+		if (!mlsc_u16_in(req.credentials[i], c->credentials,
+				 c->n_credentials))
+			return -EOPNOTSUPP;
+	return 0;
+}
+
 /* MLS_IOC_GROUP_CREATE for epoch 0 of @gc: the group fd or -errno. */
 static int kernel_create(int ctl_fd, const struct mlsc_group_params *p,
 			 const struct mlsc_group_context *gc)
 {
+	struct mlsc_wbuf ext = { 0 };
 	struct mls_group_new n;
+	size_t skip = 0;
+	int err;
+
+	err = mlsc_context_extensions(gc, &ext, &skip);
+	if (err)
+		return err;
 
 	memset(&n, 0, sizeof(n));
 	n.flags = (p->flags & MLSC_JOIN_F_EPHEMERAL) ? MLS_GROUP_F_EPHEMERAL : 0;
@@ -98,9 +180,12 @@ static int kernel_create(int ctl_fd, const struct mlsc_group_params *p,
 	mls_buf_set(&n.group_id, gc->group_id.p, gc->group_id.len);
 	n.context.epoch = 0;
 	mls_buf_set(&n.context.tree_hash, gc->tree_hash.p, gc->tree_hash.len);
+	mls_buf_set(&n.context.extensions, ext.p + skip, ext.len - skip);
 	n.roster.own_leaf = 0;
 	n.roster.leaf_count = 1;
-	return mls_group_create(ctl_fd, &n);
+	err = mls_group_create(ctl_fd, &n);
+	mlsc_wbuf_free(&ext);
+	return err;
 }
 
 MLSC_EXPORT int mlsc_group_create(int ctl_fd,
@@ -112,6 +197,7 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 	struct mlsc_group_context gc;
 	struct mlsc_wbuf ctx = { 0 };
 	struct mlsc_slice empty = { 0 }, tag_s;
+	struct mlsc_arena arena;
 	struct mlsc_group *g;
 	size_t tag_len = sizeof(tag);
 	int err;
@@ -121,7 +207,7 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 	*out = NULL;
 	if (!p || !kp || !p->group_id || !p->group_id_len ||
 	    p->group_id_len > MLS_MAX_GROUP_ID_LEN ||
-	    (p->flags & ~MLSC_JOIN_F_ALL))
+	    (p->flags & ~(MLSC_JOIN_F_ALL | MLSC_GROUP_F_EXT)))
 		return -EINVAL;
 	if (!kp->enc_sk_len)
 		return -ENOKEY;
@@ -139,6 +225,15 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 		free(g);
 		return err;
 	}
+	mlsc_arena_init(&arena);
+	memset(&gc, 0, sizeof(gc));
+	if (p->flags & MLSC_GROUP_F_EXT) {
+		err = take_extensions((const void *)p, kp->suite,
+				      &kp->kp->kp.leaf_node, &arena,
+				      &gc.extensions);
+		if (err)
+			goto out;
+	}
 	err = -ENOMEM;
 	g->keys = mlsc_calloc(1, sizeof(*g->keys));
 	if (!g->keys)
@@ -153,7 +248,6 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 		err = mlsc_tree_hash(&g->tree, 0, th);
 	if (err)
 		goto out;
-	memset(&gc, 0, sizeof(gc));
 	gc.version = MLSC_VERSION_MLS10;
 	gc.cipher_suite = g->suite->id;
 	gc.group_id = (struct mlsc_slice){ p->group_id, p->group_id_len };
@@ -182,11 +276,13 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 	mlsc_keypkg_priv_wipe(kp);
 	*out = g;
 	mlsc_wbuf_free(&ctx);
+	mlsc_arena_free(&arena);
 	return 0;
 destroy:
 	mls_group_destroy(g->gfd);
 out:
 	mlsc_wbuf_free(&ctx);
+	mlsc_arena_free(&arena);
 	mlsc_group_free(g);
 	return err;
 }

@@ -84,6 +84,14 @@ int mlsc_keypkg_priv_new(struct mlsc_keypkg *kp, const uint8_t *init_sk,
 			 size_t init_sk_len, const uint8_t *enc_sk,
 			 size_t enc_sk_len, struct mlsc_keypkg_priv **out);
 
+/*
+ * The Credential @in as the codec writes it, into @c (pointing into @in,
+ * arrays in @arena): 0, -EINVAL (an unknown type, a NULL or empty
+ * field), -ENOMEM.
+ */
+int mlsc_cred_take(struct mlsc_arena *arena, const struct mlsc_cred *in,
+		   struct mlsc_credential *c);
+
 /* Wipe every secret of @priv, without freeing it. */
 void mlsc_keypkg_priv_wipe(struct mlsc_keypkg_priv *priv);
 

@@ -35,8 +35,8 @@ static int take_exts(struct mlsc_arena *arena, const struct mlsc_ext *in,
 	return 0;
 }
 
-static int take_cred(struct mlsc_arena *arena, const struct mlsc_cred *in,
-		     struct mlsc_credential *c)
+int mlsc_cred_take(struct mlsc_arena *arena, const struct mlsc_cred *in,
+		   struct mlsc_credential *c)
 {
 	c->type = in->type;
 	switch (in->type) {
@@ -139,7 +139,7 @@ static int build(const struct mlsc_keypkg_params *prm,
 	l->source = MLSC_LEAF_SOURCE_KEY_PACKAGE;
 	l->lifetime.not_before = prm->not_before;
 	l->lifetime.not_after = prm->not_after;
-	err = take_cred(arena, &prm->credential, &l->credential);
+	err = mlsc_cred_take(arena, &prm->credential, &l->credential);
 	if (!err)
 		err = take_list(arena, prm->versions, prm->n_versions, mls10, 1,
 				&c->versions, &c->n_versions);

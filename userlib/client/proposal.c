@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ext_sender.h"
 #include "internal.h"
 #include "kdf.h"
 #include "keypkg.h"
@@ -32,9 +33,9 @@ void mlsc_proposal_cache_clear(struct mlsc_proposal_cache *c)
 	c->n = c->cap = 0;
 }
 
-static struct mlsc_cached_proposal *
-cache_find(const struct mlsc_proposal_cache *c, size_t nh, uint64_t epoch,
-	   const uint8_t *ref, size_t ref_len)
+const struct mlsc_cached_proposal *
+mlsc_proposal_cache_find(const struct mlsc_proposal_cache *c, size_t nh,
+			 uint64_t epoch, const uint8_t *ref, size_t ref_len)
 {
 	if (c->epoch != epoch || ref_len != nh)
 		return NULL;
@@ -46,7 +47,8 @@ cache_find(const struct mlsc_proposal_cache *c, size_t nh, uint64_t epoch,
 
 int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 			    uint64_t epoch, const uint8_t *ref,
-			    uint32_t sender, const struct mlsc_proposal *p)
+			    const struct mlsc_sender *sender,
+			    const struct mlsc_proposal *p)
 {
 	struct mlsc_cached_proposal *e;
 	struct mlsc_wbuf w = { 0 };
@@ -56,7 +58,7 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 		mlsc_proposal_cache_clear(c);
 		c->epoch = epoch;
 	}
-	if (cache_find(c, nh, epoch, ref, nh))
+	if (mlsc_proposal_cache_find(c, nh, epoch, ref, nh))
 		return 0;
 	if (c->n >= MLSC_MAX_CACHED_PROPOSALS)
 		return -ENOSPC;
@@ -74,7 +76,8 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 		return err;
 	e = &c->v[c->n++];
 	memcpy(e->ref, ref, nh);
-	e->sender = sender;
+	e->sender = sender->index;
+	e->outsider = sender->type == MLSC_SENDER_MEMBER ? 0 : sender->type;
 	e->bytes = w.p;
 	e->len = w.len;
 	return 0;
@@ -96,8 +99,9 @@ int mlsc_proposals_resolve(const struct mlsc_proposal_cache *cache,
 			out[i].sender = committer;
 			continue;
 		}
-		e = cache_find(cache, nh, epoch, por->reference.p,
-			       por->reference.len);
+		e = mlsc_proposal_cache_find(cache, nh, epoch,
+					     por->reference.p,
+					     por->reference.len);
 		if (!e)
 			return -ENOENT;
 		err = MLSC_DECODE(e->bytes, e->len, arena, &out[i].p,
@@ -105,6 +109,7 @@ int mlsc_proposals_resolve(const struct mlsc_proposal_cache *cache,
 		if (err)
 			return err;
 		out[i].sender = e->sender;
+		out[i].outsider = e->outsider;
 		out[i].by_ref = true;
 	}
 	return 0;
@@ -267,6 +272,10 @@ static int check_list(uint32_t committer, const struct mlsc_resolved *r,
 		const struct mlsc_proposal *p = &r[i].p;
 		int64_t leaf = changed_leaf(&r[i]);
 
+		/* §12.1.8: what a sender from outside may propose */
+		if (r[i].outsider &&
+		    !mlsc_sender_may_propose(r[i].outsider, p->type))
+			return -EPROTO;
 		switch (p->type) {
 		case MLSC_PROPOSAL_UPDATE:
 			if (r[i].sender == committer)

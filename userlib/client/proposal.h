@@ -23,7 +23,8 @@
 
 struct mlsc_cached_proposal {
 	uint8_t ref[MLSC_MAX_HASH];	/* ProposalRef, Nh bytes */
-	uint32_t sender;		/* its sender's leaf */
+	uint32_t sender;		/* its sender's leaf or external index */
+	uint8_t outsider;		/* 0, or the MLSC_SENDER_* of a non-member */
 	uint8_t *bytes;			/* the Proposal, encoded */
 	size_t len;
 };
@@ -42,13 +43,21 @@ int mlsc_proposal_ref(const struct mlsc_suite *s, const uint8_t *ac,
 		      size_t len, uint8_t *ref);
 
 /*
- * Keep proposal @p of leaf @sender under @ref (Nh bytes) for @epoch: a
- * cache of another epoch is emptied first. A ref kept already is left
- * as it is. 0, -ENOSPC (MLSC_MAX_CACHED_PROPOSALS), -ENOMEM.
+ * Keep proposal @p of @sender (a member's leaf, an external sender's
+ * index, a new member) under @ref (Nh bytes) for @epoch: a cache of
+ * another epoch is emptied first. A ref kept already is left as it is.
+ * 0, -ENOSPC (MLSC_MAX_CACHED_PROPOSALS), -ENOMEM.
  */
 int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 			    uint64_t epoch, const uint8_t *ref,
-			    uint32_t sender, const struct mlsc_proposal *p);
+			    const struct mlsc_sender *sender,
+			    const struct mlsc_proposal *p);
+/*
+ * The proposal cached under @ref (@ref_len bytes) in @epoch, or NULL.
+ */
+const struct mlsc_cached_proposal *
+mlsc_proposal_cache_find(const struct mlsc_proposal_cache *c, size_t nh,
+			 uint64_t epoch, const uint8_t *ref, size_t ref_len);
 /* Wipe and free every entry. */
 void mlsc_proposal_cache_clear(struct mlsc_proposal_cache *c);
 
@@ -56,6 +65,7 @@ void mlsc_proposal_cache_clear(struct mlsc_proposal_cache *c);
 struct mlsc_resolved {
 	struct mlsc_proposal p;
 	uint32_t sender;	/* leaf; the committer's for one by value */
+	uint8_t outsider;	/* 0: a member's; else its MLSC_SENDER_* */
 	bool by_ref;
 };
 
@@ -86,7 +96,9 @@ struct mlsc_group_view {
  * GroupContextExtensions supported by every member), and the list:
  * no ExternalInit, ReInit alone, at most one GroupContextExtensions, no
  * two Update or Remove of one leaf, the committer not removed, no PSK
- * twice. *@path_required tells whether it needs an UpdatePath (§12.4).
+ * twice; a proposal from outside the group of a type its sender may
+ * send (§12.1.8: an external sender's Add, Remove, PreSharedKey,
+ * ReInit or GroupContextExtensions, a new member's Add). *@path_required tells whether it needs an UpdatePath (§12.4).
  */
 int mlsc_proposals_validate(const struct mlsc_group_view *v,
 			    uint32_t committer,

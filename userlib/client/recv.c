@@ -4,11 +4,15 @@
  * kernel (a PublicMessage's membership_tag, a PrivateMessage's AEAD),
  * its sender's signature verified, then an application message handed
  * out, a Proposal cached by reference, a Commit applied (commit_recv.c).
+ * Senders from outside the group (§12.1.8) only propose, in a
+ * PublicMessage without membership tag: an external sender of the
+ * external_senders extension, or a joiner its own Add.
  */
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "ext_sender.h"
 #include "group.h"
 #include "internal.h"
 #include "leaf.h"
@@ -135,9 +139,17 @@ static int bytes_dup(struct mls_bytes *b, const void *p, size_t len)
 	return 0;
 }
 
+/* §6.1: the GroupContext is signed by members and new members' Commits. */
+static bool signs_context(uint8_t sender_type)
+{
+	return sender_type == MLSC_SENDER_MEMBER ||
+	       sender_type == MLSC_SENDER_NEW_MEMBER_COMMIT;
+}
+
 /*
  * The parts of what is signed and MACed (§6.1, §6.2): with @ctx, the
- * FramedContentTBS (version, wire_format, FramedContent, GroupContext);
+ * FramedContentTBS (version, wire_format, FramedContent, and for the
+ * senders that sign it the GroupContext);
  * with @auth, the FramedContentAuthData after it (with both: the
  * AuthenticatedContentTBM). With @version false: wire_format,
  * FramedContent, auth (the AuthenticatedContent).
@@ -156,7 +168,7 @@ static int encode_content(const struct mlsc_group *g,
 		mlsc_io_u16(&io, &v);
 	mlsc_io_u16(&io, &wf);
 	mlsc_io_framed_content(&io, (struct mlsc_framed_content *)&in->fc);
-	if (ctx)
+	if (ctx && signs_context(in->fc.sender.type))
 		mlsc_io_fixed(&io, g->context, g->context_len);
 	if (auth)
 		mlsc_io_auth_data(&io, &a, in->fc.content_type);
@@ -165,28 +177,61 @@ static int encode_content(const struct mlsc_group *g,
 	return io.err;
 }
 
+/*
+ * The key that signed @in (§6.1): a member's leaf; an external commit's
+ * UpdatePath leaf; external sender @index of the external_senders
+ * extension (-ERANGE: none such); a new member's KeyPackage leaf.
+ */
+static int sender_key(const struct mlsc_group *g,
+		      const struct mlsc_group_context *gc,
+		      const struct mlsc_content_in *in,
+		      struct mlsc_arena *arena, struct mlsc_slice *key)
+{
+	const struct mlsc_framed_content *fc = &in->fc;
+	const struct mlsc_leaf_node *l;
+
+	switch (fc->sender.type) {
+	case MLSC_SENDER_NEW_MEMBER_COMMIT:
+		*key = fc->commit.path.leaf_node.signature_key;
+		return 0;
+	case MLSC_SENDER_EXTERNAL:
+		return mlsc_external_sender_key(&gc->extensions,
+						fc->sender.index, arena, key);
+	case MLSC_SENDER_NEW_MEMBER_PROPOSAL:
+		*key = fc->proposal.add.leaf_node.signature_key;
+		return 0;
+	default:
+		l = mlsc_tree_leaf(&g->tree, fc->sender.index);
+		if (!l)
+			return -EBADMSG;
+		*key = l->signature_key;
+		return 0;
+	}
+}
+
 static int verify_signature(const struct mlsc_group *g,
+			    const struct mlsc_group_context *gc,
 			    const struct mlsc_content_in *in)
 {
-	const struct mlsc_leaf_node *l;
-	struct mlsc_wbuf tbs;
+	struct mlsc_arena arena;
+	struct mlsc_slice key;
+	struct mlsc_wbuf tbs = { 0 };
 	int err;
 
-	/* an external commit: signed with its UpdatePath's new leaf */
-	if (in->fc.sender.type == MLSC_SENDER_NEW_MEMBER_COMMIT)
-		l = &in->fc.commit.path.leaf_node;
-	else
-		l = mlsc_tree_leaf(&g->tree, in->fc.sender.index);
-	if (!l)
-		return -EBADMSG;
-	err = encode_content(g, in, true, true, false, &tbs);
-	if (err)
-		return err;
-	err = mlsc_verify_with_label(g->suite->id, &l->signature_key,
-				     TBS_LABEL, tbs.p, tbs.len,
-				     &in->auth.signature);
+	mlsc_arena_init(&arena);
+	err = sender_key(g, gc, in, &arena, &key);
+	if (!err)
+		err = encode_content(g, in, true, true, false, &tbs);
+	if (!err) {
+		err = mlsc_verify_with_label(g->suite->id, &key, TBS_LABEL,
+					     tbs.p, tbs.len,
+					     &in->auth.signature);
+		if (err == -EBADMSG)
+			err = -EKEYREJECTED;
+	}
 	mlsc_wbuf_free(&tbs);
-	return err == -EBADMSG ? -EKEYREJECTED : err;
+	mlsc_arena_free(&arena);
+	return err;
 }
 
 /* The sender is another member of the current epoch of this group. */
@@ -196,16 +241,26 @@ static int check_header(const struct mlsc_group *g,
 {
 	if (!mlsc_slice_eq(&fc->group_id, &gc->group_id))
 		return -EBADMSG;
-	if (fc->sender.type == MLSC_SENDER_NEW_MEMBER_COMMIT) {
+	switch (fc->sender.type) {
+	case MLSC_SENDER_NEW_MEMBER_COMMIT:
 		/* §12.4.3.2: a Commit, with the path that signs it */
 		if (fc->content_type != MLSC_CONTENT_COMMIT)
 			return -EBADMSG;
 		if (!fc->commit.has_path)
 			return -EPROTO;
-	} else if (fc->sender.type != MLSC_SENDER_MEMBER) {
-		return -EOPNOTSUPP;
-	} else if (!mlsc_tree_leaf(&g->tree, fc->sender.index)) {
-		return -EBADMSG;
+		break;
+	case MLSC_SENDER_EXTERNAL:
+	case MLSC_SENDER_NEW_MEMBER_PROPOSAL:
+		/* §12.1.8: proposals only, of the types the sender may send */
+		if (fc->content_type != MLSC_CONTENT_PROPOSAL)
+			return -EBADMSG;
+		if (!mlsc_sender_may_propose(fc->sender.type,
+					     fc->proposal.type))
+			return -EPROTO;
+		break;
+	default:
+		if (!mlsc_tree_leaf(&g->tree, fc->sender.index))
+			return -EBADMSG;
 	}
 	if (fc->epoch < gc->epoch)
 		return -ESTALE;
@@ -233,7 +288,7 @@ static int public_in(struct mlsc_group *g,
 	err = check_header(g, gc, &pm->content);
 	if (err)
 		return err;
-	/* a new member's Commit has no membership tag (§6.2) */
+	/* non-members have no membership key, hence no tag (§6.2) */
 	if (pm->content.sender.type != MLSC_SENDER_MEMBER)
 		return 0;
 	err = encode_content(g, in, true, true, true, &tbm);
@@ -308,6 +363,7 @@ static int application_in(struct mlsc_group *g, const void *msg, size_t len,
 	if (err)
 		return err;
 	out->content_type = MLS_CONTENT_APPLICATION;
+	out->sender_type = MLS_SENDER_MEMBER;
 	out->sender_leaf = r.sender_leaf;
 	out->epoch = r.epoch;
 	err = bytes_dup(&out->data, r.content, r.content_len);
@@ -368,7 +424,7 @@ static int proposal_in(struct mlsc_group *g,
 	if (!err)
 		err = mlsc_proposal_cache_add(g->cache, g->suite->nh,
 					      in->fc.epoch, ref,
-					      in->fc.sender.index,
+					      &in->fc.sender,
 					      &in->fc.proposal);
 	if (!err)
 		err = bytes_dup(&out->proposal_ref, ref, g->suite->nh);
@@ -380,11 +436,12 @@ static int handshake(struct mlsc_group *g, const struct mlsc_group_context *gc,
 		     const struct mlsc_process_opts *opts,
 		     struct mlsc_processed *out)
 {
-	int err = verify_signature(g, in);
+	int err = verify_signature(g, gc, in);
 
 	if (err)
 		return err;
 	out->content_type = in->fc.content_type;
+	out->sender_type = in->fc.sender.type;
 	out->sender_leaf = in->fc.sender.index;
 	out->epoch = in->fc.epoch;
 	err = bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,

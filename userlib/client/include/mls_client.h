@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	4
+#define MLSC_VERSION_MINOR	5
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -471,6 +471,12 @@ struct mlsc_process_opts {
 	const struct mlsc_validate_opts *validate;
 };
 
+/* RFC 9420 §6 SenderType values, as mlsc_processed.sender_type (0.5). */
+#define MLS_SENDER_MEMBER		1
+#define MLS_SENDER_EXTERNAL		2
+#define MLS_SENDER_NEW_MEMBER_PROPOSAL	3
+#define MLS_SENDER_NEW_MEMBER_COMMIT	4
+
 /* mlsc_processed.flags */
 #define MLSC_PROCESSED_F_REMOVED (1U << 0) /* the Commit removed this member */
 
@@ -478,8 +484,13 @@ struct mlsc_process_opts {
 struct mlsc_processed {
 	uint32_t content_type;		/* MLS_CONTENT_* */
 	uint32_t flags;			/* MLSC_PROCESSED_F_* */
+	/*
+	 * A member's leaf; since 0.5 also an external sender's index in
+	 * the external_senders extension, or 0 for a new member's proposal
+	 * (an external commit's joiner: the leaf it took).
+	 */
 	uint32_t sender_leaf;
-	uint32_t reserved;
+	uint32_t sender_type;		/* MLS_SENDER_* (0.5; reserved before) */
 	/* application, proposal: the message's epoch; commit: the new one */
 	uint64_t epoch;
 	struct mls_bytes data;		/* application: application_data */
@@ -541,9 +552,8 @@ struct mlsc_processed {
  *  * -ENOENT: a proposal reference this epoch did not bring, or a PSK
  *    @opts does not give;
  *  * -ENOKEY: no private key to decrypt the UpdatePath with;
- *  * -EOPNOTSUPP: an external sender, a new member's proposal, a
- *    capability a member lacks, an external commit in a suite whose
- *    KEM the kernel lacks (4, 5, 6);
+ *  * -EOPNOTSUPP: a capability a member lacks, an external commit in a
+ *    suite whose KEM the kernel lacks (4, 5, 6);
  *  * -EBUSY: @g joined by an external commit not merged yet.
  *
  * Since 0.4, a Commit from a new member (an external commit, see
@@ -555,6 +565,18 @@ struct mlsc_processed {
  * Remove, a Remove of a member whose identity the new leaf does not
  * carry, any other proposal type), the epoch prepared in the kernel
  * with its kem_output (MLS_COMMIT_F_EXTERNAL_INIT).
+ *
+ * Since 0.5, proposals from outside the group (§12.1.8) are followed
+ * too, as PublicMessages without membership tag whose FramedContentTBS
+ * has no GroupContext (§6.1); @out->sender_type tells the sender type.
+ * An external sender's (sender type external) is verified with the
+ * signature key of its index in the external_senders GroupContext
+ * extension (-ERANGE: no such entry, or no extension) and may be an
+ * Add, Remove, PreSharedKey, ReInit or GroupContextExtensions; a new
+ * member's (new_member_proposal) is an Add verified with its own
+ * KeyPackage's leaf key. Another type is -EPROTO, a Commit from either
+ * -EBADMSG. Both are kept by ProposalRef like a member's, and a Commit
+ * that names them by reference is checked against the same rules.
  *  * -EKEYEXPIRED: a lifetime;
  *  * -ENOSPC: too many proposals cached in the epoch;
  *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
@@ -572,9 +594,53 @@ void mlsc_processed_free(struct mlsc_processed *p);
 struct mlsc_group_params {
 	const void *group_id;		/* 1 to MLS_MAX_GROUP_ID_LEN bytes */
 	size_t group_id_len;
-	uint32_t flags;			/* MLSC_JOIN_F_* */
+	uint32_t flags;			/* MLSC_JOIN_F_*, MLSC_GROUP_F_EXT */
 	uint16_t mode;			/* the group's mode; 0: 0600 */
 };
+
+/* the params are the head of a struct mlsc_group_params_ext (0.5) */
+#define MLSC_GROUP_F_EXT	(1U << 8)
+
+/* RFC 9420 §13.5 ExtensionType values a GroupContext may carry. */
+#define MLS_EXT_REQUIRED_CAPABILITIES	3
+#define MLS_EXT_EXTERNAL_SENDERS	5
+
+/*
+ * mlsc_group_params with what libmlsclient 0.5 added; pass &ext.base
+ * with MLSC_GROUP_F_EXT set in base.flags.
+ *
+ * @extensions: the GroupContext's extensions (§8.1), each type once,
+ *	none of a GroupInfo's own (ratchet_tree, external_pub). An
+ *	external_senders extension (§12.1.8.1) is the encoded
+ *	ExternalSender external_senders<V> (each a SignaturePublicKey of
+ *	the suite's scheme and a Credential); build it with
+ *	mlsc_external_senders_encode(). A required_capabilities one must
+ *	parse, and the creator's leaf meet it.
+ */
+struct mlsc_group_params_ext {
+	struct mlsc_group_params base;
+	const struct mlsc_ext *extensions;
+	size_t n_extensions;
+};
+
+/* One ExternalSender (§12.1.8.1). */
+struct mlsc_external_sender_spec {
+	const struct mls_sig_key *signature_key;	/* its public key */
+	struct mlsc_cred credential;
+};
+
+/**
+ * mlsc_external_senders_encode() - the extension_data of an
+ *	external_senders extension (since 0.5)
+ * @senders: the external senders, @n of them; an external proposal
+ *	names its sender by its index in this list
+ * @out: the encoded list (mls_bytes_free())
+ *
+ * Returns 0; -EINVAL (a NULL argument, an unknown credential type),
+ * -ENOMEM.
+ */
+int mlsc_external_senders_encode(const struct mlsc_external_sender_spec *senders,
+				 size_t n, struct mls_bytes *out);
 
 /**
  * mlsc_group_create() - a new group of one member, in epoch 0
@@ -586,11 +652,14 @@ struct mlsc_group_params {
  * @out: the member
  *
  * The kernel draws the epoch_secret; the GroupContext has the tree hash
- * of the one-leaf tree, no extension and an empty confirmed transcript
- * hash; the interim transcript hash comes from the kernel's first
- * confirmation tag. Returns 0; -ENOKEY (@kp has no encryption key any
- * more), -EPROTONOSUPPORT, -EINVAL, -ENOMEM, or the errors of
- * MLS_IOC_GROUP_CREATE.
+ * of the one-leaf tree, no extension (since 0.5, with
+ * %MLSC_GROUP_F_EXT, those of struct mlsc_group_params_ext) and an
+ * empty confirmed transcript hash; the interim transcript hash comes
+ * from the kernel's first confirmation tag. Returns 0; -ENOKEY (@kp
+ * has no encryption key any more), -EPROTONOSUPPORT, -EINVAL (also an
+ * extension refused as struct mlsc_group_params_ext says),
+ * -EOPNOTSUPP (an extension or requirement the creator's leaf does not
+ * support), -ENOMEM, or the errors of MLS_IOC_GROUP_CREATE.
  */
 int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
 		      struct mlsc_keypkg_priv *kp, struct mlsc_group **out);
@@ -650,9 +719,12 @@ struct mlsc_proposal_spec {
 #define MLSC_COMMIT_F_PATH		(1U << 0) /* an UpdatePath always */
 #define MLSC_COMMIT_F_PRIVATE		(1U << 1) /* a PrivateMessage */
 #define MLSC_COMMIT_F_RATCHET_TREE	(1U << 2) /* the tree in the GroupInfo */
+/* the args are the head of a struct mlsc_commit_args_ext (0.5) */
+#define MLSC_COMMIT_F_EXT		(1U << 3)
 #define MLSC_COMMIT_F_ALL		(MLSC_COMMIT_F_PATH | \
 					 MLSC_COMMIT_F_PRIVATE | \
-					 MLSC_COMMIT_F_RATCHET_TREE)
+					 MLSC_COMMIT_F_RATCHET_TREE | \
+					 MLSC_COMMIT_F_EXT)
 
 /* What a Commit is made of. */
 struct mlsc_commit_args {
@@ -664,6 +736,23 @@ struct mlsc_commit_args {
 	size_t authenticated_data_len;
 	/* how added KeyPackages are validated; NULL: basic, now */
 	const struct mlsc_validate_opts *validate;
+};
+
+/*
+ * mlsc_commit_args with what libmlsclient 0.5 added; pass &ext.base with
+ * MLSC_COMMIT_F_EXT set in base.flags.
+ *
+ * @proposal_refs: ProposalRefs (mlsc_processed.proposal_ref) of
+ *	proposals this member received in the current epoch, from members
+ *	or from outside the group (an external sender, a new member), to
+ *	commit by reference. Adds and Removes: the Removes applied with
+ *	those by value, the Adds likewise, each new member welcomed. A
+ *	KeyPackage is validated with base.validate, as by value.
+ */
+struct mlsc_commit_args_ext {
+	struct mlsc_commit_args base;
+	const struct mls_bytes *proposal_refs;
+	size_t n_proposal_refs;
 };
 
 /* What mlsc_commit_create() made; mlsc_commit_out_free(). */
@@ -687,6 +776,13 @@ struct mlsc_commit_out {
  * A resumption PSK's value is the kernel's: the members that process
  * the Commit resolve it there too, a PSK of their own group by
  * themselves, one of another group from mlsc_process_opts.psks.
+ *
+ * Since 0.5, with %MLSC_COMMIT_F_EXT, proposals received in the epoch
+ * are committed by reference too (struct mlsc_commit_args_ext). A
+ * reference this member did not receive in the epoch is -ENOENT, one
+ * to a proposal other than Add or Remove -EOPNOTSUPP, the same
+ * reference twice -EINVAL; the checks of the proposals by value apply
+ * to them, and across both lists.
  *
  * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
  * twice the same leaf, the same KeyPackage twice, a PSK id twice or of
@@ -876,6 +972,85 @@ struct mlsc_external_args {
 int mlsc_external_join(int ctl_fd, const void *group_info, size_t len,
 		       const struct mlsc_external_args *a,
 		       struct mlsc_group **out, struct mls_bytes *commit);
+
+/* ------------------------ proposals from outside the group (§12.1.8, 0.5) */
+
+/*
+ * A proposal of an external sender (sender type external): the group
+ * and epoch it is for, as their GroupContext says, and who sends it.
+ */
+struct mlsc_external_proposal_args {
+	const void *group_id;		/* 1 to MLS_MAX_GROUP_ID_LEN bytes */
+	size_t group_id_len;
+	uint64_t epoch;
+	uint16_t cipher_suite;
+	uint16_t reserved;		/* must be zero */
+	/* the sender's index in the group's external_senders extension */
+	uint32_t sender_index;
+	/* its signature key, that of the extension's entry */
+	const struct mls_sig_key *sig_key;
+	/* MLSC_PROPOSE_ADD (@key_package) or MLSC_PROPOSE_REMOVE (@leaf) */
+	const struct mlsc_proposal_spec *proposal;
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+};
+
+/**
+ * mlsc_external_proposal() - a proposal from an external sender
+ *	(since 0.5)
+ * @a: the group, epoch, sender, key and proposal
+ * @out: the MLSMessage (PublicMessage) to send to the group
+ *	(mls_bytes_free())
+ *
+ * RFC 9420 §12.1.8.1: a PublicMessage of sender type external and
+ * index @a->sender_index, signed with @a->sig_key over its
+ * FramedContentTBS (which for this sender holds no GroupContext), with
+ * no membership_tag. The members verify it with the key of that entry
+ * of their external_senders extension, keep it by its ProposalRef
+ * (mlsc_group_process()), and one commits it by reference
+ * (struct mlsc_commit_args_ext). The KeyPackage of an Add is not
+ * validated here: the members do. Returns 0; -EINVAL (a bad argument,
+ * a key of another scheme, a KeyPackage of another suite);
+ * -EPROTONOSUPPORT (unknown suite); -EOPNOTSUPP (a proposal type other
+ * than Add and Remove); -ENOMEM; -EIO.
+ */
+int mlsc_external_proposal(const struct mlsc_external_proposal_args *a,
+			   struct mls_bytes *out);
+
+/* A joiner's proposal to add itself (sender type new_member_proposal). */
+struct mlsc_new_member_args {
+	/* an MLSMessage(GroupInfo) of the group, naming group and epoch */
+	const void *group_info;
+	size_t group_info_len;
+	/* the joiner's KeyPackage, proposed by value */
+	const struct mlsc_keypkg *key_package;
+	/* the signature key of its LeafNode */
+	const struct mls_sig_key *sig_key;
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+};
+
+/**
+ * mlsc_new_member_proposal() - a joiner proposes its own Add
+ *	(since 0.5)
+ * @a: the GroupInfo, KeyPackage and its leaf's signature key
+ * @out: the MLSMessage (PublicMessage) to send to the group
+ *	(mls_bytes_free())
+ *
+ * RFC 9420 §12.1.8: an Add of @a->key_package for the group and epoch
+ * of the GroupInfo's GroupContext, of sender type new_member_proposal,
+ * signed with the KeyPackage's leaf key over FramedContentTBS (without
+ * GroupContext), no membership_tag. The GroupInfo's signature is not
+ * verified here (that needs the tree, and a proposal for a wrong group
+ * or epoch is refused by the members). A member commits the proposal
+ * by reference; the joiner then joins with the Welcome, its
+ * KeyPackage's private keys, as after any Add. Returns 0; -EINVAL (a
+ * NULL argument, @a->sig_key not the leaf's key, a KeyPackage of
+ * another suite than the group's); -EBADMSG (not a GroupInfo);
+ * -ENOMEM; -EIO.
+ */
+int mlsc_new_member_proposal(const struct mlsc_new_member_args *a,
+			     struct mls_bytes *out);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Proposals from outside the group with libmlsclient (RFC 9420
+ * §12.1.8): an external sender named by the group's external_senders
+ * extension, a joiner proposing its own Add, both committed by
+ * reference and followed through the kernel. Built with AddressSanitizer
+ * and UBSan; each test ends with a LeakSanitizer check of its own.
+ *
+ *  prop.external     for suites 1, 2 and 3: Alice creates a group whose
+ *                    external_senders lists a delivery service; she adds
+ *                    Bob and Carol. The service proposes to remove
+ *                    Carol: all three keep it (sender type external,
+ *                    index 0, one ProposalRef), Alice commits it by
+ *                    reference, Bob follows, Carol learns she is removed;
+ *                    Alice and Bob agree (epoch_authenticator, exporter).
+ *                    The service proposes to add Dave: Bob commits it by
+ *                    reference, Alice follows, Dave joins from the
+ *                    Welcome, and the three agree
+ *  prop.new_member   Erin, from Alice's GroupInfo, proposes her own Add
+ *                    (sender type new_member_proposal); Bob commits it by
+ *                    reference, Alice follows, Erin joins from the
+ *                    Welcome, all three agree; a proposal from the
+ *                    previous epoch's GroupInfo is then -ESTALE
+ *  prop.bad          refused, the group left in its epoch with nothing
+ *                    cached: an unknown sender index (-ERANGE), a group
+ *                    without external_senders (-ERANGE), a bad signature
+ *                    and another key's (-EKEYREJECTED), a new member's
+ *                    proposal that is not an Add or is signed by another
+ *                    key than its leaf's (-EPROTO, -EKEYREJECTED), an
+ *                    external sender's Update (-EPROTO) or Commit
+ *                    (-EBADMSG), an older or later epoch (-ESTALE,
+ *                    -EAGAIN), another group (-EBADMSG); commits by
+ *                    reference of what was never received (-ENOENT), of
+ *                    one reference twice (-EINVAL); bad arguments of the
+ *                    sending functions and of group creation
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmls.h>
+#include <mls_client.h>
+
+#include "client_util.h"
+#include "group.h"
+#include "keypkg.h"
+#include "kselftest_harness.h"
+#include "proposal.h"
+#include "wire.h"
+
+/* Both in one epoch, with one epoch_authenticator and exporter output. */
+static bool agree(const struct mlsc_group *a, const struct mlsc_group *b)
+{
+	uint8_t x[64], y[64], ex_a[32], ex_b[32];
+	size_t xl = sizeof(x), yl = sizeof(y);
+	uint64_t ea, eb;
+
+	if (mls_epoch_authenticator(mlsc_group_fd(a), x, &xl, &ea) ||
+	    mls_epoch_authenticator(mlsc_group_fd(b), y, &yl, &eb) ||
+	    ea != eb || xl != yl || memcmp(x, y, xl))
+		return false;
+	if (mls_exporter(mlsc_group_fd(a), "propose test", "ctx", 3, ex_a,
+			 sizeof(ex_a), &ea) ||
+	    mls_exporter(mlsc_group_fd(b), "propose test", "ctx", 3, ex_b,
+			 sizeof(ex_b), &eb))
+		return false;
+	return ea == eb && !memcmp(ex_a, ex_b, sizeof(ex_a));
+}
+
+/*
+ * @m processes the proposal @msg of sender @type/@index; its ref into
+ * @ref (if not NULL): 0 or -errno.
+ */
+static int take_proposal(struct member *m, const struct mls_bytes *msg,
+			 uint32_t type, uint32_t index, struct mls_bytes *ref)
+{
+	struct mlsc_processed p;
+	int err;
+
+	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
+	if (err)
+		return err;
+	if (p.content_type != MLS_CONTENT_PROPOSAL || p.sender_type != type ||
+	    p.sender_leaf != index || !p.proposal_ref.len ||
+	    p.epoch != (uint64_t)mlsc_group_epoch(m->g))
+		err = -EPROTO;
+	if (!err && ref) {
+		*ref = p.proposal_ref;
+		memset(&p.proposal_ref, 0, sizeof(p.proposal_ref));
+	}
+	mlsc_processed_free(&p);
+	return err;
+}
+
+static bool same_ref(const struct mls_bytes *a, const struct mls_bytes *b)
+{
+	return a->len == b->len && !memcmp(a->data, b->data, a->len);
+}
+
+/* @m commits @n refs by reference (the tree in the Welcome), merged. */
+static int commit_refs(struct member *m, const struct mls_bytes *refs,
+		       size_t n, struct mlsc_commit_out *out)
+{
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT | MLSC_COMMIT_F_RATCHET_TREE,
+			.sig_key = m->sig,
+		},
+		.proposal_refs = refs, .n_proposal_refs = n,
+	};
+	int err = mlsc_commit_create(m->g, &x.base, out);
+
+	return err ? err : mlsc_commit_merge(m->g);
+}
+
+/* @m processes Commit @msg: 0 or -errno; its flags into *@flags. */
+static int follow(struct member *m, const struct mls_bytes *msg,
+		  uint32_t *flags)
+{
+	struct mlsc_processed p;
+	int err;
+
+	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
+	if (!err && p.content_type != MLS_CONTENT_COMMIT)
+		err = -EPROTO;
+	if (!err && flags)
+		*flags = p.flags;
+	mlsc_processed_free(&p);
+	return err;
+}
+
+/* The external_senders extension naming @ds (index 0), for Alice. */
+static int ds_extension(const struct mls_sig_key *ds, struct mls_bytes *out)
+{
+	struct mlsc_external_sender_spec s = {
+		.signature_key = ds,
+		.credential = {
+			.type = MLS_CREDENTIAL_BASIC,
+			.identity = "ds", .identity_len = 2,
+		},
+	};
+
+	return mlsc_external_senders_encode(&s, 1, out);
+}
+
+/* Alice's group of @suite whose external sender 0 is @ds (if not NULL). */
+static int alice_with_ds(int ctl, unsigned int suite,
+			 const struct mls_sig_key *ds, struct member *alice)
+{
+	struct mls_bytes data = { 0 };
+	struct mlsc_ext ext = { .type = MLS_EXT_EXTERNAL_SENDERS };
+	struct mlsc_group_params_ext p = {
+		.base = {
+			.group_id = "proposals from outside",
+			.group_id_len = 22,
+			.flags = MLSC_JOIN_F_EPHEMERAL | MLSC_GROUP_F_EXT,
+		},
+		.extensions = &ext, .n_extensions = 1,
+	};
+	int err;
+
+	err = member_new(suite, "alice", alice);
+	if (!err && ds)
+		err = ds_extension(ds, &data);
+	ext.data = data.data;
+	ext.len = data.len;
+	if (!ds)
+		p.n_extensions = 0;
+	if (!err)
+		err = mlsc_group_create(ctl, &p.base, alice->priv, &alice->g);
+	mls_bytes_free(&data);
+	return err;
+}
+
+/* Alice adds @ms by value; each joins from the Welcome. */
+static int add_by_value(int ctl, struct member *alice, struct member **ms,
+			size_t n)
+{
+	struct mlsc_proposal_spec add[4];
+	struct mlsc_commit_args ca = {
+		.flags = MLSC_COMMIT_F_RATCHET_TREE,
+		.proposals = add, .n_proposals = n, .sig_key = alice->sig,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		add[i] = (struct mlsc_proposal_spec){
+			.type = MLSC_PROPOSE_ADD, .key_package = ms[i]->kp };
+	err = mlsc_commit_create(alice->g, &ca, &out);
+	if (!err)
+		err = mlsc_commit_merge(alice->g);
+	for (size_t i = 0; i < n && !err; i++)
+		err = member_join(ctl, ms[i], &out.welcome, NULL, NULL, 0);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+/* The external service's proposal @p for @g's current epoch. */
+static int ds_propose(const struct mlsc_group *g, unsigned int suite,
+		      const struct mls_sig_key *ds, uint32_t index,
+		      const struct mlsc_proposal_spec *p, struct mls_bytes *out)
+{
+	struct mlsc_external_proposal_args a = {
+		.group_id = "proposals from outside", .group_id_len = 22,
+		.epoch = (uint64_t)mlsc_group_epoch(g),
+		.cipher_suite = (uint16_t)suite,
+		.sender_index = index, .sig_key = ds, .proposal = p,
+	};
+
+	return mlsc_external_proposal(&a, out);
+}
+
+static int new_member_propose(const struct mls_bytes *gi, struct member *m,
+			      struct mls_bytes *out)
+{
+	struct mlsc_new_member_args a = {
+		.group_info = gi->data, .group_info_len = gi->len,
+		.key_package = m->kp, .sig_key = m->sig,
+	};
+
+	return mlsc_new_member_proposal(&a, out);
+}
+
+FIXTURE(prop) {
+	int ctl;
+};
+
+FIXTURE_SETUP(prop)
+{
+	self->ctl = mls_open(0);
+	ASSERT_LE(0, self->ctl);
+}
+
+FIXTURE_TEARDOWN(prop)
+{
+	close(self->ctl);
+}
+
+TEST_F(prop, external)
+{
+	static const unsigned int suites[] = { 1, 2, 3 };
+
+	for (size_t s = 0; s < ARRAY_SIZE(suites); s++) {
+		unsigned int suite = suites[s];
+		struct member alice, bob, carol, dave;
+		struct member *bc[] = { &bob, &carol };
+		struct mlsc_proposal_spec rm = {
+			.type = MLSC_PROPOSE_REMOVE, .leaf = 2,
+		};
+		struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+		struct mls_bytes msg = { 0 }, ref[3] = { 0 };
+		struct mlsc_commit_out out = { 0 };
+		struct mls_sig_key *ds = NULL;
+		uint32_t flags = 0;
+
+		ASSERT_EQ(0, mls_sig_key_generate(suite, &ds));
+		ASSERT_EQ(0, alice_with_ds(self->ctl, suite, ds, &alice));
+		ASSERT_EQ(0, member_new(suite, "bob", &bob));
+		ASSERT_EQ(0, member_new(suite, "carol", &carol));
+		ASSERT_EQ(0, member_new(suite, "dave", &dave));
+		ASSERT_EQ(0, add_by_value(self->ctl, &alice, bc, 2));
+		ASSERT_EQ(2, mlsc_group_own_leaf(carol.g));
+
+		/* the service removes Carol; Alice commits it by reference */
+		ASSERT_EQ(0, ds_propose(alice.g, suite, ds, 0, &rm, &msg));
+		EXPECT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL,
+					   0, &ref[0]));
+		EXPECT_EQ(0, take_proposal(&bob, &msg, MLS_SENDER_EXTERNAL,
+					   0, &ref[1]));
+		EXPECT_EQ(0, take_proposal(&carol, &msg, MLS_SENDER_EXTERNAL,
+					   0, &ref[2]));
+		EXPECT_TRUE(same_ref(&ref[0], &ref[1]));
+		EXPECT_TRUE(same_ref(&ref[0], &ref[2]));
+		mls_bytes_free(&msg);
+		ASSERT_EQ(0, commit_refs(&alice, ref, 1, &out));
+		EXPECT_EQ(0, out.welcome.len);
+		EXPECT_EQ(0, follow(&bob, &out.commit, &flags));
+		EXPECT_EQ(0, flags);
+		EXPECT_EQ(0, follow(&carol, &out.commit, &flags));
+		EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
+		EXPECT_EQ(2, mlsc_group_epoch(alice.g));
+		EXPECT_TRUE(agree(alice.g, bob.g));
+		mlsc_commit_out_free(&out);
+		for (size_t i = 0; i < 3; i++)
+			mls_bytes_free(&ref[i]);
+
+		/* the service adds Dave; Bob commits it, Dave joins */
+		add.key_package = dave.kp;
+		ASSERT_EQ(0, ds_propose(alice.g, suite, ds, 0, &add, &msg));
+		EXPECT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL,
+					   0, NULL));
+		EXPECT_EQ(0, take_proposal(&bob, &msg, MLS_SENDER_EXTERNAL, 0,
+					   &ref[0]));
+		mls_bytes_free(&msg);
+		ASSERT_EQ(0, commit_refs(&bob, ref, 1, &out));
+		EXPECT_NE(0, out.welcome.len);
+		EXPECT_EQ(0, follow(&alice, &out.commit, NULL));
+		ASSERT_EQ(0, member_join(self->ctl, &dave, &out.welcome, NULL,
+					 NULL, 0));
+		EXPECT_EQ(3, mlsc_group_epoch(dave.g));
+		EXPECT_TRUE(agree(alice.g, bob.g));
+		EXPECT_TRUE(agree(alice.g, dave.g));
+		mlsc_commit_out_free(&out);
+		mls_bytes_free(&ref[0]);
+
+		member_free(&alice);
+		member_free(&bob);
+		member_free(&carol);
+		member_free(&dave);
+		mls_sig_key_free(ds);
+	}
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_F(prop, new_member)
+{
+	struct member alice, bob, erin;
+	struct member *b[] = { &bob };
+	struct mls_bytes gi = { 0 }, msg = { 0 }, ref[2] = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_processed p;
+
+	ASSERT_EQ(0, alice_with_ds(self->ctl, 1, NULL, &alice));
+	ASSERT_EQ(0, member_new(1, "bob", &bob));
+	ASSERT_EQ(0, member_new(1, "erin", &erin));
+	ASSERT_EQ(0, add_by_value(self->ctl, &alice, b, 1));
+
+	ASSERT_EQ(0, mlsc_group_info_export(alice.g, 0, alice.sig, &gi));
+	ASSERT_EQ(0, new_member_propose(&gi, &erin, &msg));
+	EXPECT_EQ(0, take_proposal(&alice, &msg,
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL, 0, &ref[0]));
+	EXPECT_EQ(0, take_proposal(&bob, &msg, MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   0, &ref[1]));
+	EXPECT_TRUE(same_ref(&ref[0], &ref[1]));
+	mls_bytes_free(&msg);
+	ASSERT_EQ(0, commit_refs(&bob, &ref[1], 1, &out));
+	EXPECT_NE(0, out.welcome.len);
+	EXPECT_EQ(0, follow(&alice, &out.commit, NULL));
+	ASSERT_EQ(0, member_join(self->ctl, &erin, &out.welcome, NULL, NULL,
+				 0));
+	EXPECT_EQ(2, mlsc_group_own_leaf(erin.g));
+	EXPECT_TRUE(agree(alice.g, bob.g));
+	EXPECT_TRUE(agree(alice.g, erin.g));
+	mlsc_commit_out_free(&out);
+	mls_bytes_free(&ref[0]);
+	mls_bytes_free(&ref[1]);
+
+	/* a proposal from the last epoch's GroupInfo */
+	member_free(&erin);
+	ASSERT_EQ(0, member_new(1, "erin", &erin));
+	ASSERT_EQ(0, new_member_propose(&gi, &erin, &msg));
+	EXPECT_EQ(-ESTALE, mlsc_group_process(alice.g, msg.data, msg.len,
+					      NULL, &p));
+	mls_bytes_free(&msg);
+	mls_bytes_free(&gi);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&erin);
+	EXPECT_EQ(0, leaks());
+}
+
+/*
+ * A PublicMessage proposal or commit @fc signed by @key as a sender
+ * outside the group signs it (no GroupContext), into @out.
+ */
+static int forge(struct mlsc_framed_content *fc, const struct mls_sig_key *key,
+		 struct mls_bytes *out)
+{
+	uint16_t v = MLSC_VERSION_MLS10, wf = MLSC_WIRE_PUBLIC_MESSAGE;
+	struct mlsc_wbuf tbs = { 0 }, w = { 0 };
+	struct mlsc_mls_message m;
+	uint8_t sig[256], tag[64] = { 0 };
+	size_t sig_len = sizeof(sig);
+	struct mlsc_io io;
+	int err;
+
+	mlsc_io_writer(&io, &tbs);
+	mlsc_io_u16(&io, &v);
+	mlsc_io_u16(&io, &wf);
+	mlsc_io_framed_content(&io, fc);
+	err = mlsc_io_finish(&io);
+	if (!err)
+		err = mls_sign_with_label(key, "FramedContentTBS", tbs.p,
+					  tbs.len, sig, &sig_len);
+	memset(&m, 0, sizeof(m));
+	m.version = MLSC_VERSION_MLS10;
+	m.wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
+	m.pub.content = *fc;
+	m.pub.auth.signature = (struct mlsc_slice){ sig, sig_len };
+	m.pub.auth.confirmation_tag = (struct mlsc_slice){ tag, 32 };
+	if (!err)
+		err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
+	if (!err) {
+		out->data = malloc(w.len);
+		out->len = w.len;
+		if (out->data)
+			memcpy(out->data, w.p, w.len);
+		else
+			err = -ENOMEM;
+	}
+	mlsc_wbuf_free(&tbs);
+	mlsc_wbuf_free(&w);
+	return err;
+}
+
+/* @m refuses @msg with @want, and stays where it was. */
+static int refused(struct member *m, const struct mls_bytes *msg, int want)
+{
+	int64_t e = mlsc_group_epoch(m->g);
+	struct mlsc_processed p;
+	int err;
+
+	memset(&p, 0xa5, sizeof(p));
+	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
+	if (err != want) {
+		fprintf(stderr, "# got %d, want %d\n", err, want);
+		if (!err)
+			mlsc_processed_free(&p);
+		return -1;
+	}
+	if (p.content_type || p.proposal_ref.data ||
+	    mlsc_group_epoch(m->g) != e ||
+	    (m->g->cache && m->g->cache->n))
+		return -1;
+	return 0;
+}
+
+TEST_F(prop, bad)
+{
+	struct member alice, bob, erin, lone;
+	struct member *b[] = { &bob };
+	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE, .leaf = 1 };
+	struct mlsc_proposal_spec psk = psk_proposal;
+	struct mls_sig_key *ds = NULL, *other = NULL;
+	struct mls_bytes msg = { 0 }, orig = { 0 }, gi = { 0 }, refs[2] = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_framed_content fc;
+	struct mlsc_mls_message m;
+	struct mlsc_arena arena;
+	uint8_t junk[32] = { 0 };
+
+	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
+	ASSERT_EQ(0, mls_sig_key_generate(1, &other));
+	ASSERT_EQ(0, alice_with_ds(self->ctl, 1, ds, &alice));
+	ASSERT_EQ(0, member_new(1, "bob", &bob));
+	ASSERT_EQ(0, member_new(1, "erin", &erin));
+	ASSERT_EQ(0, add_by_value(self->ctl, &alice, b, 1));
+
+	/* an index past external_senders */
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 1, &rm, &msg));
+	EXPECT_EQ(0, refused(&alice, &msg, -ERANGE));
+	mls_bytes_free(&msg);
+	/* a bad signature: its last byte changed */
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &msg));
+	msg.data[msg.len - 1] ^= 1;
+	EXPECT_EQ(0, refused(&alice, &msg, -EKEYREJECTED));
+	mls_bytes_free(&msg);
+	/* another key than the listed one */
+	ASSERT_EQ(0, ds_propose(alice.g, 1, other, 0, &rm, &msg));
+	EXPECT_EQ(0, refused(&alice, &msg, -EKEYREJECTED));
+	mls_bytes_free(&msg);
+	/* an older and a later epoch, another group */
+	{
+		struct mlsc_external_proposal_args a = {
+			.group_id = "proposals from outside",
+			.group_id_len = 22, .epoch = 0, .cipher_suite = 1,
+			.sig_key = ds, .proposal = &rm,
+		};
+
+		ASSERT_EQ(0, mlsc_external_proposal(&a, &msg));
+		EXPECT_EQ(0, refused(&alice, &msg, -ESTALE));
+		mls_bytes_free(&msg);
+		a.epoch = 7;
+		ASSERT_EQ(0, mlsc_external_proposal(&a, &msg));
+		EXPECT_EQ(0, refused(&alice, &msg, -EAGAIN));
+		mls_bytes_free(&msg);
+		a.epoch = 1;
+		a.group_id = "proposals from elsewhere";
+		a.group_id_len = 24;
+		ASSERT_EQ(0, mlsc_external_proposal(&a, &msg));
+		EXPECT_EQ(0, refused(&alice, &msg, -EBADMSG));
+		mls_bytes_free(&msg);
+		/* bad arguments */
+		a.group_id_len = 22;
+		a.reserved = 1;
+		EXPECT_EQ(-EINVAL, mlsc_external_proposal(&a, &msg));
+		a.reserved = 0;
+		a.proposal = &psk;
+		EXPECT_EQ(-EOPNOTSUPP, mlsc_external_proposal(&a, &msg));
+		a.proposal = &rm;
+		a.cipher_suite = 2;
+		EXPECT_EQ(-EINVAL, mlsc_external_proposal(&a, &msg));
+		a.cipher_suite = 0x7777;
+		EXPECT_EQ(-EPROTONOSUPPORT, mlsc_external_proposal(&a, &msg));
+		EXPECT_EQ(-EINVAL, mlsc_external_proposal(NULL, &msg));
+		EXPECT_EQ(0, msg.len);
+	}
+
+	/* forged: an external sender's Update, and Commit */
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &orig));
+	mlsc_arena_init(&arena);
+	ASSERT_EQ(0, MLSC_DECODE(orig.data, orig.len, &arena, &m,
+				 mlsc_io_mls_message));
+	fc = m.pub.content;
+	fc.proposal.type = MLSC_PROPOSAL_UPDATE;
+	fc.proposal.update = bob.kp->kp.leaf_node;
+	ASSERT_EQ(0, forge(&fc, ds, &msg));
+	EXPECT_EQ(0, refused(&alice, &msg, -EPROTO));
+	mls_bytes_free(&msg);
+	fc.proposal.type = MLSC_PROPOSAL_EXTERNAL_INIT;
+	fc.proposal.external_init = (struct mlsc_slice){ junk, 32 };
+	ASSERT_EQ(0, forge(&fc, ds, &msg));
+	EXPECT_EQ(0, refused(&alice, &msg, -EPROTO));
+	mls_bytes_free(&msg);
+	fc.content_type = MLSC_CONTENT_COMMIT;
+	memset(&fc.commit, 0, sizeof(fc.commit));
+	ASSERT_EQ(0, forge(&fc, ds, &msg));
+	EXPECT_EQ(0, refused(&alice, &msg, -EBADMSG));
+	mls_bytes_free(&msg);
+
+	/* forged: a new member's Remove, an Add signed by another key */
+	fc.content_type = MLSC_CONTENT_PROPOSAL;
+	fc.sender.type = MLSC_SENDER_NEW_MEMBER_PROPOSAL;
+	fc.sender.index = 0;
+	fc.proposal.type = MLSC_PROPOSAL_REMOVE;
+	fc.proposal.remove = 1;
+	ASSERT_EQ(0, forge(&fc, erin.sig, &msg));
+	EXPECT_EQ(0, refused(&alice, &msg, -EPROTO));
+	mls_bytes_free(&msg);
+	fc.proposal.type = MLSC_PROPOSAL_ADD;
+	fc.proposal.add = erin.kp->kp;
+	ASSERT_EQ(0, forge(&fc, other, &msg));
+	EXPECT_EQ(0, refused(&alice, &msg, -EKEYREJECTED));
+	mls_bytes_free(&msg);
+	/* the same, signed by Erin: kept */
+	ASSERT_EQ(0, forge(&fc, erin.sig, &msg));
+	EXPECT_EQ(0, take_proposal(&alice, &msg,
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL, 0,
+				   &refs[0]));
+	mls_bytes_free(&msg);
+	mlsc_arena_free(&arena);
+	mls_bytes_free(&orig);
+
+	/* commits by reference: never received, the same ref twice */
+	refs[1].data = junk;
+	refs[1].len = 32;
+	{
+		struct mlsc_commit_args_ext x = {
+			.base = { .flags = MLSC_COMMIT_F_EXT,
+				  .sig_key = alice.sig },
+			.proposal_refs = &refs[1], .n_proposal_refs = 1,
+		};
+		struct mls_bytes twice[2] = { refs[0], refs[0] };
+
+		EXPECT_EQ(-ENOENT, mlsc_commit_create(alice.g, &x.base, &out));
+		/* Bob never received it */
+		x.proposal_refs = refs;
+		x.base.sig_key = bob.sig;
+		EXPECT_EQ(-ENOENT, mlsc_commit_create(bob.g, &x.base, &out));
+		x.base.sig_key = alice.sig;
+		x.proposal_refs = twice;
+		x.n_proposal_refs = 2;
+		EXPECT_EQ(-EINVAL, mlsc_commit_create(alice.g, &x.base, &out));
+		x.proposal_refs = NULL;
+		EXPECT_EQ(-EINVAL, mlsc_commit_create(alice.g, &x.base, &out));
+		EXPECT_EQ(0, out.commit.len);
+		EXPECT_EQ(1, mlsc_group_epoch(alice.g));
+	}
+	refs[1].data = NULL;
+	mls_bytes_free(&refs[0]);
+
+	/* a new member's proposal: bad arguments */
+	ASSERT_EQ(0, mlsc_group_info_export(alice.g, 0, alice.sig, &gi));
+	{
+		struct mlsc_new_member_args a = {
+			.group_info = gi.data, .group_info_len = gi.len,
+			.key_package = erin.kp, .sig_key = other,
+		};
+
+		EXPECT_EQ(-EINVAL, mlsc_new_member_proposal(&a, &msg));
+		a.sig_key = erin.sig;
+		a.group_info_len = gi.len - 1;
+		EXPECT_EQ(-EBADMSG, mlsc_new_member_proposal(&a, &msg));
+		a.group_info = erin.kp_msg.data;
+		a.group_info_len = erin.kp_msg.len;
+		EXPECT_EQ(-EBADMSG, mlsc_new_member_proposal(&a, &msg));
+		a.key_package = NULL;
+		EXPECT_EQ(-EINVAL, mlsc_new_member_proposal(&a, &msg));
+		EXPECT_EQ(0, msg.len);
+	}
+	mls_bytes_free(&gi);
+
+	/* a group without external_senders */
+	ASSERT_EQ(0, alice_with_ds(self->ctl, 1, NULL, &lone));
+	rm.leaf = 0;
+	ASSERT_EQ(0, ds_propose(lone.g, 1, ds, 0, &rm, &msg));
+	EXPECT_EQ(0, refused(&lone, &msg, -ERANGE));
+	mls_bytes_free(&msg);
+	member_free(&lone);
+
+	/* group creation: bad extensions */
+	{
+		struct mlsc_ext ext = {
+			.type = MLS_EXT_EXTERNAL_SENDERS, .data = junk,
+			.len = 3,
+		};
+		struct mlsc_group_params_ext p = {
+			.base = { .group_id = "x", .group_id_len = 1,
+				  .flags = MLSC_JOIN_F_EPHEMERAL |
+					   MLSC_GROUP_F_EXT },
+			.extensions = &ext, .n_extensions = 1,
+		};
+		struct mlsc_group *g = NULL;
+		long groups = group_count(self->ctl);
+
+		ASSERT_EQ(0, member_new(1, "lone", &lone));
+		/* a malformed list */
+		EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &p.base,
+						     lone.priv, &g));
+		/* a GroupInfo's own extension */
+		ext.type = 2;
+		ext.len = 0;
+		EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &p.base,
+						     lone.priv, &g));
+		/* an extension the creator does not support */
+		ext.type = 0xff00;
+		EXPECT_EQ(-EOPNOTSUPP, mlsc_group_create(self->ctl, &p.base,
+							 lone.priv, &g));
+		/* the same type twice */
+		{
+			struct mlsc_ext two[2] = {
+				{ MLS_EXT_REQUIRED_CAPABILITIES, junk, 3 },
+				{ MLS_EXT_REQUIRED_CAPABILITIES, junk, 3 },
+			};
+
+			p.extensions = two;
+			p.n_extensions = 2;
+			EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl,
+							     &p.base,
+							     lone.priv, &g));
+		}
+		p.extensions = NULL;
+		EXPECT_EQ(-EINVAL, mlsc_group_create(self->ctl, &p.base,
+						     lone.priv, &g));
+		EXPECT_EQ(NULL, g);
+		EXPECT_EQ(groups, group_count(self->ctl));
+		EXPECT_EQ(-EINVAL, mlsc_external_senders_encode(NULL, 1,
+								&msg));
+		member_free(&lone);
+	}
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&erin);
+	mls_sig_key_free(ds);
+	mls_sig_key_free(other);
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_HARNESS_MAIN
