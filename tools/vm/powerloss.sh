@@ -15,7 +15,8 @@
 #                              checksum after recovery
 #   lost acknowledged epochs   epochs the member had sent in (so a
 #                              snapshot of them was durable and
-#                              acknowledged) above the epoch it came back in
+#                              acknowledged) above the epoch it came back
+#                              in, all of them if it had to be made anew
 #   generations reused         (epoch, leaf, generation) sent twice
 #
 # and fails if any is not 0, if a cycle did not run (no "SENDING"
@@ -162,6 +163,7 @@ reused=$(grep '^T ' "$all" | sort | uniq -d | wc -l)
 lost=$(awk '
 	$1 == "ACK" && ($2 > acked || !seen) { acked = $2; seen = 1 }
 	$1 == "RESTORED" && seen && $2 < acked { lost += acked - $2 }
+	$1 == "CREATED" { if (seen) lost += acked + 1; seen = 0 }
 	END { print lost + 0 }' "$all")
 restored=$(grep -c '^RESTORED ' "$all" || true)
 sent=$(grep -c '^T ' "$all" || true)
