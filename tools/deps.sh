@@ -18,6 +18,8 @@
 # build the host fuzzing harnesses, zlib1g-dev the payload harness's
 # reference inflater (make fuzz-host; Documentation/dev-tools/fuzzing.rst).
 #
+# e2fsprogs (mkfs.ext4) formats the virtual disk of make powerloss-test.
+#
 # gnuplot-nox draws make bench's figures (PNG, no X;
 # Documentation/dev-tools/bench.rst).
 #
@@ -35,7 +37,7 @@ PACKAGES="
 	build-essential pkg-config kmod bc flex bison cpio xz-utils rsync
 	libelf-dev libssl-dev dwarves sparse
 	linux-headers-cloud-amd64 linux-image-cloud-amd64 linux-source-6.1
-	qemu-system-x86 busybox-static
+	qemu-system-x86 busybox-static e2fsprogs
 	libnl-3-dev libnl-genl-3-dev libjansson-dev
 	golang-github-cloudflare-circl-dev
 	openssl python3 prometheus

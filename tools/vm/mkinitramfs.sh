@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the guest's initramfs: busybox-static, the module, the kernel
-# crypto modules it may request, the tools, the selftests, the RFC 9420
-# vectors and the shared libraries all of them link.
+# crypto modules it may request, the virtio disk driver, the tools, the
+# selftests, the RFC 9420 vectors and the shared libraries all of them
+# link.
 #
 # usage: mkinitramfs.sh OUT.cpio.gz
 # environment: BUILD MODULE VECTORS VM_MODULES (may be empty: a kernel
 #              with everything built in) EXTRA_MODULES (more .ko files)
+#              VM_NO_PROMTOOL (set: promtool left out)
 set -euo pipefail
 
 out=$1
@@ -38,6 +40,10 @@ if [ -n "${VM_MODULES:-}" ] && [ -d "$VM_MODULES/kernel" ]; then
 	cp -r "$VM_MODULES/kernel/crypto" "$dst/kernel/"
 	cp -r "$VM_MODULES/kernel/arch/x86/crypto" "$dst/kernel/arch/x86/"
 	cp -r "$VM_MODULES/kernel/lib" "$dst/kernel/"
+	# The virtio disk of make powerloss-test (mls-persistd's state on it).
+	mkdir -p "$dst/kernel/drivers/block"
+	cp -r "$VM_MODULES/kernel/drivers/virtio" "$dst/kernel/drivers/"
+	cp "$VM_MODULES/kernel/drivers/block/virtio_blk.ko" "$dst/kernel/drivers/block/"
 	cp "$VM_MODULES"/modules.* "$dst/"
 fi
 
@@ -52,8 +58,9 @@ find "$BUILD/userlib" -maxdepth 1 -name 'libmls.so*' -exec cp -P {} "$root/mls/l
 # promtool (Debian's prometheus package, tools/deps.sh) parses `mlsctl stats
 # --prometheus` in mlsctl_test and the demo: a static Go binary of 48 MB,
 # 15 MB of the compressed image, about a second more of boot under TCG.
-# Without it, that test is skipped.
-if promtool=$(command -v promtool); then
+# Without it, that test is skipped. VM_NO_PROMTOOL=1 leaves it out of an
+# image that runs no such test (make powerloss-test boots one many times).
+if [ -z "${VM_NO_PROMTOOL:-}" ] && promtool=$(command -v promtool); then
 	cp "$promtool" "$root/mls/bin/"
 fi
 cp "$VECTORS"/*.json "$root/mls/vectors/"
