@@ -14,9 +14,17 @@
  * its next generation (snapshot.c): sending stops exactly where that
  * snapshot says, so a restore of it resumes with no gap.
  *
+ * The wait for the calls in flight is bounded by the drain's timeout and
+ * interruptible: a call may sleep in its section as long as it likes (an
+ * encrypt stopped on a userfaultfd page), so the grace period is polled
+ * (start_poll_synchronize_srcu()), never waited for whole. A drain that
+ * times out there stays begun ("draining"): the next MLS_IOC_DRAIN polls
+ * the same grace period.
+ *
  * Only one drain waits at a time (mls_drain_lock, tried: -EBUSY). The
- * module stays drained until MLS_DRAIN_F_CANCEL; each drain has an id, so
- * that what was saved for one drain does not count for the next.
+ * module stays drained until MLS_DRAIN_F_CANCEL (MLS_CMD_RESUME); each
+ * drain has an id, so that what was saved for one drain does not count
+ * for the next.
  *
  * Copyright (C) 2026 The mls authors.
  */
@@ -49,10 +57,34 @@ static atomic_t mls_drain_kicks = ATOMIC_INIT(0);
 /* The drain in force (0: none), read locklessly; the last id given. */
 static u64 mls_drain_cur;
 static u64 mls_drain_last;
+/* The grace period the drain in force waits for; past it (quiet). */
+static unsigned long mls_drain_cookie;
+static bool mls_drain_quiet;
+/* The unload began: shutting down for good. */
+static bool mls_drain_unloading;
+
+/* Between two polls of the grace period. */
+#define MLS_DRAIN_POLL_MS	5
 
 u64 mls_drain_id(void)
 {
 	return READ_ONCE(mls_drain_cur);
+}
+
+const char *mls_drain_state_name(void)
+{
+	if (!READ_ONCE(mls_drain_cur) && !READ_ONCE(mls_drain_unloading))
+		return "none";
+	return READ_ONCE(mls_drain_quiet) ? "drained" : "draining";
+}
+
+u32 mls_drain_group_state(const struct mls_group *g)
+{
+	if (READ_ONCE(g->dead))
+		return MLS_GROUP_STATE_DESTROYED;
+	if (READ_ONCE(mls_drain_unloading) || READ_ONCE(mls_drain_cur))
+		return MLS_GROUP_STATE_SHUTTING_DOWN;
+	return MLS_GROUP_STATE_ACTIVE;
 }
 
 void mls_drain_kick(void)
@@ -134,15 +166,40 @@ static u32 drain_destroy_all(void)
 	return n;
 }
 
-/* mls_drain_lock held: drained from now on, calls in flight done. */
-static u64 drain_begin(void)
+/*
+ * mls_drain_lock held: drained from now on; then wait until the calls let
+ * in before are done, or @deadline (jiffies). 0 (quiet: announce it),
+ * -ETIMEDOUT or -ERESTARTSYS; either way the drain stays begun.
+ */
+static int drain_begin(unsigned long deadline)
 {
+	long left;
+
 	lockdep_assert_held(&mls_drain_lock);
 	if (!mls_drain_cur) {
 		WRITE_ONCE(mls_drain_cur, ++mls_drain_last);
-		synchronize_srcu(&mls_service_srcu);
+		/* Ordered after the store: a call that missed it is waited for. */
+		mls_drain_cookie = start_poll_synchronize_srcu(&mls_service_srcu);
 	}
-	return mls_drain_cur;
+	while (!poll_state_synchronize_srcu(&mls_service_srcu, mls_drain_cookie)) {
+		left = (long)(deadline - jiffies);
+		if (left <= 0)
+			return -ETIMEDOUT;
+		left = min_t(long, left, msecs_to_jiffies(MLS_DRAIN_POLL_MS));
+		schedule_timeout_interruptible(left);
+		if (signal_pending(current))
+			return -ERESTARTSYS;
+	}
+	WRITE_ONCE(mls_drain_quiet, true);
+	return 0;
+}
+
+/* mls_drain_lock held: no drain from now on. */
+static void drain_end(void)
+{
+	lockdep_assert_held(&mls_drain_lock);
+	WRITE_ONCE(mls_drain_quiet, false);
+	WRITE_ONCE(mls_drain_cur, 0);
 }
 
 static void drain_account(const struct drain_count *c, bool timed_out)
@@ -154,10 +211,12 @@ static void drain_account(const struct drain_count *c, bool timed_out)
 		mls_stat_add(MLS_STAT_DRAIN_TIMEOUTS, 1);
 }
 
-/* Wait up to @ms for every persistent group to be saved for @id. */
-static int drain_wait(u64 id, unsigned int ms, struct drain_count *c)
+/*
+ * Wait until @deadline (jiffies) for every persistent group to be saved
+ * for @id: 0, -ETIMEDOUT (@c counts them either way) or -ERESTARTSYS.
+ */
+static int drain_wait(u64 id, unsigned long deadline, struct drain_count *c)
 {
-	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
 	long left;
 	int kicks;
 
@@ -173,13 +232,14 @@ static int drain_wait(u64 id, unsigned int ms, struct drain_count *c)
 							atomic_read(&mls_drain_kicks) != kicks,
 							left);
 		if (left < 0)
-			return -EINTR;
+			return left;	/* -ERESTARTSYS */
 	}
 }
 
 int mls_ioc_drain(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	struct mls_drain *a = arg;
+	unsigned long deadline;
 	struct drain_count c;
 	unsigned int ms;
 	u64 id;
@@ -192,24 +252,36 @@ int mls_ioc_drain(struct mls_ioctl_ctx *ctx, void *arg)
 		return -EINVAL;
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	/* Out: nothing the caller passed in comes back, whatever the path. */
+	a->saved = 0;
+	a->not_saved = 0;
+	a->destroyed = 0;
 	if (!mutex_trylock(&mls_drain_lock))
 		return -EBUSY;
 
 	if (a->flags & MLS_DRAIN_F_CANCEL) {
 		ret = -EALREADY;
 		if (mls_drain_cur) {
-			WRITE_ONCE(mls_drain_cur, 0);
+			drain_end();
 			pr_info("drain cancelled\n");
+			mls_event_resume();
 			ret = 0;
 		}
 		goto out;
 	}
 
 	ms = a->timeout_ms ?: READ_ONCE(mls_drain_timeout_ms);
-	id = drain_begin();
+	deadline = jiffies + msecs_to_jiffies(ms);
+	ret = drain_begin(deadline);
+	if (ret == -ETIMEDOUT)
+		pr_warn("drain: calls in flight still running after %u ms\n", ms);
+	if (ret)
+		goto out;
+	id = mls_drain_cur;
 	mls_event_shutdown();
-	ret = drain_wait(id, ms, &c);
-	if (ret == -EINTR)
+	/* One timeout for both waits: the call returns by it. */
+	ret = drain_wait(id, deadline, &c);
+	if (ret && ret != -ETIMEDOUT)
 		goto out;
 	if (ret == -ETIMEDOUT) {
 		pr_warn("drain timed out after %u ms: %u persistent groups saved, %u not saved\n",
@@ -233,8 +305,13 @@ void mls_drain_unload(void)
 	u64 id;
 
 	mutex_lock(&mls_drain_lock);
-	id = drain_begin();
-	mls_nl_set_shutting_down();
+	WRITE_ONCE(mls_drain_unloading, true);
+	if (!mls_drain_cur)
+		WRITE_ONCE(mls_drain_cur, ++mls_drain_last);
+	/* No fd is open: no call can be in flight, the wait is short. */
+	synchronize_srcu(&mls_service_srcu);
+	WRITE_ONCE(mls_drain_quiet, true);
+	id = mls_drain_cur;
 	mls_event_shutdown();
 	drain_scan(id, &c, true);
 	drain_account(&c, false);

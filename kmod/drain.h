@@ -10,6 +10,7 @@
 #include <linux/srcu.h>
 #include <linux/types.h>
 
+struct mls_group;
 struct mls_ioctl_ctx;
 
 /*
@@ -22,6 +23,14 @@ extern struct srcu_struct mls_service_srcu;
 
 /* A drain is on: its id (never 0), else 0. */
 u64 mls_drain_id(void);
+/* /sys/kernel/mls/drain: "none", "draining" (calls in flight) or "drained". */
+const char *mls_drain_state_name(void);
+/*
+ * MLS_GROUP_STATE_* of @g, the one answer of netlink, sysfs and
+ * MLS_IOC_GROUP_INFO: destroyed, else shutting down while a drain is in
+ * force or the module unloads, else active.
+ */
+u32 mls_drain_group_state(const struct mls_group *g);
 /* Something a drain waits for changed: a save, a destroy. */
 void mls_drain_kick(void);
 

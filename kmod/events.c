@@ -353,19 +353,30 @@ void mls_event_payload_rejected(const struct mls_evbuf_key *key, u32 err)
 	mls_ev_endpoint(MLS_CMD_PAYLOAD_REJECTED, key, attrs, ARRAY_SIZE(attrs));
 }
 
-/* ------------------------------------------------------------- shutdown */
+/* --------------------------------------------------- shutdown, resume */
 
-void mls_event_shutdown(void)
+/* An event with no attribute. */
+static void mls_ev_bare(u8 cmd)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
 	if (!mls_nl_listening())
 		return;
-	hdr = mls_nl_event_new(&skb, 0, MLS_CMD_SHUTDOWN);
+	hdr = mls_nl_event_new(&skb, 0, cmd);
 	if (!hdr) {
 		mls_nl_event_lost();
 		return;
 	}
 	mls_nl_event_send(skb, hdr);
+}
+
+void mls_event_shutdown(void)
+{
+	mls_ev_bare(MLS_CMD_SHUTDOWN);
+}
+
+void mls_event_resume(void)
+{
+	mls_ev_bare(MLS_CMD_RESUME);
 }

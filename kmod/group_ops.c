@@ -6,6 +6,7 @@
  */
 
 #include "commit.h"
+#include "drain.h"
 #include "epoch_args.h"
 #include "handshake.h"
 #include "evbuf.h"
@@ -585,7 +586,7 @@ static int mls_ioc_group_info(struct mls_ioctl_ctx *ctx, void *arg)
 	a->id = g->id;
 	a->suite = g->suite->id;
 	a->mode = g->mode;
-	a->state = MLS_GROUP_STATE_ACTIVE;
+	a->state = mls_drain_group_state(g);
 	a->own_leaf = g->own_leaf;
 	a->owner_uid = from_kuid_munged(current_user_ns(), g->owner);
 	a->owner_gid = from_kgid_munged(current_user_ns(), g->owner_gid);

@@ -59,7 +59,6 @@ static struct genl_family mls_genl_family;
 
 /* Set once registered; cleared, and an RCU grace period waited, before unregistering. */
 static bool mls_nl_registered;
-static bool mls_nl_shutting_down;
 
 /* --------------------------------------------------------------- policies */
 
@@ -205,9 +204,7 @@ int mls_nl_put_group(struct sk_buff *msg, struct mls_group *g,
 	    nla_put_u32(msg, MLS_A_OWN_LEAF, g->own_leaf) ||
 	    nla_put_u32(msg, MLS_A_LEAF_COUNT, leaf_count) ||
 	    nla_put_u32(msg, MLS_A_MEMBERS, members) ||
-	    nla_put_u32(msg, MLS_A_STATE,
-			READ_ONCE(mls_nl_shutting_down) || mls_drain_id() ?
-			MLS_GROUP_STATE_SHUTTING_DOWN : MLS_GROUP_STATE_ACTIVE) ||
+	    nla_put_u32(msg, MLS_A_STATE, mls_drain_group_state(g)) ||
 	    nla_put_u32(msg, MLS_A_OWNER_UID, from_kuid_munged(ns, g->owner)) ||
 	    nla_put_u32(msg, MLS_A_MODE, g->mode) ||
 	    nla_put_u32(msg, MLS_A_GROUP_FLAGS, g->flags))
@@ -456,11 +453,6 @@ void mls_nl_event_lost(void)
 	if (READ_ONCE(mls_nl_registered))
 		genl_set_err(&mls_genl_family, &init_net, 0, 0, -ENOBUFS);
 	rcu_read_unlock();
-}
-
-void mls_nl_set_shutting_down(void)
-{
-	WRITE_ONCE(mls_nl_shutting_down, true);
 }
 
 int __init mls_genl_init(void)

@@ -15,9 +15,11 @@ void mls_genl_exit(void);
  * A drain began (drain.c: MLS_IOC_DRAIN or the unload): sends
  * MLS_CMD_SHUTDOWN (events.c). The groups report
  * MLS_GROUP_STATE_SHUTTING_DOWN while drained, and for good once the
- * unload called mls_nl_set_shutting_down().
+ * unload began (mls_drain_group_state()).
  */
 void mls_event_shutdown(void);
+/* The drain was cancelled (MLS_DRAIN_F_CANCEL): sends MLS_CMD_RESUME. */
+void mls_event_resume(void);
 
 /*
  * Between netlink.c (the family, requests, dump) and events.c (the
@@ -35,7 +37,6 @@ void *mls_nl_event_new(struct sk_buff **skbp, size_t payload, u8 cmd);
 void mls_nl_event_send(struct sk_buff *skb, void *hdr);
 /* An event could not be built: every listener gets -ENOBUFS. */
 void mls_nl_event_lost(void);
-void mls_nl_set_shutting_down(void);
 
 /* Attribute space of one group (MLS_CMD_GET_GROUP's reply). */
 size_t mls_nl_group_size(bool stats);

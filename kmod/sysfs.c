@@ -3,7 +3,7 @@
  * /sys/kernel/mls: module state, one value per file, never a secret.
  * Documented in Documentation/ABI/testing/sysfs-kernel-mls.
  *
- *   version, api_version, health, module -> /sys/module/mls
+ *   version, api_version, health, drain, module -> /sys/module/mls
  *   stats/         module-wide counters, and the event buffer's
  *   latency/       log2 histograms of encrypt, decrypt, commit and of
  *                  pending commits (prepare to merge)
@@ -34,6 +34,7 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "drain.h"
 #include "epoch.h"
 #include "evbuf.h"
 #include "group.h"
@@ -95,10 +96,19 @@ static ssize_t health_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute health_attr = __ATTR_RO(health);
 
+static ssize_t drain_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", mls_drain_state_name());
+}
+
+static struct kobj_attribute drain_attr = __ATTR_RO(drain);
+
 static struct attribute *mls_attrs[] = {
 	&version_attr.attr,
 	&api_version_attr.attr,
 	&health_attr.attr,
+	&drain_attr.attr,
 	NULL,
 };
 
@@ -380,9 +390,15 @@ static ssize_t own_leaf_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	/* Between its destroyer's start and the removal of this directory. */
-	return sysfs_emit(buf, "%s\n",
-			  READ_ONCE(to_group(kobj)->dead) ? "destroyed" : "active");
+	static const char *const names[] = {
+		[MLS_GROUP_STATE_ACTIVE] = "active",
+		[MLS_GROUP_STATE_SHUTTING_DOWN] = "shutting-down",
+		/* Between its destroyer's start and the removal of this directory. */
+		[MLS_GROUP_STATE_DESTROYED] = "destroyed",
+	};
+
+	/* As netlink's MLS_A_STATE and MLS_IOC_GROUP_INFO say it. */
+	return sysfs_emit(buf, "%s\n", names[mls_drain_group_state(to_group(kobj))]);
 }
 
 static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr,

@@ -6,23 +6,32 @@
  * drain ends as soon as a helper saved every persistent group, or at its
  * timeout when nobody does, and says how many were and were not saved;
  * MLS_CMD_SHUTDOWN on netlink; a snapshot taken while drained resumes
- * with no gap; MLS_DRAIN_F_DESTROY and MLS_DRAIN_F_CANCEL.
+ * with no gap; MLS_DRAIN_F_DESTROY and MLS_DRAIN_F_CANCEL, and its
+ * MLS_CMD_RESUME; a call in flight that sleeps (on a userfaultfd page)
+ * holds the drain no longer than its timeout, and a signal ends the wait
+ * (-EINTR, or a restart with SA_RESTART); /sys/kernel/mls/drain and the
+ * groups' state (netlink, sysfs, MLS_IOC_GROUP_INFO) agree.
  *
  * Every test ends with the drain cancelled: the suites after this one
  * run on a module in service.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/mls.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "group_util.h"
@@ -268,6 +277,8 @@ TEST_F(dr, completes_when_every_group_is_saved)
 struct drainer {
 	int ctl;
 	int ret;
+	__u32 timeout_ms;
+	atomic_int done;
 	struct mls_drain d;
 };
 
@@ -275,13 +286,15 @@ static void *drainer_fn(void *arg)
 {
 	struct drainer *x = arg;
 
-	x->ret = drain(x->ctl, 0, 1500, &x->d);
+	x->ret = drain(x->ctl, 0, x->timeout_ms, &x->d);
+	atomic_store(&x->done, 1);
 	return NULL;
 }
 
 TEST_F(dr, eshutdown_while_another_thread_drains)
 {
-	struct drainer x = { .ctl = self->p.ctl };
+	/* Ended by the saves below, never by its timeout. */
+	struct drainer x = { .ctl = self->p.ctl, .timeout_ms = 600000 };
 	struct pair *p = &self->p;
 	struct mls_group_new n;
 	struct mls_group_info info;
@@ -315,9 +328,12 @@ TEST_F(dr, eshutdown_while_another_thread_drains)
 	EXPECT_EQ(0, grp_info(p->b, &info, gid, sizeof(gid)));
 	EXPECT_EQ(0, grp_exporter(p->b, "drain", NULL, 0, out, sizeof(out)));
 	EXPECT_EQ(0, save(p->b, &self->s));
+	/* Every persistent group saved: the drain ends. */
+	EXPECT_LE(2, save_all(p->ctl));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(0, x.ret);
-	EXPECT_LE(1, x.d.not_saved);	/* a was not saved */
+	EXPECT_EQ(0, x.d.not_saved);
+	EXPECT_LE(2, x.d.saved);
 	/* Still drained after the drain returned. */
 	EXPECT_EQ(-ESHUTDOWN, dec_msg(p->a, &self->m, &self->d));
 	ASSERT_EQ(0, cancel(p->ctl));
@@ -410,6 +426,357 @@ TEST_F(dr, libmls_wrapper)
 	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.b, "drained", &self->m));
 	ASSERT_EQ(0, mls_drain(self->p.ctl, MLS_DRAIN_F_CANCEL, 0, NULL));
 	EXPECT_EQ(0, enc_text(self->p.b, "back", &self->m));
+}
+
+/* /sys/kernel/mls/drain, one word; "" if it cannot be read. */
+static const char *drain_state(char *buf, size_t cap)
+{
+	int fd = open("/sys/kernel/mls/drain", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return buf;
+}
+
+static __u32 group_state(int fd)
+{
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+
+	return grp_info(fd, &info, gid, sizeof(gid)) ? 0 : info.state;
+}
+
+/* The state netlink reports for the group @kid (MLS_A_STATE), or 0. */
+static __u32 nl_group_state(__u32 kid)
+{
+	struct mls_group_status st;
+
+	return mls_group_get_status(kid, &st) ? 0 : st.state;
+}
+
+/*
+ * A cancel sends MLS_CMD_RESUME, once, after the drain's MLS_CMD_SHUTDOWN;
+ * a cancel refused (nothing to cancel, a bad argument) sends nothing.
+ */
+TEST_F(dr, resume_event)
+{
+	struct mls_drain d = { .flags = MLS_DRAIN_F_CANCEL, .timeout_ms = 1 };
+	struct mls_events *h;
+	struct mls_event ev;
+	int shut = 0, resume = 0, order_ok = 1;
+
+	ASSERT_EQ(0, mls_events_open(0, &h));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, NULL));
+	EXPECT_EQ(-EINVAL, drain_ioc(self->p.ctl, &d));
+	ASSERT_EQ(0, cancel(self->p.ctl));
+	EXPECT_EQ(-EALREADY, cancel(self->p.ctl));
+	while (!mls_events_next(h, &ev, 500)) {
+		if (ev.type == MLS_CMD_SHUTDOWN)
+			shut++;
+		if (ev.type == MLS_CMD_RESUME) {
+			resume++;
+			order_ok &= shut == 1;
+			EXPECT_EQ(0, ev.present);
+		}
+	}
+	EXPECT_EQ(1, shut);
+	EXPECT_EQ(1, resume);
+	EXPECT_TRUE(order_ok);
+	mls_events_close(h);
+}
+
+/*
+ * /sys/kernel/mls/drain: "none", "drained" during a drain and after it
+ * returned, "none" again after the cancel; the groups' state says the
+ * same through MLS_IOC_GROUP_INFO, netlink and their sysfs state file.
+ * Read-only, for root too; readable by anyone.
+ */
+TEST_F(dr, drain_state_agrees)
+{
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	char buf[64], path[128];
+	int was = group_sysfs(), fd, st;
+	__u32 id;
+	pid_t pid;
+
+	EXPECT_STREQ("none", drain_state(buf, sizeof(buf)));
+	ASSERT_LE(0, was);
+	ASSERT_EQ(0, set_group_sysfs(true));
+	fd = grp_plain(self->p.ctl, 1, 0, &id);
+	set_group_sysfs(was == 1);
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), "/sys/kernel/mls/groups/%u/state", id);
+	ASSERT_EQ(0, grp_info(self->p.b, &info, gid, sizeof(gid)));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, info.state);
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, nl_group_state(id));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, group_state(fd));
+
+	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, NULL));
+	EXPECT_STREQ("drained", drain_state(buf, sizeof(buf)));
+	EXPECT_EQ(MLS_GROUP_STATE_SHUTTING_DOWN, group_state(self->p.b));
+	EXPECT_EQ(MLS_GROUP_STATE_SHUTTING_DOWN, group_state(fd));
+	EXPECT_EQ(MLS_GROUP_STATE_SHUTTING_DOWN, nl_group_state(id));
+	{
+		int sfd = open(path, O_RDONLY);
+		ssize_t n = sfd < 0 ? -1 : read(sfd, buf, sizeof(buf) - 1);
+
+		if (sfd >= 0)
+			close(sfd);
+		buf[n > 0 ? n : 0] = 0;
+		EXPECT_STREQ("shutting-down\n", buf);
+	}
+
+	/* Nobody writes it; anyone reads it. */
+	errno = 0;
+	EXPECT_EQ(-1, open("/sys/kernel/mls/drain", O_WRONLY));
+	EXPECT_EQ(EACCES, errno);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char b[64];
+
+		if (setgid(1000) || setuid(1000))
+			_exit(2);
+		_exit(strcmp(drain_state(b, sizeof(b)), "drained") ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+
+	ASSERT_EQ(0, cancel(self->p.ctl));
+	EXPECT_STREQ("none", drain_state(buf, sizeof(buf)));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, group_state(self->p.b));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, nl_group_state(id));
+	{
+		int sfd = open(path, O_RDONLY);
+		ssize_t n = sfd < 0 ? -1 : read(sfd, buf, sizeof(buf) - 1);
+
+		if (sfd >= 0)
+			close(sfd);
+		buf[n > 0 ? n : 0] = 0;
+		EXPECT_STREQ("active\n", buf);
+	}
+	grp_destroy(fd);
+	close(fd);
+}
+
+/* What the caller leaves in the out fields never comes back. */
+TEST_F(dr, out_fields_zeroed)
+{
+	struct mls_drain d;
+
+	memset(&d, 0, sizeof(d));
+	d.timeout_ms = 10;
+	d.saved = d.not_saved = d.destroyed = 0x5a5a5a5a;
+	ASSERT_EQ(0, drain_ioc(self->p.ctl, &d));
+	EXPECT_EQ(0, d.saved);
+	EXPECT_LE(2, d.not_saved);
+	EXPECT_GT(100, d.not_saved);
+	EXPECT_EQ(0, d.destroyed);
+	memset(&d, 0, sizeof(d));
+	d.flags = MLS_DRAIN_F_CANCEL;
+	d.saved = d.not_saved = d.destroyed = 0x5a5a5a5a;
+	ASSERT_EQ(0, drain_ioc(self->p.ctl, &d));
+	EXPECT_EQ(0, d.saved);
+	EXPECT_EQ(0, d.not_saved);
+	EXPECT_EQ(0, d.destroyed);
+}
+
+/* An encrypt that sleeps in the kernel on a userfaultfd page. */
+struct parked {
+	int fd, uffd, ret;
+	uint8_t *page;
+	size_t map;
+	atomic_int done;
+	pthread_t t;
+	struct msg m;
+};
+
+static void *parked_enc(void *arg)
+{
+	struct parked *k = arg;
+	uint8_t sig[SIG_MAX];
+	size_t sig_len = stand_in_sig(grp_suite(k->fd), sig);
+
+	k->ret = grp_encrypt(k->fd, MLS_CONTENT_APPLICATION, NULL, 0, k->page, 64,
+			     sig, sig_len, &k->m);
+	atomic_store(&k->done, 1);
+	return NULL;
+}
+
+/* Start the encrypt, return once it faulted on its content: 0, or -1. */
+static int park(struct parked *k, int fd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {};
+	struct pollfd pfd = {};
+	struct uffd_msg um;
+
+	memset(k, 0, sizeof(*k));
+	k->fd = fd;
+	k->map = (size_t)sysconf(_SC_PAGESIZE);
+	k->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (k->uffd < 0 || ioctl(k->uffd, UFFDIO_API, &api))
+		return -1;
+	k->page = mmap(NULL, k->map, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (k->page == MAP_FAILED)
+		return -1;
+	reg.range.start = (uintptr_t)k->page;
+	reg.range.len = k->map;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(k->uffd, UFFDIO_REGISTER, &reg) ||
+	    pthread_create(&k->t, NULL, parked_enc, k))
+		return -1;
+	pfd.fd = k->uffd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 60000) != 1 ||
+	    read(k->uffd, &um, sizeof(um)) != (ssize_t)sizeof(um) ||
+	    um.event != UFFD_EVENT_PAGEFAULT)
+		return -1;
+	return 0;
+}
+
+/* Let it go: the page is zeroes; its return value. */
+static int unpark(struct parked *k)
+{
+	struct uffdio_zeropage zp = {};
+
+	zp.range.start = (uintptr_t)k->page;
+	zp.range.len = k->map;
+	ioctl(k->uffd, UFFDIO_ZEROPAGE, &zp);
+	pthread_join(k->t, NULL);
+	close(k->uffd);
+	munmap(k->page, k->map);
+	return k->ret;
+}
+
+/*
+ * An encrypt let in before the drain sleeps on a page fault nobody
+ * serves: the drain returns -ETIMEDOUT at its timeout instead of waiting
+ * for it, sends no MLS_CMD_SHUTDOWN, and stays begun ("draining": new
+ * calls refused). A cancel is possible then. Once the fault is served
+ * the encrypt finishes (it was let in), and a drain goes through.
+ */
+TEST_F_TIMEOUT(dr, call_in_flight_bounded_by_timeout, 300)
+{
+	struct parked k;
+	struct mls_events *h;
+	struct mls_event ev;
+	struct mls_drain d;
+	char buf[64];
+	int shut = 0;
+
+	ASSERT_EQ(0, mls_events_open(0, &h));
+	ASSERT_EQ(0, park(&k, self->p.b));
+	memset(&d, 0xa5, sizeof(d));
+	d.flags = 0;
+	d.reserved = 0;
+	d.timeout_ms = 200;
+	EXPECT_EQ(-ETIMEDOUT, drain_ioc(self->p.ctl, &d));
+	EXPECT_STREQ("draining", drain_state(buf, sizeof(buf)));
+	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.a, "refused", &self->m));
+	EXPECT_EQ(MLS_GROUP_STATE_SHUTTING_DOWN, group_state(self->p.a));
+	/* Again: the same calls are waited for. */
+	EXPECT_EQ(-ETIMEDOUT, drain(self->p.ctl, 0, 50, NULL));
+	EXPECT_FALSE(atomic_load(&k.done));
+	/* Cancelled, and begun again, while the call still sleeps. */
+	ASSERT_EQ(0, cancel(self->p.ctl));
+	EXPECT_STREQ("none", drain_state(buf, sizeof(buf)));
+	EXPECT_EQ(-ETIMEDOUT, drain(self->p.ctl, 0, 50, NULL));
+	while (!mls_events_next(h, &ev, 200))
+		shut += ev.type == MLS_CMD_SHUTDOWN;
+	EXPECT_EQ(0, shut);
+
+	EXPECT_EQ(0, unpark(&k));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, &d));
+	EXPECT_STREQ("drained", drain_state(buf, sizeof(buf)));
+	while (!mls_events_next(h, &ev, 500))
+		shut += ev.type == MLS_CMD_SHUTDOWN;
+	EXPECT_EQ(1, shut);
+	mls_events_close(h);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A signal ends the wait: without SA_RESTART the drain fails with -EINTR
+ * (the module stays drained); with it the call is made again, and ends
+ * as an uninterrupted one would, once the call in flight is done and
+ * every group saved. Both waits: the one for the calls in flight, the
+ * one for the saves.
+ */
+TEST_F_TIMEOUT(dr, signal_restarts_or_interrupts, 300)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct drainer x = { .ctl = self->p.ctl, .timeout_ms = 600000 };
+	struct parked k;
+	char buf[64];
+	pthread_t t;
+	int i;
+
+	/* The wait for the calls in flight, no SA_RESTART: -EINTR. */
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, park(&k, self->p.b));
+	ASSERT_EQ(0, pthread_create(&t, NULL, drainer_fn, &x));
+	while (!atomic_load(&x.done)) {
+		pthread_kill(t, SIGUSR1);
+		usleep(5000);
+	}
+	pthread_join(t, NULL);
+	EXPECT_EQ(-EINTR, x.ret);
+	EXPECT_STREQ("draining", drain_state(buf, sizeof(buf)));
+
+	/* With SA_RESTART: signals change nothing; the call ends at the saves. */
+	sa.sa_flags = SA_RESTART;
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	atomic_store(&x.done, 0);
+	ASSERT_EQ(0, pthread_create(&t, NULL, drainer_fn, &x));
+	for (i = 0; i < 20; i++) {
+		pthread_kill(t, SIGUSR1);
+		usleep(5000);
+	}
+	EXPECT_FALSE(atomic_load(&x.done));
+	EXPECT_EQ(0, unpark(&k));
+	/* Past the calls in flight: now it waits for the saves. */
+	for (i = 0; i < 60000 && strcmp(drain_state(buf, sizeof(buf)), "drained"); i++)
+		usleep(1000);
+	EXPECT_STREQ("drained", buf);
+	for (i = 0; i < 20; i++) {
+		pthread_kill(t, SIGUSR1);
+		usleep(5000);
+	}
+	EXPECT_FALSE(atomic_load(&x.done));
+	EXPECT_LE(2, save_all(self->p.ctl));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, x.ret);
+	EXPECT_EQ(0, x.d.not_saved);
+	EXPECT_LE(2, x.d.saved);
+
+	/* The wait for the saves, no SA_RESTART: -EINTR, still drained. */
+	sa.sa_flags = 0;
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, cancel(self->p.ctl));
+	atomic_store(&x.done, 0);
+	ASSERT_EQ(0, pthread_create(&t, NULL, drainer_fn, &x));
+	for (i = 0; i < 60000 && strcmp(drain_state(buf, sizeof(buf)), "drained"); i++)
+		usleep(1000);
+	EXPECT_STREQ("drained", buf);
+	while (!atomic_load(&x.done)) {
+		pthread_kill(t, SIGUSR1);
+		usleep(5000);
+	}
+	pthread_join(t, NULL);
+	EXPECT_EQ(-EINTR, x.ret);
+	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.a, "still drained", &self->m));
 }
 
 TEST_HARNESS_MAIN

@@ -245,6 +245,7 @@ TEST(names)
 	EXPECT_STREQ("commit_prepared", mls_event_name(MLS_CMD_COMMIT_PREPARED));
 	EXPECT_STREQ("commit_discarded", mls_event_name(MLS_CMD_COMMIT_DISCARDED));
 	EXPECT_STREQ("reserve_low", mls_event_name(MLS_CMD_RESERVE_LOW));
+	EXPECT_STREQ("resume", mls_event_name(MLS_CMD_RESUME));
 	EXPECT_STREQ("lost", mls_event_name(MLS_EVENT_LOST));
 	EXPECT_EQ(NULL, mls_event_name(MLS_CMD_GET_GROUP));
 	EXPECT_EQ(NULL, mls_event_name(0));

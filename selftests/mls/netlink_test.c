@@ -235,6 +235,8 @@ static uint64_t ev_documented(const struct ev *e)
 		return grp | A(EPOCH) | A(PENDING_EPOCH) | A(ERROR);
 	case MLS_CMD_RESERVE_LOW:
 		return grp | A(EPOCH);
+	case MLS_CMD_RESUME:
+		return 0;
 	}
 	return ~0ULL;
 }

@@ -16,6 +16,12 @@
  *    with the module unloaded (no drain) and loaded again: no triple
  *    twice, and the peer decrypts every message. For MLS_PERSISTD_KILL_TIME
  *    seconds (default 20), or MLS_PERSISTD_KILLS crashes (make crash-test);
+ *  - events lost while the daemon is stopped (SIGSTOP, a small receive
+ *    buffer): after SIGCONT every group that changed meanwhile is saved;
+ *  - a drain the daemon follows: it saves every group on "shutdown", and
+ *    comes back to service on "resume", or, that event lost, on what
+ *    /sys/kernel/mls/drain says; with --drain-on-stop its SIGTERM drains
+ *    the module and saves every group under that drain;
  *  - a corrupt or truncated newest snapshot is reported by name and
  *    skipped, the other groups restored; a full disk and a read-only
  *    state directory are reported and the last good snapshot is kept.
@@ -606,7 +612,12 @@ FIXTURE_SETUP(rt)
 
 FIXTURE_TEARDOWN(rt)
 {
+	struct mls_drain dr = { .flags = MLS_DRAIN_F_CANCEL };
+
 	daemon_fini(&self->d);
+	/* The suites after this one run on a module in service. */
+	if (self->t.p.ctl >= 0)
+		ioctl(self->t.p.ctl, MLS_IOC_DRAIN, &dr);
 	umount2(self->dir, MNT_DETACH);
 	if (self->t.p.a >= 0)
 		grp_destroy(self->t.p.a);
@@ -985,6 +996,209 @@ TEST_F_TIMEOUT(rt, full_disk_and_unwritable_dir, 300)
 	EXPECT_EQ(0, umount(self->dir));
 }
 
+
+/* ------------------------------------------------ lost events, drains */
+
+/* A burst of 2 * @n events: @n plain groups made and destroyed. */
+static int flood(int ctl, int n)
+{
+	int i, fd, r;
+
+	for (i = 0; i < n; i++) {
+		fd = grp_plain(ctl, 1, 0, NULL);
+		if (fd < 0)
+			return fd;
+		r = grp_destroy(fd);
+		close(fd);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Stop the daemon (SIGSTOP) and wait until it is stopped: 0, or -errno. */
+static int daemon_pause(struct daemon *d)
+{
+	int st;
+
+	if (kill(d->pid, SIGSTOP))
+		return -errno;
+	if (waitpid(d->pid, &st, WUNTRACED) != d->pid)
+		return -errno;
+	return WIFSTOPPED(st) ? 0 : -ECHILD;
+}
+
+static int daemon_resume(struct daemon *d)
+{
+	return kill(d->pid, SIGCONT) ? -errno : 0;
+}
+
+/* Wait until @fd can send (its snapshot saved): 0, or its last error. */
+static int wait_sendable(int fd, int ms)
+{
+	uint64_t end = now_ms() + ms;
+	struct msg m;
+	int r;
+
+	while ((r = enc_text(fd, "saved?", &m)) == -ENOBUFS && now_ms() < end)
+		sleep_ms(5);
+	return r;
+}
+
+#define LOST_GROUPS	6
+
+/*
+ * The daemon, its receive buffer small (--rcvbuf), is stopped while the
+ * groups change: B sends and commits (its epoch moves), new persistent
+ * groups are made, and a burst of other events overflows its socket.
+ * After SIGCONT it gets ENOBUFS, dumps the groups and saves every one
+ * that changed: the new ones can send (they need a saved snapshot), B
+ * has a newer record and sends in its new epoch.
+ */
+TEST_F_TIMEOUT(rt, lost_events_save_what_changed, 300)
+{
+	struct traffic *t = &self->t;
+	char files[4096], group[300], before[64], after[64];
+	int fds[LOST_GROUPS], i;
+
+	NEED_VM();
+	ASSERT_EQ(0, daemon_start_ready(&self->d, "--rcvbuf=2048"));
+	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, send_wait(t, 5, 10000)) log_dump(&self->d);
+	ASSERT_EQ(0, group_files(self->dir, "u0-l1-", files, sizeof(files), group,
+				 sizeof(group)));
+	ASSERT_EQ(0, newest_record(self->dir, group, before, sizeof(before)));
+
+	ASSERT_EQ(0, daemon_pause(&self->d));
+	ASSERT_EQ(0, send_wait(t, 3, 1000));
+	ASSERT_EQ(0, commit_both(t));
+	for (i = 0; i < LOST_GROUPS; i++) {
+		fds[i] = grp_plain(t->p.ctl, 1, MLS_GROUP_F_PERSISTENT, NULL);
+		ASSERT_LE(0, fds[i]);
+	}
+	/* Not saved yet: they cannot send. */
+	EXPECT_EQ(-ENOBUFS, wait_sendable(fds[0], 0));
+	EXPECT_EQ(-ENOBUFS, wait_sendable(t->p.b, 0));
+	ASSERT_EQ(0, flood(t->p.ctl, 200));
+	ASSERT_EQ(0, daemon_resume(&self->d));
+
+	for (i = 0; i < LOST_GROUPS; i++)
+		EXPECT_EQ(0, wait_sendable(fds[i], 30000)) log_dump(&self->d);
+	EXPECT_EQ(0, send_wait(t, 5, 30000)) log_dump(&self->d);
+	ASSERT_EQ(0, newest_record(self->dir, group, after, sizeof(after)));
+	EXPECT_STRNE(before, after);
+	EXPECT_TRUE(log_has(&self->d, "events were lost")) log_dump(&self->d);
+	EXPECT_EQ(0, t->undecrypted);
+	EXPECT_EQ(0, reused(t));
+	for (i = 0; i < LOST_GROUPS; i++) {
+		grp_destroy(fds[i]);
+		close(fds[i]);
+	}
+	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
+}
+
+/* A drain of @ms from the test: its result, the counts into @d. */
+static int drain_call(int ctl, __u32 flags, __u32 ms, struct mls_drain *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->flags = flags;
+	d->timeout_ms = ms;
+	return xioctl(ctl, MLS_IOC_DRAIN, d);
+}
+
+/*
+ * A drain the daemon follows: it saves every group on "shutdown" (the
+ * drain ends with none not saved, well before its timeout), and when
+ * the drain is cancelled it saves every group again on "resume": B,
+ * stopped by its drained snapshot, sends again.
+ */
+TEST_F_TIMEOUT(rt, drain_then_resume, 300)
+{
+	struct traffic *t = &self->t;
+	struct mls_drain d;
+
+	NEED_VM();
+	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
+	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, send_wait(t, 5, 10000)) log_dump(&self->d);
+	ASSERT_EQ(0, drain_call(t->p.ctl, 0, 120000, &d));
+	EXPECT_EQ(0, d.not_saved) log_dump(&self->d);
+	EXPECT_LE(1, d.saved);
+	ASSERT_EQ(0, drain_call(t->p.ctl, MLS_DRAIN_F_CANCEL, 0, &d));
+	EXPECT_EQ(0, send_wait(t, 5, 30000)) log_dump(&self->d);
+	EXPECT_TRUE(log_has(&self->d, "back in service")) log_dump(&self->d);
+	EXPECT_EQ(0, t->undecrypted);
+	EXPECT_EQ(0, reused(t));
+	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
+}
+
+#define LOST_BURST	100
+
+/*
+ * The "resume" lost: the daemon stopped, its socket (--rcvbuf) full of
+ * the destruction of groups made before the drain, the cancel's event
+ * finds no room. It finds the drain over from /sys/kernel/mls/drain and
+ * comes back all the same: B sends again.
+ */
+TEST_F_TIMEOUT(rt, drain_then_resume_event_lost, 300)
+{
+	struct traffic *t = &self->t;
+	struct mls_drain d;
+	int fds[LOST_BURST], i;
+
+	NEED_VM();
+	ASSERT_EQ(0, daemon_start_ready(&self->d, "--rcvbuf=2048"));
+	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, send_wait(t, 5, 10000)) log_dump(&self->d);
+	for (i = 0; i < LOST_BURST; i++) {
+		fds[i] = grp_plain(t->p.ctl, 1, 0, NULL);
+		ASSERT_LE(0, fds[i]);
+	}
+	ASSERT_EQ(0, drain_call(t->p.ctl, 0, 120000, &d));
+	EXPECT_EQ(0, d.not_saved) log_dump(&self->d);
+	ASSERT_EQ(0, daemon_pause(&self->d));
+	/* Destroying is allowed while drained: a burst of events. */
+	for (i = 0; i < LOST_BURST; i++) {
+		EXPECT_EQ(0, grp_destroy(fds[i]));
+		close(fds[i]);
+	}
+	ASSERT_EQ(0, drain_call(t->p.ctl, MLS_DRAIN_F_CANCEL, 0, &d));
+	ASSERT_EQ(0, daemon_resume(&self->d));
+	EXPECT_EQ(0, send_wait(t, 5, 30000)) log_dump(&self->d);
+	EXPECT_TRUE(log_has(&self->d, "the drain is over")) log_dump(&self->d);
+	EXPECT_FALSE(log_has(&self->d, "(resume)")) log_dump(&self->d);
+	EXPECT_TRUE(log_has(&self->d, "back in service")) log_dump(&self->d);
+	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
+}
+
+/*
+ * --drain-on-stop: SIGTERM drains the module (STOPPING=1 first), saves
+ * every group under that drain, and exits 0; the module stays drained
+ * (B refused with ESHUTDOWN), with no group counted not saved.
+ */
+TEST_F_TIMEOUT(rt, drain_on_stop, 300)
+{
+	struct traffic *t = &self->t;
+	long long drains = read_ll_file("/sys/kernel/mls/stats/drains");
+	long long not_saved = read_ll_file("/sys/kernel/mls/stats/drain_groups_not_saved");
+	struct mls_drain d;
+	struct msg m;
+
+	NEED_VM();
+	ASSERT_EQ(0, daemon_start_ready(&self->d, "--drain-on-stop"));
+	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, send_wait(t, 5, 10000)) log_dump(&self->d);
+	kill(self->d.pid, SIGTERM);
+	EXPECT_EQ(0, wait_notify(&self->d, "STOPPING=1", 10000));
+	EXPECT_EQ(0, daemon_wait(&self->d, 60000)) log_dump(&self->d);
+	EXPECT_EQ(drains + 1, read_ll_file("/sys/kernel/mls/stats/drains"));
+	EXPECT_EQ(not_saved, read_ll_file("/sys/kernel/mls/stats/drain_groups_not_saved"));
+	EXPECT_EQ(-ESHUTDOWN, enc_text(t->p.b, "drained", &m));
+	EXPECT_TRUE(log_has(&self->d, " 0 not saved")) log_dump(&self->d);
+	EXPECT_TRUE(log_has(&self->d, "the module drained")) log_dump(&self->d);
+	EXPECT_EQ(0, drain_call(t->p.ctl, MLS_DRAIN_F_CANCEL, 0, &d));
+}
+
 /* Bad options and a state directory that cannot be made: exit status. */
 TEST(bad_options)
 {
@@ -993,6 +1207,10 @@ TEST(bad_options)
 	EXPECT_EQ(2, run_cmd("mls-persistd --crash fsync 2>/dev/null"));
 	EXPECT_EQ(2, run_cmd("mls-persistd --crash jump:1 2>/dev/null"));
 	EXPECT_EQ(2, run_cmd("mls-persistd extra 2>/dev/null"));
+	EXPECT_EQ(2, run_cmd("mls-persistd --rcvbuf 0 2>/dev/null"));
+	EXPECT_EQ(2, run_cmd("mls-persistd --rcvbuf 12k 2>/dev/null"));
+	EXPECT_EQ(2, run_cmd("mls-persistd --rcvbuf 2000000000 2>/dev/null"));
+	EXPECT_EQ(2, run_cmd("mls-persistd --drain-on-stop=yes 2>/dev/null"));
 	EXPECT_EQ(1, run_cmd("mls-persistd --state-dir /proc/nonexistent/x 2>/dev/null"));
 	EXPECT_EQ(0, run_cmd("mls-persistd --help >/dev/null"));
 	EXPECT_EQ(2, run_cmd("mlsctl persist status dir /nonexistent 2>/dev/null"));

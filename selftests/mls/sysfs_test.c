@@ -480,7 +480,7 @@ static int child_no_write(void *arg)
 TEST_F(sysfs, files_are_read_only)
 {
 	static char paths[ARRAY_SIZE(stat_names) + ARRAY_SIZE(latency_names) +
-			  ARRAY_SIZE(mem_names) + 3][128];
+			  ARRAY_SIZE(mem_names) + 4][128];
 	const char *list[ARRAY_SIZE(paths) + ARRAY_SIZE(group_names) + 1];
 	char gpaths[ARRAY_SIZE(group_names)][128];
 	size_t i, n = 0;
@@ -496,6 +496,7 @@ TEST_F(sysfs, files_are_read_only)
 	snprintf(paths[n++], sizeof(paths[0]), SYS "/version");
 	snprintf(paths[n++], sizeof(paths[0]), SYS "/api_version");
 	snprintf(paths[n++], sizeof(paths[0]), SYS "/health");
+	snprintf(paths[n++], sizeof(paths[0]), SYS "/drain");
 	for (i = 0; i < n; i++)
 		list[i] = paths[i];
 

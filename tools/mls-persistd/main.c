@@ -4,8 +4,11 @@
  * snapshots, save every persistent group, READY=1. Then each event that
  * moves a persistent group (created, joined, epoch changed, reservation
  * low) saves it; lost events make it save those that changed; the
- * module's "shutdown" saves all. SIGTERM: STOPPING=1, a last save of
- * everything, exit. mls-persistd(8).
+ * module's "shutdown" saves all, and its "resume" (the drain cancelled)
+ * brings the daemon back to service, saving all again. What the events
+ * say is read from /sys/kernel/mls/drain too, for when they are lost.
+ * SIGTERM: STOPPING=1, a last save of everything (with --drain-on-stop,
+ * under a drain it starts: drain.c), exit. mls-persistd(8).
  */
 #include "persistd.h"
 
@@ -27,12 +30,17 @@
 enum module_state {
 	MOD_DOWN,	/* no family: wait for it */
 	MOD_UP,		/* subscribed to its events */
-	MOD_GOING,	/* it said "shutdown": wait for it to go */
+	MOD_GOING,	/* drained ("shutdown"): wait for it to go, or resume */
+	MOD_RESUMED,	/* the drain was cancelled: back to service */
 };
+
+/* The events socket's receive buffer (--rcvbuf). */
+static int rcvbuf = RCVBUF;
 
 static const char usage[] =
 	"usage: mls-persistd [--state-dir DIR] [--keep N] [--retry-ms MS]\n"
-	"                    [--from-backup] [--crash OP:N]\n"
+	"                    [--from-backup] [--drain-on-stop] [--rcvbuf BYTES]\n"
+	"                    [--crash OP:N]\n"
 	"Stores a sealed snapshot of every persistent mls group and restores\n"
 	"them at start; mls-persistd(8).\n";
 
@@ -43,10 +51,34 @@ static bool is_shutdown(uint32_t type)
 	return type == MLS_CMD_SHUTDOWN || (name && !strcmp(name, "shutdown"));
 }
 
+static bool is_resume(uint32_t type)
+{
+	const char *name = mls_event_name(type);
+
+	return type == MLS_CMD_RESUME || (name && !strcmp(name, "resume"));
+}
+
+static void going(struct persistd *d, enum module_state *ms)
+{
+	plog(5, "the module is shutting down: saving every group");
+	d->shutting_down = true;
+	groups_save_all(d, false);
+	*ms = MOD_GOING;
+}
+
 static void handle(struct persistd *d, const struct mls_event *e, enum module_state *ms)
 {
 	switch (e->type) {
 	case MLS_EVENT_LOST:
+		/* A "shutdown" may be among them: a drain needs every group. */
+		if (drain_state() == DRAIN_DRAINED) {
+			plog(4, "events were lost, the module is drained: saving every group");
+			if (*ms == MOD_UP)
+				going(d, ms);
+			else
+				groups_save_all(d, false);
+			return;
+		}
 		plog(4, "events were lost: saving the groups that changed");
 		groups_save_all(d, true);
 		return;
@@ -70,23 +102,23 @@ static void handle(struct persistd *d, const struct mls_event *e, enum module_st
 		group_forget(d, e->group_kid, !d->shutting_down);
 		return;
 	}
-	if (is_shutdown(e->type)) {
-		plog(5, "the module is shutting down: saving every group");
-		d->shutting_down = true;
-		groups_save_all(d, false);
-		*ms = MOD_GOING;
+	if (is_shutdown(e->type))
+		going(d, ms);
+	else if (is_resume(e->type) && *ms == MOD_GOING) {
+		plog(5, "the drain was cancelled (resume)");
+		*ms = MOD_RESUMED;
 	}
 }
 
 /* Subscribe and bring the store's groups in: 0, or -ENOENT (no module). */
 static int module_up(struct persistd *d, struct mls_events **ev)
 {
-	int ret = mls_events_open(0, ev), size = RCVBUF;
+	int ret = mls_events_open(0, ev);
 
 	if (ret)
 		return ret;
 	/* Bursts (thousands of groups at once) should not overflow it. */
-	setsockopt(mls_events_fd(*ev), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	setsockopt(mls_events_fd(*ev), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	d->shutting_down = false;
 	groups_free(d);
 	ret = groups_restore(d);
@@ -96,15 +128,30 @@ static int module_up(struct persistd *d, struct mls_events **ev)
 	return 0;
 }
 
-static int stop(struct persistd *d)
+/* Subscribed: in service, or drained already (a drain before our start). */
+static enum module_state up_state(struct persistd *d)
+{
+	if (drain_state() != DRAIN_DRAINED)
+		return MOD_UP;
+	plog(5, "the module is drained: waiting for it to go or resume");
+	d->shutting_down = true;
+	return MOD_GOING;
+}
+
+/* SIGTERM: every group saved (with @drain, under a drain begun here). */
+static int stop(struct persistd *d, bool drain)
 {
 	int ret;
 
 	d->stopping = true;
 	notify("STOPPING=1\nEXTEND_TIMEOUT_USEC=10000000");
 	d->last_extend_ms = mono_ms();
-	ret = groups_save_all(d, false);
-	plog(5, "stopped%s", ret ? ", some groups not saved" : "");
+	if (drain)
+		ret = drain_and_save(d);
+	else
+		ret = groups_save_all(d, false);
+	plog(5, "stopped%s%s", drain ? ", the module drained" : "",
+	     ret ? ", some groups not saved" : "");
 	return ret ? 1 : 0;
 }
 
@@ -116,6 +163,8 @@ int main(int argc, char **argv)
 		{ "retry-ms", required_argument, NULL, 'r' },
 		{ "from-backup", no_argument, NULL, 'b' },
 		{ "crash", required_argument, NULL, 'c' },
+		{ "drain-on-stop", no_argument, NULL, 'D' },
+		{ "rcvbuf", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -126,10 +175,11 @@ int main(int argc, char **argv)
 	unsigned long keep = PERSISTD_KEEP_DEFAULT, retry_ms = 1000;
 	struct pollfd pfd[2];
 	sigset_t mask;
+	bool drain_on_stop = false;
 	char *end;
 	int opt, ret, sfd;
 
-	while ((opt = getopt_long(argc, argv, "d:k:r:bc:h", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:k:r:bc:DR:h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;
@@ -154,6 +204,19 @@ int main(int argc, char **argv)
 		case 'c':
 			crash = optarg;
 			break;
+		case 'D':
+			drain_on_stop = true;
+			break;
+		case 'R': {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !v || v > (1UL << 30)) {
+				fprintf(stderr, "mls-persistd: --rcvbuf: 1 to 1073741824\n");
+				return 2;
+			}
+			rcvbuf = (int)v;
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -192,7 +255,7 @@ int main(int argc, char **argv)
 	}
 	ret = module_up(&d, &ev);
 	if (!ret)
-		ms = MOD_UP;
+		ms = up_state(&d);
 	else if (ret == -ENOENT)
 		plog(5, "the mls module is not loaded: waiting for it");
 	else
@@ -227,28 +290,41 @@ int main(int argc, char **argv)
 				break;
 			}
 			handle(&d, &e, &ms);
-			if (ms == MOD_GOING) {
-				mls_events_close(ev);
-				ev = NULL;
-			}
+			if (ms == MOD_RESUMED)
+				break;
 		}
 		if (ms == MOD_GOING) {
-			/* Gone once its family is. */
+			/* Gone once its family is; back if the drain is over. */
 			struct mls_events *probe = NULL;
 
 			if (mls_events_open(0, &probe) == -ENOENT) {
 				plog(5, "the mls module is gone: waiting for it");
+				mls_events_close(ev);
+				ev = NULL;
 				ms = MOD_DOWN;
+			} else if (drain_state() == DRAIN_NONE) {
+				plog(5, "the drain is over (/sys/kernel/mls/drain)");
+				ms = MOD_RESUMED;
 			}
 			mls_events_close(probe);
+		}
+		if (ms == MOD_RESUMED) {
+			/* A group saved while drained sends again once saved anew. */
+			mls_events_close(ev);
+			ev = NULL;
+			ms = MOD_DOWN;
+			if (!module_up(&d, &ev)) {
+				plog(5, "back in service: every group saved");
+				ms = up_state(&d);
+			}
 		} else if (ms == MOD_DOWN && !module_up(&d, &ev)) {
 			plog(5, "the mls module is loaded: restored and saved");
-			ms = MOD_UP;
+			ms = up_state(&d);
 		}
 		if (d.failed)
 			groups_retry(&d);
 	}
-	ret = ms == MOD_UP ? stop(&d) : 0;
+	ret = ms == MOD_UP ? stop(&d, drain_on_stop) : 0;
 	mls_events_close(ev);
 	groups_free(&d);
 	store_close(d.st);

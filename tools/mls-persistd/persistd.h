@@ -122,6 +122,14 @@ void group_forget(struct persistd *d, uint32_t kid, bool destroyed);
 int groups_restore(struct persistd *d);
 void groups_free(struct persistd *d);
 
+/* ---- drain.c: /sys/kernel/mls/drain, and the drain at stop */
+enum drain_state { DRAIN_UNKNOWN, DRAIN_NONE, DRAIN_DRAINING, DRAIN_DRAINED };
+/* What /sys/kernel/mls/drain says (DRAIN_UNKNOWN: no such file, no module). */
+enum drain_state drain_state(void);
+/* --drain-on-stop: MLS_IOC_DRAIN, every group saved under it: 0, or
+ * -errno (-EAGAIN: the drain reports groups not saved). */
+int drain_and_save(struct persistd *d);
+
 /* ---- notify.c: the service manager's notification socket */
 /* Send @msg ("READY=1") to $NOTIFY_SOCKET; 0 if it is not set. */
 int notify(const char *msg);

@@ -19,6 +19,7 @@
  * begun transaction whose file is in place and valid is committed (its
  * directory fsynced first), any other is rolled back.
  */
+#include "fdio.h"
 #include "persistd.h"
 
 #include <dirent.h>
@@ -50,23 +51,6 @@ struct store {
 int store_dirfd(const struct store *st)
 {
 	return st->groupsfd;
-}
-
-static int write_all(int fd, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, b, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static int fsync_fd(int fd, enum crash_op op)

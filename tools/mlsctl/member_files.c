@@ -6,6 +6,7 @@
  * same directory, fsync, rename, fsync of the directory), so that a
  * crash leaves the old file or the new one, never half of one.
  */
+#include "fdio.h"
 #include "member.h"
 
 #include <errno.h>
@@ -20,23 +21,6 @@
 static const uint8_t kp_magic[4] = { 'M', 'L', 'S', 'k' };
 #define KP_VERSION	1
 #define KP_MAX_FIELD	(1U << 20)
-
-static int write_all(int fd, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	while (len) {
-		ssize_t n = write(fd, b, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 int write_private_atomic(const char *path, const void *p, size_t len)
 {

@@ -1666,13 +1666,18 @@ struct mls_group_import {
  * struct mls_drain - argument of %MLS_IOC_DRAIN
  * @flags: (in) %MLS_DRAIN_F_*; %MLS_DRAIN_F_CANCEL alone or none
  *	with %MLS_DRAIN_F_DESTROY
- * @timeout_ms: (in) how long to wait for the saves; 0: the module
- *	parameter drain_timeout_ms (default 30000)
+ * @timeout_ms: (in) how long to wait in all, for the calls in flight
+ *	and then for the saves; 0: the module parameter drain_timeout_ms
+ *	(default 30000)
  * @saved: (out) persistent groups saved in their state at the drain
  * @not_saved: (out) persistent groups not saved when the drain ended
  *	(its timeout passed): each is logged by the kernel
  * @destroyed: (out) with %MLS_DRAIN_F_DESTROY, groups destroyed
  * @reserved: must be zero
+ *
+ * The out fields are written on every return that writes the struct
+ * back (0, and no error): zero unless the call counted something, so
+ * that what the caller passed in them never comes back.
  */
 struct mls_drain {
 	__u32 flags;
@@ -1689,7 +1694,8 @@ struct mls_drain {
  * DOC: MLS_IOC_DRAIN
  *
  * Context: /dev/mls; the caller must have CAP_SYS_ADMIN. Sleeps
- * (interruptibly) up to @timeout_ms.
+ * (interruptibly) up to @timeout_ms in all: for the calls in flight, then
+ * for the saves.
  *
  * Starts a drain, the first half of a graceful shutdown: from now on the
  * operations that change a group's state or make a new group fail with
@@ -1717,17 +1723,37 @@ struct mls_drain {
  * %MLS_DRAIN_F_DESTROY it then destroys every group (persistent or not:
  * secrets erased, memory freed), as an unload would.
  *
+ * The calls in flight are waited for up to @timeout_ms too: one that
+ * sleeps (an encrypt stopped on a page fault of its buffer) does not hold
+ * the drain past it. Then nothing is sent, saved or counted: the call
+ * returns -ETIMEDOUT, the module stays drained (new calls are refused)
+ * and /sys/kernel/mls/drain reads "draining" until those calls are done;
+ * call %MLS_IOC_DRAIN again to go on, or cancel.
+ *
  * The module stays drained after the call returns, whatever its result:
  * a second %MLS_IOC_DRAIN waits again (for groups saved since), and
- * %MLS_DRAIN_F_CANCEL ends the drain, and the service resumes. The
- * unload runs the same drain without waiting (no fd can be open then):
- * drain before ``rmmod``.
+ * %MLS_DRAIN_F_CANCEL ends the drain, sends %MLS_CMD_RESUME, and the
+ * service resumes. /sys/kernel/mls/drain says where the module stands:
+ * "none", "draining" (begun, calls in flight) or "drained"
+ * (%MLS_CMD_SHUTDOWN sent); every group is in state
+ * %MLS_GROUP_STATE_SHUTTING_DOWN unless it is "none". The unload runs
+ * the same drain without waiting (no fd can be open then): drain before
+ * ``rmmod``.
+ *
+ * A signal ends either wait with -ERESTARTSYS: with %SA_RESTART the call
+ * is made again as it was, which is a second drain of the one already
+ * begun (nothing is begun twice; the wait starts again for a whole
+ * @timeout_ms, and %MLS_CMD_SHUTDOWN is sent again once past the calls
+ * in flight); without, it fails with -EINTR. Either way the module stays
+ * drained.
  *
  * Return: 0 (also when groups were not saved: see @not_saved), or
- * -EINVAL (unknown flags, %MLS_DRAIN_F_CANCEL with another flag, a
- * reserved field not zero), -EPERM (no CAP_SYS_ADMIN), -EFAULT, -EBUSY
- * (another drain is waiting), -EALREADY (%MLS_DRAIN_F_CANCEL with no
- * drain), -EINTR (a signal came while waiting; the module stays drained).
+ * -EINVAL (unknown flags, %MLS_DRAIN_F_CANCEL with another flag or a
+ * @timeout_ms, a reserved field not zero), -EPERM (no CAP_SYS_ADMIN),
+ * -EFAULT, -EBUSY (another drain is waiting), -EALREADY
+ * (%MLS_DRAIN_F_CANCEL with no drain), -ETIMEDOUT (calls in flight did
+ * not finish by @timeout_ms), -EINTR (a signal came while waiting; the
+ * module stays drained).
  */
 #define MLS_IOC_DRAIN		_IOWR(MLS_IOC_MAGIC, 0x16, struct mls_drain)
 
@@ -2298,6 +2324,13 @@ struct mls_evbuf_bench {
  * - %MLS_CMD_SHUTDOWN: no attribute; a drain began (%MLS_IOC_DRAIN, or
  *   the module's unload): export and save every persistent group now.
  *   At unload, the %MLS_CMD_GROUP_DESTROYED of each group follows.
+ *   Sent by each %MLS_IOC_DRAIN call that gets past the calls in flight
+ *   (a second drain, or a restarted one, sends it again).
+ * - %MLS_CMD_RESUME: no attribute; the drain was cancelled
+ *   (%MLS_DRAIN_F_CANCEL): the service is back, and a persistent group
+ *   saved during the drain sends again once saved anew: save every
+ *   persistent group. A listener that lost it (-ENOBUFS) reads
+ *   /sys/kernel/mls/drain ("none").
  * - %MLS_CMD_RESERVE_LOW: %MLS_A_EPOCH (the current epoch): a
  *   %MLS_GROUP_F_PERSISTENT group used half the generations its last
  *   saved snapshot reserved in one of its sending ratchets; export it and
@@ -2332,6 +2365,7 @@ enum mls_cmd {
 	MLS_CMD_COMMIT_PREPARED,
 	MLS_CMD_COMMIT_DISCARDED,
 	MLS_CMD_RESERVE_LOW,
+	MLS_CMD_RESUME,
 
 	__MLS_CMD_MAX,
 };

@@ -717,6 +717,8 @@ static inline const char *mls_event_name(uint32_t type)
 		return "commit_discarded";
 	case MLS_CMD_RESERVE_LOW:
 		return "reserve_low";
+	case MLS_CMD_RESUME:
+		return "resume";
 	case MLS_EVENT_LOST:
 		return "lost";
 	}
