@@ -844,6 +844,61 @@ TEST_F(fuzz, reseal_round_trip)
 	}
 }
 
+/*
+ * Found by the fuzz: a persistent snapshot imported with
+ * MLS_IMPORT_F_RESUME whose reserved limit lies far past its ratchet's
+ * next generation (one flipped bit of the limit) stepped the ratchet
+ * there one derivation at a time, up to 2^32 of them, in one ioctl. No
+ * export reserves more than MLS_PERSIST_RESERVE_MAX (65,536): past that
+ * the limit is refused at once, and a limit within it still resumes.
+ */
+TEST_F(fuzz, resume_limit_far_ahead)
+{
+	struct fuzz_base *fb = &self->b[FUZZ_PERSISTENT];
+	struct snap_rng rng = { fuzz_seed() };
+	const struct snap_field *lim[2] = {};
+	static const uint64_t ahead[] = { 1ULL << 31, 65536 + 1024, 1000 };
+	__u64 seq = fb->s.seq;
+	unsigned int i, j, k = 0;
+	int fd;
+
+	for (i = 0; i < (unsigned int)fb->nfields && k < 2; i++)
+		if (fb->fields[i].width == 8)
+			lim[k++] = &fb->fields[i];
+	ASSERT_EQ(2, k);
+	for (i = 0; i < ARRAY_SIZE(ahead); i++) {
+		for (j = 0; j < 2; j++) {
+			struct mls_group_import a;
+			uint8_t *q;
+
+			memcpy(self->hdr, fb->s.buf, fb->hdr_len);
+			memcpy(self->body, fb->body, fb->body_len);
+			q = self->body + lim[j]->off;
+			snap_put_be(q, 8, snap_get_be(q, 8) + ahead[i]);
+			ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, fb->hdr_len,
+					       self->body, fb->body_len, self->out,
+					       ++seq, &rng));
+			memset(&a, 0, sizeof(a));
+			a.flags = MLS_IMPORT_F_RESUME;
+			mbuf(&a.snapshot, self->out, fb->s.len);
+			fd = xioctl(fb->p.ctl, MLS_IOC_GROUP_IMPORT, &a);
+			if (ahead[i] > 65536) {
+				EXPECT_EQ(-EINVAL, fd) TH_LOG("limit %u + %#llx", j,
+							     (unsigned long long)ahead[i]);
+			} else {
+				EXPECT_LE(0, fd) TH_LOG("limit %u + %llu: %s", j,
+							(unsigned long long)ahead[i],
+							strerror(-fd));
+				EXPECT_EQ(MLS_IMPORT_R_RESUMED, a.result);
+			}
+			if (fd >= 0) {
+				EXPECT_EQ(0, grp_destroy(fd));
+				close(fd);
+			}
+		}
+	}
+}
+
 /* The errnos MLS_IOC_GROUP_IMPORT documents for a snapshot's content. */
 static bool fuzz_errno_allowed(int e)
 {
