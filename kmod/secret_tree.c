@@ -1134,8 +1134,8 @@ void mls_stree_reserve_state(struct mls_secret_tree *t, u32 leaf,
  * taken (itself restored without a resume) stays receive-only: *@resumed
  * says which.
  *
- * Return: 0, -EINVAL (a limit below the ratchet's next generation or past
- * its end), -ENOMEM.
+ * Return: 0, -EINVAL (a limit below the ratchet's next generation, past
+ * its end, or more than MLS_PERSIST_RESERVE_MAX ahead of it), -ENOMEM.
  */
 int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
 			  const u64 limit[2], bool *resumed)
@@ -1159,7 +1159,16 @@ int mls_stree_send_resume(struct mls_secret_tree *t, u32 leaf,
 	}
 	for (i = 0; i < ARRAY_SIZE(lf->ratchet) && !ret; i++) {
 		r = &lf->ratchet[i];
-		if (limit[i] < r->next || limit[i] > MLS_RATCHET_END) {
+		/*
+		 * An export reserves at most MLS_PERSIST_RESERVE_MAX past
+		 * the next generation (mls_stree_reserve_next()), or up to
+		 * the end. A limit further ahead is no snapshot's, and
+		 * stepping to it would cost one derivation per generation
+		 * (up to 2^32) in one call.
+		 */
+		if (limit[i] < r->next || limit[i] > MLS_RATCHET_END ||
+		    (limit[i] < MLS_RATCHET_END &&
+		     limit[i] - r->next > MLS_PERSIST_RESERVE_MAX)) {
 			ret = -EINVAL;
 			break;
 		}

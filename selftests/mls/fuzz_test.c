@@ -1509,26 +1509,6 @@ static bool mod_loaded(void)
 
 /* ------------------------------------------------------------ the run */
 
-static uint64_t env_u64(const char *env, const char *cmdline_key, uint64_t def)
-{
-	char cmdline[4096] = { 0 }, *p;
-	const char *v = getenv(env);
-	int fd;
-
-	if (v && *v)
-		return strtoull(v, NULL, 0);
-	fd = open("/proc/cmdline", O_RDONLY);
-	if (fd >= 0) {
-		if (read(fd, cmdline, sizeof(cmdline) - 1) < 0)
-			cmdline[0] = 0;
-		close(fd);
-	}
-	p = strstr(cmdline, cmdline_key);
-	if (p)
-		return strtoull(p + strlen(cmdline_key), NULL, 0);
-	return def;
-}
-
 /*
  * Every address the fuzzer hands the kernel points into one region of
  * its own, alone in its 4 GiB window: a corrupted address (a length

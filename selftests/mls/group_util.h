@@ -227,6 +227,31 @@ static inline uint32_t rand_u32(void)
 	return v;
 }
 
+/*
+ * A number from the environment variable @env, else from "@cmdline_key"
+ * on the kernel command line (the test VM passes the host's settings
+ * that way: tools/vm/run-vm.sh), else @def.
+ */
+static inline uint64_t env_u64(const char *env, const char *cmdline_key, uint64_t def)
+{
+	char cmdline[4096] = { 0 }, *p;
+	const char *v = getenv(env);
+	int fd;
+
+	if (v && *v)
+		return strtoull(v, NULL, 0);
+	fd = open("/proc/cmdline", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, cmdline, sizeof(cmdline) - 1) < 0)
+			cmdline[0] = 0;
+		close(fd);
+	}
+	p = strstr(cmdline, cmdline_key);
+	if (p)
+		return strtoull(p + strlen(cmdline_key), NULL, 0);
+	return def;
+}
+
 /* Fisher-Yates over n indexes */
 static inline void shuffle_u32(uint32_t *a, size_t n)
 {

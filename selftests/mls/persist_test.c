@@ -32,20 +32,29 @@
 #include "group_util.h"
 #include "libmls.h"
 #include "persist_util.h"
+#include "snap_fuzz.h"
+#include "snap_seal.h"
 
 #define NOBODY		65534
-/* Offsets in the header: magic, version, flags, seq, epoch, salt, gid. */
-#define OFF_VERSION	4
-#define OFF_FLAGS	6
-#define OFF_SEQ		8
-#define OFF_EPOCH	16
-#define OFF_SALT	24
-#define OFF_GID_LEN	56
-#define HDR_FIXED	57
 
 static bool in_vm(void)
 {
 	return getuid() == 0 && !access(MODULE_PATH, R_OK);
+}
+
+/*
+ * The fuzz's seed and its number of mutations: MLS_SNAPFUZZ_SEED and
+ * MLS_SNAPFUZZ_COUNT, or mlsvm.snapfuzz_seed= and mlsvm.snapfuzz_count=
+ * on the test VM's command line (tools/vm/run-vm.sh). make check-debug
+ * asks for 10,000 mutations (tools/vm/check-debug.sh); make check and
+ * make test run the default.
+ */
+#define SNAPFUZZ_SEED	0x6d6c73736e6170ULL
+#define SNAPFUZZ_COUNT	2000
+
+static uint64_t fuzz_seed(void)
+{
+	return env_u64("MLS_SNAPFUZZ_SEED", "mlsvm.snapfuzz_seed=", SNAPFUZZ_SEED);
 }
 
 /* ---------------------------------------------------------- round trips */
@@ -424,7 +433,7 @@ static int import_flipped(int ctl, const struct snap *s, uint8_t *copy,
 
 TEST_F(bad, truncated)
 {
-	size_t lens[] = { 1, 4, HDR_FIXED, HDR_FIXED + 16, self->s.len / 2,
+	size_t lens[] = { 1, 4, SNAP_HDR_FIXED, SNAP_HDR_FIXED + 16, self->s.len / 2,
 			  self->s.len - 16, self->s.len - 1 };
 	unsigned int i;
 
@@ -449,9 +458,9 @@ TEST_F(bad, truncated)
 /* Each byte of the header, some of the body and the tag: EBADMSG. */
 TEST_F(bad, bit_flipped)
 {
-	size_t offs[] = { 0, 3, OFF_FLAGS + 1, OFF_SEQ + 7, OFF_EPOCH + 7,
-			  OFF_SALT, OFF_SALT + 31, OFF_GID_LEN, HDR_FIXED,
-			  HDR_FIXED + 16, HDR_FIXED + 40, self->s.len / 2,
+	size_t offs[] = { 0, 3, SNAP_OFF_FLAGS + 1, SNAP_OFF_SEQ + 7, SNAP_OFF_EPOCH + 7,
+			  SNAP_OFF_SALT, SNAP_OFF_SALT + 31, SNAP_OFF_GID_LEN, SNAP_HDR_FIXED,
+			  SNAP_HDR_FIXED + 16, SNAP_HDR_FIXED + 40, self->s.len / 2,
 			  self->s.len - 17, self->s.len - 16, self->s.len - 1 };
 	unsigned int i;
 
@@ -469,23 +478,29 @@ TEST_F(bad, wrong_version)
 {
 	EXPECT_EQ(-EPROTONOSUPPORT, import_flipped(self->p.ctl, &self->s,
 						   self->copy, self->s.len,
-						   OFF_VERSION + 1, 0x02));
+						   SNAP_OFF_VERSION + 1, 0x02));
 	EXPECT_EQ(-EPROTONOSUPPORT, import_flipped(self->p.ctl, &self->s,
 						   self->copy, self->s.len,
-						   OFF_VERSION, 0x80));
+						   SNAP_OFF_VERSION, 0x80));
 }
 
-/* 2,000 random bit flips: each refused, never a group. */
-TEST_F(bad, mutation_loop)
+/*
+ * The tag-only pass: 2,000 bit flips of the sealed bytes (header, body
+ * and tag, as the kernel sealed them): each stopped by the header's
+ * checks or the tag, never a group. The fuzz below reseals instead.
+ */
+TEST_F(bad, tag_flips)
 {
+	struct snap_rng rng = { fuzz_seed() };
 	unsigned int i, ok = 0, other = 0;
 	int r;
 
 	for (i = 0; i < 2000; i++) {
-		size_t off = rand_u32() % self->s.len;
+		size_t off = snap_rng_below(&rng, (uint32_t)self->s.len);
 
 		r = import_flipped(self->p.ctl, &self->s, self->copy,
-				   self->s.len, off, 1U << (rand_u32() % 8));
+				   self->s.len, off,
+				   (uint8_t)(1U << snap_rng_below(&rng, 8)));
 		if (r >= 0) {
 			ok++;
 			close(r);
@@ -644,6 +659,365 @@ TEST_F(bad, arguments)
 	close(fd);
 }
 
+/* ------------------------------------------------------ the parser's fuzz */
+
+/*
+ * The tag stops every changed byte of a sealed snapshot, so the parser
+ * behind it is fuzzed with the sealing key's bytes known here: each
+ * snapshot is opened in userspace (snap_seal.c, as kmod/seal.c derives
+ * the key), its plaintext mutated (snap_fuzz.c) and sealed again with a
+ * fresh salt (so a fresh key and nonce) and a fresh sequence number, so
+ * that import gets past the tag and the strict parser sees the change.
+ * Two snapshots are mutated in turn: a member with two past epochs, out
+ * of order keys kept and a message skipped; and a persistent member
+ * (the reserved limits), imported with MLS_IMPORT_F_RESUME every other
+ * time.
+ */
+#define FUZZ_FIELDS	4096
+/* 10,000 mutations on the debug kernel under TCG, with room to spare. */
+#define FUZZ_TIMEOUT_S	1800
+#define FUZZ_ERRNOS	134
+
+enum { FUZZ_PLAIN, FUZZ_PERSISTENT, FUZZ_BASES };
+
+struct fuzz_base {
+	struct pair p;
+	struct snap s;
+	size_t hdr_len;
+	uint8_t *body;
+	size_t body_len;
+	struct snap_field *fields;
+	int nfields;
+};
+
+FIXTURE(fuzz) {
+	uint8_t ikm[32];
+	struct fuzz_base b[FUZZ_BASES];
+	uint8_t *hdr, *body, *out;
+	struct msg *m;
+	struct dec *d;
+};
+
+/* Member B of @fb->p, exported, then destroyed: its snapshot is @fb->s. */
+static int fuzz_base_make(struct fuzz_base *fb, __u32 flags,
+			  struct msg *m, struct dec *d)
+{
+	struct pair *p = &fb->p;
+	struct snap tmp = {};
+	int r;
+
+	r = pair_make_flags(p, 1, flags);
+	if (r)
+		return r;
+	if (flags & MLS_GROUP_F_PERSISTENT) {
+		/* A sends within what a saved snapshot reserved. */
+		r = save(p->a, &tmp) ?: save(p->b, &tmp);
+		snap_free(&tmp);
+		r = r ?: enc_text(p->a, "one", &m[0]) ?: dec_msg(p->b, &m[0], d) ?:
+		    enc_text(p->b, "two", &m[1]);
+	} else {
+		/* B reads the third and the first: the second's key is kept. */
+		r = enc_text(p->a, "one", &m[0]) ?: enc_text(p->a, "two", &m[1]) ?:
+		    enc_text(p->a, "three", &m[2]) ?: dec_msg(p->b, &m[2], d) ?:
+		    dec_msg(p->b, &m[0], d) ?: pair_commit(p) ?:
+		    enc_text(p->a, "four", &m[3]) ?: dec_msg(p->b, &m[3], d) ?:
+		    pair_commit(p) ?: enc_text(p->a, "five", &m[4]);
+	}
+	r = r ?: snap_export(p->b, &fb->s) ?: grp_destroy(p->b);
+	if (r)
+		return r;
+	close(p->b);
+	p->b = -1;
+	return 0;
+}
+
+FIXTURE_SETUP(fuzz)
+{
+	unsigned int i;
+	long id;
+
+	memset(self->b, 0, sizeof(self->b));
+	for (i = 0; i < FUZZ_BASES; i++)
+		self->b[i].p.a = self->b[i].p.b = self->b[i].p.ctl = -1;
+	self->hdr = malloc(SNAP_MAX);
+	self->body = malloc(SNAP_MAX);
+	self->out = malloc(SNAP_MAX);
+	self->m = calloc(5, sizeof(*self->m));
+	self->d = malloc(sizeof(*self->d));
+	ASSERT_TRUE(self->hdr && self->body && self->out && self->m && self->d);
+	/* The sealing key, its bytes known. */
+	ASSERT_EQ(0, new_session());
+	rand_bytes(self->ikm, sizeof(self->ikm));
+	id = add_seal_key("logon", self->ikm, sizeof(self->ikm));
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, fuzz_base_make(&self->b[FUZZ_PLAIN], 0, self->m, self->d));
+	ASSERT_EQ(0, fuzz_base_make(&self->b[FUZZ_PERSISTENT],
+				    MLS_GROUP_F_PERSISTENT, self->m, self->d));
+	for (i = 0; i < FUZZ_BASES; i++) {
+		struct fuzz_base *fb = &self->b[i];
+
+		fb->hdr_len = snap_hdr_len(fb->s.buf, fb->s.len);
+		ASSERT_LT(SNAP_HDR_FIXED, fb->hdr_len);
+		fb->body = malloc(fb->s.len);
+		fb->fields = calloc(FUZZ_FIELDS, sizeof(*fb->fields));
+		ASSERT_TRUE(fb->body && fb->fields);
+		/* The key derived here opens what the kernel sealed. */
+		ASSERT_EQ(0, snap_unseal(self->ikm, sizeof(self->ikm), fb->s.buf,
+					 fb->s.len, fb->body, &fb->body_len));
+		fb->nfields = snap_body_fields(fb->body, fb->body_len, 32, 16,
+					       fb->fields, FUZZ_FIELDS);
+		ASSERT_LT(0, fb->nfields) TH_LOG("base %u: not laid out as version 1", i);
+	}
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+	unsigned int i;
+
+	for (i = 0; i < FUZZ_BASES; i++) {
+		struct fuzz_base *fb = &self->b[i];
+
+		if (fb->p.a >= 0)
+			grp_destroy(fb->p.a);
+		pair_close(&fb->p);
+		snap_free(&fb->s);
+		free(fb->body);
+		free(fb->fields);
+	}
+	free(self->hdr);
+	free(self->body);
+	free(self->out);
+	free(self->m);
+	free(self->d);
+}
+
+/* The sealed form of @hdr and @body, @len bytes in @out: 0 or -1. */
+static int fuzz_seal(const uint8_t *ikm, uint8_t *hdr, size_t hdr_len,
+		     const uint8_t *body, size_t body_len, uint8_t *out,
+		     __u64 seq, struct snap_rng *rng)
+{
+	uint64_t salt[SNAP_SALT_LEN / 8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(salt); i++)
+		salt[i] = snap_rng_next(rng);
+	memcpy(hdr + SNAP_OFF_SALT, salt, SNAP_SALT_LEN);
+	snap_put_be(hdr + SNAP_OFF_SEQ, 8, seq);
+	return snap_reseal(ikm, 32, hdr, hdr_len, body, body_len, out);
+}
+
+/*
+ * The reseal is right: with the kernel's own salt it gives the kernel's
+ * bytes exactly, and with a fresh salt and sequence number the snapshot
+ * imports, as the member it was.
+ */
+TEST_F(fuzz, reseal_round_trip)
+{
+	struct snap_rng rng = { fuzz_seed() };
+	unsigned int i;
+	__u32 id;
+	int fd;
+
+	for (i = 0; i < FUZZ_BASES; i++) {
+		struct fuzz_base *fb = &self->b[i];
+		size_t len = fb->s.len;
+
+		ASSERT_EQ(0, snap_reseal(self->ikm, sizeof(self->ikm), fb->s.buf,
+					 fb->hdr_len, fb->body, fb->body_len,
+					 self->out));
+		EXPECT_EQ(0, memcmp(self->out, fb->s.buf, len)) TH_LOG("base %u", i);
+		memcpy(self->hdr, fb->s.buf, fb->hdr_len);
+		ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, fb->hdr_len, fb->body,
+				       fb->body_len, self->out, fb->s.seq + 1, &rng));
+		EXPECT_NE(0, memcmp(self->out, fb->s.buf, len));
+		fd = snap_import(fb->p.ctl, self->out, len, &id);
+		ASSERT_LE(0, fd) TH_LOG("base %u: %s", i, strerror(-fd));
+		EXPECT_EQ(fb->p.b_id, id);
+		EXPECT_EQ(fb->s.epoch, (__u64)grp_epoch(fd));
+		/* The sequence number is bound too: the same one is stale. */
+		EXPECT_EQ(0, grp_destroy(fd));
+		close(fd);
+		fd = snap_import(fb->p.ctl, self->out, len, NULL);
+		EXPECT_EQ(-ESTALE, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/*
+ * Found by the fuzz: a persistent snapshot imported with
+ * MLS_IMPORT_F_RESUME whose reserved limit lies far past its ratchet's
+ * next generation (one flipped bit of the limit) stepped the ratchet
+ * there one derivation at a time, up to 2^32 of them, in one ioctl. No
+ * export reserves more than MLS_PERSIST_RESERVE_MAX (65,536): past that
+ * the limit is refused at once, and a limit within it still resumes.
+ */
+TEST_F(fuzz, resume_limit_far_ahead)
+{
+	struct fuzz_base *fb = &self->b[FUZZ_PERSISTENT];
+	struct snap_rng rng = { fuzz_seed() };
+	const struct snap_field *lim[2] = {};
+	static const uint64_t ahead[] = { 1ULL << 31, 65536 + 1024, 1000 };
+	__u64 seq = fb->s.seq;
+	unsigned int i, j, k = 0;
+	int fd;
+
+	for (i = 0; i < (unsigned int)fb->nfields && k < 2; i++)
+		if (fb->fields[i].width == 8)
+			lim[k++] = &fb->fields[i];
+	ASSERT_EQ(2, k);
+	for (i = 0; i < ARRAY_SIZE(ahead); i++) {
+		for (j = 0; j < 2; j++) {
+			struct mls_group_import a;
+			uint8_t *q;
+
+			memcpy(self->hdr, fb->s.buf, fb->hdr_len);
+			memcpy(self->body, fb->body, fb->body_len);
+			q = self->body + lim[j]->off;
+			snap_put_be(q, 8, snap_get_be(q, 8) + ahead[i]);
+			ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, fb->hdr_len,
+					       self->body, fb->body_len, self->out,
+					       ++seq, &rng));
+			memset(&a, 0, sizeof(a));
+			a.flags = MLS_IMPORT_F_RESUME;
+			mbuf(&a.snapshot, self->out, fb->s.len);
+			fd = xioctl(fb->p.ctl, MLS_IOC_GROUP_IMPORT, &a);
+			if (ahead[i] > 65536) {
+				EXPECT_EQ(-EINVAL, fd) TH_LOG("limit %u + %#llx", j,
+							     (unsigned long long)ahead[i]);
+			} else {
+				EXPECT_LE(0, fd) TH_LOG("limit %u + %llu: %s", j,
+							(unsigned long long)ahead[i],
+							strerror(-fd));
+				EXPECT_EQ(MLS_IMPORT_R_RESUMED, a.result);
+			}
+			if (fd >= 0) {
+				EXPECT_EQ(0, grp_destroy(fd));
+				close(fd);
+			}
+		}
+	}
+}
+
+/* The errnos MLS_IOC_GROUP_IMPORT documents for a snapshot's content. */
+static bool fuzz_errno_allowed(int e)
+{
+	switch (e) {
+	case EINVAL:		/* a value no group can have */
+	case EBADMSG:		/* the header no longer matches the AAD */
+	case EPROTONOSUPPORT:	/* another version */
+	case ESTALE:		/* not newer than one imported */
+	case EEXIST:		/* another own_leaf: member A, alive */
+	case EOPNOTSUPP:	/* a suite this kernel lacks */
+	case ENOSPC:		/* max_groups */
+	case EDQUOT:		/* the owner's limits */
+	case ENOMEM:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * MLS_SNAPFUZZ_COUNT mutations (of 1 to 4 changes each) of the opened
+ * snapshots: every import fails with a documented errno or gives a
+ * group that exports and is destroyed cleanly (a change in a secret's
+ * bytes, an age or a policy value imports); the kernel's log must stay
+ * clean of reports (the runner's check).
+ */
+TEST_F_TIMEOUT(fuzz, parser_mutations, FUZZ_TIMEOUT_S)
+{
+	uint64_t seed = fuzz_seed();
+	unsigned int count = (unsigned int)env_u64("MLS_SNAPFUZZ_COUNT",
+						   "mlsvm.snapfuzz_count=",
+						   SNAPFUZZ_COUNT);
+	unsigned int by_errno[FUZZ_ERRNOS] = {}, by_kind[SNAP_MUT_COUNT] = {};
+	unsigned int ok_kind[SNAP_MUT_COUNT] = {};
+	unsigned int i, k, imported = 0, bad = 0, bad_after = 0;
+	struct snap_rng rng = { seed };
+	__u64 seq[FUZZ_BASES];
+	struct snap ex = {};
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < FUZZ_BASES; i++)
+		seq[i] = self->b[i].s.seq;
+	printf("# snapfuzz: seed %#llx (MLS_SNAPFUZZ_SEED), %u mutations (MLS_SNAPFUZZ_COUNT)\n",
+	       (unsigned long long)seed, count);
+	fflush(stdout);
+	for (i = 0; i < count; i++) {
+		unsigned int which = i % FUZZ_BASES, n, kinds = 0;
+		struct fuzz_base *fb = &self->b[which];
+		struct snap_plain pl = {
+			.hdr = self->hdr, .hdr_len = fb->hdr_len,
+			.body = self->body, .body_len = fb->body_len,
+			.body_cap = SNAP_MAX - fb->hdr_len - SNAP_TAG_LEN,
+			.fields = fb->fields, .nfields = (size_t)fb->nfields,
+		};
+		struct mls_group_import a;
+		size_t len;
+		int fd;
+
+		memcpy(self->hdr, fb->s.buf, fb->hdr_len);
+		memcpy(self->body, fb->body, fb->body_len);
+		/* One change three times in four, else two to four. */
+		n = snap_rng_below(&rng, 4) ? 1 : 2 + snap_rng_below(&rng, 3);
+		for (k = 0; k < n; k++) {
+			enum snap_mut m = snap_rng_below(&rng, SNAP_MUT_COUNT);
+
+			snap_mutate(&rng, &pl, m);
+			by_kind[m]++;
+			kinds |= 1U << m;
+		}
+		ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, pl.hdr_len, pl.body,
+				       pl.body_len, self->out, ++seq[which], &rng));
+		len = pl.hdr_len + pl.body_len + SNAP_TAG_LEN;
+		memset(&a, 0, sizeof(a));
+		mbuf(&a.snapshot, self->out, len);
+		if (which == FUZZ_PERSISTENT && (i / FUZZ_BASES) % 2)
+			a.flags = MLS_IMPORT_F_RESUME;
+		fd = xioctl(fb->p.ctl, MLS_IOC_GROUP_IMPORT, &a);
+		if (fd < 0) {
+			if (-fd < FUZZ_ERRNOS)
+				by_errno[-fd]++;
+			if (!fuzz_errno_allowed(-fd)) {
+				bad++;
+				TH_LOG("mutation %u (seed %#llx): %s", i,
+				       (unsigned long long)seed, strerror(-fd));
+			}
+			continue;
+		}
+		imported++;
+		for (k = 0; k < SNAP_MUT_COUNT; k++)
+			ok_kind[k] += !!(kinds & (1U << k));
+		/* What came in goes out again, and goes away. */
+		if (snap_export(fd, &ex) || grp_destroy(fd)) {
+			bad_after++;
+			TH_LOG("mutation %u (seed %#llx): imported, but no clean export and destroy",
+			       i, (unsigned long long)seed);
+		}
+		close(fd);
+	}
+	snap_free(&ex);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# snapfuzz: %u mutations in %.1f s\n", count,
+	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	printf("# snapfuzz: %u imported (exported, destroyed), %u refused:",
+	       imported, count - imported);
+	for (k = 0; k < FUZZ_ERRNOS; k++)
+		if (by_errno[k])
+			printf(" %s %u", strerrorname_np((int)k) ?: "?", by_errno[k]);
+	printf("\n# snapfuzz: changes applied (of which in imported ones):");
+	for (k = 0; k < SNAP_MUT_COUNT; k++)
+		printf(" %s %u (%u)", snap_mut_names[k], by_kind[k], ok_kind[k]);
+	printf("\n");
+	fflush(stdout);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, bad_after);
+	/* The parser was reached: the bulk is refused by it, not the tag. */
+	EXPECT_LT(by_errno[EBADMSG], count / 4);
+	EXPECT_LT(0, by_errno[EINVAL]);
+}
+
 /* ------------------------------------------------------------ keys */
 
 /*
@@ -683,7 +1057,7 @@ TEST_F(keys, no_key_is_enokey)
 	self->s.buf = calloc(1, 256);
 	ASSERT_NE(NULL, self->s.buf);
 	memcpy(self->s.buf, "MLSS\0\1", 6);
-	self->s.buf[OFF_GID_LEN] = 1;
+	self->s.buf[SNAP_OFF_GID_LEN] = 1;
 	EXPECT_EQ(-ENOKEY, snap_import(self->ctl, self->s.buf, 256, NULL));
 }
 

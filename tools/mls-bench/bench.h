@@ -263,6 +263,9 @@ int k_authenticator(int fd, uint8_t *out, size_t cap);
 void k_buf(struct mls_buf *b, const void *p, size_t len);
 /* One batch ioctl; returns the entries that hold a result, or -errno. */
 int k_batch(int fd, bool dec, void *entries, uint32_t count, size_t entry_size);
+int k_export(int fd, uint8_t *buf, size_t cap, size_t *len, uint64_t *seq);
+int k_import(int ctl, const uint8_t *buf, size_t len, uint32_t flags);
+int k_saved(int fd, uint64_t seq);
 
 /* ---------------------------------------------------------- output (out.c) */
 
@@ -329,6 +332,20 @@ void mb_probe_afalg(struct mb_probe_ctx *p);
 void mb_probe_passes(struct mb_probe_ctx *p);
 /* The driver the module's tfms of AEAD @name use, from /proc/crypto. */
 int mb_module_driver(const char *name, char *driver, size_t cap);
+
+/* ------------------------------------------- snapshots (persist.c) */
+
+struct mb_persist_ctx {
+	struct mb_json *json;
+	struct mb_text *text;
+	int ctl;
+	double scale;
+	unsigned long restore_groups;	/* groups restored at once */
+	int failures;			/* out: rows that failed */
+};
+
+/* Export, import, snapshot sizes, commit to durable, persistent encrypt. */
+void mb_persist(struct mb_persist_ctx *p);
 
 /* -------------------------------------------------- AEAD floor (floor.c) */
 

@@ -185,3 +185,41 @@ int k_batch(int fd, bool dec, void *entries, uint32_t count, size_t entry_size)
 	h.entry_size = (uint32_t)entry_size;
 	return xioctl(fd, dec ? MLS_IOC_DECRYPT_BATCH : MLS_IOC_ENCRYPT_BATCH, &h);
 }
+
+/* MLS_IOC_GROUP_EXPORT of @fd into @buf: 0 or -errno; *@len, *@seq. */
+int k_export(int fd, uint8_t *buf, size_t cap, size_t *len, uint64_t *seq)
+{
+	struct mls_group_export a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	mbuf(&a.snapshot, buf, cap);
+	r = xioctl(fd, MLS_IOC_GROUP_EXPORT, &a);
+	if (r)
+		return r;
+	*len = a.snapshot.len;
+	if (seq)
+		*seq = a.seq;
+	return 0;
+}
+
+/* MLS_IOC_GROUP_IMPORT of @len bytes: a group fd, or -errno. */
+int k_import(int ctl, const uint8_t *buf, size_t len, uint32_t flags)
+{
+	struct mls_group_import a;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = flags;
+	mbuf(&a.snapshot, buf, len);
+	return xioctl(ctl, MLS_IOC_GROUP_IMPORT, &a);
+}
+
+/* MLS_IOC_GROUP_SAVED: snapshot @seq of @fd is stored. */
+int k_saved(int fd, uint64_t seq)
+{
+	struct mls_group_saved a;
+
+	memset(&a, 0, sizeof(a));
+	a.seq = seq;
+	return xioctl(fd, MLS_IOC_GROUP_SAVED, &a);
+}

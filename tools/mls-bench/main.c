@@ -41,6 +41,7 @@ static const size_t sizes[MB_SIZES] = { 64, 1024, 16384, 65536 };
 static const unsigned long size_iters[MB_SIZES] = { 5000, 3000, 1000, 300 };
 
 #define RT_ITERS	20000
+#define RESTORE_GROUPS	10000	/* groups imported at once (persist) */
 #define COMMIT_ITERS_2	1500
 #define COMMIT_ITERS_1K	300
 #define MEM_COMMITS	4	/* past epochs made per group */
@@ -62,7 +63,7 @@ static struct {
 	.scale = 1.0,
 	.cap_s = 4.0,
 	.kernel = true,
-	.sections = "rt,data,batch,commit,trace,mem,far,probe",
+	.sections = "rt,data,batch,commit,persist,trace,mem,far,probe",
 	.mem_groups = "1,100,10000",
 	.suites = "1,3",
 	.sizes = "64,1024,16384,65536",
@@ -1851,7 +1852,7 @@ static void far_ahead(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,batch,commit,trace,mem,far,probe]\n"
+		"usage: mls-bench [--scale F] [--cap SECONDS] [--sections rt,data,batch,commit,persist,trace,mem,far,probe]\n"
 		"                 [--suites 1,3] [--sizes 64,1024,16384,65536] [--threads 1,2]\n"
 		"                 [--ops encrypt,decrypt] [--mem-groups 1,100,10000]\n"
 		"                 [--no-kernel] [--quick]\n");
@@ -1946,6 +1947,15 @@ int main(int argc, char **argv)
 		batches();
 	if (section("commit"))
 		commits();
+	if (section("persist") && ctl >= 0) {
+		struct mb_persist_ctx pc = {
+			.json = J, .text = &T, .ctl = ctl, .scale = opt.scale,
+			.restore_groups = scaled(RESTORE_GROUPS),
+		};
+
+		mb_persist(&pc);
+		failures += pc.failures;
+	}
 	if (section("trace") && ctl >= 0)
 		tracing();
 	if (section("mem") && ctl >= 0)

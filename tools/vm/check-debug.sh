@@ -10,7 +10,9 @@
 #   fuzz: run only fuzz_test, for MLS_FUZZ_TIME seconds (make fuzz)
 # environment: as tools/vm/run-vm.sh (VM_KERNEL, VM_MODULES, MODULE and
 #              WARN_MODULE are set here); MLS_FUZZ_TIME: fuzz_test's
-#              budget, 600 s by default (Documentation/dev-tools/fuzzing.rst)
+#              budget, 600 s by default (Documentation/dev-tools/fuzzing.rst);
+#              MLS_SNAPFUZZ_COUNT: persist_test's snapshot mutations, 10,000
+#              by default (the normal kernel's runs do fewer)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +45,7 @@ export VM_MEM=${VM_MEM_DEBUG:-3072} VM_TIMEOUT=${VM_TIMEOUT_DEBUG:-3600}
 # Every KASAN report, not only the first; real addresses in kmemleak's.
 export VM_APPEND="kasan_multi_shot no_hash_pointers"
 export MLS_FUZZ_TIME=${MLS_FUZZ_TIME:-600}
+export MLS_SNAPFUZZ_COUNT=${MLS_SNAPFUZZ_COUNT:-10000}
 if [ "${1:-}" = fuzz ]; then
 	# The fuzzer alone: its budget, plus the boot and the other jobs' share.
 	export MLS_SUITES=fuzz_test VM_TIMEOUT=$((MLS_FUZZ_TIME + 1800))

@@ -11,6 +11,7 @@
 # environment: BUILD MODULE VECTORS VM_KERNEL VM_MODULES VM_TIMEOUT
 #              VM_MEM (MiB) EXTRA_MODULES MLS_MODULE_PARAMS
 #              MLS_FUZZ_TIME MLS_FUZZ_SEED (fuzz_test's budget and seed)
+#              MLS_SNAPFUZZ_COUNT MLS_SNAPFUZZ_SEED (persist_test's fuzz)
 #
 # It prints TAP lines of its own: "ok - guest ..." for the verdicts above.
 set -euo pipefail
@@ -46,6 +47,8 @@ cmdline="console=ttyS0 loglevel=5 panic=-1 mlsvm.job=$job ${append} ${VM_APPEND:
 [ -n "${MLS_MODULE_PARAMS:-}" ] && cmdline="$cmdline mlsvm.params=${MLS_MODULE_PARAMS// /,}"
 [ -n "${MLS_FUZZ_TIME:-}" ] && cmdline="$cmdline mlsvm.fuzz_time=$MLS_FUZZ_TIME"
 [ -n "${MLS_FUZZ_SEED:-}" ] && cmdline="$cmdline mlsvm.fuzz_seed=$MLS_FUZZ_SEED"
+[ -n "${MLS_SNAPFUZZ_COUNT:-}" ] && cmdline="$cmdline mlsvm.snapfuzz_count=$MLS_SNAPFUZZ_COUNT"
+[ -n "${MLS_SNAPFUZZ_SEED:-}" ] && cmdline="$cmdline mlsvm.snapfuzz_seed=$MLS_SNAPFUZZ_SEED"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${VM_MEM:-2048}"
       -kernel "$VM_KERNEL" -initrd "$initrd" -no-reboot -display none
