@@ -366,15 +366,8 @@ static int frame(struct xjoin *x, struct mls_bytes *out)
 	m.pub.auth.signature = (struct mlsc_slice){ x->sig, x->sig_len };
 	m.pub.auth.confirmation_tag = (struct mlsc_slice){ x->tag, x->s->nh };
 	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
-	if (!err) {
-		out->data = mlsc_malloc(w.len);
-		if (!out->data)
-			err = -ENOMEM;
-	}
-	if (!err) {
-		memcpy(out->data, w.p, w.len);
-		out->len = w.len;
-	}
+	if (!err)
+		err = mlsc_wbuf_to_bytes(&w, out);
 	mlsc_wbuf_free(&w);
 	return err;
 }

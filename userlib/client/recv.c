@@ -124,17 +124,6 @@ MLSC_EXPORT int64_t mlsc_group_epoch(const struct mlsc_group *g)
 	return e;
 }
 
-static int bytes_dup(struct mls_bytes *b, const void *p, size_t len)
-{
-	b->data = mlsc_malloc(len);
-	if (!b->data)
-		return -ENOMEM;
-	if (len)
-		memcpy(b->data, p, len);
-	b->len = len;
-	return 0;
-}
-
 /*
  * The parts of what is signed and MACed (§6.1, §6.2): with @ctx, the
  * FramedContentTBS (version, wire_format, FramedContent, GroupContext);
@@ -310,9 +299,9 @@ static int application_in(struct mlsc_group *g, const void *msg, size_t len,
 	out->content_type = MLS_CONTENT_APPLICATION;
 	out->sender_leaf = r.sender_leaf;
 	out->epoch = r.epoch;
-	err = bytes_dup(&out->data, r.content, r.content_len);
+	err = mlsc_bytes_dup(&out->data, r.content, r.content_len);
 	if (!err)
-		err = bytes_dup(&out->authenticated_data, r.authenticated_data,
+		err = mlsc_bytes_dup(&out->authenticated_data, r.authenticated_data,
 				r.authenticated_data_len);
 	mls_received_free(&r);
 	return err;
@@ -371,7 +360,7 @@ static int proposal_in(struct mlsc_group *g,
 					      in->fc.sender.index,
 					      &in->fc.proposal);
 	if (!err)
-		err = bytes_dup(&out->proposal_ref, ref, g->suite->nh);
+		err = mlsc_bytes_dup(&out->proposal_ref, ref, g->suite->nh);
 	return err;
 }
 
@@ -387,7 +376,7 @@ static int handshake(struct mlsc_group *g, const struct mlsc_group_context *gc,
 	out->content_type = in->fc.content_type;
 	out->sender_leaf = in->fc.sender.index;
 	out->epoch = in->fc.epoch;
-	err = bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,
+	err = mlsc_bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,
 			in->fc.authenticated_data.len);
 	if (err)
 		return err;
