@@ -54,81 +54,6 @@
 #include "kselftest_harness.h"
 #include "wire.h"
 
-static bool nothing_pending(const struct mlsc_group *g)
-{
-	uint64_t e = kernel_epoch(g);
-
-	return mls_commit_discard(mlsc_group_fd(g), e + 1) == -ENOENT &&
-	       mls_commit_merge(mlsc_group_fd(g), e + 1) == -ENOENT;
-}
-
-static bool same_authenticator(const struct mlsc_group *a,
-			       const struct mlsc_group *b)
-{
-	uint8_t x[64], y[64];
-	size_t xl = sizeof(x), yl = sizeof(y);
-	uint64_t ex, ey;
-
-	if (mls_epoch_authenticator(mlsc_group_fd(a), x, &xl, &ex) ||
-	    mls_epoch_authenticator(mlsc_group_fd(b), y, &yl, &ey))
-		return false;
-	return ex == ey && xl == yl && !memcmp(x, y, xl);
-}
-
-/* @from sends @text, @to gets it through mlsc_group_process(). */
-static int talk(struct member *from, struct member *to, const char *text)
-{
-	struct mls_sent sent = { 0 };
-	struct mlsc_processed p;
-	int err;
-
-	memset(&p, 0, sizeof(p));
-	err = mls_send(mlsc_group_fd(from->g), from->sig, text, strlen(text),
-		       NULL, 0, &sent);
-	if (!err)
-		err = mlsc_group_process(to->g, sent.message.data,
-					 sent.message.len, NULL, &p);
-	if (!err && (p.content_type != MLS_CONTENT_APPLICATION ||
-		     p.sender_leaf != mlsc_group_own_leaf(from->g) ||
-		     p.data.len != strlen(text) ||
-		     memcmp(p.data.data, text, p.data.len)))
-		err = -EPROTO;
-	mlsc_processed_free(&p);
-	mls_bytes_free(&sent.message);
-	return err;
-}
-
-#define ALL_TALK(...) do {						\
-	struct member *ms_[] = { __VA_ARGS__ };				\
-	size_t n_ = sizeof(ms_) / sizeof(ms_[0]);			\
-	for (size_t i_ = 0; i_ < n_; i_++) {				\
-		EXPECT_EQ(0, talk(ms_[i_], ms_[(i_ + 1) % n_], "hi"));	\
-		EXPECT_EQ(0, talk(ms_[(i_ + 1) % n_], ms_[i_], "hey"));	\
-	}								\
-} while (0)
-
-/*
- * @m processes @msg, a Commit from leaf @sender into @epoch: 0 or
- * -errno; *@flags gets mlsc_processed.flags.
- */
-static int follow(struct member *m, const struct mls_bytes *msg,
-		  int64_t sender, uint64_t epoch, uint32_t *flags)
-{
-	struct mlsc_processed p;
-	int err;
-
-	memset(&p, 0xa5, sizeof(p));
-	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
-	if (!err && (p.content_type != MLS_CONTENT_COMMIT ||
-		     p.epoch != epoch || p.sender_leaf != sender))
-		err = -EPROTO;
-	if (flags)
-		*flags = err ? UINT32_MAX : p.flags;
-	if (!err)
-		mlsc_processed_free(&p);
-	return err;
-}
-
 /* Alice's group of @suite with Bob added: 0 or -errno. */
 static int alice_and_bob(int ctl, unsigned int suite, struct member *alice,
 			 struct member *bob)
@@ -282,8 +207,10 @@ TEST_F_TIMEOUT(ext, join, 600)
 						     commit.len, NULL, &p));
 		ca.sig_key = carol.sig;
 		EXPECT_EQ(-EBUSY, mlsc_commit_create(carol.g, &ca, &out));
-		EXPECT_EQ(0, follow(&alice, &commit, leaf, e + 1, NULL));
-		EXPECT_EQ(0, follow(&bob, &commit, leaf, e + 1, NULL));
+		EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, leaf, e + 1,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, leaf, e + 1,
+					   NULL));
 		ASSERT_EQ(0, mlsc_commit_merge(carol.g));
 		/* her own Commit, back from the delivery service */
 		EXPECT_EQ(-EALREADY, mlsc_group_process(carol.g, commit.data,
@@ -298,8 +225,10 @@ TEST_F_TIMEOUT(ext, join, 600)
 		ca.sig_key = alice.sig;
 		ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
 		ASSERT_EQ(0, mlsc_commit_merge(alice.g));
-		EXPECT_EQ(0, follow(&bob, &out.commit, 0, e + 2, NULL));
-		EXPECT_EQ(0, follow(&carol, &out.commit, 0, e + 2, NULL));
+		EXPECT_EQ(0, follow_commit(&bob, &out.commit, NULL, 0, e + 2,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&carol, &out.commit, NULL, 0, e + 2,
+					   NULL));
 		mlsc_commit_out_free(&out);
 		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
 		EXPECT_TRUE(same_authenticator(bob.g, carol.g));
@@ -315,9 +244,12 @@ TEST_F_TIMEOUT(ext, join, 600)
 		mls_bytes_free(&gi);
 		leaf = mlsc_group_own_leaf(bob2.g);
 		EXPECT_EQ(1, leaf);
-		EXPECT_EQ(0, follow(&alice, &commit, leaf, e + 3, NULL));
-		EXPECT_EQ(0, follow(&carol, &commit, leaf, e + 3, NULL));
-		EXPECT_EQ(0, follow(&bob, &commit, leaf, e + 3, &flags));
+		EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, leaf, e + 3,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&carol, &commit, NULL, leaf, e + 3,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, leaf, e + 3,
+					   &flags));
 		EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
 		ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
 		mls_bytes_free(&commit);
@@ -555,8 +487,8 @@ TEST_F(ext, bad_commit)
 	ca.sig_key = alice.sig;
 	ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
 	ASSERT_EQ(0, mlsc_commit_merge(alice.g));
-	EXPECT_EQ(0, follow(&bob, &out.commit, 0, kernel_epoch(alice.g),
-			    NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &out.commit, NULL, 0,
+				   kernel_epoch(alice.g), NULL));
 	mlsc_commit_out_free(&out);
 	e = kernel_epoch(alice.g);
 	ASSERT_EQ(0, xjoin(self->ctl, &erin, &old_gi, NULL, -1, &commit));
@@ -635,8 +567,8 @@ TEST_F(ext, bad_commit)
 	mlsc_arena_free(&arena);
 
 	/* the genuine one goes through */
-	EXPECT_EQ(0, follow(&alice, &commit, 2, e + 1, NULL));
-	EXPECT_EQ(0, follow(&bob, &commit, 2, e + 1, NULL));
+	EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, 2, e + 1, NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, 2, e + 1, NULL));
 	ASSERT_EQ(0, mlsc_commit_merge(carol.g));
 	mls_bytes_free(&commit);
 	EXPECT_TRUE(same_authenticator(alice.g, carol.g));
@@ -746,8 +678,8 @@ TEST_F(ext, bad_resync)
 	mls_bytes_free(&bad);
 
 	/* the genuine one goes through: Bob's old self is out */
-	EXPECT_EQ(0, follow(&alice, &commit, 1, e + 1, NULL));
-	EXPECT_EQ(0, follow(&bob, &commit, 1, e + 1, &flags));
+	EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, 1, e + 1, NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, 1, e + 1, &flags));
 	EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
 	ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
 	mls_bytes_free(&commit);
