@@ -61,21 +61,23 @@ struct xjoin {
 	int gfd;
 };
 
+/* The secrets first, then the kernel group of a join that failed. */
 static void xjoin_free(struct xjoin *x)
 {
-	if (x->gfd >= 0) {
-		mls_group_destroy(x->gfd);
-		close(x->gfd);
-	}
-	mlsc_tree_free(&x->tree);
-	mlsc_tree_free(&x->nt);
+	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
+	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
 	mlsc_tree_priv_clear(&x->priv);
 	mlsc_wbuf_free(&x->path);
+	mlsc_tree_free(&x->tree);
+	mlsc_tree_free(&x->nt);
 	mlsc_wbuf_free(&x->ctx);
 	mlsc_wbuf_free(&x->nctx);
 	mlsc_arena_free(&x->arena);
-	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
-	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
+	if (x->gfd >= 0) {
+		mls_group_destroy(x->gfd);
+		close(x->gfd);
+		x->gfd = -1;
+	}
 }
 
 /* The GroupInfo: its suite, lengths, external_pub. */
@@ -120,7 +122,7 @@ static int parse_group_info(struct xjoin *x, const uint8_t *msg, size_t len)
 	return err;
 }
 
-/* The tree (extension or argument), valid, the signature verified. */
+/* The tree (extension or argument): the signature verified, then valid. */
 static int check_tree(struct xjoin *x)
 {
 	const struct mlsc_group_context *gc = &x->gi.group_context;
@@ -143,12 +145,7 @@ static int check_tree(struct xjoin *x)
 				      a->ratchet_tree_len);
 	if (err)
 		return err;
-	err = mlsc_tree_validate(&x->tree, &gc->group_id, &gc->tree_hash,
-				 &gc->extensions, a->validate ?: &now);
-	if (err == -EBADMSG || err == -EINVAL || err == -EIO)
-		return -EPROTO;
-	if (err)
-		return err;
+	/* §12.4.3.1: the signature first; nothing unsigned is judged */
 	signer = mlsc_tree_leaf(&x->tree, x->gi.signer);
 	if (!signer)
 		return -EPROTO;
@@ -161,6 +158,12 @@ static int check_tree(struct xjoin *x)
 				  x->gi_len - tail, sig->p, sig->len))
 		err = -EKEYREJECTED;
 	mls_sig_key_free(key);
+	if (err)
+		return err;
+	err = mlsc_tree_validate(&x->tree, &gc->group_id, &gc->tree_hash,
+				 &gc->extensions, a->validate ?: &now);
+	if (err == -EBADMSG || err == -EINVAL || err == -EIO)
+		return -EPROTO;
 	if (err)
 		return err;
 	if ((a->flags & MLSC_EXTERNAL_F_REMOVE) &&
@@ -231,7 +234,7 @@ static int make_commit(struct xjoin *x, struct mlsc_commit *c)
 		err = mlsc_tree_priv_init(&x->priv, x->s->id, x->own_leaf,
 					  dummy, x->s->nsk);
 	if (err)
-		return err == -ENOSPC ? -ENOSPC : err;
+		return err;
 	pgc.epoch++;
 	err = mlsc_treekem_encap(&x->nt, &x->priv, tmpl, x->a->sig_key, &pgc,
 				 NULL, 0, NULL, &x->path, x->commit_secret);
@@ -332,8 +335,6 @@ static int kernel_create(struct xjoin *x, int ctl_fd)
 	gn.roster.leaf_count = x->nt.n_leaves;
 	mls_buf_set(&gn.roster.occupied, occupied, occupied_len);
 	err = mls_group_create(ctl_fd, &gn);
-	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
-	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
 	OPENSSL_cleanse(&gn, sizeof(gn));
 	if (err < 0)
 		goto out;
@@ -348,6 +349,9 @@ static int kernel_create(struct xjoin *x, int ctl_fd)
 		err = mlsc_transcript_interim(s, &conf, &tag, x->interim);
 	}
 out:
+	/* in the kernel or refused: not kept here either way */
+	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
+	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
 	free(occupied);
 	mlsc_wbuf_free(&ext);
 	return err;
