@@ -36,6 +36,12 @@
  *                    (-EPROTO), a bad signature (-EKEYREJECTED), a bad
  *                    confirmation tag (-EBADMSG); the genuine Commit goes
  *                    through afterwards
+ *  ext.bad_resync    a resync by another identity is not built (-EPERM),
+ *                    nor a join with a member's signature key (-EEXIST),
+ *                    no kernel group made; broken copies of a genuine
+ *                    resync (another member's leaf removed, the old
+ *                    encryption key, two Removes, a short kem_output, a
+ *                    Proposal, trailing bytes) are refused by the members
  */
 #include <errno.h>
 #include <stdint.h>
@@ -588,7 +594,7 @@ TEST_F(ext, bad_commit)
  */
 TEST_F(ext, bad_resync)
 {
-	struct member alice, bob, bob2, erin;
+	struct member alice, bob, bob2, erin, twin;
 	struct mls_bytes gi = { 0 }, commit = { 0 }, bad = { 0 };
 	struct mls_bytes none = { 0 };
 	struct mlsc_proposal_or_ref por[2];
@@ -599,6 +605,7 @@ TEST_F(ext, bad_resync)
 	struct mlsc_slice key;
 	uint32_t flags;
 	uint64_t e;
+	long groups;
 
 	ASSERT_EQ(0, alice_and_bob(self->ctl, 2, &alice, &bob));
 	ASSERT_EQ(0, member_new(2, "erin", &erin));
@@ -607,23 +614,28 @@ TEST_F(ext, bad_resync)
 		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
 	e = kernel_epoch(alice.g);
 
-	/* Erin in place of Alice: another identity, refused by both */
-	ASSERT_EQ(0, xjoin(self->ctl, &erin, &gi, NULL, 0, &commit));
-	/* until the DS answers, the join is neither saved nor published */
-	EXPECT_EQ(-EBUSY, mlsc_group_save(erin.g, erin.sig, &none));
-	EXPECT_EQ(0, none.len);
-	EXPECT_EQ(-EBUSY, mlsc_group_info_export(
-		erin.g, MLSC_GROUP_INFO_F_RATCHET_TREE, erin.sig, &none));
-	EXPECT_EQ(0, none.len);
-	EXPECT_EQ(-EPROTO, refused(_metadata, &bob, &commit, e));
-	EXPECT_EQ(-EPROTO, refused(_metadata, &alice, &commit, e));
-	mls_bytes_free(&commit);
-	EXPECT_EQ(0, mlsc_commit_discard(erin.g));
-	mlsc_group_free(erin.g);
-	erin.g = NULL;
+	/* Erin in place of Alice: another identity, not even built */
+	groups = group_count(self->ctl);
+	EXPECT_EQ(-EPERM, xjoin(self->ctl, &erin, &gi, NULL, 0, &commit));
+	EXPECT_EQ(NULL, erin.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
+	/* Bob again with his signature key, his old leaf kept: the same */
+	twin = bob;
+	twin.g = NULL;
+	EXPECT_EQ(-EEXIST, xjoin(self->ctl, &twin, &gi, NULL, -1, &commit));
+	EXPECT_EQ(NULL, twin.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
 
 	/* Bob's genuine resync, and broken copies of it */
 	ASSERT_EQ(0, xjoin(self->ctl, &bob2, &gi, NULL, 1, &commit));
+	/* until the DS answers, the join is neither saved nor published */
+	EXPECT_EQ(-EBUSY, mlsc_group_save(bob2.g, bob2.sig, &none));
+	EXPECT_EQ(0, none.len);
+	EXPECT_EQ(-EBUSY, mlsc_group_info_export(
+		bob2.g, MLSC_GROUP_INFO_F_RATCHET_TREE, bob2.sig, &none));
+	EXPECT_EQ(0, none.len);
 	mls_bytes_free(&gi);
 	mlsc_arena_init(&arena);
 	ASSERT_EQ(0, decode(&commit, &arena, &m));
@@ -642,9 +654,18 @@ TEST_F(ext, bad_resync)
 	mls_bytes_free(&bad);
 	m.pub.content.commit.path.leaf_node.encryption_key = key;
 
-	/* two Removes */
+	/* Bob in place of Alice: another identity, refused by both */
 	por[0] = c.proposals[0];
 	por[1] = c.proposals[1];
+	por[1].proposal.remove = 0;
+	m.pub.content.commit.proposals = por;
+	ASSERT_EQ(0, resign(&bob2, alice.g, &m, &bad));
+	EXPECT_EQ(-EPROTO, refused(_metadata, &bob, &bad, e));
+	EXPECT_EQ(-EPROTO, refused(_metadata, &alice, &bad, e));
+	mls_bytes_free(&bad);
+	por[1] = c.proposals[1];
+
+	/* two Removes */
 	m.pub.content.commit.proposals = (struct mlsc_proposal_or_ref[]){
 		por[0], por[1], por[1] };
 	m.pub.content.commit.n_proposals = 3;

@@ -24,6 +24,8 @@
 #include "hpke.h"
 #include "internal.h"
 #include "keypkg.h"
+#include "leaf.h"
+#include "proposal.h"
 #include "transcript.h"
 #include "tree_validate.h"
 #include "treekem.h"
@@ -257,6 +259,47 @@ static int make_commit(struct xjoin *x, struct mlsc_commit *c)
 			   mlsc_io_update_path);
 }
 
+/*
+ * What the group's members would refuse, refused here with their own
+ * checks (§12.4.3.2, §12.2, §7.3), before anything is signed or keyed:
+ * the new leaf (-EOPNOTSUPP when it lacks a capability the group
+ * requires, or the credential callback's error), the proposal list, a
+ * resync's new credential standing for the removed one (-EPERM, or the
+ * same_member_cb's error) and keys no other leaf holds (-EEXIST).
+ */
+static int check_receivable(struct xjoin *x, const struct mlsc_commit *c)
+{
+	static const struct mlsc_proposal_cache none;
+	const struct mlsc_group_context *gc = &x->gi.group_context;
+	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	const struct mlsc_validate_opts *vo = x->a->validate ?: &now;
+	struct mlsc_group_view v = { x->s, &x->tree, gc, vo };
+	struct mlsc_required_caps req;
+	struct mlsc_resolved *r;
+	int err;
+
+	err = mlsc_find_required_caps(&gc->extensions, &x->arena, &req);
+	if (err < 0)
+		return -EPROTO;
+	err = mlsc_leaf_validate(x->s->id, &c->path.leaf_node,
+				 MLSC_LEAF_SOURCE_COMMIT, &gc->group_id,
+				 x->own_leaf, &req, vo);
+	if (err)
+		return err;
+	r = mlsc_arena_alloc(&x->arena, (c->n_proposals + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	err = mlsc_proposals_resolve(&none, x->s->nh, gc->epoch, c,
+				     UINT32_MAX, &x->arena, r);
+	if (!err)
+		err = mlsc_proposals_validate_external(&v, c,
+						       &c->path.leaf_node, r);
+	if (err)
+		return err == -EPROTO ? -EPERM : err;
+	err = mlsc_tree_keys_unique(&x->nt);
+	return err == -EPROTO ? -EEXIST : err;
+}
+
 /* FramedContentTBS (§6.1) with the GroupInfo's GroupContext, signed. */
 static int sign_content(struct xjoin *x)
 {
@@ -451,6 +494,8 @@ MLSC_EXPORT int mlsc_external_join(int ctl_fd, const void *group_info,
 		err = external_init(x);
 	if (!err)
 		err = make_commit(x, &c);
+	if (!err)
+		err = check_receivable(x, &c);
 	if (err)
 		goto out;
 	x->fc.group_id = x->gi.group_context.group_id;
