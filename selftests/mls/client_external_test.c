@@ -42,12 +42,17 @@
  *                    resync (another member's leaf removed, the old
  *                    encryption key, two Removes, a short kem_output, a
  *                    Proposal, trailing bytes) are refused by the members
+ *  ext.resync_callback the application's same_member_cb judges a resync:
+ *                    refusing at the joiner (its error, nothing made) or
+ *                    at a member (its error, nothing pending); accepting,
+ *                    the resync goes through
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmls.h>
@@ -711,6 +716,117 @@ TEST_F(ext, bad_resync)
 	member_free(&bob);
 	member_free(&bob2);
 	member_free(&erin);
+	EXPECT_EQ(0, leaks());
+}
+
+/* A same_member_cb: counts its calls, answers what it was told to. */
+struct judge {
+	int answer;
+	unsigned int calls;
+	uint16_t suite;
+	bool same_identity;
+};
+
+static int judge_same(void *arg, const struct mlsc_cred *old_cred,
+		      const struct mlsc_cred *new_cred, uint16_t suite)
+{
+	struct judge *j = arg;
+
+	j->calls++;
+	j->suite = suite;
+	j->same_identity = old_cred->type == MLS_CREDENTIAL_BASIC &&
+			   new_cred->type == MLS_CREDENTIAL_BASIC &&
+			   old_cred->identity_len == new_cred->identity_len &&
+			   !memcmp(old_cred->identity, new_cred->identity,
+				   old_cred->identity_len);
+	return j->answer;
+}
+
+/*
+ * The application's same_member_cb (struct mlsc_validate_opts_ext,
+ * MLSC_VALIDATE_EXT) judges a resync, on both sides. The joiner's
+ * callback refusing: its error, no kernel group, no Commit. A member's
+ * refusing: its error, the member's epoch kept with nothing pending.
+ * Accepting: the resync goes through, the callback having seen the
+ * removed and the new credential of the group's suite.
+ */
+TEST_F(ext, resync_callback)
+{
+	struct judge no = { .answer = -EACCES }, yes = { .answer = 0 };
+	struct mlsc_validate_opts_ext refuse = {
+		.base = { .flags = MLSC_VALIDATE_EXT },
+		.same_member_cb = judge_same, .same_member_arg = &no,
+	}, accept = {
+		.base = { .flags = MLSC_VALIDATE_EXT },
+		.same_member_cb = judge_same, .same_member_arg = &yes,
+	};
+	struct mlsc_external_args a = {
+		.flags = MLSC_EXTERNAL_F_EPHEMERAL | MLSC_EXTERNAL_F_REMOVE,
+		.remove_leaf = 1,
+	};
+	struct mlsc_process_opts po = { 0 };
+	struct mls_bytes gi = { 0 }, commit = { 0 };
+	struct member alice, bob, bob2;
+	struct mlsc_processed p;
+	uint32_t flags;
+	long groups;
+	uint64_t e;
+
+	ASSERT_EQ(0, alice_and_bob(self->ctl, 1, &alice, &bob));
+	ASSERT_EQ(0, member_new(1, "bob", &bob2));
+	ASSERT_EQ(0, mlsc_group_info_export(
+		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
+	e = kernel_epoch(alice.g);
+	refuse.base.now = accept.base.now = (uint64_t)time(NULL);
+	a.leaf = bob2.priv;
+	a.sig_key = bob2.sig;
+
+	/* the joiner's callback refuses: nothing made */
+	a.validate = &refuse.base;
+	groups = group_count(self->ctl);
+	EXPECT_EQ(-EACCES, mlsc_external_join(self->ctl, gi.data, gi.len, &a,
+					      &bob2.g, &commit));
+	EXPECT_EQ(1u, no.calls);
+	EXPECT_TRUE(no.same_identity);
+	EXPECT_EQ(1, no.suite);
+	EXPECT_EQ(NULL, bob2.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
+
+	/* the joiner's accepts */
+	a.validate = &accept.base;
+	ASSERT_EQ(0, mlsc_external_join(self->ctl, gi.data, gi.len, &a,
+					&bob2.g, &commit));
+	EXPECT_EQ(1u, yes.calls);
+	mls_bytes_free(&gi);
+
+	/* Alice's refuses: her error, her epoch, nothing pending */
+	po.validate = &refuse.base;
+	memset(&p, 0, sizeof(p));
+	EXPECT_EQ(-EACCES, mlsc_group_process(alice.g, commit.data, commit.len,
+					      &po, &p));
+	EXPECT_EQ(2u, no.calls);
+	EXPECT_EQ(0, p.content_type);
+	EXPECT_EQ(e, kernel_epoch(alice.g));
+	EXPECT_EQ((int64_t)e, mlsc_group_epoch(alice.g));
+	EXPECT_TRUE(nothing_pending(alice.g));
+
+	/* Alice's and Bob's accept: the resync goes through */
+	po.validate = &accept.base;
+	EXPECT_EQ(0, follow_commit(&alice, &commit, &po, 1, e + 1, NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &commit, &po, 1, e + 1, &flags));
+	EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
+	EXPECT_EQ(3u, yes.calls);
+	EXPECT_TRUE(yes.same_identity);
+	EXPECT_EQ(1, yes.suite);
+	ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
+	mls_bytes_free(&commit);
+	EXPECT_TRUE(same_authenticator(alice.g, bob2.g));
+	ALL_TALK(&alice, &bob2);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&bob2);
 	EXPECT_EQ(0, leaks());
 }
 
