@@ -113,6 +113,33 @@ static int xjoin(int ctl, struct member *m, const struct mls_bytes *gi,
 	return mlsc_external_join(ctl, gi->data, gi->len, &a, &m->g, commit);
 }
 
+/*
+ * @m's resync as @renewed, by @commit of leaf @leaf into @epoch: @by and
+ * @m follow it with @po, @m's old self is removed, @renewed merges and
+ * is in step with @by. @commit is freed. 0 or -errno (-EPROTO when an
+ * outcome differs).
+ */
+static int resync_through(struct member *by, struct member *m,
+			  struct member *renewed, struct mls_bytes *commit,
+			  const struct mlsc_process_opts *po, int64_t leaf,
+			  uint64_t epoch)
+{
+	uint32_t flags = 0;
+	int err;
+
+	err = follow_commit(by, commit, po, leaf, epoch, NULL);
+	if (!err)
+		err = follow_commit(m, commit, po, leaf, epoch, &flags);
+	if (!err && flags != MLSC_PROCESSED_F_REMOVED)
+		err = -EPROTO;
+	if (!err)
+		err = mlsc_commit_merge(renewed->g);
+	if (!err && !same_authenticator(by->g, renewed->g))
+		err = -EPROTO;
+	mls_bytes_free(commit);
+	return err;
+}
+
 FIXTURE(ext) {
 	int ctl;
 };
@@ -170,7 +197,6 @@ TEST_F_TIMEOUT(ext, join, 600)
 		struct mls_bytes gi = { 0 }, tree = { 0 }, commit = { 0 };
 		struct mlsc_processed p;
 		bool odd = suite & 1;
-		uint32_t flags;
 		int64_t leaf;
 		uint64_t e;
 
@@ -255,17 +281,11 @@ TEST_F_TIMEOUT(ext, join, 600)
 		mls_bytes_free(&gi);
 		leaf = mlsc_group_own_leaf(bob2.g);
 		EXPECT_EQ(1, leaf);
-		EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, leaf, e + 3,
-					   NULL));
 		EXPECT_EQ(0, follow_commit(&carol, &commit, NULL, leaf, e + 3,
 					   NULL));
-		EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, leaf, e + 3,
-					   &flags));
-		EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
-		ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
-		mls_bytes_free(&commit);
+		ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, NULL,
+					    leaf, e + 3));
 		EXPECT_EQ(4u, alice.g->tree.n_leaves);
-		EXPECT_TRUE(same_authenticator(alice.g, bob2.g));
 		EXPECT_TRUE(same_authenticator(carol.g, bob2.g));
 		ALL_TALK(&alice, &bob2, &carol);
 
@@ -608,7 +628,6 @@ TEST_F(ext, bad_resync)
 	struct mlsc_mls_message m;
 	struct mlsc_commit c;
 	struct mlsc_slice key;
-	uint32_t flags;
 	uint64_t e;
 	long groups;
 
@@ -704,12 +723,8 @@ TEST_F(ext, bad_resync)
 	mls_bytes_free(&bad);
 
 	/* the genuine one goes through: Bob's old self is out */
-	EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, 1, e + 1, NULL));
-	EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, 1, e + 1, &flags));
-	EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
-	ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
-	mls_bytes_free(&commit);
-	EXPECT_TRUE(same_authenticator(alice.g, bob2.g));
+	ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, NULL, 1,
+				    e + 1));
 	ALL_TALK(&alice, &bob2);
 
 	member_free(&alice);
@@ -768,7 +783,6 @@ TEST_F(ext, resync_callback)
 	struct mls_bytes gi = { 0 }, commit = { 0 };
 	struct member alice, bob, bob2;
 	struct mlsc_processed p;
-	uint32_t flags;
 	long groups;
 	uint64_t e;
 
@@ -813,15 +827,11 @@ TEST_F(ext, resync_callback)
 
 	/* Alice's and Bob's accept: the resync goes through */
 	po.validate = &accept.base;
-	EXPECT_EQ(0, follow_commit(&alice, &commit, &po, 1, e + 1, NULL));
-	EXPECT_EQ(0, follow_commit(&bob, &commit, &po, 1, e + 1, &flags));
-	EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
+	ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, &po, 1,
+				    e + 1));
 	EXPECT_EQ(3u, yes.calls);
 	EXPECT_TRUE(yes.same_identity);
 	EXPECT_EQ(1, yes.suite);
-	ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
-	mls_bytes_free(&commit);
-	EXPECT_TRUE(same_authenticator(alice.g, bob2.g));
 	ALL_TALK(&alice, &bob2);
 
 	member_free(&alice);
