@@ -212,14 +212,6 @@ TEST_F_TIMEOUT(vectors, random, 1800)
 	EXPECT_EQ(0, leaks());
 }
 
-/* No commit is pending in @g's kernel group. */
-static int nothing_pending(const struct mlsc_group *g)
-{
-	int64_t e = mlsc_group_epoch(g);
-
-	return e >= 0 && mls_commit_discard(mlsc_group_fd(g), e + 1) == -ENOENT;
-}
-
 /* ---- bad input ---------------------------------------------------------- */
 
 /*

@@ -256,6 +256,30 @@ static int verdict(struct peer *p)
 	}
 }
 
+/*
+ * Send @commit (and a Welcome, when @welcome_len) to the delivery
+ * service, then merge or discard @g's pending commit as its verdict says.
+ * In @r: the error, and flags 1 when the commit was accepted.
+ */
+static void commit_settle(struct peer *p, struct mlsc_group *g,
+			  const struct mls_bytes *commit,
+			  const uint8_t *welcome, size_t welcome_len,
+			  struct report *r)
+{
+	int v;
+
+	r->err = send_pkt(p->sock, UP_COMMIT, (uint32_t)commit->len,
+			  commit->data, commit->len, welcome, welcome_len);
+	v = r->err ? r->err : verdict(p);
+	if (v == 1)
+		r->err = mlsc_commit_merge(g);
+	else if (v == 0)
+		r->err = mlsc_commit_discard(g);
+	else
+		r->err = v;
+	r->flags = v == 1;
+}
+
 static void on_commit(struct peer *p, const uint8_t *body, size_t len)
 {
 	struct commit_cmd c;
@@ -266,7 +290,6 @@ static void on_commit(struct peer *p, const uint8_t *body, size_t len)
 	struct mlsc_commit_out out = { 0 };
 	struct report r = { .op = OP_COMMIT, .err = -EINVAL };
 	size_t n = 0, off = sizeof(c);
-	int v;
 
 	memset(props, 0, sizeof(props));
 	if (len < sizeof(c) || !p->m.g)
@@ -303,17 +326,8 @@ static void on_commit(struct peer *p, const uint8_t *body, size_t len)
 		r.err = mlsc_commit_create(p->m.g, &ca, &out);
 	if (r.err)
 		goto out;
-	r.err = send_pkt(p->sock, UP_COMMIT, (uint32_t)out.commit.len,
-			 out.commit.data, out.commit.len, out.welcome.data,
-			 out.welcome.len);
-	v = r.err ? r.err : verdict(p);
-	if (v == 1)
-		r.err = mlsc_commit_merge(p->m.g);
-	else if (v == 0)
-		r.err = mlsc_commit_discard(p->m.g);
-	else
-		r.err = v;
-	r.flags = v == 1;
+	commit_settle(p, p->m.g, &out.commit, out.welcome.data,
+		      out.welcome.len, &r);
 out:
 	mlsc_commit_out_free(&out);
 	mlsc_keypkg_free(kps[0]);
@@ -345,7 +359,6 @@ static void on_external(struct peer *p, const uint8_t *body, size_t len)
 	struct mls_bytes commit = { 0 };
 	struct mlsc_group *old = p->m.g;
 	int32_t leaf;
-	int v;
 
 	if (len < sizeof(leaf) || !old)
 		goto out;
@@ -361,17 +374,8 @@ static void on_external(struct peer *p, const uint8_t *body, size_t len)
 					   len - sizeof(leaf), &a, &p->m.g,
 					   &commit);
 	if (!r.err)
-		r.err = send_pkt(p->sock, UP_COMMIT, (uint32_t)commit.len,
-				 commit.data, commit.len, NULL, 0);
-	v = r.err ? r.err : verdict(p);
-	if (v == 1)
-		r.err = mlsc_commit_merge(p->m.g);
-	else if (v == 0)
-		r.err = mlsc_commit_discard(p->m.g);
-	else
-		r.err = v;
-	r.flags = v == 1;
-	if (!r.err && v == 1) {
+		commit_settle(p, p->m.g, &commit, NULL, 0, &r);
+	if (!r.err && r.flags) {
 		mls_group_destroy(mlsc_group_fd(old));
 		mlsc_group_free(old);
 	} else {

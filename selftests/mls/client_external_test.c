@@ -36,12 +36,23 @@
  *                    (-EPROTO), a bad signature (-EKEYREJECTED), a bad
  *                    confirmation tag (-EBADMSG); the genuine Commit goes
  *                    through afterwards
+ *  ext.bad_resync    a resync by another identity is not built (-EPERM),
+ *                    nor a join with a member's signature key (-EEXIST),
+ *                    no kernel group made; broken copies of a genuine
+ *                    resync (another member's leaf removed, the old
+ *                    encryption key, two Removes, a short kem_output, a
+ *                    Proposal, trailing bytes) are refused by the members
+ *  ext.resync_callback the application's same_member_cb judges a resync:
+ *                    refusing at the joiner (its error, nothing made) or
+ *                    at a member (its error, nothing pending); accepting,
+ *                    the resync goes through
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmls.h>
@@ -53,81 +64,6 @@
 #include "keypkg.h"
 #include "kselftest_harness.h"
 #include "wire.h"
-
-static bool nothing_pending(const struct mlsc_group *g)
-{
-	uint64_t e = kernel_epoch(g);
-
-	return mls_commit_discard(mlsc_group_fd(g), e + 1) == -ENOENT &&
-	       mls_commit_merge(mlsc_group_fd(g), e + 1) == -ENOENT;
-}
-
-static bool same_authenticator(const struct mlsc_group *a,
-			       const struct mlsc_group *b)
-{
-	uint8_t x[64], y[64];
-	size_t xl = sizeof(x), yl = sizeof(y);
-	uint64_t ex, ey;
-
-	if (mls_epoch_authenticator(mlsc_group_fd(a), x, &xl, &ex) ||
-	    mls_epoch_authenticator(mlsc_group_fd(b), y, &yl, &ey))
-		return false;
-	return ex == ey && xl == yl && !memcmp(x, y, xl);
-}
-
-/* @from sends @text, @to gets it through mlsc_group_process(). */
-static int talk(struct member *from, struct member *to, const char *text)
-{
-	struct mls_sent sent = { 0 };
-	struct mlsc_processed p;
-	int err;
-
-	memset(&p, 0, sizeof(p));
-	err = mls_send(mlsc_group_fd(from->g), from->sig, text, strlen(text),
-		       NULL, 0, &sent);
-	if (!err)
-		err = mlsc_group_process(to->g, sent.message.data,
-					 sent.message.len, NULL, &p);
-	if (!err && (p.content_type != MLS_CONTENT_APPLICATION ||
-		     p.sender_leaf != mlsc_group_own_leaf(from->g) ||
-		     p.data.len != strlen(text) ||
-		     memcmp(p.data.data, text, p.data.len)))
-		err = -EPROTO;
-	mlsc_processed_free(&p);
-	mls_bytes_free(&sent.message);
-	return err;
-}
-
-#define ALL_TALK(...) do {						\
-	struct member *ms_[] = { __VA_ARGS__ };				\
-	size_t n_ = sizeof(ms_) / sizeof(ms_[0]);			\
-	for (size_t i_ = 0; i_ < n_; i_++) {				\
-		EXPECT_EQ(0, talk(ms_[i_], ms_[(i_ + 1) % n_], "hi"));	\
-		EXPECT_EQ(0, talk(ms_[(i_ + 1) % n_], ms_[i_], "hey"));	\
-	}								\
-} while (0)
-
-/*
- * @m processes @msg, a Commit from leaf @sender into @epoch: 0 or
- * -errno; *@flags gets mlsc_processed.flags.
- */
-static int follow(struct member *m, const struct mls_bytes *msg,
-		  int64_t sender, uint64_t epoch, uint32_t *flags)
-{
-	struct mlsc_processed p;
-	int err;
-
-	memset(&p, 0xa5, sizeof(p));
-	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
-	if (!err && (p.content_type != MLS_CONTENT_COMMIT ||
-		     p.epoch != epoch || p.sender_leaf != sender))
-		err = -EPROTO;
-	if (flags)
-		*flags = err ? UINT32_MAX : p.flags;
-	if (!err)
-		mlsc_processed_free(&p);
-	return err;
-}
 
 /* Alice's group of @suite with Bob added: 0 or -errno. */
 static int alice_and_bob(int ctl, unsigned int suite, struct member *alice,
@@ -175,6 +111,33 @@ static int xjoin(int ctl, struct member *m, const struct mls_bytes *gi,
 		a.remove_leaf = (uint32_t)remove;
 	}
 	return mlsc_external_join(ctl, gi->data, gi->len, &a, &m->g, commit);
+}
+
+/*
+ * @m's resync as @renewed, by @commit of leaf @leaf into @epoch: @by and
+ * @m follow it with @po, @m's old self is removed, @renewed merges and
+ * is in step with @by. @commit is freed. 0 or -errno (-EPROTO when an
+ * outcome differs).
+ */
+static int resync_through(struct member *by, struct member *m,
+			  struct member *renewed, struct mls_bytes *commit,
+			  const struct mlsc_process_opts *po, int64_t leaf,
+			  uint64_t epoch)
+{
+	uint32_t flags = 0;
+	int err;
+
+	err = follow_commit(by, commit, po, leaf, epoch, NULL);
+	if (!err)
+		err = follow_commit(m, commit, po, leaf, epoch, &flags);
+	if (!err && flags != MLSC_PROCESSED_F_REMOVED)
+		err = -EPROTO;
+	if (!err)
+		err = mlsc_commit_merge(renewed->g);
+	if (!err && !same_authenticator(by->g, renewed->g))
+		err = -EPROTO;
+	mls_bytes_free(commit);
+	return err;
 }
 
 FIXTURE(ext) {
@@ -234,7 +197,6 @@ TEST_F_TIMEOUT(ext, join, 600)
 		struct mls_bytes gi = { 0 }, tree = { 0 }, commit = { 0 };
 		struct mlsc_processed p;
 		bool odd = suite & 1;
-		uint32_t flags;
 		int64_t leaf;
 		uint64_t e;
 
@@ -282,8 +244,10 @@ TEST_F_TIMEOUT(ext, join, 600)
 						     commit.len, NULL, &p));
 		ca.sig_key = carol.sig;
 		EXPECT_EQ(-EBUSY, mlsc_commit_create(carol.g, &ca, &out));
-		EXPECT_EQ(0, follow(&alice, &commit, leaf, e + 1, NULL));
-		EXPECT_EQ(0, follow(&bob, &commit, leaf, e + 1, NULL));
+		EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, leaf, e + 1,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, leaf, e + 1,
+					   NULL));
 		ASSERT_EQ(0, mlsc_commit_merge(carol.g));
 		/* her own Commit, back from the delivery service */
 		EXPECT_EQ(-EALREADY, mlsc_group_process(carol.g, commit.data,
@@ -298,8 +262,10 @@ TEST_F_TIMEOUT(ext, join, 600)
 		ca.sig_key = alice.sig;
 		ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
 		ASSERT_EQ(0, mlsc_commit_merge(alice.g));
-		EXPECT_EQ(0, follow(&bob, &out.commit, 0, e + 2, NULL));
-		EXPECT_EQ(0, follow(&carol, &out.commit, 0, e + 2, NULL));
+		EXPECT_EQ(0, follow_commit(&bob, &out.commit, NULL, 0, e + 2,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&carol, &out.commit, NULL, 0, e + 2,
+					   NULL));
 		mlsc_commit_out_free(&out);
 		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
 		EXPECT_TRUE(same_authenticator(bob.g, carol.g));
@@ -315,14 +281,11 @@ TEST_F_TIMEOUT(ext, join, 600)
 		mls_bytes_free(&gi);
 		leaf = mlsc_group_own_leaf(bob2.g);
 		EXPECT_EQ(1, leaf);
-		EXPECT_EQ(0, follow(&alice, &commit, leaf, e + 3, NULL));
-		EXPECT_EQ(0, follow(&carol, &commit, leaf, e + 3, NULL));
-		EXPECT_EQ(0, follow(&bob, &commit, leaf, e + 3, &flags));
-		EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
-		ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
-		mls_bytes_free(&commit);
+		EXPECT_EQ(0, follow_commit(&carol, &commit, NULL, leaf, e + 3,
+					   NULL));
+		ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, NULL,
+					    leaf, e + 3));
 		EXPECT_EQ(4u, alice.g->tree.n_leaves);
-		EXPECT_TRUE(same_authenticator(alice.g, bob2.g));
 		EXPECT_TRUE(same_authenticator(carol.g, bob2.g));
 		ALL_TALK(&alice, &bob2, &carol);
 
@@ -555,8 +518,8 @@ TEST_F(ext, bad_commit)
 	ca.sig_key = alice.sig;
 	ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
 	ASSERT_EQ(0, mlsc_commit_merge(alice.g));
-	EXPECT_EQ(0, follow(&bob, &out.commit, 0, kernel_epoch(alice.g),
-			    NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &out.commit, NULL, 0,
+				   kernel_epoch(alice.g), NULL));
 	mlsc_commit_out_free(&out);
 	e = kernel_epoch(alice.g);
 	ASSERT_EQ(0, xjoin(self->ctl, &erin, &old_gi, NULL, -1, &commit));
@@ -635,8 +598,8 @@ TEST_F(ext, bad_commit)
 	mlsc_arena_free(&arena);
 
 	/* the genuine one goes through */
-	EXPECT_EQ(0, follow(&alice, &commit, 2, e + 1, NULL));
-	EXPECT_EQ(0, follow(&bob, &commit, 2, e + 1, NULL));
+	EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, 2, e + 1, NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, 2, e + 1, NULL));
 	ASSERT_EQ(0, mlsc_commit_merge(carol.g));
 	mls_bytes_free(&commit);
 	EXPECT_TRUE(same_authenticator(alice.g, carol.g));
@@ -656,7 +619,7 @@ TEST_F(ext, bad_commit)
  */
 TEST_F(ext, bad_resync)
 {
-	struct member alice, bob, bob2, erin;
+	struct member alice, bob, bob2, erin, twin;
 	struct mls_bytes gi = { 0 }, commit = { 0 }, bad = { 0 };
 	struct mls_bytes none = { 0 };
 	struct mlsc_proposal_or_ref por[2];
@@ -665,8 +628,8 @@ TEST_F(ext, bad_resync)
 	struct mlsc_mls_message m;
 	struct mlsc_commit c;
 	struct mlsc_slice key;
-	uint32_t flags;
 	uint64_t e;
+	long groups;
 
 	ASSERT_EQ(0, alice_and_bob(self->ctl, 2, &alice, &bob));
 	ASSERT_EQ(0, member_new(2, "erin", &erin));
@@ -675,23 +638,28 @@ TEST_F(ext, bad_resync)
 		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
 	e = kernel_epoch(alice.g);
 
-	/* Erin in place of Alice: another identity, refused by both */
-	ASSERT_EQ(0, xjoin(self->ctl, &erin, &gi, NULL, 0, &commit));
-	/* until the DS answers, the join is neither saved nor published */
-	EXPECT_EQ(-EBUSY, mlsc_group_save(erin.g, erin.sig, &none));
-	EXPECT_EQ(0, none.len);
-	EXPECT_EQ(-EBUSY, mlsc_group_info_export(
-		erin.g, MLSC_GROUP_INFO_F_RATCHET_TREE, erin.sig, &none));
-	EXPECT_EQ(0, none.len);
-	EXPECT_EQ(-EPROTO, refused(_metadata, &bob, &commit, e));
-	EXPECT_EQ(-EPROTO, refused(_metadata, &alice, &commit, e));
-	mls_bytes_free(&commit);
-	EXPECT_EQ(0, mlsc_commit_discard(erin.g));
-	mlsc_group_free(erin.g);
-	erin.g = NULL;
+	/* Erin in place of Alice: another identity, not even built */
+	groups = group_count(self->ctl);
+	EXPECT_EQ(-EPERM, xjoin(self->ctl, &erin, &gi, NULL, 0, &commit));
+	EXPECT_EQ(NULL, erin.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
+	/* Bob again with his signature key, his old leaf kept: the same */
+	twin = bob;
+	twin.g = NULL;
+	EXPECT_EQ(-EEXIST, xjoin(self->ctl, &twin, &gi, NULL, -1, &commit));
+	EXPECT_EQ(NULL, twin.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
 
 	/* Bob's genuine resync, and broken copies of it */
 	ASSERT_EQ(0, xjoin(self->ctl, &bob2, &gi, NULL, 1, &commit));
+	/* until the DS answers, the join is neither saved nor published */
+	EXPECT_EQ(-EBUSY, mlsc_group_save(bob2.g, bob2.sig, &none));
+	EXPECT_EQ(0, none.len);
+	EXPECT_EQ(-EBUSY, mlsc_group_info_export(
+		bob2.g, MLSC_GROUP_INFO_F_RATCHET_TREE, bob2.sig, &none));
+	EXPECT_EQ(0, none.len);
 	mls_bytes_free(&gi);
 	mlsc_arena_init(&arena);
 	ASSERT_EQ(0, decode(&commit, &arena, &m));
@@ -710,9 +678,18 @@ TEST_F(ext, bad_resync)
 	mls_bytes_free(&bad);
 	m.pub.content.commit.path.leaf_node.encryption_key = key;
 
-	/* two Removes */
+	/* Bob in place of Alice: another identity, refused by both */
 	por[0] = c.proposals[0];
 	por[1] = c.proposals[1];
+	por[1].proposal.remove = 0;
+	m.pub.content.commit.proposals = por;
+	ASSERT_EQ(0, resign(&bob2, alice.g, &m, &bad));
+	EXPECT_EQ(-EPROTO, refused(_metadata, &bob, &bad, e));
+	EXPECT_EQ(-EPROTO, refused(_metadata, &alice, &bad, e));
+	mls_bytes_free(&bad);
+	por[1] = c.proposals[1];
+
+	/* two Removes */
 	m.pub.content.commit.proposals = (struct mlsc_proposal_or_ref[]){
 		por[0], por[1], por[1] };
 	m.pub.content.commit.n_proposals = 3;
@@ -746,18 +723,120 @@ TEST_F(ext, bad_resync)
 	mls_bytes_free(&bad);
 
 	/* the genuine one goes through: Bob's old self is out */
-	EXPECT_EQ(0, follow(&alice, &commit, 1, e + 1, NULL));
-	EXPECT_EQ(0, follow(&bob, &commit, 1, e + 1, &flags));
-	EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
-	ASSERT_EQ(0, mlsc_commit_merge(bob2.g));
-	mls_bytes_free(&commit);
-	EXPECT_TRUE(same_authenticator(alice.g, bob2.g));
+	ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, NULL, 1,
+				    e + 1));
 	ALL_TALK(&alice, &bob2);
 
 	member_free(&alice);
 	member_free(&bob);
 	member_free(&bob2);
 	member_free(&erin);
+	EXPECT_EQ(0, leaks());
+}
+
+/* A same_member_cb: counts its calls, answers what it was told to. */
+struct judge {
+	int answer;
+	unsigned int calls;
+	uint16_t suite;
+	bool same_identity;
+};
+
+static int judge_same(void *arg, const struct mlsc_cred *old_cred,
+		      const struct mlsc_cred *new_cred, uint16_t suite)
+{
+	struct judge *j = arg;
+
+	j->calls++;
+	j->suite = suite;
+	j->same_identity = old_cred->type == MLS_CREDENTIAL_BASIC &&
+			   new_cred->type == MLS_CREDENTIAL_BASIC &&
+			   old_cred->identity_len == new_cred->identity_len &&
+			   !memcmp(old_cred->identity, new_cred->identity,
+				   old_cred->identity_len);
+	return j->answer;
+}
+
+/*
+ * The application's same_member_cb (struct mlsc_validate_opts_ext,
+ * MLSC_VALIDATE_EXT) judges a resync, on both sides. The joiner's
+ * callback refusing: its error, no kernel group, no Commit. A member's
+ * refusing: its error, the member's epoch kept with nothing pending.
+ * Accepting: the resync goes through, the callback having seen the
+ * removed and the new credential of the group's suite.
+ */
+TEST_F(ext, resync_callback)
+{
+	struct judge no = { .answer = -EACCES }, yes = { .answer = 0 };
+	struct mlsc_validate_opts_ext refuse = {
+		.base = { .flags = MLSC_VALIDATE_EXT },
+		.same_member_cb = judge_same, .same_member_arg = &no,
+	}, accept = {
+		.base = { .flags = MLSC_VALIDATE_EXT },
+		.same_member_cb = judge_same, .same_member_arg = &yes,
+	};
+	struct mlsc_external_args a = {
+		.flags = MLSC_EXTERNAL_F_EPHEMERAL | MLSC_EXTERNAL_F_REMOVE,
+		.remove_leaf = 1,
+	};
+	struct mlsc_process_opts po = { 0 };
+	struct mls_bytes gi = { 0 }, commit = { 0 };
+	struct member alice, bob, bob2;
+	struct mlsc_processed p;
+	long groups;
+	uint64_t e;
+
+	ASSERT_EQ(0, alice_and_bob(self->ctl, 1, &alice, &bob));
+	ASSERT_EQ(0, member_new(1, "bob", &bob2));
+	ASSERT_EQ(0, mlsc_group_info_export(
+		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
+	e = kernel_epoch(alice.g);
+	refuse.base.now = accept.base.now = (uint64_t)time(NULL);
+	a.leaf = bob2.priv;
+	a.sig_key = bob2.sig;
+
+	/* the joiner's callback refuses: nothing made */
+	a.validate = &refuse.base;
+	groups = group_count(self->ctl);
+	EXPECT_EQ(-EACCES, mlsc_external_join(self->ctl, gi.data, gi.len, &a,
+					      &bob2.g, &commit));
+	EXPECT_EQ(1u, no.calls);
+	EXPECT_TRUE(no.same_identity);
+	EXPECT_EQ(1, no.suite);
+	EXPECT_EQ(NULL, bob2.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
+
+	/* the joiner's accepts */
+	a.validate = &accept.base;
+	ASSERT_EQ(0, mlsc_external_join(self->ctl, gi.data, gi.len, &a,
+					&bob2.g, &commit));
+	EXPECT_EQ(1u, yes.calls);
+	mls_bytes_free(&gi);
+
+	/* Alice's refuses: her error, her epoch, nothing pending */
+	po.validate = &refuse.base;
+	memset(&p, 0, sizeof(p));
+	EXPECT_EQ(-EACCES, mlsc_group_process(alice.g, commit.data, commit.len,
+					      &po, &p));
+	EXPECT_EQ(2u, no.calls);
+	EXPECT_EQ(0, p.content_type);
+	EXPECT_EQ(e, kernel_epoch(alice.g));
+	EXPECT_EQ((int64_t)e, mlsc_group_epoch(alice.g));
+	EXPECT_TRUE(nothing_pending(alice.g));
+
+	/* Alice's and Bob's accept: the resync goes through */
+	po.validate = &accept.base;
+	ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, &po, 1,
+				    e + 1));
+	EXPECT_EQ(3u, yes.calls);
+	EXPECT_TRUE(yes.same_identity);
+	EXPECT_EQ(1, yes.suite);
+	ALL_TALK(&alice, &bob2);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&bob2);
 	EXPECT_EQ(0, leaks());
 }
 

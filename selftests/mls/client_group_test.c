@@ -63,28 +63,6 @@
 #include "kselftest_harness.h"
 #include "wire.h"
 
-/* The kernel group has no pending commit for the next epoch. */
-static bool nothing_pending(const struct mlsc_group *g)
-{
-	uint64_t e = kernel_epoch(g);
-
-	return mls_commit_discard(mlsc_group_fd(g), e + 1) == -ENOENT &&
-	       mls_commit_merge(mlsc_group_fd(g), e + 1) == -ENOENT;
-}
-
-static bool same_authenticator(const struct mlsc_group *a,
-			       const struct mlsc_group *b)
-{
-	uint8_t x[64], y[64];
-	size_t xl = sizeof(x), yl = sizeof(y);
-	uint64_t ex, ey;
-
-	if (mls_epoch_authenticator(mlsc_group_fd(a), x, &xl, &ex) ||
-	    mls_epoch_authenticator(mlsc_group_fd(b), y, &yl, &ey))
-		return false;
-	return ex == ey && xl == yl && !memcmp(x, y, xl);
-}
-
 /* The signature keys of the members, by leaf. */
 struct roster {
 	const struct mls_sig_key *by_leaf[4];
@@ -431,61 +409,6 @@ TEST_F(life, welcome_codec)
 
 /* ---- the members follow ------------------------------------------------- */
 
-/*
- * @m processes @msg, a Commit of @from leading to @epoch, with @opts:
- * 0 or -errno; *flags gets mlsc_processed.flags.
- */
-static int follow(struct member *m, const struct member *from,
-		  const struct mls_bytes *msg,
-		  const struct mlsc_process_opts *opts, uint64_t epoch,
-		  uint32_t *flags)
-{
-	struct mlsc_processed p;
-	int err;
-
-	memset(&p, 0xa5, sizeof(p));
-	err = mlsc_group_process(m->g, msg->data, msg->len, opts, &p);
-	if (!err && (p.content_type != MLS_CONTENT_COMMIT ||
-		     p.epoch != epoch ||
-		     p.sender_leaf != mlsc_group_own_leaf(from->g)))
-		err = -EPROTO;
-	if (flags)
-		*flags = err ? UINT32_MAX : p.flags;
-	if (!err)
-		mlsc_processed_free(&p);
-	return err;
-}
-
-/*
- * @from sends @text with libmls, @to receives it through
- * mlsc_group_process(): 0 or -errno.
- */
-static int talk(struct member *from, struct member *to, const char *text)
-{
-	struct mls_sent sent = { 0 };
-	struct mlsc_processed p;
-	int err;
-
-	memset(&p, 0, sizeof(p));
-	err = mls_send(mlsc_group_fd(from->g), from->sig, text, strlen(text),
-		       "ad", 2, &sent);
-	if (!err)
-		err = mlsc_group_process(to->g, sent.message.data,
-					 sent.message.len, NULL, &p);
-	if (!err && (p.content_type != MLS_CONTENT_APPLICATION ||
-		     p.sender_leaf != mlsc_group_own_leaf(from->g) ||
-		     p.epoch != sent.epoch ||
-		     p.epoch != kernel_epoch(to->g) ||
-		     p.data.len != strlen(text) ||
-		     memcmp(p.data.data, text, p.data.len) ||
-		     p.authenticated_data.len != 2 ||
-		     memcmp(p.authenticated_data.data, "ad", 2)))
-		err = -EPROTO;
-	mlsc_processed_free(&p);
-	mls_bytes_free(&sent.message);
-	return err;
-}
-
 /* @m commits @a's proposals (signed with its key), merged: 0 or -errno. */
 static int commit(struct member *m, struct mlsc_commit_args *a,
 		  struct mlsc_commit_out *out)
@@ -498,16 +421,6 @@ static int commit(struct member *m, struct mlsc_commit_args *a,
 		err = mlsc_commit_merge(m->g);
 	return err;
 }
-
-/* Each member talks to the next, both ways, through the process path. */
-#define ALL_TALK(...) do {						\
-	struct member *ms_[] = { __VA_ARGS__ };				\
-	size_t n_ = sizeof(ms_) / sizeof(ms_[0]);			\
-	for (size_t i_ = 0; i_ < n_; i_++) {				\
-		EXPECT_EQ(0, talk(ms_[i_], ms_[(i_ + 1) % n_], "hi"));	\
-		EXPECT_EQ(0, talk(ms_[(i_ + 1) % n_], ms_[i_], "hey"));	\
-	}								\
-} while (0)
 
 TEST_F_TIMEOUT(life, follow, 600)
 {
@@ -560,11 +473,13 @@ TEST_F_TIMEOUT(life, follow, 600)
 						     out.commit.len, NULL, &p));
 			EXPECT_EQ(e, kernel_epoch(alice.g));
 			ASSERT_EQ(0, mlsc_commit_merge(alice.g));
-			EXPECT_EQ(0, follow(&bob, &alice, &out.commit, NULL,
-					    e + 1, &flags));
+			EXPECT_EQ(0, follow_commit(&bob, &out.commit, NULL,
+						   mlsc_group_own_leaf(alice.g),
+						   e + 1, &flags));
 			EXPECT_EQ(0u, flags);
-			EXPECT_EQ(0, follow(&carol, &alice, &out.commit, NULL,
-					    e + 1, &flags));
+			EXPECT_EQ(0, follow_commit(&carol, &out.commit, NULL,
+						   mlsc_group_own_leaf(alice.g),
+						   e + 1, &flags));
 			EXPECT_EQ(0u, flags);
 			/*
 			 * and not twice: a stale epoch, or the kernel's
@@ -607,11 +522,13 @@ TEST_F_TIMEOUT(life, follow, 600)
 		ca.n_proposals = 1;
 		ca.flags = suite & 1 ? MLSC_COMMIT_F_PRIVATE : 0;
 		ASSERT_EQ(0, commit(&alice, &ca, &out));
-		EXPECT_EQ(0, follow(&bob, &alice, &out.commit, NULL, e + 1,
-				    &flags));
+		EXPECT_EQ(0, follow_commit(&bob, &out.commit, NULL,
+					   mlsc_group_own_leaf(alice.g), e + 1,
+					   &flags));
 		EXPECT_EQ(0u, flags);
-		EXPECT_EQ(0, follow(&carol, &alice, &out.commit, NULL, e + 1,
-				    &flags));
+		EXPECT_EQ(0, follow_commit(&carol, &out.commit, NULL,
+					   mlsc_group_own_leaf(alice.g), e + 1,
+					   &flags));
 		EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, flags);
 		mlsc_commit_out_free(&out);
 		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
@@ -643,8 +560,9 @@ TEST_F_TIMEOUT(life, follow, 600)
 		memset(&ca, 0, sizeof(ca));
 		ca.flags = suite & 1 ? 0 : MLSC_COMMIT_F_PRIVATE;
 		ASSERT_EQ(0, commit(&bob, &ca, &out));
-		EXPECT_EQ(0, follow(&alice, &bob, &out.commit, NULL, e + 1,
-				    &flags));
+		EXPECT_EQ(0, follow_commit(&alice, &out.commit, NULL,
+					   mlsc_group_own_leaf(bob.g), e + 1,
+					   &flags));
 		EXPECT_EQ(0u, flags);
 		mlsc_commit_out_free(&out);
 		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
@@ -660,8 +578,9 @@ TEST_F_TIMEOUT(life, follow, 600)
 		ca.flags = MLSC_COMMIT_F_RATCHET_TREE |
 			   (suite >= 4 ? MLSC_COMMIT_F_PATH : 0);
 		ASSERT_EQ(0, commit(&bob, &ca, &out));
-		EXPECT_EQ(0, follow(&alice, &bob, &out.commit, NULL, e + 1,
-				    &flags));
+		EXPECT_EQ(0, follow_commit(&alice, &out.commit, NULL,
+					   mlsc_group_own_leaf(bob.g), e + 1,
+					   &flags));
 		ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
 					 NULL, 0));
 		mlsc_commit_out_free(&out);
@@ -689,16 +608,18 @@ TEST_F_TIMEOUT(life, follow, 600)
 				  out.commit.data, out.commit.len, NULL, &p));
 			EXPECT_EQ(e, kernel_epoch(bob.g));
 		}
-		EXPECT_EQ(0, follow(&bob, &alice, &out.commit, &po, e + 1,
-				    &flags));
+		EXPECT_EQ(0, follow_commit(&bob, &out.commit, &po,
+					   mlsc_group_own_leaf(alice.g), e + 1,
+					   &flags));
 		/* once followed, the same bytes are a replay, or stale */
 		memset(&p, 0, sizeof(p));
 		EXPECT_EQ(suite & 1 ? -EALREADY : -ESTALE,
 			  mlsc_group_process(bob.g, out.commit.data,
 					     out.commit.len, &po, &p));
 		EXPECT_EQ(e + 1, kernel_epoch(bob.g));
-		EXPECT_EQ(0, follow(&carol, &alice, &out.commit, &po, e + 1,
-				    &flags));
+		EXPECT_EQ(0, follow_commit(&carol, &out.commit, &po,
+					   mlsc_group_own_leaf(alice.g), e + 1,
+					   &flags));
 		mlsc_commit_out_free(&out);
 		EXPECT_TRUE(same_authenticator(alice.g, bob.g));
 		EXPECT_TRUE(same_authenticator(alice.g, carol.g));

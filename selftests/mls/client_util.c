@@ -235,6 +235,72 @@ uint64_t kernel_epoch(const struct mlsc_group *g)
 	return epoch;
 }
 
+bool nothing_pending(const struct mlsc_group *g)
+{
+	uint64_t e = kernel_epoch(g);
+
+	return mls_commit_discard(mlsc_group_fd(g), e + 1) == -ENOENT &&
+	       mls_commit_merge(mlsc_group_fd(g), e + 1) == -ENOENT;
+}
+
+bool same_authenticator(const struct mlsc_group *a,
+			const struct mlsc_group *b)
+{
+	uint8_t x[64], y[64];
+	size_t xl = sizeof(x), yl = sizeof(y);
+	uint64_t ex, ey;
+
+	if (mls_epoch_authenticator(mlsc_group_fd(a), x, &xl, &ex) ||
+	    mls_epoch_authenticator(mlsc_group_fd(b), y, &yl, &ey))
+		return false;
+	return ex == ey && xl == yl && !memcmp(x, y, xl);
+}
+
+int talk_to(struct member *from, struct member *to, const char *text)
+{
+	struct mls_sent sent = { 0 };
+	struct mlsc_processed p;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	err = mls_send(mlsc_group_fd(from->g), from->sig, text, strlen(text),
+		       "ad", 2, &sent);
+	if (!err)
+		err = mlsc_group_process(to->g, sent.message.data,
+					 sent.message.len, NULL, &p);
+	if (!err && (p.content_type != MLS_CONTENT_APPLICATION ||
+		     p.sender_leaf != mlsc_group_own_leaf(from->g) ||
+		     p.epoch != sent.epoch ||
+		     p.epoch != kernel_epoch(to->g) ||
+		     p.data.len != strlen(text) ||
+		     memcmp(p.data.data, text, p.data.len) ||
+		     p.authenticated_data.len != 2 ||
+		     memcmp(p.authenticated_data.data, "ad", 2)))
+		err = -EPROTO;
+	mlsc_processed_free(&p);
+	mls_bytes_free(&sent.message);
+	return err;
+}
+
+int follow_commit(struct member *m, const struct mls_bytes *msg,
+		  const struct mlsc_process_opts *opts, int64_t sender,
+		  uint64_t epoch, uint32_t *flags)
+{
+	struct mlsc_processed p;
+	int err;
+
+	memset(&p, 0xa5, sizeof(p));
+	err = mlsc_group_process(m->g, msg->data, msg->len, opts, &p);
+	if (!err && (p.content_type != MLS_CONTENT_COMMIT ||
+		     p.epoch != epoch || p.sender_leaf != sender))
+		err = -EPROTO;
+	if (flags)
+		*flags = err ? UINT32_MAX : p.flags;
+	if (!err)
+		mlsc_processed_free(&p);
+	return err;
+}
+
 static const uint8_t psk_id[] = "an external psk";
 static const uint8_t psk_value[] = "its value, shared beforehand";
 /* The external PSK as the followers are given it, and as proposed. */

@@ -4,6 +4,8 @@
 #define MLS_CLIENT_UTIL_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <libmls.h>
 #include <mls_client.h>
@@ -64,6 +66,35 @@ int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
 int member_create(int ctl, struct member *alice, unsigned int suite);
 /* The kernel group's epoch, or UINT64_MAX. */
 uint64_t kernel_epoch(const struct mlsc_group *g);
+/* The kernel group has no pending commit for the next epoch. */
+bool nothing_pending(const struct mlsc_group *g);
+/* @a and @b are in the same epoch with the same epoch_authenticator. */
+bool same_authenticator(const struct mlsc_group *a,
+			const struct mlsc_group *b);
+/*
+ * @from sends @text (authenticated data "ad"), @to gets it through
+ * mlsc_group_process(), in the kernel's current epoch: 0 or -errno
+ * (-EPROTO when what @to got differs).
+ */
+int talk_to(struct member *from, struct member *to, const char *text);
+/* Each member talks to the next, both ways, through the process path. */
+#define ALL_TALK(...) do {						\
+	struct member *ms_[] = { __VA_ARGS__ };				\
+	size_t n_ = sizeof(ms_) / sizeof(ms_[0]);			\
+	for (size_t i_ = 0; i_ < n_; i_++) {				\
+		struct member *a_ = ms_[i_], *b_ = ms_[(i_ + 1) % n_];	\
+									\
+		EXPECT_EQ(0, talk_to(a_, b_, "hi"));			\
+		EXPECT_EQ(0, talk_to(b_, a_, "hey"));			\
+	}								\
+} while (0)
+/*
+ * @m processes @msg, a Commit by leaf @sender leading to @epoch, with
+ * @opts: 0 or -errno; *@flags (when given) gets mlsc_processed.flags.
+ */
+int follow_commit(struct member *m, const struct mls_bytes *msg,
+		  const struct mlsc_process_opts *opts, int64_t sender,
+		  uint64_t epoch, uint32_t *flags);
 /* The external PSK as the followers are given it, and as proposed. */
 extern const struct mlsc_psk ext_psk;
 extern const struct mlsc_proposal_spec psk_proposal;

@@ -1486,6 +1486,80 @@ static void on_signal(int sig)
 	(void)sig;
 }
 
+/* Pages whose first write stops the writer until they are released. */
+struct stall {
+	int uffd;
+	uint8_t *p;
+	size_t len;
+};
+
+static void stall_unmap(struct stall *s)
+{
+	if (s->p != MAP_FAILED)
+		munmap(s->p, s->len);
+	if (s->uffd >= 0)
+		close(s->uffd);
+}
+
+/* Map @len bytes under a userfaultfd: 0 or -errno. */
+static int stall_map(struct stall *s, size_t len)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int err;
+
+	s->len = len;
+	s->p = MAP_FAILED;
+	s->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (s->uffd < 0 || ioctl(s->uffd, UFFDIO_API, &api))
+		goto fail;
+	s->p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->p == MAP_FAILED)
+		goto fail;
+	reg.range.start = (uintptr_t)s->p;
+	reg.range.len = len;
+	if (ioctl(s->uffd, UFFDIO_REGISTER, &reg))
+		goto fail;
+	return 0;
+fail:
+	err = -errno;
+	stall_unmap(s);
+	return err;
+}
+
+/*
+ * Start @hold on @th decrypting @m on @fd into @s's pages (the rest of
+ * the output in @out): true once it has stopped there, its claim held.
+ */
+static bool stall_holder(struct stall *s, struct bg_dec *hold, pthread_t *th,
+			 int fd, const struct msg *m, struct dec *out,
+			 __u32 flags)
+{
+	struct pollfd pfd = { .fd = s->uffd, .events = POLLIN };
+	struct uffd_msg um;
+
+	hold->fd = fd;
+	dec_init(&hold->d, m->buf, m->len, out);
+	hold->d.flags = flags;
+	mbuf(&hold->d.content, s->p, s->len);
+	if (pthread_create(th, NULL, bg_dec_run, hold))
+		return false;
+	return poll(&pfd, 1, 10000) == 1 &&
+	       read(s->uffd, &um, sizeof(um)) == sizeof(um) &&
+	       um.event == UFFD_EVENT_PAGEFAULT;
+}
+
+/* Let the stopped writer go on: its pages read as zeros. */
+static int stall_release(struct stall *s)
+{
+	struct uffdio_zeropage zp = {
+		.range = { .start = (uintptr_t)s->p, .len = s->len },
+	};
+
+	return ioctl(s->uffd, UFFDIO_ZEROPAGE, &zp) ? -errno : 0;
+}
+
 /*
  * A decrypt whose delivery is stopped (its content buffer is a
  * userfaultfd page it writes to, with or without the flag) holds the
@@ -1513,17 +1587,11 @@ TEST_F_TIMEOUT(data, decrypt_wait_eintr, 120)
 	ASSERT_NE(NULL, f);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	for (n = 0; n < 4; n++) {
-		struct uffdio_api api = { .api = UFFD_API };
-		struct uffdio_register reg = {};
-		struct uffdio_zeropage zp = {};
 		struct bg_dec *hold = calloc(1, sizeof(*hold));
 		struct bg_dec *wait = calloc(1, sizeof(*wait));
 		struct bg_dec *forge = calloc(1, sizeof(*forge));
-		struct pollfd pfd = {};
-		struct uffd_msg um;
 		pthread_t th, tw, tf;
-		uint8_t *slow;
-		int uffd;
+		struct stall slow;
 
 		ASSERT_NE(NULL, hold);
 		ASSERT_NE(NULL, wait);
@@ -1534,28 +1602,11 @@ TEST_F_TIMEOUT(data, decrypt_wait_eintr, 120)
 		memcpy(forged, m->buf, m->len);
 		forged[m->len - 1] ^= 1;
 
-		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-		ASSERT_LE(0, uffd);
-		ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
-		slow = mmap(NULL, map, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(MAP_FAILED, slow);
-		reg.range.start = (uintptr_t)slow;
-		reg.range.len = map;
-		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-		ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+		ASSERT_EQ(0, stall_map(&slow, map));
 
 		/* The holder: stopped on its content buffer, claim held. */
-		hold->fd = p->b;
-		dec_init(&hold->d, m->buf, m->len, &self->d);
-		hold->d.flags = flags[n & 1];
-		mbuf(&hold->d.content, slow, map);
-		ASSERT_EQ(0, pthread_create(&th, NULL, bg_dec_run, hold));
-		pfd.fd = uffd;
-		pfd.events = POLLIN;
-		ASSERT_EQ(1, poll(&pfd, 1, 10000));
-		ASSERT_EQ(sizeof(um), read(uffd, &um, sizeof(um)));
-		ASSERT_EQ(UFFD_EVENT_PAGEFAULT, um.event);
+		ASSERT_TRUE(stall_holder(&slow, hold, &th, p->b, m, &self->d,
+					 flags[n & 1]));
 
 		/* The same message, with or without the flag: waits; a signal. */
 		memset(w, 0xa5, sizeof(*w));
@@ -1583,20 +1634,17 @@ TEST_F_TIMEOUT(data, decrypt_wait_eintr, 120)
 		EXPECT_FALSE(atomic_load(&hold->done));
 
 		/* Let the holder go on: it delivers, the forgery fails. */
-		zp.range.start = (uintptr_t)slow;
-		zp.range.len = map;
-		EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+		EXPECT_EQ(0, stall_release(&slow));
 		pthread_join(th, NULL);
 		pthread_join(tf, NULL);
 		EXPECT_EQ(0, hold->ret) TH_LOG("round %u: %s", n, strerror(-hold->ret));
 		EXPECT_EQ(clen, hold->d.content.len);
-		EXPECT_EQ(0, memcmp(slow, content, clen));
+		EXPECT_EQ(0, memcmp(slow.p, content, clen));
 		EXPECT_EQ(-EBADMSG, forge->ret) TH_LOG("round %u: %s", n, strerror(-forge->ret));
 		EXPECT_TRUE(all_bytes(f->content, sizeof(f->content), 0xa5));
 		/* Delivered once. */
 		EXPECT_EQ(-EALREADY, dec_msg(p->b, m, &self->d));
-		close(uffd);
-		munmap(slow, map);
+		stall_unmap(&slow);
 		free(hold);
 		free(wait);
 		free(forge);
@@ -1625,15 +1673,9 @@ TEST_F_TIMEOUT(data, decrypt_wait_restart, 120)
 	struct bg_dec *hold = calloc(1, sizeof(*hold));
 	struct bg_dec *wait = calloc(1, sizeof(*wait));
 	struct bg_dec *bwait = calloc(1, sizeof(*bwait));
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {};
-	struct uffdio_zeropage zp = {};
 	struct msg *m = &self->m;
-	struct pollfd pfd = {};
-	struct uffd_msg um;
 	pthread_t th, tw, tb;
-	uint8_t *slow;
-	int uffd;
+	struct stall slow;
 
 	ASSERT_NE(NULL, content);
 	ASSERT_NE(NULL, w);
@@ -1645,28 +1687,11 @@ TEST_F_TIMEOUT(data, decrypt_wait_restart, 120)
 	fill_pattern(content, clen, 9);
 	ASSERT_EQ(0, grp_encrypt(p->a, MLS_CONTENT_APPLICATION, "ad", 2,
 				 content, clen, sig, sig_len, m));
-	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-	ASSERT_LE(0, uffd);
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
-	slow = mmap(NULL, map, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, slow);
-	reg.range.start = (uintptr_t)slow;
-	reg.range.len = map;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, stall_map(&slow, map));
 
 	/* The holder: stopped on its content buffer, claim held. */
-	hold->fd = p->b;
-	dec_init(&hold->d, m->buf, m->len, &self->d);
-	hold->d.flags = MLS_DECRYPT_F_ZEROCOPY;
-	mbuf(&hold->d.content, slow, map);
-	ASSERT_EQ(0, pthread_create(&th, NULL, bg_dec_run, hold));
-	pfd.fd = uffd;
-	pfd.events = POLLIN;
-	ASSERT_EQ(1, poll(&pfd, 1, 10000));
-	ASSERT_EQ(sizeof(um), read(uffd, &um, sizeof(um)));
-	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, um.event);
+	ASSERT_TRUE(stall_holder(&slow, hold, &th, p->b, m, &self->d,
+				 MLS_DECRYPT_F_ZEROCOPY));
 
 	/* A single call: the signal restarts it, it waits again. */
 	memset(w, 0xa5, sizeof(*w));
@@ -1694,17 +1719,14 @@ TEST_F_TIMEOUT(data, decrypt_wait_restart, 120)
 	EXPECT_FALSE(atomic_load(&wait->done));
 
 	/* The holder delivers; the restarted call then sees it consumed. */
-	zp.range.start = (uintptr_t)slow;
-	zp.range.len = map;
-	EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+	EXPECT_EQ(0, stall_release(&slow));
 	pthread_join(th, NULL);
 	pthread_join(tw, NULL);
 	EXPECT_EQ(0, hold->ret) TH_LOG("%s", strerror(-hold->ret));
-	EXPECT_EQ(0, memcmp(slow, content, clen));
+	EXPECT_EQ(0, memcmp(slow.p, content, clen));
 	EXPECT_EQ(-EALREADY, wait->ret) TH_LOG("%s", strerror(-wait->ret));
 	EXPECT_TRUE(all_bytes(w->content, sizeof(w->content), 0xa5));
-	close(uffd);
-	munmap(slow, map);
+	stall_unmap(&slow);
 	free(hold);
 	free(wait);
 	free(bwait);

@@ -66,6 +66,19 @@ void mlsc_wbuf_free(struct mlsc_wbuf *w)
 	w->cap = 0;
 }
 
+int mlsc_bytes_dup(struct mls_bytes *out, const void *p, size_t len)
+{
+	out->data = mlsc_malloc(len);
+	if (!out->data) {
+		out->len = 0;
+		return -ENOMEM;
+	}
+	if (len)
+		memcpy(out->data, p, len);
+	out->len = len;
+	return 0;
+}
+
 void mlsc_io_reader(struct mlsc_io *io, const uint8_t *p, size_t len,
 		    struct mlsc_arena *arena)
 {

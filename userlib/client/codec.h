@@ -58,6 +58,20 @@ struct mlsc_wbuf {
 
 void mlsc_wbuf_free(struct mlsc_wbuf *w);
 
+struct mls_bytes;
+/*
+ * A malloc'd copy of @len bytes at @p in @out (to be freed with
+ * mls_bytes_free()): 0, or -ENOMEM with @out left empty.
+ */
+int mlsc_bytes_dup(struct mls_bytes *out, const void *p, size_t len);
+
+/* What @w holds, copied to @out as mlsc_bytes_dup() does. */
+static inline int mlsc_wbuf_to_bytes(const struct mlsc_wbuf *w,
+				     struct mls_bytes *out)
+{
+	return mlsc_bytes_dup(out, w->p, w->len);
+}
+
 struct mlsc_io {
 	bool writing;
 	int err;

@@ -168,6 +168,7 @@ static int prepare(struct mlsc_group *g, struct next *nx,
 	struct mls_commit kc;
 	uint8_t *occupied = NULL;
 	size_t occupied_len = 0, skip = 0;
+	bool pending = false;
 	int err;
 
 	if (nx->n_psks > MLS_MAX_PSKS)
@@ -210,22 +211,23 @@ static int prepare(struct mlsc_group *g, struct next *nx,
 			    nx->kem_output->len);
 	}
 	err = mls_commit_prepare(g->gfd, &kc);
-	OPENSSL_cleanse(nx->commit_secret, sizeof(nx->commit_secret));
 	OPENSSL_cleanse(&kc, sizeof(kc));
-	if (err)
-		goto out;
-	err = mls_confirmation_tag_verify(g->gfd, MLS_TAG_F_PENDING, tag->p,
-					  tag->len, NULL);
+	pending = !err;
+	if (!err)
+		err = mls_confirmation_tag_verify(g->gfd, MLS_TAG_F_PENDING,
+						  tag->p, tag->len, NULL);
 	if (!err)
 		err = mlsc_transcript_interim(s, &nx->gc.confirmed_transcript_hash,
 					      tag, nx->interim);
-	if (err)
-		mls_commit_discard(g->gfd, nx->gc.epoch);
 out:
+	/* the secrets go on every path, before the kernel is told */
+	OPENSSL_cleanse(nx->commit_secret, sizeof(nx->commit_secret));
 	OPENSSL_cleanse(kpsks, sizeof(kpsks));
 	OPENSSL_clear_free(given, (opts->n_psks + 1) * sizeof(*given));
 	free(occupied);
 	mlsc_wbuf_free(&ext);
+	if (err && pending)
+		mls_commit_discard(g->gfd, nx->gc.epoch);
 	return err;
 }
 
@@ -259,8 +261,13 @@ static int take(struct mlsc_group *g, struct next *nx)
 	if (!err)
 		err = mls_commit_merge(g->gfd, nx->gc.epoch);
 	if (err) {
-		mls_commit_discard(g->gfd, nx->gc.epoch);
+		/* the new keys are wiped before the kernel drops the epoch */
+		if (nx->keys)
+			OPENSSL_clear_free(nx->keys, (1 + MLSC_MAX_PATH) *
+						     sizeof(*nx->keys));
+		nx->keys = NULL;
 		free(ctx);
+		mls_commit_discard(g->gfd, nx->gc.epoch);
 		return err;
 	}
 	memcpy(ctx, nx->ctx.p, nx->ctx.len);

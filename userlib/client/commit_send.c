@@ -87,16 +87,6 @@ static void build_free(struct build *b)
 	OPENSSL_cleanse(b->welcome_secret, sizeof(b->welcome_secret));
 }
 
-static int to_bytes(const struct mlsc_wbuf *w, struct mls_bytes *out)
-{
-	out->data = mlsc_malloc(w->len);
-	if (!out->data)
-		return -ENOMEM;
-	memcpy(out->data, w->p, w->len);
-	out->len = w->len;
-	return 0;
-}
-
 /* -------------------------------------------------------- the inputs */
 
 bool mlsc_keys_known(const struct mlsc_tree *t,
@@ -662,7 +652,7 @@ static int frame_public(struct build *b, struct mls_bytes *out)
 	m.pub.membership_tag = (struct mlsc_slice){ mtag, mtag_len };
 	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
 	if (!err)
-		err = to_bytes(&w, out);
+		err = mlsc_wbuf_to_bytes(&w, out);
 out:
 	free(tbm);
 	mlsc_wbuf_free(&ad);
@@ -920,7 +910,7 @@ MLSC_EXPORT int mlsc_group_ratchet_tree(const struct mlsc_group *g,
 	memset(out, 0, sizeof(*out));
 	err = mlsc_tree_serialize(&g->tree, &w);
 	if (!err)
-		err = to_bytes(&w, out);
+		err = mlsc_wbuf_to_bytes(&w, out);
 	mlsc_wbuf_free(&w);
 	return err;
 }

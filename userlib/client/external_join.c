@@ -24,6 +24,8 @@
 #include "hpke.h"
 #include "internal.h"
 #include "keypkg.h"
+#include "leaf.h"
+#include "proposal.h"
 #include "transcript.h"
 #include "tree_validate.h"
 #include "treekem.h"
@@ -61,21 +63,23 @@ struct xjoin {
 	int gfd;
 };
 
+/* The secrets first, then the kernel group of a join that failed. */
 static void xjoin_free(struct xjoin *x)
 {
-	if (x->gfd >= 0) {
-		mls_group_destroy(x->gfd);
-		close(x->gfd);
-	}
-	mlsc_tree_free(&x->tree);
-	mlsc_tree_free(&x->nt);
+	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
+	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
 	mlsc_tree_priv_clear(&x->priv);
 	mlsc_wbuf_free(&x->path);
+	mlsc_tree_free(&x->tree);
+	mlsc_tree_free(&x->nt);
 	mlsc_wbuf_free(&x->ctx);
 	mlsc_wbuf_free(&x->nctx);
 	mlsc_arena_free(&x->arena);
-	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
-	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
+	if (x->gfd >= 0) {
+		mls_group_destroy(x->gfd);
+		close(x->gfd);
+		x->gfd = -1;
+	}
 }
 
 /* The GroupInfo: its suite, lengths, external_pub. */
@@ -120,7 +124,7 @@ static int parse_group_info(struct xjoin *x, const uint8_t *msg, size_t len)
 	return err;
 }
 
-/* The tree (extension or argument), valid, the signature verified. */
+/* The tree (extension or argument): the signature verified, then valid. */
 static int check_tree(struct xjoin *x)
 {
 	const struct mlsc_group_context *gc = &x->gi.group_context;
@@ -143,12 +147,7 @@ static int check_tree(struct xjoin *x)
 				      a->ratchet_tree_len);
 	if (err)
 		return err;
-	err = mlsc_tree_validate(&x->tree, &gc->group_id, &gc->tree_hash,
-				 &gc->extensions, a->validate ?: &now);
-	if (err == -EBADMSG || err == -EINVAL || err == -EIO)
-		return -EPROTO;
-	if (err)
-		return err;
+	/* §12.4.3.1: the signature first; nothing unsigned is judged */
 	signer = mlsc_tree_leaf(&x->tree, x->gi.signer);
 	if (!signer)
 		return -EPROTO;
@@ -161,6 +160,12 @@ static int check_tree(struct xjoin *x)
 				  x->gi_len - tail, sig->p, sig->len))
 		err = -EKEYREJECTED;
 	mls_sig_key_free(key);
+	if (err)
+		return err;
+	err = mlsc_tree_validate(&x->tree, &gc->group_id, &gc->tree_hash,
+				 &gc->extensions, a->validate ?: &now);
+	if (err == -EBADMSG || err == -EINVAL || err == -EIO)
+		return -EPROTO;
 	if (err)
 		return err;
 	if ((a->flags & MLSC_EXTERNAL_F_REMOVE) &&
@@ -231,7 +236,7 @@ static int make_commit(struct xjoin *x, struct mlsc_commit *c)
 		err = mlsc_tree_priv_init(&x->priv, x->s->id, x->own_leaf,
 					  dummy, x->s->nsk);
 	if (err)
-		return err == -ENOSPC ? -ENOSPC : err;
+		return err;
 	pgc.epoch++;
 	err = mlsc_treekem_encap(&x->nt, &x->priv, tmpl, x->a->sig_key, &pgc,
 				 NULL, 0, NULL, &x->path, x->commit_secret);
@@ -252,6 +257,47 @@ static int make_commit(struct xjoin *x, struct mlsc_commit *c)
 	c->has_path = true;
 	return MLSC_DECODE(x->path.p, x->path.len, &x->arena, &c->path,
 			   mlsc_io_update_path);
+}
+
+/*
+ * What the group's members would refuse, refused here with their own
+ * checks (§12.4.3.2, §12.2, §7.3), before anything is signed or keyed:
+ * the new leaf (-EOPNOTSUPP when it lacks a capability the group
+ * requires, or the credential callback's error), the proposal list, a
+ * resync's new credential standing for the removed one (-EPERM, or the
+ * same_member_cb's error) and keys no other leaf holds (-EEXIST).
+ */
+static int check_receivable(struct xjoin *x, const struct mlsc_commit *c)
+{
+	static const struct mlsc_proposal_cache none;
+	const struct mlsc_group_context *gc = &x->gi.group_context;
+	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	const struct mlsc_validate_opts *vo = x->a->validate ?: &now;
+	struct mlsc_group_view v = { x->s, &x->tree, gc, vo };
+	struct mlsc_required_caps req;
+	struct mlsc_resolved *r;
+	int err;
+
+	err = mlsc_find_required_caps(&gc->extensions, &x->arena, &req);
+	if (err < 0)
+		return -EPROTO;
+	err = mlsc_leaf_validate(x->s->id, &c->path.leaf_node,
+				 MLSC_LEAF_SOURCE_COMMIT, &gc->group_id,
+				 x->own_leaf, &req, vo);
+	if (err)
+		return err;
+	r = mlsc_arena_alloc(&x->arena, (c->n_proposals + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	err = mlsc_proposals_resolve(&none, x->s->nh, gc->epoch, c,
+				     UINT32_MAX, &x->arena, r);
+	if (!err)
+		err = mlsc_proposals_validate_external(&v, c,
+						       &c->path.leaf_node, r);
+	if (err)
+		return err == -EPROTO ? -EPERM : err;
+	err = mlsc_tree_keys_unique(&x->nt);
+	return err == -EPROTO ? -EEXIST : err;
 }
 
 /* FramedContentTBS (§6.1) with the GroupInfo's GroupContext, signed. */
@@ -332,8 +378,6 @@ static int kernel_create(struct xjoin *x, int ctl_fd)
 	gn.roster.leaf_count = x->nt.n_leaves;
 	mls_buf_set(&gn.roster.occupied, occupied, occupied_len);
 	err = mls_group_create(ctl_fd, &gn);
-	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
-	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
 	OPENSSL_cleanse(&gn, sizeof(gn));
 	if (err < 0)
 		goto out;
@@ -348,6 +392,9 @@ static int kernel_create(struct xjoin *x, int ctl_fd)
 		err = mlsc_transcript_interim(s, &conf, &tag, x->interim);
 	}
 out:
+	/* in the kernel or refused: not kept here either way */
+	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
+	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
 	free(occupied);
 	mlsc_wbuf_free(&ext);
 	return err;
@@ -366,15 +413,8 @@ static int frame(struct xjoin *x, struct mls_bytes *out)
 	m.pub.auth.signature = (struct mlsc_slice){ x->sig, x->sig_len };
 	m.pub.auth.confirmation_tag = (struct mlsc_slice){ x->tag, x->s->nh };
 	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
-	if (!err) {
-		out->data = mlsc_malloc(w.len);
-		if (!out->data)
-			err = -ENOMEM;
-	}
-	if (!err) {
-		memcpy(out->data, w.p, w.len);
-		out->len = w.len;
-	}
+	if (!err)
+		err = mlsc_wbuf_to_bytes(&w, out);
 	mlsc_wbuf_free(&w);
 	return err;
 }
@@ -454,6 +494,8 @@ MLSC_EXPORT int mlsc_external_join(int ctl_fd, const void *group_info,
 		err = external_init(x);
 	if (!err)
 		err = make_commit(x, &c);
+	if (!err)
+		err = check_receivable(x, &c);
 	if (err)
 		goto out;
 	x->fc.group_id = x->gi.group_context.group_id;

@@ -152,15 +152,8 @@ MLSC_EXPORT int mlsc_group_info_export(const struct mlsc_group *g,
 	gi.confirmation_tag = (struct mlsc_slice){ tag, s->nh };
 	gi.signer = g->own_leaf;
 	err = mlsc_group_info_sign(&gi, sig_key, &w);
-	if (err)
-		goto out;
-	out->data = mlsc_malloc(w.len);
-	if (!out->data) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memcpy(out->data, w.p, w.len);
-	out->len = w.len;
+	if (!err)
+		err = mlsc_wbuf_to_bytes(&w, out);
 out:
 	mlsc_wbuf_free(&w);
 	mlsc_wbuf_free(&tree);

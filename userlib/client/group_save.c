@@ -226,15 +226,8 @@ int mlsc_state_encode(const struct mlsc_group *g, uint32_t id,
 			goto out;
 	}
 	err = MLSC_ENCODE(&s, io_state, &w);
-	if (err)
-		goto out;
-	out->data = mlsc_malloc(w.len);
-	if (!out->data) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memcpy(out->data, w.p, w.len);
-	out->len = w.len;
+	if (!err)
+		err = mlsc_wbuf_to_bytes(&w, out);
 out:
 	mlsc_wbuf_free(&w);
 	mlsc_wbuf_free(&ptree);

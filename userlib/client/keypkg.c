@@ -223,18 +223,6 @@ int mlsc_keypkg_ref_raw(const struct mlsc_keypkg *kp, uint8_t *out,
 	return err;
 }
 
-static int bytes_of(struct mls_bytes *out, const uint8_t *p, size_t len)
-{
-	out->data = mlsc_malloc(len);
-	if (!out->data) {
-		out->len = 0;
-		return -ENOMEM;
-	}
-	memcpy(out->data, p, len);
-	out->len = len;
-	return 0;
-}
-
 MLSC_EXPORT int mlsc_keypkg_ref(const struct mlsc_keypkg *kp,
 				struct mls_bytes *ref)
 {
@@ -247,7 +235,7 @@ MLSC_EXPORT int mlsc_keypkg_ref(const struct mlsc_keypkg *kp,
 	ref->data = NULL;
 	ref->len = 0;
 	err = mlsc_keypkg_ref_raw(kp, buf, &len);
-	return err ? err : bytes_of(ref, buf, len);
+	return err ? err : mlsc_bytes_dup(ref, buf, len);
 }
 
 /* ------------------------------------------------------ the private keys */
@@ -302,7 +290,7 @@ MLSC_EXPORT int mlsc_keypkg_priv_ref(const struct mlsc_keypkg_priv *priv,
 {
 	if (!priv || !ref)
 		return -EINVAL;
-	return bytes_of(ref, priv->ref, priv->ref_len);
+	return mlsc_bytes_dup(ref, priv->ref, priv->ref_len);
 }
 
 /*
@@ -418,9 +406,9 @@ MLSC_EXPORT int mlsc_keypkg_priv_export(const struct mlsc_keypkg_priv *priv,
 		return -EINVAL;
 	if (!priv->init_sk_len)
 		return -ENOKEY;
-	err = bytes_of(init_priv, priv->init_sk, priv->init_sk_len);
+	err = mlsc_bytes_dup(init_priv, priv->init_sk, priv->init_sk_len);
 	if (!err && priv->enc_sk_len)
-		err = bytes_of(enc_priv, priv->enc_sk, priv->enc_sk_len);
+		err = mlsc_bytes_dup(enc_priv, priv->enc_sk, priv->enc_sk_len);
 	if (err)
 		mls_bytes_free(init_priv);
 	return err;

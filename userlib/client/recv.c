@@ -128,17 +128,6 @@ MLSC_EXPORT int64_t mlsc_group_epoch(const struct mlsc_group *g)
 	return e;
 }
 
-static int bytes_dup(struct mls_bytes *b, const void *p, size_t len)
-{
-	b->data = mlsc_malloc(len);
-	if (!b->data)
-		return -ENOMEM;
-	if (len)
-		memcpy(b->data, p, len);
-	b->len = len;
-	return 0;
-}
-
 /* §6.1: the GroupContext is signed by members and new members' Commits. */
 static bool signs_context(uint8_t sender_type)
 {
@@ -366,9 +355,9 @@ static int application_in(struct mlsc_group *g, const void *msg, size_t len,
 	out->sender_type = MLS_SENDER_MEMBER;
 	out->sender_leaf = r.sender_leaf;
 	out->epoch = r.epoch;
-	err = bytes_dup(&out->data, r.content, r.content_len);
+	err = mlsc_bytes_dup(&out->data, r.content, r.content_len);
 	if (!err)
-		err = bytes_dup(&out->authenticated_data, r.authenticated_data,
+		err = mlsc_bytes_dup(&out->authenticated_data, r.authenticated_data,
 				r.authenticated_data_len);
 	mls_received_free(&r);
 	return err;
@@ -427,7 +416,7 @@ static int proposal_in(struct mlsc_group *g,
 					      &in->fc.sender,
 					      &in->fc.proposal);
 	if (!err)
-		err = bytes_dup(&out->proposal_ref, ref, g->suite->nh);
+		err = mlsc_bytes_dup(&out->proposal_ref, ref, g->suite->nh);
 	return err;
 }
 
@@ -444,7 +433,7 @@ static int handshake(struct mlsc_group *g, const struct mlsc_group_context *gc,
 	out->sender_type = in->fc.sender.type;
 	out->sender_leaf = in->fc.sender.index;
 	out->epoch = in->fc.epoch;
-	err = bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,
+	err = mlsc_bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,
 			in->fc.authenticated_data.len);
 	if (err)
 		return err;

@@ -182,14 +182,8 @@ int mlsc_welcome_build(const struct mlsc_welcome_in *in,
 				    &arena, &m.welcome.secrets[j]);
 	if (!err)
 		err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
-	if (!err) {
-		out->data = mlsc_malloc(w.len);
-		err = out->data ? 0 : -ENOMEM;
-	}
-	if (!err) {
-		memcpy(out->data, w.p, w.len);
-		out->len = w.len;
-	}
+	if (!err)
+		err = mlsc_wbuf_to_bytes(&w, out);
 out:
 	free(egi);
 	mlsc_wbuf_free(&gi);

@@ -947,7 +947,7 @@ struct mlsc_external_args {
  *	mlsc_group_free() is left) when it did not
  * @commit: the Commit to send (mls_bytes_free())
  *
- * Verifies the GroupInfo's signature with its signer's leaf and the
+ * Verifies the GroupInfo's signature with its signer's leaf, then the
  * tree (as mlsc_welcome_join() does), encapsulates to external_pub
  * (SetupBaseS) for the ExternalInit proposal's kem_output and the
  * init_secret (the HPKE export "MLS 1.0 external init secret"), places
@@ -958,16 +958,25 @@ struct mlsc_external_args {
  * confirmation_tag comes from the kernel. The Commit is a PublicMessage
  * from sender new_member_commit, signed with @a->sig_key, without a
  * membership_tag. Until merged, the member neither commits nor
- * processes (-EBUSY).
+ * processes (-EBUSY). A Commit the group's members would refuse is not
+ * made: before anything is signed or keyed, the new leaf, the proposals
+ * (one ExternalInit, at most one Remove, by value) and a resync's new
+ * credential are checked as a member checks them (§12.4.3.2, §12.2),
+ * under @a->validate, whose same_member_cb should be the group's.
  *
  * Returns 0; -EINVAL (a bad argument or flag, @a->leaf of another
  * suite or signature key, a Remove of a blank leaf or past the tree);
  * -EBADMSG (malformed bytes, not a GroupInfo, a bad external_pub);
  * -ENOKEY (no external_pub extension); -ENODATA (no tree);
  * -EKEYREJECTED (the signature does not verify); -EPROTO (the tree is
- * not valid, the signer's leaf blank); -EOPNOTSUPP (a suite whose KEM
- * the kernel lacks: 4, 5, 6); -ENOMEM; -EIO; and the errors of
- * MLS_IOC_GROUP_CREATE and MLS_IOC_CONFIRMATION_TAG.
+ * not valid, the signer's leaf blank); -EPERM (a resync whose new
+ * credential does not stand for the removed leaf's: another identity,
+ * or not a basic credential without a same_member_cb); -EEXIST (the
+ * new leaf's signature key is another leaf's); -EOPNOTSUPP (a suite
+ * whose KEM the kernel lacks: 4, 5, 6; the new leaf lacks a capability
+ * the group requires); the error of @a->validate's credential_cb or
+ * same_member_cb; -ENOMEM; -EIO; and the errors of MLS_IOC_GROUP_CREATE
+ * and MLS_IOC_CONFIRMATION_TAG. On failure no kernel group is left.
  */
 int mlsc_external_join(int ctl_fd, const void *group_info, size_t len,
 		       const struct mlsc_external_args *a,
