@@ -18,16 +18,6 @@
 
 #define MAX_SIG		256	/* the largest signature of a suite's scheme */
 
-static int to_bytes(const struct mlsc_wbuf *w, struct mls_bytes *out)
-{
-	out->data = mlsc_malloc(w->len);
-	if (!out->data)
-		return -ENOMEM;
-	memcpy(out->data, w->p, w->len);
-	out->len = w->len;
-	return 0;
-}
-
 /* Is @key's public half @pub? */
 static bool key_is(const struct mls_sig_key *key, const struct mlsc_slice *pub)
 {
@@ -71,7 +61,7 @@ static int sign_and_frame(struct mlsc_framed_content *fc,
 	m.pub.auth.signature = (struct mlsc_slice){ sig, sig_len };
 	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
 	if (!err)
-		err = to_bytes(&w, out);
+		err = mlsc_wbuf_to_bytes(&w, out);
 out:
 	mlsc_wbuf_free(&tbs);
 	mlsc_wbuf_free(&w);
@@ -122,7 +112,7 @@ mlsc_external_senders_encode(const struct mlsc_external_sender_spec *senders,
 		err = mlsc_io_finish(&io);
 	}
 	if (!err)
-		err = to_bytes(&w, out);
+		err = mlsc_wbuf_to_bytes(&w, out);
 	for (size_t i = 0; i < n; i++)
 		mls_bytes_free(&pubs[i]);
 	mlsc_wbuf_free(&w);
