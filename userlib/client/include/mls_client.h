@@ -784,13 +784,23 @@ struct mlsc_commit_out {
  * reference twice -EINVAL; the checks of the proposals by value apply
  * to them, and across both lists.
  *
+ * Before anything is signed, the list (by value and by reference) is
+ * checked with the very function its receivers use (§12.2, with the
+ * current GroupContext and its required_capabilities), and the new
+ * tree, UpdatePath applied, for a key held twice (§7.3): what they
+ * would refuse is refused here with their errno, -EPROTO (e.g. an Add
+ * whose encryption_key another Add or a parent node already holds) or
+ * -EOPNOTSUPP (an Add whose leaf lacks a required capability), so that
+ * no Commit is merged by its maker and refused by the group.
+ *
  * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
  * twice the same leaf, the same KeyPackage twice, a PSK id twice or of
  * a bad length, a resumption PSK twice or with a bad struct
  * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
  * the tree), -ENOENT (a Remove of a blank leaf), -EEXIST (an Add whose
- * keys a member already has), -EOPNOTSUPP (another proposal type),
- * -EBUSY (a commit of @g is pending), the errors of
+ * keys a member already has), -EOPNOTSUPP (another proposal type, a
+ * required capability missing), -EPROTO (a list or tree receivers
+ * refuse, see above), -EBUSY (a commit of @g is pending), the errors of
  * mlsc_keypkg_validate() for a KeyPackage, those of MLS_IOC_GROUP_INFO
  * for a resumption PSK's group fd (-EBADF), -ENOMEM, -EIO, and those of
  * MLS_IOC_COMMIT_PREPARE (for a resumption PSK: -EKEYEXPIRED, an epoch
