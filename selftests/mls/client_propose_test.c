@@ -61,6 +61,11 @@
 #include "tree.h"
 #include "wire.h"
 
+/* Proposals from outside the group are taken only when asked for. */
+static const struct mlsc_process_opts outsiders = {
+	.flags = MLSC_PROCESS_F_OUTSIDERS,
+};
+
 /* Both in one epoch, with one epoch_authenticator and exporter output. */
 static bool agree(const struct mlsc_group *a, const struct mlsc_group *b)
 {
@@ -90,7 +95,7 @@ static int take_proposal(struct member *m, const struct mls_bytes *msg,
 	struct mlsc_processed p;
 	int err;
 
-	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
+	err = mlsc_group_process(m->g, msg->data, msg->len, &outsiders, &p);
 	if (err)
 		return err;
 	if (p.content_type != MLS_CONTENT_PROPOSAL || p.sender_type != type ||
@@ -342,9 +347,10 @@ TEST_F(prop, new_member)
 	ASSERT_EQ(0, mlsc_group_info_export(alice.g, 0, alice.sig, &gi));
 	ASSERT_EQ(0, new_member_propose(&gi, &erin, &msg));
 	EXPECT_EQ(0, take_proposal(&alice, &msg,
-				   MLS_SENDER_NEW_MEMBER_PROPOSAL, 0, &ref[0]));
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   MLSC_SENDER_NONE, &ref[0]));
 	EXPECT_EQ(0, take_proposal(&bob, &msg, MLS_SENDER_NEW_MEMBER_PROPOSAL,
-				   0, &ref[1]));
+				   MLSC_SENDER_NONE, &ref[1]));
 	EXPECT_TRUE(same_ref(&ref[0], &ref[1]));
 	mls_bytes_free(&msg);
 	ASSERT_EQ(0, commit_refs(&bob, &ref[1], 1, &out));
@@ -364,7 +370,7 @@ TEST_F(prop, new_member)
 	ASSERT_EQ(0, member_new(1, "erin", &erin));
 	ASSERT_EQ(0, new_member_propose(&gi, &erin, &msg));
 	EXPECT_EQ(-ESTALE, mlsc_group_process(alice.g, msg.data, msg.len,
-					      NULL, &p));
+					      &outsiders, &p));
 	mls_bytes_free(&msg);
 	mls_bytes_free(&gi);
 
@@ -518,9 +524,10 @@ TEST_F(prop, committer_checks)
 		ASSERT_EQ(0, mlsc_new_member_proposal(&a, &msg));
 	}
 	EXPECT_EQ(0, take_proposal(&alice, &msg,
-				   MLS_SENDER_NEW_MEMBER_PROPOSAL, 0, &ref));
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   MLSC_SENDER_NONE, &ref));
 	EXPECT_EQ(0, take_proposal(&bob, &msg, MLS_SENDER_NEW_MEMBER_PROPOSAL,
-				   0, NULL));
+				   MLSC_SENDER_NONE, NULL));
 	EXPECT_EQ(-EPROTO, commit_refs(&alice, &ref, 1, &out));
 	EXPECT_EQ(0, out.commit.len);
 	EXPECT_EQ(-EPROTO, commit_refs(&bob, &ref, 1, &out));
@@ -617,7 +624,7 @@ static int refused(struct member *m, const struct mls_bytes *msg, int want)
 	int err;
 
 	memset(&p, 0xa5, sizeof(p));
-	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
+	err = mlsc_group_process(m->g, msg->data, msg->len, &outsiders, &p);
 	if (err != want) {
 		fprintf(stderr, "# got %d, want %d\n", err, want);
 		if (!err)
@@ -651,6 +658,18 @@ TEST_F(prop, bad)
 	ASSERT_EQ(0, member_new(1, "bob", &bob));
 	ASSERT_EQ(0, member_new(1, "erin", &erin));
 	ASSERT_EQ(0, add_by_value(self->ctl, &alice, b, 1));
+
+	/* not asked for: -EOPNOTSUPP as before 0.5, nothing cached */
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &msg));
+	{
+		struct mlsc_processed p;
+
+		EXPECT_EQ(-EOPNOTSUPP, mlsc_group_process(alice.g, msg.data,
+							  msg.len, NULL, &p));
+		EXPECT_EQ(0, p.content_type);
+		EXPECT_TRUE(!alice.g->cache || !alice.g->cache->n);
+	}
+	mls_bytes_free(&msg);
 
 	/* an index past external_senders */
 	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 1, &rm, &msg));
@@ -741,7 +760,8 @@ TEST_F(prop, bad)
 	/* the same, signed by Erin: kept */
 	ASSERT_EQ(0, forge(&fc, erin.sig, &msg));
 	EXPECT_EQ(0, take_proposal(&alice, &msg,
-				   MLS_SENDER_NEW_MEMBER_PROPOSAL, 0,
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   MLSC_SENDER_NONE,
 				   &refs[0]));
 	mls_bytes_free(&msg);
 	mlsc_arena_free(&arena);

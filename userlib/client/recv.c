@@ -234,10 +234,15 @@ static int verify_signature(const struct mlsc_group *g,
 	return err;
 }
 
-/* The sender is another member of the current epoch of this group. */
+/*
+ * The message is of this group's current epoch, from another member, a
+ * joiner's external commit, or (only if the caller took them,
+ * @outsiders: MLSC_PROCESS_F_OUTSIDERS; else -EOPNOTSUPP as before 0.5)
+ * a proposal from outside the group.
+ */
 static int check_header(const struct mlsc_group *g,
 			const struct mlsc_group_context *gc,
-			const struct mlsc_framed_content *fc)
+			const struct mlsc_framed_content *fc, bool outsiders)
 {
 	if (!mlsc_slice_eq(&fc->group_id, &gc->group_id))
 		return -EBADMSG;
@@ -251,6 +256,8 @@ static int check_header(const struct mlsc_group *g,
 		break;
 	case MLSC_SENDER_EXTERNAL:
 	case MLSC_SENDER_NEW_MEMBER_PROPOSAL:
+		if (!outsiders)
+			return -EOPNOTSUPP;
 		/* §12.1.8: proposals only, of the types the sender may send */
 		if (fc->content_type != MLSC_CONTENT_PROPOSAL)
 			return -EBADMSG;
@@ -274,7 +281,7 @@ static int check_header(const struct mlsc_group *g,
 
 static int public_in(struct mlsc_group *g,
 		     const struct mlsc_group_context *gc,
-		     const struct mlsc_public_message *pm,
+		     const struct mlsc_public_message *pm, bool outsiders,
 		     struct mlsc_content_in *in)
 {
 	struct mlsc_wbuf tbm;
@@ -285,7 +292,7 @@ static int public_in(struct mlsc_group *g,
 	in->auth = pm->auth;
 	if (pm->content.content_type == MLSC_CONTENT_APPLICATION)
 		return -EBADMSG;
-	err = check_header(g, gc, &pm->content);
+	err = check_header(g, gc, &pm->content, outsiders);
 	if (err)
 		return err;
 	/* non-members have no membership key, hence no tag (§6.2) */
@@ -398,7 +405,7 @@ static int private_in(struct mlsc_group *g,
 	in->fc.content_type = (uint8_t)r->content_type;
 	err = parse_private(r, arena, in);
 	if (!err)
-		err = check_header(g, gc, &in->fc);
+		err = check_header(g, gc, &in->fc, false);
 	return err;
 }
 
@@ -442,7 +449,10 @@ static int handshake(struct mlsc_group *g, const struct mlsc_group_context *gc,
 		return err;
 	out->content_type = in->fc.content_type;
 	out->sender_type = in->fc.sender.type;
-	out->sender_leaf = in->fc.sender.index;
+	/* a new member's proposal has no index: no leaf 0 to mistake */
+	out->sender_leaf =
+		in->fc.sender.type == MLSC_SENDER_NEW_MEMBER_PROPOSAL ?
+		MLSC_SENDER_NONE : in->fc.sender.index;
 	out->epoch = in->fc.epoch;
 	err = bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,
 			in->fc.authenticated_data.len);
@@ -501,7 +511,9 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 	if (err)
 		goto out;
 	if (m.wire_format == MLSC_WIRE_PUBLIC_MESSAGE)
-		err = public_in(g, &gc, &m.pub, &in);
+		err = public_in(g, &gc, &m.pub,
+				!!(opts->flags & MLSC_PROCESS_F_OUTSIDERS),
+				&in);
 	else if (m.wire_format == MLSC_WIRE_PRIVATE_MESSAGE)
 		err = private_in(g, &gc, msg, len, &arena, &r, &in, &opened);
 	else

@@ -450,8 +450,15 @@ void mlsc_group_free(struct mlsc_group *g);
 
 /* ----------------------- following a group: proposals and commits (§12) */
 
-/* mlsc_process_opts.flags: none defined yet */
-#define MLSC_PROCESS_F_ALL	0U
+/*
+ * mlsc_process_opts.flags. MLSC_PROCESS_F_OUTSIDERS (0.5): take
+ * proposals from outside the group (§12.1.8, sender type external or
+ * new_member_proposal); without it they are -EOPNOTSUPP, as in 0.4, so
+ * that a caller that does not look at mlsc_processed.sender_type never
+ * takes one for a member's.
+ */
+#define MLSC_PROCESS_F_OUTSIDERS	(1U << 0)
+#define MLSC_PROCESS_F_ALL		MLSC_PROCESS_F_OUTSIDERS
 
 /* What processing a message may need from the application. */
 struct mlsc_process_opts {
@@ -477,6 +484,9 @@ struct mlsc_process_opts {
 #define MLS_SENDER_NEW_MEMBER_PROPOSAL	3
 #define MLS_SENDER_NEW_MEMBER_COMMIT	4
 
+/* mlsc_processed.sender_leaf of a sender without leaf or index */
+#define MLSC_SENDER_NONE		UINT32_MAX
+
 /* mlsc_processed.flags */
 #define MLSC_PROCESSED_F_REMOVED (1U << 0) /* the Commit removed this member */
 
@@ -485,9 +495,11 @@ struct mlsc_processed {
 	uint32_t content_type;		/* MLS_CONTENT_* */
 	uint32_t flags;			/* MLSC_PROCESSED_F_* */
 	/*
-	 * A member's leaf; since 0.5 also an external sender's index in
-	 * the external_senders extension, or 0 for a new member's proposal
-	 * (an external commit's joiner: the leaf it took).
+	 * A member's leaf (an external commit's joiner: the leaf it took).
+	 * With MLSC_PROCESS_F_OUTSIDERS (0.5), for sender_type
+	 * MLS_SENDER_EXTERNAL the sender's index in the external_senders
+	 * extension, not a leaf; for MLS_SENDER_NEW_MEMBER_PROPOSAL
+	 * UINT32_MAX (MLSC_SENDER_NONE).
 	 */
 	uint32_t sender_leaf;
 	uint32_t sender_type;		/* MLS_SENDER_* (0.5; reserved before) */
@@ -566,8 +578,9 @@ struct mlsc_processed {
  * carry, any other proposal type), the epoch prepared in the kernel
  * with its kem_output (MLS_COMMIT_F_EXTERNAL_INIT).
  *
- * Since 0.5, proposals from outside the group (§12.1.8) are followed
- * too, as PublicMessages without membership tag whose FramedContentTBS
+ * Since 0.5, with %MLSC_PROCESS_F_OUTSIDERS in @opts->flags (else they
+ * are -EOPNOTSUPP, as in 0.4), proposals from outside the group
+ * (§12.1.8) are followed too, as PublicMessages without membership tag whose FramedContentTBS
  * has no GroupContext (§6.1); @out->sender_type tells the sender type.
  * An external sender's (sender type external) is verified with the
  * signature key of its index in the external_senders GroupContext
