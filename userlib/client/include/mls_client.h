@@ -591,7 +591,9 @@ struct mlsc_processed {
  * -EBADMSG. Both are kept by ProposalRef like a member's, and a Commit
  * that names them by reference is checked against the same rules.
  *  * -EKEYEXPIRED: a lifetime;
- *  * -ENOSPC: too many proposals cached in the epoch;
+ *  * -ENOSPC: too many proposals cached in the epoch: 4096 of
+ *    members, and apart from those 64 from outside the group, so that
+ *    outsiders can never crowd out the members' proposals;
  *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
  */
 int mlsc_group_process(struct mlsc_group *g, const void *msg, size_t len,
