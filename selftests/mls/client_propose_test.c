@@ -28,6 +28,11 @@
  *                    member's by reference) whose encryption_key is a
  *                    parent node's (-EPROTO); an Add lacking the
  *                    group's required_capabilities (-EOPNOTSUPP)
+ *  prop.refs_refused  a committer's refusals by reference: an external
+ *                    PreSharedKey or ReInit (-EOPNOTSUPP), a Remove of
+ *                    a blank leaf (-ENOENT) or of its own (-EINVAL), one
+ *                    Remove by reference and by value (-EINVAL); a
+ *                    proposal received twice kept once, one ref
  *  prop.bad          refused, the group left in its epoch with nothing
  *                    cached: an unknown sender index (-ERANGE), a group
  *                    without external_senders (-ERANGE), a bad signature
@@ -636,6 +641,127 @@ static int refused(struct member *m, const struct mls_bytes *msg, int want)
 	    (m->g->cache && m->g->cache->n))
 		return -1;
 	return 0;
+}
+
+/* @m commits @refs and @spec by value (never merged): 0 or -errno. */
+static int commit_mixed(struct member *m, const struct mls_bytes *refs,
+			size_t n, const struct mlsc_proposal_spec *spec)
+{
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT, .sig_key = m->sig,
+			.proposals = spec, .n_proposals = spec ? 1 : 0,
+		},
+		.proposal_refs = refs, .n_proposal_refs = n,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err = mlsc_commit_create(m->g, &x.base, &out);
+
+	if (!err)
+		err = mlsc_commit_discard(m->g);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+/*
+ * The committer's refusals of proposals by reference, the group left in
+ * its epoch with nothing pending: an external sender's PreSharedKey and
+ * ReInit (-EOPNOTSUPP), a Remove of a blank leaf (-ENOENT), of the
+ * committer's own (-EINVAL), one Remove by reference and by value
+ * (-EINVAL); a proposal received twice is kept once under one ref.
+ */
+TEST_F(prop, refs_refused)
+{
+	struct member alice, bob, carol;
+	struct member *bc[] = { &bob, &carol };
+	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE };
+	struct mls_sig_key *ds = NULL;
+	struct mls_bytes msg = { 0 }, orig = { 0 }, ref = { 0 }, again = { 0 };
+	struct mlsc_framed_content fc;
+	struct mlsc_mls_message m;
+	struct mlsc_arena arena;
+	uint8_t nonce[32] = { 1 };
+	size_t cached;
+
+	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
+	ASSERT_EQ(0, alice_with_ds(self->ctl, 1, ds, &alice));
+	ASSERT_EQ(0, member_new(1, "bob", &bob));
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+	ASSERT_EQ(0, add_by_value(self->ctl, &alice, bc, 2));
+	ASSERT_EQ(4, alice.g->tree.n_leaves);	/* leaf 3 blank */
+
+	/* forged from a genuine one: a PreSharedKey, a ReInit */
+	rm.leaf = 1;
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &orig));
+	mlsc_arena_init(&arena);
+	ASSERT_EQ(0, MLSC_DECODE(orig.data, orig.len, &arena, &m,
+				 mlsc_io_mls_message));
+	fc = m.pub.content;
+	fc.proposal.type = MLSC_PROPOSAL_PSK;
+	memset(&fc.proposal.psk, 0, sizeof(fc.proposal.psk));
+	fc.proposal.psk.type = MLSC_PSK_EXTERNAL;
+	fc.proposal.psk.psk_id = (struct mlsc_slice){ (uint8_t *)"psk", 3 };
+	fc.proposal.psk.psk_nonce = (struct mlsc_slice){ nonce, 32 };
+	ASSERT_EQ(0, forge(&fc, ds, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-EOPNOTSUPP, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	fc.proposal.type = MLSC_PROPOSAL_REINIT;
+	memset(&fc.proposal.reinit, 0, sizeof(fc.proposal.reinit));
+	fc.proposal.reinit.group_id = (struct mlsc_slice){ (uint8_t *)"new", 3 };
+	fc.proposal.reinit.version = MLSC_VERSION_MLS10;
+	fc.proposal.reinit.cipher_suite = 1;
+	ASSERT_EQ(0, forge(&fc, ds, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-EOPNOTSUPP, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	mlsc_arena_free(&arena);
+
+	/* a Remove of the blank leaf 3, of Alice's own leaf 0 */
+	rm.leaf = 3;
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-ENOENT, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	rm.leaf = 0;
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-EINVAL, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+
+	/* Bob removed by reference and by value */
+	rm.leaf = 1;
+	ASSERT_EQ(0, take_proposal(&alice, &orig, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	EXPECT_EQ(-EINVAL, commit_mixed(&alice, &ref, 1, &rm));
+
+	/* received again: the same ref, nothing more cached */
+	ASSERT_NE(NULL, alice.g->cache);
+	cached = alice.g->cache->n;
+	EXPECT_EQ(0, take_proposal(&alice, &orig, MLS_SENDER_EXTERNAL, 0,
+				   &again));
+	EXPECT_TRUE(same_ref(&ref, &again));
+	EXPECT_EQ(cached, alice.g->cache->n);
+	EXPECT_EQ(1, mlsc_group_epoch(alice.g));
+	/* the genuine commit of it still goes through */
+	EXPECT_EQ(0, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	mls_bytes_free(&again);
+	mls_bytes_free(&orig);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&carol);
+	mls_sig_key_free(ds);
+	EXPECT_EQ(0, leaks());
 }
 
 TEST_F(prop, bad)
