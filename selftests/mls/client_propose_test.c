@@ -921,6 +921,23 @@ TEST_F(prop, bad)
 	refs[1].data = NULL;
 	mls_bytes_free(&refs[0]);
 
+	/*
+	 * MLSC_COMMIT_F_ALL on a plain struct mlsc_commit_args: nothing is
+	 * read past it (AddressSanitizer), an unknown flag is -EINVAL
+	 */
+	{
+		struct mlsc_commit_args ca = {
+			.flags = MLSC_COMMIT_F_ALL, .sig_key = alice.sig,
+		};
+
+		EXPECT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+		EXPECT_EQ(0, mlsc_commit_discard(alice.g));
+		mlsc_commit_out_free(&out);
+		ca.flags = MLSC_COMMIT_F_EXT << 1;
+		EXPECT_EQ(-EINVAL, mlsc_commit_create(alice.g, &ca, &out));
+		EXPECT_EQ(1, mlsc_group_epoch(alice.g));
+	}
+
 	/* a new member's proposal: bad arguments */
 	ASSERT_EQ(0, mlsc_group_info_export(alice.g, 0, alice.sig, &gi));
 	{

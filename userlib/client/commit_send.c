@@ -833,7 +833,8 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	if (!g || !a || !a->sig_key || (a->flags & ~MLSC_COMMIT_F_ALL) ||
+	if (!g || !a || !a->sig_key ||
+	    (a->flags & ~(MLSC_COMMIT_F_ALL | MLSC_COMMIT_F_EXT)) ||
 	    (a->n_proposals && !a->proposals) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;

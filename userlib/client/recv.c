@@ -190,14 +190,21 @@ static int sender_key(const struct mlsc_group *g,
 	const struct mlsc_framed_content *fc = &in->fc;
 	const struct mlsc_leaf_node *l;
 
+	/* each union member read only for the content that carries it */
 	switch (fc->sender.type) {
 	case MLSC_SENDER_NEW_MEMBER_COMMIT:
+		if (fc->content_type != MLSC_CONTENT_COMMIT ||
+		    !fc->commit.has_path)
+			return -EBADMSG;
 		*key = fc->commit.path.leaf_node.signature_key;
 		return 0;
 	case MLSC_SENDER_EXTERNAL:
 		return mlsc_external_sender_key(&gc->extensions,
 						fc->sender.index, arena, key);
 	case MLSC_SENDER_NEW_MEMBER_PROPOSAL:
+		if (fc->content_type != MLSC_CONTENT_PROPOSAL ||
+		    fc->proposal.type != MLSC_PROPOSAL_ADD)
+			return -EPROTO;
 		*key = fc->proposal.add.leaf_node.signature_key;
 		return 0;
 	default:
@@ -428,13 +435,14 @@ static int proposal_in(struct mlsc_group *g,
 		return err;
 	err = mlsc_proposal_ref(g->suite, ac.p, ac.len, ref);
 	mlsc_wbuf_free(&ac);
+	/* the ref for the caller first: no proposal cached on a failure */
+	if (!err)
+		err = bytes_dup(&out->proposal_ref, ref, g->suite->nh);
 	if (!err)
 		err = mlsc_proposal_cache_add(g->cache, g->suite->nh,
 					      in->fc.epoch, ref,
 					      &in->fc.sender,
 					      &in->fc.proposal);
-	if (!err)
-		err = bytes_dup(&out->proposal_ref, ref, g->suite->nh);
 	return err;
 }
 

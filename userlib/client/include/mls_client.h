@@ -548,16 +548,7 @@ struct mlsc_processed {
  *    own: the Commit it made last, pending or merged, as PublicMessage
  *    or PrivateMessage, is refused before the kernel is asked
  *    anything); also the kernel's replay errno for a PrivateMessage
- *    processed once already.
- *
- * A PrivateMessage proposal or commit that the kernel opened and that
- * then failed (a PSK @opts did not give, a proposal reference not yet
- * received, ...) can be processed again: the kernel has used up its
- * generation, so @g keeps the decrypted content of the last such
- * message of the epoch (wiped when the epoch changes, when another one
- * replaces it, or with @g) and a second call with the same bytes
- * starts from it. Only after a success is the same message a replay.
- *
+ *    processed once already;
  *  * -EPROTO: an invalid proposal or proposal list (§12.2), a missing
  *    UpdatePath that the list requires (§12.4), a tree whose keys or
  *    parent hashes are not valid;
@@ -566,7 +557,20 @@ struct mlsc_processed {
  *  * -ENOKEY: no private key to decrypt the UpdatePath with;
  *  * -EOPNOTSUPP: a capability a member lacks, an external commit in a
  *    suite whose KEM the kernel lacks (4, 5, 6);
- *  * -EBUSY: @g joined by an external commit not merged yet.
+ *  * -EBUSY: @g joined by an external commit not merged yet;
+ *  * -EKEYEXPIRED: a lifetime;
+ *  * -ENOSPC: too many proposals cached in the epoch: 4096 of
+ *    members, and apart from those 64 from outside the group, so that
+ *    outsiders can never crowd out the members' proposals;
+ *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
+ *
+ * A PrivateMessage proposal or commit that the kernel opened and that
+ * then failed (a PSK @opts did not give, a proposal reference not yet
+ * received, ...) can be processed again: the kernel has used up its
+ * generation, so @g keeps the decrypted content of the last such
+ * message of the epoch (wiped when the epoch changes, when another one
+ * replaces it, or with @g) and a second call with the same bytes
+ * starts from it. Only after a success is the same message a replay.
  *
  * Since 0.4, a Commit from a new member (an external commit, see
  * mlsc_external_join()) is followed too: no membership tag, its
@@ -580,8 +584,9 @@ struct mlsc_processed {
  *
  * Since 0.5, with %MLSC_PROCESS_F_OUTSIDERS in @opts->flags (else they
  * are -EOPNOTSUPP, as in 0.4), proposals from outside the group
- * (§12.1.8) are followed too, as PublicMessages without membership tag whose FramedContentTBS
- * has no GroupContext (§6.1); @out->sender_type tells the sender type.
+ * (§12.1.8) are followed too, as PublicMessages without membership
+ * tag whose FramedContentTBS has no GroupContext (§6.1);
+ * @out->sender_type tells the sender type.
  * An external sender's (sender type external) is verified with the
  * signature key of its index in the external_senders GroupContext
  * extension (-ERANGE: no such entry, or no extension) and may be an
@@ -590,11 +595,6 @@ struct mlsc_processed {
  * KeyPackage's leaf key. Another type is -EPROTO, a Commit from either
  * -EBADMSG. Both are kept by ProposalRef like a member's, and a Commit
  * that names them by reference is checked against the same rules.
- *  * -EKEYEXPIRED: a lifetime;
- *  * -ENOSPC: too many proposals cached in the epoch: 4096 of
- *    members, and apart from those 64 from outside the group, so that
- *    outsiders can never crowd out the members' proposals;
- *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
  */
 int mlsc_group_process(struct mlsc_group *g, const void *msg, size_t len,
 		       const struct mlsc_process_opts *opts,
@@ -734,12 +734,17 @@ struct mlsc_proposal_spec {
 #define MLSC_COMMIT_F_PATH		(1U << 0) /* an UpdatePath always */
 #define MLSC_COMMIT_F_PRIVATE		(1U << 1) /* a PrivateMessage */
 #define MLSC_COMMIT_F_RATCHET_TREE	(1U << 2) /* the tree in the GroupInfo */
-/* the args are the head of a struct mlsc_commit_args_ext (0.5) */
+/*
+ * The args are the head of a struct mlsc_commit_args_ext (0.5). Not in
+ * MLSC_COMMIT_F_ALL: that mask is the behaviour flags, valid with a
+ * plain struct mlsc_commit_args, and a caller that passes all of them
+ * must not make the library read an extension past its struct; this
+ * one tells the layout and is set on purpose, as MLSC_GROUP_F_EXT is.
+ */
 #define MLSC_COMMIT_F_EXT		(1U << 3)
 #define MLSC_COMMIT_F_ALL		(MLSC_COMMIT_F_PATH | \
 					 MLSC_COMMIT_F_PRIVATE | \
-					 MLSC_COMMIT_F_RATCHET_TREE | \
-					 MLSC_COMMIT_F_EXT)
+					 MLSC_COMMIT_F_RATCHET_TREE)
 
 /* What a Commit is made of. */
 struct mlsc_commit_args {
