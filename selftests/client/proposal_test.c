@@ -214,9 +214,50 @@ static void cache(void)
 	tap_ok(good, "ProposalRef cache: by reference, per epoch");
 }
 
+/*
+ * Outsiders have their own room in an epoch's cache: past
+ * MLSC_MAX_OUTSIDER_PROPOSALS theirs are -ENOSPC, and the members' room
+ * of MLSC_MAX_CACHED_PROPOSALS is still all theirs.
+ */
+static void cache_quota(void)
+{
+	struct mlsc_proposal_cache c = { 0 };
+	struct mlsc_proposal p = { .type = MLSC_PROPOSAL_REMOVE, .remove = 1 };
+	struct mlsc_sender nm = { MLSC_SENDER_NEW_MEMBER_PROPOSAL, 0 };
+	struct mlsc_sender ext = { MLSC_SENDER_EXTERNAL, 0 };
+	struct mlsc_sender m = { MLSC_SENDER_MEMBER, 1 };
+	uint8_t ref[32] = { 0 };
+	uint32_t i, k = 0;
+	bool good = true;
+
+	for (i = 0; i < MLSC_MAX_OUTSIDER_PROPOSALS && good; i++, k++) {
+		memcpy(ref, &k, sizeof(k));
+		EXPECT(!mlsc_proposal_cache_add(&c, 32, 3, ref,
+						i & 1 ? &ext : &nm, &p));
+	}
+	memcpy(ref, &k, sizeof(k));
+	k++;
+	EXPECT(mlsc_proposal_cache_add(&c, 32, 3, ref, &nm, &p) == -ENOSPC);
+	EXPECT(mlsc_proposal_cache_add(&c, 32, 3, ref, &ext, &p) == -ENOSPC);
+	EXPECT(c.n == MLSC_MAX_OUTSIDER_PROPOSALS);
+	for (i = 0; i < MLSC_MAX_CACHED_PROPOSALS && good; i++, k++) {
+		memcpy(ref, &k, sizeof(k));
+		EXPECT(!mlsc_proposal_cache_add(&c, 32, 3, ref, &m, &p));
+	}
+	memcpy(ref, &k, sizeof(k));
+	EXPECT(mlsc_proposal_cache_add(&c, 32, 3, ref, &m, &p) == -ENOSPC);
+	/* the next epoch: room again for outsiders */
+	EXPECT(!mlsc_proposal_cache_add(&c, 32, 4, ref, &nm, &p) &&
+	       c.n == 1 && c.n_outsiders == 1);
+	mlsc_proposal_cache_clear(&c);
+	EXPECT(!c.n && !c.n_outsiders);
+	tap_ok(good, "ProposalRef cache: outsiders' own quota per epoch");
+}
+
 int main(void)
 {
 	cache();
+	cache_quota();
 	lists();
 	return tap_done();
 }

@@ -516,7 +516,7 @@ TEST_F(bad, arguments)
 					      self->commit.len, &o, &out));
 	EXPECT_EQ(-EINVAL, mlsc_group_process(self->g, self->commit.data,
 					      self->commit.len, &o, NULL));
-	o.flags = 1;
+	o.flags = ~MLSC_PROCESS_F_ALL;
 	EXPECT_EQ(-EINVAL, mlsc_group_process(self->g, self->commit.data,
 					      self->commit.len, &o, &out));
 	/* truncated */

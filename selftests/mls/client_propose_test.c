@@ -21,6 +21,18 @@
  *                    reference, Alice follows, Erin joins from the
  *                    Welcome, all three agree; a proposal from the
  *                    previous epoch's GroupInfo is then -ESTALE
+ *  prop.committer_checks
+ *                    the committer refuses what receivers refuse: two
+ *                    Adds by value with one encryption_key and other
+ *                    signature keys, an Add (by value, and a new
+ *                    member's by reference) whose encryption_key is a
+ *                    parent node's (-EPROTO); an Add lacking the
+ *                    group's required_capabilities (-EOPNOTSUPP)
+ *  prop.refs_refused  a committer's refusals by reference: an external
+ *                    PreSharedKey or ReInit (-EOPNOTSUPP), a Remove of
+ *                    a blank leaf (-ENOENT) or of its own (-EINVAL), one
+ *                    Remove by reference and by value (-EINVAL); a
+ *                    proposal received twice kept once, one ref
  *  prop.bad          refused, the group left in its epoch with nothing
  *                    cached: an unknown sender index (-ERANGE), a group
  *                    without external_senders (-ERANGE), a bad signature
@@ -39,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmls.h>
@@ -48,8 +61,15 @@
 #include "group.h"
 #include "keypkg.h"
 #include "kselftest_harness.h"
+#include "leaf.h"
 #include "proposal.h"
+#include "tree.h"
 #include "wire.h"
+
+/* Proposals from outside the group are taken only when asked for. */
+static const struct mlsc_process_opts outsiders = {
+	.flags = MLSC_PROCESS_F_OUTSIDERS,
+};
 
 /* Both in one epoch, with one epoch_authenticator and exporter output. */
 static bool agree(const struct mlsc_group *a, const struct mlsc_group *b)
@@ -80,7 +100,7 @@ static int take_proposal(struct member *m, const struct mls_bytes *msg,
 	struct mlsc_processed p;
 	int err;
 
-	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
+	err = mlsc_group_process(m->g, msg->data, msg->len, &outsiders, &p);
 	if (err)
 		return err;
 	if (p.content_type != MLS_CONTENT_PROPOSAL || p.sender_type != type ||
@@ -332,9 +352,10 @@ TEST_F(prop, new_member)
 	ASSERT_EQ(0, mlsc_group_info_export(alice.g, 0, alice.sig, &gi));
 	ASSERT_EQ(0, new_member_propose(&gi, &erin, &msg));
 	EXPECT_EQ(0, take_proposal(&alice, &msg,
-				   MLS_SENDER_NEW_MEMBER_PROPOSAL, 0, &ref[0]));
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   MLSC_SENDER_NONE, &ref[0]));
 	EXPECT_EQ(0, take_proposal(&bob, &msg, MLS_SENDER_NEW_MEMBER_PROPOSAL,
-				   0, &ref[1]));
+				   MLSC_SENDER_NONE, &ref[1]));
 	EXPECT_TRUE(same_ref(&ref[0], &ref[1]));
 	mls_bytes_free(&msg);
 	ASSERT_EQ(0, commit_refs(&bob, &ref[1], 1, &out));
@@ -354,13 +375,205 @@ TEST_F(prop, new_member)
 	ASSERT_EQ(0, member_new(1, "erin", &erin));
 	ASSERT_EQ(0, new_member_propose(&gi, &erin, &msg));
 	EXPECT_EQ(-ESTALE, mlsc_group_process(alice.g, msg.data, msg.len,
-					      NULL, &p));
+					      &outsiders, &p));
 	mls_bytes_free(&msg);
 	mls_bytes_free(&gi);
 
 	member_free(&alice);
 	member_free(&bob);
 	member_free(&erin);
+	EXPECT_EQ(0, leaks());
+}
+
+/*
+ * @m's KeyPackage again, its LeafNode's encryption_key @enc, the leaf
+ * and the KeyPackage signed anew by @m: valid by §10.1 on its own.
+ */
+static int kp_with_enc_key(const struct member *m,
+			   const struct mlsc_slice *enc,
+			   struct mlsc_keypkg **out)
+{
+	struct mlsc_mls_message msg = {
+		.version = MLSC_VERSION_MLS10,
+		.wire_format = MLSC_WIRE_KEY_PACKAGE,
+	};
+	struct mlsc_key_package *kp = &msg.key_package;
+	struct mlsc_wbuf tbs = { 0 }, w = { 0 };
+	uint8_t lsig[256], ksig[256];
+	size_t ll = sizeof(lsig), kl = sizeof(ksig);
+	int err;
+
+	*kp = m->kp->kp;
+	kp->leaf_node.encryption_key = *enc;
+	err = mlsc_leaf_tbs(&kp->leaf_node, NULL, 0, &tbs);
+	if (!err)
+		err = mls_sign_with_label(m->sig, "LeafNodeTBS", tbs.p,
+					  tbs.len, lsig, &ll);
+	mlsc_wbuf_free(&tbs);
+	kp->leaf_node.signature = (struct mlsc_slice){ lsig, ll };
+	if (!err)
+		err = mlsc_keypkg_tbs(kp, &tbs);
+	if (!err)
+		err = mls_sign_with_label(m->sig, "KeyPackageTBS", tbs.p,
+					  tbs.len, ksig, &kl);
+	mlsc_wbuf_free(&tbs);
+	kp->signature = (struct mlsc_slice){ ksig, kl };
+	if (!err)
+		err = MLSC_ENCODE(&msg, mlsc_io_mls_message, &w);
+	if (!err)
+		err = mlsc_keypkg_parse(w.p, w.len, out);
+	mlsc_wbuf_free(&w);
+	return err;
+}
+
+/* A member whose KeyPackage lists extension type @ext as supported. */
+static int member_with_ext(unsigned int suite, const char *name,
+			   uint16_t ext, struct member *m)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	struct mlsc_keypkg_params p = {
+		.cipher_suite = (uint16_t)suite,
+		.credential = {
+			.type = MLS_CREDENTIAL_BASIC,
+			.identity = name, .identity_len = strlen(name),
+		},
+		.not_before = now - 3600, .not_after = now + 86400,
+		.extension_types = &ext, .n_extension_types = 1,
+	};
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->suite = suite;
+	err = mls_sig_key_generate(suite, &m->sig);
+	if (!err)
+		err = mlsc_keypkg_create(&p, m->sig, &m->kp_msg, &m->priv);
+	if (!err)
+		err = mlsc_keypkg_parse(m->kp_msg.data, m->kp_msg.len, &m->kp);
+	return err;
+}
+
+/* @m commits Adds of @kps by value (not merged): 0 or -errno. */
+static int try_adds(struct member *m, struct mlsc_keypkg **kps, size_t n)
+{
+	struct mlsc_proposal_spec add[2];
+	struct mlsc_commit_args ca = {
+		.proposals = add, .n_proposals = n, .sig_key = m->sig,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		add[i] = (struct mlsc_proposal_spec){
+			.type = MLSC_PROPOSE_ADD, .key_package = kps[i] };
+	err = mlsc_commit_create(m->g, &ca, &out);
+	if (!err)
+		err = mlsc_commit_discard(m->g);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+/*
+ * The committer checks what its receivers check (§12.2, §7.3), or they
+ * would refuse the Commit it merged: an Add whose encryption_key another
+ * Add or a parent node holds (-EPROTO), by value and by reference; an
+ * Add missing the group's required_capabilities (-EOPNOTSUPP). Nothing
+ * is left pending, the epoch stays.
+ */
+TEST_F(prop, committer_checks)
+{
+	struct member alice, bob, dave, erin, carl;
+	struct member *b[] = { &bob };
+	struct mlsc_keypkg *kps[2] = { NULL, NULL }, *forged = NULL;
+	struct mls_bytes gi = { 0 }, msg = { 0 }, ref = { 0 };
+	struct mlsc_commit_args empty = { .sig_key = NULL };
+	struct mlsc_commit_out out = { 0 };
+	const struct mlsc_slice *parent;
+
+	ASSERT_EQ(0, alice_with_ds(self->ctl, 1, NULL, &alice));
+	ASSERT_EQ(0, member_new(1, "bob", &bob));
+	ASSERT_EQ(0, member_new(1, "dave", &dave));
+	ASSERT_EQ(0, member_new(1, "erin", &erin));
+	ASSERT_EQ(0, add_by_value(self->ctl, &alice, b, 1));
+
+	/* two Adds by value: other signature keys, one encryption key */
+	ASSERT_EQ(0, kp_with_enc_key(&erin, &dave.kp->kp.leaf_node.encryption_key,
+				     &forged));
+	kps[0] = dave.kp;
+	kps[1] = forged;
+	EXPECT_EQ(-EPROTO, try_adds(&alice, kps, 2));
+	EXPECT_EQ(1, mlsc_group_epoch(alice.g));
+	kps[1] = erin.kp;
+	EXPECT_EQ(0, try_adds(&alice, kps, 2));
+	mlsc_keypkg_free(forged);
+	forged = NULL;
+
+	/* a path: the parent of leaves 0 and 1 gets a public key */
+	empty.sig_key = alice.sig;
+	ASSERT_EQ(0, mlsc_commit_create(alice.g, &empty, &out));
+	ASSERT_EQ(0, mlsc_commit_merge(alice.g));
+	EXPECT_EQ(0, follow(&bob, &out.commit, NULL));
+	mlsc_commit_out_free(&out);
+	ASSERT_FALSE(mlsc_tree_blank(&alice.g->tree, 1));
+	parent = &alice.g->tree.nodes[1].parent.encryption_key;
+
+	/* that key in an Add by value, and in a new member's by reference */
+	ASSERT_EQ(0, kp_with_enc_key(&erin, parent, &forged));
+	EXPECT_EQ(-EPROTO, try_adds(&alice, &forged, 1));
+	ASSERT_EQ(0, mlsc_group_info_export(alice.g, 0, alice.sig, &gi));
+	{
+		struct mlsc_new_member_args a = {
+			.group_info = gi.data, .group_info_len = gi.len,
+			.key_package = forged, .sig_key = erin.sig,
+		};
+
+		ASSERT_EQ(0, mlsc_new_member_proposal(&a, &msg));
+	}
+	EXPECT_EQ(0, take_proposal(&alice, &msg,
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   MLSC_SENDER_NONE, &ref));
+	EXPECT_EQ(0, take_proposal(&bob, &msg, MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   MLSC_SENDER_NONE, NULL));
+	EXPECT_EQ(-EPROTO, commit_refs(&alice, &ref, 1, &out));
+	EXPECT_EQ(0, out.commit.len);
+	EXPECT_EQ(-EPROTO, commit_refs(&bob, &ref, 1, &out));
+	EXPECT_EQ(2, mlsc_group_epoch(alice.g));
+	EXPECT_EQ(2, mlsc_group_epoch(bob.g));
+	EXPECT_TRUE(agree(alice.g, bob.g));
+	mls_bytes_free(&msg);
+	mls_bytes_free(&ref);
+	mls_bytes_free(&gi);
+	mlsc_keypkg_free(forged);
+
+	/* required_capabilities: extension 0xff00, which Dave lacks */
+	{
+		static const uint8_t req[] = { 2, 0xff, 0x00, 0, 0 };
+		struct mlsc_ext ext = {
+			.type = MLS_EXT_REQUIRED_CAPABILITIES,
+			.data = req, .len = sizeof(req),
+		};
+		struct mlsc_group_params_ext p = {
+			.base = { .group_id = "required", .group_id_len = 8,
+				  .flags = MLSC_JOIN_F_EPHEMERAL |
+					   MLSC_GROUP_F_EXT },
+			.extensions = &ext, .n_extensions = 1,
+		};
+		struct member cora;
+
+		ASSERT_EQ(0, member_with_ext(1, "carl", 0xff00, &carl));
+		ASSERT_EQ(0, member_with_ext(1, "cora", 0xff00, &cora));
+		ASSERT_EQ(0, mlsc_group_create(self->ctl, &p.base, carl.priv,
+					       &carl.g));
+		EXPECT_EQ(-EOPNOTSUPP, try_adds(&carl, &dave.kp, 1));
+		EXPECT_EQ(0, try_adds(&carl, &cora.kp, 1));
+		EXPECT_EQ(0, mlsc_group_epoch(carl.g));
+		member_free(&cora);
+	}
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&dave);
+	member_free(&erin);
+	member_free(&carl);
 	EXPECT_EQ(0, leaks());
 }
 
@@ -416,7 +629,7 @@ static int refused(struct member *m, const struct mls_bytes *msg, int want)
 	int err;
 
 	memset(&p, 0xa5, sizeof(p));
-	err = mlsc_group_process(m->g, msg->data, msg->len, NULL, &p);
+	err = mlsc_group_process(m->g, msg->data, msg->len, &outsiders, &p);
 	if (err != want) {
 		fprintf(stderr, "# got %d, want %d\n", err, want);
 		if (!err)
@@ -428,6 +641,127 @@ static int refused(struct member *m, const struct mls_bytes *msg, int want)
 	    (m->g->cache && m->g->cache->n))
 		return -1;
 	return 0;
+}
+
+/* @m commits @refs and @spec by value (never merged): 0 or -errno. */
+static int commit_mixed(struct member *m, const struct mls_bytes *refs,
+			size_t n, const struct mlsc_proposal_spec *spec)
+{
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT, .sig_key = m->sig,
+			.proposals = spec, .n_proposals = spec ? 1 : 0,
+		},
+		.proposal_refs = refs, .n_proposal_refs = n,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err = mlsc_commit_create(m->g, &x.base, &out);
+
+	if (!err)
+		err = mlsc_commit_discard(m->g);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+/*
+ * The committer's refusals of proposals by reference, the group left in
+ * its epoch with nothing pending: an external sender's PreSharedKey and
+ * ReInit (-EOPNOTSUPP), a Remove of a blank leaf (-ENOENT), of the
+ * committer's own (-EINVAL), one Remove by reference and by value
+ * (-EINVAL); a proposal received twice is kept once under one ref.
+ */
+TEST_F(prop, refs_refused)
+{
+	struct member alice, bob, carol;
+	struct member *bc[] = { &bob, &carol };
+	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE };
+	struct mls_sig_key *ds = NULL;
+	struct mls_bytes msg = { 0 }, orig = { 0 }, ref = { 0 }, again = { 0 };
+	struct mlsc_framed_content fc;
+	struct mlsc_mls_message m;
+	struct mlsc_arena arena;
+	uint8_t nonce[32] = { 1 };
+	size_t cached;
+
+	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
+	ASSERT_EQ(0, alice_with_ds(self->ctl, 1, ds, &alice));
+	ASSERT_EQ(0, member_new(1, "bob", &bob));
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+	ASSERT_EQ(0, add_by_value(self->ctl, &alice, bc, 2));
+	ASSERT_EQ(4, alice.g->tree.n_leaves);	/* leaf 3 blank */
+
+	/* forged from a genuine one: a PreSharedKey, a ReInit */
+	rm.leaf = 1;
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &orig));
+	mlsc_arena_init(&arena);
+	ASSERT_EQ(0, MLSC_DECODE(orig.data, orig.len, &arena, &m,
+				 mlsc_io_mls_message));
+	fc = m.pub.content;
+	fc.proposal.type = MLSC_PROPOSAL_PSK;
+	memset(&fc.proposal.psk, 0, sizeof(fc.proposal.psk));
+	fc.proposal.psk.type = MLSC_PSK_EXTERNAL;
+	fc.proposal.psk.psk_id = (struct mlsc_slice){ (uint8_t *)"psk", 3 };
+	fc.proposal.psk.psk_nonce = (struct mlsc_slice){ nonce, 32 };
+	ASSERT_EQ(0, forge(&fc, ds, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-EOPNOTSUPP, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	fc.proposal.type = MLSC_PROPOSAL_REINIT;
+	memset(&fc.proposal.reinit, 0, sizeof(fc.proposal.reinit));
+	fc.proposal.reinit.group_id = (struct mlsc_slice){ (uint8_t *)"new", 3 };
+	fc.proposal.reinit.version = MLSC_VERSION_MLS10;
+	fc.proposal.reinit.cipher_suite = 1;
+	ASSERT_EQ(0, forge(&fc, ds, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-EOPNOTSUPP, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	mlsc_arena_free(&arena);
+
+	/* a Remove of the blank leaf 3, of Alice's own leaf 0 */
+	rm.leaf = 3;
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-ENOENT, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	rm.leaf = 0;
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &msg));
+	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	mls_bytes_free(&msg);
+	EXPECT_EQ(-EINVAL, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+
+	/* Bob removed by reference and by value */
+	rm.leaf = 1;
+	ASSERT_EQ(0, take_proposal(&alice, &orig, MLS_SENDER_EXTERNAL, 0,
+				   &ref));
+	EXPECT_EQ(-EINVAL, commit_mixed(&alice, &ref, 1, &rm));
+
+	/* received again: the same ref, nothing more cached */
+	ASSERT_NE(NULL, alice.g->cache);
+	cached = alice.g->cache->n;
+	EXPECT_EQ(0, take_proposal(&alice, &orig, MLS_SENDER_EXTERNAL, 0,
+				   &again));
+	EXPECT_TRUE(same_ref(&ref, &again));
+	EXPECT_EQ(cached, alice.g->cache->n);
+	EXPECT_EQ(1, mlsc_group_epoch(alice.g));
+	/* the genuine commit of it still goes through */
+	EXPECT_EQ(0, commit_mixed(&alice, &ref, 1, NULL));
+	mls_bytes_free(&ref);
+	mls_bytes_free(&again);
+	mls_bytes_free(&orig);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&carol);
+	mls_sig_key_free(ds);
+	EXPECT_EQ(0, leaks());
 }
 
 TEST_F(prop, bad)
@@ -450,6 +784,18 @@ TEST_F(prop, bad)
 	ASSERT_EQ(0, member_new(1, "bob", &bob));
 	ASSERT_EQ(0, member_new(1, "erin", &erin));
 	ASSERT_EQ(0, add_by_value(self->ctl, &alice, b, 1));
+
+	/* not asked for: -EOPNOTSUPP as before 0.5, nothing cached */
+	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 0, &rm, &msg));
+	{
+		struct mlsc_processed p;
+
+		EXPECT_EQ(-EOPNOTSUPP, mlsc_group_process(alice.g, msg.data,
+							  msg.len, NULL, &p));
+		EXPECT_EQ(0, p.content_type);
+		EXPECT_TRUE(!alice.g->cache || !alice.g->cache->n);
+	}
+	mls_bytes_free(&msg);
 
 	/* an index past external_senders */
 	ASSERT_EQ(0, ds_propose(alice.g, 1, ds, 1, &rm, &msg));
@@ -540,7 +886,8 @@ TEST_F(prop, bad)
 	/* the same, signed by Erin: kept */
 	ASSERT_EQ(0, forge(&fc, erin.sig, &msg));
 	EXPECT_EQ(0, take_proposal(&alice, &msg,
-				   MLS_SENDER_NEW_MEMBER_PROPOSAL, 0,
+				   MLS_SENDER_NEW_MEMBER_PROPOSAL,
+				   MLSC_SENDER_NONE,
 				   &refs[0]));
 	mls_bytes_free(&msg);
 	mlsc_arena_free(&arena);
@@ -573,6 +920,23 @@ TEST_F(prop, bad)
 	}
 	refs[1].data = NULL;
 	mls_bytes_free(&refs[0]);
+
+	/*
+	 * MLSC_COMMIT_F_ALL on a plain struct mlsc_commit_args: nothing is
+	 * read past it (AddressSanitizer), an unknown flag is -EINVAL
+	 */
+	{
+		struct mlsc_commit_args ca = {
+			.flags = MLSC_COMMIT_F_ALL, .sig_key = alice.sig,
+		};
+
+		EXPECT_EQ(0, mlsc_commit_create(alice.g, &ca, &out));
+		EXPECT_EQ(0, mlsc_commit_discard(alice.g));
+		mlsc_commit_out_free(&out);
+		ca.flags = MLSC_COMMIT_F_EXT << 1;
+		EXPECT_EQ(-EINVAL, mlsc_commit_create(alice.g, &ca, &out));
+		EXPECT_EQ(1, mlsc_group_epoch(alice.g));
+	}
 
 	/* a new member's proposal: bad arguments */
 	ASSERT_EQ(0, mlsc_group_info_export(alice.g, 0, alice.sig, &gi));

@@ -822,6 +822,23 @@ static int commit_act(struct mrun *run)
 
 /* ------------------------------------------------ process, send, receive */
 
+/* RFC 9420 §6's name of a SenderType. */
+static const char *sender_type_name(uint32_t t)
+{
+	switch (t) {
+	case MLS_SENDER_MEMBER:
+		return "member";
+	case MLS_SENDER_EXTERNAL:
+		return "external";
+	case MLS_SENDER_NEW_MEMBER_PROPOSAL:
+		return "new_member_proposal";
+	case MLS_SENDER_NEW_MEMBER_COMMIT:
+		return "new_member_commit";
+	default:
+		return "unknown";
+	}
+}
+
 static int show_processed(const struct mlsctl_opts *o,
 			  const struct mlsc_processed *p, bool quiet)
 {
@@ -833,7 +850,13 @@ static int show_processed(const struct mlsctl_opts *o,
 		jw_obj(&w, NULL);
 		jw_str(&w, "content_type", content_type_name(p->content_type));
 		jw_u64(&w, "epoch", p->epoch);
-		jw_u64(&w, "sender_leaf", p->sender_leaf);
+		jw_str(&w, "sender_type", sender_type_name(p->sender_type));
+		if (p->sender_type == MLS_SENDER_EXTERNAL)
+			jw_u64(&w, "sender_index", p->sender_leaf);
+		else if (p->sender_leaf != MLSC_SENDER_NONE)
+			jw_u64(&w, "sender_leaf", p->sender_leaf);
+		else
+			jw_null(&w, "sender_leaf");
 		jw_bool(&w, "removed", removed);
 		jw_hex(&w, "data", p->data.data, p->data.len);
 		if (is_text(p->data.data, p->data.len))
@@ -850,9 +873,19 @@ static int show_processed(const struct mlsctl_opts *o,
 	}
 	if (quiet)
 		fprintf(stderr, "mlsctl: ");
-	fprintf(quiet ? stderr : stdout, "%s epoch %llu sender-leaf %u%s\n",
-		content_type_name(p->content_type), (unsigned long long)p->epoch,
-		p->sender_leaf, removed ? " removed" : "");
+	fprintf(quiet ? stderr : stdout, "%s epoch %llu ",
+		content_type_name(p->content_type), (unsigned long long)p->epoch);
+	if (p->sender_type == MLS_SENDER_EXTERNAL)
+		fprintf(quiet ? stderr : stdout, "sender external index %u",
+			p->sender_leaf);
+	else if (p->sender_type == MLS_SENDER_NEW_MEMBER_PROPOSAL)
+		fprintf(quiet ? stderr : stdout, "sender new_member_proposal");
+	else
+		fprintf(quiet ? stderr : stdout, "sender-leaf %u%s",
+			p->sender_leaf,
+			p->sender_type == MLS_SENDER_NEW_MEMBER_COMMIT ?
+			" new_member_commit" : "");
+	fprintf(quiet ? stderr : stdout, "%s\n", removed ? " removed" : "");
 	return EXIT_OK;
 }
 
@@ -888,7 +921,8 @@ static int receive_check(struct mrun *run)
 static int process_act(struct mrun *run)
 {
 	bool receive = strcmp(run->cmd, "receive") == 0;
-	struct mlsc_process_opts po = { 0 };
+	/* proposals from outside the group too, their sender shown */
+	struct mlsc_process_opts po = { .flags = MLSC_PROCESS_F_OUTSIDERS };
 	struct mlsc_processed p = { 0 };
 	struct mlsc_psk psk = { 0 };
 	int r;

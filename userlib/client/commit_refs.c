@@ -3,7 +3,9 @@
  * The proposals a Commit names by reference (RFC 9420 §12.4): resolved
  * from the epoch's cache of received proposals, a member's or one from
  * outside the group (§12.1.8), and checked as §12.2 has the receivers
- * check them, so that a Commit the committer makes is one they accept.
+ * check them, so that a Commit the committer makes is one they accept
+ * (the errnos of the committer's API; the receivers' own check of the
+ * whole list runs after it, in commit_send.c).
  */
 #include <string.h>
 

@@ -14,7 +14,10 @@
  * not one's own, named once; a valid KeyPackage, added once, whose keys
  * no member has; an external PSK id, or a resumption PSK's group and
  * epoch, named once). No Update by value: the
- * committer's own leaf changes through its UpdatePath.
+ * committer's own leaf changes through its UpdatePath. Then, with those
+ * by reference, the list goes through mlsc_proposals_validate() and the
+ * new tree through mlsc_tree_keys_unique(), as on every receiver: one
+ * check on both sides, so that the group cannot split over a Commit.
  *
  * The new epoch's state waits in struct mlsc_pending until the delivery
  * service's verdict: merged into the group or discarded, both in the
@@ -29,6 +32,7 @@
 #include "commit.h"
 #include "internal.h"
 #include "keypkg.h"
+#include "proposal.h"
 #include "transcript.h"
 #include "treekem.h"
 
@@ -402,6 +406,38 @@ static int make_proposals(struct build *b)
 	return 0;
 }
 
+/*
+ * The list as every receiver checks it (§12.2): its references resolved
+ * from the same cache, then mlsc_proposals_validate() with the current
+ * GroupContext, the required_capabilities among it. A list they refuse
+ * is refused here with their errno (-EPROTO, -EOPNOTSUPP, ...), before
+ * the kernel prepares anything. *@path: whether §12.4 needs a path.
+ */
+static int check_as_receivers(struct build *b, bool *path)
+{
+	static const struct mlsc_proposal_cache empty;
+	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	struct mlsc_group_view v = {
+		b->g->suite, &b->g->tree, &b->gc, b->a->validate ?: &now,
+	};
+	struct mlsc_commit c = {
+		.proposals = b->props, .n_proposals = b->n_props,
+	};
+	struct mlsc_resolved *r;
+	int err;
+
+	r = mlsc_arena_alloc(&b->arena, (b->n_props ?: 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	err = mlsc_proposals_resolve(b->g->cache ?: &empty, b->g->suite->nh,
+				     b->gc.epoch, &c, b->g->own_leaf,
+				     &b->arena, r);
+	if (!err)
+		err = mlsc_proposals_validate(&v, b->g->own_leaf, r,
+					      b->n_props, path);
+	return err;
+}
+
 /* Apply the list to the copy of the tree; the joiners' leaves. */
 static int apply_proposals(struct build *b)
 {
@@ -428,9 +464,9 @@ static int apply_proposals(struct build *b)
 
 /* ---------------------------------------------------------- the path */
 
-static bool path_required(const struct build *b)
+static bool path_required(const struct build *b, bool required)
 {
-	if (!b->n_props || (b->a->flags & MLSC_COMMIT_F_PATH))
+	if (required || !b->n_props || (b->a->flags & MLSC_COMMIT_F_PATH))
 		return true;
 	for (size_t i = 0; i < b->n_props; i++)
 		if (b->vals[i].type == MLSC_PROPOSAL_REMOVE)
@@ -724,6 +760,7 @@ static int make_welcome(struct build *b, struct mls_bytes *out)
 static int build_commit(struct build *b, struct mlsc_commit_out *out)
 {
 	struct mlsc_commit c;
+	bool required = false;
 	int err;
 
 	err = MLSC_DECODE(b->g->context, b->g->context_len, &b->arena, &b->gc,
@@ -735,14 +772,19 @@ static int build_commit(struct build *b, struct mlsc_commit_out *out)
 	if (!err)
 		err = make_proposals(b);
 	if (!err)
+		err = check_as_receivers(b, &required);
+	if (!err)
 		err = apply_proposals(b);
 	if (err)
 		return err;
 	memset(&c, 0, sizeof(c));
 	c.proposals = b->props;
 	c.n_proposals = b->n_props;
-	if (path_required(b))
+	if (path_required(b, required))
 		err = make_path(b, &c);
+	/* the new tree as receivers check it: no key held twice (§7.3) */
+	if (!err)
+		err = mlsc_tree_keys_unique(&b->pend->tree);
 	if (!err)
 		err = MLSC_ENCODE(&c, mlsc_io_commit, &b->commit_bytes);
 	if (err)
@@ -781,7 +823,8 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	if (!g || !a || !a->sig_key || (a->flags & ~MLSC_COMMIT_F_ALL) ||
+	if (!g || !a || !a->sig_key ||
+	    (a->flags & ~(MLSC_COMMIT_F_ALL | MLSC_COMMIT_F_EXT)) ||
 	    (a->n_proposals && !a->proposals) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;

@@ -30,7 +30,7 @@ void mlsc_proposal_cache_clear(struct mlsc_proposal_cache *c)
 	}
 	free(c->v);
 	c->v = NULL;
-	c->n = c->cap = 0;
+	c->n = c->cap = c->n_outsiders = 0;
 }
 
 const struct mlsc_cached_proposal *
@@ -50,6 +50,7 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 			    const struct mlsc_sender *sender,
 			    const struct mlsc_proposal *p)
 {
+	bool outsider = sender->type != MLSC_SENDER_MEMBER;
 	struct mlsc_cached_proposal *e;
 	struct mlsc_wbuf w = { 0 };
 	int err;
@@ -60,7 +61,9 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 	}
 	if (mlsc_proposal_cache_find(c, nh, epoch, ref, nh))
 		return 0;
-	if (c->n >= MLSC_MAX_CACHED_PROPOSALS)
+	/* each kind of sender has its own room */
+	if (outsider ? c->n_outsiders >= MLSC_MAX_OUTSIDER_PROPOSALS :
+		       c->n - c->n_outsiders >= MLSC_MAX_CACHED_PROPOSALS)
 		return -ENOSPC;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
@@ -77,7 +80,8 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 	e = &c->v[c->n++];
 	memcpy(e->ref, ref, nh);
 	e->sender = sender->index;
-	e->outsider = sender->type == MLSC_SENDER_MEMBER ? 0 : sender->type;
+	e->outsider = outsider ? sender->type : 0;
+	c->n_outsiders += outsider;
 	e->bytes = w.p;
 	e->len = w.len;
 	return 0;

@@ -18,8 +18,13 @@
 #include "tree.h"
 #include "wire.h"
 
-/* Proposals one epoch may cache, past which a new one is refused. */
+/*
+ * Proposals one epoch may cache, past which a new one is refused: the
+ * members' and, counted apart so that anyone outside the group cannot
+ * fill the members' room, those from outside (§12.1.8).
+ */
 #define MLSC_MAX_CACHED_PROPOSALS	4096
+#define MLSC_MAX_OUTSIDER_PROPOSALS	64
 
 struct mlsc_cached_proposal {
 	uint8_t ref[MLSC_MAX_HASH];	/* ProposalRef, Nh bytes */
@@ -33,6 +38,7 @@ struct mlsc_proposal_cache {
 	uint64_t epoch;
 	struct mlsc_cached_proposal *v;
 	size_t n, cap;
+	size_t n_outsiders;	/* of @n, from outside the group */
 };
 
 /*
@@ -46,7 +52,8 @@ int mlsc_proposal_ref(const struct mlsc_suite *s, const uint8_t *ac,
  * Keep proposal @p of @sender (a member's leaf, an external sender's
  * index, a new member) under @ref (Nh bytes) for @epoch: a cache of
  * another epoch is emptied first. A ref kept already is left as it is.
- * 0, -ENOSPC (MLSC_MAX_CACHED_PROPOSALS), -ENOMEM.
+ * 0, -ENOSPC (MLSC_MAX_CACHED_PROPOSALS of members, or
+ * MLSC_MAX_OUTSIDER_PROPOSALS from outside the group), -ENOMEM.
  */
 int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 			    uint64_t epoch, const uint8_t *ref,

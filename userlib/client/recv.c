@@ -179,14 +179,21 @@ static int sender_key(const struct mlsc_group *g,
 	const struct mlsc_framed_content *fc = &in->fc;
 	const struct mlsc_leaf_node *l;
 
+	/* each union member read only for the content that carries it */
 	switch (fc->sender.type) {
 	case MLSC_SENDER_NEW_MEMBER_COMMIT:
+		if (fc->content_type != MLSC_CONTENT_COMMIT ||
+		    !fc->commit.has_path)
+			return -EBADMSG;
 		*key = fc->commit.path.leaf_node.signature_key;
 		return 0;
 	case MLSC_SENDER_EXTERNAL:
 		return mlsc_external_sender_key(&gc->extensions,
 						fc->sender.index, arena, key);
 	case MLSC_SENDER_NEW_MEMBER_PROPOSAL:
+		if (fc->content_type != MLSC_CONTENT_PROPOSAL ||
+		    fc->proposal.type != MLSC_PROPOSAL_ADD)
+			return -EPROTO;
 		*key = fc->proposal.add.leaf_node.signature_key;
 		return 0;
 	default:
@@ -223,10 +230,15 @@ static int verify_signature(const struct mlsc_group *g,
 	return err;
 }
 
-/* The sender is another member of the current epoch of this group. */
+/*
+ * The message is of this group's current epoch, from another member, a
+ * joiner's external commit, or (only if the caller took them,
+ * @outsiders: MLSC_PROCESS_F_OUTSIDERS; else -EOPNOTSUPP as before 0.5)
+ * a proposal from outside the group.
+ */
 static int check_header(const struct mlsc_group *g,
 			const struct mlsc_group_context *gc,
-			const struct mlsc_framed_content *fc)
+			const struct mlsc_framed_content *fc, bool outsiders)
 {
 	if (!mlsc_slice_eq(&fc->group_id, &gc->group_id))
 		return -EBADMSG;
@@ -240,6 +252,8 @@ static int check_header(const struct mlsc_group *g,
 		break;
 	case MLSC_SENDER_EXTERNAL:
 	case MLSC_SENDER_NEW_MEMBER_PROPOSAL:
+		if (!outsiders)
+			return -EOPNOTSUPP;
 		/* §12.1.8: proposals only, of the types the sender may send */
 		if (fc->content_type != MLSC_CONTENT_PROPOSAL)
 			return -EBADMSG;
@@ -263,7 +277,7 @@ static int check_header(const struct mlsc_group *g,
 
 static int public_in(struct mlsc_group *g,
 		     const struct mlsc_group_context *gc,
-		     const struct mlsc_public_message *pm,
+		     const struct mlsc_public_message *pm, bool outsiders,
 		     struct mlsc_content_in *in)
 {
 	struct mlsc_wbuf tbm;
@@ -274,7 +288,7 @@ static int public_in(struct mlsc_group *g,
 	in->auth = pm->auth;
 	if (pm->content.content_type == MLSC_CONTENT_APPLICATION)
 		return -EBADMSG;
-	err = check_header(g, gc, &pm->content);
+	err = check_header(g, gc, &pm->content, outsiders);
 	if (err)
 		return err;
 	/* non-members have no membership key, hence no tag (§6.2) */
@@ -387,7 +401,7 @@ static int private_in(struct mlsc_group *g,
 	in->fc.content_type = (uint8_t)r->content_type;
 	err = parse_private(r, arena, in);
 	if (!err)
-		err = check_header(g, gc, &in->fc);
+		err = check_header(g, gc, &in->fc, false);
 	return err;
 }
 
@@ -410,13 +424,14 @@ static int proposal_in(struct mlsc_group *g,
 		return err;
 	err = mlsc_proposal_ref(g->suite, ac.p, ac.len, ref);
 	mlsc_wbuf_free(&ac);
+	/* the ref for the caller first: no proposal cached on a failure */
+	if (!err)
+		err = mlsc_bytes_dup(&out->proposal_ref, ref, g->suite->nh);
 	if (!err)
 		err = mlsc_proposal_cache_add(g->cache, g->suite->nh,
 					      in->fc.epoch, ref,
 					      &in->fc.sender,
 					      &in->fc.proposal);
-	if (!err)
-		err = mlsc_bytes_dup(&out->proposal_ref, ref, g->suite->nh);
 	return err;
 }
 
@@ -431,7 +446,10 @@ static int handshake(struct mlsc_group *g, const struct mlsc_group_context *gc,
 		return err;
 	out->content_type = in->fc.content_type;
 	out->sender_type = in->fc.sender.type;
-	out->sender_leaf = in->fc.sender.index;
+	/* a new member's proposal has no index: no leaf 0 to mistake */
+	out->sender_leaf =
+		in->fc.sender.type == MLSC_SENDER_NEW_MEMBER_PROPOSAL ?
+		MLSC_SENDER_NONE : in->fc.sender.index;
 	out->epoch = in->fc.epoch;
 	err = mlsc_bytes_dup(&out->authenticated_data, in->fc.authenticated_data.p,
 			in->fc.authenticated_data.len);
@@ -490,7 +508,9 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 	if (err)
 		goto out;
 	if (m.wire_format == MLSC_WIRE_PUBLIC_MESSAGE)
-		err = public_in(g, &gc, &m.pub, &in);
+		err = public_in(g, &gc, &m.pub,
+				!!(opts->flags & MLSC_PROCESS_F_OUTSIDERS),
+				&in);
 	else if (m.wire_format == MLSC_WIRE_PRIVATE_MESSAGE)
 		err = private_in(g, &gc, msg, len, &arena, &r, &in, &opened);
 	else

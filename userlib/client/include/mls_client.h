@@ -450,8 +450,15 @@ void mlsc_group_free(struct mlsc_group *g);
 
 /* ----------------------- following a group: proposals and commits (§12) */
 
-/* mlsc_process_opts.flags: none defined yet */
-#define MLSC_PROCESS_F_ALL	0U
+/*
+ * mlsc_process_opts.flags. MLSC_PROCESS_F_OUTSIDERS (0.5): take
+ * proposals from outside the group (§12.1.8, sender type external or
+ * new_member_proposal); without it they are -EOPNOTSUPP, as in 0.4, so
+ * that a caller that does not look at mlsc_processed.sender_type never
+ * takes one for a member's.
+ */
+#define MLSC_PROCESS_F_OUTSIDERS	(1U << 0)
+#define MLSC_PROCESS_F_ALL		MLSC_PROCESS_F_OUTSIDERS
 
 /* What processing a message may need from the application. */
 struct mlsc_process_opts {
@@ -477,6 +484,9 @@ struct mlsc_process_opts {
 #define MLS_SENDER_NEW_MEMBER_PROPOSAL	3
 #define MLS_SENDER_NEW_MEMBER_COMMIT	4
 
+/* mlsc_processed.sender_leaf of a sender without leaf or index */
+#define MLSC_SENDER_NONE		UINT32_MAX
+
 /* mlsc_processed.flags */
 #define MLSC_PROCESSED_F_REMOVED (1U << 0) /* the Commit removed this member */
 
@@ -485,9 +495,11 @@ struct mlsc_processed {
 	uint32_t content_type;		/* MLS_CONTENT_* */
 	uint32_t flags;			/* MLSC_PROCESSED_F_* */
 	/*
-	 * A member's leaf; since 0.5 also an external sender's index in
-	 * the external_senders extension, or 0 for a new member's proposal
-	 * (an external commit's joiner: the leaf it took).
+	 * A member's leaf (an external commit's joiner: the leaf it took).
+	 * With MLSC_PROCESS_F_OUTSIDERS (0.5), for sender_type
+	 * MLS_SENDER_EXTERNAL the sender's index in the external_senders
+	 * extension, not a leaf; for MLS_SENDER_NEW_MEMBER_PROPOSAL
+	 * UINT32_MAX (MLSC_SENDER_NONE).
 	 */
 	uint32_t sender_leaf;
 	uint32_t sender_type;		/* MLS_SENDER_* (0.5; reserved before) */
@@ -536,16 +548,7 @@ struct mlsc_processed {
  *    own: the Commit it made last, pending or merged, as PublicMessage
  *    or PrivateMessage, is refused before the kernel is asked
  *    anything); also the kernel's replay errno for a PrivateMessage
- *    processed once already.
- *
- * A PrivateMessage proposal or commit that the kernel opened and that
- * then failed (a PSK @opts did not give, a proposal reference not yet
- * received, ...) can be processed again: the kernel has used up its
- * generation, so @g keeps the decrypted content of the last such
- * message of the epoch (wiped when the epoch changes, when another one
- * replaces it, or with @g) and a second call with the same bytes
- * starts from it. Only after a success is the same message a replay.
- *
+ *    processed once already;
  *  * -EPROTO: an invalid proposal or proposal list (§12.2), a missing
  *    UpdatePath that the list requires (§12.4), a tree whose keys or
  *    parent hashes are not valid;
@@ -554,7 +557,20 @@ struct mlsc_processed {
  *  * -ENOKEY: no private key to decrypt the UpdatePath with;
  *  * -EOPNOTSUPP: a capability a member lacks, an external commit in a
  *    suite whose KEM the kernel lacks (4, 5, 6);
- *  * -EBUSY: @g joined by an external commit not merged yet.
+ *  * -EBUSY: @g joined by an external commit not merged yet;
+ *  * -EKEYEXPIRED: a lifetime;
+ *  * -ENOSPC: too many proposals cached in the epoch: 4096 of
+ *    members, and apart from those 64 from outside the group, so that
+ *    outsiders can never crowd out the members' proposals;
+ *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
+ *
+ * A PrivateMessage proposal or commit that the kernel opened and that
+ * then failed (a PSK @opts did not give, a proposal reference not yet
+ * received, ...) can be processed again: the kernel has used up its
+ * generation, so @g keeps the decrypted content of the last such
+ * message of the epoch (wiped when the epoch changes, when another one
+ * replaces it, or with @g) and a second call with the same bytes
+ * starts from it. Only after a success is the same message a replay.
  *
  * Since 0.4, a Commit from a new member (an external commit, see
  * mlsc_external_join()) is followed too: no membership tag, its
@@ -566,9 +582,11 @@ struct mlsc_processed {
  * carry, any other proposal type), the epoch prepared in the kernel
  * with its kem_output (MLS_COMMIT_F_EXTERNAL_INIT).
  *
- * Since 0.5, proposals from outside the group (§12.1.8) are followed
- * too, as PublicMessages without membership tag whose FramedContentTBS
- * has no GroupContext (§6.1); @out->sender_type tells the sender type.
+ * Since 0.5, with %MLSC_PROCESS_F_OUTSIDERS in @opts->flags (else they
+ * are -EOPNOTSUPP, as in 0.4), proposals from outside the group
+ * (§12.1.8) are followed too, as PublicMessages without membership
+ * tag whose FramedContentTBS has no GroupContext (§6.1);
+ * @out->sender_type tells the sender type.
  * An external sender's (sender type external) is verified with the
  * signature key of its index in the external_senders GroupContext
  * extension (-ERANGE: no such entry, or no extension) and may be an
@@ -577,9 +595,6 @@ struct mlsc_processed {
  * KeyPackage's leaf key. Another type is -EPROTO, a Commit from either
  * -EBADMSG. Both are kept by ProposalRef like a member's, and a Commit
  * that names them by reference is checked against the same rules.
- *  * -EKEYEXPIRED: a lifetime;
- *  * -ENOSPC: too many proposals cached in the epoch;
- *  * -ENOMEM, -EIO, and the errors of the kernel's ioctls.
  */
 int mlsc_group_process(struct mlsc_group *g, const void *msg, size_t len,
 		       const struct mlsc_process_opts *opts,
@@ -719,12 +734,17 @@ struct mlsc_proposal_spec {
 #define MLSC_COMMIT_F_PATH		(1U << 0) /* an UpdatePath always */
 #define MLSC_COMMIT_F_PRIVATE		(1U << 1) /* a PrivateMessage */
 #define MLSC_COMMIT_F_RATCHET_TREE	(1U << 2) /* the tree in the GroupInfo */
-/* the args are the head of a struct mlsc_commit_args_ext (0.5) */
+/*
+ * The args are the head of a struct mlsc_commit_args_ext (0.5). Not in
+ * MLSC_COMMIT_F_ALL: that mask is the behaviour flags, valid with a
+ * plain struct mlsc_commit_args, and a caller that passes all of them
+ * must not make the library read an extension past its struct; this
+ * one tells the layout and is set on purpose, as MLSC_GROUP_F_EXT is.
+ */
 #define MLSC_COMMIT_F_EXT		(1U << 3)
 #define MLSC_COMMIT_F_ALL		(MLSC_COMMIT_F_PATH | \
 					 MLSC_COMMIT_F_PRIVATE | \
-					 MLSC_COMMIT_F_RATCHET_TREE | \
-					 MLSC_COMMIT_F_EXT)
+					 MLSC_COMMIT_F_RATCHET_TREE)
 
 /* What a Commit is made of. */
 struct mlsc_commit_args {
@@ -784,13 +804,23 @@ struct mlsc_commit_out {
  * reference twice -EINVAL; the checks of the proposals by value apply
  * to them, and across both lists.
  *
+ * Before anything is signed, the list (by value and by reference) is
+ * checked with the very function its receivers use (§12.2, with the
+ * current GroupContext and its required_capabilities), and the new
+ * tree, UpdatePath applied, for a key held twice (§7.3): what they
+ * would refuse is refused here with their errno, -EPROTO (e.g. an Add
+ * whose encryption_key another Add or a parent node already holds) or
+ * -EOPNOTSUPP (an Add whose leaf lacks a required capability), so that
+ * no Commit is merged by its maker and refused by the group.
+ *
  * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
  * twice the same leaf, the same KeyPackage twice, a PSK id twice or of
  * a bad length, a resumption PSK twice or with a bad struct
  * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
  * the tree), -ENOENT (a Remove of a blank leaf), -EEXIST (an Add whose
- * keys a member already has), -EOPNOTSUPP (another proposal type),
- * -EBUSY (a commit of @g is pending), the errors of
+ * keys a member already has), -EOPNOTSUPP (another proposal type, a
+ * required capability missing), -EPROTO (a list or tree receivers
+ * refuse, see above), -EBUSY (a commit of @g is pending), the errors of
  * mlsc_keypkg_validate() for a KeyPackage, those of MLS_IOC_GROUP_INFO
  * for a resumption PSK's group fd (-EBADF), -ENOMEM, -EIO, and those of
  * MLS_IOC_COMMIT_PREPARE (for a resumption PSK: -EKEYEXPIRED, an epoch
