@@ -1275,9 +1275,11 @@ struct mls_policy {
 };
 
 /*
- * Group states (struct mls_group_info.state). A destroyed group answers
- * -ENOENT on its fds, so MLS_GROUP_INFO only ever reports ACTIVE; the
- * other values name the states reported elsewhere (events, sysfs).
+ * Group states (struct mls_group_info.state, the group's sysfs "state"
+ * and its netlink dump, which agree). A group reports SHUTTING_DOWN while
+ * the module is drained (%MLS_IOC_DRAIN), else ACTIVE. DESTROYED is seen
+ * only in sysfs and the dump, for a group being torn down: its fds
+ * already answer -ENOENT.
  */
 #define MLS_GROUP_STATE_ACTIVE		1
 #define MLS_GROUP_STATE_SHUTTING_DOWN	2
