@@ -97,6 +97,7 @@ static void check_cache(const struct mlsc_suite *s, uint64_t epoch,
 	back = mlsc_arena_alloc(&arena, (c->n_proposals + 1) * sizeof(*back));
 	FUZZ_CHECK(refs && enc && back);
 	for (size_t i = 0; i < c->n_proposals; i++) {
+		struct mlsc_sender sender = { .type = MLSC_SENDER_MEMBER };
 		uint8_t *ref;
 
 		if (c->proposals[i].type != MLSC_POR_PROPOSAL)
@@ -108,9 +109,9 @@ static void check_cache(const struct mlsc_suite *s, uint64_t epoch,
 		FUZZ_CHECK(!mlsc_proposal_ref(s, enc[n].p, enc[n].len, ref));
 		ref[0] ^= (uint8_t)i;
 		ref[1] ^= (uint8_t)(i >> 8);
+		sender.index = committer + (uint32_t)i;
 		FUZZ_CHECK(!mlsc_proposal_cache_add(&cache, s->nh, epoch, ref,
-						    committer + (uint32_t)i,
-						    &r[i].p));
+						    &sender, &r[i].p));
 		refs[n].type = MLSC_POR_REFERENCE;
 		refs[n].reference = (struct mlsc_slice){ ref, s->nh };
 		n++;

@@ -134,10 +134,13 @@ static void content_in(const struct mlsc_public_message *pm,
 	FUZZ_CHECK(!mlsc_proposal_ref(s, msg, len, ref));
 	FUZZ_CHECK(!mlsc_proposal_cache_add(&cache, s->nh,
 					    pm->content.epoch, ref,
-					    pm->content.sender.index,
+					    &pm->content.sender,
 					    &pm->content.proposal));
 	FUZZ_CHECK(cache.n == 1 && cache.v[0].sender ==
 		   pm->content.sender.index);
+	/* a sender from outside the group is counted in its own room */
+	FUZZ_CHECK(cache.n_outsiders ==
+		   (pm->content.sender.type != MLSC_SENDER_MEMBER));
 	mlsc_proposal_cache_clear(&cache);
 }
 
