@@ -14,12 +14,21 @@
  * its next generation (snapshot.c): sending stops exactly where that
  * snapshot says, so a restore of it resumes with no gap.
  *
- * The wait for the calls in flight is bounded by the drain's timeout and
- * interruptible: a call may sleep in its section as long as it likes (an
- * encrypt stopped on a userfaultfd page), so the grace period is polled
- * (start_poll_synchronize_srcu()), never waited for whole. A drain that
- * times out there stays begun ("draining"): the next MLS_IOC_DRAIN polls
- * the same grace period.
+ * The wait for the calls in flight is bounded and interruptible: a call
+ * may sleep in its section as long as it likes (an encrypt stopped on a
+ * userfaultfd page), so the grace period is polled
+ * (start_poll_synchronize_srcu()), never waited for whole. A polled grace
+ * period is never expedited, and one held up by a reader is retried only
+ * every few jiffies (SRCU_MAX_INTERVAL), so that wait lasts at least
+ * MLS_DRAIN_INFLIGHT_MIN_MS, whatever the drain's timeout: a short timeout
+ * must not fail for want of a grace period nobody holds. A drain that
+ * times out there stays begun ("draining") until a later MLS_IOC_DRAIN
+ * finds the same grace period over.
+ *
+ * A signal ends either wait with -ERESTARTNOHAND: the call is made again
+ * only when no handler ran (a stop, ptrace, the freezer), else -EINTR.
+ * MLS_CMD_SHUTDOWN goes out once per drain, on the way from "draining" to
+ * "drained", however often the drain is called again.
  *
  * Only one drain waits at a time (mls_drain_lock, tried: -EBUSY). The
  * module stays drained until MLS_DRAIN_F_CANCEL (MLS_CMD_RESUME); each
@@ -57,9 +66,20 @@ static atomic_t mls_drain_kicks = ATOMIC_INIT(0);
 /* The drain in force (0: none), read locklessly; the last id given. */
 static u64 mls_drain_cur;
 static u64 mls_drain_last;
-/* The grace period the drain in force waits for; past it (quiet). */
+/* The grace period the drain in force waits for. */
 static unsigned long mls_drain_cookie;
-static bool mls_drain_quiet;
+/*
+ * Where the module stands, one value for /sys/kernel/mls/drain: written
+ * under mls_drain_lock, read locklessly. DRAINED: MLS_CMD_SHUTDOWN was
+ * sent for the drain in force (it is sent once per drain).
+ */
+enum mls_drain_state {
+	MLS_DRAIN_NONE,
+	MLS_DRAIN_DRAINING,
+	MLS_DRAIN_DRAINED,
+};
+
+static enum mls_drain_state mls_drain_state;
 /* The unload began: shutting down for good. */
 static bool mls_drain_unloading;
 
@@ -73,9 +93,15 @@ u64 mls_drain_id(void)
 
 const char *mls_drain_state_name(void)
 {
-	if (!READ_ONCE(mls_drain_cur) && !READ_ONCE(mls_drain_unloading))
+	switch (READ_ONCE(mls_drain_state)) {
+	case MLS_DRAIN_NONE:
 		return "none";
-	return READ_ONCE(mls_drain_quiet) ? "drained" : "draining";
+	case MLS_DRAIN_DRAINING:
+		return "draining";
+	case MLS_DRAIN_DRAINED:
+		return "drained";
+	}
+	return "unknown";
 }
 
 u32 mls_drain_group_state(const struct mls_group *g)
@@ -168,16 +194,21 @@ static u32 drain_destroy_all(void)
 
 /*
  * mls_drain_lock held: drained from now on; then wait until the calls let
- * in before are done, or @deadline (jiffies). 0 (quiet: announce it),
- * -ETIMEDOUT or -ERESTARTSYS; either way the drain stays begun.
+ * in before are done, or @deadline (jiffies), but MLS_DRAIN_INFLIGHT_MIN_MS
+ * at least. 0 (quiet), -ETIMEDOUT or -ERESTARTNOHAND; either way the
+ * drain stays begun.
  */
 static int drain_begin(unsigned long deadline)
 {
+	unsigned long floor = jiffies + msecs_to_jiffies(MLS_DRAIN_INFLIGHT_MIN_MS);
 	long left;
 
 	lockdep_assert_held(&mls_drain_lock);
+	if (time_before(deadline, floor))
+		deadline = floor;
 	if (!mls_drain_cur) {
 		WRITE_ONCE(mls_drain_cur, ++mls_drain_last);
+		WRITE_ONCE(mls_drain_state, MLS_DRAIN_DRAINING);
 		/* Ordered after the store: a call that missed it is waited for. */
 		mls_drain_cookie = start_poll_synchronize_srcu(&mls_service_srcu);
 	}
@@ -188,17 +219,27 @@ static int drain_begin(unsigned long deadline)
 		left = min_t(long, left, msecs_to_jiffies(MLS_DRAIN_POLL_MS));
 		schedule_timeout_interruptible(left);
 		if (signal_pending(current))
-			return -ERESTARTSYS;
+			return -ERESTARTNOHAND;
 	}
-	WRITE_ONCE(mls_drain_quiet, true);
 	return 0;
+}
+
+/* mls_drain_lock held, quiet: announce the drain in force, once. */
+static void drain_announce(void)
+{
+	lockdep_assert_held(&mls_drain_lock);
+	if (mls_drain_state == MLS_DRAIN_DRAINED)
+		return;
+	mls_event_shutdown();
+	/* "drained" says MLS_CMD_SHUTDOWN was sent: only now. */
+	WRITE_ONCE(mls_drain_state, MLS_DRAIN_DRAINED);
 }
 
 /* mls_drain_lock held: no drain from now on. */
 static void drain_end(void)
 {
 	lockdep_assert_held(&mls_drain_lock);
-	WRITE_ONCE(mls_drain_quiet, false);
+	WRITE_ONCE(mls_drain_state, MLS_DRAIN_NONE);
 	WRITE_ONCE(mls_drain_cur, 0);
 }
 
@@ -213,7 +254,7 @@ static void drain_account(const struct drain_count *c, bool timed_out)
 
 /*
  * Wait until @deadline (jiffies) for every persistent group to be saved
- * for @id: 0, -ETIMEDOUT (@c counts them either way) or -ERESTARTSYS.
+ * for @id: 0, -ETIMEDOUT (@c counts them either way) or -ERESTARTNOHAND.
  */
 static int drain_wait(u64 id, unsigned long deadline, struct drain_count *c)
 {
@@ -231,8 +272,13 @@ static int drain_wait(u64 id, unsigned long deadline, struct drain_count *c)
 		left = wait_event_interruptible_timeout(mls_drain_wq,
 							atomic_read(&mls_drain_kicks) != kicks,
 							left);
+		/*
+		 * Not -ERESTARTSYS: a handler's SA_RESTART would make the call
+		 * again and again, each with a whole timeout, and undo a
+		 * cancel made between two of them.
+		 */
 		if (left < 0)
-			return left;	/* -ERESTARTSYS */
+			return -ERESTARTNOHAND;
 	}
 }
 
@@ -274,12 +320,13 @@ int mls_ioc_drain(struct mls_ioctl_ctx *ctx, void *arg)
 	deadline = jiffies + msecs_to_jiffies(ms);
 	ret = drain_begin(deadline);
 	if (ret == -ETIMEDOUT)
-		pr_warn("drain: calls in flight still running after %u ms\n", ms);
+		pr_warn("drain: calls in flight still running after %u ms\n",
+			max_t(unsigned int, ms, MLS_DRAIN_INFLIGHT_MIN_MS));
 	if (ret)
 		goto out;
 	id = mls_drain_cur;
-	mls_event_shutdown();
-	/* One timeout for both waits: the call returns by it. */
+	drain_announce();
+	/* One timeout for both waits (the first may have outlasted it). */
 	ret = drain_wait(id, deadline, &c);
 	if (ret && ret != -ETIMEDOUT)
 		goto out;
@@ -306,13 +353,16 @@ void mls_drain_unload(void)
 
 	mutex_lock(&mls_drain_lock);
 	WRITE_ONCE(mls_drain_unloading, true);
-	if (!mls_drain_cur)
+	if (!mls_drain_cur) {
 		WRITE_ONCE(mls_drain_cur, ++mls_drain_last);
+		WRITE_ONCE(mls_drain_state, MLS_DRAIN_DRAINING);
+	}
 	/* No fd is open: no call can be in flight, the wait is short. */
 	synchronize_srcu(&mls_service_srcu);
-	WRITE_ONCE(mls_drain_quiet, true);
 	id = mls_drain_cur;
+	/* Announced again, even if a drain did: the module is going now. */
 	mls_event_shutdown();
+	WRITE_ONCE(mls_drain_state, MLS_DRAIN_DRAINED);
 	drain_scan(id, &c, true);
 	drain_account(&c, false);
 	if (c.not_saved)

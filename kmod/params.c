@@ -154,10 +154,14 @@ unsigned int mls_persist_reserve = 512;
 module_param_named(persist_reserve, mls_persist_reserve, uint, 0644);
 MODULE_PARM_DESC(persist_reserve, "Sending generations each export of a persistent group reserves per ratchet, 1 to 65536 (default 512)");
 
-/* The drain (MLS_IOC_DRAIN): how long it waits for the saves by default. */
+/*
+ * The drain (MLS_IOC_DRAIN): how long it waits in all by default, for the
+ * calls in flight (1 s at least, whatever this says) and for the saves.
+ * 0 is a valid value: no wait for the saves.
+ */
 unsigned int mls_drain_timeout_ms = 30000;
 module_param_named(drain_timeout_ms, mls_drain_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(drain_timeout_ms, "How long a drain waits for every persistent group to be saved, in ms, when its caller names no timeout (default 30000)");
+MODULE_PARM_DESC(drain_timeout_ms, "How long a drain waits in all, in ms, when its caller names no timeout: for the calls in flight (1000 at least) and for every persistent group to be saved (0: no wait for the saves; default 30000)");
 
 /**
  * mls_params_check() - refuse parameters that contradict each other

@@ -390,15 +390,25 @@ static ssize_t own_leaf_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	static const char *const names[] = {
-		[MLS_GROUP_STATE_ACTIVE] = "active",
-		[MLS_GROUP_STATE_SHUTTING_DOWN] = "shutting-down",
-		/* Between its destroyer's start and the removal of this directory. */
-		[MLS_GROUP_STATE_DESTROYED] = "destroyed",
-	};
+	const char *name;
 
 	/* As netlink's MLS_A_STATE and MLS_IOC_GROUP_INFO say it. */
-	return sysfs_emit(buf, "%s\n", names[mls_drain_group_state(to_group(kobj))]);
+	switch (mls_drain_group_state(to_group(kobj))) {
+	case MLS_GROUP_STATE_ACTIVE:
+		name = "active";
+		break;
+	case MLS_GROUP_STATE_SHUTTING_DOWN:
+		name = "shutting-down";
+		break;
+	case MLS_GROUP_STATE_DESTROYED:
+		/* Between its destroyer's start and the removal of this directory. */
+		name = "destroyed";
+		break;
+	default:
+		name = "unknown";
+		break;
+	}
+	return sysfs_emit(buf, "%s\n", name);
 }
 
 static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr,

@@ -8,9 +8,11 @@
  * MLS_CMD_SHUTDOWN on netlink; a snapshot taken while drained resumes
  * with no gap; MLS_DRAIN_F_DESTROY and MLS_DRAIN_F_CANCEL, and its
  * MLS_CMD_RESUME; a call in flight that sleeps (on a userfaultfd page)
- * holds the drain no longer than its timeout, and a signal ends the wait
- * (-EINTR, or a restart with SA_RESTART); /sys/kernel/mls/drain and the
- * groups' state (netlink, sysfs, MLS_IOC_GROUP_INFO) agree.
+ * holds the drain no longer than its timeout, a short timeout is not cut
+ * by the grace period, and a signal ends the wait (-EINTR when a handler
+ * ran, SA_RESTART or not; a restart, with one MLS_CMD_SHUTDOWN, after a
+ * stop); /sys/kernel/mls/drain and the groups' state (netlink, sysfs,
+ * MLS_IOC_GROUP_INFO) agree.
  *
  * Every test ends with the drain cancelled: the suites after this one
  * run on a module in service.
@@ -26,17 +28,23 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/mls.h>
-#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "group_util.h"
 #include "libmls.h"
+#include "park_util.h"
 #include "persist_util.h"
+
+/*
+ * The timeout of a drain whose -ETIMEDOUT is not the point: the wait for
+ * calls in flight lasts MLS_DRAIN_INFLIGHT_MIN_MS at least anyway, and a
+ * grace period may take most of it on a slow machine.
+ */
+#define DRAIN_MS	1000
 
 static int drain_ioc(int ctl, struct mls_drain *d)
 {
@@ -99,6 +107,20 @@ static int save_all(int ctl)
 	free(ids);
 	snap_free(&s);
 	return r ?: n;
+}
+
+/* /sys/kernel/mls/drain, one word; "" if it cannot be read. */
+static const char *drain_state(char *buf, size_t cap)
+{
+	int fd = open("/sys/kernel/mls/drain", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return buf;
 }
 
 FIXTURE(dr) {
@@ -265,7 +287,7 @@ TEST_F(dr, completes_when_every_group_is_saved)
 	EXPECT_LE(2, d.saved);
 	EXPECT_LE(saved + 2, stat_file("drain_groups_saved"));
 	/* A second drain finds them saved already. */
-	ASSERT_EQ(0, drain(self->p.ctl, 0, 100, &d));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, &d));
 	EXPECT_EQ(0, d.not_saved);
 }
 
@@ -299,7 +321,7 @@ TEST_F(dr, eshutdown_while_another_thread_drains)
 	struct mls_group_new n;
 	struct mls_group_info info;
 	uint8_t gid[MLS_MAX_GROUP_ID_LEN], out[32], cs[64] = { 1 };
-	struct mls_drain d = { .timeout_ms = 10 };
+	struct mls_drain d = { .timeout_ms = DRAIN_MS };
 	pthread_t t;
 	int i, r = 0;
 
@@ -340,7 +362,11 @@ TEST_F(dr, eshutdown_while_another_thread_drains)
 	EXPECT_EQ(0, dec_msg(p->a, &self->m, &self->d));
 }
 
-/* The drain announces itself on netlink: MLS_CMD_SHUTDOWN. */
+/*
+ * The drain announces itself on netlink: MLS_CMD_SHUTDOWN, once per
+ * drain, however often it is called; a new drain after a cancel
+ * announces itself again.
+ */
 TEST_F(dr, shutdown_event)
 {
 	struct mls_events *h;
@@ -348,12 +374,60 @@ TEST_F(dr, shutdown_event)
 	int r = mls_events_open(0, &h), n = 0;
 
 	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, NULL));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, NULL));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, NULL));
 	while (!mls_events_next(h, &ev, 500))
 		if (ev.type == MLS_CMD_SHUTDOWN)
 			n++;
 	EXPECT_EQ(1, n);
+	ASSERT_EQ(0, cancel(self->p.ctl));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, NULL));
+	while (!mls_events_next(h, &ev, 500))
+		if (ev.type == MLS_CMD_SHUTDOWN)
+			n++;
+	EXPECT_EQ(2, n);
 	mls_events_close(h);
+}
+
+static int set_drain_param(int ms)
+{
+	char v[16];
+	int fd = open("/sys/module/mls/parameters/drain_timeout_ms", O_WRONLY | O_CLOEXEC);
+	int n = snprintf(v, sizeof(v), "%d", ms), r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, v, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * No call in flight: a drain of 1 ms, or of none at all (the parameter
+ * drain_timeout_ms at 0), is not refused for the grace period it polls
+ * (it waits MLS_DRAIN_INFLIGHT_MIN_MS for it at least): it announces the
+ * drain and counts the groups not saved, as a longer one would.
+ */
+TEST_F(dr, short_timeout_is_not_cut_by_the_grace_period)
+{
+	char buf[64];
+	struct mls_drain d;
+	int i, was = (int)mod_param("drain_timeout_ms");
+
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, drain(self->p.ctl, 0, 1, &d));
+		EXPECT_STREQ("drained", drain_state(buf, sizeof(buf)));
+		EXPECT_LE(2, d.not_saved);
+		ASSERT_EQ(0, cancel(self->p.ctl));
+	}
+	ASSERT_LE(0, was);
+	ASSERT_EQ(0, set_drain_param(0));
+	EXPECT_EQ(0, (int)mod_param("drain_timeout_ms"));
+	EXPECT_EQ(0, drain(self->p.ctl, 0, 0, &d));
+	EXPECT_EQ(0, set_drain_param(was));
+	EXPECT_STREQ("drained", drain_state(buf, sizeof(buf)));
+	EXPECT_LE(2, d.not_saved);
+	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.b, "drained", &self->m));
 }
 
 /*
@@ -373,7 +447,7 @@ TEST_F(dr, drained_snapshot_resumes_without_gap)
 	ASSERT_EQ(0, enc_text(p->b, "two", &self->m));
 	ASSERT_EQ(0, dec_msg(p->a, &self->m, &self->d));
 	gen = self->m.gen;
-	ASSERT_EQ(0, drain(p->ctl, 0, 10, NULL));
+	ASSERT_EQ(0, drain(p->ctl, 0, DRAIN_MS, NULL));
 	ASSERT_EQ(0, save(p->b, &fin));
 	ASSERT_EQ(0, cancel(p->ctl));
 	/* Closed at the export: a new save is needed to send. */
@@ -401,7 +475,7 @@ TEST_F(dr, destroy_at_the_end)
 	int plain = grp_plain(self->p.ctl, 1, 0, &plain_id);
 
 	ASSERT_LE(0, plain);
-	ASSERT_EQ(0, drain(self->p.ctl, MLS_DRAIN_F_DESTROY, 10, &d));
+	ASSERT_EQ(0, drain(self->p.ctl, MLS_DRAIN_F_DESTROY, DRAIN_MS, &d));
 	EXPECT_LE(3, d.destroyed);
 	EXPECT_EQ(-ENOENT, grp_info(self->p.b, &info, gid, sizeof(gid)));
 	EXPECT_EQ(-ENOENT, grp_info(plain, &info, gid, sizeof(gid)));
@@ -420,26 +494,12 @@ TEST_F(dr, libmls_wrapper)
 	EXPECT_EQ(-EBADF, mls_drain(-1, 0, 10, NULL));
 	EXPECT_EQ(4321, errno);
 	memset(&d, 0xff, sizeof(d));
-	ASSERT_EQ(0, mls_drain(self->p.ctl, 0, 10, &d));
+	ASSERT_EQ(0, mls_drain(self->p.ctl, 0, DRAIN_MS, &d));
 	EXPECT_LE(2, d.not_saved);
 	EXPECT_EQ(0, d.destroyed);
 	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.b, "drained", &self->m));
 	ASSERT_EQ(0, mls_drain(self->p.ctl, MLS_DRAIN_F_CANCEL, 0, NULL));
 	EXPECT_EQ(0, enc_text(self->p.b, "back", &self->m));
-}
-
-/* /sys/kernel/mls/drain, one word; "" if it cannot be read. */
-static const char *drain_state(char *buf, size_t cap)
-{
-	int fd = open("/sys/kernel/mls/drain", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	return buf;
 }
 
 static __u32 group_state(int fd)
@@ -470,7 +530,7 @@ TEST_F(dr, resume_event)
 	int shut = 0, resume = 0, order_ok = 1;
 
 	ASSERT_EQ(0, mls_events_open(0, &h));
-	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, NULL));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, NULL));
 	EXPECT_EQ(-EINVAL, drain_ioc(self->p.ctl, &d));
 	ASSERT_EQ(0, cancel(self->p.ctl));
 	EXPECT_EQ(-EALREADY, cancel(self->p.ctl));
@@ -516,7 +576,7 @@ TEST_F(dr, drain_state_agrees)
 	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, nl_group_state(id));
 	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, group_state(fd));
 
-	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, NULL));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, NULL));
 	EXPECT_STREQ("drained", drain_state(buf, sizeof(buf)));
 	EXPECT_EQ(MLS_GROUP_STATE_SHUTTING_DOWN, group_state(self->p.b));
 	EXPECT_EQ(MLS_GROUP_STATE_SHUTTING_DOWN, group_state(fd));
@@ -571,7 +631,7 @@ TEST_F(dr, out_fields_zeroed)
 	struct mls_drain d;
 
 	memset(&d, 0, sizeof(d));
-	d.timeout_ms = 10;
+	d.timeout_ms = DRAIN_MS;
 	d.saved = d.not_saved = d.destroyed = 0x5a5a5a5a;
 	ASSERT_EQ(0, drain_ioc(self->p.ctl, &d));
 	EXPECT_EQ(0, d.saved);
@@ -585,75 +645,6 @@ TEST_F(dr, out_fields_zeroed)
 	EXPECT_EQ(0, d.saved);
 	EXPECT_EQ(0, d.not_saved);
 	EXPECT_EQ(0, d.destroyed);
-}
-
-/* An encrypt that sleeps in the kernel on a userfaultfd page. */
-struct parked {
-	int fd, uffd, ret;
-	uint8_t *page;
-	size_t map;
-	atomic_int done;
-	pthread_t t;
-	struct msg m;
-};
-
-static void *parked_enc(void *arg)
-{
-	struct parked *k = arg;
-	uint8_t sig[SIG_MAX];
-	size_t sig_len = stand_in_sig(grp_suite(k->fd), sig);
-
-	k->ret = grp_encrypt(k->fd, MLS_CONTENT_APPLICATION, NULL, 0, k->page, 64,
-			     sig, sig_len, &k->m);
-	atomic_store(&k->done, 1);
-	return NULL;
-}
-
-/* Start the encrypt, return once it faulted on its content: 0, or -1. */
-static int park(struct parked *k, int fd)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {};
-	struct pollfd pfd = {};
-	struct uffd_msg um;
-
-	memset(k, 0, sizeof(*k));
-	k->fd = fd;
-	k->map = (size_t)sysconf(_SC_PAGESIZE);
-	k->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (k->uffd < 0 || ioctl(k->uffd, UFFDIO_API, &api))
-		return -1;
-	k->page = mmap(NULL, k->map, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (k->page == MAP_FAILED)
-		return -1;
-	reg.range.start = (uintptr_t)k->page;
-	reg.range.len = k->map;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	if (ioctl(k->uffd, UFFDIO_REGISTER, &reg) ||
-	    pthread_create(&k->t, NULL, parked_enc, k))
-		return -1;
-	pfd.fd = k->uffd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 60000) != 1 ||
-	    read(k->uffd, &um, sizeof(um)) != (ssize_t)sizeof(um) ||
-	    um.event != UFFD_EVENT_PAGEFAULT)
-		return -1;
-	return 0;
-}
-
-/* Let it go: the page is zeroes; its return value. */
-static int unpark(struct parked *k)
-{
-	struct uffdio_zeropage zp = {};
-
-	zp.range.start = (uintptr_t)k->page;
-	zp.range.len = k->map;
-	ioctl(k->uffd, UFFDIO_ZEROPAGE, &zp);
-	pthread_join(k->t, NULL);
-	close(k->uffd);
-	munmap(k->page, k->map);
-	return k->ret;
 }
 
 /*
@@ -694,7 +685,7 @@ TEST_F_TIMEOUT(dr, call_in_flight_bounded_by_timeout, 300)
 	EXPECT_EQ(0, shut);
 
 	EXPECT_EQ(0, unpark(&k));
-	ASSERT_EQ(0, drain(self->p.ctl, 0, 10, &d));
+	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, &d));
 	EXPECT_STREQ("drained", drain_state(buf, sizeof(buf)));
 	while (!mls_events_next(h, &ev, 500))
 		shut += ev.type == MLS_CMD_SHUTDOWN;
@@ -707,76 +698,173 @@ static void on_usr1(int sig)
 	(void)sig;
 }
 
-/*
- * A signal ends the wait: without SA_RESTART the drain fails with -EINTR
- * (the module stays drained); with it the call is made again, and ends
- * as an uninterrupted one would, once the call in flight is done and
- * every group saved. Both waits: the one for the calls in flight, the
- * one for the saves.
- */
-TEST_F_TIMEOUT(dr, signal_restarts_or_interrupts, 300)
+/* Signal @t every 5 ms until @x is done, 10 s at most: whether it is. */
+static bool signal_until_done(pthread_t t, struct drainer *x)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	struct drainer x = { .ctl = self->p.ctl, .timeout_ms = 600000 };
-	struct parked k;
-	char buf[64];
-	pthread_t t;
 	int i;
 
-	/* The wait for the calls in flight, no SA_RESTART: -EINTR. */
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	for (i = 0; i < 2000 && !atomic_load(&x->done); i++) {
+		pthread_kill(t, SIGUSR1);
+		usleep(5000);
+	}
+	return atomic_load(&x->done);
+}
+
+/*
+ * Drain in a thread with SIGUSR1's handler as @sa_flags say: its result,
+ * or -ETIME if signals did not end it (then ended without SA_RESTART, so
+ * that the drain lock is free for the next test).
+ */
+static int drain_signalled(struct __test_metadata *_metadata, int ctl, int sa_flags)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = sa_flags };
+	struct drainer x = { .ctl = ctl, .timeout_ms = 600000 };
+	pthread_t t;
+	int r;
+
+	EXPECT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	if (pthread_create(&t, NULL, drainer_fn, &x))
+		return -EAGAIN;
+	/* Never done with the timeout: a signal must end it. */
+	r = signal_until_done(t, &x) ? 0 : -ETIME;
+	if (r) {
+		sa.sa_flags = 0;
+		EXPECT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+		signal_until_done(t, &x);
+	}
+	pthread_join(t, NULL);
+	return r ?: x.ret;
+}
+
+/*
+ * A signal whose handler runs ends the drain with -EINTR, with
+ * SA_RESTART or without (else a handler firing more often than the
+ * timeout would keep it from ever returning): both in the wait for the
+ * calls in flight ("draining" stays) and in the wait for the saves
+ * ("drained" stays). The module stays drained.
+ */
+TEST_F_TIMEOUT(dr, signal_handler_interrupts, 300)
+{
+	struct parked k;
+	char buf[64];
+	int i;
+
 	ASSERT_EQ(0, park(&k, self->p.b));
-	ASSERT_EQ(0, pthread_create(&t, NULL, drainer_fn, &x));
-	while (!atomic_load(&x.done)) {
-		pthread_kill(t, SIGUSR1);
-		usleep(5000);
-	}
-	pthread_join(t, NULL);
-	EXPECT_EQ(-EINTR, x.ret);
+	EXPECT_EQ(-EINTR, drain_signalled(_metadata, self->p.ctl, 0));
 	EXPECT_STREQ("draining", drain_state(buf, sizeof(buf)));
-
-	/* With SA_RESTART: signals change nothing; the call ends at the saves. */
-	sa.sa_flags = SA_RESTART;
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	atomic_store(&x.done, 0);
-	ASSERT_EQ(0, pthread_create(&t, NULL, drainer_fn, &x));
-	for (i = 0; i < 20; i++) {
-		pthread_kill(t, SIGUSR1);
-		usleep(5000);
-	}
-	EXPECT_FALSE(atomic_load(&x.done));
+	EXPECT_EQ(-EINTR, drain_signalled(_metadata, self->p.ctl, SA_RESTART));
+	EXPECT_STREQ("draining", drain_state(buf, sizeof(buf)));
 	EXPECT_EQ(0, unpark(&k));
-	/* Past the calls in flight: now it waits for the saves. */
-	for (i = 0; i < 60000 && strcmp(drain_state(buf, sizeof(buf)), "drained"); i++)
-		usleep(1000);
-	EXPECT_STREQ("drained", buf);
-	for (i = 0; i < 20; i++) {
-		pthread_kill(t, SIGUSR1);
-		usleep(5000);
-	}
-	EXPECT_FALSE(atomic_load(&x.done));
-	EXPECT_LE(2, save_all(self->p.ctl));
-	pthread_join(t, NULL);
-	EXPECT_EQ(0, x.ret);
-	EXPECT_EQ(0, x.d.not_saved);
-	EXPECT_LE(2, x.d.saved);
 
-	/* The wait for the saves, no SA_RESTART: -EINTR, still drained. */
-	sa.sa_flags = 0;
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, cancel(self->p.ctl));
-	atomic_store(&x.done, 0);
-	ASSERT_EQ(0, pthread_create(&t, NULL, drainer_fn, &x));
+	/* Past the calls in flight: now each call waits for the saves. */
+	for (i = 0; i < 20; i++) {
+		EXPECT_EQ(-EINTR, drain_signalled(_metadata, self->p.ctl, SA_RESTART));
+		if (!strcmp(drain_state(buf, sizeof(buf)), "drained"))
+			break;
+	}
+	EXPECT_STREQ("drained", buf);
+	EXPECT_EQ(-EINTR, drain_signalled(_metadata, self->p.ctl, SA_RESTART));
+	EXPECT_EQ(-EINTR, drain_signalled(_metadata, self->p.ctl, 0));
+	EXPECT_STREQ("drained", drain_state(buf, sizeof(buf)));
+	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.a, "still drained", &self->m));
+}
+
+/* The state letter of @pid (/proc/PID/stat: 'S' asleep), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Wait until @pid, whose only work is a drain, sleeps (in the drain's
+ * wait, the drain begun): 0, or -1. Not by a drain of ours, which would
+ * take the lock from it.
+ */
+static int wait_asleep_in_drain(pid_t pid)
+{
+	char buf[64];
+	int i;
+
+	for (i = 0; i < 30000; i++) {
+		if (proc_state(pid) == 'S' &&
+		    strcmp(drain_state(buf, sizeof(buf)), "none"))
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/* Stop @pid, wait until it is stopped, continue it: 0, or -1. */
+static int stop_and_continue(pid_t pid)
+{
+	int st;
+
+	if (kill(pid, SIGSTOP) || waitpid(pid, &st, WUNTRACED) != pid ||
+	    !WIFSTOPPED(st) || kill(pid, SIGCONT))
+		return -1;
+	return 0;
+}
+
+/*
+ * A signal that runs no handler (a stop and continue) makes the kernel
+ * call the drain again: it goes on with the drain begun, in either wait,
+ * and ends as an uninterrupted one would once the call in flight is done
+ * and every group saved, having sent MLS_CMD_SHUTDOWN once.
+ */
+TEST_F_TIMEOUT(dr, stop_restarts_and_announces_once, 300)
+{
+	struct mls_events *h;
+	struct mls_event ev;
+	struct parked k;
+	char buf[64];
+	int i, st, shut = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, mls_events_open(0, &h));
+	ASSERT_EQ(0, park(&k, self->p.b));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct mls_drain d;
+		int r = drain(self->p.ctl, 0, 600000, &d);
+
+		_exit(r == 0 && d.not_saved == 0 && d.saved >= 2 ? 0 : 1);
+	}
+	/* In the wait for the calls in flight. */
+	ASSERT_EQ(0, wait_asleep_in_drain(pid));
+	ASSERT_EQ(0, stop_and_continue(pid));
+	ASSERT_EQ(0, wait_asleep_in_drain(pid));
+	EXPECT_EQ(0, waitpid(pid, &st, WNOHANG));
+	EXPECT_EQ(0, unpark(&k));
+	/* In the wait for the saves. */
 	for (i = 0; i < 60000 && strcmp(drain_state(buf, sizeof(buf)), "drained"); i++)
 		usleep(1000);
 	EXPECT_STREQ("drained", buf);
-	while (!atomic_load(&x.done)) {
-		pthread_kill(t, SIGUSR1);
-		usleep(5000);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, stop_and_continue(pid));
+		ASSERT_EQ(0, wait_asleep_in_drain(pid));
 	}
-	pthread_join(t, NULL);
-	EXPECT_EQ(-EINTR, x.ret);
-	EXPECT_EQ(-ESHUTDOWN, enc_text(self->p.a, "still drained", &self->m));
+	EXPECT_EQ(0, waitpid(pid, &st, WNOHANG));
+	EXPECT_LE(2, save_all(self->p.ctl));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	while (!mls_events_next(h, &ev, 500))
+		shut += ev.type == MLS_CMD_SHUTDOWN;
+	EXPECT_EQ(1, shut);
+	mls_events_close(h);
 }
 
 TEST_HARNESS_MAIN

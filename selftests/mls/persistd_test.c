@@ -56,6 +56,7 @@
 #include "kselftest_harness.h"
 #include "group_util.h"
 #include "libmls.h"
+#include "park_util.h"
 
 #define SNAP_MAX	(1 << 20)
 #define READY_MS	15000
@@ -1168,6 +1169,40 @@ TEST_F_TIMEOUT(rt, drain_then_resume_event_lost, 300)
 	EXPECT_TRUE(log_has(&self->d, "the drain is over")) log_dump(&self->d);
 	EXPECT_FALSE(log_has(&self->d, "(resume)")) log_dump(&self->d);
 	EXPECT_TRUE(log_has(&self->d, "back in service")) log_dump(&self->d);
+	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
+}
+
+/*
+ * A "resume" with no "shutdown" before it: a drain that timed out on a
+ * call in flight (A's encrypt, asleep on a userfaultfd page) announced
+ * nothing, but an export of B meanwhile (as a retry of the daemon's
+ * would be) stopped B's sending at that snapshot. On the cancel's
+ * "resume" the daemon, still in service, saves every group: B sends
+ * again (else -ENOBUFS until its next epoch).
+ */
+TEST_F_TIMEOUT(rt, resume_without_shutdown_saves_all, 300)
+{
+	static uint8_t buf[SNAP_MAX];
+	struct traffic *t = &self->t;
+	struct mls_group_export e;
+	struct mls_drain d;
+	struct parked k;
+
+	NEED_VM();
+	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
+	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, send_wait(t, 5, 10000)) log_dump(&self->d);
+	ASSERT_EQ(0, park(&k, t->p.a));
+	EXPECT_EQ(-ETIMEDOUT, drain_call(t->p.ctl, 0, 1000, &d));
+	memset(&e, 0, sizeof(e));
+	mbuf(&e.snapshot, buf, sizeof(buf));
+	EXPECT_EQ(0, xioctl(t->p.b, MLS_IOC_GROUP_EXPORT, &e));
+	EXPECT_EQ(0, unpark(&k));
+	ASSERT_EQ(0, drain_call(t->p.ctl, MLS_DRAIN_F_CANCEL, 0, &d));
+	/* Stopped by that export: it can send only once saved anew. */
+	EXPECT_EQ(0, wait_sendable(t->p.b, 30000)) log_dump(&self->d);
+	EXPECT_TRUE(log_has(&self->d, "(resume): saving every group")) log_dump(&self->d);
+	EXPECT_FALSE(log_has(&self->d, "shutting down")) log_dump(&self->d);
 	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
 }
 

@@ -5,7 +5,8 @@
  * moves a persistent group (created, joined, epoch changed, reservation
  * low) saves it; lost events make it save those that changed; the
  * module's "shutdown" saves all, and its "resume" (the drain cancelled)
- * brings the daemon back to service, saving all again. What the events
+ * brings the daemon back to service, saving all again (also when no
+ * "shutdown" came before it). What the events
  * say is read from /sys/kernel/mls/drain too, for when they are lost.
  * SIGTERM: STOPPING=1, a last save of everything (with --drain-on-stop,
  * under a drain it starts: drain.c), exit. mls-persistd(8).
@@ -102,11 +103,20 @@ static void handle(struct persistd *d, const struct mls_event *e, enum module_st
 		group_forget(d, e->group_kid, !d->shutting_down);
 		return;
 	}
-	if (is_shutdown(e->type))
+	if (is_shutdown(e->type)) {
 		going(d, ms);
-	else if (is_resume(e->type) && *ms == MOD_GOING) {
+	} else if (is_resume(e->type) && *ms == MOD_GOING) {
 		plog(5, "the drain was cancelled (resume)");
 		*ms = MOD_RESUMED;
+	} else if (is_resume(e->type)) {
+		/*
+		 * A drain that never said "shutdown" (it timed out on calls
+		 * in flight) still stopped every group exported meanwhile at
+		 * that snapshot: each sends again once saved anew.
+		 */
+		plog(5, "the drain was cancelled (resume): saving every group");
+		d->shutting_down = false;
+		groups_save_all(d, false);
 	}
 }
 

@@ -1664,13 +1664,17 @@ struct mls_group_import {
 #define MLS_DRAIN_F_CANCEL	(1U << 1) /* end the drain: service again */
 #define MLS_DRAIN_F_ALL		(MLS_DRAIN_F_DESTROY | MLS_DRAIN_F_CANCEL)
 
+/* The least a drain waits for the calls in flight, in ms (MLS_IOC_DRAIN). */
+#define MLS_DRAIN_INFLIGHT_MIN_MS	1000
+
 /**
  * struct mls_drain - argument of %MLS_IOC_DRAIN
  * @flags: (in) %MLS_DRAIN_F_*; %MLS_DRAIN_F_CANCEL alone or none
  *	with %MLS_DRAIN_F_DESTROY
  * @timeout_ms: (in) how long to wait in all, for the calls in flight
- *	and then for the saves; 0: the module parameter drain_timeout_ms
- *	(default 30000)
+ *	(%MLS_DRAIN_INFLIGHT_MIN_MS at least) and then for the saves; 0: the
+ *	module parameter drain_timeout_ms (default 30000; 0 there: no wait
+ *	for the saves)
  * @saved: (out) persistent groups saved in their state at the drain
  * @not_saved: (out) persistent groups not saved when the drain ended
  *	(its timeout passed): each is logged by the kernel
@@ -1678,7 +1682,7 @@ struct mls_group_import {
  * @reserved: must be zero
  *
  * The out fields are written on every return that writes the struct
- * back (0, and no error): zero unless the call counted something, so
+ * back, that is on success (0): zero unless the call counted something, so
  * that what the caller passed in them never comes back.
  */
 struct mls_drain {
@@ -1696,8 +1700,8 @@ struct mls_drain {
  * DOC: MLS_IOC_DRAIN
  *
  * Context: /dev/mls; the caller must have CAP_SYS_ADMIN. Sleeps
- * (interruptibly) up to @timeout_ms in all: for the calls in flight, then
- * for the saves.
+ * (interruptibly) up to @timeout_ms in all: for the calls in flight (at
+ * least %MLS_DRAIN_INFLIGHT_MIN_MS), then for the saves.
  *
  * Starts a drain, the first half of a graceful shutdown: from now on the
  * operations that change a group's state or make a new group fail with
@@ -1711,7 +1715,8 @@ struct mls_drain {
  * the read-only ioctls (exporter, authenticator, info, context, tags,
  * external public key), the event buffer and netlink. Calls already
  * running finish before the drain goes on; then it sends the netlink
- * event %MLS_CMD_SHUTDOWN and waits until every %MLS_GROUP_F_PERSISTENT
+ * event %MLS_CMD_SHUTDOWN (once per drain: a drain called again after
+ * that does not send it again) and waits until every %MLS_GROUP_F_PERSISTENT
  * group was exported and that snapshot saved (%MLS_IOC_GROUP_SAVED) in
  * its current epoch, or until @timeout_ms passed. A snapshot exported
  * during a drain reserves no generation past the next one, and the group
@@ -1727,35 +1732,43 @@ struct mls_drain {
  *
  * The calls in flight are waited for up to @timeout_ms too: one that
  * sleeps (an encrypt stopped on a page fault of its buffer) does not hold
- * the drain past it. Then nothing is sent, saved or counted: the call
- * returns -ETIMEDOUT, the module stays drained (new calls are refused)
- * and /sys/kernel/mls/drain reads "draining" until those calls are done;
- * call %MLS_IOC_DRAIN again to go on, or cancel.
+ * the drain past it. The wait for calls in flight lasts at least
+ * %MLS_DRAIN_INFLIGHT_MIN_MS, whatever @timeout_ms (the grace period it
+ * polls is never expedited): a short timeout does not fail while no call
+ * holds it. When they are not done by then nothing is sent, saved or
+ * counted: the call returns -ETIMEDOUT, the module stays drained (new
+ * calls are refused) and /sys/kernel/mls/drain reads "draining" until a
+ * later %MLS_IOC_DRAIN finds those calls done (it does not change on its
+ * own when they finish); call %MLS_IOC_DRAIN again to go on, or cancel.
+ * When that wait took longer than @timeout_ms, the saves are counted as
+ * they stand at its end, with no further wait.
  *
  * The module stays drained after the call returns, whatever its result:
  * a second %MLS_IOC_DRAIN waits again (for groups saved since), and
  * %MLS_DRAIN_F_CANCEL ends the drain, sends %MLS_CMD_RESUME, and the
  * service resumes. /sys/kernel/mls/drain says where the module stands:
- * "none", "draining" (begun, calls in flight) or "drained"
- * (%MLS_CMD_SHUTDOWN sent); every group is in state
+ * "none", "draining" (begun, calls in flight, or found in flight by the
+ * last %MLS_IOC_DRAIN) or "drained" (%MLS_CMD_SHUTDOWN sent); every group is in state
  * %MLS_GROUP_STATE_SHUTTING_DOWN unless it is "none". The unload runs
  * the same drain without waiting (no fd can be open then): drain before
  * ``rmmod``.
  *
- * A signal ends either wait with -ERESTARTSYS: with %SA_RESTART the call
- * is made again as it was, which is a second drain of the one already
- * begun (nothing is begun twice; the wait starts again for a whole
- * @timeout_ms, and %MLS_CMD_SHUTDOWN is sent again once past the calls
- * in flight); without, it fails with -EINTR. Either way the module stays
- * drained.
+ * A signal ends either wait. If a handler ran, the call fails with
+ * -EINTR, %SA_RESTART or not. A signal that ran no handler (a stop and
+ * continue, ptrace, the freezer) makes the kernel call it again as it
+ * was, which goes on with the drain already begun (nothing is begun or
+ * announced twice; the wait starts again for a whole @timeout_ms), or
+ * begins a new one if it was cancelled meanwhile. Either way the module
+ * stays drained.
  *
  * Return: 0 (also when groups were not saved: see @not_saved), or
  * -EINVAL (unknown flags, %MLS_DRAIN_F_CANCEL with another flag or a
  * @timeout_ms, a reserved field not zero), -EPERM (no CAP_SYS_ADMIN),
  * -EFAULT, -EBUSY (another drain is waiting), -EALREADY
  * (%MLS_DRAIN_F_CANCEL with no drain), -ETIMEDOUT (calls in flight did
- * not finish by @timeout_ms), -EINTR (a signal came while waiting; the
- * module stays drained).
+ * not finish by @timeout_ms, or %MLS_DRAIN_INFLIGHT_MIN_MS if longer),
+ * -EINTR (a signal's handler ran while waiting; the module stays
+ * drained).
  */
 #define MLS_IOC_DRAIN		_IOWR(MLS_IOC_MAGIC, 0x16, struct mls_drain)
 

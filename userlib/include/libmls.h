@@ -241,9 +241,11 @@ int mls_group_import3(int ctl_fd, const void *snap, size_t len,
 
 /*
  * MLS_IOC_DRAIN on /dev/mls (CAP_SYS_ADMIN): refuse the operations that
- * change a group (-ESHUTDOWN), send MLS_CMD_SHUTDOWN, and wait up to
- * @timeout_ms (0: the module's drain_timeout_ms) for every persistent
- * group to be exported and saved. @flags: MLS_DRAIN_F_DESTROY (then
+ * change a group (-ESHUTDOWN), wait for the calls in flight (at least
+ * MLS_DRAIN_INFLIGHT_MIN_MS), send MLS_CMD_SHUTDOWN (once per drain), and
+ * wait up to @timeout_ms in all (0: the module's drain_timeout_ms) for
+ * every persistent group to be exported and saved. A signal whose handler
+ * runs ends it with -EINTR. @flags: MLS_DRAIN_F_DESTROY (then
  * destroy every group), or MLS_DRAIN_F_CANCEL alone (service again).
  * @out, if not NULL, gets the counts (saved, not_saved, destroyed).
  */
