@@ -258,6 +258,18 @@ static bool log_has(const struct daemon *d, const char *what)
 	return found;
 }
 
+/*
+ * Whether @what is in the log within @ms: the daemon may log a step a
+ * little after what the test can observe of it (a group saved, then the
+ * line saying every group was).
+ */
+static bool log_wait(const struct daemon *d, const char *what, int ms)
+{
+	for (; ms > 0 && !log_has(d, what); ms -= 10)
+		sleep_ms(10);
+	return log_has(d, what);
+}
+
 /* The end of its log, as TAP comments. */
 static void log_dump(const struct daemon *d)
 {
@@ -1127,7 +1139,7 @@ TEST_F_TIMEOUT(rt, drain_then_resume, 300)
 	EXPECT_LE(1, d.saved);
 	ASSERT_EQ(0, drain_call(t->p.ctl, MLS_DRAIN_F_CANCEL, 0, &d));
 	EXPECT_EQ(0, send_wait(t, 5, 30000)) log_dump(&self->d);
-	EXPECT_TRUE(log_has(&self->d, "back in service")) log_dump(&self->d);
+	EXPECT_TRUE(log_wait(&self->d, "back in service", 10000)) log_dump(&self->d);
 	EXPECT_EQ(0, t->undecrypted);
 	EXPECT_EQ(0, reused(t));
 	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
@@ -1166,9 +1178,9 @@ TEST_F_TIMEOUT(rt, drain_then_resume_event_lost, 300)
 	ASSERT_EQ(0, drain_call(t->p.ctl, MLS_DRAIN_F_CANCEL, 0, &d));
 	ASSERT_EQ(0, daemon_resume(&self->d));
 	EXPECT_EQ(0, send_wait(t, 5, 30000)) log_dump(&self->d);
-	EXPECT_TRUE(log_has(&self->d, "the drain is over")) log_dump(&self->d);
+	EXPECT_TRUE(log_wait(&self->d, "the drain is over", 10000)) log_dump(&self->d);
+	EXPECT_TRUE(log_wait(&self->d, "back in service", 10000)) log_dump(&self->d);
 	EXPECT_FALSE(log_has(&self->d, "(resume)")) log_dump(&self->d);
-	EXPECT_TRUE(log_has(&self->d, "back in service")) log_dump(&self->d);
 	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
 }
 
