@@ -430,26 +430,7 @@ static int kp_with_enc_key(const struct member *m,
 static int member_with_ext(unsigned int suite, const char *name,
 			   uint16_t ext, struct member *m)
 {
-	uint64_t now = (uint64_t)time(NULL);
-	struct mlsc_keypkg_params p = {
-		.cipher_suite = (uint16_t)suite,
-		.credential = {
-			.type = MLS_CREDENTIAL_BASIC,
-			.identity = name, .identity_len = strlen(name),
-		},
-		.not_before = now - 3600, .not_after = now + 86400,
-		.extension_types = &ext, .n_extension_types = 1,
-	};
-	int err;
-
-	memset(m, 0, sizeof(*m));
-	m->suite = suite;
-	err = mls_sig_key_generate(suite, &m->sig);
-	if (!err)
-		err = mlsc_keypkg_create(&p, m->sig, &m->kp_msg, &m->priv);
-	if (!err)
-		err = mlsc_keypkg_parse(m->kp_msg.data, m->kp_msg.len, &m->kp);
-	return err;
+	return member_new_ext(suite, name, &ext, 1, m);
 }
 
 /* @m commits Adds of @kps by value (not merged): 0 or -errno. */

@@ -162,6 +162,13 @@ int leaks(void)
 
 int member_new(unsigned int suite, const char *name, struct member *m)
 {
+	return member_new_ext(suite, name, NULL, 0, m);
+}
+
+int member_new_ext(unsigned int suite, const char *name,
+		   const uint16_t *ext_types, size_t n_ext_types,
+		   struct member *m)
+{
 	uint64_t now = (uint64_t)time(NULL);
 	struct mlsc_keypkg_params p = {
 		.cipher_suite = (uint16_t)suite,
@@ -170,6 +177,7 @@ int member_new(unsigned int suite, const char *name, struct member *m)
 			.identity = name, .identity_len = strlen(name),
 		},
 		.not_before = now - 3600, .not_after = now + 86400,
+		.extension_types = ext_types, .n_extension_types = n_ext_types,
 	};
 	int err;
 

@@ -56,6 +56,10 @@ struct member {
 
 /* A fresh signature key and KeyPackage of @suite for @name into @m. */
 int member_new(unsigned int suite, const char *name, struct member *m);
+/* The same, its KeyPackage listing @ext_types as supported extensions. */
+int member_new_ext(unsigned int suite, const char *name,
+		   const uint16_t *ext_types, size_t n_ext_types,
+		   struct member *m);
 /* Destroy @m's kernel group, release all of @m. */
 void member_free(struct member *m);
 /* Join @m from @welcome (and @tree when not in it), with @psks. */
