@@ -23,8 +23,10 @@
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
@@ -38,6 +40,63 @@ static DEFINE_XARRAY_ALLOC1(mls_groups);
  */
 static u32 mls_next_id = 1;
 static atomic_t mls_nr_groups = ATOMIC_INIT(0);
+
+u32 mls_member_key_hash(const struct mls_member_key *k, u32 seed)
+{
+	return jhash(k->group_id, k->group_id_len,
+		     jhash_2words(__kuid_val(k->owner), k->own_leaf, seed));
+}
+
+bool mls_member_key_eq(const struct mls_member_key *k, kuid_t owner,
+		       const u8 *group_id, size_t group_id_len, u32 own_leaf)
+{
+	return k->own_leaf == own_leaf && uid_eq(k->owner, owner) &&
+	       k->group_id_len == group_id_len &&
+	       !memcmp(k->group_id, group_id, group_id_len);
+}
+
+/*
+ * The published groups by member (mls_group_member_alive()), so that an
+ * import among many groups does not look at each: a group is in it from
+ * publication until its destroy. A list per key: one owner may make
+ * several groups of the same name and leaf.
+ */
+static struct rhltable mls_members;
+
+static u32 member_hashfn(const void *data, u32 len, u32 seed)
+{
+	return mls_member_key_hash(data, seed);
+}
+
+static u32 member_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct mls_group *g = data;
+	struct mls_member_key k = {
+		.owner = g->owner,
+		.own_leaf = g->own_leaf,
+		.group_id = g->group_id,
+		.group_id_len = g->group_id_len,
+	};
+
+	return mls_member_key_hash(&k, seed);
+}
+
+static int member_obj_cmpfn(struct rhashtable_compare_arg *arg,
+			    const void *obj)
+{
+	const struct mls_group *g = obj;
+
+	return !mls_member_key_eq(arg->key, g->owner, g->group_id,
+				  g->group_id_len, g->own_leaf);
+}
+
+static const struct rhashtable_params mls_member_params = {
+	.head_offset = offsetof(struct mls_group, member_node),
+	.hashfn = member_hashfn,
+	.obj_hashfn = member_obj_hashfn,
+	.obj_cmpfn = member_obj_cmpfn,
+	.automatic_shrinking = true,
+};
 
 /*
  * Past epochs are also dropped when an operation finds them too old; this
@@ -166,19 +225,30 @@ static int publish(struct mls_group *g, u32 want)
 	 * fails here was never found by anyone.
 	 */
 	ret = reserve_id(g, want);
-	if (ret) {
-		atomic_dec(&mls_nr_groups);
-		return ret;
-	}
+	if (ret)
+		goto err_id;
+	/*
+	 * In the member index before the registry: from here an import of
+	 * the same member is refused (-EEXIST), also if this publication
+	 * fails below, which errs on the side of one copy.
+	 */
+	ret = rhltable_insert(&mls_members, &g->member_node, mls_member_params);
+	if (ret)
+		goto err_member;
 	ret = mls_sysfs_group_add(g);
-	if (ret) {
-		xa_release(&mls_groups, g->id);
-		atomic_dec(&mls_nr_groups);
-		return ret;
-	}
+	if (ret)
+		goto err_sysfs;
 	/* Into the reserved slot: nothing to allocate, cannot fail. */
 	xa_store(&mls_groups, g->id, g, GFP_KERNEL);
 	return 0;
+
+err_sysfs:
+	rhltable_remove(&mls_members, &g->member_node, mls_member_params);
+err_member:
+	xa_release(&mls_groups, g->id);
+err_id:
+	atomic_dec(&mls_nr_groups);
+	return ret;
 }
 
 /* Make @g visible with its first epoch @first (whose reference it takes). */
@@ -211,16 +281,21 @@ int mls_group_publish_at(struct mls_group *g, u32 want)
 bool mls_group_member_alive(kuid_t owner, const u8 *group_id,
 			    size_t group_id_len, u32 own_leaf)
 {
+	struct mls_member_key k = {
+		.owner = owner,
+		.own_leaf = own_leaf,
+		.group_id = group_id,
+		.group_id_len = group_id_len,
+	};
+	struct rhlist_head *list, *pos;
 	struct mls_group *g;
-	unsigned long id;
 	bool found = false;
 
+	/* The groups stay readable until a grace period after release. */
 	rcu_read_lock();
-	xa_for_each(&mls_groups, id, g) {
-		if (!READ_ONCE(g->dead) && g->own_leaf == own_leaf &&
-		    uid_eq(g->owner, owner) &&
-		    g->group_id_len == group_id_len &&
-		    !memcmp(g->group_id, group_id, group_id_len)) {
+	list = rhltable_lookup(&mls_members, &k, mls_member_params);
+	rhl_for_each_entry_rcu(g, pos, list, member_node) {
+		if (!READ_ONCE(g->dead)) {
 			found = true;
 			break;
 		}
@@ -278,6 +353,7 @@ int mls_group_destroy(struct mls_group *g)
 	/* Before the id can be reused; no show runs once it returns. */
 	mls_sysfs_group_del(g);
 	xa_erase(&mls_groups, g->id);
+	rhltable_remove(&mls_members, &g->member_node, mls_member_params);
 	atomic_dec(&mls_nr_groups);
 	mls_evbuf_group_gone(g->id);
 	/* Out of the registry: a dump after the event does not list it. */
@@ -665,6 +741,11 @@ static void mls_retention_work(struct work_struct *work)
 
 int mls_groups_init(void)
 {
+	int ret;
+
+	ret = rhltable_init(&mls_members, &mls_member_params);
+	if (ret)
+		return ret;
 	schedule_delayed_work(&mls_retention, MLS_RETENTION_PERIOD);
 	return 0;
 }
@@ -686,6 +767,8 @@ void mls_groups_exit(void)
 		cond_resched();
 	}
 	xa_destroy(&mls_groups);
+	/* Empty now: every group left it at its destroy. */
+	rhltable_destroy(&mls_members);
 	/* Wait for the RCU frees of the groups above. */
 	rcu_barrier();
 }

@@ -28,6 +28,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -61,6 +62,8 @@ struct mls_group {
 	kuid_t owner;
 	kgid_t owner_gid;
 	umode_t mode;
+	/* In the index of live members by (owner, group_id, own_leaf). */
+	struct rhlist_head member_node;
 	/* The owner's limits (quota.c): what the group makes counts there. */
 	struct mls_user *user;
 	bool charged;			/* one of the owner's groups */
@@ -120,6 +123,22 @@ struct mls_group {
 	struct mls_group_stats __percpu *stats;	/* stats.c */
 	struct mls_group_kobj *sysfs;	/* its directory (sysfs.c) */
 };
+
+/*
+ * One member of one group as an owner knows it: the key of the index of
+ * live groups (mls_group_member_alive()) and of the snapshots' records
+ * (snapshot.c). The group_id is public; nothing secret is hashed.
+ */
+struct mls_member_key {
+	kuid_t owner;
+	u32 own_leaf;
+	const u8 *group_id;
+	size_t group_id_len;
+};
+
+u32 mls_member_key_hash(const struct mls_member_key *k, u32 seed);
+bool mls_member_key_eq(const struct mls_member_key *k, kuid_t owner,
+		       const u8 *group_id, size_t group_id_len, u32 own_leaf);
 
 int mls_groups_init(void);
 void mls_groups_exit(void);

@@ -60,6 +60,9 @@ static int __init mls_mod_init(void)
 	ret = mls_groups_init();
 	if (ret)
 		goto err_groups;
+	ret = mls_snapshot_init();
+	if (ret)
+		goto err_snapshot;
 	ret = mls_sysfs_init();
 	if (ret)
 		goto err_sysfs;
@@ -80,6 +83,8 @@ err_genl:
 	mls_debugfs_exit();
 	mls_sysfs_exit();
 err_sysfs:
+	mls_snapshot_exit();
+err_snapshot:
 	mls_groups_exit();
 err_groups:
 	mls_evbuf_exit();

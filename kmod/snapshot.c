@@ -55,6 +55,8 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -85,7 +87,8 @@
  * its window lies below generations already used.
  */
 struct mls_snap_seen {
-	struct list_head node;
+	struct rhash_head node;
+	struct rcu_head rcu;
 	kuid_t owner;
 	u8 group_id[MLS_MAX_GROUP_ID_LEN];
 	u16 group_id_len;
@@ -100,49 +103,108 @@ struct mls_snap_seen {
  * other way round.
  */
 static DEFINE_MUTEX(mls_import_lock);
-static LIST_HEAD(mls_snap_seen);
+/*
+ * The records by member, one each, under mls_import_lock: kept until
+ * unload, so that their number is that of the members imported or saved
+ * since load, and a restore of many groups looks each up in one step.
+ */
+static struct rhashtable mls_snap_seen;
 
-static struct mls_snap_seen *seen_find(kuid_t owner, const u8 *gid,
-				       size_t gid_len, u32 own_leaf)
+static u32 seen_hashfn(const void *data, u32 len, u32 seed)
 {
-	struct mls_snap_seen *s;
-
-	lockdep_assert_held(&mls_import_lock);
-	list_for_each_entry(s, &mls_snap_seen, node)
-		if (s->own_leaf == own_leaf && uid_eq(s->owner, owner) &&
-		    s->group_id_len == gid_len &&
-		    !memcmp(s->group_id, gid, gid_len))
-			return s;
-	return NULL;
+	return mls_member_key_hash(data, seed);
 }
 
-/* @g's record, found or made from @spare (then taken: *@spare = NULL). */
+static u32 seen_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct mls_snap_seen *s = data;
+	struct mls_member_key k = {
+		.owner = s->owner,
+		.own_leaf = s->own_leaf,
+		.group_id = s->group_id,
+		.group_id_len = s->group_id_len,
+	};
+
+	return mls_member_key_hash(&k, seed);
+}
+
+static int seen_obj_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct mls_snap_seen *s = obj;
+
+	return !mls_member_key_eq(arg->key, s->owner, s->group_id,
+				  s->group_id_len, s->own_leaf);
+}
+
+static const struct rhashtable_params mls_seen_params = {
+	.head_offset = offsetof(struct mls_snap_seen, node),
+	.hashfn = seen_hashfn,
+	.obj_hashfn = seen_obj_hashfn,
+	.obj_cmpfn = seen_obj_cmpfn,
+};
+
+static struct mls_snap_seen *seen_find(const struct mls_group *g)
+{
+	struct mls_member_key k = {
+		.owner = g->owner,
+		.own_leaf = g->own_leaf,
+		.group_id = g->group_id,
+		.group_id_len = g->group_id_len,
+	};
+
+	lockdep_assert_held(&mls_import_lock);
+	return rhashtable_lookup_fast(&mls_snap_seen, &k, mls_seen_params);
+}
+
+/*
+ * @g's record, found or made from @spare (then taken: *@spare = NULL);
+ * an ERR_PTR if it could not be added.
+ */
 static struct mls_snap_seen *seen_get(const struct mls_group *g,
 				      struct mls_snap_seen **spare)
 {
 	struct mls_snap_seen *s;
+	int ret;
 
-	s = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
-	if (s || !*spare)
+	s = seen_find(g);
+	if (s)
 		return s;
 	s = *spare;
-	*spare = NULL;
 	s->owner = g->owner;
 	memcpy(s->group_id, g->group_id, g->group_id_len);
 	s->group_id_len = g->group_id_len;
 	s->own_leaf = g->own_leaf;
-	list_add(&s->node, &mls_snap_seen);
+	ret = rhashtable_insert_fast(&mls_snap_seen, &s->node, mls_seen_params);
+	if (ret)
+		return ERR_PTR(ret);
+	*spare = NULL;
 	return s;
+}
+
+/*
+ * Taken out under mls_import_lock, which every lookup holds; freed after
+ * a grace period all the same, as the table's own rehashing may be
+ * walking the old bucket.
+ */
+static void seen_drop(struct mls_snap_seen *s)
+{
+	rhashtable_remove_fast(&mls_snap_seen, &s->node, mls_seen_params);
+	kfree_rcu(s, rcu);
+}
+
+static void seen_free(void *ptr, void *arg)
+{
+	kfree(ptr);
+}
+
+int mls_snapshot_init(void)
+{
+	return rhashtable_init(&mls_snap_seen, &mls_seen_params);
 }
 
 void mls_snapshot_exit(void)
 {
-	struct mls_snap_seen *s, *tmp;
-
-	list_for_each_entry_safe(s, tmp, &mls_snap_seen, node) {
-		list_del(&s->node);
-		kfree(s);
-	}
+	rhashtable_free_and_destroy(&mls_snap_seen, seen_free, NULL);
 }
 
 /* --- export --------------------------------------------------------------- */
@@ -772,7 +834,7 @@ static int publish_imported(struct mls_group *g, u64 seq, bool resume)
 	if (!spare)
 		return -ENOMEM;
 	mutex_lock(&mls_import_lock);
-	seen = seen_find(g->owner, g->group_id, g->group_id_len, g->own_leaf);
+	seen = seen_find(g);
 	ret = -ESTALE;
 	if (seen && seq <= seen->seq)
 		goto out;
@@ -783,14 +845,22 @@ static int publish_imported(struct mls_group *g, u64 seq, bool resume)
 	if (mls_group_member_alive(g->owner, g->group_id, g->group_id_len,
 				   g->own_leaf))
 		goto out;
+	/* Added before publishing: once published, the record must stay. */
+	seen = seen_get(g, &spare);
+	if (IS_ERR(seen)) {
+		ret = PTR_ERR(seen);
+		goto out;
+	}
 	/* The registry's reference. */
 	kref_get(&g->ref);
 	ret = mls_group_publish_at(g, g->id);
 	if (ret) {
 		mls_group_put(g);
+		/* A record made for this import alone goes with it. */
+		if (!spare)
+			seen_drop(seen);
 		goto out;
 	}
-	seen = seen_get(g, &spare);
 	seen->seq = seq;
 out:
 	mutex_unlock(&mls_import_lock);
@@ -912,8 +982,14 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 		 */
 		mutex_lock(&mls_import_lock);
 		seen = seen_get(g, &spare);
-		seen->saved_seq = max(seen->saved_seq, a->seq);
+		if (!IS_ERR(seen))
+			seen->saved_seq = max(seen->saved_seq, a->seq);
 		mutex_unlock(&mls_import_lock);
+		if (IS_ERR(seen)) {
+			ret = PTR_ERR(seen);
+			mls_epoch_put(e);
+			goto out;
+		}
 		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_HANDSHAKE,
 				  g->reserve.limit[MLS_RATCHET_HANDSHAKE]);
 		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_APPLICATION,

@@ -33,7 +33,8 @@ int mls_ioc_group_export(struct mls_ioctl_ctx *ctx, void *arg);
 int mls_ioc_group_import(struct mls_ioctl_ctx *ctx, void *arg);
 int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg);
 
-/* Module unload: forget the sequence numbers imported. */
+/* The records of sequence numbers imported; unload forgets them. */
+int mls_snapshot_init(void);
 void mls_snapshot_exit(void);
 
 #endif /* _MLS_SNAPSHOT_H */

@@ -1334,6 +1334,120 @@ TEST(other_owner_cannot_block)
 	close(ctl);
 }
 
+/*
+ * Among a few hundred imported groups, each member's checks still hit:
+ * the same or an older snapshot is ESTALE, a newer one of a live member
+ * EEXIST, and once that member is destroyed the newer one imports. Two
+ * live groups of one owner with the same group_id and leaf are one
+ * member: destroying one leaves the other counting as alive. Everything
+ * is destroyed at the end (and, in the test VM, the module unloaded with
+ * the records: check-debug's kmemleak sees what would stay).
+ */
+#define MANY_GROUPS		300
+/* Not a measure: room for a debug kernel under emulation. */
+#define MANY_GROUPS_TIMEOUT_S	600
+
+FIXTURE(many) {};
+FIXTURE_SETUP(many) {}
+FIXTURE_TEARDOWN(many) {}
+
+TEST_F_TIMEOUT(many, groups_keep_their_checks, MANY_GROUPS_TIMEOUT_S)
+{
+	struct snap (*s)[3] = calloc(MANY_GROUPS, sizeof(*s));
+	int *fd = calloc(MANY_GROUPS, sizeof(*fd));
+	struct mls_group_list l = { .count = MANY_GROUPS + 1 };
+	__u32 *ids = calloc(MANY_GROUPS + 1, sizeof(*ids));
+	__u32 kid[MANY_GROUPS];
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct snap dup = {};
+	int ctl = ctl_open(), a, b, i, r;
+
+	ASSERT_NE(NULL, s);
+	ASSERT_NE(NULL, fd);
+	ASSERT_NE(NULL, ids);
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fresh_logon_key());
+	/* s[i][0] older than s[i][1]; s[i][2], newer, made while alive. */
+	for (i = 0; i < MANY_GROUPS; i++) {
+		inputs_random(&in, 1);
+		new_from_inputs(&n, &in, (__u32)i % 2, 2, NULL, 0, 0);
+		a = grp_create(ctl, &n);
+		ASSERT_LE(0, a) TH_LOG("create %d: %s", i, strerror(-a));
+		ASSERT_EQ(0, snap_export(a, &s[i][0]));
+		ASSERT_EQ(0, snap_export(a, &s[i][1]));
+		ASSERT_EQ(0, grp_destroy(a));
+		close(a);
+	}
+	for (i = 0; i < MANY_GROUPS; i++) {
+		fd[i] = snap_import(ctl, s[i][1].buf, s[i][1].len, &kid[i]);
+		ASSERT_LE(0, fd[i]) TH_LOG("import %d: %s", i, strerror(-fd[i]));
+	}
+	for (i = 0; i < MANY_GROUPS; i++) {
+		ASSERT_EQ(0, snap_export(fd[i], &s[i][2]));
+		EXPECT_EQ(-ESTALE, snap_import(ctl, s[i][0].buf, s[i][0].len, NULL));
+		EXPECT_EQ(-ESTALE, snap_import(ctl, s[i][1].buf, s[i][1].len, NULL));
+		EXPECT_EQ(-EEXIST, snap_import(ctl, s[i][2].buf, s[i][2].len, NULL));
+	}
+	/* Every other member gone: its newer snapshot imports, once. */
+	for (i = 0; i < MANY_GROUPS; i += 2) {
+		ASSERT_EQ(0, grp_destroy(fd[i]));
+		close(fd[i]);
+		fd[i] = -1;
+	}
+	for (i = 0; i < MANY_GROUPS; i++) {
+		r = snap_import(ctl, s[i][2].buf, s[i][2].len, &kid[i]);
+		if (i % 2) {
+			EXPECT_EQ(-EEXIST, r);
+			continue;
+		}
+		ASSERT_LE(0, r) TH_LOG("import %d: %s", i, strerror(-r));
+		fd[i] = r;
+		EXPECT_EQ(-ESTALE, snap_import(ctl, s[i][2].buf, s[i][2].len, NULL));
+		EXPECT_EQ(-ESTALE, snap_import(ctl, s[i][1].buf, s[i][1].len, NULL));
+	}
+
+	/* Two groups of one member: the second keeps it alive. */
+	inputs_random(&in, 1);
+	new_from_inputs(&n, &in, 0, 2, NULL, 0, 0);
+	a = grp_create(ctl, &n);
+	ASSERT_LE(0, a);
+	new_from_inputs(&n, &in, 0, 2, NULL, 0, 0);
+	b = grp_create(ctl, &n);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, snap_export(a, &dup));
+	ASSERT_EQ(0, grp_destroy(a));
+	close(a);
+	EXPECT_EQ(-EEXIST, snap_import(ctl, dup.buf, dup.len, NULL));
+	ASSERT_EQ(0, grp_destroy(b));
+	close(b);
+	a = snap_import(ctl, dup.buf, dup.len, NULL);
+	ASSERT_LE(0, a) TH_LOG("import: %s", strerror(-a));
+	ASSERT_EQ(0, grp_destroy(a));
+	close(a);
+
+	for (i = 0; i < MANY_GROUPS; i++) {
+		ASSERT_EQ(0, grp_destroy(fd[i]));
+		close(fd[i]);
+		snap_free(&s[i][0]);
+		snap_free(&s[i][1]);
+		snap_free(&s[i][2]);
+	}
+	/* None of them is listed any more. */
+	l.ids = U64(ids);
+	ASSERT_EQ(0, xioctl(ctl, MLS_IOC_GROUP_LIST, &l));
+	for (i = 0; i < (int)l.count; i++)
+		for (a = 0; a < MANY_GROUPS; a++)
+			EXPECT_NE(kid[a], ids[i]);
+	close(ctl);
+	if (in_vm())
+		EXPECT_EQ(0, reload_module());
+	snap_free(&dup);
+	free(ids);
+	free(fd);
+	free(s);
+}
+
 /* ------------------------------------------------------------ concurrency */
 
 struct race {
