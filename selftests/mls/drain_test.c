@@ -656,6 +656,8 @@ TEST_F(dr, out_fields_zeroed)
  */
 TEST_F_TIMEOUT(dr, call_in_flight_bounded_by_timeout, 300)
 {
+	long long drains = stat_file("drains");
+	long long timeouts = stat_file("drain_timeouts");
 	struct parked k;
 	struct mls_events *h;
 	struct mls_event ev;
@@ -683,6 +685,9 @@ TEST_F_TIMEOUT(dr, call_in_flight_bounded_by_timeout, 300)
 	while (!mls_events_next(h, &ev, 200))
 		shut += ev.type == MLS_CMD_SHUTDOWN;
 	EXPECT_EQ(0, shut);
+	/* Three drains timed out there; none ran to its report. */
+	EXPECT_EQ(timeouts + 3, stat_file("drain_timeouts"));
+	EXPECT_EQ(drains, stat_file("drains"));
 
 	EXPECT_EQ(0, unpark(&k));
 	ASSERT_EQ(0, drain(self->p.ctl, 0, DRAIN_MS, &d));
