@@ -2266,6 +2266,50 @@ TEST(stats_group_matches_sysfs)
 	destroy(id);
 }
 
+/*
+ * A drained module's group: stats, sysfs and mlsctl group name its state
+ * alike ("shutting-down"). The drain lasts its wait for the calls in
+ * flight (no persistent group to wait for), and is cancelled.
+ */
+TEST(stats_state_while_drained)
+{
+	struct run r = {};
+	unsigned long id;
+	char rel[96];
+	json_t *j, *g;
+	int was, ctl;
+	char *f;
+
+	NEED_SYSFS_STATS();
+	if (getuid() != 0)
+		SKIP(return, "the drain needs CAP_SYS_ADMIN");
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+	was = group_sysfs();
+	ASSERT_LE(0, was);
+	ASSERT_EQ(0, set_group_sysfs(true));
+	id = create(_metadata, "group", "create", "group-id", "0d0e0f", NULL);
+	EXPECT_EQ(0, set_group_sysfs(was == 1));
+	ASSERT_NE(0, id);
+	ASSERT_EQ(0, mls_drain(ctl, 0, 1, NULL));
+	j = stats_json(_metadata);
+	g = j ? stats_group(j, id) : NULL;
+	snprintf(rel, sizeof(rel), "groups/%lu/state", id);
+	f = sys_read(rel);
+	snprintf(rel, sizeof(rel), "%lu", id);
+	EXPECT_EQ(0, run(&r, "group", "show", rel, NULL));
+	EXPECT_EQ(0, mls_drain(ctl, MLS_DRAIN_F_CANCEL, 0, NULL));
+	ASSERT_NE(NULL, g);
+	EXPECT_STREQ("shutting-down", json_string_value(json_object_get(g, "state")));
+	EXPECT_STREQ("shutting-down", f);
+	EXPECT_NE(NULL, strstr(r.out, "state shutting-down ")) TH_LOG("%s", r.out);
+	run_free(&r);
+	free(f);
+	json_decref(j);
+	destroy(id);
+	close(ctl);
+}
+
 /* ---------------------------------------------------------- Prometheus */
 
 /* One sample of the exposition. */

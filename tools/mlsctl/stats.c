@@ -493,17 +493,9 @@ static bool group_from_status(const struct mls_group_status *st, struct group *g
 		snprintf(v, sizeof(v), "%u", st->suite);
 		ok &= group_put(g, "suite", v);
 	}
-	if (HAS(STATE)) {
-		if (st->state == MLS_GROUP_STATE_ACTIVE)
-			snprintf(v, sizeof(v), "active");
-		else if (st->state == MLS_GROUP_STATE_SHUTTING_DOWN)
-			snprintf(v, sizeof(v), "shutting_down");
-		else if (st->state == MLS_GROUP_STATE_DESTROYED)
-			snprintf(v, sizeof(v), "destroyed");
-		else
-			snprintf(v, sizeof(v), "%" PRIu32, st->state);
-		ok &= group_put(g, "state", v);
-	}
+	/* The names mlsctl group and the group's sysfs state print. */
+	if (HAS(STATE))
+		ok &= group_put(g, "state", state_name(st->state));
 	if (HAS(MODE)) {
 		snprintf(v, sizeof(v), "%04" PRIo32, st->mode);
 		ok &= group_put(g, "mode", v);
