@@ -899,6 +899,66 @@ TEST_F(fuzz, resume_limit_far_ahead)
 	}
 }
 
+/*
+ * The bound exactly: a resumed limit MLS_PERSIST_RESERVE_MAX (65,536)
+ * past its ratchet's next generation resumes, one more is refused
+ * (EINVAL), for either ratchet. The base's limits are its next
+ * generations plus persist_reserve (it sent within a saved window, so
+ * the export's reservation is the larger).
+ */
+TEST_F(fuzz, resume_limit_exact_bound)
+{
+	struct fuzz_base *fb = &self->b[FUZZ_PERSISTENT];
+	struct snap_rng rng = { fuzz_seed() };
+	const struct snap_field *lim[2] = {};
+	static const uint64_t ahead[] = { 65536, 65537 };
+	long long window = mod_param("persist_reserve");
+	__u64 seq = fb->s.seq;
+	unsigned int i, j, k = 0;
+	int fd;
+
+	ASSERT_LT(0, window);
+	ASSERT_GE(65536, window);
+	for (i = 0; i < (unsigned int)fb->nfields && k < 2; i++)
+		if (fb->fields[i].width == 8)
+			lim[k++] = &fb->fields[i];
+	ASSERT_EQ(2, k);
+	for (i = 0; i < ARRAY_SIZE(ahead); i++) {
+		for (j = 0; j < 2; j++) {
+			struct mls_group_import a;
+			uint64_t next;
+			uint8_t *q;
+
+			memcpy(self->hdr, fb->s.buf, fb->hdr_len);
+			memcpy(self->body, fb->body, fb->body_len);
+			q = self->body + lim[j]->off;
+			ASSERT_LE((uint64_t)window, snap_get_be(q, 8));
+			next = snap_get_be(q, 8) - (uint64_t)window;
+			snap_put_be(q, 8, next + ahead[i]);
+			ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, fb->hdr_len,
+					       self->body, fb->body_len, self->out,
+					       ++seq, &rng));
+			memset(&a, 0, sizeof(a));
+			a.flags = MLS_IMPORT_F_RESUME;
+			mbuf(&a.snapshot, self->out, fb->s.len);
+			fd = xioctl(fb->p.ctl, MLS_IOC_GROUP_IMPORT, &a);
+			if (ahead[i] > 65536) {
+				EXPECT_EQ(-EINVAL, fd) TH_LOG("limit %u: next + %llu", j,
+							     (unsigned long long)ahead[i]);
+			} else {
+				EXPECT_LE(0, fd) TH_LOG("limit %u: next + %llu: %s", j,
+							(unsigned long long)ahead[i],
+							strerror(-fd));
+				EXPECT_EQ(MLS_IMPORT_R_RESUMED, a.result);
+			}
+			if (fd >= 0) {
+				EXPECT_EQ(0, grp_destroy(fd));
+				close(fd);
+			}
+		}
+	}
+}
+
 /* The errnos MLS_IOC_GROUP_IMPORT documents for a snapshot's content. */
 static bool fuzz_errno_allowed(int e)
 {
