@@ -1543,7 +1543,7 @@ struct mls_group_saved {
  * CAP_SYS_ADMIN), -ESTALE (@seq is not the group's last export, that
  * export failed (-ENOSPC, -EFAULT), or the group left the epoch it was
  * exported in: export again), -ENOENT
- * (destroyed group).
+ * (destroyed group), -ENOMEM (nothing put in force).
  */
 #define MLS_IOC_GROUP_SAVED	_IOW(MLS_IOC_MAGIC, 0x33, struct mls_group_saved)
 
