@@ -15,6 +15,13 @@
  * consumed message key (nor a GHASH key derived from it) outlives the call
  * in a tfm context.
  *
+ * A batch of messages instead owns one tfm for all its messages (struct
+ * mls_aead_tfm), rekeyed for each operation without the zero key in
+ * between; the request is still wiped after every operation, and the
+ * zero key set once the batch gives the tfm back. Which key the batch
+ * lets stay in it from one operation to the next is the batch's rule
+ * (kmod/batch.c).
+ *
  * Any implementation is accepted, asynchronous ones too: the best AES-GCM
  * on x86 (generic-gcm-aesni, AES-NI and PCLMUL, constant time) is only
  * offered as asynchronous, while the synchronous fallback is table-based
@@ -34,11 +41,13 @@
 #include <crypto/algapi.h>
 #include <crypto/chacha.h>
 #include <asm/unaligned.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
@@ -57,6 +66,53 @@ static const char * const mls_aead_names[MLS_AEAD_COUNT] = {
 };
 
 static struct mls_aead_slot __percpu *mls_aead_pool[MLS_AEAD_COUNT];
+
+/**
+ * struct mls_aead_tfm - a tfm that one caller owns for a run of messages
+ * @slot: the tfm and its request (@slot.lock is not used: no one else
+ *	sees it)
+ * @node: in mls_aead_spare while no one owns it
+ * @alg: its AEAD
+ * @nk: the key length of the suite it serves; an operation of another
+ *	suite goes to the pool
+ *
+ * A batch of messages takes one (mls_aead_tfm_get()) and rekeys it for
+ * each operation, without the zero key in between: its owner decides
+ * which key may stay in it until the next operation, and
+ * mls_aead_tfm_put() sets the zero key before the tfm is cached or
+ * freed. No lock is held while it is owned: a batch copies from and to
+ * userspace between its messages, which may fault and sleep for as long
+ * as the caller makes it, and must not stall other callers.
+ */
+struct mls_aead_tfm {
+	struct mls_aead_slot slot;
+	struct list_head node;
+	enum mls_aead_alg alg;
+	unsigned int nk;
+};
+
+/*
+ * Wiped tfms kept for the next batch (allocating one costs more than a
+ * batch saves at the smallest sizes), at most one per possible CPU for
+ * each AEAD. The spinlock covers the lists only, never an operation.
+ */
+static DEFINE_SPINLOCK(mls_aead_spare_lock);
+static struct list_head mls_aead_spare[MLS_AEAD_COUNT] = {
+	LIST_HEAD_INIT(mls_aead_spare[0]),
+	LIST_HEAD_INIT(mls_aead_spare[1]),
+};
+
+static unsigned int mls_aead_spares[MLS_AEAD_COUNT];
+
+/* The suite's AEAD is one we know, with a key length it takes. */
+static int mls_aead_suite_ok(const struct mls_suite *s)
+{
+	if (s->aead >= MLS_AEAD_COUNT || !mls_aead_pool[s->aead] ||
+	    !(s->nk == 16 || s->nk == 32) ||
+	    (s->aead == MLS_AEAD_CHACHA20_POLY1305 && s->nk != 32))
+		return -EINVAL;
+	return 0;
+}
 
 static void mls_aead_slot_free(struct mls_aead_slot *slot)
 {
@@ -90,7 +146,8 @@ static int mls_aead_slot_alloc(struct mls_aead_slot *slot,
 }
 
 /*
- * Leave nothing of the message's key behind. If the zero key cannot be
+ * Leave nothing of the message's key behind (the request was wiped after
+ * its operation, mls_aead_do()). If the zero key cannot be
  * set (gcm's setkey allocates), the tfm may hold part of the old key, so
  * it goes, and the next user of the slot allocates another.
  */
@@ -98,10 +155,93 @@ static void mls_aead_slot_wipe(struct mls_aead_slot *slot, unsigned int nk)
 {
 	static const u8 zero_key[MLS_MAX_KEY_LEN];
 
-	memzero_explicit(slot->req,
-			 sizeof(*slot->req) + crypto_aead_reqsize(slot->tfm));
 	if (crypto_aead_setkey(slot->tfm, zero_key, nk))
 		mls_aead_slot_free(slot);
+}
+
+static void mls_aead_tfm_free(struct mls_aead_tfm *t)
+{
+	mls_aead_slot_free(&t->slot);
+	kfree(t);
+}
+
+/**
+ * mls_aead_tfm_wipe() - set the zero key in a tfm of one's own
+ * @t: the tfm
+ *
+ * If the zero key cannot be set, the tfm is freed and @t serves no more
+ * operation of its own (they go to the pool).
+ */
+void mls_aead_tfm_wipe(struct mls_aead_tfm *t)
+{
+	if (t->slot.tfm)
+		mls_aead_slot_wipe(&t->slot, t->nk);
+}
+
+/**
+ * mls_aead_tfm_get() - a tfm of one's own for the AEAD of @s
+ * @s: the suite
+ *
+ * Context: process context, may sleep.
+ * Return: the tfm, holding the zero key; NULL without memory or for a
+ * suite the pool does not serve (the caller then seals through the pool).
+ */
+struct mls_aead_tfm *mls_aead_tfm_get(const struct mls_suite *s)
+{
+	struct mls_aead_tfm *t = NULL;
+
+	if (mls_aead_suite_ok(s))
+		return NULL;
+	spin_lock(&mls_aead_spare_lock);
+	if (!list_empty(&mls_aead_spare[s->aead])) {
+		t = list_first_entry(&mls_aead_spare[s->aead],
+				     struct mls_aead_tfm, node);
+		list_del(&t->node);
+		mls_aead_spares[s->aead]--;
+	}
+	spin_unlock(&mls_aead_spare_lock);
+	if (!t) {
+		t = kzalloc(sizeof(*t), GFP_KERNEL);
+		if (!t)
+			return NULL;
+		t->alg = s->aead;
+		if (mls_aead_slot_alloc(&t->slot, s->aead)) {
+			kfree(t);
+			return NULL;
+		}
+	}
+	t->nk = s->nk;
+	return t;
+}
+
+/**
+ * mls_aead_tfm_put() - wipe and give back a tfm of one's own
+ * @t: the tfm, or NULL
+ *
+ * Sets the zero key of the last suite served, so that no key of the
+ * owner's outlives this call; then keeps the tfm for another caller or
+ * frees it.
+ *
+ * Context: process context, may sleep.
+ */
+void mls_aead_tfm_put(struct mls_aead_tfm *t)
+{
+	bool keep = false;
+
+	if (!t)
+		return;
+	mls_aead_tfm_wipe(t);
+	if (t->slot.tfm) {
+		spin_lock(&mls_aead_spare_lock);
+		if (mls_aead_spares[t->alg] < num_possible_cpus()) {
+			list_add(&t->node, &mls_aead_spare[t->alg]);
+			mls_aead_spares[t->alg]++;
+			keep = true;
+		}
+		spin_unlock(&mls_aead_spare_lock);
+	}
+	if (!keep)
+		mls_aead_tfm_free(t);
 }
 
 /*
@@ -148,39 +288,23 @@ static int mls_aead_map(u8 *buf, size_t len, struct scatterlist *stack,
 	return 0;
 }
 
-/* The suite's AEAD is one we know, with a key length it takes. */
-static int mls_aead_suite_ok(const struct mls_suite *s)
-{
-	if (s->aead >= MLS_AEAD_COUNT || !mls_aead_pool[s->aead] ||
-	    !(s->nk == 16 || s->nk == 32) ||
-	    (s->aead == MLS_AEAD_CHACHA20_POLY1305 && s->nk != 32))
-		return -EINVAL;
-	return 0;
-}
-
 /*
- * One operation from @src to @dst (the same list: in place). @len is the
- * plaintext length when sealing, the ciphertext length with its tag when
- * opening; both lists start with @aad_len bytes of additional data.
+ * One operation from @src to @dst (the same list: in place) on @slot,
+ * which the caller owns. @len is the plaintext length when sealing, the
+ * ciphertext length with its tag when opening; both lists start with
+ * @aad_len bytes of additional data. The request is wiped after; the key
+ * stays in the tfm.
  */
-static int mls_aead_run(const struct mls_suite *s, const u8 *key,
-			const u8 *nonce, struct scatterlist *src,
-			struct scatterlist *dst, size_t aad_len, size_t len,
-			bool seal)
+static int mls_aead_do(struct mls_aead_slot *slot, const struct mls_suite *s,
+		       const u8 *key, const u8 *nonce, struct scatterlist *src,
+		       struct scatterlist *dst, size_t aad_len, size_t len,
+		       bool seal)
 {
-	struct mls_aead_slot *slot;
 	DECLARE_CRYPTO_WAIT(wait);
 	u8 iv[MLS_NONCE_LEN];
 	int ret;
 
 	memcpy(iv, nonce, sizeof(iv));
-	slot = raw_cpu_ptr(mls_aead_pool[s->aead]);
-	mutex_lock(&slot->lock);
-	if (!slot->tfm) {
-		ret = mls_aead_slot_alloc(slot, s->aead);
-		if (ret)
-			goto unlock;
-	}
 	ret = crypto_aead_setkey(slot->tfm, key, s->nk);
 	if (!ret) {
 		aead_request_set_tfm(slot->req, slot->tfm);
@@ -193,10 +317,44 @@ static int mls_aead_run(const struct mls_suite *s, const u8 *key,
 					     crypto_aead_decrypt(slot->req),
 				      &wait);
 	}
+	memzero_explicit(slot->req,
+			 sizeof(*slot->req) + crypto_aead_reqsize(slot->tfm));
+	memzero_explicit(iv, sizeof(iv));
+	return ret;
+}
+
+/*
+ * One operation on @own, a tfm of the caller's own whose key it keeps
+ * (struct mls_aead_tfm), or else on the pool's slot of this CPU, wiped
+ * before it is released.
+ */
+static int mls_aead_run(struct mls_aead_tfm *own, const struct mls_suite *s,
+			const u8 *key, const u8 *nonce, struct scatterlist *src,
+			struct scatterlist *dst, size_t aad_len, size_t len,
+			bool seal)
+{
+	struct mls_aead_slot *slot;
+	int ret;
+
+	if (own && own->slot.tfm && own->alg == s->aead && own->nk == s->nk) {
+		ret = mls_aead_do(&own->slot, s, key, nonce, src, dst,
+				  aad_len, len, seal);
+		/* A failed setkey may have left part of the key: wipe now. */
+		if (ret && ret != -EBADMSG)
+			mls_aead_tfm_wipe(own);
+		return ret;
+	}
+	slot = raw_cpu_ptr(mls_aead_pool[s->aead]);
+	mutex_lock(&slot->lock);
+	if (!slot->tfm) {
+		ret = mls_aead_slot_alloc(slot, s->aead);
+		if (ret)
+			goto unlock;
+	}
+	ret = mls_aead_do(slot, s, key, nonce, src, dst, aad_len, len, seal);
 	mls_aead_slot_wipe(slot, s->nk);
 unlock:
 	mutex_unlock(&slot->lock);
-	memzero_explicit(iv, sizeof(iv));
 	return ret;
 }
 
@@ -205,9 +363,9 @@ unlock:
  * ciphertext length with its tag when opening; the buffer covers
  * @aad_len + @len (+ the tag when sealing) bytes.
  */
-static int mls_aead_crypt(const struct mls_suite *s, const u8 *key,
-			  const u8 *nonce, u8 *buf, size_t aad_len, size_t len,
-			  bool seal)
+static int mls_aead_crypt(struct mls_aead_tfm *own, const struct mls_suite *s,
+			  const u8 *key, const u8 *nonce, u8 *buf,
+			  size_t aad_len, size_t len, bool seal)
 {
 	struct scatterlist stack[MLS_AEAD_SG_STACK], *sgl;
 	struct sg_table table = {};
@@ -224,7 +382,7 @@ static int mls_aead_crypt(const struct mls_suite *s, const u8 *key,
 	ret = mls_aead_map(buf, aad_len + data_len, stack, &table, &sgl);
 	if (ret)
 		return ret;
-	ret = mls_aead_run(s, key, nonce, sgl, sgl, aad_len, len, seal);
+	ret = mls_aead_run(own, s, key, nonce, sgl, sgl, aad_len, len, seal);
 	/* Neither half-sealed data nor unauthenticated plaintext leaves. */
 	if (ret)
 		memzero_explicit(buf + aad_len, data_len);
@@ -253,7 +411,7 @@ static int mls_aead_crypt(const struct mls_suite *s, const u8 *key,
 int mls_aead_seal(const struct mls_suite *s, const u8 *key, const u8 *nonce,
 		  u8 *buf, size_t aad_len, size_t pt_len)
 {
-	return mls_aead_crypt(s, key, nonce, buf, aad_len, pt_len, true);
+	return mls_aead_crypt(NULL, s, key, nonce, buf, aad_len, pt_len, true);
 }
 
 /**
@@ -280,7 +438,56 @@ int mls_aead_open(const struct mls_suite *s, const u8 *key, const u8 *nonce,
 {
 	if (ct_len < MLS_TAG_LEN)
 		return -EBADMSG;
-	return mls_aead_crypt(s, key, nonce, buf, aad_len, ct_len, false);
+	return mls_aead_crypt(NULL, s, key, nonce, buf, aad_len, ct_len, false);
+}
+
+/**
+ * mls_aead_seal_on() - mls_aead_seal() on a tfm of one's own
+ * @t: from mls_aead_tfm_get(), or NULL for the pool
+ * @s: the suite; of another key length than @t's, the pool serves it
+ * @key: Nk bytes
+ * @nonce: MLS_NONCE_LEN bytes
+ * @buf: as for mls_aead_seal()
+ * @aad_len: bytes of additional data at @buf
+ * @pt_len: bytes of plaintext after them
+ *
+ * As mls_aead_seal(), except that @key stays in @t until its next
+ * operation or mls_aead_tfm_put(), or mls_aead_tfm_wipe() (which a failure
+ * other than a tag's does itself).
+ *
+ * Context: process context, may sleep.
+ * Return: as mls_aead_seal().
+ */
+int mls_aead_seal_on(struct mls_aead_tfm *t, const struct mls_suite *s,
+		     const u8 *key, const u8 *nonce, u8 *buf, size_t aad_len,
+		     size_t pt_len)
+{
+	return mls_aead_crypt(t, s, key, nonce, buf, aad_len, pt_len, true);
+}
+
+/**
+ * mls_aead_open_on() - mls_aead_open() on a tfm of one's own
+ * @t: from mls_aead_tfm_get(), or NULL for the pool
+ * @s: the suite
+ * @key: Nk bytes
+ * @nonce: MLS_NONCE_LEN bytes
+ * @buf: as for mls_aead_open()
+ * @aad_len: bytes of additional data at @buf
+ * @ct_len: bytes of ciphertext after them, the tag included
+ *
+ * As mls_aead_open(), except that @key stays in @t, as with
+ * mls_aead_seal_on().
+ *
+ * Context: process context, may sleep.
+ * Return: as mls_aead_open().
+ */
+int mls_aead_open_on(struct mls_aead_tfm *t, const struct mls_suite *s,
+		     const u8 *key, const u8 *nonce, u8 *buf, size_t aad_len,
+		     size_t ct_len)
+{
+	if (ct_len < MLS_TAG_LEN)
+		return -EBADMSG;
+	return mls_aead_crypt(t, s, key, nonce, buf, aad_len, ct_len, false);
 }
 
 /**
@@ -323,7 +530,8 @@ int mls_aead_open_to(const struct mls_suite *s, const u8 *key,
 	ret = mls_aead_map((u8 *)buf, aad_len + ct_len, stack, &table, &sgl);
 	if (ret)
 		return ret;
-	ret = mls_aead_run(s, key, nonce, sgl, dst, aad_len, ct_len, false);
+	ret = mls_aead_run(NULL, s, key, nonce, sgl, dst, aad_len, ct_len,
+			   false);
 	if (sgl != stack)
 		sg_free_table(&table);
 	return ret;
@@ -395,7 +603,15 @@ void mls_aead_exit(void)
 	unsigned int cpu;
 	int alg;
 
+	/* mls_aead_spare[] initializes two lists. */
+	BUILD_BUG_ON(MLS_AEAD_COUNT != 2);
 	for (alg = 0; alg < MLS_AEAD_COUNT; alg++) {
+		struct mls_aead_tfm *t, *next;
+
+		list_for_each_entry_safe(t, next, &mls_aead_spare[alg], node)
+			mls_aead_tfm_free(t);
+		INIT_LIST_HEAD(&mls_aead_spare[alg]);
+		mls_aead_spares[alg] = 0;
 		if (!mls_aead_pool[alg])
 			continue;
 		for_each_possible_cpu(cpu) {

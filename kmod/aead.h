@@ -19,6 +19,18 @@ int mls_aead_seal(const struct mls_suite *s, const u8 *key, const u8 *nonce,
 int mls_aead_open(const struct mls_suite *s, const u8 *key, const u8 *nonce,
 		  u8 *buf, size_t aad_len, size_t ct_len);
 
+/* A tfm of one caller's own for a run of messages (a batch). */
+struct mls_aead_tfm;
+struct mls_aead_tfm *mls_aead_tfm_get(const struct mls_suite *s);
+void mls_aead_tfm_wipe(struct mls_aead_tfm *t);
+void mls_aead_tfm_put(struct mls_aead_tfm *t);
+int mls_aead_seal_on(struct mls_aead_tfm *t, const struct mls_suite *s,
+		     const u8 *key, const u8 *nonce, u8 *buf, size_t aad_len,
+		     size_t pt_len);
+int mls_aead_open_on(struct mls_aead_tfm *t, const struct mls_suite *s,
+		     const u8 *key, const u8 *nonce, u8 *buf, size_t aad_len,
+		     size_t ct_len);
+
 struct scatterlist;
 int mls_aead_open_to(const struct mls_suite *s, const u8 *key,
 		     const u8 *nonce, const u8 *buf, size_t aad_len,

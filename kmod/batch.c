@@ -9,10 +9,20 @@
  * to the next, nor across an AEAD: a commit, a destroy or another thread
  * interleaves with a batch as with single calls, and every (epoch, leaf,
  * generation) is still used once. What a batch saves is the system call
- * and the dispatcher's copies per message, and the HMAC key blocks of
- * the sender-data derivations: the epoch's sender_data_secret is made
- * ready once per epoch of the batch (struct mls_batch_keys, which holds
- * a reference on that epoch until the batch ends or moves on).
+ * and the dispatcher's copies per message, the HMAC key blocks of the
+ * sender-data derivations (the epoch's sender_data_secret is made ready
+ * once per epoch of the batch), and half the AEAD setkeys: the batch
+ * owns one AEAD tfm (struct mls_batch_keys, which also holds a reference
+ * on the epoch until the batch ends or moves on), rekeyed per operation
+ * without the zero key in between. An encrypt seals the content and then
+ * the sender data in it (2 setkeys instead of 4), a decrypt opens the
+ * sender data in it and the content in the pool's slot, wiped as for a
+ * single call (3 instead of 4): so no content key outlives its entry,
+ * and what stays in the tfm between entries is a sender-data key, which
+ * the batch's sender_data_secret derives at will anyway. The zero key is
+ * set once the batch ends, whatever stopped it (mls_batch_keys_free()),
+ * and the tfm is owned without a lock: the copies between entries may
+ * fault and sleep without stalling anyone else's AEAD.
  *
  * Copyright (C) 2026 The mls authors.
  */

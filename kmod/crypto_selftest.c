@@ -1064,6 +1064,85 @@ static void __init mls_st_aead(struct mls_st *t)
 	kfree(buf);
 }
 
+/*
+ * Seal row @r on @own and compare with its known ciphertext and tag; then
+ * open it again there.
+ */
+static bool __init mls_st_aead_on_row(struct mls_aead_tfm *own,
+				      const struct mls_st_aead_row *r, u8 *buf)
+{
+	const struct mls_suite *s = mls_suite_find(r->suite);
+	size_t ct_len = r->pt_len + MLS_TAG_LEN;
+
+	if (!s || !buf || r->aad_len + ct_len > 256)
+		return false;
+	memcpy(buf, r->aad, r->aad_len);
+	memcpy(buf + r->aad_len, r->pt, r->pt_len);
+	if (mls_aead_seal_on(own, s, r->key, r->nonce, buf, r->aad_len,
+			     r->pt_len) ||
+	    memcmp(buf + r->aad_len, r->ct, ct_len))
+		return false;
+	return !mls_aead_open_on(own, s, r->key, r->nonce, buf, r->aad_len,
+				 ct_len) &&
+	       !memcmp(buf + r->aad_len, r->pt, r->pt_len);
+}
+
+/*
+ * A tfm of one's own (a batch's), rekeyed from one operation to the next
+ * without the zero key in between, gives the known answers of every key
+ * it is given, also right after a forgery was refused in it; a suite of
+ * another key length on it goes to the pool and still gives its own.
+ * Rows 1-3: AES-128-GCM (its row, test case 1's zero key, its row again
+ * after a forgery); rows 4-5: ChaCha20-Poly1305 (its row, again after a
+ * forgery); row 6: AES-256-GCM on the AES-128 tfm.
+ */
+static void __init mls_st_aead_own(struct mls_st *t)
+{
+	static const u8 zeros[MLS_MAX_KEY_LEN] __initconst = {};
+	const struct mls_st_aead_row *g128 = &mls_st_aead_rows[0];
+	const struct mls_st_aead_row *g256 = &mls_st_aead_rows[1];
+	const struct mls_st_aead_row *cc = &mls_st_aead_rows[2];
+	const struct mls_suite *s1 = mls_suite_find(1);
+	const struct mls_suite *s3 = mls_suite_find(3);
+	struct mls_aead_tfm *gcm = s1 ? mls_aead_tfm_get(s1) : NULL;
+	struct mls_aead_tfm *chacha = s3 ? mls_aead_tfm_get(s3) : NULL;
+	u8 *buf = kmalloc(256, GFP_KERNEL);
+	size_t cc_len = cc->pt_len + MLS_TAG_LEN;
+	bool ok;
+	int ret;
+
+	mls_st_group(t, "aead-own");
+	mls_st_check(t, gcm && chacha && mls_st_aead_on_row(gcm, g128, buf));
+	ok = gcm && buf &&
+	     !mls_aead_seal_on(gcm, s1, zeros, zeros, buf, 0, 0) &&
+	     !memcmp(buf, gcm_empty_tag, MLS_TAG_LEN);
+	if (ok) {
+		buf[0] ^= 1;
+		ok = mls_aead_open_on(gcm, s1, zeros, zeros, buf, 0,
+				      MLS_TAG_LEN) == -EBADMSG;
+	}
+	mls_st_check(t, ok);
+	mls_st_check(t, gcm && mls_st_aead_on_row(gcm, g128, buf));
+
+	mls_st_check(t, chacha && mls_st_aead_on_row(chacha, cc, buf));
+	ret = -EINVAL;
+	if (chacha && buf) {
+		memcpy(buf, cc->aad, cc->aad_len);
+		memcpy(buf + cc->aad_len, cc->ct, cc_len);
+		buf[cc->aad_len] ^= 0x80;
+		ret = mls_aead_open_on(chacha, s3, cc->key, cc->nonce, buf,
+				       cc->aad_len, cc_len);
+	}
+	mls_st_check(t, ret == -EBADMSG &&
+		     mls_st_is_zero(buf + cc->aad_len, cc_len) &&
+		     mls_st_aead_on_row(chacha, cc, buf));
+
+	mls_st_check(t, gcm && mls_st_aead_on_row(gcm, g256, buf));
+	mls_aead_tfm_put(gcm);
+	mls_aead_tfm_put(chacha);
+	kfree(buf);
+}
+
 struct mls_st_varint_row {
 	u8 in[8];
 	u8 len;
@@ -1197,6 +1276,7 @@ int __init mls_crypto_selftest(void)
 	mls_st_label(&t);
 	mls_st_keysched(&t);
 	mls_st_aead(&t);
+	mls_st_aead_own(&t);
 	mls_st_varint(&t);
 
 	if (t.failed) {

@@ -5,6 +5,7 @@
  * Copyright (C) 2026 The mls authors.
  */
 
+#include "aead.h"
 #include "commit.h"
 #include "drain.h"
 #include "epoch_args.h"
@@ -87,6 +88,10 @@ static int check_encrypt(const struct mls_encrypt *a, const struct mls_suite *s)
  * struct mls_batch_keys - what the messages of one batch share
  * @e: the epoch @sd was made for (a reference), or NULL
  * @sd: its sender_data_secret, ready for the two derivations per message
+ * @aead: the batch's own AEAD tfm, or NULL (then the pool's slots): the
+ *	content is sealed and the sender data sealed or opened in it, and
+ *	only a sender-data key stays in it from one message to the next
+ *	(struct mls_protect_ctx); the zero key is set when the batch ends
  *
  * Every message still looks its epoch up: a commit in the middle of a
  * batch moves the next message to the new epoch, as between single
@@ -95,6 +100,7 @@ static int check_encrypt(const struct mls_encrypt *a, const struct mls_suite *s)
 struct mls_batch_keys {
 	struct mls_epoch *e;
 	struct mls_kdf_key sd;
+	struct mls_aead_tfm *aead;
 };
 
 struct mls_batch_keys *mls_batch_keys_new(void)
@@ -106,6 +112,7 @@ void mls_batch_keys_free(struct mls_batch_keys *bk)
 {
 	if (!bk)
 		return;
+	mls_aead_tfm_put(bk->aead);
 	if (bk->e)
 		mls_epoch_put(bk->e);
 	kfree_sensitive(bk);
@@ -117,6 +124,10 @@ static void batch_keys_use(struct mls_batch_keys *bk, struct mls_epoch *e,
 {
 	if (!bk)
 		return;
+	/* Without it (no memory), the pool seals. */
+	if (!bk->aead)
+		bk->aead = mls_aead_tfm_get(pc->suite);
+	pc->aead = bk->aead;
 	if (bk->e != e) {
 		if (bk->e)
 			mls_epoch_put(bk->e);

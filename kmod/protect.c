@@ -277,9 +277,9 @@ static int mls_seal_content(const struct mls_protect_ctx *c,
 	int ret;
 
 	mls_guard_nonce(nonce, key->nonce, guard);
-	ret = mls_aead_seal(c->suite, key->key, nonce,
-			    out + l->ct_off - l->aad_len, l->aad_len,
-			    l->pt_len);
+	ret = mls_aead_seal_on(c->aead, c->suite, key->key, nonce,
+			       out + l->ct_off - l->aad_len, l->aad_len,
+			       l->pt_len);
 	memzero_explicit(nonce, sizeof(nonce));
 	return ret;
 }
@@ -305,8 +305,8 @@ static int mls_seal_sender_data(const struct mls_protect_ctx *c,
 	mls_put_u32(&w, generation);
 	mls_put_bytes(&w, guard, MLS_REUSE_GUARD_LEN);
 	ret = mls_wbuf_err(&w) ?:
-	      mls_aead_seal(c->suite, key, nonce, buf, l->sd_aad_len,
-			    MLS_SENDER_DATA_LEN);
+	      mls_aead_seal_on(c->aead, c->suite, key, nonce, buf,
+			       l->sd_aad_len, MLS_SENDER_DATA_LEN);
 out:
 	memzero_explicit(key, sizeof(key));
 	memzero_explicit(nonce, sizeof(nonce));
@@ -382,6 +382,9 @@ ssize_t mls_protect(const struct mls_protect_ctx *c, const struct mls_plain *p,
 	if (ret) {
 		/* The plaintext, maybe not yet sealed, is in there. */
 		memzero_explicit(out, l.len);
+		/* And the content key maybe in the batch's tfm. */
+		if (c->aead)
+			mls_aead_tfm_wipe(c->aead);
 		goto out;
 	}
 	*generation = key.generation;
@@ -429,8 +432,8 @@ static int mls_open_sender_data(const struct mls_protect_ctx *c,
 	memcpy(buf, msg + MLS_MSG_HDR_LEN, m->sd_aad_len);
 	memcpy(buf + m->sd_aad_len, m->esd, MLS_SENDER_DATA_SEALED);
 	ret = mls_sender_data_key(c, m->ct, m->ct_len, key, nonce) ?:
-	      mls_aead_open(c->suite, key, nonce, buf, m->sd_aad_len,
-			    MLS_SENDER_DATA_SEALED) ?:
+	      mls_aead_open_on(c->aead, c->suite, key, nonce, buf,
+			       m->sd_aad_len, MLS_SENDER_DATA_SEALED) ?:
 	      mls_sender_data_parse(buf + m->sd_aad_len, s);
 	memzero_explicit(key, sizeof(key));
 	memzero_explicit(nonce, sizeof(nonce));

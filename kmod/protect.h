@@ -37,6 +37,12 @@
  * @gate_arg: for @sender_gate
  * @sd_key: optional; @sender_data_secret made ready by mls_kdf_key_init(),
  *	shared by the messages of one batch
+ * @aead: optional; the batch's own AEAD tfm (mls_aead_tfm_get()), for the
+ *	sender data and, when sealing, the content: mls_protect() seals the
+ *	content first and the sender data last, so that what stays in it
+ *	after a message is a sender-data key only (which the epoch's
+ *	sender_data_secret derives again at will), never a content key;
+ *	mls_unprotect() opens only the sender data in it
  */
 struct mls_protect_ctx {
 	const struct mls_suite *suite;
@@ -51,6 +57,7 @@ struct mls_protect_ctx {
 	int (*sender_gate)(void *gate_arg, u32 leaf);
 	void *gate_arg;
 	const struct mls_kdf_key *sd_key;
+	struct mls_aead_tfm *aead;
 };
 
 /**

@@ -4,8 +4,9 @@
  * one group: A (leaf 0) seals batches, B (leaf 1) opens them, in every
  * suite. Round trips at every size; good and bad messages in one batch,
  * each with its own errno; bad headers, sizes and pointers, in the middle
- * of the array too; batches racing a commit and a destroy; two threads
- * batching on one group. The errno of each case comes from
+ * of the array too; forgeries between good messages; both ratchets in one
+ * batch; batches racing a commit and a destroy; two threads batching on
+ * one group. The errno of each case comes from
  * uapi/linux/mls.h.
  */
 #include <errno.h>
@@ -325,6 +326,116 @@ TEST_F(batch, decrypt_mixed)
 	EXPECT_EQ(0, l->dec[4].error);
 	EXPECT_EQ(0, l->dec[5].error);
 	EXPECT_EQ(0, memcmp(l->out + 4 * l->cap, l->data + 4 * l->size, 200));
+}
+
+/*
+ * Forgeries between good messages in one decrypt batch, where the batch
+ * rekeys one AEAD tfm from entry to entry: a damaged sealed sender data
+ * (1, 6) and a damaged ciphertext sample (5) fail in the sender data, a
+ * damaged content tag (3) in the content. Each good entry still opens
+ * to its own content, and once repaired every forged one does too: a
+ * failure left no key of its own behind for the next entry, and
+ * consumed nothing.
+ */
+TEST_F(batch, decrypt_forgeries_between)
+{
+	static const unsigned int bad[] = { 1, 3, 5, 6 };
+	struct lot *l = &self->l;
+	size_t off[8] = {};
+	struct mls_batch b;
+	unsigned int i, k;
+
+	ASSERT_EQ(0, lot_make(l, 8, 100));
+	for (i = 0; i < 8; i++)
+		lot_enc(l, &self->p, i);
+	ASSERT_EQ(8, enc_batch(self->p.a, l->enc, 8, &b));
+	for (i = 0; i < 8; i++) {
+		uint8_t *m = l->msg + i * l->cap;
+		size_t len = l->enc[i].op.message.len;
+		struct pm pm;
+
+		ASSERT_EQ(0, l->enc[i].error);
+		ASSERT_EQ(0, pm_parse(m, len, &pm));
+		if (i == 1 || i == 6)
+			off[i] = pm.esd_off + 3;
+		else if (i == 5)
+			off[i] = pm.ct_off;
+		else if (i == 3)
+			off[i] = len - 1;
+		lot_dec(l, i);
+	}
+	for (k = 0; k < 4; k++)
+		l->msg[bad[k] * l->cap + off[bad[k]]] ^= 0x40;
+	ASSERT_EQ(8, dec_batch(self->p.b, l->dec, 8, &b));
+	EXPECT_EQ(8, b.done);
+	for (i = 0; i < 8; i++) {
+		if (off[i]) {
+			EXPECT_EQ(-EBADMSG, l->dec[i].error) TH_LOG("entry %u", i);
+			continue;
+		}
+		ASSERT_EQ(0, l->dec[i].error) TH_LOG("entry %u", i);
+		EXPECT_EQ(l->size, l->dec[i].op.content.len);
+		EXPECT_EQ(0, memcmp(l->out + i * l->cap, l->data + i * l->size,
+				    l->size));
+		EXPECT_EQ(l->enc[i].op.generation, l->dec[i].op.generation);
+	}
+	/* Repaired, the forged ones in entries 0-3 (bad[k] >= k). */
+	for (k = 0; k < 4; k++) {
+		i = bad[k];
+		l->msg[i * l->cap + off[i]] ^= 0x40;
+		lot_dec(l, i);
+		l->dec[k] = l->dec[i];
+	}
+	ASSERT_EQ(4, dec_batch(self->p.b, l->dec, 4, &b));
+	for (k = 0; k < 4; k++) {
+		i = bad[k];
+		ASSERT_EQ(0, l->dec[k].error) TH_LOG("entry %u", i);
+		EXPECT_EQ(l->enc[i].op.generation, l->dec[k].op.generation);
+		EXPECT_EQ(0, memcmp(l->out + i * l->cap, l->data + i * l->size,
+				    l->size));
+	}
+}
+
+/*
+ * Application messages and proposals alternating in one encrypt batch:
+ * two ratchets, keys of both in the batch's tfm in turn; each ratchet's
+ * generations follow on, and every message opens as what it is.
+ */
+TEST_F(batch, encrypt_both_ratchets)
+{
+	struct lot *l = &self->l;
+	struct mls_batch b;
+	unsigned int i;
+
+	ASSERT_EQ(0, lot_make(l, 8, 64));
+	for (i = 0; i < 8; i++) {
+		lot_enc(l, &self->p, i);
+		if (i & 1)
+			enc_init(&l->enc[i].op, MLS_CONTENT_PROPOSAL, NULL, 0,
+				 l->data + i * l->size, l->size, NULL, 0,
+				 l->msg + i * l->cap, l->cap);
+	}
+	ASSERT_EQ(8, enc_batch(self->p.a, l->enc, 8, &b));
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, l->enc[i].error);
+		if (i >= 2)
+			EXPECT_EQ(l->enc[i - 2].op.generation + 1,
+				  l->enc[i].op.generation);
+		lot_dec(l, i);
+	}
+	ASSERT_EQ(8, dec_batch(self->p.b, l->dec, 8, &b));
+	for (i = 0; i < 8; i++) {
+		struct mls_decrypt *d = &l->dec[i].op;
+
+		ASSERT_EQ(0, l->dec[i].error) TH_LOG("entry %u", i);
+		EXPECT_EQ(i & 1 ? MLS_CONTENT_PROPOSAL : MLS_CONTENT_APPLICATION,
+			  d->content_type);
+		EXPECT_EQ(l->enc[i].op.generation, d->generation);
+		ASSERT_EQ(l->size, d->content.len);
+		EXPECT_EQ(0, memcmp(l->out + i * l->cap, l->data + i * l->size,
+				    l->size));
+		EXPECT_EQ(i & 1 ? 0 : self->p.sig_len, d->signature.len);
+	}
 }
 
 /* Header checks: nothing is done, no generation used. */
