@@ -26,6 +26,8 @@ struct mlsc_pending {
 	uint8_t *context;		/* the new GroupContext, encoded */
 	size_t context_len;
 	uint8_t interim[MLSC_MAX_HASH];
+	uint8_t *reinit;		/* the Commit's ReInit, encoded */
+	size_t reinit_len;
 };
 
 /* Wipe and free @p (NULL is ignored). */

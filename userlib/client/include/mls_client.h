@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	5
+#define MLSC_VERSION_MINOR	6
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -683,6 +683,8 @@ int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
 #define MLSC_PROPOSE_ADD		1
 #define MLSC_PROPOSE_REMOVE		3
 #define MLSC_PROPOSE_PSK		4
+#define MLSC_PROPOSE_REINIT		5	/* since 0.6 */
+#define MLSC_PROPOSE_GCE		7	/* GroupContextExtensions, 0.6 */
 /*
  * Since 0.3: a PreSharedKey proposal (type 4 on the wire) of a
  * resumption PSK. Not an RFC value: the client's own, for
@@ -711,6 +713,42 @@ struct mlsc_resumption_psk {
 	uint64_t epoch;
 };
 
+/**
+ * struct mlsc_gce_spec - a GroupContextExtensions proposal (since 0.6)
+ * @extensions: the whole new list of the GroupContext's extensions
+ *	(§12.1.7), each type once, as struct mlsc_group_params_ext says
+ *	of a new group's: none of a GroupInfo's own, an external_senders
+ *	list of keys of the suite's scheme, a required_capabilities that
+ *	parses; an empty list removes them all
+ * @n_extensions: their number
+ *
+ * Every member's leaf must support the extensions and meet the
+ * required_capabilities the list sets (-EOPNOTSUPP otherwise).
+ */
+struct mlsc_gce_spec {
+	const struct mlsc_ext *extensions;
+	size_t n_extensions;
+};
+
+/**
+ * struct mlsc_reinit_spec - a ReInit proposal (§12.1.5, since 0.6)
+ * @group_id: the new group's group_id, 1 to MLS_MAX_GROUP_ID_LEN bytes
+ * @version: its protocol version, 1 (mls10)
+ * @cipher_suite: its suite, one this library knows
+ * @reserved: must be zero
+ * @extensions: its GroupContext extensions, each type once (checked as
+ *	the new group's creator will check them, not here)
+ */
+struct mlsc_reinit_spec {
+	const void *group_id;
+	size_t group_id_len;
+	uint16_t version;
+	uint16_t cipher_suite;
+	uint32_t reserved;
+	const struct mlsc_ext *extensions;
+	size_t n_extensions;
+};
+
 /*
  * One proposal of a Commit, by value.
  *
@@ -720,6 +758,10 @@ struct mlsc_resumption_psk {
  *  * MLSC_PROPOSE_PSK_RESUMPTION (since 0.3): @psk points to a
  *    struct mlsc_resumption_psk and @psk_len is its size; @psk_id is
  *    NULL and @psk_id_len 0.
+ *  * MLSC_PROPOSE_GCE (since 0.6): @psk points to a struct
+ *    mlsc_gce_spec and @psk_len is its size.
+ *  * MLSC_PROPOSE_REINIT (since 0.6): @psk points to a struct
+ *    mlsc_reinit_spec and @psk_len is its size.
  */
 struct mlsc_proposal_spec {
 	uint16_t type;				/* MLSC_PROPOSE_* */
@@ -1090,6 +1132,93 @@ struct mlsc_new_member_args {
  */
 int mlsc_new_member_proposal(const struct mlsc_new_member_args *a,
 			     struct mls_bytes *out);
+
+/* ------------------------------------- a member's own proposals (0.6) */
+
+#define MLSC_PROPOSE_F_PRIVATE	(1U << 0)	/* a PrivateMessage */
+#define MLSC_PROPOSE_F_ALL	MLSC_PROPOSE_F_PRIVATE
+
+/* What a member proposes. */
+struct mlsc_propose_args {
+	uint32_t flags;				/* MLSC_PROPOSE_F_* */
+	uint32_t reserved;			/* must be zero */
+	/* MLSC_PROPOSE_GCE or MLSC_PROPOSE_REINIT */
+	const struct mlsc_proposal_spec *proposal;
+	const struct mls_sig_key *sig_key;	/* the member's */
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+};
+
+/* What mlsc_group_propose() made; mlsc_proposal_out_free(). */
+struct mlsc_proposal_out {
+	struct mls_bytes message;	/* the MLSMessage to send */
+	struct mls_bytes ref;		/* its ProposalRef (§5.2) */
+};
+
+/**
+ * mlsc_group_propose() - a member's Proposal message (since 0.6)
+ * @g: the member
+ * @a: the proposal, flags, signature key
+ * @out: the message and its ProposalRef
+ *
+ * RFC 9420 §12.1: a PublicMessage (membership tag from the kernel) or,
+ * with %MLSC_PROPOSE_F_PRIVATE, a PrivateMessage (encrypted by the
+ * kernel), of sender type member, in the current epoch. The proposal
+ * is checked as the Commit that carries it will be (§12.2) and kept in
+ * @g's cache of the epoch under @out->ref, so that this member, like
+ * the others that process it, can commit it by reference
+ * (struct mlsc_commit_args_ext); given back to mlsc_group_process() it
+ * is -EALREADY.
+ *
+ * Returns 0; -EINVAL (a bad argument, flag or spec, an extension type
+ * twice or one only a GroupInfo carries); -EOPNOTSUPP (a proposal type
+ * other than GroupContextExtensions and ReInit, an extension or
+ * requirement a member's leaf does not support); -EPROTONOSUPPORT (a
+ * ReInit to an unknown suite or version); -EBUSY (a commit of @g is
+ * pending); -ESHUTDOWN (@g was reinitialized, see mlsc_group_reinit());
+ * -ENOSPC (the epoch's cache is full); -ENOMEM; -EIO; and the errors of
+ * MLS_IOC_MEMBERSHIP_TAG or MLS_IOC_ENCRYPT.
+ */
+int mlsc_group_propose(struct mlsc_group *g, const struct mlsc_propose_args *a,
+		       struct mlsc_proposal_out *out);
+
+/** mlsc_proposal_out_free() - release what mlsc_group_propose() made */
+void mlsc_proposal_out_free(struct mlsc_proposal_out *out);
+
+/**
+ * struct mlsc_reinit_params - what a committed ReInit says (§12.1.5)
+ * @group_id: the new group's group_id
+ * @version: its protocol version
+ * @cipher_suite: its suite
+ * @extensions: its GroupContext extensions, encoded as the RFC's
+ *	Extension extensions<V> (with the length prefix)
+ */
+struct mlsc_reinit_params {
+	struct mls_bytes group_id;
+	uint16_t version;
+	uint16_t cipher_suite;
+	uint32_t reserved;
+	struct mls_bytes extensions;
+};
+
+/**
+ * mlsc_group_reinit() - the ReInit that ended @g's group (since 0.6)
+ * @g: the member
+ * @out: its parameters (mlsc_reinit_params_free())
+ *
+ * Once a Commit with a ReInit proposal is merged (mlsc_commit_merge()
+ * by its committer, mlsc_group_process() by the others), the group is
+ * over (§11.2): mlsc_commit_create() and mlsc_group_propose() return
+ * -ESHUTDOWN, and the application starts the new group with these
+ * parameters. The new epoch itself stays keyed in the kernel, for the
+ * exporter and the resumption PSK of the new group's first epoch.
+ * Returns 0; -ENOENT (no ReInit was committed); -EINVAL; -ENOMEM.
+ */
+int mlsc_group_reinit(const struct mlsc_group *g,
+		      struct mlsc_reinit_params *out);
+
+/** mlsc_reinit_params_free() - release @p's bytes (NULL is ignored) */
+void mlsc_reinit_params_free(struct mlsc_reinit_params *p);
 
 #ifdef __cplusplus
 }
