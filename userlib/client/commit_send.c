@@ -9,11 +9,13 @@
  * and the framing as a PublicMessage (membership tag from the kernel) or
  * a PrivateMessage (encrypted by the kernel in the current epoch).
  *
- * The proposal list is valid by construction (§12.2, §12.3): Removes,
- * then Adds, then PSKs, each checked here (a leaf in the tree, occupied,
- * not one's own, named once; a valid KeyPackage, added once, whose keys
- * no member has; an external PSK id, or a resumption PSK's group and
- * epoch, named once). No Update by value: the
+ * The proposal list is valid by construction (§12.2, §12.3): a
+ * GroupContextExtensions, Removes, Adds, PSKs, a ReInit, each checked
+ * here (a GCE's extensions well formed and supported by the own leaf,
+ * a ReInit's version and suite known, each once; a leaf in the tree,
+ * occupied, not one's own, named once; a valid KeyPackage, added once,
+ * whose keys no member has; an external PSK id, or a resumption PSK's
+ * group and epoch, named once). No Update by value: the
  * committer's own leaf changes through its UpdatePath. Then, with those
  * by reference, the list goes through mlsc_proposals_validate() and the
  * new tree through mlsc_tree_keys_unique(), as on every receiver: one

@@ -558,6 +558,8 @@ struct mlsc_processed {
  *  * -EOPNOTSUPP: a capability a member lacks, an external commit in a
  *    suite whose KEM the kernel lacks (4, 5, 6);
  *  * -EBUSY: @g joined by an external commit not merged yet;
+ *  * -ESHUTDOWN: a proposal or commit of a group a ReInit ended
+ *    (since 0.6, mlsc_group_reinit());
  *  * -EKEYEXPIRED: a lifetime;
  *  * -ENOSPC: too many proposals cached in the epoch: 4096 of
  *    members, and apart from those 64 from outside the group, so that
@@ -806,10 +808,12 @@ struct mlsc_commit_args {
  *
  * @proposal_refs: ProposalRefs (mlsc_processed.proposal_ref) of
  *	proposals this member received in the current epoch, from members
- *	or from outside the group (an external sender, a new member), to
- *	commit by reference. Adds and Removes: the Removes applied with
- *	those by value, the Adds likewise, each new member welcomed. A
- *	KeyPackage is validated with base.validate, as by value.
+ *	or from outside the group (an external sender, a new member), or
+ *	made itself (mlsc_group_propose()), to commit by reference. Adds
+ *	and Removes: the Removes applied with those by value, the Adds
+ *	likewise, each new member welcomed. A KeyPackage is validated
+ *	with base.validate, as by value. Since 0.6 also
+ *	GroupContextExtensions and ReInit, checked with the whole list.
  */
 struct mlsc_commit_args_ext {
 	struct mlsc_commit_args base;
@@ -842,7 +846,8 @@ struct mlsc_commit_out {
  * Since 0.5, with %MLSC_COMMIT_F_EXT, proposals received in the epoch
  * are committed by reference too (struct mlsc_commit_args_ext). A
  * reference this member did not receive in the epoch is -ENOENT, one
- * to a proposal other than Add or Remove -EOPNOTSUPP, the same
+ * to a proposal other than Add, Remove, GroupContextExtensions or
+ * ReInit (those two since 0.6) -EOPNOTSUPP, the same
  * reference twice -EINVAL; the checks of the proposals by value apply
  * to them, and across both lists.
  *
@@ -855,14 +860,22 @@ struct mlsc_commit_out {
  * -EOPNOTSUPP (an Add whose leaf lacks a required capability), so that
  * no Commit is merged by its maker and refused by the group.
  *
+ * Since 0.6 the list may hold a GroupContextExtensions (its list the
+ * provisional and the new GroupContext's extensions; an UpdatePath
+ * always) and a ReInit (alone; once merged the group is over, see
+ * mlsc_group_reinit(), and this call is -ESHUTDOWN).
+ *
  * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
- * twice the same leaf, the same KeyPackage twice, a PSK id twice or of
+ * twice the same leaf, a GCE or ReInit twice or a bad spec of one (see
+ * mlsc_group_propose()), the same KeyPackage twice, a PSK id twice or of
  * a bad length, a resumption PSK twice or with a bad struct
  * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
  * the tree), -ENOENT (a Remove of a blank leaf), -EEXIST (an Add whose
  * keys a member already has), -EOPNOTSUPP (another proposal type, a
  * required capability missing), -EPROTO (a list or tree receivers
- * refuse, see above), -EBUSY (a commit of @g is pending), the errors of
+ * refuse, see above), -EPROTONOSUPPORT (a ReInit's version or suite),
+ * -EBUSY (a commit of @g is pending), -ESHUTDOWN (a ReInit ended the
+ * group), the errors of
  * mlsc_keypkg_validate() for a KeyPackage, those of MLS_IOC_GROUP_INFO
  * for a resumption PSK's group fd (-EBADF), -ENOMEM, -EIO, and those of
  * MLS_IOC_COMMIT_PREPARE (for a resumption PSK: -EKEYEXPIRED, an epoch
