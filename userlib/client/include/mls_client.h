@@ -1203,6 +1203,7 @@ void mlsc_proposal_out_free(struct mlsc_proposal_out *out);
  * @group_id: the new group's group_id
  * @version: its protocol version
  * @cipher_suite: its suite
+ * @reserved: zero
  * @extensions: its GroupContext extensions, encoded as the RFC's
  *	Extension extensions<V> (with the length prefix)
  */
