@@ -806,13 +806,14 @@ TEST_F(bad, psk_and_types)
 	p[0].psk_len = MLS_MAX_PSK_LEN + 1;
 	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
 				   self->epoch));
-	/* Update by value, ReInit, unknown: not a committer's */
+	/* Update by value, unknown: not a committer's */
 	p[0].type = 2;
 	EXPECT_EQ(-EOPNOTSUPP, refused(_metadata, &self->alice, p, 1, 0,
 				       self->epoch));
+	/* a ReInit (0.6) whose spec is a PSK's: a bad spec */
 	p[0].type = 5;
-	EXPECT_EQ(-EOPNOTSUPP, refused(_metadata, &self->alice, p, 1, 0,
-				       self->epoch));
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
 	p[0].type = 0xffff;
 	EXPECT_EQ(-EOPNOTSUPP, refused(_metadata, &self->alice, p, 1, 0,
 				       self->epoch));

@@ -29,7 +29,8 @@
  *                    parent node's (-EPROTO); an Add lacking the
  *                    group's required_capabilities (-EOPNOTSUPP)
  *  prop.refs_refused  a committer's refusals by reference: an external
- *                    PreSharedKey or ReInit (-EOPNOTSUPP), a Remove of
+ *                    PreSharedKey (-EOPNOTSUPP), a ReInit beside a
+ *                    Remove (-EPROTO; alone it commits), a Remove of
  *                    a blank leaf (-ENOENT) or of its own (-EINVAL), one
  *                    Remove by reference and by value (-EINVAL); a
  *                    proposal received twice kept once, one ref
@@ -646,8 +647,9 @@ static int commit_mixed(struct member *m, const struct mls_bytes *refs,
 
 /*
  * The committer's refusals of proposals by reference, the group left in
- * its epoch with nothing pending: an external sender's PreSharedKey and
- * ReInit (-EOPNOTSUPP), a Remove of a blank leaf (-ENOENT), of the
+ * its epoch with nothing pending: an external sender's PreSharedKey
+ * (-EOPNOTSUPP), its ReInit beside a Remove (-EPROTO; alone it commits),
+ * a Remove of a blank leaf (-ENOENT), of the
  * committer's own (-EINVAL), one Remove by reference and by value
  * (-EINVAL); a proposal received twice is kept once under one ref.
  */
@@ -698,7 +700,10 @@ TEST_F(prop, refs_refused)
 	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
 				   &ref));
 	mls_bytes_free(&msg);
-	EXPECT_EQ(-EOPNOTSUPP, commit_mixed(&alice, &ref, 1, NULL));
+	/* since 0.6 a ReInit by reference commits, but only alone */
+	rm.leaf = 1;
+	EXPECT_EQ(-EPROTO, commit_mixed(&alice, &ref, 1, &rm));
+	EXPECT_EQ(0, commit_mixed(&alice, &ref, 1, NULL));
 	mls_bytes_free(&ref);
 	mlsc_arena_free(&arena);
 

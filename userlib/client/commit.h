@@ -26,6 +26,8 @@ struct mlsc_pending {
 	uint8_t *context;		/* the new GroupContext, encoded */
 	size_t context_len;
 	uint8_t interim[MLSC_MAX_HASH];
+	uint8_t *reinit;		/* the Commit's ReInit, encoded */
+	size_t reinit_len;
 };
 
 /* Wipe and free @p (NULL is ignored). */
@@ -69,7 +71,9 @@ struct mlsc_ref_proposal {
  * The proposals @refs (@n of them) name in @g's cache of the epoch of
  * @gc, into @out (in @arena), each checked as the Commit's receivers
  * will: a ref twice (-EINVAL); one not received in this epoch
- * (-ENOENT); a type other than Add or Remove (-EOPNOTSUPP); a Remove of
+ * (-ENOENT); a type other than Add, Remove, GroupContextExtensions or
+ * ReInit (-EOPNOTSUPP; those two are checked with the whole list); a
+ * Remove of
  * a leaf past the tree (-ERANGE), blank (-ENOENT) or one's own
  * (-EINVAL); an Add whose KeyPackage fails §10.1 under @vo (its
  * errors), or whose keys a member has (-EEXIST).

@@ -38,12 +38,15 @@ struct next {
 	struct mlsc_node_key *keys;
 	size_t n_keys;
 	struct mlsc_wbuf ctx;		/* the new GroupContext, encoded */
+	uint8_t *reinit;		/* a ReInit, encoded: the group ends */
+	size_t reinit_len;
 };
 
 static void next_free(struct next *nx)
 {
 	mlsc_tree_free(&nx->tree);
 	mlsc_wbuf_free(&nx->ctx);
+	free(nx->reinit);
 	if (nx->keys)
 		OPENSSL_clear_free(nx->keys,
 				   (1 + MLSC_MAX_PATH) * sizeof(*nx->keys));
@@ -69,6 +72,10 @@ static int apply(const struct mlsc_group *g, struct next *nx,
 			nx->gc.extensions = r[i].p.gce;
 		if (r[i].p.type == MLSC_PROPOSAL_PSK)
 			nx->psks[nx->n_psks++] = r[i].p.psk;
+		/* §12.2 leaves it alone in its Commit */
+		if (r[i].p.type == MLSC_PROPOSAL_REINIT)
+			err = mlsc_reinit_encode(&r[i].p.reinit, &nx->reinit,
+						 &nx->reinit_len);
 	}
 	for (size_t i = 0; i < n && !err; i++) {
 		if (r[i].p.type != MLSC_PROPOSAL_UPDATE)
@@ -284,6 +291,12 @@ static int take(struct mlsc_group *g, struct next *nx)
 	g->n_keys = nx->n_keys;
 	nx->keys = NULL;
 	memcpy(g->interim, nx->interim, sizeof(g->interim));
+	if (nx->reinit) {
+		free(g->reinit);
+		g->reinit = nx->reinit;
+		g->reinit_len = nx->reinit_len;
+		nx->reinit = NULL;
+	}
 	if (g->cache)
 		mlsc_proposal_cache_clear(g->cache);
 	mlsc_group_retry_clear(g);

@@ -9,11 +9,13 @@
  * and the framing as a PublicMessage (membership tag from the kernel) or
  * a PrivateMessage (encrypted by the kernel in the current epoch).
  *
- * The proposal list is valid by construction (§12.2, §12.3): Removes,
- * then Adds, then PSKs, each checked here (a leaf in the tree, occupied,
- * not one's own, named once; a valid KeyPackage, added once, whose keys
- * no member has; an external PSK id, or a resumption PSK's group and
- * epoch, named once). No Update by value: the
+ * The proposal list is valid by construction (§12.2, §12.3): a
+ * GroupContextExtensions, Removes, Adds, PSKs, a ReInit, each checked
+ * here (a GCE's extensions well formed and supported by the own leaf,
+ * a ReInit's version and suite known, each once; a leaf in the tree,
+ * occupied, not one's own, named once; a valid KeyPackage, added once,
+ * whose keys no member has; an external PSK id, or a resumption PSK's
+ * group and epoch, named once). No Update by value: the
  * committer's own leaf changes through its UpdatePath. Then, with those
  * by reference, the list goes through mlsc_proposals_validate() and the
  * new tree through mlsc_tree_keys_unique(), as on every receiver: one
@@ -48,6 +50,7 @@ struct build {
 	const struct mls_bytes *refs;		/* by reference (0.5) */
 	size_t n_refs;
 	struct mlsc_ref_proposal *rp;		/* what @refs name */
+	struct mlsc_proposal *specs;		/* GCE, ReInit by value (0.6) */
 	struct mlsc_proposal_or_ref *props;
 	struct mlsc_proposal *vals;		/* @props' proposals, resolved */
 	size_t n_props;
@@ -63,6 +66,7 @@ struct build {
 	struct mlsc_wbuf path;			/* the UpdatePath, encoded */
 	struct mlsc_framed_content fc;
 	uint16_t wire_format;
+	const struct mlsc_extensions *next_ext;	/* a GCE's, else NULL */
 	uint8_t commit_secret[MLSC_MAX_HASH];
 	uint8_t joiner_secret[MLSC_MAX_HASH];
 	uint8_t welcome_secret[MLSC_MAX_HASH];
@@ -206,13 +210,33 @@ static int check_psk(struct build *b, size_t i)
 	return 0;
 }
 
+/* A GroupContextExtensions or ReInit, once each (0.6). */
+static int check_spec(struct build *b, size_t i)
+{
+	uint16_t type = b->a->proposals[i].type;
+
+	for (size_t j = 0; j < i; j++)
+		if (b->a->proposals[j].type == type)
+			return -EINVAL;
+	return mlsc_proposal_from_spec(b->g, &b->a->proposals[i], &b->arena,
+				       &b->specs[i]);
+}
+
 static int check_inputs(struct build *b)
 {
 	size_t n_psk = 0;
 	int err = 0;
 
+	b->specs = mlsc_arena_alloc(&b->arena, (b->a->n_proposals ?: 1) *
+				    sizeof(*b->specs));
+	if (!b->specs)
+		return -ENOMEM;
 	for (size_t i = 0; i < b->a->n_proposals && !err; i++) {
 		switch (b->a->proposals[i].type) {
+		case MLSC_PROPOSE_GCE:
+		case MLSC_PROPOSE_REINIT:
+			err = check_spec(b, i);
+			break;
 		case MLSC_PROPOSE_ADD:
 			err = check_add(b, i);
 			b->n_joiners++;
@@ -242,6 +266,9 @@ static bool same_change(const struct mlsc_proposal *p,
 		return false;
 	if (p->type == MLSC_PROPOSAL_REMOVE)
 		return p->remove == q->remove;
+	/* the others (GCE, ReInit) are judged with the whole list */
+	if (p->type != MLSC_PROPOSAL_ADD)
+		return false;
 	return mlsc_slice_eq(&p->add.leaf_node.signature_key,
 			     &q->add.leaf_node.signature_key);
 }
@@ -338,13 +365,15 @@ static int make_psk(struct build *b, const struct mlsc_proposal_spec *p,
 }
 
 /*
- * The list in the order §12.3 applies it: Removes, Adds, PSKs (external
- * and resumption ones in the caller's order).
+ * The list in the order §12.3 applies it: GroupContextExtensions,
+ * Removes, Adds, PSKs (external and resumption ones in the caller's
+ * order), and a ReInit (alone in a valid list).
  */
 static int make_proposals(struct build *b)
 {
 	static const uint16_t order[] = {
-		MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_ADD, MLSC_PROPOSE_PSK,
+		MLSC_PROPOSE_GCE, MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_ADD,
+		MLSC_PROPOSE_PSK, MLSC_PROPOSE_REINIT,
 	};
 	size_t n = b->a->n_proposals + b->n_refs;
 	int err;
@@ -387,7 +416,10 @@ static int make_proposals(struct build *b)
 			por->type = MLSC_POR_PROPOSAL;
 			por->proposal.type = order[k];
 			b->n_props++;
-			if (p->type == MLSC_PROPOSE_REMOVE) {
+			if (p->type == MLSC_PROPOSE_GCE ||
+			    p->type == MLSC_PROPOSE_REINIT) {
+				por->proposal = b->specs[i];
+			} else if (p->type == MLSC_PROPOSE_REMOVE) {
 				por->proposal.remove = p->leaf;
 			} else if (p->type == MLSC_PROPOSE_ADD) {
 				por->proposal.add = p->key_package->kp;
@@ -403,7 +435,8 @@ static int make_proposals(struct build *b)
 			b->vals[b->n_props - 1] = por->proposal;
 		}
 	}
-	return 0;
+	/* every proposal is of a type listed above */
+	return b->n_props == n + b->n_refs ? 0 : -EOPNOTSUPP;
 }
 
 /*
@@ -452,7 +485,15 @@ static int apply_proposals(struct build *b)
 		struct mlsc_proposal *p = &b->vals[i];
 		uint32_t leaf;
 
-		if (p->type == MLSC_PROPOSAL_PSK)
+		if (p->type == MLSC_PROPOSAL_GROUP_CONTEXT_EXTENSIONS)
+			b->next_ext = &p->gce;
+		if (p->type == MLSC_PROPOSAL_REINIT)
+			err = mlsc_reinit_encode(&p->reinit, &b->pend->reinit,
+						 &b->pend->reinit_len);
+		/* the tree's: Add, Update, Remove */
+		if (p->type != MLSC_PROPOSAL_ADD &&
+		    p->type != MLSC_PROPOSAL_UPDATE &&
+		    p->type != MLSC_PROPOSAL_REMOVE)
 			continue;
 		err = mlsc_tree_apply_proposal(&b->pend->tree, b->g->own_leaf,
 					       p, &leaf);
@@ -501,6 +542,8 @@ static int make_path(struct build *b, struct mlsc_commit *c)
 	/* the provisional GroupContext (§12.4.2): the next epoch's */
 	pgc = b->gc;
 	pgc.epoch++;
+	if (b->next_ext)
+		pgc.extensions = *b->next_ext;
 	err = mlsc_treekem_encap(&b->pend->tree, &b->priv, &tmpl,
 				 b->a->sig_key, &pgc, b->joiner_leaves,
 				 b->n_joiners, NULL, &b->path,
@@ -571,6 +614,8 @@ static int next_context(struct build *b)
 		return err;
 	b->ngc = b->gc;
 	b->ngc.epoch = b->gc.epoch + 1;
+	if (b->next_ext)
+		b->ngc.extensions = *b->next_ext;
 	b->ngc.tree_hash = (struct mlsc_slice){ b->tree_hash, s->nh };
 	b->ngc.confirmed_transcript_hash =
 		(struct mlsc_slice){ b->confirmed, s->nh };
@@ -828,6 +873,8 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	    (a->n_proposals && !a->proposals) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;
+	if (g->reinit)
+		return -ESHUTDOWN;
 	if (g->pending || g->joining)
 		return -EBUSY;
 	memset(&b, 0, sizeof(b));
@@ -916,6 +963,13 @@ MLSC_EXPORT int mlsc_commit_merge(struct mlsc_group *g)
 	g->context_len = p->context_len;
 	p->context = NULL;
 	memcpy(g->interim, p->interim, sizeof(g->interim));
+	/* a ReInit: the group ends here */
+	if (p->reinit) {
+		free(g->reinit);
+		g->reinit = p->reinit;
+		g->reinit_len = p->reinit_len;
+		p->reinit = NULL;
+	}
 	mlsc_pending_free(p);
 	g->pending = NULL;
 	mlsc_group_retry_clear(g);

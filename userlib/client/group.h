@@ -19,6 +19,7 @@ struct mlsc_tree_priv;
 struct mlsc_proposal_cache;
 struct mlsc_pending;
 struct mlsc_retry;
+struct mlsc_reinit;
 
 /* The private key of one node of the tree. */
 struct mlsc_node_key {
@@ -69,6 +70,12 @@ struct mlsc_group {
 	 * mlsc_commit_discard() destroys the kernel group.
 	 */
 	bool joining;
+	/*
+	 * The ReInit (§12.1.5), encoded, of the Commit that ended the
+	 * group: no more proposals or commits (mlsc_group_reinit()).
+	 */
+	uint8_t *reinit;
+	size_t reinit_len;
 };
 
 /*
@@ -89,6 +96,9 @@ int mlsc_context_extensions(const struct mlsc_group_context *gc,
 int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out, size_t *len);
 /* Release what following the group holds (wiped). */
 void mlsc_group_recv_free(struct mlsc_group *g);
+/* The ReInit @r encoded into a fresh *@out of *@len bytes: 0, -ENOMEM. */
+int mlsc_reinit_encode(const struct mlsc_reinit *r, uint8_t **out,
+		       size_t *len);
 /* Drop the kept PrivateMessage content, wiped (a new epoch, or free). */
 void mlsc_group_retry_clear(struct mlsc_group *g);
 /* Keep a copy of the Commit @msg this member made: 0 or -ENOMEM. */

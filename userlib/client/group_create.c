@@ -18,6 +18,7 @@
 #include "kdf.h"
 #include "keypkg.h"
 #include "leaf.h"
+#include "proposal.h"
 #include "transcript.h"
 #include "treekem.h"
 
@@ -31,6 +32,7 @@ void mlsc_pending_free(struct mlsc_pending *p)
 	if (p->priv)
 		OPENSSL_clear_free(p->priv, sizeof(*p->priv));
 	free(p->context);
+	free(p->reinit);
 	OPENSSL_cleanse(p, sizeof(*p));
 	free(p);
 }
@@ -89,29 +91,21 @@ static int one_leaf_tree(struct mlsc_tree *t, uint16_t suite,
 	return err;
 }
 
-/*
- * The GroupContext extensions @x gives, into @e (pointing into @x's):
- * each type once, none of those only a GroupInfo carries (-EINVAL); a
- * well-formed external_senders list whose keys are of the suite's
- * scheme and required_capabilities (-EINVAL); supported by the
- * creator's @leaf (-EOPNOTSUPP), as a GroupContextExtensions must be
- * by every member (§12.1.7).
- */
-static int take_extensions(const struct mlsc_group_params_ext *x,
-			   uint16_t suite, const struct mlsc_leaf_node *leaf,
-			   struct mlsc_arena *arena, struct mlsc_extensions *e)
+int mlsc_extensions_take(const struct mlsc_ext *x, size_t n, uint16_t suite,
+			 const struct mlsc_leaf_node *leaf,
+			 struct mlsc_arena *arena, struct mlsc_extensions *e)
 {
 	const struct mlsc_capabilities *c = &leaf->capabilities;
 	struct mlsc_required_caps req;
 
-	if (x->n_extensions && !x->extensions)
+	if (n && !x)
 		return -EINVAL;
-	e->n = x->n_extensions;
+	e->n = n;
 	e->v = mlsc_arena_alloc(arena, (e->n ? e->n : 1) * sizeof(*e->v));
 	if (!e->v)
 		return -ENOMEM;
 	for (size_t i = 0; i < e->n; i++) {
-		const struct mlsc_ext *in = &x->extensions[i];
+		const struct mlsc_ext *in = &x[i];
 		struct mlsc_external_sender *v;
 		size_t n;
 
@@ -228,9 +222,11 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 	mlsc_arena_init(&arena);
 	memset(&gc, 0, sizeof(gc));
 	if (p->flags & MLSC_GROUP_F_EXT) {
-		err = take_extensions((const void *)p, kp->suite,
-				      &kp->kp->kp.leaf_node, &arena,
-				      &gc.extensions);
+		const struct mlsc_group_params_ext *x = (const void *)p;
+
+		err = mlsc_extensions_take(x->extensions, x->n_extensions,
+					   kp->suite, &kp->kp->kp.leaf_node,
+					   &arena, &gc.extensions);
 		if (err)
 			goto out;
 	}

@@ -48,6 +48,9 @@ void mlsc_group_recv_free(struct mlsc_group *g)
 	mlsc_group_retry_clear(g);
 	free(g->own_commit);
 	g->own_commit = NULL;
+	free(g->reinit);
+	g->reinit = NULL;
+	g->reinit_len = 0;
 	g->own_commit_len = 0;
 }
 

@@ -18,6 +18,8 @@
 #include "tree.h"
 #include "wire.h"
 
+struct mlsc_group;
+
 /*
  * Proposals one epoch may cache, past which a new one is refused: the
  * members' and, counted apart so that anyone outside the group cannot
@@ -124,6 +126,31 @@ int mlsc_proposals_validate_external(const struct mlsc_group_view *v,
 				     const struct mlsc_commit *c,
 				     const struct mlsc_leaf_node *leaf,
 				     const struct mlsc_resolved *r);
+
+/*
+ * The GroupContext extensions @x (@n of them) as a new group's or a
+ * GroupContextExtensions proposal's, into @e (pointing into @x's): each
+ * type once, none of those only a GroupInfo carries (-EINVAL); a
+ * well-formed external_senders list whose keys are of @suite's scheme
+ * and required_capabilities (-EINVAL); supported by @leaf
+ * (-EOPNOTSUPP), as they must be by every member (§12.1.7).
+ */
+int mlsc_extensions_take(const struct mlsc_ext *x, size_t n, uint16_t suite,
+			 const struct mlsc_leaf_node *leaf,
+			 struct mlsc_arena *arena, struct mlsc_extensions *e);
+
+/*
+ * A member's GroupContextExtensions or ReInit spec @p (struct
+ * mlsc_gce_spec, struct mlsc_reinit_spec) as the Proposal @out of @g,
+ * pointing into @p's and @arena: -EINVAL (a bad spec, an extension
+ * type twice or a GroupInfo's own), -EOPNOTSUPP (another type, an
+ * extension @g's own leaf lacks), -EPROTONOSUPPORT (a ReInit's version
+ * or suite), -ENOMEM. The other members' support is checked with the
+ * list (mlsc_proposals_validate()).
+ */
+int mlsc_proposal_from_spec(const struct mlsc_group *g,
+			    const struct mlsc_proposal_spec *p,
+			    struct mlsc_arena *arena, struct mlsc_proposal *out);
 
 /*
  * No two leaves of @t share a signature key, and no two nodes an

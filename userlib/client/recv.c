@@ -440,8 +440,12 @@ static int handshake(struct mlsc_group *g, const struct mlsc_group_context *gc,
 		     const struct mlsc_process_opts *opts,
 		     struct mlsc_processed *out)
 {
-	int err = verify_signature(g, gc, in);
+	int err;
 
+	/* a ReInit ended the group: nothing more to follow in it */
+	if (g->reinit)
+		return -ESHUTDOWN;
+	err = verify_signature(g, gc, in);
 	if (err)
 		return err;
 	out->content_type = in->fc.content_type;

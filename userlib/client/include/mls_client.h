@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	5
+#define MLSC_VERSION_MINOR	6
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -558,6 +558,8 @@ struct mlsc_processed {
  *  * -EOPNOTSUPP: a capability a member lacks, an external commit in a
  *    suite whose KEM the kernel lacks (4, 5, 6);
  *  * -EBUSY: @g joined by an external commit not merged yet;
+ *  * -ESHUTDOWN: a proposal or commit of a group a ReInit ended
+ *    (since 0.6, mlsc_group_reinit());
  *  * -EKEYEXPIRED: a lifetime;
  *  * -ENOSPC: too many proposals cached in the epoch: 4096 of
  *    members, and apart from those 64 from outside the group, so that
@@ -683,6 +685,8 @@ int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
 #define MLSC_PROPOSE_ADD		1
 #define MLSC_PROPOSE_REMOVE		3
 #define MLSC_PROPOSE_PSK		4
+#define MLSC_PROPOSE_REINIT		5	/* since 0.6 */
+#define MLSC_PROPOSE_GCE		7	/* GroupContextExtensions, 0.6 */
 /*
  * Since 0.3: a PreSharedKey proposal (type 4 on the wire) of a
  * resumption PSK. Not an RFC value: the client's own, for
@@ -711,6 +715,42 @@ struct mlsc_resumption_psk {
 	uint64_t epoch;
 };
 
+/**
+ * struct mlsc_gce_spec - a GroupContextExtensions proposal (since 0.6)
+ * @extensions: the whole new list of the GroupContext's extensions
+ *	(§12.1.7), each type once, as struct mlsc_group_params_ext says
+ *	of a new group's: none of a GroupInfo's own, an external_senders
+ *	list of keys of the suite's scheme, a required_capabilities that
+ *	parses; an empty list removes them all
+ * @n_extensions: their number
+ *
+ * Every member's leaf must support the extensions and meet the
+ * required_capabilities the list sets (-EOPNOTSUPP otherwise).
+ */
+struct mlsc_gce_spec {
+	const struct mlsc_ext *extensions;
+	size_t n_extensions;
+};
+
+/**
+ * struct mlsc_reinit_spec - a ReInit proposal (§12.1.5, since 0.6)
+ * @group_id: the new group's group_id, 1 to MLS_MAX_GROUP_ID_LEN bytes
+ * @version: its protocol version, 1 (mls10)
+ * @cipher_suite: its suite, one this library knows
+ * @reserved: must be zero
+ * @extensions: its GroupContext extensions, each type once (checked as
+ *	the new group's creator will check them, not here)
+ */
+struct mlsc_reinit_spec {
+	const void *group_id;
+	size_t group_id_len;
+	uint16_t version;
+	uint16_t cipher_suite;
+	uint32_t reserved;
+	const struct mlsc_ext *extensions;
+	size_t n_extensions;
+};
+
 /*
  * One proposal of a Commit, by value.
  *
@@ -720,6 +760,10 @@ struct mlsc_resumption_psk {
  *  * MLSC_PROPOSE_PSK_RESUMPTION (since 0.3): @psk points to a
  *    struct mlsc_resumption_psk and @psk_len is its size; @psk_id is
  *    NULL and @psk_id_len 0.
+ *  * MLSC_PROPOSE_GCE (since 0.6): @psk points to a struct
+ *    mlsc_gce_spec and @psk_len is its size.
+ *  * MLSC_PROPOSE_REINIT (since 0.6): @psk points to a struct
+ *    mlsc_reinit_spec and @psk_len is its size.
  */
 struct mlsc_proposal_spec {
 	uint16_t type;				/* MLSC_PROPOSE_* */
@@ -764,10 +808,12 @@ struct mlsc_commit_args {
  *
  * @proposal_refs: ProposalRefs (mlsc_processed.proposal_ref) of
  *	proposals this member received in the current epoch, from members
- *	or from outside the group (an external sender, a new member), to
- *	commit by reference. Adds and Removes: the Removes applied with
- *	those by value, the Adds likewise, each new member welcomed. A
- *	KeyPackage is validated with base.validate, as by value.
+ *	or from outside the group (an external sender, a new member), or
+ *	made itself (mlsc_group_propose()), to commit by reference. Adds
+ *	and Removes: the Removes applied with those by value, the Adds
+ *	likewise, each new member welcomed. A KeyPackage is validated
+ *	with base.validate, as by value. Since 0.6 also
+ *	GroupContextExtensions and ReInit, checked with the whole list.
  */
 struct mlsc_commit_args_ext {
 	struct mlsc_commit_args base;
@@ -800,7 +846,8 @@ struct mlsc_commit_out {
  * Since 0.5, with %MLSC_COMMIT_F_EXT, proposals received in the epoch
  * are committed by reference too (struct mlsc_commit_args_ext). A
  * reference this member did not receive in the epoch is -ENOENT, one
- * to a proposal other than Add or Remove -EOPNOTSUPP, the same
+ * to a proposal other than Add, Remove, GroupContextExtensions or
+ * ReInit (those two since 0.6) -EOPNOTSUPP, the same
  * reference twice -EINVAL; the checks of the proposals by value apply
  * to them, and across both lists.
  *
@@ -813,14 +860,22 @@ struct mlsc_commit_out {
  * -EOPNOTSUPP (an Add whose leaf lacks a required capability), so that
  * no Commit is merged by its maker and refused by the group.
  *
+ * Since 0.6 the list may hold a GroupContextExtensions (its list the
+ * provisional and the new GroupContext's extensions; an UpdatePath
+ * always) and a ReInit (alone; once merged the group is over, see
+ * mlsc_group_reinit(), and this call is -ESHUTDOWN).
+ *
  * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
- * twice the same leaf, the same KeyPackage twice, a PSK id twice or of
+ * twice the same leaf, a GCE or ReInit twice or a bad spec of one (see
+ * mlsc_group_propose()), the same KeyPackage twice, a PSK id twice or of
  * a bad length, a resumption PSK twice or with a bad struct
  * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
  * the tree), -ENOENT (a Remove of a blank leaf), -EEXIST (an Add whose
  * keys a member already has), -EOPNOTSUPP (another proposal type, a
  * required capability missing), -EPROTO (a list or tree receivers
- * refuse, see above), -EBUSY (a commit of @g is pending), the errors of
+ * refuse, see above), -EPROTONOSUPPORT (a ReInit's version or suite),
+ * -EBUSY (a commit of @g is pending), -ESHUTDOWN (a ReInit ended the
+ * group), the errors of
  * mlsc_keypkg_validate() for a KeyPackage, those of MLS_IOC_GROUP_INFO
  * for a resumption PSK's group fd (-EBADF), -ENOMEM, -EIO, and those of
  * MLS_IOC_COMMIT_PREPARE (for a resumption PSK: -EKEYEXPIRED, an epoch
@@ -1090,6 +1145,94 @@ struct mlsc_new_member_args {
  */
 int mlsc_new_member_proposal(const struct mlsc_new_member_args *a,
 			     struct mls_bytes *out);
+
+/* ------------------------------------- a member's own proposals (0.6) */
+
+#define MLSC_PROPOSE_F_PRIVATE	(1U << 0)	/* a PrivateMessage */
+#define MLSC_PROPOSE_F_ALL	MLSC_PROPOSE_F_PRIVATE
+
+/* What a member proposes. */
+struct mlsc_propose_args {
+	uint32_t flags;				/* MLSC_PROPOSE_F_* */
+	uint32_t reserved;			/* must be zero */
+	/* MLSC_PROPOSE_GCE or MLSC_PROPOSE_REINIT */
+	const struct mlsc_proposal_spec *proposal;
+	const struct mls_sig_key *sig_key;	/* the member's */
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+};
+
+/* What mlsc_group_propose() made; mlsc_proposal_out_free(). */
+struct mlsc_proposal_out {
+	struct mls_bytes message;	/* the MLSMessage to send */
+	struct mls_bytes ref;		/* its ProposalRef (§5.2) */
+};
+
+/**
+ * mlsc_group_propose() - a member's Proposal message (since 0.6)
+ * @g: the member
+ * @a: the proposal, flags, signature key
+ * @out: the message and its ProposalRef
+ *
+ * RFC 9420 §12.1: a PublicMessage (membership tag from the kernel) or,
+ * with %MLSC_PROPOSE_F_PRIVATE, a PrivateMessage (encrypted by the
+ * kernel), of sender type member, in the current epoch. The proposal
+ * is checked as the Commit that carries it will be (§12.2) and kept in
+ * @g's cache of the epoch under @out->ref, so that this member, like
+ * the others that process it, can commit it by reference
+ * (struct mlsc_commit_args_ext); given back to mlsc_group_process() it
+ * is -EALREADY.
+ *
+ * Returns 0; -EINVAL (a bad argument, flag or spec, an extension type
+ * twice or one only a GroupInfo carries); -EOPNOTSUPP (a proposal type
+ * other than GroupContextExtensions and ReInit, an extension or
+ * requirement a member's leaf does not support); -EPROTONOSUPPORT (a
+ * ReInit to an unknown suite or version); -EBUSY (a commit of @g is
+ * pending); -ESHUTDOWN (@g was reinitialized, see mlsc_group_reinit());
+ * -ENOSPC (the epoch's cache is full); -ENOMEM; -EIO; and the errors of
+ * MLS_IOC_MEMBERSHIP_TAG or MLS_IOC_ENCRYPT.
+ */
+int mlsc_group_propose(struct mlsc_group *g, const struct mlsc_propose_args *a,
+		       struct mlsc_proposal_out *out);
+
+/** mlsc_proposal_out_free() - release what mlsc_group_propose() made */
+void mlsc_proposal_out_free(struct mlsc_proposal_out *out);
+
+/**
+ * struct mlsc_reinit_params - what a committed ReInit says (§12.1.5)
+ * @group_id: the new group's group_id
+ * @version: its protocol version
+ * @cipher_suite: its suite
+ * @reserved: zero
+ * @extensions: its GroupContext extensions, encoded as the RFC's
+ *	Extension extensions<V> (with the length prefix)
+ */
+struct mlsc_reinit_params {
+	struct mls_bytes group_id;
+	uint16_t version;
+	uint16_t cipher_suite;
+	uint32_t reserved;
+	struct mls_bytes extensions;
+};
+
+/**
+ * mlsc_group_reinit() - the ReInit that ended @g's group (since 0.6)
+ * @g: the member
+ * @out: its parameters (mlsc_reinit_params_free())
+ *
+ * Once a Commit with a ReInit proposal is merged (mlsc_commit_merge()
+ * by its committer, mlsc_group_process() by the others), the group is
+ * over (§11.2): mlsc_commit_create() and mlsc_group_propose() return
+ * -ESHUTDOWN, and the application starts the new group with these
+ * parameters. The new epoch itself stays keyed in the kernel, for the
+ * exporter and the resumption PSK of the new group's first epoch.
+ * Returns 0; -ENOENT (no ReInit was committed); -EINVAL; -ENOMEM.
+ */
+int mlsc_group_reinit(const struct mlsc_group *g,
+		      struct mlsc_reinit_params *out);
+
+/** mlsc_reinit_params_free() - release @p's bytes (NULL is ignored) */
+void mlsc_reinit_params_free(struct mlsc_reinit_params *p);
 
 #ifdef __cplusplus
 }

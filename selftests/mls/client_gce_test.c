@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GroupContextExtensions (RFC 9420 §12.1.7) with libmlsclient 0.6:
+ * proposed by a member (mlsc_group_propose()) and committed by value
+ * and by reference, between two members in the kernel. Built with
+ * AddressSanitizer and UBSan; each test ends with a LeakSanitizer check.
+ *
+ *  gce.by_value      Alice commits a GCE by value that sets an
+ *                    application extension, a required_capabilities
+ *                    naming it and an external_senders list; Bob
+ *                    follows; both agree, both GroupContexts carry the
+ *                    three, and the external sender's proposal, refused
+ *                    before (-ERANGE), is now taken
+ *  gce.by_reference  Bob proposes a GCE as a PublicMessage, Alice
+ *                    commits it by reference; then as a PrivateMessage,
+ *                    and Bob commits his own by reference; the members
+ *                    agree and talk after each
+ *  gce.refused       two GCE by value (-EINVAL), by value and by
+ *                    reference (-EPROTO), two by reference (-EPROTO),
+ *                    an extension or a required extension Bob's leaf
+ *                    lacks (-EOPNOTSUPP, by value and when proposed),
+ *                    a GroupInfo's extension or a type twice (-EINVAL),
+ *                    bad specs (-EINVAL): the epoch, the GroupContext
+ *                    and the kernel as they were
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmls.h>
+#include <mls_client.h>
+
+#include "client_util.h"
+#include "group.h"
+#include "kselftest_harness.h"
+#include "wire.h"
+
+#define EXT_APP		0xff00	/* both leaves support it */
+#define EXT_ALICE	0xff01	/* only Alice's leaf does */
+
+static const uint16_t alice_exts[] = { EXT_APP, EXT_ALICE };
+static const uint16_t bob_exts[] = { EXT_APP };
+
+/* required_capabilities: extension_types [@t], no proposals, credentials */
+static void req_caps(uint16_t t, uint8_t out[5])
+{
+	out[0] = 2;
+	out[1] = (uint8_t)(t >> 8);
+	out[2] = (uint8_t)t;
+	out[3] = 0;
+	out[4] = 0;
+}
+
+/* The WireFormat of MLSMessage @m (after its version), or -1. */
+static int wire_format(const struct mls_bytes *m)
+{
+	const uint8_t *p = m->data;
+
+	return m->len >= 4 ? p[2] << 8 | p[3] : -1;
+}
+
+/* Alice's group (suite 1) with Bob added by value; both joined. */
+static int two_members(int ctl, struct member *alice, struct member *bob)
+{
+	struct mlsc_group_params p = {
+		.group_id = "gce", .group_id_len = 3,
+		.flags = MLSC_JOIN_F_EPHEMERAL,
+	};
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_commit_args ca = {
+		.flags = MLSC_COMMIT_F_RATCHET_TREE,
+		.proposals = &add, .n_proposals = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err;
+
+	err = member_new_ext(1, "alice", alice_exts, 2, alice);
+	if (!err)
+		err = member_new_ext(1, "bob", bob_exts, 1, bob);
+	if (!err)
+		err = mlsc_group_create(ctl, &p, alice->priv, &alice->g);
+	add.key_package = bob->kp;
+	ca.sig_key = alice->sig;
+	if (!err)
+		err = mlsc_commit_create(alice->g, &ca, &out);
+	if (!err)
+		err = mlsc_commit_merge(alice->g);
+	if (!err)
+		err = member_join(ctl, bob, &out.welcome, NULL, NULL, 0);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+/* The extension of type @t in @g's GroupContext: its data, or NULL. */
+static bool context_has(const struct mlsc_group *g, uint16_t t,
+			const void *data, size_t len)
+{
+	struct mlsc_group_context gc;
+	struct mlsc_arena arena;
+	bool found = false;
+
+	mlsc_arena_init(&arena);
+	if (!MLSC_DECODE(g->context, g->context_len, &arena, &gc,
+			 mlsc_io_group_context))
+		for (size_t i = 0; i < gc.extensions.n; i++)
+			if (gc.extensions.v[i].type == t &&
+			    gc.extensions.v[i].data.len == len &&
+			    !memcmp(gc.extensions.v[i].data.p, data, len))
+				found = true;
+	mlsc_arena_free(&arena);
+	return found;
+}
+
+static size_t context_n_ext(const struct mlsc_group *g)
+{
+	struct mlsc_group_context gc;
+	struct mlsc_arena arena;
+	size_t n = SIZE_MAX;
+
+	mlsc_arena_init(&arena);
+	if (!MLSC_DECODE(g->context, g->context_len, &arena, &gc,
+			 mlsc_io_group_context))
+		n = gc.extensions.n;
+	mlsc_arena_free(&arena);
+	return n;
+}
+
+/* @m commits @spec by value and @refs by reference; merged on success. */
+static int commit(struct member *m, const struct mlsc_proposal_spec *spec,
+		  size_t n_spec, const struct mls_bytes *refs, size_t n_refs,
+		  struct mlsc_commit_out *out)
+{
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT, .sig_key = m->sig,
+			.proposals = spec, .n_proposals = n_spec,
+		},
+		.proposal_refs = refs, .n_proposal_refs = n_refs,
+	};
+	int err = mlsc_commit_create(m->g, &x.base, out);
+
+	return err ? err : mlsc_commit_merge(m->g);
+}
+
+/* @m processes @from's proposal @msg; its ref into @ref. */
+static int take(struct member *m, const struct mls_bytes *msg,
+		uint32_t from, struct mls_bytes *ref)
+{
+	static const struct mlsc_process_opts o = {
+		.flags = MLSC_PROCESS_F_OUTSIDERS,
+	};
+	struct mlsc_processed p;
+	int err;
+
+	err = mlsc_group_process(m->g, msg->data, msg->len, &o, &p);
+	if (err)
+		return err;
+	if (p.content_type != MLS_CONTENT_PROPOSAL || p.sender_leaf != from)
+		err = -EPROTO;
+	if (!err && ref) {
+		*ref = p.proposal_ref;
+		memset(&p.proposal_ref, 0, sizeof(p.proposal_ref));
+	}
+	mlsc_processed_free(&p);
+	return err;
+}
+
+/* The external service's Remove of leaf 1 for @g's epoch. */
+static int ds_remove(const struct mlsc_group *g, const struct mls_sig_key *ds,
+		     struct mls_bytes *out)
+{
+	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE, .leaf = 1 };
+	struct mlsc_external_proposal_args a = {
+		.group_id = "gce", .group_id_len = 3,
+		.epoch = (uint64_t)mlsc_group_epoch(g), .cipher_suite = 1,
+		.sig_key = ds, .proposal = &rm,
+	};
+
+	return mlsc_external_proposal(&a, out);
+}
+
+FIXTURE(gce) {
+	int ctl;
+	struct member alice, bob;
+};
+
+FIXTURE_SETUP(gce)
+{
+	self->ctl = mls_open(0);
+	ASSERT_LE(0, self->ctl);
+	ASSERT_EQ(0, two_members(self->ctl, &self->alice, &self->bob));
+}
+
+FIXTURE_TEARDOWN(gce)
+{
+	member_free(&self->alice);
+	member_free(&self->bob);
+	close(self->ctl);
+	EXPECT_EQ(0, leaks());
+}
+
+TEST_F(gce, by_value)
+{
+	struct member *alice = &self->alice, *bob = &self->bob;
+	struct mls_sig_key *ds = NULL;
+	struct mls_bytes senders = { 0 }, msg = { 0 };
+	struct mlsc_external_sender_spec es = {
+		.credential = {
+			.type = MLS_CREDENTIAL_BASIC,
+			.identity = "ds", .identity_len = 2,
+		},
+	};
+	uint8_t req[5];
+	struct mlsc_ext ext[3];
+	struct mlsc_gce_spec g = { ext, 3 };
+	struct mlsc_proposal_spec spec = {
+		.type = MLSC_PROPOSE_GCE, .psk = &g, .psk_len = sizeof(g),
+	};
+	struct mlsc_commit_out out = { 0 };
+
+	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
+	es.signature_key = ds;
+	ASSERT_EQ(0, mlsc_external_senders_encode(&es, 1, &senders));
+	req_caps(EXT_APP, req);
+	ext[0] = (struct mlsc_ext){ EXT_APP, "app", 3 };
+	ext[1] = (struct mlsc_ext){ MLS_EXT_REQUIRED_CAPABILITIES, req, 5 };
+	ext[2] = (struct mlsc_ext){ MLS_EXT_EXTERNAL_SENDERS, senders.data,
+				    senders.len };
+
+	/* no external_senders yet: the service's proposal has no signer */
+	ASSERT_EQ(0, ds_remove(bob->g, ds, &msg));
+	EXPECT_EQ(-ERANGE, take(bob, &msg, 0, NULL));
+	mls_bytes_free(&msg);
+
+	ASSERT_EQ(0, commit(alice, &spec, 1, NULL, 0, &out));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
+	mlsc_commit_out_free(&out);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_EQ(3, context_n_ext(alice->g));
+	EXPECT_EQ(3, context_n_ext(bob->g));
+	EXPECT_TRUE(context_has(bob->g, EXT_APP, "app", 3));
+	EXPECT_TRUE(context_has(bob->g, MLS_EXT_REQUIRED_CAPABILITIES, req, 5));
+	EXPECT_TRUE(context_has(alice->g, MLS_EXT_EXTERNAL_SENDERS,
+				senders.data, senders.len));
+	ALL_TALK(alice, bob);
+
+	/* the new external_senders list is the group's */
+	ASSERT_EQ(0, ds_remove(bob->g, ds, &msg));
+	EXPECT_EQ(0, take(bob, &msg, 0, NULL));
+	mls_bytes_free(&msg);
+
+	/* an empty list removes them all */
+	g.n_extensions = 0;
+	ASSERT_EQ(0, commit(bob, &spec, 1, NULL, 0, &out));
+	EXPECT_EQ(0, follow_commit(alice, &out.commit, NULL, 1, 3, NULL));
+	mlsc_commit_out_free(&out);
+	EXPECT_EQ(0, context_n_ext(alice->g));
+	EXPECT_EQ(0, context_n_ext(bob->g));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	ALL_TALK(alice, bob);
+	mls_bytes_free(&senders);
+	mls_sig_key_free(ds);
+}
+
+TEST_F(gce, by_reference)
+{
+	struct member *alice = &self->alice, *bob = &self->bob;
+	struct mlsc_ext ext = { EXT_APP, "v1", 2 };
+	struct mlsc_gce_spec g = { &ext, 1 };
+	struct mlsc_proposal_spec spec = {
+		.type = MLSC_PROPOSE_GCE, .psk = &g, .psk_len = sizeof(g),
+	};
+	struct mlsc_propose_args pa = {
+		.proposal = &spec, .sig_key = bob->sig,
+		.authenticated_data = "ad", .authenticated_data_len = 2,
+	};
+	struct mlsc_proposal_out po = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_processed p;
+	struct mls_bytes ref = { 0 };
+
+	/* Bob proposes, Alice commits it by reference */
+	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &po));
+	EXPECT_EQ(MLS_WIRE_FORMAT_PUBLIC_MESSAGE, wire_format(&po.message));
+	EXPECT_EQ(-EALREADY, mlsc_group_process(bob->g, po.message.data,
+						po.message.len, NULL, &p));
+	ASSERT_EQ(0, take(alice, &po.message, 1, &ref));
+	/* both computed one ProposalRef */
+	ASSERT_EQ(po.ref.len, ref.len);
+	EXPECT_EQ(0, memcmp(po.ref.data, ref.data, ref.len));
+	ASSERT_EQ(0, commit(alice, NULL, 0, &ref, 1, &out));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	mls_bytes_free(&ref);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(context_has(alice->g, EXT_APP, "v1", 2));
+	EXPECT_TRUE(context_has(bob->g, EXT_APP, "v1", 2));
+	ALL_TALK(alice, bob);
+
+	/* as a PrivateMessage; Bob commits his own by reference */
+	ext.data = "v2";
+	pa.flags = MLSC_PROPOSE_F_PRIVATE;
+	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &po));
+	EXPECT_EQ(MLS_WIRE_FORMAT_PRIVATE_MESSAGE, wire_format(&po.message));
+	ASSERT_EQ(0, take(alice, &po.message, 1, &ref));
+	ASSERT_EQ(po.ref.len, ref.len);
+	EXPECT_EQ(0, memcmp(po.ref.data, ref.data, ref.len));
+	ASSERT_EQ(0, commit(bob, NULL, 0, &po.ref, 1, &out));
+	EXPECT_EQ(0, follow_commit(alice, &out.commit, NULL, 1, 3, NULL));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	mls_bytes_free(&ref);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(context_has(alice->g, EXT_APP, "v2", 2));
+	EXPECT_TRUE(context_has(bob->g, EXT_APP, "v2", 2));
+	ALL_TALK(alice, bob);
+}
+
+/* Nothing changed: the epoch, the GroupContext, nothing pending. */
+static bool unchanged(const struct member *m, uint64_t epoch,
+		      const uint8_t *ctx, size_t ctx_len)
+{
+	return (uint64_t)mlsc_group_epoch(m->g) == epoch &&
+	       kernel_epoch(m->g) == epoch && nothing_pending(m->g) &&
+	       m->g->context_len == ctx_len &&
+	       !memcmp(m->g->context, ctx, ctx_len);
+}
+
+TEST_F(gce, refused)
+{
+	struct member *alice = &self->alice, *bob = &self->bob;
+	uint8_t req[5], ctx[1024];
+	struct mlsc_ext ok = { EXT_APP, "x", 1 }, bad[2];
+	struct mlsc_gce_spec g_ok = { &ok, 1 }, g_bad = { bad, 1 };
+	struct mlsc_proposal_spec two[2] = {
+		{ .type = MLSC_PROPOSE_GCE, .psk = &g_ok, .psk_len = sizeof(g_ok) },
+		{ .type = MLSC_PROPOSE_GCE, .psk = &g_ok, .psk_len = sizeof(g_ok) },
+	};
+	struct mlsc_proposal_spec sbad = {
+		.type = MLSC_PROPOSE_GCE, .psk = &g_bad, .psk_len = sizeof(g_bad),
+	};
+	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE };
+	struct mlsc_propose_args pa = { .proposal = &two[0], .sig_key = bob->sig };
+	struct mlsc_proposal_out p1 = { 0 }, p2 = { 0 }, none = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes refs[2] = { { 0 } };
+	uint64_t epoch = (uint64_t)mlsc_group_epoch(alice->g);
+	size_t ctx_len = alice->g->context_len;
+
+	ASSERT_GE(sizeof(ctx), ctx_len);
+	memcpy(ctx, alice->g->context, ctx_len);
+
+	/* two by value */
+	EXPECT_EQ(-EINVAL, commit(alice, two, 2, NULL, 0, &out));
+	/* one by value, one by reference; two by reference */
+	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &p1));
+	ASSERT_EQ(0, take(alice, &p1.message, 1, &refs[0]));
+	/* the same content and signature would be the same proposal */
+	pa.authenticated_data = "2";
+	pa.authenticated_data_len = 1;
+	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &p2));
+	EXPECT_FALSE(p1.ref.len == p2.ref.len &&
+		     !memcmp(p1.ref.data, p2.ref.data, p1.ref.len));
+	ASSERT_EQ(0, take(alice, &p2.message, 1, &refs[1]));
+	EXPECT_EQ(-EPROTO, commit(alice, two, 1, refs, 1, &out));
+	EXPECT_EQ(-EPROTO, commit(alice, NULL, 0, refs, 2, &out));
+	/* the proposer's own two, by reference */
+	{
+		struct mls_bytes own[2] = { p1.ref, p2.ref };
+
+		EXPECT_EQ(-EPROTO, commit(bob, NULL, 0, own, 2, &out));
+	}
+
+	/* an extension Bob's leaf lacks */
+	bad[0] = (struct mlsc_ext){ EXT_ALICE, "x", 1 };
+	EXPECT_EQ(-EOPNOTSUPP, commit(alice, &sbad, 1, NULL, 0, &out));
+	/* one Bob's leaf lacks, required: Alice cannot propose it either */
+	req_caps(EXT_ALICE, req);
+	bad[0] = (struct mlsc_ext){ MLS_EXT_REQUIRED_CAPABILITIES, req, 5 };
+	EXPECT_EQ(-EOPNOTSUPP, commit(alice, &sbad, 1, NULL, 0, &out));
+	pa.proposal = &sbad;
+	pa.sig_key = alice->sig;
+	EXPECT_EQ(-EOPNOTSUPP, mlsc_group_propose(alice->g, &pa, &none));
+	/* Bob's own leaf lacks it */
+	pa.sig_key = bob->sig;
+	EXPECT_EQ(-EOPNOTSUPP, mlsc_group_propose(bob->g, &pa, &none));
+	/* a requirement that does not parse */
+	bad[0] = (struct mlsc_ext){ MLS_EXT_REQUIRED_CAPABILITIES, req, 4 };
+	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	/* a GroupInfo's own, a type twice */
+	bad[0] = (struct mlsc_ext){ 2 /* ratchet_tree */, "x", 1 };
+	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	bad[0] = ok;
+	bad[1] = ok;
+	g_bad.n_extensions = 2;
+	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	/* bad specs and arguments */
+	sbad.psk_len = sizeof(g_bad) - 1;
+	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	sbad.psk_len = sizeof(g_bad);
+	sbad.psk_id = "x";
+	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	sbad.psk_id = NULL;
+	sbad.psk = NULL;
+	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	g_bad.extensions = NULL;
+	sbad.psk = &g_bad;
+	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	pa.proposal = &two[0];
+	pa.reserved = 1;
+	EXPECT_EQ(-EINVAL, mlsc_group_propose(bob->g, &pa, &none));
+	pa.reserved = 0;
+	pa.flags = 1U << 31;
+	EXPECT_EQ(-EINVAL, mlsc_group_propose(bob->g, &pa, &none));
+	pa.flags = 0;
+	EXPECT_EQ(-EINVAL, mlsc_group_propose(bob->g, NULL, &none));
+	EXPECT_EQ(-EINVAL, mlsc_group_propose(NULL, &pa, &none));
+	EXPECT_EQ(-EINVAL, mlsc_group_propose(bob->g, &pa, NULL));
+	/* a type this call does not propose */
+	pa.proposal = &rm;
+	EXPECT_EQ(-EOPNOTSUPP, mlsc_group_propose(bob->g, &pa, &none));
+	EXPECT_EQ(NULL, none.message.data);
+	EXPECT_EQ(NULL, none.ref.data);
+
+	EXPECT_TRUE(unchanged(alice, epoch, ctx, ctx_len));
+	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	ALL_TALK(alice, bob);
+	/* the valid one still commits */
+	EXPECT_EQ(0, commit(alice, NULL, 0, refs, 1, &out));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, epoch + 1, NULL));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&p1);
+	mlsc_proposal_out_free(&p2);
+	mls_bytes_free(&refs[0]);
+	mls_bytes_free(&refs[1]);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
+/*
+ * A member's own Proposal (RFC 9420 §12.1): a GroupContextExtensions or
+ * a ReInit, checked as the Commit that carries it will be (§12.2),
+ * signed over its FramedContentTBS and framed as a PublicMessage (the
+ * kernel's membership tag) or a PrivateMessage (the kernel's
+ * encryption), and kept under its ProposalRef in the member's own cache
+ * so that it can commit it by reference like the members that receive
+ * it. The specs are turned into proposals here for mlsc_commit_create()
+ * too.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "group.h"
+#include "internal.h"
+#include "proposal.h"
+
+#define MAX_SIG		256	/* the largest signature of a suite's scheme */
+
+static int reinit_from_spec(const struct mlsc_reinit_spec *r,
+			    struct mlsc_arena *arena, struct mlsc_reinit *out)
+{
+	struct mlsc_extensions *e = &out->extensions;
+
+	if (!r->group_id || !r->group_id_len ||
+	    r->group_id_len > MLS_MAX_GROUP_ID_LEN || r->reserved ||
+	    (r->n_extensions && !r->extensions))
+		return -EINVAL;
+	if (r->version != MLSC_VERSION_MLS10 || !mlsc_suite_get(r->cipher_suite))
+		return -EPROTONOSUPPORT;
+	e->n = r->n_extensions;
+	e->v = mlsc_arena_alloc(arena, (e->n ?: 1) * sizeof(*e->v));
+	if (!e->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->n; i++) {
+		const struct mlsc_ext *x = &r->extensions[i];
+
+		if (x->len && !x->data)
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (e->v[j].type == x->type)
+				return -EINVAL;
+		e->v[i] = (struct mlsc_extension){ x->type, { x->data, x->len } };
+	}
+	out->group_id = (struct mlsc_slice){ r->group_id, r->group_id_len };
+	out->version = r->version;
+	out->cipher_suite = r->cipher_suite;
+	return 0;
+}
+
+int mlsc_proposal_from_spec(const struct mlsc_group *g,
+			    const struct mlsc_proposal_spec *p,
+			    struct mlsc_arena *arena, struct mlsc_proposal *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->type != MLSC_PROPOSE_GCE && p->type != MLSC_PROPOSE_REINIT)
+		return -EOPNOTSUPP;
+	if (p->key_package || p->psk_id || p->psk_id_len || !p->psk)
+		return -EINVAL;
+	if (p->type == MLSC_PROPOSE_GCE) {
+		const struct mlsc_gce_spec *x = p->psk;
+
+		if (p->psk_len != sizeof(*x))
+			return -EINVAL;
+		out->type = MLSC_PROPOSAL_GROUP_CONTEXT_EXTENSIONS;
+		return mlsc_extensions_take(x->extensions, x->n_extensions,
+					    g->suite->id,
+					    mlsc_tree_leaf(&g->tree, g->own_leaf),
+					    arena, &out->gce);
+	}
+	if (p->psk_len != sizeof(struct mlsc_reinit_spec))
+		return -EINVAL;
+	out->type = MLSC_PROPOSAL_REINIT;
+	return reinit_from_spec(p->psk, arena, &out->reinit);
+}
+
+/* What one Proposal message is built from. */
+struct prop {
+	struct mlsc_group *g;
+	const struct mlsc_propose_args *a;
+	struct mlsc_arena arena;
+	struct mlsc_group_context gc;
+	struct {
+		uint16_t wire_format;
+		struct mlsc_framed_content fc;
+		struct mlsc_auth_data auth;
+	} in;
+	struct mlsc_wbuf content;	/* the Proposal, encoded */
+	uint8_t sig[MAX_SIG];
+	size_t sig_len;
+	struct mls_bytes tbs;
+};
+
+/* The list of one, as the receivers of its Commit check it. */
+static int check_as_receivers(struct prop *b)
+{
+	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	struct mlsc_group_view v = {
+		b->g->suite, &b->g->tree, &b->gc, &now,
+	};
+	struct mlsc_resolved r = {
+		.p = b->in.fc.proposal, .sender = b->g->own_leaf,
+	};
+	bool path;
+
+	return mlsc_proposals_validate(&v, b->g->own_leaf, &r, 1, &path);
+}
+
+static int sign(struct prop *b)
+{
+	struct mls_framed_content f = {
+		.wire_format = b->in.wire_format,
+		.group_id = b->gc.group_id.p,
+		.group_id_len = b->gc.group_id.len,
+		.epoch = b->gc.epoch,
+		.sender_leaf = b->g->own_leaf,
+		.authenticated_data = b->a->authenticated_data,
+		.authenticated_data_len = b->a->authenticated_data_len,
+		.content_type = MLS_CONTENT_PROPOSAL,
+		.content = b->content.p,
+		.content_len = b->content.len,
+		.context = b->g->context,
+		.context_len = b->g->context_len,
+	};
+	int err;
+
+	err = mls_framed_content_tbs(&f, &b->tbs);
+	if (err)
+		return err;
+	b->sig_len = sizeof(b->sig);
+	err = mls_sign_with_label(b->a->sig_key, "FramedContentTBS",
+				  b->tbs.data, b->tbs.len, b->sig, &b->sig_len);
+	b->in.auth.signature = (struct mlsc_slice){ b->sig, b->sig_len };
+	return err;
+}
+
+/* FramedContentAuthData, or with @fc first the AuthenticatedContent. */
+static int auth_bytes(struct prop *b, bool fc, struct mlsc_wbuf *w)
+{
+	struct mlsc_io io;
+
+	mlsc_io_writer(&io, w);
+	if (fc) {
+		mlsc_io_u16(&io, &b->in.wire_format);
+		mlsc_io_framed_content(&io, &b->in.fc);
+	}
+	mlsc_io_auth_data(&io, &b->in.auth, MLSC_CONTENT_PROPOSAL);
+	return mlsc_io_finish(&io);
+}
+
+static int frame_public(struct prop *b, struct mls_bytes *out)
+{
+	struct mlsc_wbuf ad = { 0 }, w = { 0 };
+	struct mlsc_mls_message m;
+	uint8_t *tbm = NULL, mtag[MLSC_MAX_HASH];
+	size_t mtag_len = sizeof(mtag);
+	int err;
+
+	err = auth_bytes(b, false, &ad);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	tbm = mlsc_malloc(b->tbs.len + ad.len);
+	if (!tbm)
+		goto out;
+	memcpy(tbm, b->tbs.data, b->tbs.len);
+	memcpy(tbm + b->tbs.len, ad.p, ad.len);
+	err = mls_membership_tag(b->g->gfd, 0, NULL, tbm, b->tbs.len + ad.len,
+				 mtag, &mtag_len);
+	if (err)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.version = MLSC_VERSION_MLS10;
+	m.wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
+	m.pub.content = b->in.fc;
+	m.pub.auth = b->in.auth;
+	m.pub.membership_tag = (struct mlsc_slice){ mtag, mtag_len };
+	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
+	if (!err)
+		err = mlsc_wbuf_to_bytes(&w, out);
+out:
+	free(tbm);
+	mlsc_wbuf_free(&ad);
+	mlsc_wbuf_free(&w);
+	return err;
+}
+
+/* The kernel encrypts the Proposal and its signature in the epoch. */
+static int frame_private(struct prop *b, struct mls_bytes *out)
+{
+	struct mls_encrypt_opts o = {
+		.flags = MLS_ENCRYPT_F_EPOCH, .epoch = b->gc.epoch,
+	};
+	struct mlsc_wbuf ad = { 0 };
+	struct mls_sent sent;
+	uint8_t *content = NULL;
+	size_t len;
+	int err;
+
+	err = auth_bytes(b, false, &ad);
+	if (err)
+		goto out;
+	len = b->content.len + ad.len;
+	err = -ENOMEM;
+	content = mlsc_malloc(len);
+	if (!content)
+		goto out;
+	memcpy(content, b->content.p, b->content.len);
+	memcpy(content + b->content.len, ad.p, ad.len);
+	memset(&sent, 0, sizeof(sent));
+	err = mls_encrypt_ex(b->g->gfd, &o, MLS_CONTENT_PROPOSAL,
+			     b->a->authenticated_data,
+			     b->a->authenticated_data_len, content, len, NULL,
+			     0, &sent);
+	if (!err)
+		*out = sent.message;
+out:
+	free(content);
+	mlsc_wbuf_free(&ad);
+	return err;
+}
+
+/* Its ProposalRef into @out->ref, and the proposal into the own cache. */
+static int keep(struct prop *b, struct mlsc_proposal_out *out)
+{
+	const struct mlsc_suite *s = b->g->suite;
+	uint8_t ref[MLSC_MAX_HASH];
+	struct mlsc_wbuf ac = { 0 };
+	int err;
+
+	if (!b->g->cache) {
+		b->g->cache = mlsc_calloc(1, sizeof(*b->g->cache));
+		if (!b->g->cache)
+			return -ENOMEM;
+	}
+	err = auth_bytes(b, true, &ac);
+	if (!err)
+		err = mlsc_proposal_ref(s, ac.p, ac.len, ref);
+	mlsc_wbuf_free(&ac);
+	if (!err)
+		err = mlsc_bytes_dup(&out->ref, ref, s->nh);
+	if (!err)
+		err = mlsc_proposal_cache_add(b->g->cache, s->nh, b->gc.epoch,
+					      ref, &b->in.fc.sender,
+					      &b->in.fc.proposal);
+	return err;
+}
+
+static int propose(struct prop *b, struct mlsc_proposal_out *out)
+{
+	struct mlsc_framed_content *fc = &b->in.fc;
+	int err;
+
+	err = MLSC_DECODE(b->g->context, b->g->context_len, &b->arena, &b->gc,
+			  mlsc_io_group_context);
+	if (!err)
+		err = mlsc_proposal_from_spec(b->g, b->a->proposal, &b->arena,
+					      &fc->proposal);
+	if (!err)
+		err = check_as_receivers(b);
+	if (!err)
+		err = MLSC_ENCODE(&fc->proposal, mlsc_io_proposal, &b->content);
+	if (err)
+		return err;
+	b->in.wire_format = (b->a->flags & MLSC_PROPOSE_F_PRIVATE) ?
+			    MLSC_WIRE_PRIVATE_MESSAGE : MLSC_WIRE_PUBLIC_MESSAGE;
+	fc->group_id = b->gc.group_id;
+	fc->epoch = b->gc.epoch;
+	fc->sender.type = MLSC_SENDER_MEMBER;
+	fc->sender.index = b->g->own_leaf;
+	fc->authenticated_data = (struct mlsc_slice){
+		b->a->authenticated_data, b->a->authenticated_data_len };
+	fc->content_type = MLSC_CONTENT_PROPOSAL;
+	err = sign(b);
+	if (!err)
+		err = b->in.wire_format == MLSC_WIRE_PUBLIC_MESSAGE ?
+		      frame_public(b, &out->message) :
+		      frame_private(b, &out->message);
+	if (!err)
+		err = keep(b, out);
+	return err;
+}
+
+MLSC_EXPORT int mlsc_group_propose(struct mlsc_group *g,
+				   const struct mlsc_propose_args *a,
+				   struct mlsc_proposal_out *out)
+{
+	struct prop b;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!g || !a || !a->proposal || !a->sig_key || a->reserved ||
+	    (a->flags & ~MLSC_PROPOSE_F_ALL) ||
+	    (a->authenticated_data_len && !a->authenticated_data))
+		return -EINVAL;
+	if (g->reinit)
+		return -ESHUTDOWN;
+	if (g->pending || g->joining)
+		return -EBUSY;
+	memset(&b, 0, sizeof(b));
+	b.g = g;
+	b.a = a;
+	mlsc_arena_init(&b.arena);
+	err = propose(&b, out);
+	mlsc_wbuf_free(&b.content);
+	mls_bytes_free(&b.tbs);
+	mlsc_arena_free(&b.arena);
+	if (err)
+		mlsc_proposal_out_free(out);
+	return err;
+}
+
+MLSC_EXPORT void mlsc_proposal_out_free(struct mlsc_proposal_out *out)
+{
+	if (!out)
+		return;
+	mls_bytes_free(&out->message);
+	mls_bytes_free(&out->ref);
+}
