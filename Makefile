@@ -34,6 +34,13 @@ USER_CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 export CC USER_CFLAGS BUILD VECTORS
 
 MODULE		:= $(CURDIR)/mls.ko
+
+# The sub-makes (the libraries, tools, selftests, fuzz harnesses and
+# Kbuild) build nproc files at a time, unless make itself was given a -j
+# (-j1 keeps a serial build). Recursive: MAKEFLAGS holds -j only once the
+# recipes run.
+NPROC		:= $(shell nproc 2>/dev/null || echo 1)
+SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
@@ -73,7 +80,7 @@ module:
 	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || \
 		{ echo "no kernel build tree (KDIR); run: make deps" >&2; exit 1; }
 	@mkdir -p $(BUILD)
-	flock $(BUILD)/.module.lock $(MAKE) -C $(KDIR) M=$(CURDIR) W=1 \
+	flock $(BUILD)/.module.lock $(MAKE) $(SUBJOBS) -C $(KDIR) M=$(CURDIR) W=1 \
 		MLS_SELFTEST=$(MLS_SELFTEST) modules 2>&1 | tee $(BUILD)/module-build.log
 	@! grep -E 'warning:|error:' $(BUILD)/module-build.log
 
@@ -96,23 +103,29 @@ $(KSELFTEST_DIR)/kselftest_harness.h:
 	rm -rf $(BUILD)/tools/testing
 
 userlib:
-	$(MAKE) -C userlib
+	$(MAKE) $(SUBJOBS) -C userlib
 
 # libmlsclient, the RFC 9420 client over libmls (userlib/client/).
 client: userlib
-	$(MAKE) -C userlib/client
+	$(MAKE) $(SUBJOBS) -C userlib/client
 
 # Its tests run on the host, under AddressSanitizer, LeakSanitizer and
 # UBSan, the vectors read from $(VECTORS); `make check` runs them too.
-.PHONY: client-test
-client-test: userlib vectors
-	$(MAKE) -C selftests/client run
+.PHONY: client-test client-san
+client-test: userlib vectors client-san
+	$(MAKE) $(SUBJOBS) -C selftests/client run
+
+# The client's sources compiled once with the sanitizers
+# (libmlsclient-san.a): its host tests and selftests/mls's client_*_test
+# link that one archive.
+client-san:
+	$(MAKE) $(SUBJOBS) -C selftests/client lib
 
 tools: userlib client
-	$(MAKE) -C tools
+	$(MAKE) $(SUBJOBS) -C tools
 
-selftests: userlib kernel-files
-	$(MAKE) -C selftests/mls KSELFTEST_DIR=$(KSELFTEST_DIR)
+selftests: userlib kernel-files client-san
+	$(MAKE) $(SUBJOBS) -C selftests/mls KSELFTEST_DIR=$(KSELFTEST_DIR)
 
 # The vectors, unpacked and checked against the published SHA-256 of each
 # file (selftests/mls/vectors/README: where they come from).
@@ -142,7 +155,7 @@ $(BUILD)/vectors/.unpacked: $(VECTORS_XZ) $(VECTORS_SRC)/SHA256SUMS $(VECTORS_SR
 FUZZ_TIME	?= 600
 
 fuzz-host-build: vectors userlib
-	$(MAKE) -C fuzz all
+	$(MAKE) $(SUBJOBS) -C fuzz all
 
 fuzz-host: deps
 	@$(MAKE) --no-print-directory fuzz-host-build
@@ -172,7 +185,7 @@ checkpatch: kernel-files
 # sparse over every module source (C=2 checks files even when up to date).
 sparse:
 	@mkdir -p $(BUILD)
-	flock $(BUILD)/.module.lock $(MAKE) -C $(KDIR) M=$(CURDIR) C=2 \
+	flock $(BUILD)/.module.lock $(MAKE) $(SUBJOBS) -C $(KDIR) M=$(CURDIR) C=2 \
 		MLS_SELFTEST=$(MLS_SELFTEST) modules 2>&1 | tee $(BUILD)/sparse.log
 	@! grep -E ': (warning|error):' $(BUILD)/sparse.log
 
@@ -186,7 +199,7 @@ VM_ENV = BUILD=$(BUILD) VECTORS=$(VECTORS) MODULE=$(MODULE) \
 
 # The module that WARNs on purpose, for the runner's own test.
 warn-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/tools/vm/warn-test W=1 modules
+	$(MAKE) $(SUBJOBS) -C $(KDIR) M=$(CURDIR)/tools/vm/warn-test W=1 modules
 
 # The runner's own test: its log scanner catches each kind of kernel report,
 # and a real WARN in a real guest fails a real run.

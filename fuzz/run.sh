@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run each host harness for FUZZ_TIME seconds, one after the other, over
-# its seeds (OUT/seeds/NAME, from the vectors), its committed corpus
-# (CORPUS/NAME: regression inputs first) and what earlier runs found
-# (OUT/corpus/NAME, where new inputs go). libFuzzer's own lines, cov: and
-# ft: among them, go to the terminal and to OUT/NAME.log; then one line:
+# Run each host harness for FUZZ_TIME seconds over its seeds
+# (OUT/seeds/NAME, from the vectors), its committed corpus (CORPUS/NAME:
+# regression inputs first) and what earlier runs found (OUT/corpus/NAME,
+# where new inputs go). FUZZ_JOBS harnesses (nproc by default) run at
+# once, each a single process on its own CPU, so each gets the time and
+# the executions it had alone. libFuzzer's own lines, cov: and ft: among
+# them, go to OUT/NAME.log, printed once the harness is done, in the
+# order named; then one line:
 #
 #   fuzz-host: NAME: N execs, X exec/s, cov C, ft F, K crashes
 #
@@ -19,22 +22,40 @@
 set -u -o pipefail
 
 : "${FUZZ_TIME:=600}" "${OUT:?}" "${CORPUS:?}"
+: "${FUZZ_JOBS:=$(nproc 2>/dev/null || echo 1)}"
 failed=0
 
-for name in "$@"; do
-	bin=$OUT/fuzz_$name
-	log=$OUT/$name.log
-	mkdir -p "$OUT/corpus/$name" "$OUT/crashes/$name" "$CORPUS/$name"
-	rm -f "$OUT/crashes/$name"/*
-	dirs=("$OUT/corpus/$name" "$CORPUS/$name")
+# fuzz_one NAME: the run, its output into OUT/NAME.log and its exit
+# status into OUT/NAME.rc.
+fuzz_one() {
+	local name=$1 bin=$OUT/fuzz_$1 rc=0
+	local dirs=("$OUT/corpus/$name" "$CORPUS/$name")
 	[ -d "$OUT/seeds/$name" ] && dirs+=("$OUT/seeds/$name")
-
-	echo "fuzz-host: $name: ${FUZZ_TIME} s"
-	rc=0
 	# Runs the committed corpus first: a regression input fails at once.
 	"$bin" -max_total_time="$FUZZ_TIME" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$OUT/crashes/$name/" \
-		"${dirs[@]}" 2>&1 | tee "$log" || rc=$?
+		"${dirs[@]}" >"$OUT/$name.log" 2>&1 || rc=$?
+	echo "$rc" >"$OUT/$name.rc"
+}
+
+running=0
+for name in "$@"; do
+	mkdir -p "$OUT/corpus/$name" "$OUT/crashes/$name" "$CORPUS/$name"
+	rm -f "$OUT/crashes/$name"/* "$OUT/$name.rc"
+	if [ "$running" -ge "$FUZZ_JOBS" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	echo "fuzz-host: $name: ${FUZZ_TIME} s"
+	fuzz_one "$name" &
+	running=$((running + 1))
+done
+wait
+
+for name in "$@"; do
+	log=$OUT/$name.log
+	cat "$log"
+	rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 1)
 
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)

@@ -30,13 +30,13 @@ rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	"$top/Kbuild" "$top/kmod" "$top/uapi" "$mod/"
 rsync -a "$top/tools/vm/warn-test/Kbuild" "$top/tools/vm/warn-test/mls_warn_test.c" \
 	"$mod/warn-test/"
-make -C "$kdir/src" M="$mod" W=1 MLS_SELFTEST=${MLS_SELFTEST:-y} modules 2>&1 |
+make -j"$(nproc)" -C "$kdir/src" M="$mod" W=1 MLS_SELFTEST=${MLS_SELFTEST:-y} modules 2>&1 |
 	tee "$BUILD/debug-module-build.log"
 if grep -E 'warning:|error:' "$BUILD/debug-module-build.log"; then
 	echo "check-debug: the module does not build cleanly against the debug kernel" >&2
 	exit 1
 fi
-make -C "$kdir/src" M="$mod/warn-test" modules >/dev/null
+make -j"$(nproc)" -C "$kdir/src" M="$mod/warn-test" modules >/dev/null
 
 export VM_KERNEL=$kdir/bzImage VM_MODULES= MODULE=$mod/mls.ko
 export WARN_MODULE=$mod/warn-test/mls_warn_test.ko
