@@ -23,6 +23,7 @@
 
 #include <uapi/linux/mls.h>
 
+#include <linux/atomic.h>
 #include <linux/cred.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -48,6 +49,8 @@ struct mls_group_policy {
 	u32 encrypt_rate;
 	u32 encrypt_burst;
 	u32 commit_timeout_ms;
+	u32 recv_save;			/* MLS_POLICY_RECV_SAVE */
+	u32 recv_save_flags;
 };
 
 struct mls_group {
@@ -119,6 +122,20 @@ struct mls_group {
 		u64 drain_id;
 		u64 saved_drain_id;
 	} reserve;
+
+	/*
+	 * The decrypts of a persistent group (recv_save.c): @claimed, those
+	 * delivered or in flight; @done, those committed to the secret tree;
+	 * @at_export, @done when the last export read the tree (commit_lock);
+	 * @saved, @at_export of the last snapshot saved (READ_ONCE). What no
+	 * saved snapshot holds is @claimed - @saved.
+	 */
+	struct {
+		atomic64_t claimed;
+		atomic64_t done;
+		u64 at_export;
+		u64 saved;
+	} recv;
 
 	struct mls_group_stats __percpu *stats;	/* stats.c */
 	struct mls_group_kobj *sysfs;	/* its directory (sysfs.c) */

@@ -19,6 +19,7 @@
 #include "params.h"
 #include "protect.h"
 #include "quota.h"
+#include "recv_save.h"
 #include "snapshot.h"
 #include "stats.h"
 #include "trace.h"
@@ -310,6 +311,8 @@ static void decrypt_count(struct mls_group *g, int ret,
 struct mls_decrypt_hold {
 	struct mls_epoch *e;
 	struct mls_stree_claim *claim;
+	struct mls_group *g;
+	bool recv_counted;	/* mls_recv_save_claim() counted it */
 	u32 out_of_order;
 	struct mls_buf out[3];	/* what was written, to wipe on failure */
 };
@@ -338,6 +341,8 @@ static void decrypt_undo(void *arg)
 
 	decrypt_wipe(h->out, ARRAY_SIZE(h->out));
 	mls_stree_recv_release(h->e->tree, h->claim);
+	if (h->recv_counted)
+		mls_recv_save_release(h->g);
 	mls_epoch_put(h->e);
 	kfree(h);
 }
@@ -347,6 +352,8 @@ static void decrypt_done(void *arg)
 	struct mls_decrypt_hold *h = arg;
 
 	mls_stree_recv_commit(h->e->tree, h->claim, h->out_of_order);
+	if (h->recv_counted)
+		mls_recv_save_done(h->g);
 	mls_epoch_put(h->e);
 	kfree(h);
 }
@@ -373,10 +380,13 @@ static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
 	const void *src[] = { r->aad, r->data, r->sig };
 	size_t len[] = { r->aad_len, r->data_len, r->sig_len };
 	struct mls_decrypt_hold *h = NULL;
+	bool counted = false;
 	size_t i, n = 0;
 	int ret;
 
-	ret = decrypt_outputs_fit(a, r);
+	/* Counted before the claim: a refused decrypt consumes nothing. */
+	ret = decrypt_outputs_fit(a, r) ?:
+	      mls_recv_save_claim(g, e->epoch, &counted);
 	if (!ret) {
 		h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 		if (!h)
@@ -392,6 +402,8 @@ static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
 	if (!ret) {
 		h->e = e;
 		h->claim = claim;
+		h->g = g;
+		h->recv_counted = counted;
 		h->out_of_order = READ_ONCE(g->policy.out_of_order);
 		for (i = 0; i < ARRAY_SIZE(out); i++) {
 			h->out[i] = *out[i];
@@ -418,6 +430,8 @@ static int decrypt_deliver(struct mls_ioctl_ctx *ctx, struct mls_group *g,
 		}
 		if (claim)
 			mls_stree_recv_release(e->tree, claim);
+		if (counted)
+			mls_recv_save_release(g);
 		kfree(h);
 		return ret;
 	}
@@ -612,6 +626,10 @@ static int mls_ioc_group_info(struct mls_ioctl_ctx *ctx, void *arg)
 		.encrypt_burst = READ_ONCE(p->encrypt_burst),
 		.commit_timeout_ms = READ_ONCE(p->commit_timeout_ms),
 	};
+	a->recv_save = READ_ONCE(p->recv_save);
+	a->recv_save_flags = READ_ONCE(p->recv_save_flags);
+	a->recv_unsaved = (g->flags & MLS_GROUP_F_PERSISTENT) ?
+			  mls_recv_save_unsaved(g) : 0;
 	ret = mls_buf_write(&a->group_id, g->group_id, g->group_id_len);
 	return ret;
 }
@@ -667,7 +685,7 @@ static int mls_ioc_set_policy(struct mls_ioctl_ctx *ctx, void *arg)
 	u32 m = a->mask;
 	int ret;
 
-	ret = check_policy(a);
+	ret = check_policy(a) ?: mls_recv_save_check(g, a);
 	if (ret)
 		return ret;
 	if (READ_ONCE(g->dead))
@@ -689,6 +707,8 @@ static int mls_ioc_set_policy(struct mls_ioctl_ctx *ctx, void *arg)
 	/* Read when a commit is prepared: one pending keeps its deadline. */
 	if (m & MLS_POLICY_COMMIT_TIMEOUT)
 		WRITE_ONCE(gp->commit_timeout_ms, p->commit_timeout_ms);
+	if (m & MLS_POLICY_RECV_SAVE)
+		mls_recv_save_set(g, a->recv_save, a->recv_save_flags);
 	/* A shorter retention erases what it no longer covers, now. */
 	mls_group_prune(g);
 	return 0;

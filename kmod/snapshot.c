@@ -41,6 +41,7 @@
 #include "ioctl.h"
 #include "params.h"
 #include "quota.h"
+#include "recv_save.h"
 #include "seal.h"
 #include "snapshot.h"
 #include "uarg.h"
@@ -289,10 +290,15 @@ static void put_body(struct mls_wbuf *w, struct mls_group *g,
 	mls_put_u8(w, g->has_init_secret);
 	if (g->has_init_secret)
 		mls_put_bytes(w, g->init_secret, s->nh);
-	/* A persistent group: the limits this snapshot reserves. */
+	/*
+	 * A persistent group: the limits this snapshot reserves, and
+	 * (since version 2) its receive-save policy.
+	 */
 	if (g->flags & MLS_GROUP_F_PERSISTENT) {
 		mls_put_u64(w, limit[MLS_RATCHET_HANDSHAKE]);
 		mls_put_u64(w, limit[MLS_RATCHET_APPLICATION]);
+		mls_put_u32(w, READ_ONCE(p->recv_save));
+		mls_put_u32(w, READ_ONCE(p->recv_save_flags));
 	}
 	mls_put_u32(w, n);
 	for (i = 0; i < n; i++)
@@ -400,6 +406,9 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		return ret;
 
 	mutex_lock(&g->commit_lock);
+	/* Before the trees are read: the decrypts they hold for sure. */
+	if (g->flags & MLS_GROUP_F_PERSISTENT)
+		mls_recv_save_exported(g);
 	ep = take_epochs(g, &n);
 	if (IS_ERR(ep)) {
 		ret = PTR_ERR(ep);
@@ -512,6 +521,7 @@ int mls_ioc_group_export(struct mls_ioctl_ctx *ctx, void *arg)
 
 /* The header, read before the tag is checked: only what opening needs. */
 struct mls_snap_hdr {
+	u16 version;
 	u64 seq;
 	u64 epoch;
 	const u8 *salt;
@@ -531,9 +541,13 @@ static int get_header(const u8 *p, size_t len, struct mls_snap_hdr *h)
 	    memcmp(magic, MLS_SNAP_MAGIC, MLS_SNAP_MAGIC_LEN) ||
 	    mls_get_u16(&r, &version))
 		return -EBADMSG;
-	/* Another version may lay its header out otherwise: stop here. */
-	if (version != MLS_SNAPSHOT_VERSION)
+	/*
+	 * Another version may lay its header out otherwise: stop here.
+	 * Version 1 differs in its body only (no receive-save policy).
+	 */
+	if (version < 1 || version > MLS_SNAPSHOT_VERSION)
 		return -EPROTONOSUPPORT;
+	h->version = version;
 	if (mls_get_u16(&r, &flags) || flags || mls_get_u64(&r, &h->seq) ||
 	    mls_get_u64(&r, &h->epoch) ||
 	    mls_get_bytes(&r, MLS_SEAL_SALT_LEN, &h->salt) ||
@@ -656,6 +670,18 @@ static int get_policy(struct mls_rbuf *r, struct mls_group_policy *p)
 	return 0;
 }
 
+/* The receive-save policy of a persistent group, as SET_POLICY takes it. */
+static int get_recv_save(struct mls_rbuf *r, struct mls_group *g)
+{
+	u32 n, flags;
+
+	if (mls_get_u32(r, &n) || mls_get_u32(r, &flags) ||
+	    (flags & ~MLS_RECV_SAVE_F_ALL) || (flags && !n))
+		return -EINVAL;
+	mls_recv_save_set(g, n, flags);
+	return 0;
+}
+
 /* What the body says of the group besides its epochs. */
 struct mls_snap_group {
 	const struct mls_suite *suite;
@@ -748,6 +774,9 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	if ((sg.flags & MLS_GROUP_F_PERSISTENT) &&
 	    (mls_get_u64(r, &limit[MLS_RATCHET_HANDSHAKE]) ||
 	     mls_get_u64(r, &limit[MLS_RATCHET_APPLICATION])))
+		goto err;
+	if ((sg.flags & MLS_GROUP_F_PERSISTENT) && h->version >= 2 &&
+	    get_recv_save(r, g))
 		goto err;
 	resume = resume && (sg.flags & MLS_GROUP_F_PERSISTENT);
 	if (mls_get_u32(r, &n) || !n || n > mls_epochs_kept_max + 1)
@@ -997,6 +1026,7 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 		WRITE_ONCE(g->reserve.saved_epoch, e->epoch);
 		WRITE_ONCE(g->reserve.saved_seq, a->seq);
 		g->reserve.saved_drain_id = g->reserve.drain_id;
+		mls_recv_save_saved(g);
 		ret = 0;
 	}
 	mls_epoch_put(e);

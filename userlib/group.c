@@ -44,8 +44,20 @@ MLS_EXPORT int mls_group_set_policy(int gfd, uint32_t mask,
 	if (!p)
 		return -EINVAL;
 	memset(&sp, 0, sizeof(sp));
-	sp.mask = mask;
+	/* Not a field of @p: MLS_POLICY_ALL leaves it as it is. */
+	sp.mask = mask & ~MLS_POLICY_RECV_SAVE;
 	sp.policy = *p;
+	return mls_ioctl(gfd, MLS_IOC_SET_POLICY, &sp);
+}
+
+MLS_EXPORT int mls_group_set_recv_save(int gfd, uint32_t n, uint32_t flags)
+{
+	struct mls_set_policy sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.mask = MLS_POLICY_RECV_SAVE;
+	sp.recv_save = n;
+	sp.recv_save_flags = flags;
 	return mls_ioctl(gfd, MLS_IOC_SET_POLICY, &sp);
 }
 

@@ -579,6 +579,8 @@ static void b_set_policy(struct worker *w, uint8_t *a)
 	s->policy.encrypt_rate = chance(r, 70) ? below(r, 100000) : any_len(r);
 	s->policy.encrypt_burst = chance(r, 70) ? below(r, 1000) : any_len(r);
 	s->policy.commit_timeout_ms = chance(r, 70) ? 1 + below(r, 5000) : any_len(r);
+	s->recv_save = chance(r, 50) ? 0 : chance(r, 70) ? below(r, 64) : any_len(r);
+	s->recv_save_flags = chance(r, 70) ? 0 : below(r, 4);
 }
 
 static void b_destroy(struct worker *w, uint8_t *a)

@@ -246,10 +246,10 @@ static bool is_hex(const char *s, size_t len)
 	"feature_names:a,suites:a"
 #define GROUP_SCHEMA "id:i,group_id:s,suite:i,suite_name:s|n,state:s,mode:s," \
 	"owner_uid:i,owner_gid:i,flags:a,own_leaf:i,leaf_count:i,epoch:i," \
-	"oldest_epoch:i,policy:o"
+	"oldest_epoch:i,policy:o,recv_unsaved:i"
 #define POLICY_SCHEMA "out_of_order:i,max_forward:i,epochs_kept:i," \
 	"epoch_max_age_ms:i,padding_block:i,encrypt_rate:i,encrypt_burst:i," \
-	"commit_timeout_ms:i"
+	"commit_timeout_ms:i,recv_save:i,recv_save_strict:b"
 #define DECRYPT_SCHEMA "id:i,epoch:i,sender_leaf:i,generation:i,content_type:s," \
 	"authenticated_data:s,content:s,text:s|n,signature:s,verified:b"
 #define ENCRYPT_SCHEMA "id:i,epoch:i,generation:i,content_type:s,signed:b,message:s"
@@ -1274,6 +1274,22 @@ TEST(group_set_policy)
 	/* 0 is no timeout the kernel takes: EINVAL, exit status 2 */
 	EXPECT_EQ(2, run(&r, "group", "set", ids, "commit-timeout", "0", NULL));
 	EXPECT_NE(NULL, strstr(r.err, "EINVAL")) TH_LOG("%s", r.err);
+	run_free(&r);
+	/* The receive-save policy: persistent groups only, 0 for any. */
+	EXPECT_EQ(2, run(&r, "group", "set", ids, "recv-save", "4", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "EINVAL")) TH_LOG("%s", r.err);
+	run_free(&r);
+	EXPECT_EQ(1, run(&r, "group", "set", ids, "recv-save-strict", "2", NULL));
+	run_free(&r);
+	EXPECT_EQ(0, run(&r, "group", "set", ids, "recv-save", "0", NULL));
+	run_free(&r);
+	ASSERT_EQ(0, run(&r, "-j", "group", "show", ids, NULL));
+	j = parse(_metadata, &r);
+	p = json_object_get(j, "policy");
+	EXPECT_EQ(0, json_integer_value(json_object_get(p, "recv_save")));
+	EXPECT_TRUE(json_is_false(json_object_get(p, "recv_save_strict")));
+	EXPECT_EQ(0, json_integer_value(json_object_get(j, "recv_unsaved")));
+	json_decref(j);
 	run_free(&r);
 	destroy(id);
 }

@@ -766,7 +766,7 @@ FIXTURE_SETUP(fuzz)
 					 fb->s.len, fb->body, &fb->body_len));
 		fb->nfields = snap_body_fields(fb->body, fb->body_len, 32, 16,
 					       fb->fields, FUZZ_FIELDS);
-		ASSERT_LT(0, fb->nfields) TH_LOG("base %u: not laid out as version 1", i);
+		ASSERT_LT(0, fb->nfields) TH_LOG("base %u: not laid out as version 2", i);
 	}
 }
 

@@ -191,9 +191,11 @@ int snap_body_fields(const uint8_t *body, size_t len, size_t nh, size_t nk,
 		field(&w, 4, 0);
 	if (field(&w, 1, 0))		/* has_init */
 		skip(&w, nh);
-	if (flags & PERSISTENT) {
+	if (flags & PERSISTENT) {	/* limits, recv_save (version 2) */
 		field(&w, 8, 0);
 		field(&w, 8, 0);
+		field(&w, 4, 0);
+		field(&w, 4, 0);
 	}
 	n = field(&w, 4, 1);
 	for (i = 0; i < n && !w.bad; i++)

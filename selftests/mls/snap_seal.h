@@ -71,7 +71,7 @@ struct snap_field {
 /*
  * The integer fields of an unmodified @body of a suite with hash length
  * @nh and key length @nk, in order, at most @cap: their number, or -1
- * if the body is not laid out as version 1 says.
+ * if the body is not laid out as version 2 says.
  */
 int snap_body_fields(const uint8_t *body, size_t len, size_t nh, size_t nk,
 		     struct snap_field *f, size_t cap);

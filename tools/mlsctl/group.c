@@ -465,7 +465,11 @@ static void show_json(struct jw *w, const struct mls_group_info *in,
 	jw_u64(w, "encrypt_rate", p->encrypt_rate);
 	jw_u64(w, "encrypt_burst", p->encrypt_burst);
 	jw_u64(w, "commit_timeout_ms", p->commit_timeout_ms);
+	jw_u64(w, "recv_save", in->recv_save);
+	jw_bool(w, "recv_save_strict",
+		in->recv_save_flags & MLS_RECV_SAVE_F_STRICT);
 	jw_obj_end(w);
+	jw_u64(w, "recv_unsaved", in->recv_unsaved);
 	jw_obj_end(w);
 }
 
@@ -495,6 +499,11 @@ static void show_text(const struct mls_group_info *in, const uint8_t *gid,
 	       p->out_of_order, p->max_forward, p->epochs_kept,
 	       p->epoch_max_age_ms, p->padding_block, p->encrypt_rate,
 	       p->encrypt_burst, p->commit_timeout_ms);
+	if (in->group_flags & MLS_GROUP_F_PERSISTENT)
+		printf("    recv-save %" PRIu32 "%s unsaved %" PRIu64 "\n",
+		       in->recv_save,
+		       in->recv_save_flags & MLS_RECV_SAVE_F_STRICT ?
+		       " strict" : "", (uint64_t)in->recv_unsaved);
 }
 
 /* Show one group through @fd: 0, or -errno. */
@@ -719,7 +728,7 @@ out:
 static const char usage_set[] =
 	"ID [out-of-order N] [max-forward N] [epochs-kept N]\n"
 	"        [epoch-max-age MS] [padding N] [encrypt-rate N] [encrypt-burst N]\n"
-	"        [commit-timeout MS]\n"
+	"        [commit-timeout MS] [recv-save N] [recv-save-strict 0|1]\n"
 	"\n"
 	"Sets the group's policy: skipped generations kept per sender, the\n"
 	"maximum forward distance, past epochs kept and their maximum age in\n"
@@ -727,7 +736,9 @@ static const char usage_set[] =
 	"(messages per second, 0: no limit) and burst, and how long a pending\n"
 	"commit may wait for its merge (milliseconds, at least 1) before the\n"
 	"kernel discards it. A smaller epochs-kept or epoch-max-age erases\n"
-	"past epochs at once.\n";
+	"past epochs at once. A persistent group's recv-save N asks for a\n"
+	"save after N decrypts no saved snapshot holds (0: off); strict, the\n"
+	"decrypt after them fails with ENOBUFS until the group is saved.\n";
 
 static int group_set(const struct mlsctl_opts *o, int argc, char **argv)
 {
@@ -755,8 +766,8 @@ static int group_set(const struct mlsctl_opts *o, int argc, char **argv)
 	};
 	struct mls_group_info info;
 	struct mls_policy p;
-	bool rate = false, burst = false;
-	uint32_t id, mask = 0, v;
+	bool rate = false, burst = false, rs = false, strict_set = false;
+	uint32_t id, mask = 0, v, rs_n = 0, strict = 0;
 	size_t k;
 	int i, fd, ret;
 
@@ -765,6 +776,24 @@ static int group_set(const struct mlsctl_opts *o, int argc, char **argv)
 	if (argc < 1 || !parse_id(argv[0], &id))
 		return usage_error("group set: needs a group id");
 	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "recv-save") == 0 ||
+		    strcmp(argv[i], "recv-save-strict") == 0) {
+			bool is_strict = argv[i][9] != '\0';
+
+			if (!arg_next(argc, argv, &i))
+				return EXIT_USAGE;
+			if (!parse_u32(argv[i], &v) || (is_strict && v > 1))
+				return usage_error("group set: %s: bad value \"%s\"",
+						   argv[i - 1], argv[i]);
+			if (is_strict) {
+				strict = v;
+				strict_set = true;
+			} else {
+				rs_n = v;
+				rs = true;
+			}
+			continue;
+		}
 		for (k = 0; k < ARRAY_SIZE(fields); k++)
 			if (strcmp(argv[i], fields[k].name) == 0)
 				break;
@@ -780,13 +809,13 @@ static int group_set(const struct mlsctl_opts *o, int argc, char **argv)
 		rate |= strcmp(fields[k].name, "encrypt-rate") == 0;
 		burst |= strcmp(fields[k].name, "encrypt-burst") == 0;
 	}
-	if (!mask)
+	if (!mask && !rs && !strict_set)
 		return usage_error("group set: nothing to set");
 	fd = open_group(id);
 	if (fd < 0)
 		return EXIT_KERNEL;
-	/* Rate and burst are set together: keep the one not given. */
-	if (rate != burst) {
+	/* Rate and burst, N and strict, are set together: keep the other. */
+	if (rate != burst || rs != strict_set) {
 		ret = mls_group_info(fd, &info, NULL, NULL);
 		if (ret) {
 			close(fd);
@@ -796,8 +825,17 @@ static int group_set(const struct mlsctl_opts *o, int argc, char **argv)
 			p.encrypt_rate = info.policy.encrypt_rate;
 		if (!burst)
 			p.encrypt_burst = info.policy.encrypt_burst;
+		if (!rs)
+			rs_n = info.recv_save;
+		if (!strict_set)
+			strict = info.recv_save_flags & MLS_RECV_SAVE_F_STRICT;
 	}
-	ret = mls_group_set_policy(fd, mask, &p);
+	ret = mask ? mls_group_set_policy(fd, mask, &p) : 0;
+	/* Turned off, it keeps no flag; strict asked for without N: EINVAL. */
+	if (!ret && (rs || strict_set))
+		ret = mls_group_set_recv_save(fd, rs_n,
+					      strict && (rs_n || strict_set) ?
+					      MLS_RECV_SAVE_F_STRICT : 0);
 	close(fd);
 	return ret ? op_error(ret, "group set %" PRIu32, id) : EXIT_OK;
 }

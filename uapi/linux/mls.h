@@ -749,6 +749,11 @@ struct mls_decrypt {
  *    -ERANGE, -EKEYEXPIRED) lets the next message be the probe;
  *  * -EDQUOT: the sender's first message of the epoch would grow the
  *    secret tree past the group owner's user_max_bytes;
+ *  * -ENOBUFS: a %MLS_GROUP_F_PERSISTENT group whose receive-save policy
+ *    is strict (%MLS_RECV_SAVE_F_STRICT) has recv_save decrypts that no
+ *    saved snapshot holds: export it, %MLS_IOC_GROUP_SAVED, and retry.
+ *    Checked once the tag verified: nothing was consumed, and the
+ *    outputs hold no plaintext;
  *  * -ENOENT: the group was destroyed;
  *  * -ENOMEM.
  */
@@ -1302,6 +1307,12 @@ struct mls_policy {
  * @reserved0: must be zero
  * @policy: (out) the group's policy
  * @group_id: (out) the MLS group_id
+ * @recv_save: (out) since %MLS_GROUP_INFO_SIZE_VER1: the receive-save
+ *	policy's N (%MLS_POLICY_RECV_SAVE; 0: off)
+ * @recv_save_flags: (out) its MLS_RECV_SAVE_F_*
+ * @recv_unsaved: (out) a %MLS_GROUP_F_PERSISTENT group's decrypts that
+ *	no saved snapshot holds yet (those in flight included); 0 for
+ *	another group
  */
 struct mls_group_info {
 	__u32 flags;
@@ -1319,9 +1330,13 @@ struct mls_group_info {
 	__u32 reserved0;
 	struct mls_policy policy;
 	struct mls_buf group_id;
+	__u32 recv_save;
+	__u32 recv_save_flags;
+	__u64 recv_unsaved;
 };
 
 #define MLS_GROUP_INFO_SIZE_VER0 104
+#define MLS_GROUP_INFO_SIZE_VER1 120	/* + recv_save, recv_unsaved */
 
 /**
  * DOC: MLS_IOC_GROUP_INFO
@@ -1373,21 +1388,50 @@ struct mls_get_context {
 #define MLS_POLICY_PADDING_BLOCK	(1U << 4)
 #define MLS_POLICY_ENCRYPT_RATE		(1U << 5) /* rate and burst together */
 #define MLS_POLICY_COMMIT_TIMEOUT	(1U << 6)
-#define MLS_POLICY_ALL			0x7f
+/* struct mls_set_policy.recv_save and recv_save_flags together */
+#define MLS_POLICY_RECV_SAVE		(1U << 7)
+#define MLS_POLICY_ALL			0xff
+
+/*
+ * Flags of struct mls_set_policy.recv_save_flags: with STRICT, decrypt
+ * refuses (-ENOBUFS) a message that would leave more than recv_save
+ * decrypts out of every saved snapshot.
+ */
+#define MLS_RECV_SAVE_F_STRICT		(1U << 0)
+#define MLS_RECV_SAVE_F_ALL		MLS_RECV_SAVE_F_STRICT
 
 /**
  * struct mls_set_policy - argument of %MLS_IOC_SET_POLICY
  * @flags: (in) must be zero
  * @mask: (in) MLS_POLICY_* fields to set; the others keep their value
  * @policy: (in) the values
+ * @recv_save: (in) since %MLS_SET_POLICY_SIZE_VER1, with
+ *	%MLS_POLICY_RECV_SAVE: the receive-save policy of a
+ *	%MLS_GROUP_F_PERSISTENT group, N: once N messages were decrypted
+ *	that no saved snapshot holds, %MLS_CMD_RESERVE_LOW asks for an
+ *	export (with %MLS_RECV_SAVE_F_STRICT: once half of them, rounded
+ *	up, were). 0: off (the default, and the only value another group
+ *	takes)
+ * @recv_save_flags: (in) MLS_RECV_SAVE_F_*; zero when @recv_save is 0
+ *
+ * The policy bounds what a restore of the newest saved snapshot decrypts
+ * a second time (Documentation/admin-guide/persistence.rst, "The replay
+ * bound"): with %MLS_RECV_SAVE_F_STRICT, at most @recv_save messages.
+ * A struct of %MLS_SET_POLICY_SIZE_VER0 reads @recv_save and
+ * @recv_save_flags as zero: %MLS_POLICY_RECV_SAVE (or %MLS_POLICY_ALL of
+ * this header) with it turns the policy off. A program built against the
+ * old header passes the old %MLS_POLICY_ALL (0x7f) and leaves it as is.
  */
 struct mls_set_policy {
 	__u32 flags;
 	__u32 mask;
 	struct mls_policy policy;
+	__u32 recv_save;
+	__u32 recv_save_flags;
 };
 
 #define MLS_SET_POLICY_SIZE_VER0 40
+#define MLS_SET_POLICY_SIZE_VER1 48	/* + recv_save, recv_save_flags */
 
 /**
  * DOC: MLS_IOC_SET_POLICY
@@ -1400,7 +1444,9 @@ struct mls_set_policy {
  *
  * Return: 0, or -EINVAL (flags, unknown mask bits, a value above its
  * module cap, epoch_max_age_ms 0 under a finite epoch_max_age_ms_max,
- * reserved), -EFAULT, -ENOENT.
+ * reserved, unknown recv_save_flags, recv_save_flags without recv_save,
+ * a non-zero recv_save on a group that is not %MLS_GROUP_F_PERSISTENT),
+ * -EFAULT, -ENOENT.
  */
 #define MLS_IOC_SET_POLICY	_IOW(MLS_IOC_MAGIC, 0x27, struct mls_set_policy)
 
@@ -1444,8 +1490,12 @@ struct mls_group_destroy {
  * (%MLS_IOC_COMMIT_PREPARE) is not in it.
  */
 
-/* Version of the snapshot format that %MLS_IOC_GROUP_EXPORT writes. */
-#define MLS_SNAPSHOT_VERSION	1
+/*
+ * Version of the snapshot format that %MLS_IOC_GROUP_EXPORT writes. 2
+ * adds a persistent group's receive-save policy; %MLS_IOC_GROUP_IMPORT
+ * takes version 1 too (the policy off).
+ */
+#define MLS_SNAPSHOT_VERSION	2
 /* Largest snapshot %MLS_IOC_GROUP_IMPORT reads. */
 #define MLS_MAX_SNAPSHOT_LEN	(64U << 20)
 
@@ -2350,7 +2400,9 @@ struct mls_evbuf_bench {
  *   %MLS_GROUP_F_PERSISTENT group used half the generations its last
  *   saved snapshot reserved in one of its sending ratchets; export it and
  *   %MLS_IOC_GROUP_SAVED before it runs out (-ENOBUFS). Once per
- *   reservation and ratchet.
+ *   reservation and ratchet. Also sent, once per save, when the group's
+ *   receive-save policy (struct mls_set_policy.recv_save) is reached;
+ *   %MLS_A_EPOCH is then the epoch of the message that reached it.
  *
  * An endpoint is %MLS_A_ENDPOINT_KIND (&enum mls_endpoint_kind) with, for
  * a user endpoint, %MLS_A_ENDPOINT_UID and %MLS_A_ENDPOINT_ID; for a

@@ -188,8 +188,20 @@ int mls_group_list(int ctl_fd, uint32_t **ids, size_t *count);
 int mls_group_info(int gfd, struct mls_group_info *info, void *group_id,
 		   size_t *group_id_len);
 
-/* MLS_IOC_SET_POLICY: the fields of @p named by @mask (MLS_POLICY_*). */
+/*
+ * MLS_IOC_SET_POLICY: the fields of @p named by @mask (MLS_POLICY_*).
+ * MLS_POLICY_RECV_SAVE is not a field of @p: it is ignored here, so that
+ * MLS_POLICY_ALL leaves the receive-save policy as it is.
+ */
 int mls_group_set_policy(int gfd, uint32_t mask, const struct mls_policy *p);
+
+/*
+ * MLS_IOC_SET_POLICY with MLS_POLICY_RECV_SAVE: the receive-save policy
+ * of a persistent group, @n decrypts (0: off) and @flags
+ * (MLS_RECV_SAVE_F_STRICT). GROUP_INFO reports it (recv_save,
+ * recv_save_flags, recv_unsaved).
+ */
+int mls_group_set_recv_save(int gfd, uint32_t n, uint32_t flags);
 
 /* MLS_IOC_GROUP_DESTROY. */
 int mls_group_destroy(int gfd);
