@@ -230,9 +230,13 @@ static void drain_announce(void)
 	lockdep_assert_held(&mls_drain_lock);
 	if (mls_drain_state == MLS_DRAIN_DRAINED)
 		return;
-	mls_event_shutdown();
-	/* "drained" says MLS_CMD_SHUTDOWN was sent: only now. */
+	/*
+	 * "drained" before the event: a listener that lost it (ENOBUFS)
+	 * learns of the loss only after the drop, and then reads "drained"
+	 * in sysfs, not "draining" (which would tell it no shutdown yet).
+	 */
 	WRITE_ONCE(mls_drain_state, MLS_DRAIN_DRAINED);
+	mls_event_shutdown();
 }
 
 /* mls_drain_lock held: no drain from now on. */

@@ -1798,7 +1798,8 @@ struct mls_drain {
  * %MLS_DRAIN_F_CANCEL ends the drain, sends %MLS_CMD_RESUME, and the
  * service resumes. /sys/kernel/mls/drain says where the module stands:
  * "none", "draining" (begun, calls in flight, or found in flight by the
- * last %MLS_IOC_DRAIN) or "drained" (%MLS_CMD_SHUTDOWN sent); every group is in state
+ * last %MLS_IOC_DRAIN) or "drained" (%MLS_CMD_SHUTDOWN sent, just after
+ * it turns so, for a listener that lost the event); every group is in state
  * %MLS_GROUP_STATE_SHUTTING_DOWN unless it is "none". The unload runs
  * the same drain without waiting (no fd can be open then): drain before
  * ``rmmod``.
