@@ -28,6 +28,7 @@ struct tracked {
 	bool failed;		/* the last save failed: retried */
 	uint64_t epoch;		/* of the last save */
 	uint64_t encrypted;	/* messages_encrypted at the last save */
+	uint64_t decrypted;	/* messages_decrypted at the last save */
 	int last_err;		/* of the last failed save */
 	char dir[300];
 };
@@ -127,6 +128,7 @@ static int save_fd(struct persistd *d, int gfd, uint32_t kid)
 	const char *what = "export";
 	char note[160];
 	int ret = 0, tries;
+	bool have_st;
 
 	memset(&info, 0, sizeof(info));
 	info.group_id.addr = (uint64_t)(uintptr_t)gid;
@@ -140,6 +142,12 @@ static int save_fd(struct persistd *d, int gfd, uint32_t kid)
 		return -ENOMEM;
 	group_dir_name(t->dir, sizeof(t->dir), info.owner_uid, info.own_leaf,
 		       gid, info.group_id.len);
+	/*
+	 * The counters before the export, which covers at least what they
+	 * count: a message between the two makes the next resync after lost
+	 * events save the group once more, never skip it.
+	 */
+	have_st = !mls_group_get_status(kid, &st);
 	for (tries = 0; tries < 3; tries++) {
 		ret = mls_group_export(gfd, &snap, &seq, &epoch);
 		if (ret) {
@@ -173,8 +181,8 @@ static int save_fd(struct persistd *d, int gfd, uint32_t kid)
 		return ret;
 	}
 	t->epoch = epoch;
-	if (!mls_group_get_status(kid, &st))
-		t->encrypted = st.messages_encrypted;
+	t->encrypted = have_st ? st.messages_encrypted : UINT64_MAX;
+	t->decrypted = have_st ? st.messages_decrypted : UINT64_MAX;
 	if (t->failed)
 		plog(5, "%s (group %u): stored again (epoch %" PRIu64 ")", t->dir, kid, epoch);
 	set_failed(d, t, false);
@@ -218,8 +226,14 @@ int groups_save_all(struct persistd *d, bool changed_only)
 		if (!(g[i].group_flags & MLS_GROUP_F_PERSISTENT))
 			continue;
 		t = find(d, g[i].kid, false);
+		/*
+		 * Decrypts count too: a group over its receive-save bound
+		 * (MLS_POLICY_RECV_SAVE) whose event was lost would else wait
+		 * for its next epoch, refusing messages meanwhile if strict.
+		 */
 		if (changed_only && t && !t->failed && t->epoch == g[i].epoch &&
-		    t->encrypted == g[i].messages_encrypted)
+		    t->encrypted == g[i].messages_encrypted &&
+		    t->decrypted == g[i].messages_decrypted)
 			continue;
 		ret = group_save(d, g[i].kid);
 		if (ret < 0)
