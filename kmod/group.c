@@ -71,12 +71,7 @@ static u32 member_hashfn(const void *data, u32 len, u32 seed)
 static u32 member_obj_hashfn(const void *data, u32 len, u32 seed)
 {
 	const struct mls_group *g = data;
-	struct mls_member_key k = {
-		.owner = g->owner,
-		.own_leaf = g->own_leaf,
-		.group_id = g->group_id,
-		.group_id_len = g->group_id_len,
-	};
+	struct mls_member_key k = mls_group_member_key(g);
 
 	return mls_member_key_hash(&k, seed);
 }
@@ -208,6 +203,7 @@ static int reserve_id(struct mls_group *g, u32 want)
 
 static int publish(struct mls_group *g, u32 want)
 {
+	struct mls_member_key mk = mls_group_member_key(g);
 	int ret;
 
 	/* Counted until released: a group's memory lives until then. */
@@ -232,7 +228,12 @@ static int publish(struct mls_group *g, u32 want)
 	 * the same member is refused (-EEXIST), also if this publication
 	 * fails below, which errs on the side of one copy.
 	 */
-	ret = rhltable_insert(&mls_members, &g->member_node, mls_member_params);
+	/*
+	 * By key: rhltable_insert() would compare the group itself as the
+	 * key, so that groups of one member would not share a list.
+	 */
+	ret = rhltable_insert_key(&mls_members, &mk, &g->member_node,
+				  mls_member_params);
 	if (ret)
 		goto err_member;
 	ret = mls_sysfs_group_add(g);

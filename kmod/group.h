@@ -153,6 +153,17 @@ struct mls_member_key {
 	size_t group_id_len;
 };
 
+/* @g's key in those indexes. */
+static inline struct mls_member_key mls_group_member_key(const struct mls_group *g)
+{
+	return (struct mls_member_key){
+		.owner = g->owner,
+		.own_leaf = g->own_leaf,
+		.group_id = g->group_id,
+		.group_id_len = g->group_id_len,
+	};
+}
+
 u32 mls_member_key_hash(const struct mls_member_key *k, u32 seed);
 bool mls_member_key_eq(const struct mls_member_key *k, kuid_t owner,
 		       const u8 *group_id, size_t group_id_len, u32 own_leaf);

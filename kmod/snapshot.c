@@ -146,12 +146,7 @@ static const struct rhashtable_params mls_seen_params = {
 
 static struct mls_snap_seen *seen_find(const struct mls_group *g)
 {
-	struct mls_member_key k = {
-		.owner = g->owner,
-		.own_leaf = g->own_leaf,
-		.group_id = g->group_id,
-		.group_id_len = g->group_id_len,
-	};
+	struct mls_member_key k = mls_group_member_key(g);
 
 	lockdep_assert_held(&mls_import_lock);
 	return rhashtable_lookup_fast(&mls_snap_seen, &k, mls_seen_params);

@@ -1411,6 +1411,47 @@ FIXTURE(many) {};
 FIXTURE_SETUP(many) {}
 FIXTURE_TEARDOWN(many) {}
 
+/*
+ * Many groups of one member (one owner, group_id and leaf), more than a
+ * hash chain holds before the index would rehash: each is made, and the
+ * member stays alive while any of them is, the oldest included.
+ */
+#define SAME_MEMBER_GROUPS	40
+
+TEST_F(many, one_member_many_groups)
+{
+	int fd[SAME_MEMBER_GROUPS], ctl = ctl_open(), i, r;
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct snap s = {};
+
+	ASSERT_LE(0, ctl);
+	ASSERT_EQ(0, fresh_logon_key());
+	inputs_random(&in, 1);
+	for (i = 0; i < SAME_MEMBER_GROUPS; i++) {
+		new_from_inputs(&n, &in, 0, 2, NULL, 0, 0);
+		fd[i] = grp_create(ctl, &n);
+		ASSERT_LE(0, fd[i]) TH_LOG("create %d: %s", i, strerror(-fd[i]));
+	}
+	ASSERT_EQ(0, snap_export(fd[0], &s));
+	EXPECT_EQ(-EEXIST, snap_import(ctl, s.buf, s.len, NULL));
+	/* The newest go first: the oldest alone still holds the member. */
+	for (i = SAME_MEMBER_GROUPS - 1; i > 0; i--) {
+		ASSERT_EQ(0, grp_destroy(fd[i]));
+		close(fd[i]);
+		EXPECT_EQ(-EEXIST, snap_import(ctl, s.buf, s.len, NULL))
+			TH_LOG("%d groups left", i);
+	}
+	ASSERT_EQ(0, grp_destroy(fd[0]));
+	close(fd[0]);
+	r = snap_import(ctl, s.buf, s.len, NULL);
+	ASSERT_LE(0, r) TH_LOG("import: %s", strerror(-r));
+	ASSERT_EQ(0, grp_destroy(r));
+	close(r);
+	snap_free(&s);
+	close(ctl);
+}
+
 TEST_F_TIMEOUT(many, groups_keep_their_checks, MANY_GROUPS_TIMEOUT_S)
 {
 	struct snap (*s)[3] = calloc(MANY_GROUPS, sizeof(*s));
