@@ -70,8 +70,9 @@ static u64 mls_drain_last;
 static unsigned long mls_drain_cookie;
 /*
  * Where the module stands, one value for /sys/kernel/mls/drain: written
- * under mls_drain_lock, read locklessly. DRAINED: MLS_CMD_SHUTDOWN was
- * sent for the drain in force (it is sent once per drain).
+ * under mls_drain_lock, read locklessly. DRAINED: MLS_CMD_SHUTDOWN goes
+ * out for the drain in force, just after the state is set (once per
+ * drain).
  */
 enum mls_drain_state {
 	MLS_DRAIN_NONE,
@@ -368,9 +369,12 @@ void mls_drain_unload(void)
 	/* No fd is open: no call can be in flight, the wait is short. */
 	synchronize_srcu(&mls_service_srcu);
 	id = mls_drain_cur;
-	/* Announced again, even if a drain did: the module is going now. */
-	mls_event_shutdown();
+	/*
+	 * Announced again, even if a drain did: the module is going now.
+	 * "drained" first, as in drain_announce().
+	 */
 	WRITE_ONCE(mls_drain_state, MLS_DRAIN_DRAINED);
+	mls_event_shutdown();
 	drain_scan(id, &c, true);
 	drain_account(&c, false);
 	if (c.not_saved)
