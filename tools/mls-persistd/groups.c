@@ -29,6 +29,7 @@ struct tracked {
 	uint64_t epoch;		/* of the last save */
 	uint64_t encrypted;	/* messages_encrypted at the last save */
 	uint64_t decrypted;	/* messages_decrypted at the last save */
+	uint32_t recv_save;	/* its receive-save N then (0: none) */
 	int last_err;		/* of the last failed save */
 	char dir[300];
 };
@@ -183,6 +184,7 @@ static int save_fd(struct persistd *d, int gfd, uint32_t kid)
 	t->epoch = epoch;
 	t->encrypted = have_st ? st.messages_encrypted : UINT64_MAX;
 	t->decrypted = have_st ? st.messages_decrypted : UINT64_MAX;
+	t->recv_save = info.recv_save;
 	if (t->failed)
 		plog(5, "%s (group %u): stored again (epoch %" PRIu64 ")", t->dir, kid, epoch);
 	set_failed(d, t, false);
@@ -227,13 +229,14 @@ int groups_save_all(struct persistd *d, bool changed_only)
 			continue;
 		t = find(d, g[i].kid, false);
 		/*
-		 * Decrypts count too: a group over its receive-save bound
-		 * (MLS_POLICY_RECV_SAVE) whose event was lost would else wait
-		 * for its next epoch, refusing messages meanwhile if strict.
+		 * Decrypts count too where a receive-save policy is set
+		 * (MLS_POLICY_RECV_SAVE): such a group whose event was lost
+		 * would else wait for its next epoch, refusing messages
+		 * meanwhile if strict. Elsewhere they call for no save.
 		 */
 		if (changed_only && t && !t->failed && t->epoch == g[i].epoch &&
 		    t->encrypted == g[i].messages_encrypted &&
-		    t->decrypted == g[i].messages_decrypted)
+		    (!t->recv_save || t->decrypted == g[i].messages_decrypted))
 			continue;
 		ret = group_save(d, g[i].kid);
 		if (ret < 0)
