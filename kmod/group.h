@@ -49,8 +49,12 @@ struct mls_group_policy {
 	u32 encrypt_rate;
 	u32 encrypt_burst;
 	u32 commit_timeout_ms;
-	u32 recv_save;			/* MLS_POLICY_RECV_SAVE */
-	u32 recv_save_flags;
+	/*
+	 * MLS_POLICY_RECV_SAVE: N in the low half, the flags in the high
+	 * one, in one word so that no reader pairs an old N with new flags
+	 * (recv_save.c).
+	 */
+	u64 recv_save;
 };
 
 struct mls_group {
@@ -107,6 +111,7 @@ struct mls_group {
 		u64 seq;
 		u64 epoch;
 		u64 limit[2];
+		u64 recv_done;		/* the decrypts it holds (recv_save.c) */
 		bool valid;
 		/*
 		 * The last snapshot MLS_IOC_GROUP_SAVED put in force, and
@@ -126,15 +131,16 @@ struct mls_group {
 	/*
 	 * The decrypts of a persistent group (recv_save.c): @claimed, those
 	 * delivered or in flight; @done, those committed to the secret tree;
-	 * @at_export, @done when the last export read the tree (commit_lock);
-	 * @saved, @at_export of the last snapshot saved (READ_ONCE). What no
-	 * saved snapshot holds is @claimed - @saved.
+	 * @saved, those the last snapshot saved holds (its
+	 * reserve.recv_done; READ_ONCE). What no saved snapshot holds is
+	 * @claimed - @saved. Bit 0 of @asked: MLS_CMD_RESERVE_LOW went out
+	 * for them since that save.
 	 */
 	struct {
 		atomic64_t claimed;
 		atomic64_t done;
-		u64 at_export;
 		u64 saved;
+		unsigned long asked;
 	} recv;
 
 	struct mls_group_stats __percpu *stats;	/* stats.c */

@@ -626,8 +626,7 @@ static int mls_ioc_group_info(struct mls_ioctl_ctx *ctx, void *arg)
 		.encrypt_burst = READ_ONCE(p->encrypt_burst),
 		.commit_timeout_ms = READ_ONCE(p->commit_timeout_ms),
 	};
-	a->recv_save = READ_ONCE(p->recv_save);
-	a->recv_save_flags = READ_ONCE(p->recv_save_flags);
+	a->recv_save = mls_recv_save_get(g, &a->recv_save_flags);
 	a->recv_unsaved = (g->flags & MLS_GROUP_F_PERSISTENT) ?
 			  mls_recv_save_unsaved(g) : 0;
 	ret = mls_buf_write(&a->group_id, g->group_id, g->group_id_len);
@@ -676,6 +675,19 @@ static int check_policy(const struct mls_set_policy *a)
 	return 0;
 }
 
+/* The policy, and the event at once if it is due already. */
+static void recv_save_set_now(struct mls_group *g, u32 n, u32 flags)
+{
+	struct mls_epoch *cur = mls_group_current(g);
+	u64 epoch = 0;
+
+	if (!IS_ERR(cur)) {
+		epoch = cur->epoch;
+		mls_epoch_put(cur);
+	}
+	mls_recv_save_set(g, n, flags, epoch);
+}
+
 static int mls_ioc_set_policy(struct mls_ioctl_ctx *ctx, void *arg)
 {
 	struct mls_group *g = ctx_group(ctx);
@@ -708,7 +720,7 @@ static int mls_ioc_set_policy(struct mls_ioctl_ctx *ctx, void *arg)
 	if (m & MLS_POLICY_COMMIT_TIMEOUT)
 		WRITE_ONCE(gp->commit_timeout_ms, p->commit_timeout_ms);
 	if (m & MLS_POLICY_RECV_SAVE)
-		mls_recv_save_set(g, a->recv_save, a->recv_save_flags);
+		recv_save_set_now(g, a->recv_save, a->recv_save_flags);
 	/* A shorter retention erases what it no longer covers, now. */
 	mls_group_prune(g);
 	return 0;

@@ -18,11 +18,18 @@
  *    decrypts at once cannot both take the last place), and down again
  *    if the call fails after all;
  *  - done goes up once the generation is committed to the secret tree;
- *  - an export reads done (at_export) before it reads the tree: every
- *    decrypt counted there is in the snapshot. Those that commit while
- *    the tree is written may be in it as well: they count as unsaved,
- *    which errs on the safe side;
- *  - MLS_IOC_GROUP_SAVED of that export makes at_export the saved count.
+ *  - an export reads done before it reads the tree: every decrypt counted
+ *    there is in the snapshot. Those that commit while the tree is
+ *    written may be in it as well: they count as unsaved, which errs on
+ *    the safe side. The count is kept with the snapshot's reservation
+ *    only if the export succeeds, so that a failed export moves nothing;
+ *  - MLS_IOC_GROUP_SAVED of that export makes its count the saved one.
+ *
+ * The event goes out when the unsaved count reaches its trigger, or is
+ * found past it (a save that left many unsaved, a policy set or
+ * lowered), once per save: bit 0 of recv.asked says it went out, and a
+ * save clears it. A strict refusal sends it too, if it has not gone out,
+ * so a group cannot stall without one.
  *
  * Copyright (C) 2026 The mls authors.
  */
@@ -56,17 +63,55 @@ int mls_recv_save_check(const struct mls_group *g,
 	return (g->flags & MLS_GROUP_F_PERSISTENT) ? 0 : -EINVAL;
 }
 
-void mls_recv_save_set(struct mls_group *g, u32 n, u32 flags)
+static u64 recv_save_word(u32 n, u32 flags)
 {
-	/* A decrypt may read one old and one new: both are valid alone. */
-	WRITE_ONCE(g->policy.recv_save, n);
-	WRITE_ONCE(g->policy.recv_save_flags, flags);
+	return (u64)flags << 32 | n;
+}
+
+/**
+ * mls_recv_save_get() - the receive-save policy of @g, read at once
+ * @g: the group
+ * @flags: (out) its MLS_RECV_SAVE_F_*
+ *
+ * Return: N (0: off).
+ */
+u32 mls_recv_save_get(const struct mls_group *g, u32 *flags)
+{
+	u64 w = READ_ONCE(g->policy.recv_save);
+
+	*flags = upper_32_bits(w);
+	return lower_32_bits(w);
 }
 
 /* Where the event comes: at N, or at half of it (rounded up) if strict. */
 static u64 recv_save_trigger(u32 n, u32 flags)
 {
-	return (flags & MLS_RECV_SAVE_F_STRICT) ? DIV_ROUND_UP(n, 2) : n;
+	return (flags & MLS_RECV_SAVE_F_STRICT) ? ((u64)n + 1) / 2 : n;
+}
+
+/*
+ * Send the event if @unsaved reached the trigger and it has not gone out
+ * since the last save. The caller read @unsaved after a full barrier
+ * that follows its own change (a claim, a save, a policy): of a claim
+ * and a save at once, one of them sees the other.
+ */
+static void recv_save_ask(struct mls_group *g, u64 unsaved, u64 epoch)
+{
+	u32 flags, n = mls_recv_save_get(g, &flags);
+
+	if (n && unsaved >= recv_save_trigger(n, flags) &&
+	    !test_and_set_bit(0, &g->recv.asked))
+		mls_event_reserve_low(g, epoch);
+}
+
+void mls_recv_save_set(struct mls_group *g, u32 n, u32 flags, u64 epoch)
+{
+	WRITE_ONCE(g->policy.recv_save, recv_save_word(n, flags));
+	if (!(g->flags & MLS_GROUP_F_PERSISTENT))
+		return;
+	/* Already past the new trigger: ask now, not at a count never seen. */
+	smp_mb();
+	recv_save_ask(g, mls_recv_save_unsaved(g), epoch);
 }
 
 /**
@@ -80,8 +125,7 @@ static u64 recv_save_trigger(u32 n, u32 flags)
  */
 int mls_recv_save_claim(struct mls_group *g, u64 epoch, bool *counted)
 {
-	u32 n = READ_ONCE(g->policy.recv_save);
-	u32 flags = READ_ONCE(g->policy.recv_save_flags);
+	u32 flags, n = mls_recv_save_get(g, &flags);
 	u64 saved = READ_ONCE(g->recv.saved);
 	s64 c, v;
 
@@ -91,16 +135,20 @@ int mls_recv_save_claim(struct mls_group *g, u64 epoch, bool *counted)
 	if (n && (flags & MLS_RECV_SAVE_F_STRICT)) {
 		c = atomic64_read(&g->recv.claimed);
 		do {
-			if ((u64)c - saved >= n)
+			if ((u64)c - saved >= n) {
+				/* The event may have been lost, or never due. */
+				recv_save_ask(g, (u64)c - saved, epoch);
 				return -ENOBUFS;
+			}
 		} while (!atomic64_try_cmpxchg(&g->recv.claimed, &c, c + 1));
 		v = c + 1;
 	} else {
 		v = atomic64_inc_return(&g->recv.claimed);
 	}
 	*counted = true;
-	if (n && (u64)v - saved == recv_save_trigger(n, flags))
-		mls_event_reserve_low(g, epoch);
+	/* Both orderings above are full barriers: saved is read after. */
+	if (n)
+		recv_save_ask(g, (u64)v - READ_ONCE(g->recv.saved), epoch);
 	return 0;
 }
 
@@ -127,16 +175,43 @@ u64 mls_recv_save_unsaved(struct mls_group *g)
 	return claimed > saved ? claimed - saved : 0;
 }
 
-/* An export of @g is about to read its epochs; commit_lock is held. */
-void mls_recv_save_exported(struct mls_group *g)
+/**
+ * mls_recv_save_exported() - what an export of @g is about to hold
+ * @g: the group; commit_lock is held
+ *
+ * Return: the decrypts committed before the export reads the epochs, to
+ * keep with its reservation if it succeeds.
+ */
+u64 mls_recv_save_exported(struct mls_group *g)
 {
 	lockdep_assert_held(&g->commit_lock);
-	g->recv.at_export = atomic64_read_acquire(&g->recv.done);
+	return atomic64_read_acquire(&g->recv.done);
 }
 
-/* The last export of @g is saved; commit_lock is held. */
-void mls_recv_save_saved(struct mls_group *g)
+/**
+ * mls_recv_save_saved() - the snapshot holding @done decrypts is saved
+ * @g: the group; commit_lock is held
+ * @done: its count (reserve.recv_done)
+ *
+ * Return: true if the decrypts still unsaved call for another save
+ * (mls_recv_save_ask_again() after the lock is dropped).
+ */
+bool mls_recv_save_saved(struct mls_group *g, u64 done)
 {
 	lockdep_assert_held(&g->commit_lock);
-	WRITE_ONCE(g->recv.saved, max(g->recv.saved, g->recv.at_export));
+	WRITE_ONCE(g->recv.saved, max(g->recv.saved, done));
+	clear_bit(0, &g->recv.asked);
+	/*
+	 * Pairs with the claim's full barrier between its count and its
+	 * read of saved: of a claim and this save, one sees the other's
+	 * change, so the count past the trigger is asked for by one of us.
+	 */
+	smp_mb__after_atomic();
+	return !!lower_32_bits(READ_ONCE(g->policy.recv_save));
+}
+
+/* After a save: ask again at once if as many are unsaved already. */
+void mls_recv_save_ask_again(struct mls_group *g, u64 epoch)
+{
+	recv_save_ask(g, mls_recv_save_unsaved(g), epoch);
 }

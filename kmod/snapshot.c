@@ -292,8 +292,10 @@ static void put_body(struct mls_wbuf *w, struct mls_group *g,
 	if (g->flags & MLS_GROUP_F_PERSISTENT) {
 		mls_put_u64(w, limit[MLS_RATCHET_HANDSHAKE]);
 		mls_put_u64(w, limit[MLS_RATCHET_APPLICATION]);
-		mls_put_u32(w, READ_ONCE(p->recv_save));
-		mls_put_u32(w, READ_ONCE(p->recv_save_flags));
+		u32 flags, n = mls_recv_save_get(g, &flags);
+
+		mls_put_u32(w, n);
+		mls_put_u32(w, flags);
 	}
 	mls_put_u32(w, n);
 	for (i = 0; i < n; i++)
@@ -386,7 +388,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	size_t hdr = MLS_SNAP_HDR_FIXED + g->group_id_len, cap = 0, body = 0;
 	u32 window = clamp(READ_ONCE(mls_persist_reserve), 1U,
 			   MLS_PERSIST_RESERVE_MAX);
-	u64 limit[2] = {}, drain;
+	u64 limit[2] = {}, drain, recv_done = 0;
 	u8 salt[MLS_SEAL_SALT_LEN];
 	struct mls_seal_key key;
 	struct mls_epoch **ep;
@@ -403,7 +405,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	mutex_lock(&g->commit_lock);
 	/* Before the trees are read: the decrypts they hold for sure. */
 	if (g->flags & MLS_GROUP_F_PERSISTENT)
-		mls_recv_save_exported(g);
+		recv_done = mls_recv_save_exported(g);
 	ep = take_epochs(g, &n);
 	if (IS_ERR(ep)) {
 		ret = PTR_ERR(ep);
@@ -464,6 +466,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		g->reserve.seq = *seq;
 		g->reserve.epoch = *epoch;
 		memcpy(g->reserve.limit, limit, sizeof(limit));
+		g->reserve.recv_done = recv_done;
 		g->reserve.drain_id = drain;
 		g->reserve.valid = true;
 	}
@@ -673,7 +676,8 @@ static int get_recv_save(struct mls_rbuf *r, struct mls_group *g)
 	if (mls_get_u32(r, &n) || mls_get_u32(r, &flags) ||
 	    (flags & ~MLS_RECV_SAVE_F_ALL) || (flags && !n))
 		return -EINVAL;
-	mls_recv_save_set(g, n, flags);
+	/* Not published yet, and nothing unsaved: no event. */
+	mls_recv_save_set(g, n, flags, 0);
 	return 0;
 }
 
@@ -976,6 +980,8 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 	struct mls_group_saved *a = arg;
 	struct mls_snap_seen *seen, *spare;
 	struct mls_epoch *e;
+	bool recv_ask = false;
+	u64 saved_epoch = 0;
 	int ret;
 
 	if (a->flags || a->reserved || !(g->flags & MLS_GROUP_F_PERSISTENT))
@@ -1021,13 +1027,17 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 		WRITE_ONCE(g->reserve.saved_epoch, e->epoch);
 		WRITE_ONCE(g->reserve.saved_seq, a->seq);
 		g->reserve.saved_drain_id = g->reserve.drain_id;
-		mls_recv_save_saved(g);
+		recv_ask = mls_recv_save_saved(g, g->reserve.recv_done);
+		saved_epoch = e->epoch;
 		ret = 0;
 	}
 	mls_epoch_put(e);
 out:
 	mutex_unlock(&g->commit_lock);
 	kfree(spare);
+	/* As many unsaved already (decrypts during the save): once more. */
+	if (recv_ask)
+		mls_recv_save_ask_again(g, saved_epoch);
 	/* A drain may be waiting for this save. */
 	if (!ret)
 		mls_drain_kick();

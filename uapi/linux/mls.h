@@ -753,7 +753,11 @@ struct mls_decrypt {
  *    is strict (%MLS_RECV_SAVE_F_STRICT) has recv_save decrypts that no
  *    saved snapshot holds: export it, %MLS_IOC_GROUP_SAVED, and retry.
  *    Checked once the tag verified: nothing was consumed, and the
- *    outputs hold no plaintext;
+ *    outputs hold no plaintext (with %MLS_DECRYPT_F_ZEROCOPY the content
+ *    was opened in the caller's buffer and is cleared there, as far as
+ *    it can be written). At the bound a replayed message gets -ENOBUFS,
+ *    not -EALREADY. %MLS_CMD_RESERVE_LOW goes out with the refusal if
+ *    it has not since the last save;
  *  * -ENOENT: the group was destroyed;
  *  * -ENOMEM.
  */
@@ -1410,8 +1414,9 @@ struct mls_get_context {
  *	%MLS_GROUP_F_PERSISTENT group, N: once N messages were decrypted
  *	that no saved snapshot holds, %MLS_CMD_RESERVE_LOW asks for an
  *	export (with %MLS_RECV_SAVE_F_STRICT: once half of them, rounded
- *	up, were). 0: off (the default, and the only value another group
- *	takes)
+ *	up, were), once per save: a save that leaves as many unsaved, or
+ *	a policy set when as many are, asks again at once. 0: off (the
+ *	default, and the only value another group takes)
  * @recv_save_flags: (in) MLS_RECV_SAVE_F_*; zero when @recv_save is 0
  *
  * The policy bounds what a restore of the newest saved snapshot decrypts
@@ -1419,8 +1424,11 @@ struct mls_get_context {
  * bound"): with %MLS_RECV_SAVE_F_STRICT, at most @recv_save messages.
  * A struct of %MLS_SET_POLICY_SIZE_VER0 reads @recv_save and
  * @recv_save_flags as zero: %MLS_POLICY_RECV_SAVE (or %MLS_POLICY_ALL of
- * this header) with it turns the policy off. A program built against the
- * old header passes the old %MLS_POLICY_ALL (0x7f) and leaves it as is.
+ * this header) with it turns the policy off; so does %MLS_POLICY_ALL
+ * with a zero @recv_save at %MLS_SET_POLICY_SIZE_VER1 (libmls's
+ * mls_group_set_policy() leaves the bit out for that reason). A program
+ * built against the old header passes the old %MLS_POLICY_ALL (0x7f) and
+ * leaves it as is.
  */
 struct mls_set_policy {
 	__u32 flags;
