@@ -748,13 +748,9 @@ static int build_commit(struct build *b, struct mlsc_commit_out *out)
 		return err;
 	b->wire_format = (b->a->flags & MLSC_COMMIT_F_PRIVATE) ?
 			 MLSC_WIRE_PRIVATE_MESSAGE : MLSC_WIRE_PUBLIC_MESSAGE;
-	b->fc.group_id = b->gc.group_id;
-	b->fc.epoch = b->gc.epoch;
-	b->fc.sender.type = MLSC_SENDER_MEMBER;
-	b->fc.sender.index = b->g->own_leaf;
-	b->fc.authenticated_data = (struct mlsc_slice){
-		b->a->authenticated_data, b->a->authenticated_data_len };
-	b->fc.content_type = MLSC_CONTENT_COMMIT;
+	mlsc_frame_header(b->g, &b->gc, b->a->authenticated_data,
+			  b->a->authenticated_data_len, MLSC_CONTENT_COMMIT,
+			  &b->fc);
 	b->fc.commit = c;
 	err = sign_content(b);
 	if (!err)
@@ -783,10 +779,9 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	    (a->n_proposals && !a->proposals) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;
-	if (g->reinit)
-		return -ESHUTDOWN;
-	if (g->pending || g->joining)
-		return -EBUSY;
+	err = mlsc_frame_may_send(g);
+	if (err)
+		return err;
 	memset(&b, 0, sizeof(b));
 	if (a->flags & MLSC_COMMIT_F_EXT) {
 		const struct mlsc_commit_args_ext *x = (const void *)a;

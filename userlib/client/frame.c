@@ -9,6 +9,28 @@
 #include "frame.h"
 #include "internal.h"
 
+int mlsc_frame_may_send(const struct mlsc_group *g)
+{
+	if (g->reinit)
+		return -ESHUTDOWN;
+	if (g->pending || g->joining)
+		return -EBUSY;
+	return 0;
+}
+
+void mlsc_frame_header(const struct mlsc_group *g,
+		       const struct mlsc_group_context *gc, const void *ad,
+		       size_t ad_len, uint8_t content_type,
+		       struct mlsc_framed_content *fc)
+{
+	fc->group_id = gc->group_id;
+	fc->epoch = gc->epoch;
+	fc->sender.type = MLSC_SENDER_MEMBER;
+	fc->sender.index = g->own_leaf;
+	fc->authenticated_data = (struct mlsc_slice){ ad, ad_len };
+	fc->content_type = content_type;
+}
+
 int mlsc_frame_sign(const struct mlsc_group *g, uint16_t wire_format,
 		    const struct mlsc_framed_content *fc,
 		    const struct mlsc_slice *content,

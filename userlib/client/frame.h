@@ -17,6 +17,23 @@
 #include "wire.h"
 
 /*
+ * Whether @g's member may send a Proposal or a Commit: 0, -ESHUTDOWN (a
+ * ReInit ended the group) or -EBUSY (its own Commit, or its external
+ * join, not merged yet).
+ */
+int mlsc_frame_may_send(const struct mlsc_group *g);
+
+/*
+ * The header of @fc as @g's member sends it in @gc's epoch, with
+ * @ad_len bytes of authenticated data at @ad and @content_type
+ * (MLSC_CONTENT_*). @fc points into @gc and @ad, which outlive it.
+ */
+void mlsc_frame_header(const struct mlsc_group *g,
+		       const struct mlsc_group_context *gc, const void *ad,
+		       size_t ad_len, uint8_t content_type,
+		       struct mlsc_framed_content *fc);
+
+/*
  * The FramedContentTBS of @fc (encoded as @content, sent as
  * @wire_format by @g's own leaf, with @g's GroupContext) into @tbs, and
  * its signature with @key into @sig (*@sig_len bytes at most, then its

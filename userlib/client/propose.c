@@ -191,13 +191,9 @@ static int propose(struct prop *b, struct mlsc_proposal_out *out)
 		return err;
 	b->in.wire_format = (b->a->flags & MLSC_PROPOSE_F_PRIVATE) ?
 			    MLSC_WIRE_PRIVATE_MESSAGE : MLSC_WIRE_PUBLIC_MESSAGE;
-	fc->group_id = b->gc.group_id;
-	fc->epoch = b->gc.epoch;
-	fc->sender.type = MLSC_SENDER_MEMBER;
-	fc->sender.index = b->g->own_leaf;
-	fc->authenticated_data = (struct mlsc_slice){
-		b->a->authenticated_data, b->a->authenticated_data_len };
-	fc->content_type = MLSC_CONTENT_PROPOSAL;
+	mlsc_frame_header(b->g, &b->gc, b->a->authenticated_data,
+			  b->a->authenticated_data_len, MLSC_CONTENT_PROPOSAL,
+			  fc);
 	err = sign(b);
 	if (!err)
 		err = frame(b, &out->message);
@@ -220,10 +216,9 @@ MLSC_EXPORT int mlsc_group_propose(struct mlsc_group *g,
 	    (a->flags & ~MLSC_PROPOSE_F_ALL) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;
-	if (g->reinit)
-		return -ESHUTDOWN;
-	if (g->pending || g->joining)
-		return -EBUSY;
+	err = mlsc_frame_may_send(g);
+	if (err)
+		return err;
 	memset(&b, 0, sizeof(b));
 	b.g = g;
 	b.a = a;
