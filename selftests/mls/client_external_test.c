@@ -65,34 +65,6 @@
 #include "kselftest_harness.h"
 #include "wire.h"
 
-/* Alice's group of @suite with Bob added: 0 or -errno. */
-static int alice_and_bob(int ctl, unsigned int suite, struct member *alice,
-			 struct member *bob)
-{
-	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
-	struct mlsc_commit_args ca = {
-		.proposals = &add, .n_proposals = 1,
-		.flags = MLSC_COMMIT_F_RATCHET_TREE,
-	};
-	struct mlsc_commit_out out = { 0 };
-	int err;
-
-	err = member_create(ctl, alice, suite);
-	if (!err)
-		err = member_new(suite, "bob", bob);
-	if (err)
-		return err;
-	add.key_package = bob->kp;
-	ca.sig_key = alice->sig;
-	err = mlsc_commit_create(alice->g, &ca, &out);
-	if (!err)
-		err = mlsc_commit_merge(alice->g);
-	if (!err)
-		err = member_join(ctl, bob, &out.welcome, NULL, NULL, 0);
-	mlsc_commit_out_free(&out);
-	return err;
-}
-
 /* @m joins from @gi by an external commit: 0 or -errno. */
 static int xjoin(int ctl, struct member *m, const struct mls_bytes *gi,
 		    const struct mls_bytes *tree, int64_t remove,

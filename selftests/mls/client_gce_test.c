@@ -69,12 +69,6 @@ static int two_members(int ctl, struct member *alice, struct member *bob)
 		.group_id = "gce", .group_id_len = 3,
 		.flags = MLSC_JOIN_F_EPHEMERAL,
 	};
-	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
-	struct mlsc_commit_args ca = {
-		.flags = MLSC_COMMIT_F_RATCHET_TREE,
-		.proposals = &add, .n_proposals = 1,
-	};
-	struct mlsc_commit_out out = { 0 };
 	int err;
 
 	err = member_new_ext(1, "alice", alice_exts, 2, alice);
@@ -82,16 +76,7 @@ static int two_members(int ctl, struct member *alice, struct member *bob)
 		err = member_new_ext(1, "bob", bob_exts, 1, bob);
 	if (!err)
 		err = mlsc_group_create(ctl, &p, alice->priv, &alice->g);
-	add.key_package = bob->kp;
-	ca.sig_key = alice->sig;
-	if (!err)
-		err = mlsc_commit_create(alice->g, &ca, &out);
-	if (!err)
-		err = mlsc_commit_merge(alice->g);
-	if (!err)
-		err = member_join(ctl, bob, &out.welcome, NULL, NULL, 0);
-	mlsc_commit_out_free(&out);
-	return err;
+	return err ? err : member_add(ctl, alice, bob);
 }
 
 /* The extension of type @t in @g's GroupContext: its data, or NULL. */
@@ -126,23 +111,6 @@ static size_t context_n_ext(const struct mlsc_group *g)
 		n = gc.extensions.n;
 	mlsc_arena_free(&arena);
 	return n;
-}
-
-/* @m commits @spec by value and @refs by reference; merged on success. */
-static int commit(struct member *m, const struct mlsc_proposal_spec *spec,
-		  size_t n_spec, const struct mls_bytes *refs, size_t n_refs,
-		  struct mlsc_commit_out *out)
-{
-	struct mlsc_commit_args_ext x = {
-		.base = {
-			.flags = MLSC_COMMIT_F_EXT, .sig_key = m->sig,
-			.proposals = spec, .n_proposals = n_spec,
-		},
-		.proposal_refs = refs, .n_proposal_refs = n_refs,
-	};
-	int err = mlsc_commit_create(m->g, &x.base, out);
-
-	return err ? err : mlsc_commit_merge(m->g);
 }
 
 /* @m processes @from's proposal @msg; its ref into @ref. */
@@ -182,25 +150,7 @@ static int ds_remove(const struct mlsc_group *g, const struct mls_sig_key *ds,
 	return mlsc_external_proposal(&a, out);
 }
 
-FIXTURE(gce) {
-	int ctl;
-	struct member alice, bob;
-};
-
-FIXTURE_SETUP(gce)
-{
-	self->ctl = mls_open(0);
-	ASSERT_LE(0, self->ctl);
-	ASSERT_EQ(0, two_members(self->ctl, &self->alice, &self->bob));
-}
-
-FIXTURE_TEARDOWN(gce)
-{
-	member_free(&self->alice);
-	member_free(&self->bob);
-	close(self->ctl);
-	EXPECT_EQ(0, leaks());
-}
+TWO_MEMBERS_FIXTURE(gce, two_members)
 
 TEST_F(gce, by_value)
 {
@@ -235,7 +185,7 @@ TEST_F(gce, by_value)
 	EXPECT_EQ(-ERANGE, take(bob, &msg, 0, NULL));
 	mls_bytes_free(&msg);
 
-	ASSERT_EQ(0, commit(alice, &spec, 1, NULL, 0, &out));
+	ASSERT_EQ(0, commit_merged(alice, &spec, 1, NULL, 0, &out));
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
 	mlsc_commit_out_free(&out);
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
@@ -254,7 +204,7 @@ TEST_F(gce, by_value)
 
 	/* an empty list removes them all */
 	g.n_extensions = 0;
-	ASSERT_EQ(0, commit(bob, &spec, 1, NULL, 0, &out));
+	ASSERT_EQ(0, commit_merged(bob, &spec, 1, NULL, 0, &out));
 	EXPECT_EQ(0, follow_commit(alice, &out.commit, NULL, 1, 3, NULL));
 	mlsc_commit_out_free(&out);
 	EXPECT_EQ(0, context_n_ext(alice->g));
@@ -291,7 +241,7 @@ TEST_F(gce, by_reference)
 	/* both computed one ProposalRef */
 	ASSERT_EQ(po.ref.len, ref.len);
 	EXPECT_EQ(0, memcmp(po.ref.data, ref.data, ref.len));
-	ASSERT_EQ(0, commit(alice, NULL, 0, &ref, 1, &out));
+	ASSERT_EQ(0, commit_merged(alice, NULL, 0, &ref, 1, &out));
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
 	mlsc_commit_out_free(&out);
 	mlsc_proposal_out_free(&po);
@@ -309,7 +259,7 @@ TEST_F(gce, by_reference)
 	ASSERT_EQ(0, take(alice, &po.message, 1, &ref));
 	ASSERT_EQ(po.ref.len, ref.len);
 	EXPECT_EQ(0, memcmp(po.ref.data, ref.data, ref.len));
-	ASSERT_EQ(0, commit(bob, NULL, 0, &po.ref, 1, &out));
+	ASSERT_EQ(0, commit_merged(bob, NULL, 0, &po.ref, 1, &out));
 	EXPECT_EQ(0, follow_commit(alice, &out.commit, NULL, 1, 3, NULL));
 	mlsc_commit_out_free(&out);
 	mlsc_proposal_out_free(&po);
@@ -355,7 +305,7 @@ TEST_F(gce, refused)
 	memcpy(ctx, alice->g->context, ctx_len);
 
 	/* two by value */
-	EXPECT_EQ(-EINVAL, commit(alice, two, 2, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, two, 2, NULL, 0, &out));
 	/* one by value, one by reference; two by reference */
 	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &p1));
 	ASSERT_EQ(0, take(alice, &p1.message, 1, &refs[0]));
@@ -366,22 +316,22 @@ TEST_F(gce, refused)
 	EXPECT_FALSE(p1.ref.len == p2.ref.len &&
 		     !memcmp(p1.ref.data, p2.ref.data, p1.ref.len));
 	ASSERT_EQ(0, take(alice, &p2.message, 1, &refs[1]));
-	EXPECT_EQ(-EPROTO, commit(alice, two, 1, refs, 1, &out));
-	EXPECT_EQ(-EPROTO, commit(alice, NULL, 0, refs, 2, &out));
+	EXPECT_EQ(-EPROTO, commit_merged(alice, two, 1, refs, 1, &out));
+	EXPECT_EQ(-EPROTO, commit_merged(alice, NULL, 0, refs, 2, &out));
 	/* the proposer's own two, by reference */
 	{
 		struct mls_bytes own[2] = { p1.ref, p2.ref };
 
-		EXPECT_EQ(-EPROTO, commit(bob, NULL, 0, own, 2, &out));
+		EXPECT_EQ(-EPROTO, commit_merged(bob, NULL, 0, own, 2, &out));
 	}
 
 	/* an extension Bob's leaf lacks */
 	bad[0] = (struct mlsc_ext){ EXT_ALICE, "x", 1 };
-	EXPECT_EQ(-EOPNOTSUPP, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EOPNOTSUPP, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	/* one Bob's leaf lacks, required: Alice cannot propose it either */
 	req_caps(EXT_ALICE, req);
 	bad[0] = (struct mlsc_ext){ MLS_EXT_REQUIRED_CAPABILITIES, req, 5 };
-	EXPECT_EQ(-EOPNOTSUPP, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EOPNOTSUPP, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	pa.proposal = &sbad;
 	pa.sig_key = alice->sig;
 	EXPECT_EQ(-EOPNOTSUPP, mlsc_group_propose(alice->g, &pa, &none));
@@ -390,26 +340,26 @@ TEST_F(gce, refused)
 	EXPECT_EQ(-EOPNOTSUPP, mlsc_group_propose(bob->g, &pa, &none));
 	/* a requirement that does not parse */
 	bad[0] = (struct mlsc_ext){ MLS_EXT_REQUIRED_CAPABILITIES, req, 4 };
-	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	/* a GroupInfo's own, a type twice */
 	bad[0] = (struct mlsc_ext){ 2 /* ratchet_tree */, "x", 1 };
-	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	bad[0] = ok;
 	bad[1] = ok;
 	g_bad.n_extensions = 2;
-	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	/* bad specs and arguments */
 	sbad.psk_len = sizeof(g_bad) - 1;
-	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	sbad.psk_len = sizeof(g_bad);
 	sbad.psk_id = "x";
-	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	sbad.psk_id = NULL;
 	sbad.psk = NULL;
-	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	g_bad.extensions = NULL;
 	sbad.psk = &g_bad;
-	EXPECT_EQ(-EINVAL, commit(alice, &sbad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &sbad, 1, NULL, 0, &out));
 	pa.proposal = &two[0];
 	pa.reserved = 1;
 	EXPECT_EQ(-EINVAL, mlsc_group_propose(bob->g, &pa, &none));
@@ -431,7 +381,7 @@ TEST_F(gce, refused)
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
 	ALL_TALK(alice, bob);
 	/* the valid one still commits */
-	EXPECT_EQ(0, commit(alice, NULL, 0, refs, 1, &out));
+	EXPECT_EQ(0, commit_merged(alice, NULL, 0, refs, 1, &out));
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, epoch + 1, NULL));
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
 	mlsc_commit_out_free(&out);

@@ -33,49 +33,6 @@
 
 #define NEW_GID		"the next group"
 
-/* Alice's group (suite 1) with Bob added by value; both joined. */
-static int two_members(int ctl, struct member *alice, struct member *bob)
-{
-	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
-	struct mlsc_commit_args ca = {
-		.flags = MLSC_COMMIT_F_RATCHET_TREE,
-		.proposals = &add, .n_proposals = 1,
-	};
-	struct mlsc_commit_out out = { 0 };
-	int err;
-
-	err = member_create(ctl, alice, 1);
-	if (!err)
-		err = member_new(1, "bob", bob);
-	add.key_package = bob->kp;
-	ca.sig_key = alice->sig;
-	if (!err)
-		err = mlsc_commit_create(alice->g, &ca, &out);
-	if (!err)
-		err = mlsc_commit_merge(alice->g);
-	if (!err)
-		err = member_join(ctl, bob, &out.welcome, NULL, NULL, 0);
-	mlsc_commit_out_free(&out);
-	return err;
-}
-
-/* @m commits @spec by value and @refs by reference; merged on success. */
-static int commit(struct member *m, const struct mlsc_proposal_spec *spec,
-		  size_t n_spec, const struct mls_bytes *refs, size_t n_refs,
-		  struct mlsc_commit_out *out)
-{
-	struct mlsc_commit_args_ext x = {
-		.base = {
-			.flags = MLSC_COMMIT_F_EXT, .sig_key = m->sig,
-			.proposals = spec, .n_proposals = n_spec,
-		},
-		.proposal_refs = refs, .n_proposal_refs = n_refs,
-	};
-	int err = mlsc_commit_create(m->g, &x.base, out);
-
-	return err ? err : mlsc_commit_merge(m->g);
-}
-
 /* The ReInit both specs below propose: suite 3, one extension. */
 static const struct mlsc_ext new_ext = { 0xff00, "e", 1 };
 static const struct mlsc_reinit_spec reinit = {
@@ -120,25 +77,13 @@ static int ended(struct member *m)
 	return err;
 }
 
-FIXTURE(reinit) {
-	int ctl;
-	struct member alice, bob;
-};
-
-FIXTURE_SETUP(reinit)
+/* Alice's group (suite 1) with Bob added by value; both joined. */
+static int two_members(int ctl, struct member *alice, struct member *bob)
 {
-	self->ctl = mls_open(0);
-	ASSERT_LE(0, self->ctl);
-	ASSERT_EQ(0, two_members(self->ctl, &self->alice, &self->bob));
+	return alice_and_bob(ctl, 1, alice, bob);
 }
 
-FIXTURE_TEARDOWN(reinit)
-{
-	member_free(&self->alice);
-	member_free(&self->bob);
-	close(self->ctl);
-	EXPECT_EQ(0, leaks());
-}
+TWO_MEMBERS_FIXTURE(reinit, two_members)
 
 TEST_F(reinit, by_value)
 {
@@ -158,7 +103,7 @@ TEST_F(reinit, by_value)
 	/* a proposal of the last epoch, processed after the end */
 	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &po));
 
-	ASSERT_EQ(0, commit(alice, &reinit_spec, 1, NULL, 0, &out));
+	ASSERT_EQ(0, commit_merged(alice, &reinit_spec, 1, NULL, 0, &out));
 	EXPECT_EQ(0, ended(alice));
 	EXPECT_EQ(-ENOENT, mlsc_group_reinit(bob->g, &p));
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
@@ -189,7 +134,7 @@ TEST_F(reinit, by_reference)
 	EXPECT_EQ(1, pr.sender_leaf);
 	ASSERT_EQ(po.ref.len, pr.proposal_ref.len);
 	EXPECT_EQ(0, memcmp(po.ref.data, pr.proposal_ref.data, po.ref.len));
-	ASSERT_EQ(0, commit(alice, NULL, 0, &pr.proposal_ref, 1, &out));
+	ASSERT_EQ(0, commit_merged(alice, NULL, 0, &pr.proposal_ref, 1, &out));
 	mlsc_processed_free(&pr);
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
 	EXPECT_EQ(0, ended(alice));
@@ -218,47 +163,50 @@ TEST_F(reinit, refused)
 
 	/* §12.2: a ReInit alone */
 	two[1] = psk_proposal;
-	EXPECT_EQ(-EPROTO, commit(alice, two, 2, NULL, 0, &out));
+	EXPECT_EQ(-EPROTO, commit_merged(alice, two, 2, NULL, 0, &out));
 	two[1] = reinit_spec;
-	EXPECT_EQ(-EINVAL, commit(alice, two, 2, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, two, 2, NULL, 0, &out));
 	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &po));
 	ASSERT_EQ(0, mlsc_group_process(alice->g, po.message.data,
 					po.message.len, NULL, &pr));
-	EXPECT_EQ(-EPROTO, commit(alice, &psk_proposal, 1, &pr.proposal_ref, 1,
-				  &out));
-	EXPECT_EQ(-EPROTO, commit(alice, &reinit_spec, 1, &pr.proposal_ref, 1,
-				  &out));
+	EXPECT_EQ(-EPROTO, commit_merged(alice, &psk_proposal, 1,
+					 &pr.proposal_ref, 1, &out));
+	EXPECT_EQ(-EPROTO, commit_merged(alice, &reinit_spec, 1,
+					 &pr.proposal_ref, 1, &out));
 	mlsc_processed_free(&pr);
 
 	r.version = 2;
-	EXPECT_EQ(-EPROTONOSUPPORT, commit(alice, &bad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EPROTONOSUPPORT,
+		  commit_merged(alice, &bad, 1, NULL, 0, &out));
 	r.version = 1;
 	r.cipher_suite = 0xfff0;
-	EXPECT_EQ(-EPROTONOSUPPORT, commit(alice, &bad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EPROTONOSUPPORT,
+		  commit_merged(alice, &bad, 1, NULL, 0, &out));
 	pa.proposal = &bad;
 	EXPECT_EQ(-EPROTONOSUPPORT, mlsc_group_propose(bob->g, &pa, &none));
 	EXPECT_EQ(NULL, none.message.data);
 	r.cipher_suite = 1;
 	r.reserved = 1;
-	EXPECT_EQ(-EINVAL, commit(alice, &bad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &bad, 1, NULL, 0, &out));
 	r.reserved = 0;
 	r.group_id_len = 0;
-	EXPECT_EQ(-EINVAL, commit(alice, &bad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &bad, 1, NULL, 0, &out));
 	r.group_id_len = MLS_MAX_GROUP_ID_LEN + 1;
-	EXPECT_EQ(-EINVAL, commit(alice, &bad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &bad, 1, NULL, 0, &out));
 	r.group_id_len = 1;
 	r.extensions = NULL;
-	EXPECT_EQ(-EINVAL, commit(alice, &bad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &bad, 1, NULL, 0, &out));
 	{
 		struct mlsc_ext twice[2] = { new_ext, new_ext };
 
 		r.extensions = twice;
 		r.n_extensions = 2;
-		EXPECT_EQ(-EINVAL, commit(alice, &bad, 1, NULL, 0, &out));
+		EXPECT_EQ(-EINVAL,
+			  commit_merged(alice, &bad, 1, NULL, 0, &out));
 	}
 	r.n_extensions = 0;
 	bad.psk_len = sizeof(r) + 1;
-	EXPECT_EQ(-EINVAL, commit(alice, &bad, 1, NULL, 0, &out));
+	EXPECT_EQ(-EINVAL, commit_merged(alice, &bad, 1, NULL, 0, &out));
 
 	EXPECT_EQ(epoch, (uint64_t)mlsc_group_epoch(alice->g));
 	EXPECT_TRUE(nothing_pending(alice->g));

@@ -337,3 +337,51 @@ int member_create(int ctl, struct member *alice, unsigned int suite)
 		err = mlsc_group_create(ctl, &p, alice->priv, &alice->g);
 	return err;
 }
+
+int member_add(int ctl, struct member *alice, struct member *bob)
+{
+	struct mlsc_proposal_spec add = {
+		.type = MLSC_PROPOSE_ADD, .key_package = bob->kp,
+	};
+	struct mlsc_commit_args ca = {
+		.flags = MLSC_COMMIT_F_RATCHET_TREE, .sig_key = alice->sig,
+		.proposals = &add, .n_proposals = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err;
+
+	err = mlsc_commit_create(alice->g, &ca, &out);
+	if (!err)
+		err = mlsc_commit_merge(alice->g);
+	if (!err)
+		err = member_join(ctl, bob, &out.welcome, NULL, NULL, 0);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+int alice_and_bob(int ctl, unsigned int suite, struct member *alice,
+		  struct member *bob)
+{
+	int err;
+
+	err = member_create(ctl, alice, suite);
+	if (!err)
+		err = member_new(suite, "bob", bob);
+	return err ? err : member_add(ctl, alice, bob);
+}
+
+int commit_merged(struct member *m, const struct mlsc_proposal_spec *spec,
+		  size_t n_spec, const struct mls_bytes *refs, size_t n_refs,
+		  struct mlsc_commit_out *out)
+{
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT, .sig_key = m->sig,
+			.proposals = spec, .n_proposals = n_spec,
+		},
+		.proposal_refs = refs, .n_proposal_refs = n_refs,
+	};
+	int err = mlsc_commit_create(m->g, &x.base, out);
+
+	return err ? err : mlsc_commit_merge(m->g);
+}

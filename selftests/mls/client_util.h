@@ -68,6 +68,44 @@ int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
 		size_t n_psks);
 /* Alice's group of one ("group of suite N"), for suite @suite. */
 int member_create(int ctl, struct member *alice, unsigned int suite);
+/*
+ * @alice, in her group, commits an Add of @bob by value (the ratchet
+ * tree in the Welcome) and merges it; @bob joins: 0 or -errno.
+ */
+int member_add(int ctl, struct member *alice, struct member *bob);
+/* Alice's group of @suite (member_create()) with Bob added: 0 or -errno. */
+int alice_and_bob(int ctl, unsigned int suite, struct member *alice,
+		  struct member *bob);
+/*
+ * @m commits @spec by value and @refs by reference into @out, and
+ * merges it on success: 0 or -errno.
+ */
+int commit_merged(struct member *m, const struct mlsc_proposal_spec *spec,
+		  size_t n_spec, const struct mls_bytes *refs, size_t n_refs,
+		  struct mlsc_commit_out *out);
+/*
+ * A kselftest_harness fixture @name of two members in one group on
+ * their own /dev/mls fd, made by @make(ctl, &alice, &bob); each test
+ * ends with their release and a LeakSanitizer check.
+ */
+#define TWO_MEMBERS_FIXTURE(name, make)					\
+FIXTURE(name) {								\
+	int ctl;							\
+	struct member alice, bob;					\
+};									\
+FIXTURE_SETUP(name)							\
+{									\
+	self->ctl = mls_open(0);					\
+	ASSERT_LE(0, self->ctl);					\
+	ASSERT_EQ(0, make(self->ctl, &self->alice, &self->bob));	\
+}									\
+FIXTURE_TEARDOWN(name)							\
+{									\
+	member_free(&self->alice);					\
+	member_free(&self->bob);					\
+	close(self->ctl);						\
+	EXPECT_EQ(0, leaks());						\
+}
 /* The kernel group's epoch, or UINT64_MAX. */
 uint64_t kernel_epoch(const struct mlsc_group *g);
 /* The kernel group has no pending commit for the next epoch. */

@@ -32,6 +32,7 @@
 #include <openssl/rand.h>
 
 #include "commit.h"
+#include "frame.h"
 #include "internal.h"
 #include "keypkg.h"
 #include "proposal.h"
@@ -571,29 +572,11 @@ static int make_path(struct build *b, struct mlsc_commit *c)
 
 static int sign_content(struct build *b)
 {
-	struct mls_framed_content f = {
-		.wire_format = b->wire_format,
-		.group_id = b->gc.group_id.p,
-		.group_id_len = b->gc.group_id.len,
-		.epoch = b->gc.epoch,
-		.sender_leaf = b->g->own_leaf,
-		.authenticated_data = b->fc.authenticated_data.p,
-		.authenticated_data_len = b->fc.authenticated_data.len,
-		.content_type = MLS_CONTENT_COMMIT,
-		.content = b->commit_bytes.p,
-		.content_len = b->commit_bytes.len,
-		.context = b->g->context,
-		.context_len = b->g->context_len,
-	};
-	int err;
+	struct mlsc_slice content = { b->commit_bytes.p, b->commit_bytes.len };
 
-	err = mls_framed_content_tbs(&f, &b->tbs);
-	if (err)
-		return err;
 	b->sig_len = sizeof(b->sig);
-	return mls_sign_with_label(b->a->sig_key, "FramedContentTBS",
-				   b->tbs.data, b->tbs.len, b->sig,
-				   &b->sig_len);
+	return mlsc_frame_sign(b->g, b->wire_format, &b->fc, &content,
+			       b->a->sig_key, &b->tbs, b->sig, &b->sig_len);
 }
 
 /* The next GroupContext, encoded into the pending state. */
@@ -689,92 +672,21 @@ out:
 
 /* ------------------------------------------------------ the framing */
 
-static int auth_data_bytes(struct build *b, struct mlsc_wbuf *w)
+static int frame(struct build *b, struct mls_bytes *out)
 {
-	struct mlsc_auth_data ad = {
+	struct mlsc_auth_data auth = {
 		.signature = { b->sig, b->sig_len },
 		.confirmation_tag = { b->tag, b->g->suite->nh },
 	};
-	struct mlsc_io io;
-
-	mlsc_io_writer(&io, w);
-	mlsc_io_auth_data(&io, &ad, MLSC_CONTENT_COMMIT);
-	return mlsc_io_finish(&io);
-}
-
-static int frame_public(struct build *b, struct mls_bytes *out)
-{
-	const struct mlsc_suite *s = b->g->suite;
-	struct mlsc_wbuf ad = { 0 }, w = { 0 };
-	struct mlsc_mls_message m;
-	uint8_t *tbm = NULL, mtag[MLSC_MAX_HASH];
-	size_t mtag_len = sizeof(mtag);
-	int err;
-
-	err = auth_data_bytes(b, &ad);
-	if (err)
-		goto out;
-	err = -ENOMEM;
-	tbm = mlsc_malloc(b->tbs.len + ad.len);
-	if (!tbm)
-		goto out;
-	memcpy(tbm, b->tbs.data, b->tbs.len);
-	memcpy(tbm + b->tbs.len, ad.p, ad.len);
-	err = mls_membership_tag(b->g->gfd, 0, NULL, tbm, b->tbs.len + ad.len,
-				 mtag, &mtag_len);
-	if (err)
-		goto out;
-	memset(&m, 0, sizeof(m));
-	m.version = MLSC_VERSION_MLS10;
-	m.wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
-	m.pub.content = b->fc;
-	m.pub.auth.signature = (struct mlsc_slice){ b->sig, b->sig_len };
-	m.pub.auth.confirmation_tag = (struct mlsc_slice){ b->tag, s->nh };
-	m.pub.membership_tag = (struct mlsc_slice){ mtag, mtag_len };
-	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
-	if (!err)
-		err = mlsc_wbuf_to_bytes(&w, out);
-out:
-	free(tbm);
-	mlsc_wbuf_free(&ad);
-	mlsc_wbuf_free(&w);
-	return err;
-}
-
-/* The kernel encrypts the Commit and its auth data in the current epoch. */
-static int frame_private(struct build *b, struct mls_bytes *out)
-{
-	struct mlsc_wbuf ad = { 0 };
-	struct mls_encrypt_opts o = {
-		.flags = MLS_ENCRYPT_F_EPOCH,
-		.epoch = b->gc.epoch,
+	struct mlsc_frame_in in = {
+		.wire_format = b->wire_format,
+		.fc = &b->fc,
+		.auth = &auth,
+		.tbs = { b->tbs.data, b->tbs.len },
+		.content = { b->commit_bytes.p, b->commit_bytes.len },
 	};
-	struct mls_sent sent;
-	uint8_t *content = NULL;
-	size_t len;
-	int err;
 
-	err = auth_data_bytes(b, &ad);
-	if (err)
-		goto out;
-	len = b->commit_bytes.len + ad.len;
-	err = -ENOMEM;
-	content = mlsc_malloc(len);
-	if (!content)
-		goto out;
-	memcpy(content, b->commit_bytes.p, b->commit_bytes.len);
-	memcpy(content + b->commit_bytes.len, ad.p, ad.len);
-	memset(&sent, 0, sizeof(sent));
-	err = mls_encrypt_ex(b->g->gfd, &o, MLS_CONTENT_COMMIT,
-			     b->fc.authenticated_data.p,
-			     b->fc.authenticated_data.len, content, len, NULL,
-			     0, &sent);
-	if (!err)
-		*out = sent.message;
-out:
-	free(content);
-	mlsc_wbuf_free(&ad);
-	return err;
+	return mlsc_frame(b->g, &in, out);
 }
 
 static int make_welcome(struct build *b, struct mls_bytes *out)
@@ -836,13 +748,9 @@ static int build_commit(struct build *b, struct mlsc_commit_out *out)
 		return err;
 	b->wire_format = (b->a->flags & MLSC_COMMIT_F_PRIVATE) ?
 			 MLSC_WIRE_PRIVATE_MESSAGE : MLSC_WIRE_PUBLIC_MESSAGE;
-	b->fc.group_id = b->gc.group_id;
-	b->fc.epoch = b->gc.epoch;
-	b->fc.sender.type = MLSC_SENDER_MEMBER;
-	b->fc.sender.index = b->g->own_leaf;
-	b->fc.authenticated_data = (struct mlsc_slice){
-		b->a->authenticated_data, b->a->authenticated_data_len };
-	b->fc.content_type = MLSC_CONTENT_COMMIT;
+	mlsc_frame_header(b->g, &b->gc, b->a->authenticated_data,
+			  b->a->authenticated_data_len, MLSC_CONTENT_COMMIT,
+			  &b->fc);
 	b->fc.commit = c;
 	err = sign_content(b);
 	if (!err)
@@ -852,9 +760,7 @@ static int build_commit(struct build *b, struct mlsc_commit_out *out)
 	if (!err && b->n_joiners)
 		err = make_welcome(b, &out->welcome);
 	if (!err)
-		err = b->wire_format == MLSC_WIRE_PUBLIC_MESSAGE ?
-		      frame_public(b, &out->commit) :
-		      frame_private(b, &out->commit);
+		err = frame(b, &out->commit);
 	return err;
 }
 
@@ -873,10 +779,9 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	    (a->n_proposals && !a->proposals) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;
-	if (g->reinit)
-		return -ESHUTDOWN;
-	if (g->pending || g->joining)
-		return -EBUSY;
+	err = mlsc_frame_may_send(g);
+	if (err)
+		return err;
 	memset(&b, 0, sizeof(b));
 	if (a->flags & MLSC_COMMIT_F_EXT) {
 		const struct mlsc_commit_args_ext *x = (const void *)a;

@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "commit.h"
+#include "frame.h"
 #include "group.h"
 #include "group_info.h"
 #include "hpke.h"
@@ -402,21 +403,18 @@ out:
 
 static int frame(struct xjoin *x, struct mls_bytes *out)
 {
-	struct mlsc_mls_message m;
-	struct mlsc_wbuf w = { 0 };
-	int err;
+	struct mlsc_auth_data auth = {
+		.signature = { x->sig, x->sig_len },
+		.confirmation_tag = { x->tag, x->s->nh },
+	};
+	struct mlsc_frame_in in = {
+		.wire_format = MLSC_WIRE_PUBLIC_MESSAGE,
+		.fc = &x->fc,
+		.auth = &auth,
+	};
 
-	memset(&m, 0, sizeof(m));
-	m.version = MLSC_VERSION_MLS10;
-	m.wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
-	m.pub.content = x->fc;
-	m.pub.auth.signature = (struct mlsc_slice){ x->sig, x->sig_len };
-	m.pub.auth.confirmation_tag = (struct mlsc_slice){ x->tag, x->s->nh };
-	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
-	if (!err)
-		err = mlsc_wbuf_to_bytes(&w, out);
-	mlsc_wbuf_free(&w);
-	return err;
+	/* a new_member_commit: a PublicMessage without membership tag */
+	return mlsc_frame(NULL, &in, out);
 }
 
 /* The member: the new tree, keys, GroupContext, transcript, kernel fd. */

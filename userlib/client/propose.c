@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "frame.h"
 #include "group.h"
 #include "internal.h"
 #include "proposal.h"
@@ -111,116 +112,39 @@ static int check_as_receivers(struct prop *b)
 
 static int sign(struct prop *b)
 {
-	struct mls_framed_content f = {
-		.wire_format = b->in.wire_format,
-		.group_id = b->gc.group_id.p,
-		.group_id_len = b->gc.group_id.len,
-		.epoch = b->gc.epoch,
-		.sender_leaf = b->g->own_leaf,
-		.authenticated_data = b->a->authenticated_data,
-		.authenticated_data_len = b->a->authenticated_data_len,
-		.content_type = MLS_CONTENT_PROPOSAL,
-		.content = b->content.p,
-		.content_len = b->content.len,
-		.context = b->g->context,
-		.context_len = b->g->context_len,
-	};
+	struct mlsc_slice content = { b->content.p, b->content.len };
 	int err;
 
-	err = mls_framed_content_tbs(&f, &b->tbs);
-	if (err)
-		return err;
 	b->sig_len = sizeof(b->sig);
-	err = mls_sign_with_label(b->a->sig_key, "FramedContentTBS",
-				  b->tbs.data, b->tbs.len, b->sig, &b->sig_len);
+	err = mlsc_frame_sign(b->g, b->in.wire_format, &b->in.fc, &content,
+			      b->a->sig_key, &b->tbs, b->sig, &b->sig_len);
 	b->in.auth.signature = (struct mlsc_slice){ b->sig, b->sig_len };
 	return err;
 }
 
-/* FramedContentAuthData, or with @fc first the AuthenticatedContent. */
-static int auth_bytes(struct prop *b, bool fc, struct mlsc_wbuf *w)
+static int frame(struct prop *b, struct mls_bytes *out)
+{
+	struct mlsc_frame_in in = {
+		.wire_format = b->in.wire_format,
+		.fc = &b->in.fc,
+		.auth = &b->in.auth,
+		.tbs = { b->tbs.data, b->tbs.len },
+		.content = { b->content.p, b->content.len },
+	};
+
+	return mlsc_frame(b->g, &in, out);
+}
+
+/* AuthenticatedContent, which its ProposalRef hashes (§5.2). */
+static int authenticated_content(struct prop *b, struct mlsc_wbuf *w)
 {
 	struct mlsc_io io;
 
 	mlsc_io_writer(&io, w);
-	if (fc) {
-		mlsc_io_u16(&io, &b->in.wire_format);
-		mlsc_io_framed_content(&io, &b->in.fc);
-	}
+	mlsc_io_u16(&io, &b->in.wire_format);
+	mlsc_io_framed_content(&io, &b->in.fc);
 	mlsc_io_auth_data(&io, &b->in.auth, MLSC_CONTENT_PROPOSAL);
 	return mlsc_io_finish(&io);
-}
-
-static int frame_public(struct prop *b, struct mls_bytes *out)
-{
-	struct mlsc_wbuf ad = { 0 }, w = { 0 };
-	struct mlsc_mls_message m;
-	uint8_t *tbm = NULL, mtag[MLSC_MAX_HASH];
-	size_t mtag_len = sizeof(mtag);
-	int err;
-
-	err = auth_bytes(b, false, &ad);
-	if (err)
-		goto out;
-	err = -ENOMEM;
-	tbm = mlsc_malloc(b->tbs.len + ad.len);
-	if (!tbm)
-		goto out;
-	memcpy(tbm, b->tbs.data, b->tbs.len);
-	memcpy(tbm + b->tbs.len, ad.p, ad.len);
-	err = mls_membership_tag(b->g->gfd, 0, NULL, tbm, b->tbs.len + ad.len,
-				 mtag, &mtag_len);
-	if (err)
-		goto out;
-	memset(&m, 0, sizeof(m));
-	m.version = MLSC_VERSION_MLS10;
-	m.wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
-	m.pub.content = b->in.fc;
-	m.pub.auth = b->in.auth;
-	m.pub.membership_tag = (struct mlsc_slice){ mtag, mtag_len };
-	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
-	if (!err)
-		err = mlsc_wbuf_to_bytes(&w, out);
-out:
-	free(tbm);
-	mlsc_wbuf_free(&ad);
-	mlsc_wbuf_free(&w);
-	return err;
-}
-
-/* The kernel encrypts the Proposal and its signature in the epoch. */
-static int frame_private(struct prop *b, struct mls_bytes *out)
-{
-	struct mls_encrypt_opts o = {
-		.flags = MLS_ENCRYPT_F_EPOCH, .epoch = b->gc.epoch,
-	};
-	struct mlsc_wbuf ad = { 0 };
-	struct mls_sent sent;
-	uint8_t *content = NULL;
-	size_t len;
-	int err;
-
-	err = auth_bytes(b, false, &ad);
-	if (err)
-		goto out;
-	len = b->content.len + ad.len;
-	err = -ENOMEM;
-	content = mlsc_malloc(len);
-	if (!content)
-		goto out;
-	memcpy(content, b->content.p, b->content.len);
-	memcpy(content + b->content.len, ad.p, ad.len);
-	memset(&sent, 0, sizeof(sent));
-	err = mls_encrypt_ex(b->g->gfd, &o, MLS_CONTENT_PROPOSAL,
-			     b->a->authenticated_data,
-			     b->a->authenticated_data_len, content, len, NULL,
-			     0, &sent);
-	if (!err)
-		*out = sent.message;
-out:
-	free(content);
-	mlsc_wbuf_free(&ad);
-	return err;
 }
 
 /* Its ProposalRef into @out->ref, and the proposal into the own cache. */
@@ -236,7 +160,7 @@ static int keep(struct prop *b, struct mlsc_proposal_out *out)
 		if (!b->g->cache)
 			return -ENOMEM;
 	}
-	err = auth_bytes(b, true, &ac);
+	err = authenticated_content(b, &ac);
 	if (!err)
 		err = mlsc_proposal_ref(s, ac.p, ac.len, ref);
 	mlsc_wbuf_free(&ac);
@@ -267,18 +191,12 @@ static int propose(struct prop *b, struct mlsc_proposal_out *out)
 		return err;
 	b->in.wire_format = (b->a->flags & MLSC_PROPOSE_F_PRIVATE) ?
 			    MLSC_WIRE_PRIVATE_MESSAGE : MLSC_WIRE_PUBLIC_MESSAGE;
-	fc->group_id = b->gc.group_id;
-	fc->epoch = b->gc.epoch;
-	fc->sender.type = MLSC_SENDER_MEMBER;
-	fc->sender.index = b->g->own_leaf;
-	fc->authenticated_data = (struct mlsc_slice){
-		b->a->authenticated_data, b->a->authenticated_data_len };
-	fc->content_type = MLSC_CONTENT_PROPOSAL;
+	mlsc_frame_header(b->g, &b->gc, b->a->authenticated_data,
+			  b->a->authenticated_data_len, MLSC_CONTENT_PROPOSAL,
+			  fc);
 	err = sign(b);
 	if (!err)
-		err = b->in.wire_format == MLSC_WIRE_PUBLIC_MESSAGE ?
-		      frame_public(b, &out->message) :
-		      frame_private(b, &out->message);
+		err = frame(b, &out->message);
 	if (!err)
 		err = keep(b, out);
 	return err;
@@ -298,10 +216,9 @@ MLSC_EXPORT int mlsc_group_propose(struct mlsc_group *g,
 	    (a->flags & ~MLSC_PROPOSE_F_ALL) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;
-	if (g->reinit)
-		return -ESHUTDOWN;
-	if (g->pending || g->joining)
-		return -EBUSY;
+	err = mlsc_frame_may_send(g);
+	if (err)
+		return err;
 	memset(&b, 0, sizeof(b));
 	b.g = g;
 	b.a = a;

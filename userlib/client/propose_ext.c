@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "ext_sender.h"
+#include "frame.h"
 #include "internal.h"
 #include "keypkg.h"
 #include "suite.h"
@@ -36,8 +37,11 @@ static int sign_and_frame(struct mlsc_framed_content *fc,
 			  const struct mls_sig_key *key, struct mls_bytes *out)
 {
 	uint16_t version = MLSC_VERSION_MLS10, wf = MLSC_WIRE_PUBLIC_MESSAGE;
-	struct mlsc_wbuf tbs = { 0 }, w = { 0 };
-	struct mlsc_mls_message m;
+	struct mlsc_wbuf tbs = { 0 };
+	struct mlsc_auth_data auth = { 0 };
+	struct mlsc_frame_in in = {
+		.wire_format = MLSC_WIRE_PUBLIC_MESSAGE, .fc = fc, .auth = &auth,
+	};
 	uint8_t sig[MAX_SIG];
 	size_t sig_len = sizeof(sig);
 	struct mlsc_io io;
@@ -52,19 +56,10 @@ static int sign_and_frame(struct mlsc_framed_content *fc,
 	if (!err)
 		err = mls_sign_with_label(key, "FramedContentTBS", tbs.p,
 					  tbs.len, sig, &sig_len);
-	if (err)
-		goto out;
-	memset(&m, 0, sizeof(m));
-	m.version = MLSC_VERSION_MLS10;
-	m.wire_format = MLSC_WIRE_PUBLIC_MESSAGE;
-	m.pub.content = *fc;
-	m.pub.auth.signature = (struct mlsc_slice){ sig, sig_len };
-	err = MLSC_ENCODE(&m, mlsc_io_mls_message, &w);
+	auth.signature = (struct mlsc_slice){ sig, sig_len };
 	if (!err)
-		err = mlsc_wbuf_to_bytes(&w, out);
-out:
+		err = mlsc_frame(NULL, &in, out);
 	mlsc_wbuf_free(&tbs);
-	mlsc_wbuf_free(&w);
 	return err;
 }
 
