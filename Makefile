@@ -44,7 +44,7 @@ SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
-.PHONY: all module userlib client tools selftests vectors deps check check-debug run shell \
+.PHONY: man-lint all module userlib client tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
 	check-inner check-debug-inner fuzz-host fuzz-host-build fuzz-check fuzz-host-cov
 
@@ -171,7 +171,14 @@ fuzz-host-cov: fuzz-host-build
 
 # --- lint --------------------------------------------------------------------
 
-lint: checkpatch sparse
+lint: checkpatch sparse man-lint
+
+# Every page renders without a warning, as deb-test checks once installed.
+man-lint:
+	@cd Documentation/man && fail=0; for m in man*/*.[0-9]; do \
+		w=$$(MANWIDTH=80 man --warnings -l "$$m" 2>&1 >/dev/null); \
+		if [ -n "$$w" ]; then echo "$$m: $$w"; fail=1; fi; \
+	done; exit $$fail
 
 CHECKPATCH	= perl $(KSCRIPTS_DIR)/checkpatch.pl --no-tree --strict --terse \
 		  --show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG

@@ -8,7 +8,8 @@
 #
 # dkms, dh-dkms, debhelper, dpkg-dev, fakeroot and lintian build and
 # check the Debian packages (make deb) and the DKMS install (make
-# dkms-test); Documentation/admin-guide/install.rst.
+# dkms-test); Documentation/admin-guide/install.rst. man-db and
+# groff-base render the man pages for make lint (man-lint) and deb-test.
 #
 # golang-github-cloudflare-circl-dev is here for one file: the CFRG's RFC
 # 9180 (HPKE) test vectors it ships, hpke/testdata/vectors_v08_779d028.json,
@@ -41,7 +42,7 @@ PACKAGES="
 	libnl-3-dev libnl-genl-3-dev libjansson-dev
 	golang-github-cloudflare-circl-dev
 	openssl python3 prometheus
-	dkms dh-dkms debhelper dpkg-dev fakeroot lintian
+	dkms dh-dkms debhelper dpkg-dev fakeroot lintian man-db groff-base
 	clang-14 libclang-rt-14-dev zlib1g-dev
 	gnuplot-nox
 "
