@@ -67,21 +67,33 @@ static void going(struct persistd *d, enum module_state *ms)
 	*ms = MOD_GOING;
 }
 
+/* Events were lost: find from the module's state what they would say. */
+static void events_lost(struct persistd *d, enum module_state *ms)
+{
+	/* A "shutdown" may be among them: a drain needs every group. */
+	if (drain_state() == DRAIN_DRAINED) {
+		plog(4, "events were lost, the module is drained: saving every group");
+		if (*ms == MOD_UP)
+			going(d, ms);
+		else
+			groups_save_all(d, false);
+		return;
+	}
+	plog(4, "events were lost: saving the groups that changed");
+	groups_save_all(d, true);
+}
+
 static void handle(struct persistd *d, const struct mls_event *e, enum module_state *ms)
 {
 	switch (e->type) {
 	case MLS_EVENT_LOST:
-		/* A "shutdown" may be among them: a drain needs every group. */
-		if (drain_state() == DRAIN_DRAINED) {
-			plog(4, "events were lost, the module is drained: saving every group");
-			if (*ms == MOD_UP)
-				going(d, ms);
-			else
-				groups_save_all(d, false);
-			return;
-		}
-		plog(4, "events were lost: saving the groups that changed");
-		groups_save_all(d, true);
+		events_lost(d, ms);
+		/*
+		 * The kernel reports a loss once, then drops events silently
+		 * until the queue is read empty (netlink's congestion bit):
+		 * look again then, for what went missing after this report.
+		 */
+		d->lost_unsettled = true;
 		return;
 	case MLS_CMD_GROUP_CREATED:
 	case MLS_CMD_GROUP_JOINED:
@@ -130,6 +142,8 @@ static int module_up(struct persistd *d, struct mls_events **ev)
 	/* Bursts (thousands of groups at once) should not overflow it. */
 	setsockopt(mls_events_fd(*ev), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	d->shutting_down = false;
+	/* A new socket, and every group saved below. */
+	d->lost_unsettled = false;
 	groups_free(d);
 	ret = groups_restore(d);
 	if (ret)
@@ -291,6 +305,13 @@ int main(int argc, char **argv)
 			break;
 		while (ev) {
 			ret = mls_events_next(ev, &e, 0);
+			if (ret == -EAGAIN && d.lost_unsettled) {
+				/* Read empty: no loss can be silent from here. */
+				d.lost_unsettled = false;
+				plog(5, "events read up after a loss: looking again");
+				events_lost(&d, &ms);
+				continue;
+			}
 			if (ret == -EAGAIN || ret == -EINTR)
 				break;
 			if (ret == -EPROTO)

@@ -98,6 +98,7 @@ struct persistd {
 	struct store *st;
 	bool from_backup;	/* import nothing with MLS_IMPORT_F_RESUME */
 	bool shutting_down;	/* the module said "shutdown" */
+	bool lost_unsettled;	/* events lost, the queue not read empty since */
 	unsigned int failed;	/* groups whose last save failed */
 	struct tracked *groups;	/* kid-indexed list of what was saved */
 	size_t ngroups, capgroups;
