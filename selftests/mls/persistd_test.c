@@ -1247,6 +1247,105 @@ TEST_F_TIMEOUT(rt, drain_on_stop, 300)
 }
 
 /* Bad options and a state directory that cannot be made: exit status. */
+#define RS_N		4
+#define RS_MSGS		40
+
+/* A's decrypts that no saved snapshot holds, or ~0 on error. */
+static __u64 recv_unsaved(int fd)
+{
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	struct mls_group_info info;
+
+	return grp_info(fd, &info, gid, sizeof(gid)) ? ~0ULL : info.recv_unsaved;
+}
+
+/*
+ * One message from B (not persistent), decrypted by A under a strict
+ * receive-save policy. -ENOBUFS on A waits up to @ms for the daemon's
+ * save; 0, or A's -errno. *@worst: the most unsaved decrypts seen.
+ */
+static int recv_strict(struct traffic *t, int ms, __u64 *worst)
+{
+	uint64_t end = now_ms() + ms;
+	__u64 u;
+	int r = enc_text(t->p.b, "payload", &t->m);
+
+	if (r)
+		return r;
+	while ((r = dec_msg(t->p.a, &t->m, &t->dd)) == -ENOBUFS && now_ms() < end)
+		sleep_ms(1);
+	if (r)
+		return r;
+	u = recv_unsaved(t->p.a);
+	if (u > *worst)
+		*worst = u;
+	return 0;
+}
+
+/*
+ * A receive-save policy, strict (N = 4), on a receiver the daemon saves:
+ * every message is read, never more than N of them unsaved. Then the
+ * event is lost (the daemon stopped, its socket flooded): A is refused
+ * at N, and the daemon's resync after ENOBUFS, which compares decrypt
+ * counters under the policy, saves it so that the refused message reads.
+ */
+TEST_F_TIMEOUT(rt, recv_save_strict_follows_the_daemon, 300)
+{
+	struct mls_set_policy sp = {
+		.mask = MLS_POLICY_RECV_SAVE,
+		.recv_save = RS_N,
+		.recv_save_flags = MLS_RECV_SAVE_F_STRICT,
+	};
+	struct traffic *t = &self->t;
+	__u64 worst = 0;
+	int i, r = 0;
+
+	NEED_VM();
+	ASSERT_EQ(0, daemon_start_ready(&self->d, "--rcvbuf=2048"));
+	ASSERT_EQ(0, pair_make2(&t->p, MLS_GROUP_F_PERSISTENT, 0));
+	ASSERT_EQ(0, xioctl(t->p.a, MLS_IOC_SET_POLICY, &sp));
+	for (i = 0; i < RS_MSGS; i++)
+		ASSERT_EQ(0, recv_strict(t, 30000, &worst)) log_dump(&self->d);
+	EXPECT_GE(RS_N, worst);
+	/*
+	 * Below the trigger, A's last event was answered: none is queued
+	 * when the daemon stops, and the next goes out after the flood.
+	 */
+	{
+		uint64_t end = now_ms() + 30000;
+
+		while (recv_unsaved(t->p.a) >= (RS_N + 1) / 2 && now_ms() < end)
+			sleep_ms(5);
+	}
+	ASSERT_GT((RS_N + 1) / 2, recv_unsaved(t->p.a)) log_dump(&self->d);
+
+	ASSERT_EQ(0, daemon_pause(&self->d));
+	ASSERT_EQ(0, flood(t->p.ctl, 200));
+	/* Refused within N + 1 messages, the event lost in the flood. */
+	for (i = 0; i <= RS_N; i++) {
+		ASSERT_EQ(0, enc_text(t->p.b, "payload", &t->m));
+		r = dec_msg(t->p.a, &t->m, &t->dd);
+		if (r)
+			break;
+	}
+	ASSERT_EQ(-ENOBUFS, r);
+	EXPECT_EQ(RS_N, recv_unsaved(t->p.a));
+	ASSERT_EQ(0, daemon_resume(&self->d));
+	{
+		uint64_t end = now_ms() + 30000;
+
+		while ((r = dec_msg(t->p.a, &t->m, &t->dd)) == -ENOBUFS &&
+		       now_ms() < end)
+			sleep_ms(5);
+	}
+	EXPECT_EQ(0, r) log_dump(&self->d);
+	EXPECT_TRUE(log_has(&self->d, "events were lost")) log_dump(&self->d);
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(0, recv_strict(t, 30000, &worst)) log_dump(&self->d);
+	EXPECT_GE(RS_N, worst);
+	EXPECT_EQ(0, daemon_stop(&self->d, SIGTERM));
+}
+
 TEST(bad_options)
 {
 	NEED_VM();
