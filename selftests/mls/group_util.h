@@ -1427,6 +1427,16 @@ static inline void pair_close(struct pair *p)
 	p->a = p->b = p->ctl = -1;
 }
 
+/* Destroy both members (persistent groups outlive their fds), then close. */
+static inline void pair_destroy(struct pair *p)
+{
+	if (p->a >= 0)
+		grp_destroy(p->a);
+	if (p->b >= 0)
+		grp_destroy(p->b);
+	pair_close(p);
+}
+
 /* The GroupContext fields of the next epoch: same hashes, epoch + 1. */
 static inline struct grp_inputs pair_next(const struct pair *p)
 {

@@ -412,11 +412,7 @@ FIXTURE_SETUP(bad)
 
 FIXTURE_TEARDOWN(bad)
 {
-	if (self->p.a >= 0)
-		grp_destroy(self->p.a);
-	if (self->p.b >= 0)
-		grp_destroy(self->p.b);
-	pair_close(&self->p);
+	pair_destroy(&self->p);
 	snap_free(&self->s);
 	free(self->copy);
 }
@@ -844,6 +840,53 @@ TEST_F(fuzz, reseal_round_trip)
 	}
 }
 
+/* The base's two reserved limits: its only 8-byte body fields. */
+static unsigned int resume_limits(const struct fuzz_base *fb,
+				  const struct snap_field *lim[2])
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < (unsigned int)fb->nfields && k < 2; i++)
+		if (fb->fields[i].width == 8)
+			lim[k++] = &fb->fields[i];
+	return k;
+}
+
+/*
+ * Import @fb's snapshot, resealed (sequence ++*@seq) with limit @lim set
+ * to @value, with MLS_IMPORT_F_RESUME: refused with EINVAL if @refused,
+ * else resumed; the group made is destroyed.
+ */
+static void expect_resume(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(fuzz) *self, struct fuzz_base *fb,
+			  const struct snap_field *lim, uint64_t value,
+			  bool refused, __u64 *seq, struct snap_rng *rng)
+{
+	struct mls_group_import a;
+	int fd;
+
+	memcpy(self->hdr, fb->s.buf, fb->hdr_len);
+	memcpy(self->body, fb->body, fb->body_len);
+	snap_put_be(self->body + lim->off, 8, value);
+	ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, fb->hdr_len, self->body,
+			       fb->body_len, self->out, ++*seq, rng));
+	memset(&a, 0, sizeof(a));
+	a.flags = MLS_IMPORT_F_RESUME;
+	mbuf(&a.snapshot, self->out, fb->s.len);
+	fd = xioctl(fb->p.ctl, MLS_IOC_GROUP_IMPORT, &a);
+	if (refused) {
+		EXPECT_EQ(-EINVAL, fd) TH_LOG("limit at %#llx", (unsigned long long)value);
+	} else {
+		EXPECT_LE(0, fd) TH_LOG("limit at %#llx: %s", (unsigned long long)value,
+					strerror(-fd));
+		EXPECT_EQ(MLS_IMPORT_R_RESUMED, a.result);
+	}
+	if (fd >= 0) {
+		EXPECT_EQ(0, grp_destroy(fd));
+		close(fd);
+	}
+}
+
 /*
  * Found by the fuzz: a persistent snapshot imported with
  * MLS_IMPORT_F_RESUME whose reserved limit lies far past its ratchet's
@@ -859,44 +902,14 @@ TEST_F(fuzz, resume_limit_far_ahead)
 	const struct snap_field *lim[2] = {};
 	static const uint64_t ahead[] = { 1ULL << 31, 65536 + 1024, 1000 };
 	__u64 seq = fb->s.seq;
-	unsigned int i, j, k = 0;
-	int fd;
+	unsigned int i, j;
 
-	for (i = 0; i < (unsigned int)fb->nfields && k < 2; i++)
-		if (fb->fields[i].width == 8)
-			lim[k++] = &fb->fields[i];
-	ASSERT_EQ(2, k);
-	for (i = 0; i < ARRAY_SIZE(ahead); i++) {
-		for (j = 0; j < 2; j++) {
-			struct mls_group_import a;
-			uint8_t *q;
-
-			memcpy(self->hdr, fb->s.buf, fb->hdr_len);
-			memcpy(self->body, fb->body, fb->body_len);
-			q = self->body + lim[j]->off;
-			snap_put_be(q, 8, snap_get_be(q, 8) + ahead[i]);
-			ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, fb->hdr_len,
-					       self->body, fb->body_len, self->out,
-					       ++seq, &rng));
-			memset(&a, 0, sizeof(a));
-			a.flags = MLS_IMPORT_F_RESUME;
-			mbuf(&a.snapshot, self->out, fb->s.len);
-			fd = xioctl(fb->p.ctl, MLS_IOC_GROUP_IMPORT, &a);
-			if (ahead[i] > 65536) {
-				EXPECT_EQ(-EINVAL, fd) TH_LOG("limit %u + %#llx", j,
-							     (unsigned long long)ahead[i]);
-			} else {
-				EXPECT_LE(0, fd) TH_LOG("limit %u + %llu: %s", j,
-							(unsigned long long)ahead[i],
-							strerror(-fd));
-				EXPECT_EQ(MLS_IMPORT_R_RESUMED, a.result);
-			}
-			if (fd >= 0) {
-				EXPECT_EQ(0, grp_destroy(fd));
-				close(fd);
-			}
-		}
-	}
+	ASSERT_EQ(2, resume_limits(fb, lim));
+	for (i = 0; i < ARRAY_SIZE(ahead); i++)
+		for (j = 0; j < 2; j++)
+			expect_resume(_metadata, self, fb, lim[j],
+				      snap_get_be(fb->body + lim[j]->off, 8) + ahead[i],
+				      ahead[i] > 65536, &seq, &rng);
 }
 
 /*
@@ -914,47 +927,19 @@ TEST_F(fuzz, resume_limit_exact_bound)
 	static const uint64_t ahead[] = { 65536, 65537 };
 	long long window = mod_param("persist_reserve");
 	__u64 seq = fb->s.seq;
-	unsigned int i, j, k = 0;
-	int fd;
+	uint64_t next;
+	unsigned int i, j;
 
 	ASSERT_LT(0, window);
 	ASSERT_GE(65536, window);
-	for (i = 0; i < (unsigned int)fb->nfields && k < 2; i++)
-		if (fb->fields[i].width == 8)
-			lim[k++] = &fb->fields[i];
-	ASSERT_EQ(2, k);
+	ASSERT_EQ(2, resume_limits(fb, lim));
 	for (i = 0; i < ARRAY_SIZE(ahead); i++) {
 		for (j = 0; j < 2; j++) {
-			struct mls_group_import a;
-			uint64_t next;
-			uint8_t *q;
-
-			memcpy(self->hdr, fb->s.buf, fb->hdr_len);
-			memcpy(self->body, fb->body, fb->body_len);
-			q = self->body + lim[j]->off;
-			ASSERT_LE((uint64_t)window, snap_get_be(q, 8));
-			next = snap_get_be(q, 8) - (uint64_t)window;
-			snap_put_be(q, 8, next + ahead[i]);
-			ASSERT_EQ(0, fuzz_seal(self->ikm, self->hdr, fb->hdr_len,
-					       self->body, fb->body_len, self->out,
-					       ++seq, &rng));
-			memset(&a, 0, sizeof(a));
-			a.flags = MLS_IMPORT_F_RESUME;
-			mbuf(&a.snapshot, self->out, fb->s.len);
-			fd = xioctl(fb->p.ctl, MLS_IOC_GROUP_IMPORT, &a);
-			if (ahead[i] > 65536) {
-				EXPECT_EQ(-EINVAL, fd) TH_LOG("limit %u: next + %llu", j,
-							     (unsigned long long)ahead[i]);
-			} else {
-				EXPECT_LE(0, fd) TH_LOG("limit %u: next + %llu: %s", j,
-							(unsigned long long)ahead[i],
-							strerror(-fd));
-				EXPECT_EQ(MLS_IMPORT_R_RESUMED, a.result);
-			}
-			if (fd >= 0) {
-				EXPECT_EQ(0, grp_destroy(fd));
-				close(fd);
-			}
+			next = snap_get_be(fb->body + lim[j]->off, 8);
+			ASSERT_LE((uint64_t)window, next);
+			next -= (uint64_t)window;
+			expect_resume(_metadata, self, fb, lim[j], next + ahead[i],
+				      ahead[i] > 65536, &seq, &rng);
 		}
 	}
 }

@@ -111,11 +111,7 @@ FIXTURE_SETUP(rs)
 
 FIXTURE_TEARDOWN(rs)
 {
-	if (self->p.a >= 0)
-		grp_destroy(self->p.a);
-	if (self->p.b >= 0)
-		grp_destroy(self->p.b);
-	pair_close(&self->p);
+	pair_destroy(&self->p);
 	snap_free(&self->s);
 	free(self->m);
 }
@@ -552,11 +548,7 @@ FIXTURE_SETUP(fmt)
 
 FIXTURE_TEARDOWN(fmt)
 {
-	if (self->p.a >= 0)
-		grp_destroy(self->p.a);
-	if (self->p.b >= 0)
-		grp_destroy(self->p.b);
-	pair_close(&self->p);
+	pair_destroy(&self->p);
 	snap_free(&self->s);
 	free(self->body);
 	free(self->out);
