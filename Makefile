@@ -44,7 +44,7 @@ SUBJOBS		 = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KSCRIPTS_DIR	:= $(BUILD)/kernel-scripts
 
-.PHONY: man-lint all module userlib client tools selftests vectors deps check check-debug run shell \
+.PHONY: man-lint symbols-lint all module userlib client tools selftests vectors deps check check-debug run shell \
 	lint checkpatch sparse vm-selftest clean help kernel-files warn-module \
 	check-inner check-debug-inner fuzz-host fuzz-host-build fuzz-check fuzz-host-cov
 
@@ -171,7 +171,19 @@ fuzz-host-cov: fuzz-host-build
 
 # --- lint --------------------------------------------------------------------
 
-lint: checkpatch sparse man-lint
+lint: checkpatch sparse man-lint symbols-lint
+
+# Every version node of a library is in its Debian symbols file, which
+# dpkg-gensymbols then holds the built library to (debian/rules).
+symbols-lint:
+	@fail=0; for pair in userlib/libmls.map:debian/libmls0.symbols \
+		userlib/client/libmlsclient.map:debian/libmlsclient0.symbols; do \
+		map=$${pair%%:*}; sym=$${pair#*:}; \
+		for n in $$(sed -n 's/^\([A-Z0-9_.]*\) {.*/\1/p' $$map); do \
+			grep -q "^ (symver)$$n " $$sym || \
+			{ echo "$$sym: no line for $$n of $$map"; fail=1; }; \
+		done; \
+	done; exit $$fail
 
 # Every page renders without a warning, as deb-test checks once installed.
 man-lint:
