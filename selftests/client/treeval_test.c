@@ -11,7 +11,9 @@
  *  - trees built here from fresh KeyPackage leaves, where one thing at
  *    a time is wrong: a shared signature key, a shared encryption key, a
  *    credential type another member does not support, a required
- *    capability missing, an expired lifetime, an X.509 credential.
+ *    capability missing, an expired lifetime, an X.509 credential;
+ *  - external senders in the GroupContext (§5.3.1): their credentials
+ *    judged with the tree, by the callback, and a malformed list.
  * Lifetimes are checked against a fixed "now": the vectors' leaves of
  * source key_package are valid from 2023-02-20 to 2024-02-20, so "now"
  * is 2023-11-14 for them, and 2025 must find them expired.
@@ -334,6 +336,107 @@ out:
 	return good;
 }
 
+struct judged {
+	size_t calls;
+	uint16_t last_type;
+	size_t last_key_len;
+};
+
+/* Refuse X.509 credentials, counting what is asked. */
+static int refuse_x509(void *arg, const struct mlsc_cred *cred,
+		       const void *sig_key, size_t sig_key_len, uint16_t suite)
+{
+	struct judged *j = arg;
+
+	(void)sig_key;
+	(void)suite;
+	j->calls++;
+	j->last_type = cred->type;
+	j->last_key_len = sig_key_len;
+	return cred->type == MLS_CREDENTIAL_X509 ? -EACCES : 0;
+}
+
+/* An external_senders extension of @n senders, X.509 from @first_x509. */
+static int senders_ext(size_t n, size_t first_x509, struct mls_sig_key **keys,
+		       struct mls_bytes *out)
+{
+	static const uint8_t c0[] = { 0x30, 0x00 };
+	static const struct mlsc_cert cert = { c0, sizeof(c0) };
+	struct mlsc_external_sender_spec v[2];
+
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct mlsc_external_sender_spec){ .signature_key =
+							   keys[i] };
+		if (i >= first_x509)
+			v[i].credential = (struct mlsc_cred){
+				.type = MLS_CREDENTIAL_X509,
+				.certs = &cert, .n_certs = 1 };
+		else
+			v[i].credential = (struct mlsc_cred){
+				.type = MLS_CREDENTIAL_BASIC,
+				.identity = "ds", .identity_len = 2 };
+	}
+	return mlsc_external_senders_encode(v, n, out);
+}
+
+static bool external_senders(void)
+{
+	struct member a = { 0 }, b = { 0 };
+	struct mls_sig_key *keys[2] = { NULL, NULL };
+	struct mls_bytes basic = { 0 }, mixed = { 0 };
+	struct judged j = { 0 };
+	struct mlsc_validate_opts cb = { .now = NOW,
+					 .credential_cb = refuse_x509,
+					 .credential_arg = &j };
+	struct mlsc_validate_opts yes = { .now = NOW,
+					  .credential_cb = accept_all };
+	struct mlsc_validate_opts opts = { .now = NOW };
+	struct mlsc_extension e = { .type = MLSC_EXT_EXTERNAL_SENDERS };
+	struct mlsc_extensions gc_ext = { &e, 1 };
+	struct mlsc_extension twice[2];
+	static const uint8_t junk[] = { 0x05, 0x01 };
+	bool good = true;
+
+	REQUIRE(member_new(&a, NULL, MLS_CREDENTIAL_BASIC, NULL, 0) == 0);
+	REQUIRE(member_new(&b, NULL, MLS_CREDENTIAL_BASIC, NULL, 0) == 0);
+	REQUIRE(mls_sig_key_generate(SUITE, &keys[0]) == 0);
+	REQUIRE(mls_sig_key_generate(SUITE, &keys[1]) == 0);
+	REQUIRE(senders_ext(1, 1, keys, &basic) == 0);
+	REQUIRE(senders_ext(2, 1, keys, &mixed) == 0);
+
+	/* basic senders: accepted without a callback, asked with one */
+	e.data = (struct mlsc_slice){ basic.data, basic.len };
+	EXPECT(validate2(&a.leaf, &b.leaf, &gc_ext, &opts) == 0);
+	EXPECT(validate2(&a.leaf, &b.leaf, &gc_ext, &cb) == 0);
+	/* two leaves and one sender, with the sender's key */
+	EXPECT(j.calls == 3 && j.last_type == MLS_CREDENTIAL_BASIC &&
+	       j.last_key_len == 65);	/* P-256, uncompressed */
+
+	/* an X.509 sender: refused without a callback, else as judged */
+	e.data = (struct mlsc_slice){ mixed.data, mixed.len };
+	EXPECT(validate2(&a.leaf, &b.leaf, &gc_ext, &opts) == -EKEYREJECTED);
+	j.calls = 0;
+	EXPECT(validate2(&a.leaf, &b.leaf, &gc_ext, &cb) == -EACCES);
+	EXPECT(j.calls == 4 && j.last_type == MLS_CREDENTIAL_X509);
+	EXPECT(validate2(&a.leaf, &b.leaf, &gc_ext, &yes) == 0);
+
+	/* a list that does not parse, and the extension twice */
+	e.data = (struct mlsc_slice){ junk, sizeof(junk) };
+	EXPECT(validate2(&a.leaf, &b.leaf, &gc_ext, &yes) == -EBADMSG);
+	twice[0] = twice[1] = (struct mlsc_extension){
+		MLSC_EXT_EXTERNAL_SENDERS, { basic.data, basic.len } };
+	gc_ext = (struct mlsc_extensions){ twice, 2 };
+	EXPECT(validate2(&a.leaf, &b.leaf, &gc_ext, &yes) == -EBADMSG);
+out:
+	mls_bytes_free(&basic);
+	mls_bytes_free(&mixed);
+	mls_sig_key_free(keys[0]);
+	mls_sig_key_free(keys[1]);
+	member_free(&a, true);
+	member_free(&b, true);
+	return good;
+}
+
 static void bad_args(void)
 {
 	struct mlsc_slice g = { (const uint8_t *)"g", 1 };
@@ -349,6 +452,9 @@ int main(void)
 	vectors();
 	tap_ok(built(), "built trees: duplicate signature and encryption "
 	       "keys, credential types, required capabilities, lifetimes");
+	tap_ok(external_senders(), "external senders' credentials: judged "
+	       "by the callback with the tree, X.509 refused without one, a "
+	       "malformed or repeated list refused");
 	bad_args();
 	return tap_done();
 }

@@ -22,6 +22,11 @@
  *                    a GroupInfo's extension or a type twice (-EINVAL),
  *                    bad specs (-EINVAL): the epoch, the GroupContext
  *                    and the kernel as they were
+ *  gce.x509_sender_judged  an external sender with an X.509 credential:
+ *                    not judged by its proposer, refused by a follower
+ *                    without a callback (-EKEYREJECTED) or with one
+ *                    that refuses (its errno), and by a committer of
+ *                    the proposal by reference; accepted by a callback
  */
 #include <errno.h>
 #include <stdint.h>
@@ -389,6 +394,132 @@ TEST_F(gce, refused)
 	mlsc_proposal_out_free(&p2);
 	mls_bytes_free(&refs[0]);
 	mls_bytes_free(&refs[1]);
+}
+
+
+/* Refuse X.509 credentials, counting the judgements. */
+static int refuse_x509(void *arg, const struct mlsc_cred *cred,
+		       const void *sig_key, size_t sig_key_len, uint16_t suite)
+{
+	int *calls = arg;
+
+	(void)sig_key;
+	(void)sig_key_len;
+	(void)suite;
+	++*calls;
+	return cred->type == MLS_CREDENTIAL_X509 ? -EACCES : 0;
+}
+
+static int accept_any(void *arg, const struct mlsc_cred *cred,
+		      const void *sig_key, size_t sig_key_len, uint16_t suite)
+{
+	(void)arg;
+	(void)cred;
+	(void)sig_key;
+	(void)sig_key_len;
+	(void)suite;
+	return 0;
+}
+
+/*
+ * An external sender with an X.509 credential (§5.3.1): its proposer's
+ * own choice, not judged there; judged by the credential callback of
+ * every other member that commits or follows it, which without one
+ * refuses it (-EKEYREJECTED) and with one returns the callback's error,
+ * nothing changed either way.
+ */
+TEST_F(gce, x509_sender_judged)
+{
+	struct member *alice = &self->alice, *bob = &self->bob;
+	static const uint8_t der[] = { 0x30, 0x00 };
+	const struct mlsc_cert cert = { der, sizeof(der) };
+	struct mls_sig_key *ds = NULL;
+	struct mls_bytes senders = { 0 }, ref = { 0 };
+	struct mlsc_external_sender_spec es = {
+		.credential = {
+			.type = MLS_CREDENTIAL_X509,
+			.certs = &cert, .n_certs = 1,
+		},
+	};
+	struct mlsc_ext ext;
+	struct mlsc_gce_spec g = { &ext, 1 };
+	struct mlsc_proposal_spec spec = {
+		.type = MLSC_PROPOSE_GCE, .psk = &g, .psk_len = sizeof(g),
+	};
+	int calls = 0;
+	struct mlsc_validate_opts refuse = {
+		.credential_cb = refuse_x509, .credential_arg = &calls,
+		.flags = MLSC_VALIDATE_NO_LIFETIME,
+	};
+	struct mlsc_validate_opts accept = {
+		.credential_cb = accept_any, .flags = MLSC_VALIDATE_NO_LIFETIME,
+	};
+	struct mlsc_process_opts po_refuse = { .validate = &refuse };
+	struct mlsc_process_opts po_accept = { .validate = &accept };
+	struct mlsc_propose_args pa = { .proposal = &spec, .sig_key = bob->sig };
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT, .sig_key = alice->sig,
+			.validate = &refuse,
+		},
+		.proposal_refs = &ref, .n_proposal_refs = 1,
+	};
+	struct mlsc_proposal_out prop = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	uint8_t ctx[1024];
+	size_t ctx_len;
+	uint64_t epoch;
+
+	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
+	es.signature_key = ds;
+	ASSERT_EQ(0, mlsc_external_senders_encode(&es, 1, &senders));
+	ext = (struct mlsc_ext){ MLS_EXT_EXTERNAL_SENDERS, senders.data,
+				 senders.len };
+
+	/* Alice's own list, by value: no callback is asked */
+	ASSERT_EQ(0, commit_merged(alice, &spec, 1, NULL, 0, &out));
+	epoch = (uint64_t)mlsc_group_epoch(bob->g);
+	ctx_len = bob->g->context_len;
+	ASSERT_GE(sizeof(ctx), ctx_len);
+	memcpy(ctx, bob->g->context, ctx_len);
+	EXPECT_EQ(-EKEYREJECTED, follow_commit(bob, &out.commit, NULL, 0,
+					       epoch + 1, NULL));
+	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_EQ(-EACCES, follow_commit(bob, &out.commit, &po_refuse, 0,
+					 epoch + 1, NULL));
+	EXPECT_EQ(1, calls);
+	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, &po_accept, 0, epoch + 1,
+				   NULL));
+	mlsc_commit_out_free(&out);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(context_has(bob->g, MLS_EXT_EXTERNAL_SENDERS,
+				senders.data, senders.len));
+	ALL_TALK(alice, bob);
+
+	/* Bob proposes it again; Alice, committing it by reference, judges */
+	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &prop));
+	ASSERT_EQ(0, take(alice, &prop.message, 1, &ref));
+	epoch = (uint64_t)mlsc_group_epoch(alice->g);
+	ctx_len = alice->g->context_len;
+	ASSERT_GE(sizeof(ctx), ctx_len);
+	memcpy(ctx, alice->g->context, ctx_len);
+	calls = 0;
+	EXPECT_EQ(-EACCES, mlsc_commit_create(alice->g, &x.base, &out));
+	EXPECT_EQ(1, calls);
+	EXPECT_TRUE(unchanged(alice, epoch, ctx, ctx_len));
+	x.base.validate = &accept;
+	ASSERT_EQ(0, mlsc_commit_create(alice->g, &x.base, &out));
+	ASSERT_EQ(0, mlsc_commit_merge(alice->g));
+	/* Bob's own proposal: he does not judge it, even without a callback */
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, epoch + 1, NULL));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	ALL_TALK(alice, bob);
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&prop);
+	mls_bytes_free(&ref);
+	mls_bytes_free(&senders);
+	mls_sig_key_free(ds);
 }
 
 TEST_HARNESS_MAIN

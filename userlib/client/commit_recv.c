@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ext_sender.h"
 #include "group.h"
 #include "internal.h"
 #include "leaf.h"
@@ -359,6 +360,9 @@ int mlsc_commit_recv(struct mlsc_group *g,
 	if (!err && !external)
 		err = mlsc_proposals_validate(&v, committer, r, c->n_proposals,
 					      &path_required);
+	if (!err && !external)
+		err = mlsc_gce_senders_check(&v, g->own_leaf, r,
+					     c->n_proposals);
 	if (!err && !external && path_required && !c->has_path)
 		err = -EPROTO;
 	if (!err)

@@ -32,6 +32,7 @@
 #include <openssl/rand.h>
 
 #include "commit.h"
+#include "ext_sender.h"
 #include "frame.h"
 #include "internal.h"
 #include "keypkg.h"
@@ -469,6 +470,9 @@ static int check_as_receivers(struct build *b, bool *path)
 	if (!err)
 		err = mlsc_proposals_validate(&v, b->g->own_leaf, r,
 					      b->n_props, path);
+	if (!err)
+		err = mlsc_gce_senders_check(&v, b->g->own_leaf, r,
+					     b->n_props);
 	return err;
 }
 

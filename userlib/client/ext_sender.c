@@ -7,6 +7,8 @@
 #include "internal.h"
 #include "ext_sender.h"
 #include "group_info.h"
+#include "leaf.h"
+#include "proposal.h"
 
 void mlsc_io_external_sender(struct mlsc_io *io,
 			     struct mlsc_external_sender *s)
@@ -60,6 +62,47 @@ int mlsc_external_sender_key(const struct mlsc_extensions *exts,
 		return -ERANGE;
 	*key = v[index].signature_key;
 	return 0;
+}
+
+int mlsc_external_senders_check(const struct mlsc_extensions *exts,
+				 uint16_t suite,
+				 const struct mlsc_validate_opts *opts)
+{
+	const struct mlsc_extension *e;
+	struct mlsc_external_sender *v;
+	struct mlsc_arena arena;
+	size_t n;
+	int err;
+
+	if (!exts)
+		return 0;
+	err = mlsc_find_extension(exts, MLSC_EXT_EXTERNAL_SENDERS, &e);
+	if (err)
+		return err == -ENODATA ? 0 : err;
+	mlsc_arena_init(&arena);
+	err = mlsc_external_senders_parse(&e->data, &arena, &v, &n);
+	for (size_t i = 0; !err && i < n; i++)
+		err = mlsc_credential_check(&v[i].credential,
+					    &v[i].signature_key, suite, opts);
+	mlsc_arena_free(&arena);
+	return err;
+}
+
+int mlsc_gce_senders_check(const struct mlsc_group_view *v, uint32_t self,
+			   const struct mlsc_resolved *r, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		if (r[i].p.type != MLSC_PROPOSAL_GROUP_CONTEXT_EXTENSIONS)
+			continue;
+		/* this member's own choice, as a creator's */
+		if (!r[i].outsider && r[i].sender == self)
+			continue;
+		err = mlsc_external_senders_check(&r[i].p.gce, v->suite->id,
+						  v->opts);
+	}
+	return err == -EBADMSG ? -EPROTO : err;
 }
 
 bool mlsc_sender_may_propose(uint8_t sender_type, uint16_t proposal_type)

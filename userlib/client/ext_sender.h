@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include <mls_client.h>
+
 #include "wire.h"
 
 /* §12.1.8.1: ExternalSender */
@@ -37,6 +39,30 @@ int mlsc_external_senders_parse(const struct mlsc_slice *data,
 int mlsc_external_sender_key(const struct mlsc_extensions *exts,
 			     uint32_t index, struct mlsc_arena *arena,
 			     struct mlsc_slice *key);
+
+/*
+ * RFC 9420 §5.3.1: the credential of each external sender in the
+ * external_senders extension of @exts (if any) is validated when the
+ * extension takes effect, through @opts' credential callback as a
+ * leaf's is (without one: basic accepted, X.509 -EKEYREJECTED). 0, the
+ * callback's error, -EKEYREJECTED, -EBADMSG (a malformed or repeated
+ * extension), -ENOMEM.
+ */
+int mlsc_external_senders_check(const struct mlsc_extensions *exts,
+				 uint16_t suite,
+				 const struct mlsc_validate_opts *opts);
+
+struct mlsc_group_view;
+struct mlsc_resolved;
+
+/*
+ * mlsc_external_senders_check() for each GroupContextExtensions among
+ * the @n proposals @r of a Commit, at its committer and its receivers,
+ * but those member @self proposed: its own choice of senders, like a
+ * creator's, needs no judge. -EPROTO for a malformed extension.
+ */
+int mlsc_gce_senders_check(const struct mlsc_group_view *v, uint32_t self,
+			   const struct mlsc_resolved *r, size_t n);
 
 /*
  * May a sender of @sender_type (MLSC_SENDER_*) propose @proposal_type?

@@ -2,10 +2,13 @@
 /*
  * A received ratchet tree, checked as a joiner must (§7.9, §12.4.3.1):
  * tree hash, parent hashes, every leaf (§7.3), and the checks that span
- * leaves: credential types supported by all, keys that are unique.
+ * leaves: credential types supported by all, keys that are unique;
+ * and, with the tree, the GroupContext's external senders' credentials
+ * (§5.3.1), which a joiner accepts with the group.
  */
 #include <string.h>
 
+#include "ext_sender.h"
 #include "internal.h"
 #include "leaf.h"
 #include "suite.h"
@@ -133,5 +136,7 @@ int mlsc_tree_validate(const struct mlsc_tree *t,
 		err = credentials_supported(t);
 	if (!err)
 		err = keys_unique(t);
+	if (!err)
+		err = mlsc_external_senders_check(gc_ext, t->suite, opts);
 	return err;
 }

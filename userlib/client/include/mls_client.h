@@ -417,7 +417,10 @@ struct mlsc_join_args {
  * -EKEYREJECTED if the signature or a private key does not verify;
  * -EBADMSG for a malformed tree or a wrong confirmation_tag; -EALREADY
  * if @w was joined already; -EINVAL; -ENOMEM; the errors of
- * MLS_IOC_GROUP_JOIN.
+ * MLS_IOC_GROUP_JOIN. A leaf's credential, and since 0.6 each external
+ * sender's of the GroupContext's external_senders extension (§5.3.1),
+ * go through @a->validate's credential_cb: its error, or -EKEYREJECTED
+ * for an X.509 one without a callback.
  */
 int mlsc_welcome_join(struct mlsc_joiner *w, const struct mlsc_join_args *a,
 		      struct mlsc_group **out);
@@ -1059,8 +1062,9 @@ struct mlsc_external_args {
  * or not a basic credential without a same_member_cb); -EEXIST (the
  * new leaf's signature key is another leaf's); -EOPNOTSUPP (a suite
  * whose KEM the kernel lacks: 4, 5, 6; the new leaf lacks a capability
- * the group requires); the error of @a->validate's credential_cb or
- * same_member_cb; -ENOMEM; -EIO; and the errors of MLS_IOC_GROUP_CREATE
+ * the group requires); the error of @a->validate's credential_cb (for
+ * a leaf and, since 0.6, an external sender of the external_senders
+ * extension) or same_member_cb; -ENOMEM; -EIO; and the errors of MLS_IOC_GROUP_CREATE
  * and MLS_IOC_CONFIRMATION_TAG. On failure no kernel group is left.
  */
 int mlsc_external_join(int ctl_fd, const void *group_info, size_t len,
