@@ -297,7 +297,11 @@ static bool malformed(uint16_t suite)
 	copy[0] ^= 1;
 	EXPECT(refused(copy, b.len, -EBADMSG));
 	copy[0] ^= 1;
+	/* version 1 bytes read as version 2 lack its fields */
+	EXPECT(copy[5] == 1);
 	copy[5] = 2;
+	EXPECT(refused(copy, b.len, -EBADMSG));
+	copy[5] = 3;
 	EXPECT(refused(copy, b.len, -EPROTONOSUPPORT));
 	copy[5] = 0;
 	EXPECT(refused(copy, b.len, -EPROTONOSUPPORT));
@@ -334,6 +338,92 @@ out:
 	mls_bytes_free(&bad);
 	mlsc_group_free(g);
 	mls_sig_key_free(key);
+	return good;
+}
+
+/* The ReInit @gid for @suite, encoded (the form struct mlsc_group keeps). */
+static int reinit_make(uint16_t suite, const char *gid, uint8_t **p,
+		       size_t *len)
+{
+	struct mlsc_reinit r = {
+		.group_id = { (const uint8_t *)gid, strlen(gid) },
+		.version = MLSC_VERSION_MLS10,
+		.cipher_suite = suite,
+	};
+
+	return mlsc_reinit_encode(&r, p, len);
+}
+
+/*
+ * A group a ReInit ended, and one whose pending commit carries a
+ * ReInit: saved as version 2, loaded with the ReInit (so the group
+ * stays ended), saved again to the same bytes; every truncation of
+ * them refused; a ReInit of an unknown suite refused. Without a
+ * ReInit, version 1, as before.
+ */
+static bool reinit_kept(uint16_t suite)
+{
+	struct mls_sig_key *key = NULL, *key2 = NULL;
+	struct mls_bytes b = { 0 }, again = { 0 }, plain = { 0 };
+	struct mlsc_group *g = NULL, *h = NULL;
+	uint8_t *bad = NULL;
+	size_t bad_len = 0;
+	uint32_t id;
+	bool good = true;
+
+	REQUIRE(group_make(suite, 5, true, &key, &g) == 0);
+	REQUIRE(mlsc_state_encode(g, 1, NULL, &plain) == 0);
+	EXPECT(plain.len > 6 && plain.data[4] == 0 && plain.data[5] == 1);
+	REQUIRE(reinit_make(suite, "next", &g->reinit, &g->reinit_len) == 0);
+	REQUIRE(reinit_make(suite, "pending", &g->pending->reinit,
+			    &g->pending->reinit_len) == 0);
+	REQUIRE(mlsc_state_encode(g, 2, key, &b) == 0);
+	EXPECT(b.data[4] == 0 && b.data[5] == 2);
+	REQUIRE(mlsc_state_decode(b.data, b.len, &h, &id, &key2) == 0);
+	EXPECT(h->reinit && same_bytes(h->reinit, h->reinit_len, g->reinit,
+				       g->reinit_len));
+	EXPECT(h->pending && h->pending->reinit &&
+	       same_bytes(h->pending->reinit, h->pending->reinit_len,
+			  g->pending->reinit, g->pending->reinit_len));
+	REQUIRE(mlsc_state_encode(h, id, key2, &again) == 0);
+	EXPECT(same_bytes(again.data, again.len, b.data, b.len));
+	for (size_t len = 0; len < b.len; len++)
+		if (!EXPECT(refused(b.data, len, -EBADMSG)))
+			break;
+	mls_bytes_free(&again);
+	mlsc_group_free(h);
+	h = NULL;
+
+	/* the ended group alone, no pending ReInit */
+	free(g->pending->reinit);
+	g->pending->reinit = NULL;
+	REQUIRE(mlsc_state_encode(g, 3, NULL, &again) == 0);
+	EXPECT(again.data[5] == 2);
+	mls_sig_key_free(key2);
+	key2 = NULL;
+	REQUIRE(mlsc_state_decode(again.data, again.len, &h, &id, &key2) == 0);
+	EXPECT(h->reinit && h->pending && !h->pending->reinit);
+	mls_bytes_free(&again);
+	mlsc_group_free(h);
+	h = NULL;
+
+	/* a ReInit to a suite no one knows */
+	REQUIRE(reinit_make(0x7777, "next", &bad, &bad_len) == 0);
+	free(g->reinit);
+	g->reinit = bad;
+	g->reinit_len = bad_len;
+	bad = NULL;
+	REQUIRE(mlsc_state_encode(g, 3, NULL, &again) == 0);
+	EXPECT(refused(again.data, again.len, -EBADMSG));
+out:
+	free(bad);
+	mls_bytes_free(&b);
+	mls_bytes_free(&again);
+	mls_bytes_free(&plain);
+	mlsc_group_free(g);
+	mlsc_group_free(h);
+	mls_sig_key_free(key);
+	mls_sig_key_free(key2);
 	return good;
 }
 
@@ -470,6 +560,8 @@ int main(void)
 		tap_ok(malformed(s), "suite %u: every truncation, a byte more, "
 		       "another magic, version or suite refused; every byte "
 		       "flipped refused or loaded whole", s);
+	tap_ok(reinit_kept(1), "an ended group, and a pending ReInit: version "
+	       "2, loaded ended, saved again the same; version 1 without");
 	tap_ok(inconsistent(1), "keys, own leaf, tree hash or pending epoch "
 	       "that do not match: refused");
 	tap_ok(bad_args(), "NULL arguments, no kernel, a key of another "

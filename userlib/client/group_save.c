@@ -9,7 +9,7 @@
  * secrets of the direct path, and optionally the signature private key
  * and the pending commit's counterparts. Never an epoch secret.
  *
- * The format (TLS presentation language, RFC 9420 §2.1), version 1:
+ * The format (TLS presentation language, RFC 9420 §2.1), version 2:
  *
  *	struct {
  *	    uint32 node;
@@ -41,7 +41,15 @@
  *	    optional<MemberKeys> keys;
  *	    optional<opaque signature_private_key<V>>;
  *	    optional<MemberPendingCommit> pending;
+ *	    // version 2 only:
+ *	    optional<ReInit> reinit;		// the ReInit that ended the group
+ *	    optional<ReInit> pending_reinit;	// the pending commit's
  *	} MemberState;
+ *
+ * A group that no ReInit ended, and none pending, is saved as version 1,
+ * which a library from before version 2 loads; the ReInit fields make it
+ * version 2, which such a library refuses (-EPROTONOSUPPORT) rather than
+ * load as a live group one that has ended.
  */
 #include <string.h>
 #include <unistd.h>
@@ -54,7 +62,8 @@
 #include "treekem.h"
 
 #define STATE_MAGIC	"MLSm"
-#define STATE_VERSION	1
+#define STATE_VERSION_1	1
+#define STATE_VERSION	2	/* the ReInit fields */
 
 struct st_path {
 	uint32_t node;
@@ -87,6 +96,8 @@ struct st_state {
 	struct mlsc_slice sig;
 	bool has_pending;
 	struct st_pending pending;
+	bool has_reinit, has_pending_reinit;
+	struct mlsc_reinit reinit, pending_reinit;
 };
 
 static void io_path(struct mlsc_io *io, struct st_path *p)
@@ -127,6 +138,12 @@ static void io_state(struct mlsc_io *io, struct st_state *s)
 		mlsc_io_opaque(io, &s->sig);
 	if (mlsc_io_optional(io, &s->has_pending))
 		io_pending(io, &s->pending);
+	if (s->version < STATE_VERSION)
+		return;
+	if (mlsc_io_optional(io, &s->has_reinit))
+		mlsc_io_reinit(io, &s->reinit);
+	if (mlsc_io_optional(io, &s->has_pending_reinit))
+		mlsc_io_reinit(io, &s->pending_reinit);
 }
 
 /* ------------------------------------------------------------- saving */
@@ -150,6 +167,14 @@ static int keys_out(const struct mlsc_tree_priv *priv, size_t nh,
 							 nh };
 	}
 	return 0;
+}
+
+/* The encoded ReInit @b, @len (if any: *@has) parsed into @r. */
+static int reinit_out(const uint8_t *b, size_t len, struct mlsc_arena *arena,
+		      bool *has, struct mlsc_reinit *r)
+{
+	*has = b != NULL;
+	return b ? MLSC_DECODE(b, len, arena, r, mlsc_io_reinit) : 0;
 }
 
 /* The kernel id of @gfd's group. */
@@ -184,7 +209,6 @@ int mlsc_state_encode(const struct mlsc_group *g, uint32_t id,
 	mlsc_arena_init(&arena);
 	memset(&s, 0, sizeof(s));
 	memcpy(s.magic, STATE_MAGIC, sizeof(s.magic));
-	s.version = STATE_VERSION;
 	s.suite = g->suite->id;
 	s.own_leaf = g->own_leaf;
 	s.kernel_id = id;
@@ -222,9 +246,20 @@ int mlsc_state_encode(const struct mlsc_group *g, uint32_t id,
 		s.pending.tree = (struct mlsc_slice){ ptree.p, ptree.len };
 		err = keys_out(p->has_path ? p->priv : NULL, nh, &arena,
 			       &s.pending.has_keys, &s.pending.keys);
+		if (!err)
+			err = reinit_out(p->reinit, p->reinit_len, &arena,
+					 &s.has_pending_reinit,
+					 &s.pending_reinit);
 		if (err)
 			goto out;
 	}
+	err = reinit_out(g->reinit, g->reinit_len, &arena, &s.has_reinit,
+			 &s.reinit);
+	if (err)
+		goto out;
+	/* what an older library can load, as long as it means the same */
+	s.version = s.has_reinit || s.has_pending_reinit ? STATE_VERSION :
+							    STATE_VERSION_1;
 	err = MLSC_ENCODE(&s, io_state, &w);
 	if (!err)
 		err = mlsc_wbuf_to_bytes(&w, out);
@@ -385,6 +420,14 @@ static int pending_in(const struct st_pending *sp, const struct mlsc_suite *s,
 	return 0;
 }
 
+/* A saved ReInit, checked as a received one is, encoded into @out. */
+static int reinit_in(const struct mlsc_reinit *r, uint8_t **out, size_t *len)
+{
+	if (r->version < MLSC_VERSION_MLS10 || !mlsc_suite_get(r->cipher_suite))
+		return -EBADMSG;
+	return mlsc_reinit_encode(r, out, len);
+}
+
 /*
  * The kernel's group @id, if it is @g's: the same suite, group_id and
  * own leaf (else -ENOENT), and the same GroupContext (else -ESTALE: it
@@ -439,8 +482,13 @@ static int state_in(const uint8_t *data, size_t len, struct mlsc_arena *arena,
 
 	if (len < 6 || memcmp(data, STATE_MAGIC, 4))
 		return -EBADMSG;
-	if (((uint16_t)data[4] << 8 | data[5]) != STATE_VERSION)
+	switch ((uint16_t)data[4] << 8 | data[5]) {
+	case STATE_VERSION_1:
+	case STATE_VERSION:
+		break;
+	default:
 		return -EPROTONOSUPPORT;
+	}
 	err = MLSC_DECODE(data, len, arena, st, io_state);
 	if (err)
 		return err;
@@ -488,6 +536,13 @@ int mlsc_state_decode(const void *data, size_t len, struct mlsc_group **out,
 	if (!err && st.has_pending)
 		err = pending_in(&st.pending, g->suite, st.own_leaf, gc.epoch,
 				 &arena, &g->pending);
+	if (!err && st.has_pending_reinit)
+		err = g->pending ? reinit_in(&st.pending_reinit,
+					     &g->pending->reinit,
+					     &g->pending->reinit_len) :
+				   -EBADMSG;
+	if (!err && st.has_reinit)
+		err = reinit_in(&st.reinit, &g->reinit, &g->reinit_len);
 	if (!err && st.has_sig) {
 		err = mls_sig_key_import(st.suite, MLS_KEY_PRIVATE, st.sig.p,
 					 st.sig.len, &key);
