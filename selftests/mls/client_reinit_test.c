@@ -9,7 +9,8 @@
  *                       both read its parameters back
  *                       (mlsc_group_reinit(), -ENOENT before), agree on
  *                       the new epoch, and refuse further proposals and
- *                       commits (-ESHUTDOWN)
+ *                       commits (-ESHUTDOWN), also once saved and
+ *                       loaded
  *  reinit.by_reference  Bob proposes a ReInit as a PrivateMessage, Alice
  *                       commits it by reference; the same outcome
  *  reinit.refused       a ReInit beside another proposal, by value or
@@ -109,6 +110,21 @@ TEST_F(reinit, by_value)
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
 	EXPECT_EQ(0, ended(bob));
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	/* saved (format version 2) and loaded onto its kernel group: ended */
+	{
+		struct mlsc_group *live = bob->g;
+		struct mls_bytes b = { 0 };
+
+		ASSERT_EQ(0, mlsc_group_save(live, NULL, &b));
+		ASSERT_LT(6, b.len);
+		EXPECT_EQ(2, b.data[5]);
+		ASSERT_EQ(0, mlsc_group_load(self->ctl, b.data, b.len,
+					     &bob->g, NULL));
+		EXPECT_EQ(0, ended(bob));
+		mlsc_group_free(bob->g);
+		bob->g = live;
+		mls_bytes_free(&b);
+	}
 	/* the last epoch's proposal: stale, and nothing is kept */
 	EXPECT_EQ(-ESTALE, mlsc_group_process(alice->g, po.message.data,
 					      po.message.len, NULL, &pr));
