@@ -59,12 +59,20 @@
  *                    she is removed; each time all members agree
  *  own.psk           Bob proposes an external PSK: Alice cannot commit
  *                    it by reference without its value (-ENOKEY,
- *                    nothing pending), does with it, Bob follows with
+ *                    nothing pending), nor beside MLS_MAX_PSKS by value
+ *                    (-EINVAL), does with it alone, Bob follows with
  *                    it; Bob proposes a resumption PSK of the group,
  *                    Alice commits it (the kernel's value); Alice
  *                    commits her own external PSK by reference beside
  *                    Bob's Add of Carol: Carol joins from the Welcome
  *                    with the PSK; all agree after each
+ *  own.resumption_other_group
+ *                    Bob proposes a resumption PSK of another group the
+ *                    three share and an Add of Carol: Alice cannot
+ *                    commit them without her fd of that group
+ *                    (-ENOKEY), does with it; Bob follows only with
+ *                    his, Carol joins from the Welcome only with hers;
+ *                    all agree, the other group untouched
  *  own.refused       refused when proposed, nothing cached and the
  *                    kernel group in its epoch with nothing pending:
  *                    an external PSK id empty or too long, a bad
@@ -1103,6 +1111,37 @@ static bool unchanged(const struct member *m, uint64_t e, size_t cached)
 	       (m->g->cache ? m->g->cache->n : 0) == cached;
 }
 
+/* @m commits @ref beside MLS_MAX_PSKS external PSKs by value. */
+static int too_many_psks(struct member *m, const struct mls_bytes *ref)
+{
+	static uint8_t ids[MLS_MAX_PSKS][2];
+	struct mlsc_proposal_spec v[MLS_MAX_PSKS];
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT | MLSC_COMMIT_F_PSKS,
+			.sig_key = m->sig,
+			.proposals = v, .n_proposals = MLS_MAX_PSKS,
+		},
+		.proposal_refs = ref, .n_proposal_refs = 1,
+		.psks = &ext_psk, .n_psks = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err;
+
+	for (size_t i = 0; i < MLS_MAX_PSKS; i++) {
+		ids[i][0] = 'p';
+		ids[i][1] = (uint8_t)i;
+		v[i] = psk_proposal;
+		v[i].psk_id = ids[i];
+		v[i].psk_id_len = sizeof(ids[i]);
+	}
+	err = mlsc_commit_create(m->g, &x.base, &out);
+	if (!err)
+		mlsc_commit_discard(m->g);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
 TEST_F(own, add_remove)
 {
 	struct member *alice = &self->alice, *bob = &self->bob, carol;
@@ -1179,6 +1218,9 @@ TEST_F(own, psk)
 	EXPECT_TRUE(unchanged(alice, 1, 1));
 	EXPECT_EQ(-ENOKEY, commit_refs(alice, &po.ref, 1, &out));
 	EXPECT_TRUE(unchanged(alice, 1, 1));
+	/* MLS_MAX_PSKS by value, one more by reference */
+	EXPECT_EQ(-EINVAL, too_many_psks(alice, &po.ref));
+	EXPECT_TRUE(unchanged(alice, 1, 1));
 	ASSERT_EQ(0, commit_psks(alice, &po.ref, 1, &ext_psk, 1, &out));
 	EXPECT_EQ(-ENOENT, follow(bob, &out.commit, NULL));
 	EXPECT_TRUE(unchanged(bob, 1, 1));
@@ -1224,6 +1266,112 @@ TEST_F(own, psk)
 	EXPECT_TRUE(agree(bob->g, carol.g));
 	ALL_TALK(alice, bob, &carol);
 	member_free(&carol);
+}
+
+/*
+ * A second group, "other group", of @a, @b and @c (suite 1): @a adds
+ * both in one Commit, so that all three are in epoch 1.
+ */
+static int other_group(int ctl, struct member *a, struct member *b,
+		       struct member *c)
+{
+	struct mlsc_group_params p = {
+		.group_id = "other group", .group_id_len = 11,
+		.flags = MLSC_JOIN_F_EPHEMERAL,
+	};
+	struct mlsc_proposal_spec adds[2] = {
+		{ .type = MLSC_PROPOSE_ADD }, { .type = MLSC_PROPOSE_ADD },
+	};
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes tree = { 0 };
+	int err = member_new(1, "alice", a);
+
+	if (!err)
+		err = member_new(1, "bob", b);
+	if (!err)
+		err = member_new(1, "carol", c);
+	if (!err)
+		err = mlsc_group_create(ctl, &p, a->priv, &a->g);
+	if (err)
+		return err;
+	adds[0].key_package = b->kp;
+	adds[1].key_package = c->kp;
+	err = commit_merged(a, adds, 2, NULL, 0, &out);
+	if (!err)
+		err = mlsc_group_ratchet_tree(a->g, &tree);
+	if (!err)
+		err = member_join(ctl, b, &out.welcome, &tree, NULL, 0);
+	if (!err)
+		err = member_join(ctl, c, &out.welcome, &tree, NULL, 0);
+	mls_bytes_free(&tree);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+TEST_F(own, resumption_other_group)
+{
+	struct member *alice = &self->alice, *bob = &self->bob, carol;
+	struct member a2, b2, c2;
+	struct mlsc_resumption_psk res = { .epoch = 1 };
+	struct mlsc_proposal_spec resumption = {
+		.type = MLSC_PROPOSE_PSK_RESUMPTION,
+		.psk = &res, .psk_len = sizeof(res),
+	};
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_psk pa = { .type = MLS_PSK_RESUMPTION };
+	struct mlsc_psk pb = pa, pc = pa;
+	struct mlsc_process_opts ob = { .psks = &pb, .n_psks = 1 };
+	struct mlsc_proposal_out po = { 0 }, po2 = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes refs[2];
+
+	ASSERT_EQ(0, other_group(self->ctl, &a2, &b2, &c2));
+	ASSERT_EQ(1, mlsc_group_epoch(b2.g));
+	ASSERT_EQ(1, mlsc_group_epoch(c2.g));
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+	pa.group_fd = mlsc_group_fd(a2.g);
+	pb.group_fd = mlsc_group_fd(b2.g);
+	pc.group_fd = mlsc_group_fd(c2.g);
+
+	/* Bob: a resumption PSK of the other group, and an Add of Carol */
+	res.group_fd = mlsc_group_fd(b2.g);
+	ASSERT_EQ(0, propose(bob, &resumption, MLSC_PROPOSE_F_PRIVATE, &po));
+	ASSERT_EQ(0, take_own(alice, &po, 1));
+	add.key_package = carol.kp;
+	ASSERT_EQ(0, propose(bob, &add, 0, &po2));
+	ASSERT_EQ(0, take_own(alice, &po2, 1));
+	refs[0] = po.ref;
+	refs[1] = po2.ref;
+
+	/* Alice needs her own fd of that group to commit it */
+	EXPECT_EQ(-ENOKEY, commit_psks(alice, refs, 2, NULL, 0, &out));
+	EXPECT_TRUE(unchanged(alice, 1, 2));
+	ASSERT_EQ(0, commit_psks(alice, refs, 2, &pa, 1, &out));
+	ASSERT_NE(0, out.welcome.len);
+	EXPECT_EQ(-ENOENT, follow(bob, &out.commit, NULL));
+	EXPECT_TRUE(unchanged(bob, 1, 2));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, &ob, 0, 2, NULL));
+	/* the joiner's path: the Welcome names it too */
+	EXPECT_NE(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 NULL, 0));
+	EXPECT_EQ(NULL, carol.g);
+	ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 &pc, 1));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	mlsc_proposal_out_free(&po2);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(same_authenticator(alice->g, carol.g));
+	EXPECT_TRUE(agree(bob->g, carol.g));
+	ALL_TALK(alice, bob, &carol);
+	/* the other group did not move */
+	EXPECT_TRUE(same_authenticator(a2.g, b2.g));
+	EXPECT_TRUE(same_authenticator(a2.g, c2.g));
+	EXPECT_EQ(1, mlsc_group_epoch(b2.g));
+	member_free(&carol);
+	member_free(&a2);
+	member_free(&b2);
+	member_free(&c2);
 }
 
 TEST_F(own, refused)
