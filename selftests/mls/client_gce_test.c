@@ -298,7 +298,8 @@ TEST_F(gce, refused)
 	struct mlsc_proposal_spec sbad = {
 		.type = MLSC_PROPOSE_GCE, .psk = &g_bad, .psk_len = sizeof(g_bad),
 	};
-	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE };
+	/* ExternalInit: only an external Commit carries one */
+	struct mlsc_proposal_spec xi = { .type = 6 };
 	struct mlsc_propose_args pa = { .proposal = &two[0], .sig_key = bob->sig };
 	struct mlsc_proposal_out p1 = { 0 }, p2 = { 0 }, none = { 0 };
 	struct mlsc_commit_out out = { 0 };
@@ -375,8 +376,8 @@ TEST_F(gce, refused)
 	EXPECT_EQ(-EINVAL, mlsc_group_propose(bob->g, NULL, &none));
 	EXPECT_EQ(-EINVAL, mlsc_group_propose(NULL, &pa, &none));
 	EXPECT_EQ(-EINVAL, mlsc_group_propose(bob->g, &pa, NULL));
-	/* a type this call does not propose */
-	pa.proposal = &rm;
+	/* a type this call does not propose (a Remove it does since 0.7) */
+	pa.proposal = &xi;
 	EXPECT_EQ(-EOPNOTSUPP, mlsc_group_propose(bob->g, &pa, &none));
 	EXPECT_EQ(NULL, none.message.data);
 	EXPECT_EQ(NULL, none.ref.data);

@@ -29,7 +29,7 @@
  *                    parent node's (-EPROTO); an Add lacking the
  *                    group's required_capabilities (-EOPNOTSUPP)
  *  prop.refs_refused  a committer's refusals by reference: an external
- *                    PreSharedKey (-EOPNOTSUPP), a ReInit beside a
+ *                    PreSharedKey without its value (-ENOKEY), a ReInit beside a
  *                    Remove (-EPROTO; alone it commits), a Remove of
  *                    a blank leaf (-ENOENT) or of its own (-EINVAL), one
  *                    Remove by reference and by value (-EINVAL); a
@@ -46,6 +46,42 @@
  *                    reference of what was never received (-ENOENT), of
  *                    one reference twice (-EINVAL); bad arguments of the
  *                    sending functions and of group creation
+ *
+ * A member's own Adds, Removes and PreSharedKeys (libmlsclient 0.7),
+ * proposed with mlsc_group_propose() and committed by reference by
+ * another member:
+ *
+ *  own.add_remove    Bob proposes an Add of Carol (a PublicMessage):
+ *                    Alice commits it by reference, Bob follows, Carol
+ *                    joins from the Welcome; Bob proposes a Remove of
+ *                    Carol (a PrivateMessage): Carol cannot commit it
+ *                    (-EINVAL), Alice does, Bob follows, Carol learns
+ *                    she is removed; each time all members agree
+ *  own.psk           Bob proposes an external PSK: Alice cannot commit
+ *                    it by reference without its value (-ENOKEY,
+ *                    nothing pending), nor beside MLS_MAX_PSKS by value
+ *                    (-EINVAL), does with it alone, Bob follows with
+ *                    it; Bob proposes a resumption PSK of the group,
+ *                    Alice commits it (the kernel's value); Alice
+ *                    commits her own external PSK by reference beside
+ *                    Bob's Add of Carol: Carol joins from the Welcome
+ *                    with the PSK; all agree after each
+ *  own.resumption_other_group
+ *                    Bob proposes a resumption PSK of another group the
+ *                    three share and an Add of Carol: Alice cannot
+ *                    commit them without her fd of that group
+ *                    (-ENOKEY), does with it; Bob follows only with
+ *                    his, Carol joins from the Welcome only with hers;
+ *                    all agree, the other group untouched
+ *  own.refused       refused when proposed, nothing cached and the
+ *                    kernel group in its epoch with nothing pending:
+ *                    an external PSK id empty or too long, a bad
+ *                    resumption spec (-EINVAL), an unknown type or an
+ *                    ExternalInit (-EOPNOTSUPP), a Remove of oneself
+ *                    (-EINVAL), past the tree (-ERANGE), an Add of a
+ *                    member's KeyPackage (-EEXIST), the PSKs flag
+ *                    without the extended args or with a NULL list
+ *                    (-EINVAL)
  */
 #include <errno.h>
 #include <stdint.h>
@@ -648,7 +684,7 @@ static int commit_mixed(struct member *m, const struct mls_bytes *refs,
 /*
  * The committer's refusals of proposals by reference, the group left in
  * its epoch with nothing pending: an external sender's PreSharedKey
- * (-EOPNOTSUPP), its ReInit beside a Remove (-EPROTO; alone it commits),
+ * without its value (-ENOKEY), its ReInit beside a Remove (-EPROTO; alone it commits),
  * a Remove of a blank leaf (-ENOENT), of the
  * committer's own (-EINVAL), one Remove by reference and by value
  * (-EINVAL); a proposal received twice is kept once under one ref.
@@ -689,7 +725,9 @@ TEST_F(prop, refs_refused)
 	ASSERT_EQ(0, take_proposal(&alice, &msg, MLS_SENDER_EXTERNAL, 0,
 				   &ref));
 	mls_bytes_free(&msg);
-	EXPECT_EQ(-EOPNOTSUPP, commit_mixed(&alice, &ref, 1, NULL));
+	/* since 0.7 it commits, but only with its value (none given) */
+	EXPECT_EQ(-ENOKEY, commit_mixed(&alice, &ref, 1, NULL));
+	EXPECT_TRUE(nothing_pending(alice.g));
 	mls_bytes_free(&ref);
 	fc.proposal.type = MLSC_PROPOSAL_REINIT;
 	memset(&fc.proposal.reinit, 0, sizeof(fc.proposal.reinit));
@@ -1010,6 +1048,413 @@ TEST_F(prop, bad)
 	mls_sig_key_free(ds);
 	mls_sig_key_free(other);
 	EXPECT_EQ(0, leaks());
+}
+
+/* ------------------------------------ a member's own proposals (0.7) */
+
+static int ab(int ctl, struct member *alice, struct member *bob)
+{
+	return alice_and_bob(ctl, 1, alice, bob);
+}
+
+TWO_MEMBERS_FIXTURE(own, ab)
+
+/* @m proposes @spec (@flags), into @out: 0 or -errno. */
+static int propose(struct member *m, const struct mlsc_proposal_spec *spec,
+		   uint32_t flags, struct mlsc_proposal_out *out)
+{
+	struct mlsc_propose_args a = {
+		.flags = flags, .proposal = spec, .sig_key = m->sig,
+	};
+
+	return mlsc_group_propose(m->g, &a, out);
+}
+
+/* @m commits @refs with the PSK values @psks, merged: 0 or -errno. */
+static int commit_psks(struct member *m, const struct mls_bytes *refs,
+		       size_t n, const struct mlsc_psk *psks, size_t n_psks,
+		       struct mlsc_commit_out *out)
+{
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT | MLSC_COMMIT_F_PSKS |
+				 MLSC_COMMIT_F_RATCHET_TREE,
+			.sig_key = m->sig,
+		},
+		.proposal_refs = refs, .n_proposal_refs = n,
+		.psks = psks, .n_psks = n_psks,
+	};
+	int err = mlsc_commit_create(m->g, &x.base, out);
+
+	return err ? err : mlsc_commit_merge(m->g);
+}
+
+/* @m takes @po, a proposal of member @leaf, under the proposer's ref. */
+static int take_own(struct member *m, const struct mlsc_proposal_out *po,
+		    uint32_t leaf)
+{
+	struct mls_bytes ref = { 0 };
+	int err = take_proposal(m, &po->message, MLS_SENDER_MEMBER, leaf,
+				&ref);
+
+	if (!err && !same_ref(&ref, &po->ref))
+		err = -EPROTO;
+	mls_bytes_free(&ref);
+	return err;
+}
+
+/* @m in epoch @e, in the kernel too, nothing pending, nothing cached. */
+static bool unchanged(const struct member *m, uint64_t e, size_t cached)
+{
+	return mlsc_group_epoch(m->g) == (int64_t)e &&
+	       kernel_epoch(m->g) == e && nothing_pending(m->g) &&
+	       (m->g->cache ? m->g->cache->n : 0) == cached;
+}
+
+/* @m commits @ref beside MLS_MAX_PSKS external PSKs by value. */
+static int too_many_psks(struct member *m, const struct mls_bytes *ref)
+{
+	static uint8_t ids[MLS_MAX_PSKS][2];
+	struct mlsc_proposal_spec v[MLS_MAX_PSKS];
+	struct mlsc_commit_args_ext x = {
+		.base = {
+			.flags = MLSC_COMMIT_F_EXT | MLSC_COMMIT_F_PSKS,
+			.sig_key = m->sig,
+			.proposals = v, .n_proposals = MLS_MAX_PSKS,
+		},
+		.proposal_refs = ref, .n_proposal_refs = 1,
+		.psks = &ext_psk, .n_psks = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+	int err;
+
+	for (size_t i = 0; i < MLS_MAX_PSKS; i++) {
+		ids[i][0] = 'p';
+		ids[i][1] = (uint8_t)i;
+		v[i] = psk_proposal;
+		v[i].psk_id = ids[i];
+		v[i].psk_id_len = sizeof(ids[i]);
+	}
+	err = mlsc_commit_create(m->g, &x.base, &out);
+	if (!err)
+		mlsc_commit_discard(m->g);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+TEST_F(own, add_remove)
+{
+	struct member *alice = &self->alice, *bob = &self->bob, carol;
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE,
+					 .leaf = 2 };
+	struct mlsc_proposal_out po = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_processed p;
+
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+	add.key_package = carol.kp;
+
+	/* Bob's Add of Carol, committed by Alice */
+	ASSERT_EQ(0, propose(bob, &add, 0, &po));
+	EXPECT_EQ(-EALREADY, mlsc_group_process(bob->g, po.message.data,
+						po.message.len, NULL, &p));
+	ASSERT_EQ(0, take_own(alice, &po, 1));
+	ASSERT_EQ(0, commit_refs(alice, &po.ref, 1, &out));
+	ASSERT_NE(0, out.welcome.len);
+	EXPECT_EQ(0, follow(bob, &out.commit, NULL));
+	ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 NULL, 0));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	EXPECT_EQ(2, mlsc_group_own_leaf(carol.g));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(same_authenticator(alice->g, carol.g));
+	EXPECT_TRUE(agree(bob->g, carol.g));
+	ALL_TALK(alice, bob, &carol);
+
+	/* Bob's Remove of Carol, privately: hers to follow, not commit */
+	ASSERT_EQ(0, propose(bob, &rm, MLSC_PROPOSE_F_PRIVATE, &po));
+	ASSERT_EQ(0, take_own(alice, &po, 1));
+	ASSERT_EQ(0, take_own(&carol, &po, 1));
+	EXPECT_EQ(-EINVAL, commit_refs(&carol, &po.ref, 1, &out));
+	EXPECT_TRUE(unchanged(&carol, 2, 1));
+	ASSERT_EQ(0, commit_refs(alice, &po.ref, 1, &out));
+	EXPECT_EQ(0, out.welcome.len);
+	EXPECT_EQ(0, follow(bob, &out.commit, NULL));
+	EXPECT_EQ(0, mlsc_group_process(carol.g, out.commit.data,
+					out.commit.len, NULL, &p));
+	EXPECT_NE(0, p.flags & MLSC_PROCESSED_F_REMOVED);
+	mlsc_processed_free(&p);
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	EXPECT_EQ(3, mlsc_group_epoch(alice->g));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(agree(alice->g, bob->g));
+	ALL_TALK(alice, bob);
+	member_free(&carol);
+}
+
+TEST_F(own, psk)
+{
+	struct member *alice = &self->alice, *bob = &self->bob, carol;
+	struct mlsc_resumption_psk res = { 0 };
+	struct mlsc_proposal_spec resumption = {
+		.type = MLSC_PROPOSE_PSK_RESUMPTION,
+		.psk = &res, .psk_len = sizeof(res),
+	};
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_process_opts with_psk = { .psks = &ext_psk, .n_psks = 1 };
+	struct mlsc_proposal_out po = { 0 }, po2 = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes refs[2];
+
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+
+	/* Bob's external PSK: Alice needs its value to commit it */
+	ASSERT_EQ(0, propose(bob, &psk_proposal, 0, &po));
+	ASSERT_EQ(0, take_own(alice, &po, 1));
+	EXPECT_EQ(-ENOKEY, commit_psks(alice, &po.ref, 1, NULL, 0, &out));
+	EXPECT_TRUE(unchanged(alice, 1, 1));
+	EXPECT_EQ(-ENOKEY, commit_refs(alice, &po.ref, 1, &out));
+	EXPECT_TRUE(unchanged(alice, 1, 1));
+	/* MLS_MAX_PSKS by value, one more by reference */
+	EXPECT_EQ(-EINVAL, too_many_psks(alice, &po.ref));
+	EXPECT_TRUE(unchanged(alice, 1, 1));
+	ASSERT_EQ(0, commit_psks(alice, &po.ref, 1, &ext_psk, 1, &out));
+	EXPECT_EQ(-ENOENT, follow(bob, &out.commit, NULL));
+	EXPECT_TRUE(unchanged(bob, 1, 1));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, &with_psk, 0, 2, NULL));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(agree(alice->g, bob->g));
+
+	/* Bob's resumption PSK of the current epoch, the kernel's value */
+	res.group_fd = mlsc_group_fd(bob->g);
+	res.epoch = 2;
+	ASSERT_EQ(0, propose(bob, &resumption, MLSC_PROPOSE_F_PRIVATE, &po));
+	ASSERT_EQ(0, take_own(alice, &po, 1));
+	ASSERT_EQ(0, commit_psks(alice, &po.ref, 1, NULL, 0, &out));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 3, NULL));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(agree(alice->g, bob->g));
+
+	/* Alice's own external PSK and Bob's Add: the joiner needs it too */
+	add.key_package = carol.kp;
+	ASSERT_EQ(0, propose(alice, &psk_proposal, 0, &po));
+	ASSERT_EQ(0, take_own(bob, &po, 0));
+	ASSERT_EQ(0, propose(bob, &add, 0, &po2));
+	ASSERT_EQ(0, take_own(alice, &po2, 1));
+	refs[0] = po.ref;
+	refs[1] = po2.ref;
+	ASSERT_EQ(0, commit_psks(alice, refs, 2, &ext_psk, 1, &out));
+	ASSERT_NE(0, out.welcome.len);
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, &with_psk, 0, 4, NULL));
+	EXPECT_NE(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 NULL, 0));
+	EXPECT_EQ(NULL, carol.g);
+	ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 &ext_psk, 1));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	mlsc_proposal_out_free(&po2);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(same_authenticator(alice->g, carol.g));
+	EXPECT_TRUE(agree(bob->g, carol.g));
+	ALL_TALK(alice, bob, &carol);
+	member_free(&carol);
+}
+
+/*
+ * A second group, "other group", of @a, @b and @c (suite 1): @a adds
+ * both in one Commit, so that all three are in epoch 1.
+ */
+static int other_group(int ctl, struct member *a, struct member *b,
+		       struct member *c)
+{
+	struct mlsc_group_params p = {
+		.group_id = "other group", .group_id_len = 11,
+		.flags = MLSC_JOIN_F_EPHEMERAL,
+	};
+	struct mlsc_proposal_spec adds[2] = {
+		{ .type = MLSC_PROPOSE_ADD }, { .type = MLSC_PROPOSE_ADD },
+	};
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes tree = { 0 };
+	int err = member_new(1, "alice", a);
+
+	if (!err)
+		err = member_new(1, "bob", b);
+	if (!err)
+		err = member_new(1, "carol", c);
+	if (!err)
+		err = mlsc_group_create(ctl, &p, a->priv, &a->g);
+	if (err)
+		return err;
+	adds[0].key_package = b->kp;
+	adds[1].key_package = c->kp;
+	err = commit_merged(a, adds, 2, NULL, 0, &out);
+	if (!err)
+		err = mlsc_group_ratchet_tree(a->g, &tree);
+	if (!err)
+		err = member_join(ctl, b, &out.welcome, &tree, NULL, 0);
+	if (!err)
+		err = member_join(ctl, c, &out.welcome, &tree, NULL, 0);
+	mls_bytes_free(&tree);
+	mlsc_commit_out_free(&out);
+	return err;
+}
+
+TEST_F(own, resumption_other_group)
+{
+	struct member *alice = &self->alice, *bob = &self->bob, carol;
+	struct member a2, b2, c2;
+	struct mlsc_resumption_psk res = { .epoch = 1 };
+	struct mlsc_proposal_spec resumption = {
+		.type = MLSC_PROPOSE_PSK_RESUMPTION,
+		.psk = &res, .psk_len = sizeof(res),
+	};
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_psk pa = { .type = MLS_PSK_RESUMPTION };
+	struct mlsc_psk pb = pa, pc = pa;
+	struct mlsc_process_opts ob = { .psks = &pb, .n_psks = 1 };
+	struct mlsc_proposal_out po = { 0 }, po2 = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes refs[2];
+
+	ASSERT_EQ(0, other_group(self->ctl, &a2, &b2, &c2));
+	ASSERT_EQ(1, mlsc_group_epoch(b2.g));
+	ASSERT_EQ(1, mlsc_group_epoch(c2.g));
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+	pa.group_fd = mlsc_group_fd(a2.g);
+	pb.group_fd = mlsc_group_fd(b2.g);
+	pc.group_fd = mlsc_group_fd(c2.g);
+
+	/* Bob: a resumption PSK of the other group, and an Add of Carol */
+	res.group_fd = mlsc_group_fd(b2.g);
+	ASSERT_EQ(0, propose(bob, &resumption, MLSC_PROPOSE_F_PRIVATE, &po));
+	ASSERT_EQ(0, take_own(alice, &po, 1));
+	add.key_package = carol.kp;
+	ASSERT_EQ(0, propose(bob, &add, 0, &po2));
+	ASSERT_EQ(0, take_own(alice, &po2, 1));
+	refs[0] = po.ref;
+	refs[1] = po2.ref;
+
+	/* Alice needs her own fd of that group to commit it */
+	EXPECT_EQ(-ENOKEY, commit_psks(alice, refs, 2, NULL, 0, &out));
+	EXPECT_TRUE(unchanged(alice, 1, 2));
+	ASSERT_EQ(0, commit_psks(alice, refs, 2, &pa, 1, &out));
+	ASSERT_NE(0, out.welcome.len);
+	EXPECT_EQ(-ENOENT, follow(bob, &out.commit, NULL));
+	EXPECT_TRUE(unchanged(bob, 1, 2));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, &ob, 0, 2, NULL));
+	/* the joiner's path: the Welcome names it too */
+	EXPECT_NE(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 NULL, 0));
+	EXPECT_EQ(NULL, carol.g);
+	ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 &pc, 1));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	mlsc_proposal_out_free(&po2);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(same_authenticator(alice->g, carol.g));
+	EXPECT_TRUE(agree(bob->g, carol.g));
+	ALL_TALK(alice, bob, &carol);
+	/* the other group did not move */
+	EXPECT_TRUE(same_authenticator(a2.g, b2.g));
+	EXPECT_TRUE(same_authenticator(a2.g, c2.g));
+	EXPECT_EQ(1, mlsc_group_epoch(b2.g));
+	member_free(&carol);
+	member_free(&a2);
+	member_free(&b2);
+	member_free(&c2);
+}
+
+TEST_F(own, refused)
+{
+	struct member *alice = &self->alice, *bob = &self->bob;
+	static const uint8_t long_id[MLS_MAX_PSK_ID_LEN + 1];
+	struct mlsc_resumption_psk res = {
+		.group_fd = mlsc_group_fd(self->bob.g), .epoch = 1,
+	};
+	struct mlsc_proposal_spec bad, resumption = {
+		.type = MLSC_PROPOSE_PSK_RESUMPTION,
+		.psk = &res, .psk_len = sizeof(res),
+	};
+	struct mlsc_proposal_spec rm = { .type = MLSC_PROPOSE_REMOVE };
+	struct mlsc_proposal_spec add = {
+		.type = MLSC_PROPOSE_ADD, .key_package = alice->kp,
+	};
+	struct mlsc_commit_args_ext x = {
+		.base = { .flags = MLSC_COMMIT_F_PSKS, .sig_key = bob->sig },
+	};
+	struct mlsc_proposal_out po = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	/* none, an ExternalInit, one the RFC does not define */
+	static const uint16_t unknown[] = { 0, 6, 0x9999 };
+
+	/* external PSK ids: empty, too long; a value too long */
+	bad = psk_proposal;
+	bad.psk_id_len = 0;
+	EXPECT_EQ(-EINVAL, propose(bob, &bad, 0, &po));
+	bad.psk_id = long_id;
+	bad.psk_id_len = sizeof(long_id);
+	EXPECT_EQ(-EINVAL, propose(bob, &bad, 0, &po));
+	bad = psk_proposal;
+	bad.psk_len = MLS_MAX_PSK_LEN + 1;
+	EXPECT_EQ(-EINVAL, propose(bob, &bad, 0, &po));
+	bad.psk = NULL;
+	bad.psk_len = 0;
+	EXPECT_EQ(-EINVAL, propose(bob, &bad, 0, &po));
+	EXPECT_TRUE(unchanged(bob, 1, 0));
+	/* resumption specs: a short struct, reserved bits, no group */
+	bad = resumption;
+	bad.psk_len = sizeof(res) - 1;
+	EXPECT_EQ(-EINVAL, propose(bob, &bad, 0, &po));
+	res.reserved = 1;
+	EXPECT_EQ(-EINVAL, propose(bob, &resumption, 0, &po));
+	res.reserved = 0;
+	res.group_fd = -1;
+	EXPECT_EQ(-EINVAL, propose(bob, &resumption, 0, &po));
+	res.group_fd = self->ctl;
+	EXPECT_NE(0, propose(bob, &resumption, 0, &po));
+	EXPECT_TRUE(unchanged(bob, 1, 0));
+
+	/* unknown types, and an ExternalInit */
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		bad = (struct mlsc_proposal_spec){ .type = unknown[i] };
+		EXPECT_EQ(-EOPNOTSUPP, propose(bob, &bad, 0, &po));
+	}
+
+	/* Removes: Bob's own leaf, past the tree */
+	rm.leaf = 1;
+	EXPECT_EQ(-EINVAL, propose(bob, &rm, 0, &po));
+	rm.leaf = 2;
+	EXPECT_EQ(-ERANGE, propose(bob, &rm, 0, &po));
+	rm.leaf = UINT32_MAX;
+	EXPECT_EQ(-ERANGE, propose(bob, &rm, MLSC_PROPOSE_F_PRIVATE, &po));
+
+	/* Adds: a member's KeyPackage, none */
+	EXPECT_EQ(-EEXIST, propose(bob, &add, 0, &po));
+	add.key_package = NULL;
+	EXPECT_EQ(-EINVAL, propose(bob, &add, 0, &po));
+	EXPECT_EQ(NULL, po.message.data);
+	EXPECT_EQ(NULL, po.ref.data);
+	EXPECT_TRUE(unchanged(bob, 1, 0));
+
+	/* the PSKs flag: only with the extended args, with a list */
+	EXPECT_EQ(-EINVAL, mlsc_commit_create(bob->g, &x.base, &out));
+	x.base.flags |= MLSC_COMMIT_F_EXT;
+	x.n_psks = 1;
+	EXPECT_EQ(-EINVAL, mlsc_commit_create(bob->g, &x.base, &out));
+	EXPECT_EQ(NULL, out.commit.data);
+	EXPECT_TRUE(unchanged(bob, 1, 0));
+	EXPECT_TRUE(unchanged(alice, 1, 0));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
 }
 
 TEST_HARNESS_MAIN

@@ -71,10 +71,10 @@ struct mlsc_ref_proposal {
  * The proposals @refs (@n of them) name in @g's cache of the epoch of
  * @gc, into @out (in @arena), each checked as the Commit's receivers
  * will: a ref twice (-EINVAL); one not received in this epoch
- * (-ENOENT); a type other than Add, Remove, GroupContextExtensions or
- * ReInit (-EOPNOTSUPP; those two are checked with the whole list); a
- * Remove of
- * a leaf past the tree (-ERANGE), blank (-ENOENT) or one's own
+ * (-ENOENT); a type other than Add, Remove, PreSharedKey,
+ * GroupContextExtensions or ReInit (-EOPNOTSUPP; the last three are
+ * checked with the whole list, a PSK's value found by the caller); a
+ * Remove of a leaf past the tree (-ERANGE), blank (-ENOENT) or one's own
  * (-EINVAL); an Add whose KeyPackage fails §10.1 under @vo (its
  * errors), or whose keys a member has (-EEXIST).
  */
@@ -88,6 +88,35 @@ int mlsc_commit_refs_resolve(const struct mlsc_group *g,
 /* Does a member of @t already hold a key of @kp's (-EEXIST for an Add)? */
 bool mlsc_keys_known(const struct mlsc_tree *t,
 		     const struct mlsc_key_package *kp);
+
+/*
+ * The checks of one proposal spec, @v[@i], by value (a Commit's list
+ * @v, or a proposal of its own with @i 0), and against those before it
+ * in @v; the errnos of mlsc_commit_create():
+ * an Add: its KeyPackage under @vo (NULL: basic, now), once, with keys
+ * no member has (-EEXIST); a Remove: of an occupied leaf in the tree
+ * (-ERANGE, -ENOENT), not @g's own, once (-EINVAL); an external or
+ * resumption PSK: a well-formed spec, once (-EINVAL).
+ */
+int mlsc_spec_check_add(const struct mlsc_group *g,
+			const struct mlsc_proposal_spec *v, size_t i,
+			const struct mlsc_validate_opts *vo);
+int mlsc_spec_check_remove(const struct mlsc_group *g,
+			   const struct mlsc_proposal_spec *v, size_t i);
+int mlsc_spec_check_psk(const struct mlsc_proposal_spec *v, size_t i);
+
+/*
+ * The PreSharedKeyID @id of @p, a PSK spec checked by
+ * mlsc_spec_check_psk(), with a fresh nonce, and the kernel's entry @k
+ * for it: an external PSK by id and value; a resumption PSK by its
+ * group's group_id (read from the kernel) and epoch, its value left to
+ * the kernel. Both point into @p and @arena. 0; -ENOMEM, -EIO, the
+ * errors of MLS_IOC_GROUP_INFO (-EBADF).
+ */
+int mlsc_psk_from_spec(const struct mlsc_suite *s,
+		       const struct mlsc_proposal_spec *p,
+		       struct mlsc_arena *arena, struct mlsc_psk_id *id,
+		       struct mls_psk *k);
 
 /* The MLSMessage(Welcome) into @out (mls_bytes_free()). */
 int mlsc_welcome_build(const struct mlsc_welcome_in *in,

@@ -56,6 +56,7 @@ static int check_one(const struct mlsc_group *g,
 		if (!err && mlsc_keys_known(&g->tree, &r->p.add))
 			err = -EEXIST;
 		return err ? err : add_keypkg(r, arena);
+	case MLSC_PROPOSAL_PSK:
 	case MLSC_PROPOSAL_GROUP_CONTEXT_EXTENSIONS:
 	case MLSC_PROPOSAL_REINIT:
 		/* checked with the list, as the receivers check it */

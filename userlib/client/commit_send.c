@@ -37,6 +37,7 @@
 #include "internal.h"
 #include "keypkg.h"
 #include "proposal.h"
+#include "psk.h"
 #include "transcript.h"
 #include "treekem.h"
 
@@ -52,6 +53,9 @@ struct build {
 	const struct mls_bytes *refs;		/* by reference (0.5) */
 	size_t n_refs;
 	struct mlsc_ref_proposal *rp;		/* what @refs name */
+	const struct mlsc_psk *psks;		/* PSK values for @refs (0.7) */
+	size_t n_given;
+	struct mlsc_psk *given;			/* @psks and the group's own */
 	struct mlsc_proposal *specs;		/* GCE, ReInit by value (0.6) */
 	struct mlsc_proposal_or_ref *props;
 	struct mlsc_proposal *vals;		/* @props' proposals, resolved */
@@ -117,22 +121,24 @@ bool mlsc_keys_known(const struct mlsc_tree *t,
 	return false;
 }
 
-static int check_add(struct build *b, size_t i)
+int mlsc_spec_check_add(const struct mlsc_group *g,
+			const struct mlsc_proposal_spec *v, size_t i,
+			const struct mlsc_validate_opts *vo)
 {
-	const struct mlsc_proposal_spec *p = &b->a->proposals[i];
+	const struct mlsc_proposal_spec *p = &v[i];
 	struct mlsc_validate_opts opts = { .now = (uint64_t)time(NULL) };
 	const struct mlsc_key_package *kp;
 	int err;
 
 	if (!p->key_package)
 		return -EINVAL;
-	err = mlsc_keypkg_validate(p->key_package, b->g->suite->id,
-				   b->a->validate ? b->a->validate : &opts);
+	err = mlsc_keypkg_validate(p->key_package, g->suite->id,
+				   vo ? vo : &opts);
 	if (err)
 		return err;
 	kp = &p->key_package->kp;
 	for (size_t j = 0; j < i; j++) {
-		const struct mlsc_proposal_spec *q = &b->a->proposals[j];
+		const struct mlsc_proposal_spec *q = &v[j];
 
 		if (q->type == MLSC_PROPOSE_ADD && q->key_package &&
 		    (q->key_package == p->key_package ||
@@ -141,22 +147,22 @@ static int check_add(struct build *b, size_t i)
 				   &kp->leaf_node.signature_key)))
 			return -EINVAL;
 	}
-	return mlsc_keys_known(&b->g->tree, kp) ? -EEXIST : 0;
+	return mlsc_keys_known(&g->tree, kp) ? -EEXIST : 0;
 }
 
-static int check_remove(struct build *b, size_t i)
+int mlsc_spec_check_remove(const struct mlsc_group *g,
+			   const struct mlsc_proposal_spec *v, size_t i)
 {
-	const struct mlsc_proposal_spec *p = &b->a->proposals[i];
+	const struct mlsc_proposal_spec *p = &v[i];
 
-	if (p->leaf >= b->g->tree.n_leaves)
+	if (p->leaf >= g->tree.n_leaves)
 		return -ERANGE;
-	if (!mlsc_tree_leaf(&b->g->tree, p->leaf))
+	if (!mlsc_tree_leaf(&g->tree, p->leaf))
 		return -ENOENT;
-	if (p->leaf == b->g->own_leaf)
+	if (p->leaf == g->own_leaf)
 		return -EINVAL;
 	for (size_t j = 0; j < i; j++)
-		if (b->a->proposals[j].type == MLSC_PROPOSE_REMOVE &&
-		    b->a->proposals[j].leaf == p->leaf)
+		if (v[j].type == MLSC_PROPOSE_REMOVE && v[j].leaf == p->leaf)
 			return -EINVAL;
 	return 0;
 }
@@ -194,9 +200,9 @@ static bool same_psk(const struct mlsc_proposal_spec *p,
 	return a->group_fd == b->group_fd && a->epoch == b->epoch;
 }
 
-static int check_psk(struct build *b, size_t i)
+int mlsc_spec_check_psk(const struct mlsc_proposal_spec *v, size_t i)
 {
-	const struct mlsc_proposal_spec *p = &b->a->proposals[i];
+	const struct mlsc_proposal_spec *p = &v[i];
 
 	if (p->type == MLSC_PROPOSE_PSK_RESUMPTION) {
 		if (!resumption_of(p))
@@ -207,7 +213,7 @@ static int check_psk(struct build *b, size_t i)
 		return -EINVAL;
 	}
 	for (size_t j = 0; j < i; j++)
-		if (same_psk(p, &b->a->proposals[j]))
+		if (same_psk(p, &v[j]))
 			return -EINVAL;
 	return 0;
 }
@@ -240,15 +246,16 @@ static int check_inputs(struct build *b)
 			err = check_spec(b, i);
 			break;
 		case MLSC_PROPOSE_ADD:
-			err = check_add(b, i);
+			err = mlsc_spec_check_add(b->g, b->a->proposals, i,
+						  b->a->validate);
 			b->n_joiners++;
 			break;
 		case MLSC_PROPOSE_REMOVE:
-			err = check_remove(b, i);
+			err = mlsc_spec_check_remove(b->g, b->a->proposals, i);
 			break;
 		case MLSC_PROPOSE_PSK:
 		case MLSC_PROPOSE_PSK_RESUMPTION:
-			err = check_psk(b, i);
+			err = mlsc_spec_check_psk(b->a->proposals, i);
 			n_psk++;
 			break;
 		default:
@@ -279,6 +286,7 @@ static bool same_change(const struct mlsc_proposal *p,
 static int check_refs(struct build *b)
 {
 	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	size_t n_psk = 0;
 	int err;
 
 	if (!b->n_refs)
@@ -309,34 +317,38 @@ static int check_refs(struct build *b)
 		}
 		if (p->type == MLSC_PROPOSAL_ADD)
 			b->n_joiners++;
+		if (p->type == MLSC_PROPOSAL_PSK)
+			n_psk++;
 	}
-	return err;
+	if (err)
+		return err;
+	for (size_t j = 0; j < b->a->n_proposals; j++)
+		if (is_psk(b->a->proposals[j].type))
+			n_psk++;
+	return n_psk > MLS_MAX_PSKS ? -EINVAL : 0;
 }
 
 /* ----------------------------------------------------- the proposals */
 
-/*
- * PreSharedKeyID @id and the kernel's entry @k for @p, a PSK spec, with
- * a fresh nonce: an external PSK by id and value; a resumption PSK by
- * its group's group_id (read from the kernel) and epoch, its value left
- * to the kernel.
- */
-static int make_psk(struct build *b, const struct mlsc_proposal_spec *p,
-		    struct mlsc_psk_id *id, struct mls_psk *k)
+/* Also the PSK of a member's own proposal (propose.c). */
+int mlsc_psk_from_spec(const struct mlsc_suite *s,
+		       const struct mlsc_proposal_spec *p,
+		       struct mlsc_arena *arena, struct mlsc_psk_id *id,
+		       struct mls_psk *k)
 {
-	const struct mlsc_suite *s = b->g->suite;
 	const struct mlsc_resumption_psk *r;
 	struct mls_group_info info;
 	size_t gid_len = MLS_MAX_GROUP_ID_LEN;
 	uint8_t *nonce, *gid;
 	int err;
 
-	nonce = mlsc_arena_alloc(&b->arena, s->nh);
+	nonce = mlsc_arena_alloc(arena, s->nh);
 	if (!nonce)
 		return -ENOMEM;
 	if (RAND_bytes(nonce, (int)s->nh) != 1)
 		return -EIO;
 	memset(k, 0, sizeof(*k));
+	memset(id, 0, sizeof(*id));
 	id->psk_nonce = (struct mlsc_slice){ nonce, s->nh };
 	mls_buf_set(&k->nonce, nonce, s->nh);
 	if (p->type == MLSC_PROPOSE_PSK) {
@@ -348,7 +360,7 @@ static int make_psk(struct build *b, const struct mlsc_proposal_spec *p,
 		return 0;
 	}
 	r = p->psk;
-	gid = mlsc_arena_alloc(&b->arena, MLS_MAX_GROUP_ID_LEN);
+	gid = mlsc_arena_alloc(arena, MLS_MAX_GROUP_ID_LEN);
 	if (!gid)
 		return -ENOMEM;
 	memset(&info, 0, sizeof(info));
@@ -364,6 +376,34 @@ static int make_psk(struct build *b, const struct mlsc_proposal_spec *p,
 	k->group = (uint32_t)r->group_fd;
 	k->epoch = r->epoch;
 	return 0;
+}
+
+/*
+ * The kernel's entry @k for PreSharedKeyID @id, a PSK by reference:
+ * its value found among the caller's PSKs (struct mlsc_commit_args_ext
+ * psks) or, a resumption PSK of this group, the group's own, as its
+ * receivers find it (-ENOKEY: none; -EPROTO: a nonce not Nh bytes).
+ */
+static int ref_psk(struct build *b, const struct mlsc_psk_id *id,
+		   struct mls_psk *k)
+{
+	int err;
+
+	if (!b->given) {
+		b->given = mlsc_arena_alloc(&b->arena, (b->n_given + 1) *
+					    sizeof(*b->given));
+		if (!b->given)
+			return -ENOMEM;
+		if (b->n_given)
+			memcpy(b->given, b->psks,
+			       b->n_given * sizeof(*b->given));
+		b->given[b->n_given] = (struct mlsc_psk){
+			.type = MLS_PSK_RESUMPTION, .group_fd = b->g->gfd };
+	}
+	err = mlsc_psk_list(b->g->suite, id, 1, b->given, b->n_given + 1, k);
+	if (err == -ENOENT)
+		return -ENOKEY;
+	return err == -EBADMSG ? -EPROTO : err;
 }
 
 /*
@@ -406,6 +446,13 @@ static int make_proposals(struct build *b)
 			b->vals[b->n_props++] = r->p;
 			if (r->p.type == MLSC_PROPOSAL_ADD)
 				b->joiners[b->n_joiners++] = r->kp;
+			if (r->p.type == MLSC_PROPOSAL_PSK) {
+				err = ref_psk(b, &r->p.psk,
+					      &b->kpsks[b->n_psks]);
+				if (err)
+					return err;
+				b->psk_ids[b->n_psks++] = r->p.psk;
+			}
 		}
 		for (size_t i = 0; i < n; i++) {
 			const struct mlsc_proposal_spec *p = &b->a->proposals[i];
@@ -428,7 +475,9 @@ static int make_proposals(struct build *b)
 				b->joiners[b->n_joiners++] = p->key_package;
 			} else {
 				id = &b->psk_ids[b->n_psks];
-				err = make_psk(b, p, id, &b->kpsks[b->n_psks]);
+				err = mlsc_psk_from_spec(b->g->suite, p,
+							 &b->arena, id,
+							 &b->kpsks[b->n_psks]);
 				if (err)
 					return err;
 				por->proposal.psk = *id;
@@ -779,7 +828,10 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	if (!g || !a || !a->sig_key ||
-	    (a->flags & ~(MLSC_COMMIT_F_ALL | MLSC_COMMIT_F_EXT)) ||
+	    (a->flags & ~(MLSC_COMMIT_F_ALL | MLSC_COMMIT_F_EXT |
+			  MLSC_COMMIT_F_PSKS)) ||
+	    ((a->flags & MLSC_COMMIT_F_PSKS) &&
+	     !(a->flags & MLSC_COMMIT_F_EXT)) ||
 	    (a->n_proposals && !a->proposals) ||
 	    (a->authenticated_data_len && !a->authenticated_data))
 		return -EINVAL;
@@ -794,6 +846,15 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 			return -EINVAL;
 		b.refs = x->proposal_refs;
 		b.n_refs = x->n_proposal_refs;
+	}
+	if (a->flags & MLSC_COMMIT_F_PSKS) {
+		const struct mlsc_commit_args_ext *x = (const void *)a;
+
+		if ((x->n_psks && !x->psks) ||
+		    x->n_psks >= SIZE_MAX / sizeof(*x->psks))
+			return -EINVAL;
+		b.psks = x->psks;
+		b.n_given = x->n_psks;
 	}
 	b.g = g;
 	b.a = a;

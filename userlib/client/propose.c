@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
 /*
- * A member's own Proposal (RFC 9420 §12.1): a GroupContextExtensions or
- * a ReInit, checked as the Commit that carries it will be (§12.2),
+ * A member's own Proposal (RFC 9420 §12.1): an Add, a Remove, an
+ * external or resumption PreSharedKey (those by the checks of a Commit
+ * by value, commit_send.c), a GroupContextExtensions or a ReInit,
+ * checked as the Commit that carries it will be (§12.2),
  * signed over its FramedContentTBS and framed as a PublicMessage (the
  * kernel's membership tag) or a PrivateMessage (the kernel's
  * encryption), and kept under its ProposalRef in the member's own cache
@@ -14,9 +16,11 @@
 
 #include <openssl/crypto.h>
 
+#include "commit.h"
 #include "frame.h"
 #include "group.h"
 #include "internal.h"
+#include "keypkg.h"
 #include "proposal.h"
 
 #define MAX_SIG		256	/* the largest signature of a suite's scheme */
@@ -94,6 +98,44 @@ struct prop {
 	size_t sig_len;
 	struct mls_bytes tbs;
 };
+
+/*
+ * An Add, a Remove or a PreSharedKey (0.7) as a Commit by value takes
+ * it, alone in its list (a PSK's value stays with the caller: the
+ * committer gives it, as the receivers do); the others from their spec.
+ */
+static int from_spec(struct prop *b, struct mlsc_proposal *out)
+{
+	const struct mlsc_proposal_spec *p = b->a->proposal;
+	struct mls_psk k;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	switch (p->type) {
+	case MLSC_PROPOSE_ADD:
+		err = mlsc_spec_check_add(b->g, p, 0, NULL);
+		if (!err) {
+			out->type = MLSC_PROPOSAL_ADD;
+			out->add = p->key_package->kp;
+		}
+		return err;
+	case MLSC_PROPOSE_REMOVE:
+		out->type = MLSC_PROPOSAL_REMOVE;
+		out->remove = p->leaf;
+		return mlsc_spec_check_remove(b->g, p, 0);
+	case MLSC_PROPOSE_PSK:
+	case MLSC_PROPOSE_PSK_RESUMPTION:
+		out->type = MLSC_PROPOSAL_PSK;
+		err = mlsc_spec_check_psk(p, 0);
+		/* @k, the kernel's entry, is the committer's to make */
+		if (!err)
+			err = mlsc_psk_from_spec(b->g->suite, p, &b->arena,
+						 &out->psk, &k);
+		return err;
+	default:
+		return mlsc_proposal_from_spec(b->g, p, &b->arena, out);
+	}
+}
 
 /* The list of one, as the receivers of its Commit check it. */
 static int check_as_receivers(struct prop *b)
@@ -181,8 +223,7 @@ static int propose(struct prop *b, struct mlsc_proposal_out *out)
 	err = MLSC_DECODE(b->g->context, b->g->context_len, &b->arena, &b->gc,
 			  mlsc_io_group_context);
 	if (!err)
-		err = mlsc_proposal_from_spec(b->g, b->a->proposal, &b->arena,
-					      &fc->proposal);
+		err = from_spec(b, &fc->proposal);
 	if (!err)
 		err = check_as_receivers(b);
 	if (!err)

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	6
+#define MLSC_VERSION_MINOR	7
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -789,6 +789,12 @@ struct mlsc_proposal_spec {
  * one tells the layout and is set on purpose, as MLSC_GROUP_F_EXT is.
  */
 #define MLSC_COMMIT_F_EXT		(1U << 3)
+/*
+ * Since 0.7, with MLSC_COMMIT_F_EXT: the struct mlsc_commit_args_ext
+ * has its @psks and @n_psks, which a 0.5 or 0.6 caller's struct lacks
+ * (a layout flag too, not in MLSC_COMMIT_F_ALL).
+ */
+#define MLSC_COMMIT_F_PSKS		(1U << 4)
 #define MLSC_COMMIT_F_ALL		(MLSC_COMMIT_F_PATH | \
 					 MLSC_COMMIT_F_PRIVATE | \
 					 MLSC_COMMIT_F_RATCHET_TREE)
@@ -817,11 +823,22 @@ struct mlsc_commit_args {
  *	likewise, each new member welcomed. A KeyPackage is validated
  *	with base.validate, as by value. Since 0.6 also
  *	GroupContextExtensions and ReInit, checked with the whole list.
+ *	Since 0.7 also PreSharedKeys, their values from @psks.
+ * @psks: read only with %MLSC_COMMIT_F_PSKS (since 0.7): the values of
+ *	the PSKs the PreSharedKey proposals by reference name, as
+ *	mlsc_process_opts.psks gives them to the members that process
+ *	the Commit (struct mlsc_psk): external ones by id and value,
+ *	resumption ones of another group by its group fd. A resumption
+ *	PSK of this group itself needs no entry; entries no proposal
+ *	names are ignored. The PSKs by value carry their own values.
+ * @n_psks: their number
  */
 struct mlsc_commit_args_ext {
 	struct mlsc_commit_args base;
 	const struct mls_bytes *proposal_refs;
 	size_t n_proposal_refs;
+	const struct mlsc_psk *psks;		/* since 0.7 */
+	size_t n_psks;
 };
 
 /* What mlsc_commit_create() made; mlsc_commit_out_free(). */
@@ -849,10 +866,14 @@ struct mlsc_commit_out {
  * Since 0.5, with %MLSC_COMMIT_F_EXT, proposals received in the epoch
  * are committed by reference too (struct mlsc_commit_args_ext). A
  * reference this member did not receive in the epoch is -ENOENT, one
- * to a proposal other than Add, Remove, GroupContextExtensions or
- * ReInit (those two since 0.6) -EOPNOTSUPP, the same
- * reference twice -EINVAL; the checks of the proposals by value apply
- * to them, and across both lists.
+ * to a proposal other than Add, Remove, PreSharedKey (since 0.7),
+ * GroupContextExtensions or ReInit (those two since 0.6) -EOPNOTSUPP,
+ * the same reference twice -EINVAL; the checks of the proposals by
+ * value apply to them, and across both lists. A PreSharedKey by
+ * reference needs its value as its receivers do: an external PSK's,
+ * or a resumption PSK's of another group, from the psks of
+ * %MLSC_COMMIT_F_PSKS, else -ENOKEY; a resumption PSK of this group
+ * is resolved in the kernel, as by value.
  *
  * Before anything is signed, the list (by value and by reference) is
  * checked with the very function its receivers use (§12.2, with the
@@ -872,7 +893,10 @@ struct mlsc_commit_out {
  * twice the same leaf, a GCE or ReInit twice or a bad spec of one (see
  * mlsc_group_propose()), the same KeyPackage twice, a PSK id twice or of
  * a bad length, a resumption PSK twice or with a bad struct
- * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs), -ERANGE (a Remove past
+ * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs by value and by
+ * reference, %MLSC_COMMIT_F_PSKS without %MLSC_COMMIT_F_EXT or with a
+ * NULL psks), -ENOKEY (a PreSharedKey by reference whose value is not
+ * given, since 0.7), -ERANGE (a Remove past
  * the tree), -ENOENT (a Remove of a blank leaf), -EEXIST (an Add whose
  * keys a member already has), -EOPNOTSUPP (another proposal type, a
  * required capability missing), -EPROTO (a list or tree receivers
@@ -1150,7 +1174,7 @@ struct mlsc_new_member_args {
 int mlsc_new_member_proposal(const struct mlsc_new_member_args *a,
 			     struct mls_bytes *out);
 
-/* ------------------------------------- a member's own proposals (0.6) */
+/* ------------------------------ a member's own proposals (0.6, 0.7) */
 
 #define MLSC_PROPOSE_F_PRIVATE	(1U << 0)	/* a PrivateMessage */
 #define MLSC_PROPOSE_F_ALL	MLSC_PROPOSE_F_PRIVATE
@@ -1159,7 +1183,11 @@ int mlsc_new_member_proposal(const struct mlsc_new_member_args *a,
 struct mlsc_propose_args {
 	uint32_t flags;				/* MLSC_PROPOSE_F_* */
 	uint32_t reserved;			/* must be zero */
-	/* MLSC_PROPOSE_GCE or MLSC_PROPOSE_REINIT */
+	/*
+	 * MLSC_PROPOSE_GCE or MLSC_PROPOSE_REINIT; since 0.7 also
+	 * MLSC_PROPOSE_ADD, MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_PSK and
+	 * MLSC_PROPOSE_PSK_RESUMPTION
+	 */
 	const struct mlsc_proposal_spec *proposal;
 	const struct mls_sig_key *sig_key;	/* the member's */
 	const void *authenticated_data;
@@ -1187,14 +1215,27 @@ struct mlsc_proposal_out {
  * (struct mlsc_commit_args_ext); given back to mlsc_group_process() it
  * is -EALREADY.
  *
+ * Since 0.7 also an Add, a Remove, an external PSK and a resumption PSK,
+ * each checked by the code that checks it in a Commit by value
+ * (mlsc_commit_create(); an Add's KeyPackage with basic credentials and
+ * the lifetime against now). A PSK proposal carries a PreSharedKeyID
+ * with a fresh nonce; an external PSK's value is checked but neither
+ * sent nor kept: its committer gives it (%MLSC_COMMIT_F_PSKS), as the
+ * receivers of the Commit do.
+ *
  * Returns 0; -EINVAL (a bad argument, flag or spec, an extension type
- * twice or one only a GroupInfo carries); -EOPNOTSUPP (a proposal type
- * other than GroupContextExtensions and ReInit, an extension or
+ * twice or one only a GroupInfo carries, an Add without KeyPackage, a
+ * Remove of oneself, a PSK id or value empty or too long, a bad struct
+ * mlsc_resumption_psk); -ERANGE (a Remove past the tree); -ENOENT (a
+ * Remove of a blank leaf); -EEXIST (an Add whose keys a member already
+ * has); -EOPNOTSUPP (another proposal type, an extension or
  * requirement a member's leaf does not support); -EPROTONOSUPPORT (a
  * ReInit to an unknown suite or version); -EBUSY (a commit of @g is
  * pending); -ESHUTDOWN (@g was reinitialized, see mlsc_group_reinit());
- * -ENOSPC (the epoch's cache is full); -ENOMEM; -EIO; and the errors of
- * MLS_IOC_MEMBERSHIP_TAG or MLS_IOC_ENCRYPT.
+ * -ENOSPC (the epoch's cache is full); -ENOMEM; -EIO; the errors of
+ * mlsc_keypkg_validate() for an Add's KeyPackage, those of
+ * MLS_IOC_GROUP_INFO for a resumption PSK's group fd (-EBADF), and
+ * those of MLS_IOC_MEMBERSHIP_TAG or MLS_IOC_ENCRYPT.
  */
 int mlsc_group_propose(struct mlsc_group *g, const struct mlsc_propose_args *a,
 		       struct mlsc_proposal_out *out);
