@@ -63,6 +63,7 @@ struct mlsc_welcome_in {
 /* A proposal a Commit names by reference, as its committer resolved it. */
 struct mlsc_ref_proposal {
 	struct mlsc_slice ref;		/* ProposalRef */
+	uint32_t sender;		/* a member's leaf (Update's leaf) */
 	struct mlsc_proposal p;
 	struct mlsc_keypkg *kp;		/* Add: its KeyPackage, for the Welcome */
 };
@@ -71,12 +72,15 @@ struct mlsc_ref_proposal {
  * The proposals @refs (@n of them) name in @g's cache of the epoch of
  * @gc, into @out (in @arena), each checked as the Commit's receivers
  * will: a ref twice (-EINVAL); one not received in this epoch
- * (-ENOENT); a type other than Add, Remove, PreSharedKey,
+ * (-ENOENT); a type other than Add, Update, Remove, PreSharedKey,
  * GroupContextExtensions or ReInit (-EOPNOTSUPP; the last three are
  * checked with the whole list, a PSK's value found by the caller); a
  * Remove of a leaf past the tree (-ERANGE), blank (-ENOENT) or one's own
+ * (-EINVAL); one's own Update (-EINVAL: §12.2, the committer's new leaf
+ * comes in its UpdatePath) or an Update from outside the group
  * (-EINVAL); an Add whose KeyPackage fails §10.1 under @vo (its
- * errors), or whose keys a member has (-EEXIST).
+ * errors), or whose keys a member has (-EEXIST). Another member's
+ * Update is checked with the list.
  */
 int mlsc_commit_refs_resolve(const struct mlsc_group *g,
 			     const struct mlsc_group_context *gc,

@@ -12,6 +12,7 @@
 
 #include "ext_sender.h"
 #include "group.h"
+#include "hpke.h"
 #include "internal.h"
 #include "leaf.h"
 #include "proposal.h"
@@ -55,6 +56,39 @@ static void next_free(struct next *nx)
 }
 
 /*
+ * This member's own Update, committed by another (§12.4.2): the leaf's
+ * new private key, kept with the proposal when it was made
+ * (propose_update.c), becomes the leaf key TreeKEM decrypts with, and
+ * the path secrets above go (the Update blanks the direct path).
+ * -ENOKEY if it is not there (the proposal was not made by this
+ * instance of the member), -EPROTO if it is not the new leaf's.
+ */
+static int own_update(const struct mlsc_group *g, struct next *nx,
+		      const struct mlsc_resolved *r)
+{
+	const struct mlsc_cached_proposal *e = r->cached;
+	const struct mlsc_slice *pub = &r->p.update.encryption_key;
+	struct mlsc_hpke_suite hs;
+	uint8_t pk[MLSC_MAX_PK];
+	size_t pk_len = sizeof(pk);
+	int err;
+
+	if (!g->priv || !e || !e->leaf_sk_len)
+		return -ENOKEY;
+	err = mlsc_hpke_suite_mls(&hs, g->suite);
+	if (!err)
+		err = mlsc_hpke_public_key(&hs, e->leaf_sk, e->leaf_sk_len, pk,
+					   &pk_len);
+	if (err)
+		return err;
+	if (pk_len != pub->len || memcmp(pk, pub->p, pk_len))
+		return -EPROTO;
+	mlsc_tree_priv_clear(&nx->priv);
+	return mlsc_tree_priv_init(&nx->priv, g->suite->id, g->own_leaf,
+				   e->leaf_sk, e->leaf_sk_len);
+}
+
+/*
  * §12.3's order: GroupContextExtensions, Update, Remove, Add, and the
  * PSKs in the order listed.
  */
@@ -81,10 +115,11 @@ static int apply(const struct mlsc_group *g, struct next *nx,
 	for (size_t i = 0; i < n && !err; i++) {
 		if (r[i].p.type != MLSC_PROPOSAL_UPDATE)
 			continue;
-		/* its new private key is the proposer's, not kept here */
 		if (r[i].sender == g->own_leaf)
-			return -ENOKEY;
-		err = mlsc_tree_update(&nx->tree, r[i].sender, &r[i].p.update);
+			err = own_update(g, nx, &r[i]);
+		if (!err)
+			err = mlsc_tree_update(&nx->tree, r[i].sender,
+					       &r[i].p.update);
 	}
 	for (size_t i = 0; i < n && !err; i++) {
 		if (r[i].p.type != MLSC_PROPOSAL_REMOVE)
@@ -119,9 +154,9 @@ static int path(const struct mlsc_group *g, struct next *nx,
 		return err;
 	if (nx->removed)
 		return mlsc_treekem_merge(&nx->tree, committer, up);
+	/* nx->priv: the group's, or after an own Update its new leaf key */
 	if (!g->priv)
 		return -ENOKEY;
-	nx->priv = *g->priv;
 	/* provisional: the next epoch, the old confirmed transcript hash */
 	pgc.epoch++;
 	err = mlsc_treekem_decap(&nx->tree, &nx->priv, committer, up, &pgc,

@@ -40,11 +40,15 @@ static int add_keypkg(struct mlsc_ref_proposal *r, struct mlsc_arena *arena)
 
 static int check_one(const struct mlsc_group *g,
 		     const struct mlsc_validate_opts *vo,
+		     const struct mlsc_cached_proposal *e,
 		     struct mlsc_arena *arena, struct mlsc_ref_proposal *r)
 {
 	int err;
 
 	switch (r->p.type) {
+	case MLSC_PROPOSAL_UPDATE:
+		/* §12.2: never the committer's own; its LeafNode with the list */
+		return e->outsider || e->sender == g->own_leaf ? -EINVAL : 0;
 	case MLSC_PROPOSAL_REMOVE:
 		if (r->p.remove >= g->tree.n_leaves)
 			return -ERANGE;
@@ -92,10 +96,11 @@ int mlsc_commit_refs_resolve(const struct mlsc_group *g,
 			return -ENOENT;
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].ref = (struct mlsc_slice){ e->ref, nh };
+		out[i].sender = e->sender;
 		err = MLSC_DECODE(e->bytes, e->len, arena, &out[i].p,
 				  mlsc_io_proposal);
 		if (!err)
-			err = check_one(g, vo, arena, &out[i]);
+			err = check_one(g, vo, e, arena, &out[i]);
 		if (err)
 			return err;
 	}

@@ -59,6 +59,7 @@ struct build {
 	struct mlsc_proposal *specs;		/* GCE, ReInit by value (0.6) */
 	struct mlsc_proposal_or_ref *props;
 	struct mlsc_proposal *vals;		/* @props' proposals, resolved */
+	uint32_t *senders;			/* @vals' senders' leaves */
 	size_t n_props;
 	const struct mlsc_keypkg **joiners;
 	uint32_t *joiner_leaves;
@@ -258,6 +259,10 @@ static int check_inputs(struct build *b)
 			err = mlsc_spec_check_psk(b->a->proposals, i);
 			n_psk++;
 			break;
+		case MLSC_PROPOSE_UPDATE:
+			/* §12.2: the committer's new leaf is its UpdatePath's */
+			err = -EINVAL;
+			break;
 		default:
 			err = -EOPNOTSUPP;
 		}
@@ -267,14 +272,29 @@ static int check_inputs(struct build *b)
 	return err;
 }
 
-/* Two Adds of one signature key, or two Removes of one leaf? */
-static bool same_change(const struct mlsc_proposal *p,
-			const struct mlsc_proposal *q)
+/* The leaf an Update (its sender's) or a Remove changes, or -1. */
+static int64_t changed_leaf(const struct mlsc_ref_proposal *r)
 {
+	if (r->p.type == MLSC_PROPOSAL_UPDATE)
+		return r->sender;
+	if (r->p.type == MLSC_PROPOSAL_REMOVE)
+		return r->p.remove;
+	return -1;
+}
+
+/*
+ * Two Adds of one signature key, or two Updates or Removes of one leaf
+ * (§12.2: one change per leaf)?
+ */
+static bool same_change(const struct mlsc_ref_proposal *r,
+			const struct mlsc_ref_proposal *s)
+{
+	const struct mlsc_proposal *p = &r->p, *q = &s->p;
+
+	if (changed_leaf(r) >= 0)
+		return changed_leaf(r) == changed_leaf(s);
 	if (p->type != q->type)
 		return false;
-	if (p->type == MLSC_PROPOSAL_REMOVE)
-		return p->remove == q->remove;
 	/* the others (GCE, ReInit) are judged with the whole list */
 	if (p->type != MLSC_PROPOSAL_ADD)
 		return false;
@@ -301,14 +321,13 @@ static int check_refs(struct build *b)
 		const struct mlsc_proposal *p = &b->rp[i].p;
 
 		for (size_t j = 0; j < i; j++)
-			if (same_change(p, &b->rp[j].p))
+			if (same_change(&b->rp[i], &b->rp[j]))
 				return -EINVAL;
 		for (size_t j = 0; j < b->a->n_proposals; j++) {
 			const struct mlsc_proposal_spec *q = &b->a->proposals[j];
 
 			if ((q->type == MLSC_PROPOSE_REMOVE &&
-			     p->type == MLSC_PROPOSAL_REMOVE &&
-			     q->leaf == p->remove) ||
+			     changed_leaf(&b->rp[i]) == q->leaf) ||
 			    (q->type == MLSC_PROPOSE_ADD &&
 			     p->type == MLSC_PROPOSAL_ADD &&
 			     mlsc_slice_eq(&q->key_package->kp.leaf_node.signature_key,
@@ -408,14 +427,15 @@ static int ref_psk(struct build *b, const struct mlsc_psk_id *id,
 
 /*
  * The list in the order §12.3 applies it: GroupContextExtensions,
- * Removes, Adds, PSKs (external and resumption ones in the caller's
- * order), and a ReInit (alone in a valid list).
+ * Updates (other members', by reference), Removes, Adds, PSKs (external
+ * and resumption ones in the caller's order), and a ReInit (alone in a
+ * valid list).
  */
 static int make_proposals(struct build *b)
 {
 	static const uint16_t order[] = {
-		MLSC_PROPOSE_GCE, MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_ADD,
-		MLSC_PROPOSE_PSK, MLSC_PROPOSE_REINIT,
+		MLSC_PROPOSE_GCE, MLSC_PROPOSE_UPDATE, MLSC_PROPOSE_REMOVE,
+		MLSC_PROPOSE_ADD, MLSC_PROPOSE_PSK, MLSC_PROPOSE_REINIT,
 	};
 	size_t n = b->a->n_proposals + b->n_refs;
 	int err;
@@ -429,8 +449,10 @@ static int make_proposals(struct build *b)
 	b->psk_ids = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
 				      sizeof(*b->psk_ids));
 	b->kpsks = mlsc_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*b->kpsks));
+	b->senders = mlsc_arena_alloc(&b->arena, (n ? n : 1) *
+				      sizeof(*b->senders));
 	if (!b->props || !b->vals || !b->joiners || !b->joiner_leaves ||
-	    !b->psk_ids || !b->kpsks)
+	    !b->psk_ids || !b->kpsks || !b->senders)
 		return -ENOMEM;
 	b->n_joiners = 0;
 	n = b->a->n_proposals;
@@ -443,6 +465,7 @@ static int make_proposals(struct build *b)
 				continue;
 			b->props[b->n_props].type = MLSC_POR_REFERENCE;
 			b->props[b->n_props].reference = r->ref;
+			b->senders[b->n_props] = r->sender;
 			b->vals[b->n_props++] = r->p;
 			if (r->p.type == MLSC_PROPOSAL_ADD)
 				b->joiners[b->n_joiners++] = r->kp;
@@ -464,6 +487,7 @@ static int make_proposals(struct build *b)
 				continue;
 			por->type = MLSC_POR_PROPOSAL;
 			por->proposal.type = order[k];
+			b->senders[b->n_props] = b->g->own_leaf;
 			b->n_props++;
 			if (p->type == MLSC_PROPOSE_GCE ||
 			    p->type == MLSC_PROPOSE_REINIT) {
@@ -549,7 +573,7 @@ static int apply_proposals(struct build *b)
 		    p->type != MLSC_PROPOSAL_UPDATE &&
 		    p->type != MLSC_PROPOSAL_REMOVE)
 			continue;
-		err = mlsc_tree_apply_proposal(&b->pend->tree, b->g->own_leaf,
+		err = mlsc_tree_apply_proposal(&b->pend->tree, b->senders[i],
 					       p, &leaf);
 		if (!err && p->type == MLSC_PROPOSAL_ADD)
 			b->joiner_leaves[j++] = leaf;
@@ -942,6 +966,9 @@ MLSC_EXPORT int mlsc_commit_merge(struct mlsc_group *g)
 	}
 	mlsc_pending_free(p);
 	g->pending = NULL;
+	/* the old epoch's proposals, with any own Update's private key */
+	if (g->cache)
+		mlsc_proposal_cache_clear(g->cache);
 	mlsc_group_retry_clear(g);
 	return 0;
 }

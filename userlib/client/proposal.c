@@ -28,6 +28,9 @@ void mlsc_proposal_cache_clear(struct mlsc_proposal_cache *c)
 		OPENSSL_clear_free(c->v[i].bytes, c->v[i].len);
 		c->v[i].bytes = NULL;
 	}
+	/* the own Updates' private keys, and the room past @n */
+	if (c->v)
+		OPENSSL_cleanse(c->v, c->cap * sizeof(*c->v));
 	free(c->v);
 	c->v = NULL;
 	c->n = c->cap = c->n_outsiders = 0;
@@ -43,6 +46,23 @@ mlsc_proposal_cache_find(const struct mlsc_proposal_cache *c, size_t nh,
 		if (!memcmp(c->v[i].ref, ref, nh))
 			return &c->v[i];
 	return NULL;
+}
+
+int mlsc_proposal_cache_set_key(struct mlsc_proposal_cache *c, size_t nh,
+				uint64_t epoch, const uint8_t *ref,
+				const uint8_t *sk, size_t len)
+{
+	struct mlsc_cached_proposal *e;
+
+	e = (struct mlsc_cached_proposal *)
+		mlsc_proposal_cache_find(c, nh, epoch, ref, nh);
+	if (!e)
+		return -ENOENT;
+	if (!len || len > sizeof(e->leaf_sk))
+		return -EINVAL;
+	memcpy(e->leaf_sk, sk, len);
+	e->leaf_sk_len = len;
+	return 0;
 }
 
 int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
@@ -67,10 +87,15 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 		return -ENOSPC;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
-		void *v = mlsc_realloc(c->v, cap * sizeof(*c->v));
+		/* not realloc(): the old room is wiped, keys may be in it */
+		struct mlsc_cached_proposal *v = mlsc_calloc(cap, sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
+		if (c->v) {
+			memcpy(v, c->v, c->n * sizeof(*v));
+			OPENSSL_clear_free(c->v, c->cap * sizeof(*v));
+		}
 		c->v = v;
 		c->cap = cap;
 	}
@@ -78,6 +103,7 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 	if (err)
 		return err;
 	e = &c->v[c->n++];
+	memset(e, 0, sizeof(*e));
 	memcpy(e->ref, ref, nh);
 	e->sender = sender->index;
 	e->outsider = outsider ? sender->type : 0;
@@ -115,6 +141,7 @@ int mlsc_proposals_resolve(const struct mlsc_proposal_cache *cache,
 		out[i].sender = e->sender;
 		out[i].outsider = e->outsider;
 		out[i].by_ref = true;
+		out[i].cached = e;
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "wire.h"
 
 struct mlsc_group;
+struct mlsc_node_key;
 
 /*
  * Proposals one epoch may cache, past which a new one is refused: the
@@ -34,6 +35,13 @@ struct mlsc_cached_proposal {
 	uint8_t outsider;		/* 0, or the MLSC_SENDER_* of a non-member */
 	uint8_t *bytes;			/* the Proposal, encoded */
 	size_t len;
+	/*
+	 * This member's own Update (propose_update.c): the HPKE private
+	 * key of its new LeafNode, @leaf_sk_len bytes, installed when a
+	 * Commit applies it (§12.4.2); wiped with the entry. 0: none.
+	 */
+	size_t leaf_sk_len;
+	uint8_t leaf_sk[MLSC_MAX_SK];
 };
 
 struct mlsc_proposal_cache {
@@ -67,8 +75,15 @@ int mlsc_proposal_cache_add(struct mlsc_proposal_cache *c, size_t nh,
 const struct mlsc_cached_proposal *
 mlsc_proposal_cache_find(const struct mlsc_proposal_cache *c, size_t nh,
 			 uint64_t epoch, const uint8_t *ref, size_t ref_len);
-/* Wipe and free every entry. */
+/* Wipe and free every entry (with an own Update's private key). */
 void mlsc_proposal_cache_clear(struct mlsc_proposal_cache *c);
+/*
+ * Keep @sk (@len bytes, an own Update's new leaf private key) with the
+ * entry of @ref in @epoch: 0, -ENOENT (no such entry), -EINVAL (@len).
+ */
+int mlsc_proposal_cache_set_key(struct mlsc_proposal_cache *c, size_t nh,
+				uint64_t epoch, const uint8_t *ref,
+				const uint8_t *sk, size_t len);
 
 /* One proposal of a Commit, its reference resolved. */
 struct mlsc_resolved {
@@ -76,6 +91,8 @@ struct mlsc_resolved {
 	uint32_t sender;	/* leaf; the committer's for one by value */
 	uint8_t outsider;	/* 0: a member's; else its MLSC_SENDER_* */
 	bool by_ref;
+	/* by reference: its cache entry (an own Update's private key) */
+	const struct mlsc_cached_proposal *cached;
 };
 
 /*
@@ -151,6 +168,25 @@ int mlsc_extensions_take(const struct mlsc_ext *x, size_t n, uint16_t suite,
 int mlsc_proposal_from_spec(const struct mlsc_group *g,
 			    const struct mlsc_proposal_spec *p,
 			    struct mlsc_arena *arena, struct mlsc_proposal *out);
+
+/*
+ * A member's own Update (§12.1.2, propose_update.c): the Proposal @out
+ * of @g in the epoch of @gc, for spec @p (nothing but its type), a new
+ * LeafNode of @g's own leaf (source update, a fresh HPKE key pair, the
+ * leaf's signature key, credential, capabilities and extensions) signed
+ * with @key over its LeafNodeTBS (group_id and leaf index, §7.2) and
+ * checked as another member committing it will (§7.3, §12.2); its new
+ * private key into @sk (the caller wipes it). Pointing into @arena.
+ * -EINVAL (a spec with more than its type, @key not the leaf's:
+ * -EBADMSG from the check), -EPROTO (the leaf as §7.3 refuses it),
+ * -ENOMEM, -EIO.
+ */
+int mlsc_update_from_spec(const struct mlsc_group *g,
+			  const struct mlsc_proposal_spec *p,
+			  const struct mls_sig_key *key,
+			  const struct mlsc_group_context *gc,
+			  struct mlsc_arena *arena, struct mlsc_proposal *out,
+			  struct mlsc_node_key *sk);
 
 /*
  * No two leaves of @t share a signature key, and no two nodes an

@@ -97,6 +97,7 @@ struct prop {
 	uint8_t sig[MAX_SIG];
 	size_t sig_len;
 	struct mls_bytes tbs;
+	struct mlsc_node_key update_sk;	/* an Update's (propose_update.c) */
 };
 
 /*
@@ -222,10 +223,12 @@ static int propose(struct prop *b, struct mlsc_proposal_out *out)
 
 	err = MLSC_DECODE(b->g->context, b->g->context_len, &b->arena, &b->gc,
 			  mlsc_io_group_context);
-	if (!err)
-		err = from_spec(b, &fc->proposal);
-	if (!err)
-		err = check_as_receivers(b);
+	if (!err && b->a->proposal->type == MLSC_PROPOSE_UPDATE)
+		err = mlsc_update_from_spec(b->g, b->a->proposal,
+					    b->a->sig_key, &b->gc, &b->arena,
+					    &fc->proposal, &b->update_sk);
+	else if (!err)
+		err = from_spec(b, &fc->proposal) ?: check_as_receivers(b);
 	if (!err)
 		err = MLSC_ENCODE(&fc->proposal, mlsc_io_proposal, &b->content);
 	if (err)
@@ -240,6 +243,11 @@ static int propose(struct prop *b, struct mlsc_proposal_out *out)
 		err = frame(b, &out->message);
 	if (!err)
 		err = keep(b, out);
+	if (!err && b->update_sk.len)
+		err = mlsc_proposal_cache_set_key(b->g->cache, b->g->suite->nh,
+						  b->gc.epoch, out->ref.data,
+						  b->update_sk.sk,
+						  b->update_sk.len);
 	return err;
 }
 
@@ -268,6 +276,7 @@ MLSC_EXPORT int mlsc_group_propose(struct mlsc_group *g,
 	mlsc_wbuf_free(&b.content);
 	mls_bytes_free(&b.tbs);
 	mlsc_arena_free(&b.arena);
+	OPENSSL_cleanse(&b.update_sk, sizeof(b.update_sk));
 	if (err)
 		mlsc_proposal_out_free(out);
 	return err;

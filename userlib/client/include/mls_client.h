@@ -552,12 +552,17 @@ struct mlsc_processed {
  *    or PrivateMessage, is refused before the kernel is asked
  *    anything); also the kernel's replay errno for a PrivateMessage
  *    processed once already;
- *  * -EPROTO: an invalid proposal or proposal list (§12.2), a missing
+ *  * -EPROTO: an invalid proposal or proposal list (§12.2: among them
+ *    an Update of the committer's own, two Updates or Removes of one
+ *    leaf), a missing
  *    UpdatePath that the list requires (§12.4), a tree whose keys or
  *    parent hashes are not valid;
  *  * -ENOENT: a proposal reference this epoch did not bring, or a PSK
  *    @opts does not give;
- *  * -ENOKEY: no private key to decrypt the UpdatePath with;
+ *  * -ENOKEY: no private key to decrypt the UpdatePath with; or a
+ *    Commit of this member's own Update (§12.1.2) whose new private
+ *    key this instance of the member does not hold (the key is kept
+ *    with the proposal mlsc_group_propose() made, in memory only);
  *  * -EOPNOTSUPP: a capability a member lacks, an external commit in a
  *    suite whose KEM the kernel lacks (4, 5, 6);
  *  * -EBUSY: @g joined by an external commit not merged yet;
@@ -686,6 +691,8 @@ int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
 
 /* RFC 9420 §12.1 ProposalType values a committer proposes by value. */
 #define MLSC_PROPOSE_ADD		1
+/* a member's own Update: mlsc_group_propose() only, never by value */
+#define MLSC_PROPOSE_UPDATE		2
 #define MLSC_PROPOSE_REMOVE		3
 #define MLSC_PROPOSE_PSK		4
 #define MLSC_PROPOSE_REINIT		5	/* since 0.6 */
@@ -767,6 +774,9 @@ struct mlsc_reinit_spec {
  *    mlsc_gce_spec and @psk_len is its size.
  *  * MLSC_PROPOSE_REINIT (since 0.6): @psk points to a struct
  *    mlsc_reinit_spec and @psk_len is its size.
+ *  * MLSC_PROPOSE_UPDATE: only for mlsc_group_propose(), every other
+ *    field zero or NULL; in a Commit by value it is -EINVAL (§12.2: the
+ *    committer's new leaf comes in its UpdatePath).
  */
 struct mlsc_proposal_spec {
 	uint16_t type;				/* MLSC_PROPOSE_* */
@@ -866,14 +876,18 @@ struct mlsc_commit_out {
  * Since 0.5, with %MLSC_COMMIT_F_EXT, proposals received in the epoch
  * are committed by reference too (struct mlsc_commit_args_ext). A
  * reference this member did not receive in the epoch is -ENOENT, one
- * to a proposal other than Add, Remove, PreSharedKey (since 0.7),
- * GroupContextExtensions or ReInit (those two since 0.6) -EOPNOTSUPP,
- * the same reference twice -EINVAL; the checks of the proposals by
- * value apply to them, and across both lists. A PreSharedKey by
- * reference needs its value as its receivers do: an external PSK's,
- * or a resumption PSK's of another group, from the psks of
- * %MLSC_COMMIT_F_PSKS, else -ENOKEY; a resumption PSK of this group
- * is resolved in the kernel, as by value.
+ * to a proposal other than Add, Update (since 0.7), Remove, PreSharedKey
+ * (since 0.7), GroupContextExtensions or ReInit (those two since 0.6)
+ * -EOPNOTSUPP, the same reference twice -EINVAL; the checks of the
+ * proposals by value apply to them, and across both lists. A
+ * PreSharedKey by reference needs its value as its receivers do: an
+ * external PSK's, or a resumption PSK's of another group, from the psks
+ * of %MLSC_COMMIT_F_PSKS, else -ENOKEY; a resumption PSK of this group
+ * is resolved in the kernel, as by value. Another member's Update
+ * (§12.1.2) is committed by reference with an UpdatePath, applied
+ * before the Removes (§12.3); one's own Update is -EINVAL (§12.2: the
+ * committer's new leaf comes in its UpdatePath), as are two Updates
+ * from one member or an Update and a Remove of one leaf.
  *
  * Before anything is signed, the list (by value and by reference) is
  * checked with the very function its receivers use (§12.2, with the
@@ -890,7 +904,8 @@ struct mlsc_commit_out {
  * mlsc_group_reinit(), and this call is -ESHUTDOWN).
  *
  * Returns 0; -EINVAL (a bad argument or flag, a Remove of oneself or
- * twice the same leaf, a GCE or ReInit twice or a bad spec of one (see
+ * twice the same leaf, an Update by value or one's own by reference,
+ * two Updates or an Update and a Remove of one leaf, a GCE or ReInit twice or a bad spec of one (see
  * mlsc_group_propose()), the same KeyPackage twice, a PSK id twice or of
  * a bad length, a resumption PSK twice or with a bad struct
  * mlsc_resumption_psk, more than MLS_MAX_PSKS PSKs by value and by
@@ -1185,8 +1200,8 @@ struct mlsc_propose_args {
 	uint32_t reserved;			/* must be zero */
 	/*
 	 * MLSC_PROPOSE_GCE or MLSC_PROPOSE_REINIT; since 0.7 also
-	 * MLSC_PROPOSE_ADD, MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_PSK and
-	 * MLSC_PROPOSE_PSK_RESUMPTION
+	 * MLSC_PROPOSE_ADD, MLSC_PROPOSE_REMOVE, MLSC_PROPOSE_PSK,
+	 * MLSC_PROPOSE_PSK_RESUMPTION and MLSC_PROPOSE_UPDATE
 	 */
 	const struct mlsc_proposal_spec *proposal;
 	const struct mls_sig_key *sig_key;	/* the member's */
@@ -1223,6 +1238,21 @@ struct mlsc_proposal_out {
  * sent nor kept: its committer gives it (%MLSC_COMMIT_F_PSKS), as the
  * receivers of the Commit do.
  *
+ * Since 0.7 %MLSC_PROPOSE_UPDATE (§12.1.2) proposes a new LeafNode for @g's own
+ * leaf: source update, a fresh HPKE encryption key, the same signature
+ * key, credential, capabilities and extensions, signed with @a->sig_key
+ * over its LeafNodeTBS with the group_id and the leaf index (§7.2).
+ * Only another member may commit it (§12.2; this member's own Commit
+ * naming it is -EINVAL). The new private key is kept with the proposal
+ * in @g's cache of the epoch and installed as the leaf's key when
+ * mlsc_group_process() applies a Commit of it; it is wiped when the
+ * epoch ends (a Commit processed or merged), and by mlsc_group_free().
+ * mlsc_group_save() does not save the epoch's proposals, nor so this
+ * key: a Commit of the Update processed by a group mlsc_group_load()
+ * restored is -ENOENT (the reference unknown), and the member then
+ * needs to rejoin (an external commit), as for any commit it cannot
+ * follow.
+ *
  * Returns 0; -EINVAL (a bad argument, flag or spec, an extension type
  * twice or one only a GroupInfo carries, an Add without KeyPackage, a
  * Remove of oneself, a PSK id or value empty or too long, a bad struct
@@ -1230,7 +1260,10 @@ struct mlsc_proposal_out {
  * Remove of a blank leaf); -EEXIST (an Add whose keys a member already
  * has); -EOPNOTSUPP (another proposal type, an extension or
  * requirement a member's leaf does not support); -EPROTONOSUPPORT (a
- * ReInit to an unknown suite or version); -EBUSY (a commit of @g is
+ * ReInit to an unknown suite or version); -EBADMSG (an Update's
+ * @a->sig_key is not the leaf's signature key); -EKEYREJECTED,
+ * -EOPNOTSUPP (an Update's new leaf as §7.3 judges it: its credential,
+ * the group's required capabilities); -EBUSY (a commit of @g is
  * pending); -ESHUTDOWN (@g was reinitialized, see mlsc_group_reinit());
  * -ENOSPC (the epoch's cache is full); -ENOMEM; -EIO; the errors of
  * mlsc_keypkg_validate() for an Add's KeyPackage, those of
