@@ -82,6 +82,11 @@
  *                    member's KeyPackage (-EEXIST), the PSKs flag
  *                    without the extended args or with a NULL list
  *                    (-EINVAL)
+ *  own.add_validated an Add proposed under validate options
+ *                    (MLSC_PROPOSE_F_EXT): the KeyPackage's credential
+ *                    goes through the callback, whose refusal is the
+ *                    call's errno with nothing cached; accepted, the
+ *                    proposal is cached and committed
  */
 #include <errno.h>
 #include <stdint.h>
@@ -1185,6 +1190,8 @@ TEST_F(own, add_remove)
 	EXPECT_EQ(0, mlsc_group_process(carol.g, out.commit.data,
 					out.commit.len, NULL, &p));
 	EXPECT_NE(0, p.flags & MLSC_PROCESSED_F_REMOVED);
+	/* her epoch is over: the Remove she kept is wiped at once */
+	EXPECT_EQ(0, carol.g->cache ? carol.g->cache->n : 0);
 	mlsc_processed_free(&p);
 	mlsc_commit_out_free(&out);
 	mlsc_proposal_out_free(&po);
@@ -1455,6 +1462,68 @@ TEST_F(own, refused)
 	EXPECT_TRUE(unchanged(bob, 1, 0));
 	EXPECT_TRUE(unchanged(alice, 1, 0));
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+}
+
+struct judge {
+	int calls;
+	int verdict;
+};
+
+static int judge_cb(void *arg, const struct mlsc_cred *cred,
+		    const void *sig_key, size_t sig_key_len, uint16_t suite)
+{
+	struct judge *j = arg;
+
+	(void)cred;
+	(void)sig_key;
+	(void)sig_key_len;
+	(void)suite;
+	j->calls++;
+	return j->verdict;
+}
+
+TEST_F(own, add_validated)
+{
+	struct member *alice = &self->alice, *bob = &self->bob, carol;
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct judge j = { .verdict = -EACCES };
+	struct mlsc_validate_opts vo = {
+		.credential_cb = judge_cb, .credential_arg = &j,
+		.flags = MLSC_VALIDATE_NO_LIFETIME,
+	};
+	struct mlsc_propose_args_ext x = {
+		.base = { .flags = MLSC_PROPOSE_F_EXT, .proposal = &add,
+			  .sig_key = bob->sig },
+		.validate = &vo,
+	};
+	struct mlsc_proposal_out po = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	uint64_t e = (uint64_t)mlsc_group_epoch(bob->g);
+
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+	add.key_package = carol.kp;
+
+	/* refused by Bob's judge: its errno, nothing made or cached */
+	EXPECT_EQ(-EACCES, mlsc_group_propose(bob->g, &x.base, &po));
+	EXPECT_EQ(1, j.calls);
+	EXPECT_EQ(NULL, po.message.data);
+	EXPECT_TRUE(unchanged(bob, e, 0));
+
+	/* accepted: asked for the spec and for the list, then cached */
+	j = (struct judge){ .verdict = 0 };
+	ASSERT_EQ(0, mlsc_group_propose(bob->g, &x.base, &po));
+	EXPECT_EQ(2, j.calls);
+	EXPECT_TRUE(unchanged(bob, e, 1));
+	ASSERT_EQ(0, take_own(alice, &po, 1));
+	ASSERT_EQ(0, commit_refs(alice, &po.ref, 1, &out));
+	EXPECT_EQ(0, follow(bob, &out.commit, NULL));
+	ASSERT_EQ(0, member_join(self->ctl, &carol, &out.welcome, NULL,
+				 NULL, 0));
+	EXPECT_TRUE(same_authenticator(alice->g, carol.g));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	member_free(&carol);
 }
 
 TEST_HARNESS_MAIN

@@ -426,8 +426,14 @@ int mlsc_commit_recv(struct mlsc_group *g,
 		goto out;
 	out->epoch = nx->gc.epoch;
 	if (nx->removed) {
-		/* the next epoch cannot be keyed without this member */
+		/*
+		 * The next epoch cannot be keyed without this member, and
+		 * its epoch is over: the proposals it kept (an own Update's
+		 * private key with them) are wiped now, not at free.
+		 */
 		out->flags |= MLSC_PROCESSED_F_REMOVED;
+		if (g->cache)
+			mlsc_proposal_cache_clear(g->cache);
 		goto out;
 	}
 	if (!g->priv) {

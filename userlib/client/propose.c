@@ -86,6 +86,7 @@ int mlsc_proposal_from_spec(const struct mlsc_group *g,
 struct prop {
 	struct mlsc_group *g;
 	const struct mlsc_propose_args *a;
+	const struct mlsc_validate_opts *vo;	/* NULL: basic, now */
 	struct mlsc_arena arena;
 	struct mlsc_group_context gc;
 	struct {
@@ -114,7 +115,7 @@ static int from_spec(struct prop *b, struct mlsc_proposal *out)
 	memset(out, 0, sizeof(*out));
 	switch (p->type) {
 	case MLSC_PROPOSE_ADD:
-		err = mlsc_spec_check_add(b->g, p, 0, NULL);
+		err = mlsc_spec_check_add(b->g, p, 0, b->vo);
 		if (!err) {
 			out->type = MLSC_PROPOSAL_ADD;
 			out->add = p->key_package->kp;
@@ -143,7 +144,7 @@ static int check_as_receivers(struct prop *b)
 {
 	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
 	struct mlsc_group_view v = {
-		b->g->suite, &b->g->tree, &b->gc, &now,
+		b->g->suite, &b->g->tree, &b->gc, b->vo ?: &now,
 	};
 	struct mlsc_resolved r = {
 		.p = b->in.fc.proposal, .sender = b->g->own_leaf,
@@ -271,6 +272,8 @@ MLSC_EXPORT int mlsc_group_propose(struct mlsc_group *g,
 	memset(&b, 0, sizeof(b));
 	b.g = g;
 	b.a = a;
+	if (a->flags & MLSC_PROPOSE_F_EXT)
+		b.vo = ((const struct mlsc_propose_args_ext *)a)->validate;
 	mlsc_arena_init(&b.arena);
 	err = propose(&b, out);
 	mlsc_wbuf_free(&b.content);

@@ -48,12 +48,32 @@ static int sign_leaf(struct mlsc_leaf_node *ln, const struct mls_sig_key *key,
 	return err;
 }
 
+/*
+ * The leaf keeps the credential the group accepted: the members judge
+ * it again, each with its own callback, when they commit or follow the
+ * Update; here it is not this member's to judge (an X.509 one would
+ * otherwise be refused for want of a callback).
+ */
+static int same_credential(void *arg, const struct mlsc_cred *cred,
+			   const void *sig_key, size_t sig_key_len,
+			   uint16_t suite)
+{
+	(void)arg;
+	(void)cred;
+	(void)sig_key;
+	(void)sig_key_len;
+	(void)suite;
+	return 0;
+}
+
 /* The Update as another member that commits it checks it (§12.2). */
 static int check_as_committer(const struct mlsc_group *g,
 			      const struct mlsc_group_context *gc,
 			      const struct mlsc_proposal *p)
 {
-	struct mlsc_validate_opts now = { .now = (uint64_t)time(NULL) };
+	struct mlsc_validate_opts now = {
+		.now = (uint64_t)time(NULL), .credential_cb = same_credential,
+	};
 	struct mlsc_group_view v = { g->suite, &g->tree, gc, &now };
 	struct mlsc_resolved r = { .p = *p, .sender = g->own_leaf };
 	bool path;

@@ -1192,7 +1192,9 @@ int mlsc_new_member_proposal(const struct mlsc_new_member_args *a,
 /* ------------------------------ a member's own proposals (0.6, 0.7) */
 
 #define MLSC_PROPOSE_F_PRIVATE	(1U << 0)	/* a PrivateMessage */
-#define MLSC_PROPOSE_F_ALL	MLSC_PROPOSE_F_PRIVATE
+/* the args are the head of a struct mlsc_propose_args_ext (0.7) */
+#define MLSC_PROPOSE_F_EXT	(1U << 1)
+#define MLSC_PROPOSE_F_ALL	(MLSC_PROPOSE_F_PRIVATE | MLSC_PROPOSE_F_EXT)
 
 /* What a member proposes. */
 struct mlsc_propose_args {
@@ -1207,6 +1209,20 @@ struct mlsc_propose_args {
 	const struct mls_sig_key *sig_key;	/* the member's */
 	const void *authenticated_data;
 	size_t authenticated_data_len;
+};
+
+/*
+ * mlsc_propose_args with what libmlsclient 0.7 added; pass &ext.base
+ * with MLSC_PROPOSE_F_EXT set in base.flags.
+ *
+ * @validate: how an Add's KeyPackage is validated (its credential
+ *	through the callback, lifetimes), as mlsc_commit_args.validate
+ *	does for a Commit; NULL: basic credentials only, lifetimes
+ *	against now.
+ */
+struct mlsc_propose_args_ext {
+	struct mlsc_propose_args base;
+	const struct mlsc_validate_opts *validate;
 };
 
 /* What mlsc_group_propose() made; mlsc_proposal_out_free(). */
@@ -1232,8 +1248,9 @@ struct mlsc_proposal_out {
  *
  * Since 0.7 also an Add, a Remove, an external PSK and a resumption PSK,
  * each checked by the code that checks it in a Commit by value
- * (mlsc_commit_create(); an Add's KeyPackage with basic credentials and
- * the lifetime against now). A PSK proposal carries a PreSharedKeyID
+ * (mlsc_commit_create(); an Add's KeyPackage under the validate options
+ * of a struct mlsc_propose_args_ext with %MLSC_PROPOSE_F_EXT, else with
+ * basic credentials and the lifetime against now). A PSK proposal carries a PreSharedKeyID
  * with a fresh nonce; an external PSK's value is checked but neither
  * sent nor kept: its committer gives it (%MLSC_COMMIT_F_PSKS), as the
  * receivers of the Commit do.
