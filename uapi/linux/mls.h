@@ -1499,9 +1499,12 @@ struct mls_group_destroy {
  */
 
 /*
- * Version of the snapshot format that %MLS_IOC_GROUP_EXPORT writes. 2
- * adds a persistent group's receive-save policy; %MLS_IOC_GROUP_IMPORT
- * takes version 1 too (the policy off).
+ * The newest version of the snapshot format. 2 adds a persistent group's
+ * receive-save policy. %MLS_IOC_GROUP_EXPORT writes 2 only for a group
+ * whose policy is set (%MLS_POLICY_RECV_SAVE with a non-zero recv_save),
+ * and 1 otherwise, so that a module that reads version 1 only takes the
+ * snapshot of any group without the policy. %MLS_IOC_GROUP_IMPORT takes
+ * both (version 1: the policy off).
  */
 #define MLS_SNAPSHOT_VERSION	2
 /* Largest snapshot %MLS_IOC_GROUP_IMPORT reads. */
