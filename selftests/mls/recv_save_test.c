@@ -147,6 +147,48 @@ TEST_F(rs, default_off_and_reported)
 	EXPECT_EQ(0, flags);
 }
 
+/*
+ * libmls reads the same from the netlink group dump and do
+ * (mls_group_status.recv_save, recv_save_flags, recv_unsaved), each
+ * with its MLS_HAS() bit.
+ */
+TEST_F(rs, libmls_status_reports)
+{
+	const uint64_t bits = MLS_HAS(MLS_A_RECV_SAVE) |
+			      MLS_HAS(MLS_A_RECV_SAVE_FLAGS) |
+			      MLS_HAS(MLS_A_RECV_UNSAVED);
+	struct mls_group_status st, *g = NULL;
+	size_t n = 0, i, found = 0;
+	unsigned int k;
+
+	ASSERT_EQ(0, set_recv_save(self->p.b, 9, MLS_RECV_SAVE_F_STRICT));
+	for (k = 0; k < 4; k++)
+		ASSERT_EQ(0, dec_i(self, self->p.b, k));
+	ASSERT_EQ(0, mls_group_get_status(self->p.b_id, &st));
+	EXPECT_EQ(bits, st.present & bits);
+	EXPECT_EQ(9, st.recv_save);
+	EXPECT_EQ(MLS_RECV_SAVE_F_STRICT, st.recv_save_flags);
+	EXPECT_EQ(4, st.recv_unsaved);
+	ASSERT_EQ(0, mls_groups_dump(&g, &n));
+	for (i = 0; i < n; i++) {
+		if (g[i].kid == self->p.b_id) {
+			found++;
+			EXPECT_EQ(bits, g[i].present & bits);
+			EXPECT_EQ(9, g[i].recv_save);
+			EXPECT_EQ(MLS_RECV_SAVE_F_STRICT, g[i].recv_save_flags);
+			EXPECT_EQ(4, g[i].recv_unsaved);
+		} else if (g[i].kid == self->p.a_id) {
+			found++;
+			EXPECT_EQ(bits, g[i].present & bits);
+			EXPECT_EQ(0, g[i].recv_save);
+			EXPECT_EQ(0, g[i].recv_save_flags);
+			EXPECT_EQ(0, g[i].recv_unsaved);
+		}
+	}
+	EXPECT_EQ(2, found);
+	free(g);
+}
+
 TEST_F(rs, bad_inputs)
 {
 	struct mls_set_policy sp = { .mask = MLS_POLICY_RECV_SAVE, .recv_save = 5 };
