@@ -279,7 +279,10 @@ static void snap_policy_read(const struct mls_group *g,
 			     struct mls_snap_policy *sp)
 {
 	sp->recv_save = mls_recv_save_get(g, &sp->recv_save_flags);
-	sp->version = (sp->recv_save || sp->recv_save_flags) ? 2 : 1;
+	/* flags without N mean nothing, and import refuses them */
+	if (!sp->recv_save)
+		sp->recv_save_flags = 0;
+	sp->version = sp->recv_save ? 2 : 1;
 	BUILD_BUG_ON(MLS_SNAPSHOT_VERSION != 2);
 }
 

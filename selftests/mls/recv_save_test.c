@@ -749,6 +749,28 @@ TEST_F(fmt, export_version_follows_policy)
 	}
 }
 
+/*
+ * A version 2 body with the policy off (0, 0), as the module wrote for
+ * every persistent group before export chose version 1 for it: imports,
+ * with the policy off.
+ */
+TEST_F(fmt, version2_policy_off_imports)
+{
+	size_t off = self->f[18].off;
+	__u32 n = 9, flags = 9;
+	int fd;
+
+	snap_put_be(self->body + off, 4, 0);
+	snap_put_be(self->body + off + 4, 4, 0);
+	fd = import_as(self, 2, self->body, self->body_len);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	ASSERT_EQ(0, recv_info(fd, &n, &flags, NULL));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, flags);
+	grp_destroy(fd);
+	close(fd);
+}
+
 /* The policy in a body is held to what MLS_IOC_SET_POLICY takes. */
 TEST_F(fmt, bad_policy_refused)
 {

@@ -334,7 +334,10 @@ static void json_group(struct jw *w, const struct mls_group_status *g)
 			  g->state, g->epoch, g->oldest_epoch, g->own_leaf,
 			  g->leaf_count, g->members, g->owner_uid, g->mode,
 			  g->group_flags);
-	/* The names of mlsctl -j group show. */
+	/*
+	 * The names of mlsctl -j group show, at the top level here: a
+	 * group line carries no "policy" object to nest them in.
+	 */
 	if (HAS(g->present, MLS_A_RECV_SAVE))
 		jw_u64(w, "recv_save", g->recv_save);
 	if (HAS(g->present, MLS_A_RECV_SAVE_FLAGS))
