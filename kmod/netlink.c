@@ -30,6 +30,7 @@
 #include "epoch.h"
 #include "group.h"
 #include "netlink.h"
+#include "recv_save.h"
 #include "secret_tree.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -94,7 +95,9 @@ size_t mls_nl_group_size(bool stats)
 		n += nla_total_size(0) +
 		     (MLS_STATS_A_MAX - MLS_STATS_A_PAD) * nla_total_size_64bit(sizeof(u64)) +
 		     nla_total_size(0) + 2 * nla_total_size(sizeof(u8)) +
-		     6 * nla_total_size_64bit(sizeof(u64));	/* RESERVE */
+		     6 * nla_total_size_64bit(sizeof(u64)) +	/* RESERVE */
+		     2 * nla_total_size(sizeof(u32)) +		/* RECV_SAVE, _FLAGS */
+		     nla_total_size_64bit(sizeof(u64));		/* RECV_UNSAVED */
 	return n;
 }
 
@@ -182,6 +185,20 @@ static int mls_nl_put_reserve(struct sk_buff *msg, struct mls_group *g)
 	return 0;
 }
 
+/* The receive-save policy and its count, as MLS_IOC_GROUP_INFO has them. */
+static int mls_nl_put_recv_save(struct sk_buff *msg, struct mls_group *g)
+{
+	u32 flags, n = mls_recv_save_get(g, &flags);
+	u64 unsaved = (g->flags & MLS_GROUP_F_PERSISTENT) ?
+		      mls_recv_save_unsaved(g) : 0;
+
+	if (nla_put_u32(msg, MLS_A_RECV_SAVE, n) ||
+	    nla_put_u32(msg, MLS_A_RECV_SAVE_FLAGS, flags) ||
+	    nla_put_u64_64bit(msg, MLS_A_RECV_UNSAVED, unsaved, MLS_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 int mls_nl_put_group(struct sk_buff *msg, struct mls_group *g,
 		     struct user_namespace *ns, bool stats)
 {
@@ -211,7 +228,8 @@ int mls_nl_put_group(struct sk_buff *msg, struct mls_group *g,
 		return -EMSGSIZE;
 	if (!stats)
 		return 0;
-	return mls_nl_put_stats(msg, g) ?: mls_nl_put_reserve(msg, g);
+	return mls_nl_put_stats(msg, g) ?: mls_nl_put_reserve(msg, g) ?:
+	       mls_nl_put_recv_save(msg, g);
 }
 
 /* ------------------------------------------------------------- requests */

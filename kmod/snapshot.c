@@ -10,6 +10,10 @@
  *	body:	the group, then its epochs, newest (current) first
  *	tag:	16 bytes of AES-256-GCM over the body, the header as AAD
  *
+ * The version is 2 for a group with a receive-save policy (its body has
+ * the policy) and 1 otherwise, so that a module one version older
+ * imports the snapshot of every group without the policy.
+ *
  * Integers are big-endian (TLS presentation language), every length is
  * explicit, and the parser takes nothing it does not expect: unknown
  * flags, trailing bytes, values out of range and inconsistent trees are
@@ -259,9 +263,33 @@ static void put_epoch(struct mls_wbuf *w, const struct mls_suite *s,
 	mls_stree_save(e->tree, w);
 }
 
+/*
+ * The receive-save policy of @g as one export writes it, in its header's
+ * version and its body alike: read once, though SET_POLICY may change it
+ * meanwhile. Version 2 only with the policy set, so that a module that
+ * reads version 1 only still imports every snapshot without it.
+ */
+struct mls_snap_policy {
+	u16 version;
+	u32 recv_save;
+	u32 recv_save_flags;
+};
+
+static void snap_policy_read(const struct mls_group *g,
+			     struct mls_snap_policy *sp)
+{
+	sp->recv_save = mls_recv_save_get(g, &sp->recv_save_flags);
+	/* flags without N mean nothing, and import refuses them */
+	if (!sp->recv_save)
+		sp->recv_save_flags = 0;
+	sp->version = sp->recv_save ? 2 : 1;
+	BUILD_BUG_ON(MLS_SNAPSHOT_VERSION != 2);
+}
+
 /* The body; @g's commit_lock is held, so its epochs do not change. */
 static void put_body(struct mls_wbuf *w, struct mls_group *g,
-		     struct mls_epoch **ep, unsigned int n, const u64 *limit)
+		     struct mls_epoch **ep, unsigned int n, const u64 *limit,
+		     const struct mls_snap_policy *sp)
 {
 	const struct mls_suite *s = g->suite;
 	const struct mls_group_policy *p = &g->policy;
@@ -286,27 +314,27 @@ static void put_body(struct mls_wbuf *w, struct mls_group *g,
 	if (g->has_init_secret)
 		mls_put_bytes(w, g->init_secret, s->nh);
 	/*
-	 * A persistent group: the limits this snapshot reserves, and
-	 * (since version 2) its receive-save policy.
+	 * A persistent group: the limits this snapshot reserves, and (in
+	 * version 2) its receive-save policy.
 	 */
 	if (g->flags & MLS_GROUP_F_PERSISTENT) {
 		mls_put_u64(w, limit[MLS_RATCHET_HANDSHAKE]);
 		mls_put_u64(w, limit[MLS_RATCHET_APPLICATION]);
-		u32 flags, n = mls_recv_save_get(g, &flags);
-
-		mls_put_u32(w, n);
-		mls_put_u32(w, flags);
+		if (sp->version >= 2) {
+			mls_put_u32(w, sp->recv_save);
+			mls_put_u32(w, sp->recv_save_flags);
+		}
 	}
 	mls_put_u32(w, n);
 	for (i = 0; i < n; i++)
 		put_epoch(w, s, ep[i]);
 }
 
-static void put_header(struct mls_wbuf *w, const struct mls_group *g, u64 seq,
-		       u64 epoch, const u8 *salt)
+static void put_header(struct mls_wbuf *w, const struct mls_group *g,
+		       u16 version, u64 seq, u64 epoch, const u8 *salt)
 {
 	mls_put_bytes(w, MLS_SNAP_MAGIC, MLS_SNAP_MAGIC_LEN);
-	mls_put_u16(w, MLS_SNAPSHOT_VERSION);
+	mls_put_u16(w, version);
 	mls_put_u16(w, 0);
 	mls_put_u64(w, seq);
 	mls_put_u64(w, epoch);
@@ -389,6 +417,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	u32 window = clamp(READ_ONCE(mls_persist_reserve), 1U,
 			   MLS_PERSIST_RESERVE_MAX);
 	u64 limit[2] = {}, drain, recv_done = 0;
+	struct mls_snap_policy sp;
 	u8 salt[MLS_SEAL_SALT_LEN];
 	struct mls_seal_key key;
 	struct mls_epoch **ep;
@@ -412,6 +441,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		goto out_unlock;
 	}
 	*epoch = ep[0]->epoch;
+	snap_policy_read(g, &sp);
 	/*
 	 * Reserved before the ratchets are written: a generation sent
 	 * meanwhile is below the limit in force, which is below these.
@@ -431,7 +461,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	}
 	for (tries = 0; tries < 4; tries++) {
 		mls_wbuf_init(&w, b->p ? b->p + hdr : NULL, cap);
-		put_body(&w, g, ep, n, limit);
+		put_body(&w, g, ep, n, limit, &sp);
 		ret = mls_wbuf_err(&w);
 		if (ret != -ENOSPC)
 			break;
@@ -458,7 +488,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	if (!ret) {
 		*seq = ++g->snap_seq;
 		mls_wbuf_init(&w, b->p, hdr);
-		put_header(&w, g, *seq, *epoch, salt);
+		put_header(&w, g, sp.version, *seq, *epoch, salt);
 		ret = mls_wbuf_err(&w);
 	}
 	/* In force once MLS_IOC_GROUP_SAVED says this snapshot is stored. */

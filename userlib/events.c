@@ -75,6 +75,9 @@ static const struct nla_policy attr_policy[MLS_A_MAX + 1] = {
 	[MLS_A_OLD_STATE]	= U32,
 	[MLS_A_BREAKER_STATE]	= U32,
 	[MLS_A_PENDING_EPOCH]	= U64,
+	[MLS_A_RECV_SAVE]	= U32,
+	[MLS_A_RECV_SAVE_FLAGS]	= U32,
+	[MLS_A_RECV_UNSAVED]	= U64,
 };
 
 static const struct nla_policy stats_policy[MLS_STATS_A_MAX + 1] = {
@@ -268,6 +271,9 @@ static int decode_group(struct nlmsghdr *nlh, struct mls_group_status *st)
 	GET(st->owner_uid, tb, MLS_A_OWNER_UID, nla_get_u32);
 	GET(st->mode, tb, MLS_A_MODE, nla_get_u32);
 	GET(st->group_flags, tb, MLS_A_GROUP_FLAGS, nla_get_u32);
+	GET(st->recv_save, tb, MLS_A_RECV_SAVE, nla_get_u32);
+	GET(st->recv_save_flags, tb, MLS_A_RECV_SAVE_FLAGS, nla_get_u32);
+	GET(st->recv_unsaved, tb, MLS_A_RECV_UNSAVED, nla_get_u64);
 	if (tb[MLS_A_GROUP_ID]) {
 		st->group_id_len = (uint32_t)nla_len(tb[MLS_A_GROUP_ID]);
 		memcpy(st->group_id, nla_data(tb[MLS_A_GROUP_ID]), st->group_id_len);

@@ -1731,7 +1731,12 @@ TEST_F_TIMEOUT(cli, monitor_lost_then_groups, LONG_TIMEOUT)
 			EXPECT_EQ(0, schema(e, "id:i,group_id:s,suite:i,state:s,"
 					    "epoch:i,oldest_epoch:i,own_leaf:i,"
 					    "leaf_count:i,members:i,owner_uid:i,mode:s,"
-					    "flags:a,stats:o")) TH_LOG("%s", line);
+					    "flags:a,recv_save:i,recv_save_strict:b,"
+					    "recv_unsaved:i,stats:o")) TH_LOG("%s", line);
+			/* Not persistent: the policy off, nothing counted. */
+			EXPECT_EQ(0, json_integer_value(json_object_get(e, "recv_save")));
+			EXPECT_TRUE(json_is_false(json_object_get(e, "recv_save_strict")));
+			EXPECT_EQ(0, json_integer_value(json_object_get(e, "recv_unsaved")));
 			EXPECT_EQ(0, schema(json_object_get(e, "stats"),
 					    "messages_encrypted:i,messages_decrypted:i,"
 					    "bytes_encrypted:i,bytes_decrypted:i,"

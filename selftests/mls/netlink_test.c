@@ -49,6 +49,7 @@
 
 #include "kselftest_harness.h"
 #include "group_util.h"
+#include "persist_util.h"
 
 #define WAIT_MS		3000	/* for an event that must come (TCG is slow) */
 #define QUIET_MS	500	/* for an event that must not */
@@ -60,7 +61,8 @@
 
 /* ------------------------------------------------------------ attributes */
 
-enum akind { K_NONE, K_U16, K_U32, K_U64, K_STR, K_BIN, K_NEST, K_PAD };
+/* K_OPAQUE: a nest this suite only sees (persist_test reads MLS_A_RESERVE). */
+enum akind { K_NONE, K_U16, K_U32, K_U64, K_STR, K_BIN, K_NEST, K_PAD, K_OPAQUE };
 
 static const enum akind akind[MLS_A_MAX + 1] = {
 	[MLS_A_API_VERSION] = K_U32,	[MLS_A_MODULE_VERSION] = K_STR,
@@ -75,7 +77,9 @@ static const enum akind akind[MLS_A_MAX + 1] = {
 	[MLS_A_ERROR] = K_U32,		[MLS_A_ENDPOINT_KIND] = K_U32,
 	[MLS_A_ENDPOINT_UID] = K_U32,	[MLS_A_ENDPOINT_ID] = K_STR,
 	[MLS_A_OLD_STATE] = K_U32,	[MLS_A_BREAKER_STATE] = K_U32,
-	[MLS_A_PENDING_EPOCH] = K_U64,
+	[MLS_A_PENDING_EPOCH] = K_U64,	[MLS_A_RESERVE] = K_OPAQUE,
+	[MLS_A_RECV_SAVE] = K_U32,	[MLS_A_RECV_SAVE_FLAGS] = K_U32,
+	[MLS_A_RECV_UNSAVED] = K_U64,
 };
 
 /* One message of the family (an event or a reply), parsed. */
@@ -168,6 +172,8 @@ static void parse_attrs(struct nlattr *head, int len, struct ev *e)
 			break;
 		case K_NEST:
 			parse_stats(a, e);
+			break;
+		case K_OPAQUE:
 			break;
 		default:
 			e->bad++;
@@ -611,12 +617,16 @@ static int dump_groups(struct nlr *nr, struct resp *r)
 	return nlr_do(nr, &m, r);
 }
 
-/* The attributes of one group in a reply (with the stats nest). */
+/*
+ * The attributes of one group in a reply (with the stats nest and the
+ * receive-save policy; a persistent group adds MLS_A_RESERVE).
+ */
 static uint64_t group_documented(void)
 {
 	return A(GROUP_KID) | A(GROUP_ID) | A(SUITE) | A(EPOCH) | A(OLDEST_EPOCH) |
 	       A(OWN_LEAF) | A(LEAF_COUNT) | A(MEMBERS) | A(STATE) | A(OWNER_UID) |
-	       A(MODE) | A(GROUP_FLAGS) | A(STATS);
+	       A(MODE) | A(GROUP_FLAGS) | A(STATS) | A(RECV_SAVE) |
+	       A(RECV_SAVE_FLAGS) | A(RECV_UNSAVED);
 }
 
 static uint64_t stats_documented(void)
@@ -746,6 +756,7 @@ enum {
 	BAD_KID,		/* a valid MLS_A_GROUP_KID */
 	BAD_RESERVED,		/* genlmsghdr.reserved set */
 	BAD_TRAILING,		/* 2 bytes after the last attribute */
+	BAD_REPLY_ONLY,		/* a kid and MLS_A_RECV_SAVE (a reply's) */
 };
 
 static const struct bad_req bad_reqs[] = {
@@ -778,6 +789,12 @@ static const struct bad_req bad_reqs[] = {
 	  BAD_UNKNOWN, -EINVAL, "Unknown attribute type", false, 1 },
 	{ "dump with an attribute it does not take", MLS_CMD_GET_GROUP, NLM_F_DUMP,
 	  BAD_NOT_TAKEN, -EINVAL, "takes only MLS_A_GROUP_KID", false, 2 },
+	{ "get with MLS_A_RECV_SAVE", MLS_CMD_GET_GROUP, NLM_F_ACK,
+	  BAD_REPLY_ONLY, -EINVAL, "takes only MLS_A_GROUP_KID", false, 2 },
+	{ "dump with MLS_A_RECV_SAVE", MLS_CMD_GET_GROUP, NLM_F_DUMP,
+	  BAD_REPLY_ONLY, -EINVAL, "takes only MLS_A_GROUP_KID", false, 2 },
+	{ "version with MLS_A_RECV_SAVE", MLS_CMD_GET_VERSION, NLM_F_ACK,
+	  BAD_REPLY_ONLY, -EINVAL, "takes no attribute", false, 1 },
 };
 
 static void build_bad(struct msgb *m, uint16_t fam, const struct bad_req *b, uint32_t kid)
@@ -816,6 +833,10 @@ static void build_bad(struct msgb *m, uint16_t fam, const struct bad_req *b, uin
 	case BAD_TRAILING:
 		mb_u32(m, MLS_A_GROUP_KID, kid);
 		m->len += 4;	/* zeros: a 4-byte attribute header of length 0 */
+		break;
+	case BAD_REPLY_ONLY:
+		mb_u32(m, MLS_A_GROUP_KID, kid);
+		mb_u32(m, MLS_A_RECV_SAVE, 1);
 		break;
 	}
 }
@@ -913,6 +934,10 @@ TEST_F(nl, get_group_by_id_matches_info_and_counts)
 	EXPECT_EQ(info.owner_uid, g->u32[MLS_A_OWNER_UID]);
 	EXPECT_EQ(info.mode, g->u32[MLS_A_MODE]);
 	EXPECT_EQ(info.group_flags, g->u32[MLS_A_GROUP_FLAGS]);
+	/* Not persistent: no receive-save policy, nothing counted. */
+	EXPECT_EQ(0, g->u32[MLS_A_RECV_SAVE]);
+	EXPECT_EQ(0, g->u32[MLS_A_RECV_SAVE_FLAGS]);
+	EXPECT_EQ(0, g->u64[MLS_A_RECV_UNSAVED]);
 	/* The counters, each in its own attribute. */
 	EXPECT_EQ(1, g->stats[MLS_STATS_A_MESSAGES_ENCRYPTED]);
 	EXPECT_EQ(5, g->stats[MLS_STATS_A_BYTES_ENCRYPTED]);
@@ -948,6 +973,105 @@ TEST_F(nl, get_group_by_id_matches_info_and_counts)
 		resp_free(&r);
 	}
 	pair_close(&p);
+}
+
+/* Group @kid of a dump, or NULL. */
+static const struct ev *dump_find(const struct resp *r, uint32_t kid)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->m[i].u32[MLS_A_GROUP_KID] == kid)
+			return &r->m[i];
+	return NULL;
+}
+
+/*
+ * The receive-save policy of @fd's group @kid, in the do and the dump
+ * alike, as MLS_IOC_GROUP_INFO reports it, and as expected: N @n, @flags,
+ * @unsaved decrypts that no saved snapshot holds.
+ */
+static void expect_recv_save(struct __test_metadata *_metadata,
+			     struct nlr *nr, int fd, uint32_t kid, uint32_t n,
+			     uint32_t flags, uint64_t unsaved)
+{
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	struct mls_group_info info;
+	const struct ev *g;
+	struct resp r;
+	int i;
+
+	ASSERT_EQ(0, grp_info(fd, &info, gid, sizeof(gid)));
+	EXPECT_EQ(n, info.recv_save);
+	EXPECT_EQ(flags, info.recv_save_flags);
+	EXPECT_EQ(unsaved, info.recv_unsaved);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, i ? dump_groups(nr, &r) : get_group(nr, kid, &r));
+		ASSERT_EQ(0, r.error) TH_LOG("%s", r.msg);
+		g = dump_find(&r, kid);
+		ASSERT_NE(NULL, g) TH_LOG("%s: group %u absent", i ? "dump" : "do", kid);
+		EXPECT_EQ(0, g->bad);
+		EXPECT_EQ(group_documented() | A(RESERVE), g->mask);
+		EXPECT_EQ(n, g->u32[MLS_A_RECV_SAVE]) TH_LOG("%s", i ? "dump" : "do");
+		EXPECT_EQ(flags, g->u32[MLS_A_RECV_SAVE_FLAGS]) TH_LOG("%s", i ? "dump" : "do");
+		EXPECT_EQ(unsaved, g->u64[MLS_A_RECV_UNSAVED]) TH_LOG("%s", i ? "dump" : "do");
+		resp_free(&r);
+	}
+}
+
+/*
+ * A persistent group's receive-save policy and its unsaved decrypts, in
+ * the do and the dump: after MLS_IOC_SET_POLICY, after decrypts, after a
+ * save (MLS_IOC_GROUP_SAVED), and the policy off again.
+ */
+TEST_F(nl, get_group_shows_recv_save)
+{
+	struct mls_set_policy sp = { .mask = MLS_POLICY_RECV_SAVE };
+	struct snap s = {};
+	struct pair p;
+	struct msg m[3];
+	struct dec d;
+	int i;
+
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&p, 1, MLS_GROUP_F_PERSISTENT));
+	/* A sends within a saved reservation; B starts saved. */
+	ASSERT_EQ(0, save(p.a, &s));
+	ASSERT_EQ(0, save(p.b, &s));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, enc_text(p.a, "m", &m[i]));
+	expect_recv_save(_metadata, &self->req, p.b, p.b_id, 0, 0, 0);
+
+	sp.recv_save = 5;
+	sp.recv_save_flags = MLS_RECV_SAVE_F_STRICT;
+	ASSERT_EQ(0, xioctl(p.b, MLS_IOC_SET_POLICY, &sp));
+	expect_recv_save(_metadata, &self->req, p.b, p.b_id, 5,
+			 MLS_RECV_SAVE_F_STRICT, 0);
+	/* A's policy is its own. */
+	expect_recv_save(_metadata, &self->req, p.a, p.a_id, 0, 0, 0);
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, dec_msg(p.b, &m[i], &d));
+	expect_recv_save(_metadata, &self->req, p.b, p.b_id, 5,
+			 MLS_RECV_SAVE_F_STRICT, 3);
+	/* Exported, not yet saved: still unsaved. */
+	ASSERT_EQ(0, snap_export(p.b, &s));
+	expect_recv_save(_metadata, &self->req, p.b, p.b_id, 5,
+			 MLS_RECV_SAVE_F_STRICT, 3);
+	ASSERT_EQ(0, saved_ioc(p.b, 0, 0, s.seq));
+	expect_recv_save(_metadata, &self->req, p.b, p.b_id, 5,
+			 MLS_RECV_SAVE_F_STRICT, 0);
+
+	/* Off again; the count goes on regardless. */
+	sp.recv_save = 0;
+	sp.recv_save_flags = 0;
+	ASSERT_EQ(0, xioctl(p.b, MLS_IOC_SET_POLICY, &sp));
+	ASSERT_EQ(0, enc_text(p.a, "m", &m[0]));
+	ASSERT_EQ(0, dec_msg(p.b, &m[0], &d));
+	expect_recv_save(_metadata, &self->req, p.b, p.b_id, 0, 0, 1);
+
+	snap_free(&s);
+	pair_destroy(&p);
 }
 
 TEST_F(nl, dump_lists_exactly_the_live_groups)

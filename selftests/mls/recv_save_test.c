@@ -5,8 +5,9 @@
  * asks for an export; in strict mode the next decrypt, single or in a
  * batch, is refused with -ENOBUFS until MLS_IOC_GROUP_SAVED, so that a
  * restore of the newest saved snapshot decrypts at most N messages a
- * second time. The policy travels in the snapshot (format version 2);
- * a version 1 snapshot still imports, the policy off.
+ * second time. The policy travels in the snapshot (format version 2,
+ * written only while the policy is set); a version 1 snapshot, which
+ * export writes with the policy off, imports with the policy off.
  *
  * Member A sends (its own reservation saved), member B receives.
  */
@@ -144,6 +145,48 @@ TEST_F(rs, default_off_and_reported)
 	ASSERT_EQ(0, recv_info(self->p.b, &n, &flags, NULL));
 	EXPECT_EQ(0, n);
 	EXPECT_EQ(0, flags);
+}
+
+/*
+ * libmls reads the same from the netlink group dump and do
+ * (mls_group_status.recv_save, recv_save_flags, recv_unsaved), each
+ * with its MLS_HAS() bit.
+ */
+TEST_F(rs, libmls_status_reports)
+{
+	const uint64_t bits = MLS_HAS(MLS_A_RECV_SAVE) |
+			      MLS_HAS(MLS_A_RECV_SAVE_FLAGS) |
+			      MLS_HAS(MLS_A_RECV_UNSAVED);
+	struct mls_group_status st, *g = NULL;
+	size_t n = 0, i, found = 0;
+	unsigned int k;
+
+	ASSERT_EQ(0, set_recv_save(self->p.b, 9, MLS_RECV_SAVE_F_STRICT));
+	for (k = 0; k < 4; k++)
+		ASSERT_EQ(0, dec_i(self, self->p.b, k));
+	ASSERT_EQ(0, mls_group_get_status(self->p.b_id, &st));
+	EXPECT_EQ(bits, st.present & bits);
+	EXPECT_EQ(9, st.recv_save);
+	EXPECT_EQ(MLS_RECV_SAVE_F_STRICT, st.recv_save_flags);
+	EXPECT_EQ(4, st.recv_unsaved);
+	ASSERT_EQ(0, mls_groups_dump(&g, &n));
+	for (i = 0; i < n; i++) {
+		if (g[i].kid == self->p.b_id) {
+			found++;
+			EXPECT_EQ(bits, g[i].present & bits);
+			EXPECT_EQ(9, g[i].recv_save);
+			EXPECT_EQ(MLS_RECV_SAVE_F_STRICT, g[i].recv_save_flags);
+			EXPECT_EQ(4, g[i].recv_unsaved);
+		} else if (g[i].kid == self->p.a_id) {
+			found++;
+			EXPECT_EQ(bits, g[i].present & bits);
+			EXPECT_EQ(0, g[i].recv_save);
+			EXPECT_EQ(0, g[i].recv_save_flags);
+			EXPECT_EQ(0, g[i].recv_unsaved);
+		}
+	}
+	EXPECT_EQ(2, found);
+	free(g);
 }
 
 TEST_F(rs, bad_inputs)
@@ -440,6 +483,53 @@ TEST_F(rs, restore_does_not_replay)
 	EXPECT_EQ(-ENOBUFS, dec_i(self, self->p.b, 5));
 }
 
+/* The format version of snapshot @s. */
+static unsigned int snap_version(const struct snap *s)
+{
+	return (unsigned int)snap_get_be(s->buf + SNAP_OFF_VERSION, 2);
+}
+
+/*
+ * The policy off, a snapshot is version 1, and one version older reads
+ * it: exported, restored, exported again (still version 1), restored.
+ * Each restore takes what the snapshot holds, and no more.
+ */
+TEST_F(rs, version1_round_trip_policy_off)
+{
+	struct snap again = {};
+	__u32 n = 9, flags = 9;
+
+	/* The setup's save of B, the policy never set. */
+	EXPECT_EQ(1, snap_version(&self->s));
+	ASSERT_EQ(0, dec_i(self, self->p.b, 0));
+	ASSERT_EQ(0, dec_i(self, self->p.b, 1));
+	ASSERT_EQ(0, grp_destroy(self->p.b));
+	close(self->p.b);
+	self->p.b = snap_import_flags(self->p.ctl, &self->s, 0);
+	ASSERT_LE(0, self->p.b) TH_LOG("%s", strerror(-self->p.b));
+	ASSERT_EQ(0, recv_info(self->p.b, &n, &flags, NULL));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, flags);
+	/* Read after that snapshot: read again (the replay bound). */
+	EXPECT_EQ(0, dec_i(self, self->p.b, 0));
+	EXPECT_EQ(0, dec_i(self, self->p.b, 2));
+	ASSERT_EQ(0, snap_export(self->p.b, &again));
+	EXPECT_EQ(1, snap_version(&again));
+	ASSERT_EQ(0, grp_destroy(self->p.b));
+	close(self->p.b);
+	self->p.b = snap_import_flags(self->p.ctl, &again, 0);
+	ASSERT_LE(0, self->p.b) TH_LOG("%s", strerror(-self->p.b));
+	ASSERT_EQ(0, recv_info(self->p.b, &n, &flags, NULL));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, flags);
+	/* Before the second export: in it. After: not. */
+	EXPECT_EQ(-EALREADY, dec_i(self, self->p.b, 0));
+	EXPECT_EQ(-EALREADY, dec_i(self, self->p.b, 2));
+	EXPECT_EQ(0, dec_i(self, self->p.b, 1));
+	EXPECT_EQ(0, dec_i(self, self->p.b, 3));
+	snap_free(&again);
+}
+
 /* Two threads decrypting at once: exactly N get through, strict. */
 struct race {
 	FIXTURE_DATA(rs) *self;
@@ -538,7 +628,7 @@ FIXTURE_SETUP(fmt)
 	ASSERT_EQ(0, snap_unseal(self->ikm, sizeof(self->ikm), self->s.buf,
 				 self->s.len, self->body, &self->body_len));
 	/* suite, id, flags, leaf, uid, gid, mode, policy x 8, has_init, limits */
-	ASSERT_LT(20, snap_body_fields(self->body, self->body_len, 32, 16,
+	ASSERT_LT(20, snap_body_fields(self->body, self->body_len, 2, 32, 16,
 				       self->f, ARRAY_SIZE(self->f)));
 	ASSERT_EQ(4, self->f[18].width);
 	ASSERT_EQ(3, snap_get_be(self->body + self->f[18].off, 4));
@@ -602,6 +692,83 @@ TEST_F(fmt, version1_imports_policy_off)
 	EXPECT_EQ(-EPROTONOSUPPORT, import_as(self, 3, self->body, self->body_len));
 	EXPECT_EQ(-EPROTONOSUPPORT, import_as(self, 0, self->body, self->body_len));
 	free(v1);
+}
+
+/*
+ * Export writes version 2 only while the policy is set, version 1 (the
+ * body without the policy) otherwise; import takes both.
+ */
+TEST_F(fmt, export_version_follows_policy)
+{
+	struct snap s[3] = {};
+	__u32 n = 9, flags = 9;
+	unsigned int i;
+	size_t len;
+	int fd;
+
+	/* A: persistent, the policy never set. */
+	ASSERT_EQ(0, snap_export(self->p.a, &s[0]));
+	ASSERT_EQ(0, set_recv_save(self->p.a, 5, 0));
+	ASSERT_EQ(0, snap_export(self->p.a, &s[1]));
+	ASSERT_EQ(0, set_recv_save(self->p.a, 0, 0));
+	ASSERT_EQ(0, snap_export(self->p.a, &s[2]));
+	EXPECT_EQ(0, s[0].buf[SNAP_OFF_VERSION]);
+	EXPECT_EQ(1, s[0].buf[SNAP_OFF_VERSION + 1]);
+	EXPECT_EQ(0, s[1].buf[SNAP_OFF_VERSION]);
+	EXPECT_EQ(2, s[1].buf[SNAP_OFF_VERSION + 1]);
+	EXPECT_EQ(0, s[2].buf[SNAP_OFF_VERSION]);
+	EXPECT_EQ(1, s[2].buf[SNAP_OFF_VERSION + 1]);
+	/* Each body laid out as its header says, and only so. */
+	for (i = 0; i < 3; i++) {
+		unsigned int v = i == 1 ? 2 : 1;
+
+		ASSERT_EQ(0, snap_unseal(self->ikm, sizeof(self->ikm), s[i].buf,
+					 s[i].len, self->body, &len));
+		EXPECT_LT(20, snap_body_fields(self->body, len, v, 32, 16,
+					       self->f, ARRAY_SIZE(self->f)))
+			TH_LOG("snapshot %u", i);
+		if (v == 2)
+			EXPECT_EQ(5, snap_get_be(self->body + self->f[18].off, 4));
+		EXPECT_GT(0, snap_body_fields(self->body, len, 3 - v, 32, 16,
+					      self->f, ARRAY_SIZE(self->f)))
+			TH_LOG("snapshot %u", i);
+	}
+	/* Both import, in the order taken. */
+	ASSERT_EQ(0, grp_destroy(self->p.a));
+	close(self->p.a);
+	self->p.a = -1;
+	for (i = 0; i < 3; i++) {
+		fd = snap_import(self->p.ctl, s[i].buf, s[i].len, NULL);
+		ASSERT_LE(0, fd) TH_LOG("snapshot %u: %s", i, strerror(-fd));
+		ASSERT_EQ(0, recv_info(fd, &n, &flags, NULL));
+		EXPECT_EQ(i == 1 ? 5 : 0, n);
+		EXPECT_EQ(0, flags);
+		ASSERT_EQ(0, grp_destroy(fd));
+		close(fd);
+		snap_free(&s[i]);
+	}
+}
+
+/*
+ * A version 2 body with the policy off (0, 0), as the module wrote for
+ * every persistent group before export chose version 1 for it: imports,
+ * with the policy off.
+ */
+TEST_F(fmt, version2_policy_off_imports)
+{
+	size_t off = self->f[18].off;
+	__u32 n = 9, flags = 9;
+	int fd;
+
+	snap_put_be(self->body + off, 4, 0);
+	snap_put_be(self->body + off + 4, 4, 0);
+	fd = import_as(self, 2, self->body, self->body_len);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	ASSERT_EQ(0, recv_info(fd, &n, &flags, NULL));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, flags);
+	grp_destroy(fd);
+	close(fd);
 }
 
 /* The policy in a body is held to what MLS_IOC_SET_POLICY takes. */

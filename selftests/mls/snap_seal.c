@@ -175,8 +175,8 @@ static void walk_epoch(struct walk *w, size_t nh, size_t nk)
 	}
 }
 
-int snap_body_fields(const uint8_t *body, size_t len, size_t nh, size_t nk,
-		     struct snap_field *f, size_t cap)
+int snap_body_fields(const uint8_t *body, size_t len, unsigned int version,
+		     size_t nh, size_t nk, struct snap_field *f, size_t cap)
 {
 	struct walk w = { .p = body, .len = len, .f = f, .cap = cap };
 	uint64_t flags, n, i;
@@ -191,9 +191,13 @@ int snap_body_fields(const uint8_t *body, size_t len, size_t nh, size_t nk,
 		field(&w, 4, 0);
 	if (field(&w, 1, 0))		/* has_init */
 		skip(&w, nh);
-	if (flags & PERSISTENT) {	/* limits, recv_save (version 2) */
+	if (version < 1 || version > 2)
+		return -1;
+	if (flags & PERSISTENT) {	/* limits */
 		field(&w, 8, 0);
 		field(&w, 8, 0);
+	}
+	if ((flags & PERSISTENT) && version >= 2) {	/* recv_save, its flags */
 		field(&w, 4, 0);
 		field(&w, 4, 0);
 	}

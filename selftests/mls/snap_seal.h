@@ -69,11 +69,12 @@ struct snap_field {
 };
 
 /*
- * The integer fields of an unmodified @body of a suite with hash length
- * @nh and key length @nk, in order, at most @cap: their number, or -1
- * if the body is not laid out as version 2 says.
+ * The integer fields of an unmodified @body of format @version (1 or 2)
+ * and a suite with hash length @nh and key length @nk, in order, at most
+ * @cap: their number, or -1 if the body is not laid out as @version
+ * says.
  */
-int snap_body_fields(const uint8_t *body, size_t len, size_t nh, size_t nk,
-		     struct snap_field *f, size_t cap);
+int snap_body_fields(const uint8_t *body, size_t len, unsigned int version,
+		     size_t nh, size_t nk, struct snap_field *f, size_t cap);
 
 #endif /* MLS_SELFTEST_SNAP_SEAL_H */

@@ -212,6 +212,30 @@ int group_save(struct persistd *d, uint32_t kid)
 	return ret;
 }
 
+/*
+ * Do decrypts call for a save of @g (tracked as @t)? Where a
+ * receive-save policy is set (MLS_POLICY_RECV_SAVE), a group whose
+ * event was lost would else wait for its next epoch, refusing messages
+ * meanwhile if strict. The dump of a module that reports the policy
+ * (MLS_A_RECV_SAVE) tells it as it is now, with the decrypts since the
+ * last save: due once they reach the event's trigger. With an older
+ * module, the policy as it was at the last save, and any decrypt since.
+ */
+static bool recv_save_due(const struct mls_group_status *g,
+			  const struct tracked *t)
+{
+	uint64_t trigger;
+
+	if (g->present & MLS_HAS(MLS_A_RECV_SAVE)) {
+		if (!g->recv_save)
+			return false;
+		trigger = (g->recv_save_flags & MLS_RECV_SAVE_F_STRICT) ?
+			  ((uint64_t)g->recv_save + 1) / 2 : g->recv_save;
+		return g->recv_unsaved >= trigger;
+	}
+	return t->recv_save && t->decrypted != g->messages_decrypted;
+}
+
 int groups_save_all(struct persistd *d, bool changed_only)
 {
 	struct mls_group_status *g = NULL;
@@ -228,15 +252,9 @@ int groups_save_all(struct persistd *d, bool changed_only)
 		if (!(g[i].group_flags & MLS_GROUP_F_PERSISTENT))
 			continue;
 		t = find(d, g[i].kid, false);
-		/*
-		 * Decrypts count too where a receive-save policy is set
-		 * (MLS_POLICY_RECV_SAVE): such a group whose event was lost
-		 * would else wait for its next epoch, refusing messages
-		 * meanwhile if strict. Elsewhere they call for no save.
-		 */
 		if (changed_only && t && !t->failed && t->epoch == g[i].epoch &&
 		    t->encrypted == g[i].messages_encrypted &&
-		    (!t->recv_save || t->decrypted == g[i].messages_decrypted))
+		    !recv_save_due(&g[i], t))
 			continue;
 		ret = group_save(d, g[i].kid);
 		if (ret < 0)

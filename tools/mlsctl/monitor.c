@@ -211,6 +211,14 @@ static void text_group(const char *t, const struct mls_group_status *g)
 			  g->state, g->epoch, g->oldest_epoch, g->own_leaf,
 			  g->leaf_count, g->members, g->owner_uid, g->mode,
 			  g->group_flags);
+	/* As mlsctl group show prints them. */
+	if (HAS(g->present, MLS_A_RECV_SAVE))
+		printf(" recv-save %" PRIu32 "%s", g->recv_save,
+		       HAS(g->present, MLS_A_RECV_SAVE_FLAGS) &&
+		       (g->recv_save_flags & MLS_RECV_SAVE_F_STRICT) ?
+		       " strict" : "");
+	if (HAS(g->present, MLS_A_RECV_UNSAVED))
+		printf(" unsaved %" PRIu64, g->recv_unsaved);
 	for (i = 0; i < ARRAY_SIZE(group_stats); i++)
 		if (HAS(g->stats_present, group_stats[i].attr))
 			printf(" %s %" PRIu64, group_stats[i].name, group_stat(g, i));
@@ -326,6 +334,17 @@ static void json_group(struct jw *w, const struct mls_group_status *g)
 			  g->state, g->epoch, g->oldest_epoch, g->own_leaf,
 			  g->leaf_count, g->members, g->owner_uid, g->mode,
 			  g->group_flags);
+	/*
+	 * The names of mlsctl -j group show, at the top level here: a
+	 * group line carries no "policy" object to nest them in.
+	 */
+	if (HAS(g->present, MLS_A_RECV_SAVE))
+		jw_u64(w, "recv_save", g->recv_save);
+	if (HAS(g->present, MLS_A_RECV_SAVE_FLAGS))
+		jw_bool(w, "recv_save_strict",
+			g->recv_save_flags & MLS_RECV_SAVE_F_STRICT);
+	if (HAS(g->present, MLS_A_RECV_UNSAVED))
+		jw_u64(w, "recv_unsaved", g->recv_unsaved);
 	if (HAS(g->present, MLS_A_STATS)) {
 		jw_obj(w, "stats");
 		for (i = 0; i < ARRAY_SIZE(group_stats); i++)

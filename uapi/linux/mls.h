@@ -1499,9 +1499,12 @@ struct mls_group_destroy {
  */
 
 /*
- * Version of the snapshot format that %MLS_IOC_GROUP_EXPORT writes. 2
- * adds a persistent group's receive-save policy; %MLS_IOC_GROUP_IMPORT
- * takes version 1 too (the policy off).
+ * The newest version of the snapshot format. 2 adds a persistent group's
+ * receive-save policy. %MLS_IOC_GROUP_EXPORT writes 2 only for a group
+ * whose policy is set (%MLS_POLICY_RECV_SAVE with a non-zero recv_save),
+ * and 1 otherwise, so that a module that reads version 1 only takes the
+ * snapshot of any group without the policy. %MLS_IOC_GROUP_IMPORT takes
+ * both (version 1: the policy off).
  */
 #define MLS_SNAPSHOT_VERSION	2
 /* Largest snapshot %MLS_IOC_GROUP_IMPORT reads. */
@@ -2357,7 +2360,14 @@ struct mls_evbuf_bench {
  * a %MLS_GROUP_F_PERSISTENT group also the nest %MLS_A_RESERVE (&enum
  * mls_reserve_attr): where its sending stands in its reservation, so
  * that a listener that lost a %MLS_CMD_RESERVE_LOW (-ENOBUFS on its
- * socket) finds the groups to export from a dump.
+ * socket) finds the groups to export from a dump. Every group also has
+ * %MLS_A_RECV_SAVE and %MLS_A_RECV_SAVE_FLAGS (its receive-save policy,
+ * struct mls_set_policy.recv_save and recv_save_flags; 0 and 0: off) and
+ * %MLS_A_RECV_UNSAVED (a %MLS_GROUP_F_PERSISTENT group's decrypts that no
+ * saved snapshot holds yet, those in flight included; 0 for another
+ * group), as %MLS_IOC_GROUP_INFO reports them. A module older than these
+ * attributes does not send them. They are not in the group's sysfs
+ * directory (Documentation/ABI/testing/sysfs-kernel-mls says why).
  *
  * Multicast group %MLS_GENL_MCGRP_EVENTS: one notification per event, its
  * command says which (%MLS_CMD_GROUP_CREATED and after). Joining the group
@@ -2370,7 +2380,8 @@ struct mls_evbuf_bench {
  * and %MLS_A_GROUP_ID):
  *
  * - %MLS_CMD_GROUP_CREATED, %MLS_CMD_GROUP_JOINED: as one group of
- *   %MLS_CMD_GET_GROUP without %MLS_A_STATS.
+ *   %MLS_CMD_GET_GROUP without %MLS_A_STATS, %MLS_A_RESERVE and the
+ *   receive-save attributes.
  * - %MLS_CMD_GROUP_DESTROYED: %MLS_A_EPOCH (the last current epoch).
  * - %MLS_CMD_EPOCH_CHANGED: %MLS_A_OLD_EPOCH, %MLS_A_EPOCH,
  *   %MLS_A_LEAF_COUNT, %MLS_A_MEMBERS.
@@ -2476,6 +2487,9 @@ enum mls_attr {
 	MLS_A_BREAKER_STATE,		/* u32: MLS_EVBUF_CLOSED... */
 	MLS_A_PENDING_EPOCH,		/* u64: the epoch a pending commit stages */
 	MLS_A_RESERVE,			/* nest: enum mls_reserve_attr */
+	MLS_A_RECV_SAVE,		/* u32: receive-save policy's N (0: off) */
+	MLS_A_RECV_SAVE_FLAGS,		/* u32: MLS_RECV_SAVE_F_* */
+	MLS_A_RECV_UNSAVED,		/* u64: decrypts no saved snapshot holds */
 
 	__MLS_A_MAX,
 };

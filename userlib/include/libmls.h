@@ -651,7 +651,10 @@ struct mls_group_status {
 	uint64_t commits_timed_out;		/* of which at their timeout */
 	uint64_t commit_conflicts;		/* EBUSY and ESTALE */
 	uint64_t tag_failures;
-	uint64_t reserved[2];
+	/* the receive-save policy (reserved[2] before libmls 0.8; not stats) */
+	uint32_t recv_save;			/* MLS_A_RECV_SAVE: N, 0: off */
+	uint32_t recv_save_flags;		/* MLS_A_RECV_SAVE_FLAGS */
+	uint64_t recv_unsaved;			/* MLS_A_RECV_UNSAVED */
 };
 
 /* A subscription to the "events" multicast group. */
