@@ -429,10 +429,15 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	EXPECT_EQ(0, run(&r, "health", "--help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl health"));
 	run_free(&r);
+	EXPECT_EQ(0, run(&r, "drain", "help", NULL));
+	EXPECT_NE(NULL, strstr(r.out,
+			       "usage: mlsctl drain [destroy] [timeout MS] | cancel"));
+	run_free(&r);
 	EXPECT_EQ(0, run(&r, "help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "monitor"));
 	EXPECT_NE(NULL, strstr(r.out, "stats"));
 	EXPECT_NE(NULL, strstr(r.out, "health"));
+	EXPECT_NE(NULL, strstr(r.out, "drain"));
 	run_free(&r);
 	/* Prefixes: "gr cr help" is "group create help" */
 	EXPECT_EQ(0, run(&r, "gr", "cr", "help", NULL));
@@ -2324,6 +2329,136 @@ TEST(stats_state_while_drained)
 	json_decref(j);
 	destroy(id);
 	close(ctl);
+}
+
+/*
+ * mlsctl drain: its words, a drain and its cancel, the errors in words.
+ * The teardown cancels whatever the test left drained, so that the
+ * suites after this one find the module in service.
+ */
+FIXTURE(drain) {
+	int ctl;
+};
+
+FIXTURE_SETUP(drain)
+{
+	self->ctl = mls_open(0);
+	ASSERT_LE(0, self->ctl);
+}
+
+FIXTURE_TEARDOWN(drain)
+{
+	int r = mls_drain(self->ctl, MLS_DRAIN_F_CANCEL, 0, NULL);
+
+	EXPECT_TRUE(r == 0 || r == -EALREADY) TH_LOG("cancel: %d", r);
+	close(self->ctl);
+}
+
+/* The drain's state in sysfs ("none", "draining", "drained"), or "". */
+static void drain_state(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/kernel/mls/drain", "re");
+
+	buf[0] = '\0';
+	if (f && fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+TEST_F_TIMEOUT(drain, words, LONG_TIMEOUT)
+{
+	static const char *const bad[][5] = {
+		{ "drain", "cancel", "destroy", NULL },
+		{ "drain", "--cancel", "timeout", "5", NULL },
+		{ "drain", "timeout", NULL },
+		{ "drain", "timeout", "soon", NULL },
+		{ "drain", "timeout", "4294967296", NULL },
+		{ "drain", "now", NULL },
+	};
+	struct run r;
+	char st[32];
+
+	NEED_MLSCTL();
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(1, run(&r, bad[i][0], bad[i][1], bad[i][2], bad[i][3],
+				 NULL)) TH_LOG("case %zu: %s", i, r.err);
+		EXPECT_STREQ("", r.out);
+		EXPECT_NE(NULL, strstr(r.err, "(mlsctl help)")) TH_LOG("%s", r.err);
+		run_free(&r);
+	}
+	/* nothing was asked of the kernel */
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("none", st);
+}
+
+TEST_F_TIMEOUT(drain, drain_and_cancel, LONG_TIMEOUT)
+{
+	struct run r;
+	char st[32];
+	json_t *j;
+
+	NEED_MLSCTL();
+	if (getuid() != 0)
+		SKIP(return, "the drain needs CAP_SYS_ADMIN");
+	/* not drained: nothing to cancel */
+	EXPECT_EQ(2, run(&r, "drain", "cancel", NULL));
+	EXPECT_STREQ("", r.out);
+	EXPECT_NE(NULL, strstr(r.err, "EALREADY")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "not drained")) TH_LOG("%s", r.err);
+	run_free(&r);
+
+	/* not root: refused, and said why */
+	EXPECT_EQ(2, run_as(&r, 1000, "drain", "timeout", "1", NULL));
+	EXPECT_STREQ("", r.out);
+	EXPECT_NE(NULL, strstr(r.err, "EPERM")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "CAP_SYS_ADMIN")) TH_LOG("%s", r.err);
+	run_free(&r);
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("none", st);
+
+	EXPECT_EQ(0, run(&r, "drain", "timeout", "1", NULL)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, strncmp(r.out, "saved ", 6)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, " destroyed 0\n")) TH_LOG("%s", r.out);
+	run_free(&r);
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("drained", st);
+
+	/* drained: a new group is refused with the drain's words */
+	EXPECT_EQ(2, run(&r, "group", "create", "group-id", "0d0e0f", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "ESHUTDOWN")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "mlsctl drain cancel")) TH_LOG("%s", r.err);
+	run_free(&r);
+
+	/* a second drain waits again; JSON, its schema */
+	ASSERT_EQ(0, run(&r, "-j", "drain", "--timeout", "1", NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "drain:s,saved:i,not_saved:i,destroyed:i"))
+		TH_LOG("%s", r.out);
+	EXPECT_STREQ("drained", json_string_value(json_object_get(j, "drain")));
+	EXPECT_EQ(0, json_integer_value(json_object_get(j, "destroyed")));
+	json_decref(j);
+	run_free(&r);
+
+	ASSERT_EQ(0, run(&r, "-j", "drain", "--cancel", NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "drain:s")) TH_LOG("%s", r.out);
+	EXPECT_STREQ("cancelled", json_string_value(json_object_get(j, "drain")));
+	json_decref(j);
+	run_free(&r);
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("none", st);
+
+	/* in service again */
+	EXPECT_EQ(0, run(&r, "drain", "timeout", "1", NULL));
+	run_free(&r);
+	EXPECT_EQ(0, run(&r, "drain", "cancel", NULL));
+	EXPECT_STREQ("cancelled\n", r.out);
+	run_free(&r);
+	EXPECT_EQ(2, run(&r, "drain", "cancel", NULL));
+	run_free(&r);
 }
 
 /* ---------------------------------------------------------- Prometheus */
