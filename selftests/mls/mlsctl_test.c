@@ -371,7 +371,8 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	};
 	static const char *const members[] = {
 		"keypackage", "create", "join", "add", "remove", "update",
-		"commit", "process", "send", "receive", "show",
+		"commit", "propose", "reinit", "process", "send", "receive",
+		"show",
 	};
 	struct run r;
 	size_t i;
@@ -3651,3 +3652,148 @@ TEST_F_TIMEOUT(member_bad, state_lock, LONG_TIMEOUT)
 }
 
 TEST_HARNESS_MAIN
+
+/* A line of @n hex digits and a newline (a ref mlsctl printed). */
+static bool hex_line(const char *s, size_t n)
+{
+	return strlen(s) == n + 1 && strspn(s, "0123456789abcdef") == n &&
+	       s[n] == '\n';
+}
+
+/*
+ * GroupContextExtensions: proposed by a member and committed by
+ * reference by another, whose receivers give the proposal with the
+ * Commit; and by value. The proposer cannot follow a Commit that names
+ * its own proposal in a later run (its state file keeps no proposal).
+ */
+TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	char want[160];
+	struct run r;
+	json_t *j;
+
+	NEED_MLSCTL();
+	member_three(_metadata, d, self->ids, "1");
+	MEMBER(&r, 0, "propose", "state", at(d, "alice.st"), "extensions-hex",
+	       "00", "out", at(d, "p1"));
+	EXPECT_TRUE(hex_line(r.out, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+	MEMBER_FAILS(1, "proposal needs merge", "commit", "state",
+		     at(d, "bob.st"), "out", at(d, "c2"), "proposal", at(d, "p1"));
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 1 merged\n", self->ids[1]);
+	MEMBER_OUT(want, "commit", "state", at(d, "bob.st"), "out", at(d, "c2"),
+		   "proposal", at(d, "p1"), "merge");
+	/* without the proposal the Commit names, carol cannot follow */
+	MEMBER_FAILS(2, "ENOENT", "process", "state", at(d, "carol.st"), "in",
+		     at(d, "c2"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 1\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	MEMBER_FAILS(2, "EALREADY", "process", "state", at(d, "alice.st"), "in",
+		     at(d, "c2"), "proposal", at(d, "p1"));
+	member_say(_metadata, d, "bob.st", "after the GCE\n", "m1", "carol.st",
+		   NULL);
+
+	/* by value, and a proposal processed alone shows its ref */
+	snprintf(want, sizeof(want), "id %lu epoch 3 leaf 2 merged\n", self->ids[2]);
+	MEMBER_OUT(want, "commit", "state", at(d, "carol.st"), "out", at(d, "c3"),
+		   "extensions-hex", "00", "merge");
+	MEMBER_OUT("commit epoch 3 sender-leaf 2\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c3"));
+	MEMBER(&r, 0, "propose", "state", at(d, "bob.st"), "extensions-hex", "00",
+	       "out", at(d, "p2"));
+	snprintf(want, sizeof(want), "proposal epoch 3 sender-leaf 1 ref %.64s\n",
+		 r.out);
+	run_free(&r);
+	MEMBER_OUT(want, "process", "state", at(d, "carol.st"), "in", at(d, "p2"));
+	ASSERT_EQ(0, run(&r, "-j", "member", "process", "state", at(d, "carol.st"),
+			 "in", at(d, "p2"), NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "content_type:s,epoch:i,sender_type:s,"
+			    "sender_leaf:i,removed:b,reinit:b,proposal_ref:s,"
+			    "data:s,text:s|n")) TH_LOG("%s", r.out);
+	EXPECT_STREQ("member", json_string_value(json_object_get(j, "sender_type")));
+	json_decref(j);
+	run_free(&r);
+
+	/* refusals of the words */
+	MEMBER_FAILS(1, "extensions, extensions-hex or reinit", "propose",
+		     "state", at(d, "bob.st"));
+	MEMBER_FAILS(1, "reinit needs group-id", "propose", "state",
+		     at(d, "bob.st"), "reinit");
+	MEMBER_FAILS(1, "go with reinit", "propose", "state", at(d, "bob.st"),
+		     "extensions-hex", "00", "group-id", "01");
+	MEMBER_FAILS(1, "not both", "propose", "state", at(d, "bob.st"),
+		     "extensions-hex", "00", "extensions", at(d, "p2"));
+	/* a list whose length says more than there is; a trailing byte */
+	MEMBER_FAILS(1, "Extension extensions<V>", "propose", "state",
+		     at(d, "bob.st"), "extensions-hex", "05000100");
+	MEMBER_FAILS(1, "Extension extensions<V>", "commit", "state",
+		     at(d, "bob.st"), "out", at(d, "c4"), "extensions-hex", "0000");
+	MEMBER_FAILS(1, "go with out", "commit", "state", at(d, "bob.st"),
+		     "merge", "extensions-hex", "00");
+	MEMBER_FAILS(2, "not a Proposal", "commit", "state", at(d, "bob.st"),
+		     "out", at(d, "c4"), "proposal", at(d, "c3"), "merge");
+}
+
+/*
+ * A ReInit ends the group: proposed, committed by reference, followed;
+ * then member reinit tells the new group, and the members make and take
+ * no more proposals or Commits (ESHUTDOWN), application messages still.
+ */
+TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	char want[96];
+	struct run r;
+	json_t *j;
+
+	NEED_MLSCTL();
+	member_three(_metadata, d, self->ids, "1");
+	MEMBER(&r, 0, "propose", "state", at(d, "alice.st"), "reinit",
+	       "group-id", "6e6577", "out", at(d, "p1"));
+	EXPECT_TRUE(hex_line(r.out, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+	MEMBER_FAILS(2, "ENOENT", "reinit", "state", at(d, "bob.st"));
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 1 merged reinit\n",
+		 self->ids[1]);
+	MEMBER_OUT(want, "commit", "state", at(d, "bob.st"), "out", at(d, "c2"),
+		   "proposal", at(d, "p1"), "merge");
+	MEMBER_OUT("commit epoch 2 sender-leaf 1 reinit\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
+		   "state", at(d, "carol.st"));
+	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
+		   "state", at(d, "bob.st"));
+	ASSERT_EQ(0, run(&r, "-j", "member", "reinit", "state", at(d, "bob.st"),
+			 NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "group_id:s,version:i,suite:i,extensions:s"));
+	EXPECT_STREQ("6e6577", json_string_value(json_object_get(j, "group_id")));
+	json_decref(j);
+	run_free(&r);
+
+	/* the group is over for proposals and Commits */
+	MEMBER_FAILS(2, "ReInit ended the group", "update", "state",
+		     at(d, "carol.st"), "out", at(d, "c3"));
+	MEMBER_FAILS(2, "ESHUTDOWN", "propose", "state", at(d, "bob.st"),
+		     "extensions-hex", "00", "out", at(d, "p2"));
+	MEMBER_FAILS(2, "ESHUTDOWN", "commit", "state", at(d, "bob.st"),
+		     "out", at(d, "c3"), "extensions-hex", "00", "merge");
+	MEMBER_FAILS(2, "ReInit ended the group", "process", "state",
+		     at(d, "carol.st"), "in", at(d, "c2"));
+	/* its last epoch still carries application messages */
+	member_say(_metadata, d, "carol.st", "the last words\n", "m1", "bob.st",
+		   NULL);
+	/* a new member on the same state path is not the ended one */
+	ASSERT_EQ(0, unlink(at(d, "carol.st")));
+	member_kp(_metadata, d, "1", "dave");
+	MEMBER(&r, 0, "create", "state", at(d, "carol.st"), "group-id", "6e6577",
+	       "private", at(d, "dave.priv"));
+	self->ids[3] = member_id(r.out);
+	run_free(&r);
+	MEMBER_FAILS(2, "ENOENT", "reinit", "state", at(d, "carol.st"));
+}
+
