@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 #include <libmls.h>
+#include <mls_client.h>
 
 #include "kselftest_harness.h"
 
@@ -3797,3 +3798,208 @@ TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
 	MEMBER_FAILS(2, "ENOENT", "reinit", "state", at(d, "carol.st"));
 }
 
+/* The bytes of @path into @b (mls_bytes_free()); 0 or -1. */
+static int file_bytes(const char *path, struct mls_bytes *b)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len;
+
+	if (fd < 0)
+		return -1;
+	b->data = (uint8_t *)slurp(fd, &len);
+	b->len = len;
+	close(fd);
+	return 0;
+}
+
+static void put_bytes(const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || write(fd, p, len) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+/* @v as a minimal 1- or 2-byte varint (RFC 9420 §2.1.2) at @w: its size. */
+static size_t varint(uint8_t *w, size_t v)
+{
+	if (v < 64) {
+		w[0] = (uint8_t)v;
+		return 1;
+	}
+	w[0] = (uint8_t)(0x40 | v >> 8);
+	w[1] = (uint8_t)v;
+	return 2;
+}
+
+/* The member of state @path, loaded by the client itself. */
+static struct mlsc_group *client_load(int ctl, const char *path,
+				      struct mls_sig_key **sig)
+{
+	struct mlsc_group *g = NULL;
+	struct mls_bytes b;
+
+	if (file_bytes(path, &b))
+		return NULL;
+	if (mlsc_group_load(ctl, b.data, b.len, &g, sig))
+		g = NULL;
+	mls_bytes_free(&b);
+	return g;
+}
+
+/*
+ * The sender of what member process shows, for each sender type: a
+ * member's proposal and Commit, an external sender's proposal (the
+ * group's external_senders set by a GroupContextExtensions by value), a
+ * new member's proposal, and an external commit (new_member_commit).
+ */
+TEST_F_TIMEOUT(member_bad, sender_types, LONG_TIMEOUT)
+{
+	static const uint8_t gid[] = { 'm', 'e', 'm', 'b', 'e', 'r' };
+	struct mls_sig_key *ds = NULL, *alice_sig = NULL, *erin_sig = NULL;
+	struct mlsc_external_sender_spec es;
+	struct mlsc_external_proposal_args xa;
+	struct mlsc_new_member_args na;
+	struct mlsc_external_args ea;
+	struct mlsc_keypkg_params kp;
+	struct mlsc_keypkg_priv *erin_priv = NULL;
+	struct mlsc_keypkg *erin_kp = NULL;
+	struct mlsc_proposal_spec rm;
+	struct mlsc_group *alice = NULL, *erin = NULL;
+	struct mls_bytes senders = { 0 }, msg = { 0 }, gi = { 0 }, kp_msg = { 0 };
+	const char *d = self->d;
+	uint8_t ext[512], one[500];
+	char want[192];
+	struct run r;
+	size_t n = 0, m;
+	json_t *j;
+	int ctl;
+
+	NEED_MLSCTL();
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+	member_three(_metadata, d, self->ids, "1");
+
+	/* Alice sets an external sender: external_senders (5) by value */
+	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
+	memset(&es, 0, sizeof(es));
+	es.signature_key = ds;
+	es.credential.type = MLS_CREDENTIAL_BASIC;
+	es.credential.identity = "ds";
+	es.credential.identity_len = 2;
+	ASSERT_EQ(0, mlsc_external_senders_encode(&es, 1, &senders));
+	/* Extension extensions<V>: one, type 5, its data<V> */
+	ASSERT_GT(sizeof(one) - 4, senders.len);
+	one[0] = 0;
+	one[1] = 5;
+	m = 2 + varint(one + 2, senders.len);
+	memcpy(one + m, senders.data, senders.len);
+	m += senders.len;
+	n = varint(ext, m);
+	memcpy(ext + n, one, m);
+	n += m;
+	put_bytes(at(d, "ext"), ext, n);
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 0 merged\n", self->ids[0]);
+	MEMBER_OUT(want, "commit", "state", at(d, "alice.st"), "out", at(d, "c2"),
+		   "extensions", at(d, "ext"), "merge");
+	/* a member's Commit */
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c2"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"));
+
+	/* the external sender proposes carol's Remove */
+	memset(&rm, 0, sizeof(rm));
+	rm.type = MLSC_PROPOSE_REMOVE;
+	rm.leaf = 2;
+	memset(&xa, 0, sizeof(xa));
+	xa.group_id = gid;
+	xa.group_id_len = sizeof(gid);
+	xa.epoch = 2;
+	xa.cipher_suite = 1;
+	xa.sender_index = 0;
+	xa.sig_key = ds;
+	xa.proposal = &rm;
+	ASSERT_EQ(0, mlsc_external_proposal(&xa, &msg));
+	put_bytes(at(d, "px"), msg.data, msg.len);
+	mls_bytes_free(&msg);
+	MEMBER(&r, 0, "process", "state", at(d, "bob.st"), "in", at(d, "px"));
+	EXPECT_EQ(0, strncmp(r.out, "proposal epoch 2 sender external index 0 ref ",
+			     45)) TH_LOG("%s", r.out);
+	EXPECT_TRUE(hex_line(r.out + 45, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+	ASSERT_EQ(0, run(&r, "-j", "member", "process", "state", at(d, "bob.st"),
+			 "in", at(d, "px"), NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "content_type:s,epoch:i,sender_type:s,"
+			    "sender_index:i,removed:b,reinit:b,proposal_ref:s,"
+			    "data:s,text:s|n")) TH_LOG("%s", r.out);
+	EXPECT_STREQ("external", json_string_value(json_object_get(j, "sender_type")));
+	EXPECT_EQ(0, json_integer_value(json_object_get(j, "sender_index")));
+	json_decref(j);
+	run_free(&r);
+
+	/* Erin, from outside: her own Add, then an external commit */
+	alice = client_load(ctl, at(d, "alice.st"), &alice_sig);
+	ASSERT_NE(NULL, alice);
+	ASSERT_EQ(0, mlsc_group_info_export(alice, MLSC_GROUP_INFO_F_RATCHET_TREE,
+					    alice_sig, &gi));
+	ASSERT_EQ(0, mls_sig_key_generate(1, &erin_sig));
+	memset(&kp, 0, sizeof(kp));
+	kp.cipher_suite = 1;
+	kp.credential.type = MLS_CREDENTIAL_BASIC;
+	kp.credential.identity = "erin";
+	kp.credential.identity_len = 4;
+	kp.not_before = (uint64_t)time(NULL) - 3600;
+	kp.not_after = (uint64_t)time(NULL) + 86400;
+	ASSERT_EQ(0, mlsc_keypkg_create(&kp, erin_sig, &kp_msg, &erin_priv));
+	ASSERT_EQ(0, mlsc_keypkg_parse(kp_msg.data, kp_msg.len, &erin_kp));
+	memset(&na, 0, sizeof(na));
+	na.group_info = gi.data;
+	na.group_info_len = gi.len;
+	na.key_package = erin_kp;
+	na.sig_key = erin_sig;
+	ASSERT_EQ(0, mlsc_new_member_proposal(&na, &msg));
+	put_bytes(at(d, "pn"), msg.data, msg.len);
+	mls_bytes_free(&msg);
+	MEMBER(&r, 0, "process", "state", at(d, "bob.st"), "in", at(d, "pn"));
+	EXPECT_EQ(0, strncmp(r.out, "proposal epoch 2 sender new_member_proposal ref ",
+			     48)) TH_LOG("%s", r.out);
+	EXPECT_TRUE(hex_line(r.out + 48, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+
+	memset(&ea, 0, sizeof(ea));
+	ea.flags = MLSC_EXTERNAL_F_EPHEMERAL;
+	ea.leaf = erin_priv;
+	ea.sig_key = erin_sig;
+	ASSERT_EQ(0, mlsc_external_join(ctl, gi.data, gi.len, &ea, &erin, &msg));
+	put_bytes(at(d, "cx"), msg.data, msg.len);
+	mls_bytes_free(&msg);
+	EXPECT_EQ(0, mlsc_commit_merge(erin));
+	MEMBER_OUT("commit epoch 3 sender-leaf 3 new_member_commit\n", "process",
+		   "state", at(d, "bob.st"), "in", at(d, "cx"));
+	ASSERT_EQ(0, run(&r, "-j", "member", "process", "state", at(d, "carol.st"),
+			 "in", at(d, "cx"), NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_STREQ("new_member_commit",
+		     json_string_value(json_object_get(j, "sender_type")));
+	EXPECT_EQ(3, json_integer_value(json_object_get(j, "sender_leaf")));
+	EXPECT_EQ(json_null(), json_object_get(j, "proposal_ref"));
+	json_decref(j);
+	run_free(&r);
+
+	mlsc_group_free(erin);
+	mlsc_group_free(alice);
+	mlsc_keypkg_free(erin_kp);
+	mlsc_keypkg_priv_free(erin_priv);
+	mls_bytes_free(&kp_msg);
+	mls_bytes_free(&gi);
+	mls_bytes_free(&senders);
+	mls_sig_key_free(erin_sig);
+	mls_sig_key_free(alice_sig);
+	mls_sig_key_free(ds);
+	close(ctl);
+}
