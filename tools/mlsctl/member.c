@@ -360,65 +360,6 @@ static int read_psk(struct mrun *run)
 	return EXIT_OK;
 }
 
-/* ---------------------------------------------- a group ended by a ReInit */
-
-/*
- * The ReInit that ended the member's group, in RFC 9420's ReInit struct,
- * is kept in STATE.reinit: the state file does not hold it, and the
- * member must not go on in that group in a later run.
- */
-static char *reinit_path(const char *state)
-{
-	char *p;
-
-	return asprintf(&p, "%s.reinit", state) < 0 ? NULL : p;
-}
-
-static bool ended(const char *state)
-{
-	char *p = reinit_path(state);
-	bool r = p && access(p, F_OK) == 0;
-
-	free(p);
-	return r;
-}
-
-/*
- * After a Commit was merged or processed: if it carried a ReInit, write
- * STATE.reinit (before the state, which a crash between both leaves in
- * the epoch before, so that the next load fails rather than forgets).
- * *@done: whether it did.
- */
-static int mark_ended(struct member *m, bool *done)
-{
-	struct mlsc_reinit_params rp;
-	struct mls_bytes b = { 0 };
-	char *p;
-	int r;
-
-	*done = false;
-	r = mlsc_group_reinit(m->g, &rp);
-	if (r == -ENOENT)
-		return EXIT_OK;
-	if (!r)
-		r = reinit_encode(&rp, &b);
-	mlsc_reinit_params_free(&rp);
-	p = r ? NULL : reinit_path(m->path);
-	if (!r && !p)
-		r = -ENOMEM;
-	if (!r)
-		r = write_private_atomic(p, b.data, b.len);
-	mls_bytes_free(&b);
-	if (r) {
-		r = op_error(r, "reinit %s", p ? p : m->path);
-		free(p);
-		return r;
-	}
-	free(p);
-	*done = true;
-	return EXIT_OK;
-}
-
 /* -ESHUTDOWN of the client (a ReInit ended the group) or the kernel's. */
 static int member_error(struct mrun *run, int err)
 {
@@ -1412,50 +1353,7 @@ static const char usage_reinit[] =
 
 static int reinit_act(struct mrun *run)
 {
-	const char *state = run->a.state;
-	struct mls_bytes b = { 0 };
-	struct reinit_view v;
-	char *path;
-	int r;
-
-	if (access(state, F_OK))
-		return op_error(-errno, "state %s", state);
-	path = reinit_path(state);
-	if (!path)
-		return op_error(-ENOMEM, "member reinit");
-	r = read_file(path, MEMBER_MSG_MAX, &b);
-	if (r == -ENOENT)
-		r = op_error(r, "member reinit: no ReInit ended the group of %s",
-			     state);
-	else if (r)
-		r = op_error(r, "%s", path);
-	else if (reinit_decode(&b, &v))
-		r = op_error(-EBADMSG, "%s: not a ReInit", path);
-	free(path);
-	if (r) {
-		mls_bytes_free(&b);
-		return r;
-	}
-	if (run->o->json) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w, NULL);
-		jw_hex(&w, "group_id", v.group_id, v.group_id_len);
-		jw_u64(&w, "version", v.version);
-		jw_u64(&w, "suite", v.cipher_suite);
-		jw_hex(&w, "extensions", v.extensions, v.extensions_len);
-		jw_obj_end(&w);
-	} else {
-		printf("group-id ");
-		print_hex(stdout, v.group_id, v.group_id_len);
-		printf(" version %u suite %u extensions ", v.version,
-		       v.cipher_suite);
-		print_hex(stdout, v.extensions, v.extensions_len);
-		putchar('\n');
-	}
-	mls_bytes_free(&b);
-	return EXIT_OK;
+	return reinit_show(run->o, run->a.state);
 }
 
 /* ----------------------------------------------------------- the table */

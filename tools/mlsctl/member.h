@@ -86,4 +86,19 @@ int reinit_decode(const struct mls_bytes *b, struct reinit_view *v);
  */
 int msg_content_type(const struct mls_bytes *b);
 
+/* member_reinit.c: a group ended by a ReInit, STATE.reinit */
+
+/* "@state.reinit" (free()), or NULL. */
+char *reinit_path(const char *state);
+/* Whether a ReInit ended the group of the member of @state. */
+bool ended(const char *state);
+/*
+ * After a Commit was merged or processed: if it carried a ReInit, write
+ * @m's STATE.reinit; *@done says whether it did. EXIT_OK or an exit
+ * status with a message.
+ */
+int mark_ended(struct member *m, bool *done);
+/* mlsctl member reinit: print the ReInit of @state's member. */
+int reinit_show(const struct mlsctl_opts *o, const char *state);
+
 #endif /* MLSCTL_MEMBER_H */
