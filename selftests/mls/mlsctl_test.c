@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 #include <libmls.h>
+#include <mls_client.h>
 
 #include "kselftest_harness.h"
 
@@ -371,7 +372,8 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	};
 	static const char *const members[] = {
 		"keypackage", "create", "join", "add", "remove", "update",
-		"commit", "process", "send", "receive", "show",
+		"commit", "propose", "reinit", "process", "send", "receive",
+		"show",
 	};
 	struct run r;
 	size_t i;
@@ -429,10 +431,15 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	EXPECT_EQ(0, run(&r, "health", "--help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl health"));
 	run_free(&r);
+	EXPECT_EQ(0, run(&r, "drain", "help", NULL));
+	EXPECT_NE(NULL, strstr(r.out,
+			       "usage: mlsctl drain [destroy] [timeout MS] | cancel"));
+	run_free(&r);
 	EXPECT_EQ(0, run(&r, "help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "monitor"));
 	EXPECT_NE(NULL, strstr(r.out, "stats"));
 	EXPECT_NE(NULL, strstr(r.out, "health"));
+	EXPECT_NE(NULL, strstr(r.out, "drain"));
 	run_free(&r);
 	/* Prefixes: "gr cr help" is "group create help" */
 	EXPECT_EQ(0, run(&r, "gr", "cr", "help", NULL));
@@ -2331,6 +2338,136 @@ TEST(stats_state_while_drained)
 	close(ctl);
 }
 
+/*
+ * mlsctl drain: its words, a drain and its cancel, the errors in words.
+ * The teardown cancels whatever the test left drained, so that the
+ * suites after this one find the module in service.
+ */
+FIXTURE(drain) {
+	int ctl;
+};
+
+FIXTURE_SETUP(drain)
+{
+	self->ctl = mls_open(0);
+	ASSERT_LE(0, self->ctl);
+}
+
+FIXTURE_TEARDOWN(drain)
+{
+	int r = mls_drain(self->ctl, MLS_DRAIN_F_CANCEL, 0, NULL);
+
+	EXPECT_TRUE(r == 0 || r == -EALREADY) TH_LOG("cancel: %d", r);
+	close(self->ctl);
+}
+
+/* The drain's state in sysfs ("none", "draining", "drained"), or "". */
+static void drain_state(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/kernel/mls/drain", "re");
+
+	buf[0] = '\0';
+	if (f && fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+TEST_F_TIMEOUT(drain, words, LONG_TIMEOUT)
+{
+	static const char *const bad[][5] = {
+		{ "drain", "cancel", "destroy", NULL },
+		{ "drain", "--cancel", "timeout", "5", NULL },
+		{ "drain", "timeout", NULL },
+		{ "drain", "timeout", "soon", NULL },
+		{ "drain", "timeout", "4294967296", NULL },
+		{ "drain", "now", NULL },
+	};
+	struct run r;
+	char st[32];
+
+	NEED_MLSCTL();
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(1, run(&r, bad[i][0], bad[i][1], bad[i][2], bad[i][3],
+				 NULL)) TH_LOG("case %zu: %s", i, r.err);
+		EXPECT_STREQ("", r.out);
+		EXPECT_NE(NULL, strstr(r.err, "(mlsctl help)")) TH_LOG("%s", r.err);
+		run_free(&r);
+	}
+	/* nothing was asked of the kernel */
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("none", st);
+}
+
+TEST_F_TIMEOUT(drain, drain_and_cancel, LONG_TIMEOUT)
+{
+	struct run r;
+	char st[32];
+	json_t *j;
+
+	NEED_MLSCTL();
+	if (getuid() != 0)
+		SKIP(return, "the drain needs CAP_SYS_ADMIN");
+	/* not drained: nothing to cancel */
+	EXPECT_EQ(2, run(&r, "drain", "cancel", NULL));
+	EXPECT_STREQ("", r.out);
+	EXPECT_NE(NULL, strstr(r.err, "EALREADY")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "not drained")) TH_LOG("%s", r.err);
+	run_free(&r);
+
+	/* not root: refused, and said why */
+	EXPECT_EQ(2, run_as(&r, 1000, "drain", "timeout", "1", NULL));
+	EXPECT_STREQ("", r.out);
+	EXPECT_NE(NULL, strstr(r.err, "EPERM")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "CAP_SYS_ADMIN")) TH_LOG("%s", r.err);
+	run_free(&r);
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("none", st);
+
+	EXPECT_EQ(0, run(&r, "drain", "timeout", "1", NULL)) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, strncmp(r.out, "saved ", 6)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, " destroyed 0\n")) TH_LOG("%s", r.out);
+	run_free(&r);
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("drained", st);
+
+	/* drained: a new group is refused with the drain's words */
+	EXPECT_EQ(2, run(&r, "group", "create", "group-id", "0d0e0f", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "ESHUTDOWN")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "mlsctl drain cancel")) TH_LOG("%s", r.err);
+	run_free(&r);
+
+	/* a second drain waits again; JSON, its schema */
+	ASSERT_EQ(0, run(&r, "-j", "drain", "--timeout", "1", NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "drain:s,saved:i,not_saved:i,destroyed:i"))
+		TH_LOG("%s", r.out);
+	EXPECT_STREQ("drained", json_string_value(json_object_get(j, "drain")));
+	EXPECT_EQ(0, json_integer_value(json_object_get(j, "destroyed")));
+	json_decref(j);
+	run_free(&r);
+
+	ASSERT_EQ(0, run(&r, "-j", "drain", "--cancel", NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "drain:s")) TH_LOG("%s", r.out);
+	EXPECT_STREQ("cancelled", json_string_value(json_object_get(j, "drain")));
+	json_decref(j);
+	run_free(&r);
+	drain_state(st, sizeof(st));
+	EXPECT_STREQ("none", st);
+
+	/* in service again */
+	EXPECT_EQ(0, run(&r, "drain", "timeout", "1", NULL));
+	run_free(&r);
+	EXPECT_EQ(0, run(&r, "drain", "cancel", NULL));
+	EXPECT_STREQ("cancelled\n", r.out);
+	run_free(&r);
+	EXPECT_EQ(2, run(&r, "drain", "cancel", NULL));
+	run_free(&r);
+}
+
 /* ---------------------------------------------------------- Prometheus */
 
 /* One sample of the exposition. */
@@ -3521,3 +3658,353 @@ TEST_F_TIMEOUT(member_bad, state_lock, LONG_TIMEOUT)
 }
 
 TEST_HARNESS_MAIN
+
+/* A line of @n hex digits and a newline (a ref mlsctl printed). */
+static bool hex_line(const char *s, size_t n)
+{
+	return strlen(s) == n + 1 && strspn(s, "0123456789abcdef") == n &&
+	       s[n] == '\n';
+}
+
+/*
+ * GroupContextExtensions: proposed by a member and committed by
+ * reference by another, whose receivers give the proposal with the
+ * Commit; and by value. The proposer cannot follow a Commit that names
+ * its own proposal in a later run (its state file keeps no proposal).
+ */
+TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	char want[160];
+	struct run r;
+	json_t *j;
+
+	NEED_MLSCTL();
+	member_three(_metadata, d, self->ids, "1");
+	MEMBER(&r, 0, "propose", "state", at(d, "alice.st"), "extensions-hex",
+	       "00", "out", at(d, "p1"));
+	EXPECT_TRUE(hex_line(r.out, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+	MEMBER_FAILS(1, "proposal needs merge", "commit", "state",
+		     at(d, "bob.st"), "out", at(d, "c2"), "proposal", at(d, "p1"));
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 1 merged\n", self->ids[1]);
+	MEMBER_OUT(want, "commit", "state", at(d, "bob.st"), "out", at(d, "c2"),
+		   "proposal", at(d, "p1"), "merge");
+	/* without the proposal the Commit names, carol cannot follow */
+	MEMBER_FAILS(2, "ENOENT", "process", "state", at(d, "carol.st"), "in",
+		     at(d, "c2"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 1\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	MEMBER_FAILS(2, "EALREADY", "process", "state", at(d, "alice.st"), "in",
+		     at(d, "c2"), "proposal", at(d, "p1"));
+	member_say(_metadata, d, "bob.st", "after the GCE\n", "m1", "carol.st",
+		   NULL);
+
+	/* by value, and a proposal processed alone shows its ref */
+	snprintf(want, sizeof(want), "id %lu epoch 3 leaf 2 merged\n", self->ids[2]);
+	MEMBER_OUT(want, "commit", "state", at(d, "carol.st"), "out", at(d, "c3"),
+		   "extensions-hex", "00", "merge");
+	MEMBER_OUT("commit epoch 3 sender-leaf 2\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c3"));
+	MEMBER(&r, 0, "propose", "state", at(d, "bob.st"), "extensions-hex", "00",
+	       "out", at(d, "p2"));
+	snprintf(want, sizeof(want), "proposal epoch 3 sender-leaf 1 ref %.64s\n",
+		 r.out);
+	run_free(&r);
+	MEMBER_OUT(want, "process", "state", at(d, "carol.st"), "in", at(d, "p2"));
+	ASSERT_EQ(0, run(&r, "-j", "member", "process", "state", at(d, "carol.st"),
+			 "in", at(d, "p2"), NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "content_type:s,epoch:i,sender_type:s,"
+			    "sender_leaf:i,removed:b,reinit:b,proposal_ref:s,"
+			    "data:s,text:s|n")) TH_LOG("%s", r.out);
+	EXPECT_STREQ("member", json_string_value(json_object_get(j, "sender_type")));
+	json_decref(j);
+	run_free(&r);
+
+	/* refusals of the words */
+	MEMBER_FAILS(1, "extensions, extensions-hex or reinit", "propose",
+		     "state", at(d, "bob.st"));
+	MEMBER_FAILS(1, "reinit needs group-id", "propose", "state",
+		     at(d, "bob.st"), "reinit");
+	MEMBER_FAILS(1, "go with reinit", "propose", "state", at(d, "bob.st"),
+		     "extensions-hex", "00", "group-id", "01");
+	MEMBER_FAILS(1, "not both", "propose", "state", at(d, "bob.st"),
+		     "extensions-hex", "00", "extensions", at(d, "p2"));
+	/* a list whose length says more than there is; a trailing byte */
+	MEMBER_FAILS(1, "Extension extensions<V>", "propose", "state",
+		     at(d, "bob.st"), "extensions-hex", "05000100");
+	MEMBER_FAILS(1, "Extension extensions<V>", "commit", "state",
+		     at(d, "bob.st"), "out", at(d, "c4"), "extensions-hex", "0000");
+	MEMBER_FAILS(1, "go with out", "commit", "state", at(d, "bob.st"),
+		     "merge", "extensions-hex", "00");
+	MEMBER_FAILS(2, "not a Proposal", "commit", "state", at(d, "bob.st"),
+		     "out", at(d, "c4"), "proposal", at(d, "c3"), "merge");
+}
+
+/*
+ * A ReInit ends the group: proposed, committed by reference, followed;
+ * then member reinit tells the new group, and the members make and take
+ * no more proposals or Commits (ESHUTDOWN), application messages still.
+ */
+TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
+{
+	const char *d = self->d;
+	char want[96];
+	struct run r;
+	json_t *j;
+
+	NEED_MLSCTL();
+	member_three(_metadata, d, self->ids, "1");
+	MEMBER(&r, 0, "propose", "state", at(d, "alice.st"), "reinit",
+	       "group-id", "6e6577", "out", at(d, "p1"));
+	EXPECT_TRUE(hex_line(r.out, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+	MEMBER_FAILS(2, "ENOENT", "reinit", "state", at(d, "bob.st"));
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 1 merged reinit\n",
+		 self->ids[1]);
+	MEMBER_OUT(want, "commit", "state", at(d, "bob.st"), "out", at(d, "c2"),
+		   "proposal", at(d, "p1"), "merge");
+	MEMBER_OUT("commit epoch 2 sender-leaf 1 reinit\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
+		   "state", at(d, "carol.st"));
+	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
+		   "state", at(d, "bob.st"));
+	ASSERT_EQ(0, run(&r, "-j", "member", "reinit", "state", at(d, "bob.st"),
+			 NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "group_id:s,version:i,suite:i,extensions:s"));
+	EXPECT_STREQ("6e6577", json_string_value(json_object_get(j, "group_id")));
+	json_decref(j);
+	run_free(&r);
+
+	/* the group is over for proposals and Commits */
+	MEMBER_FAILS(2, "ReInit ended the group", "update", "state",
+		     at(d, "carol.st"), "out", at(d, "c3"));
+	MEMBER_FAILS(2, "ESHUTDOWN", "propose", "state", at(d, "bob.st"),
+		     "extensions-hex", "00", "out", at(d, "p2"));
+	MEMBER_FAILS(2, "ESHUTDOWN", "commit", "state", at(d, "bob.st"),
+		     "out", at(d, "c3"), "extensions-hex", "00", "merge");
+	MEMBER_FAILS(2, "ReInit ended the group", "process", "state",
+		     at(d, "carol.st"), "in", at(d, "c2"));
+	/* its last epoch still carries application messages */
+	member_say(_metadata, d, "carol.st", "the last words\n", "m1", "bob.st",
+		   NULL);
+	/* a new member on the same state path is not the ended one */
+	ASSERT_EQ(0, unlink(at(d, "carol.st")));
+	member_kp(_metadata, d, "1", "dave");
+	MEMBER(&r, 0, "create", "state", at(d, "carol.st"), "group-id", "6e6577",
+	       "private", at(d, "dave.priv"));
+	self->ids[3] = member_id(r.out);
+	run_free(&r);
+	MEMBER_FAILS(2, "ENOENT", "reinit", "state", at(d, "carol.st"));
+}
+
+/* The bytes of @path into @b (mls_bytes_free()); 0 or -1. */
+static int file_bytes(const char *path, struct mls_bytes *b)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len;
+
+	if (fd < 0)
+		return -1;
+	b->data = (uint8_t *)slurp(fd, &len);
+	b->len = len;
+	close(fd);
+	return 0;
+}
+
+static void put_bytes(const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || write(fd, p, len) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+/* @v as a minimal 1- or 2-byte varint (RFC 9420 §2.1.2) at @w: its size. */
+static size_t varint(uint8_t *w, size_t v)
+{
+	if (v < 64) {
+		w[0] = (uint8_t)v;
+		return 1;
+	}
+	w[0] = (uint8_t)(0x40 | v >> 8);
+	w[1] = (uint8_t)v;
+	return 2;
+}
+
+/* The member of state @path, loaded by the client itself. */
+static struct mlsc_group *client_load(int ctl, const char *path,
+				      struct mls_sig_key **sig)
+{
+	struct mlsc_group *g = NULL;
+	struct mls_bytes b;
+
+	if (file_bytes(path, &b))
+		return NULL;
+	if (mlsc_group_load(ctl, b.data, b.len, &g, sig))
+		g = NULL;
+	mls_bytes_free(&b);
+	return g;
+}
+
+/*
+ * The sender of what member process shows, for each sender type: a
+ * member's proposal and Commit, an external sender's proposal (the
+ * group's external_senders set by a GroupContextExtensions by value), a
+ * new member's proposal, and an external commit (new_member_commit).
+ */
+TEST_F_TIMEOUT(member_bad, sender_types, LONG_TIMEOUT)
+{
+	static const uint8_t gid[] = { 'm', 'e', 'm', 'b', 'e', 'r' };
+	struct mls_sig_key *ds = NULL, *alice_sig = NULL, *erin_sig = NULL;
+	struct mlsc_external_sender_spec es;
+	struct mlsc_external_proposal_args xa;
+	struct mlsc_new_member_args na;
+	struct mlsc_external_args ea;
+	struct mlsc_keypkg_params kp;
+	struct mlsc_keypkg_priv *erin_priv = NULL;
+	struct mlsc_keypkg *erin_kp = NULL;
+	struct mlsc_proposal_spec rm;
+	struct mlsc_group *alice = NULL, *erin = NULL;
+	struct mls_bytes senders = { 0 }, msg = { 0 }, gi = { 0 }, kp_msg = { 0 };
+	const char *d = self->d;
+	uint8_t ext[512], one[500];
+	char want[192];
+	struct run r;
+	size_t n = 0, m;
+	json_t *j;
+	int ctl;
+
+	NEED_MLSCTL();
+	ctl = mls_open(0);
+	ASSERT_LE(0, ctl);
+	member_three(_metadata, d, self->ids, "1");
+
+	/* Alice sets an external sender: external_senders (5) by value */
+	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
+	memset(&es, 0, sizeof(es));
+	es.signature_key = ds;
+	es.credential.type = MLS_CREDENTIAL_BASIC;
+	es.credential.identity = "ds";
+	es.credential.identity_len = 2;
+	ASSERT_EQ(0, mlsc_external_senders_encode(&es, 1, &senders));
+	/* Extension extensions<V>: one, type 5, its data<V> */
+	ASSERT_GT(sizeof(one) - 4, senders.len);
+	one[0] = 0;
+	one[1] = 5;
+	m = 2 + varint(one + 2, senders.len);
+	memcpy(one + m, senders.data, senders.len);
+	m += senders.len;
+	n = varint(ext, m);
+	memcpy(ext + n, one, m);
+	n += m;
+	put_bytes(at(d, "ext"), ext, n);
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 0 merged\n", self->ids[0]);
+	MEMBER_OUT(want, "commit", "state", at(d, "alice.st"), "out", at(d, "c2"),
+		   "extensions", at(d, "ext"), "merge");
+	/* a member's Commit */
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c2"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 0\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"));
+
+	/* the external sender proposes carol's Remove */
+	memset(&rm, 0, sizeof(rm));
+	rm.type = MLSC_PROPOSE_REMOVE;
+	rm.leaf = 2;
+	memset(&xa, 0, sizeof(xa));
+	xa.group_id = gid;
+	xa.group_id_len = sizeof(gid);
+	xa.epoch = 2;
+	xa.cipher_suite = 1;
+	xa.sender_index = 0;
+	xa.sig_key = ds;
+	xa.proposal = &rm;
+	ASSERT_EQ(0, mlsc_external_proposal(&xa, &msg));
+	put_bytes(at(d, "px"), msg.data, msg.len);
+	mls_bytes_free(&msg);
+	MEMBER(&r, 0, "process", "state", at(d, "bob.st"), "in", at(d, "px"));
+	EXPECT_EQ(0, strncmp(r.out, "proposal epoch 2 sender external index 0 ref ",
+			     45)) TH_LOG("%s", r.out);
+	EXPECT_TRUE(hex_line(r.out + 45, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+	ASSERT_EQ(0, run(&r, "-j", "member", "process", "state", at(d, "bob.st"),
+			 "in", at(d, "px"), NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, schema(j, "content_type:s,epoch:i,sender_type:s,"
+			    "sender_index:i,removed:b,reinit:b,proposal_ref:s,"
+			    "data:s,text:s|n")) TH_LOG("%s", r.out);
+	EXPECT_STREQ("external", json_string_value(json_object_get(j, "sender_type")));
+	EXPECT_EQ(0, json_integer_value(json_object_get(j, "sender_index")));
+	json_decref(j);
+	run_free(&r);
+
+	/* Erin, from outside: her own Add, then an external commit */
+	alice = client_load(ctl, at(d, "alice.st"), &alice_sig);
+	ASSERT_NE(NULL, alice);
+	ASSERT_EQ(0, mlsc_group_info_export(alice, MLSC_GROUP_INFO_F_RATCHET_TREE,
+					    alice_sig, &gi));
+	ASSERT_EQ(0, mls_sig_key_generate(1, &erin_sig));
+	memset(&kp, 0, sizeof(kp));
+	kp.cipher_suite = 1;
+	kp.credential.type = MLS_CREDENTIAL_BASIC;
+	kp.credential.identity = "erin";
+	kp.credential.identity_len = 4;
+	kp.not_before = (uint64_t)time(NULL) - 3600;
+	kp.not_after = (uint64_t)time(NULL) + 86400;
+	ASSERT_EQ(0, mlsc_keypkg_create(&kp, erin_sig, &kp_msg, &erin_priv));
+	ASSERT_EQ(0, mlsc_keypkg_parse(kp_msg.data, kp_msg.len, &erin_kp));
+	memset(&na, 0, sizeof(na));
+	na.group_info = gi.data;
+	na.group_info_len = gi.len;
+	na.key_package = erin_kp;
+	na.sig_key = erin_sig;
+	ASSERT_EQ(0, mlsc_new_member_proposal(&na, &msg));
+	put_bytes(at(d, "pn"), msg.data, msg.len);
+	mls_bytes_free(&msg);
+	MEMBER(&r, 0, "process", "state", at(d, "bob.st"), "in", at(d, "pn"));
+	EXPECT_EQ(0, strncmp(r.out, "proposal epoch 2 sender new_member_proposal ref ",
+			     48)) TH_LOG("%s", r.out);
+	EXPECT_TRUE(hex_line(r.out + 48, 64)) TH_LOG("%s", r.out);
+	run_free(&r);
+
+	memset(&ea, 0, sizeof(ea));
+	ea.flags = MLSC_EXTERNAL_F_EPHEMERAL;
+	ea.leaf = erin_priv;
+	ea.sig_key = erin_sig;
+	ASSERT_EQ(0, mlsc_external_join(ctl, gi.data, gi.len, &ea, &erin, &msg));
+	put_bytes(at(d, "cx"), msg.data, msg.len);
+	mls_bytes_free(&msg);
+	EXPECT_EQ(0, mlsc_commit_merge(erin));
+	MEMBER_OUT("commit epoch 3 sender-leaf 3 new_member_commit\n", "process",
+		   "state", at(d, "bob.st"), "in", at(d, "cx"));
+	ASSERT_EQ(0, run(&r, "-j", "member", "process", "state", at(d, "carol.st"),
+			 "in", at(d, "cx"), NULL)) TH_LOG("%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ASSERT_NE(NULL, j) TH_LOG("%s", r.out);
+	EXPECT_STREQ("new_member_commit",
+		     json_string_value(json_object_get(j, "sender_type")));
+	EXPECT_EQ(3, json_integer_value(json_object_get(j, "sender_leaf")));
+	EXPECT_EQ(json_null(), json_object_get(j, "proposal_ref"));
+	json_decref(j);
+	run_free(&r);
+
+	mlsc_group_free(erin);
+	mlsc_group_free(alice);
+	mlsc_keypkg_free(erin_kp);
+	mlsc_keypkg_priv_free(erin_priv);
+	mls_bytes_free(&kp_msg);
+	mls_bytes_free(&gi);
+	mls_bytes_free(&senders);
+	mls_sig_key_free(erin_sig);
+	mls_sig_key_free(alice_sig);
+	mls_sig_key_free(ds);
+	close(ctl);
+}

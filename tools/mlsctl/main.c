@@ -23,6 +23,8 @@ static const struct cmd objects[] = {
 	{ "stats", cmd_stats, "counters and latency histograms (sysfs)",
 	  usage_stats },
 	{ "health", cmd_health, "the module's health, one word", usage_health },
+	{ "drain", cmd_drain, "drain the module for shutdown, or cancel",
+	  usage_drain },
 	{ "persist", cmd_persist, "what mls-persistd stored (status)", NULL },
 	/*
 	 * The event buffer's objects (endpoint record / state / breaker /

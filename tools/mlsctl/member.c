@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -20,15 +21,17 @@
 /* The words every member command may take. */
 struct margs {
 	const char *state, *out, *in, *welcome, *tree, *private, *identity;
-	const char *sign_key, *psk;
+	const char *sign_key, *psk, *extensions;
 	const char *kps[64];
 	size_t n_kps;
 	uint32_t leaves[64];
 	size_t n_leaves;
-	uint32_t suite, lifetime_days;
-	struct mls_bytes group_id, psk_id;
+	const char *proposals[64];
+	size_t n_proposals;
+	uint32_t suite, lifetime_days, version;
+	struct mls_bytes group_id, psk_id, ext_hex;
 	uint64_t resumption_epoch;
-	bool resumption, merge, discard, priv_msg, wait;
+	bool resumption, merge, discard, priv_msg, wait, reinit, suite_given;
 };
 
 /* The words that stand alone (flags) and those whose value is kept as is. */
@@ -40,6 +43,7 @@ static const struct {
 	{ "discard", offsetof(struct margs, discard) },
 	{ "private-message", offsetof(struct margs, priv_msg) },
 	{ "wait", offsetof(struct margs, wait) },
+	{ "reinit", offsetof(struct margs, reinit) },
 }, text_words[] = {
 	{ "state", offsetof(struct margs, state) },
 	{ "out", offsetof(struct margs, out) },
@@ -50,6 +54,7 @@ static const struct {
 	{ "identity", offsetof(struct margs, identity) },
 	{ "sign-key", offsetof(struct margs, sign_key) },
 	{ "psk", offsetof(struct margs, psk) },
+	{ "extensions", offsetof(struct margs, extensions) },
 };
 
 /* @a's field of flag word @w, or NULL. */
@@ -76,6 +81,7 @@ static int parse_margs(const char *cmd, const char *allowed, int argc,
 {
 	memset(a, 0, sizeof(*a));
 	a->suite = 1;
+	a->version = 1;
 	a->lifetime_days = 90;
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i], **text;
@@ -117,7 +123,23 @@ static int parse_margs(const char *cmd, const char *allowed, int argc,
 			    !parse_u32(argv[i], &a->leaves[a->n_leaves++]))
 				return usage_error("member %s: leaf: bad value \"%s\"",
 						   cmd, argv[i]);
+		} else if (strcmp(w, "proposal") == 0) {
+			if (a->n_proposals == ARRAY_SIZE(a->proposals))
+				return usage_error("member %s: too many proposal",
+						   cmd);
+			a->proposals[a->n_proposals++] = argv[i];
+		} else if (strcmp(w, "extensions-hex") == 0) {
+			mls_bytes_free(&a->ext_hex);
+			if (!parse_hex(argv[i], &a->ext_hex) || !a->ext_hex.len)
+				return usage_error("extensions-hex: an encoded "
+						   "Extension extensions<V>, in hex");
+		} else if (strcmp(w, "version") == 0) {
+			if (!parse_u32(argv[i], &a->version) || !a->version ||
+			    a->version > UINT16_MAX)
+				return usage_error("version: 1 to 65535, not \"%s\"",
+						   argv[i]);
 		} else if (strcmp(w, "suite") == 0) {
+			a->suite_given = true;
 			if (!parse_u32(argv[i], &a->suite) ||
 			    !mls_suite_hash_len(a->suite))
 				return usage_error("suite: %s is not a ciphersuite (1 to 7)",
@@ -151,6 +173,10 @@ static bool given(struct margs *a, const char *w)
 		return a->n_kps;
 	if (strcmp(w, "leaf") == 0)
 		return a->n_leaves;
+	if (strcmp(w, "proposal") == 0)
+		return a->n_proposals;
+	if (strcmp(w, "extensions-hex") == 0)
+		return a->ext_hex.data;
 	return false;
 }
 
@@ -209,10 +235,11 @@ static int write_out(const char *what, const char *path, const void *p,
 
 /*
  * One line about the member: "id 5 epoch 1 leaf 2", or JSON; with a
- * commit's @state, @epoch is the one it leads to.
+ * commit's @state, @epoch is the one it leads to. @reinit: the merged
+ * Commit ended the group with a ReInit ("reinit" after @state).
  */
-static int print_member(const struct mlsctl_opts *o, const struct member *m,
-			const char *state, uint64_t epoch)
+static int print_member_r(const struct mlsctl_opts *o, const struct member *m,
+			  const char *state, uint64_t epoch, bool reinit)
 {
 	struct mls_group_info info;
 	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
@@ -228,7 +255,8 @@ static int print_member(const struct mlsctl_opts *o, const struct member *m,
 		printf("id %u epoch %llu leaf %lld", info.id,
 		       (unsigned long long)epoch,
 		       (long long)mlsc_group_own_leaf(m->g));
-		printf(state ? " %s\n" : "\n", state);
+		printf(state ? " %s" : "", state);
+		printf(reinit ? " reinit\n" : "\n");
 		return EXIT_OK;
 	}
 	jw_init(&w, stdout);
@@ -240,10 +268,18 @@ static int print_member(const struct mlsctl_opts *o, const struct member *m,
 	jw_u64(&w, "leaf", (uint64_t)mlsc_group_own_leaf(m->g));
 	jw_u64(&w, "leaves", info.leaf_count);
 	jw_u64(&w, "kernel_epoch", info.epoch);
-	if (state)
+	if (state) {
 		jw_str(&w, "commit", state);
+		jw_bool(&w, "reinit", reinit);
+	}
 	jw_obj_end(&w);
 	return EXIT_OK;
+}
+
+static int print_member(const struct mlsctl_opts *o, const struct member *m,
+			const char *state, uint64_t epoch)
+{
+	return print_member_r(o, m, state, epoch, false);
 }
 
 /* ---------------------------------------------------- running a command */
@@ -254,6 +290,7 @@ enum {
 	MC_READS_IN	= 1 << 1,	/* in FILE (default stdin) into mrun.in */
 	MC_LOADS	= 1 << 2,	/* the member of state FILE into mrun.m */
 	MC_SAVES_STATE	= 1 << 3,	/* changes the member: state FILE locked */
+	MC_LIVE		= 1 << 4,	/* refused once a ReInit ended the group */
 };
 
 /* One run of a member command: its words and what the runner got for it. */
@@ -267,6 +304,13 @@ struct mrun {
 	struct mls_bytes psk;		/* the value of psk FILE */
 	/* add: the KeyPackages of its key-package FILEs */
 	struct mlsc_keypkg *kps[ARRAY_SIZE(((struct margs *)0)->kps)];
+	/* extensions FILE or extensions-hex HEX, and the list in it */
+	struct mls_bytes ext_bytes;
+	struct mlsc_ext ext[MEMBER_MAX_EXT];
+	size_t n_ext;
+	/* the ProposalRefs of the proposal FILEs, once processed */
+	struct mls_bytes refs[ARRAY_SIZE(((struct margs *)0)->proposals)];
+	size_t n_refs;
 };
 
 /*
@@ -316,6 +360,53 @@ static int read_psk(struct mrun *run)
 	return EXIT_OK;
 }
 
+/* -ESHUTDOWN of the client (a ReInit ended the group) or the kernel's. */
+static int member_error(struct mrun *run, int err)
+{
+	struct mlsc_reinit_params rp;
+
+	if (err == -ESHUTDOWN && mlsc_group_reinit(run->m.g, &rp) == 0) {
+		mlsc_reinit_params_free(&rp);
+		return op_error(err, "member %s: a ReInit ended the group "
+				"(mlsctl member reinit)", run->cmd);
+	}
+	return op_error(err, "member %s", run->cmd);
+}
+
+/* extensions FILE or extensions-hex HEX: the list in run->ext. */
+static int read_ext(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+	const struct mls_bytes *b = &a->ext_hex;
+	int err;
+
+	if (a->extensions && a->ext_hex.data)
+		return usage_error("member %s: extensions or extensions-hex, "
+				   "not both", run->cmd);
+	if (a->extensions) {
+		err = read_msg("extensions", a->extensions, &run->ext_bytes);
+		if (err)
+			return err;
+		b = &run->ext_bytes;
+	}
+	if (!b->data)
+		return EXIT_OK;
+	err = ext_list_parse(b, run->ext, ARRAY_SIZE(run->ext), &run->n_ext);
+	if (err == -E2BIG)
+		return usage_error("member %s: more than %d extensions",
+				   run->cmd, MEMBER_MAX_EXT);
+	if (err)
+		return usage_error("member %s: extensions: not one RFC 9420 "
+				   "Extension extensions<V> (with its length)",
+				   run->cmd);
+	return EXIT_OK;
+}
+
+static bool has_ext(const struct margs *a)
+{
+	return a->extensions || a->ext_hex.data;
+}
+
 static int member_run(const struct mlsctl_opts *o, const char *cmd,
 		      const struct mcmd *mc, int argc, char **argv)
 {
@@ -340,6 +431,9 @@ static int member_run(const struct mlsctl_opts *o, const char *cmd,
 		r = mc->check(&run);
 	if (!r && (mc->flags & MC_LOADS))
 		r = load(a, &run.m);
+	if (!r && (mc->flags & MC_LIVE) && ended(a->state))
+		r = op_error(-ESHUTDOWN, "member %s: a ReInit ended the group "
+			     "(mlsctl member reinit)", cmd);
 	if (!r)
 		r = mc->act(&run);
 	for (size_t i = 0; i < ARRAY_SIZE(run.kps); i++)
@@ -347,10 +441,14 @@ static int member_run(const struct mlsctl_opts *o, const char *cmd,
 	member_free(&run.m);
 	if (run.lock >= 0)
 		close(run.lock);	/* after the state is saved */
+	for (size_t i = 0; i < run.n_refs; i++)
+		mls_bytes_free(&run.refs[i]);
+	mls_bytes_free(&run.ext_bytes);
 	mls_bytes_free(&run.psk);
 	mls_bytes_free(&run.in);
 	mls_bytes_free(&a->psk_id);
 	mls_bytes_free(&a->group_id);
+	mls_bytes_free(&a->ext_hex);
 	return r;
 }
 
@@ -463,7 +561,14 @@ static const char usage_create[] =
 static int save_new(struct mrun *run)
 {
 	struct member *m = &run->m;
-	int r = state_save(m);
+	char *p = reinit_path(m->path);
+	int r;
+
+	/* a new member: a former one's STATE.reinit is not its own */
+	if (p)
+		unlink(p);
+	free(p);
+	r = state_save(m);
 
 	if (r)
 		mls_group_destroy(mlsc_group_fd(m->g));
@@ -620,9 +725,10 @@ static int write_tree(struct member *m, const char *path)
 }
 
 /*
- * Commit @props (none: an update) and the run's PSKs with the run's
- * flags, write the Commit (and the Welcome), merge if asked, save.
- * @props has room for two proposals more than @n.
+ * Commit @props (none: an update), the run's PSKs and GroupContext
+ * extensions by value and its proposal FILEs by reference with the
+ * run's flags, write the Commit (and the Welcome), merge if asked, save.
+ * @props has room for three proposals more than @n.
  */
 static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
 		  size_t n)
@@ -630,9 +736,11 @@ static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
 	const struct margs *a = &run->a;
 	struct member *m = &run->m;
 	struct mlsc_resumption_psk rp;
-	struct mlsc_commit_args ca;
+	struct mlsc_commit_args_ext ce;
+	struct mlsc_commit_args *ca = &ce.base;
 	struct mlsc_commit_out co;
-	bool update = !n;
+	struct mlsc_gce_spec gce;
+	bool update = !n, reinit = false;
 	uint64_t epoch;
 	int r;
 
@@ -653,20 +761,41 @@ static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
 		props[n].psk = &rp;
 		props[n++].psk_len = sizeof(rp);
 	}
-	memset(&ca, 0, sizeof(ca));
+	if (has_ext(a)) {
+		/* an empty list too: it removes every extension */
+		gce.extensions = run->ext;
+		gce.n_extensions = run->n_ext;
+		memset(&props[n], 0, sizeof(props[n]));
+		props[n].type = MLSC_PROPOSE_GCE;
+		props[n].psk = &gce;
+		props[n++].psk_len = sizeof(gce);
+	}
+	memset(&ce, 0, sizeof(ce));
 	/* an update stays one with PSKs: its path is asked for */
-	ca.flags = (a->priv_msg ? MLSC_COMMIT_F_PRIVATE : 0) |
-		   (a->tree ? 0 : MLSC_COMMIT_F_RATCHET_TREE) |
-		   (update && n ? MLSC_COMMIT_F_PATH : 0);
-	ca.proposals = props;
-	ca.n_proposals = n;
-	ca.sig_key = m->key;
-	r = mlsc_commit_create(m->g, &ca, &co);
+	ca->flags = (a->priv_msg ? MLSC_COMMIT_F_PRIVATE : 0) |
+		    (a->tree ? 0 : MLSC_COMMIT_F_RATCHET_TREE) |
+		    (update && n ? MLSC_COMMIT_F_PATH : 0);
+	ca->proposals = props;
+	ca->n_proposals = n;
+	ca->sig_key = m->key;
+	if (run->n_refs) {
+		ca->flags |= MLSC_COMMIT_F_EXT;
+		ce.proposal_refs = run->refs;
+		ce.n_proposal_refs = run->n_refs;
+	}
+	r = mlsc_commit_create(m->g, ca, &co);
 	if (r)
-		return op_error(r, "member %s", run->cmd);
+		return member_error(run, r);
 	epoch = co.epoch;
+	if (co.welcome.len && !a->welcome) {
+		/* an Add by reference: its new members need the Welcome */
+		mlsc_commit_out_free(&co);
+		mlsc_commit_discard(m->g);
+		return usage_error("member %s: the Commit adds members: "
+				   "welcome FILE is required", run->cmd);
+	}
 	r = write_out("out", a->out, co.commit.data, co.commit.len);
-	if (!r && a->welcome)
+	if (!r && a->welcome && co.welcome.len)
 		r = write_out("welcome", a->welcome, co.welcome.data,
 			      co.welcome.len);
 	mlsc_commit_out_free(&co);
@@ -678,13 +807,14 @@ static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
 		r = mlsc_commit_merge(m->g);
 		if (r)
 			return op_error(r, "member %s: merge", run->cmd);
-		if (a->tree)
+		r = mark_ended(m, &reinit);
+		if (!r && a->tree)
 			r = write_tree(m, a->tree);
 	}
 	if (!r)
 		r = state_save(m);
-	return r ? r : print_member(run->o, m, a->merge ? "merged" : "pending",
-				    epoch);
+	return r ? r : print_member_r(run->o, m, a->merge ? "merged" : "pending",
+				      epoch, reinit);
 }
 
 static const char usage_add[] =
@@ -732,7 +862,7 @@ static int add_check(struct mrun *run)
 
 static int add_act(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[ARRAY_SIZE(run->kps) + 2];
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->kps) + 3];
 
 	for (size_t i = 0; i < run->a.n_kps; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
@@ -752,7 +882,7 @@ static const char usage_remove[] =
 
 static int remove_act(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[ARRAY_SIZE(run->a.leaves) + 2];
+	struct mlsc_proposal_spec props[ARRAY_SIZE(run->a.leaves) + 3];
 
 	for (size_t i = 0; i < run->a.n_leaves; i++) {
 		memset(&props[i], 0, sizeof(props[i]));
@@ -771,34 +901,115 @@ static const char usage_update[] =
 
 static int update_act(struct mrun *run)
 {
-	struct mlsc_proposal_spec props[2];
+	struct mlsc_proposal_spec props[3];
 
 	return commit(run, props, 0);
 }
 
 static const char usage_commit[] =
 	"state FILE merge [tree FILE] [wait] | state FILE discard [wait]\n"
+	"	| state FILE out FILE [proposal FILE...] [EXTENSIONS] [welcome FILE]\n"
+	"	[merge [tree FILE]] [private-message] [PSK...] [wait]\n"
 	"\n"
 	"The delivery service's decision on the member's pending Commit: merge\n"
 	"(accepted: its epoch becomes current; tree FILE gets the new ratchet\n"
 	"tree, for joiners whose Welcome lacks it) or discard (rejected: the\n"
 	"member stays in its epoch). The kernel discards a pending commit by\n"
-	"itself after the group's commit timeout (30 s by default).\n";
+	"itself after the group's commit timeout (30 s by default).\n"
+	"\n"
+	"With out FILE, makes a Commit (to out FILE): of the proposals of the\n"
+	"proposal FILEs (Proposal messages of other members or from outside\n"
+	"the group, processed first) by reference, and of a\n"
+	"GroupContextExtensions by value with EXTENSIONS: extensions FILE or\n"
+	"extensions-hex HEX, an encoded Extension extensions<V> (00: none).\n"
+	"The Welcome of an Add by reference goes to welcome FILE. proposal\n"
+	"needs merge: the state file keeps neither the proposals nor a\n"
+	"pending ReInit. Prints as member add does, with \"reinit\" when the\n"
+	"Commit ended the group. PSK, wait: as member add.\n";
 
 static int commit_check(struct mrun *run)
 {
-	if (run->a.merge == run->a.discard)
+	const struct margs *a = &run->a;
+
+	if (a->out) {
+		if (a->discard)
+			return usage_error("member commit: out makes a Commit: "
+					   "discard goes without it");
+		if (a->n_proposals && !a->merge)
+			return usage_error("member commit: proposal needs merge "
+					   "(the state file keeps no proposal)");
+		if (a->tree && !a->merge)
+			return usage_error("member commit: tree goes with merge");
+		return read_ext(run);
+	}
+	if (a->n_proposals || has_ext(a) || a->welcome || a->priv_msg ||
+	    a->psk || a->resumption)
+		return usage_error("member commit: proposal, extensions, "
+				   "welcome, private-message and PSKs go with out");
+	if (a->merge == a->discard)
 		return usage_error("member commit: merge or discard");
-	if (run->a.tree && !run->a.merge)
+	if (a->tree && !a->merge)
 		return usage_error("member commit: tree goes with merge");
 	return EXIT_OK;
+}
+
+/*
+ * The proposal FILEs, processed in the order given; with @refs their
+ * ProposalRefs go to run->refs, for the Commit.
+ */
+static int take_proposals(struct mrun *run, bool refs)
+{
+	struct mlsc_process_opts po = { .flags = MLSC_PROCESS_F_OUTSIDERS };
+	const struct margs *a = &run->a;
+
+	for (size_t i = 0; i < a->n_proposals; i++) {
+		struct mlsc_processed p = { 0 };
+		struct mls_bytes b;
+		int r;
+
+		r = read_msg("proposal", a->proposals[i], &b);
+		if (r)
+			return r;
+		/* never a Commit here: it would move the kernel's epoch */
+		if (msg_content_type(&b) != MLS_CONTENT_PROPOSAL) {
+			mls_bytes_free(&b);
+			return op_error(-EBADMSG, "proposal %s: not a Proposal "
+					"message", a->proposals[i]);
+		}
+		r = mlsc_group_process(run->m.g, b.data, b.len, &po, &p);
+		mls_bytes_free(&b);
+		if (r == -EALREADY)
+			return op_error(r, "proposal %s: this member's own, or "
+					"given twice (another member commits it)",
+					a->proposals[i]);
+		if (r)
+			return op_error(r, "proposal %s", a->proposals[i]);
+		if (refs) {
+			run->refs[run->n_refs++] = p.proposal_ref;
+			p.proposal_ref = (struct mls_bytes){ 0 };
+		}
+		mlsc_processed_free(&p);
+	}
+	return EXIT_OK;
+}
+
+static int commit_new(struct mrun *run)
+{
+	struct mlsc_proposal_spec props[3];
+	int r = take_proposals(run, true);
+
+	return r ? r : commit(run, props, 0);
 }
 
 static int commit_act(struct mrun *run)
 {
 	const struct margs *a = &run->a;
 	struct member *m = &run->m;
+	bool reinit = false;
 	int r;
+
+	if (a->out)
+		return commit_new(run);
 
 	r = a->merge ? mlsc_commit_merge(m->g) : mlsc_commit_discard(m->g);
 	if (r == -ENOENT)
@@ -810,13 +1021,15 @@ static int commit_act(struct mrun *run)
 	}
 	if (r)
 		return op_error(r, "member commit");
-	if (a->tree)
+	if (a->merge)
+		r = mark_ended(m, &reinit);
+	if (!r && a->tree)
 		r = write_tree(m, a->tree);
 	if (!r)
 		r = state_save(m);
 	if (!r)
-		r = print_member(run->o, m, a->merge ? "merged" : "discarded",
-				 (uint64_t)mlsc_group_epoch(m->g));
+		r = print_member_r(run->o, m, a->merge ? "merged" : "discarded",
+				   (uint64_t)mlsc_group_epoch(m->g), reinit);
 	return r;
 }
 
@@ -840,7 +1053,8 @@ static const char *sender_type_name(uint32_t t)
 }
 
 static int show_processed(const struct mlsctl_opts *o,
-			  const struct mlsc_processed *p, bool quiet)
+			  const struct mlsc_processed *p, bool quiet,
+			  bool reinit)
 {
 	bool removed = p->flags & MLSC_PROCESSED_F_REMOVED;
 	struct jw w;
@@ -858,6 +1072,12 @@ static int show_processed(const struct mlsctl_opts *o,
 		else
 			jw_null(&w, "sender_leaf");
 		jw_bool(&w, "removed", removed);
+		jw_bool(&w, "reinit", reinit);
+		if (p->proposal_ref.len)
+			jw_hex(&w, "proposal_ref", p->proposal_ref.data,
+			       p->proposal_ref.len);
+		else
+			jw_null(&w, "proposal_ref");
 		jw_hex(&w, "data", p->data.data, p->data.len);
 		if (is_text(p->data.data, p->data.len))
 			jw_strn(&w, "text", (const char *)p->data.data,
@@ -885,7 +1105,13 @@ static int show_processed(const struct mlsctl_opts *o,
 			p->sender_leaf,
 			p->sender_type == MLS_SENDER_NEW_MEMBER_COMMIT ?
 			" new_member_commit" : "");
-	fprintf(quiet ? stderr : stdout, "%s\n", removed ? " removed" : "");
+	if (p->proposal_ref.len) {
+		fprintf(quiet ? stderr : stdout, " ref ");
+		print_hex(quiet ? stderr : stdout, p->proposal_ref.data,
+			  p->proposal_ref.len);
+	}
+	fprintf(quiet ? stderr : stdout, "%s%s\n", removed ? " removed" : "",
+		reinit ? " reinit" : "");
 	return EXIT_OK;
 }
 
@@ -925,8 +1151,17 @@ static int process_act(struct mrun *run)
 	struct mlsc_process_opts po = { .flags = MLSC_PROCESS_F_OUTSIDERS };
 	struct mlsc_processed p = { 0 };
 	struct mlsc_psk psk = { 0 };
+	bool reinit = false;
 	int r;
 
+	/* the group a ReInit ended takes no more handshake */
+	if (ended(run->a.state) &&
+	    msg_content_type(&run->in) != MLS_CONTENT_APPLICATION)
+		return op_error(-ESHUTDOWN, "member %s: a ReInit ended the "
+				"group (mlsctl member reinit)", run->cmd);
+	r = take_proposals(run, false);
+	if (r)
+		return r;
 	if (run->psk.len) {
 		psk.type = MLS_PSK_EXTERNAL;
 		psk.id = run->a.psk_id.data;
@@ -939,29 +1174,36 @@ static int process_act(struct mrun *run)
 	}
 	r = mlsc_group_process(run->m.g, run->in.data, run->in.len, &po, &p);
 	if (r)
-		return op_error(r, "member %s", run->cmd);
+		return member_error(run, r);
 	if (p.content_type == MLS_CONTENT_COMMIT &&
-	    !(p.flags & MLSC_PROCESSED_F_REMOVED))
-		r = state_save(&run->m);
+	    !(p.flags & MLSC_PROCESSED_F_REMOVED)) {
+		r = mark_ended(&run->m, &reinit);
+		if (!r)
+			r = state_save(&run->m);
+	}
 	if (!r)
-		r = show_processed(run->o, &p, receive);
+		r = show_processed(run->o, &p, receive, reinit);
 	mlsc_processed_free(&p);
 	return r;
 }
 
 static const char usage_process[] =
-	"state FILE [in FILE] [psk-id HEX psk FILE] [wait]\n"
+	"state FILE [in FILE] [proposal FILE...] [psk-id HEX psk FILE] [wait]\n"
 	"\n"
 	"Processes a message of the group (PublicMessage or PrivateMessage,\n"
 	"default stdin): a Commit is verified and applied (the member moves to\n"
 	"its epoch), a proposal kept for the epoch's Commit, an application\n"
 	"message's data printed. Prints \"commit epoch E sender-leaf L\" (with\n"
 	"\"removed\" when the Commit removes this member: it stays in its epoch,\n"
-	"and can read nothing of the next). psk-id HEX psk FILE: the external\n"
-	"PSK a Commit may propose (a resumption PSK of the group needs none).\n";
+	"and can read nothing of the next; \"reinit\" when it ends the group:\n"
+	"mlsctl member reinit). psk-id HEX psk FILE: the external PSK a\n"
+	"Commit may propose (a resumption PSK of the group needs none).\n"
+	"proposal FILE: a Proposal message the Commit names by reference,\n"
+	"processed first (the state file keeps no proposal). A proposal\n"
+	"prints \"proposal epoch E ... ref HEX\", its ProposalRef.\n";
 
 static const char usage_receive[] =
-	"state FILE [in FILE] [psk-id HEX psk FILE] [wait]\n"
+	"state FILE [in FILE] [proposal FILE...] [psk-id HEX psk FILE] [wait]\n"
 	"\n"
 	"Decrypts an application message (PrivateMessage, default stdin) in the\n"
 	"kernel, verifies its sender's signature and prints its data. A Commit\n"
@@ -1002,6 +1244,118 @@ static int show_act(struct mrun *run)
 			    (uint64_t)mlsc_group_epoch(run->m.g));
 }
 
+/* ------------------------------------------------- propose, reinit */
+
+static const char usage_propose[] =
+	"state FILE EXTENSIONS [out FILE] [private-message]\n"
+	"	| state FILE reinit group-id HEX [suite N] [version N] [EXTENSIONS]\n"
+	"	[out FILE] [private-message]\n"
+	"\n"
+	"A Proposal message of the member, to out FILE (default stdout): a\n"
+	"GroupContextExtensions of EXTENSIONS (extensions FILE or\n"
+	"extensions-hex HEX: an encoded Extension extensions<V>, the whole new\n"
+	"list; 00: none), or with reinit a ReInit to the new group HEX of\n"
+	"suite N (default: the group's), version N (default 1, mls10) and\n"
+	"EXTENSIONS (default none). A PublicMessage; private-message: a\n"
+	"PrivateMessage. Another member commits it (member commit out FILE\n"
+	"proposal FILE merge). With out FILE, prints its ProposalRef (hex).\n";
+
+static int propose_check(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+
+	if (!a->reinit && !has_ext(a))
+		return usage_error("member propose: extensions, extensions-hex "
+				   "or reinit");
+	if (a->reinit && !a->group_id.data)
+		return usage_error("member propose: reinit needs group-id");
+	if (!a->reinit && (a->group_id.data || a->suite_given ||
+			   a->version != 1))
+		return usage_error("member propose: group-id, suite and version "
+				   "go with reinit");
+	return read_ext(run);
+}
+
+static int propose_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+	struct member *m = &run->m;
+	struct mlsc_proposal_spec ps;
+	struct mlsc_propose_args pa;
+	struct mlsc_proposal_out po;
+	struct mlsc_reinit_spec ri;
+	struct mlsc_gce_spec gce;
+	struct mls_group_info info;
+	int r;
+
+	memset(&ps, 0, sizeof(ps));
+	if (a->reinit) {
+		memset(&ri, 0, sizeof(ri));
+		ri.group_id = a->group_id.data;
+		ri.group_id_len = a->group_id.len;
+		ri.version = (uint16_t)a->version;
+		ri.cipher_suite = (uint16_t)a->suite;
+		if (!a->suite_given) {
+			memset(&info, 0, sizeof(info));
+			r = mls_group_info(mlsc_group_fd(m->g), &info, NULL,
+					   NULL);
+			if (r)
+				return op_error(r, "group info");
+			ri.cipher_suite = (uint16_t)info.suite;
+		}
+		ri.extensions = run->ext;
+		ri.n_extensions = run->n_ext;
+		ps.type = MLSC_PROPOSE_REINIT;
+		ps.psk = &ri;
+		ps.psk_len = sizeof(ri);
+	} else {
+		gce.extensions = run->ext;
+		gce.n_extensions = run->n_ext;
+		ps.type = MLSC_PROPOSE_GCE;
+		ps.psk = &gce;
+		ps.psk_len = sizeof(gce);
+	}
+	memset(&pa, 0, sizeof(pa));
+	pa.flags = a->priv_msg ? MLSC_PROPOSE_F_PRIVATE : 0;
+	pa.proposal = &ps;
+	pa.sig_key = m->key;
+	r = mlsc_group_propose(m->g, &pa, &po);
+	if (r)
+		return member_error(run, r);
+	r = write_out("out", a->out ? a->out : "-", po.message.data,
+		      po.message.len);
+	if (!r && a->out) {
+		if (run->o->json) {
+			struct jw w;
+
+			jw_init(&w, stdout);
+			jw_obj(&w, NULL);
+			jw_hex(&w, "proposal_ref", po.ref.data, po.ref.len);
+			jw_obj_end(&w);
+		} else {
+			print_hex(stdout, po.ref.data, po.ref.len);
+			putchar('\n');
+		}
+	}
+	mlsc_proposal_out_free(&po);
+	return r;
+}
+
+static const char usage_reinit[] =
+	"state FILE\n"
+	"\n"
+	"The ReInit that ended the member's group, once its Commit was merged\n"
+	"or processed: \"group-id HEX version N suite N extensions HEX\", the\n"
+	"new group to start (extensions: the encoded Extension extensions<V>).\n"
+	"The group takes no proposal or Commit any more (ESHUTDOWN); its\n"
+	"last epoch stays in the kernel. ENOENT: no ReInit ended it. Kept in\n"
+	"state FILE.reinit, the RFC 9420 ReInit struct.\n";
+
+static int reinit_act(struct mrun *run)
+{
+	return reinit_show(run->o, run->a.state);
+}
+
 /* ----------------------------------------------------------- the table */
 
 static const struct mcmd mc_keypackage = {
@@ -1019,26 +1373,35 @@ static const struct mcmd mc_join = {
 static const struct mcmd mc_add = {
 	" state key-package out welcome tree merge private-message psk-id psk"
 	" resumption-psk wait ", "state key-package out welcome",
-	MC_LOADS | MC_SAVES_STATE, add_check, add_act,
+	MC_LOADS | MC_SAVES_STATE | MC_LIVE, add_check, add_act,
 };
 static const struct mcmd mc_remove = {
 	" state leaf out merge private-message psk-id psk resumption-psk wait ",
-	"state leaf out", MC_LOADS | MC_SAVES_STATE, NULL, remove_act,
+	"state leaf out", MC_LOADS | MC_SAVES_STATE | MC_LIVE, NULL, remove_act,
 };
 static const struct mcmd mc_update = {
 	" state out merge private-message psk-id psk resumption-psk wait ",
-	"state out", MC_LOADS | MC_SAVES_STATE, NULL, update_act,
+	"state out", MC_LOADS | MC_SAVES_STATE | MC_LIVE, NULL, update_act,
 };
 static const struct mcmd mc_commit = {
-	" state merge discard tree wait ", "state",
-	MC_LOADS | MC_SAVES_STATE, commit_check, commit_act,
+	" state merge discard tree wait out proposal extensions extensions-hex"
+	" welcome private-message psk-id psk resumption-psk ", "state",
+	MC_LOADS | MC_SAVES_STATE | MC_LIVE, commit_check, commit_act,
+};
+static const struct mcmd mc_propose = {
+	" state extensions extensions-hex reinit group-id suite version out"
+	" private-message ", "state", MC_LOADS | MC_LIVE, propose_check,
+	propose_act,
+};
+static const struct mcmd mc_reinit = {
+	" state ", "state", 0, NULL, reinit_act,
 };
 static const struct mcmd mc_process = {
-	" state in psk-id psk wait ", "state",
+	" state in proposal psk-id psk wait ", "state",
 	MC_READS_IN | MC_LOADS | MC_SAVES_STATE, process_check, process_act,
 };
 static const struct mcmd mc_receive = {
-	" state in psk-id psk wait ", "state",
+	" state in proposal psk-id psk wait ", "state",
 	MC_READS_IN | MC_LOADS | MC_SAVES_STATE, receive_check, process_act,
 };
 static const struct mcmd mc_send = {
@@ -1062,6 +1425,8 @@ MEMBER_FN(add)
 MEMBER_FN(remove)
 MEMBER_FN(update)
 MEMBER_FN(commit)
+MEMBER_FN(propose)
+MEMBER_FN(reinit)
 MEMBER_FN(process)
 MEMBER_FN(send)
 MEMBER_FN(receive)
@@ -1076,7 +1441,10 @@ static const struct cmd member_cmds[] = {
 	MEMBER_CMD(add, "commit Adds: Commit and Welcome"),
 	MEMBER_CMD(remove, "commit Removes"),
 	MEMBER_CMD(update, "commit an update of one's keys"),
-	MEMBER_CMD(commit, "merge or discard the pending commit"),
+	MEMBER_CMD(commit, "merge or discard the pending commit; or commit "
+		   "proposals"),
+	MEMBER_CMD(propose, "a GroupContextExtensions or ReInit proposal"),
+	MEMBER_CMD(reinit, "the ReInit that ended the group"),
 	MEMBER_CMD(process, "process a handshake message"),
 	MEMBER_CMD(send, "an application message"),
 	MEMBER_CMD(receive, "open an application message"),

@@ -55,10 +55,12 @@ int cmd_member(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_monitor(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_stats(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_health(const struct mlsctl_opts *o, int argc, char **argv);
+int cmd_drain(const struct mlsctl_opts *o, int argc, char **argv);
 int cmd_persist(const struct mlsctl_opts *o, int argc, char **argv);
 
 extern const char usage_version[], usage_encrypt[], usage_decrypt[];
 extern const char usage_monitor[], usage_stats[], usage_health[];
+extern const char usage_drain[];
 
 /* A group's MLS_GROUP_STATE_* as a word ("active"), and its flags' names. */
 const char *state_name(uint32_t state);

@@ -132,7 +132,7 @@ static const struct errdesc errdescs[] = {
 	{ ETIMEDOUT, "ETIMEDOUT",
 	  "timed out: a pending commit or staged join outlived its commit timeout" },
 	{ ECANCELED, "ECANCELED", "the pending commit was discarded" },
-	{ ESHUTDOWN, "ESHUTDOWN", "the module is shutting down" },
+	{ ESHUTDOWN, "ESHUTDOWN", "the module is drained (mlsctl drain cancel resumes it)" },
 	{ ECONNREFUSED, "ECONNREFUSED", "the sender's circuit breaker is open" },
 	{ ENOSPC, "ENOSPC", "no room: max_groups reached, or a buffer too small" },
 	{ ENOKEY, "ENOKEY",
