@@ -26,6 +26,12 @@
  *                       proposer's kept key gone
  *  update.no_key        Bob's kept key missing when the Commit of his
  *                       Update comes: -ENOKEY and nothing changed
+ *  update.wrong_key     Bob's kept key not the one of the committed
+ *                       leaf (his other Update's): -EPROTO, nothing
+ *                       changed; the Commit with its last byte (the
+ *                       membership tag) flipped: refused, nothing
+ *                       changed; the real Commit then followed with
+ *                       the key still kept
  *  update.three         Carol proposes, Bob commits, Alice and Carol
  *                       follow; all three agree and talk
  */
@@ -388,6 +394,66 @@ TEST_F(update, no_key)
 	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
 	mlsc_commit_out_free(&out);
 	mlsc_proposal_out_free(&po);
+	mls_bytes_free(&ref);
+}
+
+TEST_F(update, wrong_key)
+{
+	struct member *alice = &self->alice, *bob = &self->bob;
+	struct mlsc_proposal_out po[2];
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_cached_proposal *e[2];
+	struct mls_bytes ref = { 0 }, bad = { 0 };
+	uint64_t epoch = (uint64_t)mlsc_group_epoch(bob->g);
+	size_t ctx_len = bob->g->context_len, i;
+	uint8_t ctx[1024], kept[sizeof(e[0]->leaf_sk)];
+
+	memset(po, 0, sizeof(po));
+	ASSERT_GE(sizeof(ctx), ctx_len);
+	memcpy(ctx, bob->g->context, ctx_len);
+	ASSERT_EQ(0, propose_update(bob, false, &po[0]));
+	ASSERT_EQ(0, propose_update(bob, false, &po[1]));
+	ASSERT_EQ(0, take(alice, &po[0].message, 1, &ref));
+	ASSERT_EQ(0, commit_merged(alice, NULL, 0, &ref, 1, &out));
+	for (i = 0; i < 2; i++) {
+		e[i] = (struct mlsc_cached_proposal *)
+			mlsc_proposal_cache_find(bob->g->cache,
+						 bob->g->suite->nh, epoch,
+						 po[i].ref.data, po[i].ref.len);
+		ASSERT_NE(NULL, e[i]);
+		ASSERT_NE(0, e[i]->leaf_sk_len);
+	}
+	ASSERT_EQ(e[0]->leaf_sk_len, e[1]->leaf_sk_len);
+	ASSERT_NE(0, memcmp(e[0]->leaf_sk, e[1]->leaf_sk, e[0]->leaf_sk_len));
+
+	/* the other Update's key kept for this one */
+	memcpy(kept, e[0]->leaf_sk, sizeof(kept));
+	memcpy(e[0]->leaf_sk, e[1]->leaf_sk, e[0]->leaf_sk_len);
+	EXPECT_EQ(-EPROTO, follow_commit(bob, &out.commit, NULL, 0,
+					 epoch + 1, NULL));
+	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	memcpy(e[0]->leaf_sk, kept, sizeof(kept));
+
+	/* the right key, a Commit refused: the key stays */
+	bad.data = malloc(out.commit.len);
+	ASSERT_NE(NULL, bad.data);
+	bad.len = out.commit.len;
+	memcpy(bad.data, out.commit.data, bad.len);
+	bad.data[bad.len - 1] ^= 1;
+	EXPECT_NE(0, follow_commit(bob, &bad, NULL, 0, epoch + 1, NULL));
+	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+
+	/* the real one: the key was still there */
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, epoch + 1,
+				   NULL));
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(cache_empty(bob->g));
+	ALL_TALK(alice, bob);
+	memset(kept, 0, sizeof(kept));
+	free(bad.data);
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po[0]);
+	mlsc_proposal_out_free(&po[1]);
 	mls_bytes_free(&ref);
 }
 
