@@ -806,10 +806,14 @@ TEST_F(bad, psk_and_types)
 	p[0].psk_len = MLS_MAX_PSK_LEN + 1;
 	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
 				   self->epoch));
-	/* Update by value, unknown: not a committer's */
+	/*
+	 * An Update by value would be the committer's own (§12.2: its new
+	 * leaf comes in its UpdatePath): -EINVAL since 0.7, which knows
+	 * Update proposals (0.6 did not: -EOPNOTSUPP)
+	 */
 	p[0].type = 2;
-	EXPECT_EQ(-EOPNOTSUPP, refused(_metadata, &self->alice, p, 1, 0,
-				       self->epoch));
+	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
+				   self->epoch));
 	/* a ReInit (0.6) whose spec is a PSK's: a bad spec */
 	p[0].type = 5;
 	EXPECT_EQ(-EINVAL, refused(_metadata, &self->alice, p, 1, 0,
