@@ -275,20 +275,11 @@ TEST_F(gce, by_reference)
 	ALL_TALK(alice, bob);
 }
 
-/* Nothing changed: the epoch, the GroupContext, nothing pending. */
-static bool unchanged(const struct member *m, uint64_t epoch,
-		      const uint8_t *ctx, size_t ctx_len)
-{
-	return (uint64_t)mlsc_group_epoch(m->g) == epoch &&
-	       kernel_epoch(m->g) == epoch && nothing_pending(m->g) &&
-	       m->g->context_len == ctx_len &&
-	       !memcmp(m->g->context, ctx, ctx_len);
-}
-
 TEST_F(gce, refused)
 {
 	struct member *alice = &self->alice, *bob = &self->bob;
-	uint8_t req[5], ctx[1024];
+	uint8_t req[5];
+	struct group_mark mark;
 	struct mlsc_ext ok = { EXT_APP, "x", 1 }, bad[2];
 	struct mlsc_gce_spec g_ok = { &ok, 1 }, g_bad = { bad, 1 };
 	struct mlsc_proposal_spec two[2] = {
@@ -305,10 +296,8 @@ TEST_F(gce, refused)
 	struct mlsc_commit_out out = { 0 };
 	struct mls_bytes refs[2] = { { 0 } };
 	uint64_t epoch = (uint64_t)mlsc_group_epoch(alice->g);
-	size_t ctx_len = alice->g->context_len;
 
-	ASSERT_GE(sizeof(ctx), ctx_len);
-	memcpy(ctx, alice->g->context, ctx_len);
+	ASSERT_EQ(0, group_mark(alice->g, &mark));
 
 	/* two by value */
 	EXPECT_EQ(-EINVAL, commit_merged(alice, two, 2, NULL, 0, &out));
@@ -382,8 +371,8 @@ TEST_F(gce, refused)
 	EXPECT_EQ(NULL, none.message.data);
 	EXPECT_EQ(NULL, none.ref.data);
 
-	EXPECT_TRUE(unchanged(alice, epoch, ctx, ctx_len));
-	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(alice->g, &mark));
+	EXPECT_TRUE(group_unchanged(bob->g, &mark));
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
 	ALL_TALK(alice, bob);
 	/* the valid one still commits */
@@ -467,8 +456,7 @@ TEST_F(gce, x509_sender_judged)
 	};
 	struct mlsc_proposal_out prop = { 0 };
 	struct mlsc_commit_out out = { 0 };
-	uint8_t ctx[1024];
-	size_t ctx_len;
+	struct group_mark mark;
 	uint64_t epoch;
 
 	ASSERT_EQ(0, mls_sig_key_generate(1, &ds));
@@ -480,16 +468,14 @@ TEST_F(gce, x509_sender_judged)
 	/* Alice's own list, by value: no callback is asked */
 	ASSERT_EQ(0, commit_merged(alice, &spec, 1, NULL, 0, &out));
 	epoch = (uint64_t)mlsc_group_epoch(bob->g);
-	ctx_len = bob->g->context_len;
-	ASSERT_GE(sizeof(ctx), ctx_len);
-	memcpy(ctx, bob->g->context, ctx_len);
+	ASSERT_EQ(0, group_mark(bob->g, &mark));
 	EXPECT_EQ(-EKEYREJECTED, follow_commit(bob, &out.commit, NULL, 0,
 					       epoch + 1, NULL));
-	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(bob->g, &mark));
 	EXPECT_EQ(-EACCES, follow_commit(bob, &out.commit, &po_refuse, 0,
 					 epoch + 1, NULL));
 	EXPECT_EQ(1, calls);
-	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(bob->g, &mark));
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, &po_accept, 0, epoch + 1,
 				   NULL));
 	mlsc_commit_out_free(&out);
@@ -502,13 +488,11 @@ TEST_F(gce, x509_sender_judged)
 	ASSERT_EQ(0, mlsc_group_propose(bob->g, &pa, &prop));
 	ASSERT_EQ(0, take(alice, &prop.message, 1, &ref));
 	epoch = (uint64_t)mlsc_group_epoch(alice->g);
-	ctx_len = alice->g->context_len;
-	ASSERT_GE(sizeof(ctx), ctx_len);
-	memcpy(ctx, alice->g->context, ctx_len);
+	ASSERT_EQ(0, group_mark(alice->g, &mark));
 	calls = 0;
 	EXPECT_EQ(-EACCES, mlsc_commit_create(alice->g, &x.base, &out));
 	EXPECT_EQ(1, calls);
-	EXPECT_TRUE(unchanged(alice, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(alice->g, &mark));
 	x.base.validate = &accept;
 	ASSERT_EQ(0, mlsc_commit_create(alice->g, &x.base, &out));
 	ASSERT_EQ(0, mlsc_commit_merge(alice->g));

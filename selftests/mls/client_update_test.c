@@ -158,16 +158,6 @@ static bool cache_empty(const struct mlsc_group *g)
 	return !g->cache || !g->cache->n;
 }
 
-/* Nothing changed: the epoch, the GroupContext, nothing pending. */
-static bool unchanged(const struct member *m, uint64_t epoch,
-		      const uint8_t *ctx, size_t ctx_len)
-{
-	return (uint64_t)mlsc_group_epoch(m->g) == epoch &&
-	       kernel_epoch(m->g) == epoch && nothing_pending(m->g) &&
-	       m->g->context_len == ctx_len &&
-	       !memcmp(m->g->context, ctx, ctx_len);
-}
-
 /*
  * @proposer (leaf @from) proposes its Update, @committer (leaf @by)
  * takes it and commits it by reference, @proposer follows: 0 or -errno.
@@ -288,11 +278,9 @@ TEST_F(update, refused)
 	struct mlsc_commit_out out = { 0 };
 	struct mls_bytes refs[2] = { { 0 } };
 	uint64_t epoch = (uint64_t)mlsc_group_epoch(alice->g);
-	size_t ctx_len = alice->g->context_len;
-	uint8_t ctx[1024];
+	struct group_mark mark;
 
-	ASSERT_GE(sizeof(ctx), ctx_len);
-	memcpy(ctx, alice->g->context, ctx_len);
+	ASSERT_EQ(0, group_mark(alice->g, &mark));
 
 	/* Alice's own Update: by reference, and by value */
 	ASSERT_EQ(0, propose_update(alice, false, &own));
@@ -320,8 +308,8 @@ TEST_F(update, refused)
 	EXPECT_EQ(NULL, none.message.data);
 	EXPECT_EQ(NULL, none.ref.data);
 
-	EXPECT_TRUE(unchanged(alice, epoch, ctx, ctx_len));
-	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(alice->g, &mark));
+	EXPECT_TRUE(group_unchanged(bob->g, &mark));
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
 	ALL_TALK(alice, bob);
 
@@ -374,11 +362,9 @@ TEST_F(update, no_key)
 	struct mlsc_cached_proposal *e;
 	struct mls_bytes ref = { 0 };
 	uint64_t epoch = (uint64_t)mlsc_group_epoch(bob->g);
-	size_t ctx_len = bob->g->context_len;
-	uint8_t ctx[1024];
+	struct group_mark mark;
 
-	ASSERT_GE(sizeof(ctx), ctx_len);
-	memcpy(ctx, bob->g->context, ctx_len);
+	ASSERT_EQ(0, group_mark(bob->g, &mark));
 	ASSERT_EQ(0, propose_update(bob, false, &po));
 	ASSERT_EQ(0, take(alice, &po.message, 1, &ref));
 	ASSERT_EQ(0, commit_merged(alice, NULL, 0, &ref, 1, &out));
@@ -391,7 +377,7 @@ TEST_F(update, no_key)
 	e->leaf_sk_len = 0;
 	EXPECT_EQ(-ENOKEY, follow_commit(bob, &out.commit, NULL, 0,
 					 epoch + 1, NULL));
-	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(bob->g, &mark));
 	mlsc_commit_out_free(&out);
 	mlsc_proposal_out_free(&po);
 	mls_bytes_free(&ref);
@@ -405,12 +391,12 @@ TEST_F(update, wrong_key)
 	struct mlsc_cached_proposal *e[2];
 	struct mls_bytes ref = { 0 }, bad = { 0 };
 	uint64_t epoch = (uint64_t)mlsc_group_epoch(bob->g);
-	size_t ctx_len = bob->g->context_len, i;
-	uint8_t ctx[1024], kept[sizeof(e[0]->leaf_sk)];
+	size_t i;
+	struct group_mark mark;
+	uint8_t kept[sizeof(e[0]->leaf_sk)];
 
 	memset(po, 0, sizeof(po));
-	ASSERT_GE(sizeof(ctx), ctx_len);
-	memcpy(ctx, bob->g->context, ctx_len);
+	ASSERT_EQ(0, group_mark(bob->g, &mark));
 	ASSERT_EQ(0, propose_update(bob, false, &po[0]));
 	ASSERT_EQ(0, propose_update(bob, false, &po[1]));
 	ASSERT_EQ(0, take(alice, &po[0].message, 1, &ref));
@@ -431,7 +417,7 @@ TEST_F(update, wrong_key)
 	memcpy(e[0]->leaf_sk, e[1]->leaf_sk, e[0]->leaf_sk_len);
 	EXPECT_EQ(-EPROTO, follow_commit(bob, &out.commit, NULL, 0,
 					 epoch + 1, NULL));
-	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(bob->g, &mark));
 	memcpy(e[0]->leaf_sk, kept, sizeof(kept));
 
 	/* the right key, a Commit refused: the key stays */
@@ -441,7 +427,7 @@ TEST_F(update, wrong_key)
 	memcpy(bad.data, out.commit.data, bad.len);
 	bad.data[bad.len - 1] ^= 1;
 	EXPECT_NE(0, follow_commit(bob, &bad, NULL, 0, epoch + 1, NULL));
-	EXPECT_TRUE(unchanged(bob, epoch, ctx, ctx_len));
+	EXPECT_TRUE(group_unchanged(bob->g, &mark));
 
 	/* the real one: the key was still there */
 	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, epoch + 1,

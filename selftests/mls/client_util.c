@@ -14,6 +14,7 @@
 #include <sanitizer/lsan_interface.h>
 
 #include "client_util.h"
+#include "group.h"
 #include "keypkg.h"
 
 /* The open fds of this process. */
@@ -249,6 +250,24 @@ bool nothing_pending(const struct mlsc_group *g)
 
 	return mls_commit_discard(mlsc_group_fd(g), e + 1) == -ENOENT &&
 	       mls_commit_merge(mlsc_group_fd(g), e + 1) == -ENOENT;
+}
+
+int group_mark(const struct mlsc_group *g, struct group_mark *m)
+{
+	if (g->context_len > sizeof(m->ctx))
+		return -ENOSPC;
+	m->epoch = (uint64_t)mlsc_group_epoch(g);
+	m->ctx_len = g->context_len;
+	memcpy(m->ctx, g->context, g->context_len);
+	return 0;
+}
+
+bool group_unchanged(const struct mlsc_group *g, const struct group_mark *m)
+{
+	return (uint64_t)mlsc_group_epoch(g) == m->epoch &&
+	       kernel_epoch(g) == m->epoch && nothing_pending(g) &&
+	       g->context_len == m->ctx_len &&
+	       !memcmp(g->context, m->ctx, m->ctx_len);
 }
 
 bool same_authenticator(const struct mlsc_group *a,

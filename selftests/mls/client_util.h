@@ -110,6 +110,19 @@ FIXTURE_TEARDOWN(name)							\
 uint64_t kernel_epoch(const struct mlsc_group *g);
 /* The kernel group has no pending commit for the next epoch. */
 bool nothing_pending(const struct mlsc_group *g);
+/* What a refused call must leave as it was: the epoch, the GroupContext. */
+struct group_mark {
+	uint64_t epoch;
+	size_t ctx_len;
+	uint8_t ctx[1024];
+};
+/* Mark @g's epoch and GroupContext into @m: 0, or -ENOSPC. */
+int group_mark(const struct mlsc_group *g, struct group_mark *m);
+/*
+ * @g in the epoch @m marked (the kernel group too) with the same
+ * GroupContext, and no commit pending.
+ */
+bool group_unchanged(const struct mlsc_group *g, const struct group_mark *m);
 /* @a and @b are in the same epoch with the same epoch_authenticator. */
 bool same_authenticator(const struct mlsc_group *a,
 			const struct mlsc_group *b);
