@@ -660,32 +660,42 @@ static int import_as(FIXTURE_DATA(fmt) *self, unsigned int version,
 			   self->hdr_len + len + SNAP_TAG_LEN, NULL);
 }
 
+/*
+ * Import @body (@len) under a header of @version: 0 if the group came
+ * with receive-save N @want_n and flags @want_flags (then destroyed),
+ * the import's errno, or -EPROTO for another policy.
+ */
+static int import_policy(FIXTURE_DATA(fmt) *self, unsigned int version,
+			 const uint8_t *body, size_t len, __u32 want_n,
+			 __u32 want_flags)
+{
+	__u32 n = ~0U, flags = ~0U;
+	int fd, err;
+
+	fd = import_as(self, version, body, len);
+	if (fd < 0)
+		return fd;
+	err = recv_info(fd, &n, &flags, NULL);
+	if (!err && (n != want_n || flags != want_flags))
+		err = -EPROTO;
+	grp_destroy(fd);
+	close(fd);
+	return err;
+}
+
 /* Version 2 carries the policy; version 1 (without it) imports, off. */
 TEST_F(fmt, version1_imports_policy_off)
 {
 	size_t off = self->f[18].off;
-	__u32 n = 9, flags = 9;
 	uint8_t *v1 = malloc(self->body_len);
-	int fd;
 
 	ASSERT_NE(NULL, v1);
-	fd = import_as(self, 2, self->body, self->body_len);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, recv_info(fd, &n, &flags, NULL));
-	EXPECT_EQ(3, n);
-	EXPECT_EQ(MLS_RECV_SAVE_F_STRICT, flags);
-	grp_destroy(fd);
-	close(fd);
+	EXPECT_EQ(0, import_policy(self, 2, self->body, self->body_len, 3,
+				   MLS_RECV_SAVE_F_STRICT));
 	/* The same body laid out as version 1. */
 	memcpy(v1, self->body, off);
 	memcpy(v1 + off, self->body + off + 8, self->body_len - off - 8);
-	fd = import_as(self, 1, v1, self->body_len - 8);
-	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
-	ASSERT_EQ(0, recv_info(fd, &n, &flags, NULL));
-	EXPECT_EQ(0, n);
-	EXPECT_EQ(0, flags);
-	grp_destroy(fd);
-	close(fd);
+	EXPECT_EQ(0, import_policy(self, 1, v1, self->body_len - 8, 0, 0));
 	/* Each version's body under the other's header: refused. */
 	EXPECT_GT(0, import_as(self, 1, self->body, self->body_len));
 	EXPECT_GT(0, import_as(self, 2, v1, self->body_len - 8));
@@ -757,18 +767,10 @@ TEST_F(fmt, export_version_follows_policy)
 TEST_F(fmt, version2_policy_off_imports)
 {
 	size_t off = self->f[18].off;
-	__u32 n = 9, flags = 9;
-	int fd;
 
 	snap_put_be(self->body + off, 4, 0);
 	snap_put_be(self->body + off + 4, 4, 0);
-	fd = import_as(self, 2, self->body, self->body_len);
-	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
-	ASSERT_EQ(0, recv_info(fd, &n, &flags, NULL));
-	EXPECT_EQ(0, n);
-	EXPECT_EQ(0, flags);
-	grp_destroy(fd);
-	close(fd);
+	EXPECT_EQ(0, import_policy(self, 2, self->body, self->body_len, 0, 0));
 }
 
 /* The policy in a body is held to what MLS_IOC_SET_POLICY takes. */
