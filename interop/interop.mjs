@@ -433,6 +433,7 @@ const byId = Object.fromEntries(Object.entries(ciphersuites).map(([k, v]) => [v,
 const unsupported = [];
 for (const suite of suites) {
 	const name = byId[suite] ?? `suite ${suite}`;
+	const t0 = Date.now();
 	console.log(`# ciphersuite ${suite}: ${name}`);
 	let impl;
 	try {
@@ -451,6 +452,7 @@ for (const suite of suites) {
 	}
 	await scenarioA(suite, impl);
 	await scenarioB(suite, impl);
+	console.log(`# ciphersuite ${suite}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 if (unsupported.length) console.log(`# not run, ts-mls cannot: ${unsupported.join(", ")}`);
 console.log(`1..${n}`);
