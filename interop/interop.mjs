@@ -29,6 +29,7 @@ import {
 	createApplicationMessage,
 	createCommit,
 	createGroup,
+	createProposal,
 	decodeMlsMessage,
 	defaultCapabilities,
 	defaultLifetime,
@@ -41,6 +42,7 @@ import {
 	mlsExporter,
 	processMessage,
 } from "ts-mls";
+import { decodeRatchetTree, encodeRatchetTree } from "ts-mls/ratchetTree.js";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 
 let mlsctl = "mlsctl";
@@ -166,11 +168,23 @@ class TsMember {
 		await this.keyPackage();
 		this.state = await createGroup(groupId, this.kp.publicPackage, this.kp.privatePackage, [], this.impl);
 	}
-	async join(welcomeBytes) {
+	// With treeBytes (an encoded optional<Node> ratchet_tree<V>, given out
+	// of band), else from the GroupInfo's ratchet_tree extension.
+	async join(welcomeBytes, treeBytes) {
 		const w = decode(welcomeBytes, "mls_welcome");
-		// No tree given: it must come from the GroupInfo's ratchet_tree.
+		let tree;
+		if (treeBytes) {
+			const d = decodeRatchetTree(treeBytes, 0);
+			if (!d || d[1] !== treeBytes.length) throw new Error("ts-mls cannot decode mls's tree");
+			tree = d[0];
+		}
 		this.state = await joinGroup(w.welcome, this.kp.publicPackage, this.kp.privatePackage,
-			emptyPskIndex, this.impl);
+			emptyPskIndex, this.impl, tree);
+	}
+	async propose(proposal) {
+		const r = await createProposal(this.state, true, proposal, this.impl);
+		this.state = r.newState;
+		return encodeMlsMessage(r.message);
 	}
 	get epoch() {
 		return this.state.groupContext.epoch;
@@ -224,10 +238,15 @@ class OurMember {
 		this.info = memberLine(ctl(["member", "create", "state", this.stateFile,
 			"group-id", hex(groupId), "private", this.priv]));
 	}
-	join(welcomeBytes) {
+	join(welcomeBytes, treeBytes) {
 		write(`${this.name}.welcome`, welcomeBytes);
+		const tree = [];
+		if (treeBytes) {
+			write(`${this.name}.tree`, treeBytes);
+			tree.push("tree", path(`${this.name}.tree`));
+		}
 		this.info = memberLine(ctl(["member", "join", "state", this.stateFile,
-			"private", this.priv, "welcome", path(`${this.name}.welcome`)]));
+			"private", this.priv, "welcome", path(`${this.name}.welcome`), ...tree]));
 	}
 	show() {
 		this.info = memberLine(ctl(["member", "show", "state", this.stateFile]));
@@ -254,6 +273,14 @@ class OurMember {
 	update(extra = []) {
 		const out = path(`${this.name}.commit`);
 		memberLine(ctl(["member", "update", "state", this.stateFile, "out", out, "merge", ...extra]));
+		return read(`${this.name}.commit`);
+	}
+	// A Commit of the given Proposal messages, by reference.
+	commitProposals(proposalBytes) {
+		write(`${this.name}.proposal`, proposalBytes);
+		const out = path(`${this.name}.commit`);
+		memberLine(ctl(["member", "commit", "state", this.stateFile, "out", out,
+			"proposal", path(`${this.name}.proposal`), "merge"]));
 		return read(`${this.name}.commit`);
 	}
 	add(kpBytes, extra = []) {
@@ -318,6 +345,7 @@ async function scenarioA(suite, impl) {
 	const alice = new TsMember("alice", impl, suite);
 	const bob = new OurMember(`bob${suite}a`, suite);
 	const carol = new TsMember("carol", impl, suite);
+	const dave = new OurMember(`dave${suite}a`, suite);
 	try {
 		await alice.create(te.encode(`interop-a-${suite}`));
 		let welcome;
@@ -360,8 +388,8 @@ async function scenarioA(suite, impl) {
 			const r = await alice.process(c);
 			if (r.kind !== "newState") throw new Error(`ts-mls got ${r.kind}`);
 			const rc = await carol.process(c);
-			if (rc.kind !== "newState" || rc.newState.groupActiveState.kind === "active")
-				throw new Error("the removed ts-mls member still thinks it is in the group");
+			if (rc.kind !== "newState" || rc.newState.groupActiveState.kind !== "removedFromGroup")
+				throw new Error("the removed ts-mls member does not see itself removed");
 		});
 		await agree(`${tag}, mls Remove`, alice, bob, 5n);
 
@@ -371,8 +399,35 @@ async function scenarioA(suite, impl) {
 		});
 		await agree(`${tag}, mls update`, alice, bob, 6n);
 		await talk(`${tag}, epoch 6`, alice, bob);
+
+		let addDave;
+		await step(`${tag}: mls processes ts-mls's Add of a second mls member, its Welcome without the tree`, async () => {
+			const kp = decode(dave.keyPackage(), "mls_key_package");
+			addDave = await alice.commit([{ proposalType: "add", add: { keyPackage: kp.keyPackage } }],
+				{ ratchetTreeExtension: false });
+			addDave.tree = encodeRatchetTree(alice.state.ratchetTree);
+			const out = bob.process(addDave.commit);
+			if (!/^commit epoch 7 sender-leaf 0$/.test(out)) throw new Error(`mlsctl: ${out}`);
+		});
+		await step(`${tag}: the second mls member joins, the tree out of band`,
+			() => dave.join(addDave.welcome, addDave.tree));
+		await agree(`${tag}, ts-mls Add`, alice, bob, 7n);
+		await agree(`${tag}, ts-mls Add (second mls member)`, alice, dave, 7n);
+		await talk(`${tag}, epoch 7 (second mls member)`, alice, dave);
+
+		await step(`${tag}: ts-mls and mls process the second mls member's update (PrivateMessage)`, async () => {
+			const c = dave.update(["private-message"]);
+			const r = await alice.process(c);
+			if (r.kind !== "newState") throw new Error(`ts-mls got ${r.kind}`);
+			const out = bob.process(c);
+			if (!/^commit epoch 8 sender-leaf 2$/.test(out)) throw new Error(`mlsctl: ${out}`);
+		});
+		await agree(`${tag}, second mls member's update`, alice, bob, 8n);
+		await agree(`${tag}, second mls member's update (itself)`, alice, dave, 8n);
 	} finally {
-		try { bob.destroy(); } catch (e) { ok(false, `${tag}: destroy the kernel group`, e); }
+		for (const m of [bob, dave]) {
+			try { m.destroy(); } catch (e) { ok(false, `${tag}: destroy ${m.name}'s kernel group`, e); }
+		}
 	}
 }
 
@@ -408,22 +463,39 @@ async function scenarioB(suite, impl) {
 
 		let addCarol;
 		await step(`${tag}: ts-mls processes mls's Add of a second ts-mls member (PublicMessage)`, async () => {
-			addCarol = alice.add(await carol.keyPackage());
+			addCarol = alice.add(await carol.keyPackage(), ["tree", path(`${alice.name}.tree`)]);
+			addCarol.tree = read(`${alice.name}.tree`);
 			const r = await bob.process(addCarol.commit);
 			if (r.kind !== "newState") throw new Error(`ts-mls got ${r.kind}`);
 		});
 		await agree(`${tag}, mls Add`, bob, alice, 4n);
-		await step(`${tag}: the second ts-mls member joins from mls's Welcome`,
-			() => carol.join(addCarol.welcome));
+		await step(`${tag}: the second ts-mls member joins from mls's Welcome, the tree out of band`,
+			() => carol.join(addCarol.welcome, addCarol.tree));
 		await agree(`${tag}, second member`, carol, alice, 4n);
+
+		await step(`${tag}: ts-mls processes mls's Commit of a ts-mls proposal by reference`, async () => {
+			// A GroupContextExtensions of the same (empty) list, proposed
+			// by carol (PublicMessage), which bob and alice receive.
+			const p = await carol.propose({ proposalType: "group_context_extensions",
+				groupContextExtensions: { extensions: [] } });
+			const rp = await bob.process(p);
+			if (rp.kind !== "newState") throw new Error(`ts-mls got ${rp.kind} for the proposal`);
+			const c = alice.commitProposals(p);
+			for (const m of [bob, carol]) {
+				const r = await m.process(c);
+				if (r.kind !== "newState") throw new Error(`ts-mls got ${r.kind}`);
+			}
+		});
+		await agree(`${tag}, proposal by reference`, bob, alice, 5n);
+		await agree(`${tag}, proposal by reference (proposer)`, carol, alice, 5n);
 
 		await step(`${tag}: mls processes ts-mls's Remove of the other ts-mls member (PrivateMessage)`, async () => {
 			const c = await bob.commit([{ proposalType: "remove", remove: { removed: 2 } }]);
 			const out = alice.process(c.commit);
-			if (!/^commit epoch 5 sender-leaf 1$/.test(out)) throw new Error(`mlsctl: ${out}`);
+			if (!/^commit epoch 6 sender-leaf 1$/.test(out)) throw new Error(`mlsctl: ${out}`);
 		});
-		await agree(`${tag}, ts-mls Remove`, bob, alice, 5n);
-		await talk(`${tag}, epoch 5`, bob, alice);
+		await agree(`${tag}, ts-mls Remove`, bob, alice, 6n);
+		await talk(`${tag}, epoch 6`, bob, alice);
 	} finally {
 		try { alice.destroy(); } catch (e) { ok(false, `${tag}: destroy the kernel group`, e); }
 	}
