@@ -207,6 +207,7 @@ class TsMember {
 	async process(bytes) {
 		const d = decodeMlsMessage(bytes, 0);
 		if (!d) throw new Error("ts-mls cannot decode the message");
+		if (d[1] !== bytes.length) throw new Error(`${bytes.length - d[1]} bytes after the MLSMessage`);
 		const r = await processMessage(d[0], this.state, emptyPskIndex, acceptAll, this.impl);
 		this.state = r.newState;
 		return r;
