@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
 	acceptAll,
+	bytesToBase64,
 	ciphersuites,
 	createApplicationMessage,
 	createCommit,
@@ -39,8 +40,10 @@ import {
 	getCiphersuiteFromName,
 	getCiphersuiteImpl,
 	joinGroup,
+	makePskIndex,
 	mlsExporter,
 	processMessage,
+	processPrivateMessage,
 } from "ts-mls";
 import { decodeRatchetTree, encodeRatchetTree } from "ts-mls/ratchetTree.js";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
@@ -157,6 +160,7 @@ class TsMember {
 		this.name = name;
 		this.impl = impl;
 		this.suite = suite;
+		this.psks = {};	// external PSKs, by base64 psk_id
 	}
 	async keyPackage() {
 		const cred = { credentialType: "basic", identity: te.encode(this.name) };
@@ -181,6 +185,21 @@ class TsMember {
 		this.state = await joinGroup(w.welcome, this.kp.publicPackage, this.kp.privatePackage,
 			emptyPskIndex, this.impl, tree);
 	}
+	// The member's external PSKs and its group's resumption PSKs; a PSK
+	// it does not have is printed (a diagnostic for the failure to come).
+	pskIndex() {
+		const index = makePskIndex(this.state, this.psks);
+		return {
+			findPsk(id) {
+				const psk = index.findPsk(id);
+				if (psk === undefined)
+					console.log(`# ts-mls has no PSK ${id.psktype} ` +
+						(id.psktype === "external" ? `psk_id ${hex(id.pskId)}`
+							: `epoch ${id.pskEpoch} group ${hex(id.pskGroupId)}`));
+				return psk;
+			},
+		};
+	}
 	async propose(proposal) {
 		const r = await createProposal(this.state, true, proposal, this.impl);
 		this.state = r.newState;
@@ -190,7 +209,8 @@ class TsMember {
 		return this.state.groupContext.epoch;
 	}
 	async commit(proposals, opts = {}) {
-		const r = await createCommit({ state: this.state, cipherSuite: this.impl },
+		const r = await createCommit({ state: this.state, cipherSuite: this.impl,
+			pskIndex: this.pskIndex() },
 			{ extraProposals: proposals, ratchetTreeExtension: true, ...opts });
 		this.state = r.newState;
 		return {
@@ -208,7 +228,14 @@ class TsMember {
 		const d = decodeMlsMessage(bytes, 0);
 		if (!d) throw new Error("ts-mls cannot decode the message");
 		if (d[1] !== bytes.length) throw new Error(`${bytes.length - d[1]} bytes after the MLSMessage`);
-		const r = await processMessage(d[0], this.state, emptyPskIndex, acceptAll, this.impl);
+		// ts-mls 1.6.4's processMessage() hands a PrivateMessage to
+		// processPrivateMessage() with an empty PSK index, whatever it
+		// was given: a Commit with a PSK in a PrivateMessage cannot be
+		// followed that way. processPrivateMessage() itself takes the index.
+		const r = d[0].wireformat === "mls_private_message"
+			? await processPrivateMessage(this.state, d[0].privateMessage, this.pskIndex(),
+				this.impl, acceptAll)
+			: await processMessage(d[0], this.state, this.pskIndex(), acceptAll, this.impl);
 		this.state = r.newState;
 		return r;
 	}
@@ -266,10 +293,10 @@ class OurMember {
 			"in", path(`${this.name}.in`)]));
 	}
 	// A Commit: "commit epoch E sender-leaf L [removed]".
-	process(bytes) {
+	process(bytes, extra = []) {
 		write(`${this.name}.in`, bytes);
 		return td.decode(ctl(["member", "process", "state", this.stateFile,
-			"in", path(`${this.name}.in`)])).trim();
+			"in", path(`${this.name}.in`), ...extra])).trim();
 	}
 	update(extra = []) {
 		const out = path(`${this.name}.commit`);
@@ -432,6 +459,76 @@ async function scenarioA(suite, impl) {
 	}
 }
 
+// psk_nonce is KDF.Nh bytes (RFC 9420 section 8.4).
+const kdfNh = { 1: 32, 2: 32, 3: 32, 4: 64, 5: 64, 6: 64, 7: 48 };
+
+// PSKs (RFC 9420 section 8.4) across the two, from epoch e: an external
+// PSK in a Commit of each side, then a resumption PSK of a past epoch in
+// a Commit of each side (mls's resolved in the kernel, ts-mls's from its
+// kept epochs).
+async function pskSteps(tag, ts, ours, suite, e) {
+	const pskId = te.encode(`interop psk ${suite}`);
+	const psk = te.encode(`the external PSK of suite ${suite}`);
+	write("psk", psk);
+	ts.psks[bytesToBase64(pskId)] = psk;
+	const ext = ["psk-id", hex(pskId), "psk", path("psk")];
+
+	await step(`${tag}: ts-mls processes mls's update with an external PSK`, async () => {
+		const r = await ts.process(ours.update([...ext, "private-message"]));
+		if (r.kind !== "newState") throw new Error(`ts-mls got ${r.kind}`);
+	});
+	await agree(`${tag}, mls external PSK`, ts, ours, e + 1n);
+
+	await step(`${tag}: mls processes ts-mls's Commit of an external PSK proposal`, async () => {
+		const nonce = crypto.getRandomValues(new Uint8Array(kdfNh[suite]));
+		const c = await ts.commit([{ proposalType: "psk", psk: { preSharedKeyId:
+			{ psktype: "external", pskId, pskNonce: nonce } } }]);
+		const out = ours.process(c.commit, ext);
+		if (!new RegExp(`^commit epoch ${e + 2n} `).test(out)) throw new Error(`mlsctl: ${out}`);
+	});
+	await agree(`${tag}, ts-mls external PSK`, ts, ours, e + 2n);
+
+	await step(`${tag}: ts-mls processes mls's update with the resumption PSK of epoch ${e + 1n}`, async () => {
+		const r = await ts.process(ours.update(["resumption-psk", String(e + 1n)]));
+		if (r.kind !== "newState") throw new Error(`ts-mls got ${r.kind}`);
+	});
+	await agree(`${tag}, mls resumption PSK`, ts, ours, e + 3n);
+
+	await step(`${tag}: mls processes ts-mls's Commit of the resumption PSK of epoch ${e + 2n}`, async () => {
+		const nonce = crypto.getRandomValues(new Uint8Array(kdfNh[suite]));
+		const c = await ts.commit([{ proposalType: "psk", psk: { preSharedKeyId: {
+			psktype: "resumption", usage: "application", pskGroupId: ts.state.groupContext.groupId,
+			pskEpoch: e + 2n, pskNonce: nonce } } }]);
+		const out = ours.process(c.commit);
+		if (!new RegExp(`^commit epoch ${e + 3n + 1n} `).test(out)) throw new Error(`mlsctl: ${out}`);
+	});
+	await agree(`${tag}, ts-mls resumption PSK`, ts, ours, e + 4n);
+}
+
+// An application message of the epoch before, read once the other side
+// has moved on: each side keeps the keys of a past epoch for a while.
+async function lateSteps(tag, ts, ours, e) {
+	const t1 = `late from ${ts.name} (ts-mls), epoch ${e}`;
+	const t2 = `late from ${ours.name} (mls), epoch ${e}`;
+	const m1 = await ts.send(t1);
+	const m2 = ours.send(t2);
+	await step(`${tag}: mls commits, then reads ts-mls's message of epoch ${e}`, async () => {
+		const r = await ts.process(ours.update());
+		if (r.kind !== "newState") throw new Error(`ts-mls got ${r.kind}`);
+		const got = ours.receive(m1);
+		if (got !== t1) throw new Error(`mls read "${got}"`);
+	});
+	await step(`${tag}: ts-mls commits, then reads mls's message of epoch ${e}`, async () => {
+		const c = await ts.commit([]);
+		const out = ours.process(c.commit);
+		if (!new RegExp(`^commit epoch ${e + 2n} `).test(out)) throw new Error(`mlsctl: ${out}`);
+		const r = await ts.process(m2);
+		if (r.kind !== "applicationMessage") throw new Error(`ts-mls got a ${r.kind}`);
+		if (td.decode(r.message) !== t2) throw new Error(`ts-mls read "${td.decode(r.message)}"`);
+	});
+	await agree(`${tag}, after the late messages`, ts, ours, e + 2n);
+}
+
 // (b) mls creates the group and adds bob of ts-mls.
 async function scenarioB(suite, impl) {
 	const tag = `suite ${suite} mls creates`;
@@ -497,6 +594,8 @@ async function scenarioB(suite, impl) {
 		});
 		await agree(`${tag}, ts-mls Remove`, bob, alice, 6n);
 		await talk(`${tag}, epoch 6`, bob, alice);
+		await pskSteps(tag, bob, alice, suite, 6n);
+		await lateSteps(tag, bob, alice, 10n);
 	} finally {
 		try { alice.destroy(); } catch (e) { ok(false, `${tag}: destroy the kernel group`, e); }
 	}
