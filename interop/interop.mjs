@@ -527,6 +527,28 @@ async function lateSteps(tag, ts, ours, e) {
 		if (td.decode(r.message) !== t2) throw new Error(`ts-mls read "${td.decode(r.message)}"`);
 	});
 	await agree(`${tag}, after the late messages`, ts, ours, e + 2n);
+
+	// Out of order within the epoch: three messages of each side, read
+	// last first.
+	const texts = (who) => [1, 2, 3].map((i) => `${who} message ${i} of epoch ${e + 2n}`);
+	await step(`${tag}: mls reads ts-mls's messages out of order`, async () => {
+		const t = texts(ts.name);
+		const m = [];
+		for (const x of t) m.push(await ts.send(x));
+		for (const i of [2, 0, 1]) {
+			const got = ours.receive(m[i]);
+			if (got !== t[i]) throw new Error(`mls read "${got}" for "${t[i]}"`);
+		}
+	});
+	await step(`${tag}: ts-mls reads mls's messages out of order`, async () => {
+		const t = texts(ours.name);
+		const m = t.map((x) => ours.send(x));
+		for (const i of [2, 0, 1]) {
+			const r = await ts.process(m[i]);
+			if (r.kind !== "applicationMessage" || td.decode(r.message) !== t[i])
+				throw new Error(`ts-mls got ${r.kind} "${r.message && td.decode(r.message)}" for "${t[i]}"`);
+		}
+	});
 }
 
 // (b) mls creates the group and adds bob of ts-mls.
