@@ -12,6 +12,8 @@
  *  send_refused    encrypt of every content type, with and without
  *                  MLS_ENCRYPT_F_EPOCH, and each batch entry: -EPIPE
  *  commit_refused  COMMIT and COMMIT_PREPARE: -EPIPE, the epoch stays
+ *  membership_tag  a PublicMessage's tag in the last epoch, made or
+ *                  checked: -EPIPE; the epoch before's as it was
  *  receive         the earlier epoch's messages decrypt (single, batch);
  *                  a message of the last epoch, which no member may have
  *                  sent, is -EPIPE before any key is used
@@ -291,6 +293,45 @@ TEST_F(fin, commit_refused)
 	EXPECT_EQ(1, grp_epoch(p->a));
 	EXPECT_EQ(1, grp_epoch(p->b));
 	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
+}
+
+/* MLS_IOC_MEMBERSHIP_TAG of @fd: the tag's length, 0 (verify) or -errno. */
+static int memb_tag(int fd, __u32 flags, __u64 epoch, const void *data, size_t dlen,
+		    uint8_t *tag, size_t tlen)
+{
+	struct mls_tag t;
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	t.flags = flags;
+	t.epoch = epoch;
+	mbuf(&t.data, data, dlen);
+	mbuf(&t.tag, tag, tlen);
+	r = xioctl(fd, MLS_IOC_MEMBERSHIP_TAG, &t);
+	return r < 0 ? r : (flags & MLS_TAG_F_VERIFY) ? 0 : (int)t.tag.len;
+}
+
+TEST_F(fin, membership_tag)
+{
+	struct pair *p = &self->p;
+	static const char tbm[] = "AuthenticatedContentTBM";
+	uint8_t t0[MLS_MAX_HASH_LEN], t[MLS_MAX_HASH_LEN];
+	int nh = (int)p->nh;
+
+	ASSERT_EQ(nh, memb_tag(p->a, 0, 0, tbm, sizeof(tbm), t0, sizeof(t0)));
+	ASSERT_EQ(0, final_commit(p));
+	/* No PublicMessage in the last epoch: neither made nor taken. */
+	EXPECT_EQ(-EPIPE, memb_tag(p->a, 0, 0, tbm, sizeof(tbm), t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, memb_tag(p->b, MLS_TAG_F_EPOCH, 1, tbm, sizeof(tbm), t,
+				   sizeof(t)));
+	EXPECT_EQ(-EPIPE, memb_tag(p->b, MLS_TAG_F_VERIFY, 0, tbm, sizeof(tbm), t0,
+				   (size_t)nh));
+	/* The epoch before: as it was. */
+	ASSERT_EQ(nh, memb_tag(p->b, MLS_TAG_F_EPOCH, 0, tbm, sizeof(tbm), t,
+			       sizeof(t)));
+	EXPECT_EQ(0, memcmp(t, t0, (size_t)nh));
+	EXPECT_EQ(0, memb_tag(p->a, MLS_TAG_F_EPOCH | MLS_TAG_F_VERIFY, 0, tbm,
+			      sizeof(tbm), t0, (size_t)nh));
 }
 
 TEST_F(fin, receive)

@@ -973,9 +973,10 @@ struct mls_commit {
  * (§12.4.2: the client "MUST NOT use the group to send messages
  * anymore"), and the kernel holds every holder of a group fd to it:
  * %MLS_IOC_ENCRYPT and each entry of %MLS_IOC_ENCRYPT_BATCH fail with
- * -EPIPE for every content type, and so do %MLS_IOC_COMMIT and
- * %MLS_IOC_COMMIT_PREPARE; a PrivateMessage of the last epoch, which
- * no member may have sent, is refused by %MLS_IOC_DECRYPT with -EPIPE
+ * -EPIPE for every content type, and so do %MLS_IOC_COMMIT,
+ * %MLS_IOC_COMMIT_PREPARE and %MLS_IOC_MEMBERSHIP_TAG in that epoch (a
+ * PublicMessage's tag); a PrivateMessage of the last epoch, which no
+ * member may have sent, is refused by %MLS_IOC_DECRYPT with -EPIPE
  * before any key is used. Messages of the earlier epochs still kept
  * decrypt as before. The last epoch keeps what the reinitialization
  * needs: its resumption_psk, which the new group's first epoch takes
@@ -1172,6 +1173,9 @@ struct mls_tag {
  *  * -EBADMSG: with %MLS_TAG_F_VERIFY, the tag differs (counted in
  *    tag_failures);
  *  * -EKEYEXPIRED, -EAGAIN: an epoch no longer kept, or not reached;
+ *  * -EPIPE: the epoch is the group's last (%MLS_COMMIT_F_FINAL, a
+ *    ReInit): no member sends a PublicMessage there, so the tag is
+ *    neither made nor checked;
  *  * -ENOSPC, -ENODATA, -ENOENT, -EFAULT, -ENOMEM: as
  *    %MLS_IOC_CONFIRMATION_TAG.
  */
