@@ -14,6 +14,8 @@
  *  commit_refused  COMMIT and COMMIT_PREPARE: -EPIPE, the epoch stays
  *  membership_tag  a PublicMessage's tag in the last epoch, made or
  *                  checked: -EPIPE; the epoch before's as it was
+ *  state_reported  MLS_GROUP_STATE_ENDED in GROUP_INFO, the netlink
+ *                  group and sysfs ("ended")
  *  receive         the earlier epoch's messages decrypt (single, batch);
  *                  a message of the last epoch, which no member may have
  *                  sent, is -EPIPE before any key is used
@@ -35,10 +37,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <libmls.h>
 #include <linux/mls.h>
 
 #include "kselftest_harness.h"
@@ -458,6 +462,53 @@ TEST_F(fin, outputs)
 	close(fa);
 	close(fb);
 	close(f0);
+}
+
+/* The sysfs state of group @id, newline dropped, into @buf. */
+static int sysfs_state(__u32 id, char *buf, size_t cap)
+{
+	char path[128];
+	FILE *f;
+	int r = -ENOENT;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mls/groups/%u/state", id);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fgets(buf, (int)cap, f)) {
+		buf[strcspn(buf, "\n")] = 0;
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
+/* The state as GROUP_INFO, the netlink group and sysfs say it, alike. */
+TEST(state_reported)
+{
+	int was = group_sysfs();
+	struct mls_group_status st;
+	struct pair p;
+	char buf[64];
+
+	ASSERT_LE(0, was);
+	ASSERT_EQ(0, set_group_sysfs(true));
+	ASSERT_EQ(0, pair_make(&p, 1));
+	ASSERT_EQ(0, sysfs_state(p.a_id, buf, sizeof(buf)));
+	EXPECT_STREQ("active", buf);
+	ASSERT_EQ(0, mls_group_get_status(p.a_id, &st));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, st.state);
+	ASSERT_EQ(0, final_commit(&p));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p.a));
+	ASSERT_EQ(0, mls_group_get_status(p.a_id, &st));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, st.state);
+	EXPECT_EQ(1, st.epoch);
+	ASSERT_EQ(0, sysfs_state(p.a_id, buf, sizeof(buf)));
+	EXPECT_STREQ("ended", buf);
+	ASSERT_EQ(0, sysfs_state(p.b_id, buf, sizeof(buf)));
+	EXPECT_STREQ("ended", buf);
+	pair_close(&p);
+	set_group_sysfs(was == 1);
 }
 
 /* ---------------------------------------------------------- snapshots */
