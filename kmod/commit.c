@@ -12,6 +12,7 @@
  * Rules, under g->commit_lock:
  *  - one pending commit per group; a prepare or one-shot commit while one
  *    is pending, or staged by another call still running, loses (-EBUSY);
+ *  - none follows a group's last epoch (MLS_COMMIT_F_FINAL, -EPIPE);
  *  - one built on an epoch that is no longer current gets -ESTALE;
  *  - a pending commit older than the group's commit timeout is discarded
  *    by the retention worker or by the merge that finds it (-ETIMEDOUT);
@@ -163,6 +164,13 @@ static int check_commit(struct mls_commit *a, const struct mls_suite *s)
 	if ((a->flags & MLS_COMMIT_F_INSTALL) &&
 	    (a->flags & (MLS_COMMIT_F_RETURN_SECRETS | MLS_COMMIT_F_EXTERNAL_INIT)))
 		return -EINVAL;
+	/*
+	 * A ReInit is the only proposal of its Commit (§12.2): it adds
+	 * nobody, so there is no Welcome, and an external commit has none.
+	 */
+	if ((a->flags & MLS_COMMIT_F_FINAL) &&
+	    (a->flags & (MLS_COMMIT_F_RETURN_SECRETS | MLS_COMMIT_F_EXTERNAL_INIT)))
+		return -EINVAL;
 	if (!ret_secrets)
 		return mls_epoch_args_absent(&a->joiner_secret) ?:
 		       mls_epoch_args_absent(&a->welcome_secret);
@@ -200,7 +208,11 @@ static int stage_locked(struct mls_group *g, struct mls_commit *a,
 	if (IS_ERR(cur))
 		return PTR_ERR(cur);
 	base = cur->epoch;
+	/* A ReInit ended the group: no commit follows its last epoch. */
+	ret = cur->final ? -EPIPE : 0;
 	mls_epoch_put(cur);
+	if (ret)
+		return ret;
 	if (base == U64_MAX)
 		return -EOVERFLOW;
 	if (a->context.epoch != base + 1)
@@ -224,6 +236,8 @@ static int stage_locked(struct mls_group *g, struct mls_commit *a,
 		p->epoch = NULL;
 		goto err;
 	}
+	/* Before anyone sees the epoch: the merge makes the group end. */
+	p->epoch->final = a->flags & MLS_COMMIT_F_FINAL;
 	p->base = base;
 	p->own_path = a->flags & MLS_COMMIT_F_OWN_PATH;
 	p->in_call = true;

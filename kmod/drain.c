@@ -111,6 +111,8 @@ u32 mls_drain_group_state(const struct mls_group *g)
 		return MLS_GROUP_STATE_DESTROYED;
 	if (READ_ONCE(mls_drain_unloading) || READ_ONCE(mls_drain_cur))
 		return MLS_GROUP_STATE_SHUTTING_DOWN;
+	if (READ_ONCE(g->ended))
+		return MLS_GROUP_STATE_ENDED;
 	return MLS_GROUP_STATE_ACTIVE;
 }
 

@@ -222,6 +222,7 @@ struct mls_epoch *mls_epoch_restore(const struct mls_suite *s,
 	memcpy(e->cth, im->cth, im->cth_len);
 	e->cth_len = im->cth_len;
 	e->has_exporter = im->has_exporter;
+	e->final = im->final;
 	if (im->live) {
 		e->live = kzalloc(sizeof(*e->live), MLS_GFP_USER);
 		if (!e->live) {

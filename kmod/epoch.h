@@ -44,6 +44,12 @@ struct mls_epoch {
 	struct mls_user *user;		/* charged with @charged bytes */
 	size_t charged;
 	bool has_exporter;		/* false for an installed epoch */
+	/*
+	 * The group's last epoch (MLS_COMMIT_F_FINAL: a ReInit): nothing is
+	 * sent or received in it and no commit follows it. Set before the
+	 * epoch is published (pending, or restored), never changed after.
+	 */
+	bool final;
 	u8 sender_data_secret[MLS_MAX_HASH_LEN];
 	/* Kept for as long as the epoch (late PublicMessages, resumption). */
 	u8 membership_key[MLS_MAX_HASH_LEN];
@@ -176,6 +182,7 @@ static inline u32 mls_epoch_members(const struct mls_epoch *e)
  * @age_ms: a past epoch: how long ago it stopped being current
  * @is_current: the group's current epoch
  * @has_exporter: it has @live secrets (false for an installed epoch)
+ * @final: the group's last epoch (current only)
  * @own_leaf: the own leaf
  * @leaf_count: its leaves
  * @occupied: its occupied-leaf bitmap (owned: moved into the epoch)
@@ -193,6 +200,7 @@ struct mls_epoch_image {
 	u32 age_ms;
 	bool is_current;
 	bool has_exporter;
+	bool final;
 	u32 own_leaf;
 	u32 leaf_count;
 	unsigned long *occupied;

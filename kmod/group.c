@@ -644,6 +644,8 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
 		return -ENOENT;
 	}
 	g->send_tainted = tainted;
+	if (next->final)
+		WRITE_ONCE(g->ended, true);
 	cur = list_first_entry(&g->epochs, struct mls_epoch, node);
 	cur->is_current = false;
 	cur->left_at = jiffies;

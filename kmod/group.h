@@ -86,11 +86,17 @@ struct mls_group {
 	u64 timed_out_epoch;
 	bool has_timed_out;
 
-	spinlock_t lock;		/* epochs, nr_epochs, nfiles, dead */
+	spinlock_t lock;		/* epochs, nr_epochs, nfiles, dead, ended */
 	struct list_head epochs;	/* newest (current) first */
 	unsigned int nr_epochs;
 	unsigned int nfiles;
 	bool dead;
+	/*
+	 * Its current epoch is its last (struct mls_epoch.final): set with
+	 * that epoch, never cleared. For the state readers, which take no
+	 * lock (READ_ONCE); the data plane asks the epoch it took.
+	 */
+	bool ended;
 
 	struct mls_group_policy policy;
 	/*

@@ -183,6 +183,16 @@ int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
 		goto out_parts;
 	}
 	/*
+	 * Nothing is sent in a group's last epoch (a ReInit, §12.4.2). The
+	 * mark is set before the epoch is published and never changes, so
+	 * no message is sealed in it whenever the merge runs: one that took
+	 * the epoch before is sealed in that earlier epoch, or not at all.
+	 */
+	if (e->final) {
+		ret = -EPIPE;
+		goto out_epoch;
+	}
+	/*
 	 * The signature covers one epoch's GroupContext: never send it in
 	 * another. A commit after this point makes mls_protect() fail with
 	 * -ESTALE, since the old epoch's sending keys are gone.
@@ -489,6 +499,14 @@ int mls_group_decrypt(struct mls_ioctl_ctx *ctx, struct mls_decrypt *a,
 	if (IS_ERR(e)) {
 		ret = PTR_ERR(e);
 		goto out_msg;
+	}
+	/*
+	 * No member sends in a group's last epoch: a message of it is a
+	 * sender's fault, refused before any key work (no breaker count).
+	 */
+	if (e->final) {
+		ret = -EPIPE;
+		goto out_epoch;
 	}
 	mls_epoch_protect_ctx(e, g->group_id, g->group_id_len, &pc);
 	batch_keys_use(bk, e, &pc);

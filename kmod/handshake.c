@@ -117,10 +117,17 @@ int mls_ioc_membership_tag(struct mls_ioctl_ctx *ctx, void *arg)
 		goto out;
 	}
 	a->epoch = e->epoch;
+	/*
+	 * A PublicMessage of a group's last epoch is no more sent, nor
+	 * taken, than a PrivateMessage of it (MLS_COMMIT_F_FINAL).
+	 */
+	if (e->final)
+		ret = -EPIPE;
 	/* The membership key is kept, unchanged, as long as the epoch. */
-	ret = e->has_exporter ?
-	      mls_hkdf_extract(s, e->membership_key, s->nh, data, a->data.len,
-			       tag) : -ENODATA;
+	else
+		ret = e->has_exporter ?
+		      mls_hkdf_extract(s, e->membership_key, s->nh, data,
+				       a->data.len, tag) : -ENODATA;
 	if (!ret)
 		ret = tag_out(g, a, tag);
 	mls_epoch_put(e);

@@ -10,9 +10,12 @@
  *	body:	the group, then its epochs, newest (current) first
  *	tag:	16 bytes of AES-256-GCM over the body, the header as AAD
  *
- * The version is 2 for a group with a receive-save policy (its body has
- * the policy) and 1 otherwise, so that a module one version older
- * imports the snapshot of every group without the policy.
+ * The version is 3 for a group a ReInit ended (its current epoch has the
+ * FINAL mark), else 2 for a group with a receive-save policy (its body
+ * has the policy), else 1: a module one version older imports the
+ * snapshot of every group its version holds, and refuses an ended group
+ * rather than bring it back as a live one. Version 3's body is version
+ * 2's, with the mark allowed.
  *
  * Integers are big-endian (TLS presentation language), every length is
  * explicit, and the parser takes nothing it does not expect: unknown
@@ -79,8 +82,10 @@
 #define MLS_SNAP_EPOCH_CURRENT	BIT(0)
 #define MLS_SNAP_EPOCH_EXPORTER	BIT(1)
 #define MLS_SNAP_EPOCH_LIVE	BIT(2)
+#define MLS_SNAP_EPOCH_FINAL	BIT(3)	/* version 3: the group's last epoch */
 #define MLS_SNAP_EPOCH_ALL	(MLS_SNAP_EPOCH_CURRENT | \
-				 MLS_SNAP_EPOCH_EXPORTER | MLS_SNAP_EPOCH_LIVE)
+				 MLS_SNAP_EPOCH_EXPORTER | MLS_SNAP_EPOCH_LIVE | \
+				 MLS_SNAP_EPOCH_FINAL)
 
 /* --- sequence numbers imported and saved since load ---------------------- */
 
@@ -240,6 +245,8 @@ static void put_epoch(struct mls_wbuf *w, const struct mls_suite *s,
 		flags |= MLS_SNAP_EPOCH_EXPORTER;
 	if (e->live)
 		flags |= MLS_SNAP_EPOCH_LIVE;
+	if (e->final)
+		flags |= MLS_SNAP_EPOCH_FINAL;
 	mls_put_u64(w, e->epoch);
 	mls_put_u8(w, flags);
 	mls_put_u32(w, e->is_current ? 0 :
@@ -267,7 +274,8 @@ static void put_epoch(struct mls_wbuf *w, const struct mls_suite *s,
  * The receive-save policy of @g as one export writes it, in its header's
  * version and its body alike: read once, though SET_POLICY may change it
  * meanwhile. Version 2 only with the policy set, so that a module that
- * reads version 1 only still imports every snapshot without it.
+ * reads version 1 only still imports every snapshot without it; 3 for a
+ * group whose current epoch @cur is its last, whatever the policy.
  */
 struct mls_snap_policy {
 	u16 version;
@@ -276,14 +284,15 @@ struct mls_snap_policy {
 };
 
 static void snap_policy_read(const struct mls_group *g,
+			     const struct mls_epoch *cur,
 			     struct mls_snap_policy *sp)
 {
 	sp->recv_save = mls_recv_save_get(g, &sp->recv_save_flags);
 	/* flags without N mean nothing, and import refuses them */
 	if (!sp->recv_save)
 		sp->recv_save_flags = 0;
-	sp->version = sp->recv_save ? 2 : 1;
-	BUILD_BUG_ON(MLS_SNAPSHOT_VERSION != 2);
+	sp->version = cur->final ? 3 : sp->recv_save ? 2 : 1;
+	BUILD_BUG_ON(MLS_SNAPSHOT_VERSION != 3);
 }
 
 /* The body; @g's commit_lock is held, so its epochs do not change. */
@@ -441,7 +450,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 		goto out_unlock;
 	}
 	*epoch = ep[0]->epoch;
-	snap_policy_read(g, &sp);
+	snap_policy_read(g, ep[0], &sp);
 	/*
 	 * Reserved before the ratchets are written: a generation sent
 	 * meanwhile is below the limit in force, which is below these.
@@ -571,7 +580,8 @@ static int get_header(const u8 *p, size_t len, struct mls_snap_hdr *h)
 		return -EBADMSG;
 	/*
 	 * Another version may lay its header out otherwise: stop here.
-	 * Version 1 differs in its body only (no receive-save policy).
+	 * Versions 1 and 2 differ in their body only (no receive-save
+	 * policy, no FINAL mark).
 	 */
 	if (version < 1 || version > MLS_SNAPSHOT_VERSION)
 		return -EPROTONOSUPPORT;
@@ -613,7 +623,7 @@ static unsigned long *get_bitmap(struct mls_rbuf *r, u32 n)
  * it (U64_MAX for the first, which must be the current one).
  */
 static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
-				   u64 newer, bool first)
+				   u16 version, u64 newer, bool first)
 {
 	const struct mls_suite *s = g->suite;
 	struct mls_epoch_image im = {};
@@ -629,6 +639,10 @@ static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
 		goto err;
 	im.is_current = flags & MLS_SNAP_EPOCH_CURRENT;
 	im.has_exporter = flags & MLS_SNAP_EPOCH_EXPORTER;
+	im.final = flags & MLS_SNAP_EPOCH_FINAL;
+	/* Only the current epoch can be the last, and since version 3. */
+	if (im.final && (!first || version < 3))
+		goto err;
 	/* The first is current, the others past and older one by one. */
 	if (im.is_current != first || im.epoch >= newer ||
 	    (first && im.age_ms))
@@ -811,7 +825,7 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	if (mls_get_u32(r, &n) || !n || n > mls_epochs_kept_max + 1)
 		goto err;
 	for (i = 0; i < n; i++) {
-		e = get_epoch(r, g, newer, !i);
+		e = get_epoch(r, g, h->version, newer, !i);
 		if (IS_ERR(e)) {
 			ret = PTR_ERR(e);
 			goto err;
@@ -850,6 +864,9 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	if (ret)
 		goto err;
 	g->send_tainted = !*resumed;
+	/* Not published yet: no reader to order against. */
+	g->ended = list_first_entry(&g->epochs, struct mls_epoch,
+				    node)->final;
 	return g;
 
 err:

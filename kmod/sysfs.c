@@ -400,6 +400,10 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	case MLS_GROUP_STATE_SHUTTING_DOWN:
 		name = "shutting-down";
 		break;
+	case MLS_GROUP_STATE_ENDED:
+		/* A ReInit ended it: no sending, no commit (MLS_COMMIT_F_FINAL). */
+		name = "ended";
+		break;
 	case MLS_GROUP_STATE_DESTROYED:
 		/* Between its destroyer's start and the removal of this directory. */
 		name = "destroyed";

@@ -10,7 +10,9 @@
  *                       (mlsc_group_reinit(), -ENOENT before), agree on
  *                       the new epoch, and refuse further proposals and
  *                       commits (-ESHUTDOWN), also once saved and
- *                       loaded
+ *                       loaded; the kernel group ended with it:
+ *                       mls_send() on the group fd is -EPIPE for the
+ *                       committer and the receiver
  *  reinit.by_reference  Bob proposes a ReInit as a PrivateMessage, Alice
  *                       commits it by reference; the same outcome
  *  reinit.refused       a ReInit beside another proposal, by value or
@@ -47,9 +49,13 @@ static const struct mlsc_proposal_spec reinit_spec = {
 /* Extension extensions<V> of new_ext, encoded */
 static const uint8_t new_ext_bytes[] = { 4, 0xff, 0x00, 1, 'e' };
 
-/* @m's group ended with the ReInit above. */
+/*
+ * @m's group ended with the ReInit above, in the kernel too: the group
+ * fd sends nothing any more (MLS_COMMIT_F_FINAL), whoever holds it.
+ */
 static int ended(struct member *m)
 {
+	struct mls_sent sent = { 0 };
 	struct mlsc_reinit_params p;
 	struct mlsc_commit_args ca = { .sig_key = m->sig };
 	struct mlsc_commit_out out = { 0 };
@@ -75,6 +81,12 @@ static int ended(struct member *m)
 		err = -EPROTO;
 	if (!err && (out.commit.data || po.message.data || !nothing_pending(m->g)))
 		err = -EPROTO;
+	if (!err && mls_send(mlsc_group_fd(m->g), m->sig, "after", 5, NULL, 0,
+			     &sent) != -EPIPE)
+		err = -EPROTO;
+	if (!err && sent.message.data)
+		err = -EPROTO;
+	mls_bytes_free(&sent.message);
 	return err;
 }
 
@@ -97,6 +109,8 @@ TEST_F(reinit, by_value)
 	struct mlsc_commit_out out = { 0 };
 	struct mlsc_processed pr;
 
+	/* the group fds send until the ReInit is merged */
+	ALL_TALK(alice, bob);
 	EXPECT_EQ(-ENOENT, mlsc_group_reinit(alice->g, &p));
 	EXPECT_EQ(0, p.version);
 	EXPECT_EQ(-EINVAL, mlsc_group_reinit(NULL, &p));

@@ -3746,7 +3746,8 @@ TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
 /*
  * A ReInit ends the group: proposed, committed by reference, followed;
  * then member reinit tells the new group, and the members make and take
- * no more proposals or Commits (ESHUTDOWN), application messages still.
+ * no more proposals or Commits (ESHUTDOWN), nor, since the kernel ended
+ * the group too, application messages (EPIPE).
  */
 TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
 {
@@ -3790,9 +3791,16 @@ TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
 		     "out", at(d, "c3"), "extensions-hex", "00", "merge");
 	MEMBER_FAILS(2, "ReInit ended the group", "process", "state",
 		     at(d, "carol.st"), "in", at(d, "c2"));
-	/* its last epoch still carries application messages */
-	member_say(_metadata, d, "carol.st", "the last words\n", "m1", "bob.st",
-		   NULL);
+	/* nor application messages in its last epoch (§12.4.2) */
+	for (int i = 0; i < 2; i++) {
+		run_in(&r, "the last words\n", "member", "send", "state",
+		       at(d, i ? "bob.st" : "carol.st"), "out", at(d, "m1"),
+		       NULL);
+		EXPECT_EQ(2, r.status) TH_LOG("%s", r.err);
+		EXPECT_NE(NULL, strstr(r.err, "(EPIPE")) TH_LOG("%s", r.err);
+		EXPECT_STREQ("", r.out);
+		run_free(&r);
+	}
 	/* a new member on the same state path is not the ended one */
 	ASSERT_EQ(0, unlink(at(d, "carol.st")));
 	member_kp(_metadata, d, "1", "dave");

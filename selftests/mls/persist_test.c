@@ -472,9 +472,13 @@ TEST_F(bad, bit_flipped)
 
 TEST_F(bad, wrong_version)
 {
+	/* The version after the newest this module reads. */
+	uint8_t next = (uint8_t)(snap_get_be(self->s.buf + SNAP_OFF_VERSION, 2) ^
+				 (MLS_SNAPSHOT_VERSION + 1));
+
 	EXPECT_EQ(-EPROTONOSUPPORT, import_flipped(self->p.ctl, &self->s,
 						   self->copy, self->s.len,
-						   SNAP_OFF_VERSION + 1, 0x02));
+						   SNAP_OFF_VERSION + 1, next));
 	EXPECT_EQ(-EPROTONOSUPPORT, import_flipped(self->p.ctl, &self->s,
 						   self->copy, self->s.len,
 						   SNAP_OFF_VERSION, 0x80));

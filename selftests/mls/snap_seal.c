@@ -191,7 +191,8 @@ int snap_body_fields(const uint8_t *body, size_t len, unsigned int version,
 		field(&w, 4, 0);
 	if (field(&w, 1, 0))		/* has_init */
 		skip(&w, nh);
-	if (version < 1 || version > 2)
+	/* Version 3's body is version 2's (an epoch flag more). */
+	if (version < 1 || version > 3)
 		return -1;
 	if (flags & PERSISTENT) {	/* limits */
 		field(&w, 8, 0);

@@ -69,7 +69,7 @@ struct snap_field {
 };
 
 /*
- * The integer fields of an unmodified @body of format @version (1 or 2)
+ * The integer fields of an unmodified @body of format @version (1 to 3)
  * and a suite with hash length @nh and key length @nk, in order, at most
  * @cap: their number, or -1 if the body is not laid out as @version
  * says.

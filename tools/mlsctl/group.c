@@ -415,6 +415,8 @@ const char *state_name(uint32_t state)
 		return "shutting-down";
 	case MLS_GROUP_STATE_DESTROYED:
 		return "destroyed";
+	case MLS_GROUP_STATE_ENDED:
+		return "ended";
 	}
 	return "unknown";
 }

@@ -1348,8 +1348,9 @@ static const char usage_reinit[] =
 	"or processed: \"group-id HEX version N suite N extensions HEX\", the\n"
 	"new group to start (extensions: the encoded Extension extensions<V>).\n"
 	"The group takes no proposal or Commit any more (ESHUTDOWN); its\n"
-	"last epoch stays in the kernel. ENOENT: no ReInit ended it. Kept in\n"
-	"state FILE.reinit, the RFC 9420 ReInit struct.\n";
+	"last epoch stays in the kernel, which sends nothing in it any more\n"
+	"(EPIPE). ENOENT: no ReInit ended it. Kept in state FILE.reinit, the\n"
+	"RFC 9420 ReInit struct.\n";
 
 static int reinit_act(struct mrun *run)
 {

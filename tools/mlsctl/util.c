@@ -133,6 +133,9 @@ static const struct errdesc errdescs[] = {
 	  "timed out: a pending commit or staged join outlived its commit timeout" },
 	{ ECANCELED, "ECANCELED", "the pending commit was discarded" },
 	{ ESHUTDOWN, "ESHUTDOWN", "the module is drained (mlsctl drain cancel resumes it)" },
+	{ EPIPE, "EPIPE",
+	  "a ReInit ended the group: nothing is sent in it any more, and no "
+	  "message of its last epoch is taken" },
 	{ ECONNREFUSED, "ECONNREFUSED", "the sender's circuit breaker is open" },
 	{ ENOSPC, "ENOSPC", "no room: max_groups reached, or a buffer too small" },
 	{ ENOKEY, "ENOKEY",

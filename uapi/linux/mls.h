@@ -619,6 +619,9 @@ struct mls_encrypt {
  *    epoch reached by a commit without %MLS_COMMIT_F_OWN_PATH: it sends
  *    again from the epoch of its own commit with a fresh UpdatePath;
  *  * -ESHUTDOWN: the module is drained (%MLS_IOC_DRAIN);
+ *  * -EPIPE: the current epoch is the group's last (%MLS_COMMIT_F_FINAL,
+ *    a ReInit): nothing is sent in the group any more, whatever the
+ *    content type. Nothing was sent and no generation was used;
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
  *    old epoch's sending keys are erased). Nothing was sent and no
@@ -733,6 +736,9 @@ struct mls_decrypt {
  *    blank or out-of-range sender leaf, own leaf as sender), or
  *    authentication failed;
  *  * -EAGAIN: the message's epoch is not reached yet;
+ *  * -EPIPE: the message's epoch is the group's last (%MLS_COMMIT_F_FINAL,
+ *    a ReInit), in which no member sends: refused before any key work,
+ *    nothing consumed and no breaker counted;
  *  * -EKEYEXPIRED: its epoch is past retention, or the generation fell out
  *    of the out-of-order window;
  *  * -EALREADY: that generation was already consumed (a replay), or was
@@ -884,8 +890,10 @@ struct mls_batch {
 #define MLS_COMMIT_F_RETURN_SECRETS	(1U << 1)
 #define MLS_COMMIT_F_EXTERNAL_INIT	(1U << 2) /* init_secret from @kem_output */
 #define MLS_COMMIT_F_OWN_PATH		(1U << 3) /* own commit, fresh UpdatePath */
+#define MLS_COMMIT_F_FINAL		(1U << 4) /* the new epoch is the last (ReInit) */
 #define MLS_COMMIT_F_ALL		(MLS_COMMIT_F_INSTALL | MLS_COMMIT_F_RETURN_SECRETS | \
-					 MLS_COMMIT_F_EXTERNAL_INIT | MLS_COMMIT_F_OWN_PATH)
+					 MLS_COMMIT_F_EXTERNAL_INIT | MLS_COMMIT_F_OWN_PATH | \
+					 MLS_COMMIT_F_FINAL)
 
 #define MLS_MAX_KEM_OUTPUT_LEN	256
 
@@ -959,6 +967,30 @@ struct mls_commit {
  * commit and sent in that epoch with the same secrets. The first epoch
  * merged with the flag sends again. The flag changes nothing else.
  *
+ * %MLS_COMMIT_F_FINAL says that the Commit carries a ReInit (RFC 9420
+ * §12.1.5, §11.2): the epoch it starts is the group's last. Once that
+ * epoch is current (merged), no member may send in the group any more
+ * (§12.4.2: the client "MUST NOT use the group to send messages
+ * anymore"), and the kernel holds every holder of a group fd to it:
+ * %MLS_IOC_ENCRYPT and each entry of %MLS_IOC_ENCRYPT_BATCH fail with
+ * -EPIPE for every content type, and so do %MLS_IOC_COMMIT,
+ * %MLS_IOC_COMMIT_PREPARE and %MLS_IOC_MEMBERSHIP_TAG in that epoch (a
+ * PublicMessage's tag); a PrivateMessage of the last epoch, which no
+ * member may have sent, is refused by %MLS_IOC_DECRYPT with -EPIPE
+ * before any key is used. Messages of the earlier epochs still kept
+ * decrypt as before. The last epoch keeps what the reinitialization
+ * needs: its resumption_psk, which the new group's first epoch takes
+ * as a PSK of usage reinit (struct mls_psk, from this group fd or its
+ * kernel id), its exporter, epoch_authenticator and GroupContext. The
+ * group reports %MLS_GROUP_STATE_ENDED, and a snapshot keeps it ended.
+ * Nothing is sent in that epoch: not even a message whose key was
+ * taken before the merge can be sealed in it, since its sending keys
+ * are never handed out. A ReInit is the only proposal of its Commit,
+ * which adds nobody and is not an external commit: the flag with
+ * %MLS_COMMIT_F_RETURN_SECRETS or %MLS_COMMIT_F_EXTERNAL_INIT is
+ * -EINVAL. A module that does not know the flag refuses it with
+ * -EINVAL, so a program can probe for it.
+ *
  * A call that fails has changed nothing: the outputs are written before
  * the epoch moves, and a failure to copy the struct back undoes nothing
  * because the move is the last step.
@@ -966,9 +998,12 @@ struct mls_commit {
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, secret lengths, context fields too
  *    long, roster invalid or own_leaf changed, INSTALL with
- *    RETURN_SECRETS or EXTERNAL_INIT, output buffers given without
+ *    RETURN_SECRETS or EXTERNAL_INIT, FINAL with RETURN_SECRETS or
+ *    EXTERNAL_INIT, output buffers given without
  *    RETURN_SECRETS, both @psk_secret and @psks, @kem_output without
  *    EXTERNAL_INIT or of the wrong length;
+ *  * -EPIPE: the current epoch is the group's last (a commit with
+ *    %MLS_COMMIT_F_FINAL was merged): no commit follows it;
  *  * the errors of struct mls_psk_list;
  *  * -EFAULT: a bad address;
  *  * -ESTALE: @context.epoch is not the current epoch + 1;
@@ -1138,6 +1173,9 @@ struct mls_tag {
  *  * -EBADMSG: with %MLS_TAG_F_VERIFY, the tag differs (counted in
  *    tag_failures);
  *  * -EKEYEXPIRED, -EAGAIN: an epoch no longer kept, or not reached;
+ *  * -EPIPE: the epoch is the group's last (%MLS_COMMIT_F_FINAL, a
+ *    ReInit): no member sends a PublicMessage there, so the tag is
+ *    neither made nor checked;
  *  * -ENOSPC, -ENODATA, -ENOENT, -EFAULT, -ENOMEM: as
  *    %MLS_IOC_CONFIRMATION_TAG.
  */
@@ -1286,13 +1324,16 @@ struct mls_policy {
 /*
  * Group states (struct mls_group_info.state, the group's sysfs "state"
  * and its netlink dump, which agree). A group reports SHUTTING_DOWN while
- * the module is drained (%MLS_IOC_DRAIN), else ACTIVE. DESTROYED is seen
- * only in sysfs and the dump, for a group being torn down: its fds
- * already answer -ENOENT.
+ * the module is drained (%MLS_IOC_DRAIN), else ENDED once its current
+ * epoch is its last (a commit with %MLS_COMMIT_F_FINAL merged: a ReInit
+ * ended it, for good), else ACTIVE. DESTROYED is seen only in sysfs and
+ * the dump, for a group being torn down: its fds already answer
+ * -ENOENT.
  */
 #define MLS_GROUP_STATE_ACTIVE		1
 #define MLS_GROUP_STATE_SHUTTING_DOWN	2
 #define MLS_GROUP_STATE_DESTROYED	3
+#define MLS_GROUP_STATE_ENDED		4
 
 /**
  * struct mls_group_info - argument of %MLS_IOC_GROUP_INFO
@@ -1500,13 +1541,17 @@ struct mls_group_destroy {
 
 /*
  * The newest version of the snapshot format. 2 adds a persistent group's
- * receive-save policy. %MLS_IOC_GROUP_EXPORT writes 2 only for a group
+ * receive-save policy; 3 the mark of a group's last epoch
+ * (%MLS_COMMIT_F_FINAL). %MLS_IOC_GROUP_EXPORT writes the lowest version
+ * that holds the group: 3 for a group a ReInit ended, else 2 for a group
  * whose policy is set (%MLS_POLICY_RECV_SAVE with a non-zero recv_save),
- * and 1 otherwise, so that a module that reads version 1 only takes the
- * snapshot of any group without the policy. %MLS_IOC_GROUP_IMPORT takes
- * both (version 1: the policy off).
+ * else 1, so that a module that reads an older version only takes the
+ * snapshot of any group that version can hold, and refuses an ended
+ * group (-EPROTONOSUPPORT) rather than bring it back as a live one.
+ * %MLS_IOC_GROUP_IMPORT takes all three (version 1: the policy off;
+ * versions 1 and 2: not ended).
  */
-#define MLS_SNAPSHOT_VERSION	2
+#define MLS_SNAPSHOT_VERSION	3
 /* Largest snapshot %MLS_IOC_GROUP_IMPORT reads. */
 #define MLS_MAX_SNAPSHOT_LEN	(64U << 20)
 

@@ -247,6 +247,9 @@ static int prepare(struct mlsc_group *g, struct next *nx,
 	mls_buf_set(&kc.roster.occupied, occupied, occupied_len);
 	if (nx->n_psks)
 		mls_psk_list_set(&kc.psks, kpsks, nx->n_psks);
+	/* a ReInit ends the group in the kernel too: nothing sent after it */
+	if (nx->reinit)
+		kc.flags |= MLS_COMMIT_F_FINAL;
 	/* the kernel decapsulates it with the external private key */
 	if (nx->kem_output) {
 		kc.flags |= MLS_COMMIT_F_EXTERNAL_INIT;

@@ -716,6 +716,9 @@ static int kernel_prepare(struct build *b)
 		mls_buf_set(&c.joiner_secret, b->joiner_secret, s->nh);
 		mls_buf_set(&c.welcome_secret, b->welcome_secret, s->nh);
 	}
+	/* A ReInit: the epoch it starts is the last, the kernel ends the group. */
+	if (b->pend->reinit)
+		c.flags |= MLS_COMMIT_F_FINAL;
 	/* Fresh path secrets: this ends an import's receive-only state. */
 	if (b->pend->has_path) {
 		c.flags |= MLS_COMMIT_F_OWN_PATH;

@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The end of a group after a ReInit (RFC 9420 §12.1.5, §11.2, §12.4.2),
+ * through the uapi only: a commit with MLS_COMMIT_F_FINAL makes the epoch
+ * it starts the group's last. Two members A (leaf 0) and B (leaf 1) of
+ * one group, in three suites:
+ *
+ *  bad_flags       unknown commit flags, FINAL with RETURN_SECRETS or
+ *                  EXTERNAL_INIT: -EINVAL, nothing changed
+ *  pending         a prepared FINAL epoch ends nothing until merged; a
+ *                  discarded one never does
+ *  send_refused    encrypt of every content type, with and without
+ *                  MLS_ENCRYPT_F_EPOCH, and each batch entry: -EPIPE
+ *  commit_refused  COMMIT and COMMIT_PREPARE: -EPIPE, the epoch stays
+ *  membership_tag  a PublicMessage's tag in the last epoch, made or
+ *                  checked: -EPIPE; the epoch before's as it was
+ *  state_reported  MLS_GROUP_STATE_ENDED in GROUP_INFO, the netlink
+ *                  group and sysfs ("ended")
+ *  receive         the earlier epoch's messages decrypt (single, batch);
+ *                  a message of the last epoch, which no member may have
+ *                  sent, is -EPIPE before any key is used
+ *  outputs         the exporter and epoch_authenticator of the last
+ *                  epoch; its resumption PSK (usage reinit) keys a new
+ *                  group of each member alike, by fd and by kernel id
+ *  snapshot        an ended group exports as format version 3 and stays
+ *                  ended when imported; version 2 with the mark, or the
+ *                  mark on a past epoch, is refused; a group not ended
+ *                  still exports as version 1 and imports active
+ *  race            encrypting threads racing the merge: nothing is ever
+ *                  sealed in the last epoch, every call after the merge
+ *                  returned gets -EPIPE
+ *
+ * The expected secrets come from the userspace key schedule of
+ * group_util.h.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmls.h>
+#include <linux/mls.h>
+
+#include "kselftest_harness.h"
+#include "group_util.h"
+#include "persist_util.h"
+#include "snap_seal.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static int pend_op(int fd, unsigned long cmd, __u64 epoch)
+{
+	struct mls_commit_pending a = { .epoch = epoch };
+
+	return xioctl(fd, cmd, &a);
+}
+
+/* COMMIT (or PREPARE with @cmd) of one member to the next epoch, @flags. */
+static int member_op(const struct pair *p, int fd, __u32 leaf, const uint8_t *cs,
+		     unsigned long cmd, __u32 flags)
+{
+	struct grp_inputs next;
+	struct mls_commit c;
+
+	pair_commit_arg(p, &c, &next, leaf, cs);
+	c.flags = flags;
+	return xioctl(fd, cmd, &c);
+}
+
+/*
+ * The Commit with the ReInit, merged by both: A prepares and merges it
+ * (a committer), B takes it in one call.
+ */
+static int final_commit(struct pair *p)
+{
+	uint8_t cs[MLS_MAX_HASH_LEN];
+	int r;
+
+	rand_bytes(cs, p->nh);
+	r = member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE, MLS_COMMIT_F_FINAL);
+	if (!r)
+		r = pend_op(p->a, MLS_IOC_COMMIT_MERGE, p->in.epoch + 1);
+	if (!r)
+		r = member_op(p, p->b, 1, cs, MLS_IOC_COMMIT, MLS_COMMIT_F_FINAL);
+	return r ?: pair_advance(p, cs);
+}
+
+static __u32 grp_state(int fd)
+{
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+
+	return grp_info(fd, &info, gid, sizeof(gid)) ? 0 : info.state;
+}
+
+/* A handshake message of @ctype (proposal or commit) of @fd. */
+static int enc_handshake(int fd, __u32 ctype, struct msg *m)
+{
+	static const uint8_t body[] = { 0, 1, 0, 0 };
+
+	return grp_encrypt(fd, ctype, NULL, 0, body, sizeof(body), NULL, 0, m);
+}
+
+/*
+ * An application message of leaf 0 at generation @gen of @p's current
+ * epoch, made in userspace: what A would send there.
+ */
+static size_t craft_app(const struct pair *p, uint32_t gen, uint8_t *out)
+{
+	uint8_t pt[512];
+	struct craft c = {
+		.suite = p->suite, .group_id = p->in.group_id,
+		.group_id_len = p->in.group_id_len, .epoch = p->in.epoch,
+		.ctype = MLS_CONTENT_APPLICATION, .pt = pt,
+		.leaf = 0, .gen = gen, .reuse_guard = { 1, 2, 3, 4 },
+		.encryption_secret = p->es.encryption,
+		.sender_data_secret = p->es.sender_data, .leaf_count = p->leaf_count,
+	};
+
+	c.pt_len = app_plaintext(pt, (const uint8_t *)"late", 4, p->sig, p->sig_len, 0);
+	return craft_message(&c, out);
+}
+
+/* ------------------------------------------------------------ fixture */
+
+FIXTURE(fin) {
+	struct pair p;
+};
+
+FIXTURE_VARIANT(fin) {
+	unsigned int suite;
+};
+
+FIXTURE_VARIANT_ADD(fin, suite1) { .suite = 1 };
+FIXTURE_VARIANT_ADD(fin, suite3) { .suite = 3 };
+FIXTURE_VARIANT_ADD(fin, suite7) { .suite = 7 };
+
+FIXTURE_SETUP(fin)
+{
+	ASSERT_EQ(0, pair_make(&self->p, variant->suite));
+}
+
+FIXTURE_TEARDOWN(fin)
+{
+	pair_close(&self->p);
+}
+
+TEST_F(fin, bad_flags)
+{
+	struct pair *p = &self->p;
+	uint8_t cs[MLS_MAX_HASH_LEN], js[MLS_MAX_HASH_LEN], ws[MLS_MAX_HASH_LEN];
+	uint8_t kem[32];
+	static const unsigned long cmds[] = { MLS_IOC_COMMIT, MLS_IOC_COMMIT_PREPARE };
+	struct grp_inputs next;
+	struct mls_commit c;
+	static struct msg m;
+	static struct dec d;
+	size_t i;
+
+	rand_bytes(cs, p->nh);
+	memset(kem, 9, sizeof(kem));
+	for (i = 0; i < 2; i++) {
+		/* The first bit past MLS_COMMIT_F_ALL, alone and with FINAL. */
+		EXPECT_EQ(-EINVAL, member_op(p, p->a, 0, cs, cmds[i],
+					     (MLS_COMMIT_F_ALL + 1) | MLS_COMMIT_F_FINAL));
+		EXPECT_EQ(-EINVAL, member_op(p, p->a, 0, cs, cmds[i], 1U << 31));
+		/* A ReInit adds nobody: no Welcome secrets to return. */
+		pair_commit_arg(p, &c, &next, 0, cs);
+		c.flags = MLS_COMMIT_F_FINAL | MLS_COMMIT_F_RETURN_SECRETS;
+		mbuf(&c.joiner_secret, js, p->nh);
+		mbuf(&c.welcome_secret, ws, p->nh);
+		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
+		/* Nor is it in an external commit. */
+		pair_commit_arg(p, &c, &next, 0, NULL);
+		c.flags = MLS_COMMIT_F_FINAL | MLS_COMMIT_F_EXTERNAL_INIT;
+		mbuf(&c.kem_output, kem, sizeof(kem));
+		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
+	}
+	/* Nothing changed: epoch 0, active, nothing pending, sending. */
+	EXPECT_EQ(0, grp_epoch(p->a));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, grp_state(p->a));
+	EXPECT_EQ(-ENOENT, pend_op(p->a, MLS_IOC_COMMIT_DISCARD, 1));
+	ASSERT_EQ(0, enc_text(p->a, "still", &m));
+	EXPECT_EQ(0, dec_msg(p->b, &m, &d));
+	/* FINAL alone is known: the same commit goes through. */
+	EXPECT_EQ(0, final_commit(p));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->b));
+}
+
+TEST_F(fin, pending)
+{
+	struct pair *p = &self->p;
+	uint8_t cs[MLS_MAX_HASH_LEN];
+	static struct msg m;
+	static struct dec d;
+
+	/* Prepared: the group goes on in its current epoch. */
+	rand_bytes(cs, p->nh);
+	ASSERT_EQ(0, member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE,
+			       MLS_COMMIT_F_FINAL));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, grp_state(p->a));
+	ASSERT_EQ(0, enc_text(p->a, "pending", &m));
+	EXPECT_EQ(0, m.epoch);
+	EXPECT_EQ(0, dec_msg(p->b, &m, &d));
+	/* Another commit won: discarded, nothing ended. */
+	ASSERT_EQ(0, pend_op(p->a, MLS_IOC_COMMIT_DISCARD, 1));
+	ASSERT_EQ(0, pair_commit(p));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, grp_state(p->a));
+	ASSERT_EQ(0, enc_text(p->a, "epoch 1", &m));
+	EXPECT_EQ(1, m.epoch);
+	EXPECT_EQ(0, dec_msg(p->b, &m, &d));
+	/* Merged, it ends the group. */
+	ASSERT_EQ(0, final_commit(p));
+	EXPECT_EQ(2, grp_epoch(p->a));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
+	EXPECT_EQ(-EPIPE, enc_text(p->a, "ended", &m));
+}
+
+TEST_F(fin, send_refused)
+{
+	struct pair *p = &self->p;
+	static struct mls_encrypt_entry ent[3];
+	static uint8_t out[3][MSG_MAX];
+	struct mls_encrypt e;
+	struct mls_batch b;
+	static struct msg m;
+	__u32 i;
+
+	ASSERT_EQ(0, final_commit(p));
+	EXPECT_EQ(1, grp_epoch(p->a));
+	EXPECT_EQ(-EPIPE, enc_text(p->a, "app", &m));
+	EXPECT_EQ(-EPIPE, enc_text(p->b, "app", &m));
+	EXPECT_EQ(-EPIPE, enc_handshake(p->a, MLS_CONTENT_PROPOSAL, &m));
+	EXPECT_EQ(-EPIPE, enc_handshake(p->b, MLS_CONTENT_COMMIT, &m));
+	/* Signed for the last epoch, or for the one before: still no. */
+	for (i = 0; i < 2; i++) {
+		enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, p->sig,
+			 p->sig_len, out[0], sizeof(out[0]));
+		e.flags = MLS_ENCRYPT_F_EPOCH;
+		e.epoch = i;
+		EXPECT_EQ(-EPIPE, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	}
+	/* Bad arguments are still told apart first. */
+	enc_init(&e, MLS_CONTENT_APPLICATION, NULL, 0, "x", 1, p->sig, p->sig_len,
+		 out[0], sizeof(out[0]));
+	e.flags = 1U << 31;
+	EXPECT_EQ(-EINVAL, xioctl(p->a, MLS_IOC_ENCRYPT, &e));
+	/* Each entry of a batch, every content type. */
+	for (i = 0; i < 3; i++) {
+		__u32 ctype = MLS_CONTENT_APPLICATION + i;
+		bool app = ctype == MLS_CONTENT_APPLICATION;
+
+		memset(&ent[i], 0, sizeof(ent[i]));
+		enc_init(&ent[i].op, ctype, NULL, 0, "abcd", 4, app ? p->sig : NULL,
+			 app ? p->sig_len : 0, out[i], sizeof(out[i]));
+	}
+	memset(&b, 0, sizeof(b));
+	b.count = 3;
+	b.entries = U64(ent);
+	b.entry_size = sizeof(ent[0]);
+	EXPECT_EQ(3, xioctl(p->a, MLS_IOC_ENCRYPT_BATCH, &b));
+	EXPECT_EQ(3, b.done);
+	EXPECT_EQ(0, b.lost);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-EPIPE, ent[i].error) TH_LOG("entry %u", i);
+	/* An fd opened afterwards is no way around it. */
+	{
+		int fd = grp_open_id(p->ctl, p->a_id);
+
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(-EPIPE, enc_text(fd, "reopened", &m));
+		close(fd);
+	}
+}
+
+TEST_F(fin, commit_refused)
+{
+	struct pair *p = &self->p;
+	uint8_t cs[MLS_MAX_HASH_LEN];
+
+	ASSERT_EQ(0, final_commit(p));
+	rand_bytes(cs, p->nh);
+	EXPECT_EQ(-EPIPE, member_op(p, p->a, 0, cs, MLS_IOC_COMMIT, 0));
+	EXPECT_EQ(-EPIPE, member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE, 0));
+	EXPECT_EQ(-EPIPE, member_op(p, p->b, 1, cs, MLS_IOC_COMMIT_PREPARE,
+				    MLS_COMMIT_F_FINAL));
+	EXPECT_EQ(-EPIPE, member_op(p, p->b, 1, cs, MLS_IOC_COMMIT,
+				    MLS_COMMIT_F_OWN_PATH));
+	/* Bad flags are still -EINVAL. */
+	EXPECT_EQ(-EINVAL, member_op(p, p->a, 0, cs, MLS_IOC_COMMIT, 1U << 31));
+	EXPECT_EQ(-ENOENT, pend_op(p->a, MLS_IOC_COMMIT_MERGE, 2));
+	EXPECT_EQ(1, grp_epoch(p->a));
+	EXPECT_EQ(1, grp_epoch(p->b));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
+}
+
+/* MLS_IOC_MEMBERSHIP_TAG of @fd: the tag's length, 0 (verify) or -errno. */
+static int memb_tag(int fd, __u32 flags, __u64 epoch, const void *data, size_t dlen,
+		    uint8_t *tag, size_t tlen)
+{
+	struct mls_tag t;
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	t.flags = flags;
+	t.epoch = epoch;
+	mbuf(&t.data, data, dlen);
+	mbuf(&t.tag, tag, tlen);
+	r = xioctl(fd, MLS_IOC_MEMBERSHIP_TAG, &t);
+	return r < 0 ? r : (flags & MLS_TAG_F_VERIFY) ? 0 : (int)t.tag.len;
+}
+
+TEST_F(fin, membership_tag)
+{
+	struct pair *p = &self->p;
+	static const char tbm[] = "AuthenticatedContentTBM";
+	uint8_t t0[MLS_MAX_HASH_LEN], t[MLS_MAX_HASH_LEN];
+	int nh = (int)p->nh;
+
+	ASSERT_EQ(nh, memb_tag(p->a, 0, 0, tbm, sizeof(tbm), t0, sizeof(t0)));
+	ASSERT_EQ(0, final_commit(p));
+	/* No PublicMessage in the last epoch: neither made nor taken. */
+	EXPECT_EQ(-EPIPE, memb_tag(p->a, 0, 0, tbm, sizeof(tbm), t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, memb_tag(p->b, MLS_TAG_F_EPOCH, 1, tbm, sizeof(tbm), t,
+				   sizeof(t)));
+	EXPECT_EQ(-EPIPE, memb_tag(p->b, MLS_TAG_F_VERIFY, 0, tbm, sizeof(tbm), t0,
+				   (size_t)nh));
+	/* The epoch before: as it was. */
+	ASSERT_EQ(nh, memb_tag(p->b, MLS_TAG_F_EPOCH, 0, tbm, sizeof(tbm), t,
+			       sizeof(t)));
+	EXPECT_EQ(0, memcmp(t, t0, (size_t)nh));
+	EXPECT_EQ(0, memb_tag(p->a, MLS_TAG_F_EPOCH | MLS_TAG_F_VERIFY, 0, tbm,
+			      sizeof(tbm), t0, (size_t)nh));
+}
+
+TEST_F(fin, receive)
+{
+	struct pair *p = &self->p;
+	static struct mls_decrypt_entry ent[2];
+	static struct msg early[3];
+	static struct dec d;
+	static uint8_t msg[MSG_MAX];
+	struct mls_batch b;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, enc_text(p->a, "before the end", &early[i]));
+	/* Userspace frames as A does (its next generation, 3): it opens. */
+	len = craft_app(p, 3, msg);
+	ASSERT_NE(0, len);
+	ASSERT_EQ(0, grp_decrypt(p->b, msg, len, &d));
+	EXPECT_EQ(4, d.content_len);
+	ASSERT_EQ(0, final_commit(p));
+
+	/* The epoch before still decrypts, once. */
+	ASSERT_EQ(0, dec_msg(p->b, &early[0], &d));
+	EXPECT_EQ(0, d.epoch);
+	EXPECT_EQ(14, d.content_len);
+	EXPECT_EQ(-EALREADY, dec_msg(p->b, &early[0], &d));
+	for (i = 0; i < 2; i++) {
+		memset(&ent[i], 0, sizeof(ent[i]));
+		dec_init(&ent[i].op, early[i + 1].buf, early[i + 1].len, &d);
+	}
+	memset(&b, 0, sizeof(b));
+	b.count = 2;
+	b.entries = U64(ent);
+	b.entry_size = sizeof(ent[0]);
+	EXPECT_EQ(2, xioctl(p->b, MLS_IOC_DECRYPT_BATCH, &b));
+	EXPECT_EQ(0, ent[0].error);
+	EXPECT_EQ(0, ent[1].error);
+
+	/* What A would have sent in the last epoch: nobody may. */
+	len = craft_app(p, 0, msg);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EPIPE, grp_decrypt(p->b, msg, len, &d));
+	memset(&ent[0], 0, sizeof(ent[0]));
+	dec_init(&ent[0].op, msg, len, &d);
+	b.count = 1;
+	EXPECT_EQ(1, xioctl(p->b, MLS_IOC_DECRYPT_BATCH, &b));
+	EXPECT_EQ(-EPIPE, ent[0].error);
+	/* A forgery of that epoch too: refused before any key work. */
+	msg[len - 1] ^= 1;
+	EXPECT_EQ(-EPIPE, grp_decrypt(p->b, msg, len, &d));
+	/* Its own message back is -EPIPE as well, whatever the sender. */
+	EXPECT_EQ(-EPIPE, grp_decrypt(p->a, msg, len, &d));
+}
+
+TEST_F(fin, outputs)
+{
+	struct pair *p = &self->p;
+	uint8_t au[MLS_MAX_HASH_LEN], ea[32], eb[32], want[32];
+	uint8_t na[MLS_MAX_HASH_LEN], nb[MLS_MAX_HASH_LEN], n0[MLS_MAX_HASH_LEN];
+	uint8_t nonce[MLS_MAX_HASH_LEN];
+	struct grp_inputs in;
+	struct mls_group_new n;
+	struct mls_psk k;
+	__u64 epoch = 0;
+	int fa, fb, f0;
+
+	ASSERT_EQ(0, final_commit(p));
+	/* The last epoch's public outputs, as the key schedule says. */
+	ASSERT_EQ((int)p->nh, grp_authenticator(p->a, au, sizeof(au), &epoch));
+	EXPECT_EQ(1, epoch);
+	EXPECT_EQ(0, memcmp(au, p->es.authentication, p->nh));
+	ASSERT_EQ(0, grp_exporter(p->a, "reinit", "ctx", 3, ea, sizeof(ea)));
+	ASSERT_EQ(0, grp_exporter(p->b, "reinit", "ctx", 3, eb, sizeof(eb)));
+	ASSERT_EQ(0, mls_exporter_us(p->suite, p->es.exporter, "reinit",
+				     (const uint8_t *)"ctx", 3, want, sizeof(want)));
+	EXPECT_EQ(0, memcmp(ea, want, sizeof(want)));
+	EXPECT_EQ(0, memcmp(eb, want, sizeof(want)));
+
+	/*
+	 * The new group's first epoch, of each member, keyed with the last
+	 * epoch's resumption PSK (usage reinit): A names its old group by
+	 * fd, B by kernel id. Same inputs, same PSK: the same epoch.
+	 */
+	inputs_random(&in, p->suite);
+	rand_bytes(nonce, p->nh);
+	memset(&k, 0, sizeof(k));
+	k.type = MLS_PSK_RESUMPTION;
+	k.usage = MLS_PSK_USAGE_REINIT;
+	k.group = (__u32)p->a;
+	k.epoch = 1;
+	mbuf(&k.nonce, nonce, p->nh);
+	new_from_inputs(&n, &in, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	mbuf(&n.psk_secret, NULL, 0);
+	n.psks.addr = U64(&k);
+	n.psks.count = 1;
+	fa = grp_create(p->ctl, &n);
+	ASSERT_LE(0, fa) TH_LOG("reinit PSK by fd: %s", strerror(-fa));
+	k.group = p->b_id;
+	k.flags = MLS_PSK_F_GROUP_KID;
+	new_from_inputs(&n, &in, 1, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	mbuf(&n.psk_secret, NULL, 0);
+	n.psks.addr = U64(&k);
+	n.psks.count = 1;
+	fb = grp_create(p->ctl, &n);
+	ASSERT_LE(0, fb) TH_LOG("reinit PSK by kernel id: %s", strerror(-fb));
+	/* Without the PSK: another epoch. */
+	new_from_inputs(&n, &in, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	mbuf(&n.psk_secret, NULL, 0);
+	f0 = grp_create(p->ctl, &n);
+	ASSERT_LE(0, f0);
+	ASSERT_EQ((int)p->nh, grp_authenticator(fa, na, sizeof(na), NULL));
+	ASSERT_EQ((int)p->nh, grp_authenticator(fb, nb, sizeof(nb), NULL));
+	ASSERT_EQ((int)p->nh, grp_authenticator(f0, n0, sizeof(n0), NULL));
+	EXPECT_EQ(0, memcmp(na, nb, p->nh));
+	EXPECT_NE(0, memcmp(na, n0, p->nh));
+	/* The new group sends; the old one still does not. */
+	{
+		static struct msg m;
+
+		EXPECT_EQ(0, enc_text(fa, "new group", &m));
+		EXPECT_EQ(-EPIPE, enc_text(p->a, "old group", &m));
+	}
+	close(fa);
+	close(fb);
+	close(f0);
+}
+
+/* The sysfs state of group @id, newline dropped, into @buf. */
+static int sysfs_state(__u32 id, char *buf, size_t cap)
+{
+	char path[128];
+	FILE *f;
+	int r = -ENOENT;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mls/groups/%u/state", id);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fgets(buf, (int)cap, f)) {
+		buf[strcspn(buf, "\n")] = 0;
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
+/* The state as GROUP_INFO, the netlink group and sysfs say it, alike. */
+TEST(state_reported)
+{
+	int was = group_sysfs();
+	struct mls_group_status st;
+	struct pair p;
+	char buf[64];
+
+	ASSERT_LE(0, was);
+	ASSERT_EQ(0, set_group_sysfs(true));
+	ASSERT_EQ(0, pair_make(&p, 1));
+	ASSERT_EQ(0, sysfs_state(p.a_id, buf, sizeof(buf)));
+	EXPECT_STREQ("active", buf);
+	ASSERT_EQ(0, mls_group_get_status(p.a_id, &st));
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, st.state);
+	ASSERT_EQ(0, final_commit(&p));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p.a));
+	ASSERT_EQ(0, mls_group_get_status(p.a_id, &st));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, st.state);
+	EXPECT_EQ(1, st.epoch);
+	ASSERT_EQ(0, sysfs_state(p.a_id, buf, sizeof(buf)));
+	EXPECT_STREQ("ended", buf);
+	ASSERT_EQ(0, sysfs_state(p.b_id, buf, sizeof(buf)));
+	EXPECT_STREQ("ended", buf);
+	pair_close(&p);
+	set_group_sysfs(was == 1);
+}
+
+/* ---------------------------------------------------------- snapshots */
+
+/* A random sealing key whose bytes the test keeps, in a fresh session. */
+static int seal_key(uint8_t ikm[32])
+{
+	long id;
+	int r = new_session();
+
+	if (r)
+		return r;
+	rand_bytes(ikm, 32);
+	id = add_seal_key("logon", ikm, 32);
+	return id < 0 ? (int)id : 0;
+}
+
+/*
+ * @s opened, its body changed by @edit (given the body's fields as
+ * format version @fields_version lays them out), its header's version
+ * set to @version, sealed again into @out. The new length, or 0.
+ */
+static size_t reseal(const uint8_t *ikm, const struct snap *s, unsigned int version,
+		     void (*edit)(uint8_t *body, const struct snap_field *f, int n, void *arg),
+		     void *arg, uint8_t *out, unsigned int nh, unsigned int nk)
+{
+	size_t hdr_len = snap_hdr_len(s->buf, s->len), body_len = 0;
+	static struct snap_field f[4096];
+	uint8_t *body = malloc(s->len), *hdr = malloc(hdr_len + 1);
+	size_t ret = 0;
+	int n;
+
+	if (!body || !hdr || !hdr_len)
+		goto out;
+	if (snap_unseal(ikm, 32, s->buf, s->len, body, &body_len))
+		goto out;
+	n = snap_body_fields(body, body_len, snap_get_be(s->buf + SNAP_OFF_VERSION, 2),
+			     nh, nk, f, 4096);
+	if (n < 0)
+		goto out;
+	edit(body, f, n, arg);
+	memcpy(hdr, s->buf, hdr_len);
+	snap_put_be(hdr + SNAP_OFF_VERSION, 2, version);
+	if (!snap_reseal(ikm, 32, hdr, hdr_len, body, body_len, out))
+		ret = hdr_len + body_len + SNAP_TAG_LEN;
+out:
+	free(body);
+	free(hdr);
+	return ret;
+}
+
+static void edit_none(uint8_t *body, const struct snap_field *f, int n, void *arg)
+{
+	(void)body, (void)f, (void)n, (void)arg;
+}
+
+/*
+ * Set or clear the FINAL mark (8) of the epoch numbered *(__u64 *)@arg:
+ * its flags are the field after its 8-byte epoch number (the epoch list
+ * follows its u32 count).
+ */
+static void edit_mark(uint8_t *body, const struct snap_field *f, int n, void *arg)
+{
+	const __u64 *want = arg;
+	int i;
+
+	/* An epoch's header: epoch u64, flags u8, age, own_leaf, leaf_count u32. */
+	for (i = 0; i + 4 < n; i++) {
+		if (f[i].width != 8 || f[i + 1].width != 1 ||
+		    f[i + 2].width != 4 || f[i + 3].width != 4 ||
+		    f[i + 4].width != 4 || !f[i + 4].is_len ||
+		    snap_get_be(body + f[i].off, 8) != want[0])
+			continue;
+		body[f[i + 1].off] = (uint8_t)((body[f[i + 1].off] & ~8) | (want[1] ? 8 : 0));
+		return;
+	}
+}
+
+TEST_F(fin, snapshot)
+{
+	struct pair *p = &self->p;
+	uint8_t ikm[32], before[32], after[32], cs[MLS_MAX_HASH_LEN];
+	static uint8_t buf[SNAP_MAX];
+	struct snap s = { 0 }, plain = { 0 };
+	__u64 mark[2];
+	static struct msg m;
+	size_t len;
+	__u32 id;
+	int fd, r;
+
+	r = seal_key(ikm);
+	ASSERT_EQ(0, r) TH_LOG("sealing key: %s", strerror(-r));
+
+	/* A group not ended: version 1, imported as it was, active. */
+	ASSERT_EQ(0, snap_export(p->b, &plain));
+	EXPECT_EQ(1, snap_get_be(plain.buf + SNAP_OFF_VERSION, 2));
+
+	ASSERT_EQ(0, final_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "snap", NULL, 0, before, sizeof(before)));
+	ASSERT_EQ(0, snap_export(p->a, &s));
+	EXPECT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	EXPECT_EQ(1, s.epoch);
+
+	/* The mark on a past epoch, or in a version 2 snapshot: refused. */
+	ASSERT_EQ(0, grp_destroy(p->a));
+	close(p->a);
+	p->a = -1;
+	mark[0] = 0;
+	mark[1] = 1;
+	len = reseal(ikm, &s, 3, edit_mark, mark, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
+	len = reseal(ikm, &s, 2, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
+	/* The unchanged body sealed again is fine: the edits were the fault. */
+	len = reseal(ikm, &s, 3, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+
+	/* Restored, it stays ended. */
+	fd = snap_import(p->ctl, buf, len, &id);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(fd));
+	EXPECT_EQ(1, grp_epoch(fd));
+	EXPECT_EQ(-EPIPE, enc_text(fd, "restored", &m));
+	rand_bytes(cs, p->nh);
+	EXPECT_EQ(-EPIPE, member_op(p, fd, 0, cs, MLS_IOC_COMMIT, 0));
+	ASSERT_EQ(0, grp_exporter(fd, "snap", NULL, 0, after, sizeof(after)));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(after)));
+	/* And exports as version 3 again. */
+	snap_free(&s);
+	ASSERT_EQ(0, snap_export(fd, &s));
+	EXPECT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	grp_destroy(fd);
+	close(fd);
+
+	/* The group not ended, brought back: active, sending again after a commit. */
+	ASSERT_EQ(0, grp_destroy(p->b));
+	close(p->b);
+	p->b = snap_import(p->ctl, plain.buf, plain.len, NULL);
+	ASSERT_LE(0, p->b);
+	EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, grp_state(p->b));
+	EXPECT_EQ(0, grp_epoch(p->b));
+	snap_free(&s);
+	snap_free(&plain);
+}
+
+/* ---------------------------------------------------------------- race */
+
+#define RACE_THREADS	3
+#define RACE_ROUNDS	6
+
+struct racer {
+	struct pair *p;
+	atomic_int *phase;	/* 0 before, 1 merging, 2 merge returned, 3 stop */
+	atomic_uint sent_early;
+	unsigned int sent_final, refused, after, after_ok, bad;
+	int bad_errno;
+	__u64 bad_epoch;
+};
+
+static void *race_encrypt(void *arg)
+{
+	struct racer *r = arg;
+	struct msg *m = malloc(sizeof(*m));
+	unsigned int tail = 0;
+
+	if (!m)
+		return NULL;
+	while (atomic_load(r->phase) < 3 || tail < 4) {
+		int seen = atomic_load(r->phase);
+		int ret = enc_text(r->p->a, "race", m);
+
+		if (!ret && m->epoch == r->p->in.epoch + 1) {
+			r->sent_final++;
+			r->bad_epoch = m->epoch;
+		} else if (!ret) {
+			r->sent_early++;
+		} else if (ret == -EPIPE || ret == -ESTALE) {
+			r->refused++;
+		} else {
+			r->bad++;
+			r->bad_errno = ret;
+		}
+		/* Begun after the merge returned: only -EPIPE. */
+		if (seen >= 2) {
+			r->after++;
+			if (ret != -EPIPE)
+				r->after_ok++;
+			if (seen == 3)
+				tail++;
+		}
+	}
+	free(m);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(fin, race, 240)
+{
+	struct racer rc[RACE_THREADS];
+	pthread_t th[RACE_THREADS];
+	int round, i;
+
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		struct pair *p = &self->p;
+		uint8_t cs[MLS_MAX_HASH_LEN];
+		atomic_int phase = 0;
+		static struct msg m;
+
+		if (round) {
+			pair_close(p);
+			ASSERT_EQ(0, pair_make(p, variant->suite));
+		}
+		rand_bytes(cs, p->nh);
+		ASSERT_EQ(0, member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE,
+				       MLS_COMMIT_F_FINAL));
+		for (i = 0; i < RACE_THREADS; i++) {
+			memset(&rc[i], 0, sizeof(rc[i]));
+			rc[i].p = p;
+			rc[i].phase = &phase;
+			ASSERT_EQ(0, pthread_create(&th[i], NULL, race_encrypt, &rc[i]));
+		}
+		/* Every thread sends in the epoch before first. */
+		for (i = 0; i < RACE_THREADS; i++)
+			while (atomic_load(&rc[i].sent_early) < 4)
+				usleep(100);
+		atomic_store(&phase, 1);
+		ASSERT_EQ(0, pend_op(p->a, MLS_IOC_COMMIT_MERGE, 1));
+		atomic_store(&phase, 2);
+		usleep(2000);
+		atomic_store(&phase, 3);
+		for (i = 0; i < RACE_THREADS; i++)
+			pthread_join(th[i], NULL);
+		for (i = 0; i < RACE_THREADS; i++) {
+			EXPECT_EQ(0, rc[i].sent_final)
+				TH_LOG("round %d: sealed in the last epoch %llu", round,
+				       (unsigned long long)rc[i].bad_epoch);
+			EXPECT_EQ(0, rc[i].bad)
+				TH_LOG("round %d: errno %d", round, rc[i].bad_errno);
+			EXPECT_LT(0, rc[i].after);
+			EXPECT_EQ(0, rc[i].after_ok) TH_LOG("round %d", round);
+			EXPECT_LT(0, atomic_load(&rc[i].sent_early));
+		}
+		EXPECT_EQ(-EPIPE, enc_text(p->a, "after", &m));
+		EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
+	}
+}
+
+TEST_HARNESS_MAIN
