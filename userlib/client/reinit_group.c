@@ -15,6 +15,8 @@
  */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "commit.h"
 #include "group.h"
 #include "internal.h"
@@ -185,6 +187,16 @@ static int first_commit(struct mlsc_group *g, const struct mlsc_group *old,
 	return err;
 }
 
+/* @kp's private keys as they were in @was, before the group took them. */
+static void restore_keys(struct mlsc_keypkg_priv *kp,
+			 const struct mlsc_keypkg_priv *was)
+{
+	memcpy(kp->init_sk, was->init_sk, sizeof(kp->init_sk));
+	kp->init_sk_len = was->init_sk_len;
+	memcpy(kp->enc_sk, was->enc_sk, sizeof(kp->enc_sk));
+	kp->enc_sk_len = was->enc_sk_len;
+}
+
 static bool args_valid(const struct mlsc_reinit_args *a)
 {
 	return a && a->own && a->sig_key && !a->reserved &&
@@ -203,6 +215,7 @@ MLSC_EXPORT int mlsc_reinit_create(int ctl_fd, const struct mlsc_group *old,
 	struct mlsc_group_context gc;
 	struct mlsc_arena arena;
 	struct mlsc_reinit r;
+	struct mlsc_keypkg_priv keep = { 0 };
 	struct mlsc_group *g = NULL;
 	int err;
 
@@ -229,6 +242,8 @@ MLSC_EXPORT int mlsc_reinit_create(int ctl_fd, const struct mlsc_group *old,
 		err = -EINVAL;
 		goto out;
 	}
+	/* the group takes @a->own's keys: back to it if the Commit fails */
+	keep = *a->own;
 	err = create(ctl_fd, &r, a, &g);
 	if (err)
 		goto out;
@@ -236,10 +251,12 @@ MLSC_EXPORT int mlsc_reinit_create(int ctl_fd, const struct mlsc_group *old,
 	if (err) {
 		mls_group_destroy(g->gfd);
 		mlsc_group_free(g);
+		restore_keys(a->own, &keep);
 		goto out;
 	}
 	*out = g;
 out:
+	OPENSSL_cleanse(&keep, sizeof(keep));
 	mlsc_arena_free(&arena);
 	return err;
 }

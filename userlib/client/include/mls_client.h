@@ -1346,7 +1346,7 @@ void mlsc_reinit_params_free(struct mlsc_reinit_params *p);
  * @reserved: must be zero
  * @own: the starter's KeyPackage in the ReInit's suite
  *	(mlsc_keypkg_create()): its leaf becomes leaf 0, as for
- *	mlsc_group_create(), which erases its private keys
+ *	mlsc_group_create(); its private keys are erased on success
  * @key_packages: the other members' KeyPackages in the ReInit's suite,
  *	@n_key_packages of them, each added by the first Commit
  * @sig_key: the signature key of @own's leaf (of the new suite's scheme)
@@ -1399,7 +1399,7 @@ struct mlsc_reinit_args {
  * KeyPackage: its errors, -EEXIST for one twice); those of
  * MLS_IOC_COMMIT_PREPARE for the PSK (-EKEYEXPIRED: @old's group no
  * longer keeps its last epoch). On error no new group is left, in the
- * kernel or here.
+ * kernel or here, and @a->own keeps its private keys.
  */
 int mlsc_reinit_create(int ctl_fd, const struct mlsc_group *old,
 		       const struct mlsc_reinit_args *a,
