@@ -21,7 +21,9 @@
  *                           ReInit ended (-EPROTO), with an old group
  *                           whose ReInit differs from the new group
  *                           (-EPROTO); bad arguments (-EINVAL); nothing
- *                           kept by any refusal (groups, fds), and the
+ *                           kept by any refusal (groups, fds); a reinit
+ *                           PSK in an ordinary Commit or proposal
+ *                           (-EOPNOTSUPP); and the
  *                           starter's KeyPackage keys back after a
  *                           first Commit that failed
  */
@@ -36,6 +38,7 @@
 #include <mls_client.h>
 
 #include "client_util.h"
+#include "commit.h"
 #include "keypkg.h"
 #include "kselftest_harness.h"
 
@@ -401,6 +404,34 @@ TEST_F(reinit_group, refused)
 						    other.old[0].g,
 						    out.welcome.data,
 						    out.welcome.len, &k, &w));
+	/*
+	 * A reinit PSK in an ordinary Commit or proposal: the library's
+	 * own proposal type for it is not the API's (§12.2)
+	 */
+	{
+		struct mlsc_resumption_psk rp = {
+			.group_fd = mlsc_group_fd(t.old[1].g),
+			.epoch = (uint64_t)mlsc_group_epoch(t.old[1].g),
+		};
+		struct mlsc_proposal_spec p = {
+			.type = MLSC_PROPOSE_PSK_REINIT,
+			.psk = &rp, .psk_len = sizeof(rp),
+		};
+		struct mlsc_propose_args pa = {
+			.proposal = &p, .sig_key = other.old[0].sig,
+		};
+		struct mlsc_proposal_out po = { 0 };
+		struct mlsc_commit_out o2 = { 0 };
+
+		EXPECT_EQ(-EOPNOTSUPP, commit_merged(&other.old[0], &p, 1,
+						     NULL, 0, &o2));
+		EXPECT_EQ(-EOPNOTSUPP, mlsc_group_propose(other.old[0].g, &pa,
+							  &po));
+		EXPECT_EQ(NULL, o2.commit.data);
+		EXPECT_EQ(NULL, po.message.data);
+		EXPECT_EQ(0, mlsc_group_epoch(other.old[0].g));
+		EXPECT_TRUE(nothing_pending(other.old[0].g));
+	}
 	/* a group another ReInit ended: the PSK is not of that group */
 	{
 		struct mlsc_proposal_spec p = {
