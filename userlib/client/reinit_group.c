@@ -48,32 +48,45 @@ static bool is_reinit(const struct mlsc_psk_id *id)
 	       id->usage == MLS_PSK_USAGE_REINIT;
 }
 
-int mlsc_reinit_psks_check(const struct mlsc_group *old,
-			   const struct mlsc_psk_id *ids, size_t n)
+/* The PSKs §12.4.3.1 allows only once in a Welcome: reinit and branch. */
+static bool is_reinit_or_branch(const struct mlsc_psk_id *id)
 {
+	return id->type == MLSC_PSK_RESUMPTION &&
+	       (id->usage == MLS_PSK_USAGE_REINIT ||
+		id->usage == MLS_PSK_USAGE_BRANCH);
+}
+
+int mlsc_reinit_psks_check(const struct mlsc_group *old,
+			   const struct mlsc_psk_id *ids, size_t n,
+			   bool *branch)
+{
+	const struct mlsc_psk_id *one = NULL;
 	struct mlsc_group_context gc;
 	struct mlsc_arena arena;
 	size_t found = 0;
-	int err = 0;
+	int err;
 
+	*branch = false;
+	for (size_t i = 0; i < n; i++)
+		if (is_reinit_or_branch(&ids[i]) && !found++)
+			one = &ids[i];
+	if (found > 1)
+		return -EPROTO;
 	if (!old) {
-		for (size_t i = 0; i < n; i++)
-			if (is_reinit(&ids[i]))
-				return -EPROTO;
+		/* a branch's Welcome: its epoch 1 is checked on the GroupInfo */
+		if (one && is_reinit(one))
+			return -EPROTO;
+		*branch = one != NULL;
 		return 0;
 	}
 	if (!old->reinit)
 		return -ENOENT;
+	if (!one || !is_reinit(one))
+		return -EPROTO;
 	mlsc_arena_init(&arena);
 	err = context_of(old, &arena, &gc);
-	for (size_t i = 0; i < n && !err; i++) {
-		if (!is_reinit(&ids[i]))
-			continue;
-		if (found++ || ids[i].psk_epoch != gc.epoch ||
-		    !mlsc_slice_eq(&ids[i].psk_group_id, &gc.group_id))
-			err = -EPROTO;
-	}
-	if (!err && found != 1)
+	if (!err && (one->psk_epoch != gc.epoch ||
+		     !mlsc_slice_eq(&one->psk_group_id, &gc.group_id)))
 		err = -EPROTO;
 	mlsc_arena_free(&arena);
 	return err;

@@ -221,12 +221,13 @@ static int check_group_info(struct mlsc_joiner *w)
 static int welcome_psks(const struct mlsc_suite *s,
 			const struct mlsc_group_secrets *gs,
 			const struct mlsc_welcome_keys *k,
-			const struct mlsc_group *old, struct mls_psk *out)
+			const struct mlsc_group *old, struct mls_psk *out,
+			bool *branch)
 {
 	struct mlsc_psk *given;
 	int err;
 
-	err = mlsc_reinit_psks_check(old, gs->psks, gs->n_psks);
+	err = mlsc_reinit_psks_check(old, gs->psks, gs->n_psks, branch);
 	if (err || !old)
 		return err ?: mlsc_psk_list(s, gs->psks, gs->n_psks, k->psks,
 					     k->n_psks, out);
@@ -260,6 +261,7 @@ static int welcome_open(int ctl_fd, const void *msg, size_t len,
 	struct mlsc_joiner *w;
 	uint8_t *pt = NULL;
 	size_t pt_len = 0;
+	bool branch = false;
 	int err;
 
 	if (!out || !k || (!msg && len) || !k->key_package ||
@@ -325,7 +327,7 @@ static int welcome_open(int ctl_fd, const void *msg, size_t len,
 	    (gs.has_path_secret && gs.path_secret.len != w->suite->nh) ||
 	    gs.n_psks > MLS_MAX_PSKS)
 		goto out;
-	err = welcome_psks(w->suite, &gs, k, old, psks);
+	err = welcome_psks(w->suite, &gs, k, old, psks, &branch);
 	if (err)
 		goto out;
 	memcpy(joiner, gs.joiner_secret.p, w->suite->nh);
@@ -353,6 +355,9 @@ static int welcome_open(int ctl_fd, const void *msg, size_t len,
 		err = check_group_info(w);
 	if (!err && old)
 		err = mlsc_reinit_context_check(old, &w->gi.group_context);
+	/* a branch PSK starts a new group: its first epoch (§12.4.3.1) */
+	if (!err && branch && w->gi.group_context.epoch != 1)
+		err = -EPROTO;
 out:
 	OPENSSL_cleanse(welcome_secret, sizeof(welcome_secret));
 	OPENSSL_cleanse(init_priv, sizeof(init_priv));

@@ -365,7 +365,11 @@ struct mlsc_welcome_keys {
  * GroupSecrets name a PSK @k does not give; -EPROTO if the suites of
  * the Welcome, KeyPackage and GroupInfo differ, and (since 0.8) if the
  * GroupSecrets name a resumption PSK of usage reinit (only
- * mlsc_reinit_welcome_open() opens such a Welcome); -EINVAL; -ENOMEM;
+ * mlsc_reinit_welcome_open() opens such a Welcome), or more than one
+ * of usage branch, or one of usage branch while the GroupInfo's epoch
+ * is not 1 (§12.4.3.1: a branch PSK, resolved from the group @k->psks
+ * gives for its psk_group_id, is the only such PSK and starts a new
+ * group); -EINVAL; -ENOMEM;
  * and the errors of MLS_IOC_JOIN_STAGE. The joiner_secret and
  * welcome_secret are erased before return.
  */
@@ -1416,7 +1420,8 @@ int mlsc_reinit_create(int ctl_fd, const struct mlsc_group *old,
  * @out: the opened Welcome, for mlsc_welcome_join()
  *
  * The GroupSecrets must name exactly one resumption PSK of usage
- * reinit, @old's group_id at @old's last epoch, which the kernel
+ * reinit or branch (§12.4.3.1), and it must be of usage reinit, @old's
+ * group_id at @old's last epoch, which the kernel
  * resolves from @old's group; and the GroupInfo must be of the new
  * group §11.2 and §12.4.3.1 describe: epoch 1, and the group_id,
  * version, cipher_suite and extensions of @old's ReInit. A Welcome
@@ -1424,7 +1429,8 @@ int mlsc_reinit_create(int ctl_fd, const struct mlsc_group *old,
  * this call opens one, against the group it names.
  *
  * Returns 0; -ENOENT (no ReInit ended @old's group); -EPROTO (no reinit
- * PSK of @old's last epoch, another or a second one; a GroupInfo whose
+ * PSK of @old's last epoch, another or a second one, or a branch PSK
+ * beside it; a GroupInfo whose
  * group_id, version, suite, extensions or epoch are not the ReInit's
  * new group's); and the errors of mlsc_welcome_open(). On error
  * nothing is kept: no staged join is left in the kernel.
