@@ -26,6 +26,13 @@
  *                           (-EOPNOTSUPP); and the
  *                           starter's KeyPackage keys back after a
  *                           first Commit that failed
+ *  reinit_group.joiner_checks  the joiner's checks (§12.4.3.1) on
+ *                           hand-built GroupSecrets PSK lists and
+ *                           GroupContexts: a reinit PSK of another
+ *                           epoch, two, one beside a branch PSK, a
+ *                           branch PSK in a plain Welcome (one, two);
+ *                           a GroupInfo of epoch 2, of another suite,
+ *                           version, extension type or extension data
  */
 #include <errno.h>
 #include <stdint.h>
@@ -39,8 +46,11 @@
 
 #include "client_util.h"
 #include "commit.h"
+#include "group.h"
 #include "keypkg.h"
 #include "kselftest_harness.h"
+#include "reinit.h"
+#include "wire.h"
 
 #define EXT_TYPE	0xff00
 
@@ -478,6 +488,118 @@ TEST_F(reinit_group, refused)
 	ALL_TALK(&t.neu[0], &t.neu[1], &t.neu[2]);
 	mlsc_commit_out_free(&out);
 	trio_free(&other);
+	trio_free(&t);
+}
+
+/* A resumption PreSharedKeyID of @usage, @gid at @epoch. */
+static struct mlsc_psk_id resumption(uint8_t usage,
+				     const struct mlsc_slice *gid,
+				     uint64_t epoch)
+{
+	return (struct mlsc_psk_id){
+		.type = MLSC_PSK_RESUMPTION, .usage = usage,
+		.psk_group_id = *gid, .psk_epoch = epoch,
+	};
+}
+
+TEST_F(reinit_group, joiner_checks)
+{
+	struct mlsc_group_context gc, old_gc, saved;
+	const struct mlsc_keypkg *kps[2];
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_extension x;
+	struct mlsc_arena arena;
+	struct mlsc_reinit_args a;
+	struct mlsc_psk_id ids[2];
+	struct mlsc_group *old;
+	uint64_t last;
+	bool branch;
+	struct trio t;
+
+	memset(&t, 0, sizeof(t));
+	mlsc_arena_init(&arena);
+	ASSERT_EQ(0, old_group(self->ctl, &t, 1));
+	ASSERT_EQ(0, end_group(&t, 1, 2));
+	ASSERT_EQ(0, new_members(&t, 2));
+	a = start_args(&t, kps);
+	ASSERT_EQ(0, mlsc_reinit_create(self->ctl, t.old[0].g, &a,
+					&t.neu[0].g, &out));
+	ASSERT_EQ(0, mlsc_commit_merge(t.neu[0].g));
+	old = t.old[1].g;
+	last = (uint64_t)mlsc_group_epoch(old);
+	ASSERT_EQ(0, MLSC_DECODE(old->context, old->context_len, &arena,
+				 &old_gc, mlsc_io_group_context));
+	ASSERT_EQ(last, old_gc.epoch);
+
+	/* the PSKs: the right reinit PSK alone, then each wrong list */
+	ids[0] = resumption(MLS_PSK_USAGE_REINIT, &old_gc.group_id, last);
+	EXPECT_EQ(0, mlsc_reinit_psks_check(old, ids, 1, &branch));
+	EXPECT_FALSE(branch);
+	ids[0].psk_epoch = last - 1;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(old, ids, 1, &branch));
+	ids[0].psk_epoch = last;
+	ids[1] = resumption(MLS_PSK_USAGE_REINIT, &old_gc.group_id, last - 1);
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(old, ids, 2, &branch));
+	ids[1] = ids[0];
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(old, ids, 2, &branch));
+	/* a branch PSK of the old group beside the reinit one, either order */
+	ids[1] = resumption(MLS_PSK_USAGE_BRANCH, &old_gc.group_id, last);
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(old, ids, 2, &branch));
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(old, ids + 1, 1, &branch));
+	ids[0] = ids[1];
+	ids[1] = resumption(MLS_PSK_USAGE_REINIT, &old_gc.group_id, last);
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(old, ids, 2, &branch));
+	/* an application PSK beside the reinit one is another matter */
+	ids[0] = resumption(MLS_PSK_USAGE_APPLICATION, &old_gc.group_id, last);
+	EXPECT_EQ(0, mlsc_reinit_psks_check(old, ids, 2, &branch));
+
+	/* a plain Welcome: one branch PSK, flagged for the epoch check */
+	ids[0] = resumption(MLS_PSK_USAGE_BRANCH, &old_gc.group_id, last);
+	EXPECT_EQ(0, mlsc_reinit_psks_check(NULL, ids, 1, &branch));
+	EXPECT_TRUE(branch);
+	ids[1] = resumption(MLS_PSK_USAGE_BRANCH, &old_gc.group_id, last - 1);
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(NULL, ids, 2, &branch));
+	ids[1] = resumption(MLS_PSK_USAGE_REINIT, &old_gc.group_id, last);
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(NULL, ids, 2, &branch));
+	EXPECT_EQ(-EPROTO, mlsc_reinit_psks_check(NULL, ids + 1, 1, &branch));
+	ids[0] = resumption(MLS_PSK_USAGE_APPLICATION, &old_gc.group_id, last);
+	EXPECT_EQ(0, mlsc_reinit_psks_check(NULL, ids, 1, &branch));
+	EXPECT_FALSE(branch);
+
+	/* the GroupContext: the new group's in epoch 1, then each change */
+	ASSERT_EQ(0, MLSC_DECODE(t.neu[0].g->context, t.neu[0].g->context_len,
+				 &arena, &gc, mlsc_io_group_context));
+	ASSERT_EQ(1, gc.epoch);
+	ASSERT_EQ(1, gc.extensions.n);
+	saved = gc;
+	x = gc.extensions.v[0];
+	gc.extensions.v = &x;
+	EXPECT_EQ(0, mlsc_reinit_context_check(old, &gc));
+	gc.epoch = 2;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_context_check(old, &gc));
+	gc.epoch = 1;
+	gc.cipher_suite = 3;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_context_check(old, &gc));
+	gc.cipher_suite = saved.cipher_suite;
+	gc.version = 2;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_context_check(old, &gc));
+	gc.version = saved.version;
+	x.type ^= 1;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_context_check(old, &gc));
+	x.type ^= 1;
+	x.data.len = 0;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_context_check(old, &gc));
+	x.data = saved.extensions.v[0].data;
+	gc.extensions.n = 0;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_context_check(old, &gc));
+	gc.extensions.n = 1;
+	gc.group_id.len--;
+	EXPECT_EQ(-EPROTO, mlsc_reinit_context_check(old, &gc));
+	gc.group_id.len++;
+	EXPECT_EQ(0, mlsc_reinit_context_check(old, &gc));
+
+	mlsc_arena_free(&arena);
+	mlsc_commit_out_free(&out);
 	trio_free(&t);
 }
 
