@@ -1400,7 +1400,7 @@ struct mlsc_reinit_args {
  * group); -EPROTONOSUPPORT (the ReInit's version); the errors of
  * mlsc_group_create() (an extension of the ReInit the starter's leaf
  * does not support: -EOPNOTSUPP) and of mlsc_commit_create() (a
- * KeyPackage: its errors, -EEXIST for one twice); those of
+ * KeyPackage: its errors, -EINVAL for one twice); those of
  * MLS_IOC_COMMIT_PREPARE for the PSK (-EKEYEXPIRED: @old's group no
  * longer keeps its last epoch). On error no new group is left, in the
  * kernel or here, and @a->own keeps its private keys.
