@@ -20,7 +20,8 @@
  *                           ReInit ended (-ENOENT), with a group another
  *                           ReInit ended (-EPROTO), with an old group
  *                           whose ReInit differs from the new group
- *                           (-EPROTO); bad arguments (-EINVAL); nothing
+ *                           (-EPROTO); bad arguments (-EINVAL, a PSK
+ *                           count of SIZE_MAX among them); nothing
  *                           kept by any refusal (groups, fds); a reinit
  *                           PSK in an ordinary Commit or proposal
  *                           (-EOPNOTSUPP); and the
@@ -395,6 +396,26 @@ TEST_F(reinit_group, refused)
 						    out.welcome.data,
 						    out.welcome.len, NULL,
 						    &w));
+	/* a PSK count whose n + 1 the library would wrap */
+	k.psks = &psk;
+	k.n_psks = SIZE_MAX;
+	EXPECT_EQ(-EINVAL, mlsc_reinit_welcome_open(self->ctl, t.old[1].g,
+						    out.welcome.data,
+						    out.welcome.len, &k, &w));
+	EXPECT_EQ(-EINVAL, mlsc_welcome_open(self->ctl, out.welcome.data,
+					     out.welcome.len, &k, &w));
+	{
+		struct mlsc_process_opts po = { .psks = &psk,
+						.n_psks = SIZE_MAX };
+		struct mlsc_processed pr;
+
+		EXPECT_EQ(-EINVAL, mlsc_group_process(t.old[1].g,
+						      out.commit.data,
+						      out.commit.len, &po,
+						      &pr));
+	}
+	k.psks = NULL;
+	k.n_psks = 0;
 
 	/* a group no ReInit ended: Dave's */
 	{

@@ -264,8 +264,10 @@ static int welcome_open(int ctl_fd, const void *msg, size_t len,
 	bool branch = false;
 	int err;
 
+	/* welcome_psks() adds the old group's PSK to @k->psks: n + 1 fits */
 	if (!out || !k || (!msg && len) || !k->key_package ||
-	    !k->init_priv || (!k->psks && k->n_psks))
+	    !k->init_priv || (!k->psks && k->n_psks) ||
+	    k->n_psks >= SIZE_MAX / sizeof(*k->psks))
 		return -EINVAL;
 	*out = NULL;
 	w = mlsc_calloc(1, sizeof(*w));

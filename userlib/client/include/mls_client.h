@@ -345,7 +345,10 @@ struct mlsc_welcome_keys {
 	/* Its init_key's HPKE private key (SerializePrivateKey). */
 	const void *init_priv;
 	size_t init_priv_len;
-	/* The PSKs the GroupSecrets may name; others are ignored. */
+	/*
+	 * The PSKs the GroupSecrets may name; others are ignored. Fewer
+	 * than SIZE_MAX / sizeof(struct mlsc_psk) (-EINVAL otherwise).
+	 */
 	const struct mlsc_psk *psks;
 	size_t n_psks;
 	/* How long the kernel keeps the staged join; 0: its default. */
@@ -476,6 +479,7 @@ struct mlsc_process_opts {
 	 * The PSKs a Commit's PreSharedKey proposals may name: external
 	 * ones by value, resumption ones by group fd (see struct
 	 * mlsc_psk). A resumption PSK of this group itself needs no entry.
+	 * Fewer than SIZE_MAX / sizeof(struct mlsc_psk) (-EINVAL otherwise).
 	 */
 	const struct mlsc_psk *psks;
 	size_t n_psks;
