@@ -10,8 +10,12 @@
  * group against their own record of the ReInit.
  *
  * Creation and the Commit are mlsc_group_create() and
- * mlsc_commit_create()'s; only the reinit PSK, which no ordinary
- * Commit may carry (§12.2), goes through mlsc_commit_create_reinit().
+ * mlsc_commit_create()'s; only the reinit PSK goes through
+ * mlsc_commit_create_reinit(). §11.2 ends "A PreSharedKey proposal with
+ * type resumption and usage reinit MUST be considered invalid", while
+ * §12.1.4 allows usage reinit "as part of a reinitialization": the
+ * library reads §11.2 as of every Commit but the new group's first,
+ * whose PSK §11.2 itself prescribes.
  */
 #include <string.h>
 

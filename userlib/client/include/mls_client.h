@@ -727,8 +727,11 @@ int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
  * The PSK's value, that epoch's resumption_psk, never leaves the kernel:
  * it is resolved there when the Commit's epoch is prepared. Its usage is
  * application (§8.6): reinit and branch PSKs do not belong in an ordinary
- * Commit (§12.2). The reinit PSK of a new group's first Commit is
- * mlsc_reinit_create()'s own (since 0.8).
+ * Commit. §11.2 says a PreSharedKey proposal of usage reinit "MUST be
+ * considered invalid", §12.1.4 allows it "as part of a
+ * reinitialization"; the library takes it in the first Commit of the
+ * group a ReInit starts, mlsc_reinit_create()'s own (since 0.8), and
+ * refuses it in every other Commit, sent or received.
  */
 struct mlsc_resumption_psk {
 	int32_t group_fd;
@@ -1396,8 +1399,11 @@ struct mlsc_reinit_args {
  * (mlsc_reinit_welcome_open()). The Commit waits as any other:
  * mlsc_commit_merge() once the delivery service accepted it,
  * mlsc_commit_discard() (the new group then stays in its epoch 0)
- * otherwise. Whether the members added are those of @old is the
- * application's judgement (§12.4.3.1).
+ * otherwise; the start cannot be retried on that new group:
+ * mlsc_group_free() it and start again with a new KeyPackage. The
+ * starter chooses the members: whether they are those of @old is the
+ * application's check (§12.4.3.1), and a second start on the same @old
+ * makes a second group with the same group_id.
  *
  * Returns 0; -EINVAL (a bad argument, flag or nonzero reserved field,
  * @a->own not of the ReInit's suite); -ENOENT (no ReInit ended @old's
