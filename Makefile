@@ -175,14 +175,21 @@ fuzz-host-cov: fuzz-host-build
 lint: checkpatch sparse man-lint symbols-lint
 
 # Every version node of a library is in its Debian symbols file, which
-# dpkg-gensymbols then holds the built library to (debian/rules).
+# dpkg-gensymbols then holds the built library to (debian/rules); and
+# no symbol's minimal version is later than the package about to be
+# released (debian/changelog's first entry), which no package could meet.
 symbols-lint:
-	@fail=0; for pair in userlib/libmls.map:debian/libmls0.symbols \
+	@fail=0; rel=$$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog); \
+	for pair in userlib/libmls.map:debian/libmls0.symbols \
 		userlib/client/libmlsclient.map:debian/libmlsclient0.symbols; do \
 		map=$${pair%%:*}; sym=$${pair#*:}; \
 		for n in $$(sed -n 's/^\([A-Z0-9_.]*\) {.*/\1/p' $$map); do \
 			grep -q "^ (symver)$$n " $$sym || \
 			{ echo "$$sym: no line for $$n of $$map"; fail=1; }; \
+		done; \
+		for v in $$(sed -n 's/^ [^ *].* \([^ ]*\)$$/\1/p' $$sym | sort -u); do \
+			dpkg --compare-versions "$$v" le "$$rel" || \
+			{ echo "$$sym: version $$v is later than $$rel (debian/changelog)"; fail=1; }; \
 		done; \
 	done; exit $$fail
 

@@ -3,7 +3,8 @@
  * Proposals (RFC 9420 §12.1, §12.2): the ProposalRef cache of an epoch,
  * and the list rules one by one over a tree of tree-operations.json with
  * three members or more: each invalid list -EPROTO, the valid ones
- * accepted with the right "path required"; duplicate keys in a tree.
+ * accepted with the right "path required" (a reinit PSK only in the
+ * first Commit of a group a ReInit started); duplicate keys in a tree.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -118,6 +119,17 @@ static void lists(void)
 	r[0].p.psk.type = MLSC_PSK_RESUMPTION;
 	r[0].p.psk.usage = MLS_PSK_USAGE_REINIT;
 	EXPECT(check(&v, m[0], r, 1, &path) == -EPROTO);
+	/* a new group's first Commit takes a reinit PSK (§11.2), no branch */
+	EXPECT(!mlsc_proposals_validate_reinit(&v, m[0], r, 1, &path));
+	r[0].p.psk.usage = MLS_PSK_USAGE_BRANCH;
+	EXPECT(check(&v, m[0], r, 1, &path) == -EPROTO);
+	EXPECT(mlsc_proposals_validate_reinit(&v, m[0], r, 1, &path) ==
+	       -EPROTO);
+	/* the same reinit PSK twice: invalid there too */
+	r[0].p.psk.usage = MLS_PSK_USAGE_REINIT;
+	r[1] = r[0];
+	EXPECT(mlsc_proposals_validate_reinit(&v, m[0], r, 2, &path) ==
+	       -EPROTO);
 	/* ReInit alone: valid; with another proposal: invalid */
 	memset(r, 0, sizeof(r));
 	r[0].p.type = MLSC_PROPOSAL_REINIT;

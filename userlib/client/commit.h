@@ -30,6 +30,15 @@ struct mlsc_pending {
 	size_t reinit_len;
 };
 
+/*
+ * A resumption PSK of usage reinit (§11.2), as struct
+ * mlsc_resumption_psk in a struct mlsc_proposal_spec: only in the first
+ * Commit of a group a ReInit started, mlsc_commit_create_reinit()'s. Not
+ * an RFC value, nor one of the API's: mlsc_commit_create() refuses it
+ * (-EOPNOTSUPP).
+ */
+#define MLSC_PROPOSE_PSK_REINIT		0x8204
+
 /* Wipe and free @p (NULL is ignored). */
 void mlsc_pending_free(struct mlsc_pending *p);
 
@@ -121,6 +130,15 @@ int mlsc_psk_from_spec(const struct mlsc_suite *s,
 		       const struct mlsc_proposal_spec *p,
 		       struct mlsc_arena *arena, struct mlsc_psk_id *id,
 		       struct mls_psk *k);
+
+/*
+ * mlsc_commit_create() for the first Commit of the group a ReInit
+ * started (reinit_group.c): the list may hold one
+ * %MLSC_PROPOSE_PSK_REINIT, which the receivers' checks then take.
+ */
+int mlsc_commit_create_reinit(struct mlsc_group *g,
+			      const struct mlsc_commit_args *a,
+			      struct mlsc_commit_out *out);
 
 /* The MLSMessage(Welcome) into @out (mls_bytes_free()). */
 int mlsc_welcome_build(const struct mlsc_welcome_in *in,

@@ -85,6 +85,7 @@ struct build {
 	struct mlsc_wbuf commit_bytes;		/* the Commit, encoded */
 	struct mls_bytes tbs;			/* FramedContentTBS */
 	bool prepared;				/* the kernel's epoch is pending */
+	bool reinit_psk;	/* a new group's first Commit (reinit_group.c) */
 };
 
 static void build_free(struct build *b)
@@ -170,7 +171,8 @@ int mlsc_spec_check_remove(const struct mlsc_group *g,
 
 static bool is_psk(uint16_t type)
 {
-	return type == MLSC_PROPOSE_PSK || type == MLSC_PROPOSE_PSK_RESUMPTION;
+	return type == MLSC_PROPOSE_PSK || type == MLSC_PROPOSE_PSK_RESUMPTION ||
+	       type == MLSC_PROPOSE_PSK_REINIT;
 }
 
 /* The resumption PSK @p names, or NULL if @p is not a valid one. */
@@ -205,7 +207,7 @@ int mlsc_spec_check_psk(const struct mlsc_proposal_spec *v, size_t i)
 {
 	const struct mlsc_proposal_spec *p = &v[i];
 
-	if (p->type == MLSC_PROPOSE_PSK_RESUMPTION) {
+	if (p->type != MLSC_PROPOSE_PSK) {
 		if (!resumption_of(p))
 			return -EINVAL;
 	} else if (!p->psk_id || !p->psk_id_len ||
@@ -254,6 +256,12 @@ static int check_inputs(struct build *b)
 		case MLSC_PROPOSE_REMOVE:
 			err = mlsc_spec_check_remove(b->g, b->a->proposals, i);
 			break;
+		case MLSC_PROPOSE_PSK_REINIT:
+			if (!b->reinit_psk) {
+				err = -EOPNOTSUPP;
+				break;
+			}
+			/* fall through */
 		case MLSC_PROPOSE_PSK:
 		case MLSC_PROPOSE_PSK_RESUMPTION:
 			err = mlsc_spec_check_psk(b->a->proposals, i);
@@ -387,11 +395,12 @@ int mlsc_psk_from_spec(const struct mlsc_suite *s,
 	if (err)
 		return err;
 	id->type = MLSC_PSK_RESUMPTION;
-	id->usage = MLS_PSK_USAGE_APPLICATION;
+	id->usage = p->type == MLSC_PROPOSE_PSK_REINIT ?
+		    MLS_PSK_USAGE_REINIT : MLS_PSK_USAGE_APPLICATION;
 	id->psk_group_id = (struct mlsc_slice){ gid, gid_len };
 	id->psk_epoch = r->epoch;
 	k->type = MLS_PSK_RESUMPTION;
-	k->usage = MLS_PSK_USAGE_APPLICATION;
+	k->usage = id->usage;
 	k->group = (uint32_t)r->group_fd;
 	k->epoch = r->epoch;
 	return 0;
@@ -541,8 +550,9 @@ static int check_as_receivers(struct build *b, bool *path)
 				     b->gc.epoch, &c, b->g->own_leaf,
 				     &b->arena, r);
 	if (!err)
-		err = mlsc_proposals_validate(&v, b->g->own_leaf, r,
-					      b->n_props, path);
+		err = (b->reinit_psk ? mlsc_proposals_validate_reinit :
+				       mlsc_proposals_validate)
+			(&v, b->g->own_leaf, r, b->n_props, path);
 	if (!err)
 		err = mlsc_gce_senders_check(&v, b->g->own_leaf, r,
 					     b->n_props);
@@ -844,9 +854,8 @@ static int build_commit(struct build *b, struct mlsc_commit_out *out)
 	return err;
 }
 
-MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
-				   const struct mlsc_commit_args *a,
-				   struct mlsc_commit_out *out)
+static int commit_create(struct mlsc_group *g, const struct mlsc_commit_args *a,
+			 bool reinit_psk, struct mlsc_commit_out *out)
 {
 	struct build b;
 	int err;
@@ -885,6 +894,7 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	}
 	b.g = g;
 	b.a = a;
+	b.reinit_psk = reinit_psk;
 	mlsc_arena_init(&b.arena);
 	err = build_commit(&b, out);
 	if (!err)
@@ -900,6 +910,20 @@ MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
 	}
 	build_free(&b);
 	return err;
+}
+
+MLSC_EXPORT int mlsc_commit_create(struct mlsc_group *g,
+				   const struct mlsc_commit_args *a,
+				   struct mlsc_commit_out *out)
+{
+	return commit_create(g, a, false, out);
+}
+
+int mlsc_commit_create_reinit(struct mlsc_group *g,
+			      const struct mlsc_commit_args *a,
+			      struct mlsc_commit_out *out)
+{
+	return commit_create(g, a, true, out);
 }
 
 MLSC_EXPORT void mlsc_commit_out_free(struct mlsc_commit_out *out)

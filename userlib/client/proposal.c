@@ -209,14 +209,16 @@ static int check_update(const struct mlsc_group_view *v,
 }
 
 static int check_psk(const struct mlsc_group_view *v,
-		     const struct mlsc_psk_id *id)
+		     const struct mlsc_psk_id *id, bool reinit)
 {
 	if (id->psk_nonce.len != v->suite->nh)
 		return -EPROTO;
 	if (id->type == MLSC_PSK_EXTERNAL)
 		return id->psk_id.len ? 0 : -EPROTO;
 	if (id->type == MLSC_PSK_RESUMPTION)
-		return id->usage == MLS_PSK_USAGE_APPLICATION ? 0 : -EPROTO;
+		return id->usage == MLS_PSK_USAGE_APPLICATION ||
+		       (reinit && id->usage == MLS_PSK_USAGE_REINIT) ?
+		       0 : -EPROTO;
 	return -EPROTO;
 }
 
@@ -248,7 +250,7 @@ out:
 
 static int check_one(const struct mlsc_group_view *v,
 		     const struct mlsc_resolved *r,
-		     const struct mlsc_required_caps *req)
+		     const struct mlsc_required_caps *req, bool reinit)
 {
 	switch (r->p.type) {
 	case MLSC_PROPOSAL_ADD:
@@ -258,7 +260,7 @@ static int check_one(const struct mlsc_group_view *v,
 	case MLSC_PROPOSAL_REMOVE:
 		return mlsc_tree_leaf(v->tree, r->p.remove) ? 0 : -EPROTO;
 	case MLSC_PROPOSAL_PSK:
-		return check_psk(v, &r->p.psk);
+		return check_psk(v, &r->p.psk, reinit);
 	case MLSC_PROPOSAL_REINIT:
 		return r->p.reinit.version >= MLSC_VERSION_MLS10 &&
 		       mlsc_suite_get(r->p.reinit.cipher_suite) ? 0 : -EPROTO;
@@ -342,10 +344,9 @@ static int check_list(uint32_t committer, const struct mlsc_resolved *r,
 	return 0;
 }
 
-int mlsc_proposals_validate(const struct mlsc_group_view *v,
-			    uint32_t committer,
-			    const struct mlsc_resolved *r, size_t n,
-			    bool *path_required)
+static int validate(const struct mlsc_group_view *v, uint32_t committer,
+		    const struct mlsc_resolved *r, size_t n,
+		    bool *path_required, bool reinit)
 {
 	struct mlsc_required_caps req;
 	struct mlsc_arena arena;
@@ -359,9 +360,25 @@ int mlsc_proposals_validate(const struct mlsc_group_view *v,
 	if (err >= 0)
 		err = 0;
 	for (size_t i = 0; i < n && !err; i++)
-		err = check_one(v, &r[i], &req);
+		err = check_one(v, &r[i], &req, reinit);
 	mlsc_arena_free(&arena);
 	return err;
+}
+
+int mlsc_proposals_validate(const struct mlsc_group_view *v,
+			    uint32_t committer,
+			    const struct mlsc_resolved *r, size_t n,
+			    bool *path_required)
+{
+	return validate(v, committer, r, n, path_required, false);
+}
+
+int mlsc_proposals_validate_reinit(const struct mlsc_group_view *v,
+				   uint32_t committer,
+				   const struct mlsc_resolved *r, size_t n,
+				   bool *path_required)
+{
+	return validate(v, committer, r, n, path_required, true);
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -435,7 +452,7 @@ int mlsc_proposals_validate_external(const struct mlsc_group_view *v,
 		const struct mlsc_leaf_node *old;
 
 		if (r[i].p.type == MLSC_PROPOSAL_PSK) {
-			err = check_psk(v, &r[i].p.psk);
+			err = check_psk(v, &r[i].p.psk, false);
 			continue;
 		}
 		if (r[i].p.type != MLSC_PROPOSAL_REMOVE)

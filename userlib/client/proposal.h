@@ -118,8 +118,8 @@ struct mlsc_group_view {
  * Add's KeyPackage per §10.1 and the group's required capabilities,
  * Update's LeafNode per §7.3 from a member other than the committer,
  * Remove of a non-blank leaf, PSK ids of the suite's nonce length and
- * resumption usage "application", ReInit's version, the extensions of a
- * GroupContextExtensions supported by every member), and the list:
+ * resumption usage "application", ReInit's version, the extensions of a GroupContextExtensions
+ * supported by every member), and the list:
  * no ExternalInit, ReInit alone, at most one GroupContextExtensions, no
  * two Update or Remove of one leaf, the committer not removed, no PSK
  * twice; a proposal from outside the group of a type its sender may
@@ -130,6 +130,16 @@ int mlsc_proposals_validate(const struct mlsc_group_view *v,
 			    uint32_t committer,
 			    const struct mlsc_resolved *r, size_t n,
 			    bool *path_required);
+
+/*
+ * mlsc_proposals_validate() for the first Commit of a group a ReInit
+ * started (§11.2), whose list also takes resumption PSKs of usage
+ * reinit.
+ */
+int mlsc_proposals_validate_reinit(const struct mlsc_group_view *v,
+				   uint32_t committer,
+				   const struct mlsc_resolved *r, size_t n,
+				   bool *path_required);
 
 /*
  * §12.2 and §12.4.3.2 for an external Commit @c (sender

@@ -484,8 +484,11 @@ MLSC_EXPORT int mlsc_group_process(struct mlsc_group *g, const void *msg,
 	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	/* prepare() adds this group's own PSK to @opts->psks: n + 1 fits */
 	if (!g || (!msg && len) || (opts && (opts->flags & ~MLSC_PROCESS_F_ALL ||
-					     (!opts->psks && opts->n_psks))))
+					     (!opts->psks && opts->n_psks) ||
+					     opts->n_psks >= SIZE_MAX /
+					     sizeof(*opts->psks))))
 		return -EINVAL;
 	if (g->joining)
 		return -EBUSY;

@@ -26,6 +26,7 @@
 #include "internal.h"
 #include "kdf.h"
 #include "psk.h"
+#include "reinit.h"
 #include "tree.h"
 #include "transcript.h"
 #include "tree_validate.h"
@@ -213,9 +214,39 @@ static int check_group_info(struct mlsc_joiner *w)
 	return 0;
 }
 
-MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
-		      const struct mlsc_welcome_keys *k,
-		      struct mlsc_joiner **out)
+/*
+ * The PSKs the GroupSecrets name into @out: @k's, and with @old (a
+ * Welcome of the group a ReInit started) the reinit PSK of @old's group.
+ */
+static int welcome_psks(const struct mlsc_suite *s,
+			const struct mlsc_group_secrets *gs,
+			const struct mlsc_welcome_keys *k,
+			const struct mlsc_group *old, struct mls_psk *out,
+			bool *branch)
+{
+	struct mlsc_psk *given;
+	int err;
+
+	err = mlsc_reinit_psks_check(old, gs->psks, gs->n_psks, branch);
+	if (err || !old)
+		return err ?: mlsc_psk_list(s, gs->psks, gs->n_psks, k->psks,
+					     k->n_psks, out);
+	given = mlsc_calloc(k->n_psks + 1, sizeof(*given));
+	if (!given)
+		return -ENOMEM;
+	given[0] = (struct mlsc_psk){
+		.type = MLS_PSK_RESUMPTION, .group_fd = old->gfd };
+	if (k->n_psks)
+		memcpy(given + 1, k->psks, k->n_psks * sizeof(*given));
+	err = mlsc_psk_list(s, gs->psks, gs->n_psks, given, k->n_psks + 1,
+			    out);
+	free(given);
+	return err;
+}
+
+static int welcome_open(int ctl_fd, const void *msg, size_t len,
+			const struct mlsc_welcome_keys *k,
+			const struct mlsc_group *old, struct mlsc_joiner **out)
 {
 	uint8_t welcome_secret[MLSC_MAX_HASH], joiner[MLSC_MAX_HASH];
 	uint8_t init_priv[MLSC_MAX_SK];
@@ -230,10 +261,13 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 	struct mlsc_joiner *w;
 	uint8_t *pt = NULL;
 	size_t pt_len = 0;
+	bool branch = false;
 	int err;
 
+	/* welcome_psks() adds the old group's PSK to @k->psks: n + 1 fits */
 	if (!out || !k || (!msg && len) || !k->key_package ||
-	    !k->init_priv || (!k->psks && k->n_psks))
+	    !k->init_priv || (!k->psks && k->n_psks) ||
+	    k->n_psks >= SIZE_MAX / sizeof(*k->psks))
 		return -EINVAL;
 	*out = NULL;
 	w = mlsc_calloc(1, sizeof(*w));
@@ -295,8 +329,7 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 	    (gs.has_path_secret && gs.path_secret.len != w->suite->nh) ||
 	    gs.n_psks > MLS_MAX_PSKS)
 		goto out;
-	err = mlsc_psk_list(w->suite, gs.psks, gs.n_psks, k->psks, k->n_psks,
-			    psks);
+	err = welcome_psks(w->suite, &gs, k, old, psks, &branch);
 	if (err)
 		goto out;
 	memcpy(joiner, gs.joiner_secret.p, w->suite->nh);
@@ -322,6 +355,11 @@ MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 	err = open_group_info(w, welcome_secret, &m.welcome.encrypted_group_info);
 	if (!err)
 		err = check_group_info(w);
+	if (!err && old)
+		err = mlsc_reinit_context_check(old, &w->gi.group_context);
+	/* a branch PSK starts a new group: its first epoch (§12.4.3.1) */
+	if (!err && branch && w->gi.group_context.epoch != 1)
+		err = -EPROTO;
 out:
 	OPENSSL_cleanse(welcome_secret, sizeof(welcome_secret));
 	OPENSSL_cleanse(init_priv, sizeof(init_priv));
@@ -337,6 +375,29 @@ out:
 	}
 	*out = w;
 	return 0;
+}
+
+MLSC_EXPORT int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
+				  const struct mlsc_welcome_keys *k,
+				  struct mlsc_joiner **out)
+{
+	return welcome_open(ctl_fd, msg, len, k, NULL, out);
+}
+
+MLSC_EXPORT int mlsc_reinit_welcome_open(int ctl_fd,
+					 const struct mlsc_group *old,
+					 const void *msg, size_t len,
+					 const struct mlsc_welcome_keys *k,
+					 struct mlsc_joiner **out)
+{
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!old)
+		return -EINVAL;
+	if (!old->reinit)
+		return -ENOENT;
+	return welcome_open(ctl_fd, msg, len, k, old, out);
 }
 
 /* ---------------------------------------------------------------- join */

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	7
+#define MLSC_VERSION_MINOR	8
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -345,7 +345,10 @@ struct mlsc_welcome_keys {
 	/* Its init_key's HPKE private key (SerializePrivateKey). */
 	const void *init_priv;
 	size_t init_priv_len;
-	/* The PSKs the GroupSecrets may name; others are ignored. */
+	/*
+	 * The PSKs the GroupSecrets may name; others are ignored. Fewer
+	 * than SIZE_MAX / sizeof(struct mlsc_psk) (-EINVAL otherwise).
+	 */
 	const struct mlsc_psk *psks;
 	size_t n_psks;
 	/* How long the kernel keeps the staged join; 0: its default. */
@@ -363,9 +366,15 @@ struct mlsc_welcome_keys {
  * (it is for someone else); -EBADMSG if a byte string is malformed or
  * the GroupSecrets or the GroupInfo do not decrypt; -ENOENT if the
  * GroupSecrets name a PSK @k does not give; -EPROTO if the suites of
- * the Welcome, KeyPackage and GroupInfo differ; -EINVAL; -ENOMEM; and
- * the errors of MLS_IOC_JOIN_STAGE. The joiner_secret and welcome_secret
- * are erased before return.
+ * the Welcome, KeyPackage and GroupInfo differ, and (since 0.8) if the
+ * GroupSecrets name a resumption PSK of usage reinit (only
+ * mlsc_reinit_welcome_open() opens such a Welcome), or more than one
+ * of usage branch, or one of usage branch while the GroupInfo's epoch
+ * is not 1 (§12.4.3.1: a branch PSK, resolved from the group @k->psks
+ * gives for its psk_group_id, is the only such PSK and starts a new
+ * group); -EINVAL; -ENOMEM;
+ * and the errors of MLS_IOC_JOIN_STAGE. The joiner_secret and
+ * welcome_secret are erased before return.
  */
 int mlsc_welcome_open(int ctl_fd, const void *msg, size_t len,
 		      const struct mlsc_welcome_keys *k,
@@ -470,6 +479,7 @@ struct mlsc_process_opts {
 	 * The PSKs a Commit's PreSharedKey proposals may name: external
 	 * ones by value, resumption ones by group fd (see struct
 	 * mlsc_psk). A resumption PSK of this group itself needs no entry.
+	 * Fewer than SIZE_MAX / sizeof(struct mlsc_psk) (-EINVAL otherwise).
 	 */
 	const struct mlsc_psk *psks;
 	size_t n_psks;
@@ -717,7 +727,11 @@ int mlsc_group_create(int ctl_fd, const struct mlsc_group_params *p,
  * The PSK's value, that epoch's resumption_psk, never leaves the kernel:
  * it is resolved there when the Commit's epoch is prepared. Its usage is
  * application (§8.6): reinit and branch PSKs do not belong in an ordinary
- * Commit (§12.2).
+ * Commit. §11.2 says a PreSharedKey proposal of usage reinit "MUST be
+ * considered invalid", §12.1.4 allows it "as part of a
+ * reinitialization"; the library takes it in the first Commit of the
+ * group a ReInit starts, mlsc_reinit_create()'s own (since 0.8), and
+ * refuses it in every other Commit, sent or received.
  */
 struct mlsc_resumption_psk {
 	int32_t group_fd;
@@ -1318,9 +1332,11 @@ struct mlsc_reinit_params {
  * Once a Commit with a ReInit proposal is merged (mlsc_commit_merge()
  * by its committer, mlsc_group_process() by the others), the group is
  * over (§11.2): mlsc_commit_create() and mlsc_group_propose() return
- * -ESHUTDOWN, and the application starts the new group with these
- * parameters. The new epoch itself stays keyed in the kernel, for the
- * exporter and the resumption PSK of the new group's first epoch.
+ * -ESHUTDOWN, and one member starts the new group with these
+ * parameters (since 0.8, mlsc_reinit_create()), the others join it
+ * (mlsc_reinit_welcome_open()). The new epoch itself stays keyed in
+ * the kernel, for the exporter and the resumption PSK of the new
+ * group's first epoch.
  * Returns 0; -ENOENT (no ReInit was committed); -EINVAL; -ENOMEM.
  */
 int mlsc_group_reinit(const struct mlsc_group *g,
@@ -1328,6 +1344,111 @@ int mlsc_group_reinit(const struct mlsc_group *g,
 
 /** mlsc_reinit_params_free() - release @p's bytes (NULL is ignored) */
 void mlsc_reinit_params_free(struct mlsc_reinit_params *p);
+
+/* ------------------------------------ the group a ReInit starts (0.8) */
+
+/**
+ * struct mlsc_reinit_args - what starting the group of a ReInit takes
+ *	(since 0.8)
+ * @group_flags: the new group's %MLSC_JOIN_F_*
+ * @commit_flags: its first Commit's: %MLSC_COMMIT_F_PATH,
+ *	%MLSC_COMMIT_F_PRIVATE, %MLSC_COMMIT_F_RATCHET_TREE
+ * @mode: the new group's mode; 0: 0600
+ * @reserved: must be zero
+ * @own: the starter's KeyPackage in the ReInit's suite
+ *	(mlsc_keypkg_create()): its leaf becomes leaf 0, as for
+ *	mlsc_group_create(); its private keys are erased on success
+ * @key_packages: the other members' KeyPackages in the ReInit's suite,
+ *	@n_key_packages of them, each added by the first Commit
+ * @sig_key: the signature key of @own's leaf (of the new suite's scheme)
+ * @authenticated_data: the first Commit's, @authenticated_data_len bytes
+ * @validate: how the KeyPackages are validated; NULL: basic, now
+ */
+struct mlsc_reinit_args {
+	uint32_t group_flags;
+	uint32_t commit_flags;
+	uint16_t mode;
+	uint16_t reserved;
+	struct mlsc_keypkg_priv *own;
+	const struct mlsc_keypkg *const *key_packages;
+	size_t n_key_packages;
+	const struct mls_sig_key *sig_key;
+	const void *authenticated_data;
+	size_t authenticated_data_len;
+	const struct mlsc_validate_opts *validate;
+};
+
+/**
+ * mlsc_reinit_create() - start the group of the ReInit that ended @old
+ *	(since 0.8)
+ * @ctl_fd: /dev/mls
+ * @old: a member of the group a merged ReInit ended (mlsc_group_reinit())
+ * @a: the starter's KeyPackage and key, the others' KeyPackages, flags
+ * @out: the new group's member, its first Commit pending
+ * @commit: that Commit, and the Welcome of the members it adds
+ *
+ * RFC 9420 §11.2: a new group with exactly the ReInit's group_id,
+ * version, cipher_suite and GroupContext extensions
+ * (mlsc_group_create()), and its first Commit (mlsc_commit_create()):
+ * an Add of each of @a->key_packages and a PreSharedKey proposal of a
+ * resumption PSK of usage reinit, whose psk_group_id is @old's
+ * group_id and psk_epoch @old's last epoch (the one its ReInit Commit
+ * started). The kernel resolves the PSK from @old's group, whatever
+ * its suite; the Welcome's GroupSecrets name it, so that the joiners
+ * resolve it from their own member of @old
+ * (mlsc_reinit_welcome_open()). The Commit waits as any other:
+ * mlsc_commit_merge() once the delivery service accepted it,
+ * mlsc_commit_discard() (the new group then stays in its epoch 0)
+ * otherwise; the start cannot be retried on that new group:
+ * mlsc_group_free() it and start again with a new KeyPackage. The
+ * starter chooses the members: whether they are those of @old is the
+ * application's check (§12.4.3.1), and a second start on the same @old
+ * makes a second group with the same group_id.
+ *
+ * Returns 0; -EINVAL (a bad argument, flag or nonzero reserved field,
+ * @a->own not of the ReInit's suite); -ENOENT (no ReInit ended @old's
+ * group); -EPROTONOSUPPORT (the ReInit's version); the errors of
+ * mlsc_group_create() (an extension of the ReInit the starter's leaf
+ * does not support: -EOPNOTSUPP) and of mlsc_commit_create() (a
+ * KeyPackage: its errors, -EINVAL for one twice); those of
+ * MLS_IOC_COMMIT_PREPARE for the PSK (-EKEYEXPIRED: @old's group no
+ * longer keeps its last epoch). On error no new group is left, in the
+ * kernel or here, and @a->own keeps its private keys.
+ */
+int mlsc_reinit_create(int ctl_fd, const struct mlsc_group *old,
+		       const struct mlsc_reinit_args *a,
+		       struct mlsc_group **out, struct mlsc_commit_out *commit);
+
+/**
+ * mlsc_reinit_welcome_open() - mlsc_welcome_open() for the Welcome of
+ *	the group a ReInit started (since 0.8)
+ * @ctl_fd: /dev/mls
+ * @old: this member's own member of the group the ReInit ended
+ * @msg: the MLSMessage(Welcome), @len bytes
+ * @k: the KeyPackage (in the ReInit's suite), its init private key, and
+ *	other PSKs the GroupSecrets may name
+ * @out: the opened Welcome, for mlsc_welcome_join()
+ *
+ * The GroupSecrets must name exactly one resumption PSK of usage
+ * reinit or branch (§12.4.3.1), and it must be of usage reinit, @old's
+ * group_id at @old's last epoch, which the kernel
+ * resolves from @old's group; and the GroupInfo must be of the new
+ * group §11.2 and §12.4.3.1 describe: epoch 1, and the group_id,
+ * version, cipher_suite and extensions of @old's ReInit. A Welcome
+ * with a reinit PSK is refused by mlsc_welcome_open() (-EPROTO): only
+ * this call opens one, against the group it names.
+ *
+ * Returns 0; -ENOENT (no ReInit ended @old's group); -EPROTO (no reinit
+ * PSK of @old's last epoch, another or a second one, or a branch PSK
+ * beside it; a GroupInfo whose
+ * group_id, version, suite, extensions or epoch are not the ReInit's
+ * new group's); and the errors of mlsc_welcome_open(). On error
+ * nothing is kept: no staged join is left in the kernel.
+ */
+int mlsc_reinit_welcome_open(int ctl_fd, const struct mlsc_group *old,
+			     const void *msg, size_t len,
+			     const struct mlsc_welcome_keys *k,
+			     struct mlsc_joiner **out);
 
 #ifdef __cplusplus
 }
