@@ -61,6 +61,9 @@
  *	%MLS_A_RESERVE nest of the group dump
  * @MLS_FEATURE_DECRYPT_ZEROCOPY: %MLS_DECRYPT_F_ZEROCOPY is accepted by
  *	%MLS_IOC_DECRYPT and %MLS_IOC_DECRYPT_BATCH
+ * @MLS_FEATURE_COMMIT_FINAL: %MLS_COMMIT_F_FINAL is accepted by
+ *	%MLS_IOC_COMMIT and %MLS_IOC_COMMIT_PREPARE, a group's last epoch
+ *	refuses sending (-EPIPE), %MLS_GROUP_STATE_ENDED, snapshot version 3
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
@@ -73,6 +76,7 @@ enum mls_feature {
 	MLS_FEATURE_RESERVE		= 1ULL << 7,
 	MLS_FEATURE_DRAIN		= 1ULL << 8,
 	MLS_FEATURE_DECRYPT_ZEROCOPY	= 1ULL << 9,
+	MLS_FEATURE_COMMIT_FINAL	= 1ULL << 10,
 };
 
 /**
@@ -988,8 +992,11 @@ struct mls_commit {
  * are never handed out. A ReInit is the only proposal of its Commit,
  * which adds nobody and is not an external commit: the flag with
  * %MLS_COMMIT_F_RETURN_SECRETS or %MLS_COMMIT_F_EXTERNAL_INIT is
- * -EINVAL. A module that does not know the flag refuses it with
- * -EINVAL, so a program can probe for it.
+ * -EINVAL. A module that accepts the flag reports
+ * %MLS_FEATURE_COMMIT_FINAL; one that does not know it refuses it with
+ * -EINVAL, so a program sets it only when the feature bit is reported
+ * (a member of a ReInit on an older module still follows the group,
+ * which is then not ended in the kernel).
  *
  * A call that fails has changed nothing: the outputs are written before
  * the epoch moves, and a failure to copy the struct back undoes nothing
