@@ -5,8 +5,8 @@
  * it starts the group's last. Two members A (leaf 0) and B (leaf 1) of
  * one group, in three suites:
  *
- *  bad_flags       unknown commit flags, FINAL with RETURN_SECRETS or
- *                  EXTERNAL_INIT: -EINVAL, nothing changed
+ *  bad_flags       unknown commit flags, FINAL with RETURN_SECRETS,
+ *                  EXTERNAL_INIT or INSTALL: -EINVAL, nothing changed
  *  pending         a prepared FINAL epoch ends nothing until merged; a
  *                  discarded one never does
  *  send_refused    encrypt of every content type, with and without
@@ -162,6 +162,8 @@ TEST_F(fin, bad_flags)
 	size_t i;
 
 	rand_bytes(cs, p->nh);
+	rand_bytes(js, p->nh);
+	rand_bytes(ws, p->nh);
 	memset(kem, 9, sizeof(kem));
 	for (i = 0; i < 2; i++) {
 		/* The first bit past MLS_COMMIT_F_ALL, alone and with FINAL. */
@@ -178,6 +180,17 @@ TEST_F(fin, bad_flags)
 		pair_commit_arg(p, &c, &next, 0, NULL);
 		c.flags = MLS_COMMIT_F_FINAL | MLS_COMMIT_F_EXTERNAL_INIT;
 		mbuf(&c.kem_output, kem, sizeof(kem));
+		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
+		/*
+		 * Nor an installed epoch, which has no resumption PSK or
+		 * exporter to keep: its secrets given as INSTALL takes them.
+		 */
+		pair_commit_arg(p, &c, &next, 0, NULL);
+		c.flags = MLS_COMMIT_F_FINAL | MLS_COMMIT_F_INSTALL;
+		mbuf(&c.commit_secret, NULL, 0);
+		mbuf(&c.psk_secret, NULL, 0);
+		mbuf(&c.encryption_secret, js, p->nh);
+		mbuf(&c.sender_data_secret, ws, p->nh);
 		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
 	}
 	/* Nothing changed: epoch 0, active, nothing pending, sending. */

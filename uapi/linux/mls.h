@@ -992,7 +992,8 @@ struct mls_commit {
  * are never handed out. A ReInit is the only proposal of its Commit,
  * which adds nobody and is not an external commit: the flag with
  * %MLS_COMMIT_F_RETURN_SECRETS or %MLS_COMMIT_F_EXTERNAL_INIT is
- * -EINVAL. A module that accepts the flag reports
+ * -EINVAL; so is it with %MLS_COMMIT_F_INSTALL, whose epoch has no
+ * resumption_psk or exporter to keep. A module that accepts the flag reports
  * %MLS_FEATURE_COMMIT_FINAL; one that does not know it refuses it with
  * -EINVAL, so a program sets it only when the feature bit is reported
  * (a member of a ReInit on an older module still follows the group,
@@ -1005,8 +1006,8 @@ struct mls_commit {
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, secret lengths, context fields too
  *    long, roster invalid or own_leaf changed, INSTALL with
- *    RETURN_SECRETS or EXTERNAL_INIT, FINAL with RETURN_SECRETS or
- *    EXTERNAL_INIT, output buffers given without
+ *    RETURN_SECRETS or EXTERNAL_INIT, FINAL with RETURN_SECRETS,
+ *    EXTERNAL_INIT or INSTALL, output buffers given without
  *    RETURN_SECRETS, both @psk_secret and @psks, @kem_output without
  *    EXTERNAL_INIT or of the wrong length;
  *  * -EPIPE: the current epoch is the group's last (a commit with
