@@ -10,7 +10,8 @@
  *  pending         a prepared FINAL epoch ends nothing until merged; a
  *                  discarded one never does
  *  send_refused    encrypt of every content type, with and without
- *                  MLS_ENCRYPT_F_EPOCH, and each batch entry: -EPIPE
+ *                  MLS_ENCRYPT_F_EPOCH, and each batch entry: -EPIPE;
+ *                  under a send rate too, which the refusal costs nothing
  *  commit_refused  COMMIT and COMMIT_PREPARE: -EPIPE, the epoch stays
  *  membership_tag  a PublicMessage's tag in the last epoch, made or
  *                  checked: -EPIPE; the epoch before's as it was
@@ -288,6 +289,17 @@ TEST_F(fin, send_refused)
 		ASSERT_LE(0, fd);
 		EXPECT_EQ(-EPIPE, enc_text(fd, "reopened", &m));
 		close(fd);
+	}
+	/*
+	 * Refused before the send rate is asked: no token used, so with a
+	 * burst of one every call is still -EPIPE, never -EAGAIN.
+	 */
+	{
+		struct mls_policy pol = { .encrypt_rate = 1, .encrypt_burst = 1 };
+
+		ASSERT_EQ(0, grp_policy(p->a, MLS_POLICY_ENCRYPT_RATE, &pol));
+		for (i = 0; i < 5; i++)
+			EXPECT_EQ(-EPIPE, enc_text(p->a, "rated", &m)) TH_LOG("call %u", i);
 	}
 }
 
