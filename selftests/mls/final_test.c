@@ -6,7 +6,8 @@
  * one group, in three suites:
  *
  *  bad_flags       unknown commit flags, FINAL with RETURN_SECRETS,
- *                  EXTERNAL_INIT or INSTALL: -EINVAL, nothing changed
+ *                  EXTERNAL_INIT or INSTALL, or with reserved0 set:
+ *                  -EINVAL, nothing changed
  *  pending         a prepared FINAL epoch ends nothing until merged; a
  *                  discarded one never does
  *  send_refused    encrypt of every content type, with and without
@@ -192,6 +193,11 @@ TEST_F(fin, bad_flags)
 		mbuf(&c.psk_secret, NULL, 0);
 		mbuf(&c.encryption_secret, js, p->nh);
 		mbuf(&c.sender_data_secret, ws, p->nh);
+		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
+		/* reserved0 is checked with FINAL as without. */
+		pair_commit_arg(p, &c, &next, 0, cs);
+		c.flags = MLS_COMMIT_F_FINAL;
+		c.reserved0 = 1;
 		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
 	}
 	/* Nothing changed: epoch 0, active, nothing pending, sending. */
