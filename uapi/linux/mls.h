@@ -624,8 +624,11 @@ struct mls_encrypt {
  *    again from the epoch of its own commit with a fresh UpdatePath;
  *  * -ESHUTDOWN: the module is drained (%MLS_IOC_DRAIN);
  *  * -EPIPE: the current epoch is the group's last (%MLS_COMMIT_F_FINAL,
- *    a ReInit): nothing is sent in the group any more, whatever the
- *    content type. Nothing was sent and no generation was used;
+ *    a ReInit): no call that starts after the merge sends, whatever
+ *    the content type, and nothing is ever sealed in the last epoch.
+ *    A call that took the epoch before while the merge ran may still
+ *    return its message of that earlier epoch after the merge (or
+ *    -ESTALE). Nothing was sent and no generation was used;
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
  *    old epoch's sending keys are erased). Nothing was sent and no
