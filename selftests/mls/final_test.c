@@ -20,7 +20,8 @@
  *                  group and sysfs ("ended")
  *  receive         the earlier epoch's messages decrypt (single, batch);
  *                  a message of the last epoch, which no member may have
- *                  sent, is -EPIPE before any key is used
+ *                  sent, is -EPIPE before any key is used: a forged one
+ *                  counts no auth failure and trips no breaker
  *  outputs         the exporter and epoch_authenticator of the last
  *                  epoch; its resumption PSK (usage reinit) keys a new
  *                  group of each member alike, by fd and by kernel id
@@ -369,15 +370,33 @@ TEST_F(fin, membership_tag)
 			      sizeof(tbm), t0, (size_t)nh));
 }
 
+/* /sys/kernel/mls/stats/@name, or ~0 when it cannot be read. */
+static unsigned long long stat_read(const char *name)
+{
+	unsigned long long v = ~0ULL;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mls/stats/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return v;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = ~0ULL;
+	fclose(f);
+	return v;
+}
+
 TEST_F(fin, receive)
 {
 	struct pair *p = &self->p;
 	static struct mls_decrypt_entry ent[2];
 	static struct msg early[3];
 	static struct dec d;
-	static uint8_t msg[MSG_MAX];
+	static uint8_t msg[MSG_MAX], old[MSG_MAX];
+	unsigned long long auth, trips, open_now;
 	struct mls_batch b;
-	size_t len;
+	size_t len, old_len;
 	int i;
 
 	for (i = 0; i < 3; i++)
@@ -387,6 +406,8 @@ TEST_F(fin, receive)
 	ASSERT_NE(0, len);
 	ASSERT_EQ(0, grp_decrypt(p->b, msg, len, &d));
 	EXPECT_EQ(4, d.content_len);
+	old_len = craft_app(p, 4, old);
+	ASSERT_NE(0, old_len);
 	ASSERT_EQ(0, final_commit(p));
 
 	/* The epoch before still decrypts, once. */
@@ -415,11 +436,28 @@ TEST_F(fin, receive)
 	b.count = 1;
 	EXPECT_EQ(1, xioctl(p->b, MLS_IOC_DECRYPT_BATCH, &b));
 	EXPECT_EQ(-EPIPE, ent[0].error);
-	/* A forgery of that epoch too: refused before any key work. */
+	/*
+	 * A forgery of that epoch too: refused before any key work, so it
+	 * is no authentication failure and trips no breaker.
+	 */
+	auth = stat_read("auth_failures");
+	trips = stat_read("breaker_trips");
+	open_now = stat_read("breakers_open");
+	ASSERT_NE(~0ULL, auth);
+	ASSERT_NE(~0ULL, trips);
+	ASSERT_NE(~0ULL, open_now);
 	msg[len - 1] ^= 1;
-	EXPECT_EQ(-EPIPE, grp_decrypt(p->b, msg, len, &d));
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(-EPIPE, grp_decrypt(p->b, msg, len, &d));
 	/* Its own message back is -EPIPE as well, whatever the sender. */
 	EXPECT_EQ(-EPIPE, grp_decrypt(p->a, msg, len, &d));
+	EXPECT_EQ(auth, stat_read("auth_failures"));
+	EXPECT_EQ(trips, stat_read("breaker_trips"));
+	EXPECT_EQ(open_now, stat_read("breakers_open"));
+	/* A forgery of the epoch before is one: counted (the control). */
+	old[old_len - 1] ^= 1;
+	EXPECT_GT(0, grp_decrypt(p->b, old, old_len, &d));
+	EXPECT_LT(auth, stat_read("auth_failures"));
 }
 
 TEST_F(fin, outputs)
