@@ -29,8 +29,9 @@
  *                  ended when imported; version 2 with the mark, or the
  *                  mark on a past epoch, is refused; a group not ended
  *                  still exports as version 1 and imports active
- *  race            encrypting threads racing the merge: nothing is ever
- *                  sealed in the last epoch, every call after the merge
+ *  race            encrypting threads racing the merge, one of them by
+ *                  batches of two: nothing is ever sealed in the last
+ *                  epoch, every call or entry begun after the merge
  *                  returned gets -EPIPE
  *
  * The expected secrets come from the userspace key schedule of
@@ -733,45 +734,95 @@ TEST_F(fin, snapshot)
 struct racer {
 	struct pair *p;
 	atomic_int *phase;	/* 0 before, 1 merging, 2 merge returned, 3 stop */
+	bool batch;		/* MLS_IOC_ENCRYPT_BATCH of two, not ENCRYPT */
 	atomic_uint sent_early;
 	unsigned int sent_final, refused, after, after_ok, bad;
 	int bad_errno;
 	__u64 bad_epoch;
 };
 
+struct race_buf {
+	struct mls_encrypt_entry ent[2];
+	uint8_t out[2][MSG_MAX];
+};
+
+/*
+ * One call of @r: ret[] and epoch[] of each message it made or refused;
+ * the count of them.
+ */
+static int race_send(struct racer *r, struct race_buf *rb, int ret[2],
+		     __u64 epoch[2])
+{
+	const struct pair *p = r->p;
+	struct mls_batch b;
+	int n, k;
+
+	if (!r->batch) {
+		enc_init(&rb->ent[0].op, MLS_CONTENT_APPLICATION, NULL, 0, "race",
+			 4, p->sig, p->sig_len, rb->out[0], sizeof(rb->out[0]));
+		ret[0] = xioctl(p->a, MLS_IOC_ENCRYPT, &rb->ent[0].op);
+		epoch[0] = rb->ent[0].op.epoch;
+		return 1;
+	}
+	for (k = 0; k < 2; k++) {
+		memset(&rb->ent[k], 0, sizeof(rb->ent[k]));
+		enc_init(&rb->ent[k].op, MLS_CONTENT_APPLICATION, NULL, 0, "race",
+			 4, p->sig, p->sig_len, rb->out[k], sizeof(rb->out[k]));
+	}
+	memset(&b, 0, sizeof(b));
+	b.count = 2;
+	b.entries = U64(rb->ent);
+	b.entry_size = sizeof(rb->ent[0]);
+	n = xioctl(p->a, MLS_IOC_ENCRYPT_BATCH, &b);
+	if (n < 0) {
+		ret[0] = n;
+		epoch[0] = 0;
+		return 1;
+	}
+	for (k = 0; k < n && k < 2; k++) {
+		ret[k] = rb->ent[k].error;
+		epoch[k] = rb->ent[k].op.epoch;
+	}
+	return k;
+}
+
 static void *race_encrypt(void *arg)
 {
 	struct racer *r = arg;
-	struct msg *m = malloc(sizeof(*m));
+	struct race_buf *rb = malloc(sizeof(*rb));
 	unsigned int tail = 0;
 
-	if (!m)
+	if (!rb)
 		return NULL;
 	while (atomic_load(r->phase) < 3 || tail < 4) {
 		int seen = atomic_load(r->phase);
-		int ret = enc_text(r->p->a, "race", m);
+		__u64 epoch[2];
+		int ret[2], n, k;
 
-		if (!ret && m->epoch == r->p->in.epoch + 1) {
-			r->sent_final++;
-			r->bad_epoch = m->epoch;
-		} else if (!ret) {
-			r->sent_early++;
-		} else if (ret == -EPIPE || ret == -ESTALE) {
-			r->refused++;
-		} else {
-			r->bad++;
-			r->bad_errno = ret;
+		n = race_send(r, rb, ret, epoch);
+		for (k = 0; k < n; k++) {
+			if (!ret[k] && epoch[k] == r->p->in.epoch + 1) {
+				r->sent_final++;
+				r->bad_epoch = epoch[k];
+			} else if (!ret[k]) {
+				r->sent_early++;
+			} else if (ret[k] == -EPIPE || ret[k] == -ESTALE) {
+				r->refused++;
+			} else {
+				r->bad++;
+				r->bad_errno = ret[k];
+			}
+			/* Begun after the merge returned: only -EPIPE. */
+			if (seen >= 2) {
+				r->after++;
+				if (ret[k] != -EPIPE)
+					r->after_ok++;
+			}
 		}
-		/* Begun after the merge returned: only -EPIPE. */
-		if (seen >= 2) {
-			r->after++;
-			if (ret != -EPIPE)
-				r->after_ok++;
-			if (seen == 3)
-				tail++;
-		}
+		if (seen == 3)
+			tail++;
 	}
-	free(m);
+	free(rb);
 	return NULL;
 }
 
@@ -798,6 +849,7 @@ TEST_F_TIMEOUT(fin, race, 240)
 			memset(&rc[i], 0, sizeof(rc[i]));
 			rc[i].p = p;
 			rc[i].phase = &phase;
+			rc[i].batch = i & 1;
 			ASSERT_EQ(0, pthread_create(&th[i], NULL, race_encrypt, &rc[i]));
 		}
 		/* Every thread sends in the epoch before first. */
