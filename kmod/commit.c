@@ -167,9 +167,12 @@ static int check_commit(struct mls_commit *a, const struct mls_suite *s)
 	/*
 	 * A ReInit is the only proposal of its Commit (§12.2): it adds
 	 * nobody, so there is no Welcome, and an external commit has none.
+	 * Its last epoch is kept for its resumption PSK and exporter, which
+	 * an installed epoch does not have: no FINAL with INSTALL either.
 	 */
 	if ((a->flags & MLS_COMMIT_F_FINAL) &&
-	    (a->flags & (MLS_COMMIT_F_RETURN_SECRETS | MLS_COMMIT_F_EXTERNAL_INIT)))
+	    (a->flags & (MLS_COMMIT_F_RETURN_SECRETS | MLS_COMMIT_F_EXTERNAL_INIT |
+			 MLS_COMMIT_F_INSTALL)))
 		return -EINVAL;
 	if (!ret_secrets)
 		return mls_epoch_args_absent(&a->joiner_secret) ?:

@@ -31,7 +31,8 @@ static int mls_ioc_get_version(struct mls_ioctl_ctx *ctx, void *arg)
 		      MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS |
 		      MLS_FEATURE_HANDSHAKE | MLS_FEATURE_BATCH |
 		      MLS_FEATURE_PERSIST | MLS_FEATURE_RESERVE |
-		      MLS_FEATURE_DRAIN | MLS_FEATURE_DECRYPT_ZEROCOPY;
+		      MLS_FEATURE_DRAIN | MLS_FEATURE_DECRYPT_ZEROCOPY |
+		      MLS_FEATURE_COMMIT_FINAL;
 	v->suites = mls_suite_mask();
 	return 0;
 }

@@ -163,10 +163,6 @@ int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
 	ret = check_encrypt(a, g->suite);
 	if (ret)
 		return ret;
-	ret = mls_evbuf_encrypt_admit(g, READ_ONCE(g->policy.encrypt_rate),
-				      READ_ONCE(g->policy.encrypt_burst));
-	if (ret)
-		goto out_parts;
 	if (a->content.reserved || a->content.len > mls_max_message) {
 		ret = -EINVAL;
 		goto out_parts;
@@ -192,6 +188,15 @@ int mls_group_encrypt(struct mls_ioctl_ctx *ctx, struct mls_encrypt *a,
 		ret = -EPIPE;
 		goto out_epoch;
 	}
+	/*
+	 * Throttled after that: an ended group's refusal costs no token and
+	 * raises no throttle event. The epoch is only referenced, not
+	 * locked, across the admit.
+	 */
+	ret = mls_evbuf_encrypt_admit(g, READ_ONCE(g->policy.encrypt_rate),
+				      READ_ONCE(g->policy.encrypt_burst));
+	if (ret)
+		goto out_epoch;
 	/*
 	 * The signature covers one epoch's GroupContext: never send it in
 	 * another. A commit after this point makes mls_protect() fail with

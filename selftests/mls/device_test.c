@@ -56,6 +56,7 @@ TEST_F(dev, version)
 	EXPECT_TRUE(v.features & MLS_FEATURE_EVBUF);
 	EXPECT_TRUE(v.features & MLS_FEATURE_EVENTS);
 	EXPECT_TRUE(v.features & MLS_FEATURE_DECRYPT_ZEROCOPY);
+	EXPECT_TRUE(v.features & MLS_FEATURE_COMMIT_FINAL);
 	/* The seven RFC 9420 ciphersuites, and nothing else. */
 	for (s = 0; s < 64; s++)
 		EXPECT_EQ(s >= 1 && s <= 7, !!(v.suites & (1ULL << s)));

@@ -5,12 +5,14 @@
  * it starts the group's last. Two members A (leaf 0) and B (leaf 1) of
  * one group, in three suites:
  *
- *  bad_flags       unknown commit flags, FINAL with RETURN_SECRETS or
- *                  EXTERNAL_INIT: -EINVAL, nothing changed
+ *  bad_flags       unknown commit flags, FINAL with RETURN_SECRETS,
+ *                  EXTERNAL_INIT or INSTALL, or with reserved0 set:
+ *                  -EINVAL, nothing changed
  *  pending         a prepared FINAL epoch ends nothing until merged; a
  *                  discarded one never does
  *  send_refused    encrypt of every content type, with and without
- *                  MLS_ENCRYPT_F_EPOCH, and each batch entry: -EPIPE
+ *                  MLS_ENCRYPT_F_EPOCH, and each batch entry: -EPIPE;
+ *                  under a send rate too, which the refusal costs nothing
  *  commit_refused  COMMIT and COMMIT_PREPARE: -EPIPE, the epoch stays
  *  membership_tag  a PublicMessage's tag in the last epoch, made or
  *                  checked: -EPIPE; the epoch before's as it was
@@ -18,7 +20,8 @@
  *                  group and sysfs ("ended")
  *  receive         the earlier epoch's messages decrypt (single, batch);
  *                  a message of the last epoch, which no member may have
- *                  sent, is -EPIPE before any key is used
+ *                  sent, is -EPIPE before any key is used: a forged one
+ *                  counts no auth failure and trips no breaker
  *  outputs         the exporter and epoch_authenticator of the last
  *                  epoch; its resumption PSK (usage reinit) keys a new
  *                  group of each member alike, by fd and by kernel id
@@ -26,8 +29,9 @@
  *                  ended when imported; version 2 with the mark, or the
  *                  mark on a past epoch, is refused; a group not ended
  *                  still exports as version 1 and imports active
- *  race            encrypting threads racing the merge: nothing is ever
- *                  sealed in the last epoch, every call after the merge
+ *  race            encrypting threads racing the merge, one of them by
+ *                  batches of two: nothing is ever sealed in the last
+ *                  epoch, every call or entry begun after the merge
  *                  returned gets -EPIPE
  *
  * The expected secrets come from the userspace key schedule of
@@ -162,6 +166,8 @@ TEST_F(fin, bad_flags)
 	size_t i;
 
 	rand_bytes(cs, p->nh);
+	rand_bytes(js, p->nh);
+	rand_bytes(ws, p->nh);
 	memset(kem, 9, sizeof(kem));
 	for (i = 0; i < 2; i++) {
 		/* The first bit past MLS_COMMIT_F_ALL, alone and with FINAL. */
@@ -178,6 +184,22 @@ TEST_F(fin, bad_flags)
 		pair_commit_arg(p, &c, &next, 0, NULL);
 		c.flags = MLS_COMMIT_F_FINAL | MLS_COMMIT_F_EXTERNAL_INIT;
 		mbuf(&c.kem_output, kem, sizeof(kem));
+		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
+		/*
+		 * Nor an installed epoch, which has no resumption PSK or
+		 * exporter to keep: its secrets given as INSTALL takes them.
+		 */
+		pair_commit_arg(p, &c, &next, 0, NULL);
+		c.flags = MLS_COMMIT_F_FINAL | MLS_COMMIT_F_INSTALL;
+		mbuf(&c.commit_secret, NULL, 0);
+		mbuf(&c.psk_secret, NULL, 0);
+		mbuf(&c.encryption_secret, js, p->nh);
+		mbuf(&c.sender_data_secret, ws, p->nh);
+		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
+		/* reserved0 is checked with FINAL as without. */
+		pair_commit_arg(p, &c, &next, 0, cs);
+		c.flags = MLS_COMMIT_F_FINAL;
+		c.reserved0 = 1;
 		EXPECT_EQ(-EINVAL, xioctl(p->a, cmds[i], &c));
 	}
 	/* Nothing changed: epoch 0, active, nothing pending, sending. */
@@ -276,6 +298,17 @@ TEST_F(fin, send_refused)
 		EXPECT_EQ(-EPIPE, enc_text(fd, "reopened", &m));
 		close(fd);
 	}
+	/*
+	 * Refused before the send rate is asked: no token used, so with a
+	 * burst of one every call is still -EPIPE, never -EAGAIN.
+	 */
+	{
+		struct mls_policy pol = { .encrypt_rate = 1, .encrypt_burst = 1 };
+
+		ASSERT_EQ(0, grp_policy(p->a, MLS_POLICY_ENCRYPT_RATE, &pol));
+		for (i = 0; i < 5; i++)
+			EXPECT_EQ(-EPIPE, enc_text(p->a, "rated", &m)) TH_LOG("call %u", i);
+	}
 }
 
 TEST_F(fin, commit_refused)
@@ -338,15 +371,33 @@ TEST_F(fin, membership_tag)
 			      sizeof(tbm), t0, (size_t)nh));
 }
 
+/* /sys/kernel/mls/stats/@name, or ~0 when it cannot be read. */
+static unsigned long long stat_read(const char *name)
+{
+	unsigned long long v = ~0ULL;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mls/stats/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return v;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = ~0ULL;
+	fclose(f);
+	return v;
+}
+
 TEST_F(fin, receive)
 {
 	struct pair *p = &self->p;
 	static struct mls_decrypt_entry ent[2];
 	static struct msg early[3];
 	static struct dec d;
-	static uint8_t msg[MSG_MAX];
+	static uint8_t msg[MSG_MAX], old[MSG_MAX];
+	unsigned long long auth, trips, open_now;
 	struct mls_batch b;
-	size_t len;
+	size_t len, old_len;
 	int i;
 
 	for (i = 0; i < 3; i++)
@@ -356,6 +407,8 @@ TEST_F(fin, receive)
 	ASSERT_NE(0, len);
 	ASSERT_EQ(0, grp_decrypt(p->b, msg, len, &d));
 	EXPECT_EQ(4, d.content_len);
+	old_len = craft_app(p, 4, old);
+	ASSERT_NE(0, old_len);
 	ASSERT_EQ(0, final_commit(p));
 
 	/* The epoch before still decrypts, once. */
@@ -384,11 +437,28 @@ TEST_F(fin, receive)
 	b.count = 1;
 	EXPECT_EQ(1, xioctl(p->b, MLS_IOC_DECRYPT_BATCH, &b));
 	EXPECT_EQ(-EPIPE, ent[0].error);
-	/* A forgery of that epoch too: refused before any key work. */
+	/*
+	 * A forgery of that epoch too: refused before any key work, so it
+	 * is no authentication failure and trips no breaker.
+	 */
+	auth = stat_read("auth_failures");
+	trips = stat_read("breaker_trips");
+	open_now = stat_read("breakers_open");
+	ASSERT_NE(~0ULL, auth);
+	ASSERT_NE(~0ULL, trips);
+	ASSERT_NE(~0ULL, open_now);
 	msg[len - 1] ^= 1;
-	EXPECT_EQ(-EPIPE, grp_decrypt(p->b, msg, len, &d));
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(-EPIPE, grp_decrypt(p->b, msg, len, &d));
 	/* Its own message back is -EPIPE as well, whatever the sender. */
 	EXPECT_EQ(-EPIPE, grp_decrypt(p->a, msg, len, &d));
+	EXPECT_EQ(auth, stat_read("auth_failures"));
+	EXPECT_EQ(trips, stat_read("breaker_trips"));
+	EXPECT_EQ(open_now, stat_read("breakers_open"));
+	/* A forgery of the epoch before is one: counted (the control). */
+	old[old_len - 1] ^= 1;
+	EXPECT_GT(0, grp_decrypt(p->b, old, old_len, &d));
+	EXPECT_LT(auth, stat_read("auth_failures"));
 }
 
 TEST_F(fin, outputs)
@@ -664,45 +734,95 @@ TEST_F(fin, snapshot)
 struct racer {
 	struct pair *p;
 	atomic_int *phase;	/* 0 before, 1 merging, 2 merge returned, 3 stop */
+	bool batch;		/* MLS_IOC_ENCRYPT_BATCH of two, not ENCRYPT */
 	atomic_uint sent_early;
 	unsigned int sent_final, refused, after, after_ok, bad;
 	int bad_errno;
 	__u64 bad_epoch;
 };
 
+struct race_buf {
+	struct mls_encrypt_entry ent[2];
+	uint8_t out[2][MSG_MAX];
+};
+
+/*
+ * One call of @r: ret[] and epoch[] of each message it made or refused;
+ * the count of them.
+ */
+static int race_send(struct racer *r, struct race_buf *rb, int ret[2],
+		     __u64 epoch[2])
+{
+	const struct pair *p = r->p;
+	struct mls_batch b;
+	int n, k;
+
+	if (!r->batch) {
+		enc_init(&rb->ent[0].op, MLS_CONTENT_APPLICATION, NULL, 0, "race",
+			 4, p->sig, p->sig_len, rb->out[0], sizeof(rb->out[0]));
+		ret[0] = xioctl(p->a, MLS_IOC_ENCRYPT, &rb->ent[0].op);
+		epoch[0] = rb->ent[0].op.epoch;
+		return 1;
+	}
+	for (k = 0; k < 2; k++) {
+		memset(&rb->ent[k], 0, sizeof(rb->ent[k]));
+		enc_init(&rb->ent[k].op, MLS_CONTENT_APPLICATION, NULL, 0, "race",
+			 4, p->sig, p->sig_len, rb->out[k], sizeof(rb->out[k]));
+	}
+	memset(&b, 0, sizeof(b));
+	b.count = 2;
+	b.entries = U64(rb->ent);
+	b.entry_size = sizeof(rb->ent[0]);
+	n = xioctl(p->a, MLS_IOC_ENCRYPT_BATCH, &b);
+	if (n < 0) {
+		ret[0] = n;
+		epoch[0] = 0;
+		return 1;
+	}
+	for (k = 0; k < n && k < 2; k++) {
+		ret[k] = rb->ent[k].error;
+		epoch[k] = rb->ent[k].op.epoch;
+	}
+	return k;
+}
+
 static void *race_encrypt(void *arg)
 {
 	struct racer *r = arg;
-	struct msg *m = malloc(sizeof(*m));
+	struct race_buf *rb = malloc(sizeof(*rb));
 	unsigned int tail = 0;
 
-	if (!m)
+	if (!rb)
 		return NULL;
 	while (atomic_load(r->phase) < 3 || tail < 4) {
 		int seen = atomic_load(r->phase);
-		int ret = enc_text(r->p->a, "race", m);
+		__u64 epoch[2];
+		int ret[2], n, k;
 
-		if (!ret && m->epoch == r->p->in.epoch + 1) {
-			r->sent_final++;
-			r->bad_epoch = m->epoch;
-		} else if (!ret) {
-			r->sent_early++;
-		} else if (ret == -EPIPE || ret == -ESTALE) {
-			r->refused++;
-		} else {
-			r->bad++;
-			r->bad_errno = ret;
+		n = race_send(r, rb, ret, epoch);
+		for (k = 0; k < n; k++) {
+			if (!ret[k] && epoch[k] == r->p->in.epoch + 1) {
+				r->sent_final++;
+				r->bad_epoch = epoch[k];
+			} else if (!ret[k]) {
+				r->sent_early++;
+			} else if (ret[k] == -EPIPE || ret[k] == -ESTALE) {
+				r->refused++;
+			} else {
+				r->bad++;
+				r->bad_errno = ret[k];
+			}
+			/* Begun after the merge returned: only -EPIPE. */
+			if (seen >= 2) {
+				r->after++;
+				if (ret[k] != -EPIPE)
+					r->after_ok++;
+			}
 		}
-		/* Begun after the merge returned: only -EPIPE. */
-		if (seen >= 2) {
-			r->after++;
-			if (ret != -EPIPE)
-				r->after_ok++;
-			if (seen == 3)
-				tail++;
-		}
+		if (seen == 3)
+			tail++;
 	}
-	free(m);
+	free(rb);
 	return NULL;
 }
 
@@ -729,6 +849,7 @@ TEST_F_TIMEOUT(fin, race, 240)
 			memset(&rc[i], 0, sizeof(rc[i]));
 			rc[i].p = p;
 			rc[i].phase = &phase;
+			rc[i].batch = i & 1;
 			ASSERT_EQ(0, pthread_create(&th[i], NULL, race_encrypt, &rc[i]));
 		}
 		/* Every thread sends in the epoch before first. */

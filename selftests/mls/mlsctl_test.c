@@ -624,10 +624,11 @@ TEST_F_TIMEOUT(cli, key_generate_public, LONG_TIMEOUT)
 #define ALL_FEATURES (MLS_FEATURE_VERSION_IOCTL | MLS_FEATURE_GROUPS | \
 	MLS_FEATURE_EVBUF | MLS_FEATURE_EVENTS | MLS_FEATURE_HANDSHAKE | \
 	MLS_FEATURE_BATCH | MLS_FEATURE_PERSIST | MLS_FEATURE_RESERVE | \
-	MLS_FEATURE_DRAIN | MLS_FEATURE_DECRYPT_ZEROCOPY)
+	MLS_FEATURE_DRAIN | MLS_FEATURE_DECRYPT_ZEROCOPY | \
+	MLS_FEATURE_COMMIT_FINAL)
 static const char *const feature_names[] = {
 	"version_ioctl", "groups", "evbuf", "events", "handshake", "batch",
-	"persist", "reserve", "drain", "decrypt_zerocopy",
+	"persist", "reserve", "drain", "decrypt_zerocopy", "commit_final",
 };
 
 TEST(version)
@@ -639,7 +640,7 @@ TEST(version)
 	NEED_DEV();
 	ASSERT_EQ(0, run(&r, "version", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "api version:    1"));
-	EXPECT_NE(NULL, strstr(r.out, " events handshake batch persist reserve drain decrypt_zerocopy\n"));
+	EXPECT_NE(NULL, strstr(r.out, " events handshake batch persist reserve drain decrypt_zerocopy commit_final\n"));
 	EXPECT_NE(NULL, strstr(r.out, "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519"));
 	EXPECT_STREQ("", r.err);
 	run_free(&r);

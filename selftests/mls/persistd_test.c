@@ -23,7 +23,9 @@
  *    /sys/kernel/mls/drain says; with --drain-on-stop its SIGTERM drains
  *    the module and saves every group under that drain;
  *  - a corrupt or truncated newest snapshot is reported by name and
- *    skipped, the other groups restored; a full disk and a read-only
+ *    skipped, the other groups restored; a sound newest snapshot in a
+ *    format the module does not read is reported and not replaced by
+ *    the older one (the group stays down); a full disk and a read-only
  *    state directory are reported and the last good snapshot is kept.
  *
  * The peer A is the test's own (not persistent, kept across module
@@ -52,6 +54,8 @@
 #include <linux/capability.h>
 #include <linux/keyctl.h>
 #include <linux/mls.h>
+
+#include <openssl/evp.h>
 
 #include "kselftest_harness.h"
 #include "group_util.h"
@@ -855,7 +859,46 @@ TEST_F_TIMEOUT(rt, sigkill_loop, 7200)
 
 /* ---------------------------------------------------------- bad input */
 
-/* @how the newest record of B's directory: "flip" a byte, or "truncate". */
+/*
+ * The record layout of tools/mls-persistd/record.c: a header of 68
+ * bytes whose last 32 are the SHA-256 of the 36 before them and of the
+ * sealed snapshot that follows; the snapshot's format version is the
+ * u16 after its 4-byte magic.
+ */
+#define REC_HDR_LEN	68
+#define REC_OFF_SHA	36
+
+/*
+ * Give the sealed snapshot in the record @b (@len bytes) a format
+ * version no module reads, and the record a valid checksum again: a
+ * record sound to the daemon that the kernel refuses with
+ * -EPROTONOSUPPORT, as a module reading only version 2 refuses an
+ * ended group's version 3.
+ */
+static int future_version(uint8_t *b, size_t len)
+{
+	EVP_MD_CTX *c;
+	int ok;
+
+	if (len < REC_HDR_LEN + 6)
+		return -EINVAL;
+	b[REC_HDR_LEN + 4] = 0xff;
+	b[REC_HDR_LEN + 5] = 0xff;
+	c = EVP_MD_CTX_new();
+	if (!c)
+		return -ENOMEM;
+	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(c, b, REC_OFF_SHA) &&
+	     EVP_DigestUpdate(c, b + REC_HDR_LEN, len - REC_HDR_LEN) &&
+	     EVP_DigestFinal_ex(c, b + REC_OFF_SHA, NULL);
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -EIO;
+}
+
+/*
+ * @how the newest record of B's directory: "flip" a byte, "truncate",
+ * or "version" (future_version()).
+ */
 static void damage_newest(struct __test_metadata *_metadata, const char *dir,
 			  const char *how, char *name, size_t cap)
 {
@@ -872,6 +915,14 @@ static void damage_newest(struct __test_metadata *_metadata, const char *dir,
 	ASSERT_EQ(0, fstat(fd, &sb));
 	if (!strcmp(how, "truncate")) {
 		ASSERT_EQ(0, ftruncate(fd, sb.st_size / 2));
+	} else if (!strcmp(how, "version")) {
+		uint8_t *b = malloc(sb.st_size);
+
+		ASSERT_NE(NULL, b);
+		ASSERT_EQ(sb.st_size, pread(fd, b, sb.st_size, 0));
+		ASSERT_EQ(0, future_version(b, sb.st_size));
+		ASSERT_EQ(sb.st_size, pwrite(fd, b, sb.st_size, 0));
+		free(b);
 	} else {
 		ASSERT_EQ(1, pread(fd, &c, 1, sb.st_size - 5));
 		c ^= 0x10;
@@ -941,6 +992,51 @@ TEST_F(rt, truncated_newest_skipped_by_name)
 {
 	NEED_VM();
 	bad_newest(_metadata, self, "truncate");
+}
+
+/*
+ * The newest snapshot of B sound but in a format the module does not
+ * read (EPROTONOSUPPORT): the daemon reports it and does not bring B
+ * back from the older one, which would undo what the newer recorded (a
+ * ReInit's end, under a module that reads only format 2). C beside it
+ * is restored.
+ */
+TEST_F(rt, unreadable_format_newest_not_replaced_by_older)
+{
+	struct traffic *t = &self->t;
+	char name[64];
+	__u32 c_id;
+	int c, b;
+
+	NEED_VM();
+	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
+	c = grp_plain(t->p.ctl, 1, MLS_GROUP_F_PERSISTENT, &c_id);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
+	ASSERT_EQ(0, send_wait(t, 5, 5000));
+	ASSERT_EQ(0, commit_both(t));
+	ASSERT_EQ(0, send_wait(t, 5, 5000));
+	ASSERT_EQ(0, daemon_stop(&self->d, SIGTERM));
+	damage_newest(_metadata, self->dir, "version", name, sizeof(name));
+	ASSERT_EQ(0, drop_b(t));
+	ASSERT_EQ(0, grp_destroy(c));
+	close(c);
+	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
+	EXPECT_TRUE(log_has(&self->d, name)) log_dump(&self->d);
+	EXPECT_TRUE(log_has(&self->d, "import failed, group not restored"))
+		log_dump(&self->d);
+	EXPECT_FALSE(log_has(&self->d, "receive-only until its own commit"))
+		log_dump(&self->d);
+	/* B is not back, from no snapshot; C is. */
+	b = grp_open_id(t->p.ctl, t->p.b_id);
+	EXPECT_GT(0, b);
+	if (b >= 0)
+		close(b);
+	c = grp_open_id(t->p.ctl, c_id);
+	ASSERT_LE(0, c) log_dump(&self->d);
+	grp_destroy(c);
+	close(c);
+	ASSERT_EQ(0, daemon_stop(&self->d, SIGTERM));
 }
 
 /*

@@ -281,6 +281,22 @@ int groups_retry(struct persistd *d)
 	return err;
 }
 
+/*
+ * Whether an older snapshot may stand in for one that failed with @err:
+ * only when this one is unusable for good (damaged, torn, a value no
+ * group can have). Anything else says nothing against this snapshot,
+ * or would refuse the older ones as well: a format this module does not
+ * read (a group a ReInit ended, format 3, on an older module must not
+ * come back live from the snapshot before its end), a key error, a
+ * newer one seen, a limit, memory, permission. Importing an older epoch
+ * then would undo what the newer one recorded; the group stays down,
+ * reported, and the next start tries again.
+ */
+static bool snapshot_unusable(int err)
+{
+	return err == -EBADMSG || err == -EINVAL;
+}
+
 /* Import the newest valid snapshot of @group; report and skip bad ones. */
 static int restore_one(struct store *st, const char *group, void *arg)
 {
@@ -311,10 +327,15 @@ static int restore_one(struct store *st, const char *group, void *arg)
 
 		snprintf(path, sizeof(path), "%s/%s", group, names[i]);
 		ret = record_read(gfd, path, &r);
-		if (ret) {
-			plog(3, "%s: %s snapshot, skipped: %s", path,
-			     ret == -EBADMSG ? "corrupt" : "unreadable", strerror(-ret));
+		if (ret == -EBADMSG) {
+			plog(3, "%s: corrupt snapshot, skipped: %s", path,
+			     strerror(-ret));
 			continue;
+		}
+		if (ret) {
+			plog(3, "%s: unreadable snapshot, group not restored: %s",
+			     path, strerror(-ret));
+			break;
 		}
 		/*
 		 * Only the newest snapshot of the store may resume sending:
@@ -333,10 +354,12 @@ static int restore_one(struct store *st, const char *group, void *arg)
 			plog(6, "%s: the group is alive, not restored", group);
 			break;
 		}
+		if (!snapshot_unusable(ret)) {
+			plog(3, "%s: import failed, group not restored: %s",
+			     path, strerror(-ret));
+			break;
+		}
 		plog(3, "%s: import, skipped: %s", path, strerror(-ret));
-		if (ret == -ENOKEY || ret == -EKEYREJECTED || ret == -EKEYREVOKED ||
-		    ret == -EKEYEXPIRED)
-			break;	/* the key, not the file: no older one would do */
 	}
 	close(ctl);
 	store_names_free(names, n);

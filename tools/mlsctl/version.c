@@ -22,6 +22,7 @@ static const char *const feature_names[] = {
 	[7] = "reserve",		/* MLS_FEATURE_RESERVE */
 	[8] = "drain",			/* MLS_FEATURE_DRAIN */
 	[9] = "decrypt_zerocopy",	/* MLS_FEATURE_DECRYPT_ZEROCOPY */
+	[10] = "commit_final",		/* MLS_FEATURE_COMMIT_FINAL */
 };
 
 static const char *feature_name(unsigned int bit, char *buf, size_t len)

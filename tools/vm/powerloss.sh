@@ -158,7 +158,7 @@ for ((i = 0; i <= resets; i++)); do
 	complete "$dir/boot-$i.out"
 done >"$all"
 
-corrupt=$(grep -c '^STORE_BAD \|mls-persistd: .*\(corrupt snapshot\|unreadable snapshot\|import, skipped\)' "$all" || true)
+corrupt=$(grep -c '^STORE_BAD \|mls-persistd: .*\(corrupt snapshot\|unreadable snapshot\|import, skipped\|import failed\)' "$all" || true)
 reused=$(grep '^T ' "$all" | sort | uniq -d | wc -l)
 lost=$(awk '
 	$1 == "ACK" && ($2 > acked || !seen) { acked = $2; seen = 1 }

@@ -61,6 +61,9 @@
  *	%MLS_A_RESERVE nest of the group dump
  * @MLS_FEATURE_DECRYPT_ZEROCOPY: %MLS_DECRYPT_F_ZEROCOPY is accepted by
  *	%MLS_IOC_DECRYPT and %MLS_IOC_DECRYPT_BATCH
+ * @MLS_FEATURE_COMMIT_FINAL: %MLS_COMMIT_F_FINAL is accepted by
+ *	%MLS_IOC_COMMIT and %MLS_IOC_COMMIT_PREPARE, a group's last epoch
+ *	refuses sending (-EPIPE), %MLS_GROUP_STATE_ENDED, snapshot version 3
  */
 enum mls_feature {
 	MLS_FEATURE_VERSION_IOCTL	= 1ULL << 0,
@@ -73,6 +76,7 @@ enum mls_feature {
 	MLS_FEATURE_RESERVE		= 1ULL << 7,
 	MLS_FEATURE_DRAIN		= 1ULL << 8,
 	MLS_FEATURE_DECRYPT_ZEROCOPY	= 1ULL << 9,
+	MLS_FEATURE_COMMIT_FINAL	= 1ULL << 10,
 };
 
 /**
@@ -620,8 +624,11 @@ struct mls_encrypt {
  *    again from the epoch of its own commit with a fresh UpdatePath;
  *  * -ESHUTDOWN: the module is drained (%MLS_IOC_DRAIN);
  *  * -EPIPE: the current epoch is the group's last (%MLS_COMMIT_F_FINAL,
- *    a ReInit): nothing is sent in the group any more, whatever the
- *    content type. Nothing was sent and no generation was used;
+ *    a ReInit): no call that starts after the merge sends, whatever
+ *    the content type, and nothing is ever sealed in the last epoch.
+ *    A call that took the epoch before while the merge ran may still
+ *    return its message of that earlier epoch after the merge (or
+ *    -ESTALE). Nothing was sent and no generation was used;
  *  * -ESTALE: with %MLS_ENCRYPT_F_EPOCH, the current epoch is not @epoch;
  *    or a commit moved the group to its next epoch during the call (the
  *    old epoch's sending keys are erased). Nothing was sent and no
@@ -988,8 +995,12 @@ struct mls_commit {
  * are never handed out. A ReInit is the only proposal of its Commit,
  * which adds nobody and is not an external commit: the flag with
  * %MLS_COMMIT_F_RETURN_SECRETS or %MLS_COMMIT_F_EXTERNAL_INIT is
- * -EINVAL. A module that does not know the flag refuses it with
- * -EINVAL, so a program can probe for it.
+ * -EINVAL; so is it with %MLS_COMMIT_F_INSTALL, whose epoch has no
+ * resumption_psk or exporter to keep. A module that accepts the flag reports
+ * %MLS_FEATURE_COMMIT_FINAL; one that does not know it refuses it with
+ * -EINVAL, so a program sets it only when the feature bit is reported
+ * (a member of a ReInit on an older module still follows the group,
+ * which is then not ended in the kernel).
  *
  * A call that fails has changed nothing: the outputs are written before
  * the epoch moves, and a failure to copy the struct back undoes nothing
@@ -998,8 +1009,8 @@ struct mls_commit {
  * Return: 0, or
  *  * -EINVAL: flags, reserved fields, secret lengths, context fields too
  *    long, roster invalid or own_leaf changed, INSTALL with
- *    RETURN_SECRETS or EXTERNAL_INIT, FINAL with RETURN_SECRETS or
- *    EXTERNAL_INIT, output buffers given without
+ *    RETURN_SECRETS or EXTERNAL_INIT, FINAL with RETURN_SECRETS,
+ *    EXTERNAL_INIT or INSTALL, output buffers given without
  *    RETURN_SECRETS, both @psk_secret and @psks, @kem_output without
  *    EXTERNAL_INIT or of the wrong length;
  *  * -EPIPE: the current epoch is the group's last (a commit with

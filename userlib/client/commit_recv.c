@@ -248,7 +248,7 @@ static int prepare(struct mlsc_group *g, struct next *nx,
 	if (nx->n_psks)
 		mls_psk_list_set(&kc.psks, kpsks, nx->n_psks);
 	/* a ReInit ends the group in the kernel too: nothing sent after it */
-	if (nx->reinit)
+	if (nx->reinit && g->kernel_final)
 		kc.flags |= MLS_COMMIT_F_FINAL;
 	/* the kernel decapsulates it with the external private key */
 	if (nx->kem_output) {

@@ -727,7 +727,7 @@ static int kernel_prepare(struct build *b)
 		mls_buf_set(&c.welcome_secret, b->welcome_secret, s->nh);
 	}
 	/* A ReInit: the epoch it starts is the last, the kernel ends the group. */
-	if (b->pend->reinit)
+	if (b->pend->reinit && b->g->kernel_final)
 		c.flags |= MLS_COMMIT_F_FINAL;
 	/* Fresh path secrets: this ends an import's receive-only state. */
 	if (b->pend->has_path) {

@@ -62,6 +62,7 @@ struct xjoin {
 	uint8_t tree_hash[MLSC_MAX_HASH];
 	uint8_t tag[MLSC_MAX_HASH];
 	int gfd;
+	bool kernel_final;		/* of the module, for the member */
 };
 
 /* The secrets first, then the kernel group of a join that failed. */
@@ -383,6 +384,7 @@ static int kernel_create(struct xjoin *x, int ctl_fd)
 	if (err < 0)
 		goto out;
 	x->gfd = err;
+	x->kernel_final = mlsc_kernel_final(ctl_fd);
 	err = mls_confirmation_tag(x->gfd, 0, x->tag, &tag_len, NULL);
 	if (!err && tag_len != s->nh)
 		err = -EPROTO;
@@ -451,6 +453,7 @@ static int make_group(struct xjoin *x, const struct mls_bytes *commit,
 	memset(&x->nt, 0, sizeof(x->nt));
 	g->gfd = x->gfd;
 	x->gfd = -1;
+	g->kernel_final = x->kernel_final;
 	g->joining = true;
 	*out = g;
 	return 0;

@@ -76,6 +76,12 @@ struct mlsc_group {
 	 */
 	uint8_t *reinit;
 	size_t reinit_len;
+	/*
+	 * The module takes MLS_COMMIT_F_FINAL (MLS_FEATURE_COMMIT_FINAL):
+	 * a ReInit Commit ends the kernel group too. An older module
+	 * refuses the flag, and its members still follow the ReInit.
+	 */
+	bool kernel_final;
 };
 
 /*
@@ -94,6 +100,11 @@ int mlsc_context_extensions(const struct mlsc_group_context *gc,
 			    struct mlsc_wbuf *out, size_t *skip);
 /* The roster's occupied-leaf bitmap of @t, freshly allocated. */
 int mlsc_roster_bitmap(const struct mlsc_tree *t, uint8_t **out, size_t *len);
+/*
+ * Whether the module behind @ctl_fd reports MLS_FEATURE_COMMIT_FINAL
+ * (false when it cannot be asked).
+ */
+bool mlsc_kernel_final(int ctl_fd);
 /* Release what following the group holds (wiped). */
 void mlsc_group_recv_free(struct mlsc_group *g);
 /* The ReInit @r encoded into a fresh *@out of *@len bytes: 0, -ENOMEM. */

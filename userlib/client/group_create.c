@@ -155,6 +155,14 @@ int mlsc_extensions_take(const struct mlsc_ext *x, size_t n, uint16_t suite,
 }
 
 /* MLS_IOC_GROUP_CREATE for epoch 0 of @gc: the group fd or -errno. */
+bool mlsc_kernel_final(int ctl_fd)
+{
+	struct mls_version v = { 0 };
+
+	return !mls_get_version(ctl_fd, &v) &&
+	       (v.features & MLS_FEATURE_COMMIT_FINAL);
+}
+
 static int kernel_create(int ctl_fd, const struct mlsc_group_params *p,
 			 const struct mlsc_group_context *gc)
 {
@@ -261,6 +269,7 @@ MLSC_EXPORT int mlsc_group_create(int ctl_fd,
 	if (err < 0)
 		goto out;
 	g->gfd = err;
+	g->kernel_final = mlsc_kernel_final(ctl_fd);
 	err = mls_confirmation_tag(g->gfd, 0, tag, &tag_len, NULL);
 	if (err)
 		goto destroy;

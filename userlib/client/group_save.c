@@ -589,6 +589,7 @@ MLSC_EXPORT int mlsc_group_load(int ctl_fd, const void *data, size_t len,
 		return gfd;
 	}
 	g->gfd = gfd;
+	g->kernel_final = mlsc_kernel_final(ctl_fd);
 	*out = g;
 	if (sig_key)
 		*sig_key = key;

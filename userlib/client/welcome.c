@@ -783,6 +783,7 @@ MLSC_EXPORT int mlsc_welcome_join(struct mlsc_joiner *w, const struct mlsc_join_
 	if (err < 0)
 		goto out;
 	g->gfd = err;
+	g->kernel_final = mlsc_kernel_final(w->ctl_fd);
 	err = 0;
 out:
 	free(occupied);
