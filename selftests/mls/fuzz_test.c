@@ -797,6 +797,7 @@ static bool documented(int e)
 	case ERANGE: case ECONNREFUSED: case ESTALE: case EBUSY: case EINTR:
 	case ENODATA: case EOVERFLOW: case EOPNOTSUPP: case EEXIST: case EMSGSIZE:
 	case ENOBUFS:
+	case EPIPE:	/* sending in a group's last epoch (MLS_COMMIT_F_FINAL) */
 		return true;
 	}
 	return false;
