@@ -3699,8 +3699,9 @@ static bool hex_line(const char *s, size_t n)
 /*
  * GroupContextExtensions: proposed by a member and committed by
  * reference by another, whose receivers give the proposal with the
- * Commit; and by value. The proposer cannot follow a Commit that names
- * its own proposal in a later run (its state file keeps no proposal).
+ * Commit; and by value. The proposer follows a Commit that names its
+ * own proposal in a later run, given the proposal as the others are
+ * (its state file keeps no proposal): all three then talk.
  */
 TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
 {
@@ -3725,10 +3726,17 @@ TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
 		     at(d, "c2"));
 	MEMBER_OUT("commit epoch 2 sender-leaf 1\n", "process", "state",
 		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
-	MEMBER_FAILS(2, "EALREADY", "process", "state", at(d, "alice.st"), "in",
-		     at(d, "c2"), "proposal", at(d, "p1"));
+	/* the proposer: not without its own proposal, then with it */
+	MEMBER_FAILS(2, "ENOENT", "process", "state", at(d, "alice.st"), "in",
+		     at(d, "c2"));
+	MEMBER_FAILS(2, "given twice", "process", "state", at(d, "alice.st"),
+		     "in", at(d, "c2"), "proposal", at(d, "p1"), "proposal",
+		     at(d, "p1"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 1\n", "process", "state",
+		   at(d, "alice.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	same_authenticator(_metadata, self->ids[0], self->ids[1]);
 	member_say(_metadata, d, "bob.st", "after the GCE\n", "m1", "carol.st",
-		   NULL);
+		   "alice.st", NULL);
 
 	/* by value, and a proposal processed alone shows its ref */
 	snprintf(want, sizeof(want), "id %lu epoch 3 leaf 2 merged\n", self->ids[2]);
@@ -3774,7 +3782,8 @@ TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
 }
 
 /*
- * A ReInit ends the group: proposed, committed by reference, followed;
+ * A ReInit ends the group: proposed, committed by reference, followed
+ * (by its proposer too, given its own proposal);
  * then member reinit tells the new group, and the members make and take
  * no more proposals or Commits (ESHUTDOWN), nor, since the kernel ended
  * the group too, application messages (EPIPE).
@@ -3799,6 +3808,11 @@ TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
 		   "proposal", at(d, "p1"), "merge");
 	MEMBER_OUT("commit epoch 2 sender-leaf 1 reinit\n", "process", "state",
 		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	/* the proposer too, from its own proposal */
+	MEMBER_OUT("commit epoch 2 sender-leaf 1 reinit\n", "process", "state",
+		   at(d, "alice.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
+		   "state", at(d, "alice.st"));
 	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
 		   "state", at(d, "carol.st"));
 	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",

@@ -1100,8 +1100,7 @@ static int take_proposals(struct mrun *run, bool refs)
 		r = mlsc_group_process(run->m.g, b.data, b.len, &po, &p);
 		mls_bytes_free(&b);
 		if (r == -EALREADY)
-			return op_error(r, "proposal %s: this member's own, or "
-					"given twice (another member commits it)",
+			return op_error(r, "proposal %s: given twice",
 					a->proposals[i]);
 		if (r)
 			return op_error(r, "proposal %s", a->proposals[i]);
@@ -1320,8 +1319,10 @@ static const char usage_process[] =
 	"mlsctl member reinit). psk-id HEX psk FILE: the external PSK a\n"
 	"Commit may propose (a resumption PSK of the group needs none).\n"
 	"proposal FILE: a Proposal message the Commit names by reference,\n"
-	"processed first (the state file keeps no proposal). A proposal\n"
-	"prints \"proposal epoch E ... ref HEX\", its ProposalRef.\n";
+	"processed first (the state file keeps no proposal), the member's own\n"
+	"too if a PublicMessage (the kernel opens no PrivateMessage of its\n"
+	"own). A proposal prints \"proposal epoch E ... ref HEX\", its\n"
+	"ProposalRef.\n";
 
 static const char usage_receive[] =
 	"state FILE [in FILE] [proposal FILE...] [psk-id HEX psk FILE] [wait]\n"
