@@ -15,6 +15,11 @@
  *                    commits it by reference; then as a PrivateMessage,
  *                    and Bob commits his own by reference; the members
  *                    agree and talk after each
+ *  gce.restored_proposer  Bob proposes a GCE; a new instance of Bob,
+ *                    loaded from his state saved after it (which keeps
+ *                    no proposal), cannot follow Alice's Commit of it
+ *                    by reference (-ENOENT) until it takes its own
+ *                    proposal back (since 0.8), once (-EALREADY then)
  *  gce.refused       two GCE by value (-EINVAL), by value and by
  *                    reference (-EPROTO), two by reference (-EPROTO),
  *                    an extension or a required extension Bob's leaf
@@ -272,6 +277,50 @@ TEST_F(gce, by_reference)
 	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
 	EXPECT_TRUE(context_has(alice->g, EXT_APP, "v2", 2));
 	EXPECT_TRUE(context_has(bob->g, EXT_APP, "v2", 2));
+	ALL_TALK(alice, bob);
+}
+
+TEST_F(gce, restored_proposer)
+{
+	struct member *alice = &self->alice, *bob = &self->bob;
+	struct mlsc_ext ext = { EXT_APP, "v3", 2 };
+	struct mlsc_gce_spec g = { &ext, 1 };
+	struct mlsc_proposal_spec spec = {
+		.type = MLSC_PROPOSE_GCE, .psk = &g, .psk_len = sizeof(g),
+	};
+	struct mlsc_propose_args pa = { .proposal = &spec, .sig_key = bob->sig };
+	struct mls_bytes saved = { 0 }, ref = { 0 }, own_ref = { 0 };
+	struct mlsc_proposal_out po = { 0 };
+	struct mlsc_commit_out out = { 0 };
+	struct mlsc_group *live = bob->g;
+	struct mlsc_processed p;
+
+	ASSERT_EQ(0, mlsc_group_propose(live, &pa, &po));
+	ASSERT_EQ(0, mlsc_group_save(live, NULL, &saved));
+	ASSERT_EQ(0, mlsc_group_load(self->ctl, saved.data, saved.len,
+				     &bob->g, NULL));
+	mlsc_group_free(live);
+	mls_bytes_free(&saved);
+
+	ASSERT_EQ(0, take(alice, &po.message, 1, &ref));
+	ASSERT_EQ(0, commit_merged(alice, NULL, 0, &ref, 1, &out));
+	/* the restored Bob holds no proposal: the Commit names an unknown */
+	EXPECT_EQ(-ENOENT, mlsc_group_process(bob->g, out.commit.data,
+					      out.commit.len, NULL, &p));
+	EXPECT_EQ(1u, kernel_epoch(bob->g));
+	/* his own, taken back: the same ref; a second time, his already */
+	ASSERT_EQ(0, take(bob, &po.message, 1, &own_ref));
+	ASSERT_EQ(po.ref.len, own_ref.len);
+	EXPECT_EQ(0, memcmp(po.ref.data, own_ref.data, own_ref.len));
+	EXPECT_EQ(-EALREADY, mlsc_group_process(bob->g, po.message.data,
+						po.message.len, NULL, &p));
+	EXPECT_EQ(0, follow_commit(bob, &out.commit, NULL, 0, 2, NULL));
+	mlsc_commit_out_free(&out);
+	mlsc_proposal_out_free(&po);
+	mls_bytes_free(&ref);
+	mls_bytes_free(&own_ref);
+	EXPECT_TRUE(same_authenticator(alice->g, bob->g));
+	EXPECT_TRUE(context_has(bob->g, EXT_APP, "v3", 2));
 	ALL_TALK(alice, bob);
 }
 

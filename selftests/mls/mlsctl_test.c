@@ -372,8 +372,8 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 	};
 	static const char *const members[] = {
 		"keypackage", "create", "join", "add", "remove", "update",
-		"commit", "propose", "reinit", "process", "send", "receive",
-		"show",
+		"commit", "propose", "reinit", "reinit-create", "reinit-join",
+		"process", "send", "receive", "show",
 	};
 	struct run r;
 	size_t i;
@@ -409,6 +409,15 @@ TEST_F_TIMEOUT(cli, help_everywhere, LONG_TIMEOUT)
 		EXPECT_STREQ("", r.err);
 		run_free(&r);
 	}
+	/* an exact name before a longer one it begins */
+	EXPECT_EQ(0, run(&r, "member", "reinit", "help", NULL));
+	EXPECT_EQ(0, strncmp(r.out, "usage: mlsctl member reinit state", 33))
+		TH_LOG("%s", r.out);
+	run_free(&r);
+	EXPECT_EQ(0, run(&r, "member", "reinit-j", "help", NULL));
+	EXPECT_EQ(0, strncmp(r.out, "usage: mlsctl member reinit-join ", 33))
+		TH_LOG("%s", r.out);
+	run_free(&r);
 	EXPECT_EQ(0, run(&r, "key", "generate", "help", NULL));
 	EXPECT_NE(NULL, strstr(r.out, "usage: mlsctl key generate"));
 	run_free(&r);
@@ -3348,21 +3357,41 @@ TEST_F_TIMEOUT(member, life_cycle, LONG_TIMEOUT)
 	EXPECT_EQ(0600, file_mode(at(d, "bob.st")));
 }
 
-/* The members of kernel ids @a and @b have the same epoch_authenticator. */
-static void same_authenticator(struct __test_metadata *_metadata,
-			       unsigned long a, unsigned long b)
+/*
+ * "mlsctl group @what ID" (with "label @label" if not NULL) prints the
+ * same secret output for the kernel groups @a and @b.
+ */
+static void same_group_out(struct __test_metadata *_metadata,
+			   unsigned long a, unsigned long b, const char *what,
+			   const char *label)
 {
 	char ia[16], ib[16];
 	struct run ra, rb;
 
 	snprintf(ia, sizeof(ia), "%lu", a);
 	snprintf(ib, sizeof(ib), "%lu", b);
-	ASSERT_EQ(0, run(&ra, "group", "authenticator", ia, NULL));
-	ASSERT_EQ(0, run(&rb, "group", "authenticator", ib, NULL));
+	ASSERT_EQ(0, run(&ra, "group", what, ia, label ? "label" : NULL, label,
+			 NULL));
+	ASSERT_EQ(0, run(&rb, "group", what, ib, label ? "label" : NULL, label,
+			 NULL));
 	EXPECT_LT(32, strlen(ra.out)) TH_LOG("%s", ra.out);
 	EXPECT_STREQ(ra.out, rb.out);
 	run_free(&ra);
 	run_free(&rb);
+}
+
+/* The members of kernel ids @a and @b have the same epoch_authenticator. */
+static void same_authenticator(struct __test_metadata *_metadata,
+			       unsigned long a, unsigned long b)
+{
+	same_group_out(_metadata, a, b, "authenticator", NULL);
+}
+
+/* ... and the same MLS-Exporter output. */
+static void same_exporter(struct __test_metadata *_metadata,
+			  unsigned long a, unsigned long b)
+{
+	same_group_out(_metadata, a, b, "export-secret", "mlsctl test");
 }
 
 /*
@@ -3462,7 +3491,7 @@ TEST_F_TIMEOUT(member, tree_apart_discard, LONG_TIMEOUT)
 /* The refusals do not depend on the suite: suite 1 only. */
 FIXTURE(member_bad) {
 	char d[64];
-	unsigned long ids[4];
+	unsigned long ids[8];
 };
 
 FIXTURE_SETUP(member_bad)
@@ -3670,8 +3699,9 @@ static bool hex_line(const char *s, size_t n)
 /*
  * GroupContextExtensions: proposed by a member and committed by
  * reference by another, whose receivers give the proposal with the
- * Commit; and by value. The proposer cannot follow a Commit that names
- * its own proposal in a later run (its state file keeps no proposal).
+ * Commit; and by value. The proposer follows a Commit that names its
+ * own proposal in a later run, given the proposal as the others are
+ * (its state file keeps no proposal): all three then talk.
  */
 TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
 {
@@ -3696,10 +3726,17 @@ TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
 		     at(d, "c2"));
 	MEMBER_OUT("commit epoch 2 sender-leaf 1\n", "process", "state",
 		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
-	MEMBER_FAILS(2, "EALREADY", "process", "state", at(d, "alice.st"), "in",
-		     at(d, "c2"), "proposal", at(d, "p1"));
+	/* the proposer: not without its own proposal, then with it */
+	MEMBER_FAILS(2, "ENOENT", "process", "state", at(d, "alice.st"), "in",
+		     at(d, "c2"));
+	MEMBER_FAILS(2, "given twice", "process", "state", at(d, "alice.st"),
+		     "in", at(d, "c2"), "proposal", at(d, "p1"), "proposal",
+		     at(d, "p1"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 1\n", "process", "state",
+		   at(d, "alice.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	same_authenticator(_metadata, self->ids[0], self->ids[1]);
 	member_say(_metadata, d, "bob.st", "after the GCE\n", "m1", "carol.st",
-		   NULL);
+		   "alice.st", NULL);
 
 	/* by value, and a proposal processed alone shows its ref */
 	snprintf(want, sizeof(want), "id %lu epoch 3 leaf 2 merged\n", self->ids[2]);
@@ -3745,7 +3782,8 @@ TEST_F_TIMEOUT(member_bad, gce_by_reference_and_value, LONG_TIMEOUT)
 }
 
 /*
- * A ReInit ends the group: proposed, committed by reference, followed;
+ * A ReInit ends the group: proposed, committed by reference, followed
+ * (by its proposer too, given its own proposal);
  * then member reinit tells the new group, and the members make and take
  * no more proposals or Commits (ESHUTDOWN), nor, since the kernel ended
  * the group too, application messages (EPIPE).
@@ -3770,6 +3808,11 @@ TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
 		   "proposal", at(d, "p1"), "merge");
 	MEMBER_OUT("commit epoch 2 sender-leaf 1 reinit\n", "process", "state",
 		   at(d, "carol.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	/* the proposer too, from its own proposal */
+	MEMBER_OUT("commit epoch 2 sender-leaf 1 reinit\n", "process", "state",
+		   at(d, "alice.st"), "in", at(d, "c2"), "proposal", at(d, "p1"));
+	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
+		   "state", at(d, "alice.st"));
 	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
 		   "state", at(d, "carol.st"));
 	MEMBER_OUT("group-id 6e6577 version 1 suite 1 extensions 00\n", "reinit",
@@ -3810,6 +3853,186 @@ TEST_F_TIMEOUT(member_bad, reinit_ends_the_group, LONG_TIMEOUT)
 	self->ids[3] = member_id(r.out);
 	run_free(&r);
 	MEMBER_FAILS(2, "ENOENT", "reinit", "state", at(d, "carol.st"));
+}
+
+/*
+ * The whole ReInit: Alice commits a ReInit to suite 2 by value, the
+ * three members end; Alice starts the new group (its Commit pending,
+ * then merged), Bob and Carol join it from the Welcome with their ended
+ * states; messages flow and the three agree on the epoch_authenticator
+ * and the exporter. Every refusal on the way leaves no new state.
+ */
+TEST_F_TIMEOUT(member_bad, reinit_new_group, LONG_TIMEOUT)
+{
+	static const struct bad_start {
+		int status;
+		const char *err, *state, *new_state, *private, *kp;
+	} bad_starts[] = {
+		{ 2, "not of the ReInit's suite 2", "alice.st", "alice2.st",
+		  "alice2.priv", "dave.kp" },
+		{ 2, "(EINVAL", "alice.st", "alice2.st", "dave.priv", "carol2.kp" },
+		{ 1, "No such file", "alice.st", "alice2.st", "alice2.priv",
+		  "nobody.kp" },
+		{ 1, "No such file", "alice.st", "alice2.st", "nobody.priv",
+		  "carol2.kp" },
+		{ 1, "No such file", "nobody.st", "alice2.st", "alice2.priv",
+		  "carol2.kp" },
+		{ 1, "exists", "alice.st", "bob.st", "alice2.priv", "carol2.kp" },
+	};
+	const char *d = self->d;
+	unsigned long *ids = self->ids;
+	char want[96];
+	struct run r;
+	json_t *j;
+
+	NEED_DEV();
+	member_three(_metadata, d, ids, "1");
+	member_kp(_metadata, d, "2", "alice2");
+	member_kp(_metadata, d, "2", "bob2");
+	member_kp(_metadata, d, "2", "carol2");
+	member_kp(_metadata, d, "1", "dave");
+	member_kp(_metadata, d, "2", "dave2");
+
+	/* not ended yet: nothing to start or join */
+	MEMBER_FAILS(2, "(ENOENT", "reinit-create", "state", at(d, "alice.st"),
+		     "new-state", at(d, "alice2.st"), "private",
+		     at(d, "alice2.priv"), "key-package", at(d, "bob2.kp"),
+		     "out", at(d, "c3"), "welcome", at(d, "w3"));
+	MEMBER_FAILS(2, "no ReInit ended", "reinit-join", "state",
+		     at(d, "bob.st"), "new-state", at(d, "bob2.st"), "private",
+		     at(d, "bob2.priv"), "welcome", at(d, "w1"));
+
+	/* the ReInit by value: its words */
+	MEMBER_FAILS(1, "reinit needs group-id", "commit", "state",
+		     at(d, "alice.st"), "out", at(d, "c2"), "reinit", "merge");
+	MEMBER_FAILS(1, "go with reinit", "commit", "state", at(d, "alice.st"),
+		     "out", at(d, "c2"), "suite", "2", "merge");
+	MEMBER_FAILS(1, "go with out", "commit", "state", at(d, "alice.st"),
+		     "merge", "reinit", "group-id", "6e6577");
+	/* with another proposal: the library refuses, nothing is written */
+	put(d, "psk", "a psk");
+	MEMBER_FAILS(2, "(EPROTO", "commit", "state", at(d, "alice.st"), "out",
+		     at(d, "c2"), "reinit", "group-id", "6e6577", "psk-id",
+		     "70736b", "psk", at(d, "psk"), "merge");
+	EXPECT_NE(0, access(at(d, "c2"), F_OK));
+
+	/* the ReInit by value, to suite 2: pending, then merged */
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 0 pending\n", ids[0]);
+	MEMBER_OUT(want, "commit", "state", at(d, "alice.st"), "out",
+		   at(d, "c2"), "reinit", "group-id", "6e6577", "suite", "2");
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 0 merged reinit\n",
+		 ids[0]);
+	MEMBER_OUT(want, "commit", "state", at(d, "alice.st"), "merge");
+	MEMBER_OUT("commit epoch 2 sender-leaf 0 reinit\n", "process", "state",
+		   at(d, "bob.st"), "in", at(d, "c2"));
+	MEMBER_OUT("commit epoch 2 sender-leaf 0 reinit\n", "process", "state",
+		   at(d, "carol.st"), "in", at(d, "c2"));
+	MEMBER_OUT("group-id 6e6577 version 1 suite 2 extensions 00\n",
+		   "reinit", "state", at(d, "carol.st"));
+
+	/* the start's refusals: KeyPackages of suite 1, missing files */
+	for (size_t i = 0; i < ARRAY_SIZE(bad_starts); i++) {
+		const struct bad_start *b = &bad_starts[i];
+
+		MEMBER_FAILS(b->status, b->err, "reinit-create", "state",
+			     at(d, b->state), "new-state", at(d, b->new_state),
+			     "private", at(d, b->private), "key-package",
+			     at(d, "bob2.kp"), "key-package", at(d, b->kp),
+			     "out", at(d, "c3"), "welcome", at(d, "w3"));
+	}
+	MEMBER_FAILS(1, "\"new-state\" is required", "reinit-create", "state",
+		     at(d, "alice.st"), "private", at(d, "alice2.priv"),
+		     "key-package", at(d, "bob2.kp"), "out", at(d, "c3"),
+		     "welcome", at(d, "w3"));
+	EXPECT_NE(0, access(at(d, "alice2.st"), F_OK));
+	EXPECT_NE(0, access(at(d, "w3"), F_OK));
+
+	/* the start: pending, then merged */
+	MEMBER(&r, 0, "reinit-create", "state", at(d, "alice.st"), "new-state",
+	       at(d, "alice2.st"), "private", at(d, "alice2.priv"),
+	       "key-package", at(d, "bob2.kp"), "key-package",
+	       at(d, "carol2.kp"), "out", at(d, "c3"), "welcome", at(d, "w3"));
+	ids[3] = member_id(r.out);
+	ASSERT_NE(0, ids[3]);
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 0 pending\n", ids[3]);
+	EXPECT_STREQ(want, r.out);
+	run_free(&r);
+	EXPECT_EQ(0600, file_mode(at(d, "alice2.st")));
+	snprintf(want, sizeof(want), "id %lu epoch 1 leaf 0 merged\n", ids[3]);
+	MEMBER_OUT(want, "commit", "state", at(d, "alice2.st"), "merge");
+	MEMBER_FAILS(2, "(ENOENT", "reinit", "state", at(d, "alice2.st"));
+
+	/* the join's refusals: the Welcome as an ordinary one, an ordinary
+	 * Welcome, a KeyPackage of suite 1, missing files */
+	MEMBER_FAILS(2, "member reinit-join", "join", "state", at(d, "bob2.st"),
+		     "private", at(d, "bob2.priv"), "welcome", at(d, "w3"));
+	MEMBER(&r, 0, "create", "state", at(d, "dave2.st"), "group-id", "6e6577",
+	       "private", at(d, "dave2.priv"));
+	ids[4] = member_id(r.out);
+	run_free(&r);
+	MEMBER(&r, 0, "add", "state", at(d, "dave2.st"), "key-package",
+	       at(d, "bob2.kp"), "out", at(d, "cd"), "welcome", at(d, "wd"),
+	       "merge");
+	run_free(&r);
+	MEMBER_FAILS(2, "not the Welcome of the group the ReInit", "reinit-join",
+		     "state", at(d, "bob.st"), "new-state", at(d, "bob2.st"),
+		     "private", at(d, "bob2.priv"), "welcome", at(d, "wd"));
+	MEMBER_FAILS(2, "not of the ReInit's suite 2", "reinit-join", "state",
+		     at(d, "bob.st"), "new-state", at(d, "bob2.st"), "private",
+		     at(d, "bob.priv"), "welcome", at(d, "w3"));
+	MEMBER_FAILS(2, "(ENOKEY", "reinit-join", "state", at(d, "bob.st"),
+		     "new-state", at(d, "bob2.st"), "private",
+		     at(d, "dave2.priv"), "welcome", at(d, "w3"));
+	MEMBER_FAILS(1, "No such file", "reinit-join", "state", at(d, "bob.st"),
+		     "new-state", at(d, "bob2.st"), "private",
+		     at(d, "bob2.priv"), "welcome", at(d, "nowelcome"));
+	MEMBER_FAILS(1, "No such file", "reinit-join", "state",
+		     at(d, "nobody.st"), "new-state", at(d, "bob2.st"),
+		     "private", at(d, "bob2.priv"), "welcome", at(d, "w3"));
+	EXPECT_NE(0, access(at(d, "bob2.st"), F_OK));
+
+	/* Bob and Carol join with their ended states, at leaves 1 and 2 */
+	for (int leaf = 1; leaf <= 2; leaf++) {
+		const char *who = leaf == 1 ? "bob" : "carol";
+		char old[32], new[32], priv[32];
+
+		snprintf(old, sizeof(old), "%s.st", who);
+		snprintf(new, sizeof(new), "%s2.st", who);
+		snprintf(priv, sizeof(priv), "%s2.priv", who);
+		MEMBER(&r, 0, "reinit-join", "state", at(d, old), "new-state",
+		       at(d, new), "private", at(d, priv), "welcome", at(d, "w3"));
+		ids[4 + leaf] = member_id(r.out);
+		ASSERT_NE(0, ids[4 + leaf]);
+		snprintf(want, sizeof(want), "id %lu epoch 1 leaf %d\n",
+			 ids[4 + leaf], leaf);
+		EXPECT_STREQ(want, r.out);
+		run_free(&r);
+		EXPECT_EQ(0600, file_mode(at(d, new)));
+	}
+
+	/* the new group lives: messages, and the same secrets */
+	member_say(_metadata, d, "alice2.st", "in the new group\n", "m1",
+		   "bob2.st", "carol2.st", NULL);
+	member_say(_metadata, d, "carol2.st", "suite 2 now\n", "m2",
+		   "alice2.st", "bob2.st", NULL);
+	same_authenticator(_metadata, ids[3], ids[5]);
+	same_authenticator(_metadata, ids[3], ids[6]);
+	same_exporter(_metadata, ids[3], ids[5]);
+	same_exporter(_metadata, ids[3], ids[6]);
+	ASSERT_EQ(0, run(&r, "-j", "member", "show", "state",
+			 at(d, "bob2.st"), NULL));
+	j = parse(_metadata, &r);
+	EXPECT_EQ(2, json_integer_value(json_object_get(j, "suite")));
+	EXPECT_STREQ("6e6577", json_string_value(json_object_get(j, "group_id")));
+	json_decref(j);
+	run_free(&r);
+	/* and it commits on, in suite 2 */
+	snprintf(want, sizeof(want), "id %lu epoch 2 leaf 1 merged\n", ids[5]);
+	MEMBER_OUT(want, "update", "state", at(d, "bob2.st"), "out", at(d, "c4"),
+		   "merge");
+	MEMBER_OUT("commit epoch 2 sender-leaf 1\n", "process", "state",
+		   at(d, "alice2.st"), "in", at(d, "c4"));
+	same_authenticator(_metadata, ids[3], ids[5]);
 }
 
 /* The bytes of @path into @b (mls_bytes_free()); 0 or -1. */

@@ -932,6 +932,35 @@ static void damage_newest(struct __test_metadata *_metadata, const char *dir,
 }
 
 /*
+ * Groups B (of a pair) and C, persistent, saved over a commit; with the
+ * daemon down, B's newest snapshot damaged as damage_newest() @how
+ * (the file's name in @name), B and C gone from the module; the daemon
+ * started again, its log naming that file. C's id in *@c_id.
+ */
+static void newest_damaged_restart(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(rt) *self, const char *how,
+				   char *name, size_t name_len, __u32 *c_id)
+{
+	struct traffic *t = &self->t;
+	int c;
+
+	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
+	c = grp_plain(t->p.ctl, 1, MLS_GROUP_F_PERSISTENT, c_id);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
+	ASSERT_EQ(0, send_wait(t, 5, 5000));
+	ASSERT_EQ(0, commit_both(t));
+	ASSERT_EQ(0, send_wait(t, 5, 5000));
+	ASSERT_EQ(0, daemon_stop(&self->d, SIGTERM));
+	damage_newest(_metadata, self->dir, how, name, name_len);
+	ASSERT_EQ(0, drop_b(t));
+	ASSERT_EQ(0, grp_destroy(c));
+	close(c);
+	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
+	EXPECT_TRUE(log_has(&self->d, name)) log_dump(&self->d);
+}
+
+/*
  * The newest snapshot of B damaged while the daemon is down: named in
  * the log and skipped; B comes back from the one before it, which may
  * not send (receive-only until its own commit: it is not the newest);
@@ -946,20 +975,7 @@ static void bad_newest(struct __test_metadata *_metadata, FIXTURE_DATA(rt) *self
 	__u32 c_id;
 	int c, r;
 
-	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
-	c = grp_plain(t->p.ctl, 1, MLS_GROUP_F_PERSISTENT, &c_id);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
-	ASSERT_EQ(0, send_wait(t, 5, 5000));
-	ASSERT_EQ(0, commit_both(t));
-	ASSERT_EQ(0, send_wait(t, 5, 5000));
-	ASSERT_EQ(0, daemon_stop(&self->d, SIGTERM));
-	damage_newest(_metadata, self->dir, how, name, sizeof(name));
-	ASSERT_EQ(0, drop_b(t));
-	ASSERT_EQ(0, grp_destroy(c));
-	close(c);
-	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
-	EXPECT_TRUE(log_has(&self->d, name)) log_dump(&self->d);
+	newest_damaged_restart(_metadata, self, how, name, sizeof(name), &c_id);
 	EXPECT_TRUE(log_has(&self->d, "corrupt snapshot, skipped")) log_dump(&self->d);
 	ASSERT_EQ(0, reopen_b(t)) log_dump(&self->d);
 	EXPECT_TRUE(log_has(&self->d, "receive-only until its own commit"));
@@ -1009,20 +1025,8 @@ TEST_F(rt, unreadable_format_newest_not_replaced_by_older)
 	int c, b;
 
 	NEED_VM();
-	ASSERT_EQ(0, pair_make2(&t->p, 0, MLS_GROUP_F_PERSISTENT));
-	c = grp_plain(t->p.ctl, 1, MLS_GROUP_F_PERSISTENT, &c_id);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
-	ASSERT_EQ(0, send_wait(t, 5, 5000));
-	ASSERT_EQ(0, commit_both(t));
-	ASSERT_EQ(0, send_wait(t, 5, 5000));
-	ASSERT_EQ(0, daemon_stop(&self->d, SIGTERM));
-	damage_newest(_metadata, self->dir, "version", name, sizeof(name));
-	ASSERT_EQ(0, drop_b(t));
-	ASSERT_EQ(0, grp_destroy(c));
-	close(c);
-	ASSERT_EQ(0, daemon_start_ready(&self->d, NULL));
-	EXPECT_TRUE(log_has(&self->d, name)) log_dump(&self->d);
+	newest_damaged_restart(_metadata, self, "version", name, sizeof(name),
+			       &c_id);
 	EXPECT_TRUE(log_has(&self->d, "import failed, group not restored"))
 		log_dump(&self->d);
 	EXPECT_FALSE(log_has(&self->d, "receive-only until its own commit"))

@@ -20,7 +20,8 @@
 
 /* The words every member command may take. */
 struct margs {
-	const char *state, *out, *in, *welcome, *tree, *private, *identity;
+	const char *state, *new_state, *out, *in, *welcome, *tree, *private;
+	const char *identity;
 	const char *sign_key, *psk, *extensions;
 	const char *kps[64];
 	size_t n_kps;
@@ -46,6 +47,7 @@ static const struct {
 	{ "reinit", offsetof(struct margs, reinit) },
 }, text_words[] = {
 	{ "state", offsetof(struct margs, state) },
+	{ "new-state", offsetof(struct margs, new_state) },
 	{ "out", offsetof(struct margs, out) },
 	{ "in", offsetof(struct margs, in) },
 	{ "welcome", offsetof(struct margs, welcome) },
@@ -291,6 +293,7 @@ enum {
 	MC_LOADS	= 1 << 2,	/* the member of state FILE into mrun.m */
 	MC_SAVES_STATE	= 1 << 3,	/* changes the member: state FILE locked */
 	MC_LIVE		= 1 << 4,	/* refused once a ReInit ended the group */
+	MC_ENDED	= 1 << 5,	/* only once a ReInit ended the group */
 };
 
 /* One run of a member command: its words and what the runner got for it. */
@@ -299,6 +302,7 @@ struct mrun {
 	const char *cmd;
 	struct margs a;
 	struct member m;		/* MC_LOADS */
+	struct member nm;		/* reinit-create, reinit-join: the new one */
 	struct mls_bytes in;		/* MC_READS_IN */
 	int lock;			/* MC_SAVES_STATE: state_lock() */
 	struct mls_bytes psk;		/* the value of psk FILE */
@@ -325,6 +329,15 @@ struct mcmd {
 	int (*check)(struct mrun *r);
 	int (*act)(struct mrun *r);
 };
+
+/*
+ * The state file a command writes: new-state FILE for those that start
+ * a member from the one a ReInit ended, else state FILE.
+ */
+static const char *written_state(const struct margs *a)
+{
+	return a->new_state ? a->new_state : a->state;
+}
 
 /* Load the member of @a->state; ctl is closed again. */
 static int load(const struct margs *a, struct member *m)
@@ -407,6 +420,53 @@ static bool has_ext(const struct margs *a)
 	return a->extensions || a->ext_hex.data;
 }
 
+/* reinit's words: group-id with it, suite and version only with it. */
+static int reinit_words(const struct mrun *run)
+{
+	const struct margs *a = &run->a;
+
+	if (a->reinit && !a->group_id.data)
+		return usage_error("member %s: reinit needs group-id", run->cmd);
+	if (!a->reinit && (a->group_id.data || a->suite_given ||
+			   a->version != 1))
+		return usage_error("member %s: group-id, suite and version go "
+				   "with reinit", run->cmd);
+	return EXIT_OK;
+}
+
+/*
+ * The ReInit of the words (reinit group-id HEX [suite N] [version N]
+ * [EXTENSIONS]) as @p, pointing to @ri: its suite, when not given, the
+ * group's.
+ */
+static int reinit_proposal(struct mrun *run, struct mlsc_reinit_spec *ri,
+			   struct mlsc_proposal_spec *p)
+{
+	const struct margs *a = &run->a;
+	struct mls_group_info info;
+	int r;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->group_id = a->group_id.data;
+	ri->group_id_len = a->group_id.len;
+	ri->version = (uint16_t)a->version;
+	ri->cipher_suite = (uint16_t)a->suite;
+	if (!a->suite_given) {
+		memset(&info, 0, sizeof(info));
+		r = mls_group_info(mlsc_group_fd(run->m.g), &info, NULL, NULL);
+		if (r)
+			return op_error(r, "group info");
+		ri->cipher_suite = (uint16_t)info.suite;
+	}
+	ri->extensions = run->ext;
+	ri->n_extensions = run->n_ext;
+	memset(p, 0, sizeof(*p));
+	p->type = MLSC_PROPOSE_REINIT;
+	p->psk = ri;
+	p->psk_len = sizeof(*ri);
+	return EXIT_OK;
+}
+
 static int member_run(const struct mlsctl_opts *o, const char *cmd,
 		      const struct mcmd *mc, int argc, char **argv)
 {
@@ -422,9 +482,9 @@ static int member_run(const struct mlsctl_opts *o, const char *cmd,
 	/* (no lock file beside a state that is not there: load says so) */
 	if (!r && (mc->flags & MC_SAVES_STATE) &&
 	    ((mc->flags & MC_NEW_STATE) || access(a->state, F_OK) == 0))
-		r = state_lock(a->state, a->wait, &run.lock);
+		r = state_lock(written_state(a), a->wait, &run.lock);
 	if (!r && (mc->flags & MC_NEW_STATE))
-		r = fresh("state", a->state);
+		r = fresh(a->new_state ? "new-state" : "state", written_state(a));
 	if (!r && (mc->flags & MC_READS_IN))
 		r = read_msg("in", a->in ? a->in : "-", &run.in);
 	if (!r && mc->check)
@@ -434,11 +494,15 @@ static int member_run(const struct mlsctl_opts *o, const char *cmd,
 	if (!r && (mc->flags & MC_LIVE) && ended(a->state))
 		r = op_error(-ESHUTDOWN, "member %s: a ReInit ended the group "
 			     "(mlsctl member reinit)", cmd);
+	if (!r && (mc->flags & MC_ENDED) && !ended(a->state))
+		r = op_error(-ENOENT, "member %s: no ReInit ended the group of "
+			     "%s", cmd, a->state);
 	if (!r)
 		r = mc->act(&run);
 	for (size_t i = 0; i < ARRAY_SIZE(run.kps); i++)
 		mlsc_keypkg_free(run.kps[i]);
 	member_free(&run.m);
+	member_free(&run.nm);
 	if (run.lock >= 0)
 		close(run.lock);	/* after the state is saved */
 	for (size_t i = 0; i < run.n_refs; i++)
@@ -557,10 +621,13 @@ static const char usage_create[] =
 	"member, leaf 0, in epoch 0. Its state goes to the new state FILE\n"
 	"(mode 0600). Prints \"id ID epoch 0 leaf 0\" (ID: the kernel id).\n";
 
-/* A new member's first save: on failure its kernel group goes again. */
-static int save_new(struct mrun *run)
+/*
+ * A new member's first save: on failure its kernel group goes again.
+ * Prints it as print_member_r() with @word (NULL: none).
+ */
+static int save_new_as(struct mrun *run, struct member *m, const char *word,
+		       uint64_t epoch)
 {
-	struct member *m = &run->m;
 	char *p = reinit_path(m->path);
 	int r;
 
@@ -573,9 +640,42 @@ static int save_new(struct mrun *run)
 	if (r)
 		mls_group_destroy(mlsc_group_fd(m->g));
 	else
-		r = print_member(run->o, m, NULL,
-				 (uint64_t)mlsc_group_epoch(m->g));
+		r = print_member_r(run->o, m, word, epoch, false);
 	return r;
+}
+
+static int save_new(struct mrun *run)
+{
+	return save_new_as(run, &run->m, NULL,
+			   (uint64_t)mlsc_group_epoch(run->m.g));
+}
+
+/*
+ * private FILE into @k (kp_private_free() it, whatever the result): its
+ * signature key into *@key and, with @priv, its KeyPackage's private
+ * half into *@priv. With @old, the member a ReInit ended, the
+ * KeyPackage must be of the ReInit's suite.
+ */
+static int read_private(const struct margs *a, const struct mlsc_group *old,
+			struct kp_private *k, struct mlsc_keypkg_priv **priv,
+			struct mls_sig_key **key)
+{
+	int r = kp_private_read(a->private, k);
+
+	if (!r && old)
+		r = reinit_suite_check(old, "private", a->private, k->suite);
+	if (r)
+		return r;
+	if (priv)
+		r = mlsc_keypkg_priv_import(k->key_package.data,
+					    k->key_package.len,
+					    k->init_priv.data, k->init_priv.len,
+					    k->enc_priv.data, k->enc_priv.len,
+					    priv);
+	if (!r)
+		r = mls_sig_key_import(k->suite, MLS_KEY_PRIVATE,
+				       k->sig_priv.data, k->sig_priv.len, key);
+	return r ? op_error(r, "private %s", a->private) : EXIT_OK;
 }
 
 static int create_act(struct mrun *run)
@@ -587,21 +687,11 @@ static int create_act(struct mrun *run)
 	struct kp_private k;
 	int ctl, r;
 
-	r = kp_private_read(a->private, &k);
-	if (r)
-		return r;
 	m->path = a->state;
-	r = mlsc_keypkg_priv_import(k.key_package.data, k.key_package.len,
-				    k.init_priv.data, k.init_priv.len,
-				    k.enc_priv.data, k.enc_priv.len, &priv);
-	if (!r)
-		r = mls_sig_key_import(k.suite, MLS_KEY_PRIVATE, k.sig_priv.data,
-				       k.sig_priv.len, &m->key);
+	r = read_private(a, NULL, &k, &priv, &m->key);
 	kp_private_free(&k);
-	if (r) {
-		r = op_error(r, "private %s", a->private);
+	if (r)
 		goto out;
-	}
 	ctl = open_ctl();
 	if (ctl < 0) {
 		r = EXIT_KERNEL;
@@ -633,31 +723,30 @@ static const char usage_join[] =
 	"FILE when the Welcome has none) is validated, and the state goes to\n"
 	"the new state FILE (0600). Prints \"id ID epoch E leaf L\".\n";
 
-static int join_act(struct mrun *run)
+/*
+ * Join from welcome FILE as the member of private FILE, into @m (saved
+ * to @m->path); @old: the member a ReInit ended, whose new group the
+ * Welcome must be of (else NULL).
+ */
+static int join(struct mrun *run, struct member *m,
+		const struct mlsc_group *old)
 {
 	const struct margs *a = &run->a;
 	struct mls_bytes welcome = { 0 }, tree = { 0 };
 	struct mlsc_welcome_keys wk;
 	struct mlsc_join_args ja;
 	struct mlsc_joiner *w = NULL;
-	struct member *m = &run->m;
 	struct kp_private k = { 0 };
 	int ctl = -1, r;
 
 	r = read_msg("welcome", a->welcome, &welcome);
 	if (!r && a->tree)
 		r = read_msg("tree", a->tree, &tree);
+	m->path = written_state(a);
 	if (!r)
-		r = kp_private_read(a->private, &k);
+		r = read_private(a, old, &k, NULL, &m->key);
 	if (r)
 		goto out;
-	m->path = a->state;
-	r = mls_sig_key_import(k.suite, MLS_KEY_PRIVATE, k.sig_priv.data,
-			       k.sig_priv.len, &m->key);
-	if (r) {
-		r = op_error(r, "private %s", a->private);
-		goto out;
-	}
 	ctl = open_ctl();
 	if (ctl < 0) {
 		r = EXIT_KERNEL;
@@ -668,7 +757,9 @@ static int join_act(struct mrun *run)
 	wk.key_package_len = k.key_package.len;
 	wk.init_priv = k.init_priv.data;
 	wk.init_priv_len = k.init_priv.len;
-	r = mlsc_welcome_open(ctl, welcome.data, welcome.len, &wk, &w);
+	r = old ? mlsc_reinit_welcome_open(ctl, old, welcome.data, welcome.len,
+					   &wk, &w) :
+		  mlsc_welcome_open(ctl, welcome.data, welcome.len, &wk, &w);
 	if (r == -ENOKEY) {
 		r = op_error(r, "welcome %s: not for the KeyPackage of %s",
 			     a->welcome, a->private);
@@ -677,6 +768,17 @@ static int join_act(struct mrun *run)
 	if (r == -EBADMSG) {
 		r = op_error(r, "welcome %s: not a Welcome for this KeyPackage "
 			     "(malformed, or it does not decrypt)", a->welcome);
+		goto out;
+	}
+	if (r == -EPROTO && old) {
+		r = op_error(r, "welcome %s: not the Welcome of the group the "
+			     "ReInit of %s starts", a->welcome, a->state);
+		goto out;
+	}
+	if (r == -EPROTO) {
+		r = op_error(r, "welcome %s: refused (another suite than the "
+			     "KeyPackage's, or the group of a ReInit: mlsctl "
+			     "member reinit-join)", a->welcome);
 		goto out;
 	}
 	if (r) {
@@ -695,10 +797,10 @@ static int join_act(struct mrun *run)
 		goto out;
 	}
 	if (r) {
-		r = op_error(r, "member join");
+		r = op_error(r, "member %s", run->cmd);
 		goto out;
 	}
-	r = save_new(run);
+	r = save_new_as(run, m, NULL, (uint64_t)mlsc_group_epoch(m->g));
 out:
 	if (ctl >= 0)
 		close(ctl);
@@ -707,6 +809,11 @@ out:
 	mls_bytes_free(&welcome);
 	mls_bytes_free(&tree);
 	return r;
+}
+
+static int join_act(struct mrun *run)
+{
+	return join(run, &run->m, NULL);
 }
 
 /* ----------------------------------------------- commits: add, remove, update */
@@ -739,6 +846,7 @@ static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
 	struct mlsc_commit_args_ext ce;
 	struct mlsc_commit_args *ca = &ce.base;
 	struct mlsc_commit_out co;
+	struct mlsc_reinit_spec ri;
 	struct mlsc_gce_spec gce;
 	bool update = !n, reinit = false;
 	uint64_t epoch;
@@ -761,7 +869,12 @@ static int commit(struct mrun *run, struct mlsc_proposal_spec *props,
 		props[n].psk = &rp;
 		props[n++].psk_len = sizeof(rp);
 	}
-	if (has_ext(a)) {
+	if (a->reinit) {
+		/* alone (the library says so otherwise): EXTENSIONS are its */
+		r = reinit_proposal(run, &ri, &props[n++]);
+		if (r)
+			return r;
+	} else if (has_ext(a)) {
 		/* an empty list too: it removes every extension */
 		gce.extensions = run->ext;
 		gce.n_extensions = run->n_ext;
@@ -843,8 +956,8 @@ static int add_check(struct mrun *run)
 	int r = EXIT_OK;
 
 	if (a->tree && !a->merge)
-		return usage_error("member add: tree FILE needs merge (or: member "
-				   "commit merge tree FILE)");
+		return usage_error("member %s: tree FILE needs merge (or: member "
+				   "commit merge tree FILE)", run->cmd);
 	for (size_t i = 0; !r && i < a->n_kps; i++) {
 		struct mls_bytes b;
 
@@ -910,6 +1023,8 @@ static const char usage_commit[] =
 	"state FILE merge [tree FILE] [wait] | state FILE discard [wait]\n"
 	"	| state FILE out FILE [proposal FILE...] [EXTENSIONS] [welcome FILE]\n"
 	"	[merge [tree FILE]] [private-message] [PSK...] [wait]\n"
+	"	| state FILE out FILE reinit group-id HEX [suite N] [version N]\n"
+	"	[EXTENSIONS] [merge] [private-message] [wait]\n"
 	"\n"
 	"The delivery service's decision on the member's pending Commit: merge\n"
 	"(accepted: its epoch becomes current; tree FILE gets the new ratchet\n"
@@ -921,16 +1036,21 @@ static const char usage_commit[] =
 	"proposal FILEs (Proposal messages of other members or from outside\n"
 	"the group, processed first) by reference, and of a\n"
 	"GroupContextExtensions by value with EXTENSIONS: extensions FILE or\n"
-	"extensions-hex HEX, an encoded Extension extensions<V> (00: none).\n"
+	"extensions-hex HEX, an encoded Extension extensions<V> (00: none);\n"
+	"or, with reinit, of a ReInit by value (alone), its words and\n"
+	"EXTENSIONS as for member propose reinit.\n"
 	"The Welcome of an Add by reference goes to welcome FILE. proposal\n"
-	"needs merge: the state file keeps neither the proposals nor a\n"
-	"pending ReInit. Prints as member add does, with \"reinit\" when the\n"
-	"Commit ended the group. PSK, wait: as member add.\n";
+	"needs merge: the state file keeps no proposal. Prints as member add\n"
+	"does, with \"reinit\" when the Commit ended the group. PSK, wait: as\n"
+	"member add.\n";
 
 static int commit_check(struct mrun *run)
 {
 	const struct margs *a = &run->a;
+	int r = reinit_words(run);
 
+	if (r)
+		return r;
 	if (a->out) {
 		if (a->discard)
 			return usage_error("member commit: out makes a Commit: "
@@ -943,9 +1063,10 @@ static int commit_check(struct mrun *run)
 		return read_ext(run);
 	}
 	if (a->n_proposals || has_ext(a) || a->welcome || a->priv_msg ||
-	    a->psk || a->resumption)
+	    a->psk || a->resumption || a->reinit)
 		return usage_error("member commit: proposal, extensions, "
-				   "welcome, private-message and PSKs go with out");
+				   "reinit, welcome, private-message and PSKs "
+				   "go with out");
 	if (a->merge == a->discard)
 		return usage_error("member commit: merge or discard");
 	if (a->tree && !a->merge)
@@ -979,8 +1100,7 @@ static int take_proposals(struct mrun *run, bool refs)
 		r = mlsc_group_process(run->m.g, b.data, b.len, &po, &p);
 		mls_bytes_free(&b);
 		if (r == -EALREADY)
-			return op_error(r, "proposal %s: this member's own, or "
-					"given twice (another member commits it)",
+			return op_error(r, "proposal %s: given twice",
 					a->proposals[i]);
 		if (r)
 			return op_error(r, "proposal %s", a->proposals[i]);
@@ -1199,8 +1319,10 @@ static const char usage_process[] =
 	"mlsctl member reinit). psk-id HEX psk FILE: the external PSK a\n"
 	"Commit may propose (a resumption PSK of the group needs none).\n"
 	"proposal FILE: a Proposal message the Commit names by reference,\n"
-	"processed first (the state file keeps no proposal). A proposal\n"
-	"prints \"proposal epoch E ... ref HEX\", its ProposalRef.\n";
+	"processed first (the state file keeps no proposal), the member's own\n"
+	"too if a PublicMessage (the kernel opens no PrivateMessage of its\n"
+	"own). A proposal prints \"proposal epoch E ... ref HEX\", its\n"
+	"ProposalRef.\n";
 
 static const char usage_receive[] =
 	"state FILE [in FILE] [proposal FILE...] [psk-id HEX psk FILE] [wait]\n"
@@ -1263,17 +1385,13 @@ static const char usage_propose[] =
 static int propose_check(struct mrun *run)
 {
 	const struct margs *a = &run->a;
+	int r;
 
 	if (!a->reinit && !has_ext(a))
 		return usage_error("member propose: extensions, extensions-hex "
 				   "or reinit");
-	if (a->reinit && !a->group_id.data)
-		return usage_error("member propose: reinit needs group-id");
-	if (!a->reinit && (a->group_id.data || a->suite_given ||
-			   a->version != 1))
-		return usage_error("member propose: group-id, suite and version "
-				   "go with reinit");
-	return read_ext(run);
+	r = reinit_words(run);
+	return r ? r : read_ext(run);
 }
 
 static int propose_act(struct mrun *run)
@@ -1285,29 +1403,13 @@ static int propose_act(struct mrun *run)
 	struct mlsc_proposal_out po;
 	struct mlsc_reinit_spec ri;
 	struct mlsc_gce_spec gce;
-	struct mls_group_info info;
 	int r;
 
 	memset(&ps, 0, sizeof(ps));
 	if (a->reinit) {
-		memset(&ri, 0, sizeof(ri));
-		ri.group_id = a->group_id.data;
-		ri.group_id_len = a->group_id.len;
-		ri.version = (uint16_t)a->version;
-		ri.cipher_suite = (uint16_t)a->suite;
-		if (!a->suite_given) {
-			memset(&info, 0, sizeof(info));
-			r = mls_group_info(mlsc_group_fd(m->g), &info, NULL,
-					   NULL);
-			if (r)
-				return op_error(r, "group info");
-			ri.cipher_suite = (uint16_t)info.suite;
-		}
-		ri.extensions = run->ext;
-		ri.n_extensions = run->n_ext;
-		ps.type = MLSC_PROPOSE_REINIT;
-		ps.psk = &ri;
-		ps.psk_len = sizeof(ri);
+		r = reinit_proposal(run, &ri, &ps);
+		if (r)
+			return r;
 	} else {
 		gce.extensions = run->ext;
 		gce.n_extensions = run->n_ext;
@@ -1357,6 +1459,103 @@ static int reinit_act(struct mrun *run)
 	return reinit_show(run->o, run->a.state);
 }
 
+/* ------------------------------------- the group a ReInit starts */
+
+static const char usage_reinit_create[] =
+	"state FILE new-state FILE private FILE key-package FILE\n"
+	"	[key-package FILE...] out FILE welcome FILE [merge [tree FILE]]\n"
+	"	[private-message] [wait]\n"
+	"\n"
+	"Starts the group of the ReInit that ended the group of the member of\n"
+	"state FILE (RFC 9420 11.2): a new group with the ReInit's group_id,\n"
+	"version, suite and extensions, whose member, leaf 0, is that of the\n"
+	"KeyPackage private FILE (member keypackage, in the ReInit's suite),\n"
+	"its state in the new new-state FILE (0600). Its first Commit, to out\n"
+	"FILE, adds the members of the KeyPackages (of the ReInit's suite too)\n"
+	"with a PreSharedKey of the old group's last epoch (usage reinit),\n"
+	"which the kernel resolves; their Welcome goes to welcome FILE (with\n"
+	"the tree unless tree FILE). The Commit is pending (member commit\n"
+	"state NEW merge or discard; after a discard, remove the new state and\n"
+	"start again with a new KeyPackage); merge: merged at once. The old\n"
+	"group must keep its last epoch until all have joined (EKEYEXPIRED).\n"
+	"Prints \"id ID epoch 1 leaf 0 pending\" (or merged) for the new one.\n";
+
+static const char usage_reinit_join[] =
+	"state FILE new-state FILE private FILE welcome FILE [tree FILE] [wait]\n"
+	"\n"
+	"Joins the group a ReInit started (member reinit-create) from its\n"
+	"Welcome in welcome FILE, as the member of the KeyPackage private FILE\n"
+	"(in the ReInit's suite), for the member of state FILE whose group the\n"
+	"ReInit ended: the Welcome must name the reinit PSK of that group's\n"
+	"last epoch, which the kernel resolves from it, and its GroupInfo the\n"
+	"ReInit's new group (EPROTO otherwise). The new state goes to the new\n"
+	"new-state FILE (0600), as member join does. Prints \"id ID epoch 1\n"
+	"leaf L\" for the new one.\n";
+
+static int reinit_create_act(struct mrun *run)
+{
+	const struct margs *a = &run->a;
+	struct mlsc_commit_out co = { 0 };
+	struct mlsc_keypkg_priv *own = NULL;
+	struct mlsc_reinit_args ra;
+	struct member *nm = &run->nm;
+	struct kp_private k = { 0 };
+	int ctl, r = EXIT_OK;
+
+	for (size_t i = 0; !r && i < a->n_kps; i++)
+		r = reinit_suite_check(run->m.g, "key-package", a->kps[i],
+				       mlsc_keypkg_suite(run->kps[i]));
+	if (!r)
+		r = read_private(a, run->m.g, &k, &own, &nm->key);
+	if (r)
+		goto out;
+	ctl = open_ctl();
+	if (ctl < 0) {
+		r = EXIT_KERNEL;
+		goto out;
+	}
+	memset(&ra, 0, sizeof(ra));
+	ra.commit_flags = (a->priv_msg ? MLSC_COMMIT_F_PRIVATE : 0) |
+			  (a->tree ? 0 : MLSC_COMMIT_F_RATCHET_TREE);
+	ra.own = own;
+	ra.key_packages = (const struct mlsc_keypkg *const *)run->kps;
+	ra.n_key_packages = a->n_kps;
+	ra.sig_key = nm->key;
+	nm->path = a->new_state;
+	r = mlsc_reinit_create(ctl, run->m.g, &ra, &nm->g, &co);
+	close(ctl);
+	if (r) {
+		r = op_error(r, "member reinit-create");
+		goto out;
+	}
+	r = write_out("out", a->out, co.commit.data, co.commit.len);
+	if (!r)
+		r = write_out("welcome", a->welcome, co.welcome.data,
+			      co.welcome.len);
+	if (!r && a->merge) {
+		r = mlsc_commit_merge(nm->g);
+		if (r)
+			r = op_error(r, "member reinit-create: merge");
+	}
+	if (!r && a->merge && a->tree)
+		r = write_tree(nm, a->tree);
+	if (r)
+		mls_group_destroy(mlsc_group_fd(nm->g));
+	else
+		r = save_new_as(run, nm, a->merge ? "merged" : "pending",
+				co.epoch);
+out:
+	mlsc_commit_out_free(&co);
+	mlsc_keypkg_priv_free(own);
+	kp_private_free(&k);
+	return r;
+}
+
+static int reinit_join_act(struct mrun *run)
+{
+	return join(run, &run->nm, run->m.g);
+}
+
 /* ----------------------------------------------------------- the table */
 
 static const struct mcmd mc_keypackage = {
@@ -1386,7 +1585,8 @@ static const struct mcmd mc_update = {
 };
 static const struct mcmd mc_commit = {
 	" state merge discard tree wait out proposal extensions extensions-hex"
-	" welcome private-message psk-id psk resumption-psk ", "state",
+	" welcome private-message psk-id psk resumption-psk reinit group-id"
+	" suite version ", "state",
 	MC_LOADS | MC_SAVES_STATE | MC_LIVE, commit_check, commit_act,
 };
 static const struct mcmd mc_propose = {
@@ -1396,6 +1596,19 @@ static const struct mcmd mc_propose = {
 };
 static const struct mcmd mc_reinit = {
 	" state ", "state", 0, NULL, reinit_act,
+};
+static const struct mcmd mc_reinit_create = {
+	" state new-state private key-package out welcome merge tree"
+	" private-message wait ",
+	"state new-state private key-package out welcome",
+	MC_NEW_STATE | MC_SAVES_STATE | MC_LOADS | MC_ENDED, add_check,
+	reinit_create_act,
+};
+static const struct mcmd mc_reinit_join = {
+	" state new-state private welcome tree wait ",
+	"state new-state private welcome",
+	MC_NEW_STATE | MC_SAVES_STATE | MC_LOADS | MC_ENDED, NULL,
+	reinit_join_act,
 };
 static const struct mcmd mc_process = {
 	" state in proposal psk-id psk wait ", "state",
@@ -1412,12 +1625,16 @@ static const struct mcmd mc_show = {
 	" state ", "state", MC_LOADS, NULL, show_act,
 };
 
-/* member_NAME(): the runner on mc_NAME, for the table of struct cmd. */
-#define MEMBER_FN(n)							\
+/*
+ * member_N(): the runner on mc_N, for the table of struct cmd, as the
+ * command NAME.
+ */
+#define MEMBER_FN_AS(n, name)						\
 static int member_##n(const struct mlsctl_opts *o, int argc, char **argv) \
 {									\
-	return member_run(o, #n, &mc_##n, argc, argv);			\
+	return member_run(o, name, &mc_##n, argc, argv);		\
 }
+#define MEMBER_FN(n)	MEMBER_FN_AS(n, #n)
 
 MEMBER_FN(keypackage)
 MEMBER_FN(create)
@@ -1428,12 +1645,15 @@ MEMBER_FN(update)
 MEMBER_FN(commit)
 MEMBER_FN(propose)
 MEMBER_FN(reinit)
+MEMBER_FN_AS(reinit_create, "reinit-create")
+MEMBER_FN_AS(reinit_join, "reinit-join")
 MEMBER_FN(process)
 MEMBER_FN(send)
 MEMBER_FN(receive)
 MEMBER_FN(show)
 
-#define MEMBER_CMD(n, summary)	{ #n, member_##n, summary, usage_##n }
+#define MEMBER_CMD_AS(n, name, summary) { name, member_##n, summary, usage_##n }
+#define MEMBER_CMD(n, summary)	MEMBER_CMD_AS(n, #n, summary)
 
 static const struct cmd member_cmds[] = {
 	MEMBER_CMD(keypackage, "a KeyPackage and its private file"),
@@ -1446,6 +1666,10 @@ static const struct cmd member_cmds[] = {
 		   "proposals"),
 	MEMBER_CMD(propose, "a GroupContextExtensions or ReInit proposal"),
 	MEMBER_CMD(reinit, "the ReInit that ended the group"),
+	MEMBER_CMD_AS(reinit_create, "reinit-create",
+		      "start the ReInit's group: Commit and Welcome"),
+	MEMBER_CMD_AS(reinit_join, "reinit-join",
+		      "join the ReInit's group from its Welcome"),
 	MEMBER_CMD(process, "process a handshake message"),
 	MEMBER_CMD(send, "an application message"),
 	MEMBER_CMD(receive, "open an application message"),

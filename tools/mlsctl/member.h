@@ -98,6 +98,12 @@ bool ended(const char *state);
  * status with a message.
  */
 int mark_ended(struct member *m, bool *done);
+/*
+ * @suite, of the KeyPackage of @what @path, is that of the ReInit that
+ * ended @old's group: EXIT_OK, or an exit status with a message.
+ */
+int reinit_suite_check(const struct mlsc_group *old, const char *what,
+		       const char *path, int suite);
 /* mlsctl member reinit: print the ReInit of @state's member. */
 int reinit_show(const struct mlsctl_opts *o, const char *state);
 

@@ -62,6 +62,21 @@ int mark_ended(struct member *m, bool *done)
 	return EXIT_OK;
 }
 
+int reinit_suite_check(const struct mlsc_group *old, const char *what,
+		       const char *path, int suite)
+{
+	struct mlsc_reinit_params rp;
+	int r = mlsc_group_reinit(old, &rp);
+
+	if (r)
+		return op_error(r, "reinit");
+	r = suite == rp.cipher_suite ? EXIT_OK :
+	    op_error(-EINVAL, "%s %s: a KeyPackage of suite %d, not of the "
+		     "ReInit's suite %u", what, path, suite, rp.cipher_suite);
+	mlsc_reinit_params_free(&rp);
+	return r;
+}
+
 int reinit_show(const struct mlsctl_opts *o, const char *state)
 {
 	struct mls_bytes b = { 0 };

@@ -269,8 +269,10 @@ static int check_header(const struct mlsc_group *g,
 		return -ESTALE;
 	if (fc->epoch > gc->epoch)
 		return -EAGAIN;
+	/* one's own proposal: proposal_in() takes it back if not cached */
 	if (fc->sender.type == MLSC_SENDER_MEMBER &&
-	    fc->sender.index == g->own_leaf)
+	    fc->sender.index == g->own_leaf &&
+	    fc->content_type != MLSC_CONTENT_PROPOSAL)
 		return -EALREADY;
 	return 0;
 }
@@ -405,7 +407,14 @@ static int private_in(struct mlsc_group *g,
 	return err;
 }
 
-/* Cache a verified Proposal under its ProposalRef. */
+/*
+ * Cache a verified Proposal under its ProposalRef. One of this member's
+ * own is -EALREADY when cached (this instance made it, or took it back
+ * already); else, signed with its own leaf's key, it is taken back: a
+ * member loaded from a saved state, which keeps no proposal, then
+ * follows a Commit naming it (an own Update's new key is not in it:
+ * that Commit is -ENOKEY).
+ */
 static int proposal_in(struct mlsc_group *g,
 		       const struct mlsc_content_in *in,
 		       struct mlsc_processed *out)
@@ -424,6 +433,11 @@ static int proposal_in(struct mlsc_group *g,
 		return err;
 	err = mlsc_proposal_ref(g->suite, ac.p, ac.len, ref);
 	mlsc_wbuf_free(&ac);
+	if (!err && in->fc.sender.type == MLSC_SENDER_MEMBER &&
+	    in->fc.sender.index == g->own_leaf &&
+	    mlsc_proposal_cache_find(g->cache, g->suite->nh, in->fc.epoch,
+				     ref, g->suite->nh))
+		return -EALREADY;
 	/* the ref for the caller first: no proposal cached on a failure */
 	if (!err)
 		err = mlsc_bytes_dup(&out->proposal_ref, ref, g->suite->nh);

@@ -557,11 +557,12 @@ struct mlsc_processed {
  *    confirmation_tag;
  *  * -EKEYREJECTED: the signature does not verify;
  *  * -ESTALE, -EAGAIN: a proposal or commit of an earlier or later epoch;
- *  * -EALREADY: one's own proposal or commit (the committer merges its
+ *  * -EALREADY: one's own commit (the committer merges its
  *    own: the Commit it made last, pending or merged, as PublicMessage
  *    or PrivateMessage, is refused before the kernel is asked
- *    anything); also the kernel's replay errno for a PrivateMessage
- *    processed once already;
+ *    anything); one's own proposal that @g holds already (made with
+ *    mlsc_group_propose() or taken back before); also the kernel's
+ *    replay errno for a PrivateMessage processed once already;
  *  * -EPROTO: an invalid proposal or proposal list (§12.2: among them
  *    an Update of the committer's own, two Updates or Removes of one
  *    leaf), a missing
@@ -591,6 +592,13 @@ struct mlsc_processed {
  * message of the epoch (wiped when the epoch changes, when another one
  * replaces it, or with @g) and a second call with the same bytes
  * starts from it. Only after a success is the same message a replay.
+ *
+ * Since 0.8, one's own proposal as a PublicMessage that @g does not
+ * hold (@g loaded from a saved state, which keeps no proposal) is
+ * taken back: membership tag and signature verified as any member's,
+ * then kept like them, so that @g follows a Commit that names it. An
+ * own Update taken back this way lacks its new private key: a Commit
+ * of it is -ENOKEY. The kernel opens no PrivateMessage of one's own.
  *
  * Since 0.4, a Commit from a new member (an external commit, see
  * mlsc_external_join()) is followed too: no membership tag, its
@@ -1258,7 +1266,8 @@ struct mlsc_proposal_out {
  * @g's cache of the epoch under @out->ref, so that this member, like
  * the others that process it, can commit it by reference
  * (struct mlsc_commit_args_ext); given back to mlsc_group_process() it
- * is -EALREADY.
+ * is -EALREADY (a member loaded from a saved state takes it back: see
+ * mlsc_group_process()).
  *
  * Since 0.7 also an Add, a Remove, an external PSK and a resumption PSK,
  * each checked by the code that checks it in a Commit by value
