@@ -63,6 +63,7 @@ help:
 	@echo "make run        boot the VM and run the demo"
 	@echo "make interop-test [INTEROP_SUITES=\"1 2\"]  a group across mls and ts-mls in the VM"
 	@echo "make bench      measure the data plane in the VM (build/bench/results.*, *.png)"
+	@echo "make profile PROF_FN=f [PROF_DEPTH=2] [PROF_BENCH=args]  where one ioctl's time goes (function_graph)"
 	@echo "make shell      interactive shell in the VM (module loaded)"
 	@echo "make fuzz-host  the libFuzzer harnesses on the host, FUZZ_TIME=600 s each"
 	@echo "make fuzz-host-cov  the lines of kmod/ and userlib/client/ their corpora reach"
@@ -370,6 +371,24 @@ bench: deps
 		$(MAKE) --no-print-directory bench-plot || rc=1; \
 	fi; \
 	exit $$rc
+
+# Where the time of one kernel function goes, per callee: the guest's
+# function_graph tracer under PROF_FN while mls-bench runs PROF_BENCH
+# (bench.rst, "Where a message's time goes").
+empty		:=
+space		:= $(empty) $(empty)
+PROF_FN		?= mls_group_encrypt
+PROF_DEPTH	?= 2
+PROF_BENCH	?= --sections data --suites 1 --sizes 64 --ops encrypt --threads 1 --quick
+.PHONY: profile
+profile: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(BUILD)/bench
+	$(VM_ENV) tools/vm/run-vm.sh --job profile --log $(BUILD)/vm/profile.log \
+		--append "mlsvm.prof=$(PROF_FN) mlsvm.depth=$(PROF_DEPTH) mlsvm.bench=$(subst $(space),:,$(strip $(PROF_BENCH)))" \
+		>/dev/null
+	python3 tools/mls-bench/graphsum.py $(BUILD)/vm/profile.out | \
+		tee $(BUILD)/bench/profile-$(PROF_FN).txt
 
 shell: deps
 	@$(MAKE) --no-print-directory all

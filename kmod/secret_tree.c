@@ -440,22 +440,42 @@ static int mls_stree_descend(const struct mls_secret_tree *t, u8 *secret,
 					    NULL, 0, secret, s->nh);
 }
 
-/* Key and nonce of generation @g from its ratchet secret. */
-static int mls_ratchet_key(const struct mls_suite *s, const u8 *secret,
-			   u32 g, struct mls_msg_key *out)
+/*
+ * Key and nonce of generation @g from its ratchet secret @secret and,
+ * when @next is not NULL, the ratchet secret of @g + 1 into @next (which
+ * may be @secret; not derived for the last generation, which has no
+ * next). One secret, up to three derivations: its HMAC key blocks are
+ * hashed once, which saves two compressions per derivation after the
+ * first. On failure @out and @next are zeroed.
+ */
+static int mls_ratchet_derive(const struct mls_suite *s, const u8 *secret,
+			      u32 g, struct mls_msg_key *out, u8 *next)
 {
 	struct mls_kdf_key k;
 	int ret;
 
 	memset(out->key, 0, sizeof(out->key));
 	out->generation = g;
-	/* One secret, two derivations: its HMAC key blocks hashed once. */
 	ret = mls_kdf_key_init(&k, s, secret) ?:
 	      mls_derive_tree_secret_key(&k, "key", g, out->key, s->nk) ?:
 	      mls_derive_tree_secret_key(&k, "nonce", g, out->nonce,
 					 MLS_NONCE_LEN);
+	if (!ret && next && g != U32_MAX)
+		ret = mls_derive_tree_secret_key(&k, "secret", g, next, s->nh);
 	mls_kdf_key_wipe(&k);
+	if (ret) {
+		mls_msg_key_wipe(out);
+		if (next)
+			memzero_explicit(next, s->nh);
+	}
 	return ret;
+}
+
+/* Key and nonce of generation @g from its ratchet secret. */
+static int mls_ratchet_key(const struct mls_suite *s, const u8 *secret,
+			   u32 g, struct mls_msg_key *out)
+{
+	return mls_ratchet_derive(s, secret, g, out, NULL);
 }
 
 /* Step @secret, the ratchet secret of generation @from, to generation @to. */
@@ -583,27 +603,40 @@ static int mls_ratchet_grow(struct mls_secret_tree *t, struct mls_ratchet *r,
 }
 
 /*
+ * Generation @g >= @r->next is consumed and @next holds the ratchet
+ * secret of @g + 1, derived by the caller (unused for the last
+ * generation): step past @g.
+ */
+static void mls_ratchet_stepped(const struct mls_suite *s,
+				struct mls_ratchet *r, u32 g, const u8 *next)
+{
+	u64 d = (u64)g + 1 - r->next;
+
+	if (g == U32_MAX)
+		/* The last generation: there is no next secret to keep. */
+		memzero_explicit(r->secret, sizeof(r->secret));
+	else
+		memcpy(r->secret, next, s->nh);
+	r->consumed = d < MLS_RATCHET_WINDOW ? r->consumed << d | 1 : 1;
+	r->next = (u64)g + 1;
+}
+
+/*
  * Generation @g >= @r->next is consumed: step past it. @secret holds the
  * ratchet secret of @g and is overwritten. Nothing changes on failure.
  */
 static int mls_ratchet_pass(const struct mls_suite *s, struct mls_ratchet *r,
 			    u32 g, u8 *secret)
 {
-	u64 d = (u64)g + 1 - r->next;
 	int ret;
 
-	if (g == U32_MAX) {
-		/* The last generation: there is no next secret to keep. */
-		memzero_explicit(r->secret, sizeof(r->secret));
-	} else {
+	if (g != U32_MAX) {
 		ret = mls_derive_tree_secret(s, secret, "secret", g, secret,
 					     s->nh);
 		if (ret)
 			return ret;
-		memcpy(r->secret, secret, s->nh);
 	}
-	r->consumed = d < MLS_RATCHET_WINDOW ? r->consumed << d | 1 : 1;
-	r->next = (u64)g + 1;
+	mls_ratchet_stepped(s, r, g, secret);
 	return 0;
 }
 
@@ -660,9 +693,12 @@ static int mls_ratchet_advance(struct mls_secret_tree *t,
 		memcpy(secret, r->secret, s->nh);
 		for (i = r->next; !ret && i < g; i++) {
 			if (i >= first_kept)
-				ret = mls_ratchet_key(s, secret, i, k++);
-			ret = ret ?: mls_derive_tree_secret(s, secret, "secret",
-							    i, secret, s->nh);
+				ret = mls_ratchet_derive(s, secret, i, k++,
+							 secret);
+			else
+				ret = mls_derive_tree_secret(s, secret,
+							     "secret", i,
+							     secret, s->nh);
 			mls_count_locked_step(t);
 			cond_resched();
 		}
@@ -710,10 +746,12 @@ static int mls_chain_prepare(struct mls_secret_tree *t, struct mls_ratchet *r,
 	first = (u64)g - c->nkeys;
 	for (i = c->from; !ret && i < g; i++) {
 		if (i >= first)
-			ret = mls_ratchet_key(s, c->secret, i,
-					      &c->keys[i - first]);
-		ret = ret ?: mls_derive_tree_secret(s, c->secret, "secret", i,
-						    c->secret, s->nh);
+			ret = mls_ratchet_derive(s, c->secret, i,
+						 &c->keys[i - first],
+						 c->secret);
+		else
+			ret = mls_derive_tree_secret(s, c->secret, "secret",
+						     i, c->secret, s->nh);
 		cond_resched();
 	}
 	c->ready = !ret;
@@ -883,8 +921,9 @@ int mls_stree_send_key(struct mls_secret_tree *t, u32 leaf,
 		goto unlock;
 	}
 	memcpy(secret, r->secret, t->suite->nh);
-	ret = mls_ratchet_key(t->suite, secret, r->next, out) ?:
-	      mls_ratchet_pass(t->suite, r, r->next, secret);
+	ret = mls_ratchet_derive(t->suite, secret, r->next, out, secret);
+	if (!ret)
+		mls_ratchet_stepped(t->suite, r, r->next, secret);
 	memzero_explicit(secret, sizeof(secret));
 	if (!ret && t->limited && r->next == t->low_at[type])
 		set_bit(type, &t->low);

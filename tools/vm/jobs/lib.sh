@@ -15,6 +15,22 @@ kmemleak_baseline() {
 	echo clear >$k
 }
 
+# The CPU's crypto drivers, as udev loads them from the CPU's modalias on
+# a normal boot (the initramfs has no udev): without them the kernel's AES
+# is aes-generic and its SHA-256 sha256-generic, which no real system runs
+# on. mlsvm.cpucrypto=0 on the command line leaves them out. Prints what
+# it loaded.
+load_cpu_crypto() {
+	loaded=
+	if ! grep -q 'mlsvm\.cpucrypto=0' /proc/cmdline; then
+		for m in aesni_intel ghash_clmulni_intel sha256_ssse3 \
+			 sha512_ssse3 chacha_x86_64 poly1305_x86_64; do
+			modprobe "$m" 2>/dev/null && loaded="$loaded $m"
+		done
+	fi
+	echo "# CPU crypto modules loaded:${loaded:- none}"
+}
+
 load_module() {
 	# insmod does not read MODULE_SOFTDEP as modprobe would: load the
 	# "pre:" modules it names first (built-ins and absent ones are fine).
