@@ -61,6 +61,13 @@
  *                    refusing at the joiner (its error, nothing made) or
  *                    at a member (its error, nothing pending); accepting,
  *                    the resync goes through
+ *  ext.x509_resync   a resync with X.509 credentials of a test CA (suite
+ *                    1): without a same_member_cb not built (-EPERM) nor
+ *                    followed (-EPROTO); with one comparing subjects it
+ *                    goes through; another subject (-EPERM) and another
+ *                    CA's certificate (-EKEYREJECTED) refused by the
+ *                    joiner and, built anyway, by a member, which stays
+ *                    in its epoch with nothing pending
  */
 #include <errno.h>
 #include <stdint.h>
@@ -74,6 +81,7 @@
 #include <mls_client.h>
 
 #include "client_util.h"
+#include "client_x509.h"
 #include "group.h"
 #include "group_info.h"
 #include "keypkg.h"
@@ -752,7 +760,8 @@ static void psk_set_init(struct psk_set *k)
 		k->psk[i] = (struct mlsc_psk){
 			.type = MLS_PSK_EXTERNAL,
 			.id = k->id[i], .id_len = strlen(k->id[i]),
-			.secret = k->value[i], .secret_len = sizeof(k->value[i]),
+			.secret = k->value[i],
+			.secret_len = sizeof(k->value[i]),
 		};
 	}
 }
@@ -1163,6 +1172,171 @@ TEST_F(ext, resync_callback)
 	member_free(&alice);
 	member_free(&bob);
 	member_free(&bob2);
+	EXPECT_EQ(0, leaks());
+}
+
+/* The lax application's same_member_cb: anyone is anyone. */
+static int anyone(void *arg, const struct mlsc_cred *old_cred,
+		  const struct mlsc_cred *new_cred, uint16_t suite)
+{
+	(void)arg;
+	(void)old_cred;
+	(void)new_cred;
+	(void)suite;
+	return 0;
+}
+
+/* @m resyncs in place of leaf 1 from @gi under @vo, @m->g pending. */
+static int resync_judged(int ctl, struct member *m, const struct mls_bytes *gi,
+			 const struct mlsc_validate_opts *vo,
+			 struct mls_bytes *commit)
+{
+	struct mlsc_external_args a = {
+		.flags = MLSC_EXTERNAL_F_EPHEMERAL | MLSC_EXTERNAL_F_REMOVE,
+		.remove_leaf = 1,
+		.leaf = m->priv,
+		.sig_key = m->sig,
+		.validate = vo,
+	};
+
+	return mlsc_external_join(ctl, gi->data, gi->len, &a, &m->g, commit);
+}
+
+/* @m's join, built to be refused, dropped. */
+static void drop_join(struct member *m, struct mls_bytes *commit)
+{
+	mlsc_commit_discard(m->g);
+	mlsc_group_free(m->g);
+	m->g = NULL;
+	mls_bytes_free(commit);
+}
+
+/*
+ * A resync with X.509 credentials (suite 1): Alice and Bob hold
+ * certificates of a test CA for their signature keys, which the
+ * application's credential_cb checks (issuer, signature, key). Bob, with
+ * a new key and a new certificate for the same subject, rejoins by an
+ * external commit removing his old leaf. Without a same_member_cb the
+ * library cannot tell whom a certificate names: the joiner does not build
+ * the resync (-EPERM), a member refuses it (-EPROTO). With one (the same
+ * subject) it goes through: Alice follows, Bob's old self learns it is
+ * removed, the new one merges. Mallory, another subject of the CA, is
+ * refused in Bob's place by that callback (-EPERM), a certificate for
+ * "bob" from another CA by the credential_cb (-EKEYREJECTED), at the
+ * joiner and, built by a lax joiner, by Alice, who stays in her epoch
+ * with nothing pending.
+ */
+TEST_F(ext, x509_resync)
+{
+	struct x509_ca ca, rogue;
+	struct member alice, bob, bob2, mallory, forger;
+	struct mlsc_validate_opts_ext judge = {
+		.base = { .flags = MLSC_VALIDATE_EXT,
+			  .credential_cb = x509_check, .credential_arg = &ca },
+		.same_member_cb = x509_same_subject,
+	}, lax = {
+		.base = { .flags = MLSC_VALIDATE_EXT,
+			  .credential_cb = accept_any },
+		.same_member_cb = anyone,
+	};
+	struct mlsc_validate_opts certs_only = {
+		.credential_cb = x509_check, .credential_arg = &ca,
+	};
+	struct mlsc_process_opts po = { .validate = &judge.base };
+	struct mlsc_process_opts po_certs = { .validate = &certs_only };
+	struct mlsc_group_params gp = {
+		.group_id = "x509 group", .group_id_len = 10,
+		.flags = MLSC_JOIN_F_EPHEMERAL,
+	};
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_commit_args ca_args = {
+		.flags = MLSC_COMMIT_F_RATCHET_TREE,
+		.proposals = &add, .n_proposals = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes gi = { 0 }, commit = { 0 };
+	long groups;
+	uint64_t e;
+
+	judge.base.now = lax.base.now = certs_only.now = (uint64_t)time(NULL);
+	ASSERT_EQ(0, x509_ca_new("test ca", &ca));
+	ASSERT_EQ(0, x509_ca_new("test ca", &rogue));
+	ASSERT_EQ(0, member_new_x509(1, "alice", &ca, &alice));
+	ASSERT_EQ(0, member_new_x509(1, "bob", &ca, &bob));
+	ASSERT_EQ(0, member_new_x509(1, "bob", &ca, &bob2));
+	ASSERT_EQ(0, member_new_x509(1, "mallory", &ca, &mallory));
+	ASSERT_EQ(0, member_new_x509(1, "bob", &rogue, &forger));
+
+	/* Alice's group; Bob added, his certificate judged on both sides */
+	ASSERT_EQ(0, mlsc_group_create(self->ctl, &gp, alice.priv, &alice.g));
+	add.key_package = bob.kp;
+	ca_args.sig_key = alice.sig;
+	/* no callback: an X.509 credential is not the library's to judge */
+	EXPECT_EQ(-EKEYREJECTED, mlsc_commit_create(alice.g, &ca_args, &out));
+	ca_args.validate = &judge.base;
+	ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca_args, &out));
+	ASSERT_EQ(0, mlsc_commit_merge(alice.g));
+	ASSERT_EQ(0, member_join_judged(self->ctl, &bob, &out.welcome, NULL,
+					 NULL, 0, &judge.base));
+	mlsc_commit_out_free(&out);
+	EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+	ASSERT_EQ(0, mlsc_group_info_export(
+		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
+	e = kernel_epoch(alice.g);
+	groups = group_count(self->ctl);
+
+	/* who is who, without a same_member_cb: not judged, refused */
+	EXPECT_EQ(-EPERM, resync_judged(self->ctl, &bob2, &gi, &certs_only,
+					&commit));
+	EXPECT_EQ(NULL, bob2.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
+	ASSERT_EQ(0, resync_judged(self->ctl, &bob2, &gi, &judge.base,
+				   &commit));
+	EXPECT_EQ(1, mlsc_group_own_leaf(bob2.g));
+	EXPECT_EQ(-EPROTO, refused_opts(_metadata, &alice, &commit, &po_certs,
+					e));
+
+	/* Mallory in Bob's place: another subject */
+	{
+		struct mls_bytes bad = { 0 };
+
+		EXPECT_EQ(-EPERM, resync_judged(self->ctl, &mallory, &gi,
+						&judge.base, &bad));
+		EXPECT_EQ(NULL, mallory.g);
+		EXPECT_EQ(0, bad.len);
+		ASSERT_EQ(0, resync_judged(self->ctl, &mallory, &gi, &lax.base,
+					   &bad));
+		EXPECT_EQ(-EPERM, refused_opts(_metadata, &alice, &bad, &po,
+					       e));
+		drop_join(&mallory, &bad);
+		/* "bob" certified by another CA */
+		EXPECT_EQ(-EKEYREJECTED, resync_judged(self->ctl, &forger,
+						       &gi, &judge.base,
+						       &bad));
+		EXPECT_EQ(NULL, forger.g);
+		EXPECT_EQ(0, bad.len);
+		ASSERT_EQ(0, resync_judged(self->ctl, &forger, &gi, &lax.base,
+					   &bad));
+		EXPECT_EQ(-EKEYREJECTED, refused_opts(_metadata, &alice, &bad,
+						      &po, e));
+		drop_join(&forger, &bad);
+	}
+	mls_bytes_free(&gi);
+
+	/* the genuine resync, judged the same member: through */
+	ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, &po, 1,
+				    e + 1));
+	EXPECT_EQ(2u, alice.g->tree.n_leaves);
+	ALL_TALK(&alice, &bob2);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&bob2);
+	member_free(&mallory);
+	member_free(&forger);
+	x509_ca_free(&ca);
+	x509_ca_free(&rogue);
 	EXPECT_EQ(0, leaks());
 }
 
