@@ -7,18 +7,25 @@
  * SOCK_SEQPACKET sockets. The delivery service is the test's own
  * process: it puts every message in one total order, fans it out to the
  * members in that order, and accepts the first Commit of each epoch and
- * rejects the others (it tells their committers). It also drives the
- * scenario, with commands to the members, and reads their reports: the
- * result of each command and of each message delivered, with the
- * member's epoch and epoch_authenticator as its kernel gives them.
+ * rejects the others (it tells their committers); for a race it holds
+ * the Commits until each racer's has come and then takes the one the
+ * test names first, so that each side's path is run, not left to
+ * timing. It also drives the scenario, with commands to the members,
+ * and reads their reports: the result of each command and of each
+ * message delivered, with the member's epoch, epoch_authenticator, an
+ * exported secret and whether a commit is pending, as its kernel gives
+ * them.
  *
  *  e2e.all_suites  for each suite: Alice creates the group and adds Bob
  *                  and Carol from their KeyPackages, who join from the
  *                  Welcome; application messages go both ways between
  *                  every two members; Bob commits an Update (an
- *                  UpdatePath); Alice and Bob commit at once: one is
- *                  accepted, the other discards its pending commit and
- *                  follows the winner's; Alice removes Carol, who from
+ *                  UpdatePath); Alice and Bob commit at once on the
+ *                  same epoch, twice: Alice's is accepted the first
+ *                  time and Bob's the second, and each time the loser
+ *                  discards its pending commit (its kernel group stays
+ *                  in the epoch, nothing pending) and follows the
+ *                  winner's; Alice removes Carol, who from
  *                  then on opens none of the messages or Commits of the
  *                  later epochs (she still gets them all); Bob adds her
  *                  back from a new KeyPackage; Alice commits an external
@@ -27,8 +34,9 @@
  *                  commit from the GroupInfo Alice published, removing
  *                  her old leaf, and Alice and Bob follow it (suites
  *                  4, 5, 6: the GroupInfo is -EOPNOTSUPP). After each
- *                  step every member has the same epoch and
- *                  epoch_authenticator. Each member process ends with a
+ *                  step every member has the same epoch,
+ *                  epoch_authenticator and exported secret, and no
+ *                  commit pending. Each member process ends with a
  *                  LeakSanitizer check of its own.
  */
 #include <errno.h>
@@ -98,8 +106,14 @@ struct report {
 	uint32_t sender;	/* DS_DELIVER */
 	int32_t own_leaf;	/* -1: no group */
 	uint64_t epoch;		/* the member's kernel group, now */
+	/* its pending epoch's confirmation_tag: -ENOENT when none */
+	int32_t pending_err;
+	/* OP_COMMIT: the epoch pending when the verdict came, or UINT64_MAX */
+	uint64_t verdict_pending;
 	uint32_t auth_len;
 	uint8_t auth[64];
+	uint32_t exp_len;
+	uint8_t exp[32];	/* MLS-Exporter("e2e", "state", 32) */
 	uint32_t data_len;	/* application data, a KeyPackage */
 	uint8_t data[MAX_DATA];
 };
@@ -147,18 +161,35 @@ static struct mlsc_group *peer_group(const struct peer *p)
 	return p->m.g ? p->m.g : p->old;
 }
 
+/* The epoch pending in @g's kernel group, or UINT64_MAX (none). */
+static uint64_t pending_epoch(const struct mlsc_group *g, int32_t *err)
+{
+	uint8_t tag[64];
+	size_t len = sizeof(tag);
+	uint64_t epoch = UINT64_MAX;
+
+	*err = mls_confirmation_tag(mlsc_group_fd(g), MLS_TAG_F_PENDING, tag,
+				    &len, &epoch);
+	return *err ? UINT64_MAX : epoch;
+}
+
 static void fill_state(const struct peer *p, struct report *r)
 {
 	const struct mlsc_group *g = peer_group(p);
 	size_t len = sizeof(r->auth);
 
 	r->own_leaf = -1;
+	r->pending_err = -ENOENT;
 	if (!g)
 		return;
 	r->own_leaf = (int32_t)mlsc_group_own_leaf(g);
 	if (!mls_epoch_authenticator(mlsc_group_fd(g), r->auth, &len,
 				     &r->epoch))
 		r->auth_len = (uint32_t)len;
+	if (!mls_exporter(mlsc_group_fd(g), "e2e", "state", 5, r->exp,
+			  sizeof(r->exp), NULL))
+		r->exp_len = sizeof(r->exp);
+	pending_epoch(g, &r->pending_err);
 }
 
 static void report(struct peer *p, struct report *r)
@@ -266,11 +297,13 @@ static void commit_settle(struct peer *p, struct mlsc_group *g,
 			  const uint8_t *welcome, size_t welcome_len,
 			  struct report *r)
 {
+	int32_t unused;
 	int v;
 
 	r->err = send_pkt(p->sock, UP_COMMIT, (uint32_t)commit->len,
 			  commit->data, commit->len, welcome, welcome_len);
 	v = r->err ? r->err : verdict(p);
+	r->verdict_pending = pending_epoch(g, &unused);
 	if (v == 1)
 		r->err = mlsc_commit_merge(g);
 	else if (v == 0)
@@ -506,6 +539,15 @@ struct ds {
 	unsigned int pending[N_MEMBERS];	/* reports still to come */
 	uint64_t epoch;		/* the group's, as the service saw it */
 	unsigned int accepted, rejected;
+	/*
+	 * A race: the Commits of the members @racers holds wait until each
+	 * has sent one; then @winner's is judged first, the others after.
+	 */
+	unsigned int racers, winner;
+	uint8_t *held[N_MEMBERS];	/* a Commit (and Welcome) waiting */
+	size_t held_len[N_MEMBERS];
+	uint32_t held_commit_len[N_MEMBERS];
+	uint64_t held_epoch[N_MEMBERS];	/* the epoch each was built on */
 	struct report log[N_MEMBERS][MAX_LOG];
 	unsigned int n_log[N_MEMBERS];
 	uint8_t kp[N_MEMBERS][MAX_DATA];
@@ -543,6 +585,8 @@ static int ds_stop(struct ds *ds)
 	for (unsigned int i = 0; i < N_MEMBERS; i++) {
 		int status = -1;
 
+		free(ds->held[i]);
+		ds->held[i] = NULL;
 		if (ds->pid[i] <= 0)
 			continue;
 		send_pkt(ds->sock[i], OP_QUIT, 0, NULL, 0, NULL, 0);
@@ -597,8 +641,9 @@ static uint64_t commit_epoch(const uint8_t *msg, size_t len)
 	return epoch;
 }
 
-static void on_up_commit(struct ds *ds, unsigned int i, const uint8_t *body,
-			 size_t len, uint32_t commit_len)
+/* @i's Commit: the first of its epoch is accepted, any other rejected. */
+static void judge(struct ds *ds, unsigned int i, const uint8_t *body,
+		  size_t len, uint32_t commit_len)
 {
 	uint64_t epoch = commit_len <= len ? commit_epoch(body, commit_len) :
 			 UINT64_MAX;
@@ -615,6 +660,56 @@ static void on_up_commit(struct ds *ds, unsigned int i, const uint8_t *body,
 		fan_out(ds, i, DS_WELCOME, body + commit_len, len - commit_len,
 			ds->awaiting);
 	send_pkt(ds->sock[i], DS_ACCEPT, 0, NULL, 0, NULL, 0);
+}
+
+/* Judge the held Commits: the winner's first, then the others'. */
+static void race_release(struct ds *ds)
+{
+	unsigned int order[N_MEMBERS], n = 0;
+
+	order[n++] = ds->winner;
+	for (unsigned int i = 0; i < N_MEMBERS; i++)
+		if (i != ds->winner)
+			order[n++] = i;
+	for (unsigned int k = 0; k < n; k++) {
+		unsigned int i = order[k];
+
+		if (!ds->held[i])
+			continue;
+		ds->held_epoch[i] = commit_epoch(ds->held[i],
+						 ds->held_commit_len[i]);
+		judge(ds, i, ds->held[i], ds->held_len[i],
+		      ds->held_commit_len[i]);
+		free(ds->held[i]);
+		ds->held[i] = NULL;
+	}
+	ds->racers = 0;
+}
+
+static int on_up_commit(struct ds *ds, unsigned int i, const uint8_t *body,
+			size_t len, uint32_t commit_len)
+{
+	unsigned int waiting = 0;
+
+	if (!(ds->racers & (1U << i))) {
+		judge(ds, i, body, len, commit_len);
+		return 0;
+	}
+	/* a racer sends one Commit, of one epoch at most */
+	if (ds->held[i] || commit_len > len)
+		return -EPROTO;
+	ds->held[i] = malloc(len ?: 1);
+	if (!ds->held[i])
+		return -ENOMEM;
+	memcpy(ds->held[i], body, len);
+	ds->held_len[i] = len;
+	ds->held_commit_len[i] = commit_len;
+	for (unsigned int j = 0; j < N_MEMBERS; j++)
+		if ((ds->racers & (1U << j)) && !ds->held[j])
+			waiting++;
+	if (!waiting)
+		race_release(ds);
+	return 0;
 }
 
 static void on_report(struct ds *ds, unsigned int i, const uint8_t *body,
@@ -663,6 +758,7 @@ static int settle(struct ds *ds)
 		/* one packet at a time, the lowest socket first: one order */
 		for (unsigned int i = 0; i < N_MEMBERS; i++) {
 			const struct hdr *h = (const struct hdr *)buf;
+			int err = 0;
 			ssize_t n;
 
 			if (!(pfd[i].revents & (POLLIN | POLLHUP)))
@@ -674,13 +770,16 @@ static int settle(struct ds *ds)
 				on_report(ds, i, buf + sizeof(*h),
 					  (size_t)n - sizeof(*h));
 			else if (h->kind == UP_COMMIT)
-				on_up_commit(ds, i, buf + sizeof(*h),
-					     (size_t)n - sizeof(*h), h->arg);
+				err = on_up_commit(ds, i, buf + sizeof(*h),
+						   (size_t)n - sizeof(*h),
+						   h->arg);
 			else if (h->kind == UP_APP)
 				fan_out(ds, i, DS_DELIVER, buf + sizeof(*h),
 					(size_t)n - sizeof(*h), ds->sub);
 			else
-				return -EPROTO;
+				err = -EPROTO;
+			if (err)
+				return err;
 			break;
 		}
 	}
@@ -695,7 +794,10 @@ static void clear_logs(struct ds *ds)
 
 /* ---- the scenario's steps, each checked ------------------------------- */
 
-/* The members @mask holds report the same epoch and authenticator. */
+/*
+ * The members @mask holds report the same epoch, epoch_authenticator and
+ * exported secret, and none has a commit pending.
+ */
 static bool same_state(struct __test_metadata *_metadata, struct ds *ds,
 		       unsigned int mask, uint64_t epoch)
 {
@@ -716,7 +818,10 @@ static bool same_state(struct __test_metadata *_metadata, struct ds *ds,
 		EXPECT_EQ(1, ds->n_log[i]);
 		EXPECT_EQ(epoch, r->epoch);
 		EXPECT_LT(0, r->auth_len);
-		if (r->epoch != epoch || !r->auth_len)
+		EXPECT_EQ(sizeof(r->exp), r->exp_len);
+		EXPECT_EQ(-ENOENT, r->pending_err);
+		if (r->epoch != epoch || !r->auth_len ||
+		    r->exp_len != sizeof(r->exp) || r->pending_err != -ENOENT)
 			ok = false;
 		if (!first) {
 			first = r;
@@ -725,6 +830,10 @@ static bool same_state(struct __test_metadata *_metadata, struct ds *ds,
 		if (r->auth_len != first->auth_len ||
 		    memcmp(r->auth, first->auth, r->auth_len)) {
 			TH_LOG("%s's epoch_authenticator differs", names[i]);
+			ok = false;
+		}
+		if (memcmp(r->exp, first->exp, sizeof(r->exp))) {
+			TH_LOG("%s's exported secret differs", names[i]);
 			ok = false;
 		}
 	}
@@ -914,13 +1023,78 @@ static void external_resync(struct __test_metadata *_metadata,
 	all_talk(_metadata, ds, A | B | C, 0);
 }
 
+/*
+ * Alice and Bob each commit @flags (an UpdatePath) on the same epoch;
+ * the delivery service holds both Commits until both have come, then
+ * takes @winner's. The winner merges; the loser, whose Commit was
+ * rejected as of a past epoch, discards its pending commit (its kernel
+ * group stays in the epoch with nothing pending), then follows the
+ * winner's Commit, as Carol does.
+ */
+static void race(struct __test_metadata *_metadata, struct ds *ds,
+		 unsigned int winner, uint32_t flags)
+{
+	unsigned int loser = winner == ALICE ? BOB : ALICE;
+	struct commit_cmd c = { .flags = flags, .remove = -1 };
+	uint64_t epoch = ds->epoch;
+	int32_t leaf = leaf_of(_metadata, ds, winner);
+	const struct report *r;
+
+	clear_logs(ds);
+	ds->racers = A | B;
+	ds->winner = winner;
+	ASSERT_EQ(0, ask_commit(ds, ALICE, &c, NULL));
+	ASSERT_EQ(0, ask_commit(ds, BOB, &c, NULL));
+	ASSERT_EQ(0, settle(ds));
+	EXPECT_EQ(0, ds->racers);
+	EXPECT_EQ(1, ds->accepted);
+	EXPECT_EQ(1, ds->rejected);
+	/* both were of the same epoch: either could have been taken */
+	EXPECT_EQ(epoch, ds->held_epoch[ALICE]);
+	EXPECT_EQ(epoch, ds->held_epoch[BOB]);
+
+	/* the winner: its pending epoch merged */
+	ASSERT_EQ(1, ds->n_log[winner]);
+	r = &ds->log[winner][0];
+	EXPECT_EQ(OP_COMMIT, r->op);
+	EXPECT_EQ(0, r->err);
+	EXPECT_EQ(1, r->flags);
+	EXPECT_EQ(epoch + 1, r->verdict_pending);
+	EXPECT_EQ(epoch + 1, r->epoch);
+	EXPECT_EQ(-ENOENT, r->pending_err);
+
+	/* the loser: its pending epoch discarded, nothing else changed */
+	ASSERT_EQ(2, ds->n_log[loser]);
+	r = &ds->log[loser][0];
+	EXPECT_EQ(OP_COMMIT, r->op);
+	EXPECT_EQ(0, r->err);
+	EXPECT_EQ(0, r->flags);
+	EXPECT_EQ(epoch + 1, r->verdict_pending);
+	EXPECT_EQ(epoch, r->epoch);
+	EXPECT_EQ(-ENOENT, r->pending_err);
+	/* then the winner's Commit, processed */
+	r = &ds->log[loser][1];
+	EXPECT_EQ(DS_DELIVER, r->op);
+	EXPECT_EQ(0, r->err);
+	EXPECT_EQ(MLS_CONTENT_COMMIT, r->content_type);
+	EXPECT_EQ((uint32_t)leaf, r->sender);
+	EXPECT_EQ(epoch + 1, r->epoch);
+
+	ASSERT_EQ(1, ds->n_log[CAROL]);
+	r = &ds->log[CAROL][0];
+	EXPECT_EQ(DS_DELIVER, r->op);
+	EXPECT_EQ(0, r->err);
+	EXPECT_EQ(MLS_CONTENT_COMMIT, r->content_type);
+	EXPECT_EQ((uint32_t)leaf, r->sender);
+	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, epoch + 1));
+}
+
 static void one_suite(struct __test_metadata *_metadata, struct ds *ds,
 		      unsigned int suite)
 {
 	uint32_t priv = suite & 1 ? MLSC_COMMIT_F_PRIVATE : 0;
 	const unsigned int bob_carol[2] = { BOB, CAROL };
 	struct commit_cmd c;
-	unsigned int winner, loser;
 	int32_t carol_leaf;
 
 	ASSERT_EQ(0, ds_start(ds, suite));
@@ -952,34 +1126,12 @@ static void one_suite(struct __test_metadata *_metadata, struct ds *ds,
 	commit_ok(_metadata, ds, BOB, &c, NULL, A | C, 0);
 	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 2));
 
-	/* Alice and Bob commit at once: one wins, the other follows it */
-	clear_logs(ds);
-	c = (struct commit_cmd){ .flags = priv ^ MLSC_COMMIT_F_PRIVATE,
-				 .remove = -1 };
-	ASSERT_EQ(0, ask_commit(ds, ALICE, &c, NULL));
-	ASSERT_EQ(0, ask_commit(ds, BOB, &c, NULL));
-	ASSERT_EQ(0, settle(ds));
-	EXPECT_EQ(1, ds->accepted);
-	EXPECT_EQ(1, ds->rejected);
-	winner = ds->log[ALICE][0].flags ? ALICE : BOB;
-	loser = winner == ALICE ? BOB : ALICE;
-	TH_LOG("suite %u: %s's commit won", suite, names[winner]);
-	ASSERT_EQ(1, ds->n_log[winner]);
-	EXPECT_EQ(OP_COMMIT, ds->log[winner][0].op);
-	EXPECT_EQ(0, ds->log[winner][0].err);
-	EXPECT_EQ(1, ds->log[winner][0].flags);
-	/* the loser: its commit discarded, then the winner's processed */
-	ASSERT_EQ(2, ds->n_log[loser]);
-	EXPECT_EQ(OP_COMMIT, ds->log[loser][0].op);
-	EXPECT_EQ(0, ds->log[loser][0].err);
-	EXPECT_EQ(0, ds->log[loser][0].flags);
-	EXPECT_EQ(2, ds->log[loser][0].epoch);
-	EXPECT_EQ(DS_DELIVER, ds->log[loser][1].op);
-	EXPECT_EQ(0, ds->log[loser][1].err);
-	EXPECT_EQ(MLS_CONTENT_COMMIT, ds->log[loser][1].content_type);
-	ASSERT_EQ(1, ds->n_log[CAROL]);
-	EXPECT_EQ(0, ds->log[CAROL][0].err);
-	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 3));
+	/*
+	 * Alice and Bob commit at once, twice: Alice's Commit is taken the
+	 * first time, Bob's the second; the loser follows the winner's
+	 */
+	race(_metadata, ds, ALICE, priv ^ MLSC_COMMIT_F_PRIVATE);
+	race(_metadata, ds, BOB, priv);
 	all_talk(_metadata, ds, A | B | C, 0);
 
 	/* Alice removes Carol, who learns it */
@@ -987,19 +1139,19 @@ static void one_suite(struct __test_metadata *_metadata, struct ds *ds,
 	c = (struct commit_cmd){ .flags = priv, .remove = carol_leaf };
 	commit_ok(_metadata, ds, ALICE, &c, NULL, B | C, 0);
 	EXPECT_EQ(MLSC_PROCESSED_F_REMOVED, ds->log[CAROL][0].flags);
-	ASSERT_TRUE(same_state(_metadata, ds, A | B, 4));
+	ASSERT_TRUE(same_state(_metadata, ds, A | B, 5));
 	/* she gets the next epochs' messages and opens none */
 	all_talk(_metadata, ds, A | B, C);
 	c = (struct commit_cmd){ .flags = priv ^ MLSC_COMMIT_F_PRIVATE,
 				 .remove = -1 };
 	commit_ok(_metadata, ds, BOB, &c, NULL, A, C);
-	ASSERT_TRUE(same_state(_metadata, ds, A | B, 5));
+	ASSERT_TRUE(same_state(_metadata, ds, A | B, 6));
 	all_talk(_metadata, ds, A | B, C);
 	/* her kernel group stayed in the epoch she was removed from */
 	clear_logs(ds);
 	cmd(ds, CAROL, OP_STATE, NULL, 0, NULL, 0);
 	ASSERT_EQ(0, settle(ds));
-	EXPECT_EQ(3, ds->log[CAROL][0].epoch);
+	EXPECT_EQ(4, ds->log[CAROL][0].epoch);
 
 	/* Bob adds her back from a new KeyPackage */
 	keypackage(_metadata, ds, CAROL);
@@ -1010,19 +1162,19 @@ static void one_suite(struct __test_metadata *_metadata, struct ds *ds,
 	EXPECT_EQ(DS_WELCOME, ds->log[CAROL][1].op);
 	EXPECT_EQ(0, ds->log[CAROL][1].err);
 	EXPECT_EQ(carol_leaf, ds->log[CAROL][1].own_leaf);
-	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 6));
+	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 7));
 	all_talk(_metadata, ds, A | B | C, 0);
 
 	/* an external PSK, which every member has */
 	c = (struct commit_cmd){ .flags = priv, .remove = -1, .ext_psk = 1 };
 	commit_ok(_metadata, ds, ALICE, &c, NULL, B | C, 0);
-	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 7));
+	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 8));
 
 	/* a resumption PSK of the epoch before: each kernel has it */
 	c = (struct commit_cmd){ .flags = priv ^ MLSC_COMMIT_F_PRIVATE,
 				 .remove = -1, .res_psk = 1 };
 	commit_ok(_metadata, ds, BOB, &c, NULL, A | C, 0);
-	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 8));
+	ASSERT_TRUE(same_state(_metadata, ds, A | B | C, 9));
 	all_talk(_metadata, ds, A | B | C, 0);
 
 	/* Carol rejoins by an external commit from Alice's GroupInfo */

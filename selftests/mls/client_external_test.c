@@ -42,10 +42,32 @@
  *                    resync (another member's leaf removed, the old
  *                    encryption key, two Removes, a short kem_output, a
  *                    Proposal, trailing bytes) are refused by the members
+ *  ext.psk_join      in suites 1, 2, 3 and 7: a joiner's external commit
+ *                    with one external PSK, another's with two, and a
+ *                    resync with one (after its Remove), each PSK a
+ *                    PreSharedKey proposal with a fresh nonce; members
+ *                    given the PSKs follow and share one
+ *                    epoch_authenticator; one without a PSK the Commit
+ *                    names (-ENOENT) or with another value under its id
+ *                    (-EBADMSG) refuses it and stays in its epoch with
+ *                    nothing pending
+ *  ext.bad_psk       the joiner's PSK list: a resumption PSK
+ *                    (-EOPNOTSUPP), a bad type, id or value, an id
+ *                    twice, too many, none given (-EINVAL), each with
+ *                    nothing made; MLS_MAX_PSKS PSKs go through (the
+ *                    members refusing with one missing), and the
+ *                    extended struct with none
  *  ext.resync_callback the application's same_member_cb judges a resync:
  *                    refusing at the joiner (its error, nothing made) or
  *                    at a member (its error, nothing pending); accepting,
  *                    the resync goes through
+ *  ext.x509_resync   a resync with X.509 credentials of a test CA (suite
+ *                    1): without a same_member_cb not built (-EPERM) nor
+ *                    followed (-EPROTO); with one comparing subjects it
+ *                    goes through; another subject (-EPERM) and another
+ *                    CA's certificate (-EKEYREJECTED) refused by the
+ *                    joiner and, built anyway, by a member, which stays
+ *                    in its epoch with nothing pending
  */
 #include <errno.h>
 #include <stdint.h>
@@ -59,6 +81,7 @@
 #include <mls_client.h>
 
 #include "client_util.h"
+#include "client_x509.h"
 #include "group.h"
 #include "group_info.h"
 #include "keypkg.h"
@@ -420,15 +443,19 @@ static int resign(const struct member *signer, const struct mlsc_group *rx,
 	return err;
 }
 
-/* Alice refuses @msg with the errno returned; her group did not move. */
-static int refused(struct __test_metadata *_metadata, struct member *alice,
-		   const struct mls_bytes *msg, uint64_t epoch)
+/*
+ * Alice, given @po, refuses @msg with the errno returned; her group did
+ * not move.
+ */
+static int refused_opts(struct __test_metadata *_metadata,
+			struct member *alice, const struct mls_bytes *msg,
+			const struct mlsc_process_opts *po, uint64_t epoch)
 {
 	struct mlsc_processed p;
 	int err;
 
 	memset(&p, 0xa5, sizeof(p));
-	err = mlsc_group_process(alice->g, msg->data, msg->len, NULL, &p);
+	err = mlsc_group_process(alice->g, msg->data, msg->len, po, &p);
 	EXPECT_EQ(0, p.data.len);
 	EXPECT_EQ(epoch, kernel_epoch(alice->g));
 	EXPECT_EQ((int64_t)epoch, mlsc_group_epoch(alice->g));
@@ -436,6 +463,13 @@ static int refused(struct __test_metadata *_metadata, struct member *alice,
 	if (!err)
 		mlsc_processed_free(&p);
 	return err;
+}
+
+/* Alice refuses @msg with the errno returned; her group did not move. */
+static int refused(struct __test_metadata *_metadata, struct member *alice,
+		   const struct mls_bytes *msg, uint64_t epoch)
+{
+	return refused_opts(_metadata, alice, msg, NULL, epoch);
 }
 
 TEST_F(ext, bad_commit)
@@ -706,6 +740,335 @@ TEST_F(ext, bad_resync)
 	EXPECT_EQ(0, leaks());
 }
 
+/* ---- external PSKs injected by the joiner (libmlsclient 0.9) ---------- */
+
+/*
+ * The joiner's and the members' external PSKs: "psk N", their values;
+ * one more than a list may hold.
+ */
+struct psk_set {
+	char id[MLS_MAX_PSKS + 1][8];
+	uint8_t value[MLS_MAX_PSKS + 1][32];
+	struct mlsc_psk psk[MLS_MAX_PSKS + 1];
+};
+
+static void psk_set_init(struct psk_set *k)
+{
+	for (unsigned int i = 0; i <= MLS_MAX_PSKS; i++) {
+		snprintf(k->id[i], sizeof(k->id[i]), "psk %u", i);
+		memset(k->value[i], 0x40 + (int)i, sizeof(k->value[i]));
+		k->psk[i] = (struct mlsc_psk){
+			.type = MLS_PSK_EXTERNAL,
+			.id = k->id[i], .id_len = strlen(k->id[i]),
+			.secret = k->value[i],
+			.secret_len = sizeof(k->value[i]),
+		};
+	}
+}
+
+/*
+ * @m joins from @gi by an external commit that removes @remove (unless
+ * negative) and injects the @n PSKs @psks: 0 or -errno.
+ */
+static int xjoin_psks(int ctl, struct member *m, const struct mls_bytes *gi,
+		      int64_t remove, const struct mlsc_psk *psks, size_t n,
+		      struct mls_bytes *commit)
+{
+	struct mlsc_external_args_ext a = {
+		.base = {
+			.flags = MLSC_EXTERNAL_F_EPHEMERAL |
+				 MLSC_EXTERNAL_F_EXT,
+			.leaf = m->priv,
+			.sig_key = m->sig,
+		},
+		.psks = psks,
+		.n_psks = n,
+	};
+
+	if (remove >= 0) {
+		a.base.flags |= MLSC_EXTERNAL_F_REMOVE;
+		a.base.remove_leaf = (uint32_t)remove;
+	}
+	return mlsc_external_join(ctl, gi->data, gi->len, &a.base, &m->g,
+				  commit);
+}
+
+/*
+ * @commit proposes, after its ExternalInit and @skip Removes and nothing
+ * else, PreSharedKeys of the ids of @psks in their order, each with a
+ * psk_nonce of @nh bytes, no two nonces alike.
+ */
+static bool psks_proposed(const struct mls_bytes *commit, size_t skip,
+			  const struct mlsc_psk *psks, size_t n, size_t nh)
+{
+	const struct mlsc_proposal_or_ref *por;
+	struct mlsc_arena arena;
+	struct mlsc_mls_message m;
+	bool ok;
+
+	mlsc_arena_init(&arena);
+	ok = !decode(commit, &arena, &m) &&
+	     m.pub.content.commit.n_proposals == 1 + skip + n;
+	por = m.pub.content.commit.proposals;
+	for (size_t i = 0; ok && i < n; i++) {
+		const struct mlsc_proposal *p = &por[1 + skip + i].proposal;
+
+		ok = por[1 + skip + i].type == MLSC_POR_PROPOSAL &&
+		     p->type == MLSC_PROPOSAL_PSK &&
+		     p->psk.type == MLSC_PSK_EXTERNAL &&
+		     p->psk.psk_id.len == psks[i].id_len &&
+		     !memcmp(p->psk.psk_id.p, psks[i].id, psks[i].id_len) &&
+		     p->psk.psk_nonce.len == nh;
+		for (size_t j = 0; ok && j < i; j++)
+			ok = memcmp(por[1 + skip + j].proposal.psk.psk_nonce.p,
+				    p->psk.psk_nonce.p, nh);
+	}
+	mlsc_arena_free(&arena);
+	return ok;
+}
+
+/*
+ * In each suite with external commits: Carol joins by an external commit
+ * with one external PSK, Dave with two, and Bob resyncs with one. A
+ * member without a PSK the Commit names refuses it (-ENOENT), one with
+ * another value under the same id too (-EBADMSG: the epoch is keyed
+ * with the PSK, and the confirmation tag differs), each staying in its
+ * epoch with nothing pending; given them, every member follows and all
+ * have one epoch_authenticator.
+ */
+TEST_F_TIMEOUT(ext, psk_join, 600)
+{
+	static const unsigned int suites[] = { 1, 2, 3, 7 };
+	static struct psk_set k;
+	static const uint8_t other[32] = { 0x42 };
+
+	psk_set_init(&k);
+	for (size_t si = 0; si < sizeof(suites) / sizeof(suites[0]); si++) {
+		unsigned int suite = suites[si];
+		size_t nh = mls_suite_hash_len((uint16_t)suite);
+		struct member alice, bob, carol, dave, bob2;
+		struct mls_bytes gi = { 0 }, commit = { 0 };
+		struct mlsc_process_opts all = { .psks = k.psk, .n_psks = 3 };
+		struct mlsc_process_opts po = { 0 };
+		struct mlsc_psk wrong;
+		int64_t leaf;
+		uint64_t e;
+
+		TH_LOG("suite %u", suite);
+		ASSERT_EQ(0, alice_and_bob(self->ctl, suite, &alice, &bob));
+		ASSERT_EQ(0, member_new(suite, "carol", &carol));
+		ASSERT_EQ(0, member_new(suite, "dave", &dave));
+		ASSERT_EQ(0, member_new(suite, "bob", &bob2));
+		e = kernel_epoch(alice.g);
+
+		/* Carol, with one PSK */
+		ASSERT_EQ(0, mlsc_group_info_export(
+			alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig,
+			&gi));
+		ASSERT_EQ(0, xjoin_psks(self->ctl, &carol, &gi, -1, k.psk, 1,
+					&commit));
+		mls_bytes_free(&gi);
+		EXPECT_TRUE(psks_proposed(&commit, 0, k.psk, 1, nh));
+		leaf = mlsc_group_own_leaf(carol.g);
+		/* without it, or with another value under its id */
+		EXPECT_EQ(-ENOENT, refused_opts(_metadata, &alice, &commit,
+						NULL, e));
+		po.psks = &k.psk[1];
+		po.n_psks = 2;
+		EXPECT_EQ(-ENOENT, refused_opts(_metadata, &alice, &commit,
+						&po, e));
+		wrong = k.psk[0];
+		wrong.secret = other;
+		po.psks = &wrong;
+		po.n_psks = 1;
+		EXPECT_EQ(-EBADMSG, refused_opts(_metadata, &bob, &commit,
+						 &po, e));
+		/* with it */
+		EXPECT_EQ(0, follow_commit(&alice, &commit, &all, leaf, e + 1,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&bob, &commit, &all, leaf, e + 1,
+					   NULL));
+		ASSERT_EQ(0, mlsc_commit_merge(carol.g));
+		mls_bytes_free(&commit);
+		EXPECT_TRUE(same_authenticator(alice.g, carol.g));
+		EXPECT_TRUE(same_authenticator(bob.g, carol.g));
+
+		/* Dave, with two, from Carol's GroupInfo */
+		ASSERT_EQ(0, mlsc_group_info_export(
+			carol.g, MLSC_GROUP_INFO_F_RATCHET_TREE, carol.sig,
+			&gi));
+		ASSERT_EQ(0, xjoin_psks(self->ctl, &dave, &gi, -1, &k.psk[1],
+					2, &commit));
+		mls_bytes_free(&gi);
+		EXPECT_TRUE(psks_proposed(&commit, 0, &k.psk[1], 2, nh));
+		leaf = mlsc_group_own_leaf(dave.g);
+		/* one of the two is not enough */
+		po.psks = &k.psk[1];
+		po.n_psks = 1;
+		EXPECT_EQ(-ENOENT, refused_opts(_metadata, &bob, &commit,
+						&po, e + 1));
+		po.psks = &k.psk[2];
+		EXPECT_EQ(-ENOENT, refused_opts(_metadata, &carol, &commit,
+						&po, e + 1));
+		EXPECT_EQ(0, follow_commit(&alice, &commit, &all, leaf, e + 2,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&bob, &commit, &all, leaf, e + 2,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&carol, &commit, &all, leaf, e + 2,
+					   NULL));
+		ASSERT_EQ(0, mlsc_commit_merge(dave.g));
+		mls_bytes_free(&commit);
+		EXPECT_TRUE(same_authenticator(alice.g, dave.g));
+		EXPECT_TRUE(same_authenticator(bob.g, dave.g));
+		EXPECT_TRUE(same_authenticator(carol.g, dave.g));
+		ALL_TALK(&alice, &bob, &carol, &dave);
+
+		/* Bob resyncs with one: after his Remove, the PreSharedKey */
+		ASSERT_EQ(0, mlsc_group_info_export(
+			dave.g, MLSC_GROUP_INFO_F_RATCHET_TREE, dave.sig, &gi));
+		ASSERT_EQ(0, xjoin_psks(self->ctl, &bob2, &gi,
+					mlsc_group_own_leaf(bob.g), &k.psk[2],
+					1, &commit));
+		mls_bytes_free(&gi);
+		EXPECT_TRUE(psks_proposed(&commit, 1, &k.psk[2], 1, nh));
+		leaf = mlsc_group_own_leaf(bob2.g);
+		EXPECT_EQ(-ENOENT, refused_opts(_metadata, &alice, &commit,
+						NULL, e + 2));
+		EXPECT_EQ(0, follow_commit(&carol, &commit, &all, leaf, e + 3,
+					   NULL));
+		EXPECT_EQ(0, follow_commit(&dave, &commit, &all, leaf, e + 3,
+					   NULL));
+		ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, &all,
+					    leaf, e + 3));
+		EXPECT_TRUE(same_authenticator(carol.g, bob2.g));
+		EXPECT_TRUE(same_authenticator(dave.g, bob2.g));
+		ALL_TALK(&alice, &bob2, &carol, &dave);
+
+		member_free(&alice);
+		member_free(&bob);
+		member_free(&bob2);
+		member_free(&carol);
+		member_free(&dave);
+	}
+	EXPECT_EQ(0, leaks());
+}
+
+/*
+ * The joiner's PSK list: each bad one refused before anything is made
+ * (no kernel group, no Commit); a resumption PSK, which a joiner cannot
+ * hold, is -EOPNOTSUPP. MLS_MAX_PSKS of them go through, and so does
+ * the extended struct with none.
+ */
+TEST_F(ext, bad_psk)
+{
+	static struct psk_set k;
+	static uint8_t big[MLS_MAX_PSK_LEN + 1];
+	struct member alice, bob, carol, erin;
+	struct mls_bytes gi = { 0 }, commit = { 0 };
+	struct mlsc_process_opts all = { 0 };
+	static const char id[] = "psk";
+	static const uint8_t value[32] = { 1 };
+	const struct {
+		const char *what;
+		struct mlsc_psk psk;
+	} one[] = {
+		/* type, id, id_len, secret, secret_len */
+		{ "no type", { 7, id, 3, value, 32, 0 } },
+		{ "no id", { MLS_PSK_EXTERNAL, NULL, 3, value, 32, 0 } },
+		{ "an empty id", { MLS_PSK_EXTERNAL, id, 0, value, 32, 0 } },
+		{ "an id too long", { MLS_PSK_EXTERNAL, big,
+				      MLS_MAX_PSK_ID_LEN + 1, value, 32, 0 } },
+		{ "no value", { MLS_PSK_EXTERNAL, id, 3, NULL, 32, 0 } },
+		{ "an empty value", { MLS_PSK_EXTERNAL, id, 3, value, 0, 0 } },
+		{ "a value too long", { MLS_PSK_EXTERNAL, id, 3, big,
+					MLS_MAX_PSK_LEN + 1, 0 } },
+	};
+	struct mlsc_psk bad[2];
+	long groups;
+	uint64_t e;
+
+	psk_set_init(&k);
+	all.psks = k.psk;
+	all.n_psks = MLS_MAX_PSKS;
+	ASSERT_EQ(0, alice_and_bob(self->ctl, 1, &alice, &bob));
+	ASSERT_EQ(0, member_new(1, "carol", &carol));
+	ASSERT_EQ(0, member_new(1, "erin", &erin));
+	ASSERT_EQ(0, mlsc_group_info_export(
+		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
+	groups = group_count(self->ctl);
+	e = kernel_epoch(alice.g);
+
+#define JOIN_REFUSED(err, psks, n) do {					\
+	EXPECT_EQ(err, xjoin_psks(self->ctl, &carol, &gi, -1, psks, n,	\
+				  &commit));				\
+	EXPECT_EQ(NULL, carol.g);					\
+	EXPECT_EQ(0, commit.len);					\
+	EXPECT_EQ(groups, group_count(self->ctl));			\
+} while (0)
+	/* a resumption PSK: a group's, which a joiner does not hold */
+	bad[0] = (struct mlsc_psk){ .type = MLS_PSK_RESUMPTION,
+				    .group_fd = mlsc_group_fd(alice.g) };
+	JOIN_REFUSED(-EOPNOTSUPP, bad, 1);
+	bad[1] = bad[0];
+	bad[0] = k.psk[0];
+	JOIN_REFUSED(-EOPNOTSUPP, bad, 2);
+	/* a type of no PSK; ids and values: none, empty, too long */
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		EXPECT_EQ(-EINVAL, xjoin_psks(self->ctl, &carol, &gi, -1,
+					      &one[i].psk, 1, &commit))
+			TH_LOG("%s", one[i].what);
+		EXPECT_EQ(NULL, carol.g);
+		EXPECT_EQ(0, commit.len);
+	}
+	EXPECT_EQ(groups, group_count(self->ctl));
+	/* the same psk_id twice, even with two values */
+	bad[0] = k.psk[0];
+	bad[1] = k.psk[1];
+	bad[1].id = k.psk[0].id;
+	bad[1].id_len = k.psk[0].id_len;
+	JOIN_REFUSED(-EINVAL, bad, 2);
+	/* too many; a count without a list */
+	JOIN_REFUSED(-EINVAL, k.psk, MLS_MAX_PSKS + 1);
+	JOIN_REFUSED(-EINVAL, NULL, 1);
+#undef JOIN_REFUSED
+
+	/* MLS_MAX_PSKS of them: followed by members given them all */
+	ASSERT_EQ(0, xjoin_psks(self->ctl, &carol, &gi, -1, k.psk,
+				MLS_MAX_PSKS, &commit));
+	mls_bytes_free(&gi);
+	EXPECT_TRUE(psks_proposed(&commit, 0, k.psk, MLS_MAX_PSKS, 32));
+	/* the last one missing is enough to refuse */
+	all.n_psks = MLS_MAX_PSKS - 1;
+	EXPECT_EQ(-ENOENT, refused_opts(_metadata, &alice, &commit, &all, e));
+	all.n_psks = MLS_MAX_PSKS;
+	EXPECT_EQ(0, follow_commit(&alice, &commit, &all, 2, e + 1, NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &commit, &all, 2, e + 1, NULL));
+	ASSERT_EQ(0, mlsc_commit_merge(carol.g));
+	mls_bytes_free(&commit);
+	EXPECT_TRUE(same_authenticator(alice.g, carol.g));
+	EXPECT_TRUE(same_authenticator(bob.g, carol.g));
+
+	/* the extended struct with no PSK: a join as without the flag */
+	ASSERT_EQ(0, mlsc_group_info_export(
+		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
+	ASSERT_EQ(0, xjoin_psks(self->ctl, &erin, &gi, -1, NULL, 0, &commit));
+	mls_bytes_free(&gi);
+	EXPECT_TRUE(psks_proposed(&commit, 0, NULL, 0, 32));
+	EXPECT_EQ(0, follow_commit(&alice, &commit, NULL, 3, e + 2, NULL));
+	EXPECT_EQ(0, follow_commit(&bob, &commit, NULL, 3, e + 2, NULL));
+	EXPECT_EQ(0, follow_commit(&carol, &commit, NULL, 3, e + 2, NULL));
+	ASSERT_EQ(0, mlsc_commit_merge(erin.g));
+	mls_bytes_free(&commit);
+	EXPECT_TRUE(same_authenticator(alice.g, erin.g));
+	ALL_TALK(&alice, &bob, &carol, &erin);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&carol);
+	member_free(&erin);
+	EXPECT_EQ(0, leaks());
+}
+
 /* A same_member_cb: counts its calls, answers what it was told to. */
 struct judge {
 	int answer;
@@ -809,6 +1172,171 @@ TEST_F(ext, resync_callback)
 	member_free(&alice);
 	member_free(&bob);
 	member_free(&bob2);
+	EXPECT_EQ(0, leaks());
+}
+
+/* The lax application's same_member_cb: anyone is anyone. */
+static int anyone(void *arg, const struct mlsc_cred *old_cred,
+		  const struct mlsc_cred *new_cred, uint16_t suite)
+{
+	(void)arg;
+	(void)old_cred;
+	(void)new_cred;
+	(void)suite;
+	return 0;
+}
+
+/* @m resyncs in place of leaf 1 from @gi under @vo, @m->g pending. */
+static int resync_judged(int ctl, struct member *m, const struct mls_bytes *gi,
+			 const struct mlsc_validate_opts *vo,
+			 struct mls_bytes *commit)
+{
+	struct mlsc_external_args a = {
+		.flags = MLSC_EXTERNAL_F_EPHEMERAL | MLSC_EXTERNAL_F_REMOVE,
+		.remove_leaf = 1,
+		.leaf = m->priv,
+		.sig_key = m->sig,
+		.validate = vo,
+	};
+
+	return mlsc_external_join(ctl, gi->data, gi->len, &a, &m->g, commit);
+}
+
+/* @m's join, built to be refused, dropped. */
+static void drop_join(struct member *m, struct mls_bytes *commit)
+{
+	mlsc_commit_discard(m->g);
+	mlsc_group_free(m->g);
+	m->g = NULL;
+	mls_bytes_free(commit);
+}
+
+/*
+ * A resync with X.509 credentials (suite 1): Alice and Bob hold
+ * certificates of a test CA for their signature keys, which the
+ * application's credential_cb checks (issuer, signature, key). Bob, with
+ * a new key and a new certificate for the same subject, rejoins by an
+ * external commit removing his old leaf. Without a same_member_cb the
+ * library cannot tell whom a certificate names: the joiner does not build
+ * the resync (-EPERM), a member refuses it (-EPROTO). With one (the same
+ * subject) it goes through: Alice follows, Bob's old self learns it is
+ * removed, the new one merges. Mallory, another subject of the CA, is
+ * refused in Bob's place by that callback (-EPERM), a certificate for
+ * "bob" from another CA by the credential_cb (-EKEYREJECTED), at the
+ * joiner and, built by a lax joiner, by Alice, who stays in her epoch
+ * with nothing pending.
+ */
+TEST_F(ext, x509_resync)
+{
+	struct x509_ca ca, rogue;
+	struct member alice, bob, bob2, mallory, forger;
+	struct mlsc_validate_opts_ext judge = {
+		.base = { .flags = MLSC_VALIDATE_EXT,
+			  .credential_cb = x509_check, .credential_arg = &ca },
+		.same_member_cb = x509_same_subject,
+	}, lax = {
+		.base = { .flags = MLSC_VALIDATE_EXT,
+			  .credential_cb = accept_any },
+		.same_member_cb = anyone,
+	};
+	struct mlsc_validate_opts certs_only = {
+		.credential_cb = x509_check, .credential_arg = &ca,
+	};
+	struct mlsc_process_opts po = { .validate = &judge.base };
+	struct mlsc_process_opts po_certs = { .validate = &certs_only };
+	struct mlsc_group_params gp = {
+		.group_id = "x509 group", .group_id_len = 10,
+		.flags = MLSC_JOIN_F_EPHEMERAL,
+	};
+	struct mlsc_proposal_spec add = { .type = MLSC_PROPOSE_ADD };
+	struct mlsc_commit_args ca_args = {
+		.flags = MLSC_COMMIT_F_RATCHET_TREE,
+		.proposals = &add, .n_proposals = 1,
+	};
+	struct mlsc_commit_out out = { 0 };
+	struct mls_bytes gi = { 0 }, commit = { 0 };
+	long groups;
+	uint64_t e;
+
+	judge.base.now = lax.base.now = certs_only.now = (uint64_t)time(NULL);
+	ASSERT_EQ(0, x509_ca_new("test ca", &ca));
+	ASSERT_EQ(0, x509_ca_new("test ca", &rogue));
+	ASSERT_EQ(0, member_new_x509(1, "alice", &ca, &alice));
+	ASSERT_EQ(0, member_new_x509(1, "bob", &ca, &bob));
+	ASSERT_EQ(0, member_new_x509(1, "bob", &ca, &bob2));
+	ASSERT_EQ(0, member_new_x509(1, "mallory", &ca, &mallory));
+	ASSERT_EQ(0, member_new_x509(1, "bob", &rogue, &forger));
+
+	/* Alice's group; Bob added, his certificate judged on both sides */
+	ASSERT_EQ(0, mlsc_group_create(self->ctl, &gp, alice.priv, &alice.g));
+	add.key_package = bob.kp;
+	ca_args.sig_key = alice.sig;
+	/* no callback: an X.509 credential is not the library's to judge */
+	EXPECT_EQ(-EKEYREJECTED, mlsc_commit_create(alice.g, &ca_args, &out));
+	ca_args.validate = &judge.base;
+	ASSERT_EQ(0, mlsc_commit_create(alice.g, &ca_args, &out));
+	ASSERT_EQ(0, mlsc_commit_merge(alice.g));
+	ASSERT_EQ(0, member_join_judged(self->ctl, &bob, &out.welcome, NULL,
+					 NULL, 0, &judge.base));
+	mlsc_commit_out_free(&out);
+	EXPECT_TRUE(same_authenticator(alice.g, bob.g));
+	ASSERT_EQ(0, mlsc_group_info_export(
+		alice.g, MLSC_GROUP_INFO_F_RATCHET_TREE, alice.sig, &gi));
+	e = kernel_epoch(alice.g);
+	groups = group_count(self->ctl);
+
+	/* who is who, without a same_member_cb: not judged, refused */
+	EXPECT_EQ(-EPERM, resync_judged(self->ctl, &bob2, &gi, &certs_only,
+					&commit));
+	EXPECT_EQ(NULL, bob2.g);
+	EXPECT_EQ(0, commit.len);
+	EXPECT_EQ(groups, group_count(self->ctl));
+	ASSERT_EQ(0, resync_judged(self->ctl, &bob2, &gi, &judge.base,
+				   &commit));
+	EXPECT_EQ(1, mlsc_group_own_leaf(bob2.g));
+	EXPECT_EQ(-EPROTO, refused_opts(_metadata, &alice, &commit, &po_certs,
+					e));
+
+	/* Mallory in Bob's place: another subject */
+	{
+		struct mls_bytes bad = { 0 };
+
+		EXPECT_EQ(-EPERM, resync_judged(self->ctl, &mallory, &gi,
+						&judge.base, &bad));
+		EXPECT_EQ(NULL, mallory.g);
+		EXPECT_EQ(0, bad.len);
+		ASSERT_EQ(0, resync_judged(self->ctl, &mallory, &gi, &lax.base,
+					   &bad));
+		EXPECT_EQ(-EPERM, refused_opts(_metadata, &alice, &bad, &po,
+					       e));
+		drop_join(&mallory, &bad);
+		/* "bob" certified by another CA */
+		EXPECT_EQ(-EKEYREJECTED, resync_judged(self->ctl, &forger,
+						       &gi, &judge.base,
+						       &bad));
+		EXPECT_EQ(NULL, forger.g);
+		EXPECT_EQ(0, bad.len);
+		ASSERT_EQ(0, resync_judged(self->ctl, &forger, &gi, &lax.base,
+					   &bad));
+		EXPECT_EQ(-EKEYREJECTED, refused_opts(_metadata, &alice, &bad,
+						      &po, e));
+		drop_join(&forger, &bad);
+	}
+	mls_bytes_free(&gi);
+
+	/* the genuine resync, judged the same member: through */
+	ASSERT_EQ(0, resync_through(&alice, &bob, &bob2, &commit, &po, 1,
+				    e + 1));
+	EXPECT_EQ(2u, alice.g->tree.n_leaves);
+	ALL_TALK(&alice, &bob2);
+
+	member_free(&alice);
+	member_free(&bob);
+	member_free(&bob2);
+	member_free(&mallory);
+	member_free(&forger);
+	x509_ca_free(&ca);
+	x509_ca_free(&rogue);
 	EXPECT_EQ(0, leaks());
 }
 

@@ -449,17 +449,6 @@ static int refuse_x509(void *arg, const struct mlsc_cred *cred,
 	return cred->type == MLS_CREDENTIAL_X509 ? -EACCES : 0;
 }
 
-static int accept_any(void *arg, const struct mlsc_cred *cred,
-		      const void *sig_key, size_t sig_key_len, uint16_t suite)
-{
-	(void)arg;
-	(void)cred;
-	(void)sig_key;
-	(void)sig_key_len;
-	(void)suite;
-	return 0;
-}
-
 /*
  * An external sender with an X.509 credential (§5.3.1): its proposer's
  * own choice, not judged there; judged by the credential callback of

@@ -209,6 +209,15 @@ int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
 		const struct mls_bytes *tree, const struct mlsc_psk *psks,
 		size_t n_psks)
 {
+	return member_join_judged(ctl, m, welcome, tree, psks, n_psks, NULL);
+}
+
+int member_join_judged(int ctl, struct member *m,
+		       const struct mls_bytes *welcome,
+		       const struct mls_bytes *tree,
+		       const struct mlsc_psk *psks, size_t n_psks,
+		       const struct mlsc_validate_opts *vo)
+{
 	struct mlsc_welcome_keys k = {
 		.key_package = m->kp_msg.data,
 		.key_package_len = m->kp_msg.len,
@@ -222,6 +231,7 @@ int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
 		.encryption_priv_len = m->priv->enc_sk_len,
 		.ratchet_tree = tree ? tree->data : NULL,
 		.ratchet_tree_len = tree ? tree->len : 0,
+		.validate = vo,
 	};
 	struct mlsc_joiner *w = NULL;
 	int err;
@@ -326,6 +336,17 @@ int follow_commit(struct member *m, const struct mls_bytes *msg,
 	if (!err)
 		mlsc_processed_free(&p);
 	return err;
+}
+
+int accept_any(void *arg, const struct mlsc_cred *cred, const void *sig_key,
+	       size_t sig_key_len, uint16_t suite)
+{
+	(void)arg;
+	(void)cred;
+	(void)sig_key;
+	(void)sig_key_len;
+	(void)suite;
+	return 0;
 }
 
 static const uint8_t psk_id[] = "an external psk";

@@ -66,6 +66,15 @@ void member_free(struct member *m);
 int member_join(int ctl, struct member *m, const struct mls_bytes *welcome,
 		const struct mls_bytes *tree, const struct mlsc_psk *psks,
 		size_t n_psks);
+/* The same, the group's leaves validated under @vo (NULL: basic, now). */
+int member_join_judged(int ctl, struct member *m,
+		       const struct mls_bytes *welcome,
+		       const struct mls_bytes *tree,
+		       const struct mlsc_psk *psks, size_t n_psks,
+		       const struct mlsc_validate_opts *vo);
+/* A credential_cb that accepts every credential. */
+int accept_any(void *arg, const struct mlsc_cred *cred, const void *sig_key,
+	       size_t sig_key_len, uint16_t suite);
 /* Alice's group of one ("group of suite N"), for suite @suite. */
 int member_create(int ctl, struct member *alice, unsigned int suite);
 /*

@@ -10,7 +10,9 @@
  * group is created at the Commit's epoch from that init_secret, the
  * commit_secret of the UpdatePath and the new GroupContext
  * (MLS_GROUP_F_FROM_INPUTS): the init_secret is in userspace only from
- * the export to that call, and the commit_secret until then too.
+ * the export to that call, and the commit_secret until then too. The
+ * external PSKs the joiner injects (PreSharedKey proposals) go to that
+ * call as a list: the kernel computes the psk_secret.
  */
 #include <string.h>
 #include <time.h>
@@ -33,9 +35,16 @@
 
 #define MAX_SIG		256
 
+/* At most one ExternalInit and one Remove beside the PSKs. */
+#define MAX_PROPS	(2 + MLS_MAX_PSKS)
+
 /* What one external join is made of. */
 struct xjoin {
 	const struct mlsc_external_args *a;
+	/* the PSKs to inject (MLSC_EXTERNAL_F_EXT), as proposal specs */
+	struct mlsc_proposal_spec psks[MLS_MAX_PSKS];
+	size_t n_psks;
+	struct mls_psk kpsks[MLS_MAX_PSKS];	/* the kernel's list */
 	const struct mlsc_suite *s;
 	struct mlsc_arena arena;
 	struct mlsc_group_info gi;
@@ -54,7 +63,7 @@ struct xjoin {
 	struct mlsc_wbuf ctx;		/* the GroupInfo's GroupContext */
 	struct mlsc_wbuf nctx;		/* the next one */
 	struct mlsc_framed_content fc;
-	struct mlsc_proposal_or_ref props[2];
+	struct mlsc_proposal_or_ref props[MAX_PROPS];
 	uint8_t sig[MAX_SIG];
 	size_t sig_len;
 	uint8_t interim[MLSC_MAX_HASH];
@@ -70,6 +79,7 @@ static void xjoin_free(struct xjoin *x)
 {
 	OPENSSL_cleanse(x->init_secret, sizeof(x->init_secret));
 	OPENSSL_cleanse(x->commit_secret, sizeof(x->commit_secret));
+	OPENSSL_cleanse(x->kpsks, sizeof(x->kpsks));
 	mlsc_tree_priv_clear(&x->priv);
 	mlsc_wbuf_free(&x->path);
 	mlsc_tree_free(&x->tree);
@@ -82,6 +92,38 @@ static void xjoin_free(struct xjoin *x)
 		close(x->gfd);
 		x->gfd = -1;
 	}
+}
+
+/*
+ * The PSKs of @a (MLSC_EXTERNAL_F_EXT) as specs of external PSKs by
+ * value, checked as a Commit's (mlsc_spec_check_psk()). A resumption
+ * PSK's value is an epoch's resumption_psk: not a joiner's to give.
+ */
+static int take_psks(struct xjoin *x, const struct mlsc_external_args *a)
+{
+	const struct mlsc_external_args_ext *ext = (const void *)a;
+	int err = 0;
+
+	if (!(a->flags & MLSC_EXTERNAL_F_EXT))
+		return 0;
+	if (ext->n_psks > MLS_MAX_PSKS || (ext->n_psks && !ext->psks))
+		return -EINVAL;
+	for (size_t i = 0; i < ext->n_psks && !err; i++) {
+		const struct mlsc_psk *k = &ext->psks[i];
+
+		if (k->type == MLS_PSK_RESUMPTION)
+			return -EOPNOTSUPP;
+		if (k->type != MLS_PSK_EXTERNAL)
+			return -EINVAL;
+		x->psks[i] = (struct mlsc_proposal_spec){
+			.type = MLSC_PROPOSE_PSK,
+			.psk_id = k->id, .psk_id_len = k->id_len,
+			.psk = k->secret, .psk_len = k->secret_len,
+		};
+		err = mlsc_spec_check_psk(x->psks, i);
+	}
+	x->n_psks = ext->n_psks;
+	return err;
 }
 
 /* The GroupInfo: its suite, lengths, external_pub. */
@@ -254,6 +296,16 @@ static int make_commit(struct xjoin *x, struct mlsc_commit *c)
 		x->props[n].proposal.type = MLSC_PROPOSAL_REMOVE;
 		x->props[n++].proposal.remove = x->a->remove_leaf;
 	}
+	/* each with a fresh psk_nonce (§8.4), the kernel's entry beside */
+	for (size_t i = 0; i < x->n_psks; i++) {
+		x->props[n].type = MLSC_POR_PROPOSAL;
+		x->props[n].proposal.type = MLSC_PROPOSAL_PSK;
+		err = mlsc_psk_from_spec(x->s, &x->psks[i], &x->arena,
+					 &x->props[n++].proposal.psk,
+					 &x->kpsks[i]);
+		if (err)
+			return err;
+	}
 	c->proposals = x->props;
 	c->n_proposals = n;
 	c->has_path = true;
@@ -379,6 +431,8 @@ static int kernel_create(struct xjoin *x, int ctl_fd)
 	gn.roster.own_leaf = x->own_leaf;
 	gn.roster.leaf_count = x->nt.n_leaves;
 	mls_buf_set(&gn.roster.occupied, occupied, occupied_len);
+	if (x->n_psks)
+		mls_psk_list_set(&gn.psks, x->kpsks, x->n_psks);
 	err = mls_group_create(ctl_fd, &gn);
 	OPENSSL_cleanse(&gn, sizeof(gn));
 	if (err < 0)
@@ -474,7 +528,8 @@ MLSC_EXPORT int mlsc_external_join(int ctl_fd, const void *group_info,
 	if (commit)
 		memset(commit, 0, sizeof(*commit));
 	if (!out || !commit || !a || !group_info || len < 4 || !a->leaf ||
-	    !a->leaf->kp || !a->sig_key || (a->flags & ~MLSC_EXTERNAL_F_ALL) ||
+	    !a->leaf->kp || !a->sig_key ||
+	    (a->flags & ~(MLSC_EXTERNAL_F_ALL | MLSC_EXTERNAL_F_EXT)) ||
 	    a->reserved ||
 	    (!(a->flags & MLSC_EXTERNAL_F_REMOVE) && a->remove_leaf) ||
 	    (a->ratchet_tree_len && !a->ratchet_tree) ||
@@ -486,7 +541,9 @@ MLSC_EXPORT int mlsc_external_join(int ctl_fd, const void *group_info,
 	x->a = a;
 	x->gfd = -1;
 	mlsc_arena_init(&x->arena);
-	err = parse_group_info(x, group_info, len);
+	err = take_psks(x, a);
+	if (!err)
+		err = parse_group_info(x, group_info, len);
 	if (!err)
 		err = check_leaf(x);
 	if (!err)

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define MLSC_VERSION_MAJOR	0
-#define MLSC_VERSION_MINOR	8
+#define MLSC_VERSION_MINOR	9
 
 /* RFC 9420 §6 WireFormat values beyond libmls's MLS_WIRE_FORMAT_*. */
 #define MLS_WIRE_FORMAT_WELCOME		3
@@ -1054,6 +1054,14 @@ int mlsc_group_info_export(const struct mlsc_group *g, uint32_t flags,
 
 #define MLSC_EXTERNAL_F_EPHEMERAL	MLSC_JOIN_F_EPHEMERAL
 #define MLSC_EXTERNAL_F_REMOVE		(1U << 1) /* resync: remove @remove_leaf */
+/*
+ * Since 0.9: the args are the head of a struct mlsc_external_args_ext.
+ * A layout flag, set on purpose and not in MLSC_EXTERNAL_F_ALL (as
+ * MLSC_COMMIT_F_EXT): a caller that passes all the behaviour flags must
+ * not make the library read past its struct. A library before 0.9
+ * refuses it with -EINVAL.
+ */
+#define MLSC_EXTERNAL_F_EXT		(1U << 2)
 #define MLSC_EXTERNAL_F_ALL		(MLSC_EXTERNAL_F_EPHEMERAL | \
 					 MLSC_EXTERNAL_F_REMOVE)
 
@@ -1082,6 +1090,30 @@ struct mlsc_external_args {
 	size_t authenticated_data_len;
 	/* how the tree's leaves are validated; NULL: basic, now */
 	const struct mlsc_validate_opts *validate;
+};
+
+/*
+ * mlsc_external_args with what libmlsclient 0.9 added; pass &ext.base
+ * with MLSC_EXTERNAL_F_EXT set in base.flags.
+ *
+ * @psks: the external PSKs the Commit injects (RFC 9420 §12.4.3.2
+ *	allows PreSharedKey proposals in an external commit), each
+ *	MLS_PSK_EXTERNAL with its psk_id @id (1 to MLS_MAX_PSK_ID_LEN
+ *	bytes) and value @secret (1 to MLS_MAX_PSK_LEN bytes); @group_fd
+ *	is not read. Each becomes a PreSharedKey proposal with a fresh
+ *	psk_nonce, after the ExternalInit (and a resync's Remove), in this
+ *	order, and keys the new epoch (§8.4) in the joiner's kernel as in
+ *	the members', who must be given the same entries in
+ *	mlsc_process_opts.psks. A resumption PSK (MLS_PSK_RESUMPTION) is
+ *	-EOPNOTSUPP: its value is a resumption_psk of a group's epoch,
+ *	which a joiner, not yet a member, does not hold.
+ * @n_psks: their number, at most MLS_MAX_PSKS; 0: none (as without
+ *	the flag)
+ */
+struct mlsc_external_args_ext {
+	struct mlsc_external_args base;
+	const struct mlsc_psk *psks;
+	size_t n_psks;
 };
 
 /**
@@ -1113,8 +1145,18 @@ struct mlsc_external_args {
  * credential are checked as a member checks them (§12.4.3.2, §12.2),
  * under @a->validate, whose same_member_cb should be the group's.
  *
+ * Since 0.9, with %MLSC_EXTERNAL_F_EXT, @a heads a struct
+ * mlsc_external_args_ext whose external PSKs the Commit proposes and
+ * the new epoch is keyed with: the kernel group is created from the
+ * PSKs' list (struct mls_group_new psks), whose psk_secret never
+ * reaches userspace. A member without one of them refuses the Commit
+ * (mlsc_group_process(): -ENOENT) and stays in its epoch.
+ *
  * Returns 0; -EINVAL (a bad argument or flag, @a->leaf of another
- * suite or signature key, a Remove of a blank leaf or past the tree);
+ * suite or signature key, a Remove of a blank leaf or past the tree;
+ * with %MLSC_EXTERNAL_F_EXT: a PSK of no known type, an id or value
+ * empty, NULL or too long, the same psk_id twice, more than
+ * MLS_MAX_PSKS PSKs, @psks NULL with @n_psks);
  * -EBADMSG (malformed bytes, not a GroupInfo, a bad external_pub);
  * -ENOKEY (no external_pub extension); -ENODATA (no tree);
  * -EKEYREJECTED (the signature does not verify); -EPROTO (the tree is
@@ -1123,7 +1165,8 @@ struct mlsc_external_args {
  * or not a basic credential without a same_member_cb); -EEXIST (the
  * new leaf's signature key is another leaf's); -EOPNOTSUPP (a suite
  * whose KEM the kernel lacks: 4, 5, 6; the new leaf lacks a capability
- * the group requires); the error of @a->validate's credential_cb (for
+ * the group requires; since 0.9 a resumption PSK in the PSKs of
+ * %MLSC_EXTERNAL_F_EXT, which a joiner does not hold); the error of @a->validate's credential_cb (for
  * a leaf and, since 0.6, an external sender of the external_senders
  * extension) or same_member_cb; -ENOMEM; -EIO; and the errors of MLS_IOC_GROUP_CREATE
  * and MLS_IOC_CONFIRMATION_TAG. On failure no kernel group is left.
