@@ -443,10 +443,10 @@ static int mls_stree_descend(const struct mls_secret_tree *t, u8 *secret,
 /*
  * Key and nonce of generation @g from its ratchet secret @secret and,
  * when @next is not NULL, the ratchet secret of @g + 1 into @next (which
- * may be @secret; not derived for the last generation, which has no
- * next). One secret, up to three derivations: its HMAC key blocks are
- * hashed once, which saves two compressions per derivation after the
- * first. On failure @out and @next are zeroed.
+ * may be @secret; for the last generation, which has no next, zeroed
+ * unless it is @secret). One secret, up to three derivations: its HMAC
+ * key blocks are hashed once, which saves two compressions per
+ * derivation after the first. On failure @out and @next are zeroed.
  */
 static int mls_ratchet_derive(const struct mls_suite *s, const u8 *secret,
 			      u32 g, struct mls_msg_key *out, u8 *next)
@@ -462,6 +462,8 @@ static int mls_ratchet_derive(const struct mls_suite *s, const u8 *secret,
 					 MLS_NONCE_LEN);
 	if (!ret && next && g != U32_MAX)
 		ret = mls_derive_tree_secret_key(&k, "secret", g, next, s->nh);
+	else if (!ret && next && next != secret)
+		memzero_explicit(next, s->nh);	/* none after the last */
 	mls_kdf_key_wipe(&k);
 	if (ret) {
 		mls_msg_key_wipe(out);

@@ -635,7 +635,7 @@ static int save_new_as(struct mrun *run, struct member *m, const char *word,
 	if (p)
 		unlink(p);
 	free(p);
-	r = state_save(m);
+	r = state_save_new(m);
 
 	if (r)
 		mls_group_destroy(mlsc_group_fd(m->g));
@@ -1100,8 +1100,9 @@ static int take_proposals(struct mrun *run, bool refs)
 		r = mlsc_group_process(run->m.g, b.data, b.len, &po, &p);
 		mls_bytes_free(&b);
 		if (r == -EALREADY)
-			return op_error(r, "proposal %s: given twice",
-					a->proposals[i]);
+			return op_error(r, "proposal %s: given twice, or a "
+					"PrivateMessage already opened (in an "
+					"earlier run)", a->proposals[i]);
 		if (r)
 			return op_error(r, "proposal %s", a->proposals[i]);
 		if (refs) {
@@ -1500,6 +1501,7 @@ static int reinit_create_act(struct mrun *run)
 	struct mlsc_reinit_args ra;
 	struct member *nm = &run->nm;
 	struct kp_private k = { 0 };
+	bool out_written, welcome_written;
 	int ctl, r = EXIT_OK;
 
 	for (size_t i = 0; !r && i < a->n_kps; i++)
@@ -1529,9 +1531,11 @@ static int reinit_create_act(struct mrun *run)
 		goto out;
 	}
 	r = write_out("out", a->out, co.commit.data, co.commit.len);
+	out_written = !r;
 	if (!r)
 		r = write_out("welcome", a->welcome, co.welcome.data,
 			      co.welcome.len);
+	welcome_written = out_written && !r;
 	if (!r && a->merge) {
 		r = mlsc_commit_merge(nm->g);
 		if (r)
@@ -1544,6 +1548,11 @@ static int reinit_create_act(struct mrun *run)
 	else
 		r = save_new_as(run, nm, a->merge ? "merged" : "pending",
 				co.epoch);
+	/* No Commit or Welcome of a group its creator did not keep. */
+	if (r && out_written && strcmp(a->out, "-"))
+		unlink(a->out);
+	if (r && welcome_written && strcmp(a->welcome, "-"))
+		unlink(a->welcome);
 out:
 	mlsc_commit_out_free(&co);
 	mlsc_keypkg_priv_free(own);

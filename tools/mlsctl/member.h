@@ -24,6 +24,8 @@ struct member {
 int state_load(int ctl, const char *path, struct member *m);
 /* Save @m to its file, atomically, 0600. EXIT_OK or EXIT_KERNEL. */
 int state_save(struct member *m);
+/* As state_save(), but -EEXIST (EXIT_KERNEL) rather than replace a file. */
+int state_save_new(struct member *m);
 void member_free(struct member *m);
 
 /*

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -22,7 +24,24 @@ static const uint8_t kp_magic[4] = { 'M', 'L', 'S', 'k' };
 #define KP_VERSION	1
 #define KP_MAX_FIELD	(1U << 20)
 
-int write_private_atomic(const char *path, const void *p, size_t len)
+/* rename(), or with @excl one that never replaces @path (-EEXIST). */
+static int put_in_place(const char *tmp, const char *path, bool excl)
+{
+	if (!excl)
+		return rename(tmp, path) ? -errno : 0;
+	if (!renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE))
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	/* A filesystem without RENAME_NOREPLACE: link() never replaces. */
+	if (link(tmp, path))
+		return -errno;
+	unlink(tmp);
+	return 0;
+}
+
+static int write_private(const char *path, const void *p, size_t len,
+			 bool excl)
 {
 	char *tmp, *dcopy = NULL;
 	int fd, dfd, err;
@@ -40,8 +59,8 @@ int write_private_atomic(const char *path, const void *p, size_t len)
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
+	if (!err)
+		err = put_in_place(tmp, path, excl);
 	if (err) {
 		unlink(tmp);
 		free(tmp);
@@ -91,7 +110,12 @@ int state_load(int ctl, const char *path, struct member *m)
 	return EXIT_OK;
 }
 
-int state_save(struct member *m)
+int write_private_atomic(const char *path, const void *p, size_t len)
+{
+	return write_private(path, p, len, false);
+}
+
+static int save(struct member *m, bool excl)
 {
 	struct mls_bytes b;
 	int err;
@@ -99,9 +123,23 @@ int state_save(struct member *m)
 	err = mlsc_group_save(m->g, m->key, &b);
 	if (err)
 		return op_error(err, "state %s", m->path);
-	err = write_private_atomic(m->path, b.data, b.len);
+	err = write_private(m->path, b.data, b.len, excl);
 	mls_bytes_free(&b);
 	return err ? op_error(err, "state %s", m->path) : EXIT_OK;
+}
+
+int state_save(struct member *m)
+{
+	return save(m, false);
+}
+
+/*
+ * A new member's first save: never over a file that appeared since the
+ * command checked its path (another command's, not under the lock).
+ */
+int state_save_new(struct member *m)
+{
+	return save(m, true);
 }
 
 void member_free(struct member *m)

@@ -401,6 +401,13 @@ static int private_in(struct mlsc_group *g,
 	in->fc.authenticated_data = (struct mlsc_slice){
 		r->authenticated_data, r->authenticated_data_len };
 	in->fc.content_type = (uint8_t)r->content_type;
+	/*
+	 * The kernel never opens a message of one's own leaf
+	 * (mls_sender_ok()): should one come, it is not taken back as
+	 * check_header() lets a PublicMessage proposal be.
+	 */
+	if (r->sender_leaf == g->own_leaf)
+		return -EBADMSG;
 	err = parse_private(r, arena, in);
 	if (!err)
 		err = check_header(g, gc, &in->fc, false);
