@@ -875,15 +875,16 @@ TEST_F_TIMEOUT(rt, sigkill_loop, 7200)
  * -EPROTONOSUPPORT, as a module reading only version 2 refuses an
  * ended group's version 3.
  */
-static int future_version(uint8_t *b, size_t len)
+/* The record @b's snapshot named format @version, its checksum made anew. */
+static int set_version(uint8_t *b, size_t len, uint16_t version)
 {
 	EVP_MD_CTX *c;
 	int ok;
 
 	if (len < REC_HDR_LEN + 6)
 		return -EINVAL;
-	b[REC_HDR_LEN + 4] = 0xff;
-	b[REC_HDR_LEN + 5] = 0xff;
+	b[REC_HDR_LEN + 4] = version >> 8;
+	b[REC_HDR_LEN + 5] = version & 0xff;
 	c = EVP_MD_CTX_new();
 	if (!c)
 		return -ENOMEM;
@@ -897,7 +898,9 @@ static int future_version(uint8_t *b, size_t len)
 
 /*
  * @how the newest record of B's directory: "flip" a byte, "truncate",
- * or "version" (future_version()).
+ * "version" (a format no module reads: EPROTONOSUPPORT) or "ended"
+ * (format 3, of an ended group, over a body that is not: the module
+ * refuses it as malformed), the record's checksum made anew for both.
  */
 static void damage_newest(struct __test_metadata *_metadata, const char *dir,
 			  const char *how, char *name, size_t cap)
@@ -915,12 +918,13 @@ static void damage_newest(struct __test_metadata *_metadata, const char *dir,
 	ASSERT_EQ(0, fstat(fd, &sb));
 	if (!strcmp(how, "truncate")) {
 		ASSERT_EQ(0, ftruncate(fd, sb.st_size / 2));
-	} else if (!strcmp(how, "version")) {
+	} else if (!strcmp(how, "version") || !strcmp(how, "ended")) {
 		uint8_t *b = malloc(sb.st_size);
 
 		ASSERT_NE(NULL, b);
 		ASSERT_EQ(sb.st_size, pread(fd, b, sb.st_size, 0));
-		ASSERT_EQ(0, future_version(b, sb.st_size));
+		ASSERT_EQ(0, set_version(b, sb.st_size,
+					 strcmp(how, "ended") ? 0xffff : 3));
 		ASSERT_EQ(sb.st_size, pwrite(fd, b, sb.st_size, 0));
 		free(b);
 	} else {
@@ -1011,24 +1015,22 @@ TEST_F(rt, truncated_newest_skipped_by_name)
 }
 
 /*
- * The newest snapshot of B sound but in a format the module does not
- * read (EPROTONOSUPPORT): the daemon reports it and does not bring B
- * back from the older one, which would undo what the newer recorded (a
- * ReInit's end, under a module that reads only format 2). C beside it
- * is restored.
+ * The newest snapshot of B damaged as @how, refused by the module in a
+ * way that forbids an older one: the daemon reports it (@logged) and
+ * does not bring B back from the older one, which would undo what the
+ * newer recorded. C beside it is restored.
  */
-TEST_F(rt, unreadable_format_newest_not_replaced_by_older)
+static void newest_not_replaced(struct __test_metadata *_metadata,
+				FIXTURE_DATA(rt) *self, const char *how,
+				const char *logged)
 {
 	struct traffic *t = &self->t;
 	char name[64];
 	__u32 c_id;
 	int c, b;
 
-	NEED_VM();
-	newest_damaged_restart(_metadata, self, "version", name, sizeof(name),
-			       &c_id);
-	EXPECT_TRUE(log_has(&self->d, "import failed, group not restored"))
-		log_dump(&self->d);
+	newest_damaged_restart(_metadata, self, how, name, sizeof(name), &c_id);
+	EXPECT_TRUE(log_has(&self->d, logged)) log_dump(&self->d);
 	EXPECT_FALSE(log_has(&self->d, "receive-only until its own commit"))
 		log_dump(&self->d);
 	/* B is not back, from no snapshot; C is. */
@@ -1041,6 +1043,29 @@ TEST_F(rt, unreadable_format_newest_not_replaced_by_older)
 	grp_destroy(c);
 	close(c);
 	ASSERT_EQ(0, daemon_stop(&self->d, SIGTERM));
+}
+
+/*
+ * Sound but in a format the module does not read (EPROTONOSUPPORT): say,
+ * a ReInit's end under a module that reads only format 2.
+ */
+TEST_F(rt, unreadable_format_newest_not_replaced_by_older)
+{
+	NEED_VM();
+	newest_not_replaced(_metadata, self, "version",
+			    "import failed, group not restored: ");
+}
+
+/*
+ * The newest snapshot of B named format 3 (a group a ReInit ended) and
+ * refused as damaged: the older ones hold the group before its end,
+ * which must not come back live, so none replaces it.
+ */
+TEST_F(rt, ended_newest_not_replaced_by_older)
+{
+	NEED_VM();
+	newest_not_replaced(_metadata, self, "ended",
+			    "group not restored (it ended;");
 }
 
 /*

@@ -297,6 +297,19 @@ static bool snapshot_unusable(int err)
 	return err == -EBADMSG || err == -EINVAL;
 }
 
+/*
+ * Format 3 and above hold a group a ReInit ended (uapi/linux/mls.h,
+ * MLS_SNAPSHOT_VERSION): whatever is wrong with such a snapshot, the
+ * older ones are of the group before its end, which must not come back
+ * live in its place.
+ */
+#define SNAPSHOT_VERSION_ENDED	3
+
+static bool snapshot_of_ended(const struct record *r)
+{
+	return snapshot_version(r->snap, r->snap_len) >= SNAPSHOT_VERSION_ENDED;
+}
+
 /* Import the newest valid snapshot of @group; report and skip bad ones. */
 static int restore_one(struct store *st, const char *group, void *arg)
 {
@@ -305,6 +318,7 @@ static int restore_one(struct store *st, const char *group, void *arg)
 	char **names;
 	size_t n, i;
 	uint32_t id, flags;
+	bool ended;
 	int ret, ctl;
 
 	if (store_marked(st, group, "destroyed")) {
@@ -343,6 +357,7 @@ static int restore_one(struct store *st, const char *group, void *arg)
 		 */
 		flags = i == 0 && !d->from_backup ? MLS_IMPORT_F_RESUME : 0;
 		ret = mls_group_import2(ctl, r.snap, r.snap_len, flags, &id);
+		ended = snapshot_of_ended(&r);
 		record_free(&r);
 		if (ret >= 0) {
 			close(ret);
@@ -357,6 +372,12 @@ static int restore_one(struct store *st, const char *group, void *arg)
 		if (!snapshot_unusable(ret)) {
 			plog(3, "%s: import failed, group not restored: %s",
 			     path, strerror(-ret));
+			break;
+		}
+		if (ended) {
+			plog(3, "%s: import failed, group not restored (it "
+			     "ended; an older snapshot would bring it back "
+			     "live): %s", path, strerror(-ret));
 			break;
 		}
 		plog(3, "%s: import, skipped: %s", path, strerror(-ret));

@@ -58,6 +58,8 @@ bool record_parse_name(const char *name, uint64_t *epoch, uint64_t *store_seq);
  * the group_id, "h" first, when it would be too long). */
 void group_dir_name(char *out, size_t cap, uint32_t uid, uint32_t leaf,
 		    const uint8_t *gid, size_t gid_len);
+/* The snapshot's format version (clear text), or -EBADMSG. */
+int snapshot_version(const uint8_t *snap, size_t len);
 /* The snapshot's header fields (clear text): group_id, epoch, seq. */
 int snapshot_header(const uint8_t *snap, size_t len, const uint8_t **gid,
 		    size_t *gid_len, uint64_t *seq, uint64_t *epoch);

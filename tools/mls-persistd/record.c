@@ -225,6 +225,14 @@ void group_dir_name(char *out, size_t cap, uint32_t uid, uint32_t leaf,
 		snprintf(out + k, cap - k, "%02x", p[i]);
 }
 
+int snapshot_version(const uint8_t *snap, size_t len)
+{
+	/* "MLSS", version u16 (big-endian, as the whole snapshot) */
+	if (len < 6 || memcmp(snap, "MLSS", 4))
+		return -EBADMSG;
+	return snap[4] << 8 | snap[5];
+}
+
 int snapshot_header(const uint8_t *snap, size_t len, const uint8_t **gid,
 		    size_t *gid_len, uint64_t *seq, uint64_t *epoch)
 {
