@@ -630,11 +630,14 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
 
 	lockdep_assert_held(&g->commit_lock);
 	/*
-	 * Another copy of a restored member may know this epoch's secrets:
-	 * no sending in it. Else a new epoch of a persistent group has
-	 * nothing reserved until saved.
+	 * A group's last epoch keeps only what it still serves, erased
+	 * before anyone can see it. Another copy of a restored member may
+	 * know this epoch's secrets: no sending in it. Else a new epoch of
+	 * a persistent group has nothing reserved until saved.
 	 */
-	if (tainted)
+	if (next->final)
+		mls_epoch_end(next);
+	else if (tainted)
 		mls_stree_read_only(next->tree, next->own_leaf);
 	else if (g->flags & MLS_GROUP_F_PERSISTENT)
 		mls_stree_limit_sends(next->tree);
@@ -681,7 +684,9 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
  * Copied under the lock that mls_group_advance() erases them under, so
  * that a concurrent commit never hands out a half-erased secret.
  *
- * Return: 0, -ENOENT (dead group) or -ENODATA (an installed epoch).
+ * Return: 0, -ENOENT (dead group), -ENODATA (an installed epoch) or
+ * -EPIPE (the group's last epoch, which keeps only the exporter and
+ * authenticator secrets).
  */
 int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
 			     u8 *out, u64 *epoch)
@@ -694,7 +699,10 @@ int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
 		e = list_first_entry(&g->epochs, struct mls_epoch, node);
 		*epoch = e->epoch;
 		ret = -ENODATA;
-		if (e->live) {
+		/* A group's last epoch erased the others (mls_epoch_end()). */
+		if (e->final && !mls_epoch_final_keeps(which)) {
+			ret = -EPIPE;
+		} else if (e->live) {
 			memcpy(out, mls_epoch_secret_ptr(e, which), g->suite->nh);
 			ret = 0;
 		}

@@ -25,10 +25,18 @@
  *  outputs         the exporter and epoch_authenticator of the last
  *                  epoch; its resumption PSK (usage reinit) keys a new
  *                  group of each member alike, by fd and by kernel id
+ *  wiped           once merged, the last epoch holds only its
+ *                  resumption_psk, exporter and authenticator secrets
+ *                  (debugfs); its confirmation tag and external_pub are
+ *                  -EPIPE, and so is the pending last epoch's
+ *                  external_pub; the exporter and authenticator hold
  *  snapshot        an ended group exports as format version 3 and stays
  *                  ended when imported; version 2 with the mark, or the
  *                  mark on a past epoch, is refused; a group not ended
  *                  still exports as version 1 and imports active
+ *  snapshot_wiped  a version 3 body holds none of the erased secrets;
+ *                  imported, the group holds what it held, gives the
+ *                  same exporter, authenticator and reinit PSK
  *  race            encrypting threads racing the merge, one of them by
  *                  batches of two: nothing is ever sealed in the last
  *                  epoch, every call or entry begun after the merge
@@ -461,6 +469,178 @@ TEST_F(fin, receive)
 	EXPECT_LT(auth, stat_read("auth_failures"));
 }
 
+/*
+ * A new group of member @leaf (of two) from @in, its first epoch keyed
+ * with the resumption PSK (usage reinit, @nonce of Nh bytes) of epoch
+ * @epoch of the old group @group: a group fd, or with MLS_PSK_F_GROUP_KID
+ * in @psk_flags a kernel id. Without @nonce, no PSK. Its fd, or -errno.
+ */
+static int reinit_group(int ctl, const struct grp_inputs *in, __u32 leaf,
+			__u32 group, __u32 psk_flags, __u64 epoch,
+			const uint8_t *nonce, size_t nh)
+{
+	struct mls_group_new n;
+	struct mls_psk k;
+
+	memset(&k, 0, sizeof(k));
+	k.type = MLS_PSK_RESUMPTION;
+	k.usage = MLS_PSK_USAGE_REINIT;
+	k.flags = psk_flags;
+	k.group = group;
+	k.epoch = epoch;
+	mbuf(&k.nonce, nonce, nh);
+	new_from_inputs(&n, in, leaf, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	mbuf(&n.psk_secret, NULL, 0);
+	if (nonce) {
+		n.psks.addr = U64(&k);
+		n.psks.count = 1;
+	}
+	return grp_create(ctl, &n);
+}
+
+/* MLS_IOC_CONFIRMATION_TAG of @fd: the tag's length, 0 (verify) or -errno. */
+static int conf_tag(int fd, __u32 flags, uint8_t *tag, size_t tlen)
+{
+	struct mls_tag t;
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	t.flags = flags;
+	mbuf(&t.data, NULL, 0);
+	mbuf(&t.tag, tag, tlen);
+	r = xioctl(fd, MLS_IOC_CONFIRMATION_TAG, &t);
+	return r < 0 ? r : (flags & MLS_TAG_F_VERIFY) ? 0 : (int)t.tag.len;
+}
+
+/* MLS_IOC_EXTERNAL_PUB of @fd: the key's length, or -errno. */
+static int ext_pub(int fd, __u32 flags)
+{
+	struct mls_external_pub x;
+	uint8_t pub[256];
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	x.flags = flags;
+	mbuf(&x.pub, pub, sizeof(pub));
+	r = xioctl(fd, MLS_IOC_EXTERNAL_PUB, &x);
+	return r < 0 ? r : (int)x.pub.len;
+}
+
+/*
+ * The names of the secrets epoch @epoch of group @id holds, as
+ * /sys/kernel/debug/mls/groups lists them after " holds " ("" if none),
+ * into @out: 0, or -errno (-ENOENT: no such group or epoch).
+ */
+static int dbg_holds(__u32 id, __u64 epoch, char *out, size_t cap)
+{
+	static char buf[1 << 16];
+	char key[64];
+	const char *g, *end, *l, *eol, *h;
+	size_t len = 0, n;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/mls/groups", "r");
+	if (!f)
+		return -errno;
+	while (len < sizeof(buf) - 1 &&
+	       (n = fread(buf + len, 1, sizeof(buf) - 1 - len, f)) > 0)
+		len += n;
+	fclose(f);
+	buf[len] = 0;
+	snprintf(key, sizeof(key), "\ngroup %u\n", id);
+	g = strstr(buf, key);
+	if (!g)
+		return -ENOENT;
+	g += strlen(key);
+	end = strstr(g, "\ngroup ");
+	if (!end)
+		end = buf + len;
+	snprintf(key, sizeof(key), "\tepoch %llu ", (unsigned long long)epoch);
+	l = strstr(g, key);
+	if (!l || l > end)
+		return -ENOENT;
+	eol = strchr(l, '\n');
+	if (!eol)
+		eol = buf + len;
+	h = strstr(l, " holds ");
+	if (!h || h > eol) {
+		h = eol;
+	} else {
+		h += strlen(" holds ");
+	}
+	n = (size_t)(eol - h);
+	if (n >= cap)
+		return -ENOSPC;
+	memcpy(out, h, n);
+	out[n] = 0;
+	return 0;
+}
+
+/* What an epoch holds, by debugfs: current, past, and a group's last. */
+#define HOLDS_ALL	"tree,sender_data,membership,resumption,exporter," \
+			"authenticator,confirmation,external"
+#define HOLDS_PAST	"tree,sender_data,membership,resumption"
+#define HOLDS_FINAL	"resumption,exporter,authenticator"
+
+/*
+ * The last epoch erases what nothing may use in it once merged: its
+ * secret tree, sender_data_secret, membership_key, confirmation_key,
+ * external_secret and init_secret (debugfs names what each epoch holds;
+ * an erased secret is absent). Whatever would derive from them is
+ * -EPIPE; the exporter, epoch_authenticator and resumption PSK stay.
+ * The pending last epoch still gives its confirmation tag (the Commit
+ * needs it), but no external_pub: no one joins it.
+ */
+TEST_F(fin, wiped)
+{
+	struct pair *p = &self->p;
+	uint8_t cs[MLS_MAX_HASH_LEN], t[MLS_MAX_HASH_LEN], au[MLS_MAX_HASH_LEN];
+	uint8_t ex[32], want[32];
+	int nh = (int)p->nh;
+	char h[256];
+
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_ALL, h);
+	ASSERT_LT(0, ext_pub(p->a, 0));
+
+	rand_bytes(cs, p->nh);
+	ASSERT_EQ(0, member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE,
+			       MLS_COMMIT_F_FINAL));
+	EXPECT_EQ(nh, conf_tag(p->a, MLS_TAG_F_PENDING, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, ext_pub(p->a, MLS_EXTERNAL_PUB_F_PENDING));
+	/* The current epoch is still whole. */
+	EXPECT_LT(0, ext_pub(p->a, 0));
+	EXPECT_EQ(nh, conf_tag(p->a, 0, t, sizeof(t)));
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_ALL, h);
+	ASSERT_EQ(0, pend_op(p->a, MLS_IOC_COMMIT_MERGE, 1));
+	ASSERT_EQ(0, member_op(p, p->b, 1, cs, MLS_IOC_COMMIT, MLS_COMMIT_F_FINAL));
+	ASSERT_EQ(0, pair_advance(p, cs));
+
+	/* Both members, merged by prepare and merge or in one call, alike. */
+	ASSERT_EQ(0, dbg_holds(p->a_id, 1, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_FINAL, h);
+	ASSERT_EQ(0, dbg_holds(p->b_id, 1, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_FINAL, h);
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_PAST, h);
+
+	EXPECT_EQ(-EPIPE, conf_tag(p->a, 0, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, conf_tag(p->b, MLS_TAG_F_VERIFY, t, (size_t)nh));
+	EXPECT_EQ(-EPIPE, ext_pub(p->a, 0));
+	EXPECT_EQ(-EPIPE, ext_pub(p->b, 0));
+	/* Nothing pending any more: no commit can be prepared after it. */
+	EXPECT_EQ(-ENOENT, ext_pub(p->a, MLS_EXTERNAL_PUB_F_PENDING));
+
+	/* What it keeps is what the key schedule says. */
+	ASSERT_EQ(nh, grp_authenticator(p->b, au, sizeof(au), NULL));
+	EXPECT_EQ(0, memcmp(au, p->es.authentication, p->nh));
+	ASSERT_EQ(0, grp_exporter(p->b, "wiped", "c", 1, ex, sizeof(ex)));
+	ASSERT_EQ(0, mls_exporter_us(p->suite, p->es.exporter, "wiped",
+				     (const uint8_t *)"c", 1, want, sizeof(want)));
+	EXPECT_EQ(0, memcmp(ex, want, sizeof(want)));
+}
+
 TEST_F(fin, outputs)
 {
 	struct pair *p = &self->p;
@@ -468,8 +648,6 @@ TEST_F(fin, outputs)
 	uint8_t na[MLS_MAX_HASH_LEN], nb[MLS_MAX_HASH_LEN], n0[MLS_MAX_HASH_LEN];
 	uint8_t nonce[MLS_MAX_HASH_LEN];
 	struct grp_inputs in;
-	struct mls_group_new n;
-	struct mls_psk k;
 	__u64 epoch = 0;
 	int fa, fb, f0;
 
@@ -492,30 +670,13 @@ TEST_F(fin, outputs)
 	 */
 	inputs_random(&in, p->suite);
 	rand_bytes(nonce, p->nh);
-	memset(&k, 0, sizeof(k));
-	k.type = MLS_PSK_RESUMPTION;
-	k.usage = MLS_PSK_USAGE_REINIT;
-	k.group = (__u32)p->a;
-	k.epoch = 1;
-	mbuf(&k.nonce, nonce, p->nh);
-	new_from_inputs(&n, &in, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
-	mbuf(&n.psk_secret, NULL, 0);
-	n.psks.addr = U64(&k);
-	n.psks.count = 1;
-	fa = grp_create(p->ctl, &n);
+	fa = reinit_group(p->ctl, &in, 0, (__u32)p->a, 0, 1, nonce, p->nh);
 	ASSERT_LE(0, fa) TH_LOG("reinit PSK by fd: %s", strerror(-fa));
-	k.group = p->b_id;
-	k.flags = MLS_PSK_F_GROUP_KID;
-	new_from_inputs(&n, &in, 1, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
-	mbuf(&n.psk_secret, NULL, 0);
-	n.psks.addr = U64(&k);
-	n.psks.count = 1;
-	fb = grp_create(p->ctl, &n);
+	fb = reinit_group(p->ctl, &in, 1, p->b_id, MLS_PSK_F_GROUP_KID, 1, nonce,
+			  p->nh);
 	ASSERT_LE(0, fb) TH_LOG("reinit PSK by kernel id: %s", strerror(-fb));
 	/* Without the PSK: another epoch. */
-	new_from_inputs(&n, &in, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
-	mbuf(&n.psk_secret, NULL, 0);
-	f0 = grp_create(p->ctl, &n);
+	f0 = reinit_group(p->ctl, &in, 0, 0, 0, 0, NULL, p->nh);
 	ASSERT_LE(0, f0);
 	ASSERT_EQ((int)p->nh, grp_authenticator(fa, na, sizeof(na), NULL));
 	ASSERT_EQ((int)p->nh, grp_authenticator(fb, nb, sizeof(nb), NULL));
@@ -724,6 +885,108 @@ TEST_F(fin, snapshot)
 	EXPECT_EQ(0, grp_epoch(p->b));
 	snap_free(&s);
 	snap_free(&plain);
+}
+
+/*
+ * The body of a version 3 snapshot holds what the last epoch keeps and
+ * no more: the walker of snap_seal.c lays it out so (no tree, no other
+ * secret), none of the erased secrets' bytes is in it, and the group
+ * it brings back holds what the ended one held (debugfs), gives the same
+ * exporter and epoch_authenticator, and keys a new group with the same
+ * reinit PSK; what derives from the erased secrets stays -EPIPE.
+ */
+TEST_F(fin, snapshot_wiped)
+{
+	struct pair *p = &self->p;
+	uint8_t ikm[32], ex0[32], ex1[32], au0[MLS_MAX_HASH_LEN], au1[MLS_MAX_HASH_LEN];
+	uint8_t n0[MLS_MAX_HASH_LEN], n1[MLS_MAX_HASH_LEN], nonce[MLS_MAX_HASH_LEN];
+	uint8_t t[MLS_MAX_HASH_LEN], cs[MLS_MAX_HASH_LEN];
+	static uint8_t buf[SNAP_MAX], body[SNAP_MAX];
+	static struct snap_field f[4096];
+	const struct {
+		const uint8_t *b;
+		const char *name;
+	} gone[] = {
+		{ p->es.sender_data, "sender_data" },
+		{ p->es.encryption, "encryption" },
+		{ p->es.membership, "membership" },
+		{ p->es.confirm, "confirmation" },
+		{ p->es.external, "external" },
+		{ p->es.init, "init" },
+	};
+	struct snap s = { 0 }, s2 = { 0 };
+	struct grp_inputs in;
+	size_t body_len = 0, len;
+	int nh = (int)p->nh, fd, fr, r;
+	unsigned int i;
+	char h[256];
+	__u32 id;
+
+	r = seal_key(ikm);
+	ASSERT_EQ(0, r) TH_LOG("sealing key: %s", strerror(-r));
+	ASSERT_EQ(0, final_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "snap", "x", 1, ex0, sizeof(ex0)));
+	ASSERT_EQ(nh, grp_authenticator(p->a, au0, sizeof(au0), NULL));
+	inputs_random(&in, p->suite);
+	rand_bytes(nonce, p->nh);
+	fr = reinit_group(p->ctl, &in, 0, (__u32)p->a, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr);
+	ASSERT_EQ(nh, grp_authenticator(fr, n0, sizeof(n0), NULL));
+	close(fr);
+
+	ASSERT_EQ(0, snap_export(p->a, &s));
+	ASSERT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, snap_unseal(ikm, 32, s.buf, s.len, body, &body_len));
+	EXPECT_LT(0, snap_body_fields(body, body_len, 3, p->nh, suite_nk(p->suite),
+				      f, 4096));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		const char *name = gone[i].name;
+		bool in = memmem(body, body_len, gone[i].b, p->nh) != NULL;
+
+		EXPECT_FALSE(in) TH_LOG("%s in the snapshot", name);
+	}
+	/* The walk can fail: what is kept is there. */
+	EXPECT_TRUE(memmem(body, body_len, p->es.exporter, p->nh) != NULL);
+	EXPECT_TRUE(memmem(body, body_len, p->es.resumption, p->nh) != NULL);
+
+	/* Destroyed, brought back: what it kept, and nothing more. */
+	ASSERT_EQ(0, grp_destroy(p->a));
+	close(p->a);
+	p->a = -1;
+	fd = snap_import(p->ctl, s.buf, s.len, &id);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(fd));
+	ASSERT_EQ(0, dbg_holds(id, 1, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_FINAL, h);
+	ASSERT_EQ(0, grp_exporter(fd, "snap", "x", 1, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	ASSERT_EQ(nh, grp_authenticator(fd, au1, sizeof(au1), NULL));
+	EXPECT_EQ(0, memcmp(au0, au1, p->nh));
+	fr = reinit_group(p->ctl, &in, 0, (__u32)fd, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr) TH_LOG("reinit PSK of the imported group: %s", strerror(-fr));
+	ASSERT_EQ(nh, grp_authenticator(fr, n1, sizeof(n1), NULL));
+	EXPECT_EQ(0, memcmp(n0, n1, p->nh));
+	close(fr);
+	EXPECT_EQ(-EPIPE, conf_tag(fd, 0, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, ext_pub(fd, 0));
+	rand_bytes(cs, p->nh);
+	EXPECT_EQ(-EPIPE, member_op(p, fd, 0, cs, MLS_IOC_COMMIT_PREPARE, 0));
+
+	/* Exported again: the same layout, and it imports once more. */
+	ASSERT_EQ(0, snap_export(fd, &s2));
+	EXPECT_EQ(3, snap_get_be(s2.buf + SNAP_OFF_VERSION, 2));
+	len = reseal(ikm, &s2, 3, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	ASSERT_EQ(0, grp_destroy(fd));
+	close(fd);
+	fd = snap_import(p->ctl, s2.buf, s2.len, NULL);
+	ASSERT_LE(0, fd) TH_LOG("import again: %s", strerror(-fd));
+	ASSERT_EQ(0, grp_exporter(fd, "snap", "x", 1, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	grp_destroy(fd);
+	close(fd);
+	snap_free(&s);
+	snap_free(&s2);
 }
 
 /* ---------------------------------------------------------------- race */

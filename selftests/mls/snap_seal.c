@@ -17,6 +17,7 @@
 #define SNAP_NONCE_LEN	12
 #define PERSISTENT	(1U << 4)	/* MLS_GROUP_F_PERSISTENT */
 #define EPOCH_LIVE	(1U << 2)
+#define EPOCH_FINAL	(1U << 3)
 
 static const struct vec_suite seal_suite = {
 	.md = "SHA256",
@@ -155,6 +156,17 @@ static void walk_epoch(struct walk *w, size_t nh, size_t nk)
 	field(w, 4, 1);			/* leaf_count */
 	skip(w, field(w, 4, 1));	/* occupied */
 	skip(w, field(w, 4, 1));	/* context */
+	/*
+	 * A final epoch (version 3): resumption_psk, cth, exporter and
+	 * authenticator, nothing else; no tree.
+	 */
+	if (flags & EPOCH_FINAL) {
+		skip(w, nh);
+		skip(w, field(w, 1, 1));
+		if (flags & EPOCH_LIVE)
+			skip(w, 2 * nh);
+		return;
+	}
 	skip(w, 3 * nh);
 	skip(w, field(w, 1, 1));	/* cth */
 	if (flags & EPOCH_LIVE)
@@ -191,7 +203,10 @@ int snap_body_fields(const uint8_t *body, size_t len, unsigned int version,
 		field(&w, 4, 0);
 	if (field(&w, 1, 0))		/* has_init */
 		skip(&w, nh);
-	/* Version 3's body is version 2's (an epoch flag more). */
+	/*
+	 * Version 3's body is version 2's, its final epoch with what that
+	 * keeps only.
+	 */
 	if (version < 1 || version > 3)
 		return -1;
 	if (flags & PERSISTENT) {	/* limits */
