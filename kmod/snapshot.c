@@ -653,11 +653,12 @@ static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
 	im.has_exporter = flags & MLS_SNAP_EPOCH_EXPORTER;
 	im.final = flags & MLS_SNAP_EPOCH_FINAL;
 	/*
-	 * Only the current epoch can be the last, and since version 3. A
-	 * final epoch has its exporter (a ReInit's Commit is never an
-	 * installed epoch's).
+	 * Version 3 is that of an ended group: its current epoch, and no
+	 * other, has the mark. A final epoch has its exporter (a ReInit's
+	 * Commit is never an installed epoch's).
 	 */
-	if (im.final && (!first || version < 3 || !im.has_exporter))
+	if (im.final != (first && version >= 3) ||
+	    (im.final && !im.has_exporter))
 		goto err;
 	/* The first is current, the others past and older one by one. */
 	if (im.is_current != first || im.epoch >= newer ||

@@ -31,9 +31,10 @@
  *                  -EPIPE, and so is the pending last epoch's
  *                  external_pub; the exporter and authenticator hold
  *  snapshot        an ended group exports as format version 3 and stays
- *                  ended when imported; version 2 with the mark, or the
- *                  mark on a past epoch, is refused; a group not ended
- *                  still exports as version 1 and imports active
+ *                  ended when imported; version 2 with the mark, the
+ *                  mark on a past epoch, version 3 without the mark, is
+ *                  refused; a group not ended still exports as version 1
+ *                  and imports active
  *  snapshot_wiped  a version 3 body holds none of the erased secrets;
  *                  imported, the group holds what it held, gives the
  *                  same exporter, authenticator and reinit PSK
@@ -853,6 +854,16 @@ TEST_F(fin, snapshot)
 	ASSERT_NE(0, len);
 	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
 	len = reseal(ikm, &s, 2, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
+	/* Without the mark on its current epoch, version 3 is refused too. */
+	mark[0] = 1;
+	mark[1] = 0;
+	len = reseal(ikm, &s, 3, edit_mark, mark, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
+	/* So is a group not ended, whole as it is, named version 3. */
+	len = reseal(ikm, &plain, 3, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
 	ASSERT_NE(0, len);
 	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
 	/* The unchanged body sealed again is fine: the edits were the fault. */
