@@ -663,9 +663,14 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
 	collect_expired(g, &gone);
 	spin_unlock(&g->lock);
 	mls_group_stat_add(g, MLS_STAT_EPOCHS_ROTATED, 1);
-	/* The change, then who came and went, then what retention erased. */
+	/*
+	 * The change, then who came and went, then whether the group ended,
+	 * then what retention erased.
+	 */
 	mls_event_epoch_changed(g, cur, next);
 	mls_event_members(g, cur, next);
+	if (next->final)
+		mls_event_group_ended(g, next->epoch);
 	mls_epoch_put(next);
 	put_epochs(g, &gone);
 	/* The old epoch only decrypts now: its sending keys go at once. */

@@ -2493,6 +2493,11 @@ struct mls_evbuf_bench {
  *   reservation and ratchet. Also sent, once per save, when the group's
  *   receive-save policy (struct mls_set_policy.recv_save) is reached;
  *   %MLS_A_EPOCH is then the epoch of the message that reached it.
+ * - %MLS_CMD_GROUP_ENDED: %MLS_A_EPOCH (the group's last epoch): a
+ *   commit with %MLS_COMMIT_F_FINAL was merged, the group is now
+ *   %MLS_GROUP_STATE_ENDED (for good). Sent once, after that merge's
+ *   %MLS_CMD_EPOCH_CHANGED and member events. A group imported ended
+ *   says so in its %MLS_CMD_GROUP_CREATED (%MLS_A_STATE) instead.
  *
  * An endpoint is %MLS_A_ENDPOINT_KIND (&enum mls_endpoint_kind) with, for
  * a user endpoint, %MLS_A_ENDPOINT_UID and %MLS_A_ENDPOINT_ID; for a
@@ -2523,6 +2528,7 @@ enum mls_cmd {
 	MLS_CMD_COMMIT_DISCARDED,
 	MLS_CMD_RESERVE_LOW,
 	MLS_CMD_RESUME,
+	MLS_CMD_GROUP_ENDED,
 
 	__MLS_CMD_MAX,
 };
