@@ -38,10 +38,16 @@
  *  snapshot_wiped  a version 3 body holds none of the erased secrets;
  *                  imported, the group holds what it held, gives the
  *                  same exporter, authenticator and reinit PSK
+ *  persistent_ended  an ended persistent group saves; imported with
+ *                  RESUME it is receive-only, ended, the same exporter
  *  race            encrypting threads racing the merge, one of them by
  *                  batches of two: nothing is ever sealed in the last
  *                  epoch, every call or entry begun after the merge
  *                  returned gets -EPIPE
+ *  race_wipe       a FINAL prepare and merge racing a plain commit of
+ *                  the same member, and a reader of what the last epoch
+ *                  erases: one commit wins, and no answer is ever of
+ *                  the erased epoch
  *
  * The expected secrets come from the userspace key schedule of
  * group_util.h.
@@ -1000,6 +1006,51 @@ TEST_F(fin, snapshot_wiped)
 	snap_free(&s2);
 }
 
+/*
+ * A persistent group ended: its export is saved (GROUP_SAVED takes it:
+ * nothing to reserve), and imported with MLS_IMPORT_F_RESUME it does not
+ * resume (it never sends: receive-only), stays ended with the same
+ * exporter, and saves again.
+ */
+TEST_F(fin, persistent_ended)
+{
+	struct pair *p = &self->p;
+	uint8_t ikm[32], ex0[32], ex1[32];
+	struct snap s = { 0 }, s2 = { 0 };
+	struct mls_group_import a;
+	static struct msg m;
+	int fd, r;
+
+	r = seal_key(ikm);
+	ASSERT_EQ(0, r) TH_LOG("sealing key: %s", strerror(-r));
+	pair_close(p);
+	ASSERT_EQ(0, pair_make_flags(p, variant->suite, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, final_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "p", NULL, 0, ex0, sizeof(ex0)));
+	ASSERT_EQ(0, save(p->a, &s));
+	EXPECT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, grp_destroy(p->a));
+	close(p->a);
+	p->a = -1;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = MLS_IMPORT_F_RESUME;
+	mbuf(&a.snapshot, s.buf, s.len);
+	fd = xioctl(p->ctl, MLS_IOC_GROUP_IMPORT, &a);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, a.result);
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(fd));
+	EXPECT_EQ(-EPIPE, enc_text(fd, "resumed?", &m));
+	ASSERT_EQ(0, grp_exporter(fd, "p", NULL, 0, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, save(fd, &s2));
+	EXPECT_EQ(3, snap_get_be(s2.buf + SNAP_OFF_VERSION, 2));
+	grp_destroy(fd);
+	close(fd);
+	snap_free(&s);
+	snap_free(&s2);
+}
+
 /* ---------------------------------------------------------------- race */
 
 #define RACE_THREADS	3
@@ -1150,6 +1201,126 @@ TEST_F_TIMEOUT(fin, race, 240)
 		EXPECT_EQ(-EPIPE, enc_text(p->a, "after", &m));
 		EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
 	}
+}
+
+/*
+ * A prepare and merge of a FINAL commit racing a one-shot commit of the
+ * same member to the same epoch, while a third thread asks for what
+ * the last epoch erases (external_pub, confirmation tag): exactly one
+ * commit wins; if the FINAL one did, the other got -EBUSY or -EPIPE,
+ * and no answer of the reader was of the last epoch (only of the one
+ * before, or -EPIPE); if the plain one did, nothing ended and nothing
+ * was refused. Under KASAN, an erased secret read would show.
+ */
+struct wipe_racer {
+	struct pair *p;
+	atomic_int *phase;	/* 0 before, 1 go, 2 stop */
+	int commit_ret;		/* the committer's */
+	unsigned int ok[2], pipe, other;	/* the reader's, ok by epoch */
+	int other_errno;
+};
+
+static void *wipe_commit(void *arg)
+{
+	struct wipe_racer *r = arg;
+	uint8_t cs[MLS_MAX_HASH_LEN];
+
+	rand_bytes(cs, r->p->nh);
+	while (atomic_load(r->phase) < 1)
+		;
+	r->commit_ret = member_op(r->p, r->p->a, 0, cs, MLS_IOC_COMMIT, 0);
+	return NULL;
+}
+
+static void wipe_note(struct wipe_racer *r, int ret, __u64 epoch)
+{
+	if (ret >= 0 && epoch < 2)
+		r->ok[epoch]++;
+	else if (ret == -EPIPE)
+		r->pipe++;
+	else
+		r->other++, r->other_errno = ret;
+}
+
+static void *wipe_read(void *arg)
+{
+	struct wipe_racer *r = arg;
+	uint8_t pub[256], tag[MLS_MAX_HASH_LEN];
+	struct mls_external_pub x;
+	struct mls_tag t;
+	int ret;
+
+	while (atomic_load(r->phase) < 2) {
+		memset(&x, 0, sizeof(x));
+		mbuf(&x.pub, pub, sizeof(pub));
+		ret = xioctl(r->p->a, MLS_IOC_EXTERNAL_PUB, &x);
+		wipe_note(r, ret, x.epoch);
+		memset(&t, 0, sizeof(t));
+		mbuf(&t.data, NULL, 0);
+		mbuf(&t.tag, tag, sizeof(tag));
+		ret = xioctl(r->p->a, MLS_IOC_CONFIRMATION_TAG, &t);
+		wipe_note(r, ret, t.epoch);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(fin, race_wipe, 240)
+{
+	unsigned int won_final = 0, won_plain = 0;
+	struct wipe_racer wr;
+	pthread_t tc, tr;
+	int round;
+
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		struct pair *p = &self->p;
+		uint8_t cs[MLS_MAX_HASH_LEN];
+		atomic_int phase = 0;
+		int prep, merge = -1;
+		char h[256];
+
+		if (round) {
+			pair_close(p);
+			ASSERT_EQ(0, pair_make(p, variant->suite));
+		}
+		memset(&wr, 0, sizeof(wr));
+		wr.p = p;
+		wr.phase = &phase;
+		rand_bytes(cs, p->nh);
+		ASSERT_EQ(0, pthread_create(&tr, NULL, wipe_read, &wr));
+		ASSERT_EQ(0, pthread_create(&tc, NULL, wipe_commit, &wr));
+		atomic_store(&phase, 1);
+		prep = member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE,
+				 MLS_COMMIT_F_FINAL);
+		if (!prep)
+			merge = pend_op(p->a, MLS_IOC_COMMIT_MERGE, 1);
+		pthread_join(tc, NULL);
+		usleep(2000);
+		atomic_store(&phase, 2);
+		pthread_join(tr, NULL);
+
+		EXPECT_EQ(0, wr.other) TH_LOG("round %d: reader errno %d", round,
+					      wr.other_errno);
+		EXPECT_EQ(1, grp_epoch(p->a));
+		ASSERT_EQ(0, dbg_holds(p->a_id, 1, h, sizeof(h)));
+		if (!prep) {
+			won_final++;
+			EXPECT_EQ(0, merge);
+			EXPECT_TRUE(wr.commit_ret == -EBUSY || wr.commit_ret == -EPIPE)
+				TH_LOG("round %d: commit %d", round, wr.commit_ret);
+			EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
+			EXPECT_STREQ(HOLDS_FINAL, h);
+			EXPECT_EQ(0, wr.ok[1]) TH_LOG("round %d", round);
+		} else {
+			won_plain++;
+			EXPECT_TRUE(prep == -EBUSY || prep == -ESTALE)
+				TH_LOG("round %d: prepare %d", round, prep);
+			EXPECT_EQ(0, wr.commit_ret);
+			EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, grp_state(p->a));
+			EXPECT_STREQ(HOLDS_ALL, h);
+			EXPECT_EQ(0, wr.pipe) TH_LOG("round %d", round);
+		}
+	}
+	TH_LOG("FINAL won %u rounds, the plain commit %u", won_final, won_plain);
 }
 
 TEST_HARNESS_MAIN
