@@ -202,7 +202,9 @@ static inline u32 mls_epoch_members(const struct mls_epoch *e)
  * @has_exporter: it has @live secrets (false for an installed epoch)
  * @final: the group's last epoch (current only), which holds only what
  *	mls_epoch_end() leaves: @sender_data, @membership and @tree are
- *	NULL, @live has the exporter and authenticator secrets only
+ *	NULL, @live has the exporter and authenticator secrets only; or, as
+ *	version 3's full layout has them, they are given, the secrets are
+ *	not taken, and the caller runs mls_epoch_end() for the @tree
  * @own_leaf: the own leaf
  * @leaf_count: its leaves
  * @occupied: its occupied-leaf bitmap (owned: moved into the epoch)
@@ -214,7 +216,8 @@ static inline u32 mls_epoch_members(const struct mls_epoch *e)
  * @live: exporter, authenticator, confirmation and external secrets (Nh
  *	bytes each; the first two only for a @final one), or NULL (a past or
  *	installed epoch)
- * @tree: its secret tree (owned: moved into the epoch); NULL if @final
+ * @tree: its secret tree (owned: moved into the epoch); NULL if @final,
+ *	but for version 3's full layout
  */
 struct mls_epoch_image {
 	u64 epoch;

@@ -20,6 +20,16 @@
  * limits (zeros), and of the epoch's secrets only its resumption_psk,
  * exporter_secret and epoch_authenticator, no secret tree.
  *
+ * Version 3 has a second layout, written only by the earlier module that
+ * did not erase a final epoch: version 2's body whole, the mark on its
+ * first epoch, with the init_secret (has_init 1), the send limits, every
+ * secret of the epoch and its tree. has_init tells the two apart (the
+ * reduced layout has 0, the full one 1, as a final epoch always has an
+ * exporter). The full layout is read as strictly as the module that
+ * wrote it did, then reduced as a merge reduces the epoch: the
+ * init_secret is not taken and mls_epoch_end() erases the rest, so the
+ * group imported is the one a merge leaves, and exports reduced.
+ *
  * Integers are big-endian (TLS presentation language), every length is
  * explicit, and the parser takes nothing it does not expect: unknown
  * flags, trailing bytes, values out of range and inconsistent trees are
@@ -635,10 +645,12 @@ static unsigned long *get_bitmap(struct mls_rbuf *r, u32 n)
  * it (U64_MAX for the first, which must be the current one).
  */
 static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
-				   u16 version, u64 newer, bool first)
+				   u16 version, bool full, u64 newer, bool first)
 {
 	const struct mls_suite *s = g->suite;
 	struct mls_epoch_image im = {};
+	struct mls_epoch *e;
+	bool reduced;
 	u32 context_len;
 	u8 flags;
 	int ret = -EINVAL;
@@ -686,18 +698,21 @@ static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
 	/*
 	 * A final epoch holds what mls_epoch_end() left: no sender_data,
 	 * membership, confirmation or external secret, no secret tree.
+	 * Unless it is in version 3's full layout (@full), which has them
+	 * all, as version 2 lays them out.
 	 */
-	if ((!im.final && (mls_get_bytes(r, s->nh, &im.sender_data) ||
-			   mls_get_bytes(r, s->nh, &im.membership))) ||
+	reduced = im.final && !full;
+	if ((!reduced && (mls_get_bytes(r, s->nh, &im.sender_data) ||
+			  mls_get_bytes(r, s->nh, &im.membership))) ||
 	    mls_get_bytes(r, s->nh, &im.resumption) ||
 	    mls_get_u8(r, &im.cth_len) ||
 	    im.cth_len > MLS_MAX_CONTEXT_HASH_LEN ||
 	    mls_get_bytes(r, im.cth_len, &im.cth))
 		goto err;
 	if ((flags & MLS_SNAP_EPOCH_LIVE) &&
-	    mls_get_bytes(r, (im.final ? 2 : 4) * (size_t)s->nh, &im.live))
+	    mls_get_bytes(r, (reduced ? 2 : 4) * (size_t)s->nh, &im.live))
 		goto err;
-	if (!im.final) {
+	if (!reduced) {
 		im.tree = mls_stree_load(s, im.leaf_count, g->user, r);
 		if (IS_ERR(im.tree)) {
 			ret = PTR_ERR(im.tree);
@@ -705,7 +720,15 @@ static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
 			goto err;
 		}
 	}
-	return mls_epoch_restore(s, &im, g->user);
+	/* A final epoch takes none of the erased secrets (im.final). */
+	e = mls_epoch_restore(s, &im, g->user);
+	/*
+	 * A final epoch as its merge leaves it: the full layout's tree goes
+	 * (the reduced one has nothing left to erase).
+	 */
+	if (!IS_ERR(e) && e->final)
+		mls_epoch_end(e);
+	return e;
 
 err:
 	bitmap_free(im.occupied);
@@ -800,6 +823,7 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	const u8 *p;
 	u32 n, i;
 	u8 has_init;
+	bool full;
 	int ret;
 
 	ret = get_group(r, &sg);
@@ -831,11 +855,19 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	if (get_policy(r, &g->policy) || mls_get_u8(r, &has_init) ||
 	    has_init > 1)
 		goto err;
+	/*
+	 * Version 3 with an init_secret: the full layout of the earlier
+	 * module. The init_secret of a final epoch is not taken: a merge
+	 * erases it (no commit follows), and so does this import.
+	 */
+	full = h->version >= 3 && has_init;
 	if (has_init) {
 		if (mls_get_bytes(r, sg.suite->nh, &p))
 			goto err;
-		memcpy(g->init_secret, p, sg.suite->nh);
-		g->has_init_secret = true;
+		if (!full) {
+			memcpy(g->init_secret, p, sg.suite->nh);
+			g->has_init_secret = true;
+		}
 	}
 	if ((sg.flags & MLS_GROUP_F_PERSISTENT) &&
 	    (mls_get_u64(r, &limit[MLS_RATCHET_HANDSHAKE]) ||
@@ -848,7 +880,7 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	if (mls_get_u32(r, &n) || !n || n > mls_epochs_kept_max + 1)
 		goto err;
 	for (i = 0; i < n; i++) {
-		e = get_epoch(r, g, h->version, newer, !i);
+		e = get_epoch(r, g, h->version, full, newer, !i);
 		if (IS_ERR(e)) {
 			ret = PTR_ERR(e);
 			goto err;
@@ -859,10 +891,14 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		g->nr_epochs++;
 		if (!i && e->epoch != h->epoch)
 			goto err;
-		/* A final epoch sends nothing: no tree, no limits. */
+		/*
+		 * A final epoch sends nothing: no tree, no limits. The full
+		 * layout has the limits its writer reserved: they go with
+		 * the tree they bounded.
+		 */
 		if (e->final) {
-			if (limit[MLS_RATCHET_HANDSHAKE] ||
-			    limit[MLS_RATCHET_APPLICATION])
+			if (!full && (limit[MLS_RATCHET_HANDSHAKE] ||
+				      limit[MLS_RATCHET_APPLICATION]))
 				goto err;
 			continue;
 		}
@@ -888,10 +924,11 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	}
 	/*
 	 * An installed epoch has no init_secret, nor a final one (no commit
-	 * follows it); every other one has.
+	 * follows it; in the full layout, it had one, not taken); every
+	 * other one has.
 	 */
 	e = list_first_entry(&g->epochs, struct mls_epoch, node);
-	if (has_init != (e->has_exporter && !e->final))
+	if (has_init != (e->has_exporter && (!e->final || full)))
 		goto err;
 	ret = mls_rbuf_done(r) ? -EINVAL : 0;
 	if (ret)

@@ -38,6 +38,12 @@
  *  snapshot_wiped  a version 3 body holds none of the erased secrets;
  *                  imported, the group holds what it held, gives the
  *                  same exporter, authenticator and reinit PSK
+ *  snapshot_full  version 3's full layout, which the earlier module
+ *                  wrote (the last epoch whole, the init_secret): it
+ *                  imports as a merge leaves the group (debugfs), with the
+ *                  same outputs, and exports reduced; malformed, refused
+ *  snapshot_full_persistent  the same for a persistent group, whose
+ *                  full layout has send limits; RESUME does not resume
  *  persistent_ended  an ended persistent group saves; imported with
  *                  RESUME it is receive-only, ended, the same exporter
  *  race            encrypting threads racing the merge, one of them by
@@ -1004,6 +1010,324 @@ TEST_F(fin, snapshot_wiped)
 	close(fd);
 	snap_free(&s);
 	snap_free(&s2);
+}
+
+/*
+ * Version 3's full layout, as the earlier module wrote it for an ended
+ * group: version 2's body whole, the FINAL mark on its first epoch. Built
+ * from the reduced body @in (@len bytes) an export gives: has_init 1
+ * with @fs->init; a persistent group's limits set to @fs->limit (the
+ * writer's reservation); after the first epoch's context its
+ * sender_data and membership secrets, after its authenticator its
+ * confirmation and external secrets, then @tree (@tree_len bytes; none
+ * if NULL); with @fs->first_only, the first epoch alone (the body
+ * ends with @tree). The new length, or 0 if @in is not a reduced body.
+ */
+struct full_parts {
+	const uint8_t *init, *sender_data, *membership, *confirm, *external;
+	uint64_t limit;
+	const uint8_t *tree;
+	size_t tree_len;
+	bool first_only;
+};
+
+static size_t full_layout(const uint8_t *in, size_t len, size_t nh,
+			  const struct full_parts *fp, uint8_t *out)
+{
+	size_t i = 0, o = 0, n;
+	uint32_t flags;
+
+#define TAKE(k)	do { size_t k_ = (k); if (len - i < k_) return 0; \
+		     memcpy(out + o, in + i, k_); i += k_; o += k_; } while (0)
+#define PUT(b, k)	do { memcpy(out + o, (b), (k)); o += (k); } while (0)
+	/* suite, id, flags, own_leaf, uid, gid, mode, policy; has_init 0 */
+	if (len < 57 || in[56])
+		return 0;
+	flags = (uint32_t)snap_get_be(in + 6, 4);
+	TAKE(56);
+	i++;
+	out[o++] = 1;
+	PUT(fp->init, nh);
+	if (flags & MLS_GROUP_F_PERSISTENT) {
+		/* The limits: 0 in the reduced layout, reserved in the full. */
+		if (len - i < 16 || snap_get_be(in + i, 8) || snap_get_be(in + i + 8, 8))
+			return 0;
+		i += 16;
+		snap_put_be(out + o, 8, fp->limit);
+		snap_put_be(out + o + 8, 8, fp->limit + 1);
+		o += 16;
+		TAKE(8);		/* recv_save, its flags */
+	}
+	if (fp->first_only) {		/* epochs */
+		if (len - i < 4)
+			return 0;
+		i += 4;
+		snap_put_be(out + o, 4, 1);
+		o += 4;
+	} else {
+		TAKE(4);
+	}
+	if (len - i < 21 || in[i + 8] != 15)	/* current, exporter, live, final */
+		return 0;
+	TAKE(21);			/* epoch, flags, age, own_leaf, leaf_count */
+	for (n = 0; n < 2; n++) {	/* occupied, context */
+		if (len - i < 4)
+			return 0;
+		TAKE(4 + snap_get_be(in + i, 4));
+	}
+	PUT(fp->sender_data, nh);
+	PUT(fp->membership, nh);
+	TAKE(nh);			/* resumption */
+	if (len - i < 1)
+		return 0;
+	TAKE(1 + (size_t)in[i]);	/* cth */
+	TAKE(2 * nh);			/* exporter, authenticator */
+	PUT(fp->confirm, nh);
+	PUT(fp->external, nh);
+	if (fp->tree)
+		PUT(fp->tree, fp->tree_len);
+	if (!fp->first_only)
+		TAKE(len - i);		/* the past epochs */
+#undef TAKE
+#undef PUT
+	return o;
+}
+
+/*
+ * A secret tree as mls_stree_save() writes it: not retired, the root's
+ * secret @root (index 0: root XOR root) alone, no leaf taken (@nodes 0:
+ * no node, so no leaf covered). Cut to @cut bytes if not 0. Its length.
+ */
+static size_t tree_bytes(uint8_t *t, const uint8_t *root, size_t nh,
+			 unsigned int nodes, size_t cut)
+{
+	size_t o = 0;
+
+	t[o++] = 0;				/* retired */
+	snap_put_be(t + o, 4, 0);		/* retired_leaf */
+	o += 4;
+	snap_put_be(t + o, 4, nodes);
+	o += 4;
+	if (nodes) {
+		snap_put_be(t + o, 4, 0);
+		o += 4;
+		memcpy(t + o, root, nh);
+		o += nh;
+	}
+	snap_put_be(t + o, 4, 0);		/* leaves */
+	o += 4;
+	return cut ? cut : o;
+}
+
+/*
+ * @body (@len bytes) sealed under the header of @s, its version set to
+ * @version, into @out (which may not overlap @body).
+ */
+static size_t seal_body(const uint8_t *ikm, const struct snap *s,
+			unsigned int version, const uint8_t *body, size_t len,
+			uint8_t *out)
+{
+	size_t h = snap_hdr_len(s->buf, s->len);
+	uint8_t hdr[SNAP_HDR_FIXED + 256];
+
+	if (!h || h > sizeof(hdr))
+		return 0;
+	memcpy(hdr, s->buf, h);
+	snap_put_be(hdr + SNAP_OFF_VERSION, 2, version);
+	if (snap_reseal(ikm, 32, hdr, h, body, len, out))
+		return 0;
+	return h + len + SNAP_TAG_LEN;
+}
+
+/*
+ * An ended group saved by the earlier module has the full layout of
+ * version 3, with every secret its last epoch had. It imports: the
+ * same exporter, authenticator and reinit PSK, ended, and holding what
+ * a merge leaves (debugfs: as the group it was saved from); what derives
+ * from the erased secrets is -EPIPE, and its export is the reduced
+ * layout, without any of them. A full layout that is malformed (a tree
+ * cut short or covering no leaf, no tree, no init_secret) is refused.
+ * @persistent: a persistent group, whose full layout has limits (not 0),
+ * imported with RESUME: it does not resume.
+ */
+static void full_layout_check(struct __test_metadata *_metadata,
+			      struct pair *p, bool persistent)
+{
+	uint8_t ikm[32], ex0[32], ex1[32], au0[MLS_MAX_HASH_LEN], au1[MLS_MAX_HASH_LEN];
+	uint8_t n0[MLS_MAX_HASH_LEN], n1[MLS_MAX_HASH_LEN], nonce[MLS_MAX_HASH_LEN];
+	uint8_t t[MLS_MAX_HASH_LEN], cs[MLS_MAX_HASH_LEN], tree[128];
+	static uint8_t buf[SNAP_MAX], body[SNAP_MAX], full[SNAP_MAX], bad[SNAP_MAX];
+	static struct snap_field f[4096];
+	char h0[256], h1[256], p0[256], p1[256];
+	const struct {
+		const uint8_t *b;
+		const char *name;
+	} gone[] = {
+		{ p->es.sender_data, "sender_data" },
+		{ p->es.encryption, "encryption" },
+		{ p->es.membership, "membership" },
+		{ p->es.confirm, "confirmation" },
+		{ p->es.external, "external" },
+		{ p->es.init, "init" },
+	};
+	struct full_parts fp = {
+		.init = p->es.init, .sender_data = p->es.sender_data,
+		.membership = p->es.membership, .confirm = p->es.confirm,
+		.external = p->es.external, .limit = persistent ? 1000 : 0,
+		.tree = tree,
+	};
+	struct snap s = { 0 }, s2 = { 0 };
+	struct mls_group_import a;
+	struct grp_inputs in;
+	size_t body_len = 0, full_len, len;
+	int nh = (int)p->nh, fd, fr, r;
+	unsigned int i;
+	__u32 id;
+
+	r = seal_key(ikm);
+	ASSERT_EQ(0, r) TH_LOG("sealing key: %s", strerror(-r));
+	ASSERT_EQ(0, final_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "full", NULL, 0, ex0, sizeof(ex0)));
+	ASSERT_EQ(nh, grp_authenticator(p->a, au0, sizeof(au0), NULL));
+	ASSERT_EQ(0, dbg_holds(p->a_id, 1, h0, sizeof(h0)));
+	EXPECT_STREQ(HOLDS_FINAL, h0);
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, p0, sizeof(p0)));
+	inputs_random(&in, p->suite);
+	rand_bytes(nonce, p->nh);
+	fr = reinit_group(p->ctl, &in, 0, (__u32)p->a, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr);
+	ASSERT_EQ(nh, grp_authenticator(fr, n0, sizeof(n0), NULL));
+	close(fr);
+
+	/* The reduced body, made full. */
+	r = persistent ? save(p->a, &s) :
+			 snap_export(p->a, &s);
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, snap_unseal(ikm, 32, s.buf, s.len, body, &body_len));
+	fp.tree_len = tree_bytes(tree, p->es.encryption, p->nh, 1, 0);
+	full_len = full_layout(body, body_len, p->nh, &fp, full);
+	ASSERT_NE(0, full_len);
+	/* has_init's byte stays; the init_secret, four secrets, the tree */
+	EXPECT_EQ(body_len + 5 * p->nh + fp.tree_len, full_len);
+	/* What the walker lays out, the erased secrets all in it. */
+	EXPECT_LT(0, snap_body_fields(full, full_len, 3, p->nh, suite_nk(p->suite),
+				      f, 4096));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		const char *name = gone[i].name;
+		bool in = memmem(full, full_len, gone[i].b, p->nh) != NULL;
+
+		EXPECT_TRUE(in) TH_LOG("%s not in the full layout", name);
+	}
+	ASSERT_EQ(0, grp_destroy(p->a));
+	close(p->a);
+	p->a = -1;
+
+	/*
+	 * Malformed: refused, and nothing imported (the good one still is).
+	 * A tree cut short at the end of the body (its epoch the only one).
+	 */
+	fp.first_only = true;
+	fp.tree_len = tree_bytes(tree, p->es.encryption, p->nh, 1,
+				 tree_bytes(tree, p->es.encryption, p->nh, 1, 0) - 4);
+	len = full_layout(body, body_len, p->nh, &fp, bad);
+	ASSERT_NE(0, len);
+	len = seal_body(ikm, &s, 3, bad, len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("tree cut short");
+	/* A tree with no node: no leaf covered. */
+	fp.first_only = false;
+	fp.tree_len = tree_bytes(tree, p->es.encryption, p->nh, 0, 0);
+	len = full_layout(body, body_len, p->nh, &fp, bad);
+	ASSERT_NE(0, len);
+	len = seal_body(ikm, &s, 3, bad, len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("no leaf covered");
+	/* No tree at all. */
+	fp.tree = NULL;
+	len = full_layout(body, body_len, p->nh, &fp, bad);
+	ASSERT_NE(0, len);
+	len = seal_body(ikm, &s, 3, bad, len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("no tree");
+	/* The full epoch without the init_secret (has_init 0). */
+	memcpy(bad, full, 56);
+	bad[56] = 0;
+	memcpy(bad + 57, full + 57 + p->nh, full_len - 57 - p->nh);
+	len = seal_body(ikm, &s, 3, bad, full_len - p->nh, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("no init_secret");
+	/* The full layout under version 2: the mark is refused there. */
+	len = seal_body(ikm, &s, 2, full, full_len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("version 2");
+
+	/* Well formed: imported, reduced as a merge reduces it. */
+	len = seal_body(ikm, &s, 3, full, full_len, buf);
+	ASSERT_NE(0, len);
+	memset(&a, 0, sizeof(a));
+	a.flags = persistent ? MLS_IMPORT_F_RESUME : 0;
+	mbuf(&a.snapshot, buf, len);
+	fd = xioctl(p->ctl, MLS_IOC_GROUP_IMPORT, &a);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	if (persistent) {
+		EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, a.result);
+	}
+	id = a.id;
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(fd));
+	EXPECT_EQ(1, grp_epoch(fd));
+	ASSERT_EQ(0, dbg_holds(id, 1, h1, sizeof(h1)));
+	EXPECT_STREQ(h0, h1);
+	ASSERT_EQ(0, dbg_holds(id, 0, p1, sizeof(p1)));
+	EXPECT_STREQ(p0, p1);
+	ASSERT_EQ(0, grp_exporter(fd, "full", NULL, 0, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	ASSERT_EQ(nh, grp_authenticator(fd, au1, sizeof(au1), NULL));
+	EXPECT_EQ(0, memcmp(au0, au1, p->nh));
+	fr = reinit_group(p->ctl, &in, 0, (__u32)fd, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr) TH_LOG("reinit PSK of the imported group: %s", strerror(-fr));
+	ASSERT_EQ(nh, grp_authenticator(fr, n1, sizeof(n1), NULL));
+	EXPECT_EQ(0, memcmp(n0, n1, p->nh));
+	close(fr);
+	EXPECT_EQ(-EPIPE, conf_tag(fd, 0, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, ext_pub(fd, 0));
+	rand_bytes(cs, p->nh);
+	EXPECT_EQ(-EPIPE, member_op(p, fd, 0, cs, MLS_IOC_COMMIT_PREPARE, 0));
+
+	/* Exported again: the reduced layout, none of the erased bytes. */
+	r = persistent ? save(fd, &s2) :
+			 snap_export(fd, &s2);
+	ASSERT_EQ(0, r);
+	EXPECT_EQ(3, snap_get_be(s2.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, snap_unseal(ikm, 32, s2.buf, s2.len, body, &body_len));
+	EXPECT_EQ(0, body[56]) TH_LOG("has_init");
+	EXPECT_LT(0, snap_body_fields(body, body_len, 3, p->nh, suite_nk(p->suite),
+				      f, 4096));
+	EXPECT_NE(0, full_layout(body, body_len, p->nh, &fp, buf));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		const char *name = gone[i].name;
+		bool in = memmem(body, body_len, gone[i].b, p->nh) != NULL;
+
+		EXPECT_FALSE(in) TH_LOG("%s in the export", name);
+	}
+	grp_destroy(fd);
+	close(fd);
+	snap_free(&s);
+	snap_free(&s2);
+}
+
+TEST_F(fin, snapshot_full)
+{
+	full_layout_check(_metadata, &self->p, false);
+}
+
+TEST_F(fin, snapshot_full_persistent)
+{
+	struct pair *p = &self->p;
+
+	pair_close(p);
+	ASSERT_EQ(0, pair_make_flags(p, variant->suite, MLS_GROUP_F_PERSISTENT));
+	full_layout_check(_metadata, p, true);
 }
 
 /*
