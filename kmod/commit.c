@@ -259,6 +259,11 @@ static int merge_locked(struct mls_group *g)
 	int ret;
 
 	lockdep_assert_held(&g->commit_lock);
+	/* No commit follows a group's last epoch: its init_secret goes. */
+	if (p->epoch->final) {
+		memzero_explicit(p->init_secret, sizeof(p->init_secret));
+		p->has_init = false;
+	}
 	ret = mls_group_advance(g, p->epoch, p->own_path);
 	if (ret)
 		return ret;
@@ -547,7 +552,13 @@ struct mls_epoch *mls_commit_pending_secret(struct mls_group *g,
 	p = g->pending;
 	if (p && !p->in_call && !READ_ONCE(g->dead)) {
 		e = p->epoch;
-		if (e->live) {
+		/*
+		 * No one joins a group's last epoch: its external_secret is
+		 * never used, and goes at the merge (mls_epoch_end()).
+		 */
+		if (e->final && which == MLS_SECRET_EXTERNAL) {
+			e = ERR_PTR(-EPIPE);
+		} else if (e->live) {
 			memcpy(out, mls_epoch_secret_ptr(e, which), g->suite->nh);
 			mls_epoch_get(e);
 		} else {

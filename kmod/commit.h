@@ -22,7 +22,8 @@ int mls_ioc_commit_discard(struct mls_ioctl_ctx *ctx, void *arg);
 /*
  * The pending epoch with a reference, and a copy of its secret @which
  * (Nh bytes) into @out; ERR_PTR(-ENOENT) when nothing is pending,
- * -EINTR. Takes commit_lock.
+ * -ENODATA (an installed epoch), -EPIPE (the external_secret of a
+ * pending final epoch), -EINTR. Takes commit_lock.
  */
 struct mls_epoch *mls_commit_pending_secret(struct mls_group *g,
 					    enum mls_epoch_secret which,

@@ -3,7 +3,9 @@
  * /sys/kernel/debug/mls/groups (0400): every group with its metadata and
  * the epochs it keeps, for a developer. Never a secret: no key, no secret
  * of the key schedule or of the secret tree, no GroupContext; the same
- * kind of facts as /sys/kernel/mls/groups/<id>, plus each kept epoch.
+ * kind of facts as /sys/kernel/mls/groups/<id>, plus each kept epoch
+ * and the names of the secrets it holds (what retirement and the end of
+ * a group erased shows by its absence).
  * The format may change (it is debugfs); it is described in
  * Documentation/admin-guide/monitoring.rst.
  *
@@ -20,10 +22,12 @@
 #include "params.h"
 #include "quota.h"
 
+#include <linux/bitops.h>
 #include <linux/debugfs.h>
 #include <linux/jiffies.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uidgid.h>
 
 static struct dentry *mls_debugfs_dir;
@@ -33,7 +37,73 @@ struct mls_dbg_epoch {
 	struct mls_epoch *e;	/* referenced */
 	unsigned long left_at;
 	bool is_current;
+	unsigned long holds;	/* BIT(enum mls_dbg_secret) */
 };
+
+/* The secrets an epoch may hold, by name (never their bytes). */
+enum mls_dbg_secret {
+	MLS_DBG_TREE,
+	MLS_DBG_SENDER_DATA,
+	MLS_DBG_MEMBERSHIP,
+	MLS_DBG_RESUMPTION,
+	MLS_DBG_EXPORTER,
+	MLS_DBG_AUTHENTICATOR,
+	MLS_DBG_CONFIRMATION,
+	MLS_DBG_EXTERNAL,
+	MLS_DBG_NR,
+};
+
+static const char *const mls_dbg_secret_name[MLS_DBG_NR] = {
+	[MLS_DBG_TREE] = "tree",
+	[MLS_DBG_SENDER_DATA] = "sender_data",
+	[MLS_DBG_MEMBERSHIP] = "membership",
+	[MLS_DBG_RESUMPTION] = "resumption",
+	[MLS_DBG_EXPORTER] = "exporter",
+	[MLS_DBG_AUTHENTICATOR] = "authenticator",
+	[MLS_DBG_CONFIRMATION] = "confirmation",
+	[MLS_DBG_EXTERNAL] = "external",
+};
+
+/*
+ * Which secrets @e holds: its tree, and each secret not all zeros (an
+ * erased one is). Under the group's lock, which retires @e's live ones.
+ */
+static unsigned long mls_dbg_holds(const struct mls_epoch *e)
+{
+	size_t nh = e->suite->nh;
+	unsigned long h = 0;
+
+	if (e->tree)
+		h |= BIT(MLS_DBG_TREE);
+	if (memchr_inv(e->sender_data_secret, 0, nh))
+		h |= BIT(MLS_DBG_SENDER_DATA);
+	if (memchr_inv(e->membership_key, 0, nh))
+		h |= BIT(MLS_DBG_MEMBERSHIP);
+	if (memchr_inv(e->resumption_psk, 0, nh))
+		h |= BIT(MLS_DBG_RESUMPTION);
+	if (!e->live)
+		return h;
+	if (memchr_inv(e->live->exporter_secret, 0, nh))
+		h |= BIT(MLS_DBG_EXPORTER);
+	if (memchr_inv(e->live->authenticator, 0, nh))
+		h |= BIT(MLS_DBG_AUTHENTICATOR);
+	if (memchr_inv(e->live->confirmation_key, 0, nh))
+		h |= BIT(MLS_DBG_CONFIRMATION);
+	if (memchr_inv(e->live->external_secret, 0, nh))
+		h |= BIT(MLS_DBG_EXTERNAL);
+	return h;
+}
+
+static void mls_dbg_show_holds(struct seq_file *m, unsigned long holds)
+{
+	const char *sep = " holds ";
+	unsigned int i;
+
+	for_each_set_bit(i, &holds, MLS_DBG_NR) {
+		seq_printf(m, "%s%s", sep, mls_dbg_secret_name[i]);
+		sep = ",";
+	}
+}
 
 static int mls_dbg_show_epochs(struct seq_file *m, struct mls_group *g)
 {
@@ -55,6 +125,7 @@ static int mls_dbg_show_epochs(struct seq_file *m, struct mls_group *g)
 		v[n].e = e;
 		v[n].left_at = e->left_at;
 		v[n].is_current = e->is_current;
+		v[n].holds = mls_dbg_holds(e);
 		n++;
 	}
 	spin_unlock(&g->lock);
@@ -69,6 +140,9 @@ static int mls_dbg_show_epochs(struct seq_file *m, struct mls_group *g)
 		if (!v[i].is_current)
 			seq_printf(m, " past_ms %u",
 				   jiffies_to_msecs(now - v[i].left_at));
+		if (e->final)
+			seq_puts(m, " final");
+		mls_dbg_show_holds(m, v[i].holds);
 		seq_putc(m, '\n');
 		mls_epoch_put(e);
 	}

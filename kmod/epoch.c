@@ -216,8 +216,11 @@ struct mls_epoch *mls_epoch_restore(const struct mls_suite *s,
 	e->charged = sizeof(*e) + e->context_len + bitmap;
 	mls_mem_add(MLS_MEM_EPOCHS, e->charged);
 
-	memcpy(e->sender_data_secret, im->sender_data, s->nh);
-	memcpy(e->membership_key, im->membership, s->nh);
+	/* A final epoch has none of them: zeros, as mls_epoch_end() leaves. */
+	if (!im->final) {
+		memcpy(e->sender_data_secret, im->sender_data, s->nh);
+		memcpy(e->membership_key, im->membership, s->nh);
+	}
 	memcpy(e->resumption_psk, im->resumption, s->nh);
 	memcpy(e->cth, im->cth, im->cth_len);
 	e->cth_len = im->cth_len;
@@ -232,8 +235,12 @@ struct mls_epoch *mls_epoch_restore(const struct mls_suite *s,
 		mls_mem_add(MLS_MEM_EPOCHS, sizeof(*e->live));
 		memcpy(e->live->exporter_secret, im->live, s->nh);
 		memcpy(e->live->authenticator, im->live + s->nh, s->nh);
-		memcpy(e->live->confirmation_key, im->live + 2 * s->nh, s->nh);
-		memcpy(e->live->external_secret, im->live + 3 * s->nh, s->nh);
+		if (!im->final) {
+			memcpy(e->live->confirmation_key, im->live + 2 * s->nh,
+			       s->nh);
+			memcpy(e->live->external_secret, im->live + 3 * s->nh,
+			       s->nh);
+		}
 	}
 	return e;
 
@@ -259,6 +266,25 @@ static void mls_epoch_live_free(struct mls_epoch *e)
 void mls_epoch_retire(struct mls_epoch *e)
 {
 	mls_epoch_live_free(e);
+}
+
+void mls_epoch_end(struct mls_epoch *e)
+{
+	/*
+	 * No message is sealed or opened in a final epoch, no commit
+	 * follows it and no one joins it: its keys for these go now, not
+	 * with its last reference.
+	 */
+	mls_stree_free(e->tree);
+	e->tree = NULL;
+	memzero_explicit(e->sender_data_secret, sizeof(e->sender_data_secret));
+	memzero_explicit(e->membership_key, sizeof(e->membership_key));
+	if (e->live) {
+		memzero_explicit(e->live->confirmation_key,
+				 sizeof(e->live->confirmation_key));
+		memzero_explicit(e->live->external_secret,
+				 sizeof(e->live->external_secret));
+	}
 }
 
 static void mls_epoch_release(struct kref *ref)

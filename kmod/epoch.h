@@ -48,6 +48,9 @@ struct mls_epoch {
 	 * The group's last epoch (MLS_COMMIT_F_FINAL: a ReInit): nothing is
 	 * sent or received in it and no commit follows it. Set before the
 	 * epoch is published (pending, or restored), never changed after.
+	 * Once current it keeps only what it still serves (mls_epoch_end()):
+	 * no @tree, and @sender_data_secret, @membership_key and the
+	 * confirmation and external secrets of @live are zeros.
 	 */
 	bool final;
 	u8 sender_data_secret[MLS_MAX_HASH_LEN];
@@ -104,8 +107,23 @@ static inline u8 *mls_epoch_secret_ptr(struct mls_epoch *e,
 	return NULL;
 }
 
+/* Whether a final epoch keeps @which once current (mls_epoch_end()). */
+static inline bool mls_epoch_final_keeps(enum mls_epoch_secret which)
+{
+	return which == MLS_SECRET_EXPORTER || which == MLS_SECRET_AUTHENTICATOR;
+}
+
 /* The epoch stopped being current: erase what only the current one uses. */
 void mls_epoch_retire(struct mls_epoch *e);
+
+/*
+ * The final epoch @e is about to become current, not published yet:
+ * erase what nothing may use in it (its secret tree, sender_data_secret,
+ * membership_key, confirmation_key and external_secret). What it keeps:
+ * its exporter_secret, epoch_authenticator, resumption_psk, GroupContext,
+ * confirmed_transcript_hash and roster.
+ */
+void mls_epoch_end(struct mls_epoch *e);
 
 /* The cache struct mls_epoch comes from: at load and unload. */
 int mls_epoch_cache_init(void);
@@ -182,7 +200,11 @@ static inline u32 mls_epoch_members(const struct mls_epoch *e)
  * @age_ms: a past epoch: how long ago it stopped being current
  * @is_current: the group's current epoch
  * @has_exporter: it has @live secrets (false for an installed epoch)
- * @final: the group's last epoch (current only)
+ * @final: the group's last epoch (current only), which holds only what
+ *	mls_epoch_end() leaves: @sender_data, @membership and @tree are
+ *	NULL, @live has the exporter and authenticator secrets only; or, as
+ *	version 3's full layout has them, they are given, the secrets are
+ *	not taken, and the caller runs mls_epoch_end() for the @tree
  * @own_leaf: the own leaf
  * @leaf_count: its leaves
  * @occupied: its occupied-leaf bitmap (owned: moved into the epoch)
@@ -192,8 +214,10 @@ static inline u32 mls_epoch_members(const struct mls_epoch *e)
  * @resumption: Nh bytes
  * @cth: the confirmed_transcript_hash, @cth_len bytes
  * @live: exporter, authenticator, confirmation and external secrets (Nh
- *	bytes each), or NULL (a past or installed epoch)
- * @tree: its secret tree (owned: moved into the epoch)
+ *	bytes each; the first two only for a @final one), or NULL (a past or
+ *	installed epoch)
+ * @tree: its secret tree (owned: moved into the epoch); NULL if @final,
+ *	but for version 3's full layout
  */
 struct mls_epoch_image {
 	u64 epoch;

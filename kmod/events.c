@@ -136,6 +136,13 @@ void mls_event_group_destroyed(struct mls_group *g, u64 epoch)
 	mls_ev_group_epoch(g, MLS_CMD_GROUP_DESTROYED, epoch);
 }
 
+void mls_event_group_ended(struct mls_group *g, u64 epoch)
+{
+	if (mls_ev_dead(g))
+		return;
+	mls_ev_group_epoch(g, MLS_CMD_GROUP_ENDED, epoch);
+}
+
 void mls_event_epoch_changed(struct mls_group *g, const struct mls_epoch *old,
 			     const struct mls_epoch *new)
 {

@@ -32,6 +32,8 @@ struct mls_group;
 void mls_event_group_new(struct mls_group *g, bool joined);
 /* MLS_CMD_GROUP_DESTROYED: @epoch was its current epoch. */
 void mls_event_group_destroyed(struct mls_group *g, u64 epoch);
+/* MLS_CMD_GROUP_ENDED: @g's last epoch @epoch was merged. */
+void mls_event_group_ended(struct mls_group *g, u64 epoch);
 /* MLS_CMD_EPOCH_CHANGED: @g moved from @old to @new (both referenced). */
 void mls_event_epoch_changed(struct mls_group *g, const struct mls_epoch *old,
 			     const struct mls_epoch *new);

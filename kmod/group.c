@@ -630,11 +630,14 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
 
 	lockdep_assert_held(&g->commit_lock);
 	/*
-	 * Another copy of a restored member may know this epoch's secrets:
-	 * no sending in it. Else a new epoch of a persistent group has
-	 * nothing reserved until saved.
+	 * A group's last epoch keeps only what it still serves, erased
+	 * before anyone can see it. Another copy of a restored member may
+	 * know this epoch's secrets: no sending in it. Else a new epoch of
+	 * a persistent group has nothing reserved until saved.
 	 */
-	if (tainted)
+	if (next->final)
+		mls_epoch_end(next);
+	else if (tainted)
 		mls_stree_read_only(next->tree, next->own_leaf);
 	else if (g->flags & MLS_GROUP_F_PERSISTENT)
 		mls_stree_limit_sends(next->tree);
@@ -660,9 +663,14 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
 	collect_expired(g, &gone);
 	spin_unlock(&g->lock);
 	mls_group_stat_add(g, MLS_STAT_EPOCHS_ROTATED, 1);
-	/* The change, then who came and went, then what retention erased. */
+	/*
+	 * The change, then who came and went, then whether the group ended,
+	 * then what retention erased.
+	 */
 	mls_event_epoch_changed(g, cur, next);
 	mls_event_members(g, cur, next);
+	if (next->final)
+		mls_event_group_ended(g, next->epoch);
 	mls_epoch_put(next);
 	put_epochs(g, &gone);
 	/* The old epoch only decrypts now: its sending keys go at once. */
@@ -681,7 +689,9 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
  * Copied under the lock that mls_group_advance() erases them under, so
  * that a concurrent commit never hands out a half-erased secret.
  *
- * Return: 0, -ENOENT (dead group) or -ENODATA (an installed epoch).
+ * Return: 0, -ENOENT (dead group), -ENODATA (an installed epoch) or
+ * -EPIPE (the group's last epoch, which keeps only the exporter and
+ * authenticator secrets).
  */
 int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
 			     u8 *out, u64 *epoch)
@@ -694,7 +704,10 @@ int mls_group_current_secret(struct mls_group *g, enum mls_epoch_secret which,
 		e = list_first_entry(&g->epochs, struct mls_epoch, node);
 		*epoch = e->epoch;
 		ret = -ENODATA;
-		if (e->live) {
+		/* A group's last epoch erased the others (mls_epoch_end()). */
+		if (e->final && !mls_epoch_final_keeps(which)) {
+			ret = -EPIPE;
+		} else if (e->live) {
 			memcpy(out, mls_epoch_secret_ptr(e, which), g->suite->nh);
 			ret = 0;
 		}

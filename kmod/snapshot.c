@@ -15,7 +15,20 @@
  * has the policy), else 1: a module one version older imports the
  * snapshot of every group its version holds, and refuses an ended group
  * rather than bring it back as a live one. Version 3's body is version
- * 2's, with the mark allowed.
+ * 2's, except that its first (current) epoch has the mark and holds only
+ * what a final epoch keeps (mls_epoch_end()): no init_secret, no send
+ * limits (zeros), and of the epoch's secrets only its resumption_psk,
+ * exporter_secret and epoch_authenticator, no secret tree.
+ *
+ * Version 3 has a second layout, written only by the earlier module that
+ * did not erase a final epoch: version 2's body whole, the mark on its
+ * first epoch, with the init_secret (has_init 1), the send limits, every
+ * secret of the epoch and its tree. has_init tells the two apart (the
+ * reduced layout has 0, the full one 1, as a final epoch always has an
+ * exporter). The full layout is read as strictly as the module that
+ * wrote it did, then reduced as a merge reduces the epoch: the
+ * init_secret is not taken and mls_epoch_end() erases the rest, so the
+ * group imported is the one a merge leaves, and exports reduced.
  *
  * Integers are big-endian (TLS presentation language), every length is
  * explicit, and the parser takes nothing it does not expect: unknown
@@ -256,18 +269,24 @@ static void put_epoch(struct mls_wbuf *w, const struct mls_suite *s,
 	put_bitmap(w, e->occupied, e->leaf_count);
 	mls_put_u32(w, e->context_len);
 	mls_put_bytes(w, e->context, e->context_len);
-	mls_put_bytes(w, e->sender_data_secret, s->nh);
-	mls_put_bytes(w, e->membership_key, s->nh);
+	/* A final epoch: only what mls_epoch_end() left (version 3). */
+	if (!e->final) {
+		mls_put_bytes(w, e->sender_data_secret, s->nh);
+		mls_put_bytes(w, e->membership_key, s->nh);
+	}
 	mls_put_bytes(w, e->resumption_psk, s->nh);
 	mls_put_u8(w, e->cth_len);
 	mls_put_bytes(w, e->cth, e->cth_len);
 	if (e->live) {
 		mls_put_bytes(w, e->live->exporter_secret, s->nh);
 		mls_put_bytes(w, e->live->authenticator, s->nh);
+	}
+	if (e->live && !e->final) {
 		mls_put_bytes(w, e->live->confirmation_key, s->nh);
 		mls_put_bytes(w, e->live->external_secret, s->nh);
 	}
-	mls_stree_save(e->tree, w);
+	if (!e->final)
+		mls_stree_save(e->tree, w);
 }
 
 /*
@@ -432,6 +451,7 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	struct mls_epoch **ep;
 	struct mls_wbuf w;
 	unsigned int n, i, tries;
+	bool reserve;
 	int ret;
 
 	*b = (struct mls_snap_buf){};
@@ -456,13 +476,15 @@ static int seal_group(struct mls_group *g, struct mls_snap_buf *b, u64 *seq,
 	 * meanwhile is below the limit in force, which is below these.
 	 */
 	drain = mls_drain_id();
-	if ((g->flags & MLS_GROUP_F_PERSISTENT) && drain) {
+	/* A final epoch sends nothing and has no tree: no limits (zeros). */
+	reserve = (g->flags & MLS_GROUP_F_PERSISTENT) && !ep[0]->final;
+	if (reserve && drain) {
 		/* Drained: sending stops here, and the snapshot says so. */
 		limit[0] = mls_stree_reserve_close(ep[0]->tree, g->own_leaf,
 						   MLS_RATCHET_HANDSHAKE);
 		limit[1] = mls_stree_reserve_close(ep[0]->tree, g->own_leaf,
 						   MLS_RATCHET_APPLICATION);
-	} else if (g->flags & MLS_GROUP_F_PERSISTENT) {
+	} else if (reserve) {
 		limit[0] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
 						  MLS_RATCHET_HANDSHAKE, window);
 		limit[1] = mls_stree_reserve_next(ep[0]->tree, g->own_leaf,
@@ -623,10 +645,12 @@ static unsigned long *get_bitmap(struct mls_rbuf *r, u32 n)
  * it (U64_MAX for the first, which must be the current one).
  */
 static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
-				   u16 version, u64 newer, bool first)
+				   u16 version, bool full, u64 newer, bool first)
 {
 	const struct mls_suite *s = g->suite;
 	struct mls_epoch_image im = {};
+	struct mls_epoch *e;
+	bool reduced;
 	u32 context_len;
 	u8 flags;
 	int ret = -EINVAL;
@@ -640,8 +664,13 @@ static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
 	im.is_current = flags & MLS_SNAP_EPOCH_CURRENT;
 	im.has_exporter = flags & MLS_SNAP_EPOCH_EXPORTER;
 	im.final = flags & MLS_SNAP_EPOCH_FINAL;
-	/* Only the current epoch can be the last, and since version 3. */
-	if (im.final && (!first || version < 3))
+	/*
+	 * Version 3 is that of an ended group: its current epoch, and no
+	 * other, has the mark. A final epoch has its exporter (a ReInit's
+	 * Commit is never an installed epoch's).
+	 */
+	if (im.final != (first && version >= 3) ||
+	    (im.final && !im.has_exporter))
 		goto err;
 	/* The first is current, the others past and older one by one. */
 	if (im.is_current != first || im.epoch >= newer ||
@@ -666,23 +695,40 @@ static struct mls_epoch *get_epoch(struct mls_rbuf *r, struct mls_group *g,
 	    mls_get_bytes(r, context_len, &im.context))
 		goto err;
 	im.context_len = context_len;
-	if (mls_get_bytes(r, s->nh, &im.sender_data) ||
-	    mls_get_bytes(r, s->nh, &im.membership) ||
+	/*
+	 * A final epoch holds what mls_epoch_end() left: no sender_data,
+	 * membership, confirmation or external secret, no secret tree.
+	 * Unless it is in version 3's full layout (@full), which has them
+	 * all, as version 2 lays them out.
+	 */
+	reduced = im.final && !full;
+	if ((!reduced && (mls_get_bytes(r, s->nh, &im.sender_data) ||
+			  mls_get_bytes(r, s->nh, &im.membership))) ||
 	    mls_get_bytes(r, s->nh, &im.resumption) ||
 	    mls_get_u8(r, &im.cth_len) ||
 	    im.cth_len > MLS_MAX_CONTEXT_HASH_LEN ||
 	    mls_get_bytes(r, im.cth_len, &im.cth))
 		goto err;
 	if ((flags & MLS_SNAP_EPOCH_LIVE) &&
-	    mls_get_bytes(r, 4 * (size_t)s->nh, &im.live))
+	    mls_get_bytes(r, (reduced ? 2 : 4) * (size_t)s->nh, &im.live))
 		goto err;
-	im.tree = mls_stree_load(s, im.leaf_count, g->user, r);
-	if (IS_ERR(im.tree)) {
-		ret = PTR_ERR(im.tree);
-		im.tree = NULL;
-		goto err;
+	if (!reduced) {
+		im.tree = mls_stree_load(s, im.leaf_count, g->user, r);
+		if (IS_ERR(im.tree)) {
+			ret = PTR_ERR(im.tree);
+			im.tree = NULL;
+			goto err;
+		}
 	}
-	return mls_epoch_restore(s, &im, g->user);
+	/* A final epoch takes none of the erased secrets (im.final). */
+	e = mls_epoch_restore(s, &im, g->user);
+	/*
+	 * A final epoch as its merge leaves it: the full layout's tree goes
+	 * (the reduced one has nothing left to erase).
+	 */
+	if (!IS_ERR(e) && e->final)
+		mls_epoch_end(e);
+	return e;
 
 err:
 	bitmap_free(im.occupied);
@@ -777,6 +823,7 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	const u8 *p;
 	u32 n, i;
 	u8 has_init;
+	bool full;
 	int ret;
 
 	ret = get_group(r, &sg);
@@ -808,11 +855,19 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	if (get_policy(r, &g->policy) || mls_get_u8(r, &has_init) ||
 	    has_init > 1)
 		goto err;
+	/*
+	 * Version 3 with an init_secret: the full layout of the earlier
+	 * module. The init_secret of a final epoch is not taken: a merge
+	 * erases it (no commit follows), and so does this import.
+	 */
+	full = h->version >= 3 && has_init;
 	if (has_init) {
 		if (mls_get_bytes(r, sg.suite->nh, &p))
 			goto err;
-		memcpy(g->init_secret, p, sg.suite->nh);
-		g->has_init_secret = true;
+		if (!full) {
+			memcpy(g->init_secret, p, sg.suite->nh);
+			g->has_init_secret = true;
+		}
 	}
 	if ((sg.flags & MLS_GROUP_F_PERSISTENT) &&
 	    (mls_get_u64(r, &limit[MLS_RATCHET_HANDSHAKE]) ||
@@ -825,7 +880,7 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 	if (mls_get_u32(r, &n) || !n || n > mls_epochs_kept_max + 1)
 		goto err;
 	for (i = 0; i < n; i++) {
-		e = get_epoch(r, g, h->version, newer, !i);
+		e = get_epoch(r, g, h->version, full, newer, !i);
 		if (IS_ERR(e)) {
 			ret = PTR_ERR(e);
 			goto err;
@@ -836,6 +891,17 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 		g->nr_epochs++;
 		if (!i && e->epoch != h->epoch)
 			goto err;
+		/*
+		 * A final epoch sends nothing: no tree, no limits. The full
+		 * layout has the limits its writer reserved: they go with
+		 * the tree they bounded.
+		 */
+		if (e->final) {
+			if (!full && (limit[MLS_RATCHET_HANDSHAKE] ||
+				      limit[MLS_RATCHET_APPLICATION]))
+				goto err;
+			continue;
+		}
 		/*
 		 * No sending in a restored epoch, the current one included:
 		 * generations may have been used after the export, and
@@ -856,17 +922,20 @@ static struct mls_group *get_body(struct mls_rbuf *r,
 			mls_stree_retire_sender(e->tree, e->own_leaf);
 		}
 	}
-	/* An installed epoch has no init_secret; every other one has. */
-	if (has_init != list_first_entry(&g->epochs, struct mls_epoch,
-					 node)->has_exporter)
+	/*
+	 * An installed epoch has no init_secret, nor a final one (no commit
+	 * follows it; in the full layout, it had one, not taken); every
+	 * other one has.
+	 */
+	e = list_first_entry(&g->epochs, struct mls_epoch, node);
+	if (has_init != (e->has_exporter && (!e->final || full)))
 		goto err;
 	ret = mls_rbuf_done(r) ? -EINVAL : 0;
 	if (ret)
 		goto err;
 	g->send_tainted = !*resumed;
 	/* Not published yet: no reader to order against. */
-	g->ended = list_first_entry(&g->epochs, struct mls_epoch,
-				    node)->final;
+	g->ended = e->final;
 	return g;
 
 err:
@@ -1067,10 +1136,15 @@ int mls_ioc_group_saved(struct mls_ioctl_ctx *ctx, void *arg)
 			mls_epoch_put(e);
 			goto out;
 		}
-		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_HANDSHAKE,
-				  g->reserve.limit[MLS_RATCHET_HANDSHAKE]);
-		mls_stree_reserve(e->tree, g->own_leaf, MLS_RATCHET_APPLICATION,
-				  g->reserve.limit[MLS_RATCHET_APPLICATION]);
+		/* An ended group's last epoch sends nothing: no tree. */
+		if (!e->final) {
+			mls_stree_reserve(e->tree, g->own_leaf,
+					  MLS_RATCHET_HANDSHAKE,
+					  g->reserve.limit[MLS_RATCHET_HANDSHAKE]);
+			mls_stree_reserve(e->tree, g->own_leaf,
+					  MLS_RATCHET_APPLICATION,
+					  g->reserve.limit[MLS_RATCHET_APPLICATION]);
+		}
 		WRITE_ONCE(g->reserve.saved_epoch, e->epoch);
 		WRITE_ONCE(g->reserve.saved_seq, a->seq);
 		g->reserve.saved_drain_id = g->reserve.drain_id;
@@ -1112,7 +1186,11 @@ int mls_group_reserve_info(struct mls_group *g, struct mls_reserve_info *ri)
 	e = mls_group_current(g);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
-	mls_stree_reserve_state(e->tree, g->own_leaf, &st);
+	/* A final epoch has no tree: nothing sent, nothing reserved. */
+	if (e->final)
+		st = (struct mls_stree_reserve_state){};
+	else
+		mls_stree_reserve_state(e->tree, g->own_leaf, &st);
 	ri->epoch = e->epoch;
 	mls_epoch_put(e);
 	ri->saved_seq = READ_ONCE(g->reserve.saved_seq);

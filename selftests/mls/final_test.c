@@ -25,14 +25,35 @@
  *  outputs         the exporter and epoch_authenticator of the last
  *                  epoch; its resumption PSK (usage reinit) keys a new
  *                  group of each member alike, by fd and by kernel id
+ *  wiped           once merged, the last epoch holds only its
+ *                  resumption_psk, exporter and authenticator secrets
+ *                  (debugfs); its confirmation tag and external_pub are
+ *                  -EPIPE, and so is the pending last epoch's
+ *                  external_pub; the exporter and authenticator hold
  *  snapshot        an ended group exports as format version 3 and stays
- *                  ended when imported; version 2 with the mark, or the
- *                  mark on a past epoch, is refused; a group not ended
- *                  still exports as version 1 and imports active
+ *                  ended when imported; version 2 with the mark, the
+ *                  mark on a past epoch, version 3 without the mark, is
+ *                  refused; a group not ended still exports as version 1
+ *                  and imports active
+ *  snapshot_wiped  a version 3 body holds none of the erased secrets;
+ *                  imported, the group holds what it held, gives the
+ *                  same exporter, authenticator and reinit PSK
+ *  snapshot_full  version 3's full layout, which the earlier module
+ *                  wrote (the last epoch whole, the init_secret): it
+ *                  imports as a merge leaves the group (debugfs), with the
+ *                  same outputs, and exports reduced; malformed, refused
+ *  snapshot_full_persistent  the same for a persistent group, whose
+ *                  full layout has send limits; RESUME does not resume
+ *  persistent_ended  an ended persistent group saves; imported with
+ *                  RESUME it is receive-only, ended, the same exporter
  *  race            encrypting threads racing the merge, one of them by
  *                  batches of two: nothing is ever sealed in the last
  *                  epoch, every call or entry begun after the merge
  *                  returned gets -EPIPE
+ *  race_wipe       a FINAL prepare and merge racing a plain commit of
+ *                  the same member, and a reader of what the last epoch
+ *                  erases: one commit wins, and no answer is ever of
+ *                  the erased epoch
  *
  * The expected secrets come from the userspace key schedule of
  * group_util.h.
@@ -461,6 +482,178 @@ TEST_F(fin, receive)
 	EXPECT_LT(auth, stat_read("auth_failures"));
 }
 
+/*
+ * A new group of member @leaf (of two) from @in, its first epoch keyed
+ * with the resumption PSK (usage reinit, @nonce of Nh bytes) of epoch
+ * @epoch of the old group @group: a group fd, or with MLS_PSK_F_GROUP_KID
+ * in @psk_flags a kernel id. Without @nonce, no PSK. Its fd, or -errno.
+ */
+static int reinit_group(int ctl, const struct grp_inputs *in, __u32 leaf,
+			__u32 group, __u32 psk_flags, __u64 epoch,
+			const uint8_t *nonce, size_t nh)
+{
+	struct mls_group_new n;
+	struct mls_psk k;
+
+	memset(&k, 0, sizeof(k));
+	k.type = MLS_PSK_RESUMPTION;
+	k.usage = MLS_PSK_USAGE_REINIT;
+	k.flags = psk_flags;
+	k.group = group;
+	k.epoch = epoch;
+	mbuf(&k.nonce, nonce, nh);
+	new_from_inputs(&n, in, leaf, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	mbuf(&n.psk_secret, NULL, 0);
+	if (nonce) {
+		n.psks.addr = U64(&k);
+		n.psks.count = 1;
+	}
+	return grp_create(ctl, &n);
+}
+
+/* MLS_IOC_CONFIRMATION_TAG of @fd: the tag's length, 0 (verify) or -errno. */
+static int conf_tag(int fd, __u32 flags, uint8_t *tag, size_t tlen)
+{
+	struct mls_tag t;
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	t.flags = flags;
+	mbuf(&t.data, NULL, 0);
+	mbuf(&t.tag, tag, tlen);
+	r = xioctl(fd, MLS_IOC_CONFIRMATION_TAG, &t);
+	return r < 0 ? r : (flags & MLS_TAG_F_VERIFY) ? 0 : (int)t.tag.len;
+}
+
+/* MLS_IOC_EXTERNAL_PUB of @fd: the key's length, or -errno. */
+static int ext_pub(int fd, __u32 flags)
+{
+	struct mls_external_pub x;
+	uint8_t pub[256];
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	x.flags = flags;
+	mbuf(&x.pub, pub, sizeof(pub));
+	r = xioctl(fd, MLS_IOC_EXTERNAL_PUB, &x);
+	return r < 0 ? r : (int)x.pub.len;
+}
+
+/*
+ * The names of the secrets epoch @epoch of group @id holds, as
+ * /sys/kernel/debug/mls/groups lists them after " holds " ("" if none),
+ * into @out: 0, or -errno (-ENOENT: no such group or epoch).
+ */
+static int dbg_holds(__u32 id, __u64 epoch, char *out, size_t cap)
+{
+	static char buf[1 << 16];
+	char key[64];
+	const char *g, *end, *l, *eol, *h;
+	size_t len = 0, n;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/mls/groups", "r");
+	if (!f)
+		return -errno;
+	while (len < sizeof(buf) - 1 &&
+	       (n = fread(buf + len, 1, sizeof(buf) - 1 - len, f)) > 0)
+		len += n;
+	fclose(f);
+	buf[len] = 0;
+	snprintf(key, sizeof(key), "\ngroup %u\n", id);
+	g = strstr(buf, key);
+	if (!g)
+		return -ENOENT;
+	g += strlen(key);
+	end = strstr(g, "\ngroup ");
+	if (!end)
+		end = buf + len;
+	snprintf(key, sizeof(key), "\tepoch %llu ", (unsigned long long)epoch);
+	l = strstr(g, key);
+	if (!l || l > end)
+		return -ENOENT;
+	eol = strchr(l, '\n');
+	if (!eol)
+		eol = buf + len;
+	h = strstr(l, " holds ");
+	if (!h || h > eol) {
+		h = eol;
+	} else {
+		h += strlen(" holds ");
+	}
+	n = (size_t)(eol - h);
+	if (n >= cap)
+		return -ENOSPC;
+	memcpy(out, h, n);
+	out[n] = 0;
+	return 0;
+}
+
+/* What an epoch holds, by debugfs: current, past, and a group's last. */
+#define HOLDS_ALL	"tree,sender_data,membership,resumption,exporter," \
+			"authenticator,confirmation,external"
+#define HOLDS_PAST	"tree,sender_data,membership,resumption"
+#define HOLDS_FINAL	"resumption,exporter,authenticator"
+
+/*
+ * The last epoch erases what nothing may use in it once merged: its
+ * secret tree, sender_data_secret, membership_key, confirmation_key,
+ * external_secret and init_secret (debugfs names what each epoch holds;
+ * an erased secret is absent). Whatever would derive from them is
+ * -EPIPE; the exporter, epoch_authenticator and resumption PSK stay.
+ * The pending last epoch still gives its confirmation tag (the Commit
+ * needs it), but no external_pub: no one joins it.
+ */
+TEST_F(fin, wiped)
+{
+	struct pair *p = &self->p;
+	uint8_t cs[MLS_MAX_HASH_LEN], t[MLS_MAX_HASH_LEN], au[MLS_MAX_HASH_LEN];
+	uint8_t ex[32], want[32];
+	int nh = (int)p->nh;
+	char h[256];
+
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_ALL, h);
+	ASSERT_LT(0, ext_pub(p->a, 0));
+
+	rand_bytes(cs, p->nh);
+	ASSERT_EQ(0, member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE,
+			       MLS_COMMIT_F_FINAL));
+	EXPECT_EQ(nh, conf_tag(p->a, MLS_TAG_F_PENDING, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, ext_pub(p->a, MLS_EXTERNAL_PUB_F_PENDING));
+	/* The current epoch is still whole. */
+	EXPECT_LT(0, ext_pub(p->a, 0));
+	EXPECT_EQ(nh, conf_tag(p->a, 0, t, sizeof(t)));
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_ALL, h);
+	ASSERT_EQ(0, pend_op(p->a, MLS_IOC_COMMIT_MERGE, 1));
+	ASSERT_EQ(0, member_op(p, p->b, 1, cs, MLS_IOC_COMMIT, MLS_COMMIT_F_FINAL));
+	ASSERT_EQ(0, pair_advance(p, cs));
+
+	/* Both members, merged by prepare and merge or in one call, alike. */
+	ASSERT_EQ(0, dbg_holds(p->a_id, 1, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_FINAL, h);
+	ASSERT_EQ(0, dbg_holds(p->b_id, 1, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_FINAL, h);
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_PAST, h);
+
+	EXPECT_EQ(-EPIPE, conf_tag(p->a, 0, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, conf_tag(p->b, MLS_TAG_F_VERIFY, t, (size_t)nh));
+	EXPECT_EQ(-EPIPE, ext_pub(p->a, 0));
+	EXPECT_EQ(-EPIPE, ext_pub(p->b, 0));
+	/* Nothing pending any more: no commit can be prepared after it. */
+	EXPECT_EQ(-ENOENT, ext_pub(p->a, MLS_EXTERNAL_PUB_F_PENDING));
+
+	/* What it keeps is what the key schedule says. */
+	ASSERT_EQ(nh, grp_authenticator(p->b, au, sizeof(au), NULL));
+	EXPECT_EQ(0, memcmp(au, p->es.authentication, p->nh));
+	ASSERT_EQ(0, grp_exporter(p->b, "wiped", "c", 1, ex, sizeof(ex)));
+	ASSERT_EQ(0, mls_exporter_us(p->suite, p->es.exporter, "wiped",
+				     (const uint8_t *)"c", 1, want, sizeof(want)));
+	EXPECT_EQ(0, memcmp(ex, want, sizeof(want)));
+}
+
 TEST_F(fin, outputs)
 {
 	struct pair *p = &self->p;
@@ -468,8 +661,6 @@ TEST_F(fin, outputs)
 	uint8_t na[MLS_MAX_HASH_LEN], nb[MLS_MAX_HASH_LEN], n0[MLS_MAX_HASH_LEN];
 	uint8_t nonce[MLS_MAX_HASH_LEN];
 	struct grp_inputs in;
-	struct mls_group_new n;
-	struct mls_psk k;
 	__u64 epoch = 0;
 	int fa, fb, f0;
 
@@ -492,30 +683,13 @@ TEST_F(fin, outputs)
 	 */
 	inputs_random(&in, p->suite);
 	rand_bytes(nonce, p->nh);
-	memset(&k, 0, sizeof(k));
-	k.type = MLS_PSK_RESUMPTION;
-	k.usage = MLS_PSK_USAGE_REINIT;
-	k.group = (__u32)p->a;
-	k.epoch = 1;
-	mbuf(&k.nonce, nonce, p->nh);
-	new_from_inputs(&n, &in, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
-	mbuf(&n.psk_secret, NULL, 0);
-	n.psks.addr = U64(&k);
-	n.psks.count = 1;
-	fa = grp_create(p->ctl, &n);
+	fa = reinit_group(p->ctl, &in, 0, (__u32)p->a, 0, 1, nonce, p->nh);
 	ASSERT_LE(0, fa) TH_LOG("reinit PSK by fd: %s", strerror(-fa));
-	k.group = p->b_id;
-	k.flags = MLS_PSK_F_GROUP_KID;
-	new_from_inputs(&n, &in, 1, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
-	mbuf(&n.psk_secret, NULL, 0);
-	n.psks.addr = U64(&k);
-	n.psks.count = 1;
-	fb = grp_create(p->ctl, &n);
+	fb = reinit_group(p->ctl, &in, 1, p->b_id, MLS_PSK_F_GROUP_KID, 1, nonce,
+			  p->nh);
 	ASSERT_LE(0, fb) TH_LOG("reinit PSK by kernel id: %s", strerror(-fb));
 	/* Without the PSK: another epoch. */
-	new_from_inputs(&n, &in, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
-	mbuf(&n.psk_secret, NULL, 0);
-	f0 = grp_create(p->ctl, &n);
+	f0 = reinit_group(p->ctl, &in, 0, 0, 0, 0, NULL, p->nh);
 	ASSERT_LE(0, f0);
 	ASSERT_EQ((int)p->nh, grp_authenticator(fa, na, sizeof(na), NULL));
 	ASSERT_EQ((int)p->nh, grp_authenticator(fb, nb, sizeof(nb), NULL));
@@ -694,6 +868,16 @@ TEST_F(fin, snapshot)
 	len = reseal(ikm, &s, 2, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
 	ASSERT_NE(0, len);
 	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
+	/* Without the mark on its current epoch, version 3 is refused too. */
+	mark[0] = 1;
+	mark[1] = 0;
+	len = reseal(ikm, &s, 3, edit_mark, mark, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
+	/* So is a group not ended, whole as it is, named version 3. */
+	len = reseal(ikm, &plain, 3, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL));
 	/* The unchanged body sealed again is fine: the edits were the fault. */
 	len = reseal(ikm, &s, 3, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
 	ASSERT_NE(0, len);
@@ -724,6 +908,471 @@ TEST_F(fin, snapshot)
 	EXPECT_EQ(0, grp_epoch(p->b));
 	snap_free(&s);
 	snap_free(&plain);
+}
+
+/*
+ * The body of a version 3 snapshot holds what the last epoch keeps and
+ * no more: the walker of snap_seal.c lays it out so (no tree, no other
+ * secret), none of the erased secrets' bytes is in it, and the group
+ * it brings back holds what the ended one held (debugfs), gives the same
+ * exporter and epoch_authenticator, and keys a new group with the same
+ * reinit PSK; what derives from the erased secrets stays -EPIPE.
+ */
+TEST_F(fin, snapshot_wiped)
+{
+	struct pair *p = &self->p;
+	uint8_t ikm[32], ex0[32], ex1[32], au0[MLS_MAX_HASH_LEN], au1[MLS_MAX_HASH_LEN];
+	uint8_t n0[MLS_MAX_HASH_LEN], n1[MLS_MAX_HASH_LEN], nonce[MLS_MAX_HASH_LEN];
+	uint8_t t[MLS_MAX_HASH_LEN], cs[MLS_MAX_HASH_LEN];
+	static uint8_t buf[SNAP_MAX], body[SNAP_MAX];
+	static struct snap_field f[4096];
+	const struct {
+		const uint8_t *b;
+		const char *name;
+	} gone[] = {
+		{ p->es.sender_data, "sender_data" },
+		{ p->es.encryption, "encryption" },
+		{ p->es.membership, "membership" },
+		{ p->es.confirm, "confirmation" },
+		{ p->es.external, "external" },
+		{ p->es.init, "init" },
+	};
+	struct snap s = { 0 }, s2 = { 0 };
+	struct grp_inputs in;
+	size_t body_len = 0, len;
+	int nh = (int)p->nh, fd, fr, r;
+	unsigned int i;
+	char h[256];
+	__u32 id;
+
+	r = seal_key(ikm);
+	ASSERT_EQ(0, r) TH_LOG("sealing key: %s", strerror(-r));
+	ASSERT_EQ(0, final_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "snap", "x", 1, ex0, sizeof(ex0)));
+	ASSERT_EQ(nh, grp_authenticator(p->a, au0, sizeof(au0), NULL));
+	inputs_random(&in, p->suite);
+	rand_bytes(nonce, p->nh);
+	fr = reinit_group(p->ctl, &in, 0, (__u32)p->a, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr);
+	ASSERT_EQ(nh, grp_authenticator(fr, n0, sizeof(n0), NULL));
+	close(fr);
+
+	ASSERT_EQ(0, snap_export(p->a, &s));
+	ASSERT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, snap_unseal(ikm, 32, s.buf, s.len, body, &body_len));
+	EXPECT_LT(0, snap_body_fields(body, body_len, 3, p->nh, suite_nk(p->suite),
+				      f, 4096));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		const char *name = gone[i].name;
+		bool in = memmem(body, body_len, gone[i].b, p->nh) != NULL;
+
+		EXPECT_FALSE(in) TH_LOG("%s in the snapshot", name);
+	}
+	/* The walk can fail: what is kept is there. */
+	EXPECT_TRUE(memmem(body, body_len, p->es.exporter, p->nh) != NULL);
+	EXPECT_TRUE(memmem(body, body_len, p->es.resumption, p->nh) != NULL);
+
+	/* Destroyed, brought back: what it kept, and nothing more. */
+	ASSERT_EQ(0, grp_destroy(p->a));
+	close(p->a);
+	p->a = -1;
+	fd = snap_import(p->ctl, s.buf, s.len, &id);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(fd));
+	ASSERT_EQ(0, dbg_holds(id, 1, h, sizeof(h)));
+	EXPECT_STREQ(HOLDS_FINAL, h);
+	ASSERT_EQ(0, grp_exporter(fd, "snap", "x", 1, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	ASSERT_EQ(nh, grp_authenticator(fd, au1, sizeof(au1), NULL));
+	EXPECT_EQ(0, memcmp(au0, au1, p->nh));
+	fr = reinit_group(p->ctl, &in, 0, (__u32)fd, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr) TH_LOG("reinit PSK of the imported group: %s", strerror(-fr));
+	ASSERT_EQ(nh, grp_authenticator(fr, n1, sizeof(n1), NULL));
+	EXPECT_EQ(0, memcmp(n0, n1, p->nh));
+	close(fr);
+	EXPECT_EQ(-EPIPE, conf_tag(fd, 0, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, ext_pub(fd, 0));
+	rand_bytes(cs, p->nh);
+	EXPECT_EQ(-EPIPE, member_op(p, fd, 0, cs, MLS_IOC_COMMIT_PREPARE, 0));
+
+	/* Exported again: the same layout, and it imports once more. */
+	ASSERT_EQ(0, snap_export(fd, &s2));
+	EXPECT_EQ(3, snap_get_be(s2.buf + SNAP_OFF_VERSION, 2));
+	len = reseal(ikm, &s2, 3, edit_none, NULL, buf, p->nh, suite_nk(p->suite));
+	ASSERT_NE(0, len);
+	ASSERT_EQ(0, grp_destroy(fd));
+	close(fd);
+	fd = snap_import(p->ctl, s2.buf, s2.len, NULL);
+	ASSERT_LE(0, fd) TH_LOG("import again: %s", strerror(-fd));
+	ASSERT_EQ(0, grp_exporter(fd, "snap", "x", 1, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	grp_destroy(fd);
+	close(fd);
+	snap_free(&s);
+	snap_free(&s2);
+}
+
+/*
+ * Version 3's full layout, as the earlier module wrote it for an ended
+ * group: version 2's body whole, the FINAL mark on its first epoch. Built
+ * from the reduced body @in (@len bytes) an export gives: has_init 1
+ * with @fs->init; a persistent group's limits set to @fs->limit (the
+ * writer's reservation); after the first epoch's context its
+ * sender_data and membership secrets, after its authenticator its
+ * confirmation and external secrets, then @tree (@tree_len bytes; none
+ * if NULL); with @fs->first_only, the first epoch alone (the body
+ * ends with @tree). The new length, or 0 if @in is not a reduced body.
+ */
+struct full_parts {
+	const uint8_t *init, *sender_data, *membership, *confirm, *external;
+	uint64_t limit;
+	const uint8_t *tree;
+	size_t tree_len;
+	bool first_only;
+};
+
+static size_t full_layout(const uint8_t *in, size_t len, size_t nh,
+			  const struct full_parts *fp, uint8_t *out)
+{
+	size_t i = 0, o = 0, n;
+	uint32_t flags;
+
+#define TAKE(k)	do { size_t k_ = (k); if (len - i < k_) return 0; \
+		     memcpy(out + o, in + i, k_); i += k_; o += k_; } while (0)
+#define PUT(b, k)	do { memcpy(out + o, (b), (k)); o += (k); } while (0)
+	/* suite, id, flags, own_leaf, uid, gid, mode, policy; has_init 0 */
+	if (len < 57 || in[56])
+		return 0;
+	flags = (uint32_t)snap_get_be(in + 6, 4);
+	TAKE(56);
+	i++;
+	out[o++] = 1;
+	PUT(fp->init, nh);
+	if (flags & MLS_GROUP_F_PERSISTENT) {
+		/* The limits: 0 in the reduced layout, reserved in the full. */
+		if (len - i < 16 || snap_get_be(in + i, 8) || snap_get_be(in + i + 8, 8))
+			return 0;
+		i += 16;
+		snap_put_be(out + o, 8, fp->limit);
+		snap_put_be(out + o + 8, 8, fp->limit + 1);
+		o += 16;
+		TAKE(8);		/* recv_save, its flags */
+	}
+	if (fp->first_only) {		/* epochs */
+		if (len - i < 4)
+			return 0;
+		i += 4;
+		snap_put_be(out + o, 4, 1);
+		o += 4;
+	} else {
+		TAKE(4);
+	}
+	if (len - i < 21 || in[i + 8] != 15)	/* current, exporter, live, final */
+		return 0;
+	TAKE(21);			/* epoch, flags, age, own_leaf, leaf_count */
+	for (n = 0; n < 2; n++) {	/* occupied, context */
+		if (len - i < 4)
+			return 0;
+		TAKE(4 + snap_get_be(in + i, 4));
+	}
+	PUT(fp->sender_data, nh);
+	PUT(fp->membership, nh);
+	TAKE(nh);			/* resumption */
+	if (len - i < 1)
+		return 0;
+	TAKE(1 + (size_t)in[i]);	/* cth */
+	TAKE(2 * nh);			/* exporter, authenticator */
+	PUT(fp->confirm, nh);
+	PUT(fp->external, nh);
+	if (fp->tree)
+		PUT(fp->tree, fp->tree_len);
+	if (!fp->first_only)
+		TAKE(len - i);		/* the past epochs */
+#undef TAKE
+#undef PUT
+	return o;
+}
+
+/*
+ * A secret tree as mls_stree_save() writes it: not retired, the root's
+ * secret @root (index 0: root XOR root) alone, no leaf taken (@nodes 0:
+ * no node, so no leaf covered). Cut to @cut bytes if not 0. Its length.
+ */
+static size_t tree_bytes(uint8_t *t, const uint8_t *root, size_t nh,
+			 unsigned int nodes, size_t cut)
+{
+	size_t o = 0;
+
+	t[o++] = 0;				/* retired */
+	snap_put_be(t + o, 4, 0);		/* retired_leaf */
+	o += 4;
+	snap_put_be(t + o, 4, nodes);
+	o += 4;
+	if (nodes) {
+		snap_put_be(t + o, 4, 0);
+		o += 4;
+		memcpy(t + o, root, nh);
+		o += nh;
+	}
+	snap_put_be(t + o, 4, 0);		/* leaves */
+	o += 4;
+	return cut ? cut : o;
+}
+
+/*
+ * @body (@len bytes) sealed under the header of @s, its version set to
+ * @version, into @out (which may not overlap @body).
+ */
+static size_t seal_body(const uint8_t *ikm, const struct snap *s,
+			unsigned int version, const uint8_t *body, size_t len,
+			uint8_t *out)
+{
+	size_t h = snap_hdr_len(s->buf, s->len);
+	uint8_t hdr[SNAP_HDR_FIXED + 256];
+
+	if (!h || h > sizeof(hdr))
+		return 0;
+	memcpy(hdr, s->buf, h);
+	snap_put_be(hdr + SNAP_OFF_VERSION, 2, version);
+	if (snap_reseal(ikm, 32, hdr, h, body, len, out))
+		return 0;
+	return h + len + SNAP_TAG_LEN;
+}
+
+/*
+ * An ended group saved by the earlier module has the full layout of
+ * version 3, with every secret its last epoch had. It imports: the
+ * same exporter, authenticator and reinit PSK, ended, and holding what
+ * a merge leaves (debugfs: as the group it was saved from); what derives
+ * from the erased secrets is -EPIPE, and its export is the reduced
+ * layout, without any of them. A full layout that is malformed (a tree
+ * cut short or covering no leaf, no tree, no init_secret) is refused.
+ * @persistent: a persistent group, whose full layout has limits (not 0),
+ * imported with RESUME: it does not resume.
+ */
+static void full_layout_check(struct __test_metadata *_metadata,
+			      struct pair *p, bool persistent)
+{
+	uint8_t ikm[32], ex0[32], ex1[32], au0[MLS_MAX_HASH_LEN], au1[MLS_MAX_HASH_LEN];
+	uint8_t n0[MLS_MAX_HASH_LEN], n1[MLS_MAX_HASH_LEN], nonce[MLS_MAX_HASH_LEN];
+	uint8_t t[MLS_MAX_HASH_LEN], cs[MLS_MAX_HASH_LEN], tree[128];
+	static uint8_t buf[SNAP_MAX], body[SNAP_MAX], full[SNAP_MAX], bad[SNAP_MAX];
+	static struct snap_field f[4096];
+	char h0[256], h1[256], p0[256], p1[256];
+	const struct {
+		const uint8_t *b;
+		const char *name;
+	} gone[] = {
+		{ p->es.sender_data, "sender_data" },
+		{ p->es.encryption, "encryption" },
+		{ p->es.membership, "membership" },
+		{ p->es.confirm, "confirmation" },
+		{ p->es.external, "external" },
+		{ p->es.init, "init" },
+	};
+	struct full_parts fp = {
+		.init = p->es.init, .sender_data = p->es.sender_data,
+		.membership = p->es.membership, .confirm = p->es.confirm,
+		.external = p->es.external, .limit = persistent ? 1000 : 0,
+		.tree = tree,
+	};
+	struct snap s = { 0 }, s2 = { 0 };
+	struct mls_group_import a;
+	struct grp_inputs in;
+	size_t body_len = 0, full_len, len;
+	int nh = (int)p->nh, fd, fr, r;
+	unsigned int i;
+	__u32 id;
+
+	r = seal_key(ikm);
+	ASSERT_EQ(0, r) TH_LOG("sealing key: %s", strerror(-r));
+	ASSERT_EQ(0, final_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "full", NULL, 0, ex0, sizeof(ex0)));
+	ASSERT_EQ(nh, grp_authenticator(p->a, au0, sizeof(au0), NULL));
+	ASSERT_EQ(0, dbg_holds(p->a_id, 1, h0, sizeof(h0)));
+	EXPECT_STREQ(HOLDS_FINAL, h0);
+	ASSERT_EQ(0, dbg_holds(p->a_id, 0, p0, sizeof(p0)));
+	inputs_random(&in, p->suite);
+	rand_bytes(nonce, p->nh);
+	fr = reinit_group(p->ctl, &in, 0, (__u32)p->a, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr);
+	ASSERT_EQ(nh, grp_authenticator(fr, n0, sizeof(n0), NULL));
+	close(fr);
+
+	/* The reduced body, made full. */
+	r = persistent ? save(p->a, &s) :
+			 snap_export(p->a, &s);
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, snap_unseal(ikm, 32, s.buf, s.len, body, &body_len));
+	fp.tree_len = tree_bytes(tree, p->es.encryption, p->nh, 1, 0);
+	full_len = full_layout(body, body_len, p->nh, &fp, full);
+	ASSERT_NE(0, full_len);
+	/* has_init's byte stays; the init_secret, four secrets, the tree */
+	EXPECT_EQ(body_len + 5 * p->nh + fp.tree_len, full_len);
+	/* What the walker lays out, the erased secrets all in it. */
+	EXPECT_LT(0, snap_body_fields(full, full_len, 3, p->nh, suite_nk(p->suite),
+				      f, 4096));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		const char *name = gone[i].name;
+		bool in = memmem(full, full_len, gone[i].b, p->nh) != NULL;
+
+		EXPECT_TRUE(in) TH_LOG("%s not in the full layout", name);
+	}
+	ASSERT_EQ(0, grp_destroy(p->a));
+	close(p->a);
+	p->a = -1;
+
+	/*
+	 * Malformed: refused, and nothing imported (the good one still is).
+	 * A tree cut short at the end of the body (its epoch the only one).
+	 */
+	fp.first_only = true;
+	fp.tree_len = tree_bytes(tree, p->es.encryption, p->nh, 1,
+				 tree_bytes(tree, p->es.encryption, p->nh, 1, 0) - 4);
+	len = full_layout(body, body_len, p->nh, &fp, bad);
+	ASSERT_NE(0, len);
+	len = seal_body(ikm, &s, 3, bad, len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("tree cut short");
+	/* A tree with no node: no leaf covered. */
+	fp.first_only = false;
+	fp.tree_len = tree_bytes(tree, p->es.encryption, p->nh, 0, 0);
+	len = full_layout(body, body_len, p->nh, &fp, bad);
+	ASSERT_NE(0, len);
+	len = seal_body(ikm, &s, 3, bad, len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("no leaf covered");
+	/* No tree at all. */
+	fp.tree = NULL;
+	len = full_layout(body, body_len, p->nh, &fp, bad);
+	ASSERT_NE(0, len);
+	len = seal_body(ikm, &s, 3, bad, len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("no tree");
+	/* The full epoch without the init_secret (has_init 0). */
+	memcpy(bad, full, 56);
+	bad[56] = 0;
+	memcpy(bad + 57, full + 57 + p->nh, full_len - 57 - p->nh);
+	len = seal_body(ikm, &s, 3, bad, full_len - p->nh, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("no init_secret");
+	/* The full layout under version 2: the mark is refused there. */
+	len = seal_body(ikm, &s, 2, full, full_len, buf);
+	ASSERT_NE(0, len);
+	EXPECT_EQ(-EINVAL, snap_import(p->ctl, buf, len, NULL)) TH_LOG("version 2");
+
+	/* Well formed: imported, reduced as a merge reduces it. */
+	len = seal_body(ikm, &s, 3, full, full_len, buf);
+	ASSERT_NE(0, len);
+	memset(&a, 0, sizeof(a));
+	a.flags = persistent ? MLS_IMPORT_F_RESUME : 0;
+	mbuf(&a.snapshot, buf, len);
+	fd = xioctl(p->ctl, MLS_IOC_GROUP_IMPORT, &a);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	if (persistent) {
+		EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, a.result);
+	}
+	id = a.id;
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(fd));
+	EXPECT_EQ(1, grp_epoch(fd));
+	ASSERT_EQ(0, dbg_holds(id, 1, h1, sizeof(h1)));
+	EXPECT_STREQ(h0, h1);
+	ASSERT_EQ(0, dbg_holds(id, 0, p1, sizeof(p1)));
+	EXPECT_STREQ(p0, p1);
+	ASSERT_EQ(0, grp_exporter(fd, "full", NULL, 0, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	ASSERT_EQ(nh, grp_authenticator(fd, au1, sizeof(au1), NULL));
+	EXPECT_EQ(0, memcmp(au0, au1, p->nh));
+	fr = reinit_group(p->ctl, &in, 0, (__u32)fd, 0, 1, nonce, p->nh);
+	ASSERT_LE(0, fr) TH_LOG("reinit PSK of the imported group: %s", strerror(-fr));
+	ASSERT_EQ(nh, grp_authenticator(fr, n1, sizeof(n1), NULL));
+	EXPECT_EQ(0, memcmp(n0, n1, p->nh));
+	close(fr);
+	EXPECT_EQ(-EPIPE, conf_tag(fd, 0, t, sizeof(t)));
+	EXPECT_EQ(-EPIPE, ext_pub(fd, 0));
+	rand_bytes(cs, p->nh);
+	EXPECT_EQ(-EPIPE, member_op(p, fd, 0, cs, MLS_IOC_COMMIT_PREPARE, 0));
+
+	/* Exported again: the reduced layout, none of the erased bytes. */
+	r = persistent ? save(fd, &s2) :
+			 snap_export(fd, &s2);
+	ASSERT_EQ(0, r);
+	EXPECT_EQ(3, snap_get_be(s2.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, snap_unseal(ikm, 32, s2.buf, s2.len, body, &body_len));
+	EXPECT_EQ(0, body[56]) TH_LOG("has_init");
+	EXPECT_LT(0, snap_body_fields(body, body_len, 3, p->nh, suite_nk(p->suite),
+				      f, 4096));
+	EXPECT_NE(0, full_layout(body, body_len, p->nh, &fp, buf));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		const char *name = gone[i].name;
+		bool in = memmem(body, body_len, gone[i].b, p->nh) != NULL;
+
+		EXPECT_FALSE(in) TH_LOG("%s in the export", name);
+	}
+	grp_destroy(fd);
+	close(fd);
+	snap_free(&s);
+	snap_free(&s2);
+}
+
+TEST_F(fin, snapshot_full)
+{
+	full_layout_check(_metadata, &self->p, false);
+}
+
+TEST_F(fin, snapshot_full_persistent)
+{
+	struct pair *p = &self->p;
+
+	pair_close(p);
+	ASSERT_EQ(0, pair_make_flags(p, variant->suite, MLS_GROUP_F_PERSISTENT));
+	full_layout_check(_metadata, p, true);
+}
+
+/*
+ * A persistent group ended: its export is saved (GROUP_SAVED takes it:
+ * nothing to reserve), and imported with MLS_IMPORT_F_RESUME it does not
+ * resume (it never sends: receive-only), stays ended with the same
+ * exporter, and saves again.
+ */
+TEST_F(fin, persistent_ended)
+{
+	struct pair *p = &self->p;
+	uint8_t ikm[32], ex0[32], ex1[32];
+	struct snap s = { 0 }, s2 = { 0 };
+	struct mls_group_import a;
+	static struct msg m;
+	int fd, r;
+
+	r = seal_key(ikm);
+	ASSERT_EQ(0, r) TH_LOG("sealing key: %s", strerror(-r));
+	pair_close(p);
+	ASSERT_EQ(0, pair_make_flags(p, variant->suite, MLS_GROUP_F_PERSISTENT));
+	ASSERT_EQ(0, final_commit(p));
+	ASSERT_EQ(0, grp_exporter(p->a, "p", NULL, 0, ex0, sizeof(ex0)));
+	ASSERT_EQ(0, save(p->a, &s));
+	EXPECT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	ASSERT_EQ(0, grp_destroy(p->a));
+	close(p->a);
+	p->a = -1;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = MLS_IMPORT_F_RESUME;
+	mbuf(&a.snapshot, s.buf, s.len);
+	fd = xioctl(p->ctl, MLS_IOC_GROUP_IMPORT, &a);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, a.result);
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(fd));
+	EXPECT_EQ(-EPIPE, enc_text(fd, "resumed?", &m));
+	ASSERT_EQ(0, grp_exporter(fd, "p", NULL, 0, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, memcmp(ex0, ex1, sizeof(ex1)));
+	EXPECT_EQ(0, save(fd, &s2));
+	EXPECT_EQ(3, snap_get_be(s2.buf + SNAP_OFF_VERSION, 2));
+	grp_destroy(fd);
+	close(fd);
+	snap_free(&s);
+	snap_free(&s2);
 }
 
 /* ---------------------------------------------------------------- race */
@@ -876,6 +1525,128 @@ TEST_F_TIMEOUT(fin, race, 240)
 		EXPECT_EQ(-EPIPE, enc_text(p->a, "after", &m));
 		EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
 	}
+}
+
+/*
+ * A prepare and merge of a FINAL commit racing a one-shot commit of the
+ * same member to the same epoch, while a third thread asks for what
+ * the last epoch erases (external_pub, confirmation tag): exactly one
+ * commit wins; if the FINAL one did, the other got -EBUSY or -EPIPE,
+ * and no answer of the reader was of the last epoch (only of the one
+ * before, or -EPIPE); if the plain one did, nothing ended and nothing
+ * was refused. Under KASAN, an erased secret read would show.
+ */
+struct wipe_racer {
+	struct pair *p;
+	atomic_int *phase;	/* 0 before, 1 go, 2 stop */
+	int commit_ret;		/* the committer's */
+	unsigned int ok[2], pipe, other;	/* the reader's, ok by epoch */
+	int other_errno;
+};
+
+static void *wipe_commit(void *arg)
+{
+	struct wipe_racer *r = arg;
+	uint8_t cs[MLS_MAX_HASH_LEN];
+
+	rand_bytes(cs, r->p->nh);
+	while (atomic_load(r->phase) < 1)
+		;
+	r->commit_ret = member_op(r->p, r->p->a, 0, cs, MLS_IOC_COMMIT, 0);
+	return NULL;
+}
+
+static void wipe_note(struct wipe_racer *r, int ret, __u64 epoch)
+{
+	if (ret >= 0 && epoch < 2)
+		r->ok[epoch]++;
+	else if (ret == -EPIPE)
+		r->pipe++;
+	else
+		r->other++, r->other_errno = ret;
+}
+
+static void *wipe_read(void *arg)
+{
+	struct wipe_racer *r = arg;
+	uint8_t pub[256], tag[MLS_MAX_HASH_LEN];
+	struct mls_external_pub x;
+	struct mls_tag t;
+	int ret;
+
+	while (atomic_load(r->phase) < 2) {
+		memset(&x, 0, sizeof(x));
+		mbuf(&x.pub, pub, sizeof(pub));
+		ret = xioctl(r->p->a, MLS_IOC_EXTERNAL_PUB, &x);
+		wipe_note(r, ret, x.epoch);
+		memset(&t, 0, sizeof(t));
+		mbuf(&t.data, NULL, 0);
+		mbuf(&t.tag, tag, sizeof(tag));
+		ret = xioctl(r->p->a, MLS_IOC_CONFIRMATION_TAG, &t);
+		wipe_note(r, ret, t.epoch);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(fin, race_wipe, 240)
+{
+	unsigned int won_final = 0, won_plain = 0;
+	struct wipe_racer wr;
+	pthread_t tc, tr;
+	int round;
+
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		struct pair *p = &self->p;
+		uint8_t cs[MLS_MAX_HASH_LEN];
+		atomic_int phase = 0;
+		int prep, merge = -1;
+		char h[256];
+
+		if (round) {
+			pair_close(p);
+			ASSERT_EQ(0, pair_make(p, variant->suite));
+		}
+		memset(&wr, 0, sizeof(wr));
+		wr.p = p;
+		wr.phase = &phase;
+		rand_bytes(cs, p->nh);
+		ASSERT_EQ(0, pthread_create(&tr, NULL, wipe_read, &wr));
+		ASSERT_EQ(0, pthread_create(&tc, NULL, wipe_commit, &wr));
+		atomic_store(&phase, 1);
+		/* A head start for the committer in some rounds: both wins. */
+		usleep((useconds_t)(round % 3) * 400);
+		prep = member_op(p, p->a, 0, cs, MLS_IOC_COMMIT_PREPARE,
+				 MLS_COMMIT_F_FINAL);
+		if (!prep)
+			merge = pend_op(p->a, MLS_IOC_COMMIT_MERGE, 1);
+		pthread_join(tc, NULL);
+		usleep(2000);
+		atomic_store(&phase, 2);
+		pthread_join(tr, NULL);
+
+		EXPECT_EQ(0, wr.other) TH_LOG("round %d: reader errno %d", round,
+					      wr.other_errno);
+		EXPECT_EQ(1, grp_epoch(p->a));
+		ASSERT_EQ(0, dbg_holds(p->a_id, 1, h, sizeof(h)));
+		if (!prep) {
+			won_final++;
+			EXPECT_EQ(0, merge);
+			EXPECT_TRUE(wr.commit_ret == -EBUSY || wr.commit_ret == -EPIPE)
+				TH_LOG("round %d: commit %d", round, wr.commit_ret);
+			EXPECT_EQ(MLS_GROUP_STATE_ENDED, grp_state(p->a));
+			EXPECT_STREQ(HOLDS_FINAL, h);
+			EXPECT_EQ(0, wr.ok[1]) TH_LOG("round %d", round);
+		} else {
+			won_plain++;
+			EXPECT_TRUE(prep == -EBUSY || prep == -ESTALE)
+				TH_LOG("round %d: prepare %d", round, prep);
+			EXPECT_EQ(0, wr.commit_ret);
+			EXPECT_EQ(MLS_GROUP_STATE_ACTIVE, grp_state(p->a));
+			EXPECT_STREQ(HOLDS_ALL, h);
+			EXPECT_EQ(0, wr.pipe) TH_LOG("round %d", round);
+		}
+	}
+	TH_LOG("FINAL won %u rounds, the plain commit %u", won_final, won_plain);
 }
 
 TEST_HARNESS_MAIN

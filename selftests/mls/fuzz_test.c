@@ -1113,8 +1113,8 @@ static const char *const nl_names[] = {
 	"nl GROUP_DESTROYED", "nl EPOCH_CHANGED", "nl EPOCH_EXPIRED", "nl MEMBER_ADDED",
 	"nl MEMBER_REMOVED", "nl COMMIT_CONFLICT", "nl ENDPOINT_THROTTLED",
 	"nl BREAKER_CHANGED", "nl PAYLOAD_REJECTED", "nl SHUTDOWN", "nl COMMIT_PREPARED",
-	"nl COMMIT_DISCARDED", "nl RESERVE_LOW", "nl RESUME", "nl (unknown 19)",
-	"nl (unknown 20)",
+	"nl COMMIT_DISCARDED", "nl RESERVE_LOW", "nl RESUME", "nl GROUP_ENDED",
+	"nl (unknown 20)", "nl (unknown 21)",
 };
 
 static int nl_socket(void)

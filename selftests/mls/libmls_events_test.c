@@ -246,6 +246,7 @@ TEST(names)
 	EXPECT_STREQ("commit_discarded", mls_event_name(MLS_CMD_COMMIT_DISCARDED));
 	EXPECT_STREQ("reserve_low", mls_event_name(MLS_CMD_RESERVE_LOW));
 	EXPECT_STREQ("resume", mls_event_name(MLS_CMD_RESUME));
+	EXPECT_STREQ("group_ended", mls_event_name(MLS_CMD_GROUP_ENDED));
 	EXPECT_STREQ("lost", mls_event_name(MLS_EVENT_LOST));
 	EXPECT_EQ(NULL, mls_event_name(MLS_CMD_GET_GROUP));
 	EXPECT_EQ(NULL, mls_event_name(0));

@@ -243,6 +243,8 @@ static uint64_t ev_documented(const struct ev *e)
 		return grp | A(EPOCH);
 	case MLS_CMD_RESUME:
 		return 0;
+	case MLS_CMD_GROUP_ENDED:
+		return grp | A(EPOCH);
 	}
 	return ~0ULL;
 }
@@ -1675,6 +1677,51 @@ TEST_F(nl, events_pending_commit)
 	ASSERT_EQ(0, grp_destroy(fd));
 	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_DISCARDED, kid, 1, 2);
 	EXPECT_EQ(ENOENT, e->u32[MLS_A_ERROR]);
+	EXPECT_EVENT(l, e, MLS_CMD_GROUP_DESTROYED, kid);
+	EXPECT_EQ(1, e->u64[MLS_A_EPOCH]);
+	EXPECT_QUIET(l, e);
+	close(fd);
+}
+
+/*
+ * A commit with MLS_COMMIT_F_FINAL: nothing when prepared but the
+ * prepare's event; merged, its MLS_CMD_EPOCH_CHANGED and then, once,
+ * MLS_CMD_GROUP_ENDED with the last epoch. A commit refused after it
+ * (-EPIPE) says nothing; the destroy reports the last epoch.
+ */
+TEST_F(nl, events_group_ended)
+{
+	struct lsn *l = &self->l;
+	struct ev *e = &self->e;
+	struct grp_inputs in;
+	struct mls_commit c;
+	uint8_t cs[2][32];
+	__u32 kid;
+	int fd;
+
+	fd = grp_plain(self->ctl, 1, MLS_GROUP_F_EPHEMERAL, &kid);
+	ASSERT_LE(0, fd);
+	mine_add(kid);
+	ASSERT_EQ(0, lsn_open(l, self->grp, BIG_RCVBUF));
+
+	inputs_random(&in, 1);
+	in.epoch = 1;
+	rand_bytes(cs[0], 32);
+	secret_add(cs[0], 32);
+	commit_init(&c, 1, cs[0], NULL, &in, 0, 1, NULL, 0);
+	c.flags = MLS_COMMIT_F_FINAL;
+	ASSERT_EQ(0, xioctl(fd, MLS_IOC_COMMIT_PREPARE, &c));
+	EXPECT_PENDING(l, e, MLS_CMD_COMMIT_PREPARED, kid, 0, 1);
+	EXPECT_QUIET(l, e);
+	ASSERT_EQ(0, pending_op(fd, MLS_IOC_COMMIT_MERGE, 1));
+	EXPECT_CHANGED(l, e, kid, 0, 1, 1, 1);
+	EXPECT_EVENT(l, e, MLS_CMD_GROUP_ENDED, kid);
+	EXPECT_EQ(1, e->u64[MLS_A_EPOCH]);
+	EXPECT_QUIET(l, e);
+
+	EXPECT_EQ(-EPIPE, plain_prepare(fd, 2, cs[1]));
+	EXPECT_QUIET(l, e);
+	ASSERT_EQ(0, grp_destroy(fd));
 	EXPECT_EVENT(l, e, MLS_CMD_GROUP_DESTROYED, kid);
 	EXPECT_EQ(1, e->u64[MLS_A_EPOCH]);
 	EXPECT_QUIET(l, e);

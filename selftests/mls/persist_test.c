@@ -2,8 +2,8 @@
 /*
  * Sealed snapshots (MLS_IOC_GROUP_EXPORT, MLS_IOC_GROUP_IMPORT): a member
  * exported, destroyed and imported back carries on where it was, with
- * its peer, across commits and across a module unload and reload; every
- * bad input gets its errno and imports nothing.
+ * its peer, across commits and across a module unload and reload (an
+ * ended group too); every bad input gets its errno and imports nothing.
  *
  * The sealing key is a keyring key named by the module parameter
  * seal_key, made here with add_key(2) in a session keyring of the test's
@@ -332,6 +332,94 @@ static int reload_module(void)
 	int r = syscall(SYS_delete_module, "mls", O_NONBLOCK) ? -errno : 0;
 
 	return r ?: vm_module_load(MODULE_PATH, "");
+}
+
+/*
+ * A persistent group a ReInit ended, saved, the module unloaded and
+ * loaded again: imported with MLS_IMPORT_F_RESUME, it does not resume
+ * (it never sends), stays ended with the same exporter and the same
+ * resumption PSK (a new group keyed with it by the old group's fd has
+ * the same epoch as one keyed before the reload), and saves again.
+ */
+TEST(ended_persistent_across_module_reload)
+{
+	uint8_t cs[MLS_MAX_HASH_LEN], nonce[MLS_MAX_HASH_LEN];
+	uint8_t exp1[32], exp2[32], au1[MLS_MAX_HASH_LEN], au2[MLS_MAX_HASH_LEN];
+	struct snap s = {}, s2 = {};
+	struct mls_group_import imp;
+	struct grp_inputs next, in;
+	struct mls_group_info info;
+	uint8_t gid[MLS_MAX_GROUP_ID_LEN];
+	struct mls_group_new n;
+	struct mls_commit c;
+	struct mls_psk k;
+	struct pair p;
+	struct msg m;
+	int r, fd, fr;
+
+	if (!in_vm())
+		SKIP(return, "not in the test VM (no %s)", MODULE_PATH);
+	ASSERT_EQ(0, fresh_logon_key());
+	ASSERT_EQ(0, pair_make_flags(&p, 1, MLS_GROUP_F_PERSISTENT));
+	rand_bytes(cs, p.nh);
+	pair_commit_arg(&p, &c, &next, 0, cs);
+	c.flags = MLS_COMMIT_F_FINAL;
+	ASSERT_EQ(0, xioctl(p.a, MLS_IOC_COMMIT, &c));
+	ASSERT_EQ(0, grp_exporter(p.a, "reload", NULL, 0, exp1, sizeof(exp1)));
+
+	/* The new group's epoch from the reinit PSK, before the reload. */
+	inputs_random(&in, 1);
+	rand_bytes(nonce, p.nh);
+	memset(&k, 0, sizeof(k));
+	k.type = MLS_PSK_RESUMPTION;
+	k.usage = MLS_PSK_USAGE_REINIT;
+	k.epoch = 1;
+	mbuf(&k.nonce, nonce, p.nh);
+	new_from_inputs(&n, &in, 0, 2, NULL, 0, MLS_GROUP_F_EPHEMERAL);
+	mbuf(&n.psk_secret, NULL, 0);
+	n.psks.addr = U64(&k);
+	n.psks.count = 1;
+	k.group = (__u32)p.a;
+	fr = grp_create(p.ctl, &n);
+	ASSERT_LE(0, fr);
+	ASSERT_EQ((int)p.nh, grp_authenticator(fr, au1, sizeof(au1), NULL));
+	close(fr);
+
+	ASSERT_EQ(0, save(p.a, &s));
+	EXPECT_EQ(3, snap_get_be(s.buf + SNAP_OFF_VERSION, 2));
+	/* Gone before the unload: nothing left for its drain to wait on. */
+	EXPECT_EQ(0, grp_destroy(p.a));
+	EXPECT_EQ(0, grp_destroy(p.b));
+	pair_close(&p);
+	r = reload_module();
+	ASSERT_EQ(0, r) TH_LOG("reload: %s", strerror(-r));
+
+	p.ctl = ctl_open();
+	ASSERT_LE(0, p.ctl);
+	memset(&imp, 0, sizeof(imp));
+	imp.flags = MLS_IMPORT_F_RESUME;
+	mbuf(&imp.snapshot, s.buf, s.len);
+	fd = xioctl(p.ctl, MLS_IOC_GROUP_IMPORT, &imp);
+	ASSERT_LE(0, fd) TH_LOG("import: %s", strerror(-fd));
+	EXPECT_EQ(MLS_IMPORT_R_RECEIVE_ONLY, imp.result);
+	ASSERT_EQ(0, grp_info(fd, &info, gid, sizeof(gid)));
+	EXPECT_EQ(MLS_GROUP_STATE_ENDED, info.state);
+	EXPECT_EQ(1, info.epoch);
+	EXPECT_EQ(-EPIPE, enc_text(fd, "resumed?", &m));
+	ASSERT_EQ(0, grp_exporter(fd, "reload", NULL, 0, exp2, sizeof(exp2)));
+	EXPECT_EQ(0, memcmp(exp1, exp2, sizeof(exp1)));
+	k.group = (__u32)fd;
+	fr = grp_create(p.ctl, &n);
+	ASSERT_LE(0, fr) TH_LOG("reinit PSK after the reload: %s", strerror(-fr));
+	ASSERT_EQ((int)p.nh, grp_authenticator(fr, au2, sizeof(au2), NULL));
+	EXPECT_EQ(0, memcmp(au1, au2, p.nh));
+	close(fr);
+	EXPECT_EQ(0, save(fd, &s2));
+	grp_destroy(fd);
+	close(fd);
+	close(p.ctl);
+	snap_free(&s);
+	snap_free(&s2);
 }
 
 /*

@@ -17,6 +17,7 @@
 #define SNAP_NONCE_LEN	12
 #define PERSISTENT	(1U << 4)	/* MLS_GROUP_F_PERSISTENT */
 #define EPOCH_LIVE	(1U << 2)
+#define EPOCH_FINAL	(1U << 3)
 
 static const struct vec_suite seal_suite = {
 	.md = "SHA256",
@@ -144,7 +145,7 @@ static void walk_ratchet(struct walk *w, size_t nh, size_t nk)
 	}
 }
 
-static void walk_epoch(struct walk *w, size_t nh, size_t nk)
+static void walk_epoch(struct walk *w, size_t nh, size_t nk, int full)
 {
 	uint64_t flags, n, i;
 
@@ -155,6 +156,18 @@ static void walk_epoch(struct walk *w, size_t nh, size_t nk)
 	field(w, 4, 1);			/* leaf_count */
 	skip(w, field(w, 4, 1));	/* occupied */
 	skip(w, field(w, 4, 1));	/* context */
+	/*
+	 * A final epoch (version 3): resumption_psk, cth, exporter and
+	 * authenticator, nothing else; no tree. Unless in version 3's full
+	 * layout (@full), which lays it out as any other.
+	 */
+	if ((flags & EPOCH_FINAL) && !full) {
+		skip(w, nh);
+		skip(w, field(w, 1, 1));
+		if (flags & EPOCH_LIVE)
+			skip(w, 2 * nh);
+		return;
+	}
 	skip(w, 3 * nh);
 	skip(w, field(w, 1, 1));	/* cth */
 	if (flags & EPOCH_LIVE)
@@ -180,6 +193,7 @@ int snap_body_fields(const uint8_t *body, size_t len, unsigned int version,
 {
 	struct walk w = { .p = body, .len = len, .f = f, .cap = cap };
 	uint64_t flags, n, i;
+	int full;
 
 	field(&w, 2, 0);		/* suite */
 	field(&w, 4, 0);		/* kernel id */
@@ -189,11 +203,17 @@ int snap_body_fields(const uint8_t *body, size_t len, unsigned int version,
 	field(&w, 2, 0);		/* mode */
 	for (i = 0; i < 8; i++)		/* policy */
 		field(&w, 4, 0);
-	if (field(&w, 1, 0))		/* has_init */
+	full = (int)field(&w, 1, 0);	/* has_init */
+	if (full)
 		skip(&w, nh);
-	/* Version 3's body is version 2's (an epoch flag more). */
+	/*
+	 * Version 3's body is version 2's, its final epoch with what that
+	 * keeps only; or, in the full layout the earlier module wrote
+	 * (has_init 1), version 2's whole.
+	 */
 	if (version < 1 || version > 3)
 		return -1;
+	full = full && version >= 3;
 	if (flags & PERSISTENT) {	/* limits */
 		field(&w, 8, 0);
 		field(&w, 8, 0);
@@ -204,6 +224,6 @@ int snap_body_fields(const uint8_t *body, size_t len, unsigned int version,
 	}
 	n = field(&w, 4, 1);
 	for (i = 0; i < n && !w.bad; i++)
-		walk_epoch(&w, nh, nk);
+		walk_epoch(&w, nh, nk, full);
 	return w.bad || w.off != len ? -1 : (int)w.n;
 }

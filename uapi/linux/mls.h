@@ -989,7 +989,15 @@ struct mls_commit {
  * needs: its resumption_psk, which the new group's first epoch takes
  * as a PSK of usage reinit (struct mls_psk, from this group fd or its
  * kernel id), its exporter, epoch_authenticator and GroupContext. The
- * group reports %MLS_GROUP_STATE_ENDED, and a snapshot keeps it ended.
+ * merge erases the rest of it: its secret tree, sender_data_secret,
+ * membership_key, confirmation_key and external_secret, and the
+ * init_secret no commit will use; so %MLS_IOC_CONFIRMATION_TAG and
+ * %MLS_IOC_EXTERNAL_PUB of that epoch are -EPIPE too (a prepared
+ * FINAL commit still gives its confirmation tag with
+ * %MLS_TAG_F_PENDING, which its Commit carries, but no external_pub:
+ * no one joins the last epoch). The group reports
+ * %MLS_GROUP_STATE_ENDED, and a snapshot keeps it ended, holding only
+ * what the last epoch keeps.
  * Nothing is sent in that epoch: not even a message whose key was
  * taken before the merge can be sealed in it, since its sending keys
  * are never handed out. A ReInit is the only proposal of its Commit,
@@ -1163,6 +1171,9 @@ struct mls_tag {
  *  * -ENOENT: %MLS_TAG_F_PENDING and no commit is pending, or the group
  *    was destroyed;
  *  * -ENODATA: an installed epoch (it has no confirmation key);
+ *  * -EPIPE: without %MLS_TAG_F_PENDING, the current epoch is the
+ *    group's last (%MLS_COMMIT_F_FINAL merged), whose confirmation key
+ *    was erased at the merge;
  *  * -EFAULT, -ENOMEM.
  */
 #define MLS_IOC_CONFIRMATION_TAG _IOWR(MLS_IOC_MAGIC, 0x2c, struct mls_tag)
@@ -1231,7 +1242,9 @@ struct mls_external_pub {
  * Return: 0, or -EINVAL (flags, reserved), -EOPNOTSUPP, -ENODATA (an
  * installed epoch), -ENOSPC (@pub too small; len set), -ENOENT (nothing
  * pending with %MLS_EXTERNAL_PUB_F_PENDING, or a destroyed group),
- * -EFAULT, -ENOMEM.
+ * -EPIPE (the epoch is the group's last, current or pending: a commit
+ * with %MLS_COMMIT_F_FINAL, after which no one joins; its
+ * external_secret is erased at the merge), -EFAULT, -ENOMEM.
  */
 #define MLS_IOC_EXTERNAL_PUB	_IOWR(MLS_IOC_MAGIC, 0x2e, struct mls_external_pub)
 
@@ -1746,7 +1759,8 @@ struct mls_group_import {
  * that saved the newer one may have sent. Without the flag the import is
  * receive-only; for a snapshot of a group that is not persistent the
  * flag is ignored, and so it is for a snapshot whose current epoch was
- * itself receive-only. @result says whether it took effect
+ * itself receive-only, or is the group's last (%MLS_COMMIT_F_FINAL: it
+ * never sends, -EPIPE). @result says whether it took effect
  * (%MLS_IMPORT_R_RESUMED) or not (%MLS_IMPORT_R_RECEIVE_ONLY); a
  * program built against the first struct (40 bytes) does not get it.
  *
@@ -2479,6 +2493,11 @@ struct mls_evbuf_bench {
  *   reservation and ratchet. Also sent, once per save, when the group's
  *   receive-save policy (struct mls_set_policy.recv_save) is reached;
  *   %MLS_A_EPOCH is then the epoch of the message that reached it.
+ * - %MLS_CMD_GROUP_ENDED: %MLS_A_EPOCH (the group's last epoch): a
+ *   commit with %MLS_COMMIT_F_FINAL was merged, the group is now
+ *   %MLS_GROUP_STATE_ENDED (for good). Sent once, after that merge's
+ *   %MLS_CMD_EPOCH_CHANGED and member events. A group imported ended
+ *   says so in its %MLS_CMD_GROUP_CREATED (%MLS_A_STATE) instead.
  *
  * An endpoint is %MLS_A_ENDPOINT_KIND (&enum mls_endpoint_kind) with, for
  * a user endpoint, %MLS_A_ENDPOINT_UID and %MLS_A_ENDPOINT_ID; for a
@@ -2509,6 +2528,7 @@ enum mls_cmd {
 	MLS_CMD_COMMIT_DISCARDED,
 	MLS_CMD_RESERVE_LOW,
 	MLS_CMD_RESUME,
+	MLS_CMD_GROUP_ENDED,
 
 	__MLS_CMD_MAX,
 };

@@ -736,6 +736,8 @@ static inline const char *mls_event_name(uint32_t type)
 		return "reserve_low";
 	case MLS_CMD_RESUME:
 		return "resume";
+	case MLS_CMD_GROUP_ENDED:
+		return "group_ended";
 	case MLS_EVENT_LOST:
 		return "lost";
 	}
