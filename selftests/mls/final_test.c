@@ -163,9 +163,10 @@ FIXTURE_SETUP(fin)
 	ASSERT_EQ(0, pair_make(&self->p, variant->suite));
 }
 
+/* Destroyed, not only closed: a persistent pair outlives its fds. */
 FIXTURE_TEARDOWN(fin)
 {
-	pair_close(&self->p);
+	pair_destroy(&self->p);
 }
 
 TEST_F(fin, bad_flags)
