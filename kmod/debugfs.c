@@ -65,6 +65,20 @@ static const char *const mls_dbg_secret_name[MLS_DBG_NR] = {
 };
 
 /*
+ * Whether a secret is not all zeros, reading every byte whatever they
+ * are: unlike memchr_inv(), the time taken says nothing of the secret.
+ */
+static unsigned long mls_dbg_held(const u8 *p, size_t n, unsigned int bit)
+{
+	u8 acc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc |= READ_ONCE(p[i]);
+	return acc ? BIT(bit) : 0;
+}
+
+/*
  * Which secrets @e holds: its tree, and each secret not all zeros (an
  * erased one is). Under the group's lock, which retires @e's live ones.
  */
@@ -75,23 +89,17 @@ static unsigned long mls_dbg_holds(const struct mls_epoch *e)
 
 	if (e->tree)
 		h |= BIT(MLS_DBG_TREE);
-	if (memchr_inv(e->sender_data_secret, 0, nh))
-		h |= BIT(MLS_DBG_SENDER_DATA);
-	if (memchr_inv(e->membership_key, 0, nh))
-		h |= BIT(MLS_DBG_MEMBERSHIP);
-	if (memchr_inv(e->resumption_psk, 0, nh))
-		h |= BIT(MLS_DBG_RESUMPTION);
+	h |= mls_dbg_held(e->sender_data_secret, nh, MLS_DBG_SENDER_DATA) |
+	     mls_dbg_held(e->membership_key, nh, MLS_DBG_MEMBERSHIP) |
+	     mls_dbg_held(e->resumption_psk, nh, MLS_DBG_RESUMPTION);
 	if (!e->live)
 		return h;
-	if (memchr_inv(e->live->exporter_secret, 0, nh))
-		h |= BIT(MLS_DBG_EXPORTER);
-	if (memchr_inv(e->live->authenticator, 0, nh))
-		h |= BIT(MLS_DBG_AUTHENTICATOR);
-	if (memchr_inv(e->live->confirmation_key, 0, nh))
-		h |= BIT(MLS_DBG_CONFIRMATION);
-	if (memchr_inv(e->live->external_secret, 0, nh))
-		h |= BIT(MLS_DBG_EXTERNAL);
-	return h;
+	return h |
+	       mls_dbg_held(e->live->exporter_secret, nh, MLS_DBG_EXPORTER) |
+	       mls_dbg_held(e->live->authenticator, nh, MLS_DBG_AUTHENTICATOR) |
+	       mls_dbg_held(e->live->confirmation_key, nh,
+			    MLS_DBG_CONFIRMATION) |
+	       mls_dbg_held(e->live->external_secret, nh, MLS_DBG_EXTERNAL);
 }
 
 static void mls_dbg_show_holds(struct seq_file *m, unsigned long holds)

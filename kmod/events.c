@@ -138,6 +138,7 @@ void mls_event_group_destroyed(struct mls_group *g, u64 epoch)
 
 void mls_event_group_ended(struct mls_group *g, u64 epoch)
 {
+	trace_mls_group_ended(g, epoch);
 	if (mls_ev_dead(g))
 		return;
 	mls_ev_group_epoch(g, MLS_CMD_GROUP_ENDED, epoch);

@@ -631,7 +631,8 @@ int mls_group_advance(struct mls_group *g, struct mls_epoch *next,
 	lockdep_assert_held(&g->commit_lock);
 	/*
 	 * A group's last epoch keeps only what it still serves, erased
-	 * before anyone can see it. Another copy of a restored member may
+	 * before anyone can see it (also when the group died meanwhile:
+	 * it is then never published, only freed). Another copy of a restored member may
 	 * know this epoch's secrets: no sending in it. Else a new epoch of
 	 * a persistent group has nothing reserved until saved.
 	 */

@@ -276,6 +276,15 @@ DEFINE_EVENT(mls_group_epoch, mls_group_destroyed,
 	     TP_ARGS(g, epoch)
 );
 
+/*
+ * A group ended: a Commit with MLS_COMMIT_F_FINAL (a ReInit) was merged,
+ * and @epoch, now current, is its last.
+ */
+DEFINE_EVENT(mls_group_epoch, mls_group_ended,
+	     TP_PROTO(const struct mls_group *g, u64 epoch),
+	     TP_ARGS(g, epoch)
+);
+
 /* Retention erased past epoch @epoch of a group (count or age). */
 DEFINE_EVENT(mls_group_epoch, mls_epoch_expired,
 	     TP_PROTO(const struct mls_group *g, u64 epoch),

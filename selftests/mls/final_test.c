@@ -169,9 +169,10 @@ FIXTURE_SETUP(fin)
 	ASSERT_EQ(0, pair_make(&self->p, variant->suite));
 }
 
+/* Destroyed, not only closed: a persistent pair outlives its fds. */
 FIXTURE_TEARDOWN(fin)
 {
-	pair_close(&self->p);
+	pair_destroy(&self->p);
 }
 
 TEST_F(fin, bad_flags)
@@ -1534,15 +1535,33 @@ TEST_F_TIMEOUT(fin, race, 240)
  * commit wins; if the FINAL one did, the other got -EBUSY or -EPIPE,
  * and no answer of the reader was of the last epoch (only of the one
  * before, or -EPIPE); if the plain one did, nothing ended and nothing
- * was refused. Under KASAN, an erased secret read would show.
+ * was refused. The reader also reads, by debugfs, what epoch 1 holds
+ * whenever it is there: a last epoch is erased before it is published,
+ * so it is never seen holding more than it keeps, not even for a moment.
  */
+#define WIPE_SEEN	4
+
 struct wipe_racer {
 	struct pair *p;
 	atomic_int *phase;	/* 0 before, 1 go, 2 stop */
 	int commit_ret;		/* the committer's */
 	unsigned int ok[2], pipe, other;	/* the reader's, ok by epoch */
 	int other_errno;
+	char seen[WIPE_SEEN][128];	/* what epoch 1 held, each once */
+	unsigned int nseen;
 };
+
+/* Keep @h among what epoch 1 was seen holding (the first few kinds). */
+static void wipe_seen(struct wipe_racer *r, const char *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nseen; i++)
+		if (!strcmp(r->seen[i], h))
+			return;
+	if (r->nseen < WIPE_SEEN)
+		snprintf(r->seen[r->nseen++], sizeof(r->seen[0]), "%s", h);
+}
 
 static void *wipe_commit(void *arg)
 {
@@ -1571,10 +1590,14 @@ static void *wipe_read(void *arg)
 	struct wipe_racer *r = arg;
 	uint8_t pub[256], tag[MLS_MAX_HASH_LEN];
 	struct mls_external_pub x;
+	char h[sizeof(r->seen[0])];
 	struct mls_tag t;
 	int ret;
 
 	while (atomic_load(r->phase) < 2) {
+		/* The only caller of dbg_holds() (static buffer) meanwhile. */
+		if (!dbg_holds(r->p->a_id, 1, h, sizeof(h)))
+			wipe_seen(r, h);
 		memset(&x, 0, sizeof(x));
 		mbuf(&x.pub, pub, sizeof(pub));
 		ret = xioctl(r->p->a, MLS_IOC_EXTERNAL_PUB, &x);
@@ -1590,7 +1613,7 @@ static void *wipe_read(void *arg)
 
 TEST_F_TIMEOUT(fin, race_wipe, 240)
 {
-	unsigned int won_final = 0, won_plain = 0;
+	unsigned int won_final = 0, won_plain = 0, seen;
 	struct wipe_racer wr;
 	pthread_t tc, tr;
 	int round;
@@ -1626,6 +1649,12 @@ TEST_F_TIMEOUT(fin, race_wipe, 240)
 
 		EXPECT_EQ(0, wr.other) TH_LOG("round %d: reader errno %d", round,
 					      wr.other_errno);
+		for (seen = 0; seen < wr.nseen; seen++) {
+			EXPECT_STREQ(prep ? HOLDS_ALL : HOLDS_FINAL,
+				     wr.seen[seen])
+				TH_LOG("round %d: epoch 1 seen holding %s",
+				       round, wr.seen[seen]);
+		}
 		EXPECT_EQ(1, grp_epoch(p->a));
 		ASSERT_EQ(0, dbg_holds(p->a_id, 1, h, sizeof(h)));
 		if (!prep) {

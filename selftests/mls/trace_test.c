@@ -358,6 +358,7 @@ TEST_F(trace, formats_have_the_documented_fields)
 		{ "mls_commit", "old_epoch new_epoch kid phase err" },
 		{ "mls_group_created", "epoch kid own_leaf leaf_count suite group_id_len group_id_shown joined group_id" },
 		{ "mls_group_destroyed", "epoch kid" },
+		{ "mls_group_ended", "epoch kid" },
 		{ "mls_epoch_expired", "epoch kid" },
 		{ "mls_throttled", "kind uid kid leaf id" },
 		{ "mls_breaker_changed", "kind uid kid leaf id old_state new_state" },
@@ -600,6 +601,36 @@ TEST_F(trace, commit_oneshot_and_epoch_expired)
 	EXPECT_EQ(-EKEYEXPIRED, num(r[0], "err"));
 	EXPECT_EQ(0, unum(r[0], "epoch"));
 	EXPECT_EQ(NO_LEAF, unum(r[0], "leaf"));
+	check_banned(_metadata, self);
+	pair_close(&p);
+}
+
+/* A FINAL commit ends the group: once, for the member that merged it. */
+TEST_F(trace, group_ended)
+{
+	uint8_t cs[MLS_MAX_HASH_LEN];
+	struct grp_inputs next;
+	struct mls_commit c;
+	const struct rec *r;
+	struct pair p;
+
+	NEED_TRACEFS();
+	ASSERT_EQ(0, pair_make(&p, 1));
+	ASSERT_EQ(0, clear(self));
+	rand_bytes(cs, p.nh);
+	ban(cs, p.nh);
+	pair_commit_arg(&p, &c, &next, 0, cs);
+	c.flags = MLS_COMMIT_F_FINAL;
+	ASSERT_EQ(0, grp_commit(p.a, &c));
+	/* Refused: no second end, no event. */
+	pair_commit_arg(&p, &c, &next, 0, cs);
+	c.flags = MLS_COMMIT_F_FINAL;
+	ASSERT_EQ(-EPIPE, grp_commit(p.a, &c));
+
+	ASSERT_EQ(0, load(self));
+	r = ONE("mls_group_ended", p.a_id);
+	EXPECT_EQ(1, unum(r, "epoch"));
+	EXPECT_EQ(0, find(self, "mls_group_ended", p.b_id, NULL, 0));
 	check_banned(_metadata, self);
 	pair_close(&p);
 }

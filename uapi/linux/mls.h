@@ -995,7 +995,11 @@ struct mls_commit {
  * %MLS_IOC_EXTERNAL_PUB of that epoch are -EPIPE too (a prepared
  * FINAL commit still gives its confirmation tag with
  * %MLS_TAG_F_PENDING, which its Commit carries, but no external_pub:
- * no one joins the last epoch). The group reports
+ * no one joins the last epoch). A member receiving a FINAL Commit
+ * therefore verifies its confirmation tag before the merge: prepare,
+ * %MLS_IOC_CONFIRMATION_TAG with %MLS_TAG_F_PENDING and
+ * %MLS_TAG_F_VERIFY, then merge (a one-shot %MLS_IOC_COMMIT leaves no
+ * key to verify it with afterwards). The group reports
  * %MLS_GROUP_STATE_ENDED, and a snapshot keeps it ended, holding only
  * what the last epoch keeps.
  * Nothing is sent in that epoch: not even a message whose key was
