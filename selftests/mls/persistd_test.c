@@ -869,13 +869,10 @@ TEST_F_TIMEOUT(rt, sigkill_loop, 7200)
 #define REC_OFF_SHA	36
 
 /*
- * Give the sealed snapshot in the record @b (@len bytes) a format
- * version no module reads, and the record a valid checksum again: a
- * record sound to the daemon that the kernel refuses with
- * -EPROTONOSUPPORT, as a module reading only version 2 refuses an
- * ended group's version 3.
+ * The record @b's (@len bytes) sealed snapshot named format @version,
+ * the record's checksum made anew: a record sound to the daemon that
+ * the kernel refuses (the version is in the tag's additional data).
  */
-/* The record @b's snapshot named format @version, its checksum made anew. */
 static int set_version(uint8_t *b, size_t len, uint16_t version)
 {
 	EVP_MD_CTX *c;
